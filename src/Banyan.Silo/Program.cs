@@ -1,0 +1,4 @@
+using Banyan.Silo;
+
+WebApplication app = SiloHost.Build(args);
+await app.RunAsync();
