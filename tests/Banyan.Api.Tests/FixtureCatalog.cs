@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Google.Protobuf.Reflection;
 using Banyan.Api.Common.V1;
 using Banyan.Api.Database.V1;
 using Banyan.Api.Model.V1;
+using Google.Protobuf.Reflection;
 
 namespace Banyan.Api.Tests;
 
