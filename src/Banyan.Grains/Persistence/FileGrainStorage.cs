@@ -128,7 +128,7 @@ public sealed class FileGrainStorage : IGrainStorage
         }
     }
 
-    /// <summary>Builds a state file: header (magic, version, flags, ETag version, payload length, CRC-32C of payload) then payload.</summary>
+    /// <summary>Builds a state file: header (magic, format version, flags, ETag version, payload length, CRC-32C) then payload. The CRC covers header bytes 0..19 and the payload.</summary>
     internal static byte[] Encode(long version, ReadOnlySpan<byte> payload)
     {
         byte[] file = new byte[HeaderSize + payload.Length];
@@ -138,8 +138,8 @@ public sealed class FileGrainStorage : IGrainStorage
         BinaryPrimitives.WriteUInt16LittleEndian(span[6..], 0);
         BinaryPrimitives.WriteInt64LittleEndian(span[8..], version);
         BinaryPrimitives.WriteUInt32LittleEndian(span[16..], (uint)payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[20..], Crc32C(payload));
         payload.CopyTo(span[HeaderSize..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[20..], Checksum(span));
         return file;
     }
 
@@ -164,6 +164,12 @@ public sealed class FileGrainStorage : IGrainStorage
             throw Corrupt(path, 4, $"format version {format}, expected {FormatVersion}");
         }
 
+        ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(span[6..]);
+        if (flags != 0)
+        {
+            throw Corrupt(path, 6, $"flags 0x{flags:X4}, expected 0 (no flags are defined in format version 1)");
+        }
+
         long version = BinaryPrimitives.ReadInt64LittleEndian(span[8..]);
         if (version < 1)
         {
@@ -177,10 +183,10 @@ public sealed class FileGrainStorage : IGrainStorage
         }
 
         uint expected = BinaryPrimitives.ReadUInt32LittleEndian(span[20..]);
-        uint actual = Crc32C(span[HeaderSize..]);
+        uint actual = Checksum(span);
         if (expected != actual)
         {
-            throw Corrupt(path, HeaderSize, $"payload CRC-32C 0x{actual:X8}, header says 0x{expected:X8}");
+            throw Corrupt(path, 20, $"CRC-32C of header and payload is 0x{actual:X8}, the header says 0x{expected:X8}");
         }
 
         return (version, file.AsMemory(HeaderSize));
@@ -232,9 +238,11 @@ public sealed class FileGrainStorage : IGrainStorage
         return builder.Length <= 150 ? builder.ToString() : "sha256-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
     }
 
-    private static uint Crc32C(ReadOnlySpan<byte> data)
+    // CRC-32C over header bytes 0..19 (everything before the CRC field) and the payload.
+    private static uint Checksum(ReadOnlySpan<byte> file) => ~Crc32CUpdate(Crc32CUpdate(0xFFFFFFFF, file[..20]), file[HeaderSize..]);
+
+    private static uint Crc32CUpdate(uint crc, ReadOnlySpan<byte> data)
     {
-        uint crc = 0xFFFFFFFF;
         int i = 0;
         for (; i + 8 <= data.Length; i += 8)
         {
@@ -246,7 +254,7 @@ public sealed class FileGrainStorage : IGrainStorage
             crc = BitOperations.Crc32C(crc, data[i]);
         }
 
-        return ~crc;
+        return crc;
     }
 }
 
