@@ -69,6 +69,10 @@ public static class ClientHostingExtensions
         return builder;
     }
 
+    /// <summary>Finds gateways in the PostgreSQL membership table of <paramref name="clusterId"/> and connects over HTTP/2.</summary>
+    public static IClientBuilder UsePostgreSqlClustering(this IClientBuilder builder, string connectionString, string clusterId = "dev")
+        => builder.UseMembershipTable(new PostgreSqlMembershipTable(connectionString, clusterId));
+
     /// <summary>Connects through an in-process network (tests), finding gateways in <paramref name="table"/>.</summary>
     public static IClientBuilder UseInMemoryTransport(this IClientBuilder builder, InMemoryNetwork network, IMembershipTable table)
     {

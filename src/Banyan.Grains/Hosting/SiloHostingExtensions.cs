@@ -91,6 +91,17 @@ public static class SiloHostingExtensions
         return builder;
     }
 
+    /// <summary>A cluster over HTTP/2 whose membership table lives in PostgreSQL (silos find each other there; dead silos are marked there).</summary>
+    public static ISiloBuilder UsePostgreSqlClustering(this ISiloBuilder builder, string connectionString, string clusterId = "dev")
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.RemoveAll<ISiloTransport>();
+        builder.Services.RemoveAll<IMembershipTable>();
+        builder.Services.AddSingleton<ISiloTransport, Http2SiloTransport>();
+        builder.Services.AddSingleton<IMembershipTable>(_ => new PostgreSqlMembershipTable(connectionString, clusterId));
+        return builder;
+    }
+
     /// <summary>Uses an explicit membership table (e.g. one shared by the silos of a test, or a custom store).</summary>
     public static ISiloBuilder UseMembershipTable(this ISiloBuilder builder, IMembershipTable table)
     {

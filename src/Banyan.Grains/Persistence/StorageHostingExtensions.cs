@@ -15,6 +15,17 @@ public static class StorageHostingExtensions
         return builder;
     }
 
+    /// <summary>Adds a PostgreSQL storage provider named <paramref name="name"/>.</summary>
+    public static ISiloBuilder AddPostgreSqlGrainStorage(this ISiloBuilder builder, string name, Action<PostgreSqlGrainStorageOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        PostgreSqlGrainStorageOptions options = new();
+        configure(options);
+        builder.Services.AddKeyedSingleton<IGrainStorage>(name, (_, _) => new PostgreSqlGrainStorage(options));
+        return builder;
+    }
+
     /// <summary>Adds an in-memory storage provider named <paramref name="name"/>.</summary>
     public static ISiloBuilder AddMemoryGrainStorage(this ISiloBuilder builder, string name)
     {
