@@ -23,6 +23,7 @@ internal sealed class ActivationData : IDisposable
     private readonly List<GrainTimer> _timers = [];
     private readonly TaskScheduler _scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, 1).ExclusiveScheduler;
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly CancellationTokenSource _deactivationRequested = new();
     private readonly TimeSpan _collectionAge;
     private ActivationState _state = ActivationState.Activating;
     private DeactivationReason? _pendingDeactivation;
@@ -54,6 +55,9 @@ internal sealed class ActivationData : IDisposable
     public TimeProvider TimeProvider => Silo.TimeProvider;
 
     public CancellationToken Lifetime => _lifetime.Token;
+
+    /// <summary>Cancelled as soon as deactivation is requested, so long waits (stream polls) end and let it proceed.</summary>
+    public CancellationToken DeactivationRequested => _deactivationRequested.Token;
 
     public bool IsValid
     {
@@ -127,6 +131,7 @@ internal sealed class ActivationData : IDisposable
             }
 
             _pendingDeactivation = reason;
+            _deactivationRequested.Cancel();
             if (_state == ActivationState.Valid && _running.Count == 0)
             {
                 BeginDeactivationLocked();
@@ -191,6 +196,7 @@ internal sealed class ActivationData : IDisposable
         lock (_lock)
         {
             _state = ActivationState.Invalid;
+            _deactivationRequested.Cancel();
             timers = [.. _timers];
             _timers.Clear();
             _queue.Clear();
@@ -441,7 +447,11 @@ internal sealed class ActivationData : IDisposable
         }
     }
 
-    public void Dispose() => _lifetime.Dispose();
+    public void Dispose()
+    {
+        _lifetime.Dispose();
+        _deactivationRequested.Dispose();
+    }
 
     /// <summary>Deactivates for silo shutdown and waits until OnDeactivateAsync has run.</summary>
     public async Task DeactivateForShutdownAsync()
