@@ -75,6 +75,23 @@ internal sealed class RequestMessage
         }
     }
 
+    private static SiloAddress? ParseSilo(string text, string field)
+    {
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return SiloAddress.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new WireFormatException($"{field} field: {e.Message}", e);
+        }
+    }
+
     public static RequestMessage Decode(ReadOnlySpan<byte> data)
     {
         WireReader r = new(data, null);
@@ -108,8 +125,8 @@ internal sealed class RequestMessage
             InterfaceName = iface,
             GrainKey = key,
             MethodKey = method,
-            Origin = origin.Length == 0 ? null : SiloAddress.Parse(origin),
-            TargetSilo = target.Length == 0 ? null : SiloAddress.Parse(target),
+            Origin = ParseSilo(origin, "origin"),
+            TargetSilo = ParseSilo(target, "target silo"),
             Arguments = args,
         };
     }
