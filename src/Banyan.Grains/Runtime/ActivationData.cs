@@ -12,7 +12,12 @@ namespace Banyan.Grains.Runtime;
 /// [ReadOnly]. All grain code of an activation runs on one exclusive scheduler, so even
 /// interleaved requests never run in parallel, only alternate at await points, as in Orleans.
 /// </summary>
-internal sealed class ActivationData : IDisposable
+// CA1001: the two CancellationTokenSources have no timers, so they hold nothing unmanaged; disposing
+// them while late readers (a timer tick, a stream subscription) may still ask for the token would
+// turn a cancelled token into ObjectDisposedException. They are left to the garbage collector.
+#pragma warning disable CA1001
+internal sealed class ActivationData
+#pragma warning restore CA1001
 {
     [ThreadStatic]
     private static ActivationData? t_constructing;
@@ -445,12 +450,6 @@ internal sealed class ActivationData : IDisposable
         {
             item.Abandon(Silo);
         }
-    }
-
-    public void Dispose()
-    {
-        _lifetime.Dispose();
-        _deactivationRequested.Dispose();
     }
 
     /// <summary>Deactivates for silo shutdown and waits until OnDeactivateAsync has run.</summary>
