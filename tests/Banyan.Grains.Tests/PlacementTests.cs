@@ -1,6 +1,6 @@
 using System.Globalization;
-using Banyan.Grains.Tests.Infrastructure;
 using Banyan.Grains.Testing;
+using Banyan.Grains.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Banyan.Grains.Tests;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Banyan.Grains.Tests.Infrastructure;
 using Banyan.Grains.Testing;
+using Banyan.Grains.Tests.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Configuration;
 

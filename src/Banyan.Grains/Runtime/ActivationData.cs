@@ -20,7 +20,7 @@ internal sealed class ActivationData
 #pragma warning restore CA1001
 {
     [ThreadStatic]
-    private static ActivationData? t_constructing;
+    private static ActivationData? s_constructing;
 
     private readonly Lock _lock = new();
     private readonly LinkedList<WorkItem> _queue = new();
@@ -47,7 +47,7 @@ internal sealed class ActivationData
     }
 
     /// <summary>The activation whose grain constructor is running on this thread (read by <see cref="Grain"/>'s constructor).</summary>
-    internal static ActivationData? Constructing => t_constructing;
+    internal static ActivationData? Constructing => s_constructing;
 
     public SiloRuntime Silo { get; }
 
@@ -354,8 +354,8 @@ internal sealed class ActivationData
             }
         }
 
-        ActivationData? previous = t_constructing;
-        t_constructing = this;
+        ActivationData? previous = s_constructing;
+        s_constructing = this;
         try
         {
             return (Grain)GrainClass.Constructor.Invoke(args);
@@ -366,7 +366,7 @@ internal sealed class ActivationData
         }
         finally
         {
-            t_constructing = previous;
+            s_constructing = previous;
         }
     }
 

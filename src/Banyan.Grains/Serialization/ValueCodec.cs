@@ -1,6 +1,6 @@
-using Banyan.Grains.Invocation;
 using System.Collections.Concurrent;
 using System.Reflection;
+using Banyan.Grains.Invocation;
 using Google.Protobuf;
 
 namespace Banyan.Grains.Serialization;

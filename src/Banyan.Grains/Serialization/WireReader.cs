@@ -1,6 +1,6 @@
-using Banyan.Grains.Invocation;
 using System.Buffers.Binary;
 using System.Text;
+using Banyan.Grains.Invocation;
 
 namespace Banyan.Grains.Serialization;
 

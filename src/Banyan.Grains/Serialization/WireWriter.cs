@@ -11,14 +11,14 @@ namespace Banyan.Grains.Serialization;
 internal sealed class WireWriter
 {
     [ThreadStatic]
-    private static WireWriter? t_cached;
+    private static WireWriter? s_cached;
 
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
 
     public static WireWriter Rent()
     {
-        WireWriter writer = t_cached ?? new WireWriter();
-        t_cached = null;
+        WireWriter writer = s_cached ?? new WireWriter();
+        s_cached = null;
         writer._buffer.ResetWrittenCount();
         return writer;
     }
@@ -28,7 +28,7 @@ internal sealed class WireWriter
         // Do not keep huge buffers (e.g. after a 1 MiB payload) alive per thread.
         if (writer._buffer.Capacity <= 1 << 16)
         {
-            t_cached = writer;
+            s_cached = writer;
         }
     }
 

@@ -1,6 +1,6 @@
+using Banyan.Grains.Testing;
 using Banyan.Grains.Tests.Grains;
 using Banyan.Grains.Tests.Infrastructure;
-using Banyan.Grains.Testing;
 
 namespace Banyan.Grains.Tests.Persistence;
 
