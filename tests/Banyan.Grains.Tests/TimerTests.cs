@@ -71,4 +71,44 @@ public sealed class TimerTests
         Assert.Equal(0, await grain.Ticks());
         Assert.Empty(Signals.Log(key));
     }
+
+    [Fact]
+    public async Task KeepAlive_ticks_keep_an_activation_from_idle_collection_and_ordinary_ticks_do_not()
+    {
+        (TestCluster cluster, FakeTimeProvider clock) = await StartAsync();
+        await using TestCluster _ = cluster;
+        string kept = Signals.NewId();
+        string plain = Signals.NewId();
+        await cluster.Primary.GrainFactory.GetGrain<ITimerOptionsGrain>(kept).StartKeepAlive(keepAlive: true);
+        await cluster.Primary.GrainFactory.GetGrain<ITimerOptionsGrain>(plain).StartKeepAlive(keepAlive: false);
+        for (int minute = 1; minute <= 20; minute++)
+        {
+            clock.Advance(TimeSpan.FromMinutes(1));
+            // Let this minute's ticks finish before the next advance, so collection sees their effect.
+            await Signals.Expect(kept + ":tick:" + minute, "the keep-alive timer ticks every minute");
+            if (minute < 15)
+            {
+                await Signals.Expect(plain + ":tick:" + minute, "the ordinary timer ticks every minute until collected");
+            }
+        }
+
+        await Signals.Expect(plain + ":deactivated", "an activation whose ticks are not keep-alive is collected after 15 idle minutes");
+        Assert.False(Signals.Wait(kept + ":deactivated").IsCompleted, "keep-alive ticks count as activity");
+    }
+
+    [Fact]
+    public async Task Interleaving_ticks_run_while_a_non_reentrant_call_awaits()
+    {
+        (TestCluster cluster, FakeTimeProvider clock) = await StartAsync();
+        await using TestCluster _ = cluster;
+        string key = Signals.NewId();
+        ITimerOptionsGrain grain = cluster.Primary.GrainFactory.GetGrain<ITimerOptionsGrain>(key);
+        await grain.StartInterleaving();
+        Task blocked = grain.Block();
+        await Signals.Expect(key + ":blocking", "the call holds the grain");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Signals.Expect(key + ":tick:1", "an Interleave = true tick does not wait for the call");
+        Signals.Set(key + ":unblock");
+        await blocked;
+    }
 }
