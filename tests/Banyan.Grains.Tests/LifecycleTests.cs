@@ -118,4 +118,22 @@ public sealed class LifecycleTests
         Assert.Contains("00:00:05", e.Message, StringComparison.Ordinal);
         Signals.Set(key + ":never");
     }
+
+    [Fact]
+    public async Task Calls_that_arrive_while_a_grain_deactivates_are_served_by_a_new_activation()
+    {
+        (TestCluster cluster, FakeTimeProvider _) = await StartAsync();
+        await using TestCluster __ = cluster;
+        string key = Signals.NewId();
+        ISlowDeactivationGrain grain = cluster.Primary.GrainFactory.GetGrain<ISlowDeactivationGrain>(key);
+        string first = await grain.Instance();
+        await grain.Deactivate();
+        await Signals.Expect(key + ":deactivating", "OnDeactivateAsync runs");
+        Task<string> during = grain.Instance();
+        Assert.False(await Task.WhenAny(during, Task.Delay(200)) == during, "a call ran on a deactivating activation");
+        Signals.Set(key + ":finish");
+        string second = await during;
+        Assert.NotEqual(first, second);
+        Assert.Equal(second, await grain.Instance());
+    }
 }

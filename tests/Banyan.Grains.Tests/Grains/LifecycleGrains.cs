@@ -125,3 +125,30 @@ public sealed class TimerGrain : Grain, ITimerGrain
         return Task.CompletedTask;
     }
 }
+
+public interface ISlowDeactivationGrain : IGrainWithStringKey
+{
+    Task<string> Instance();
+
+    Task Deactivate();
+}
+
+/// <summary>Its OnDeactivateAsync waits for the test, so calls can arrive while it deactivates.</summary>
+public sealed class SlowDeactivationGrain : Grain, ISlowDeactivationGrain
+{
+    private readonly string _instance = Guid.NewGuid().ToString("N");
+
+    public Task<string> Instance() => Task.FromResult(_instance);
+
+    public Task Deactivate()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        Signals.Set(this.GetPrimaryKeyString() + ":deactivating");
+        await Signals.Wait(this.GetPrimaryKeyString() + ":finish");
+    }
+}
