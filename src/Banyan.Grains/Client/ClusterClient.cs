@@ -70,7 +70,7 @@ internal sealed class ClusterClient : IClusterClient, IGrainCallInvoker
 
                     last = response.ToException();
                 }
-                catch (SiloUnavailableException e)
+                catch (SiloUnavailableException e) when (!e.RequestMayHaveRun)
                 {
                     last = e;
                 }

@@ -19,6 +19,18 @@ public sealed class SiloUnavailableException : Exception
         : base(message, innerException)
     {
     }
+
+    internal SiloUnavailableException(string message, Exception innerException, bool requestMayHaveRun)
+        : base(message, innerException)
+    {
+        RequestMayHaveRun = requestMayHaveRun;
+    }
+
+    /// <summary>
+    /// True when the connection failed after the request was sent, so the silo may have run it:
+    /// such a call is not retried automatically, since it could run twice.
+    /// </summary>
+    public bool RequestMayHaveRun { get; }
 }
 
 /// <summary>

@@ -20,7 +20,8 @@ internal sealed class ResponseMessage
 
     public static ResponseMessage FromException(Exception e) => new()
     {
-        Status = e is SiloUnavailableException ? ResponseStatus.SiloUnavailable : ResponseStatus.Error,
+        // Only "not delivered" may be retried elsewhere; "may have run" travels as an ordinary error.
+        Status = e is SiloUnavailableException { RequestMayHaveRun: false } ? ResponseStatus.SiloUnavailable : ResponseStatus.Error,
         ExceptionType = e.GetType().AssemblyQualifiedName ?? e.GetType().FullName,
         ExceptionMessage = e.Message,
         StackTrace = e.StackTrace,

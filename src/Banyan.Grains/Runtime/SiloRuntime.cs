@@ -358,11 +358,18 @@ internal sealed class SiloRuntime : IGrainCallInvoker, IMessageHandler, IAsyncDi
                 return response;
             }
         }
-        catch (SiloUnavailableException)
+        catch (SiloUnavailableException e) when (!e.RequestMayHaveRun)
         {
         }
-        catch (HttpRequestException)
+        catch (SiloUnavailableException e)
         {
+            // The target may have run it: routing it again could run it twice. Still check the target's health.
+            if (_membership is not null)
+            {
+                _ = _membership.SuspectAsync(target);
+            }
+
+            return ResponseMessage.FromException(e);
         }
 
         // The target is gone or is another incarnation: confirm by probing, then route again on the new view.

@@ -139,9 +139,14 @@ internal sealed class Http2SiloTransport(IOptions<EndpointOptions> endpointOptio
         {
             response = await client.SendAsync(message, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException e)
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {
+            // Nothing was sent: the request cannot have run, so callers may route or retry it.
             throw new SiloUnavailableException($"Silo at {host}:{port} cannot be reached: {e.Message}", e);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            throw new SiloUnavailableException($"Connection to silo at {host}:{port} failed after the request was sent: {e.Message}", e, requestMayHaveRun: true);
         }
 
         using (response)
@@ -156,9 +161,9 @@ internal sealed class Http2SiloTransport(IOptions<EndpointOptions> endpointOptio
             {
                 body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException or IOException)
             {
-                throw new SiloUnavailableException($"Connection to silo at {host}:{port} broke while reading the response: {e.Message}", e);
+                throw new SiloUnavailableException($"Connection to silo at {host}:{port} broke while reading the response: {e.Message}", e, requestMayHaveRun: true);
             }
 
             return ResponseMessage.Decode(body);
