@@ -97,4 +97,14 @@ public sealed class ClusterTests
         Assert.Equal(2, cluster.Silos.Count);
         Assert.True(added.IsActive);
     }
+
+    [Fact]
+    public async Task Configuration_mistakes_fail_the_call_with_a_message_naming_what_is_missing()
+    {
+        await using TestCluster cluster = await Clusters.StartAsync(1);
+        InvalidOperationException storage = await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.Client.GetGrain<IDefaultStorageGrain>("k").Read());
+        Assert.Contains("No grain storage named 'Default'", storage.Message, StringComparison.Ordinal);
+        InvalidOperationException missing = await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.Client.GetGrain<IUnimplementedGrain>("k").Nothing());
+        Assert.Contains(typeof(IUnimplementedGrain).FullName!, missing.Message, StringComparison.Ordinal);
+    }
 }

@@ -61,3 +61,19 @@ public sealed class ProfileGrain(
 
     public Task<string> GetNote() => Task.FromResult(note.State.Value);
 }
+
+public interface IDefaultStorageGrain : IGrainWithStringKey
+{
+    Task<int> Read();
+}
+
+/// <summary>Uses the provider named "Default", which the test cluster of this grain's test does not register.</summary>
+public sealed class DefaultStorageGrain([PersistentState("value")] IPersistentState<ProfileState> state) : Grain, IDefaultStorageGrain
+{
+    public Task<int> Read() => Task.FromResult(state.State.Visits);
+}
+
+public interface IUnimplementedGrain : IGrainWithStringKey
+{
+    Task Nothing();
+}
