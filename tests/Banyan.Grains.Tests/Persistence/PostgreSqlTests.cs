@@ -1,6 +1,11 @@
+using System.Net;
+using System.Net.Sockets;
 using Banyan.Grains.Testing;
 using Banyan.Grains.Tests.Grains;
 using Banyan.Grains.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Banyan.Grains.Tests.Persistence;
 
@@ -61,5 +66,71 @@ public sealed class PostgreSqlTests(PostgresFixture postgres) : IClassFixture<Po
         Assert.Equal(SiloStatus.Active, rows.Single(r => r.Silo == a).Status);
         Assert.Equal(SiloStatus.Dead, rows.Single(r => r.Silo == b).Status);
         Assert.Equal(30001, rows.Single(r => r.Silo == b).Silo.GatewayPort);
+    }
+
+    [PostgresFact]
+    public async Task Silos_and_a_client_find_each_other_through_the_PostgreSQL_membership_table()
+    {
+        string clusterId = Signals.NewId();
+        IHost[] hosts = new IHost[2];
+        for (int i = 0; i < 2; i++)
+        {
+            int siloPort = FreePort();
+            int gatewayPort = FreePort();
+            HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+            builder.UseOrleans(silo => silo
+                .UsePostgreSqlClustering(postgres.ConnectionString, clusterId)
+                .ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort)
+                .Configure<ClusterMembershipOptions>(o => o.TableRefreshTimeout = TimeSpan.FromMilliseconds(200)));
+            hosts[i] = builder.Build();
+            await hosts[i].StartAsync();
+        }
+
+        try
+        {
+            ISiloStatus first = hosts[0].Services.GetRequiredService<ISiloStatus>();
+            ISiloStatus second = hosts[1].Services.GetRequiredService<ISiloStatus>();
+            await WaitUntil(() => first.ActiveSilos.Count == 2 && second.ActiveSilos.Count == 2, "both silos see each other");
+
+            ServiceCollection services = new();
+            services.AddOrleansClient(new ConfigurationBuilder().Build(), client => client.UsePostgreSqlClustering(postgres.ConnectionString, clusterId));
+            await using ServiceProvider provider = services.BuildServiceProvider();
+            IClusterClient client = provider.GetRequiredService<IClusterClient>();
+            string key = Signals.NewId();
+            string where = await hosts[1].Services.GetRequiredService<IGrainFactory>().GetGrain<ILocalGrain>(key).WhereAmI();
+            Assert.Equal(second.SiloAddress.ToString(), where);
+            Assert.Equal(where, await client.GetGrain<ILocalGrain>(key).WhereAmI());
+
+            await hosts[1].StopAsync();
+            await WaitUntil(() => first.ActiveSilos.Count == 1, "the stopped silo leaves the view");
+            Assert.Equal(first.SiloAddress.ToString(), await client.GetGrain<ILocalGrain>(key).WhereAmI());
+        }
+        finally
+        {
+            foreach (IHost host in hosts)
+            {
+                await host.StopAsync();
+                host.Dispose();
+            }
+        }
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, string what)
+    {
+        for (int i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(condition(), "timed out waiting until " + what);
+    }
+
+    private static int FreePort()
+    {
+        using TcpListener listener = new(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 }
