@@ -33,6 +33,15 @@ internal sealed class ByteSink
 
     public void WriteBytes(ReadOnlySpan<byte> value) => value.CopyTo(Reserve(value.Length));
 
+    public void WriteUtf8(string value)
+    {
+        int max = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
+        int start = Length;
+        Span<byte> span = Reserve(max);
+        int written = System.Text.Encoding.UTF8.GetBytes(value, span);
+        Length = start + written;
+    }
+
     public void WriteUInt16(ushort value) => BinaryPrimitives.WriteUInt16LittleEndian(Reserve(2), value);
 
     public void WriteUInt32(uint value) => BinaryPrimitives.WriteUInt32LittleEndian(Reserve(4), value);

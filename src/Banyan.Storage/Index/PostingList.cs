@@ -14,6 +14,7 @@ public sealed class PostingList
     private ushort[] _keys;
     private PostingContainer[] _containers;
     private int _size;
+    private bool _frozen;
 
     /// <summary>Creates an empty list.</summary>
     public PostingList()
@@ -27,6 +28,7 @@ public sealed class PostingList
         _keys = keys;
         _containers = containers;
         _size = size;
+        _frozen = true;
     }
 
     /// <summary>Number of document numbers held.</summary>
@@ -89,8 +91,14 @@ public sealed class PostingList
 
     /// <summary>Adds <paramref name="value"/>, which must not be smaller than any value already added (equal is ignored).</summary>
     /// <exception cref="ArgumentException">The value is smaller than the largest value held.</exception>
+    /// <exception cref="InvalidOperationException">The list is the result of a set operation or was decoded (it may share containers).</exception>
     public void Add(uint value)
     {
+        if (_frozen)
+        {
+            throw new InvalidOperationException("this posting list is read-only: it may share containers with other lists");
+        }
+
         ushort high = (ushort)(value >> 16);
         ushort low = (ushort)value;
         if (_size > 0)
@@ -170,6 +178,7 @@ public sealed class PostingList
             }
         }
 
+        result._frozen = true;
         return result;
     }
 
@@ -199,6 +208,7 @@ public sealed class PostingList
             }
         }
 
+        result._frozen = true;
         return result;
     }
 
@@ -230,6 +240,7 @@ public sealed class PostingList
             }
         }
 
+        result._frozen = true;
         return result;
     }
 
