@@ -81,6 +81,11 @@ public sealed record IndexManifest(ulong Epoch, long AppliedBatchSequence, ulong
             throw new StorageCorruptionException(file, 4, $"unsupported manifest version {version}, expected {Version}");
         }
 
+        if (BinaryPrimitives.ReadUInt16LittleEndian(bytes[6..]) != 0)
+        {
+            throw new StorageCorruptionException(file, 6, "reserved manifest bytes are not 0");
+        }
+
         uint count = BinaryPrimitives.ReadUInt32LittleEndian(bytes[32..]);
         long expectedLength = FixedSize + ((long)count * EntrySize) + 4;
         if (expectedLength != bytes.Length)

@@ -103,6 +103,12 @@ public sealed class IndexSegment
             throw new StorageCorruptionException(name, 4, $"unsupported format version {version}, expected {IndexSegmentFormat.Version}");
         }
 
+        ushort reserved = header.ReadUInt16();
+        if (reserved != 0)
+        {
+            throw new StorageCorruptionException(name, 6, $"reserved header bytes are 0x{reserved:X4}, expected 0");
+        }
+
         int footerAt = image.Length - IndexSegmentFormat.FooterSize;
         var footer = new ByteSource(image.AsSpan(footerAt), name, footerAt);
         ulong directoryOffset = footer.ReadUInt64();
