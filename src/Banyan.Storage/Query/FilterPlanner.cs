@@ -46,61 +46,61 @@ public static class FilterPlanner
                     ? (exact, null)
                     : (context.Universe, new ResidualFilter.ConditionFilter(condition, context.Schema));
             case LogicalExpression { Op: LogicalOp.And } and:
-            {
-                PostingList? candidates = null;
-                var residuals = new List<ResidualFilter>();
-                foreach (Criteria child in and.Children)
                 {
-                    (PostingList c, ResidualFilter? r) = PlanNode(child, context);
-                    candidates = candidates is null ? c : candidates.And(c);
-                    if (r is not null)
+                    PostingList? candidates = null;
+                    var residuals = new List<ResidualFilter>();
+                    foreach (Criteria child in and.Children)
                     {
-                        residuals.Add(r);
+                        (PostingList c, ResidualFilter? r) = PlanNode(child, context);
+                        candidates = candidates is null ? c : candidates.And(c);
+                        if (r is not null)
+                        {
+                            residuals.Add(r);
+                        }
                     }
-                }
 
-                return (candidates!, Combine(residuals, and: true));
-            }
+                    return (candidates!, Combine(residuals, and: true));
+                }
 
             case LogicalExpression or:
-            {
-                var plans = new List<(PostingList Candidates, ResidualFilter? Residual)>();
-                PostingList union = new();
-                bool allExact = true;
-                foreach (Criteria child in or.Children)
                 {
-                    (PostingList c, ResidualFilter? r) = PlanNode(child, context);
-                    plans.Add((c, r));
-                    union = union.Or(c);
-                    allExact &= r is null;
-                }
-
-                if (allExact)
-                {
-                    return (union, null);
-                }
-
-                // A child holds iff the document is among its candidates and passes its residual;
-                // an exact child is just membership in its posting list.
-                var residuals = new List<ResidualFilter>(plans.Count);
-                foreach ((PostingList c, ResidualFilter? r) in plans)
-                {
-                    if (r is null)
+                    var plans = new List<(PostingList Candidates, ResidualFilter? Residual)>();
+                    PostingList union = new();
+                    bool allExact = true;
+                    foreach (Criteria child in or.Children)
                     {
-                        residuals.Add(new ResidualFilter.MembershipFilter(c));
+                        (PostingList c, ResidualFilter? r) = PlanNode(child, context);
+                        plans.Add((c, r));
+                        union = union.Or(c);
+                        allExact &= r is null;
                     }
-                    else if (c.Count == context.Segment.DocCount)
-                    {
-                        residuals.Add(r);
-                    }
-                    else
-                    {
-                        residuals.Add(new ResidualFilter.AndFilter([new ResidualFilter.MembershipFilter(c), r]));
-                    }
-                }
 
-                return (union, Combine(residuals, and: false));
-            }
+                    if (allExact)
+                    {
+                        return (union, null);
+                    }
+
+                    // A child holds iff the document is among its candidates and passes its residual;
+                    // an exact child is just membership in its posting list.
+                    var residuals = new List<ResidualFilter>(plans.Count);
+                    foreach ((PostingList c, ResidualFilter? r) in plans)
+                    {
+                        if (r is null)
+                        {
+                            residuals.Add(new ResidualFilter.MembershipFilter(c));
+                        }
+                        else if (c.Count == context.Segment.DocCount)
+                        {
+                            residuals.Add(r);
+                        }
+                        else
+                        {
+                            residuals.Add(new ResidualFilter.AndFilter([new ResidualFilter.MembershipFilter(c), r]));
+                        }
+                    }
+
+                    return (union, Combine(residuals, and: false));
+                }
 
             default:
                 throw new ArgumentException($"unknown criteria node {node.GetType().Name}", nameof(node));
