@@ -228,18 +228,23 @@ public sealed class IndexSegment
         long flagsAt = source.AbsoluteOffset;
         byte flags = source.ReadByte();
         byte analyzer = source.ReadByte();
-        if ((flags & ~(IndexSegmentFormat.FieldFlagStored | IndexSegmentFormat.FieldFlagTokens)) != 0 || analyzer > (byte)AnalyzerKind.Url)
+        if ((flags & ~(IndexSegmentFormat.FieldFlagStored | IndexSegmentFormat.FieldFlagTokens | IndexSegmentFormat.FieldFlagNoExactTerms)) != 0 || analyzer > (byte)AnalyzerKind.Url)
         {
             throw new StorageCorruptionException(file, flagsAt, $"field '{fieldName}' has flags 0x{flags:X2} and analyzer {analyzer}");
         }
 
-        var spec = new IndexedTag(fieldName, (AnalyzerKind)analyzer, (flags & IndexSegmentFormat.FieldFlagStored) != 0);
+        var spec = new IndexedTag(fieldName, (AnalyzerKind)analyzer, (flags & IndexSegmentFormat.FieldFlagStored) != 0, (flags & IndexSegmentFormat.FieldFlagNoExactTerms) == 0);
         if (spec.HasTokenDictionary != ((flags & IndexSegmentFormat.FieldFlagTokens) != 0))
         {
             throw new StorageCorruptionException(file, flagsAt, $"field '{fieldName}': token flag does not fit analyzer {spec.Analyzer}");
         }
 
         var exact = new TermDictionaryReader(image, file, (uint)docCount, ref source, offset);
+        if (!spec.ExactTerms && exact.TermCount != 0)
+        {
+            throw new StorageCorruptionException(file, flagsAt, $"field '{fieldName}' says it has no exact terms but holds {exact.TermCount}");
+        }
+
         TermDictionaryReader? tokens = spec.HasTokenDictionary ? new TermDictionaryReader(image, file, (uint)docCount, ref source, offset) : null;
         int storedOffsetsStart = -1, storedValuesStart = -1;
         if (spec.Stored)

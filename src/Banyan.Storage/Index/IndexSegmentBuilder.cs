@@ -13,7 +13,7 @@ public sealed class IndexSegmentBuilder
     private readonly List<ulong> _seriesIds = [];
     private readonly List<long> _timestamps = [];
     private readonly ByteSink _term = new(64);
-    private readonly List<string> _tokens = [];
+    private readonly TokenBuffer _tokens = new();
 
     /// <summary>Creates a builder for the tags of <paramref name="schema"/>.</summary>
     public IndexSegmentBuilder(IndexSchema schema)
@@ -67,8 +67,8 @@ public sealed class IndexSegmentBuilder
 
     private sealed class FieldBuilder
     {
-        private readonly Dictionary<byte[], PostingList> _exact = new(ByteArrayComparer.Instance);
-        private readonly Dictionary<string, PostingList> _tokens = new(StringComparer.Ordinal);
+        private readonly Dictionary<byte[], DocNumberBuffer> _exact = new(ByteArrayComparer.Instance);
+        private readonly Dictionary<string, DocNumberBuffer> _tokens = new(StringComparer.Ordinal);
         private readonly IndexSegmentWriter.StoredColumnBuilder? _stored;
 
         public FieldBuilder(IndexedTag spec)
@@ -79,37 +79,30 @@ public sealed class IndexSegmentBuilder
 
         public IndexedTag Spec { get; }
 
-        public void Add(uint doc, TagValue? value, ByteSink term, List<string> tokens)
+        public void Add(uint doc, TagValue? value, ByteSink term, TokenBuffer tokens)
         {
             if (value is not null && value.Kind != TagValueKind.Null)
             {
-                Dictionary<byte[], PostingList>.AlternateLookup<ReadOnlySpan<byte>> lookup = _exact.GetAlternateLookup<ReadOnlySpan<byte>>();
+                Dictionary<byte[], DocNumberBuffer>.AlternateLookup<ReadOnlySpan<byte>> exact = _exact.GetAlternateLookup<ReadOnlySpan<byte>>();
                 int atoms = value.AtomCount;
                 for (int i = 0; i < atoms; i++)
                 {
                     TagValue atom = value.AtomAt(i);
-                    IndexTerm.Encode(atom, term);
-                    if (!lookup.TryGetValue(term.WrittenSpan, out PostingList? list))
+                    if (Spec.ExactTerms)
                     {
-                        list = new PostingList();
-                        lookup[term.WrittenSpan] = list;
+                        IndexTerm.Encode(atom, term);
+                        if (!exact.TryGetValue(term.WrittenSpan, out DocNumberBuffer? docs))
+                        {
+                            docs = new DocNumberBuffer(1);
+                            exact[term.WrittenSpan] = docs;
+                        }
+
+                        docs.AddAscending(doc);
                     }
 
-                    list.Add(doc);
                     if (Spec.HasTokenDictionary && atom.Kind == TagValueKind.Str)
                     {
-                        tokens.Clear();
-                        TextAnalyzer.Tokenize(Spec.Analyzer, atom.Text!, tokens);
-                        foreach (string token in tokens)
-                        {
-                            if (!_tokens.TryGetValue(token, out PostingList? tokenList))
-                            {
-                                tokenList = new PostingList();
-                                _tokens[token] = tokenList;
-                            }
-
-                            tokenList.Add(doc);
-                        }
+                        AddTokens(doc, atom.Text!, tokens);
                     }
                 }
 
@@ -122,6 +115,24 @@ public sealed class IndexSegmentBuilder
             _stored?.EndDocument();
         }
 
+        private void AddTokens(uint doc, string text, TokenBuffer tokens)
+        {
+            tokens.Clear();
+            TextAnalyzer.Tokenize(Spec.Analyzer, text, tokens);
+            Dictionary<string, DocNumberBuffer>.AlternateLookup<ReadOnlySpan<char>> lookup = _tokens.GetAlternateLookup<ReadOnlySpan<char>>();
+            for (int t = 0; t < tokens.Count; t++)
+            {
+                ReadOnlySpan<char> token = tokens[t];
+                if (!lookup.TryGetValue(token, out DocNumberBuffer? docs))
+                {
+                    docs = new DocNumberBuffer(1);
+                    lookup[token] = docs;
+                }
+
+                docs.AddAscending(doc);
+            }
+        }
+
         public FieldPayload Finish()
         {
             var exact = new TermDictionaryWriter();
@@ -129,7 +140,7 @@ public sealed class IndexSegmentBuilder
             Array.Sort(terms, ByteArrayComparer.Instance);
             foreach (byte[] t in terms)
             {
-                exact.Add(t, _exact[t]);
+                exact.Add(t, _exact[t].Span);
             }
 
             TermDictionaryWriter? tokenWriter = null;
@@ -137,9 +148,9 @@ public sealed class IndexSegmentBuilder
             {
                 tokenWriter = new TermDictionaryWriter();
                 byte[][] tokenTerms = new byte[_tokens.Count][];
-                PostingList[] lists = new PostingList[_tokens.Count];
+                DocNumberBuffer[] lists = new DocNumberBuffer[_tokens.Count];
                 int i = 0;
-                foreach (KeyValuePair<string, PostingList> pair in _tokens)
+                foreach (KeyValuePair<string, DocNumberBuffer> pair in _tokens)
                 {
                     tokenTerms[i] = Encoding.UTF8.GetBytes(pair.Key);
                     lists[i] = pair.Value;
@@ -149,7 +160,7 @@ public sealed class IndexSegmentBuilder
                 Array.Sort(tokenTerms, lists, ByteArrayComparer.Instance);
                 for (int k = 0; k < tokenTerms.Length; k++)
                 {
-                    tokenWriter.Add(tokenTerms[k], lists[k]);
+                    tokenWriter.Add(tokenTerms[k], lists[k].Span);
                 }
             }
 

@@ -20,6 +20,9 @@ internal static class IndexSegmentFormat
 
     public const byte FieldFlagTokens = 2;
 
+    /// <summary>Set when whole values were not indexed (the exact dictionary is empty by design).</summary>
+    public const byte FieldFlagNoExactTerms = 4;
+
     /// <summary>Bytes per document in the doc table: series id u64 + timestamp i64.</summary>
     public const int DocEntrySize = 16;
 

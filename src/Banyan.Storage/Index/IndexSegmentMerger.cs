@@ -73,7 +73,7 @@ public static class IndexSegmentMerger
     /// </summary>
     private static IndexedTag? OutputSpec(IReadOnlyList<IndexSegment> segments, IndexedTag wanted)
     {
-        bool sameAnalyzer = true, stored = wanted.Stored;
+        bool sameAnalyzer = true, stored = wanted.Stored, exactTerms = wanted.ExactTerms;
         foreach (IndexSegment s in segments)
         {
             IndexFieldReader? field = s.Field(wanted.Name);
@@ -84,9 +84,16 @@ public static class IndexSegmentMerger
 
             sameAnalyzer &= field.Spec.Analyzer == wanted.Analyzer;
             stored &= field.Spec.Stored;
+            exactTerms &= field.Spec.ExactTerms;
         }
 
-        return new IndexedTag(wanted.Name, sameAnalyzer ? wanted.Analyzer : AnalyzerKind.None, stored);
+        // Without its own analyzer's tokens and without exact terms a field answers nothing.
+        if (!sameAnalyzer && !exactTerms)
+        {
+            return null;
+        }
+
+        return new IndexedTag(wanted.Name, sameAnalyzer ? wanted.Analyzer : AnalyzerKind.None, stored, exactTerms);
     }
 
     private static void MergeDictionaries(IReadOnlyList<IndexSegment> segments, uint[] bases, string field, bool tokens, TermDictionaryWriter output)
@@ -114,19 +121,20 @@ public static class IndexSegmentMerger
             }
         }
 
+        var merged = new DocNumberBuffer(1024);
         while (queue.TryDequeue(out int first, out (byte[] Term, int Segment) key))
         {
-            var merged = new PostingList();
-            AppendShifted(merged, cursors[first]!.ReadPostings(), bases[first]);
+            merged.Clear();
+            cursors[first]!.ReadPostingsInto(merged, bases[first]);
             Advance(cursors, queue, first);
             while (queue.TryPeek(out int other, out (byte[] Term, int Segment) otherKey) && otherKey.Term.AsSpan().SequenceEqual(key.Term))
             {
                 queue.Dequeue();
-                AppendShifted(merged, cursors[other]!.ReadPostings(), bases[other]);
+                cursors[other]!.ReadPostingsInto(merged, bases[other]);
                 Advance(cursors, queue, other);
             }
 
-            output.Add(key.Term, merged);
+            output.Add(key.Term, merged.Span);
         }
     }
 
@@ -135,15 +143,6 @@ public static class IndexSegmentMerger
         if (cursors[segment]!.MoveNext())
         {
             queue.Enqueue(segment, (cursors[segment]!.Term.ToArray(), segment));
-        }
-    }
-
-    private static void AppendShifted(PostingList target, PostingList source, uint shift)
-    {
-        PostingListIterator it = source.GetIterator();
-        while (it.MoveNext())
-        {
-            target.Add(it.Current + shift);
         }
     }
 

@@ -44,6 +44,11 @@ internal static class IndexSegmentWriter
                 flags |= IndexSegmentFormat.FieldFlagTokens;
             }
 
+            if (!field.Spec.ExactTerms)
+            {
+                flags |= IndexSegmentFormat.FieldFlagNoExactTerms;
+            }
+
             section.WriteByte(flags);
             section.WriteByte((byte)field.Spec.Analyzer);
             field.Exact.WriteTo(section);

@@ -66,6 +66,68 @@ internal static class PostingListCodec
         }
     }
 
+    /// <summary>Writes ascending, distinct document numbers in the same format <see cref="Write"/> would use.</summary>
+    public static void WriteSorted(ByteSink sink, ReadOnlySpan<uint> docs)
+    {
+        if (docs.Length <= ShortMax)
+        {
+            sink.WriteByte(FormatShort);
+            sink.WriteVarUInt((ulong)docs.Length);
+            uint previous = 0;
+            for (int i = 0; i < docs.Length; i++)
+            {
+                sink.WriteVarUInt(i == 0 ? docs[i] : docs[i] - previous);
+                previous = docs[i];
+            }
+
+            return;
+        }
+
+        var list = new PostingList();
+        foreach (uint d in docs)
+        {
+            list.Add(d);
+        }
+
+        Write(sink, list);
+    }
+
+    /// <summary>Decodes one list and appends its values plus <paramref name="shift"/> to <paramref name="output"/> (the merger's path: no list object).</summary>
+    public static void ReadInto(ref ByteSource source, uint docCount, DocNumberBuffer output, uint shift)
+    {
+        int position = source.Position;
+        if (source.ReadByte() == FormatShort)
+        {
+            int count = source.ReadVarInt(ShortMax, "short posting count");
+            ulong value = 0;
+            for (int i = 0; i < count; i++)
+            {
+                ulong delta = source.ReadVarUInt();
+                if (i > 0 && delta == 0)
+                {
+                    throw source.Corrupt("posting delta is zero (values must strictly increase)");
+                }
+
+                value += delta;
+                if (value >= docCount)
+                {
+                    throw source.Corrupt($"posting value {value} is outside the segment's {docCount} documents");
+                }
+
+                output.AddAscending((uint)value + shift);
+            }
+
+            return;
+        }
+
+        source.Position = position;
+        PostingListIterator it = Read(ref source, docCount).GetIterator();
+        while (it.MoveNext())
+        {
+            output.AddAscending(it.Current + shift);
+        }
+    }
+
     /// <summary>Reads one list; every inconsistency is a corruption of <paramref name="source"/>'s file.</summary>
     public static PostingList Read(ref ByteSource source, uint docCount)
     {

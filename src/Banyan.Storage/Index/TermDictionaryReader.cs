@@ -237,6 +237,19 @@ internal sealed class TermDictionaryReader
 
         public PostingList ReadPostings() => _dictionary.ReadPostings(_postingOffset, PostingLength);
 
+        /// <summary>Appends the current postings, shifted by <paramref name="shift"/>, to <paramref name="output"/>.</summary>
+        public void ReadPostingsInto(DocNumberBuffer output, uint shift)
+        {
+            TermDictionaryReader d = _dictionary;
+            int start = d._postingsStart + _postingOffset;
+            var source = new ByteSource(d._image.AsSpan(start, PostingLength), d._file, start);
+            PostingListCodec.ReadInto(ref source, d._docCount, output, shift);
+            if (!source.AtEnd)
+            {
+                throw source.Corrupt("bytes left after a posting list");
+            }
+        }
+
         /// <summary>Decodes the current posting list and sets its bits in <paramref name="bits"/>.</summary>
         public void OrPostingsInto(DocBitset bits)
         {

@@ -14,7 +14,8 @@ internal sealed class TermDictionaryWriter
     private readonly ByteSink _index = new(256);
     private readonly ByteSink _postings = new(1024);
     private readonly ByteSink _block = new(512);
-    private byte[] _previous = [];
+    private byte[] _previous = new byte[64];
+    private int _previousLength;
     private int _inBlock;
     private int _termCount;
     private int _blockCount;
@@ -22,9 +23,14 @@ internal sealed class TermDictionaryWriter
 
     public int TermCount => _termCount;
 
-    public void Add(ReadOnlySpan<byte> term, PostingList postings)
+    public void Add(ReadOnlySpan<byte> term, PostingList postings) => Add(term, postings, default);
+
+    /// <summary>Adds a term whose postings are ascending, distinct document numbers.</summary>
+    public void Add(ReadOnlySpan<byte> term, ReadOnlySpan<uint> sortedDocs) => Add(term, null, sortedDocs);
+
+    private void Add(ReadOnlySpan<byte> term, PostingList? postings, ReadOnlySpan<uint> sortedDocs)
     {
-        if (_termCount > 0 && term.SequenceCompareTo(_previous) <= 0)
+        if (_termCount > 0 && term.SequenceCompareTo(_previous.AsSpan(0, _previousLength)) <= 0)
         {
             throw new InvalidOperationException("bug: dictionary terms must be added in strictly increasing order");
         }
@@ -43,7 +49,7 @@ internal sealed class TermDictionaryWriter
         }
         else
         {
-            int max = Math.Min(term.Length, _previous.Length);
+            int max = Math.Min(term.Length, _previousLength);
             while (shared < max && term[shared] == _previous[shared])
             {
                 shared++;
@@ -51,7 +57,15 @@ internal sealed class TermDictionaryWriter
         }
 
         long postingOffset = _postings.Length;
-        PostingListCodec.Write(_postings, postings);
+        if (postings is not null)
+        {
+            PostingListCodec.Write(_postings, postings);
+        }
+        else
+        {
+            PostingListCodec.WriteSorted(_postings, sortedDocs);
+        }
+
         long postingLength = _postings.Length - postingOffset;
 
         _block.WriteVarUInt((ulong)shared);
@@ -59,7 +73,13 @@ internal sealed class TermDictionaryWriter
         _block.WriteVarUInt((ulong)(postingOffset - _previousPostingOffset));
         _block.WriteVarUInt((ulong)postingLength);
         _previousPostingOffset = postingOffset;
-        _previous = term.ToArray();
+        if (term.Length > _previous.Length)
+        {
+            _previous = new byte[Math.Max(term.Length, _previous.Length * 2)];
+        }
+
+        term.CopyTo(_previous);
+        _previousLength = term.Length;
         _inBlock++;
         _termCount++;
     }

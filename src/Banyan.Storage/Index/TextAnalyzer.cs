@@ -20,32 +20,17 @@ public static class TextAnalyzer
         "they", "this", "to", "was", "will", "with",
     }.ToFrozenSet(StringComparer.Ordinal);
 
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> s_stopWordLookup = s_stopWords.GetAlternateLookup<ReadOnlySpan<char>>();
+
     /// <summary>Appends the tokens of <paramref name="text"/> under <paramref name="analyzer"/> to <paramref name="tokens"/>.</summary>
     public static void Tokenize(AnalyzerKind analyzer, string text, List<string> tokens)
     {
-        ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(tokens);
-        switch (analyzer)
+        var buffer = new TokenBuffer();
+        Tokenize(analyzer, text, buffer);
+        for (int i = 0; i < buffer.Count; i++)
         {
-            case AnalyzerKind.None:
-            case AnalyzerKind.Keyword:
-                if (text.Length > 0)
-                {
-                    tokens.Add(text);
-                }
-
-                break;
-            case AnalyzerKind.Simple:
-                Runs(text, tokens, static r => Rune.IsLetter(r), lowerCase: true);
-                break;
-            case AnalyzerKind.Url:
-                Runs(text, tokens, static r => Rune.IsLetter(r) || Rune.IsNumber(r), lowerCase: false);
-                break;
-            case AnalyzerKind.Standard:
-                StandardWords(text, tokens);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(analyzer), analyzer, "unknown analyzer");
+            tokens.Add(buffer[i].ToString());
         }
     }
 
@@ -57,26 +42,56 @@ public static class TextAnalyzer
         return tokens;
     }
 
-    private static void Runs(string text, List<string> tokens, Func<Rune, bool> isTokenRune, bool lowerCase)
+    /// <summary>Appends the tokens of <paramref name="text"/> to <paramref name="tokens"/> without allocating per token.</summary>
+    public static void Tokenize(AnalyzerKind analyzer, string text, TokenBuffer tokens)
     {
-        var current = new StringBuilder();
-        foreach (Rune r in text.EnumerateRunes())
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(tokens);
+        switch (analyzer)
         {
-            if (isTokenRune(r))
+            case AnalyzerKind.None:
+            case AnalyzerKind.Keyword:
+                if (text.Length > 0)
+                {
+                    tokens.Append(text);
+                    tokens.EndToken();
+                }
+
+                break;
+            case AnalyzerKind.Simple:
+                Runs(text, tokens, url: false);
+                break;
+            case AnalyzerKind.Url:
+                Runs(text, tokens, url: true);
+                break;
+            case AnalyzerKind.Standard:
+                StandardWords(text, tokens);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(analyzer), analyzer, "unknown analyzer");
+        }
+    }
+
+    private static void Runs(string text, TokenBuffer tokens, bool url)
+    {
+        int i = 0;
+        while (i < text.Length)
+        {
+            Rune.DecodeFromUtf16(text.AsSpan(i), out Rune r, out int used);
+            i += used;
+            // Simple: letters, lower-cased. URL (BanyanDB's): letters and numbers, case kept.
+            bool keep = url ? Rune.IsLetter(r) || Rune.IsNumber(r) : Rune.IsLetter(r);
+            if (keep)
             {
-                current.Append((lowerCase ? Rune.ToLowerInvariant(r) : r).ToString());
+                tokens.Append(url ? r : Rune.ToLowerInvariant(r));
             }
-            else if (current.Length > 0)
+            else
             {
-                tokens.Add(current.ToString());
-                current.Clear();
+                tokens.EndToken();
             }
         }
 
-        if (current.Length > 0)
-        {
-            tokens.Add(current.ToString());
-        }
+        tokens.EndToken();
     }
 
     private static bool IsWordRune(Rune r)
@@ -92,48 +107,38 @@ public static class TextAnalyzer
 
     // A simplified UAX #29 word break: '.', '\'', '’' and ':' stay inside a word between two letters,
     // '.', ',' and ';' between two digits ("example.com", "don't", "3.14").
-    private static void StandardWords(string text, List<string> tokens)
+    private static void StandardWords(string text, TokenBuffer tokens)
     {
-        Rune[] runes = [.. text.EnumerateRunes()];
-        var current = new StringBuilder();
-        for (int i = 0; i < runes.Length; i++)
+        Rune previous = default;
+        int i = 0;
+        while (i < text.Length)
         {
-            Rune r = runes[i];
+            Rune.DecodeFromUtf16(text.AsSpan(i), out Rune r, out int used);
+            i += used;
             bool keep = IsWordRune(r);
-            if (!keep && current.Length > 0 && i + 1 < runes.Length)
+            if (!keep && tokens.InToken && i < text.Length)
             {
-                Rune prev = runes[i - 1], next = runes[i + 1];
+                Rune.DecodeFromUtf16(text.AsSpan(i), out Rune next, out _);
                 int v = r.Value;
-                bool betweenLetters = Rune.IsLetter(prev) && Rune.IsLetter(next) && (v == '.' || v == '\'' || v == '\u2019' || v == ':');
-                bool betweenDigits = Rune.IsDigit(prev) && Rune.IsDigit(next) && (v == '.' || v == ',' || v == ';');
+                bool betweenLetters = Rune.IsLetter(previous) && Rune.IsLetter(next) && (v == '.' || v == '\'' || v == '\u2019' || v == ':');
+                bool betweenDigits = Rune.IsDigit(previous) && Rune.IsDigit(next) && (v == '.' || v == ',' || v == ';');
                 keep = betweenLetters || betweenDigits;
             }
 
             if (keep)
             {
-                current.Append(Rune.ToLowerInvariant(r).ToString());
+                tokens.Append(Rune.ToLowerInvariant(r));
             }
             else
             {
-                Flush(current, tokens);
+                EndWord(tokens);
             }
+
+            previous = r;
         }
 
-        Flush(current, tokens);
+        EndWord(tokens);
     }
 
-    private static void Flush(StringBuilder current, List<string> tokens)
-    {
-        if (current.Length == 0)
-        {
-            return;
-        }
-
-        string word = current.ToString();
-        current.Clear();
-        if (!s_stopWords.Contains(word))
-        {
-            tokens.Add(word);
-        }
-    }
+    private static void EndWord(TokenBuffer tokens) => tokens.EndToken(keep: !s_stopWordLookup.Contains(tokens.Current));
 }

@@ -124,6 +124,11 @@ public static class FilterPlanner
             return null;
         }
 
+        if (condition.Op != ConditionOp.Match && !field.Spec.ExactTerms)
+        {
+            return null;
+        }
+
         TagValue v = condition.Value;
         switch (condition.Op)
         {
@@ -201,7 +206,7 @@ public static class FilterPlanner
         // tokens the residual filter would compute; whole-value analyzers share the exact dictionary.
         bool wholeValue = wanted.Analyzer is AnalyzerKind.None or AnalyzerKind.Keyword;
         bool segmentWholeValue = field.Spec.Analyzer is AnalyzerKind.None or AnalyzerKind.Keyword;
-        if (wholeValue != segmentWholeValue || (!wholeValue && field.Spec.Analyzer != wanted.Analyzer))
+        if (wholeValue != segmentWholeValue || (!wholeValue && field.Spec.Analyzer != wanted.Analyzer) || (wholeValue && !field.Spec.ExactTerms))
         {
             return null;
         }

@@ -24,10 +24,11 @@ internal sealed class RandomCriteria(Random random)
         new IndexedTag("url", AnalyzerKind.Url, Stored: false),
         new IndexedTag("kw", AnalyzerKind.Keyword),
         new IndexedTag("simple", AnalyzerKind.Simple),
+        new IndexedTag("prose", AnalyzerKind.Standard, Stored: false, ExactTerms: false), // tokens only; other ops run on rows
     ]);
 
     /// <summary>Tags used in documents: the indexed ones plus two that no rule indexes.</summary>
-    public static string[] TagNames { get; } = ["s", "n", "arr", "text", "url", "kw", "simple", "plain", "num2"];
+    public static string[] TagNames { get; } = ["s", "n", "arr", "text", "url", "kw", "simple", "prose", "plain", "num2"];
 
     public TagValue? RandomValueFor(string tag)
     {
@@ -45,7 +46,7 @@ internal sealed class RandomCriteria(Random random)
         {
             "n" or "num2" => random.Next(6) == 0 ? TagValue.FromString(Word()) : TagValue.FromInt64(random.Next(-5, 6) * (random.Next(3) == 0 ? long.MaxValue / 7 : 1)),
             "arr" => random.Next(5) == 0 ? TagValue.FromInt64Array([random.Next(0, 4), random.Next(0, 4)]) : TagValue.FromStringArray(Enumerable.Range(0, random.Next(0, 4)).Select(_ => Word()).ToArray()),
-            "text" or "url" or "simple" => TagValue.FromString(s_texts[random.Next(s_texts.Length)]),
+            "text" or "url" or "simple" or "prose" => TagValue.FromString(s_texts[random.Next(s_texts.Length)]),
             "kw" => random.Next(2) == 0 ? TagValue.FromString(s_texts[random.Next(s_texts.Length)]) : TagValue.FromBinary([(byte)random.Next(3), 0xFF]),
             _ => random.Next(10) == 0 ? TagValue.FromTimestampNanos(random.Next(0, 5)) : TagValue.FromString(Word()),
         };
