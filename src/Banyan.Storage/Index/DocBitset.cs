@@ -10,9 +10,39 @@ internal sealed class DocBitset
 {
     private readonly ulong[] _words;
 
-    public DocBitset(int docCount) => _words = new ulong[(docCount + 63) >> 6];
+    private readonly ulong _lastWordMask;
+
+    public DocBitset(int docCount)
+    {
+        _words = new ulong[(docCount + 63) >> 6];
+        _lastWordMask = (docCount & 63) == 0 ? ulong.MaxValue : (1UL << (docCount & 63)) - 1;
+    }
 
     public void Set(uint doc) => _words[doc >> 6] |= 1UL << (int)(doc & 63);
+
+    /// <summary>ORs little-endian 64-bit words in at <paramref name="wordOffset"/>; false if a set bit falls outside the set.</summary>
+    public bool TryOrWords(int wordOffset, ReadOnlySpan<byte> littleEndianWords)
+    {
+        int count = littleEndianWords.Length / 8;
+        for (int i = 0; i < count; i++)
+        {
+            ulong word = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(littleEndianWords[(i * 8)..]);
+            if (word == 0)
+            {
+                continue;
+            }
+
+            int target = wordOffset + i;
+            if (target >= _words.Length || (target == _words.Length - 1 && (word & ~_lastWordMask) != 0))
+            {
+                return false;
+            }
+
+            _words[target] |= word;
+        }
+
+        return true;
+    }
 
     public PostingList ToPostingList()
     {

@@ -128,6 +128,82 @@ internal static class PostingListCodec
         }
     }
 
+    /// <summary>
+    /// Sets the bits of one encoded list in <paramref name="bits"/> without building a list (the
+    /// path of ranges and IN over many terms). Values are bounds-checked against the segment;
+    /// ordering was verified with the file's checksums.
+    /// </summary>
+    public static void OrInto(ref ByteSource source, uint docCount, DocBitset bits)
+    {
+        long formatAt = source.AbsoluteOffset;
+        byte format = source.ReadByte();
+        if (format == FormatShort)
+        {
+            int count = source.ReadVarInt(ShortMax, "short posting count");
+            ulong value = 0;
+            for (int i = 0; i < count; i++)
+            {
+                value += source.ReadVarUInt();
+                if (value >= docCount)
+                {
+                    throw source.Corrupt($"posting value {value} is outside the segment's {docCount} documents");
+                }
+
+                bits.Set((uint)value);
+            }
+
+            return;
+        }
+
+        if (format != FormatRoaring)
+        {
+            throw source.CorruptAt(formatAt, $"unknown posting format {format}");
+        }
+
+        int containers = source.ReadVarInt(65536, "posting container count");
+        int headersAt = source.Position;
+        source.ReadBytes(containers * 5);
+        int payloadAt = source.Position;
+        for (int i = 0; i < containers; i++)
+        {
+            source.Position = headersAt + (i * 5);
+            ushort key = source.ReadUInt16();
+            byte kind = source.ReadByte();
+            int count = source.ReadUInt16() + 1;
+            source.Position = payloadAt;
+            uint keyBase = (uint)key << 16;
+            if (kind == ContainerBitmap)
+            {
+                ReadOnlySpan<byte> words = source.ReadBytes(PostingContainer.BitmapWords * 8);
+                if (!bits.TryOrWords(key * PostingContainer.BitmapWords, words))
+                {
+                    throw source.Corrupt($"bitmap container {key} has values outside the segment's {docCount} documents");
+                }
+            }
+            else if (kind == ContainerArray)
+            {
+                for (int k = 0; k < count; k++)
+                {
+                    uint value = keyBase | source.ReadUInt16();
+                    if (value >= docCount)
+                    {
+                        throw source.Corrupt($"posting value {value} is outside the segment's {docCount} documents");
+                    }
+
+                    bits.Set(value);
+                }
+            }
+            else
+            {
+                throw source.Corrupt($"unknown posting container kind {kind}");
+            }
+
+            payloadAt = source.Position;
+        }
+
+        source.Position = payloadAt;
+    }
+
     /// <summary>Reads one list; every inconsistency is a corruption of <paramref name="source"/>'s file.</summary>
     public static PostingList Read(ref ByteSource source, uint docCount)
     {

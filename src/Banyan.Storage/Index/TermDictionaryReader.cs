@@ -253,12 +253,10 @@ internal sealed class TermDictionaryReader
         /// <summary>Decodes the current posting list and sets its bits in <paramref name="bits"/>.</summary>
         public void OrPostingsInto(DocBitset bits)
         {
-            PostingList list = ReadPostings();
-            PostingListIterator it = list.GetIterator();
-            while (it.MoveNext())
-            {
-                bits.Set(it.Current);
-            }
+            TermDictionaryReader d = _dictionary;
+            int start = d._postingsStart + _postingOffset;
+            var source = new ByteSource(d._image.AsSpan(start, PostingLength), d._file, start);
+            PostingListCodec.OrInto(ref source, d._docCount, bits);
         }
     }
 }
