@@ -11,8 +11,9 @@ internal sealed class IndexFieldReader
     private readonly int _storedValuesStart;
     private readonly int _docCount;
 
-    public IndexFieldReader(IndexedTag spec, TermDictionaryReader exact, TermDictionaryReader? tokens, byte[] image, string file, int docCount, int storedOffsetsStart, int storedValuesStart)
+    public IndexFieldReader(IndexedTag spec, TermDictionaryReader exact, TermDictionaryReader? tokens, byte[] image, string file, int docCount, int storedOffsetsStart, int storedValuesStart, bool multiValued)
     {
+        MultiValued = multiValued;
         Spec = spec;
         Exact = exact;
         Tokens = tokens;
@@ -27,6 +28,9 @@ internal sealed class IndexFieldReader
     public IndexedTag Spec { get; }
 
     public TermDictionaryReader Exact { get; }
+
+    /// <summary>True when some document has more than one atom in this field.</summary>
+    public bool MultiValued { get; }
 
     public TermDictionaryReader? Tokens { get; }
 

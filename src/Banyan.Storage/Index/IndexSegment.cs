@@ -228,7 +228,7 @@ public sealed class IndexSegment
         long flagsAt = source.AbsoluteOffset;
         byte flags = source.ReadByte();
         byte analyzer = source.ReadByte();
-        if ((flags & ~(IndexSegmentFormat.FieldFlagStored | IndexSegmentFormat.FieldFlagTokens | IndexSegmentFormat.FieldFlagNoExactTerms)) != 0 || analyzer > (byte)AnalyzerKind.Url)
+        if ((flags & ~(IndexSegmentFormat.FieldFlagStored | IndexSegmentFormat.FieldFlagTokens | IndexSegmentFormat.FieldFlagNoExactTerms | IndexSegmentFormat.FieldFlagMultiValued)) != 0 || analyzer > (byte)AnalyzerKind.Url)
         {
             throw new StorageCorruptionException(file, flagsAt, $"field '{fieldName}' has flags 0x{flags:X2} and analyzer {analyzer}");
         }
@@ -278,6 +278,7 @@ public sealed class IndexSegment
             throw source.Corrupt($"{source.Remaining} bytes left at the end of field '{fieldName}'");
         }
 
-        return new IndexFieldReader(spec, exact, tokens, image, file, docCount, storedOffsetsStart, storedValuesStart);
+        bool multiValued = (flags & IndexSegmentFormat.FieldFlagMultiValued) != 0;
+        return new IndexFieldReader(spec, exact, tokens, image, file, docCount, storedOffsetsStart, storedValuesStart, multiValued);
     }
 }

@@ -79,12 +79,15 @@ public sealed class IndexSegmentBuilder
 
         public IndexedTag Spec { get; }
 
+        public bool MultiValued { get; private set; }
+
         public void Add(uint doc, TagValue? value, ByteSink term, TokenBuffer tokens)
         {
             if (value is not null && value.Kind != TagValueKind.Null)
             {
                 Dictionary<byte[], DocNumberBuffer>.AlternateLookup<ReadOnlySpan<byte>> exact = _exact.GetAlternateLookup<ReadOnlySpan<byte>>();
                 int atoms = value.AtomCount;
+                MultiValued |= atoms > 1;
                 for (int i = 0; i < atoms; i++)
                 {
                     TagValue atom = value.AtomAt(i);
@@ -164,7 +167,7 @@ public sealed class IndexSegmentBuilder
                 }
             }
 
-            return new FieldPayload(Spec, exact, tokenWriter, _stored?.Finish());
+            return new FieldPayload(Spec, exact, tokenWriter, _stored?.Finish(), MultiValued);
         }
     }
 }

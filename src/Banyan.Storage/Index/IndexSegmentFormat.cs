@@ -23,6 +23,9 @@ internal static class IndexSegmentFormat
     /// <summary>Set when whole values were not indexed (the exact dictionary is empty by design).</summary>
     public const byte FieldFlagNoExactTerms = 4;
 
+    /// <summary>Set when some document has more than one atom (an array with two or more elements) in this field.</summary>
+    public const byte FieldFlagMultiValued = 8;
+
     /// <summary>Bytes per document in the doc table: series id u64 + timestamp i64.</summary>
     public const int DocEntrySize = 16;
 

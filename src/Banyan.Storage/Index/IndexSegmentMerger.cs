@@ -59,7 +59,13 @@ public static class IndexSegmentMerger
             }
 
             ByteSink? stored = tag.Stored ? MergeStored(segments, tag.Name) : null;
-            payloads.Add(new FieldPayload(tag, exact, tokens, stored));
+            bool multiValued = false;
+            foreach (IndexSegment s in segments)
+            {
+                multiValued |= s.Field(tag.Name)!.MultiValued;
+            }
+
+            payloads.Add(new FieldPayload(tag, exact, tokens, stored, multiValued));
         }
 
         byte[] image = IndexSegmentWriter.Write(docCount, seriesIds, timestamps, payloads);

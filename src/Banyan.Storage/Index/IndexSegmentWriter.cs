@@ -4,7 +4,7 @@ using Banyan.Storage.Checksums;
 namespace Banyan.Storage.Index;
 
 /// <summary>The finished parts of one field, ready to be laid out as a field section.</summary>
-internal sealed record FieldPayload(IndexedTag Spec, TermDictionaryWriter Exact, TermDictionaryWriter? Tokens, ByteSink? StoredColumn);
+internal sealed record FieldPayload(IndexedTag Spec, TermDictionaryWriter Exact, TermDictionaryWriter? Tokens, ByteSink? StoredColumn, bool MultiValued);
 
 /// <summary>Lays out a segment image: header, doc table, field sections, directory, footer (<c>docs/format/index-segment.md</c>).</summary>
 internal static class IndexSegmentWriter
@@ -47,6 +47,11 @@ internal static class IndexSegmentWriter
             if (!field.Spec.ExactTerms)
             {
                 flags |= IndexSegmentFormat.FieldFlagNoExactTerms;
+            }
+
+            if (field.MultiValued)
+            {
+                flags |= IndexSegmentFormat.FieldFlagMultiValued;
             }
 
             section.WriteByte(flags);

@@ -174,9 +174,16 @@ public static class CriteriaEvaluator
     internal static AnalyzerKind QueryAnalyzer(Condition condition, IndexSchema schema) =>
         condition.Match!.Analyzer != AnalyzerKind.None ? condition.Match.Analyzer : schema.AnalyzerOf(condition.TagName);
 
-    private static bool MatchText(Condition condition, TagValue value, IndexSchema schema)
+    /// <summary>The query tokens of a MATCH condition (computed once per query by the residual filter).</summary>
+    internal static List<string> QueryTokens(Condition condition, IndexSchema schema) =>
+        TextAnalyzer.Tokenize(QueryAnalyzer(condition, schema), condition.Value.Text!);
+
+    private static bool MatchText(Condition condition, TagValue value, IndexSchema schema) =>
+        MatchText(condition, value, schema, QueryTokens(condition, schema));
+
+    /// <summary>MATCH with precomputed <paramref name="query"/> tokens.</summary>
+    internal static bool MatchText(Condition condition, TagValue value, IndexSchema schema, List<string> query)
     {
-        List<string> query = TextAnalyzer.Tokenize(QueryAnalyzer(condition, schema), condition.Value.Text!);
         if (query.Count == 0)
         {
             return false;

@@ -49,9 +49,15 @@ public static class FilterPlanner
                 {
                     PostingList? candidates = null;
                     var residuals = new List<ResidualFilter>();
-                    foreach (Criteria child in and.Children)
+                    bool[] done = MergeRanges(and.Children, context, ref candidates);
+                    for (int i = 0; i < and.Children.Count; i++)
                     {
-                        (PostingList c, ResidualFilter? r) = PlanNode(child, context);
+                        if (done[i])
+                        {
+                            continue;
+                        }
+
+                        (PostingList c, ResidualFilter? r) = PlanNode(and.Children[i], context);
                         candidates = candidates is null ? c : candidates.And(c);
                         if (r is not null)
                         {
@@ -105,6 +111,82 @@ public static class FilterPlanner
             default:
                 throw new ArgumentException($"unknown criteria node {node.GetType().Name}", nameof(node));
         }
+    }
+
+    /// <summary>
+    /// Under AND, range conditions on the same indexed tag and value kind (e.g. <c>latency GE 100 AND
+    /// latency LT 200</c>) become one dictionary range instead of two wide ones intersected. Only
+    /// for fields where no document has more than one atom: with arrays each bound may be met by a
+    /// different element, which one range would not find. Returns which children were answered;
+    /// their lists are intersected into <paramref name="candidates"/>.
+    /// </summary>
+    private static bool[] MergeRanges(IReadOnlyList<Criteria> children, PlanContext context, ref PostingList? candidates)
+    {
+        bool[] done = new bool[children.Count];
+        for (int i = 0; i < children.Count; i++)
+        {
+            if (done[i] || children[i] is not Condition { Op: ConditionOp.Lt or ConditionOp.Le or ConditionOp.Gt or ConditionOp.Ge } first)
+            {
+                continue;
+            }
+
+            IndexFieldReader? field = context.Segment.Field(first.TagName);
+            if (field is null || !field.Spec.ExactTerms || field.MultiValued || context.Schema.Find(first.TagName) is null)
+            {
+                continue;
+            }
+
+            TagValueKind kind = first.Value.Kind;
+            byte[] lower = [(byte)kind];
+            bool lowerInclusive = true;
+            byte[] upper = [(byte)(kind + 1)];
+            bool upperInclusive = false;
+            var members = new List<int>();
+            for (int j = i; j < children.Count; j++)
+            {
+                if (children[j] is not Condition { Op: ConditionOp.Lt or ConditionOp.Le or ConditionOp.Gt or ConditionOp.Ge } c
+                    || c.TagName != first.TagName || c.Value.Kind != kind)
+                {
+                    continue;
+                }
+
+                members.Add(j);
+                byte[] bound = IndexTerm.Encode(c.Value);
+                if (c.Op is ConditionOp.Gt or ConditionOp.Ge)
+                {
+                    int cmp = bound.AsSpan().SequenceCompareTo(lower);
+                    if (cmp > 0 || (cmp == 0 && c.Op == ConditionOp.Gt))
+                    {
+                        lower = bound;
+                        lowerInclusive = c.Op == ConditionOp.Ge;
+                    }
+                }
+                else
+                {
+                    int cmp = bound.AsSpan().SequenceCompareTo(upper);
+                    if (cmp < 0 || (cmp == 0 && c.Op == ConditionOp.Lt))
+                    {
+                        upper = bound;
+                        upperInclusive = c.Op == ConditionOp.Le;
+                    }
+                }
+            }
+
+            if (members.Count < 2)
+            {
+                continue;
+            }
+
+            foreach (int j in members)
+            {
+                done[j] = true;
+            }
+
+            PostingList list = lower.AsSpan().SequenceCompareTo(upper) > 0 ? new PostingList() : field.Range(lower, lowerInclusive, upper, upperInclusive);
+            candidates = candidates is null ? list : candidates.And(list);
+        }
+
+        return done;
     }
 
     private static ResidualFilter? Combine(List<ResidualFilter> parts, bool and) => parts.Count switch

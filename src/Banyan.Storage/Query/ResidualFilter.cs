@@ -19,7 +19,12 @@ public abstract class ResidualFilter
 
     internal sealed class ConditionFilter(Condition condition, IndexSchema schema) : ResidualFilter
     {
-        public override bool Matches(ITagRow row, int doc) => CriteriaEvaluator.Matches(condition, row.GetTag(condition.TagName), schema);
+        // Analysed once per query, not per row.
+        private readonly List<string>? _queryTokens = condition.Op == ConditionOp.Match ? CriteriaEvaluator.QueryTokens(condition, schema) : null;
+
+        public override bool Matches(ITagRow row, int doc) => _queryTokens is null
+            ? CriteriaEvaluator.Matches(condition, row.GetTag(condition.TagName), schema)
+            : CriteriaEvaluator.MatchText(condition, row.GetTag(condition.TagName) ?? TagValue.Null, schema, _queryTokens);
 
         public override string ToString() => condition.ToString();
     }

@@ -1,5 +1,5 @@
-using BenchmarkDotNet.Attributes;
 using Banyan.Storage.Index;
+using BenchmarkDotNet.Attributes;
 
 namespace Banyan.Benchmarks.Index;
 

@@ -1,6 +1,6 @@
-using BenchmarkDotNet.Attributes;
 using Banyan.Storage.Index;
 using Banyan.Storage.Query;
+using BenchmarkDotNet.Attributes;
 
 namespace Banyan.Benchmarks.Index;
 

@@ -24,7 +24,7 @@ public sealed class IndexFormatGoldenTests
         "424E495801000000" + // header: magic "BNIX", version 1, reserved 0
         "8877665544332211" + "0500000000000000" + // doc 0: series id, timestamp 5
         "0200000000000000" + "FFFFFFFFFFFFFFFF" + // doc 1: series id 2, timestamp -1
-        "0100" + "02010C0407" + // field "t": flags stored, analyzer none; exact dictionary: 2 terms, 1 block, blocks 12 B, index 4 B, postings 7 B
+        "0900" + "02010C0407" + // field "t": flags stored + multi-valued, analyzer none; exact dictionary: 2 terms, 1 block, blocks 12 B, index 4 B, postings 7 B
         "02" + "00" + "020161" + "00" + "03" + "01" + "0162" + "03" + "04" + // block of 2: "\x01a" -> postings @0 len 3; shares 1, adds "b" -> @0+3 len 4
         "020161" + "00" + // sparse index: first term "\x01a", block at 0
         "010101" + "01020001" + // postings: short [1]; short [0, +1]

@@ -166,4 +166,40 @@ public sealed class PostingListTests
             });
         }
     }
+
+    [Fact]
+    public void EncodedListsOrIntoABitsetLikeTheModel()
+    {
+        var random = new Random(Seed + 3);
+        for (int round = 0; round < 20; round++)
+        {
+            var union = new SortedSet<uint>();
+            var bits = new DocBitset(400_000);
+            for (int k = 0; k < 3; k++)
+            {
+                SortedSet<uint> a = RandomSet(random, random.Next(4));
+                union.UnionWith(a);
+                var sink = new ByteSink();
+                PostingListCodec.Write(sink, Build(a));
+                var source = new ByteSource(sink.WrittenSpan, "mem", 0);
+                PostingListCodec.OrInto(ref source, 400_000, bits);
+                Assert.True(source.AtEnd, $"seed {Seed + 3} round {round}");
+            }
+
+            Assert.True(union.SequenceEqual(bits.ToPostingList().ToArray()), $"seed {Seed + 3} round {round}");
+        }
+    }
+
+    [Fact]
+    public void OrIntoRejectsValuesOutsideTheSegment()
+    {
+        var sink = new ByteSink();
+        PostingListCodec.Write(sink, PostingList.Universe(70_000));
+        var bits = new DocBitset(69_999);
+        Assert.Throws<StorageCorruptionException>(() =>
+        {
+            var source = new ByteSource(sink.WrittenSpan, "mem", 0);
+            PostingListCodec.OrInto(ref source, 69_999, bits);
+        });
+    }
 }

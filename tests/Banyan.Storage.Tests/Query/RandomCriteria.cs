@@ -90,7 +90,7 @@ internal sealed class RandomCriteria(Random random)
     {
         if (depth == 0 || random.Next(3) == 0)
         {
-            return RandomCondition();
+            return random.Next(5) == 0 ? RangesOnOneTag() : RandomCondition();
         }
 
         int n = random.Next(1, 4);
@@ -101,6 +101,21 @@ internal sealed class RandomCriteria(Random random)
         }
 
         return new LogicalExpression(random.Next(2) == 0 ? LogicalOp.And : LogicalOp.Or, children);
+    }
+
+    /// <summary>An AND of two or three range conditions on one tag (the planner merges these into one range).</summary>
+    public Criteria RangesOnOneTag()
+    {
+        string tag = random.Next(3) switch { 0 => "n", 1 => "s", _ => "arr" };
+        var ops = new[] { ConditionOp.Lt, ConditionOp.Le, ConditionOp.Gt, ConditionOp.Ge };
+        int n = random.Next(2, 4);
+        var children = new Criteria[n];
+        for (int i = 0; i < n; i++)
+        {
+            children[i] = new Condition(tag, ops[random.Next(4)], RandomScalar(tag));
+        }
+
+        return new LogicalExpression(LogicalOp.And, children);
     }
 
     public Condition RandomCondition()
