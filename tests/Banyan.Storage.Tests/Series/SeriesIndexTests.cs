@@ -52,4 +52,20 @@ public sealed class SeriesIndexTests : IDisposable
         Assert.Equal(0, reopened.Register(3, [Series("svc_2", "entity_1")]));
         Assert.Equal(3, reopened.Find("service_instance_cpm_minute", s_names, new Condition("entity_id", ConditionOp.In, TagValue.FromStringArray(["entity_1", "e\\x"]))).Count);
     }
+
+    [Fact]
+    public void ConditionsOnEntityTagsTheIndexLacksRunOnDecodedKeys()
+    {
+        // Only service_id is indexed; entity_id conditions must still work, on values decoded from the key.
+        SeriesIndex index = SeriesIndex.Open(_dir, ["service_id"]);
+        index.Register(1, [Series("svc_1", "entity_1"), Series("svc_1", "entity_3"), Series("svc_2", "entity_3")]);
+        Criteria criteria = new LogicalExpression(
+            LogicalOp.Or,
+            new Condition("entity_id", ConditionOp.Eq, TagValue.FromString("entity_3")),
+            new Condition("service_id", ConditionOp.Eq, TagValue.FromString("svc_9")));
+        Assert.False(index.Store.Snapshot().Plan(criteria, index.Store.Schema)[0].Plan.IsExact);
+        IReadOnlyList<SeriesMatch> found = index.Find("service_instance_cpm_minute", s_names, criteria);
+        Assert.Equal(["svc_1", "svc_2"], found.Select(m => m.EntityValues[0].Text).Order(StringComparer.Ordinal));
+        Assert.All(found, m => Assert.Equal("entity_3", m.EntityValues[1].Text));
+    }
 }
