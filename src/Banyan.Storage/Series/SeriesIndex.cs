@@ -41,7 +41,7 @@ public sealed class SeriesIndex
     /// <summary>The underlying store (flush, merge, live files).</summary>
     public IndexStore Store => _store;
 
-    /// <summary>Number of distinct series known.</summary>
+    /// <summary>Number of distinct series known. (Single writer: the owning shard serialises <see cref="Register"/> calls.)</summary>
     public int Count => _known.Count;
 
     /// <summary>Opens the series index in <paramref name="directory"/>; <paramref name="entityTagNames"/> is the union of entity tag names of the subjects stored here.</summary>
@@ -70,7 +70,7 @@ public sealed class SeriesIndex
     {
         ArgumentNullException.ThrowIfNull(series);
         var documents = new List<IndexDocument>();
-        var added = new List<ulong>();
+        var added = new HashSet<ulong>();
         foreach ((string subject, IReadOnlyList<string> names, IReadOnlyList<TagValue> values) in series)
         {
             if (names.Count != values.Count)
