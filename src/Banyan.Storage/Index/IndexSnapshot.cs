@@ -1,0 +1,49 @@
+using Banyan.Storage.Query;
+
+namespace Banyan.Storage.Index;
+
+/// <summary>A segment and the plan of one query for it.</summary>
+/// <param name="Segment">The segment.</param>
+/// <param name="Plan">Candidates and residual for that segment.</param>
+public sealed record SegmentPlan(IndexSegment Segment, FilterPlan Plan);
+
+/// <summary>
+/// An immutable view of an <see cref="IndexStore"/>: flushed segments then in-memory ones, in document
+/// order. Queries hold a snapshot, so flushes and merges never change what a running query sees.
+/// </summary>
+public sealed class IndexSnapshot
+{
+    internal IndexSnapshot(IndexManifest manifest, IReadOnlyList<IndexSegment> flushed, IReadOnlyList<IndexSegment> memory, IReadOnlyList<long> memoryBatchSequences)
+    {
+        Manifest = manifest;
+        Flushed = flushed;
+        Memory = memory;
+        MemoryBatchSequences = memoryBatchSequences;
+    }
+
+    /// <summary>The manifest the flushed segments come from.</summary>
+    public IndexManifest Manifest { get; }
+
+    /// <summary>Segments in files.</summary>
+    public IReadOnlyList<IndexSegment> Flushed { get; }
+
+    /// <summary>Segments built from write batches not yet flushed.</summary>
+    public IReadOnlyList<IndexSegment> Memory { get; }
+
+    internal IReadOnlyList<long> MemoryBatchSequences { get; }
+
+    /// <summary>All segments, flushed first.</summary>
+    public IEnumerable<IndexSegment> Segments => Flushed.Concat(Memory);
+
+    /// <summary>Plans <paramref name="criteria"/> for every segment.</summary>
+    public IReadOnlyList<SegmentPlan> Plan(Criteria? criteria, IndexSchema schema)
+    {
+        var plans = new List<SegmentPlan>(Flushed.Count + Memory.Count);
+        foreach (IndexSegment segment in Segments)
+        {
+            plans.Add(new SegmentPlan(segment, FilterPlanner.Plan(criteria, segment, schema)));
+        }
+
+        return plans;
+    }
+}

@@ -1,0 +1,218 @@
+using Banyan.Storage.Index;
+using Banyan.Storage.Query;
+
+namespace Banyan.Storage.Series;
+
+/// <summary>
+/// The series index of one shard and segment (the <c>sidx/</c> folder): entity → series id, with the
+/// entity values kept so queries can match them and return them.
+/// </summary>
+/// <remarks>
+/// Built on <see cref="IndexStore"/>: every series is one document (doc table: series id, timestamp 0)
+/// with three kinds of fields: <c>_key</c>, the series key (<see cref="SeriesKey"/>) as a binary term,
+/// indexed and stored; <c>_subject</c>, the subject name; and each entity tag under its own name, so
+/// entity conditions use the ordinary planner. Because the key is the series-id preimage and sorts by
+/// subject then tag by tag, a fully given entity resolves with one dictionary lookup, and a leading
+/// subset of entity values is one dictionary range.
+/// </remarks>
+public sealed class SeriesIndex
+{
+    /// <summary>Field holding the series key.</summary>
+    public const string KeyField = "_key";
+
+    /// <summary>Field holding the subject.</summary>
+    public const string SubjectField = "_subject";
+
+    private readonly IndexStore _store;
+    private readonly HashSet<ulong> _known = [];
+
+    private SeriesIndex(IndexStore store)
+    {
+        _store = store;
+        foreach (IndexSegment segment in store.Snapshot().Segments)
+        {
+            for (int d = 0; d < segment.DocCount; d++)
+            {
+                _known.Add(segment.SeriesIdAt(d));
+            }
+        }
+    }
+
+    /// <summary>The underlying store (flush, merge, live files).</summary>
+    public IndexStore Store => _store;
+
+    /// <summary>Number of distinct series known. (Single writer: the owning shard serialises <see cref="Register"/> calls.)</summary>
+    public int Count => _known.Count;
+
+    /// <summary>Opens the series index in <paramref name="directory"/>; <paramref name="entityTagNames"/> is the union of entity tag names of the subjects stored here.</summary>
+    public static SeriesIndex Open(string directory, IReadOnlyCollection<string> entityTagNames)
+    {
+        ArgumentNullException.ThrowIfNull(entityTagNames);
+        var tags = new List<IndexedTag> { new(KeyField), new(SubjectField, Stored: false) };
+        foreach (string name in entityTagNames.Distinct(StringComparer.Ordinal))
+        {
+            if (name is KeyField or SubjectField)
+            {
+                throw new ArgumentException($"entity tag name '{name}' is reserved by the series index", nameof(entityTagNames));
+            }
+
+            tags.Add(new IndexedTag(name, Stored: false));
+        }
+
+        return new SeriesIndex(IndexStore.Open(directory, new IndexSchema(tags)));
+    }
+
+    /// <summary>
+    /// Registers the series of a write batch; series already known are skipped. Returns the number added.
+    /// Replaying a batch at or below the store's applied sequence adds nothing.
+    /// </summary>
+    public int Register(long batchSequence, IReadOnlyList<(string Subject, IReadOnlyList<string> EntityTagNames, IReadOnlyList<TagValue> EntityValues)> series)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        var documents = new List<IndexDocument>();
+        var added = new HashSet<ulong>();
+        foreach ((string subject, IReadOnlyList<string> names, IReadOnlyList<TagValue> values) in series)
+        {
+            if (names.Count != values.Count)
+            {
+                throw new ArgumentException($"series of '{subject}': {names.Count} entity tag names but {values.Count} values", nameof(series));
+            }
+
+            byte[] key = SeriesKey.Encode(subject, values);
+            ulong id = Hashing.XxHash64.Hash(key);
+            if (_known.Contains(id) || added.Contains(id))
+            {
+                continue;
+            }
+
+            var tags = new Dictionary<string, TagValue>(StringComparer.Ordinal)
+            {
+                [KeyField] = TagValue.FromBinary(key),
+                [SubjectField] = TagValue.FromString(subject),
+            };
+            for (int i = 0; i < names.Count; i++)
+            {
+                tags[names[i]] = values[i];
+            }
+
+            documents.Add(new IndexDocument(id, 0, tags));
+            added.Add(id);
+        }
+
+        if (documents.Count == 0 || !_store.AddBatch(batchSequence, documents))
+        {
+            return 0;
+        }
+
+        _known.UnionWith(added);
+        return added.Count;
+    }
+
+    /// <summary>Resolves a fully given entity to its series id with one dictionary lookup per segment; null when unknown.</summary>
+    public ulong? Resolve(string subject, IReadOnlyList<TagValue> entityValues)
+    {
+        byte[] term = IndexTerm.Encode(TagValue.FromBinary(SeriesKey.Encode(subject, entityValues)));
+        foreach (IndexSegment segment in _store.Snapshot().Segments)
+        {
+            PostingList? docs = segment.Field(KeyField)?.Exact.Lookup(term);
+            if (docs is not null && !docs.IsEmpty)
+            {
+                PostingListIterator it = docs.GetIterator();
+                it.MoveNext();
+                return segment.SeriesIdAt((int)it.Current);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>All series of <paramref name="subject"/> whose first entity values equal <paramref name="leadingValues"/> (a key-prefix range scan).</summary>
+    public IReadOnlyList<SeriesMatch> FindByPrefix(string subject, IReadOnlyList<TagValue> leadingValues)
+    {
+        ArgumentNullException.ThrowIfNull(leadingValues);
+        byte[] prefix = IndexTerm.Encode(TagValue.FromBinary(SeriesKey.EncodePrefix(subject, leadingValues, leadingValues.Count)));
+        // Every key extending the prefix sorts in [prefix, prefix with its final '|' raised to '}').
+        byte[] upper = (byte[])prefix.Clone();
+        upper[^1]++;
+        var result = new List<SeriesMatch>();
+        foreach (IndexSegment segment in _store.Snapshot().Segments)
+        {
+            IndexFieldReader? field = segment.Field(KeyField);
+            if (field is null)
+            {
+                continue;
+            }
+
+            Collect(segment, field.Range(prefix, true, upper, false), null, null, result);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Series of <paramref name="subject"/> matching <paramref name="criteria"/> on entity tags (any
+    /// operator; planned like any index query, with the residual run on the stored entity values).
+    /// </summary>
+    public IReadOnlyList<SeriesMatch> Find(string subject, IReadOnlyList<string> entityTagNames, Criteria? criteria)
+    {
+        ArgumentNullException.ThrowIfNull(entityTagNames);
+        Criteria subjectOnly = new Condition(SubjectField, ConditionOp.Eq, TagValue.FromString(subject));
+        Criteria full = criteria is null ? subjectOnly : new LogicalExpression(LogicalOp.And, subjectOnly, criteria);
+        var result = new List<SeriesMatch>();
+        foreach (SegmentPlan plan in _store.Snapshot().Plan(full, _store.Schema))
+        {
+            Collect(plan.Segment, plan.Plan.Candidates, plan.Plan.Residual, entityTagNames, result);
+        }
+
+        return result;
+    }
+
+    private static void Collect(IndexSegment segment, PostingList docs, ResidualFilter? residual, IReadOnlyList<string>? names, List<SeriesMatch> result)
+    {
+        PostingListIterator it = docs.GetIterator();
+        while (it.MoveNext())
+        {
+            int doc = (int)it.Current;
+            TagValue stored = segment.StoredValue(KeyField, doc)
+                ?? throw new StorageCorruptionException(segment.Name, -1, $"series document {doc} has no stored key");
+            string subject;
+            TagValue[] values;
+            try
+            {
+                (subject, values) = SeriesKey.Decode(stored.Bytes);
+            }
+            catch (FormatException e)
+            {
+                throw new StorageCorruptionException(segment.Name, -1, $"series document {doc} has a malformed key: {e.Message}", e);
+            }
+
+            if (residual is not null && !residual.Matches(new EntityRow(subject, names!, values), doc))
+            {
+                continue;
+            }
+
+            result.Add(new SeriesMatch(segment.SeriesIdAt(doc), subject, values));
+        }
+    }
+
+    private sealed class EntityRow(string subject, IReadOnlyList<string> names, TagValue[] values) : ITagRow
+    {
+        public TagValue? GetTag(string name)
+        {
+            if (name == SubjectField)
+            {
+                return TagValue.FromString(subject);
+            }
+
+            for (int i = 0; i < names.Count && i < values.Length; i++)
+            {
+                if (names[i] == name)
+                {
+                    return values[i];
+                }
+            }
+
+            return null;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using Banyan.Storage.Index;
+using Banyan.Storage.Query;
+
+namespace Banyan.Storage.Tests.Index;
+
+public sealed class IndexStoreTests : IDisposable
+{
+    private static readonly IndexSchema s_schema = new([new IndexedTag("svc"), new IndexedTag("msg", AnalyzerKind.Standard, Stored: false)]);
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "banyan-idx-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    private static List<IndexDocument> Batch(int start, int count)
+    {
+        var docs = new List<IndexDocument>();
+        for (int i = start; i < start + count; i++)
+        {
+            docs.Add(new IndexDocument((ulong)(i % 7), i, new Dictionary<string, TagValue>
+            {
+                ["svc"] = TagValue.FromString("svc-" + (i % 3)),
+                ["msg"] = TagValue.FromString(i % 2 == 0 ? "request failed with timeout" : "request ok"),
+            }));
+        }
+
+        return docs;
+    }
+
+    private static List<long> Timestamps(IndexStore store, Criteria criteria)
+    {
+        var result = new List<long>();
+        foreach (SegmentPlan p in store.Snapshot().Plan(criteria, store.Schema))
+        {
+            Assert.True(p.Plan.IsExact);
+            PostingListIterator it = p.Plan.Candidates.GetIterator();
+            while (it.MoveNext())
+            {
+                result.Add(p.Segment.TimestampAt((int)it.Current));
+            }
+        }
+
+        result.Sort();
+        return result;
+    }
+
+    private static readonly Criteria s_query = new LogicalExpression(
+        LogicalOp.And,
+        new Condition("svc", ConditionOp.Eq, TagValue.FromString("svc-1")),
+        new Condition("msg", ConditionOp.Match, TagValue.FromString("TIMEOUT")));
+
+    private static List<long> Expected(int upTo) => Enumerable.Range(0, upTo).Where(i => i % 3 == 1 && i % 2 == 0).Select(i => (long)i).ToList();
+
+    [Fact]
+    public void FlushMergeAndReopenKeepEveryDocument()
+    {
+        IndexStore store = IndexStore.Open(_dir, s_schema);
+        Assert.True(store.AddBatch(1, Batch(0, 100)));
+        Assert.True(store.AddBatch(2, Batch(100, 100)));
+        Assert.Equal(Expected(200), Timestamps(store, s_query));
+        store.Flush();
+        Assert.Equal(2, store.AppliedBatchSequence);
+        Assert.True(store.AddBatch(3, Batch(200, 50)));
+        store.Flush();
+        Assert.Equal(2, store.Snapshot().Flushed.Count);
+        store.Merge();
+        Assert.Single(store.Snapshot().Flushed);
+        Assert.True(store.AddBatch(4, Batch(250, 50)));
+        Assert.Equal(Expected(300), Timestamps(store, s_query));
+
+        // Only the live files remain on disk.
+        Assert.Equal(store.LiveFiles.OrderBy(f => f, StringComparer.Ordinal), Directory.GetFiles(_dir).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal)!);
+
+        // Batch 4 was only in memory: a restart loses it until the WAL replays it.
+        IndexStore reopened = IndexStore.Open(_dir, s_schema);
+        Assert.Equal(3, reopened.AppliedBatchSequence);
+        Assert.Equal(Expected(250), Timestamps(reopened, s_query));
+
+        // Replay from the start: flushed batches are skipped, the rest is re-indexed once.
+        Assert.False(reopened.AddBatch(1, Batch(0, 100)));
+        Assert.False(reopened.AddBatch(3, Batch(200, 50)));
+        Assert.True(reopened.AddBatch(4, Batch(250, 50)));
+        Assert.Equal(Expected(300), Timestamps(reopened, s_query));
+        Assert.Throws<ArgumentException>(() => reopened.AddBatch(4, Batch(250, 1)));
+    }
+
+    [Fact]
+    public void LeftoversOfAnInterruptedFlushAreRemovedOnOpen()
+    {
+        IndexStore store = IndexStore.Open(_dir, s_schema);
+        store.AddBatch(1, Batch(0, 10));
+        store.Flush();
+        // A segment written but never listed (crash before the manifest) and a half-written temp.
+        File.WriteAllBytes(Path.Combine(_dir, IndexManifest.SegmentFileName(99)), [1, 2, 3]);
+        File.WriteAllBytes(Path.Combine(_dir, "0000000000000005.imf.tmp"), [1]);
+        IndexStore reopened = IndexStore.Open(_dir, s_schema);
+        Assert.Equal(store.LiveFiles.Order(StringComparer.Ordinal), Directory.GetFiles(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+        Assert.Equal(Expected(10), Timestamps(reopened, s_query));
+    }
+
+    [Fact]
+    public void DamagedLiveFilesAreReportedWithFileAndOffset()
+    {
+        IndexStore store = IndexStore.Open(_dir, s_schema);
+        store.AddBatch(1, Batch(0, 50));
+        store.Flush();
+        string segment = Path.Combine(_dir, store.LiveFiles.Single(f => f.EndsWith(".idx", StringComparison.Ordinal)));
+        byte[] bytes = File.ReadAllBytes(segment);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(segment, bytes);
+        StorageCorruptionException e = Assert.Throws<StorageCorruptionException>(() => IndexStore.Open(_dir, s_schema));
+        Assert.Equal(segment, e.FilePath);
+        Assert.True(e.Offset >= 0);
+
+        File.WriteAllBytes(segment, bytes.AsSpan(0, bytes.Length - 3).ToArray());
+        e = Assert.Throws<StorageCorruptionException>(() => IndexStore.Open(_dir, s_schema));
+        Assert.Equal(segment, e.FilePath);
+
+        File.Delete(segment);
+        e = Assert.Throws<StorageCorruptionException>(() => IndexStore.Open(_dir, s_schema));
+        Assert.Contains("missing", e.Detail, StringComparison.Ordinal);
+    }
+}

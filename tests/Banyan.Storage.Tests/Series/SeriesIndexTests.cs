@@ -1,0 +1,71 @@
+using Banyan.Storage.Query;
+using Banyan.Storage.Series;
+
+namespace Banyan.Storage.Tests.Series;
+
+public sealed class SeriesIndexTests : IDisposable
+{
+    private static readonly string[] s_names = ["service_id", "entity_id"];
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "banyan-sidx-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    private static (string, IReadOnlyList<string>, IReadOnlyList<TagValue>) Series(string service, string entity, string subject = "service_instance_cpm_minute") =>
+        (subject, s_names, [TagValue.FromString(service), TagValue.FromString(entity)]);
+
+    [Fact]
+    public void ResolvesPrefixesConditionsAndReturnsEntityValues()
+    {
+        SeriesIndex index = SeriesIndex.Open(_dir, s_names);
+        Assert.Equal(3, index.Register(1, [Series("svc_1", "entity_1"), Series("svc_1", "entity_3"), Series("svc_2", "entity_1"), Series("svc_1", "entity_3")]));
+        index.Store.Flush();
+        Assert.Equal(2, index.Register(2, [Series("svc_1", "entity_3"), Series("svc|1", "e\\x"), Series("svc_1", "entity_1", subject: "other")]));
+
+        // (a) a fully given entity resolves to the BanyanDB series id.
+        Assert.Equal(7941974329620232473UL, index.Resolve("service_instance_cpm_minute", [TagValue.FromString("svc_1"), TagValue.FromString("entity_3")]));
+        Assert.Null(index.Resolve("service_instance_cpm_minute", [TagValue.FromString("svc_9"), TagValue.FromString("entity_3")]));
+
+        // (b) prefix: "svc_1" must not match "svc|1" or other subjects.
+        IReadOnlyList<SeriesMatch> prefix = index.FindByPrefix("service_instance_cpm_minute", [TagValue.FromString("svc_1")]);
+        Assert.Equal(["entity_1", "entity_3"], prefix.Select(m => m.EntityValues[1].Text).Order(StringComparer.Ordinal));
+        Assert.Equal(4, index.FindByPrefix("service_instance_cpm_minute", []).Count);
+
+        // (b) any condition, indexed or residual, and (c) entity values come back.
+        IReadOnlyList<SeriesMatch> found = index.Find("service_instance_cpm_minute", s_names, new LogicalExpression(
+            LogicalOp.And,
+            new Condition("entity_id", ConditionOp.Ge, TagValue.FromString("entity_2")),
+            new Condition("service_id", ConditionOp.Ne, TagValue.FromString("svc_2"))));
+        SeriesMatch only = Assert.Single(found);
+        Assert.Equal(7941974329620232473UL, only.SeriesId);
+        Assert.Equal([TagValue.FromString("svc_1"), TagValue.FromString("entity_3")], only.EntityValues);
+
+        // Survives a restart (flushed part) and knows its series again.
+        index.Store.Flush();
+        SeriesIndex reopened = SeriesIndex.Open(_dir, s_names);
+        Assert.Equal(5, reopened.Count);
+        Assert.Equal(0, reopened.Register(3, [Series("svc_2", "entity_1")]));
+        Assert.Equal(3, reopened.Find("service_instance_cpm_minute", s_names, new Condition("entity_id", ConditionOp.In, TagValue.FromStringArray(["entity_1", "e\\x"]))).Count);
+    }
+
+    [Fact]
+    public void ConditionsOnEntityTagsTheIndexLacksRunOnDecodedKeys()
+    {
+        // Only service_id is indexed; entity_id conditions must still work, on values decoded from the key.
+        SeriesIndex index = SeriesIndex.Open(_dir, ["service_id"]);
+        index.Register(1, [Series("svc_1", "entity_1"), Series("svc_1", "entity_3"), Series("svc_2", "entity_3")]);
+        Criteria criteria = new LogicalExpression(
+            LogicalOp.Or,
+            new Condition("entity_id", ConditionOp.Eq, TagValue.FromString("entity_3")),
+            new Condition("service_id", ConditionOp.Eq, TagValue.FromString("svc_9")));
+        Assert.False(index.Store.Snapshot().Plan(criteria, index.Store.Schema)[0].Plan.IsExact);
+        IReadOnlyList<SeriesMatch> found = index.Find("service_instance_cpm_minute", s_names, criteria);
+        Assert.Equal(["svc_1", "svc_2"], found.Select(m => m.EntityValues[0].Text).Order(StringComparer.Ordinal));
+        Assert.All(found, m => Assert.Equal("entity_3", m.EntityValues[1].Text));
+    }
+}
