@@ -1,4 +1,4 @@
-using Banyan.Storage.Encoding;
+using Banyan.Storage.Encodings;
 using Banyan.Storage.Rows;
 
 namespace Banyan.Storage.Parts;
@@ -242,7 +242,7 @@ public sealed class MemoryPart : IPartReader
             bool wanted = column.Family is null ? projection.IncludesField(column.Name) : projection.IncludesTag(column.Family, column.Name);
             if (wanted)
             {
-                destination.AddColumn(column.Family, column.Name, column.Type).AppendRange(column, 0, column.Count);
+                destination.AddColumnUnfilled(column.Family, column.Name, column.Type).AppendRange(column, 0, column.Count);
             }
         }
     }
