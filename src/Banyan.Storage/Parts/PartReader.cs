@@ -40,9 +40,23 @@ public sealed class PartReader : IPartReader
 
             foreach (string family in metadata.TagFamilies)
             {
+                if (!File.Exists(PathOf(PartFileNames.TagValues(family))) || !File.Exists(PathOf(PartFileNames.TagMetadata(family))))
+                {
+                    throw new StorageCorruptionException(PathOf(PartFileNames.Metadata), 0, $"lists tag family '{family}', whose files are missing");
+                }
+
                 SafeFileHandle values = OpenChecked(PartFileNames.TagValues(family), PartFileMagic.TagValues, out long valuesLength);
-                SafeFileHandle dir = OpenChecked(PartFileNames.TagMetadata(family), PartFileMagic.TagMetadata, out long dirLength);
-                _families.Add(family, new FamilyFiles(values, valuesLength, dir, dirLength));
+                SafeFileHandle dir;
+                try
+                {
+                    dir = OpenChecked(PartFileNames.TagMetadata(family), PartFileMagic.TagMetadata, out long dirLength);
+                    _families.Add(family, new FamilyFiles(values, valuesLength, dir, dirLength));
+                }
+                catch
+                {
+                    values.Dispose();
+                    throw;
+                }
             }
 
             _chunks = ReadMeta(primaryLength);
@@ -305,10 +319,14 @@ public sealed class PartReader : IPartReader
                 int start = reader.Position;
                 PrimaryChunkInfo chunk = PrimaryChunkInfo.Read(ref reader);
                 if (chunk.BlockCount <= 0 || chunk.FirstSeriesId > chunk.LastSeriesId || chunk.MinTimestamp > chunk.MaxTimestamp
-                    || chunk.Size < Frame.HeaderSize || chunk.Offset < PartFileMagic.HeaderSize || chunk.Offset + chunk.Size > primaryLength
                     || (i > 0 && chunk.FirstSeriesId < chunks[i - 1].LastSeriesId))
                 {
-                    EncodingCorruption.Throw(start, $"chunk entry {i} out of range");
+                    EncodingCorruption.Throw(start, $"chunk entry {i} has an empty or out-of-order range");
+                }
+
+                if (chunk.Size < Frame.HeaderSize || chunk.Offset < PartFileMagic.HeaderSize || chunk.Offset + chunk.Size > primaryLength)
+                {
+                    EncodingCorruption.Throw(start, $"chunk entry {i} [{chunk.Offset}, {chunk.Offset + chunk.Size}) lies outside {PartFileNames.Primary} ({primaryLength} bytes)");
                 }
 
                 blocks += chunk.BlockCount;
