@@ -1,7 +1,7 @@
-using BenchmarkDotNet.Attributes;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
+using BenchmarkDotNet.Attributes;
 
 namespace Banyan.Benchmarks;
 
