@@ -105,6 +105,11 @@ public sealed class MemoryPart : IPartReader
                     count = (int)Math.Min(count, fit);
                 }
 
+                if (current.Count == 0)
+                {
+                    current.Reserve(count);
+                }
+
                 current.AppendKeys(timestamps.Slice(k, count), versions.Slice(k, count));
                 for (int c = 0; c < columns.Count; c++)
                 {

@@ -453,6 +453,9 @@ public sealed class ColumnBuffer
         }
     }
 
+    /// <summary>Makes room for <paramref name="rows"/> rows, so appends up to that count do not regrow the arrays.</summary>
+    public void Reserve(int rows) => EnsureRows(rows);
+
     // ---- Access for the codecs (same assembly) ----
 
     internal Span<long> PrepareInt64Rows(int count)
