@@ -131,9 +131,9 @@ public sealed class PartReader : IPartReader
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(scratch);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (header.MemoryBlock is not null)
+        if (!ReferenceEquals(header.Owner, this))
         {
-            throw new ArgumentException("the header belongs to a memory part, not to this part (bug in the caller)", nameof(header));
+            throw new ArgumentException("the block header belongs to another part (bug in the caller)", nameof(header));
         }
 
         destination.Reset(header.SeriesId);
@@ -286,6 +286,11 @@ public sealed class PartReader : IPartReader
             {
                 throw new StorageCorruptionException(path, chunk.Offset, "stream part block has measure fields");
             }
+        }
+
+        foreach (BlockHeader header in headers)
+        {
+            header.Owner = this;
         }
 
         Volatile.Write(ref _chunkHeaders[index], headers);
