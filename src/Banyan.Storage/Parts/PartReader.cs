@@ -23,12 +23,17 @@ public sealed class PartReader : IPartReader
     private readonly BlockHeader[]?[] _chunkHeaders;
     private bool _disposed;
 
-    private sealed record FamilyFiles(SafeFileHandle Values, long ValuesLength, SafeFileHandle Directory, long DirectoryLength);
+    private readonly string _timestampsPath;
+    private readonly string _fieldValuesPath;
+
+    private sealed record FamilyFiles(SafeFileHandle Values, long ValuesLength, SafeFileHandle Directory, long DirectoryLength, string ValuesPath, string DirectoryPath);
 
     private PartReader(string directory, PartMetadata metadata)
     {
         _directory = directory;
         Metadata = metadata;
+        _timestampsPath = PathOf(PartFileNames.Timestamps);
+        _fieldValuesPath = PathOf(PartFileNames.FieldValues);
         try
         {
             _timestamps = OpenChecked(PartFileNames.Timestamps, PartFileMagic.Timestamps, out _timestampsLength);
@@ -50,7 +55,7 @@ public sealed class PartReader : IPartReader
                 try
                 {
                     dir = OpenChecked(PartFileNames.TagMetadata(family), PartFileMagic.TagMetadata, out long dirLength);
-                    _families.Add(family, new FamilyFiles(values, valuesLength, dir, dirLength));
+                    _families.Add(family, new FamilyFiles(values, valuesLength, dir, dirLength, PathOf(PartFileNames.TagValues(family)), PathOf(PartFileNames.TagMetadata(family))));
                 }
                 catch
                 {
@@ -138,7 +143,7 @@ public sealed class PartReader : IPartReader
 
         destination.Reset(header.SeriesId);
         int n = header.RowCount;
-        string tsPath = PathOf(PartFileNames.Timestamps);
+        string tsPath = _timestampsPath;
         int rawLength = ReadFrame(_timestamps, tsPath, header.TimestampsOffset, header.TimestampsSize, scratch);
         try
         {
@@ -167,7 +172,7 @@ public sealed class PartReader : IPartReader
 
         if (_fieldValues is not null)
         {
-            string fvPath = PathOf(PartFileNames.FieldValues);
+            string fvPath = _fieldValuesPath;
             foreach (ColumnHeader field in header.Fields)
             {
                 if (projection.IncludesField(field.Name))
@@ -185,8 +190,8 @@ public sealed class PartReader : IPartReader
             }
 
             FamilyFiles files = _families[family.Name];
-            string dirPath = PathOf(PartFileNames.TagMetadata(family.Name));
-            string valuesPath = PathOf(PartFileNames.TagValues(family.Name));
+            string dirPath = files.DirectoryPath;
+            string valuesPath = files.ValuesPath;
             int dirLength = ReadFrame(files.Directory, dirPath, family.Offset, family.Size, scratch);
             ColumnHeader[] columns;
             try

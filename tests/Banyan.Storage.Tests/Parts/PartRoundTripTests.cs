@@ -142,7 +142,8 @@ public sealed class PartRoundTripTests
     {
         using var temp = new TempDirectory();
         using MemoryPart memory = MemoryPart.Build(new WriteBatch(PartKind.Stream));
-        PartMetadata metadata = memory.WriteTo(temp.Sub("e"), s_smallBlocks);
+        // Default options: files and folders are fsynced.
+        PartMetadata metadata = memory.WriteTo(temp.Sub("e"));
         Assert.Equal(0, metadata.RowCount);
         using PartReader reader = PartReader.Open(temp.Sub("e"));
         var headers = new List<BlockHeader>();
