@@ -17,7 +17,9 @@ public sealed class PartRoundTripTests
     public static TheoryData<int, PartKind, bool> Cases()
     {
         var data = new TheoryData<int, PartKind, bool>();
-        for (int seed = 1; seed <= 12; seed++)
+        // BANYAN_LONG_TESTS=1 runs many more seeds (minutes instead of seconds).
+        int seeds = Environment.GetEnvironmentVariable("BANYAN_LONG_TESTS") == "1" ? 300 : 12;
+        for (int seed = 1; seed <= seeds; seed++)
         {
             data.Add(seed, seed % 2 == 0 ? PartKind.Measure : PartKind.Stream, seed % 3 == 0);
         }
