@@ -167,4 +167,15 @@ public sealed class PartRoundTripTests
         Assert.Throws<ArgumentException>(() => new WriteBatch(PartKind.Stream).AddColumn(null, "f", ColumnValueType.Int64));
         Assert.Throws<ArgumentException>(() => new WriteBatch(PartKind.Stream).AddColumn("../etc", "f", ColumnValueType.Int64));
     }
+
+    [Fact]
+    public void A_part_can_be_read_by_many_threads_at_once()
+    {
+        var rows = new RandomRows(55, PartKind.Measure, maxRows: 1500);
+        List<ReferenceRow> expected = RandomRows.Expected(PartKind.Measure, [rows.Rows]);
+        using var temp = new TempDirectory();
+        MemoryPart.Build(rows.ToBatch(true), s_smallBlocks).WriteTo(temp.Sub("p"), s_smallBlocks);
+        using PartReader reader = PartReader.Open(temp.Sub("p"));
+        Parallel.For(0, 8, i => RandomRows.AssertSame(expected, rows.ReadAll(reader), $"thread {i}"));
+    }
 }
