@@ -54,11 +54,11 @@ public sealed class BlockHeader
     /// <summary>The field header named <paramref name="name"/>, or null.</summary>
     public ColumnHeader? FindField(string name)
     {
-        foreach (ColumnHeader field in Fields)
+        for (int i = 0; i < Fields.Count; i++)
         {
-            if (field.Name == name)
+            if (Fields[i].Name == name)
             {
-                return field;
+                return Fields[i];
             }
         }
 

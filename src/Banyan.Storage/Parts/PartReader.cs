@@ -173,8 +173,11 @@ public sealed class PartReader : IPartReader
         if (_fieldValues is not null)
         {
             string fvPath = _fieldValuesPath;
-            foreach (ColumnHeader field in header.Fields)
+            // Index loops: foreach over the IReadOnlyList would allocate an enumerator per block.
+            IReadOnlyList<ColumnHeader> fields = header.Fields;
+            for (int f = 0; f < fields.Count; f++)
             {
+                ColumnHeader field = fields[f];
                 if (projection.IncludesField(field.Name))
                 {
                     DecodeColumn(_fieldValues, fvPath, null, field, n, destination, scratch);
@@ -182,8 +185,10 @@ public sealed class PartReader : IPartReader
             }
         }
 
-        foreach (TagFamilyHeader family in header.TagFamilies)
+        IReadOnlyList<TagFamilyHeader> families = header.TagFamilies;
+        for (int t = 0; t < families.Count; t++)
         {
+            TagFamilyHeader family = families[t];
             if (!projection.IncludesFamily(family.Name))
             {
                 continue;
