@@ -1,3 +1,5 @@
+using Banyan.Storage.Encodings;
+
 namespace Banyan.Storage.Parts;
 
 /// <summary>
@@ -8,8 +10,10 @@ namespace Banyan.Storage.Parts;
 public sealed class BlockHeader
 {
     internal BlockHeader(ulong seriesId, int rowCount, long minTimestamp, long maxTimestamp, long timestampsOffset, int timestampsSize,
-        ColumnHeader[] fields, TagFamilyHeader[] tagFamilies, Block? memoryBlock)
+        IntegerEncodingKind timestampsEncoding, IntegerEncodingKind versionsEncoding, ColumnHeader[] fields, TagFamilyHeader[] tagFamilies, Block? memoryBlock)
     {
+        TimestampsEncoding = timestampsEncoding;
+        VersionsEncoding = versionsEncoding;
         SeriesId = seriesId;
         RowCount = rowCount;
         MinTimestamp = minTimestamp;
@@ -38,6 +42,12 @@ public sealed class BlockHeader
 
     /// <summary>Size of that frame.</summary>
     public int TimestampsSize { get; }
+
+    /// <summary>Encoding chosen for the block's timestamps (Const in memory parts).</summary>
+    public IntegerEncodingKind TimestampsEncoding { get; }
+
+    /// <summary>Encoding chosen for the block's versions or element ids (Const in memory parts).</summary>
+    public IntegerEncodingKind VersionsEncoding { get; }
 
     /// <summary>Measure fields, with statistics.</summary>
     public IReadOnlyList<ColumnHeader> Fields { get; }

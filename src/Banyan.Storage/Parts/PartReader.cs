@@ -149,7 +149,9 @@ public sealed class PartReader : IPartReader
         {
             var reader = new SpanReader(scratch.Raw.AsSpan(0, rawLength));
             destination.PrepareKeys(n, out Span<long> timestamps, out Span<long> versions);
+            CheckEncoding(ref reader, (byte)header.TimestampsEncoding, "timestamps");
             IntegerSequenceCodec.Decode(ref reader, timestamps);
+            CheckEncoding(ref reader, (byte)header.VersionsEncoding, "versions");
             IntegerSequenceCodec.Decode(ref reader, versions);
             reader.EnsureEnd();
             if (timestamps[0] != header.MinTimestamp || timestamps[n - 1] != header.MaxTimestamp)
@@ -248,11 +250,23 @@ public sealed class PartReader : IPartReader
         ColumnBuffer target = destination.AddColumnUnfilled(family, column.Name, column.Type);
         try
         {
-            ColumnCodec.Decode(scratch.Raw.AsSpan(0, length), rowCount, column.Type, target, scratch);
+            byte encoding = ColumnCodec.Decode(scratch.Raw.AsSpan(0, length), rowCount, column.Type, target, scratch);
+            if (encoding != column.Encoding)
+            {
+                EncodingCorruption.Throw(0, $"column '{family}.{column.Name}' is encoded as {encoding}, its header says {column.Encoding}");
+            }
         }
         catch (StorageCorruptionException e) when (e.FilePath == EncodingCorruption.Source)
         {
             throw Rethrow(e, path, column.Offset);
+        }
+    }
+
+    private static void CheckEncoding(ref SpanReader reader, byte expected, string what)
+    {
+        if (reader.Remaining == 0 || reader.RemainingSpan[0] != expected)
+        {
+            EncodingCorruption.Throw(reader.Position, $"{what} encoding differs from the block header's ({expected})");
         }
     }
 
