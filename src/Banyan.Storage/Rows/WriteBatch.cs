@@ -1,0 +1,200 @@
+namespace Banyan.Storage.Rows;
+
+/// <summary>
+/// A batch of rows to write, held columnar: series ids, timestamps and versions (measures) or
+/// element ids (streams) in arrays, and one <see cref="ColumnBuffer"/> per field or tag. Rows may be
+/// in any order; the memory part sorts them.
+/// </summary>
+/// <remarks>
+/// Two ways to fill it:
+/// <list type="bullet">
+/// <item>Columnar, for bulk ingest (in the manner of IoTDB's <c>write(long[] timestamps, double[] values, int count)</c>):
+/// <c>AppendKeys</c> with spans, then <see cref="ColumnBuffer.AppendDoubles"/> /
+/// <see cref="ColumnBuffer.AppendInt64s"/> etc. on <see cref="Columns"/>. No object per row.</item>
+/// <item>Row at a time: <see cref="AddRow(ulong, long, long, ReadOnlySpan{ColumnValue})"/>.</item>
+/// </list>
+/// <see cref="Validate"/> checks every column has one value per row.
+/// </remarks>
+public sealed class WriteBatch
+{
+    private ulong[] _seriesIds = new ulong[16];
+    private long[] _timestamps = new long[16];
+    private long[] _versions = new long[16];
+    private readonly List<ColumnBuffer> _columns = [];
+
+    /// <summary>Creates an empty batch for a measure or a stream.</summary>
+    public WriteBatch(PartKind kind)
+    {
+        if (kind is not PartKind.Measure and not PartKind.Stream)
+        {
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown part kind");
+        }
+
+        Kind = kind;
+    }
+
+    /// <summary>Measure or stream.</summary>
+    public PartKind Kind { get; }
+
+    /// <summary>Number of rows.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Series id of each row.</summary>
+    public ReadOnlySpan<ulong> SeriesIds => _seriesIds.AsSpan(0, Count);
+
+    /// <summary>Timestamp of each row, nanoseconds since the Unix epoch.</summary>
+    public ReadOnlySpan<long> Timestamps => _timestamps.AsSpan(0, Count);
+
+    /// <summary>Measures: the version of each row. Streams: the element id of each row (its u64 bits as i64).</summary>
+    public ReadOnlySpan<long> Versions => _versions.AsSpan(0, Count);
+
+    /// <summary>The field and tag columns, in the order they were added.</summary>
+    public IReadOnlyList<ColumnBuffer> Columns => _columns;
+
+    /// <summary>
+    /// Declares a column and returns its index. Rows already in the batch get null in it.
+    /// </summary>
+    /// <param name="family">Tag family, or null for a measure field (streams have no fields).</param>
+    /// <param name="name">Column name.</param>
+    /// <param name="type">Value type.</param>
+    public int AddColumn(string? family, string name, ColumnValueType type)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (family is null && Kind == PartKind.Stream)
+        {
+            throw new ArgumentException($"column '{name}': streams have no fields; give a tag family", nameof(family));
+        }
+
+        if (family is not null)
+        {
+            PartNames.ValidateFamilyName(family);
+        }
+
+        if (FindColumn(family, name) >= 0)
+        {
+            throw new ArgumentException($"column '{family}.{name}' is declared twice", nameof(name));
+        }
+
+        var column = new ColumnBuffer(family, name, type);
+        for (int i = 0; i < Count; i++)
+        {
+            column.AppendNull();
+        }
+
+        _columns.Add(column);
+        return _columns.Count - 1;
+    }
+
+    /// <summary>Index of the column <paramref name="family"/>.<paramref name="name"/>, or -1.</summary>
+    public int FindColumn(string? family, string name)
+    {
+        for (int i = 0; i < _columns.Count; i++)
+        {
+            if (_columns[i].Name == name && _columns[i].Family == family)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Adds one row. <paramref name="values"/> holds one value per column, in column order.
+    /// </summary>
+    /// <param name="seriesId">Series id.</param>
+    /// <param name="timestamp">Nanoseconds since the Unix epoch (see <see cref="Rows.Timestamps.FromUnixMilliseconds"/>).</param>
+    /// <param name="versionOrElementId">Measures: version. Streams: element id bits.</param>
+    /// <param name="values">One value (or null) per column.</param>
+    public void AddRow(ulong seriesId, long timestamp, long versionOrElementId, ReadOnlySpan<ColumnValue> values)
+    {
+        if (values.Length != _columns.Count)
+        {
+            throw new ArgumentException($"row has {values.Length} values, the batch has {_columns.Count} columns", nameof(values));
+        }
+
+        // Validate every value first, so a bad value leaves the batch unchanged.
+        for (int i = 0; i < values.Length; i++)
+        {
+            ColumnValue value = values[i];
+            ColumnBuffer column = _columns[i];
+            if (!value.IsNull && value.Type != column.Type && !(ColumnValueTypes.IsInteger(value.Type) && ColumnValueTypes.IsInteger(column.Type)))
+            {
+                throw new ArgumentException($"column '{column.Family}.{column.Name}' has type {column.Type}, the value has type {value.Type}", nameof(values));
+            }
+        }
+
+        AppendKey(seriesId, timestamp, versionOrElementId);
+        for (int i = 0; i < values.Length; i++)
+        {
+            _columns[i].Append(values[i]);
+        }
+    }
+
+    /// <summary>
+    /// Appends the keys of many rows at once; then append the same number of values to every column.
+    /// </summary>
+    public void AppendKeys(ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, ReadOnlySpan<long> versionsOrElementIds)
+    {
+        if (seriesIds.Length != timestamps.Length || seriesIds.Length != versionsOrElementIds.Length)
+        {
+            throw new ArgumentException($"key arrays differ in length: {seriesIds.Length} series ids, {timestamps.Length} timestamps, {versionsOrElementIds.Length} versions");
+        }
+
+        EnsureCapacity(Count + seriesIds.Length);
+        seriesIds.CopyTo(_seriesIds.AsSpan(Count));
+        timestamps.CopyTo(_timestamps.AsSpan(Count));
+        versionsOrElementIds.CopyTo(_versions.AsSpan(Count));
+        Count += seriesIds.Length;
+    }
+
+    /// <summary>Appends the keys of rows that all share one series and one version (a series' samples).</summary>
+    public void AppendKeys(ulong seriesId, ReadOnlySpan<long> timestamps, long versionOrElementId)
+    {
+        EnsureCapacity(Count + timestamps.Length);
+        _seriesIds.AsSpan(Count, timestamps.Length).Fill(seriesId);
+        timestamps.CopyTo(_timestamps.AsSpan(Count));
+        _versions.AsSpan(Count, timestamps.Length).Fill(versionOrElementId);
+        Count += timestamps.Length;
+    }
+
+    /// <summary>Checks every column holds exactly one value per row.</summary>
+    /// <exception cref="InvalidOperationException">A column has too few or too many values.</exception>
+    public void Validate()
+    {
+        foreach (ColumnBuffer column in _columns)
+        {
+            if (column.Count != Count)
+            {
+                throw new InvalidOperationException($"column '{column.Family}.{column.Name}' has {column.Count} values for {Count} rows");
+            }
+        }
+    }
+
+    /// <summary>Removes all rows and columns.</summary>
+    public void Clear()
+    {
+        Count = 0;
+        _columns.Clear();
+    }
+
+    private void AppendKey(ulong seriesId, long timestamp, long version)
+    {
+        EnsureCapacity(Count + 1);
+        _seriesIds[Count] = seriesId;
+        _timestamps[Count] = timestamp;
+        _versions[Count] = version;
+        Count++;
+    }
+
+    private void EnsureCapacity(int rows)
+    {
+        if (_seriesIds.Length < rows)
+        {
+            int size = Math.Max(rows, _seriesIds.Length * 2);
+            Array.Resize(ref _seriesIds, size);
+            Array.Resize(ref _timestamps, size);
+            Array.Resize(ref _versions, size);
+        }
+    }
+}
