@@ -115,6 +115,9 @@ public sealed class ByteBuffer : IDisposable
     /// <summary>Overwrites a little-endian u32 at <paramref name="position"/>.</summary>
     public void PatchUInt32(int position, uint value) => BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(position), value);
 
+    /// <summary>Overwrites one byte at <paramref name="position"/>.</summary>
+    public void PatchByte(int position, byte value) => _buffer[position] = value;
+
     /// <summary>Returns the array to the pool.</summary>
     public void Dispose()
     {

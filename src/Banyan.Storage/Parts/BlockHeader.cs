@@ -1,0 +1,64 @@
+namespace Banyan.Storage.Parts;
+
+/// <summary>
+/// Describes one block of a part: its series, row count, time range, where its timestamps and columns
+/// are stored, and field statistics. Obtained from <see cref="IPartReader.FindBlocks"/>; pass it back
+/// to <see cref="IPartReader.ReadBlock"/> of the same part.
+/// </summary>
+public sealed class BlockHeader
+{
+    internal BlockHeader(ulong seriesId, int rowCount, long minTimestamp, long maxTimestamp, long timestampsOffset, int timestampsSize,
+        ColumnHeader[] fields, TagFamilyHeader[] tagFamilies, Block? memoryBlock)
+    {
+        SeriesId = seriesId;
+        RowCount = rowCount;
+        MinTimestamp = minTimestamp;
+        MaxTimestamp = maxTimestamp;
+        TimestampsOffset = timestampsOffset;
+        TimestampsSize = timestampsSize;
+        Fields = fields;
+        TagFamilies = tagFamilies;
+        MemoryBlock = memoryBlock;
+    }
+
+    /// <summary>Series of every row of the block.</summary>
+    public ulong SeriesId { get; }
+
+    /// <summary>Number of rows (at least 1).</summary>
+    public int RowCount { get; }
+
+    /// <summary>Smallest timestamp, nanoseconds.</summary>
+    public long MinTimestamp { get; }
+
+    /// <summary>Largest timestamp, nanoseconds.</summary>
+    public long MaxTimestamp { get; }
+
+    /// <summary>Offset of the block's frame in timestamps.bin (0 for a memory part).</summary>
+    public long TimestampsOffset { get; }
+
+    /// <summary>Size of that frame.</summary>
+    public int TimestampsSize { get; }
+
+    /// <summary>Measure fields, with statistics.</summary>
+    public IReadOnlyList<ColumnHeader> Fields { get; }
+
+    /// <summary>Tag families present in the block.</summary>
+    public IReadOnlyList<TagFamilyHeader> TagFamilies { get; }
+
+    /// <summary>The rows themselves, for blocks of a memory part.</summary>
+    internal Block? MemoryBlock { get; }
+
+    /// <summary>The field header named <paramref name="name"/>, or null.</summary>
+    public ColumnHeader? FindField(string name)
+    {
+        foreach (ColumnHeader field in Fields)
+        {
+            if (field.Name == name)
+            {
+                return field;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,198 @@
+using Banyan.Storage.Encoding;
+using Banyan.Storage.Rows;
+
+namespace Banyan.Storage.Parts;
+
+/// <summary>
+/// Serializes block headers into primary.bin chunks and tag column directories into .tfm frames
+/// (layouts in docs/format/primary.bin.md and docs/format/tf.md), and parses them back with
+/// range checks on every value.
+/// </summary>
+public static class BlockHeaderCodec
+{
+    /// <summary>Largest row count a header may declare.</summary>
+    public const int MaxRowsPerBlock = 1 << 24;
+
+    /// <summary>Largest number of fields, tag families or tags per family in one block.</summary>
+    public const int MaxColumns = 1 << 16;
+
+    /// <summary>Appends <paramref name="header"/> to a chunk being built.</summary>
+    public static void Write(BlockHeader header, ByteBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(output);
+        output.WriteVarUInt64(header.SeriesId);
+        output.WriteVarUInt64((ulong)header.RowCount);
+        output.WriteVarInt64(header.MinTimestamp);
+        output.WriteVarInt64(header.MaxTimestamp);
+        output.WriteVarUInt64((ulong)header.TimestampsOffset);
+        output.WriteVarUInt64((ulong)header.TimestampsSize);
+        output.WriteVarUInt64((ulong)header.Fields.Count);
+        foreach (ColumnHeader field in header.Fields)
+        {
+            output.WriteString(field.Name);
+            output.WriteByte((byte)field.Type);
+            output.WriteVarUInt64((ulong)field.Offset);
+            output.WriteVarUInt64((ulong)field.Size);
+            field.Statistics.Write(output);
+        }
+
+        output.WriteVarUInt64((ulong)header.TagFamilies.Count);
+        foreach (TagFamilyHeader family in header.TagFamilies)
+        {
+            output.WriteString(family.Name);
+            output.WriteVarUInt64((ulong)family.Offset);
+            output.WriteVarUInt64((ulong)family.Size);
+        }
+    }
+
+    /// <summary>
+    /// Parses a chunk of <paramref name="blockCount"/> headers; every offset+size must lie inside the
+    /// file lengths given.
+    /// </summary>
+    public static BlockHeader[] ReadChunk(ReadOnlySpan<byte> raw, int blockCount, long timestampsLength, long fieldValuesLength,
+        Func<string, long>? tagMetadataLength)
+    {
+        var headers = new BlockHeader[blockCount];
+        var reader = new SpanReader(raw);
+        ulong previousSeries = 0;
+        long previousMax = long.MinValue;
+        for (int b = 0; b < blockCount; b++)
+        {
+            int start = reader.Position;
+            ulong seriesId = reader.ReadVarUInt64();
+            int rowCount = reader.ReadLength(MaxRowsPerBlock);
+            long min = reader.ReadVarInt64();
+            long max = reader.ReadVarInt64();
+            long tsOffset = ReadOffset(ref reader);
+            int tsSize = ReadSize(ref reader);
+            if (rowCount == 0 || min > max)
+            {
+                EncodingCorruption.Throw(start, $"block header with {rowCount} rows and time range [{min}, {max}]");
+            }
+
+            if (b > 0 && (seriesId < previousSeries || (seriesId == previousSeries && min < previousMax)))
+            {
+                EncodingCorruption.Throw(start, "block headers out of (series, time) order");
+            }
+
+            CheckRange(tsOffset, tsSize, timestampsLength, start, PartFileNames.Timestamps);
+            int fieldCount = reader.ReadLength(MaxColumns);
+            var fields = fieldCount == 0 ? [] : new ColumnHeader[fieldCount];
+            for (int f = 0; f < fieldCount; f++)
+            {
+                string name = reader.ReadString(4096);
+                ColumnValueType type = ReadType(ref reader);
+                long offset = ReadOffset(ref reader);
+                int size = ReadSize(ref reader);
+                CheckRange(offset, size, fieldValuesLength, start, PartFileNames.FieldValues);
+                ColumnStatistics statistics = ColumnStatistics.Read(ref reader, type, rowCount);
+                fields[f] = new ColumnHeader(name, type, offset, size, statistics);
+            }
+
+            int familyCount = reader.ReadLength(MaxColumns);
+            var families = familyCount == 0 ? [] : new TagFamilyHeader[familyCount];
+            for (int t = 0; t < familyCount; t++)
+            {
+                string name = reader.ReadString(PartNames.MaxFamilyNameLength);
+                long offset = ReadOffset(ref reader);
+                int size = ReadSize(ref reader);
+                long length = tagMetadataLength?.Invoke(name) ?? -1;
+                if (length < 0)
+                {
+                    EncodingCorruption.Throw(start, $"block refers to tag family '{name}', which the part does not list");
+                }
+
+                CheckRange(offset, size, length, start, PartFileNames.TagMetadata(name));
+                families[t] = new TagFamilyHeader(name, offset, size);
+            }
+
+            headers[b] = new BlockHeader(seriesId, rowCount, min, max, tsOffset, tsSize, fields, families, null);
+            previousSeries = seriesId;
+            previousMax = max;
+        }
+
+        reader.EnsureEnd();
+        return headers;
+    }
+
+    /// <summary>Appends a tag family's column directory for one block.</summary>
+    public static void WriteTagDirectory(IReadOnlyList<ColumnHeader> columns, ByteBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(output);
+        output.WriteVarUInt64((ulong)columns.Count);
+        foreach (ColumnHeader column in columns)
+        {
+            output.WriteString(column.Name);
+            output.WriteByte((byte)column.Type);
+            output.WriteVarUInt64((ulong)column.Offset);
+            output.WriteVarUInt64((ulong)column.Size);
+        }
+    }
+
+    /// <summary>Parses a tag family's column directory; offsets must lie inside a .tf file of <paramref name="tagValuesLength"/> bytes.</summary>
+    public static ColumnHeader[] ReadTagDirectory(ReadOnlySpan<byte> raw, long tagValuesLength, string tagValuesName)
+    {
+        var reader = new SpanReader(raw);
+        int count = reader.ReadLength(MaxColumns);
+        var columns = new ColumnHeader[count];
+        for (int i = 0; i < count; i++)
+        {
+            int start = reader.Position;
+            string name = reader.ReadString(4096);
+            ColumnValueType type = ReadType(ref reader);
+            long offset = ReadOffset(ref reader);
+            int size = ReadSize(ref reader);
+            CheckRange(offset, size, tagValuesLength, start, tagValuesName);
+            columns[i] = new ColumnHeader(name, type, offset, size, default);
+        }
+
+        reader.EnsureEnd();
+        return columns;
+    }
+
+    private static ColumnValueType ReadType(ref SpanReader reader)
+    {
+        int offset = reader.Position;
+        var type = (ColumnValueType)reader.ReadByte();
+        if (!ColumnValueTypes.IsDefined(type))
+        {
+            EncodingCorruption.Throw(offset, $"unknown column type {(byte)type}");
+        }
+
+        return type;
+    }
+
+    private static long ReadOffset(ref SpanReader reader)
+    {
+        int offset = reader.Position;
+        ulong value = reader.ReadVarUInt64();
+        if (value > long.MaxValue)
+        {
+            EncodingCorruption.Throw(offset, "offset out of range");
+        }
+
+        return (long)value;
+    }
+
+    private static int ReadSize(ref SpanReader reader)
+    {
+        int offset = reader.Position;
+        int size = reader.ReadLength(int.MaxValue);
+        if (size < Frame.HeaderSize)
+        {
+            EncodingCorruption.Throw(offset, $"frame size {size} is smaller than a frame header");
+        }
+
+        return size;
+    }
+
+    private static void CheckRange(long offset, int size, long fileLength, int headerOffset, string file)
+    {
+        if (offset < PartFileMagic.HeaderSize || offset + size > fileLength)
+        {
+            EncodingCorruption.Throw(headerOffset, $"frame [{offset}, {offset + size}) lies outside {file} ({fileLength} bytes)");
+        }
+    }
+}

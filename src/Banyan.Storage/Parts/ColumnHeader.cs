@@ -1,0 +1,11 @@
+using Banyan.Storage.Rows;
+
+namespace Banyan.Storage.Parts;
+
+/// <summary>Where one column of one block is stored, and (numeric columns) its statistics.</summary>
+/// <param name="Name">Column name.</param>
+/// <param name="Type">Value type.</param>
+/// <param name="Offset">Byte offset of the column's frame in fv.bin (fields) or &lt;family&gt;.tf (tags).</param>
+/// <param name="Size">Size of that frame, header included.</param>
+/// <param name="Statistics">Count/min/max/sum/first/last for numeric fields; not present otherwise.</param>
+public sealed record ColumnHeader(string Name, ColumnValueType Type, long Offset, int Size, ColumnStatistics Statistics);

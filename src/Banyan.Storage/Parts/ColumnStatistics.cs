@@ -1,0 +1,243 @@
+using Banyan.Storage.Encoding;
+using Banyan.Storage.Rows;
+
+namespace Banyan.Storage.Parts;
+
+/// <summary>
+/// Statistics of one numeric column of one block, kept in the block header (after IoTDB TsFile's
+/// page/chunk statistics) so COUNT, SUM, MIN, MAX and MEAN over a block wholly inside a query's
+/// time range need no decoding. Over the non-null rows: count, min, max, sum, first and last.
+/// </summary>
+/// <remarks>
+/// Float min/max follow <see cref="Math.Min(double, double)"/> (a NaN anywhere makes them NaN); the
+/// float sum is accumulated in row order from 0.0, so it equals a sum over the decoded rows bit for
+/// bit. The int64 sum is exact; when it overflows 64 bits <see cref="SumOverflowed"/> is set and the
+/// caller must decode.
+/// </remarks>
+public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
+{
+    private readonly long _min;
+    private readonly long _max;
+    private readonly long _sum;
+    private readonly long _first;
+    private readonly long _last;
+
+    private ColumnStatistics(ColumnValueType type, int count, long min, long max, long sum, long first, long last, bool sumOverflowed)
+    {
+        Type = type;
+        Count = count;
+        _min = min;
+        _max = max;
+        _sum = sum;
+        _first = first;
+        _last = last;
+        SumOverflowed = sumOverflowed;
+    }
+
+    /// <summary>Type of the column (Int64, Timestamp or Float64); 0 when the column has no statistics.</summary>
+    public ColumnValueType Type { get; }
+
+    /// <summary>True for a numeric column (statistics are kept).</summary>
+    public bool IsPresent => Type != 0;
+
+    /// <summary>Number of non-null rows.</summary>
+    public int Count { get; }
+
+    /// <summary>The int64 sum did not fit in 64 bits (the sum is then meaningless).</summary>
+    public bool SumOverflowed { get; }
+
+    /// <summary>Minimum of an integer column.</summary>
+    public long Int64Min => _min;
+
+    /// <summary>Maximum of an integer column.</summary>
+    public long Int64Max => _max;
+
+    /// <summary>Exact sum of an integer column (see <see cref="SumOverflowed"/>).</summary>
+    public long Int64Sum => _sum;
+
+    /// <summary>First non-null value of an integer column.</summary>
+    public long Int64First => _first;
+
+    /// <summary>Last non-null value of an integer column.</summary>
+    public long Int64Last => _last;
+
+    /// <summary>Minimum of a float column.</summary>
+    public double Float64Min => BitConverter.Int64BitsToDouble(_min);
+
+    /// <summary>Maximum of a float column.</summary>
+    public double Float64Max => BitConverter.Int64BitsToDouble(_max);
+
+    /// <summary>Sum of a float column, in row order.</summary>
+    public double Float64Sum => BitConverter.Int64BitsToDouble(_sum);
+
+    /// <summary>First non-null value of a float column.</summary>
+    public double Float64First => BitConverter.Int64BitsToDouble(_first);
+
+    /// <summary>Last non-null value of a float column.</summary>
+    public double Float64Last => BitConverter.Int64BitsToDouble(_last);
+
+    /// <summary>Computes the statistics of <paramref name="column"/>; not present for non-numeric columns.</summary>
+    public static ColumnStatistics Compute(ColumnBuffer column)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        if (column.Type == ColumnValueType.Float64)
+        {
+            ReadOnlySpan<double> values = column.Float64Values;
+            int count = 0;
+            double min = 0, max = 0, sum = 0, first = 0, last = 0;
+            bool anyNull = column.NullCount > 0;
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (anyNull && column.IsNull(i))
+                {
+                    continue;
+                }
+
+                double v = values[i];
+                if (count == 0)
+                {
+                    min = max = first = v;
+                }
+                else
+                {
+                    min = Math.Min(min, v);
+                    max = Math.Max(max, v);
+                }
+
+                sum += v;
+                last = v;
+                count++;
+            }
+
+            return new ColumnStatistics(ColumnValueType.Float64, count, Bits(min), Bits(max), Bits(sum), Bits(first), Bits(last), false);
+        }
+
+        if (ColumnValueTypes.IsInteger(column.Type))
+        {
+            ReadOnlySpan<long> values = column.Int64Values;
+            int count = 0;
+            long min = 0, max = 0, sum = 0, first = 0, last = 0;
+            bool overflow = false;
+            bool anyNull = column.NullCount > 0;
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (anyNull && column.IsNull(i))
+                {
+                    continue;
+                }
+
+                long v = values[i];
+                if (count == 0)
+                {
+                    min = max = first = v;
+                }
+                else
+                {
+                    min = Math.Min(min, v);
+                    max = Math.Max(max, v);
+                }
+
+                long next = unchecked(sum + v);
+                overflow |= ((sum ^ next) & (v ^ next)) < 0;
+                sum = next;
+                last = v;
+                count++;
+            }
+
+            return new ColumnStatistics(column.Type, count, min, max, overflow ? 0 : sum, first, last, overflow);
+        }
+
+        return default;
+    }
+
+    /// <summary>Appends the serialized statistics (nothing for a non-numeric column).</summary>
+    internal void Write(ByteBuffer output)
+    {
+        if (!IsPresent)
+        {
+            return;
+        }
+
+        output.WriteVarUInt64((ulong)Count);
+        if (Count == 0)
+        {
+            return;
+        }
+
+        if (Type == ColumnValueType.Float64)
+        {
+            output.WriteInt64(_min);
+            output.WriteInt64(_max);
+            output.WriteInt64(_sum);
+            output.WriteInt64(_first);
+            output.WriteInt64(_last);
+        }
+        else
+        {
+            output.WriteVarInt64(_min);
+            output.WriteVarInt64(_max);
+            output.WriteByte(SumOverflowed ? (byte)1 : (byte)0);
+            output.WriteVarInt64(_sum);
+            output.WriteVarInt64(_first);
+            output.WriteVarInt64(_last);
+        }
+    }
+
+    /// <summary>Reads statistics written by <see cref="Write"/> for a column of <paramref name="type"/> with <paramref name="rowCount"/> rows.</summary>
+    internal static ColumnStatistics Read(ref SpanReader reader, ColumnValueType type, int rowCount)
+    {
+        if (type != ColumnValueType.Float64 && !ColumnValueTypes.IsInteger(type))
+        {
+            return default;
+        }
+
+        int count = reader.ReadLength(rowCount);
+        if (count == 0)
+        {
+            return new ColumnStatistics(type, 0, 0, 0, type == ColumnValueType.Float64 ? Bits(0) : 0, 0, 0, false);
+        }
+
+        if (type == ColumnValueType.Float64)
+        {
+            return new ColumnStatistics(type, count, reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), false);
+        }
+
+        long min = reader.ReadVarInt64();
+        long max = reader.ReadVarInt64();
+        int flagOffset = reader.Position;
+        byte overflow = reader.ReadByte();
+        if (overflow > 1)
+        {
+            EncodingCorruption.Throw(flagOffset, $"statistics overflow flag {overflow}");
+        }
+
+        long sum = reader.ReadVarInt64();
+        long first = reader.ReadVarInt64();
+        long last = reader.ReadVarInt64();
+        if (min > max || first < min || first > max || last < min || last > max)
+        {
+            EncodingCorruption.Throw(flagOffset, "statistics are inconsistent (min > max or first/last outside)");
+        }
+
+        return new ColumnStatistics(type, count, min, max, sum, first, last, overflow == 1);
+    }
+
+    private static long Bits(double value) => BitConverter.DoubleToInt64Bits(value);
+
+    /// <inheritdoc />
+    public bool Equals(ColumnStatistics other) =>
+        Type == other.Type && Count == other.Count && _min == other._min && _max == other._max && _sum == other._sum
+        && _first == other._first && _last == other._last && SumOverflowed == other.SumOverflowed;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is ColumnStatistics other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Type, Count, _min, _max, _sum, _first, _last);
+
+    /// <summary>Equality operator.</summary>
+    public static bool operator ==(ColumnStatistics left, ColumnStatistics right) => left.Equals(right);
+
+    /// <summary>Inequality operator.</summary>
+    public static bool operator !=(ColumnStatistics left, ColumnStatistics right) => !left.Equals(right);
+}

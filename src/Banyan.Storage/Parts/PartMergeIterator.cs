@@ -1,0 +1,232 @@
+using Banyan.Storage.Encoding;
+using Banyan.Storage.Rows;
+
+namespace Banyan.Storage.Parts;
+
+/// <summary>
+/// Merges the rows of several parts (disk and memory) in (series id, timestamp) order, restricted to
+/// a query's series and time range. Measures: of rows with equal (series, timestamp) only the one with
+/// the highest version is returned (on equal versions, the part listed last wins: list parts oldest
+/// first). Streams: every row is returned; ties keep part order, then row order.
+/// </summary>
+/// <remarks>
+/// No allocation per row: the current row is exposed as (<see cref="CurrentBlock"/>, <see cref="CurrentRow"/>),
+/// valid until the next <see cref="MoveNext"/>. Each part keeps one decoded block at a time.
+/// </remarks>
+public sealed class PartMergeIterator
+{
+    private readonly Cursor[] _cursors;
+    private readonly PartKind _kind;
+    private readonly ColumnProjection _projection;
+    private readonly BlockQuery _query;
+    private readonly DecodeScratch _scratch = new();
+    private Cursor? _current;
+    private bool _started;
+
+    /// <summary>Creates the iterator; nothing is read until <see cref="MoveNext"/>.</summary>
+    /// <param name="parts">Parts to merge, oldest first.</param>
+    /// <param name="kind">Measure (deduplicate by version) or stream (keep all).</param>
+    /// <param name="query">Series and time range.</param>
+    /// <param name="projection">Columns to decode.</param>
+    public PartMergeIterator(IReadOnlyList<IPartReader> parts, PartKind kind, BlockQuery query, ColumnProjection projection)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(projection);
+        _kind = kind;
+        _query = query;
+        _projection = projection;
+        _cursors = new Cursor[parts.Count];
+        for (int i = 0; i < parts.Count; i++)
+        {
+            _cursors[i] = new Cursor(parts[i], i);
+        }
+    }
+
+    /// <summary>The block holding the current row.</summary>
+    public Block CurrentBlock => _current?.Block ?? throw new InvalidOperationException("MoveNext has not returned true");
+
+    /// <summary>Index of the current row in <see cref="CurrentBlock"/>.</summary>
+    public int CurrentRow => _current?.Row ?? throw new InvalidOperationException("MoveNext has not returned true");
+
+    /// <summary>Index (in the list given) of the part the current row comes from.</summary>
+    public int CurrentPart => _current?.PartIndex ?? throw new InvalidOperationException("MoveNext has not returned true");
+
+    /// <summary>Series of the current row.</summary>
+    public ulong SeriesId => CurrentBlock.SeriesId;
+
+    /// <summary>Timestamp of the current row.</summary>
+    public long Timestamp => CurrentBlock.Timestamps[CurrentRow];
+
+    /// <summary>Version (measures) or element id bits (streams) of the current row.</summary>
+    public long Version => CurrentBlock.Versions[CurrentRow];
+
+    /// <summary>Advances to the next row; false at the end.</summary>
+    public bool MoveNext()
+    {
+        if (!_started)
+        {
+            _started = true;
+            foreach (Cursor cursor in _cursors)
+            {
+                cursor.Start(_query);
+                cursor.Advance(this, first: true);
+            }
+        }
+        else if (_current is not null)
+        {
+            ulong series = _current.Block.SeriesId;
+            long timestamp = _current.Timestamp;
+            _current.Advance(this, first: false);
+            if (_kind == PartKind.Measure)
+            {
+                // Drop every other version of the key just returned.
+                foreach (Cursor cursor in _cursors)
+                {
+                    while (cursor.HasRow && cursor.Block.SeriesId == series && cursor.Timestamp == timestamp)
+                    {
+                        cursor.Advance(this, first: false);
+                    }
+                }
+            }
+        }
+
+        Cursor? best = null;
+        foreach (Cursor cursor in _cursors)
+        {
+            if (cursor.HasRow && (best is null || Precedes(cursor, best)))
+            {
+                best = cursor;
+            }
+        }
+
+        _current = best;
+        return best is not null;
+    }
+
+    private bool Precedes(Cursor a, Cursor b)
+    {
+        ulong sa = a.Block.SeriesId, sb = b.Block.SeriesId;
+        if (sa != sb)
+        {
+            return sa < sb;
+        }
+
+        long ta = a.Timestamp, tb = b.Timestamp;
+        if (ta != tb)
+        {
+            return ta < tb;
+        }
+
+        if (_kind == PartKind.Measure)
+        {
+            long va = a.Version, vb = b.Version;
+            if (va != vb)
+            {
+                return va > vb;
+            }
+
+            return a.PartIndex > b.PartIndex;
+        }
+
+        return a.PartIndex < b.PartIndex;
+    }
+
+    /// <summary>One part's position: its matching block headers, the decoded block and the row in it.</summary>
+    private sealed class Cursor(IPartReader part, int partIndex)
+    {
+        private readonly List<BlockHeader> _headers = [];
+        private int _nextHeader;
+        private int _end;
+
+        public int PartIndex { get; } = partIndex;
+
+        public Block Block { get; } = new();
+
+        public int Row { get; private set; } = -1;
+
+        public bool HasRow => Row >= 0 && Row < _end;
+
+        public long Timestamp => Block.Timestamps[Row];
+
+        public long Version => Block.Versions[Row];
+
+        public void Start(BlockQuery query)
+        {
+            _headers.Clear();
+            part.FindBlocks(query, _headers);
+            _nextHeader = 0;
+            Row = -1;
+            _end = 0;
+        }
+
+        public void Advance(PartMergeIterator owner, bool first)
+        {
+            if (!first)
+            {
+                Row++;
+                if (Row < _end)
+                {
+                    return;
+                }
+            }
+
+            // Load the next block with rows inside the time range.
+            while (_nextHeader < _headers.Count)
+            {
+                BlockHeader header = _headers[_nextHeader++];
+                part.ReadBlock(header, owner._projection, Block, owner._scratch);
+                ReadOnlySpan<long> timestamps = Block.Timestamps;
+                int start = LowerBound(timestamps, owner._query.MinTimestamp);
+                int end = UpperBound(timestamps, owner._query.MaxTimestamp);
+                if (start < end)
+                {
+                    Row = start;
+                    _end = end;
+                    return;
+                }
+            }
+
+            Row = -1;
+            _end = 0;
+        }
+
+        private static int LowerBound(ReadOnlySpan<long> values, long value)
+        {
+            int lo = 0, hi = values.Length;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (values[mid] < value)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            return lo;
+        }
+
+        private static int UpperBound(ReadOnlySpan<long> values, long value)
+        {
+            int lo = 0, hi = values.Length;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (values[mid] <= value)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            return lo;
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using Banyan.Storage.Rows;
+
+namespace Banyan.Storage.Parts;
+
+/// <summary>Merges parts into one new part on disk (measure versions deduplicated, stream rows all kept).</summary>
+public static class PartMerger
+{
+    /// <summary>
+    /// Writes every row of <paramref name="parts"/> (oldest first) into a new part at
+    /// <paramref name="directory"/>, in (series, timestamp) order, through <see cref="PartMergeIterator"/>.
+    /// </summary>
+    public static PartMetadata Merge(IReadOnlyList<IPartReader> parts, PartKind kind, string directory, PartWriterOptions? options = null)
+    {
+        var iterator = new PartMergeIterator(parts, kind, BlockQuery.All, ColumnProjection.All);
+        using var writer = new PartWriter(directory, kind, options);
+        while (iterator.MoveNext())
+        {
+            writer.AppendRow(iterator.CurrentBlock, iterator.CurrentRow);
+        }
+
+        return writer.Complete();
+    }
+}

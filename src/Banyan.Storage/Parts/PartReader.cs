@@ -1,0 +1,387 @@
+using Banyan.Storage.Encoding;
+using Banyan.Storage.Rows;
+using Microsoft.Win32.SafeHandles;
+
+namespace Banyan.Storage.Parts;
+
+/// <summary>
+/// Reads a part folder written by <see cref="PartWriter"/>. Opening reads metadata.json and meta.bin
+/// and checks every file's header; block headers are loaded from primary.bin chunk by chunk, only for
+/// chunks a query can match, and kept. Every frame is checksummed before it is decoded; any bad byte
+/// raises <see cref="StorageCorruptionException"/> naming the file and offset.
+/// </summary>
+public sealed class PartReader : IPartReader
+{
+    private readonly string _directory;
+    private readonly SafeFileHandle _timestamps;
+    private readonly SafeFileHandle? _fieldValues;
+    private readonly SafeFileHandle _primary;
+    private readonly Dictionary<string, FamilyFiles> _families = new(StringComparer.Ordinal);
+    private readonly long _timestampsLength;
+    private readonly long _fieldValuesLength;
+    private readonly PrimaryChunkInfo[] _chunks;
+    private readonly BlockHeader[]?[] _chunkHeaders;
+    private bool _disposed;
+
+    private sealed record FamilyFiles(SafeFileHandle Values, long ValuesLength, SafeFileHandle Directory, long DirectoryLength);
+
+    private PartReader(string directory, PartMetadata metadata)
+    {
+        _directory = directory;
+        Metadata = metadata;
+        try
+        {
+            _timestamps = OpenChecked(PartFileNames.Timestamps, PartFileMagic.Timestamps, out _timestampsLength);
+            _primary = OpenChecked(PartFileNames.Primary, PartFileMagic.Primary, out long primaryLength);
+            if (metadata.Kind == PartKind.Measure)
+            {
+                _fieldValues = OpenChecked(PartFileNames.FieldValues, PartFileMagic.FieldValues, out _fieldValuesLength);
+            }
+
+            foreach (string family in metadata.TagFamilies)
+            {
+                SafeFileHandle values = OpenChecked(PartFileNames.TagValues(family), PartFileMagic.TagValues, out long valuesLength);
+                SafeFileHandle dir = OpenChecked(PartFileNames.TagMetadata(family), PartFileMagic.TagMetadata, out long dirLength);
+                _families.Add(family, new FamilyFiles(values, valuesLength, dir, dirLength));
+            }
+
+            _chunks = ReadMeta(primaryLength);
+            _chunkHeaders = new BlockHeader[]?[_chunks.Length];
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public PartMetadata Metadata { get; }
+
+    /// <summary>The part folder.</summary>
+    public string Directory => _directory;
+
+    /// <summary>The chunk index read from meta.bin.</summary>
+    public IReadOnlyList<PrimaryChunkInfo> Chunks => _chunks;
+
+    /// <summary>Opens the part in <paramref name="directory"/>.</summary>
+    /// <exception cref="StorageCorruptionException">A file is missing, truncated or has wrong bytes.</exception>
+    public static PartReader Open(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        string full = Path.GetFullPath(directory);
+        string metadataPath = Path.Combine(full, PartFileNames.Metadata);
+        byte[] json;
+        try
+        {
+            json = File.ReadAllBytes(metadataPath);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new StorageCorruptionException(metadataPath, 0, "file is missing", e);
+        }
+
+        return new PartReader(full, PartMetadata.Parse(json, metadataPath));
+    }
+
+    /// <inheritdoc />
+    public void FindBlocks(BlockQuery query, List<BlockHeader> result)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(result);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        for (int c = 0; c < _chunks.Length; c++)
+        {
+            PrimaryChunkInfo chunk = _chunks[c];
+            if (!query.IncludesSeriesRange(chunk.FirstSeriesId, chunk.LastSeriesId) || !query.OverlapsTime(chunk.MinTimestamp, chunk.MaxTimestamp))
+            {
+                continue;
+            }
+
+            BlockHeader[] headers = _chunkHeaders[c] ?? LoadChunk(c);
+            foreach (BlockHeader header in headers)
+            {
+                if (query.IncludesSeries(header.SeriesId) && query.OverlapsTime(header.MinTimestamp, header.MaxTimestamp))
+                {
+                    result.Add(header);
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void ReadBlock(BlockHeader header, ColumnProjection projection, Block destination, DecodeScratch scratch)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(projection);
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(scratch);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (header.MemoryBlock is not null)
+        {
+            throw new ArgumentException("the header belongs to a memory part, not to this part (bug in the caller)", nameof(header));
+        }
+
+        destination.Reset(header.SeriesId);
+        int n = header.RowCount;
+        string tsPath = PathOf(PartFileNames.Timestamps);
+        int rawLength = ReadFrame(_timestamps, tsPath, header.TimestampsOffset, header.TimestampsSize, scratch);
+        try
+        {
+            var reader = new SpanReader(scratch.Raw.AsSpan(0, rawLength));
+            destination.PrepareKeys(n, out Span<long> timestamps, out Span<long> versions);
+            IntegerSequenceCodec.Decode(ref reader, timestamps);
+            IntegerSequenceCodec.Decode(ref reader, versions);
+            reader.EnsureEnd();
+            if (timestamps[0] != header.MinTimestamp || timestamps[n - 1] != header.MaxTimestamp)
+            {
+                EncodingCorruption.Throw(0, "timestamps disagree with the block header's time range");
+            }
+
+            for (int i = 1; i < n; i++)
+            {
+                if (timestamps[i] < timestamps[i - 1])
+                {
+                    EncodingCorruption.Throw(0, $"timestamps not ascending at row {i}");
+                }
+            }
+        }
+        catch (StorageCorruptionException e) when (e.FilePath == EncodingCorruption.Source)
+        {
+            throw Rethrow(e, tsPath, header.TimestampsOffset);
+        }
+
+        if (_fieldValues is not null)
+        {
+            string fvPath = PathOf(PartFileNames.FieldValues);
+            foreach (ColumnHeader field in header.Fields)
+            {
+                if (projection.IncludesField(field.Name))
+                {
+                    DecodeColumn(_fieldValues, fvPath, null, field, n, destination, scratch);
+                }
+            }
+        }
+
+        foreach (TagFamilyHeader family in header.TagFamilies)
+        {
+            if (!projection.IncludesFamily(family.Name))
+            {
+                continue;
+            }
+
+            FamilyFiles files = _families[family.Name];
+            string dirPath = PathOf(PartFileNames.TagMetadata(family.Name));
+            string valuesPath = PathOf(PartFileNames.TagValues(family.Name));
+            int dirLength = ReadFrame(files.Directory, dirPath, family.Offset, family.Size, scratch);
+            ColumnHeader[] columns;
+            try
+            {
+                columns = BlockHeaderCodec.ReadTagDirectory(scratch.Raw.AsSpan(0, dirLength), files.ValuesLength, valuesPath);
+            }
+            catch (StorageCorruptionException e) when (e.FilePath == EncodingCorruption.Source)
+            {
+                throw Rethrow(e, dirPath, family.Offset);
+            }
+
+            foreach (ColumnHeader column in columns)
+            {
+                if (projection.IncludesTag(family.Name, column.Name))
+                {
+                    DecodeColumn(files.Values, valuesPath, family.Name, column, n, destination, scratch);
+                }
+            }
+        }
+    }
+
+    /// <summary>Closes the files.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _timestamps?.Dispose();
+        _primary?.Dispose();
+        _fieldValues?.Dispose();
+        foreach (FamilyFiles files in _families.Values)
+        {
+            files.Values.Dispose();
+            files.Directory.Dispose();
+        }
+    }
+
+    private static void DecodeColumn(SafeFileHandle file, string path, string? family, ColumnHeader column, int rowCount, Block destination, DecodeScratch scratch)
+    {
+        int length = ReadFrame(file, path, column.Offset, column.Size, scratch);
+        if (destination.FindColumn(family, column.Name) is not null)
+        {
+            throw new StorageCorruptionException(path, column.Offset, $"column '{family}.{column.Name}' appears twice in one block");
+        }
+
+        ColumnBuffer target = destination.AddColumn(family, column.Name, column.Type);
+        try
+        {
+            ColumnCodec.Decode(scratch.Raw.AsSpan(0, length), rowCount, column.Type, target, scratch);
+        }
+        catch (StorageCorruptionException e) when (e.FilePath == EncodingCorruption.Source)
+        {
+            throw Rethrow(e, path, column.Offset);
+        }
+    }
+
+    private BlockHeader[] LoadChunk(int index)
+    {
+        PrimaryChunkInfo chunk = _chunks[index];
+        string path = PathOf(PartFileNames.Primary);
+        var scratch = new DecodeScratch();
+        int length = ReadFrame(_primary, path, chunk.Offset, chunk.Size, scratch);
+        BlockHeader[] headers;
+        try
+        {
+            var reader = new SpanReader(scratch.Raw.AsSpan(0, length));
+            int count = reader.ReadLength(BlockHeaderCodec.MaxRowsPerBlock);
+            if (count != chunk.BlockCount)
+            {
+                EncodingCorruption.Throw(0, $"chunk holds {count} blocks, meta.bin says {chunk.BlockCount}");
+            }
+
+            headers = BlockHeaderCodec.ReadChunk(reader.RemainingSpan, count, _timestampsLength, _fieldValuesLength,
+                family => _families.TryGetValue(family, out FamilyFiles? files) ? files.DirectoryLength : -1);
+        }
+        catch (StorageCorruptionException e) when (e.FilePath == EncodingCorruption.Source)
+        {
+            throw Rethrow(e, path, chunk.Offset);
+        }
+
+        if (headers[0].SeriesId != chunk.FirstSeriesId || headers[^1].SeriesId != chunk.LastSeriesId)
+        {
+            throw new StorageCorruptionException(path, chunk.Offset, "chunk's series range disagrees with meta.bin");
+        }
+
+        foreach (BlockHeader header in headers)
+        {
+            if (header.MinTimestamp < chunk.MinTimestamp || header.MaxTimestamp > chunk.MaxTimestamp)
+            {
+                throw new StorageCorruptionException(path, chunk.Offset, "block time range lies outside the chunk's range in meta.bin");
+            }
+
+            if (_fieldValues is null && header.Fields.Count > 0)
+            {
+                throw new StorageCorruptionException(path, chunk.Offset, "stream part block has measure fields");
+            }
+        }
+
+        Volatile.Write(ref _chunkHeaders[index], headers);
+        return headers;
+    }
+
+    private PrimaryChunkInfo[] ReadMeta(long primaryLength)
+    {
+        string path = PathOf(PartFileNames.Meta);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new StorageCorruptionException(path, 0, "file is missing", e);
+        }
+
+        PartFileMagic.Validate(bytes, path, PartFileMagic.Meta);
+        var scratch = new DecodeScratch();
+        int length = Frame.Read(bytes.AsSpan(PartFileMagic.HeaderSize), path, PartFileMagic.HeaderSize, ref scratch.Raw);
+        try
+        {
+            var reader = new SpanReader(scratch.Raw.AsSpan(0, length));
+            int count = reader.ReadLength(length / PrimaryChunkInfo.SerializedSize);
+            var chunks = new PrimaryChunkInfo[count];
+            long blocks = 0;
+            for (int i = 0; i < count; i++)
+            {
+                int start = reader.Position;
+                PrimaryChunkInfo chunk = PrimaryChunkInfo.Read(ref reader);
+                if (chunk.BlockCount <= 0 || chunk.FirstSeriesId > chunk.LastSeriesId || chunk.MinTimestamp > chunk.MaxTimestamp
+                    || chunk.Size < Frame.HeaderSize || chunk.Offset < PartFileMagic.HeaderSize || chunk.Offset + chunk.Size > primaryLength
+                    || (i > 0 && chunk.FirstSeriesId < chunks[i - 1].LastSeriesId))
+                {
+                    EncodingCorruption.Throw(start, $"chunk entry {i} out of range");
+                }
+
+                blocks += chunk.BlockCount;
+                chunks[i] = chunk;
+            }
+
+            reader.EnsureEnd();
+            if (blocks != Metadata.BlockCount)
+            {
+                EncodingCorruption.Throw(0, $"chunks hold {blocks} blocks, metadata.json says {Metadata.BlockCount}");
+            }
+
+            return chunks;
+        }
+        catch (StorageCorruptionException e) when (e.FilePath == EncodingCorruption.Source)
+        {
+            throw Rethrow(e, path, PartFileMagic.HeaderSize);
+        }
+    }
+
+    private SafeFileHandle OpenChecked(string name, uint magic, out long length)
+    {
+        string path = PathOf(name);
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new StorageCorruptionException(path, 0, "file is missing", e);
+        }
+
+        try
+        {
+            length = RandomAccess.GetLength(handle);
+            Span<byte> header = stackalloc byte[PartFileMagic.HeaderSize];
+            int read = RandomAccess.Read(handle, header, 0);
+            PartFileMagic.Validate(header[..read], path, magic);
+            return handle;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private static int ReadFrame(SafeFileHandle file, string path, long offset, int size, DecodeScratch scratch)
+    {
+        if (scratch.Frame.Length < size)
+        {
+            scratch.Frame = new byte[Math.Max(size, scratch.Frame.Length * 2)];
+        }
+
+        Span<byte> frame = scratch.Frame.AsSpan(0, size);
+        int total = 0;
+        while (total < size)
+        {
+            int read = RandomAccess.Read(file, frame[total..], offset + total);
+            if (read == 0)
+            {
+                throw new StorageCorruptionException(path, offset + total, $"file ends inside a {size}-byte frame");
+            }
+
+            total += read;
+        }
+
+        return Frame.Read(frame, path, offset, ref scratch.Raw);
+    }
+
+    private string PathOf(string name) => Path.Combine(_directory, name);
+
+    private static StorageCorruptionException Rethrow(StorageCorruptionException e, string path, long frameOffset) =>
+        new(path, frameOffset, $"{e.Detail} (at byte {e.Offset} of the decoded frame)", e);
+}

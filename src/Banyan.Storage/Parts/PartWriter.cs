@@ -1,0 +1,416 @@
+using Banyan.Storage.Encoding;
+using Banyan.Storage.Rows;
+
+namespace Banyan.Storage.Parts;
+
+/// <summary>
+/// Writes a part folder from blocks (<see cref="WriteBlock"/>) or rows (<see cref="AppendRow"/>) given in
+/// (series id, timestamp) order. Files are written in <c>&lt;directory&gt;.tmp</c>; <see cref="Complete"/>
+/// fsyncs every file and the folder, then renames it to its final name and fsyncs the parent, so a
+/// part is either wholly there or absent after a crash. Disposing without completing deletes the
+/// temporary folder.
+/// </summary>
+public sealed class PartWriter : IDisposable
+{
+    private readonly string _directory;
+    private readonly string _tempDirectory;
+    private readonly PartKind _kind;
+    private readonly PartWriterOptions _options;
+    private readonly int _maxRows;
+    private readonly FileStream _timestamps;
+    private readonly FileStream? _fieldValues;
+    private readonly FileStream _primary;
+    private readonly SortedDictionary<string, (FileStream Values, FileStream Directory)> _families = new(StringComparer.Ordinal);
+    private readonly ByteBuffer _raw = new(4096);
+    private readonly ByteBuffer _frame = new(4096);
+    private readonly ByteBuffer _chunk = new(64 << 10);
+    private readonly ByteBuffer _metaEntries = new(1024);
+    private readonly List<ColumnHeader> _fieldHeaders = [];
+    private readonly List<ColumnHeader> _tagHeaders = [];
+    private readonly List<TagFamilyHeader> _familyHeaders = [];
+    private readonly Block _pending = new();
+    private readonly List<PrimaryChunkInfo> _chunks = [];
+
+    private int _chunkBlocks;
+    private ulong _chunkFirstSeries;
+    private ulong _chunkLastSeries;
+    private long _chunkMin;
+    private long _chunkMax;
+
+    private bool _any;
+    private ulong _lastSeries;
+    private long _lastMax;
+    private long _rows;
+    private long _blocks;
+    private long _series;
+    private long _minTimestamp;
+    private long _maxTimestamp;
+    private long _uncompressed;
+    private bool _completed;
+    private bool _disposed;
+
+    /// <summary>Starts writing the part that will be <paramref name="directory"/>.</summary>
+    /// <exception cref="IOException"><paramref name="directory"/> already exists.</exception>
+    public PartWriter(string directory, PartKind kind, PartWriterOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        _directory = Path.GetFullPath(directory);
+        _tempDirectory = _directory + PartFileNames.TemporarySuffix;
+        _kind = kind;
+        _options = options ?? PartWriterOptions.Default;
+        _maxRows = _options.MaxRowsPerBlock(kind);
+        if (Directory.Exists(_directory))
+        {
+            throw new IOException($"part folder '{_directory}' already exists");
+        }
+
+        if (Directory.Exists(_tempDirectory))
+        {
+            // Left over from a crash before the rename: never visible, safe to drop.
+            Directory.Delete(_tempDirectory, recursive: true);
+        }
+
+        Directory.CreateDirectory(_tempDirectory);
+        _timestamps = Create(PartFileNames.Timestamps, PartFileMagic.Timestamps);
+        _primary = Create(PartFileNames.Primary, PartFileMagic.Primary);
+        if (kind == PartKind.Measure)
+        {
+            _fieldValues = Create(PartFileNames.FieldValues, PartFileMagic.FieldValues);
+        }
+    }
+
+    /// <summary>Writes one block: rows of one series, timestamps ascending, after every block written before.</summary>
+    /// <exception cref="ArgumentException">The block is empty, unsorted, out of order, or a measure block has too many rows.</exception>
+    public void WriteBlock(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ObjectDisposedException.ThrowIf(_disposed || _completed, this);
+        FlushPending();
+        WriteBlockCore(block);
+    }
+
+    /// <summary>
+    /// Appends row <paramref name="row"/> of <paramref name="source"/> (rows must come in (series, timestamp)
+    /// order); blocks are cut at series changes and at the row and size limits.
+    /// </summary>
+    public void AppendRow(Block source, int row)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ObjectDisposedException.ThrowIf(_disposed || _completed, this);
+        if (_pending.Count > 0 && (_pending.SeriesId != source.SeriesId || _pending.Count >= _maxRows || _pending.UncompressedSize >= _options.MaxBlockBytes))
+        {
+            FlushPending();
+        }
+
+        if (_pending.Count == 0)
+        {
+            _pending.Reset(source.SeriesId);
+        }
+
+        _pending.AppendRow(source, row);
+    }
+
+    /// <summary>Finishes the part and makes it visible under its final name.</summary>
+    public PartMetadata Complete()
+    {
+        ObjectDisposedException.ThrowIf(_disposed || _completed, this);
+        FlushPending();
+        FlushChunk();
+
+        using (FileStream meta = Create(PartFileNames.Meta, PartFileMagic.Meta))
+        {
+            _raw.Clear();
+            _raw.WriteVarUInt64((ulong)_chunks.Count);
+            foreach (PrimaryChunkInfo chunk in _chunks)
+            {
+                chunk.Write(_raw);
+            }
+
+            _frame.Clear();
+            Frame.Write(_frame, _raw.WrittenSpan, _options.Codec, _options.ZstdLevel);
+            meta.Write(_frame.WrittenSpan);
+            Close(meta);
+        }
+
+        long compressed = PartFileMagic.HeaderSize + _frame.Length;
+        compressed += Close(_timestamps) + Close(_primary);
+        if (_fieldValues is not null)
+        {
+            compressed += Close(_fieldValues);
+        }
+
+        var familyNames = new List<string>(_families.Count);
+        foreach ((string family, (FileStream values, FileStream directory)) in _families)
+        {
+            compressed += Close(values) + Close(directory);
+            familyNames.Add(family);
+        }
+
+        var metadata = new PartMetadata
+        {
+            Kind = _kind,
+            RowCount = _rows,
+            BlockCount = _blocks,
+            SeriesCount = _series,
+            MinTimestamp = _any ? _minTimestamp : 0,
+            MaxTimestamp = _any ? _maxTimestamp : 0,
+            UncompressedBytes = _uncompressed,
+            CompressedBytes = compressed,
+            TagFamilies = familyNames,
+        };
+        using (var json = new FileStream(Path.Combine(_tempDirectory, PartFileNames.Metadata), FileMode.CreateNew, FileAccess.Write))
+        {
+            json.Write(metadata.ToJson());
+            Close(json);
+        }
+
+        if (_options.Fsync)
+        {
+            DirectorySync.Sync(_tempDirectory);
+        }
+
+        Directory.Move(_tempDirectory, _directory);
+        if (_options.Fsync)
+        {
+            DirectorySync.Sync(Path.GetDirectoryName(_directory)!);
+        }
+
+        _completed = true;
+        return metadata;
+    }
+
+    /// <summary>Releases files; deletes the temporary folder unless <see cref="Complete"/> ran.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _timestamps.Dispose();
+        _primary.Dispose();
+        _fieldValues?.Dispose();
+        foreach ((FileStream values, FileStream directory) in _families.Values)
+        {
+            values.Dispose();
+            directory.Dispose();
+        }
+
+        _raw.Dispose();
+        _frame.Dispose();
+        _chunk.Dispose();
+        _metaEntries.Dispose();
+        if (!_completed && Directory.Exists(_tempDirectory))
+        {
+            Directory.Delete(_tempDirectory, recursive: true);
+        }
+    }
+
+    private void FlushPending()
+    {
+        if (_pending.Count > 0)
+        {
+            WriteBlockCore(_pending);
+            _pending.Reset(0);
+        }
+    }
+
+    private void WriteBlockCore(Block block)
+    {
+        int n = block.Count;
+        if (n == 0)
+        {
+            throw new ArgumentException("cannot write an empty block", nameof(block));
+        }
+
+        if (n > _maxRows)
+        {
+            throw new ArgumentException($"block of {n} rows exceeds the limit of {_maxRows}", nameof(block));
+        }
+
+        ReadOnlySpan<long> timestamps = block.Timestamps;
+        for (int i = 1; i < n; i++)
+        {
+            if (timestamps[i] < timestamps[i - 1])
+            {
+                throw new ArgumentException($"series {block.SeriesId}: timestamps not ascending at row {i}", nameof(block));
+            }
+        }
+
+        long min = timestamps[0];
+        long max = timestamps[n - 1];
+        if (_any && (block.SeriesId < _lastSeries || (block.SeriesId == _lastSeries && min < _lastMax)))
+        {
+            throw new ArgumentException($"block (series {block.SeriesId}, time {min}) comes before the previous block (series {_lastSeries}, time {_lastMax})", nameof(block));
+        }
+
+        IReadOnlyList<ColumnBuffer> columns = block.Columns;
+        for (int c = 0; c < columns.Count; c++)
+        {
+            ColumnBuffer column = columns[c];
+            if (column.Count != n)
+            {
+                throw new ArgumentException($"column '{column.Family}.{column.Name}' has {column.Count} values for {n} rows", nameof(block));
+            }
+
+            if (column.Family is null && _fieldValues is null)
+            {
+                throw new ArgumentException($"field '{column.Name}': streams have no fields", nameof(block));
+            }
+        }
+
+        // Timestamps and versions/element ids: one frame.
+        _raw.Clear();
+        IntegerSequenceCodec.Encode(timestamps, _raw);
+        IntegerSequenceCodec.Encode(block.Versions, _raw);
+        (long tsOffset, int tsSize) = WriteFrame(_timestamps);
+
+        _fieldHeaders.Clear();
+        _familyHeaders.Clear();
+        for (int c = 0; c < columns.Count; c++)
+        {
+            ColumnBuffer column = columns[c];
+            if (column.Family is null)
+            {
+                _raw.Clear();
+                ColumnCodec.Encode(column, _raw);
+                (long offset, int size) = WriteFrame(_fieldValues!);
+                _fieldHeaders.Add(new ColumnHeader(column.Name, column.Type, offset, size, ColumnStatistics.Compute(column)));
+            }
+        }
+
+        // Tag families, each written once per block with all its columns.
+        for (int c = 0; c < columns.Count; c++)
+        {
+            string? family = columns[c].Family;
+            if (family is null || HasFamilyHeader(family))
+            {
+                continue;
+            }
+
+            (FileStream values, FileStream directory) = GetFamily(family);
+            _tagHeaders.Clear();
+            for (int k = c; k < columns.Count; k++)
+            {
+                ColumnBuffer column = columns[k];
+                if (column.Family != family)
+                {
+                    continue;
+                }
+
+                _raw.Clear();
+                ColumnCodec.Encode(column, _raw);
+                (long offset, int size) = WriteFrame(values);
+                _tagHeaders.Add(new ColumnHeader(column.Name, column.Type, offset, size, default));
+            }
+
+            _raw.Clear();
+            BlockHeaderCodec.WriteTagDirectory(_tagHeaders, _raw);
+            (long dirOffset, int dirSize) = WriteFrame(directory);
+            _familyHeaders.Add(new TagFamilyHeader(family, dirOffset, dirSize));
+        }
+
+        var header = new BlockHeader(block.SeriesId, n, min, max, tsOffset, tsSize, [.. _fieldHeaders], [.. _familyHeaders], null);
+        if (_chunkBlocks == 0)
+        {
+            _chunkFirstSeries = block.SeriesId;
+            _chunkMin = min;
+            _chunkMax = max;
+        }
+
+        BlockHeaderCodec.Write(header, _chunk);
+        _chunkBlocks++;
+        _chunkLastSeries = block.SeriesId;
+        _chunkMin = Math.Min(_chunkMin, min);
+        _chunkMax = Math.Max(_chunkMax, max);
+
+        if (!_any || block.SeriesId != _lastSeries)
+        {
+            _series++;
+        }
+
+        _minTimestamp = _any ? Math.Min(_minTimestamp, min) : min;
+        _maxTimestamp = _any ? Math.Max(_maxTimestamp, max) : max;
+        _any = true;
+        _lastSeries = block.SeriesId;
+        _lastMax = max;
+        _rows += n;
+        _blocks++;
+        _uncompressed += block.UncompressedSize;
+
+        if (_chunk.Length >= _options.PrimaryChunkBytes)
+        {
+            FlushChunk();
+        }
+    }
+
+    private bool HasFamilyHeader(string family)
+    {
+        foreach (TagFamilyHeader header in _familyHeaders)
+        {
+            if (header.Name == family)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void FlushChunk()
+    {
+        if (_chunkBlocks == 0)
+        {
+            return;
+        }
+
+        _raw.Clear();
+        _raw.WriteVarUInt64((ulong)_chunkBlocks);
+        _raw.Write(_chunk.WrittenSpan);
+        (long offset, int size) = WriteFrame(_primary);
+        _chunks.Add(new PrimaryChunkInfo(_chunkFirstSeries, _chunkLastSeries, _chunkMin, _chunkMax, _chunkBlocks, offset, size));
+        _chunk.Clear();
+        _chunkBlocks = 0;
+    }
+
+    /// <summary>Frames the content of <see cref="_raw"/> and appends it to <paramref name="file"/>.</summary>
+    private (long Offset, int Size) WriteFrame(FileStream file)
+    {
+        _frame.Clear();
+        int size = Frame.Write(_frame, _raw.WrittenSpan, _options.Codec, _options.ZstdLevel);
+        long offset = file.Position;
+        file.Write(_frame.WrittenSpan);
+        return (offset, size);
+    }
+
+    private (FileStream Values, FileStream Directory) GetFamily(string family)
+    {
+        if (!_families.TryGetValue(family, out (FileStream Values, FileStream Directory) files))
+        {
+            PartNames.ValidateFamilyName(family);
+            files = (Create(PartFileNames.TagValues(family), PartFileMagic.TagValues), Create(PartFileNames.TagMetadata(family), PartFileMagic.TagMetadata));
+            _families.Add(family, files);
+        }
+
+        return files;
+    }
+
+    private FileStream Create(string name, uint magic)
+    {
+        var stream = new FileStream(Path.Combine(_tempDirectory, name), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        using var header = new ByteBuffer(PartFileMagic.HeaderSize);
+        PartFileMagic.Write(header, magic);
+        stream.Write(header.WrittenSpan);
+        return stream;
+    }
+
+    /// <summary>Flushes (fsync when configured) and closes; returns the file length.</summary>
+    private long Close(FileStream stream)
+    {
+        stream.Flush(flushToDisk: _options.Fsync);
+        long length = stream.Length;
+        stream.Dispose();
+        return length;
+    }
+}

@@ -1,0 +1,32 @@
+using Banyan.Storage.Compression;
+using Banyan.Storage.Rows;
+
+namespace Banyan.Storage.Parts;
+
+/// <summary>How a part is cut into blocks and compressed.</summary>
+public sealed record PartWriterOptions
+{
+    /// <summary>Default options.</summary>
+    public static PartWriterOptions Default { get; } = new();
+
+    /// <summary>Measure blocks are cut at this many rows (BanyanDB's 8,192).</summary>
+    public int MaxMeasureRowsPerBlock { get; init; } = 8192;
+
+    /// <summary>Blocks of both kinds are cut when their uncompressed size reaches this (2 MiB).</summary>
+    public long MaxBlockBytes { get; init; } = 2 << 20;
+
+    /// <summary>A primary.bin chunk is closed when its raw headers reach this many bytes.</summary>
+    public int PrimaryChunkBytes { get; init; } = 64 << 10;
+
+    /// <summary>Compression of column frames and header chunks.</summary>
+    public CompressionCodec Codec { get; init; } = CompressionCodec.Zstd;
+
+    /// <summary>zstd level (1–22); 3 is zstd's default and a good size/speed balance for metrics.</summary>
+    public int ZstdLevel { get; init; } = 3;
+
+    /// <summary>Whether to fsync files and directories (tests of non-durable paths may turn it off).</summary>
+    public bool Fsync { get; init; } = true;
+
+    /// <summary>Row limit of one block for <paramref name="kind"/>.</summary>
+    public int MaxRowsPerBlock(PartKind kind) => kind == PartKind.Measure ? MaxMeasureRowsPerBlock : BlockHeaderCodec.MaxRowsPerBlock;
+}
