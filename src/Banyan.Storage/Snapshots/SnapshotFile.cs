@@ -9,7 +9,7 @@ namespace Banyan.Storage.Snapshots;
 /// All integers little-endian:
 /// <code>
 /// magic "BSNP" | version u32 = 1 | epoch u64 | flushed WAL LSN u64 | part count u32 |
-/// part id u64 × count (ascending) | CRC-32C of all preceding bytes u32
+/// part id u64 × count (oldest data first) | CRC-32C of all preceding bytes u32
 /// </code>
 /// </summary>
 public static class SnapshotFile
@@ -44,20 +44,22 @@ public static class SnapshotFile
             && long.TryParse(fileName.AsSpan(0, 16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out epoch);
     }
 
-    /// <summary>Encodes <paramref name="snapshot"/>; part ids are written in ascending order.</summary>
+    /// <summary>
+    /// Encodes <paramref name="snapshot"/>. Part ids keep their order: oldest data first, which
+    /// decides which of two equal-version measure rows wins (the newer part).
+    /// </summary>
     public static byte[] Encode(ShardSnapshotRecord snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        long[] ids = [.. snapshot.PartIds];
-        Array.Sort(ids);
-        byte[] bytes = new byte[FixedSize + (ids.Length * 8) + 4];
+        IReadOnlyList<long> ids = snapshot.PartIds;
+        byte[] bytes = new byte[FixedSize + (ids.Count * 8) + 4];
         Span<byte> span = bytes;
         Magic.CopyTo(span);
         BinaryPrimitives.WriteUInt32LittleEndian(span[4..], Version);
         BinaryPrimitives.WriteInt64LittleEndian(span[8..], snapshot.Epoch);
         BinaryPrimitives.WriteInt64LittleEndian(span[16..], snapshot.FlushedLsn);
-        BinaryPrimitives.WriteInt32LittleEndian(span[24..], ids.Length);
-        for (int i = 0; i < ids.Length; i++)
+        BinaryPrimitives.WriteInt32LittleEndian(span[24..], ids.Count);
+        for (int i = 0; i < ids.Count; i++)
         {
             BinaryPrimitives.WriteInt64LittleEndian(span[(FixedSize + (i * 8))..], ids[i]);
         }
@@ -115,12 +117,13 @@ public static class SnapshotFile
         }
 
         long[] ids = new long[count];
+        HashSet<long> seen = new(count);
         for (int i = 0; i < count; i++)
         {
             ids[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes[(FixedSize + (i * 8))..]);
-            if (ids[i] < 1 || (i > 0 && ids[i] <= ids[i - 1]))
+            if (ids[i] < 1 || ids[i] >= epoch || !seen.Add(ids[i]))
             {
-                throw new StorageCorruptionException(path, FixedSize + (i * 8), $"part id {ids[i]} is not positive and ascending");
+                throw new StorageCorruptionException(path, FixedSize + (i * 8), $"part id {ids[i]} is not in 1..{epoch - 1} or is listed twice");
             }
         }
 

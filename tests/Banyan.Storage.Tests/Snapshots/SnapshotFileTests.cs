@@ -7,7 +7,7 @@ public sealed class SnapshotFileTests
     // Checksum computed independently with a bitwise CRC-32C (polynomial 0x82F63B78) in Python.
     private const string GoldenHex =
         "42534E50" + "01000000" + "0500000000000000" + "1000000000000000" + "02000000"
-        + "0100000000000000" + "0300000000000000" + "E95AE1EF";
+        + "0300000000000000" + "0100000000000000" + "AACD6D9C";
 
     [Fact]
     public void Golden_bytes()
@@ -17,7 +17,7 @@ public sealed class SnapshotFileTests
         ShardSnapshotRecord decoded = SnapshotFile.Decode("x.snp", bytes);
         Assert.Equal(5, decoded.Epoch);
         Assert.Equal(0x10, decoded.FlushedLsn);
-        Assert.Equal([1L, 3L], decoded.PartIds);
+        Assert.Equal([3L, 1L], decoded.PartIds); // order kept: oldest data first
     }
 
     [Fact]
