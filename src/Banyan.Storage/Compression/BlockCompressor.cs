@@ -1,4 +1,4 @@
-using Banyan.Storage.Encoding;
+using Banyan.Storage.Encodings;
 
 namespace Banyan.Storage.Compression;
 

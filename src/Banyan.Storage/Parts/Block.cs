@@ -87,6 +87,18 @@ public sealed class Block
     /// <summary>Adds an empty column (filled with nulls up to <see cref="Count"/>) and returns it.</summary>
     public ColumnBuffer AddColumn(string? family, string name, ColumnValueType type)
     {
+        ColumnBuffer column = AddColumnUnfilled(family, name, type);
+        for (int i = 0; i < Count; i++)
+        {
+            column.AppendNull();
+        }
+
+        return column;
+    }
+
+    /// <summary>Adds an empty column without null-filling it; the caller fills exactly <see cref="Count"/> rows.</summary>
+    internal ColumnBuffer AddColumnUnfilled(string? family, string name, ColumnValueType type)
+    {
         ColumnBuffer column;
         if (_spareColumns.Count > 0)
         {
@@ -108,11 +120,6 @@ public sealed class Block
         else
         {
             column = new ColumnBuffer(family, name, type);
-        }
-
-        for (int i = 0; i < Count; i++)
-        {
-            column.AppendNull();
         }
 
         _columns.Add(column);

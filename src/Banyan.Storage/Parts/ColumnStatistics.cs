@@ -1,4 +1,4 @@
-using Banyan.Storage.Encoding;
+using Banyan.Storage.Encodings;
 using Banyan.Storage.Rows;
 
 namespace Banyan.Storage.Parts;
@@ -80,15 +80,26 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
     public static ColumnStatistics Compute(ColumnBuffer column)
     {
         ArgumentNullException.ThrowIfNull(column);
+        return Compute(column, 0, column.Count);
+    }
+
+    /// <summary>Computes the statistics of rows [<paramref name="start"/>, <paramref name="start"/>+<paramref name="length"/>) of <paramref name="column"/>.</summary>
+    public static ColumnStatistics Compute(ColumnBuffer column, int start, int length)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, column.Count - start);
+        int offset = start;
+        int rows = length;
         if (column.Type == ColumnValueType.Float64)
         {
-            ReadOnlySpan<double> values = column.Float64Values;
+            ReadOnlySpan<double> values = column.Float64Values.Slice(offset, rows);
             int count = 0;
             double min = 0, max = 0, sum = 0, first = 0, last = 0;
             bool anyNull = column.NullCount > 0;
             for (int i = 0; i < values.Length; i++)
             {
-                if (anyNull && column.IsNull(i))
+                if (anyNull && column.IsNull(offset + i))
                 {
                     continue;
                 }
@@ -114,14 +125,14 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
 
         if (ColumnValueTypes.IsInteger(column.Type))
         {
-            ReadOnlySpan<long> values = column.Int64Values;
+            ReadOnlySpan<long> values = column.Int64Values.Slice(offset, rows);
             int count = 0;
             long min = 0, max = 0, sum = 0, first = 0, last = 0;
             bool overflow = false;
             bool anyNull = column.NullCount > 0;
             for (int i = 0; i < values.Length; i++)
             {
-                if (anyNull && column.IsNull(i))
+                if (anyNull && column.IsNull(offset + i))
                 {
                     continue;
                 }

@@ -1,4 +1,4 @@
-using Banyan.Storage.Encoding;
+using Banyan.Storage.Encodings;
 using Banyan.Storage.Rows;
 
 namespace Banyan.Storage.Parts;
@@ -242,7 +242,7 @@ public sealed class MemoryPart : IPartReader
             bool wanted = column.Family is null ? projection.IncludesField(column.Name) : projection.IncludesTag(column.Family, column.Name);
             if (wanted)
             {
-                destination.AddColumn(column.Family, column.Name, column.Type).AppendRange(column, 0, column.Count);
+                destination.AddColumnUnfilled(column.Family, column.Name, column.Type).AppendRange(column, 0, column.Count);
             }
         }
     }
@@ -331,7 +331,7 @@ public sealed class MemoryPart : IPartReader
         return size;
     }
 
-    /// <summary>Orders row indexes by series, timestamp, then version descending (measures) or arrival (streams).</summary>
+    /// <summary>Orders row indexes by series, timestamp, then version descending and latest first (measures) or arrival (streams).</summary>
     private sealed class RowComparer(WriteBatch batch) : IComparer<int>
     {
         private readonly ulong[] _series = batch.SeriesIds.ToArray();
@@ -360,6 +360,9 @@ public sealed class MemoryPart : IPartReader
                 {
                     return c;
                 }
+
+                // Equal versions: the row written later wins, as a later part wins in a merge.
+                return y.CompareTo(x);
             }
 
             return x.CompareTo(y);

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Banyan.Storage.Encoding;
+using Banyan.Storage.Encodings;
 
 namespace Banyan.Storage.Parts;
 

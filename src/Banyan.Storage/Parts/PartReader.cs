@@ -1,4 +1,4 @@
-using Banyan.Storage.Encoding;
+using Banyan.Storage.Encodings;
 using Banyan.Storage.Rows;
 using Microsoft.Win32.SafeHandles;
 
@@ -221,7 +221,7 @@ public sealed class PartReader : IPartReader
             throw new StorageCorruptionException(path, column.Offset, $"column '{family}.{column.Name}' appears twice in one block");
         }
 
-        ColumnBuffer target = destination.AddColumn(family, column.Name, column.Type);
+        ColumnBuffer target = destination.AddColumnUnfilled(family, column.Name, column.Type);
         try
         {
             ColumnCodec.Decode(scratch.Raw.AsSpan(0, length), rowCount, column.Type, target, scratch);

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Banyan.Storage.Encoding;
+using Banyan.Storage.Encodings;
 
 namespace Banyan.Storage.Rows;
 

@@ -178,6 +178,16 @@ public sealed class WriteBatch
         _columns.Clear();
     }
 
+    /// <summary>Sets the row count (for decoders) and returns the key arrays to fill; columns are not touched.</summary>
+    internal void PrepareKeys(int count, out Span<ulong> seriesIds, out Span<long> timestamps, out Span<long> versions)
+    {
+        EnsureCapacity(count);
+        Count = count;
+        seriesIds = _seriesIds.AsSpan(0, count);
+        timestamps = _timestamps.AsSpan(0, count);
+        versions = _versions.AsSpan(0, count);
+    }
+
     private void AppendKey(ulong seriesId, long timestamp, long version)
     {
         EnsureCapacity(Count + 1);

@@ -1,4 +1,4 @@
-namespace Banyan.Storage.Encoding;
+namespace Banyan.Storage.Encodings;
 
 /// <summary>
 /// Lossless conversion of float64 values to integer mantissas with one common decimal exponent

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Banyan.Storage.Rows;
 
-namespace Banyan.Storage.Encoding;
+namespace Banyan.Storage.Encodings;
 
 /// <summary>
 /// Encodes one column of a block (before compression) and decodes it back into a

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Banyan.Storage.Encoding;
+namespace Banyan.Storage.Encodings;
 
 /// <summary>
 /// Encodes a sequence of 64-bit integers (timestamps, versions, element ids, int64 fields, decimal

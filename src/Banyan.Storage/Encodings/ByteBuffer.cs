@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
-namespace Banyan.Storage.Encoding;
+namespace Banyan.Storage.Encodings;
 
 /// <summary>
 /// A growable byte buffer the encoders append to. Reused across blocks (call <see cref="Clear"/>),

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
-namespace Banyan.Storage.Encoding;
+namespace Banyan.Storage.Encodings;
 
 /// <summary>
 /// Reads encoded values from a span with bounds checks. Every out-of-range read throws

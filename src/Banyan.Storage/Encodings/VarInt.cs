@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Banyan.Storage.Encoding;
+namespace Banyan.Storage.Encodings;
 
 /// <summary>
 /// LEB128 varints (7 bits per byte, low group first, high bit = more bytes follow) and zigzag

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Banyan.Storage.Encoding;
+namespace Banyan.Storage.Encodings;
 
 /// <summary>
 /// XOR float compression from Pelkonen et al., "Gorilla: A Fast, Scalable, In-Memory Time Series

@@ -1,4 +1,4 @@
-namespace Banyan.Storage.Encoding;
+namespace Banyan.Storage.Encodings;
 
 /// <summary>How a sequence of float64 values is laid out; the first byte of every encoded float sequence.</summary>
 public enum FloatEncodingKind : byte

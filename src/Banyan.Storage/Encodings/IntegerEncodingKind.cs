@@ -1,4 +1,4 @@
-namespace Banyan.Storage.Encoding;
+namespace Banyan.Storage.Encodings;
 
 /// <summary>How a sequence of 64-bit integers is laid out; the first byte of every encoded sequence.</summary>
 public enum IntegerEncodingKind : byte

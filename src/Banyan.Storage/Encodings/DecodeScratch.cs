@@ -1,4 +1,4 @@
-namespace Banyan.Storage.Encoding;
+namespace Banyan.Storage.Encodings;
 
 /// <summary>
 /// Working arrays reused across block decodes (one per reader or iterator, not thread-safe), so

@@ -1,4 +1,4 @@
-namespace Banyan.Storage.Encoding;
+namespace Banyan.Storage.Encodings;
 
 /// <summary>Writes bits most-significant first into a <see cref="ByteBuffer"/> (for the Gorilla XOR float encoding).</summary>
 public struct BitWriter

@@ -1,0 +1,167 @@
+using Banyan.Storage.Compression;
+using Banyan.Storage.Parts;
+using Banyan.Storage.Rows;
+
+namespace Banyan.Storage.Tests.Parts;
+
+public sealed class PartRoundTripTests
+{
+    private static readonly PartWriterOptions s_smallBlocks = new()
+    {
+        MaxMeasureRowsPerBlock = 37,
+        MaxBlockBytes = 16 << 10,
+        PrimaryChunkBytes = 300,
+        Fsync = false,
+    };
+
+    public static TheoryData<int, PartKind, bool> Cases()
+    {
+        var data = new TheoryData<int, PartKind, bool>();
+        for (int seed = 1; seed <= 12; seed++)
+        {
+            data.Add(seed, seed % 2 == 0 ? PartKind.Measure : PartKind.Stream, seed % 3 == 0);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Random_rows_round_trip_through_memory_and_disk_parts(int seed, PartKind kind, bool columnar)
+    {
+        var rows = new RandomRows(seed, kind);
+        List<ReferenceRow> expected = RandomRows.Expected(kind, [rows.Rows]);
+        foreach (PartWriterOptions options in new[] { s_smallBlocks, PartWriterOptions.Default with { Fsync = false }, s_smallBlocks with { Codec = CompressionCodec.Lz4 } })
+        {
+            using MemoryPart memory = MemoryPart.Build(rows.ToBatch(columnar), options);
+            RandomRows.AssertSame(expected, rows.ReadAll(memory), $"seed {seed} memory part");
+
+            using var temp = new TempDirectory();
+            string path = temp.Sub("part");
+            PartMetadata written = memory.WriteTo(path, options);
+            Assert.Equal(expected.Count, written.RowCount);
+            Assert.False(Directory.Exists(path + PartFileNames.TemporarySuffix));
+            using PartReader disk = PartReader.Open(path);
+            Assert.Equal(written, disk.Metadata with { TagFamilies = written.TagFamilies });
+            Assert.Equal(written.TagFamilies, disk.Metadata.TagFamilies);
+            RandomRows.AssertSame(expected, rows.ReadAll(disk), $"seed {seed} disk part ({options.Codec}, {options.MaxMeasureRowsPerBlock} rows/block)");
+        }
+    }
+
+    [Fact]
+    public void Blocks_are_cut_at_8192_rows_for_measures_and_at_the_byte_limit()
+    {
+        var batch = new WriteBatch(PartKind.Measure);
+        int value = batch.AddColumn(null, "v", ColumnValueType.Float64);
+        long[] ts = new long[20000];
+        double[] values = new double[20000];
+        for (int i = 0; i < ts.Length; i++)
+        {
+            ts[i] = i * 1000L;
+            values[i] = i * 0.5;
+        }
+
+        batch.AppendKeys(7, ts, 1);
+        batch.Columns[value].AppendDoubles(values);
+        using MemoryPart part = MemoryPart.Build(batch);
+        Assert.Equal([8192, 8192, 3616], part.Blocks.Select(b => b.Count));
+
+        var stream = new WriteBatch(PartKind.Stream);
+        int tag = stream.AddColumn("default", "msg", ColumnValueType.String);
+        for (int i = 0; i < 100; i++)
+        {
+            stream.AddRow(1, i, i, [ColumnValue.FromString(new string('a', 100_000))]);
+        }
+
+        _ = tag;
+        using MemoryPart streamPart = MemoryPart.Build(stream);
+        Assert.All(streamPart.Blocks, b => Assert.True(b.UncompressedSize <= (2 << 20) + 100_100, $"block of {b.UncompressedSize} bytes"));
+        Assert.True(streamPart.Blocks.Count >= 4);
+    }
+
+    [Fact]
+    public void Find_blocks_prunes_by_series_and_time_and_reads_only_projected_columns()
+    {
+        var rows = new RandomRows(99, PartKind.Measure, maxRows: 3000);
+        using var temp = new TempDirectory();
+        using MemoryPart memory = MemoryPart.Build(rows.ToBatch(false), s_smallBlocks);
+        memory.WriteTo(temp.Sub("p"), s_smallBlocks);
+        using PartReader disk = PartReader.Open(temp.Sub("p"));
+        ulong series = rows.Rows[0].SeriesId;
+        long min = rows.Rows.Min(r => r.Timestamp) + 1_000_000_000_000L;
+        long max = min + 1_000_000_000_000L;
+        foreach (IPartReader part in new IPartReader[] { memory, disk })
+        {
+            var headers = new List<BlockHeader>();
+            part.FindBlocks(new BlockQuery([series], min, max), headers);
+            Assert.All(headers, h => Assert.True(h.SeriesId == series && h.MinTimestamp <= max && h.MaxTimestamp >= min));
+            List<ReferenceRow> expected = RandomRows.Expected(PartKind.Measure, [rows.Rows]).Where(r => r.SeriesId == series && r.Timestamp >= min && r.Timestamp <= max).ToList();
+            var block = new Block();
+            var scratch = new Banyan.Storage.Encodings.DecodeScratch();
+            int found = 0;
+            foreach (BlockHeader header in headers)
+            {
+                part.ReadBlock(header, ColumnProjection.Of(["f_float"], [("default", "t_str")]), block, scratch);
+                Assert.Equal(["f_float", "t_str"], block.Columns.Select(c => c.Name).Order());
+                for (int r = 0; r < block.Count; r++)
+                {
+                    found += block.Timestamps[r] >= min && block.Timestamps[r] <= max ? 1 : 0;
+                }
+            }
+
+            Assert.Equal(expected.Count, found);
+        }
+    }
+
+    [Fact]
+    public void Writer_rejects_out_of_order_blocks_and_leaves_no_folder_when_not_completed()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.Sub("p");
+        using (var writer = new PartWriter(path, PartKind.Measure, s_smallBlocks))
+        {
+            var block = new Block();
+            block.Reset(5);
+            block.AppendKeys([10, 20], [1, 1]);
+            writer.WriteBlock(block);
+            block.Reset(4);
+            block.AppendKeys([30], [1]);
+            ArgumentException e = Assert.Throws<ArgumentException>(() => writer.WriteBlock(block));
+            Assert.Contains("before the previous block", e.Message, StringComparison.Ordinal);
+            block.Reset(6);
+            block.AppendKeys([30, 29], [1, 1]);
+            Assert.Throws<ArgumentException>(() => writer.WriteBlock(block));
+        }
+
+        Assert.False(Directory.Exists(path));
+        Assert.False(Directory.Exists(path + PartFileNames.TemporarySuffix));
+    }
+
+    [Fact]
+    public void Empty_part_round_trips()
+    {
+        using var temp = new TempDirectory();
+        using MemoryPart memory = MemoryPart.Build(new WriteBatch(PartKind.Stream));
+        PartMetadata metadata = memory.WriteTo(temp.Sub("e"), s_smallBlocks);
+        Assert.Equal(0, metadata.RowCount);
+        using PartReader reader = PartReader.Open(temp.Sub("e"));
+        var headers = new List<BlockHeader>();
+        reader.FindBlocks(BlockQuery.All, headers);
+        Assert.Empty(headers);
+    }
+
+    [Fact]
+    public void Write_batch_reports_bad_input_by_column()
+    {
+        var batch = new WriteBatch(PartKind.Measure);
+        batch.AddColumn(null, "v", ColumnValueType.Int64);
+        ArgumentException e = Assert.Throws<ArgumentException>(() => batch.AddRow(1, 1, 1, [ColumnValue.FromString("x")]));
+        Assert.Contains("'.v'", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, batch.Count);
+        batch.AppendKeys([1UL], [1L], [1L]);
+        InvalidOperationException missing = Assert.Throws<InvalidOperationException>(() => MemoryPart.Build(batch));
+        Assert.Contains("'.v' has 0 values for 1 rows", missing.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new WriteBatch(PartKind.Stream).AddColumn(null, "f", ColumnValueType.Int64));
+        Assert.Throws<ArgumentException>(() => new WriteBatch(PartKind.Stream).AddColumn("../etc", "f", ColumnValueType.Int64));
+    }
+}
