@@ -1,5 +1,5 @@
 using Banyan.Storage.Durability;
-using Banyan.Storage.Encoding;
+using Banyan.Storage.Encodings;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Snapshots;
@@ -209,7 +209,7 @@ public sealed class Shard : IDisposable
             else
             {
                 using ByteBuffer payload = new(Math.Max(256, batch.Count * 12));
-                WalBatchCodec.Encode(batch, payload);
+                WriteBatchCodec.Encode(batch, payload);
                 lsn = _wal.Append(payload.WrittenSpan);
             }
         }
@@ -244,7 +244,7 @@ public sealed class Shard : IDisposable
             else
             {
                 using ByteBuffer payload = new(Math.Max(256, batch.Count * 12));
-                WalBatchCodec.Encode(batch, payload);
+                WriteBatchCodec.Encode(batch, payload);
                 lsn = await _wal.AppendAsync(payload.WrittenMemory).ConfigureAwait(false);
             }
         }
@@ -555,7 +555,7 @@ public sealed class Shard : IDisposable
         string source = _wal.DirectoryPath;
         _wal.Replay(_flushedLsn, (lsn, payload) =>
         {
-            WriteBatch batch = WalBatchCodec.Decode(payload, $"{source} (LSN {lsn})");
+            WriteBatch batch = WriteBatchCodec.Decode(payload, $"{source} (LSN {lsn})");
             if (batch.Kind != _options.Kind)
             {
                 throw new StorageCorruptionException(source, -1, $"WAL record {lsn} holds {batch.Kind} rows in a {_options.Kind} shard");
