@@ -2,7 +2,9 @@ namespace Banyan.Storage.CrashChild;
 
 /// <summary>
 /// <c>wal &lt;dir&gt; &lt;seed&gt; &lt;firstValue&gt;</c>: appends WAL records from several threads,
-/// printing <c>ACK &lt;value&gt;</c> once each append returned. Runs until killed.
+/// printing <c>ACK &lt;value&gt;</c> once each append returned. <c>shard ...</c>: writes stream
+/// batches to a shard while flushing and merging, printing <c>ACK &lt;batch&gt;</c> per acknowledged
+/// write. Both run until killed.
 /// </summary>
 internal static class Program
 {
@@ -22,6 +24,9 @@ internal static class Program
         {
             case "wal":
                 WalWorkload.Run(directory, seed, firstValue, acks);
+                return 0;
+            case "shard":
+                ShardWorkload.Run(directory, seed, firstValue, acks);
                 return 0;
             default:
                 Console.Error.WriteLine($"unknown mode '{args[0]}'");

@@ -433,6 +433,7 @@ public sealed class Shard : IDisposable
         {
             foreach (PartHandle<IPartReader> handle in _heldForPrevious)
             {
+                handle.KeepFolder(); // the fallback snapshot on disk still lists it
                 handle.Release();
             }
 

@@ -53,6 +53,12 @@ public sealed class PartHandle<TPart>
     /// <summary>Marks the part merged away: its folder goes when the last reference does.</summary>
     public void MarkObsolete() => _obsolete = true;
 
+    /// <summary>
+    /// Keeps the folder after all (the shard is closing while a fallback snapshot still lists the
+    /// part); the next open decides from the snapshots whether it is still needed.
+    /// </summary>
+    public void KeepFolder() => _obsolete = false;
+
     /// <summary>Drops one reference; the last one disposes the part and deletes an obsolete folder.</summary>
     public void Release()
     {
