@@ -20,6 +20,7 @@ internal static class ShardWorkload
         FlushThresholdBytes = 24 * 1024,
         MaxMemoryBytes = 256 * 1024,
         MaxMemoryParts = 16,
+        SealRows = 200,
         Wal = new Wal.WalOptions { MaxFileSize = 32 * 1024 },
         Merge = new MergePolicy { MaxPartsPerMerge = 4, MinOutputToLargestRatio = 1.5 },
     };

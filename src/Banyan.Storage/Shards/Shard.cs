@@ -28,6 +28,7 @@ public sealed class Shard : IDisposable
     private readonly object _installGate = new();
     private readonly SemaphoreSlim _flushGate = new(1, 1);
     private readonly SemaphoreSlim _mergeGate = new(1, 1);
+    private readonly object _sealGate = new();
     private readonly ShardOptions _options;
     private readonly SnapshotStore _store;
     private readonly WriteAheadLog? _wal;
@@ -37,6 +38,8 @@ public sealed class Shard : IDisposable
     // Guarded by _gate.
     private PartHandle<IPartReader>[] _disk;
     private readonly List<MemoryEntry> _memory = [];
+    private readonly List<PendingWrite> _pending = []; // by LSN; not yet built into memory parts
+    private long _pendingRows;
     private long _insertedThrough;
     private long _memoryBytes;
     private bool _disposed;
@@ -86,14 +89,14 @@ public sealed class Shard : IDisposable
         }
     }
 
-    /// <summary>Number of memory parts.</summary>
+    /// <summary>Number of memory parts plus buffered writes not yet built into one.</summary>
     public int MemoryPartCount
     {
         get
         {
             lock (_gate)
             {
-                return _memory.Count;
+                return _memory.Count + _pending.Count;
             }
         }
     }
@@ -192,8 +195,8 @@ public sealed class Shard : IDisposable
     /// <exception cref="StorageFullException">The disk is full; the batch was not written.</exception>
     public void Write(WriteBatch batch)
     {
-        MemoryPart part = Prepare(batch, out long bytes);
-        if (part.Metadata.RowCount == 0)
+        WriteBatch copy = Prepare(batch, out long bytes);
+        if (copy.Count == 0)
         {
             return;
         }
@@ -216,19 +219,18 @@ public sealed class Shard : IDisposable
         catch
         {
             Unreserve(bytes);
-            part.Dispose();
             throw;
         }
 
-        Insert(lsn, part, bytes);
+        Insert(lsn, copy, bytes);
         FlushIfOverThreshold();
     }
 
     /// <summary>Asynchronous <see cref="Write"/>: the WAL fsync and any forced flush run off the caller's thread.</summary>
     public async ValueTask WriteAsync(WriteBatch batch)
     {
-        MemoryPart part = Prepare(batch, out long bytes);
-        if (part.Metadata.RowCount == 0)
+        WriteBatch copy = Prepare(batch, out long bytes);
+        if (copy.Count == 0)
         {
             return;
         }
@@ -251,11 +253,10 @@ public sealed class Shard : IDisposable
         catch
         {
             Unreserve(bytes);
-            part.Dispose();
             throw;
         }
 
-        Insert(lsn, part, bytes);
+        Insert(lsn, copy, bytes);
         if (OverFlushThreshold())
         {
             await Task.Run(FlushIfOverThreshold).ConfigureAwait(false);
@@ -273,22 +274,20 @@ public sealed class Shard : IDisposable
         _flushGate.Wait();
         try
         {
+            Seal();
             MemoryEntry[] captured;
             lock (_gate)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                int count = 0;
-                while (count < _memory.Count && _memory[count].Lsn <= _insertedThrough)
-                {
-                    count++;
-                }
 
-                if (count == 0)
+                // Memory parts are built from unbroken LSN runs, in order, so all of them together
+                // hold exactly the records up to the last one's LSN.
+                if (_memory.Count == 0)
                 {
                     return false;
                 }
 
-                captured = [.. _memory.GetRange(0, count)];
+                captured = [.. _memory];
             }
 
             IPartReader[] sources = new IPartReader[captured.Length];
@@ -298,7 +297,7 @@ public sealed class Shard : IDisposable
             }
 
             PartHandle<IPartReader> created = WritePart(sources);
-            InstallOrDiscard(created, captured[^1].Lsn, captured, null);
+            InstallOrDiscard(created, captured[^1].LastLsn, captured, null);
             return true;
         }
         finally
@@ -357,10 +356,13 @@ public sealed class Shard : IDisposable
     /// <summary>Takes a consistent view (disk and memory parts) for reading; dispose it after.</summary>
     public ShardReadView AcquireView()
     {
+        Seal();
+        PartHandle<IPartReader>[] handles;
+        WriteBatch[] outOfOrder;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            PartHandle<IPartReader>[] handles = new PartHandle<IPartReader>[_disk.Length + _memory.Count];
+            handles = new PartHandle<IPartReader>[_disk.Length + _memory.Count];
             _disk.CopyTo(handles, 0);
             for (int i = 0; i < _memory.Count; i++)
             {
@@ -372,7 +374,81 @@ public sealed class Shard : IDisposable
                 handle.Acquire();
             }
 
-            return new ShardReadView(handles, _disk.Length);
+            // Writes acknowledged while an earlier LSN is still in flight: visible, but not sealable yet.
+            outOfOrder = new WriteBatch[_pending.Count];
+            for (int i = 0; i < _pending.Count; i++)
+            {
+                outOfOrder[i] = _pending[i].Batch;
+            }
+        }
+
+        if (outOfOrder.Length > 0)
+        {
+            List<MemoryPart> transient = BuildParts(outOfOrder);
+            PartHandle<IPartReader>[] all = new PartHandle<IPartReader>[handles.Length + transient.Count];
+            handles.CopyTo(all, 0);
+            for (int i = 0; i < transient.Count; i++)
+            {
+                all[handles.Length + i] = new PartHandle<IPartReader>(0, transient[i], null); // owned by the view alone
+            }
+
+            handles = all;
+        }
+
+        return new ShardReadView(handles, _disk.Length);
+    }
+
+    /// <summary>
+    /// Builds the buffered writes that form an unbroken LSN run into one memory part (reads and
+    /// flushes call this; writes call it once <see cref="ShardOptions.SealRows"/> rows are buffered).
+    /// </summary>
+    public void Seal()
+    {
+        lock (_sealGate)
+        {
+            WriteBatch[] batches;
+            long firstLsn;
+            long lastLsn;
+            long bytes = 0;
+            long rows = 0;
+            lock (_gate)
+            {
+                int count = 0;
+                while (count < _pending.Count && _pending[count].Lsn <= _insertedThrough)
+                {
+                    bytes += _pending[count].Bytes;
+                    rows += _pending[count].Batch.Count;
+                    count++;
+                }
+
+                if (count == 0)
+                {
+                    return;
+                }
+
+                batches = new WriteBatch[count];
+                for (int i = 0; i < count; i++)
+                {
+                    batches[i] = _pending[i].Batch;
+                }
+
+                firstLsn = _pending[0].Lsn;
+                lastLsn = _pending[count - 1].Lsn;
+            }
+
+            // Built outside the shard lock: writers keep appending meanwhile (with higher LSNs).
+            List<MemoryPart> parts = BuildParts(batches);
+            lock (_gate)
+            {
+                _pending.RemoveRange(0, batches.Length);
+                _pendingRows -= rows;
+                for (int i = 0; i < parts.Count; i++)
+                {
+                    // The bytes are charged to the last part, so a flush frees them all together.
+                    long charged = i == parts.Count - 1 ? bytes : 0;
+                    _memory.Add(new MemoryEntry(firstLsn, lastLsn, new PartHandle<IPartReader>(lastLsn, parts[i], null), charged));
+                }
+            }
         }
     }
 
@@ -444,7 +520,7 @@ public sealed class Shard : IDisposable
         _flushGate.Release();
     }
 
-    private MemoryPart Prepare(WriteBatch batch, out long bytes)
+    private WriteBatch Prepare(WriteBatch batch, out long bytes)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Kind != _options.Kind)
@@ -453,9 +529,34 @@ public sealed class Shard : IDisposable
         }
 
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
-        MemoryPart part = MemoryPart.Build(batch, _options.PartWriter);
-        bytes = Math.Max(1, part.Metadata.UncompressedBytes);
-        return part;
+        batch.Validate();
+        WriteBatch copy = BatchConcatenation.Copy(batch);
+        bytes = BatchConcatenation.EstimateBytes(copy);
+        return copy;
+    }
+
+    private List<MemoryPart> BuildParts(WriteBatch[] batches)
+    {
+        List<MemoryPart> parts = [];
+        if (batches.Length == 1)
+        {
+            parts.Add(MemoryPart.Build(batches[0], _options.PartWriter));
+            return parts;
+        }
+
+        WriteBatch combined = new(_options.Kind);
+        foreach (WriteBatch batch in batches)
+        {
+            if (!BatchConcatenation.TryAppend(combined, batch))
+            {
+                // A column changed type between writes: keep them in separate parts, in LSN order.
+                parts.Add(MemoryPart.Build(combined, _options.PartWriter));
+                combined = BatchConcatenation.Copy(batch);
+            }
+        }
+
+        parts.Add(MemoryPart.Build(combined, _options.PartWriter));
+        return parts;
     }
 
     private bool TryReserve(long bytes)
@@ -506,25 +607,40 @@ public sealed class Shard : IDisposable
         }
     }
 
-    private void Insert(long lsn, MemoryPart part, long bytes)
+    private void Insert(long lsn, WriteBatch batch, long bytes)
     {
-        MemoryEntry entry = new(lsn, new PartHandle<IPartReader>(lsn, part, null), bytes);
+        bool seal;
         lock (_gate)
         {
-            int at = _memory.Count;
-            while (at > 0 && _memory[at - 1].Lsn > lsn)
+            int at = _pending.Count;
+            while (at > 0 && _pending[at - 1].Lsn > lsn)
             {
                 at--;
             }
 
-            _memory.Insert(at, entry);
+            _pending.Insert(at, new PendingWrite(lsn, batch, bytes));
+            _pendingRows += batch.Count;
             if (lsn == _insertedThrough + 1)
             {
                 _insertedThrough = lsn;
-                for (int i = at + 1; i < _memory.Count && _memory[i].Lsn == _insertedThrough + 1; i++)
+                for (int i = at + 1; i < _pending.Count && _pending[i].Lsn == _insertedThrough + 1; i++)
                 {
                     _insertedThrough++;
                 }
+            }
+
+            seal = _pendingRows >= _options.SealRows;
+        }
+
+        if (seal && Monitor.TryEnter(_sealGate))
+        {
+            try
+            {
+                Seal();
+            }
+            finally
+            {
+                Monitor.Exit(_sealGate);
             }
         }
     }
@@ -562,15 +678,15 @@ public sealed class Shard : IDisposable
                 throw new StorageCorruptionException(source, -1, $"WAL record {lsn} holds {batch.Kind} rows in a {_options.Kind} shard");
             }
 
-            MemoryPart part = MemoryPart.Build(batch, _options.PartWriter);
-            long bytes = Math.Max(1, part.Metadata.UncompressedBytes);
+            long bytes = BatchConcatenation.EstimateBytes(batch);
             lock (_gate)
             {
                 _memoryBytes += bytes;
             }
 
-            Insert(lsn, part, bytes);
+            Insert(lsn, batch, bytes);
         });
+        Seal();
         lock (_gate)
         {
             _localLsn = _insertedThrough;
@@ -720,5 +836,7 @@ public sealed class Shard : IDisposable
         }
     }
 
-    private sealed record MemoryEntry(long Lsn, PartHandle<IPartReader> Handle, long Bytes);
+    private sealed record MemoryEntry(long FirstLsn, long LastLsn, PartHandle<IPartReader> Handle, long Bytes);
+
+    private sealed record PendingWrite(long Lsn, WriteBatch Batch, long Bytes);
 }

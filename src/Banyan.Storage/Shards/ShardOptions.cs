@@ -37,6 +37,13 @@ public sealed class ShardOptions
     public long MaxMemoryBytes { get; init; } = 128L << 20;
 
     /// <summary>
+    /// Writes are buffered and turned into one memory part once this many rows are buffered, or
+    /// when a read or flush needs them (default 262,144). Building a part costs per series block,
+    /// so one part from many small batches is much cheaper than one part per write.
+    /// </summary>
+    public int SealRows { get; init; } = 1 << 18;
+
+    /// <summary>
     /// A flush also runs once this many memory parts (one per write) are held (default 256), which
     /// bounds the fan-in of scans over memory parts.
     /// </summary>
@@ -56,6 +63,11 @@ public sealed class ShardOptions
         if (MaxMemoryBytes < FlushThresholdBytes)
         {
             throw new ArgumentException($"MaxMemoryBytes ({MaxMemoryBytes}) must be at least FlushThresholdBytes ({FlushThresholdBytes})", nameof(MaxMemoryBytes));
+        }
+
+        if (SealRows < 1)
+        {
+            throw new ArgumentException($"SealRows must be positive, got {SealRows}", nameof(SealRows));
         }
 
         if (MaxMemoryParts < 1)

@@ -12,6 +12,7 @@ public sealed class ShardModelTests
         FlushThresholdBytes = 16 * 1024,
         MaxMemoryBytes = 64 * 1024,
         MaxMemoryParts = 12,
+        SealRows = 150,
         PartWriter = PartWriterOptions.Default with { Fsync = false, MaxMeasureRowsPerBlock = 64 },
         Merge = new MergePolicy { MaxPartsPerMerge = 4, MinOutputToLargestRatio = 1.5 },
     };
