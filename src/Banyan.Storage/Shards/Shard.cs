@@ -540,7 +540,7 @@ public sealed class Shard : IDisposable
         List<MemoryPart> parts = [];
         if (batches.Length == 1)
         {
-            parts.Add(MemoryPart.Build(batches[0], _options.PartWriter));
+            parts.Add(MemoryPart.Build(BatchSorter.Sort(batches[0]), _options.PartWriter));
             return parts;
         }
 
@@ -550,12 +550,12 @@ public sealed class Shard : IDisposable
             if (!BatchConcatenation.TryAppend(combined, batch))
             {
                 // A column changed type between writes: keep them in separate parts, in LSN order.
-                parts.Add(MemoryPart.Build(combined, _options.PartWriter));
+                parts.Add(MemoryPart.Build(BatchSorter.Sort(combined), _options.PartWriter));
                 combined = BatchConcatenation.Copy(batch);
             }
         }
 
-        parts.Add(MemoryPart.Build(combined, _options.PartWriter));
+        parts.Add(MemoryPart.Build(BatchSorter.Sort(combined), _options.PartWriter));
         return parts;
     }
 
