@@ -1,7 +1,7 @@
 using System.Globalization;
+using Banyan.Storage.Rows;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using Banyan.Storage.Rows;
 
 namespace Banyan.Benchmarks;
 
