@@ -18,10 +18,10 @@ public static unsafe class BlockCompressor
     public const int MaxRawLength = 256 << 20;
 
     [ThreadStatic]
-    private static ZstdCompressionContextHandle? t_compressionContext;
+    private static ZstdCompressionContextHandle? s_compressionContext;
 
     [ThreadStatic]
-    private static ZstdDecompressionContextHandle? t_decompressionContext;
+    private static ZstdDecompressionContextHandle? s_decompressionContext;
 
     /// <summary>
     /// Appends <paramref name="source"/> to <paramref name="output"/>, compressed with
@@ -41,7 +41,7 @@ public static unsafe class BlockCompressor
         {
             int bound = (int)ZstdNative.CompressBound((nuint)source.Length);
             Span<byte> destination = output.GetSpan(bound);
-            ZstdCompressionContextHandle context = t_compressionContext ??= CreateCompressionContext();
+            ZstdCompressionContextHandle context = s_compressionContext ??= CreateCompressionContext();
             nuint result;
             fixed (byte* src = source)
             fixed (byte* dst = destination)
@@ -106,7 +106,7 @@ public static unsafe class BlockCompressor
 
             case CompressionCodec.Zstd:
                 {
-                    ZstdDecompressionContextHandle context = t_decompressionContext ??= CreateDecompressionContext();
+                    ZstdDecompressionContextHandle context = s_decompressionContext ??= CreateDecompressionContext();
                     nuint result;
                     fixed (byte* src = source)
                     fixed (byte* dst = destination)

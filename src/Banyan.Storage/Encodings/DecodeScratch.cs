@@ -9,11 +9,14 @@ public sealed class DecodeScratch
     private long[] _longs = new long[64];
     private double[] _doubles = new double[64];
 
+    private byte[] _frame = new byte[4096];
+    private byte[] _raw = new byte[4096];
+
     /// <summary>Buffer for a frame as read from disk (grown by the reader).</summary>
-    internal byte[] Frame = new byte[4096];
+    internal ref byte[] Frame => ref _frame;
 
     /// <summary>Buffer for a frame's decompressed payload (grown by the reader).</summary>
-    internal byte[] Raw = new byte[4096];
+    internal ref byte[] Raw => ref _raw;
 
     /// <summary>A long span of exactly <paramref name="count"/> elements (content undefined).</summary>
     public Span<long> Longs(int count)

@@ -127,6 +127,16 @@ public sealed class Block
         return column;
     }
 
+    /// <summary>Makes room for <paramref name="rows"/> rows in the keys and every column, so appends do not regrow.</summary>
+    public void Reserve(int rows)
+    {
+        EnsureRows(rows);
+        foreach (ColumnBuffer column in _columns)
+        {
+            column.Reserve(rows);
+        }
+    }
+
     /// <summary>Appends the key of a row; the caller then appends one value to every column.</summary>
     public void AppendKey(long timestamp, long version)
     {

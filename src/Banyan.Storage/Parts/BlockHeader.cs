@@ -48,6 +48,9 @@ public sealed class BlockHeader
     /// <summary>The rows themselves, for blocks of a memory part.</summary>
     internal Block? MemoryBlock { get; }
 
+    /// <summary>The part whose <see cref="IPartReader.FindBlocks"/> produced this header (checked by ReadBlock).</summary>
+    internal IPartReader? Owner { get; set; }
+
     /// <summary>The field header named <paramref name="name"/>, or null.</summary>
     public ColumnHeader? FindField(string name)
     {

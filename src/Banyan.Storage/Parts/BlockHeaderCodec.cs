@@ -81,7 +81,7 @@ public static class BlockHeaderCodec
             var fields = fieldCount == 0 ? [] : new ColumnHeader[fieldCount];
             for (int f = 0; f < fieldCount; f++)
             {
-                string name = reader.ReadString(4096);
+                string name = reader.ReadString(ColumnBuffer.MaxNameBytes);
                 ColumnValueType type = ReadType(ref reader);
                 long offset = ReadOffset(ref reader);
                 int size = ReadSize(ref reader);
@@ -140,7 +140,7 @@ public static class BlockHeaderCodec
         for (int i = 0; i < count; i++)
         {
             int start = reader.Position;
-            string name = reader.ReadString(4096);
+            string name = reader.ReadString(ColumnBuffer.MaxNameBytes);
             ColumnValueType type = ReadType(ref reader);
             long offset = ReadOffset(ref reader);
             int size = ReadSize(ref reader);

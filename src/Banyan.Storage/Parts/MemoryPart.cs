@@ -105,6 +105,11 @@ public sealed class MemoryPart : IPartReader
                     count = (int)Math.Min(count, fit);
                 }
 
+                if (current.Count == 0)
+                {
+                    current.Reserve(count);
+                }
+
                 current.AppendKeys(timestamps.Slice(k, count), versions.Slice(k, count));
                 for (int c = 0; c < columns.Count; c++)
                 {
@@ -182,7 +187,13 @@ public sealed class MemoryPart : IPartReader
             CompressedBytes = 0,
             TagFamilies = [.. families],
         };
-        return new MemoryPart(blockArray, headers, metadata);
+        var part = new MemoryPart(blockArray, headers, metadata);
+        foreach (BlockHeader header in headers)
+        {
+            header.Owner = part;
+        }
+
+        return part;
     }
 
     /// <summary>Writes the part to <paramref name="directory"/> (see <see cref="PartWriter"/>).</summary>
@@ -234,7 +245,12 @@ public sealed class MemoryPart : IPartReader
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(projection);
         ArgumentNullException.ThrowIfNull(destination);
-        Block source = header.MemoryBlock ?? throw new ArgumentException("the header belongs to a disk part, not to this memory part (bug in the caller)", nameof(header));
+        if (!ReferenceEquals(header.Owner, this))
+        {
+            throw new ArgumentException("the block header belongs to another part (bug in the caller)", nameof(header));
+        }
+
+        Block source = header.MemoryBlock!;
         destination.Reset(source.SeriesId);
         destination.AppendKeys(source.Timestamps, source.Versions);
         foreach (ColumnBuffer column in source.Columns)

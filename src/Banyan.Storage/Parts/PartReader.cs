@@ -23,12 +23,17 @@ public sealed class PartReader : IPartReader
     private readonly BlockHeader[]?[] _chunkHeaders;
     private bool _disposed;
 
-    private sealed record FamilyFiles(SafeFileHandle Values, long ValuesLength, SafeFileHandle Directory, long DirectoryLength);
+    private readonly string _timestampsPath;
+    private readonly string _fieldValuesPath;
+
+    private sealed record FamilyFiles(SafeFileHandle Values, long ValuesLength, SafeFileHandle Directory, long DirectoryLength, string ValuesPath, string DirectoryPath);
 
     private PartReader(string directory, PartMetadata metadata)
     {
         _directory = directory;
         Metadata = metadata;
+        _timestampsPath = PathOf(PartFileNames.Timestamps);
+        _fieldValuesPath = PathOf(PartFileNames.FieldValues);
         try
         {
             _timestamps = OpenChecked(PartFileNames.Timestamps, PartFileMagic.Timestamps, out _timestampsLength);
@@ -40,9 +45,23 @@ public sealed class PartReader : IPartReader
 
             foreach (string family in metadata.TagFamilies)
             {
+                if (!File.Exists(PathOf(PartFileNames.TagValues(family))) || !File.Exists(PathOf(PartFileNames.TagMetadata(family))))
+                {
+                    throw new StorageCorruptionException(PathOf(PartFileNames.Metadata), 0, $"lists tag family '{family}', whose files are missing");
+                }
+
                 SafeFileHandle values = OpenChecked(PartFileNames.TagValues(family), PartFileMagic.TagValues, out long valuesLength);
-                SafeFileHandle dir = OpenChecked(PartFileNames.TagMetadata(family), PartFileMagic.TagMetadata, out long dirLength);
-                _families.Add(family, new FamilyFiles(values, valuesLength, dir, dirLength));
+                SafeFileHandle dir;
+                try
+                {
+                    dir = OpenChecked(PartFileNames.TagMetadata(family), PartFileMagic.TagMetadata, out long dirLength);
+                    _families.Add(family, new FamilyFiles(values, valuesLength, dir, dirLength, PathOf(PartFileNames.TagValues(family)), PathOf(PartFileNames.TagMetadata(family))));
+                }
+                catch
+                {
+                    values.Dispose();
+                    throw;
+                }
             }
 
             _chunks = ReadMeta(primaryLength);
@@ -117,14 +136,14 @@ public sealed class PartReader : IPartReader
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(scratch);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (header.MemoryBlock is not null)
+        if (!ReferenceEquals(header.Owner, this))
         {
-            throw new ArgumentException("the header belongs to a memory part, not to this part (bug in the caller)", nameof(header));
+            throw new ArgumentException("the block header belongs to another part (bug in the caller)", nameof(header));
         }
 
         destination.Reset(header.SeriesId);
         int n = header.RowCount;
-        string tsPath = PathOf(PartFileNames.Timestamps);
+        string tsPath = _timestampsPath;
         int rawLength = ReadFrame(_timestamps, tsPath, header.TimestampsOffset, header.TimestampsSize, scratch);
         try
         {
@@ -153,7 +172,7 @@ public sealed class PartReader : IPartReader
 
         if (_fieldValues is not null)
         {
-            string fvPath = PathOf(PartFileNames.FieldValues);
+            string fvPath = _fieldValuesPath;
             foreach (ColumnHeader field in header.Fields)
             {
                 if (projection.IncludesField(field.Name))
@@ -171,8 +190,8 @@ public sealed class PartReader : IPartReader
             }
 
             FamilyFiles files = _families[family.Name];
-            string dirPath = PathOf(PartFileNames.TagMetadata(family.Name));
-            string valuesPath = PathOf(PartFileNames.TagValues(family.Name));
+            string dirPath = files.DirectoryPath;
+            string valuesPath = files.ValuesPath;
             int dirLength = ReadFrame(files.Directory, dirPath, family.Offset, family.Size, scratch);
             ColumnHeader[] columns;
             try
@@ -274,6 +293,11 @@ public sealed class PartReader : IPartReader
             }
         }
 
+        foreach (BlockHeader header in headers)
+        {
+            header.Owner = this;
+        }
+
         Volatile.Write(ref _chunkHeaders[index], headers);
         return headers;
     }
@@ -305,10 +329,14 @@ public sealed class PartReader : IPartReader
                 int start = reader.Position;
                 PrimaryChunkInfo chunk = PrimaryChunkInfo.Read(ref reader);
                 if (chunk.BlockCount <= 0 || chunk.FirstSeriesId > chunk.LastSeriesId || chunk.MinTimestamp > chunk.MaxTimestamp
-                    || chunk.Size < Frame.HeaderSize || chunk.Offset < PartFileMagic.HeaderSize || chunk.Offset + chunk.Size > primaryLength
                     || (i > 0 && chunk.FirstSeriesId < chunks[i - 1].LastSeriesId))
                 {
-                    EncodingCorruption.Throw(start, $"chunk entry {i} out of range");
+                    EncodingCorruption.Throw(start, $"chunk entry {i} has an empty or out-of-order range");
+                }
+
+                if (chunk.Size < Frame.HeaderSize || chunk.Offset < PartFileMagic.HeaderSize || chunk.Offset + chunk.Size > primaryLength)
+                {
+                    EncodingCorruption.Throw(start, $"chunk entry {i} [{chunk.Offset}, {chunk.Offset + chunk.Size}) lies outside {PartFileNames.Primary} ({primaryLength} bytes)");
                 }
 
                 blocks += chunk.BlockCount;

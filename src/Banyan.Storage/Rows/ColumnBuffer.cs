@@ -26,6 +26,11 @@ public sealed class ColumnBuffer
     public ColumnBuffer(string? family, string name, ColumnValueType type)
     {
         ArgumentNullException.ThrowIfNull(name);
+        if (name.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(name) > MaxNameBytes)
+        {
+            throw new ArgumentException($"column '{name}': name must be 1 to {MaxNameBytes} UTF-8 bytes", nameof(name));
+        }
+
         if (!ColumnValueTypes.IsDefined(type))
         {
             throw new ArgumentOutOfRangeException(nameof(type), type, $"column '{name}': unknown value type");
@@ -35,6 +40,9 @@ public sealed class ColumnBuffer
         Name = name;
         Type = type;
     }
+
+    /// <summary>Longest column name, in UTF-8 bytes (block headers and tag directories check it on read).</summary>
+    public const int MaxNameBytes = 4096;
 
     /// <summary>Tag family name, or null for a measure field.</summary>
     public string? Family { get; private set; }
@@ -452,6 +460,9 @@ public sealed class ColumnBuffer
             AppendFrom(source, i);
         }
     }
+
+    /// <summary>Makes room for <paramref name="rows"/> rows, so appends up to that count do not regrow the arrays.</summary>
+    public void Reserve(int rows) => EnsureRows(rows);
 
     // ---- Access for the codecs (same assembly) ----
 

@@ -158,6 +158,58 @@ public sealed class WriteBatch
         Count += timestamps.Length;
     }
 
+    /// <summary>
+    /// Appends every row of <paramref name="other"/> (same kind). Columns are matched by family and
+    /// name; a column missing on either side gets nulls. For a shard that gathers many logged
+    /// batches into one memory part.
+    /// </summary>
+    /// <exception cref="ArgumentException">Different kinds, or a column with different types.</exception>
+    public void AppendBatch(WriteBatch other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Kind != Kind)
+        {
+            throw new ArgumentException($"cannot append a {other.Kind} batch to a {Kind} batch", nameof(other));
+        }
+
+        other.Validate();
+        Validate();
+        foreach (ColumnBuffer column in other._columns)
+        {
+            int index = FindColumn(column.Family, column.Name);
+            if (index >= 0 && _columns[index].Type != column.Type)
+            {
+                throw new ArgumentException($"column '{column.Family}.{column.Name}' is {_columns[index].Type} here and {column.Type} in the appended batch", nameof(other));
+            }
+        }
+
+        foreach (ColumnBuffer column in other._columns)
+        {
+            if (FindColumn(column.Family, column.Name) < 0)
+            {
+                AddColumn(column.Family, column.Name, column.Type);
+            }
+        }
+
+        int before = Count;
+        AppendKeys(other.SeriesIds, other.Timestamps, other.Versions);
+        foreach (ColumnBuffer column in _columns)
+        {
+            int index = other.FindColumn(column.Family, column.Name);
+            if (index >= 0)
+            {
+                column.AppendRange(other._columns[index], 0, other.Count);
+            }
+            else
+            {
+                for (int i = before; i < Count; i++)
+                {
+                    column.AppendNull();
+                }
+            }
+        }
+    }
+
     /// <summary>Checks every column holds exactly one value per row.</summary>
     /// <exception cref="InvalidOperationException">A column has too few or too many values.</exception>
     public void Validate()

@@ -145,7 +145,7 @@ public static class WriteBatchCodec
             }
 
             string? family = hasFamily == 1 ? reader.ReadString(PartNames.MaxFamilyNameLength * 4) : null;
-            string name = reader.ReadString(4096);
+            string name = reader.ReadString(ColumnBuffer.MaxNameBytes);
             var type = (ColumnValueType)reader.ReadByte();
             if (!ColumnValueTypes.IsDefined(type))
             {

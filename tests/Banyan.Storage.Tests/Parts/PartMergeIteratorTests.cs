@@ -10,7 +10,9 @@ public sealed class PartMergeIteratorTests
     public static TheoryData<int, PartKind> Cases()
     {
         var data = new TheoryData<int, PartKind>();
-        for (int seed = 100; seed < 110; seed++)
+        // BANYAN_LONG_TESTS=1 runs many more seeds.
+        int seeds = Environment.GetEnvironmentVariable("BANYAN_LONG_TESTS") == "1" ? 300 : 10;
+        for (int seed = 100; seed < 100 + seeds; seed++)
         {
             data.Add(seed, seed % 2 == 0 ? PartKind.Measure : PartKind.Stream);
         }

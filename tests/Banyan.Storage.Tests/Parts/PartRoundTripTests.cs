@@ -17,7 +17,9 @@ public sealed class PartRoundTripTests
     public static TheoryData<int, PartKind, bool> Cases()
     {
         var data = new TheoryData<int, PartKind, bool>();
-        for (int seed = 1; seed <= 12; seed++)
+        // BANYAN_LONG_TESTS=1 runs many more seeds (minutes instead of seconds).
+        int seeds = Environment.GetEnvironmentVariable("BANYAN_LONG_TESTS") == "1" ? 300 : 12;
+        for (int seed = 1; seed <= seeds; seed++)
         {
             data.Add(seed, seed % 2 == 0 ? PartKind.Measure : PartKind.Stream, seed % 3 == 0);
         }
@@ -142,7 +144,8 @@ public sealed class PartRoundTripTests
     {
         using var temp = new TempDirectory();
         using MemoryPart memory = MemoryPart.Build(new WriteBatch(PartKind.Stream));
-        PartMetadata metadata = memory.WriteTo(temp.Sub("e"), s_smallBlocks);
+        // Default options: files and folders are fsynced.
+        PartMetadata metadata = memory.WriteTo(temp.Sub("e"));
         Assert.Equal(0, metadata.RowCount);
         using PartReader reader = PartReader.Open(temp.Sub("e"));
         var headers = new List<BlockHeader>();
@@ -163,5 +166,16 @@ public sealed class PartRoundTripTests
         Assert.Contains("'.v' has 0 values for 1 rows", missing.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new WriteBatch(PartKind.Stream).AddColumn(null, "f", ColumnValueType.Int64));
         Assert.Throws<ArgumentException>(() => new WriteBatch(PartKind.Stream).AddColumn("../etc", "f", ColumnValueType.Int64));
+    }
+
+    [Fact]
+    public void A_part_can_be_read_by_many_threads_at_once()
+    {
+        var rows = new RandomRows(55, PartKind.Measure, maxRows: 1500);
+        List<ReferenceRow> expected = RandomRows.Expected(PartKind.Measure, [rows.Rows]);
+        using var temp = new TempDirectory();
+        MemoryPart.Build(rows.ToBatch(true), s_smallBlocks).WriteTo(temp.Sub("p"), s_smallBlocks);
+        using PartReader reader = PartReader.Open(temp.Sub("p"));
+        Parallel.For(0, 8, i => RandomRows.AssertSame(expected, rows.ReadAll(reader), $"thread {i}"));
     }
 }

@@ -1,0 +1,147 @@
+using Banyan.Storage.Encodings;
+using Banyan.Storage.Parts;
+using Banyan.Storage.Rows;
+
+namespace Banyan.Storage.Tests.Parts;
+
+public sealed class PartCorruptionTests
+{
+    private static readonly PartWriterOptions s_options = new() { MaxMeasureRowsPerBlock = 50, PrimaryChunkBytes = 400, Fsync = false };
+
+    [Theory]
+    [InlineData(PartKind.Measure)]
+    [InlineData(PartKind.Stream)]
+    public void Flipped_or_truncated_bytes_in_any_file_raise_corruption_naming_the_file(PartKind kind)
+    {
+        var rows = new RandomRows(kind == PartKind.Measure ? 21 : 22, kind, maxRows: 400, maxSeries: 5);
+        List<ReferenceRow> expected = RandomRows.Expected(kind, [rows.Rows]);
+        using var temp = new TempDirectory();
+        string original = temp.Sub("original");
+        MemoryPart.Build(rows.ToBatch(false), s_options).WriteTo(original, s_options);
+        var random = new Random(kind == PartKind.Measure ? 1 : 2);
+        int trial = 0;
+        foreach (string file in Directory.GetFiles(original).Select(f => Path.GetFileName(f)).Order())
+        {
+            byte[] bytes = File.ReadAllBytes(Path.Combine(original, file));
+            for (int i = 0; i < 40; i++)
+            {
+                string copy = temp.Sub("t" + trial++);
+                CopyPart(original, copy);
+                bool truncate = i % 4 == 0;
+                byte[] bad;
+                if (truncate)
+                {
+                    bad = bytes[..random.Next(bytes.Length)];
+                }
+                else
+                {
+                    bad = (byte[])bytes.Clone();
+                    bad[random.Next(bad.Length)] ^= (byte)(1 << random.Next(8));
+                }
+
+                File.WriteAllBytes(Path.Combine(copy, file), bad);
+                string context = $"{kind} {file} {(truncate ? "truncated to " + bad.Length : "bit flip")} (trial {trial})";
+                StorageCorruptionException? error = null;
+                List<ReferenceRow>? read = null;
+                try
+                {
+                    using PartReader reader = PartReader.Open(copy);
+                    read = rows.ReadAll(reader);
+                }
+                catch (StorageCorruptionException e)
+                {
+                    error = e;
+                }
+
+                if (error is null)
+                {
+                    // Only metadata.json has bytes whose change can go unnoticed (counts and sizes that
+                    // reading does not depend on); the rows must still be exactly right.
+                    Assert.True(file == PartFileNames.Metadata, $"{context}: no corruption reported");
+                    RandomRows.AssertSame(expected, read!, context);
+                }
+                else
+                {
+                    Assert.True(error.Message.Contains(file, StringComparison.Ordinal),
+                        $"{context}: error does not name the file: {error.Message}");
+                    Assert.True(error.Offset >= 0 || file == PartFileNames.Metadata, $"{context}: no offset in {error.Message}");
+                }
+
+                Directory.Delete(copy, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public void Missing_file_raises_corruption()
+    {
+        var rows = new RandomRows(23, PartKind.Measure, maxRows: 100);
+        using var temp = new TempDirectory();
+        MemoryPart.Build(rows.ToBatch(false)).WriteTo(temp.Sub("p"), s_options);
+        File.Delete(Path.Combine(temp.Sub("p"), PartFileNames.FieldValues));
+        StorageCorruptionException e = Assert.Throws<StorageCorruptionException>(() => PartReader.Open(temp.Sub("p")));
+        Assert.Contains(PartFileNames.FieldValues, e.FilePath, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Block_header_and_tag_directory_parsers_only_raise_corruption_on_random_bytes()
+    {
+        var random = new Random(31);
+        for (int i = 0; i < 3000; i++)
+        {
+            byte[] data = new byte[random.Next(0, 120)];
+            random.NextBytes(data);
+            try
+            {
+                BlockHeaderCodec.ReadChunk(data, random.Next(1, 4), 1 << 20, 1 << 20, name => name.Length < 3 ? 1 << 20 : -1);
+            }
+            catch (StorageCorruptionException)
+            {
+            }
+
+            try
+            {
+                BlockHeaderCodec.ReadTagDirectory(data, 1 << 20, "x.tf");
+            }
+            catch (StorageCorruptionException)
+            {
+            }
+
+            try
+            {
+                byte[] raw = [];
+                Frame.Read(data, "f", 0, ref raw);
+            }
+            catch (StorageCorruptionException)
+            {
+            }
+
+            try
+            {
+                PartMetadata.Parse(data, PartFileNames.Metadata);
+            }
+            catch (StorageCorruptionException)
+            {
+            }
+        }
+    }
+
+    [Fact]
+    public void Frame_layout_is_pinned()
+    {
+        using var buffer = new ByteBuffer();
+        int size = Frame.Write(buffer, "abc"u8, Banyan.Storage.Compression.CompressionCodec.Zstd, 3);
+        Assert.Equal(16, size);
+        uint crc = Banyan.Storage.Checksums.Crc32C.Compute(Convert.FromHexString("030000000300000000616263"));
+        Assert.Equal("03000000" + "03000000" + "00" + Convert.ToHexString(BitConverter.GetBytes(crc)) + "616263", Convert.ToHexString(buffer.WrittenSpan));
+    }
+
+    private static void CopyPart(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using Banyan.Storage.Checksums;
+using Banyan.Storage.Compression;
+using Banyan.Storage.Parts;
+using Banyan.Storage.Rows;
+
+namespace Banyan.Storage.Tests.Parts;
+
+/// <summary>
+/// Pins the bytes of a fixed tiny part: the CRC-32C of every file. Payloads are stored uncompressed
+/// (Codec None) so the figures do not depend on the zstd build; compressed framing is pinned by the
+/// frame and compressor tests.
+/// </summary>
+public sealed class PartGoldenTests
+{
+    [Fact]
+    public void Tiny_part_files_are_pinned()
+    {
+        var batch = new WriteBatch(PartKind.Measure);
+        batch.AddColumn(null, "value", ColumnValueType.Float64);
+        batch.AddColumn(null, "count", ColumnValueType.Int64);
+        batch.AddColumn("default", "service", ColumnValueType.String);
+        batch.AddColumn("default", "ids", ColumnValueType.Int64Array);
+        for (int i = 0; i < 4; i++)
+        {
+            batch.AddRow(2, 1_700_000_000_000_000_000L + (i * 10_000_000_000L), 1,
+                [ColumnValue.FromFloat64(1.25 * i), ColumnValue.FromInt64(100 + i), ColumnValue.FromString("svc-a"), ColumnValue.FromInt64Array([i, -i])]);
+            batch.AddRow(1, 1_700_000_000_000_000_000L + (i * 10_000_000_000L), 1,
+                [ColumnValue.FromFloat64(i == 2 ? double.NaN : 0.5), ColumnValue.Null, ColumnValue.FromString(i % 2 == 0 ? "svc-b" : "svc-c"), ColumnValue.Null]);
+        }
+
+        using var temp = new TempDirectory();
+        MemoryPart.Build(batch).WriteTo(temp.Sub("p"), new PartWriterOptions { Codec = CompressionCodec.None, Fsync = false });
+        var actual = Directory.GetFiles(temp.Sub("p")).Order()
+            .Select(f => $"{Path.GetFileName(f)} {new FileInfo(f).Length} {Crc32C.Compute(File.ReadAllBytes(f)):X8}");
+        Assert.Equal(
+            [
+                "default.tf 112 16073A2C",
+                "default.tfm 72 5ED372AF",
+                "fv.bin 92 947FFCD4",
+                "meta.bin 70 22F0FDEC",
+                "metadata.json 271 9A7F67AC",
+                "primary.bin 221 18B40C95",
+                "timestamps.bin 68 75910FD1",
+            ],
+            actual);
+        using PartReader reader = PartReader.Open(temp.Sub("p"));
+        Assert.Equal(8, reader.Metadata.RowCount);
+        Assert.Equal(2, reader.Metadata.SeriesCount);
+    }
+}

@@ -1,0 +1,81 @@
+using Banyan.Storage.Encodings;
+using Banyan.Storage.Rows;
+using Banyan.Storage.Tests.Parts;
+
+namespace Banyan.Storage.Tests.Rows;
+
+public sealed class WriteBatchCodecTests
+{
+    [Fact]
+    public void Pinned_bytes_of_a_tiny_batch()
+    {
+        var batch = new WriteBatch(PartKind.Measure);
+        batch.AddColumn(null, "v", ColumnValueType.Int64);
+        batch.AddRow(1, 1000, 2, [ColumnValue.FromInt64(5)]);
+        byte[] bytes = WriteBatchCodec.Encode(batch);
+        // magic BYWB, version 1, kind 1, 1 row, 1 column (no family, "v", Int64),
+        // keys const 1 / const 1000 / const 2, column payload of 3 bytes (no nulls, const 5), CRC.
+        string body = "42595742" + "01" + "01" + "01" + "01" + "00" + "0176" + "01" + "0102" + "01D00F" + "0104" + "03" + "00010A";
+        uint crc = Banyan.Storage.Checksums.Crc32C.Compute(Convert.FromHexString(body));
+        Assert.Equal(body + Convert.ToHexString(BitConverter.GetBytes(crc)), Convert.ToHexString(bytes));
+    }
+
+    [Theory]
+    [InlineData(1, PartKind.Measure)]
+    [InlineData(2, PartKind.Stream)]
+    [InlineData(3, PartKind.Measure)]
+    [InlineData(4, PartKind.Stream)]
+    public void Random_batches_round_trip(int seed, PartKind kind)
+    {
+        var rows = new RandomRows(seed, kind, maxRows: 500);
+        WriteBatch batch = rows.ToBatch(columnar: seed % 2 == 0);
+        WriteBatch decoded = WriteBatchCodec.Decode(WriteBatchCodec.Encode(batch));
+        Assert.Equal(batch.Kind, decoded.Kind);
+        Assert.Equal(batch.Count, decoded.Count);
+        Assert.True(batch.SeriesIds.SequenceEqual(decoded.SeriesIds), $"seed {seed}: series ids differ");
+        Assert.True(batch.Timestamps.SequenceEqual(decoded.Timestamps), $"seed {seed}: timestamps differ");
+        Assert.True(batch.Versions.SequenceEqual(decoded.Versions), $"seed {seed}: versions differ");
+        Assert.Equal(batch.Columns.Count, decoded.Columns.Count);
+        for (int c = 0; c < batch.Columns.Count; c++)
+        {
+            Assert.Equal((batch.Columns[c].Family, batch.Columns[c].Name, batch.Columns[c].Type), (decoded.Columns[c].Family, decoded.Columns[c].Name, decoded.Columns[c].Type));
+            for (int r = 0; r < batch.Count; r++)
+            {
+                Assert.True(batch.Columns[c].GetValue(r) == decoded.Columns[c].GetValue(r), $"seed {seed} column {c} row {r}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Random_and_damaged_bytes_only_raise_the_corruption_exception_with_source_and_offset()
+    {
+        var random = new Random(9);
+        byte[] good = WriteBatchCodec.Encode(new RandomRows(5, PartKind.Measure, maxRows: 50).ToBatch(false));
+        for (int trial = 0; trial < 2000; trial++)
+        {
+            byte[] bad = (trial % 3) switch
+            {
+                0 => good[..random.Next(good.Length)],
+                1 => Flip(good, random),
+                _ => RandomBytes(random),
+            };
+            StorageCorruptionException e = Assert.Throws<StorageCorruptionException>(() => WriteBatchCodec.Decode(bad, "wal-0001", 4096));
+            Assert.Equal("wal-0001", e.FilePath);
+            Assert.True(e.Offset >= 4096, $"offset {e.Offset}");
+        }
+    }
+
+    private static byte[] Flip(byte[] good, Random random)
+    {
+        byte[] copy = (byte[])good.Clone();
+        copy[random.Next(copy.Length)] ^= (byte)(1 << random.Next(8));
+        return copy;
+    }
+
+    private static byte[] RandomBytes(Random random)
+    {
+        byte[] bytes = new byte[random.Next(0, 100)];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,62 @@
+using Banyan.Storage.Parts;
+using Banyan.Storage.Rows;
+using Banyan.Storage.Tests.Parts;
+
+namespace Banyan.Storage.Tests.Rows;
+
+public sealed class WriteBatchTests
+{
+    [Fact]
+    public void Appending_batches_equals_building_from_all_rows()
+    {
+        var rows = new RandomRows(77, PartKind.Measure, maxRows: 600);
+        int half = rows.Rows.Count / 2;
+        WriteBatch first = rows.ToBatch(rows.Rows.Take(half).ToList(), columnar: true);
+        WriteBatch second = rows.ToBatch(rows.Rows.Skip(half).ToList(), columnar: false);
+        first.AppendBatch(second);
+        using MemoryPart part = MemoryPart.Build(first);
+        RandomRows.AssertSame(RandomRows.Expected(PartKind.Measure, [rows.Rows]), rows.ReadAll(part), "appended batches");
+    }
+
+    [Fact]
+    public void Appending_fills_missing_columns_with_nulls_and_rejects_type_conflicts()
+    {
+        var a = new WriteBatch(PartKind.Stream);
+        a.AddColumn("t", "x", ColumnValueType.Int64);
+        a.AddRow(1, 1, 1, [ColumnValue.FromInt64(5)]);
+        var b = new WriteBatch(PartKind.Stream);
+        b.AddColumn("t", "y", ColumnValueType.String);
+        b.AddRow(1, 2, 2, [ColumnValue.FromString("s")]);
+        a.AppendBatch(b);
+        Assert.Equal(2, a.Count);
+        Assert.Equal([ColumnValue.FromInt64(5), ColumnValue.Null], [a.Columns[0].GetValue(0), a.Columns[0].GetValue(1)]);
+        Assert.Equal([ColumnValue.Null, ColumnValue.FromString("s")], [a.Columns[1].GetValue(0), a.Columns[1].GetValue(1)]);
+
+        var c = new WriteBatch(PartKind.Stream);
+        c.AddColumn("t", "x", ColumnValueType.String);
+        ArgumentException e = Assert.Throws<ArgumentException>(() => a.AppendBatch(c));
+        Assert.Contains("'t.x'", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => a.AppendBatch(new WriteBatch(PartKind.Measure)));
+    }
+
+    [Fact]
+    public void Milliseconds_convert_to_nanoseconds_with_overflow_checks()
+    {
+        Assert.Equal(1_704_067_200_000_000_000L, Timestamps.FromUnixMilliseconds(1_704_067_200_000));
+        Assert.Equal(-1_000_000L, Timestamps.FromUnixMilliseconds(-1));
+        Assert.Equal(-1L, Timestamps.ToUnixMilliseconds(-1));
+        Assert.Equal(1_704_067_200_000L, Timestamps.ToUnixMilliseconds(1_704_067_200_000_999_999));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Timestamps.FromUnixMilliseconds(long.MaxValue / 1000));
+    }
+
+    [Fact]
+    public void Headers_are_only_accepted_by_the_part_that_produced_them()
+    {
+        var batch = new WriteBatch(PartKind.Measure);
+        batch.AddColumn(null, "v", ColumnValueType.Int64);
+        batch.AddRow(1, 1, 1, [ColumnValue.FromInt64(1)]);
+        using MemoryPart a = MemoryPart.Build(batch);
+        using MemoryPart b = MemoryPart.Build(batch);
+        Assert.Throws<ArgumentException>(() => b.ReadBlock(a.Headers[0], ColumnProjection.All, new Block(), new Banyan.Storage.Encodings.DecodeScratch()));
+    }
+}
