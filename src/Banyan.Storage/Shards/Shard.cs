@@ -47,7 +47,6 @@ public sealed class Shard : IDisposable
     // Guarded by _installGate.
     private long _flushedLsn;
     private long _snapshotEpoch;
-    private long _previousFlushedLsn;
     private List<PartHandle<IPartReader>> _heldForPrevious = [];
     private List<long> _heldIdsForPrevious;
 
@@ -61,7 +60,6 @@ public sealed class Shard : IDisposable
         _nextId = load.HighestId;
         _flushedLsn = load.Current?.FlushedLsn ?? 0;
         _snapshotEpoch = load.Current?.Epoch ?? 0;
-        _previousFlushedLsn = load.Previous?.FlushedLsn ?? _flushedLsn;
         _insertedThrough = _flushedLsn;
         _localLsn = _flushedLsn;
         _heldIdsForPrevious = heldIds;
@@ -670,7 +668,7 @@ public sealed class Shard : IDisposable
         }
 
         string source = _wal.DirectoryPath;
-        _wal.Replay(_flushedLsn, (lsn, payload) =>
+        long replayed = _wal.Replay(_flushedLsn, (lsn, payload) =>
         {
             WriteBatch batch = WriteBatchCodec.Decode(payload, $"{source} (LSN {lsn})");
             if (batch.Kind != _options.Kind)
@@ -687,6 +685,7 @@ public sealed class Shard : IDisposable
             Insert(lsn, batch, bytes);
         });
         Seal();
+        Recovery = Recovery with { ReplayedRecords = replayed };
         lock (_gate)
         {
             _localLsn = _insertedThrough;
@@ -794,7 +793,6 @@ public sealed class Shard : IDisposable
             }
 
             long truncateThrough = Math.Min(_flushedLsn, newFlushed);
-            _previousFlushedLsn = _flushedLsn;
             _flushedLsn = newFlushed;
             _snapshotEpoch = epoch;
             if (flushed is not null)

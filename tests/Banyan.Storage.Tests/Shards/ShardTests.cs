@@ -143,6 +143,7 @@ public sealed class ShardTests
         File.WriteAllBytes(wal, bytes.AsSpan(0, bytes.Length - 7).ToArray());
         using Shard reopened = Shard.Open(dir.Path, Options());
         Assert.True(reopened.Recovery.Wal.TornBytesRemoved > 0);
+        Assert.Equal(2, reopened.Recovery.ReplayedRecords);
         Assert.Equal(20, CountRows(reopened));
     }
 
