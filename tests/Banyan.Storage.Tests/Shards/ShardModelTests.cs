@@ -46,7 +46,11 @@ public sealed class ShardModelTests
                 }
                 else if (op < 73)
                 {
-                    shard.Merge(force: random.Next(4) == 0);
+                    // As the merge timer does: merge until the policy finds nothing worth merging.
+                    bool force = random.Next(4) == 0;
+                    while (shard.Merge(force) && !force)
+                    {
+                    }
                 }
                 else if (op < 78)
                 {
