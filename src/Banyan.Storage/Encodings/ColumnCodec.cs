@@ -21,15 +21,18 @@ public static class ColumnCodec
     /// <summary>The dictionary is abandoned beyond this many distinct values.</summary>
     public const int MaxDictionaryEntries = 1024;
 
-    /// <summary>Appends the encoding of <paramref name="column"/> to <paramref name="output"/>.</summary>
-    public static void Encode(ColumnBuffer column, ByteBuffer output)
+    /// <summary>
+    /// Appends the encoding of <paramref name="column"/> to <paramref name="output"/> and returns the
+    /// encoding chosen (an <see cref="IntegerEncodingKind"/>, a <see cref="FloatEncodingKind"/>, or
+    /// <see cref="BytesPlain"/> / <see cref="BytesDictionary"/>), which block headers record.
+    /// </summary>
+    public static byte Encode(ColumnBuffer column, ByteBuffer output)
     {
         ArgumentNullException.ThrowIfNull(column);
         ArgumentNullException.ThrowIfNull(output);
         if (ColumnValueTypes.IsBytes(column.Type))
         {
-            EncodeBytes(column, output);
-            return;
+            return EncodeBytes(column, output);
         }
 
         int n = column.Count;
@@ -37,16 +40,9 @@ public static class ColumnCodec
         if (column.NullCount == 0)
         {
             output.WriteByte(0);
-            if (column.Type == ColumnValueType.Float64)
-            {
-                FloatSequenceCodec.Encode(column.Float64Values, output);
-            }
-            else
-            {
-                IntegerSequenceCodec.Encode(column.Int64Values, output);
-            }
-
-            return;
+            return column.Type == ColumnValueType.Float64
+                ? (byte)FloatSequenceCodec.Encode(column.Float64Values, output)
+                : (byte)IntegerSequenceCodec.Encode(column.Int64Values, output);
         }
 
         output.WriteByte(1);
@@ -75,8 +71,9 @@ public static class ColumnCodec
                 }
             }
 
-            FloatSequenceCodec.Encode(compact.AsSpan(0, k), output);
+            FloatEncodingKind kind = FloatSequenceCodec.Encode(compact.AsSpan(0, k), output);
             ArrayPool<double>.Shared.Return(compact);
+            return (byte)kind;
         }
         else
         {
@@ -91,8 +88,9 @@ public static class ColumnCodec
                 }
             }
 
-            IntegerSequenceCodec.Encode(compact.AsSpan(0, k), output);
+            IntegerEncodingKind kind = IntegerSequenceCodec.Encode(compact.AsSpan(0, k), output);
             ArrayPool<long>.Shared.Return(compact);
+            return (byte)kind;
         }
     }
 
@@ -100,9 +98,10 @@ public static class ColumnCodec
     /// Decodes <paramref name="rowCount"/> rows of a column of type <paramref name="type"/> from
     /// <paramref name="payload"/> (which must be consumed exactly) into <paramref name="destination"/>,
     /// whose previous content is replaced. <paramref name="scratch"/> is caller-owned working space.
+    /// Returns the encoding found in the payload (as <see cref="Encode"/> returns it).
     /// </summary>
     /// <exception cref="StorageCorruptionException">The payload is not a valid encoding.</exception>
-    public static void Decode(ReadOnlySpan<byte> payload, int rowCount, ColumnValueType type, ColumnBuffer destination, DecodeScratch scratch)
+    public static byte Decode(ReadOnlySpan<byte> payload, int rowCount, ColumnValueType type, ColumnBuffer destination, DecodeScratch scratch)
     {
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(scratch);
@@ -113,8 +112,7 @@ public static class ColumnCodec
 
         if (ColumnValueTypes.IsBytes(type))
         {
-            DecodeBytes(payload, rowCount, type, destination);
-            return;
+            return DecodeBytes(payload, rowCount, type, destination);
         }
 
         var reader = new SpanReader(payload);
@@ -126,6 +124,7 @@ public static class ColumnCodec
 
         if (flags == 0)
         {
+            byte encoding = PeekEncoding(ref reader);
             if (type == ColumnValueType.Float64)
             {
                 FloatSequenceCodec.Decode(ref reader, destination.PrepareFloat64Rows(rowCount), scratch.Longs(rowCount));
@@ -136,7 +135,7 @@ public static class ColumnCodec
             }
 
             reader.EnsureEnd();
-            return;
+            return encoding;
         }
 
         int bitmapOffset = reader.Position;
@@ -153,6 +152,7 @@ public static class ColumnCodec
         }
 
         int nonNull = rowCount - nullCount;
+        byte kind = PeekEncoding(ref reader);
         if (type == ColumnValueType.Float64)
         {
             Span<double> compact = scratch.Doubles(nonNull);
@@ -183,9 +183,20 @@ public static class ColumnCodec
         }
 
         reader.EnsureEnd();
+        return kind;
     }
 
-    private static void EncodeBytes(ColumnBuffer column, ByteBuffer output)
+    private static byte PeekEncoding(ref SpanReader reader)
+    {
+        if (reader.Remaining == 0)
+        {
+            EncodingCorruption.Throw(reader.Position, "column payload ends before its encoding byte");
+        }
+
+        return reader.RemainingSpan[0];
+    }
+
+    private static byte EncodeBytes(ColumnBuffer column, ByteBuffer output)
     {
         int n = column.Count;
         ReadOnlySpan<int> starts = column.Starts;
@@ -276,7 +287,7 @@ public static class ColumnCodec
                     output.WriteVarUInt64((ulong)rowEntries[i]);
                 }
 
-                return;
+                return BytesDictionary;
             }
         }
         finally
@@ -301,6 +312,8 @@ public static class ColumnCodec
                 output.Write(heap.Slice(starts[i], length));
             }
         }
+
+        return BytesPlain;
     }
 
     private static int Hash(ReadOnlySpan<byte> value)
@@ -310,7 +323,7 @@ public static class ColumnCodec
         return hash.ToHashCode();
     }
 
-    private static void DecodeBytes(ReadOnlySpan<byte> payload, int rowCount, ColumnValueType type, ColumnBuffer destination)
+    private static byte DecodeBytes(ReadOnlySpan<byte> payload, int rowCount, ColumnValueType type, ColumnBuffer destination)
     {
         // The payload is copied once into the column's heap; rows then point into it, so no per-row copy.
         byte[] heap = destination.PrepareHeap(payload.Length);
@@ -371,6 +384,7 @@ public static class ColumnCodec
 
         reader.EnsureEnd();
         destination.SetNullCount(nullCount);
+        return mode;
     }
 
     /// <summary>Arrays are parsed when decoded, so accessors never meet a malformed array later.</summary>

@@ -1,3 +1,5 @@
+using Banyan.Storage.Encodings;
+
 namespace Banyan.Storage.Parts;
 
 /// <summary>
@@ -8,8 +10,10 @@ namespace Banyan.Storage.Parts;
 public sealed class BlockHeader
 {
     internal BlockHeader(ulong seriesId, int rowCount, long minTimestamp, long maxTimestamp, long timestampsOffset, int timestampsSize,
-        ColumnHeader[] fields, TagFamilyHeader[] tagFamilies, Block? memoryBlock)
+        IntegerEncodingKind timestampsEncoding, IntegerEncodingKind versionsEncoding, ColumnHeader[] fields, TagFamilyHeader[] tagFamilies, Block? memoryBlock)
     {
+        TimestampsEncoding = timestampsEncoding;
+        VersionsEncoding = versionsEncoding;
         SeriesId = seriesId;
         RowCount = rowCount;
         MinTimestamp = minTimestamp;
@@ -39,6 +43,12 @@ public sealed class BlockHeader
     /// <summary>Size of that frame.</summary>
     public int TimestampsSize { get; }
 
+    /// <summary>Encoding chosen for the block's timestamps (Const in memory parts).</summary>
+    public IntegerEncodingKind TimestampsEncoding { get; }
+
+    /// <summary>Encoding chosen for the block's versions or element ids (Const in memory parts).</summary>
+    public IntegerEncodingKind VersionsEncoding { get; }
+
     /// <summary>Measure fields, with statistics.</summary>
     public IReadOnlyList<ColumnHeader> Fields { get; }
 
@@ -54,11 +64,11 @@ public sealed class BlockHeader
     /// <summary>The field header named <paramref name="name"/>, or null.</summary>
     public ColumnHeader? FindField(string name)
     {
-        foreach (ColumnHeader field in Fields)
+        for (int i = 0; i < Fields.Count; i++)
         {
-            if (field.Name == name)
+            if (Fields[i].Name == name)
             {
-                return field;
+                return Fields[i];
             }
         }
 

@@ -27,11 +27,14 @@ public static class BlockHeaderCodec
         output.WriteVarInt64(header.MaxTimestamp);
         output.WriteVarUInt64((ulong)header.TimestampsOffset);
         output.WriteVarUInt64((ulong)header.TimestampsSize);
+        output.WriteByte((byte)header.TimestampsEncoding);
+        output.WriteByte((byte)header.VersionsEncoding);
         output.WriteVarUInt64((ulong)header.Fields.Count);
         foreach (ColumnHeader field in header.Fields)
         {
             output.WriteString(field.Name);
             output.WriteByte((byte)field.Type);
+            output.WriteByte(field.Encoding);
             output.WriteVarUInt64((ulong)field.Offset);
             output.WriteVarUInt64((ulong)field.Size);
             field.Statistics.Write(output);
@@ -66,6 +69,8 @@ public static class BlockHeaderCodec
             long max = reader.ReadVarInt64();
             long tsOffset = ReadOffset(ref reader);
             int tsSize = ReadSize(ref reader);
+            IntegerEncodingKind tsEncoding = ReadIntegerEncoding(ref reader);
+            IntegerEncodingKind versionsEncoding = ReadIntegerEncoding(ref reader);
             if (rowCount == 0 || min > max)
             {
                 EncodingCorruption.Throw(start, $"block header with {rowCount} rows and time range [{min}, {max}]");
@@ -83,11 +88,12 @@ public static class BlockHeaderCodec
             {
                 string name = reader.ReadString(ColumnBuffer.MaxNameBytes);
                 ColumnValueType type = ReadType(ref reader);
+                byte encoding = ReadColumnEncoding(ref reader, type);
                 long offset = ReadOffset(ref reader);
                 int size = ReadSize(ref reader);
                 CheckRange(offset, size, fieldValuesLength, start, PartFileNames.FieldValues);
                 ColumnStatistics statistics = ColumnStatistics.Read(ref reader, type, rowCount);
-                fields[f] = new ColumnHeader(name, type, offset, size, statistics);
+                fields[f] = new ColumnHeader(name, type, offset, size, encoding, statistics);
             }
 
             int familyCount = reader.ReadLength(MaxColumns);
@@ -107,7 +113,7 @@ public static class BlockHeaderCodec
                 families[t] = new TagFamilyHeader(name, offset, size);
             }
 
-            headers[b] = new BlockHeader(seriesId, rowCount, min, max, tsOffset, tsSize, fields, families, null);
+            headers[b] = new BlockHeader(seriesId, rowCount, min, max, tsOffset, tsSize, tsEncoding, versionsEncoding, fields, families, null);
             previousSeries = seriesId;
             previousMax = max;
         }
@@ -126,6 +132,7 @@ public static class BlockHeaderCodec
         {
             output.WriteString(column.Name);
             output.WriteByte((byte)column.Type);
+            output.WriteByte(column.Encoding);
             output.WriteVarUInt64((ulong)column.Offset);
             output.WriteVarUInt64((ulong)column.Size);
         }
@@ -142,10 +149,11 @@ public static class BlockHeaderCodec
             int start = reader.Position;
             string name = reader.ReadString(ColumnBuffer.MaxNameBytes);
             ColumnValueType type = ReadType(ref reader);
+            byte encoding = ReadColumnEncoding(ref reader, type);
             long offset = ReadOffset(ref reader);
             int size = ReadSize(ref reader);
             CheckRange(offset, size, tagValuesLength, start, tagValuesName);
-            columns[i] = new ColumnHeader(name, type, offset, size, default);
+            columns[i] = new ColumnHeader(name, type, offset, size, encoding, default);
         }
 
         reader.EnsureEnd();
@@ -162,6 +170,32 @@ public static class BlockHeaderCodec
         }
 
         return type;
+    }
+
+    private static IntegerEncodingKind ReadIntegerEncoding(ref SpanReader reader)
+    {
+        int offset = reader.Position;
+        var kind = (IntegerEncodingKind)reader.ReadByte();
+        if (kind > IntegerEncodingKind.DeltaOfDelta)
+        {
+            EncodingCorruption.Throw(offset, $"unknown integer encoding {(byte)kind}");
+        }
+
+        return kind;
+    }
+
+    private static byte ReadColumnEncoding(ref SpanReader reader, ColumnValueType type)
+    {
+        int offset = reader.Position;
+        byte encoding = reader.ReadByte();
+        byte max = ColumnValueTypes.IsBytes(type) ? ColumnCodec.BytesDictionary
+            : type == ColumnValueType.Float64 ? (byte)FloatEncodingKind.Plain : (byte)IntegerEncodingKind.DeltaOfDelta;
+        if (encoding > max)
+        {
+            EncodingCorruption.Throw(offset, $"unknown encoding {encoding} for a {type} column");
+        }
+
+        return encoding;
     }
 
     private static long ReadOffset(ref SpanReader reader)

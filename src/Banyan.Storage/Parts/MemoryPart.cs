@@ -156,7 +156,7 @@ public sealed class MemoryPart : IPartReader
             {
                 if (column.Family is null)
                 {
-                    fields.Add(new ColumnHeader(column.Name, column.Type, 0, 0, ColumnStatistics.Compute(column)));
+                    fields.Add(new ColumnHeader(column.Name, column.Type, 0, 0, 0, ColumnStatistics.Compute(column)));
                 }
                 else if (!ContainsFamily(familyHeaders, column.Family))
                 {
@@ -164,7 +164,8 @@ public sealed class MemoryPart : IPartReader
                 }
             }
 
-            headers[b] = new BlockHeader(block.SeriesId, block.Count, block.MinTimestamp, block.MaxTimestamp, 0, 0, [.. fields], [.. familyHeaders], block);
+            headers[b] = new BlockHeader(block.SeriesId, block.Count, block.MinTimestamp, block.MaxTimestamp, 0, 0,
+                IntegerEncodingKind.Const, IntegerEncodingKind.Const, [.. fields], [.. familyHeaders], block);
             uncompressed += block.UncompressedSize;
             rows += block.Count;
             min = Math.Min(min, block.MinTimestamp);

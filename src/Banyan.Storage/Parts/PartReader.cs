@@ -149,7 +149,9 @@ public sealed class PartReader : IPartReader
         {
             var reader = new SpanReader(scratch.Raw.AsSpan(0, rawLength));
             destination.PrepareKeys(n, out Span<long> timestamps, out Span<long> versions);
+            CheckEncoding(ref reader, (byte)header.TimestampsEncoding, "timestamps");
             IntegerSequenceCodec.Decode(ref reader, timestamps);
+            CheckEncoding(ref reader, (byte)header.VersionsEncoding, "versions");
             IntegerSequenceCodec.Decode(ref reader, versions);
             reader.EnsureEnd();
             if (timestamps[0] != header.MinTimestamp || timestamps[n - 1] != header.MaxTimestamp)
@@ -173,8 +175,11 @@ public sealed class PartReader : IPartReader
         if (_fieldValues is not null)
         {
             string fvPath = _fieldValuesPath;
-            foreach (ColumnHeader field in header.Fields)
+            // Index loops: foreach over the IReadOnlyList would allocate an enumerator per block.
+            IReadOnlyList<ColumnHeader> fields = header.Fields;
+            for (int f = 0; f < fields.Count; f++)
             {
+                ColumnHeader field = fields[f];
                 if (projection.IncludesField(field.Name))
                 {
                     DecodeColumn(_fieldValues, fvPath, null, field, n, destination, scratch);
@@ -182,8 +187,10 @@ public sealed class PartReader : IPartReader
             }
         }
 
-        foreach (TagFamilyHeader family in header.TagFamilies)
+        IReadOnlyList<TagFamilyHeader> families = header.TagFamilies;
+        for (int t = 0; t < families.Count; t++)
         {
+            TagFamilyHeader family = families[t];
             if (!projection.IncludesFamily(family.Name))
             {
                 continue;
@@ -243,11 +250,23 @@ public sealed class PartReader : IPartReader
         ColumnBuffer target = destination.AddColumnUnfilled(family, column.Name, column.Type);
         try
         {
-            ColumnCodec.Decode(scratch.Raw.AsSpan(0, length), rowCount, column.Type, target, scratch);
+            byte encoding = ColumnCodec.Decode(scratch.Raw.AsSpan(0, length), rowCount, column.Type, target, scratch);
+            if (encoding != column.Encoding)
+            {
+                EncodingCorruption.Throw(0, $"column '{family}.{column.Name}' is encoded as {encoding}, its header says {column.Encoding}");
+            }
         }
         catch (StorageCorruptionException e) when (e.FilePath == EncodingCorruption.Source)
         {
             throw Rethrow(e, path, column.Offset);
+        }
+    }
+
+    private static void CheckEncoding(ref SpanReader reader, byte expected, string what)
+    {
+        if (reader.Remaining == 0 || reader.RemainingSpan[0] != expected)
+        {
+            EncodingCorruption.Throw(reader.Position, $"{what} encoding differs from the block header's ({expected})");
         }
     }
 

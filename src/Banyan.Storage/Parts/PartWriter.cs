@@ -262,8 +262,8 @@ public sealed class PartWriter : IDisposable
 
         // Timestamps and versions/element ids: one frame.
         _raw.Clear();
-        IntegerSequenceCodec.Encode(timestamps, _raw);
-        IntegerSequenceCodec.Encode(block.Versions, _raw);
+        IntegerEncodingKind timestampsEncoding = IntegerSequenceCodec.Encode(timestamps, _raw);
+        IntegerEncodingKind versionsEncoding = IntegerSequenceCodec.Encode(block.Versions, _raw);
         (long tsOffset, int tsSize) = WriteFrame(_timestamps);
 
         _fieldHeaders.Clear();
@@ -274,9 +274,9 @@ public sealed class PartWriter : IDisposable
             if (column.Family is null)
             {
                 _raw.Clear();
-                ColumnCodec.Encode(column, _raw);
+                byte encoding = ColumnCodec.Encode(column, _raw);
                 (long offset, int size) = WriteFrame(_fieldValues!);
-                _fieldHeaders.Add(new ColumnHeader(column.Name, column.Type, offset, size, ColumnStatistics.Compute(column)));
+                _fieldHeaders.Add(new ColumnHeader(column.Name, column.Type, offset, size, encoding, ColumnStatistics.Compute(column)));
             }
         }
 
@@ -300,9 +300,9 @@ public sealed class PartWriter : IDisposable
                 }
 
                 _raw.Clear();
-                ColumnCodec.Encode(column, _raw);
+                byte encoding = ColumnCodec.Encode(column, _raw);
                 (long offset, int size) = WriteFrame(values);
-                _tagHeaders.Add(new ColumnHeader(column.Name, column.Type, offset, size, default));
+                _tagHeaders.Add(new ColumnHeader(column.Name, column.Type, offset, size, encoding, default));
             }
 
             _raw.Clear();
@@ -311,7 +311,8 @@ public sealed class PartWriter : IDisposable
             _familyHeaders.Add(new TagFamilyHeader(family, dirOffset, dirSize));
         }
 
-        var header = new BlockHeader(block.SeriesId, n, min, max, tsOffset, tsSize, [.. _fieldHeaders], [.. _familyHeaders], null);
+        var header = new BlockHeader(block.SeriesId, n, min, max, tsOffset, tsSize, timestampsEncoding, versionsEncoding,
+            [.. _fieldHeaders], [.. _familyHeaders], null);
         if (_chunkBlocks == 0)
         {
             _chunkFirstSeries = block.SeriesId;

@@ -66,9 +66,9 @@ public sealed class ColumnCodecTests
             ColumnValueType type = types[seed % types.Length];
             ColumnBuffer column = NextColumn(random, type);
             using var buffer = new ByteBuffer();
-            ColumnCodec.Encode(column, buffer);
+            byte encoding = ColumnCodec.Encode(column, buffer);
             var decoded = new ColumnBuffer("f", "c", type);
-            ColumnCodec.Decode(buffer.WrittenSpan, column.Count, type, decoded, scratch);
+            Assert.Equal(encoding, ColumnCodec.Decode(buffer.WrittenSpan, column.Count, type, decoded, scratch));
             Assert.Equal(column.Count, decoded.Count);
             for (int i = 0; i < column.Count; i++)
             {
@@ -171,10 +171,10 @@ public sealed class ColumnCodecTests
     private static void AssertPinned(ColumnBuffer column, string hex)
     {
         using var buffer = new ByteBuffer();
-        ColumnCodec.Encode(column, buffer);
+        byte encoding = ColumnCodec.Encode(column, buffer);
         Assert.Equal(hex, Convert.ToHexString(buffer.WrittenSpan));
         var decoded = new ColumnBuffer(column.Family, column.Name, column.Type);
-        ColumnCodec.Decode(buffer.WrittenSpan, column.Count, column.Type, decoded, new DecodeScratch());
+        Assert.Equal(encoding, ColumnCodec.Decode(buffer.WrittenSpan, column.Count, column.Type, decoded, new DecodeScratch()));
         for (int i = 0; i < column.Count; i++)
         {
             Assert.Equal(column.GetValue(i), decoded.GetValue(i));

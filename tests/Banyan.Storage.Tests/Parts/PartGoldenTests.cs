@@ -35,16 +35,24 @@ public sealed class PartGoldenTests
         Assert.Equal(
             [
                 "default.tf 112 16073A2C",
-                "default.tfm 72 5ED372AF",
+                "default.tfm 76 DE3CE625",
                 "fv.bin 92 947FFCD4",
-                "meta.bin 70 22F0FDEC",
-                "metadata.json 271 9A7F67AC",
-                "primary.bin 221 18B40C95",
+                "meta.bin 70 13CBEE21",
+                "metadata.json 271 3CBEA6AF",
+                "primary.bin 229 D0BC9C9A",
                 "timestamps.bin 68 75910FD1",
             ],
             actual);
         using PartReader reader = PartReader.Open(temp.Sub("p"));
         Assert.Equal(8, reader.Metadata.RowCount);
+        var headers = new List<BlockHeader>();
+        reader.FindBlocks(BlockQuery.All, headers);
+        // Series 1: values 0.5, 0.5, NaN, 0.5 fall back to XOR; timestamps are regular; versions constant.
+        Assert.Equal((byte)Banyan.Storage.Encodings.FloatEncodingKind.Xor, headers[0].FindField("value")!.Encoding);
+        Assert.Equal(Banyan.Storage.Encodings.IntegerEncodingKind.DeltaConst, headers[0].TimestampsEncoding);
+        Assert.Equal(Banyan.Storage.Encodings.IntegerEncodingKind.Const, headers[0].VersionsEncoding);
+        // Series 2: 0, 1.25, 2.5, 3.75 -> decimal mantissas.
+        Assert.Equal((byte)Banyan.Storage.Encodings.FloatEncodingKind.DecimalMantissa, headers[1].FindField("value")!.Encoding);
         Assert.Equal(2, reader.Metadata.SeriesCount);
     }
 }
