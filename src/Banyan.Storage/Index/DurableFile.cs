@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Banyan.Storage.Durability;
 
 namespace Banyan.Storage.Index;
 
@@ -7,7 +7,7 @@ namespace Banyan.Storage.Index;
 /// file exists with all its bytes, and after a crash at any point it either exists whole or not at all
 /// (a leftover <c>.tmp</c> is cleaned up on open).
 /// </summary>
-internal static partial class DurableFile
+internal static class DurableFile
 {
     public const string TempSuffix = ".tmp";
 
@@ -24,39 +24,6 @@ internal static partial class DurableFile
         SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
-    /// <summary>Makes renames and deletions in <paramref name="directory"/> durable (no-op where the OS has no directory fsync).</summary>
-    public static void SyncDirectory(string directory)
-    {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
-        {
-            return;
-        }
-
-        int fd = Open(directory, 0 /* O_RDONLY */);
-        if (fd < 0)
-        {
-            throw new IOException($"cannot open directory '{directory}' to fsync it (errno {Marshal.GetLastPInvokeError()})");
-        }
-
-        try
-        {
-            if (Fsync(fd) != 0)
-            {
-                throw new IOException($"fsync of directory '{directory}' failed (errno {Marshal.GetLastPInvokeError()})");
-            }
-        }
-        finally
-        {
-            _ = Close(fd);
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
+    /// <summary>Makes renames and deletions in <paramref name="directory"/> durable.</summary>
+    public static void SyncDirectory(string directory) => DirectorySync.Sync(directory);
 }

@@ -1,3 +1,4 @@
+using Banyan.Storage.Durability;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Rows;
 

@@ -167,6 +167,23 @@ public sealed class WriteBatch
     public void AppendBatch(WriteBatch other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        if (!TryAppendBatch(other))
+        {
+            ColumnBuffer column = other._columns[FindConflictingColumn(other)];
+            ColumnBuffer mine = _columns[FindColumn(column.Family, column.Name)];
+            throw new ArgumentException($"column '{column.Family}.{column.Name}' is {mine.Type} here and {column.Type} in the appended batch", nameof(other));
+        }
+    }
+
+    /// <summary>
+    /// Appends every row of <paramref name="other"/>, as <see cref="AppendBatch"/> does, but returns
+    /// false (and leaves this batch unchanged) when a column has a different type in the two batches,
+    /// so a caller that buffers batches can start a new buffer instead of failing the write.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="other"/> is of another kind.</exception>
+    public bool TryAppendBatch(WriteBatch other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
         if (other.Kind != Kind)
         {
             throw new ArgumentException($"cannot append a {other.Kind} batch to a {Kind} batch", nameof(other));
@@ -174,13 +191,9 @@ public sealed class WriteBatch
 
         other.Validate();
         Validate();
-        foreach (ColumnBuffer column in other._columns)
+        if (FindConflictingColumn(other) >= 0)
         {
-            int index = FindColumn(column.Family, column.Name);
-            if (index >= 0 && _columns[index].Type != column.Type)
-            {
-                throw new ArgumentException($"column '{column.Family}.{column.Name}' is {_columns[index].Type} here and {column.Type} in the appended batch", nameof(other));
-            }
+            return false;
         }
 
         foreach (ColumnBuffer column in other._columns)
@@ -208,6 +221,24 @@ public sealed class WriteBatch
                 }
             }
         }
+
+        return true;
+    }
+
+    /// <summary>Index in <paramref name="other"/> of a column whose type differs here; -1 when none does.</summary>
+    private int FindConflictingColumn(WriteBatch other)
+    {
+        for (int i = 0; i < other._columns.Count; i++)
+        {
+            ColumnBuffer column = other._columns[i];
+            int index = FindColumn(column.Family, column.Name);
+            if (index >= 0 && _columns[index].Type != column.Type)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Checks every column holds exactly one value per row.</summary>

@@ -38,45 +38,5 @@ internal static class BatchConcatenation
     /// Appends <paramref name="source"/> to <paramref name="target"/>; columns missing on either side
     /// get nulls. False (target unchanged) when a column has a different type in the two.
     /// </summary>
-    public static bool TryAppend(WriteBatch target, WriteBatch source)
-    {
-        IReadOnlyList<ColumnBuffer> sourceColumns = source.Columns;
-        foreach (ColumnBuffer column in sourceColumns)
-        {
-            int index = target.FindColumn(column.Family, column.Name);
-            if (index >= 0 && target.Columns[index].Type != column.Type)
-            {
-                return false;
-            }
-        }
-
-        int before = target.Count;
-        foreach (ColumnBuffer column in sourceColumns)
-        {
-            if (target.FindColumn(column.Family, column.Name) < 0)
-            {
-                target.AddColumn(column.Family, column.Name, column.Type);
-            }
-        }
-
-        target.AppendKeys(source.SeriesIds, source.Timestamps, source.Versions);
-        int rows = source.Count;
-        foreach (ColumnBuffer column in target.Columns)
-        {
-            int index = source.FindColumn(column.Family, column.Name);
-            if (index >= 0)
-            {
-                column.AppendRange(sourceColumns[index], 0, rows);
-            }
-            else
-            {
-                for (int i = 0; i < rows; i++)
-                {
-                    column.AppendNull();
-                }
-            }
-        }
-
-        return target.Count == before + rows;
-    }
+    public static bool TryAppend(WriteBatch target, WriteBatch source) => target.TryAppendBatch(source);
 }

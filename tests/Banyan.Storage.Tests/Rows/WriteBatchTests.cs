@@ -40,6 +40,30 @@ public sealed class WriteBatchTests
     }
 
     [Fact]
+    public void TryAppend_reports_a_type_conflict_and_leaves_the_batch_unchanged()
+    {
+        var a = new WriteBatch(PartKind.Stream);
+        a.AddColumn("t", "x", ColumnValueType.Int64);
+        a.AddRow(1, 1, 1, [ColumnValue.FromInt64(5)]);
+        var c = new WriteBatch(PartKind.Stream);
+        c.AddColumn("t", "x", ColumnValueType.String);
+        c.AddColumn("t", "z", ColumnValueType.Int64);
+        c.AddRow(2, 2, 2, [ColumnValue.FromString("s"), ColumnValue.FromInt64(1)]);
+
+        Assert.False(a.TryAppendBatch(c));
+        Assert.Equal(1, a.Count);
+        Assert.Single(a.Columns);
+        Assert.Equal(ColumnValue.FromInt64(5), a.Columns[0].GetValue(0));
+
+        var d = new WriteBatch(PartKind.Stream);
+        d.AddColumn("t", "x", ColumnValueType.Int64);
+        d.AddRow(3, 3, 3, [ColumnValue.FromInt64(7)]);
+        Assert.True(a.TryAppendBatch(d));
+        Assert.Equal(2, a.Count);
+        Assert.Equal(ColumnValue.FromInt64(7), a.Columns[0].GetValue(1));
+    }
+
+    [Fact]
     public void Milliseconds_convert_to_nanoseconds_with_overflow_checks()
     {
         Assert.Equal(1_704_067_200_000_000_000L, Timestamps.FromUnixMilliseconds(1_704_067_200_000));
