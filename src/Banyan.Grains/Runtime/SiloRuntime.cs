@@ -157,6 +157,10 @@ internal sealed class SiloRuntime : IGrainCallInvoker, IMessageHandler, IAsyncDi
             await _membership.StopAsync(graceful: false).ConfigureAwait(false);
         }
 
+        // The listener still closes its connections with a graceful GOAWAY: a request the silo never
+        // took is then provably unprocessed at the sender (see Http2SiloTransport.ProvesNotProcessed)
+        // and is placed again, while an abort would make every request on a pooled connection look
+        // as if it may have run. Nothing runs here any more either way: _state already refuses them.
         await _transport.StopAsync().ConfigureAwait(false);
         foreach (ActivationData activation in AllActivations())
         {

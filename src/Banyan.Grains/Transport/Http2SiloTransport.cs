@@ -144,6 +144,10 @@ internal sealed class Http2SiloTransport(IOptions<EndpointOptions> endpointOptio
             // Nothing was sent: the request cannot have run, so callers may route or retry it.
             throw new SiloUnavailableException($"Silo at {host}:{port} cannot be reached: {e.Message}", e);
         }
+        catch (Exception e) when ((e is HttpRequestException or IOException) && ProvesNotProcessed(e))
+        {
+            throw new SiloUnavailableException($"Silo at {host}:{port} closed the connection without processing the request: {e.Message}", e);
+        }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             throw new SiloUnavailableException($"Connection to silo at {host}:{port} failed after the request was sent: {e.Message}", e, requestMayHaveRun: true);
@@ -169,6 +173,39 @@ internal sealed class Http2SiloTransport(IOptions<EndpointOptions> endpointOptio
             return ResponseMessage.Decode(body);
         }
     }
+
+    /// <summary>
+    /// True when a failure before any response header arrived proves the server never processed the
+    /// request, so it is safe to route again (RFC 9113 §8.7):
+    /// <list type="bullet">
+    /// <item>REFUSED_STREAM: "the stream was closed prior to any processing having occurred".</item>
+    /// <item>A connection closed after a graceful GOAWAY (error code NO_ERROR). In a graceful shutdown
+    /// (RFC 9113 §6.8) the server finishes every stream up to the GOAWAY's last-stream-id before it
+    /// closes the connection, and ignores the streams above it; a server that gives up on accepted
+    /// streams aborts with an error code instead (Kestrel sends INTERNAL_ERROR). So a request still
+    /// without response headers when a NO_ERROR close ends the connection was above last-stream-id.
+    /// SocketsHttpHandler retries such streams itself when the GOAWAY names them, but a request that
+    /// was being put on the connection while the GOAWAY was read escapes that retry and fails with
+    /// the NO_ERROR close: this is what a call made right after a silo was killed meets on a pooled
+    /// connection.</item>
+    /// </list>
+    /// Any other protocol error code, or a reset or EOF without GOAWAY, may follow processing.
+    /// </summary>
+    internal static bool ProvesNotProcessed(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpProtocolException protocol)
+            {
+                return protocol.ErrorCode is Http2NoError or Http2RefusedStream;
+            }
+        }
+
+        return false;
+    }
+
+    private const long Http2NoError = 0x0;
+    private const long Http2RefusedStream = 0x7;
 
     public async ValueTask DisposeAsync()
     {
