@@ -31,9 +31,6 @@ public sealed class ShardIndexer
     private readonly ShardIndexConfig _config;
     private readonly IndexStore _index;
     private readonly SeriesIndex _series;
-    private readonly Hashing.XxHash64 _valueHash = new();
-    private readonly HashSet<ulong> _batchSeries = [];
-    private readonly HashSet<(ulong SeriesId, ulong ValuesHash)> _batchMeasureDocs = [];
     private long _lastIndexed;
 
     private ShardIndexer(ShardIndexConfig config, IndexStore index, SeriesIndex series)
@@ -119,6 +116,7 @@ public sealed class ShardIndexer
     /// kind, the entity tags (present, not null, not float64, hashing to the row's series id) and the
     /// indexed tags' column types. Changes nothing, so a shard calls it before logging the batch.
     /// </summary>
+    /// <remarks>Thread-safe: it reads only the configuration.</remarks>
     /// <exception cref="ArgumentException">The batch cannot be indexed; the message names the column or row.</exception>
     public PreparedIndexBatch Prepare(WriteBatch batch)
     {
@@ -139,27 +137,29 @@ public sealed class ShardIndexer
         }
 
         IReadOnlyList<ShardIndexRule> rules = _config.Rules;
-        var ruleColumns = new ColumnBuffer?[rules.Count];
+        var ruleColumns = new ColumnTagValueCache?[rules.Count];
         for (int r = 0; r < rules.Count; r++)
         {
-            ruleColumns[r] = FindTagColumn(batch, rules[r].Tag, rules[r].Family);
-            if (ruleColumns[r] is { } c)
+            if (FindTagColumn(batch, rules[r].Tag, rules[r].Family) is { } c)
             {
                 CheckTagType(c);
+                ruleColumns[r] = new ColumnTagValueCache(c);
             }
         }
 
         var series = new List<(string, IReadOnlyList<string>, IReadOnlyList<TagValue>)>();
         var documents = new List<IndexDocument>(_config.Kind == PartKind.Stream ? batch.Count : 0);
-        _batchSeries.Clear();
-        _batchMeasureDocs.Clear();
+        // Per batch, not per row; local so concurrent writers may prepare at once.
+        var batchSeries = new HashSet<ulong>();
+        var measureDocs = new HashSet<(ulong SeriesId, ulong ValuesHash)>();
+        var valueHash = new Hashing.XxHash64();
         ReadOnlySpan<ulong> seriesIds = batch.SeriesIds;
         ReadOnlySpan<long> timestamps = batch.Timestamps;
         ReadOnlySpan<long> versions = batch.Versions;
         for (int row = 0; row < batch.Count; row++)
         {
             ulong seriesId = seriesIds[row];
-            if (_batchSeries.Add(seriesId))
+            if (batchSeries.Add(seriesId))
             {
                 series.Add((_config.Subject, entityNames, EntityValues(entityColumns, row, seriesId)));
             }
@@ -167,16 +167,16 @@ public sealed class ShardIndexer
             if (_config.Kind == PartKind.Measure)
             {
                 // A measure document describes its series: one per distinct combination of indexed values.
-                _valueHash.Reset();
-                foreach (ColumnBuffer? c in ruleColumns)
+                valueHash.Reset();
+                foreach (ColumnTagValueCache? c in ruleColumns)
                 {
                     if (c is not null)
                     {
-                        ColumnTagValues.AppendTo(_valueHash, c, row);
+                        ColumnTagValues.AppendTo(valueHash, c.Column, row);
                     }
                 }
 
-                if (!_batchMeasureDocs.Add((seriesId, _valueHash.GetCurrentHash())))
+                if (!measureDocs.Add((seriesId, valueHash.GetCurrentHash())))
                 {
                     continue;
                 }
@@ -359,12 +359,13 @@ public sealed class ShardIndexer
         return values;
     }
 
-    private static Dictionary<string, TagValue> RuleValues(IReadOnlyList<ShardIndexRule> rules, ColumnBuffer?[] columns, int row, int extra)
+    private static Dictionary<string, TagValue> RuleValues(IReadOnlyList<ShardIndexRule> rules, ColumnTagValueCache?[] columns, int row, int extra)
     {
+        // IndexDocument takes a dictionary, so this one allocation per document stays; the values are shared.
         var tags = new Dictionary<string, TagValue>(rules.Count + extra, StringComparer.Ordinal);
         for (int r = 0; r < columns.Length; r++)
         {
-            if (columns[r] is { } c && ColumnTagValues.Get(c, row) is { } value)
+            if (columns[r] is { } c && c.Get(row) is { } value)
             {
                 tags[rules[r].Tag] = value;
             }
