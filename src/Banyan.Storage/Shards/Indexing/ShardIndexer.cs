@@ -51,6 +51,9 @@ public sealed class ShardIndexer
     /// <summary>The series index.</summary>
     public SeriesIndex Series => _series;
 
+    /// <summary>Highest batch sequence either index holds in its files; a shard without a WAL numbers new batches above it so none is skipped as already flushed.</summary>
+    public long HighestFlushedSequence => Math.Max(_index.AppliedBatchSequence, _series.Store.AppliedBatchSequence);
+
     /// <summary>Highest batch sequence both indexes have taken (in memory or in files); -1 when none.</summary>
     public long LastIndexedSequence => _lastIndexed;
 
@@ -231,11 +234,25 @@ public sealed class ShardIndexer
         FlushUpToLastIndexed(_index);
     }
 
-    /// <summary>Merges each index's flushed files into one.</summary>
-    public void Merge()
+    /// <summary>
+    /// Merges each index's flushed files into one, for an index holding at least
+    /// <paramref name="minimumFiles"/> of them (a merge rewrites every file, so the shard waits for a
+    /// few). Returns true when a merge ran.
+    /// </summary>
+    public bool Merge(int minimumFiles = 2)
     {
-        _series.Store.Merge();
-        _index.Merge();
+        ArgumentOutOfRangeException.ThrowIfLessThan(minimumFiles, 2);
+        bool merged = false;
+        foreach (IndexStore store in (ReadOnlySpan<IndexStore>)[_series.Store, _index])
+        {
+            if (store.Snapshot().Flushed.Count >= minimumFiles)
+            {
+                store.Merge();
+                merged = true;
+            }
+        }
+
+        return merged;
     }
 
     /// <summary>Number of index documents (flushed and in memory).</summary>

@@ -104,7 +104,7 @@ internal sealed class IndexModel(Random random, PartKind kind)
             }
 
             long ts = random.Next(0, 100);
-            long third = kind == PartKind.Stream ? _nextElementId++ : random.Next(0, 3);
+            long third = _nextElementId++; // element ids (streams), versions (measures): unique, increasing
             batch.AddRow(sid, ts, third, values);
             rows.Add(new ModelRow(sid, ts, third, tags));
         }
