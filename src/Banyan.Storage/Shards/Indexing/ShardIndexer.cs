@@ -31,6 +31,7 @@ public sealed class ShardIndexer
     private readonly ShardIndexConfig _config;
     private readonly IndexStore _index;
     private readonly SeriesIndex _series;
+    private readonly string[] _documentTagNames;
     private long _lastIndexed;
 
     private ShardIndexer(ShardIndexConfig config, IndexStore index, SeriesIndex series)
@@ -38,6 +39,21 @@ public sealed class ShardIndexer
         _config = config;
         _index = index;
         _series = series;
+
+        // Rule tags in rule order, then (streams) the element id: the layout of RowTags windows.
+        var names = new List<string>(config.Rules.Count + 1);
+        foreach (ShardIndexRule rule in config.Rules)
+        {
+            names.Add(rule.Tag);
+        }
+
+        if (config.Kind == PartKind.Stream)
+        {
+            names.Add(ShardIndexConfig.ElementIdField);
+        }
+
+        _documentTagNames = [.. names];
+
         // Both indexes hold every batch up to the lower of their flushed sequences.
         _lastIndexed = Math.Min(index.AppliedBatchSequence, series.Store.AppliedBatchSequence);
     }
@@ -156,6 +172,7 @@ public sealed class ShardIndexer
         var batchSeries = new HashSet<ulong>();
         var measureDocs = new HashSet<(ulong SeriesId, ulong ValuesHash)>();
         var valueHash = new Hashing.XxHash64();
+        var values = new DocumentValues(_documentTagNames);
         ReadOnlySpan<ulong> seriesIds = batch.SeriesIds;
         ReadOnlySpan<long> timestamps = batch.Timestamps;
         ReadOnlySpan<long> versions = batch.Versions;
@@ -186,14 +203,12 @@ public sealed class ShardIndexer
 
                 if (rules.Count > 0)
                 {
-                    documents.Add(new IndexDocument(seriesId, 0, RuleValues(rules, ruleColumns, row, 0)));
+                    documents.Add(new IndexDocument(seriesId, 0, values.Next(ruleColumns, row, batch.Count - row, null)));
                 }
             }
             else
             {
-                Dictionary<string, TagValue> tags = RuleValues(rules, ruleColumns, row, 1);
-                tags[ShardIndexConfig.ElementIdField] = TagValue.FromInt64(versions[row]);
-                documents.Add(new IndexDocument(seriesId, timestamps[row], tags));
+                documents.Add(new IndexDocument(seriesId, timestamps[row], values.Next(ruleColumns, row, batch.Count - row, TagValue.FromInt64(versions[row]))));
             }
         }
 
@@ -376,18 +391,35 @@ public sealed class ShardIndexer
         return values;
     }
 
-    private static Dictionary<string, TagValue> RuleValues(IReadOnlyList<ShardIndexRule> rules, ColumnTagValueCache?[] columns, int row, int extra)
+    /// <summary>Hands out <see cref="RowTags"/> windows of shared value arrays (allocated per chunk of rows, not per row).</summary>
+    private sealed class DocumentValues(string[] names)
     {
-        // IndexDocument takes a dictionary, so this one allocation per document stays; the values are shared.
-        var tags = new Dictionary<string, TagValue>(rules.Count + extra, StringComparer.Ordinal);
-        for (int r = 0; r < columns.Length; r++)
-        {
-            if (columns[r] is { } c && c.Get(row) is { } value)
-            {
-                tags[rules[r].Tag] = value;
-            }
-        }
+        private const int ChunkRows = 1024;
+        private TagValue?[] _chunk = [];
+        private int _used;
 
-        return tags;
+        public RowTags Next(ColumnTagValueCache?[] columns, int row, int rowsLeft, TagValue? elementId)
+        {
+            int width = names.Length;
+            if (_used + width > _chunk.Length)
+            {
+                _chunk = new TagValue?[Math.Min(rowsLeft, ChunkRows) * width];
+                _used = 0;
+            }
+
+            int offset = _used;
+            for (int r = 0; r < columns.Length; r++)
+            {
+                _chunk[offset + r] = columns[r]?.Get(row);
+            }
+
+            if (elementId is not null)
+            {
+                _chunk[offset + columns.Length] = elementId;
+            }
+
+            _used += width;
+            return new RowTags(names, _chunk, offset);
+        }
     }
 }
