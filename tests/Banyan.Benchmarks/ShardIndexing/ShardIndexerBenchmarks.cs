@@ -1,10 +1,10 @@
-using BenchmarkDotNet.Attributes;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Index;
 using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Series;
 using Banyan.Storage.Shards.Indexing;
+using BenchmarkDotNet.Attributes;
 
 namespace Banyan.Benchmarks.ShardIndexing;
 
