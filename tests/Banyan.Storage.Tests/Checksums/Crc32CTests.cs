@@ -12,7 +12,7 @@ public sealed class Crc32CTests
     [InlineData("The quick brown fox jumps over the lazy dog", 0x22620404u)]
     public void Matches_reference_values(string input, uint expected)
     {
-        Assert.Equal(expected, Crc32C.Compute(Encoding.ASCII.GetBytes(input)));
+        Assert.Equal(expected, Crc32C.Compute(System.Text.Encoding.ASCII.GetBytes(input)));
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class Crc32CTests
     [Fact]
     public void Any_single_bit_flip_changes_the_checksum()
     {
-        byte[] data = Encoding.ASCII.GetBytes("banyan block payload");
+        byte[] data = System.Text.Encoding.ASCII.GetBytes("banyan block payload");
         uint original = Crc32C.Compute(data);
         for (int bit = 0; bit < data.Length * 8; bit++)
         {

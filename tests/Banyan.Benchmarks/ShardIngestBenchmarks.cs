@@ -1,0 +1,47 @@
+using System.Globalization;
+using Banyan.Storage.Rows;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+
+namespace Banyan.Benchmarks;
+
+/// <summary>
+/// Sustained ingest of the peer dataset (10,000 series × 360 points, time-major) through
+/// <c>Shard.Write</c> in batches of 10,000 samples from two concurrent writers (group commit),
+/// with flushes and merges running, until every sample is in an on-disk part; then a final full
+/// merge. One operation = the whole dataset (3.6 M samples). Each iteration prints the ingest
+/// phase, samples/s and bytes/sample after the final merge.
+/// </summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+[MemoryDiagnoser]
+public class ShardIngestBenchmarks
+{
+    private WriteBatch[] _batches = [];
+    private string _directory = "";
+
+    [Params(true, false)]
+    public bool Wal { get; set; }
+
+    [GlobalSetup]
+    public void Setup() => _batches = ShardIngestRun.Batches(ShardIngestData.Load(), 10_000);
+
+    [IterationSetup]
+    public void CreateDirectory() => _directory = Path.Combine(Path.GetTempPath(), "banyan-ingest-" + Guid.NewGuid().ToString("N"));
+
+    [Benchmark]
+    public ShardIngestRun.Result Ingest()
+    {
+        ShardIngestRun.Result result = ShardIngestRun.Run(_directory, _batches, Wal, writers: 2);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// ingest wal={Wal}: {result.IngestSeconds:F2} s to disk, {result.SamplesPerSecond:N0} samples/s, final merge {result.FinalMergeSeconds:F2} s, {(double)result.AllocatedLiveBytes / result.Samples:F3} bytes/sample allocated ({(double)result.LiveBytes / result.Samples:F3} apparent), {result.Parts} part(s), shard folder {result.DirectoryBytes} bytes"));
+        return result;
+    }
+
+    [IterationCleanup]
+    public void DeleteDirectory()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Banyan.Storage.Parts;
+using Banyan.Storage.Rows;
+using Banyan.Storage.Shards;
+
+namespace Banyan.Benchmarks;
+
+/// <summary>One sustained ingest of the dataset into a fresh shard: concurrent writers, flushes and merges running, then a final full merge.</summary>
+public static class ShardIngestRun
+{
+    /// <summary>The result of one run.</summary>
+    public sealed record Result(double IngestSeconds, double FinalFlushSeconds, double FinalMergeSeconds, double SamplesPerSecond, long LiveBytes, long AllocatedLiveBytes, long DirectoryBytes, int Parts, long Samples, double TotalSeconds);
+
+    public static ShardOptions Options(bool wal) => new()
+    {
+        Kind = PartKind.Measure,
+        WalEnabled = wal,
+        SealRows = int.Parse(Environment.GetEnvironmentVariable("BANYAN_BENCH_SEAL_ROWS") ?? "1048576", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    public static WriteBatch[] Batches(ShardIngestData data, int samplesPerBatch)
+    {
+        int count = (data.Count + samplesPerBatch - 1) / samplesPerBatch;
+        WriteBatch[] batches = new WriteBatch[count];
+        for (int b = 0; b < count; b++)
+        {
+            int start = b * samplesPerBatch;
+            int n = Math.Min(samplesPerBatch, data.Count - start);
+            WriteBatch batch = new(PartKind.Measure);
+            int column = batch.AddColumn(null, "value", ColumnValueType.Float64);
+            long[] versions = new long[n];
+            batch.AppendKeys(data.Series.AsSpan(start, n), data.Timestamps.AsSpan(start, n), versions);
+            batch.Columns[column].AppendDoubles(data.Values.AsSpan(start, n));
+            batches[b] = batch;
+        }
+
+        return batches;
+    }
+
+    /// <summary>Writes every batch with <paramref name="writers"/> concurrent writers while a maintenance loop flushes and merges.</summary>
+    public static Result Run(string directory, WriteBatch[] batches, bool wal, int writers)
+    {
+        Stopwatch total = Stopwatch.StartNew();
+        long samples = 0;
+        foreach (WriteBatch batch in batches)
+        {
+            samples += batch.Count;
+        }
+
+        using Shard shard = Shard.Open(directory, Options(wal));
+        int next = -1;
+        using CancellationTokenSource stop = new();
+        Thread maintenance = new(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                shard.Flush();
+                while (shard.Merge())
+                {
+                }
+
+                stop.Token.WaitHandle.WaitOne(200);
+            }
+        });
+        Stopwatch ingest = Stopwatch.StartNew();
+        maintenance.Start();
+        Thread[] threads = new Thread[writers];
+        for (int w = 0; w < writers; w++)
+        {
+            threads[w] = new Thread(() =>
+            {
+                int b;
+                while ((b = Interlocked.Increment(ref next)) < batches.Length)
+                {
+                    shard.Write(batches[b]);
+                }
+            });
+            threads[w].Start();
+        }
+
+        foreach (Thread thread in threads)
+        {
+            thread.Join();
+        }
+
+        stop.Cancel();
+        maintenance.Join();
+        double writeSeconds = ingest.Elapsed.TotalSeconds;
+        shard.Flush();
+        ingest.Stop(); // sustained ingest = until every sample is in an on-disk part
+        Stopwatch merge = Stopwatch.StartNew();
+        shard.Merge(force: true);
+        merge.Stop();
+        long live = 0;
+        long allocated = 0;
+        foreach (long id in shard.DiskPartIds)
+        {
+            (long apparent, long blocks) = Sizes(Path.Combine(directory, Banyan.Storage.Snapshots.SnapshotStore.PartFolderName(id)));
+            live += apparent;
+            allocated += blocks;
+        }
+
+        int parts = shard.DiskPartIds.Count;
+        total.Stop();
+        return new Result(ingest.Elapsed.TotalSeconds, ingest.Elapsed.TotalSeconds - writeSeconds, merge.Elapsed.TotalSeconds, samples / ingest.Elapsed.TotalSeconds, live, allocated, Sizes(directory).Apparent, parts, samples, total.Elapsed.TotalSeconds);
+    }
+
+    private static (long Apparent, long Allocated) Sizes(string directory)
+    {
+        long apparent = 0;
+        long allocated = 0;
+        foreach (string file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+        {
+            long length = new FileInfo(file).Length;
+            apparent += length;
+            allocated += (length + 4095) / 4096 * 4096; // 4 KiB blocks, as du reports on ext4/xfs
+        }
+
+        return (apparent, allocated);
+    }
+}

@@ -1,0 +1,210 @@
+using Banyan.Storage.Parts;
+using Banyan.Storage.Rows;
+using Banyan.Storage.Shards;
+using Banyan.Storage.Snapshots;
+
+namespace Banyan.Storage.Tests.Shards;
+
+public sealed class ShardTests
+{
+    private static ShardOptions Options(bool wal = true) => new()
+    {
+        WalEnabled = wal,
+        PartWriter = PartWriterOptions.Default with { Fsync = false },
+    };
+
+    private static WriteBatch Batch(int id, int rows = 10)
+    {
+        WriteBatch batch = new(PartKind.Measure);
+        batch.AddColumn(null, "v", ColumnValueType.Float64);
+        for (int i = 0; i < rows; i++)
+        {
+            batch.AddRow((ulong)(i % 3) + 1, (id * 1000L) + i, 1, [ColumnValue.FromFloat64(id + (i / 100.0))]);
+        }
+
+        return batch;
+    }
+
+    private static int CountRows(Shard shard)
+    {
+        using ShardScan scan = shard.Scan(BlockQuery.All, ColumnProjection.All);
+        int rows = 0;
+        while (scan.MoveNext())
+        {
+            rows++;
+        }
+
+        return rows;
+    }
+
+    [Fact]
+    public void Flush_installs_a_snapshot_and_truncates_the_wal_behind_the_fallback()
+    {
+        using TempDirectory dir = new();
+        using (Shard shard = Shard.Open(dir.Path, Options()))
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                shard.Write(Batch(i));
+                Assert.True(shard.Flush());
+            }
+
+            Assert.False(shard.Flush());
+            Assert.Equal(5, shard.DiskPartIds.Count);
+            Assert.Equal(50, CountRows(shard));
+            Assert.True(shard.Merge(force: true));
+            Assert.Single(shard.DiskPartIds);
+            Assert.Equal(50, CountRows(shard));
+        }
+
+        Assert.Equal(2, Directory.GetFiles(dir.Path, "*.snp").Length);
+        using Shard reopened = Shard.Open(dir.Path, Options());
+        Assert.Equal(50, CountRows(reopened));
+        Assert.Equal(0, reopened.MemoryPartCount);
+    }
+
+    [Fact]
+    public void Merged_away_parts_are_deleted_only_after_readers_and_the_fallback_snapshot_let_go()
+    {
+        using TempDirectory dir = new();
+        using Shard shard = Shard.Open(dir.Path, Options());
+        shard.Write(Batch(1));
+        shard.Flush();
+        shard.Write(Batch(2));
+        shard.Flush();
+        IReadOnlyList<long> before = shard.DiskPartIds;
+        using (ShardScan reader = shard.Scan(BlockQuery.All, ColumnProjection.All))
+        {
+            shard.Merge(force: true);
+            shard.Write(Batch(3));
+            shard.Flush(); // the merge's snapshot becomes the fallback; the pre-merge one goes
+            foreach (long id in before)
+            {
+                Assert.True(Directory.Exists(Path.Combine(dir.Path, SnapshotStore.PartFolderName(id))), "a reader still holds the part");
+            }
+
+            int rows = 0;
+            while (reader.MoveNext())
+            {
+                rows++;
+            }
+
+            Assert.Equal(20, rows);
+        }
+
+        foreach (long id in before)
+        {
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, SnapshotStore.PartFolderName(id))));
+        }
+
+        Assert.Equal(30, CountRows(shard));
+    }
+
+    [Fact]
+    public void Torn_newest_snapshot_falls_back_and_the_wal_restores_the_rest()
+    {
+        using TempDirectory dir = new();
+        using (Shard shard = Shard.Open(dir.Path, Options()))
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                shard.Write(Batch(i));
+                shard.Flush();
+            }
+
+            shard.Merge(force: true);
+            shard.Write(Batch(9));
+        }
+
+        string[] snapshots = Directory.GetFiles(dir.Path, "*.snp");
+        Array.Sort(snapshots, StringComparer.Ordinal);
+        byte[] newest = File.ReadAllBytes(snapshots[^1]);
+        File.WriteAllBytes(snapshots[^1], newest.AsSpan(0, newest.Length / 2).ToArray());
+
+        using Shard reopened = Shard.Open(dir.Path, Options());
+        Assert.Single(reopened.Recovery.RejectedSnapshots);
+        Assert.Equal(50, CountRows(reopened));
+    }
+
+    [Fact]
+    public void Torn_last_wal_record_loses_only_that_write()
+    {
+        using TempDirectory dir = new();
+        using (Shard shard = Shard.Open(dir.Path, Options()))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                shard.Write(Batch(i));
+            }
+        }
+
+        string wal = Directory.GetFiles(Path.Combine(dir.Path, "wal"), "*.wal").Single();
+        byte[] bytes = File.ReadAllBytes(wal);
+        File.WriteAllBytes(wal, bytes.AsSpan(0, bytes.Length - 7).ToArray());
+        using Shard reopened = Shard.Open(dir.Path, Options());
+        Assert.True(reopened.Recovery.Wal.TornBytesRemoved > 0);
+        Assert.Equal(2, reopened.Recovery.ReplayedRecords);
+        Assert.Equal(20, CountRows(reopened));
+    }
+
+    [Fact]
+    public void Wal_off_keeps_flushed_data_and_loses_unflushed_data_on_a_crash()
+    {
+        using TempDirectory dir = new();
+        Shard shard = Shard.Open(dir.Path, Options(wal: false));
+        shard.Write(Batch(1));
+        shard.Flush();
+        shard.Write(Batch(2));
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "wal")));
+
+        // Simulated crash: open a second instance on the same folder without closing the first.
+        using (Shard afterCrash = Shard.Open(dir.Path, Options(wal: false)))
+        {
+            Assert.Equal(10, CountRows(afterCrash));
+        }
+
+        shard.Dispose(); // a clean close flushes
+        using Shard reopened = Shard.Open(dir.Path, Options(wal: false));
+        Assert.Equal(20, CountRows(reopened));
+    }
+
+    [Fact]
+    public void Memory_stays_bounded_under_writes_without_explicit_flushes()
+    {
+        using TempDirectory dir = new();
+        ShardOptions options = new() { PartWriter = PartWriterOptions.Default with { Fsync = false }, FlushThresholdBytes = 4096, MaxMemoryBytes = 8192 };
+        using Shard shard = Shard.Open(dir.Path, options);
+        for (int i = 0; i < 200; i++)
+        {
+            shard.Write(Batch(i, 20));
+            Assert.True(shard.MemoryBytes <= 8192, $"memory {shard.MemoryBytes} after write {i}");
+        }
+
+        Assert.NotEmpty(shard.DiskPartIds);
+        Assert.Equal(4000, CountRows(shard));
+    }
+
+    [Fact]
+    public void Bad_batch_kind_is_a_clear_error()
+    {
+        using TempDirectory dir = new();
+        using Shard shard = Shard.Open(dir.Path, Options());
+        ArgumentException ex = Assert.Throws<ArgumentException>(() => shard.Write(new WriteBatch(PartKind.Stream)));
+        Assert.Contains("Stream", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Merge_policy_picks_similar_sized_adjacent_parts()
+    {
+        MergePolicy policy = new() { MaxPartsPerMerge = 4, MinOutputToLargestRatio = 1.7 };
+        Assert.False(policy.TryPick([100], false, out _, out _));
+        Assert.False(policy.TryPick([1000, 10], false, out _, out _)); // ratio 1.01: not worth it
+        Assert.True(policy.TryPick([1000, 10, 10, 10, 10], false, out int start, out int count));
+        Assert.Equal((1, 4), (start, count));
+        Assert.True(policy.TryPick([1000, 10], true, out start, out count));
+        Assert.Equal((0, 2), (start, count));
+        MergePolicy bounded = new() { MaxOutputBytes = 25 };
+        Assert.True(bounded.TryPick([10, 10, 10, 10], false, out _, out count));
+        Assert.Equal(2, count);
+    }
+}
