@@ -297,6 +297,7 @@ public sealed class Shard : IDisposable
             // rows are gone (a query drops them) rather than rows the index cannot find.
             if (_indexer is not null)
             {
+                ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
                 lock (_indexGate)
                 {
                     _indexer.Flush();
@@ -345,19 +346,19 @@ public sealed class Shard : IDisposable
         _mergeGate.Wait();
         try
         {
+            PartHandle<IPartReader>[] disk;
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                disk = _disk;
+            }
+
             if (_indexer is not null)
             {
                 lock (_indexGate)
                 {
                     _indexer.Merge(force ? 2 : IndexFilesBeforeMerge);
                 }
-            }
-
-            PartHandle<IPartReader>[] disk;
-            lock (_gate)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                disk = _disk;
             }
 
             long[] sizes = new long[disk.Length];
