@@ -1,6 +1,8 @@
-using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Series;
 using Banyan.Storage.Shards;
+using Banyan.Storage.Shards.Indexing;
 
 namespace Banyan.Storage.CrashChild;
 
@@ -8,15 +10,23 @@ namespace Banyan.Storage.CrashChild;
 /// Three writers write stream batches to one shard while a maintenance thread flushes and merges
 /// without pause, so a kill lands during writes, flushes and merges alike. Each batch's rows carry
 /// element ids batch * 1000 + row, from which the checker derives series, timestamp and value.
+/// The shard indexes its series (entity tag <c>svc</c>) and the tag <c>v</c>, so the checker can
+/// also verify the indexes recovered with the rows.
 /// </summary>
 internal static class ShardWorkload
 {
     public const int RowsPerBatch = 40;
     private const int Writers = 3;
+    private const int Services = 13;
+    private static readonly ulong[] s_seriesIds = SeriesIds();
+
+    /// <summary>The indexes of the crash shard: series by <c>svc</c>, and the tag <c>v</c>.</summary>
+    public static ShardIndexConfig Index { get; } = new(PartKind.Stream, "crash_stream", ["svc"], [new ShardIndexRule("v", "default")]);
 
     public static ShardOptions Options() => new()
     {
         Kind = PartKind.Stream,
+        Index = Index,
         FlushThresholdBytes = 24 * 1024,
         MaxMemoryBytes = 256 * 1024,
         MaxMemoryParts = 16,
@@ -29,18 +39,33 @@ internal static class ShardWorkload
     {
         WriteBatch batch = new(PartKind.Stream);
         batch.AddColumn("default", "v", ColumnValueType.Int64);
-        Span<ColumnValue> values = new ColumnValue[1];
+        batch.AddColumn("default", "svc", ColumnValueType.String);
+        Span<ColumnValue> values = new ColumnValue[2];
         for (int row = 0; row < RowsPerBatch; row++)
         {
             long element = (batchId * 1000) + row;
             values[0] = ColumnValue.FromInt64(element * 7);
+            values[1] = ColumnValue.FromString(ServiceOf(element));
             batch.AddRow(SeriesOf(element), TimestampOf(element), element, values);
         }
 
         return batch;
     }
 
-    public static ulong SeriesOf(long element) => (ulong)(element % 13) * 0x9E3779B97F4A7C15UL;
+    public static string ServiceOf(long element) => "svc-" + (element % Services).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static ulong SeriesOf(long element) => s_seriesIds[element % Services];
+
+    private static ulong[] SeriesIds()
+    {
+        ulong[] ids = new ulong[Services];
+        for (int i = 0; i < Services; i++)
+        {
+            ids[i] = SeriesKey.ComputeSeriesId("crash_stream", [TagValue.FromString(ServiceOf(i))]);
+        }
+
+        return ids;
+    }
 
     public static long TimestampOf(long element) => 1_700_000_000_000_000_000 + (element * 1000);
 

@@ -1,7 +1,9 @@
 using Banyan.Storage.Durability;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Shards.Indexing;
 using Banyan.Storage.Snapshots;
 using Banyan.Storage.Wal;
 
@@ -32,6 +34,11 @@ public sealed class Shard : IDisposable
     private readonly ShardOptions _options;
     private readonly SnapshotStore _store;
     private readonly WriteAheadLog? _wal;
+
+    // The indexes; Apply, Flush and Merge on them hold _indexGate (lock order: _installGate or
+    // _sealGate before _indexGate). Searches read their snapshots without it.
+    private readonly ShardIndexer? _indexer;
+    private readonly object _indexGate = new();
     private long _nextId;
     private long _localLsn;
 
@@ -50,18 +57,26 @@ public sealed class Shard : IDisposable
     private List<PartHandle<IPartReader>> _heldForPrevious = [];
     private List<long> _heldIdsForPrevious;
 
-    private Shard(string path, ShardOptions options, SnapshotStore store, WriteAheadLog? wal, PartHandle<IPartReader>[] disk, SnapshotLoadResult load, List<long> heldIds)
+    private Shard(string path, ShardOptions options, SnapshotStore store, WriteAheadLog? wal, ShardIndexer? indexer, PartHandle<IPartReader>[] disk, SnapshotLoadResult load, List<long> heldIds)
     {
         FolderPath = path;
         _options = options;
         _store = store;
         _wal = wal;
+        _indexer = indexer;
         _disk = disk;
         _nextId = load.HighestId;
         _flushedLsn = load.Current?.FlushedLsn ?? 0;
         _snapshotEpoch = load.Current?.Epoch ?? 0;
         _insertedThrough = _flushedLsn;
         _localLsn = _flushedLsn;
+        if (wal is null && indexer is not null && indexer.HighestFlushedSequence > _flushedLsn)
+        {
+            // No WAL: LSNs restart from the parts' flush point, but an index flushed further would skip
+            // new batches numbered at or below its own flush point as already indexed.
+            _insertedThrough = indexer.HighestFlushedSequence;
+            _localLsn = _insertedThrough;
+        }
         _heldIdsForPrevious = heldIds;
         Recovery = new ShardRecoveryReport(load.Rejected, wal?.Recovery ?? WalRecoveryReport.Clean, 0);
     }
@@ -74,6 +89,9 @@ public sealed class Shard : IDisposable
 
     /// <summary>Measure or stream.</summary>
     public PartKind Kind => _options.Kind;
+
+    /// <summary>The shard's indexes, or null when <see cref="ShardOptions.Index"/> is null.</summary>
+    public ShardIndexer? Indexer => _indexer;
 
     /// <summary>Bytes held by memory parts (including writes in progress).</summary>
     public long MemoryBytes
@@ -153,6 +171,7 @@ public sealed class Shard : IDisposable
         WriteAheadLog? wal = null;
         try
         {
+            ShardIndexer? indexer = options.Index is null ? null : ShardIndexer.Open(path, options.Index);
             if (load.Current is not null)
             {
                 foreach (long id in load.Current.PartIds)
@@ -168,7 +187,7 @@ public sealed class Shard : IDisposable
                 wal = WriteAheadLog.Open(Path.Combine(path, "wal"), new WalOptions { MaxFileSize = options.Wal.MaxFileSize, MinimumNextLsn = flushed + 1 });
             }
 
-            Shard shard = new(path, options, store, wal, [.. disk], load, heldIds);
+            Shard shard = new(path, options, store, wal, indexer, [.. disk], load, heldIds);
             shard.ReplayWal();
             return shard;
         }
@@ -193,7 +212,7 @@ public sealed class Shard : IDisposable
     /// <exception cref="StorageFullException">The disk is full; the batch was not written.</exception>
     public void Write(WriteBatch batch)
     {
-        WriteBatch copy = Prepare(batch, out long bytes);
+        WriteBatch copy = Prepare(batch, out long bytes, out PreparedIndexBatch? indexed);
         if (copy.Count == 0)
         {
             return;
@@ -220,14 +239,14 @@ public sealed class Shard : IDisposable
             throw;
         }
 
-        Insert(lsn, copy, bytes);
+        Insert(lsn, copy, bytes, indexed);
         FlushIfOverThreshold();
     }
 
     /// <summary>Asynchronous <see cref="Write"/>: the WAL fsync and any forced flush run off the caller's thread.</summary>
     public async ValueTask WriteAsync(WriteBatch batch)
     {
-        WriteBatch copy = Prepare(batch, out long bytes);
+        WriteBatch copy = Prepare(batch, out long bytes, out PreparedIndexBatch? indexed);
         if (copy.Count == 0)
         {
             return;
@@ -254,7 +273,7 @@ public sealed class Shard : IDisposable
             throw;
         }
 
-        Insert(lsn, copy, bytes);
+        Insert(lsn, copy, bytes, indexed);
         if (OverFlushThreshold())
         {
             await Task.Run(FlushIfOverThreshold).ConfigureAwait(false);
@@ -273,6 +292,18 @@ public sealed class Shard : IDisposable
         try
         {
             Seal();
+
+            // Indexes first: with the WAL off, a crash between the two then leaves index entries whose
+            // rows are gone (a query drops them) rather than rows the index cannot find.
+            if (_indexer is not null)
+            {
+                ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+                lock (_indexGate)
+                {
+                    _indexer.Flush();
+                }
+            }
+
             MemoryEntry[] captured;
             lock (_gate)
             {
@@ -320,6 +351,14 @@ public sealed class Shard : IDisposable
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 disk = _disk;
+            }
+
+            if (_indexer is not null)
+            {
+                lock (_indexGate)
+                {
+                    _indexer.Merge(force ? 2 : IndexFilesBeforeMerge);
+                }
             }
 
             long[] sizes = new long[disk.Length];
@@ -405,6 +444,7 @@ public sealed class Shard : IDisposable
         lock (_sealGate)
         {
             WriteBatch[] batches;
+            PendingWrite[] taken;
             long firstLsn;
             long lastLsn;
             long bytes = 0;
@@ -425,9 +465,11 @@ public sealed class Shard : IDisposable
                 }
 
                 batches = new WriteBatch[count];
+                taken = new PendingWrite[count];
                 for (int i = 0; i < count; i++)
                 {
                     batches[i] = _pending[i].Batch;
+                    taken[i] = _pending[i];
                 }
 
                 firstLsn = _pending[0].Lsn;
@@ -436,6 +478,10 @@ public sealed class Shard : IDisposable
 
             // Built outside the shard lock: writers keep appending meanwhile (with higher LSNs).
             List<MemoryPart> parts = BuildParts(batches);
+
+            // In LSN order (this is an unbroken run after every earlier one), and before the memory part
+            // becomes visible, so every part a read view holds is in the indexes.
+            ApplyToIndexes(taken);
             lock (_gate)
             {
                 _pending.RemoveRange(0, batches.Length);
@@ -452,6 +498,41 @@ public sealed class Shard : IDisposable
 
     /// <summary>Rows of the queried series and time range in (series, timestamp) order, measures deduplicated by version.</summary>
     public ShardScan Scan(BlockQuery query, ColumnProjection projection) => new(AcquireView(), _options.Kind, query, projection);
+
+    /// <summary>
+    /// Rows with <paramref name="minTimestamp"/> ≤ timestamp ≤ <paramref name="maxTimestamp"/> matching
+    /// <paramref name="criteria"/> (null: all), found through the indexes: the inverted index names the
+    /// candidate series (measures) or elements (streams), only those are read, and what the index left
+    /// open is decided on the rows. Sees every write acknowledged before the call. In (series, timestamp) order.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The shard has no indexes (<see cref="ShardOptions.Index"/> is null).</exception>
+    /// <exception cref="ArgumentException">The time range is empty.</exception>
+    public List<IndexedRow> QueryIndexed(Criteria? criteria, long minTimestamp, long maxTimestamp)
+    {
+        ShardIndexer indexer = _indexer ?? throw new InvalidOperationException($"shard {FolderPath} has no indexes (ShardOptions.Index is null)");
+        if (minTimestamp > maxTimestamp)
+        {
+            throw new ArgumentException($"time range is empty: min {minTimestamp} > max {maxTimestamp}", nameof(minTimestamp));
+        }
+
+        WaitForInFlightWrites();
+
+        // View first, then the index: every part in the view was indexed before it became visible, so
+        // the index snapshot taken after covers the view (newer entries find no row and are dropped).
+        ShardReadView view = AcquireView();
+        var hits = new List<IndexHit>();
+        try
+        {
+            indexer.Search(criteria, minTimestamp, maxTimestamp, hits);
+        }
+        catch
+        {
+            view.Dispose();
+            throw;
+        }
+
+        return IndexedQuery.Run(view, indexer.Config, criteria, minTimestamp, maxTimestamp, hits);
+    }
 
     /// <summary>
     /// Closes the shard. With the WAL off, memory parts are flushed first so a clean shutdown loses
@@ -518,7 +599,7 @@ public sealed class Shard : IDisposable
         _flushGate.Release();
     }
 
-    private WriteBatch Prepare(WriteBatch batch, out long bytes)
+    private WriteBatch Prepare(WriteBatch batch, out long bytes, out PreparedIndexBatch? indexed)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Kind != _options.Kind)
@@ -528,6 +609,9 @@ public sealed class Shard : IDisposable
 
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
         batch.Validate();
+
+        // Before the WAL append: a batch the indexes reject must not be logged.
+        indexed = _indexer?.Prepare(batch);
         WriteBatch copy = BatchConcatenation.Copy(batch);
         bytes = BatchConcatenation.EstimateBytes(copy);
         return copy;
@@ -605,7 +689,7 @@ public sealed class Shard : IDisposable
         }
     }
 
-    private void Insert(long lsn, WriteBatch batch, long bytes)
+    private void Insert(long lsn, WriteBatch batch, long bytes, PreparedIndexBatch? indexed)
     {
         bool seal;
         lock (_gate)
@@ -616,7 +700,7 @@ public sealed class Shard : IDisposable
                 at--;
             }
 
-            _pending.Insert(at, new PendingWrite(lsn, batch, bytes));
+            _pending.Insert(at, new PendingWrite(lsn, batch, bytes, indexed));
             _pendingRows += batch.Count;
             if (lsn == _insertedThrough + 1)
             {
@@ -668,12 +752,27 @@ public sealed class Shard : IDisposable
         }
 
         string source = _wal.DirectoryPath;
-        long replayed = _wal.Replay(_flushedLsn, (lsn, payload) =>
+
+        // The WAL is kept back to the older of the parts' and the indexes' flush points, so records the
+        // parts hold but the indexes lost are still there: those feed the indexes only.
+        long from = _indexer is null ? _flushedLsn : Math.Min(_flushedLsn, _indexer.DurableSequence);
+        long replayed = _wal.Replay(from, (lsn, payload) =>
         {
             WriteBatch batch = WriteBatchCodec.Decode(payload, $"{source} (LSN {lsn})");
             if (batch.Kind != _options.Kind)
             {
                 throw new StorageCorruptionException(source, -1, $"WAL record {lsn} holds {batch.Kind} rows in a {_options.Kind} shard");
+            }
+
+            PreparedIndexBatch? indexed = PrepareReplayed(lsn, batch, source);
+            if (lsn <= _flushedLsn)
+            {
+                lock (_indexGate)
+                {
+                    _indexer!.Apply(lsn, indexed!);
+                }
+
+                return;
             }
 
             long bytes = BatchConcatenation.EstimateBytes(batch);
@@ -682,7 +781,7 @@ public sealed class Shard : IDisposable
                 _memoryBytes += bytes;
             }
 
-            Insert(lsn, batch, bytes);
+            Insert(lsn, batch, bytes, indexed);
         });
         Seal();
         Recovery = Recovery with { ReplayedRecords = replayed };
@@ -793,6 +892,15 @@ public sealed class Shard : IDisposable
             }
 
             long truncateThrough = Math.Min(_flushedLsn, newFlushed);
+            if (_indexer is not null)
+            {
+                // Never drop records the indexes hold only in memory: after a crash they are rebuilt from the WAL.
+                lock (_indexGate)
+                {
+                    truncateThrough = Math.Min(truncateThrough, _indexer.DurableSequence);
+                }
+            }
+
             _flushedLsn = newFlushed;
             _snapshotEpoch = epoch;
             if (flushed is not null)
@@ -805,6 +913,72 @@ public sealed class Shard : IDisposable
 
             // Records up to the fallback snapshot's flush point are in parts both snapshots keep.
             _wal?.Truncate(truncateThrough);
+        }
+    }
+
+    private void ApplyToIndexes(PendingWrite[] writes)
+    {
+        if (_indexer is null)
+        {
+            return;
+        }
+
+        lock (_indexGate)
+        {
+            foreach (PendingWrite write in writes)
+            {
+                _indexer.Apply(write.Lsn, write.Index!);
+            }
+        }
+    }
+
+    private PreparedIndexBatch? PrepareReplayed(long lsn, WriteBatch batch, string source)
+    {
+        if (_indexer is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return _indexer.Prepare(batch);
+        }
+        catch (ArgumentException e)
+        {
+            // It was checked before it was logged, so the record or the index configuration changed.
+            throw new StorageCorruptionException(source, -1, $"WAL record {lsn} cannot be indexed with the shard's index configuration: {e.Message}", e);
+        }
+    }
+
+    private void WaitForInFlightWrites()
+    {
+        long target;
+        lock (_gate)
+        {
+            target = _pending.Count == 0 ? 0 : _pending[^1].Lsn;
+        }
+
+        // A write acknowledged before this query may sit behind an earlier LSN whose writer is between
+        // its WAL append and its insert (microseconds); the index sees it once that gap closes.
+        long deadline = Environment.TickCount64 + InFlightWaitMilliseconds;
+        SpinWait spin = default;
+        while (true)
+        {
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_insertedThrough >= target)
+                {
+                    return;
+                }
+            }
+
+            if (Environment.TickCount64 > deadline)
+            {
+                throw new TimeoutException($"shard {FolderPath}: writes before LSN {target} did not complete within {InFlightWaitMilliseconds} ms; the index query cannot see them");
+            }
+
+            spin.SpinOnce();
         }
     }
 
@@ -834,7 +1008,12 @@ public sealed class Shard : IDisposable
         }
     }
 
+    // Index files flushed before a (non-forced) shard merge also merges them: a merge rewrites them all.
+    private const int IndexFilesBeforeMerge = 4;
+
+    private const int InFlightWaitMilliseconds = 10_000;
+
     private sealed record MemoryEntry(long FirstLsn, long LastLsn, PartHandle<IPartReader> Handle, long Bytes);
 
-    private sealed record PendingWrite(long Lsn, WriteBatch Batch, long Bytes);
+    private sealed record PendingWrite(long Lsn, WriteBatch Batch, long Bytes, PreparedIndexBatch? Index);
 }

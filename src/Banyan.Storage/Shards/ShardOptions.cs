@@ -49,6 +49,13 @@ public sealed class ShardOptions
     /// </summary>
     public int MaxMemoryParts { get; init; } = 256;
 
+    /// <summary>
+    /// The indexes of the shard's subject (series index and inverted index, see <c>docs/indexing.md</c>),
+    /// or null (default) for a shard without indexes. With indexes, every batch must carry the entity
+    /// tags, and its series ids must be the hash of the subject and entity values.
+    /// </summary>
+    public Indexing.ShardIndexConfig? Index { get; init; }
+
     /// <summary>Merge policy settings.</summary>
     public MergePolicy Merge { get; init; } = new();
 
@@ -76,5 +83,9 @@ public sealed class ShardOptions
         }
 
         Merge.Validate();
+        if (Index is not null && Index.Kind != Kind)
+        {
+            throw new ArgumentException($"Index is configured for a {Index.Kind}, the shard stores {Kind} rows", nameof(Index));
+        }
     }
 }

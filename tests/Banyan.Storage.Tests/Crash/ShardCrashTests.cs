@@ -1,7 +1,10 @@
 using System.Globalization;
 using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Series;
 using Banyan.Storage.Shards;
+using Banyan.Storage.Shards.Indexing;
 
 namespace Banyan.Storage.Tests.Crash;
 
@@ -12,6 +15,7 @@ public sealed class ShardCrashTests
     private static ShardOptions Options() => new()
     {
         Kind = PartKind.Stream,
+        Index = new ShardIndexConfig(PartKind.Stream, "crash_stream", ["svc"], [new ShardIndexRule("v", "default")]), // as the child's
         Wal = new Banyan.Storage.Wal.WalOptions { MaxFileSize = 32 * 1024 },
     };
 
@@ -33,14 +37,16 @@ public sealed class ShardCrashTests
                 TimeSpan.FromSeconds(30)));
 
             Dictionary<long, int> rowsPerBatch = [];
+            HashSet<long> elements = [];
             using Shard shard = Shard.Open(dir.Path, Options());
             using ShardScan scan = shard.Scan(BlockQuery.All, ColumnProjection.All);
             while (scan.MoveNext())
             {
+                elements.Add(scan.Version);
                 long element = scan.Version;
                 ColumnBuffer values = scan.CurrentBlock.FindColumn("default", "v") ?? throw new InvalidOperationException("tag v missing");
                 Assert.True(values.GetInt64(scan.CurrentRow) == element * 7, $"{context}: element {element} has a value never written");
-                Assert.True(scan.SeriesId == (ulong)(element % 13) * 0x9E3779B97F4A7C15UL && scan.Timestamp == 1_700_000_000_000_000_000 + (element * 1000), $"{context}: element {element} has keys never written");
+                Assert.True(scan.SeriesId == SeriesOf(element) && scan.Timestamp == 1_700_000_000_000_000_000 + (element * 1000), $"{context}: element {element} has keys never written");
                 long batch = element / 1000;
                 Assert.True(batch < firstBatch + 1_000_000, $"{context}: batch {batch} was never written");
                 rowsPerBatch[batch] = rowsPerBatch.GetValueOrDefault(batch) + 1;
@@ -55,8 +61,43 @@ public sealed class ShardCrashTests
             {
                 Assert.True(rowsPerBatch.ContainsKey(batch), $"{context}: acknowledged batch {batch} lost");
             }
+
+            CheckIndexes(shard, elements, acknowledged, random, context);
         }
 
         Assert.True(acknowledged.Count > rounds, $"the child acknowledged only {acknowledged.Count} batches in {rounds} rounds");
+    }
+
+    private static ulong SeriesOf(long element) =>
+        SeriesKey.ComputeSeriesId("crash_stream", [TagValue.FromString("svc-" + (element % 13).ToString(CultureInfo.InvariantCulture))]);
+
+    // The indexes recovered with the rows: every row is indexed exactly once (no replayed batch
+    // indexed twice, none lost), an index range query returns every row once, and an EQ query on the
+    // indexed tag finds each sampled acknowledged row exactly once.
+    private static void CheckIndexes(Shard shard, HashSet<long> elements, HashSet<long> acknowledged, Random random, string context)
+    {
+        List<IndexedRow> all = shard.QueryIndexed(new Condition("v", ConditionOp.Ge, TagValue.FromInt64(0)), long.MinValue, long.MaxValue);
+        Assert.True(all.Count == elements.Count, $"{context}: the index range query returned {all.Count} rows, the shard holds {elements.Count}");
+        HashSet<long> found = [];
+        foreach (IndexedRow row in all)
+        {
+            Assert.True(found.Add(row.VersionOrElementId), $"{context}: element {row.VersionOrElementId} returned twice by the index");
+        }
+
+        Assert.True(found.SetEquals(elements), $"{context}: the index range query and the scan disagree");
+        Assert.True(shard.Indexer!.DocumentCount == elements.Count, $"{context}: {shard.Indexer.DocumentCount} index documents for {elements.Count} rows");
+
+        var hits = new List<IndexHit>();
+        long[] batches = [.. acknowledged];
+        for (int i = 0; i < Math.Min(25, batches.Length); i++)
+        {
+            long element = (batches[random.Next(batches.Length)] * 1000) + random.Next(RowsPerBatch);
+            var eq = new Condition("v", ConditionOp.Eq, TagValue.FromInt64(element * 7));
+            List<IndexedRow> rows = shard.QueryIndexed(eq, long.MinValue, long.MaxValue);
+            Assert.True(rows.Count == 1 && rows[0].VersionOrElementId == element && rows[0].SeriesId == SeriesOf(element), $"{context}: EQ on v found {rows.Count} rows for acknowledged element {element}");
+            hits.Clear();
+            shard.Indexer.Search(eq, long.MinValue, long.MaxValue, hits);
+            Assert.True(hits.Count == 1, $"{context}: {hits.Count} index documents for acknowledged element {element}");
+        }
     }
 }

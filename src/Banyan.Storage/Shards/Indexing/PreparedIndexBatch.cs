@@ -1,0 +1,27 @@
+using Banyan.Storage.Index;
+using Banyan.Storage.Query;
+
+namespace Banyan.Storage.Shards.Indexing;
+
+/// <summary>
+/// The index work of one write batch, computed and validated by <see cref="ShardIndexer.Prepare"/>
+/// before the batch is logged, and applied by <see cref="ShardIndexer.Apply"/> once it has its
+/// sequence number. Splitting the two means a batch the index would reject never reaches the WAL.
+/// </summary>
+public sealed class PreparedIndexBatch
+{
+    internal PreparedIndexBatch(List<IndexDocument> documents, List<(string Subject, IReadOnlyList<string> EntityTagNames, IReadOnlyList<TagValue> EntityValues)> series)
+    {
+        Documents = documents;
+        Series = series;
+    }
+
+    /// <summary>The inverted-index documents (stream: one per element; measure: one per series and distinct indexed values).</summary>
+    public IReadOnlyList<IndexDocument> Documents { get; }
+
+    /// <summary>The distinct series of the batch with their entity values, for the series index.</summary>
+    internal List<(string Subject, IReadOnlyList<string> EntityTagNames, IReadOnlyList<TagValue> EntityValues)> Series { get; }
+
+    /// <summary>Number of distinct series in the batch.</summary>
+    public int SeriesCount => Series.Count;
+}
