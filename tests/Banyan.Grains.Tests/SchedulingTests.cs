@@ -18,13 +18,13 @@ public sealed class SchedulingTests(ClusterFixture fixture)
         string key = Signals.NewId();
         IGatedGrain grain = Cluster.Client.GetGrain<IGatedGrain>(key);
         Task first = grain.Work("a");
-        await Signals.Expect(key + ":started:a", "the first call starts");
+        await Signals.Expect(key + ":started:a", "the first call starts", first);
         Task second = grain.Work("b");
         Task third = grain.Work("c");
         Assert.False(await Signals.ArrivesWithin(key + ":started:b", s_negativeWait), "b started while a was awaiting");
         Signals.Set(key + ":release:a");
         await first;
-        await Signals.Expect(key + ":started:b", "b starts once a is done");
+        await Signals.Expect(key + ":started:b", "b starts once a is done", second, third);
         Signals.Set(key + ":release:b");
         Signals.Set(key + ":release:c");
         await Task.WhenAll(second, third);
@@ -37,9 +37,9 @@ public sealed class SchedulingTests(ClusterFixture fixture)
         string key = Signals.NewId();
         IReentrantGatedGrain grain = Cluster.Client.GetGrain<IReentrantGatedGrain>(key);
         Task first = grain.Work("a");
-        await Signals.Expect(key + ":started:a", "a starts");
+        await Signals.Expect(key + ":started:a", "a starts", first);
         Task second = grain.Work("b");
-        await Signals.Expect(key + ":started:b", "b interleaves while a awaits");
+        await Signals.Expect(key + ":started:b", "b interleaves while a awaits", first, second);
         Signals.Set(key + ":release:b");
         await second;
         Signals.Set(key + ":release:a");
@@ -53,15 +53,15 @@ public sealed class SchedulingTests(ClusterFixture fixture)
         string key = Signals.NewId();
         IGatedGrain grain = Cluster.Client.GetGrain<IGatedGrain>(key);
         Task r1 = grain.Read("r1");
-        await Signals.Expect(key + ":started:r1", "r1 starts");
+        await Signals.Expect(key + ":started:r1", "r1 starts", r1);
         Task r2 = grain.Read("r2");
-        await Signals.Expect(key + ":started:r2", "a second read-only call interleaves with the first");
+        await Signals.Expect(key + ":started:r2", "a second read-only call interleaves with the first", r1, r2);
         Task write = grain.Work("w");
         Assert.False(await Signals.ArrivesWithin(key + ":started:w", s_negativeWait), "a write started while reads ran");
         Signals.Set(key + ":release:r1");
         Signals.Set(key + ":release:r2");
         await Task.WhenAll(r1, r2);
-        await Signals.Expect(key + ":started:w", "the write starts after the reads");
+        await Signals.Expect(key + ":started:w", "the write starts after the reads", write);
         Signals.Set(key + ":release:w");
         await write;
     }
@@ -72,7 +72,7 @@ public sealed class SchedulingTests(ClusterFixture fixture)
         string key = Signals.NewId();
         IGatedGrain grain = Cluster.Client.GetGrain<IGatedGrain>(key);
         Task write = grain.Work("w");
-        await Signals.Expect(key + ":started:w", "w starts");
+        await Signals.Expect(key + ":started:w", "w starts", write);
         Task read = grain.Read("r");
         Assert.False(await Signals.ArrivesWithin(key + ":started:r", s_negativeWait), "a read interleaved with a write");
         Signals.Set(key + ":release:w");
@@ -87,9 +87,9 @@ public sealed class SchedulingTests(ClusterFixture fixture)
         string key = Signals.NewId();
         IGatedGrain grain = Cluster.Client.GetGrain<IGatedGrain>(key);
         Task work = grain.Work("w");
-        await Signals.Expect(key + ":started:w", "w starts");
+        await Signals.Expect(key + ":started:w", "w starts", work);
         Task urgent = grain.Urgent("u");
-        await Signals.Expect(key + ":started:u", "the always-interleave call runs at once");
+        await Signals.Expect(key + ":started:u", "the always-interleave call runs at once", work, urgent);
         Signals.Set(key + ":release:u");
         await urgent;
         Signals.Set(key + ":release:w");
@@ -103,9 +103,9 @@ public sealed class SchedulingTests(ClusterFixture fixture)
         IWorkerGrain worker = Cluster.Primary.GrainFactory.GetGrain<IWorkerGrain>(key);
         Task<string>[] calls = [worker.Work("1"), worker.Work("2"), worker.Work("3")];
         // All three run at once, which one activation could not do (it is not reentrant).
-        await Signals.Expect(key + ":started:1", "worker 1 runs");
-        await Signals.Expect(key + ":started:2", "worker 2 runs in parallel");
-        await Signals.Expect(key + ":started:3", "worker 3 runs in parallel");
+        await Signals.Expect(key + ":started:1", "worker 1 runs", calls);
+        await Signals.Expect(key + ":started:2", "worker 2 runs in parallel", calls);
+        await Signals.Expect(key + ":started:3", "worker 3 runs in parallel", calls);
         Task<string> fourth = worker.Work("4");
         Assert.False(await Signals.ArrivesWithin(key + ":started:4", s_negativeWait), "a fourth activation beyond [StatelessWorker(3)]");
         foreach (string n in new[] { "1", "2", "3", "4" })
