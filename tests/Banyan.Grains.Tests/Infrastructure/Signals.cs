@@ -21,14 +21,38 @@ public static class Signals
 
     public static string NewId() => Guid.NewGuid().ToString("N");
 
-    /// <summary>Waits for a signal that must come, failing clearly (not hanging) if it does not.</summary>
-    public static async Task Expect(string name, string because)
+    /// <summary>
+    /// Waits for a signal that must come, failing clearly (not hanging) if it does not. If one of
+    /// <paramref name="mustNotFinishFirst"/> (e.g. the call that should raise the signal) ends first,
+    /// the failure carries its outcome, so a call that failed is not reported as a missing signal.
+    /// </summary>
+    public static async Task Expect(string name, string because, params Task[] mustNotFinishFirst)
     {
         Task signal = Wait(name);
-        if (await Task.WhenAny(signal, Task.Delay(TimeSpan.FromSeconds(10))) != signal)
+        Task timeout = Task.Delay(TimeSpan.FromSeconds(10));
+        List<Task> pending = [signal, timeout, .. mustNotFinishFirst];
+        Task first = await Task.WhenAny(pending);
+        if (first == signal)
         {
-            Assert.Fail($"Signal '{name}' did not arrive within 10 s: {because}");
+            return;
         }
+
+        if (first != timeout)
+        {
+            string outcome = first.Exception?.InnerException?.ToString() ?? first.Status.ToString();
+            Assert.Fail($"Signal '{name}' did not arrive ({because}): a call it depends on ended first with {outcome}; log: {LogOf(name)}");
+        }
+
+        Assert.Fail($"Signal '{name}' did not arrive within 10 s: {because}; log: {LogOf(name)}");
+    }
+
+    // Signal names are "<test key>:<event>"; the grains log under the test key.
+    private static string LogOf(string name)
+    {
+        int colon = name.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && s_logs.TryGetValue(name[..colon], out ConcurrentQueue<string>? log)
+            ? "[" + string.Join(", ", log) + "]"
+            : "(none)";
     }
 
     /// <summary>Checks that a signal does not come within a short bounded wait (used only where a negative must be shown).</summary>
