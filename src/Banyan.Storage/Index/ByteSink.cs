@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Banyan.Storage.Encodings;
 
 namespace Banyan.Storage.Index;
 
@@ -49,16 +50,7 @@ internal sealed class ByteSink
     public void WriteUInt64(ulong value) => BinaryPrimitives.WriteUInt64LittleEndian(Reserve(8), value);
 
     /// <summary>Unsigned LEB128: 7 bits per byte, low bits first, high bit set on all but the last byte.</summary>
-    public void WriteVarUInt(ulong value)
-    {
-        while (value >= 0x80)
-        {
-            WriteByte((byte)(value | 0x80));
-            value >>= 7;
-        }
-
-        WriteByte((byte)value);
-    }
+    public void WriteVarUInt(ulong value) => VarInt.Write(Reserve(VarInt.SizeOf(value)), value);
 
     /// <summary>A varint length followed by the bytes.</summary>
     public void WriteLengthPrefixed(ReadOnlySpan<byte> value)
