@@ -2,9 +2,18 @@ using BenchmarkDotNet.Running;
 
 namespace Banyan.Benchmarks;
 
-/// <summary>Entry point: every benchmark class in this assembly, chosen with <c>--filter</c>.</summary>
+/// <summary>Entry point: every benchmark class in this assembly, chosen with <c>--filter</c>; or <c>ingest</c> for the quick shard ingest run.</summary>
 public static class Program
 {
     /// <summary>Runs the benchmarks picked by the command line.</summary>
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "ingest")
+        {
+            return ShardIngestCommand.Run(args[1..]);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }
