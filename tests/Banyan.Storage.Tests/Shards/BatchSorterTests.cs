@@ -62,4 +62,43 @@ public sealed class BatchSorterTests
         Assert.Equal([1UL, 2UL], sorted.SeriesIds.ToArray());
         Assert.Equal([2L, 1L], sorted.Versions.ToArray());
     }
+
+    [Theory]
+    [InlineData(1, 20_000)] // one series: a single skewed bucket
+    [InlineData(3, 5_000)] // few series with small ids: all in bucket 0
+    [InlineData(500, 40_000)] // hashed ids: buckets of one or two series
+    [InlineData(20_000, 20_000)] // more series than buckets
+    public void Keys_sort_like_a_comparison_sort_for_any_spread_of_series_ids(int seriesCount, int rows)
+    {
+        int seed = Environment.TickCount;
+        Random random = new(seed);
+        ulong[] ids = new ulong[seriesCount];
+        for (int s = 0; s < seriesCount; s++)
+        {
+            ids[s] = seriesCount <= 3 ? (ulong)(s + 1) : (ulong)random.NextInt64() * 2 + 1;
+        }
+
+        // Time-major arrival with some late and repeated timestamps.
+        ulong[] series = new ulong[rows];
+        long[] times = new long[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            series[i] = ids[i % seriesCount];
+            times[i] = random.Next(10) == 0 ? random.Next(0, 1000) : i / seriesCount * 10;
+        }
+
+        ulong[] sortedSeries = new ulong[rows];
+        long[] sortedTimes = new long[rows];
+        int[] order = new int[rows];
+        BatchSorter.SortKeys(series, times, sortedSeries, sortedTimes, order);
+        (ulong, long)[] expected = [.. Enumerable.Range(0, rows).Select(i => (series[i], times[i])).Order()];
+        bool[] seen = new bool[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            Assert.True(expected[i] == (sortedSeries[i], sortedTimes[i]), $"seed {seed}: position {i} holds ({sortedSeries[i]}, {sortedTimes[i]}), expected {expected[i]}");
+            int row = order[i];
+            Assert.True(!seen[row] && series[row] == sortedSeries[i] && times[row] == sortedTimes[i], $"seed {seed}: position {i} maps to row {row}, which does not hold its key or was used twice");
+            seen[row] = true;
+        }
+    }
 }
