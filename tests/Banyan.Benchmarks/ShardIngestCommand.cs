@@ -7,6 +7,8 @@ namespace Banyan.Benchmarks;
 /// ingest run of <see cref="ShardIngestBenchmarks"/> repeated N times in one process, WAL on and off
 /// alternating so both see the same machine load, printing one line per run and the median. Quicker
 /// than BenchmarkDotNet and steady enough to profile under (perf record with DOTNET_PerfMapEnabled=1).
+/// The CPU time per sample (whole process, including the final merge) varies less with the load of a
+/// shared machine than the wall-clock rate does.
 /// </summary>
 public static class ShardIngestCommand
 {
@@ -60,8 +62,10 @@ public static class ShardIngestCommand
                 string directory = Path.Combine(Path.GetTempPath(), "banyan-ingest-" + Guid.NewGuid().ToString("N"));
                 try
                 {
+                    TimeSpan cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                     ShardIngestRun.Result result = ShardIngestRun.Run(directory, batches, on, writers);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(r < 0 ? "warm-up" : $"run {r + 1}"),-8} wal={(on ? "on " : "off")} {result.IngestSeconds,6:F3} s to disk  {result.SamplesPerSecond,12:N0} samples/s  final merge {result.FinalMergeSeconds:F2} s  {(double)result.AllocatedLiveBytes / result.Samples:F3} B/sample  load {LoadAverage()}"));
+                    double cpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(r < 0 ? "warm-up" : $"run {r + 1}"),-8} wal={(on ? "on " : "off")} {result.IngestSeconds,6:F3} s to disk  {result.SamplesPerSecond,12:N0} samples/s  final merge {result.FinalMergeSeconds:F2} s  CPU {cpuSeconds * 1e9 / result.Samples,4:F0} ns/sample  {(double)result.AllocatedLiveBytes / result.Samples:F3} B/sample  load {LoadAverage()}"));
                     if (r >= 0)
                     {
                         rates[on].Add(result.SamplesPerSecond);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace Banyan.Storage.Encodings;
 
@@ -39,11 +40,29 @@ public static class FloatSequenceCodec
         }
 
         output.SetLength(start);
+        return EncodePlain(values, output);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="values"/> as <see cref="FloatEncodingKind.Plain"/> (8 little-endian bytes
+    /// each) without trying the smaller encodings: for the write-ahead log, where encoding time counts
+    /// more than size.
+    /// </summary>
+    public static FloatEncodingKind EncodePlain(ReadOnlySpan<double> values, ByteBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
         output.WriteByte((byte)FloatEncodingKind.Plain);
-        Span<byte> span = output.GetSpan(values.Length * 8);
-        for (int i = 0; i < values.Length; i++)
+        Span<byte> span = output.GetSpan(values.Length * 8)[..(values.Length * 8)];
+        if (BitConverter.IsLittleEndian)
         {
-            BinaryPrimitives.WriteInt64LittleEndian(span[(i * 8)..], BitConverter.DoubleToInt64Bits(values[i]));
+            MemoryMarshal.AsBytes(values).CopyTo(span);
+        }
+        else
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(span[(i * 8)..], BitConverter.DoubleToInt64Bits(values[i]));
+            }
         }
 
         output.Advance(values.Length * 8);
@@ -91,6 +110,12 @@ public static class FloatSequenceCodec
             case FloatEncodingKind.Plain:
                 {
                     ReadOnlySpan<byte> raw = reader.ReadSpan(checked(n * 8));
+                    if (BitConverter.IsLittleEndian)
+                    {
+                        raw.CopyTo(MemoryMarshal.AsBytes(destination));
+                        return;
+                    }
+
                     for (int i = 0; i < n; i++)
                     {
                         destination[i] = BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64LittleEndian(raw[(i * 8)..]));

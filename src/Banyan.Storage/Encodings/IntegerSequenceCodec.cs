@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace Banyan.Storage.Encodings;
 
@@ -76,15 +77,7 @@ public static class IntegerSequenceCodec
         long plainSize = 8L * n;
         if (plainSize <= deltaSize && plainSize <= dodSize)
         {
-            output.WriteByte((byte)IntegerEncodingKind.Plain);
-            Span<byte> span = output.GetSpan(n * 8);
-            for (int i = 0; i < n; i++)
-            {
-                BinaryPrimitives.WriteInt64LittleEndian(span[(i * 8)..], values[i]);
-            }
-
-            output.Advance(n * 8);
-            return IntegerEncodingKind.Plain;
+            return EncodePlain(values, output);
         }
 
         if (deltaSize <= dodSize)
@@ -115,6 +108,45 @@ public static class IntegerSequenceCodec
         return IntegerEncodingKind.DeltaOfDelta;
     }
 
+    /// <summary>
+    /// Appends <paramref name="values"/> as <see cref="IntegerEncodingKind.Const"/> when they are all
+    /// equal and as <see cref="IntegerEncodingKind.Plain"/> otherwise, without measuring the varint
+    /// encodings: for hashes (series ids) in the write-ahead log, which varints cannot shrink.
+    /// </summary>
+    public static IntegerEncodingKind EncodeConstOrPlain(ReadOnlySpan<long> values, ByteBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (values.IsEmpty || values.IndexOfAnyExcept(values[0]) < 0)
+        {
+            output.WriteByte((byte)IntegerEncodingKind.Const);
+            output.WriteVarInt64(values.IsEmpty ? 0 : values[0]);
+            return IntegerEncodingKind.Const;
+        }
+
+        return EncodePlain(values, output);
+    }
+
+    private static IntegerEncodingKind EncodePlain(ReadOnlySpan<long> values, ByteBuffer output)
+    {
+        int n = values.Length;
+        output.WriteByte((byte)IntegerEncodingKind.Plain);
+        Span<byte> span = output.GetSpan(n * 8)[..(n * 8)];
+        if (BitConverter.IsLittleEndian)
+        {
+            MemoryMarshal.AsBytes(values).CopyTo(span);
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(span[(i * 8)..], values[i]);
+            }
+        }
+
+        output.Advance(n * 8);
+        return IntegerEncodingKind.Plain;
+    }
+
     /// <summary>Decodes exactly <paramref name="destination"/>.Length values from <paramref name="reader"/>.</summary>
     /// <exception cref="StorageCorruptionException">The bytes are not a valid encoding of that many values.</exception>
     public static void Decode(ref SpanReader reader, Span<long> destination)
@@ -127,6 +159,12 @@ public static class IntegerSequenceCodec
             case IntegerEncodingKind.Plain:
                 {
                     ReadOnlySpan<byte> raw = reader.ReadSpan(checked(n * 8));
+                    if (BitConverter.IsLittleEndian)
+                    {
+                        raw.CopyTo(MemoryMarshal.AsBytes(destination));
+                        return;
+                    }
+
                     for (int i = 0; i < n; i++)
                     {
                         destination[i] = BinaryPrimitives.ReadInt64LittleEndian(raw[(i * 8)..]);

@@ -59,14 +59,16 @@ public static class WriteBatchCodec
             output.WriteByte((byte)column.Type);
         }
 
-        IntegerSequenceCodec.Encode(MemoryMarshal.Cast<ulong, long>(batch.SeriesIds), output);
+        // Written for speed (every write pays for it; a flush re-encodes compactly): series ids are
+        // hashes, so const or plain; float columns without nulls plain. The decoder reads any kind.
+        IntegerSequenceCodec.EncodeConstOrPlain(MemoryMarshal.Cast<ulong, long>(batch.SeriesIds), output);
         IntegerSequenceCodec.Encode(batch.Timestamps, output);
         IntegerSequenceCodec.Encode(batch.Versions, output);
         using var payload = new ByteBuffer(1024);
         foreach (ColumnBuffer column in batch.Columns)
         {
             payload.Clear();
-            ColumnCodec.Encode(column, payload);
+            ColumnCodec.Encode(column, payload, plainFloats: true);
             output.WriteVarUInt64((ulong)payload.Length);
             output.Write(payload.WrittenSpan);
         }

@@ -14,8 +14,13 @@ public sealed class MergePolicy
     /// <summary>Most parts merged at once (default 8).</summary>
     public int MaxPartsPerMerge { get; init; } = 8;
 
-    /// <summary>Output size / largest input size must reach this (default 1.7, VictoriaMetrics' multiplier).</summary>
-    public double MinOutputToLargestRatio { get; init; } = 1.7;
+    /// <summary>
+    /// Output size / largest input size must reach this (default 4 = <see cref="MaxPartsPerMerge"/> / 2,
+    /// the floor VictoriaMetrics applies on top of its 1.7 multiplier). A merge then combines about four
+    /// or more similar parts, so a sample is rewritten about log4 of (final / flushed size) times; a
+    /// floor near 2 would merge pairs and rewrite it log2 times, roughly twice the merge work.
+    /// </summary>
+    public double MinOutputToLargestRatio { get; init; } = 4;
 
     /// <summary>No merge produces a part larger than this many (compressed) bytes (default 4 GiB).</summary>
     public long MaxOutputBytes { get; init; } = 4L << 30;

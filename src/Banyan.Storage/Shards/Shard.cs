@@ -228,7 +228,7 @@ public sealed class Shard : IDisposable
             }
             else
             {
-                using ByteBuffer payload = new(Math.Max(256, batch.Count * 12));
+                using ByteBuffer payload = new(Math.Max(256, batch.Count * (24 + (8 * batch.Columns.Count))));
                 WriteBatchCodec.Encode(batch, payload);
                 lsn = _wal.Append(payload.WrittenSpan);
             }
@@ -262,7 +262,7 @@ public sealed class Shard : IDisposable
             }
             else
             {
-                using ByteBuffer payload = new(Math.Max(256, batch.Count * 12));
+                using ByteBuffer payload = new(Math.Max(256, batch.Count * (24 + (8 * batch.Columns.Count))));
                 WriteBatchCodec.Encode(batch, payload);
                 lsn = await _wal.AppendAsync(payload.WrittenMemory).ConfigureAwait(false);
             }

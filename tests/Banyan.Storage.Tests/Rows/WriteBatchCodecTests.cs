@@ -20,6 +20,28 @@ public sealed class WriteBatchCodecTests
         Assert.Equal(body + Convert.ToHexString(BitConverter.GetBytes(crc)), Convert.ToHexString(bytes));
     }
 
+    [Fact]
+    public void Pinned_bytes_of_a_batch_with_two_series_and_a_float_field()
+    {
+        // The log favours encoding speed: series ids plain (they are hashes), floats plain.
+        var batch = new WriteBatch(PartKind.Measure);
+        batch.AddColumn(null, "f", ColumnValueType.Float64);
+        batch.AddRow(1, 1000, 0, [ColumnValue.FromFloat64(1.5)]);
+        batch.AddRow(2, 1000, 0, [ColumnValue.FromFloat64(0.25)]);
+        byte[] bytes = WriteBatchCodec.Encode(batch);
+        // magic, version 1, kind 1, 2 rows, 1 column (no family, "f", Float64 = 2),
+        // series plain (integer kind 0) 1 and 2 as u64 LE, timestamps const 1000, versions const 0,
+        // column payload of 18 bytes: no nulls, float kind plain (2), 1.5 and 0.25 as f64 LE.
+        string body = "42595742" + "01" + "01" + "02" + "01" + "00" + "0166" + "02"
+            + "00" + "0100000000000000" + "0200000000000000" + "01D00F" + "0100"
+            + "12" + "00" + "02" + "000000000000F83F" + "000000000000D03F";
+        uint crc = Banyan.Storage.Checksums.Crc32C.Compute(Convert.FromHexString(body));
+        Assert.Equal(body + Convert.ToHexString(BitConverter.GetBytes(crc)), Convert.ToHexString(bytes));
+        WriteBatch decoded = WriteBatchCodec.Decode(bytes);
+        Assert.Equal([1.5, 0.25], decoded.Columns[0].Float64Values.ToArray());
+        Assert.Equal([1UL, 2UL], decoded.SeriesIds.ToArray());
+    }
+
     [Theory]
     [InlineData(1, PartKind.Measure)]
     [InlineData(2, PartKind.Stream)]
