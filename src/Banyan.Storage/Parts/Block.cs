@@ -195,6 +195,40 @@ public sealed class Block
         }
     }
 
+    /// <summary>
+    /// Appends rows <paramref name="start"/>..<paramref name="start"/>+<paramref name="count"/> of
+    /// <paramref name="source"/>, with the column matching of <see cref="AppendRow"/>, a range at a time.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A column has different types in the two blocks.</exception>
+    public void AppendRows(Block source, int start, int count)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (!ReferenceEquals(source, _mappedSource) || source.Layout != _mappedSourceLayout || Layout != _mappedOwnLayout)
+        {
+            MapColumns(source);
+        }
+
+        AppendKeys(source._timestamps.AsSpan(start, count), source._versions.AsSpan(start, count));
+        for (int i = 0; i < source._columns.Count; i++)
+        {
+            _columns[_sourceToOwn[i]].AppendRange(source._columns[i], start, count);
+        }
+
+        if (_columns.Count != source._columns.Count)
+        {
+            for (int j = 0; j < _columns.Count; j++)
+            {
+                if (!_ownCovered[j])
+                {
+                    for (int k = 0; k < count; k++)
+                    {
+                        _columns[j].AppendNull();
+                    }
+                }
+            }
+        }
+    }
+
     private void MapColumns(Block source)
     {
         if (_sourceToOwn.Length < source._columns.Count)

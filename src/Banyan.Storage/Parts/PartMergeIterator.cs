@@ -21,6 +21,7 @@ public sealed class PartMergeIterator
     private readonly BlockQuery _query;
     private readonly DecodeScratch _scratch = new();
     private Cursor? _current;
+    private int _runLength = 1;
     private bool _started;
 
     /// <summary>Creates the iterator; nothing is read until <see cref="MoveNext"/>.</summary>
@@ -49,6 +50,12 @@ public sealed class PartMergeIterator
     /// <summary>Index of the current row in <see cref="CurrentBlock"/>.</summary>
     public int CurrentRow => _current?.Row ?? throw new InvalidOperationException("MoveNext has not returned true");
 
+    /// <summary>
+    /// Rows of <see cref="CurrentBlock"/> from <see cref="CurrentRow"/> on that are returned together:
+    /// 1 after <see cref="MoveNext"/>, possibly more after <see cref="MoveNextRun"/>.
+    /// </summary>
+    public int CurrentRunLength => _current is null ? throw new InvalidOperationException("MoveNext has not returned true") : _runLength;
+
     /// <summary>Index (in the list given) of the part the current row comes from.</summary>
     public int CurrentPart => _current?.PartIndex ?? throw new InvalidOperationException("MoveNext has not returned true");
 
@@ -64,6 +71,63 @@ public sealed class PartMergeIterator
     /// <summary>Advances to the next row; false at the end.</summary>
     public bool MoveNext()
     {
+        if (!Advance())
+        {
+            return false;
+        }
+
+        _runLength = 1;
+        return true;
+    }
+
+    /// <summary>
+    /// Advances to the next run: the longest stretch of rows of the current block, from
+    /// <see cref="CurrentRow"/>, whose keys all come before every other part's next key, so they
+    /// are returned in one go (<see cref="CurrentRunLength"/> rows, no duplicates among them to
+    /// drop). Merges of parts holding different time ranges of the same series move whole blocks
+    /// this way instead of comparing every row. False at the end.
+    /// </summary>
+    public bool MoveNextRun()
+    {
+        if (!Advance())
+        {
+            return false;
+        }
+
+        Cursor current = _current!;
+        ulong series = current.Block.SeriesId;
+
+        // The smallest key among the other parts bounds the run (exclusive).
+        bool bounded = false;
+        long boundTime = long.MaxValue;
+        foreach (Cursor cursor in _cursors)
+        {
+            if (cursor != current && cursor.HasRow && cursor.Block.SeriesId == series)
+            {
+                bounded = true;
+                boundTime = Math.Min(boundTime, cursor.Timestamp);
+            }
+        }
+
+        int end = current.End;
+        if (bounded)
+        {
+            ReadOnlySpan<long> timestamps = current.Block.Timestamps;
+            int row = current.Row + 1;
+            while (row < end && timestamps[row] < boundTime)
+            {
+                row++;
+            }
+
+            end = row;
+        }
+
+        _runLength = Math.Max(1, end - current.Row);
+        return true;
+    }
+
+    private bool Advance()
+    {
         if (!_started)
         {
             _started = true;
@@ -75,6 +139,9 @@ public sealed class PartMergeIterator
         }
         else if (_current is not null)
         {
+            // The run's rows are all returned: continue after its last one, whose key is dropped
+            // from the other parts (measures) like a single row's.
+            _current.Skip(_runLength - 1);
             ulong series = _current.Block.SeriesId;
             long timestamp = _current.Timestamp;
             _current.Advance(this, first: false);
@@ -148,6 +215,12 @@ public sealed class PartMergeIterator
         public bool HasRow => Row >= 0 && Row < _end;
 
         public long Timestamp => Block.Timestamps[Row];
+
+        /// <summary>End (exclusive) of the rows of the loaded block inside the time range.</summary>
+        public int End => _end;
+
+        /// <summary>Moves forward <paramref name="rows"/> rows inside the loaded block.</summary>
+        public void Skip(int rows) => Row += rows;
 
         public long Version => Block.Versions[Row];
 

@@ -13,9 +13,9 @@ public static class PartMerger
     {
         var iterator = new PartMergeIterator(parts, kind, BlockQuery.All, ColumnProjection.All);
         using var writer = new PartWriter(directory, kind, options);
-        while (iterator.MoveNext())
+        while (iterator.MoveNextRun())
         {
-            writer.AppendRow(iterator.CurrentBlock, iterator.CurrentRow);
+            writer.AppendRows(iterator.CurrentBlock, iterator.CurrentRow, iterator.CurrentRunLength);
         }
 
         return writer.Complete();

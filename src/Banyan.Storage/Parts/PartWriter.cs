@@ -111,6 +111,61 @@ public sealed class PartWriter : IDisposable
         _pending.AppendRow(source, row);
     }
 
+    /// <summary>
+    /// Appends rows <paramref name="start"/>..<paramref name="start"/>+<paramref name="count"/> of
+    /// <paramref name="source"/> (in order after every row appended before), as many
+    /// <see cref="AppendRow"/> calls would, but copying ranges: merges move long runs of one part's rows.
+    /// </summary>
+    public void AppendRows(Block source, int start, int count)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ObjectDisposedException.ThrowIf(_disposed || _completed, this);
+        if (!HasFixedWidthColumns(source) || !HasFixedWidthColumns(_pending))
+        {
+            // Variable-size rows: the size limit is checked row by row.
+            for (int i = start; i < start + count; i++)
+            {
+                AppendRow(source, i);
+            }
+
+            return;
+        }
+
+        while (count > 0)
+        {
+            if (_pending.Count > 0 && (_pending.SeriesId != source.SeriesId || _pending.Count >= _maxRows || _pending.UncompressedSize >= _options.MaxBlockBytes))
+            {
+                FlushPending();
+            }
+
+            if (_pending.Count == 0)
+            {
+                _pending.Reset(source.SeriesId);
+            }
+
+            // Rows that fit before a limit cuts the block (at least one, as AppendRow would take).
+            long rowBytes = 16L + (8L * Math.Max(source.Columns.Count, _pending.Columns.Count));
+            long room = Math.Max(1, (_options.MaxBlockBytes - _pending.UncompressedSize + rowBytes - 1) / rowBytes);
+            int take = (int)Math.Min(Math.Min(count, _maxRows - _pending.Count), room);
+            _pending.AppendRows(source, start, take);
+            start += take;
+            count -= take;
+        }
+    }
+
+    private static bool HasFixedWidthColumns(Block block)
+    {
+        foreach (ColumnBuffer column in block.Columns)
+        {
+            if (ColumnValueTypes.IsBytes(column.Type))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Finishes the part and makes it visible under its final name.</summary>
     public PartMetadata Complete()
     {

@@ -82,6 +82,81 @@ public sealed class PartMergeIteratorTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Merging_in_runs_writes_the_same_part_as_merging_row_by_row(int seed, PartKind kind)
+    {
+        // Parts holding consecutive time slices (as flushes produce), with a few rows moved to a
+        // neighbour so slices overlap: long runs, and run ends at other parts' keys.
+        var random = new Random(seed);
+        var source = new RandomRows(seed, kind, maxRows: 1500, maxSeries: 6);
+        List<ReferenceRow> byTime = [.. source.Rows.OrderBy(r => r.Timestamp)];
+        int partCount = 2 + random.Next(3);
+        var partRows = new List<List<ReferenceRow>>();
+        for (int p = 0; p < partCount; p++)
+        {
+            partRows.Add([]);
+        }
+
+        for (int i = 0; i < byTime.Count; i++)
+        {
+            int slice = i * partCount / Math.Max(1, byTime.Count);
+            if (random.Next(20) == 0)
+            {
+                slice = Math.Clamp(slice + (random.Next(2) == 0 ? -1 : 1), 0, partCount - 1);
+            }
+
+            partRows[slice].Add(byTime[i]);
+        }
+
+        using var temp = new TempDirectory();
+        var parts = new List<IPartReader>();
+        try
+        {
+            for (int p = 0; p < partCount; p++)
+            {
+                MemoryPart memory = MemoryPart.Build(source.ToBatch(partRows[p], columnar: true), s_options);
+                if (p % 2 == 0)
+                {
+                    parts.Add(memory);
+                }
+                else
+                {
+                    memory.WriteTo(temp.Sub("p" + p), s_options);
+                    parts.Add(PartReader.Open(temp.Sub("p" + p)));
+                }
+            }
+
+            PartMerger.Merge(parts, kind, temp.Sub("runs"), s_options);
+            var iterator = new PartMergeIterator(parts, kind, BlockQuery.All, ColumnProjection.All);
+            using (var writer = new PartWriter(temp.Sub("rows"), kind, s_options))
+            {
+                while (iterator.MoveNext())
+                {
+                    writer.AppendRow(iterator.CurrentBlock, iterator.CurrentRow);
+                }
+
+                writer.Complete();
+            }
+
+            foreach (string file in Directory.GetFiles(temp.Sub("rows")))
+            {
+                string name = Path.GetFileName(file);
+                Assert.True(File.ReadAllBytes(file).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(temp.Sub("runs"), name))), $"seed {seed}, {partCount} parts: {name} differs between run and row merges");
+            }
+
+            using PartReader merged = PartReader.Open(temp.Sub("runs"));
+            RandomRows.AssertSame(RandomRows.Expected(kind, partRows), source.ReadAll(merged), $"seed {seed}, merged in runs");
+        }
+        finally
+        {
+            foreach (IPartReader part in parts)
+            {
+                part.Dispose();
+            }
+        }
+    }
+
     [Fact]
     public void Measures_keep_the_highest_version_and_streams_keep_every_row()
     {

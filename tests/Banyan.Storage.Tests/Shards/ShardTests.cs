@@ -203,8 +203,21 @@ public sealed class ShardTests
         Assert.Equal((1, 4), (start, count));
         Assert.True(policy.TryPick([1000, 10], true, out start, out count));
         Assert.Equal((0, 2), (start, count));
-        MergePolicy bounded = new() { MaxOutputBytes = 25 };
+        MergePolicy bounded = new() { MaxOutputBytes = 25, MinOutputToLargestRatio = 1.7 };
         Assert.True(bounded.TryPick([10, 10, 10, 10], false, out _, out count));
         Assert.Equal(2, count);
+    }
+
+    [Fact]
+    public void Default_merge_policy_waits_for_about_four_similar_parts()
+    {
+        // VictoriaMetrics' floor max(1.7, maxParts / 2): pairs are not worth a rewrite, four are.
+        MergePolicy policy = new();
+        Assert.False(policy.TryPick([10, 10], false, out _, out _));
+        Assert.False(policy.TryPick([10, 10, 10], false, out _, out _));
+        Assert.True(policy.TryPick([10, 10, 10, 10], false, out int start, out int count));
+        Assert.Equal((0, 4), (start, count));
+        Assert.True(policy.TryPick([400, 10, 10, 10, 10, 10], false, out start, out count));
+        Assert.Equal((1, 5), (start, count));
     }
 }
