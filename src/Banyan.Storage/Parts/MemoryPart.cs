@@ -132,7 +132,15 @@ public sealed class MemoryPart : IPartReader
             previous = row;
         }
 
-        Block[] blockArray = [.. blocks];
+        return FromBlocks(batch.Kind, [.. blocks], columns);
+    }
+
+    /// <summary>
+    /// Makes a memory part of <paramref name="blockArray"/>: blocks already cut by the block rules,
+    /// in (series, timestamp) order, measures deduplicated; <paramref name="columns"/> name the tag families.
+    /// </summary>
+    internal static MemoryPart FromBlocks(PartKind kind, Block[] blockArray, IReadOnlyList<ColumnBuffer> columns)
+    {
         var headers = new BlockHeader[blockArray.Length];
         long uncompressed = 0;
         long seriesCount = 0;
@@ -178,7 +186,7 @@ public sealed class MemoryPart : IPartReader
 
         var metadata = new PartMetadata
         {
-            Kind = batch.Kind,
+            Kind = kind,
             RowCount = rows,
             BlockCount = blockArray.Length,
             SeriesCount = seriesCount,

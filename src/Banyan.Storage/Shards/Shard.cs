@@ -620,6 +620,13 @@ public sealed class Shard : IDisposable
     private List<MemoryPart> BuildParts(WriteBatch[] batches)
     {
         List<MemoryPart> parts = [];
+        MemoryPart? assembled = MemoryPartAssembler.TryBuild(batches, _options.Kind, _options.PartWriter);
+        if (assembled is not null)
+        {
+            parts.Add(assembled);
+            return parts;
+        }
+
         if (batches.Length == 1)
         {
             parts.Add(MemoryPart.Build(BatchSorter.Sort(batches[0]), _options.PartWriter));
