@@ -10,9 +10,10 @@ namespace Banyan.Storage.Shards;
 /// on equal versions the row written last.
 /// </summary>
 /// <remarks>
-/// Series ids are xxHash64 values, so their top bits spread rows evenly: one counting pass over the
-/// top bits (a most-significant-digit radix step) cuts the rows into buckets of about a series or
-/// two each, and each bucket is then finished on its own, in cache. Rows of one series usually arrive
+/// Series ids are xxHash64 values, so their top bits spread rows evenly: a counting pass over the
+/// top 11 bits (a most-significant-digit radix step) cuts the rows into up to 2,048 buckets, and each
+/// bucket is finished on its own, in cache, by a second pass on the next bits down to ranges of about
+/// a series each. Rows of one series usually arrive
 /// in time order (a scraper writes one timestamp for all series at a time), so most buckets are
 /// already in order after the scatter and are only checked. This costs a few passes over the keys
 /// instead of a comparison sort of the whole buffer (about 20 compares and swaps per row for a
@@ -20,11 +21,16 @@ namespace Banyan.Storage.Shards;
 /// </remarks>
 internal static class BatchSorter
 {
-    // Buckets up to this size are finished with an insertion sort (in order already: one pass).
+    // Ranges up to this size are finished with an insertion sort (in order already: one pass).
     private const int InsertionSortLimit = 24;
 
-    // At most 2^16 buckets: the counts (256 KiB) stay in the L2 cache during the scatter.
-    private const int MaxBucketBits = 16;
+    // At most 2^11 buckets per pass: the scatter's 3 × 2,048 write positions stay in the L2 cache.
+    private const int MaxDigitBits = 11;
+
+    // Ranges longer than this after the first pass (skewed ids) go to a comparison sort.
+    private const int MaxSecondPassRows = 1 << 16;
+
+    private readonly record struct Scratch(ulong[] Series, long[] Times, int[] Order);
 
     /// <summary>
     /// Returns the rows of <paramref name="batch"/> (rows in write order) sorted, measures deduplicated;
@@ -103,13 +109,22 @@ internal static class BatchSorter
     internal static void SortKeys(ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, Span<ulong> sortedSeries, Span<long> sortedTimes, Span<int> order)
     {
         int n = seriesIds.Length;
-        int bits = Math.Clamp(BitOperations.Log2((uint)n) - 3, 1, MaxBucketBits);
+        if (n == 0)
+        {
+            return;
+        }
+
+        // First pass: from the input straight into the output, by the top bits.
+        int bits = DigitBits(n, 64);
         int shift = 64 - bits;
         int buckets = 1 << bits;
-        int[] starts = ArrayPool<int>.Shared.Rent(buckets + 1);
+        int[] counts = ArrayPool<int>.Shared.Rent(buckets + 1);
+        ulong[] scratchSeries = ArrayPool<ulong>.Shared.Rent(MaxSecondPassRows);
+        long[] scratchTimes = ArrayPool<long>.Shared.Rent(MaxSecondPassRows);
+        int[] scratchOrder = ArrayPool<int>.Shared.Rent(MaxSecondPassRows);
         try
         {
-            Span<int> next = starts.AsSpan(0, buckets + 1);
+            Span<int> next = counts.AsSpan(0, buckets + 1);
             next.Clear();
             for (int i = 0; i < n; i++)
             {
@@ -121,8 +136,8 @@ internal static class BatchSorter
                 next[b] += next[b - 1];
             }
 
-            // next[b] is now where bucket b starts; the scatter advances it to where bucket b ends,
-            // which is where bucket b + 1 starts. Stable: a bucket keeps arrival order.
+            // next[b] is where bucket b starts; the scatter advances it to where bucket b ends, which
+            // is where bucket b + 1 starts. Stable: a bucket keeps arrival order.
             for (int i = 0; i < n; i++)
             {
                 int at = next[(int)(seriesIds[i] >> shift)]++;
@@ -131,6 +146,7 @@ internal static class BatchSorter
                 order[at] = i;
             }
 
+            var scratch = new Scratch(scratchSeries, scratchTimes, scratchOrder);
             int bucketStart = 0;
             for (int b = 0; b < buckets; b++)
             {
@@ -138,7 +154,7 @@ internal static class BatchSorter
                 int length = bucketEnd - bucketStart;
                 if (length > 1)
                 {
-                    SortBucket(sortedSeries.Slice(bucketStart, length), sortedTimes.Slice(bucketStart, length), order.Slice(bucketStart, length), timestamps);
+                    SortRange(sortedSeries.Slice(bucketStart, length), sortedTimes.Slice(bucketStart, length), order.Slice(bucketStart, length), shift, timestamps, scratch);
                 }
 
                 bucketStart = bucketEnd;
@@ -146,25 +162,89 @@ internal static class BatchSorter
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(starts);
+            ArrayPool<int>.Shared.Return(counts);
+            ArrayPool<ulong>.Shared.Return(scratchSeries);
+            ArrayPool<long>.Shared.Return(scratchTimes);
+            ArrayPool<int>.Shared.Return(scratchOrder);
         }
     }
 
-    private static void SortBucket(Span<ulong> series, Span<long> times, Span<int> order, ReadOnlySpan<long> sourceTimes)
+    // Bits of the next digit for a range of `length` rows with `remaining` unsorted key bits: buckets
+    // of about 16 rows, at most 2^11 of them so the scatter's write positions stay in cache.
+    private static int DigitBits(int length, int remaining) => Math.Min(remaining, Math.Clamp(BitOperations.Log2((uint)length) - 4, 1, MaxDigitBits));
+
+    // Finishes a range whose series ids agree above bit `shift`: in cache, by another bucket pass on
+    // the next bits when it is long, by insertion when short, and by a comparison sort when the ids
+    // do not spread (one series, or more rows than the scratch holds).
+    private static void SortRange(Span<ulong> series, Span<long> times, Span<int> order, int shift, ReadOnlySpan<long> sourceTimes, Scratch scratch)
     {
         if (IsSorted(series, times))
         {
             return;
         }
 
-        if (series.Length <= InsertionSortLimit)
+        int length = series.Length;
+        if (length <= InsertionSortLimit)
         {
             InsertionSort(series, times, order);
             return;
         }
 
-        // Large and out of order (skewed ids, or several series interleaved): sort by series, then
-        // each series' run by time.
+        if (length > MaxSecondPassRows || shift == 0 || series[0] == series[^1] && AllSame(series))
+        {
+            SortBucket(series, times, order, sourceTimes);
+            return;
+        }
+
+        int bits = DigitBits(length, shift);
+        int digitShift = shift - bits;
+        int mask = (1 << bits) - 1;
+        Span<int> next = stackalloc int[(1 << MaxDigitBits) + 1];
+        next = next[..((1 << bits) + 1)];
+        next.Clear();
+        for (int i = 0; i < length; i++)
+        {
+            next[(int)(series[i] >> digitShift & (ulong)mask) + 1]++;
+        }
+
+        for (int b = 1; b < next.Length; b++)
+        {
+            next[b] += next[b - 1];
+        }
+
+        Span<ulong> s2 = scratch.Series.AsSpan(0, length);
+        Span<long> t2 = scratch.Times.AsSpan(0, length);
+        Span<int> o2 = scratch.Order.AsSpan(0, length);
+        for (int i = 0; i < length; i++)
+        {
+            int at = next[(int)(series[i] >> digitShift & (ulong)mask)]++;
+            s2[at] = series[i];
+            t2[at] = times[i];
+            o2[at] = order[i];
+        }
+
+        s2.CopyTo(series);
+        t2.CopyTo(times);
+        o2.CopyTo(order);
+        int start = 0;
+        for (int b = 0; b < next.Length - 1; b++)
+        {
+            int end = next[b];
+            if (end - start > 1)
+            {
+                // The scratch is free again: sub-ranges are finished one after another.
+                SortRange(series[start..end], times[start..end], order[start..end], digitShift, sourceTimes, scratch);
+            }
+
+            start = end;
+        }
+    }
+
+    private static bool AllSame(ReadOnlySpan<ulong> series) => series.IndexOfAnyExcept(series[0]) < 0;
+
+    // Comparison sort of a range the bucket passes cannot spread: by series, then each series' run by time.
+    private static void SortBucket(Span<ulong> series, Span<long> times, Span<int> order, ReadOnlySpan<long> sourceTimes)
+    {
         series.Sort(order);
         for (int i = 0; i < order.Length; i++)
         {
