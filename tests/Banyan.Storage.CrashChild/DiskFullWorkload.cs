@@ -49,6 +49,9 @@ internal static class DiskFullWorkload
                     WriteUntilFull(mountPoint, shard, Options(walEnabled: true, indexed: true, flushThresholdBytes: 64L << 20), output);
                     break;
                 case "write-flush":
+                    WriteUntilFull(mountPoint, shard, Options(walEnabled: true, indexed: false, flushThresholdBytes: 8 * 1024), output);
+                    break;
+                case "write-flush-indexed":
                     WriteUntilFull(mountPoint, shard, Options(walEnabled: true, indexed: true, flushThresholdBytes: 8 * 1024), output);
                     break;
                 case "flush":
@@ -91,8 +94,9 @@ internal static class DiskFullWorkload
         Wal = new Wal.WalOptions { MaxFileSize = 64 * 1024 },
     };
 
-    // Scenario "wal" (no flushes: the WAL append is what fails) and "write-flush" (writes also run
-    // flushes, so the disk may fill in a part, index or snapshot write a write triggered).
+    // Scenario "wal" (no flushes: the WAL append is what fails) and "write-flush[-indexed]" (writes
+    // also run flushes, so the disk may fill in a part, index or snapshot write a write triggered:
+    // that write is acknowledged all the same, as its WAL record is durable).
     private static void WriteUntilFull(string mountPoint, string folder, ShardOptions options, AckWriter output)
     {
         long rejected = 0;

@@ -18,6 +18,7 @@ public sealed class DiskFullTests
     [Theory]
     [InlineData("wal")] // the WAL append is what fails
     [InlineData("write-flush")] // writes also run flushes, which may be what hits the full disk
+    [InlineData("write-flush-indexed")] // the same with indexes, whose files are flushed first
     public void Writes_on_a_full_disk_are_rejected_and_nothing_acknowledged_is_lost(string scenario)
     {
         using TempDirectory dir = new();
