@@ -69,6 +69,9 @@ internal static class DiskFullWorkload
                 case "merge-indexed":
                     MergeWhileFull(mountPoint, shard, Options(walEnabled: true, indexed: true, flushThresholdBytes: 64L << 20), output);
                     break;
+                case "wal-truncate":
+                    TruncateWhileFull(mountPoint, Path.Combine(mountPoint, "wal"), output);
+                    break;
                 default:
                     Console.Error.WriteLine($"unknown disk-full scenario '{scenario}'");
                     return 2;
@@ -217,6 +220,57 @@ internal static class DiskFullWorkload
         }
 
         Reopen(folder, options, output);
+    }
+
+    // Scenario "wal-truncate": a flush installed on a full disk truncates the WAL; there is no room
+    // for the new file a truncation of the whole active file starts, yet the closed files must go
+    // (freeing space) and the truncation must not fail. LSNs are reported as ACK values.
+    private static void TruncateWhileFull(string mountPoint, string folder, AckWriter output)
+    {
+        Wal.WalOptions options = new() { MaxFileSize = 16 * 1024 };
+        byte[] payload = new byte[1000];
+        Array.Fill(payload, (byte)0xA5);
+        long last = 0;
+        using (Wal.WriteAheadLog wal = Wal.WriteAheadLog.Open(folder, options))
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                last = wal.Append(payload);
+                output.Ack("ACK " + Number(last));
+            }
+
+            State(output, "before.files", wal.FileCount);
+            using (Ballast.Fill(mountPoint, 0))
+            {
+                TryOperation("truncate", () =>
+                {
+                    wal.Truncate(last);
+                    return true;
+                }, output);
+                State(output, "full.files", wal.FileCount);
+                State(output, "full.filesOnDisk", Directory.GetFiles(folder).Length);
+            }
+
+            State(output, "freed", 1);
+            for (int i = 0; i < BatchesAfterFreeing; i++)
+            {
+                output.Ack("ACK " + Number(wal.Append(payload)));
+            }
+        }
+
+        using Wal.WriteAheadLog reopened = Wal.WriteAheadLog.Open(folder, options);
+        long replayedFirst = 0;
+        long replayed = reopened.Replay(last, (lsn, record) =>
+        {
+            replayedFirst = replayedFirst == 0 ? lsn : replayedFirst;
+            if (!record.SequenceEqual(payload))
+            {
+                output.Ack($"BADROW\treopened\t{Number(lsn)}\tWAL record payload differs from the one appended");
+            }
+        });
+        State(output, "reopened.replayed", replayed);
+        State(output, "reopened.replayedFirst", replayedFirst);
+        State(output, "reopened.nextLsn", reopened.NextLsn);
     }
 
     private static void Reopen(string folder, ShardOptions options, AckWriter output)

@@ -318,7 +318,16 @@ public sealed class WriteAheadLog : IDisposable
             ThrowIfUnusable();
             if (_nextLsn > _activeFirstLsn && _nextLsn - 1 <= throughLsn)
             {
-                Rotate();
+                try
+                {
+                    Rotate();
+                }
+                catch (StorageFullException)
+                {
+                    // No room for a new file: the active one keeps its no longer needed records until a
+                    // later truncation. The closed files below still go, which is what frees space; the
+                    // caller's flush or merge is already installed and must not be reported as failed.
+                }
             }
 
             while (_closedFiles.Count > 0)
@@ -474,10 +483,20 @@ public sealed class WriteAheadLog : IDisposable
     // Caller holds _writeGate. The old file is fsynced before it is closed, so every record in it is durable.
     private void Rotate()
     {
-        SafeFileHandle next;
         try
         {
             RandomAccess.FlushToDisk(_active);
+        }
+        catch (IOException ex)
+        {
+            // An fsync error, ENOSPC included, leaves the written records' fate unknown (see the remarks).
+            _failure = ex;
+            throw;
+        }
+
+        SafeFileHandle next;
+        try
+        {
             next = CreateFile(DirectoryPath, _nextLsn);
         }
         catch (IOException ex)

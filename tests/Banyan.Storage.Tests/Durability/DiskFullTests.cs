@@ -119,6 +119,23 @@ public sealed class DiskFullTests
         AssertIndexed(report, all.Count);
     }
 
+    [Fact]
+    public void Wal_truncation_on_a_full_disk_deletes_the_closed_files_and_does_not_fail()
+    {
+        using TempDirectory dir = new();
+        DiskFullReport report = DiskFullChildProcess.Run("wal-truncate", Path.Combine(dir.Path, "mnt"));
+        AssertCompleted(report);
+        Assert.True(report.Failed.Count == 0 && report.State("truncate.returned") == "true", $"truncating the WAL on a full disk failed; it runs after a flush is installed, so the flush would be reported failed\n{report.Transcript}");
+        Assert.True(long.Parse(report.State("before.files"), System.Globalization.CultureInfo.InvariantCulture) > 1, $"the WAL should span several files before the truncation\n{report.Transcript}");
+        Assert.True(report.State("full.files") == "1" && report.State("full.filesOnDisk") == "1", $"the truncation should delete every closed file (freeing space) and keep the active one\n{report.Transcript}");
+
+        // Every record appended after the truncation point, and only those, are replayed.
+        Assert.True(report.Acked.Count == 40 + BatchesAfterFreeing, $"appends after freeing space should succeed\n{report.Transcript}");
+        long last = report.Acked[39];
+        Assert.True(report.State("reopened.replayed") == BatchesAfterFreeing.ToString(System.Globalization.CultureInfo.InvariantCulture) && report.State("reopened.replayedFirst") == (last + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), $"the reopened WAL should replay LSNs {last + 1}..{last + BatchesAfterFreeing}\n{report.Transcript}");
+        Assert.True(report.State("reopened.nextLsn") == (last + BatchesAfterFreeing + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), $"the reopened WAL continues at the wrong LSN\n{report.Transcript}");
+    }
+
     private static void AssertCompleted(DiskFullReport report)
     {
         Assert.True(report.Crash is null, $"the child failed unexpectedly: {report.Crash}\n{report.Transcript}");
