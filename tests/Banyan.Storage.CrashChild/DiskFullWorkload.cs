@@ -161,6 +161,17 @@ internal static class DiskFullWorkload
             using (Ballast.Fill(mountPoint, 0))
             {
                 TryOperation("flush", shard.Flush, output);
+                if (!options.WalEnabled)
+                {
+                    // Closing flushes first when the memory parts are the only copy: on a full disk that
+                    // must fail loudly and leave the shard open, not drop the rows.
+                    TryOperation("dispose", () =>
+                    {
+                        shard.Dispose();
+                        return true;
+                    }, output);
+                }
+
                 State(output, "full.memoryParts", shard.MemoryPartCount);
                 State(output, "full.diskParts", shard.DiskPartIds.Count);
                 ReportScan(shard, "full", output);
