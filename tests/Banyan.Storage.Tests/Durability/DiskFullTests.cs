@@ -27,8 +27,11 @@ public sealed class DiskFullTests
         AssertCompleted(report);
         Assert.False(report.States.ContainsKey("neverFull"), $"the shard never ran out of space\n{report.Transcript}");
 
-        // The first rejection, and the retry while still full, are clean disk-full errors.
-        Assert.True(report.Rejected.Count == 2, $"expected the write that hit the full disk and its retry (still full) to fail, nothing else\n{report.Transcript}");
+        // The first rejection, and the retry while still full, are clean disk-full errors. Only with
+        // flushes may the retry succeed: a part write that failed leaves files open (deleted) until
+        // their finalizer runs, which frees their space at an unknown moment.
+        bool retryFailed = report.Rejected.Count == 2;
+        Assert.True(retryFailed || (report.Rejected.Count == 1 && scenario != "wal"), $"expected the write that hit the full disk and its retry (still full) to fail, nothing else\n{report.Transcript}");
         long rejected = long.Parse(report.Rejected[0].Subject, System.Globalization.CultureInfo.InvariantCulture);
         foreach (DiskFullFailure failure in report.Rejected)
         {
@@ -47,7 +50,7 @@ public sealed class DiskFullTests
         HashSet<long> expectedAcks = Range(1, rejected + BatchesAfterFreeing);
         Assert.True(report.Acked.Count == expectedAcks.Count && expectedAcks.SetEquals(report.Acked), $"acknowledged [{string.Join(',', report.Acked)}], expected each of 1..{rejected + BatchesAfterFreeing} once\n{report.Transcript}");
 
-        AssertScan(report, "full", Range(1, rejected - 1));
+        AssertScan(report, "full", Range(1, retryFailed ? rejected - 1 : rejected));
         AssertScan(report, "freed", expectedAcks);
         AssertScan(report, "reopened", expectedAcks);
         AssertNoLeftovers(report, "full", "freed", "reopened");
