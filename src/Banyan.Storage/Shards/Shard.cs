@@ -742,12 +742,22 @@ public sealed class Shard : IDisposable
         }
     }
 
+    // Runs after the batch is acknowledged (durable with the WAL on, visible either way), so a failed
+    // flush must not fail the write: a caller told "not written" would retry and store the batch twice.
+    // The memory parts stay; the flush is retried by the next write over the threshold, by the
+    // caller's Flush, and by back-pressure, which reports the error before anything is logged.
     private void FlushIfOverThreshold()
     {
         // One flusher at a time; a writer that finds a flush running leaves the work to it.
         if (OverFlushThreshold() && _flushGate.CurrentCount > 0)
         {
-            Flush();
+            try
+            {
+                Flush();
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 
@@ -818,6 +828,10 @@ public sealed class Shard : IDisposable
         catch (IOException ex) when (ex is not StorageCorruptionException)
         {
             TryDeleteFolder(folder);
+
+            // The part writer's cleanup of its temporary folder is skipped when closing its files fails
+            // too (a full disk fails the buffered flush again), and the folder would keep the disk full.
+            TryDeleteFolder(folder + PartFileNames.TemporarySuffix);
             if (DiskFull.Is(ex))
             {
                 throw new StorageFullException(folder, ex);

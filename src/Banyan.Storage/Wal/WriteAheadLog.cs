@@ -22,7 +22,8 @@ namespace Banyan.Storage.Wal;
 /// whole record. A bad record anywhere else, or one followed by any valid record, is damage to
 /// acknowledged data and raises <see cref="StorageCorruptionException"/> naming file and offset.</para>
 /// <para><b>Failures.</b> A full disk raises <see cref="StorageFullException"/>; the record is
-/// removed again and the log stays usable. Any other write error, and any fsync error, makes
+/// removed again and the log stays usable. Any other write error, and any fsync error (a full
+/// disk reported by fsync included), makes
 /// the log refuse further appends (after a failed fsync the kernel's page cache can no longer be
 /// trusted); the shard must be reopened.</para>
 /// </remarks>
@@ -308,7 +309,8 @@ public sealed class WriteAheadLog : IDisposable
     /// <summary>
     /// Declares every record up to <paramref name="throughLsn"/> (inclusive) no longer needed and
     /// deletes the WAL files that hold only such records. When the active file qualifies too, a
-    /// new file is started so it can be deleted.
+    /// new file is started so it can be deleted; on a full disk that new file is skipped (the active
+    /// file is deleted by a later truncation) and the closed files are deleted all the same.
     /// </summary>
     public void Truncate(long throughLsn)
     {
@@ -318,7 +320,16 @@ public sealed class WriteAheadLog : IDisposable
             ThrowIfUnusable();
             if (_nextLsn > _activeFirstLsn && _nextLsn - 1 <= throughLsn)
             {
-                Rotate();
+                try
+                {
+                    Rotate();
+                }
+                catch (StorageFullException)
+                {
+                    // No room for a new file: the active one keeps its no longer needed records until a
+                    // later truncation. The closed files below still go, which is what frees space; the
+                    // caller's flush or merge is already installed and must not be reported as failed.
+                }
             }
 
             while (_closedFiles.Count > 0)
@@ -474,10 +485,20 @@ public sealed class WriteAheadLog : IDisposable
     // Caller holds _writeGate. The old file is fsynced before it is closed, so every record in it is durable.
     private void Rotate()
     {
-        SafeFileHandle next;
         try
         {
             RandomAccess.FlushToDisk(_active);
+        }
+        catch (IOException ex)
+        {
+            // An fsync error, ENOSPC included, leaves the written records' fate unknown (see the remarks).
+            _failure = ex;
+            throw;
+        }
+
+        SafeFileHandle next;
+        try
+        {
             next = CreateFile(DirectoryPath, _nextLsn);
         }
         catch (IOException ex)

@@ -9,7 +9,7 @@ namespace Banyan.Storage.Tests.Crash;
 /// </summary>
 public static class CrashChildProcess
 {
-    private static string ChildPath()
+    internal static string ChildPath()
     {
         foreach (AssemblyMetadataAttribute attribute in typeof(CrashChildProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>())
         {
@@ -28,7 +28,7 @@ public static class CrashChildProcess
         throw new InvalidOperationException("bug: the test assembly lacks the CrashChildPath metadata");
     }
 
-    private static string DotnetHost()
+    internal static string DotnetHost()
         => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     /// <summary>
