@@ -19,7 +19,7 @@ namespace Banyan.Storage.CrashChild;
 /// <item><c>REJECTED b type errno path message</c>: <c>Write</c> of batch b threw.</item>
 /// <item><c>FAILED op type errno path message</c>: flush or merge threw.</item>
 /// <item><c>STATE key value</c>: an observed value (part counts, return values).</item>
-/// <item><c>LEFTOVER phase kind name</c>: a <c>*.tmp</c> entry or an unlisted part folder in the shard.</item>
+/// <item><c>LEFTOVER phase kind name</c>: a <c>*.tmp</c> entry or an unlisted part folder in the shard, or a deleted file of the shard still held open.</item>
 /// <item><c>SCAN phase b rows</c> and <c>BADROW phase element reason</c>: a full scan, per batch.</item>
 /// <item><c>DONE</c> at the end; <c>CRASH exception</c> on anything unexpected.</item>
 /// </list>
@@ -394,6 +394,17 @@ internal static class DiskFullWorkload
             else if (Path.GetDirectoryName(relative) is "" && SnapshotStore.TryParsePartFolder(name, out long id) && !live.Contains(id))
             {
                 output.Ack($"LEFTOVER\t{phase}\tunlisted\t{relative}");
+            }
+        }
+
+        // Files of the shard this process still holds open after deleting them: their space stays
+        // taken until closed, so a writer that gives up must close every file it opened.
+        foreach (string descriptor in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+        {
+            string? target = new FileInfo(descriptor).LinkTarget;
+            if (target is not null && target.StartsWith(shard.FolderPath, StringComparison.Ordinal) && target.EndsWith(" (deleted)", StringComparison.Ordinal))
+            {
+                output.Ack($"LEFTOVER\t{phase}\topen-deleted\t{OneLine(Path.GetRelativePath(shard.FolderPath, target))}");
             }
         }
     }

@@ -244,13 +244,18 @@ public sealed class PartWriter : IDisposable
         }
 
         _disposed = true;
-        _timestamps.Dispose();
-        _primary.Dispose();
-        _fieldValues?.Dispose();
+
+        // Every file is closed even when one fails: closing flushes buffered bytes, which on a full
+        // disk fails again, and a file left open would keep its (deleted) space taken. The bytes of
+        // an unfinished part are thrown away, so their flush errors do not matter then.
+        IOException? failure = null;
+        CloseQuietly(_timestamps, ref failure);
+        CloseQuietly(_primary, ref failure);
+        CloseQuietly(_fieldValues, ref failure);
         foreach ((FileStream values, FileStream directory) in _families.Values)
         {
-            values.Dispose();
-            directory.Dispose();
+            CloseQuietly(values, ref failure);
+            CloseQuietly(directory, ref failure);
         }
 
         _raw.Dispose();
@@ -260,6 +265,23 @@ public sealed class PartWriter : IDisposable
         if (!_completed && Directory.Exists(_tempDirectory))
         {
             Directory.Delete(_tempDirectory, recursive: true);
+        }
+
+        if (_completed && failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    private static void CloseQuietly(FileStream? stream, ref IOException? failure)
+    {
+        try
+        {
+            stream?.Dispose();
+        }
+        catch (IOException e)
+        {
+            failure ??= e;
         }
     }
 
