@@ -58,7 +58,9 @@ internal static class MemoryPartAssembler
                 return null;
             }
 
-            var sorted = new SortedRows(sortedSeries, sortedTimes, order, versions, keep, kept);
+            // Versions are often all equal (0 when the client sets none): then no gather is needed.
+            bool constantVersion = versions.AsSpan(1, n - 1).IndexOfAnyExcept(versions[0]) < 0;
+            var sorted = new SortedRows(sortedSeries, sortedTimes, order, versions, keep, kept, constantVersion);
             return Assemble(kind, batches[0].Columns, sorted, source, options);
         }
         finally
@@ -198,7 +200,18 @@ internal static class MemoryPartAssembler
         for (int i = 0; i < count; i++)
         {
             timestamps[i] = sorted.TimeAt(first + i);
-            versions[i] = sorted.VersionAt(first + i);
+        }
+
+        if (sorted.ConstantVersion)
+        {
+            versions.Fill(sorted.FirstVersion);
+        }
+        else
+        {
+            for (int i = 0; i < count; i++)
+            {
+                versions[i] = sorted.VersionAt(first + i);
+            }
         }
 
         for (int c = 0; c < columns.Count; c++)
@@ -210,9 +223,13 @@ internal static class MemoryPartAssembler
     }
 
     /// <summary>The sorted keys, and for each kept position the batch row it came from.</summary>
-    private readonly struct SortedRows(ulong[] series, long[] times, int[] order, long[] versions, int[] kept, int keptCount)
+    private readonly struct SortedRows(ulong[] series, long[] times, int[] order, long[] versions, int[] kept, int keptCount, bool constantVersion)
     {
         public ReadOnlySpan<int> Kept => kept.AsSpan(0, keptCount);
+
+        public bool ConstantVersion => constantVersion;
+
+        public long FirstVersion => versions[0];
 
         public ulong SeriesAt(int k) => series[kept[k]];
 
