@@ -29,26 +29,32 @@ public static class IntegerSequenceCodec
 
         long first = values[0];
         long firstDelta = n > 1 ? unchecked(values[1] - first) : 0;
-        bool isConst = true;
-        bool isDeltaConst = true;
+
+        // Constant values and constant steps (versions, regular timestamps) are common and need no
+        // size measuring: check them first, stopping at the first value that breaks the pattern.
+        if (values.IndexOfAnyExcept(first) < 0)
+        {
+            output.WriteByte((byte)IntegerEncodingKind.Const);
+            output.WriteVarInt64(first);
+            return IntegerEncodingKind.Const;
+        }
+
+        if (HasConstantDelta(values, firstDelta))
+        {
+            output.WriteByte((byte)IntegerEncodingKind.DeltaConst);
+            output.WriteVarInt64(first);
+            output.WriteVarInt64(firstDelta);
+            return IntegerEncodingKind.DeltaConst;
+        }
+
         long deltaSize = VarInt.SizeOf(VarInt.ZigZag(first));
-        long dodSize = deltaSize + (n > 1 ? VarInt.SizeOf(VarInt.ZigZag(firstDelta)) : 0);
+        long dodSize = deltaSize + VarInt.SizeOf(VarInt.ZigZag(firstDelta));
         long previous = first;
         long previousDelta = firstDelta;
         for (int i = 1; i < n; i++)
         {
             long value = values[i];
             long delta = unchecked(value - previous);
-            if (value != first)
-            {
-                isConst = false;
-            }
-
-            if (delta != firstDelta)
-            {
-                isDeltaConst = false;
-            }
-
             deltaSize += VarInt.SizeOf(VarInt.ZigZag(delta));
             if (i >= 2)
             {
@@ -57,21 +63,6 @@ public static class IntegerSequenceCodec
 
             previous = value;
             previousDelta = delta;
-        }
-
-        if (isConst)
-        {
-            output.WriteByte((byte)IntegerEncodingKind.Const);
-            output.WriteVarInt64(first);
-            return IntegerEncodingKind.Const;
-        }
-
-        if (isDeltaConst)
-        {
-            output.WriteByte((byte)IntegerEncodingKind.DeltaConst);
-            output.WriteVarInt64(first);
-            output.WriteVarInt64(firstDelta);
-            return IntegerEncodingKind.DeltaConst;
         }
 
         long plainSize = 8L * n;
@@ -106,6 +97,19 @@ public static class IntegerSequenceCodec
         }
 
         return IntegerEncodingKind.DeltaOfDelta;
+    }
+
+    private static bool HasConstantDelta(ReadOnlySpan<long> values, long delta)
+    {
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (unchecked(values[i] - values[i - 1]) != delta)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
