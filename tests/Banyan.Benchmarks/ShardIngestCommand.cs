@@ -62,9 +62,8 @@ public static class ShardIngestCommand
                 string directory = Path.Combine(Path.GetTempPath(), "banyan-ingest-" + Guid.NewGuid().ToString("N"));
                 try
                 {
-                    TimeSpan cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                     ShardIngestRun.Result result = ShardIngestRun.Run(directory, batches, on, writers);
-                    double cpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+                    double cpuSeconds = result.CpuSeconds;
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(r < 0 ? "warm-up" : $"run {r + 1}"),-8} wal={(on ? "on " : "off")} {result.IngestSeconds,6:F3} s to disk  {result.SamplesPerSecond,12:N0} samples/s  final merge {result.FinalMergeSeconds:F2} s  CPU {cpuSeconds * 1e9 / result.Samples,4:F0} ns/sample  {(double)result.AllocatedLiveBytes / result.Samples:F3} B/sample  load {LoadAverage()}"));
                     if (r >= 0)
                     {

@@ -8,8 +8,8 @@ namespace Banyan.Benchmarks;
 /// <summary>One sustained ingest of the dataset into a fresh shard: concurrent writers, flushes and merges running, then a final full merge.</summary>
 public static class ShardIngestRun
 {
-    /// <summary>The result of one run.</summary>
-    public sealed record Result(double IngestSeconds, double FinalFlushSeconds, double FinalMergeSeconds, double SamplesPerSecond, long LiveBytes, long AllocatedLiveBytes, long DirectoryBytes, int Parts, long Samples, double TotalSeconds);
+    /// <summary>The result of one run; CpuSeconds is the process CPU time from the start of the run to the end of the final merge.</summary>
+    public sealed record Result(double IngestSeconds, double FinalFlushSeconds, double FinalMergeSeconds, double SamplesPerSecond, long LiveBytes, long AllocatedLiveBytes, long DirectoryBytes, int Parts, long Samples, double TotalSeconds, double CpuSeconds);
 
     public static ShardOptions Options(bool wal) => new()
     {
@@ -41,6 +41,7 @@ public static class ShardIngestRun
     public static Result Run(string directory, WriteBatch[] batches, bool wal, int writers)
     {
         Stopwatch total = Stopwatch.StartNew();
+        TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         long samples = 0;
         foreach (WriteBatch batch in batches)
         {
@@ -91,6 +92,7 @@ public static class ShardIngestRun
         Stopwatch merge = Stopwatch.StartNew();
         shard.Merge(force: true);
         merge.Stop();
+        double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
         long live = 0;
         long allocated = 0;
         foreach (long id in shard.DiskPartIds)
@@ -102,7 +104,38 @@ public static class ShardIngestRun
 
         int parts = shard.DiskPartIds.Count;
         total.Stop();
-        return new Result(ingest.Elapsed.TotalSeconds, ingest.Elapsed.TotalSeconds - writeSeconds, merge.Elapsed.TotalSeconds, samples / ingest.Elapsed.TotalSeconds, live, allocated, Sizes(directory).Apparent, parts, samples, total.Elapsed.TotalSeconds);
+        Verify(shard, batches, samples);
+        return new Result(ingest.Elapsed.TotalSeconds, ingest.Elapsed.TotalSeconds - writeSeconds, merge.Elapsed.TotalSeconds, samples / ingest.Elapsed.TotalSeconds, live, allocated, Sizes(directory).Apparent, parts, samples, total.Elapsed.TotalSeconds, cpuSeconds);
+    }
+
+    // A fast ingest that lost or duplicated samples would be no result: after the final merge every
+    // sample must be there once (the dataset has one sample per series and timestamp), with its value.
+    private static void Verify(Shard shard, WriteBatch[] batches, long samples)
+    {
+        double expectedSum = 0;
+        foreach (WriteBatch batch in batches)
+        {
+            foreach (double value in batch.Columns[0].Float64Values)
+            {
+                expectedSum += value;
+            }
+        }
+
+        long rows = 0;
+        double sum = 0;
+        using (ShardScan scan = shard.Scan(BlockQuery.All, ColumnProjection.All))
+        {
+            while (scan.MoveNext())
+            {
+                rows++;
+                sum += scan.CurrentBlock.Columns[0].Float64Values[scan.CurrentRow];
+            }
+        }
+
+        if (rows != samples || Math.Abs(sum - expectedSum) > 1e-6 * Math.Max(1, Math.Abs(expectedSum)))
+        {
+            throw new InvalidOperationException($"ingest lost data: {rows} rows with value sum {sum}, expected {samples} rows with sum {expectedSum}");
+        }
     }
 
     private static (long Apparent, long Allocated) Sizes(string directory)
