@@ -15,7 +15,8 @@ public static class ShardIngestRun
     {
         Kind = PartKind.Measure,
         WalEnabled = wal,
-        SealRows = int.Parse(Environment.GetEnvironmentVariable("BANYAN_BENCH_SEAL_ROWS") ?? "1048576", System.Globalization.CultureInfo.InvariantCulture),
+        // The product default unless BANYAN_BENCH_SEAL_ROWS says otherwise (for tuning experiments).
+        SealRows = Environment.GetEnvironmentVariable("BANYAN_BENCH_SEAL_ROWS") is string rows ? int.Parse(rows, System.Globalization.CultureInfo.InvariantCulture) : new ShardOptions().SealRows,
     };
 
     public static WriteBatch[] Batches(ShardIngestData data, int samplesPerBatch)
