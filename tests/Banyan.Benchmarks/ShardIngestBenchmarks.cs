@@ -31,7 +31,7 @@ public class ShardIngestBenchmarks
     [Benchmark]
     public ShardIngestRun.Result Ingest()
     {
-        ShardIngestRun.Result result = ShardIngestRun.Run(_directory, _batches, Wal, writers: 2);
+        ShardIngestRun.Result result = ShardIngestRun.Run(_directory, _batches, Wal, writers: 2, verify: false);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// ingest wal={Wal}: {result.IngestSeconds:F2} s to disk, {result.SamplesPerSecond:N0} samples/s, final merge {result.FinalMergeSeconds:F2} s, {(double)result.AllocatedLiveBytes / result.Samples:F3} bytes/sample allocated ({(double)result.LiveBytes / result.Samples:F3} apparent), {result.Parts} part(s), shard folder {result.DirectoryBytes} bytes"));
         return result;
     }
