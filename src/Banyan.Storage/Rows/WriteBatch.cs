@@ -225,6 +225,47 @@ public sealed class WriteBatch
         return true;
     }
 
+    /// <summary>A new batch with the rows <paramref name="rows"/> of this one (in that order), every column kept.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A row index is outside the batch.</exception>
+    public WriteBatch SelectRows(ReadOnlySpan<int> rows)
+    {
+        Validate();
+        var selected = new WriteBatch(Kind);
+        foreach (ColumnBuffer column in _columns)
+        {
+            selected.AddColumn(column.Family, column.Name, column.Type);
+        }
+
+        ulong[] series = new ulong[rows.Length];
+        long[] timestamps = new long[rows.Length];
+        long[] versions = new long[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            if ((uint)row >= (uint)Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), row, $"row {row} is outside the batch of {Count} rows");
+            }
+
+            series[i] = _seriesIds[row];
+            timestamps[i] = _timestamps[row];
+            versions[i] = _versions[row];
+        }
+
+        selected.AppendKeys(series, timestamps, versions);
+        for (int c = 0; c < _columns.Count; c++)
+        {
+            ColumnBuffer target = selected._columns[c];
+            target.Reserve(rows.Length);
+            foreach (int row in rows)
+            {
+                target.AppendFrom(_columns[c], row);
+            }
+        }
+
+        return selected;
+    }
+
     /// <summary>Index in <paramref name="other"/> of a column whose type differs here; -1 when none does.</summary>
     private int FindConflictingColumn(WriteBatch other)
     {

@@ -1,4 +1,5 @@
 using Banyan.Storage.Durability;
+using Banyan.Storage.Rows;
 
 namespace Banyan.Storage.Segments;
 
@@ -74,6 +75,98 @@ public sealed class SegmentController<TShard> : IDisposable
 
         return GetOrCreate(SegmentAlignment.StartOf(timestamp, _options.SegmentInterval));
     }
+
+    /// <summary>
+    /// The segment holding <paramref name="timestamp"/> (created on first write) with a reference
+    /// taken, for a write: unlike <see cref="SegmentFor"/>, a <see cref="Retain"/> running at the same
+    /// moment cannot close the segment's shards under the write; the segment is closed (and, if it
+    /// expired meanwhile, deleted) only after the caller's <see cref="Segment{TShard}.Release"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The timestamp is older than now − TTL.</exception>
+    public Segment<TShard> AcquireFor(DateTimeOffset timestamp)
+    {
+        DateTimeOffset horizon = ExpiryHorizon;
+        if (timestamp < horizon)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timestamp), timestamp, $"timestamp {timestamp:O} is older than the group's TTL allows (data before {horizon:O} has expired)");
+        }
+
+        DateTimeOffset start = SegmentAlignment.StartOf(timestamp, _options.SegmentInterval);
+        lock (_gate)
+        {
+            // Under the lock the segment still holds the controller's reference (Retain removes it
+            // from the list under this lock before releasing), so taking another cannot fail.
+            Segment<TShard> segment = GetOrCreate(start);
+            if (!segment.TryAcquire())
+            {
+                throw new InvalidOperationException($"bug: segment {segment.FolderPath} is listed but closed");
+            }
+
+            return segment;
+        }
+    }
+
+    /// <summary>
+    /// Splits <paramref name="batch"/> by segment: one batch per segment its rows' timestamps fall in,
+    /// ordered by segment start, rows in their original order. A batch within one segment is returned
+    /// as it is (no copy), which is the usual case.
+    /// </summary>
+    public IReadOnlyList<(DateTimeOffset Start, WriteBatch Rows)> SplitBySegment(WriteBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        long interval = _options.SegmentInterval.Duration.Ticks * 100; // ns
+        ReadOnlySpan<long> timestamps = batch.Timestamps;
+        if (timestamps.IsEmpty)
+        {
+            return [];
+        }
+
+        long first = SegmentStartNanos(timestamps[0], interval);
+        bool single = true;
+        foreach (long timestamp in timestamps)
+        {
+            if (timestamp < first || timestamp - first >= interval)
+            {
+                single = false;
+                break;
+            }
+        }
+
+        if (single)
+        {
+            return [(FromNanos(first), batch)];
+        }
+
+        SortedDictionary<long, List<int>> rowsBySegment = [];
+        for (int row = 0; row < timestamps.Length; row++)
+        {
+            long start = SegmentStartNanos(timestamps[row], interval);
+            if (!rowsBySegment.TryGetValue(start, out List<int>? rows))
+            {
+                rows = [];
+                rowsBySegment.Add(start, rows);
+            }
+
+            rows.Add(row);
+        }
+
+        List<(DateTimeOffset, WriteBatch)> result = new(rowsBySegment.Count);
+        foreach ((long start, List<int> rows) in rowsBySegment)
+        {
+            result.Add((FromNanos(start), batch.SelectRows(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows))));
+        }
+
+        return result;
+    }
+
+    // Segments are aligned to multiples of the interval from the Unix epoch (floor, also before 1970).
+    private static long SegmentStartNanos(long timestamp, long interval)
+    {
+        long remainder = timestamp % interval;
+        return timestamp - (remainder < 0 ? remainder + interval : remainder);
+    }
+
+    private static DateTimeOffset FromNanos(long nanos) => DateTimeOffset.UnixEpoch.AddTicks(nanos / 100);
 
     /// <summary>
     /// Creates the segment after the current one once the current one is <see cref="RotationPoint"/>

@@ -126,4 +126,68 @@ public sealed class SegmentControllerTests
         using SegmentController<FakeShard> reopened = Create(dir.Path, clock);
         Assert.Equal([s_t0, s_t0.AddHours(2)], reopened.SegmentStarts());
     }
+
+    [Fact]
+    public void A_write_holding_its_segment_keeps_the_shard_open_while_retention_removes_it()
+    {
+        using TempDirectory dir = new();
+        FakeTimeProvider clock = new(s_t0.AddMinutes(30));
+        using SegmentController<FakeShard> controller = Create(dir.Path, clock);
+        Segment<FakeShard> segment = controller.AcquireFor(s_t0.AddMinutes(10));
+        FakeShard shard = segment.Shard(0);
+
+        // The TTL passes while the write is in progress: retention removes the segment at once...
+        clock.Set(s_t0.AddHours(4));
+        Assert.Equal(1, controller.Retain());
+        Assert.Empty(controller.AcquireOverlapping(s_t0, s_t0.AddHours(5)));
+
+        // ...but the writer's shard stays open until the writer lets go; then it closes and goes.
+        Assert.False(shard.Disposed);
+        Assert.True(Directory.Exists(segment.FolderPath));
+        segment.Release();
+        Assert.True(shard.Disposed);
+        Assert.False(Directory.Exists(segment.FolderPath));
+
+        ArgumentOutOfRangeException ex = Assert.Throws<ArgumentOutOfRangeException>(() => controller.AcquireFor(s_t0.AddMinutes(10)));
+        Assert.Contains("TTL", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_batch_spanning_segments_is_split_by_segment_with_every_row_kept()
+    {
+        using TempDirectory dir = new();
+        FakeTimeProvider clock = new(s_t0);
+        using SegmentController<FakeShard> controller = Create(dir.Path, clock);
+        long hour = 3_600_000_000_000;
+        long t0 = s_t0.ToUnixTimeMilliseconds() * 1_000_000;
+        Banyan.Storage.Rows.WriteBatch batch = new(Banyan.Storage.Rows.PartKind.Measure);
+        batch.AddColumn(null, "v", Banyan.Storage.Rows.ColumnValueType.Int64);
+        long[] times = [t0 + (2 * hour) + 5, t0, t0 + hour - 1, t0 + hour, t0 - 1, t0 + (2 * hour)];
+        for (int i = 0; i < times.Length; i++)
+        {
+            batch.AddRow((ulong)(i + 1), times[i], i, [Banyan.Storage.Rows.ColumnValue.FromInt64(i * 10)]);
+        }
+
+        IReadOnlyList<(DateTimeOffset Start, Banyan.Storage.Rows.WriteBatch Rows)> parts = controller.SplitBySegment(batch);
+        Assert.Equal([s_t0.AddHours(-1), s_t0, s_t0.AddHours(1), s_t0.AddHours(2)], parts.Select(p => p.Start));
+        Assert.Equal([4L], parts[0].Rows.Versions.ToArray());
+        Assert.Equal([1L, 2L], parts[1].Rows.Versions.ToArray()); // original order kept
+        Assert.Equal([3L], parts[2].Rows.Versions.ToArray());
+        Assert.Equal([0L, 5L], parts[3].Rows.Versions.ToArray());
+        foreach ((DateTimeOffset start, Banyan.Storage.Rows.WriteBatch rows) in parts)
+        {
+            for (int r = 0; r < rows.Count; r++)
+            {
+                Segment<FakeShard> holder = controller.AcquireFor(DateTimeOffset.UnixEpoch.AddTicks(rows.Timestamps[r] / 100));
+                Assert.Equal(start, holder.Start);
+                holder.Release();
+                Assert.Equal(rows.Versions[r] * 10, rows.Columns[0].GetInt64(r));
+                Assert.Equal((ulong)(rows.Versions[r] + 1), rows.SeriesIds[r]);
+            }
+        }
+
+        Banyan.Storage.Rows.WriteBatch within = batch.SelectRows([1, 2]);
+        IReadOnlyList<(DateTimeOffset Start, Banyan.Storage.Rows.WriteBatch Rows)> one = controller.SplitBySegment(within);
+        Assert.Same(within, Assert.Single(one).Rows);
+    }
 }
