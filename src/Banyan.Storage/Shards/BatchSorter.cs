@@ -54,40 +54,10 @@ internal static class BatchSorter
             SortKeys(batch.SeriesIds, batch.Timestamps, series.AsSpan(0, n), times.AsSpan(0, n), order.AsSpan(0, n));
 
             // keep holds positions in sorted order; order maps them back to rows of the batch.
-            ReadOnlySpan<long> versions = batch.Versions;
-            int kept = 0;
-            for (int start = 0, i = 1; i <= n; i++)
+            int kept = Deduplicate(batch.Kind, series.AsSpan(0, n), times.AsSpan(0, n), order.AsSpan(0, n), batch.Versions, keep);
+            if (kept < 0)
             {
-                if (i < n && series[i] == series[start] && times[i] == times[start])
-                {
-                    continue;
-                }
-
-                if (i - start == 1)
-                {
-                    keep[kept++] = start;
-                }
-                else if (batch.Kind == PartKind.Measure)
-                {
-                    int best = start;
-                    for (int j = start + 1; j < i; j++)
-                    {
-                        long candidate = versions[order[j]];
-                        long winner = versions[order[best]];
-                        if (candidate > winner || (candidate == winner && order[j] > order[best]))
-                        {
-                            best = j;
-                        }
-                    }
-
-                    keep[kept++] = best;
-                }
-                else
-                {
-                    return batch;
-                }
-
-                start = i;
+                return batch;
             }
 
             return Gather(batch, series, times, order, keep.AsSpan(0, kept));
@@ -99,6 +69,54 @@ internal static class BatchSorter
             ArrayPool<int>.Shared.Return(order);
             ArrayPool<int>.Shared.Return(keep);
         }
+    }
+
+    /// <summary>
+    /// Picks the rows to keep from keys sorted by <see cref="SortKeys"/>: writes their sorted positions
+    /// to <paramref name="keep"/> and returns how many, or -1 for a stream with a repeated (series,
+    /// timestamp) key (whose arrival order the sort did not keep). Of equal measure keys the highest
+    /// version wins, then the row written last (the higher row number). <paramref name="versionsByRow"/>
+    /// is indexed by source row, as <paramref name="order"/> maps positions to rows.
+    /// </summary>
+    internal static int Deduplicate(PartKind kind, ReadOnlySpan<ulong> series, ReadOnlySpan<long> times, ReadOnlySpan<int> order, ReadOnlySpan<long> versionsByRow, Span<int> keep)
+    {
+        int n = series.Length;
+        int kept = 0;
+        for (int start = 0, i = 1; i <= n; i++)
+        {
+            if (i < n && series[i] == series[start] && times[i] == times[start])
+            {
+                continue;
+            }
+
+            if (i - start == 1)
+            {
+                keep[kept++] = start;
+            }
+            else if (kind == PartKind.Measure)
+            {
+                int best = start;
+                for (int j = start + 1; j < i; j++)
+                {
+                    long candidate = versionsByRow[order[j]];
+                    long winner = versionsByRow[order[best]];
+                    if (candidate > winner || (candidate == winner && order[j] > order[best]))
+                    {
+                        best = j;
+                    }
+                }
+
+                keep[kept++] = best;
+            }
+            else
+            {
+                return -1;
+            }
+
+            start = i;
+        }
+
+        return kept;
     }
 
     /// <summary>

@@ -52,7 +52,7 @@ internal static class MemoryPartAssembler
             }
 
             BatchSorter.SortKeys(series.AsSpan(0, n), times.AsSpan(0, n), sortedSeries.AsSpan(0, n), sortedTimes.AsSpan(0, n), order.AsSpan(0, n));
-            int kept = Deduplicate(kind, sortedSeries, sortedTimes, order, versions, n, keep);
+            int kept = BatchSorter.Deduplicate(kind, sortedSeries.AsSpan(0, n), sortedTimes.AsSpan(0, n), order.AsSpan(0, n), versions.AsSpan(0, n), keep);
             if (kept < 0)
             {
                 return null;
@@ -97,48 +97,6 @@ internal static class MemoryPartAssembler
         }
 
         return true;
-    }
-
-    // Writes to keep the sorted positions to build from and returns how many, or -1 for a stream with
-    // a repeated key. Of equal measure keys the highest version wins, then the row written last.
-    private static int Deduplicate(PartKind kind, ulong[] series, long[] times, int[] order, long[] versions, int n, int[] keep)
-    {
-        int kept = 0;
-        for (int start = 0, i = 1; i <= n; i++)
-        {
-            if (i < n && series[i] == series[start] && times[i] == times[start])
-            {
-                continue;
-            }
-
-            if (i - start == 1)
-            {
-                keep[kept++] = start;
-            }
-            else if (kind == PartKind.Measure)
-            {
-                int best = start;
-                for (int j = start + 1; j < i; j++)
-                {
-                    long version = versions[order[j]];
-                    long bestVersion = versions[order[best]];
-                    if (version > bestVersion || (version == bestVersion && order[j] > order[best]))
-                    {
-                        best = j;
-                    }
-                }
-
-                keep[kept++] = best;
-            }
-            else
-            {
-                return -1;
-            }
-
-            start = i;
-        }
-
-        return kept;
     }
 
     private static MemoryPart Assemble(PartKind kind, IReadOnlyList<ColumnBuffer> columns, SortedRows sorted, BatchRows source, PartWriterOptions options)
