@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
 namespace Banyan.Storage.Encodings;
@@ -52,20 +51,7 @@ public static class FloatSequenceCodec
     {
         ArgumentNullException.ThrowIfNull(output);
         output.WriteByte((byte)FloatEncodingKind.Plain);
-        Span<byte> span = output.GetSpan(values.Length * 8)[..(values.Length * 8)];
-        if (BitConverter.IsLittleEndian)
-        {
-            MemoryMarshal.AsBytes(values).CopyTo(span);
-        }
-        else
-        {
-            for (int i = 0; i < values.Length; i++)
-            {
-                BinaryPrimitives.WriteInt64LittleEndian(span[(i * 8)..], BitConverter.DoubleToInt64Bits(values[i]));
-            }
-        }
-
-        output.Advance(values.Length * 8);
+        IntegerSequenceCodec.WritePlainValues(MemoryMarshal.Cast<double, long>(values), output);
         return FloatEncodingKind.Plain;
     }
 
@@ -108,21 +94,8 @@ public static class FloatSequenceCodec
                 }
 
             case FloatEncodingKind.Plain:
-                {
-                    ReadOnlySpan<byte> raw = reader.ReadSpan(checked(n * 8));
-                    if (BitConverter.IsLittleEndian)
-                    {
-                        raw.CopyTo(MemoryMarshal.AsBytes(destination));
-                        return;
-                    }
-
-                    for (int i = 0; i < n; i++)
-                    {
-                        destination[i] = BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64LittleEndian(raw[(i * 8)..]));
-                    }
-
-                    return;
-                }
+                IntegerSequenceCodec.ReadPlainValues(reader.ReadSpan(checked(n * 8)), MemoryMarshal.Cast<double, long>(destination));
+                return;
 
             default:
                 EncodingCorruption.Throw(kindOffset, $"unknown float encoding {(byte)kind}");

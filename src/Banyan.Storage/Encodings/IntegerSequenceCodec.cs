@@ -132,8 +132,15 @@ public static class IntegerSequenceCodec
 
     private static IntegerEncodingKind EncodePlain(ReadOnlySpan<long> values, ByteBuffer output)
     {
-        int n = values.Length;
         output.WriteByte((byte)IntegerEncodingKind.Plain);
+        WritePlainValues(values, output);
+        return IntegerEncodingKind.Plain;
+    }
+
+    /// <summary>Appends 8 little-endian bytes per value (one memory copy on little-endian machines); float bits go through here too.</summary>
+    internal static void WritePlainValues(ReadOnlySpan<long> values, ByteBuffer output)
+    {
+        int n = values.Length;
         Span<byte> span = output.GetSpan(n * 8)[..(n * 8)];
         if (BitConverter.IsLittleEndian)
         {
@@ -148,7 +155,21 @@ public static class IntegerSequenceCodec
         }
 
         output.Advance(n * 8);
-        return IntegerEncodingKind.Plain;
+    }
+
+    /// <summary>Reads what <see cref="WritePlainValues"/> wrote: <paramref name="raw"/> holds 8 bytes per value of <paramref name="destination"/>.</summary>
+    internal static void ReadPlainValues(ReadOnlySpan<byte> raw, Span<long> destination)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            raw.CopyTo(MemoryMarshal.AsBytes(destination));
+            return;
+        }
+
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = BinaryPrimitives.ReadInt64LittleEndian(raw[(i * 8)..]);
+        }
     }
 
     /// <summary>Decodes exactly <paramref name="destination"/>.Length values from <paramref name="reader"/>.</summary>
@@ -162,18 +183,7 @@ public static class IntegerSequenceCodec
         {
             case IntegerEncodingKind.Plain:
                 {
-                    ReadOnlySpan<byte> raw = reader.ReadSpan(checked(n * 8));
-                    if (BitConverter.IsLittleEndian)
-                    {
-                        raw.CopyTo(MemoryMarshal.AsBytes(destination));
-                        return;
-                    }
-
-                    for (int i = 0; i < n; i++)
-                    {
-                        destination[i] = BinaryPrimitives.ReadInt64LittleEndian(raw[(i * 8)..]);
-                    }
-
+                    ReadPlainValues(reader.ReadSpan(checked(n * 8)), destination);
                     return;
                 }
 

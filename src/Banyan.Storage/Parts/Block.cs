@@ -172,27 +172,14 @@ public sealed class Block
     public void AppendRow(Block source, int row)
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (!ReferenceEquals(source, _mappedSource) || source.Layout != _mappedSourceLayout || Layout != _mappedOwnLayout)
-        {
-            MapColumns(source);
-        }
-
+        EnsureMapped(source);
         AppendKey(source._timestamps[row], source._versions[row]);
         for (int i = 0; i < source._columns.Count; i++)
         {
             _columns[_sourceToOwn[i]].AppendFrom(source._columns[i], row);
         }
 
-        if (_columns.Count != source._columns.Count)
-        {
-            for (int j = 0; j < _columns.Count; j++)
-            {
-                if (!_ownCovered[j])
-                {
-                    _columns[j].AppendNull();
-                }
-            }
-        }
+        AppendNullsToUncovered(1);
     }
 
     /// <summary>
@@ -203,27 +190,39 @@ public sealed class Block
     public void AppendRows(Block source, int start, int count)
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (!ReferenceEquals(source, _mappedSource) || source.Layout != _mappedSourceLayout || Layout != _mappedOwnLayout)
-        {
-            MapColumns(source);
-        }
-
+        EnsureMapped(source);
         AppendKeys(source._timestamps.AsSpan(start, count), source._versions.AsSpan(start, count));
         for (int i = 0; i < source._columns.Count; i++)
         {
             _columns[_sourceToOwn[i]].AppendRange(source._columns[i], start, count);
         }
 
-        if (_columns.Count != source._columns.Count)
+        AppendNullsToUncovered(count);
+    }
+
+    private void EnsureMapped(Block source)
+    {
+        if (!ReferenceEquals(source, _mappedSource) || source.Layout != _mappedSourceLayout || Layout != _mappedOwnLayout)
         {
-            for (int j = 0; j < _columns.Count; j++)
+            MapColumns(source);
+        }
+    }
+
+    // Columns here that the mapped source lacks get nulls for the rows just appended.
+    private void AppendNullsToUncovered(int rows)
+    {
+        if (_columns.Count == _mappedSource!._columns.Count)
+        {
+            return;
+        }
+
+        for (int j = 0; j < _columns.Count; j++)
+        {
+            if (!_ownCovered[j])
             {
-                if (!_ownCovered[j])
+                for (int k = 0; k < rows; k++)
                 {
-                    for (int k = 0; k < count; k++)
-                    {
-                        _columns[j].AppendNull();
-                    }
+                    _columns[j].AppendNull();
                 }
             }
         }

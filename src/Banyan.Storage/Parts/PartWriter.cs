@@ -98,16 +98,7 @@ public sealed class PartWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(source);
         ObjectDisposedException.ThrowIf(_disposed || _completed, this);
-        if (_pending.Count > 0 && (_pending.SeriesId != source.SeriesId || _pending.Count >= _maxRows || _pending.UncompressedSize >= _options.MaxBlockBytes))
-        {
-            FlushPending();
-        }
-
-        if (_pending.Count == 0)
-        {
-            _pending.Reset(source.SeriesId);
-        }
-
+        CutBlockBefore(source);
         _pending.AppendRow(source, row);
     }
 
@@ -133,15 +124,7 @@ public sealed class PartWriter : IDisposable
 
         while (count > 0)
         {
-            if (_pending.Count > 0 && (_pending.SeriesId != source.SeriesId || _pending.Count >= _maxRows || _pending.UncompressedSize >= _options.MaxBlockBytes))
-            {
-                FlushPending();
-            }
-
-            if (_pending.Count == 0)
-            {
-                _pending.Reset(source.SeriesId);
-            }
+            CutBlockBefore(source);
 
             // Rows that fit before a limit cuts the block (at least one, as AppendRow would take).
             long rowBytes = 16L + (8L * Math.Max(source.Columns.Count, _pending.Columns.Count));
@@ -150,6 +133,21 @@ public sealed class PartWriter : IDisposable
             _pending.AppendRows(source, start, take);
             start += take;
             count -= take;
+        }
+    }
+
+    // Writes out the pending block when the next row of `source` may not join it (another series,
+    // or the row or size limit reached), and starts the block for that series.
+    private void CutBlockBefore(Block source)
+    {
+        if (_pending.Count > 0 && (_pending.SeriesId != source.SeriesId || _pending.Count >= _maxRows || _pending.UncompressedSize >= _options.MaxBlockBytes))
+        {
+            FlushPending();
+        }
+
+        if (_pending.Count == 0)
+        {
+            _pending.Reset(source.SeriesId);
         }
     }
 

@@ -18,10 +18,24 @@ public static class SegmentAlignment
     /// <summary>The start of the segment holding <paramref name="timestamp"/>.</summary>
     public static DateTimeOffset StartOf(DateTimeOffset timestamp, IntervalRule interval)
     {
-        long ticks = timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
-        long size = interval.Duration.Ticks;
-        long aligned = ticks >= 0 ? ticks - (ticks % size) : ticks - (((ticks % size) + size) % size);
+        long aligned = FloorToMultiple(timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks, interval.Duration.Ticks);
         return new DateTimeOffset(DateTimeOffset.UnixEpoch.UtcTicks + aligned, TimeSpan.Zero);
+    }
+
+    /// <summary>
+    /// The start, in nanoseconds since the Unix epoch, of the segment holding <paramref name="unixNanos"/>
+    /// (a row timestamp): the same boundaries as <see cref="StartOf"/>, without a conversion per row.
+    /// </summary>
+    public static long StartOfNanos(long unixNanos, IntervalRule interval) => FloorToMultiple(unixNanos, interval.Duration.Ticks * 100);
+
+    /// <summary>A start from <see cref="StartOfNanos"/> as a time (segment starts are whole ticks).</summary>
+    public static DateTimeOffset FromNanos(long unixNanos) => DateTimeOffset.UnixEpoch.AddTicks(unixNanos / 100);
+
+    // Rounds down, also below zero (before 1970).
+    private static long FloorToMultiple(long value, long size)
+    {
+        long remainder = value % size;
+        return value - (remainder < 0 ? remainder + size : remainder);
     }
 
     /// <summary>The folder name of the segment starting at <paramref name="start"/>: <c>seg-yyyyMMddHH</c> in UTC.</summary>

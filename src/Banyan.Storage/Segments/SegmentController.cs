@@ -114,18 +114,18 @@ public sealed class SegmentController<TShard> : IDisposable
     public IReadOnlyList<(DateTimeOffset Start, WriteBatch Rows)> SplitBySegment(WriteBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        long interval = _options.SegmentInterval.Duration.Ticks * 100; // ns
+        IntervalRule interval = _options.SegmentInterval;
         ReadOnlySpan<long> timestamps = batch.Timestamps;
         if (timestamps.IsEmpty)
         {
             return [];
         }
 
-        long first = SegmentStartNanos(timestamps[0], interval);
+        long first = SegmentAlignment.StartOfNanos(timestamps[0], interval);
         bool single = true;
         foreach (long timestamp in timestamps)
         {
-            if (timestamp < first || timestamp - first >= interval)
+            if (SegmentAlignment.StartOfNanos(timestamp, interval) != first)
             {
                 single = false;
                 break;
@@ -134,13 +134,13 @@ public sealed class SegmentController<TShard> : IDisposable
 
         if (single)
         {
-            return [(FromNanos(first), batch)];
+            return [(SegmentAlignment.FromNanos(first), batch)];
         }
 
         SortedDictionary<long, List<int>> rowsBySegment = [];
         for (int row = 0; row < timestamps.Length; row++)
         {
-            long start = SegmentStartNanos(timestamps[row], interval);
+            long start = SegmentAlignment.StartOfNanos(timestamps[row], interval);
             if (!rowsBySegment.TryGetValue(start, out List<int>? rows))
             {
                 rows = [];
@@ -153,20 +153,11 @@ public sealed class SegmentController<TShard> : IDisposable
         List<(DateTimeOffset, WriteBatch)> result = new(rowsBySegment.Count);
         foreach ((long start, List<int> rows) in rowsBySegment)
         {
-            result.Add((FromNanos(start), batch.SelectRows(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows))));
+            result.Add((SegmentAlignment.FromNanos(start), batch.SelectRows(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows))));
         }
 
         return result;
     }
-
-    // Segments are aligned to multiples of the interval from the Unix epoch (floor, also before 1970).
-    private static long SegmentStartNanos(long timestamp, long interval)
-    {
-        long remainder = timestamp % interval;
-        return timestamp - (remainder < 0 ? remainder + interval : remainder);
-    }
-
-    private static DateTimeOffset FromNanos(long nanos) => DateTimeOffset.UnixEpoch.AddTicks(nanos / 100);
 
     /// <summary>
     /// Creates the segment after the current one once the current one is <see cref="RotationPoint"/>

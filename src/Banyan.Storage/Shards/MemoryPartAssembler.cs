@@ -27,13 +27,18 @@ internal static class MemoryPartAssembler
             return null;
         }
 
-        var source = new BatchRows(batches);
-        int n = source.Count;
+        int n = 0;
+        foreach (WriteBatch batch in batches)
+        {
+            n = checked(n + batch.Count);
+        }
+
         if (n == 0)
         {
             return null;
         }
 
+        using var source = new BatchRows(batches);
         ulong[] series = ArrayPool<ulong>.Shared.Rent(n);
         long[] times = ArrayPool<long>.Shared.Rent(n);
         long[] versions = ArrayPool<long>.Shared.Rent(n);
@@ -72,7 +77,6 @@ internal static class MemoryPartAssembler
             ArrayPool<long>.Shared.Return(sortedTimes);
             ArrayPool<int>.Shared.Return(order);
             ArrayPool<int>.Shared.Return(keep);
-            source.Dispose();
         }
     }
 

@@ -15,8 +15,8 @@ public sealed class MergePolicy
     public int MaxPartsPerMerge { get; init; } = 8;
 
     /// <summary>
-    /// Output size / largest input size must reach this (default 4 = <see cref="MaxPartsPerMerge"/> / 2,
-    /// the floor VictoriaMetrics applies on top of its 1.7 multiplier). A merge then combines about four
+    /// Output size / largest input size must reach this (default 4: VictoriaMetrics' floor
+    /// max(1.7, maxPartsToMerge / 2) for the default 8 parts; change the two together). A merge then combines about four
     /// or more similar parts, so a sample is rewritten about log4 of (final / flushed size) times; a
     /// floor near 2 would merge pairs and rewrite it log2 times, roughly twice the merge work.
     /// </summary>

@@ -164,11 +164,7 @@ public sealed partial class Shard
         }
         catch (IOException ex) when (ex is not StorageCorruptionException)
         {
-            TryDeleteFolder(folder);
-
-            // The part writer's cleanup of its temporary folder is skipped when closing its files fails
-            // too (a full disk fails the buffered flush again), and the folder would keep the disk full.
-            TryDeleteFolder(folder + PartFileNames.TemporarySuffix);
+            TryDeleteFolder(folder); // the part writer removed its temporary folder when it gave up
             if (DiskFull.Is(ex))
             {
                 throw new StorageFullException(folder, ex);

@@ -35,8 +35,7 @@ public sealed partial class Shard
             }
             else
             {
-                using ByteBuffer payload = new(Math.Max(256, batch.Count * (24 + (8 * batch.Columns.Count))));
-                WriteBatchCodec.Encode(batch, payload);
+                using ByteBuffer payload = EncodeForWal(batch);
                 lsn = _wal.Append(payload.WrittenSpan);
             }
         }
@@ -69,8 +68,7 @@ public sealed partial class Shard
             }
             else
             {
-                using ByteBuffer payload = new(Math.Max(256, batch.Count * (24 + (8 * batch.Columns.Count))));
-                WriteBatchCodec.Encode(batch, payload);
+                using ByteBuffer payload = EncodeForWal(batch);
                 lsn = await _wal.AppendAsync(payload.WrittenMemory).ConfigureAwait(false);
             }
         }
@@ -84,6 +82,22 @@ public sealed partial class Shard
         if (OverFlushThreshold())
         {
             await Task.Run(FlushIfOverThreshold).ConfigureAwait(false);
+        }
+    }
+
+    // Sized for the log's encoding (8-byte series ids and floats), so the buffer is not regrown.
+    private static ByteBuffer EncodeForWal(WriteBatch batch)
+    {
+        var payload = new ByteBuffer(Math.Max(256, batch.Count * (24 + (8 * batch.Columns.Count))));
+        try
+        {
+            WriteBatchCodec.Encode(batch, payload);
+            return payload;
+        }
+        catch
+        {
+            payload.Dispose();
+            throw;
         }
     }
 

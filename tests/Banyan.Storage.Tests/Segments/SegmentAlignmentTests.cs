@@ -37,4 +37,29 @@ public sealed class SegmentAlignmentTests
         ex = Assert.Throws<ArgumentException>(() => new GroupOptions { Ttl = new IntervalRule(IntervalUnit.Day, 0) }.Validate());
         Assert.Contains("ttl.num", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Row_timestamps_in_nanoseconds_align_like_times_also_before_1970()
+    {
+        int seed = Environment.TickCount;
+        Random random = new(seed);
+        IntervalRule[] intervals = [new(IntervalUnit.Hour, 1), new(IntervalUnit.Hour, 5), new(IntervalUnit.Day, 1), new(IntervalUnit.Day, 7)];
+        long hour = 3_600_000_000_000;
+        long[] edges = [0, -1, 1, hour, hour - 1, -hour, -hour - 1, 24 * hour];
+        for (int i = 0; i < 2000; i++)
+        {
+            IntervalRule interval = intervals[i % intervals.Length];
+            long nanos = i < edges.Length ? edges[i] : random.NextInt64(-50L * 365 * 24 * hour, 60L * 365 * 24 * hour) / 100 * 100;
+            DateTimeOffset expected = SegmentAlignment.StartOf(DateTimeOffset.UnixEpoch.AddTicks(nanos / 100), interval);
+            if (nanos < 0 && nanos % 100 != 0)
+            {
+                continue; // a time has no sub-tick part to compare against
+            }
+
+            Assert.True(expected == SegmentAlignment.FromNanos(SegmentAlignment.StartOfNanos(nanos, interval)), $"seed {seed}: {nanos} ns with {interval}");
+        }
+
+        // A nanosecond before the epoch lies in the segment before it.
+        Assert.Equal(-hour, SegmentAlignment.StartOfNanos(-1, new IntervalRule(IntervalUnit.Hour, 1)));
+    }
 }
