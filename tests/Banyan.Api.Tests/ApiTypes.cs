@@ -1,20 +1,42 @@
+using System.Reflection;
 using Google.Protobuf.Reflection;
 
 namespace Banyan.Api.Tests;
 
-/// <summary>All message types of Banyan.Api, looked up by protobuf full name (e.g. "banyandb.stream.v1.QueryRequest").</summary>
+/// <summary>The compiled API of Banyan.Api: its .proto files and message types, looked up by protobuf full name.</summary>
 internal static class ApiTypes
 {
-    // The service files import every other file, so their dependency closure is the whole API.
-    private static readonly TypeRegistry s_registry = TypeRegistry.FromFiles(
-        Banyan.Api.Common.V1.RpcReflection.Descriptor,
-        Banyan.Api.Database.V1.RpcReflection.Descriptor,
-        Banyan.Api.Stream.V1.RpcReflection.Descriptor,
-        Banyan.Api.Measure.V1.RpcReflection.Descriptor,
-        Banyan.Api.Trace.V1.RpcReflection.Descriptor,
-        Banyan.Api.Property.V1.RpcReflection.Descriptor);
+    private static readonly Lazy<IReadOnlyList<FileDescriptor>> s_files = new(() => LoadFiles());
+
+    private static readonly Lazy<TypeRegistry> s_registry = new(() => TypeRegistry.FromFiles([.. Files]));
+
+    /// <summary>
+    /// Every .proto file compiled into Banyan.Api, found through the generated <c>*Reflection</c> classes so that a
+    /// new file is covered without being listed anywhere.
+    /// </summary>
+    public static IReadOnlyList<FileDescriptor> Files => s_files.Value;
 
     /// <summary>Returns the descriptor of <paramref name="fullName"/>; throws when Banyan.Api lacks it.</summary>
     public static MessageDescriptor Find(string fullName) =>
-        s_registry.Find(fullName) ?? throw new InvalidOperationException($"Banyan.Api has no message type '{fullName}'.");
+        s_registry.Value.Find(fullName) ?? throw new InvalidOperationException($"Banyan.Api has no message type '{fullName}'.");
+
+    /// <summary>The shape of Banyan.Api restricted to <paramref name="packages"/>.</summary>
+    public static ApiShape Shape(IEnumerable<string> packages) =>
+        ApiShapeBuilder.Build(Files, packages.ToHashSet(StringComparer.Ordinal));
+
+    private static List<FileDescriptor> LoadFiles()
+    {
+        List<FileDescriptor> files = [];
+        foreach (Type type in typeof(Banyan.Api.Common.V1.Metadata).Assembly.GetExportedTypes())
+        {
+            PropertyInfo? descriptor = type.GetProperty("Descriptor", BindingFlags.Public | BindingFlags.Static);
+            if (type.IsAbstract && type.IsSealed && descriptor?.PropertyType == typeof(FileDescriptor))
+            {
+                files.Add((FileDescriptor)descriptor.GetValue(null)!);
+            }
+        }
+
+        files.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return files;
+    }
 }
