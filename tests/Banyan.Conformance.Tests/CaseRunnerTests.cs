@@ -77,6 +77,51 @@ public sealed class CaseRunnerTests
     }
 
     [Fact]
+    public async Task Element_ids_in_differences_name_the_written_element()
+    {
+        StreamV1.QueryResponse swapped = Want("all elements");
+        (swapped.Elements[0].ElementId, swapped.Elements[1].ElementId) = (swapped.Elements[1].ElementId, swapped.Elements[0].ElementId);
+        ScriptedTarget target = new() { Answer = Answers(_ => swapped) };
+        Dictionary<string, string> written = new()
+        {
+            [Comparison.ElementIdHash.Of("default", "sw", "0")] = "default|sw|0",
+            [Comparison.ElementIdHash.Of("default", "sw", "1")] = "default|sw|1",
+        };
+
+        CaseOutcome outcome = await new CaseRunner(target, s_fixtures, new BaseTime(B), s_fast, TimeProvider.System, written)
+            .RunAsync(s_stream, s_stream.Get("all elements"), CancellationToken.None);
+
+        Comparison.Difference first = outcome.Differences[0];
+        Assert.Equal("elements[0].element_id", first.Path);
+        Assert.Equal("\"0978df79cf4ed409\" (default|sw|0)", first.Expected);
+        Assert.EndsWith("(default|sw|1)", first.Actual, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_optional_trace_check_needs_spans_on_a_traced_query()
+    {
+        ConformanceOptions tracing = s_fast with { CheckQueryTrace = true };
+        ScriptedTarget untraced = new() { Answer = Answers(_ => Want("all elements")) };
+        CaseOutcome outcome = await new CaseRunner(untraced, s_fixtures, new BaseTime(B), tracing, TimeProvider.System).RunAsync(s_stream, s_stream.Get("all elements"), CancellationToken.None);
+        Assert.Equal(CaseStatus.Failed, outcome.Status);
+        Assert.Equal("the query with trace: true answered no trace spans", outcome.Reason);
+        Assert.True(((StreamV1.QueryRequest)untraced.Queries[^1]).Trace);
+
+        ScriptedTarget traced = new();
+        traced.Answer = (n, _) =>
+        {
+            StreamV1.QueryResponse response = Want("all elements");
+            if (((StreamV1.QueryRequest)traced.Queries[n - 1]).Trace)
+            {
+                response.Trace = new Banyan.Api.Common.V1.Trace { Spans = { new Banyan.Api.Common.V1.Span { Message = "scan" } } };
+            }
+
+            return Task.FromResult<IMessage>(response);
+        };
+        Assert.Equal(CaseStatus.Passed, (await new CaseRunner(traced, s_fixtures, new BaseTime(B), tracing, TimeProvider.System).RunAsync(s_stream, s_stream.Get("all elements"), CancellationToken.None)).Status);
+    }
+
+    [Fact]
     public async Task A_case_that_regresses_in_the_stability_window_fails()
     {
         ScriptedTarget target = new() { Answer = Answers(n => n == 1 ? Want("all elements") : new StreamV1.QueryResponse()) };

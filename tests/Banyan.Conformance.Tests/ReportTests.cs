@@ -31,7 +31,7 @@ public sealed class ReportTests
             [err.Key] = new CaseOutcome { Case = err, InputPath = stream.InputPath(err), WantPath = stream.WantPath(err), Status = CaseStatus.KnownFailure, Reason = "IN with a scalar | not rejected" },
         };
 
-        string md = ConformanceReport.Render("grpc", [stream, topN], outcomes, new SeedResult(new BaseTime(1_785_579_600_000), 60, 30, 400), null, DateTimeOffset.UnixEpoch);
+        string md = ConformanceReport.Render("grpc", [stream, topN], outcomes, new SeedResult(new BaseTime(1_785_579_600_000), 60, 30, 400, new Dictionary<string, string>()), null, DateTimeOffset.UnixEpoch);
 
         Assert.Contains("# BanyanDB conformance: `grpc`", md, StringComparison.Ordinal);
         Assert.Contains("| stream | 95 | 1 | 1 | 1 | 92 |", md, StringComparison.Ordinal);

@@ -53,6 +53,11 @@ public sealed class SeederTests
         // The metadata sent is the registry's (with its revision), as upstream's helpers send it.
         Assert.True(target.StreamWrites[0].Metadata.ModRevision > 0);
         Assert.True(target.MeasureWrites[0].Metadata.ModRevision > 0);
+        // Every written stream element is known by the id a query returns for it.
+        Assert.Equal("default|sw|0", result.StreamElements["0978df79cf4ed409"]);
+        Assert.Equal("default-spec|sw|5", result.StreamElements[Comparison.ElementIdHash.Of("default-spec", "sw", "5")]);
+        Assert.Equal("default-spec2|sw|7", result.StreamElements[Comparison.ElementIdHash.Of("default-spec2", "sw", "7")]);
+
         // B is a whole minute.
         Assert.Equal(0, result.BaseTime.EpochMillis % 60_000);
         Assert.Equal(result.BaseTime.At(0), target.StreamWrites[0].Element.Timestamp);

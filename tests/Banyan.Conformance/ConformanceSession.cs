@@ -100,7 +100,7 @@ public sealed class ConformanceSession : IAsyncDisposable
         }
         else
         {
-            CaseRunner runner = new(_lease.Target, _fixtures, Seed.BaseTime, _options, _clock);
+            CaseRunner runner = new(_lease.Target, _fixtures, Seed.BaseTime, _options, _clock, Seed.StreamElements);
             outcome = Classify(await runner.RunAsync(suite, conformanceCase, cancellationToken), _knownFailures.ReasonFor(conformanceCase));
         }
 

@@ -22,10 +22,17 @@ public sealed class CaseRunner
     private readonly BaseTime _baseTime;
     private readonly ConformanceOptions _options;
     private readonly TimeProvider _clock;
+    private readonly IReadOnlyDictionary<string, string> _writtenElements;
 
-    /// <summary>A runner querying <paramref name="target"/>, seeded at <paramref name="baseTime"/>.</summary>
-    public CaseRunner(IBanyanTarget target, ConformanceFixtures fixtures, BaseTime baseTime, ConformanceOptions options, TimeProvider clock)
+    /// <summary>
+    /// A runner querying <paramref name="target"/>, seeded at <paramref name="baseTime"/>. <paramref name="writtenElements"/>
+    /// (<see cref="SeedResult.StreamElements"/>) lets reports name the written element behind an <c>element_id</c>.
+    /// </summary>
+    public CaseRunner(
+        IBanyanTarget target, ConformanceFixtures fixtures, BaseTime baseTime, ConformanceOptions options, TimeProvider clock,
+        IReadOnlyDictionary<string, string>? writtenElements = null)
     {
+        _writtenElements = writtenElements ?? new Dictionary<string, string>();
         _target = target;
         _fixtures = fixtures;
         _baseTime = baseTime;
@@ -161,11 +168,25 @@ public sealed class CaseRunner
         WantPath = suite.WantPath(conformanceCase),
         Status = status,
         Reason = reason,
-        Differences = differences?.Differences ?? [],
+        Differences = differences is null ? [] : [.. differences.Differences.Select(NameElements)],
         DifferenceCount = differences?.Count ?? 0,
         Attempts = attempts,
         Elapsed = _clock.GetElapsedTime(started),
     };
+
+    // "0978df79cf4ed409" → "0978df79cf4ed409" (default|sw|0): which written element an id in a difference is.
+    private Difference NameElements(Difference difference)
+    {
+        if (!difference.Path.EndsWith("element_id", StringComparison.Ordinal))
+        {
+            return difference;
+        }
+
+        return difference with { Expected = NameElement(difference.Expected), Actual = NameElement(difference.Actual) };
+    }
+
+    private string NameElement(string value) =>
+        value.Length > 2 && _writtenElements.TryGetValue(value.Trim('"'), out string? written) ? $"{value} ({written})" : value;
 
     private static bool IsCancellation(Exception e) =>
         e is OperationCanceledException || (e is RpcException rpc && rpc.StatusCode is StatusCode.Cancelled or StatusCode.DeadlineExceeded);

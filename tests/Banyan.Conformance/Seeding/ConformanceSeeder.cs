@@ -70,6 +70,7 @@ public sealed class ConformanceSeeder
         StreamWritePlanner streamPlanner = new(_root, baseTime, messageIds);
         MeasureWritePlanner measurePlanner = new(_root, baseTime, messageIds);
         int steps = 0, requests = 0;
+        Dictionary<string, string> streamElements = new(StringComparer.Ordinal);
         for (int i = 0; i < _plan.Steps.Count; i++)
         {
             SeedStep step = _plan.Steps[i];
@@ -90,12 +91,12 @@ public sealed class ConformanceSeeder
             }
 
             requests += step.Catalog == "stream"
-                ? await WriteStreamStepAsync(streamPlanner, step, cancellationToken)
+                ? await WriteStreamStepAsync(streamPlanner, step, streamElements, cancellationToken)
                 : await WriteMeasureStepAsync(measurePlanner, step, cancellationToken);
             steps++;
         }
 
-        return new SeedResult(baseTime, schemas, steps, requests);
+        return new SeedResult(baseTime, schemas, steps, requests, streamElements);
     }
 
     private async Task<int> LoadSchemasAsync(SchemaLoadEntry entry, CancellationToken cancellationToken)
@@ -154,7 +155,7 @@ public sealed class ConformanceSeeder
         }
     }
 
-    private async Task<int> WriteStreamStepAsync(StreamWritePlanner planner, SeedStep step, CancellationToken cancellationToken)
+    private async Task<int> WriteStreamStepAsync(StreamWritePlanner planner, SeedStep step, Dictionary<string, string> streamElements, CancellationToken cancellationToken)
     {
         Dictionary<(string, string), Metadata> metadata = [];
         foreach ((string group, string name) in SchemasOf(step))
@@ -169,6 +170,16 @@ public sealed class ConformanceSeeder
             step,
             [.. plan.Requests.Select((r, i) => (r.MessageId, plan.Sources[i]))],
             [.. responses.Select(r => (r.MessageId, r.Status))]);
+
+        // A request without metadata writes to the schema of the last one that had it (BanyanDB's protocol).
+        Metadata? current = null;
+        foreach (StreamV1.WriteRequest request in plan.Requests)
+        {
+            current = request.Metadata ?? current;
+            string key = $"{current!.Group}|{current.Name}|{request.Element.ElementId}";
+            streamElements[Comparison.ElementIdHash.Of(current.Group, current.Name, request.Element.ElementId)] = key;
+        }
+
         return plan.Requests.Count;
     }
 
