@@ -1,4 +1,4 @@
-namespace Banyan.Api.Tests;
+namespace Banyan.Conformance.Fixtures;
 
 /// <summary>
 /// Finds the BanyanDB conformance fixtures: <c>$BANYAN_CONFORMANCE_DIR</c> when set, otherwise
@@ -6,8 +6,9 @@ namespace Banyan.Api.Tests;
 /// A missing folder is an error, never a silent skip: these tests are the proof that the protos
 /// match BanyanDB, so "no fixtures" must show up red.
 /// </summary>
-internal static class ConformanceRoot
+public static class ConformanceRoot
 {
+    /// <summary>The environment variable that overrides the fixtures' location.</summary>
     public const string EnvironmentVariable = "BANYAN_CONFORMANCE_DIR";
 
     private static readonly Lazy<string> s_path = new(Locate);

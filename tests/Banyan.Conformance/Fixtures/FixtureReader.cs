@@ -3,14 +3,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 
-namespace Banyan.Api.Tests;
+namespace Banyan.Conformance.Fixtures;
 
 /// <summary>
 /// Reads a fixture file into protobuf messages with Google.Protobuf's strict JSON parser (unknown fields are
 /// errors), after YAML files are converted to JSON. The few documented runner transformations (explicit element
 /// ids, plain-text trace span payloads) are applied first, exactly as the fixtures' README describes them.
 /// </summary>
-internal static class FixtureReader
+public static class FixtureReader
 {
     private static readonly JsonParser s_parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(false));
 

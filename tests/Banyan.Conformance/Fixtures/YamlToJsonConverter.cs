@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
-namespace Banyan.Api.Tests;
+namespace Banyan.Conformance.Fixtures;
 
 /// <summary>
 /// Converts a YAML document to JSON text the way BanyanDB's fixtures are meant to be read (YAML → JSON →
@@ -14,7 +14,7 @@ namespace Banyan.Api.Tests;
 /// Mapping keys are always strings. Integers outside ±2^53 are written as JSON strings so no digit is lost
 /// (protojson accepts 64-bit integers as strings).
 /// </summary>
-internal static partial class YamlToJsonConverter
+public static partial class YamlToJsonConverter
 {
     // Largest integer a JSON reader that goes through double keeps exactly.
     private static readonly BigInteger s_maxExactInteger = BigInteger.Pow(2, 53);

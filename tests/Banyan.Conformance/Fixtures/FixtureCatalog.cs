@@ -4,14 +4,14 @@ using Banyan.Api.Database.V1;
 using Banyan.Api.Model.V1;
 using Google.Protobuf.Reflection;
 
-namespace Banyan.Api.Tests;
+namespace Banyan.Conformance.Fixtures;
 
 /// <summary>
 /// Every data file of the conformance fixtures with the message type it holds. The mapping comes from the
 /// fixtures' own README, <c>cases.json</c> (request/response type per suite) and <c>seed.json</c> (write mode per
 /// data file). A file the catalog cannot place is reported in <see cref="Unclassified"/> so no file is skipped quietly.
 /// </summary>
-internal sealed class FixtureCatalog
+public sealed class FixtureCatalog
 {
     /// <summary>The suites this project must cover (schemas, data, inputs and wants).</summary>
     public static readonly string[] RequiredSuites = ["stream", "measure", "topn"];
@@ -49,6 +49,7 @@ internal sealed class FixtureCatalog
     /// <summary>The catalog of the located conformance root.</summary>
     public static FixtureCatalog Instance => s_instance.Value;
 
+    /// <summary>The conformance root the catalog was read from.</summary>
     public string Root { get; }
 
     /// <summary>Every classified fixture file, sorted by path.</summary>
@@ -57,11 +58,13 @@ internal sealed class FixtureCatalog
     /// <summary>Data files found on disk that no rule could place (must be empty).</summary>
     public IReadOnlyList<string> Unclassified { get; }
 
+    /// <summary>The fixture at <paramref name="relativePath"/>; throws when the catalog did not classify it.</summary>
     public FixtureSpec Get(string relativePath) =>
         _byPath.TryGetValue(relativePath, out FixtureSpec? spec)
             ? spec
             : throw new KeyNotFoundException($"'{relativePath}' is not a classified fixture.");
 
+    /// <summary>The full path of a file given relative to <see cref="Root"/>.</summary>
     public string FullPath(string relativePath) => Path.Combine(Root, relativePath.Replace('/', Path.DirectorySeparatorChar));
 
     private static FixtureCatalog Load(string root)
@@ -172,8 +175,8 @@ internal sealed class FixtureCatalog
         foreach (JsonProperty suite in cases.RootElement.GetProperty("suites").EnumerateObject())
         {
             types[suite.Name] = (
-                ApiTypes.Find(suite.Value.GetProperty("requestType").GetString()!),
-                ApiTypes.Find(suite.Value.GetProperty("responseType").GetString()!));
+                ApiMessageTypes.Find(suite.Value.GetProperty("requestType").GetString()!),
+                ApiMessageTypes.Find(suite.Value.GetProperty("responseType").GetString()!));
         }
 
         return types;

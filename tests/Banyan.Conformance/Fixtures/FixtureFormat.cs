@@ -1,7 +1,7 @@
-namespace Banyan.Api.Tests;
+namespace Banyan.Conformance.Fixtures;
 
 /// <summary>How a fixture file maps onto protobuf messages.</summary>
-internal enum FixtureFormat
+public enum FixtureFormat
 {
     /// <summary>The whole document is one message.</summary>
     Message,
