@@ -28,6 +28,22 @@ public sealed class FileGrainStorageTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task The_silo_default_serializer_writes_json_naming_the_state_type()
+    {
+        // Pinned: the payload of a group state written with the silo's default IGrainStorageSerializer
+        // (Orleans' JSON serializer, which names .NET types in "$type"; see docs/format/grain-state.md).
+        FileGrainStorage storage = NewStorage();
+        GrainId id = GrainId.Create("group", "pinned-json");
+        await storage.WriteStateAsync("group", id, new GrainState<GroupState>(new GroupState { ShardOwners = ["node-0", "node-1"] }));
+        byte[] file = await File.ReadAllBytesAsync(storage.PathOf("group", id));
+        string payload = System.Text.Encoding.UTF8.GetString(file.AsSpan(GrainStateFile.HeaderSize));
+        Assert.Equal(PinnedGroupStateJson, payload);
+    }
+
+    private const string PinnedGroupStateJson =
+        "{\"$id\":\"1\",\"$type\":\"Banyan.Grains.Groups.GroupState, Banyan.Grains\",\"ShardOwners\":{\"$type\":\"System.Collections.Generic.List`1[[System.String, System.Private.CoreLib]], System.Private.CoreLib\",\"$values\":[\"node-0\",\"node-1\"]}}";
+
+    [Fact]
     public async Task State_round_trips_and_the_etag_counts_writes()
     {
         FileGrainStorage storage = NewStorage();
