@@ -1,5 +1,7 @@
 using Banyan.GrainInterfaces.Hosting;
 using Banyan.GrainInterfaces.Shards;
+using Banyan.Storage.Segments;
+using Banyan.Storage.Shards;
 
 namespace Banyan.Grains.Hosting;
 
@@ -67,8 +69,13 @@ public sealed class BanyanSiloOptions
     public string GrainStateFullPath => string.IsNullOrEmpty(GrainStateRoot) ? Path.Combine(DataRootFullPath, GrainStateFolder) : Path.GetFullPath(GrainStateRoot);
 
     /// <summary>The folder of one engine shard: <c>&lt;DataRoot&gt;/&lt;group&gt;/seg-&lt;yyyyMMddHH&gt;/shard-&lt;n&gt;</c>.</summary>
+    /// <remarks>Folder names come from the engine (<see cref="SegmentAlignment"/>, <see cref="Segment{TShard}.ShardFolderPrefix"/>), so grains and the engine's segment controller agree.</remarks>
     public string ShardFolder(ShardGrainKey key)
-        => Path.Combine(DataRootFullPath, key.Group, "seg-" + key.SegmentText, "shard-" + key.Shard.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        => Path.Combine(
+            DataRootFullPath,
+            key.Group,
+            SegmentAlignment.FolderName(key.SegmentStart),
+            Segment<Shard>.ShardFolderPrefix + key.Shard.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Checks the settings; the message names the configuration key and the reason.</summary>
     /// <exception cref="ArgumentException">A setting is missing or out of range.</exception>
