@@ -97,37 +97,24 @@ public sealed partial class ShardGrain(
     /// <inheritdoc/>
     public async Task<bool> Flush()
     {
-        if (_opening is null)
-        {
-            return false;
-        }
-
-        Shard shard = await _opening;
-        return await Task.Run(shard.Flush);
+        return await OpenIfCreatedAsync() is { } shard && await Task.Run(shard.Flush);
     }
 
     /// <inheritdoc/>
     public async Task<bool> Merge()
     {
-        if (_opening is null)
-        {
-            return false;
-        }
-
-        Shard shard = await _opening;
-        return await Task.Run(() => shard.Merge());
+        return await OpenIfCreatedAsync() is { } shard && await Task.Run(() => shard.Merge());
     }
 
     /// <inheritdoc/>
     public async Task<ShardStats> GetStats()
     {
         string node = _options.NodeName;
-        if (_opening is null)
+        if (await OpenIfCreatedAsync() is not { } shard)
         {
             return new ShardStats(node, 0, 0, 0, 0);
         }
 
-        Shard shard = await _opening;
         return await Task.Run(() =>
         {
             // One view gives counts from one consistent moment.
@@ -167,6 +154,10 @@ public sealed partial class ShardGrain(
             }
         }
     }
+
+    // The shard, opened if the first write has created it; null before that (nothing on disk).
+    private async Task<Shard?> OpenIfCreatedAsync()
+        => state.State.Kind is { } kind ? await OpenAsync(kind) : null;
 
     // A failed open (a damaged file, a full disk) is retried by the next call rather than cached.
     private Task<Shard> OpenAsync(PartKind kind)
