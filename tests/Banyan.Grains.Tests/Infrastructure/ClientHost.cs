@@ -17,9 +17,12 @@ public sealed class ClientHost : IAsyncDisposable
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
 
     /// <summary>Connects to silos on 127.0.0.1 through <paramref name="gatewayPorts"/>.</summary>
-    public static Task<ClientHost> StartLocalhostAsync(params int[] gatewayPorts)
+    public static Task<ClientHost> StartLocalhostAsync(params int[] gatewayPorts) => StartLocalhostAsync("banyan", gatewayPorts);
+
+    /// <summary>Connects to the cluster <paramref name="clusterId"/> (also the service id) through <paramref name="gatewayPorts"/> on 127.0.0.1 only.</summary>
+    public static Task<ClientHost> StartLocalhostAsync(string clusterId, params int[] gatewayPorts)
     {
-        BanyanClientOptions options = new();
+        BanyanClientOptions options = new() { Cluster = new BanyanClusterOptions { Mode = ClusterMode.Localhost, ClusterId = clusterId, ServiceId = clusterId } };
         options.GatewayPorts.Clear();
         foreach (int port in gatewayPorts)
         {

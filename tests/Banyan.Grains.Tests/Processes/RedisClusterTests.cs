@@ -48,6 +48,15 @@ public sealed class RedisClusterTests : IDisposable
             Assert.True(Directory.Exists(Path.Combine(_data.Path, ownerFolder, group, "seg-2026120400", "shard-" + shard)));
         }
 
+        // A client that knows only node-a's gateway still reaches node-b's shard: node-a forwards the
+        // call to the other silo process.
+        await using (ClientHost viaA = await ClientHost.StartLocalhostAsync(clusterId, endpointsA.GatewayPort))
+        {
+            ShardStats remote = await viaA.Client.CallShardAsync(new ShardGrainKey(group, s_segment, 1), "node-b", g => g.GetStats()).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal("node-b", remote.Node);
+            Assert.Equal(11, remote.Rows);
+        }
+
         // The group's assignment is in Redis, not in a silo's folder.
         Assert.False(Directory.Exists(Path.Combine(_data.Path, "a", "_grains")));
         Assert.False(Directory.Exists(Path.Combine(_data.Path, "b", "_grains")));
