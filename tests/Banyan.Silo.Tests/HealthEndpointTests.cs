@@ -1,26 +1,66 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Banyan.Grains.Hosting;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
 
 namespace Banyan.Silo.Tests;
 
-public sealed class HealthEndpointTests
+/// <summary>The real host in this process on free loopback ports: HTTP health, gRPC health over HTTP/2, embedded defaults.</summary>
+public sealed class HealthEndpointTests : IDisposable
 {
-    [Fact]
-    public async Task Healthz_answers_serving_on_loopback()
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "banyan-silo-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
     {
-        int port = FreeLoopbackPort();
-        string url = $"http://127.0.0.1:{port}";
-        await using WebApplication app = SiloHost.Build([$"--Silo:HttpUrl={url}"]);
-        using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(30));
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Healthz_and_grpc_health_answer_serving_on_their_loopback_ports()
+    {
+        int httpPort = FreeLoopbackPort();
+        int grpcPort = FreeLoopbackPort();
+        await using WebApplication app = SiloHost.Build(
+        [
+            $"--Silo:HttpUrl=http://127.0.0.1:{httpPort}",
+            $"--Silo:GrpcUrl=http://127.0.0.1:{grpcPort}",
+            $"--Silo:SiloPort={FreeLoopbackPort()}",
+            $"--Silo:GatewayPort={FreeLoopbackPort()}",
+            $"--Silo:DataRoot={_data}",
+        ]);
+        using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(90));
         await app.StartAsync(timeout.Token);
         try
         {
-            using HttpClient client = new() { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
+            using HttpClient client = new() { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(10) };
             using HttpResponseMessage response = await client.GetAsync(new Uri("/api/healthz", UriKind.Relative), timeout.Token);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(new Version(1, 1), response.Version);
             using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
             Assert.Equal("SERVING", body.RootElement.GetProperty("status").GetString());
+
+            // gRPC without TLS: HTTP/2 with prior knowledge on the gRPC port.
+            using GrpcChannel channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+            HealthCheckResponse health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(20), cancellationToken: timeout.Token);
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+
+            // The gRPC port speaks HTTP/2 only: an HTTP/1.1 request there is not served.
+            using HttpClient http1 = new() { Timeout = TimeSpan.FromSeconds(10) };
+            using HttpRequestMessage request = new(HttpMethod.Get, $"http://127.0.0.1:{grpcPort}/api/healthz") { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+            try
+            {
+                using HttpResponseMessage refused = await http1.SendAsync(request, timeout.Token);
+                Assert.False(refused.IsSuccessStatusCode, $"an HTTP/1.1 request on the gRPC port got {refused.StatusCode}");
+            }
+            catch (HttpRequestException)
+            {
+                // Equally fine: the connection is refused at the protocol level.
+            }
         }
         finally
         {
@@ -29,12 +69,33 @@ public sealed class HealthEndpointTests
     }
 
     [Fact]
-    public void Default_configuration_binds_loopback_only()
+    public void The_embedded_defaults_are_one_loopback_silo_with_file_storage()
     {
-        SiloOptions options = new();
-        Uri uri = new(options.HttpUrl);
-        Assert.Equal("127.0.0.1", uri.Host);
-        Assert.Equal(17913, uri.Port);
+        // silo-config/silo.json as shipped next to the binary, nothing overridden.
+        using ShippedConfiguration defaults = new();
+        BanyanSiloOptions silo = defaults.Silo;
+        SiloHostOptions host = defaults.Host;
+        Assert.Equal(new Uri("http://127.0.0.1:17913"), new Uri(host.HttpUrl));
+        Assert.Equal(new Uri("http://127.0.0.1:17912"), new Uri(host.GrpcUrl));
+        Assert.Equal("node-0", silo.NodeName);
+        Assert.Equal("data", silo.DataRoot);
+        Assert.Equal(GrainStorageMode.File, silo.GrainStorage);
+        Assert.Equal(Banyan.GrainInterfaces.Hosting.ClusterMode.Localhost, silo.Cluster.Mode);
+        Assert.Equal(11111, silo.SiloPort);
+        Assert.Equal(30000, silo.GatewayPort);
+        Assert.Equal("127.0.0.1", silo.AdvertisedAddress);
+        silo.Validate();
+    }
+
+    [Fact]
+    public void Invalid_settings_are_refused_naming_the_key()
+    {
+        ArgumentException e = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:Cluster:Mode=Redis", "--Silo:GrainStorage=Redis"]));
+        Assert.Contains("Silo:Cluster:RedisConnectionString", e.Message, StringComparison.Ordinal);
+        ArgumentException file = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:Cluster:Mode=Redis", "--Silo:Cluster:RedisConnectionString=127.0.0.1:1"]));
+        Assert.Contains("Silo:GrainStorage=File", file.Message, StringComparison.Ordinal);
+        ArgumentException url = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:GrpcUrl=https://127.0.0.1:1"]));
+        Assert.Contains("Silo:GrpcUrl", url.Message, StringComparison.Ordinal);
     }
 
     private static int FreeLoopbackPort()
@@ -42,5 +103,24 @@ public sealed class HealthEndpointTests
         using TcpListener listener = new(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Binds the shipped configuration the way the host does, without starting anything.</summary>
+    private sealed class ShippedConfiguration : IDisposable
+    {
+        private readonly Microsoft.Extensions.Configuration.ConfigurationManager _configuration = new();
+
+        public ShippedConfiguration()
+        {
+            Microsoft.Extensions.Configuration.JsonConfigurationExtensions.AddJsonFile(_configuration, Path.Combine(AppContext.BaseDirectory, "silo-config", "silo.json"), optional: false);
+            Silo = Microsoft.Extensions.Configuration.ConfigurationBinder.Get<BanyanSiloOptions>(_configuration.GetSection(BanyanSiloOptions.SectionName))!;
+            Host = Microsoft.Extensions.Configuration.ConfigurationBinder.Get<SiloHostOptions>(_configuration.GetSection(SiloHostOptions.SectionName))!;
+        }
+
+        public BanyanSiloOptions Silo { get; }
+
+        public SiloHostOptions Host { get; }
+
+        public void Dispose() => _configuration.Dispose();
     }
 }

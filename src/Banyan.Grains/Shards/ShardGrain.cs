@@ -1,0 +1,218 @@
+using Banyan.GrainInterfaces.Shards;
+using Banyan.Grains.Hosting;
+using Banyan.Grains.Placement;
+using Banyan.Grains.Storage;
+using Banyan.Storage;
+using Banyan.Storage.Rows;
+using Banyan.Storage.Shards;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Banyan.Grains.Shards;
+
+/// <summary>
+/// Hosts one engine <see cref="Shard"/> at <c>&lt;DataRoot&gt;/&lt;group&gt;/seg-&lt;yyyyMMddHH&gt;/shard-&lt;n&gt;/</c>
+/// on the silo that owns it (<see cref="ShardPlacementAttribute"/>). A thin host: the engine does the
+/// work; the grain owns the lifecycle (open on activation, flush and close on deactivation) and the
+/// flush and merge timers.
+/// </summary>
+/// <remarks>
+/// Reentrant: writes interleave at their awaits so concurrent batches share one WAL fsync (group
+/// commit), and the timers never hold writes back. The engine's flush and merge block on I/O and
+/// locks, so they run on the thread pool, never on the grain's turn; each timer waits for its own
+/// previous tick, so a flush never overlaps a flush (nor a merge a merge).
+/// </remarks>
+[ShardPlacement]
+[Reentrant]
+public sealed partial class ShardGrain(
+    [PersistentState("shard", BanyanGrainStorage.Name)] IPersistentState<ShardGrainState> state,
+    IOptions<BanyanSiloOptions> options,
+    ILogger<ShardGrain> logger) : Grain, IShardGrain
+{
+    private readonly BanyanSiloOptions _options = options.Value;
+    private ShardGrainKey _key;
+    private Task<Shard>? _opening;
+    private Task? _persistingKind;
+
+    /// <inheritdoc/>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _key = ShardGrainKey.Parse(this.GetPrimaryKeyString());
+        if (state.State.Kind is { } kind)
+        {
+            await OpenAsync(kind);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        Task<Shard>? opening = _opening;
+        _opening = null;
+        if (opening is null || opening.IsFaulted || opening.IsCanceled)
+        {
+            // Never opened, or opening failed: nothing to close.
+            return;
+        }
+
+        Shard shard = await opening;
+        await Task.Run(() =>
+        {
+            try
+            {
+                shard.Flush();
+            }
+            catch (Exception e) when (e is IOException or StorageFullException)
+            {
+                // The WAL still holds the rows; the next open replays them.
+                LogFlushOnCloseFailed(logger, _key.ToString(), e);
+            }
+            finally
+            {
+                shard.Dispose();
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <inheritdoc/>
+    public async Task Write(WriteBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (state.State.Kind is null)
+        {
+            await PersistKindAsync(batch.Kind);
+        }
+
+        PartKind kind = state.State.Kind!.Value;
+        if (kind != batch.Kind)
+        {
+            throw new ArgumentException($"Shard '{_key}' holds {kind} rows; a {batch.Kind} batch cannot be written to it.", nameof(batch));
+        }
+
+        Shard shard = await OpenAsync(kind);
+        await shard.WriteAsync(batch);
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> Flush()
+    {
+        return await OpenIfCreatedAsync() is { } shard && await Task.Run(shard.Flush);
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> Merge()
+    {
+        return await OpenIfCreatedAsync() is { } shard && await Task.Run(() => shard.Merge());
+    }
+
+    /// <inheritdoc/>
+    public async Task<ShardStats> GetStats()
+    {
+        string node = _options.NodeName;
+        if (await OpenIfCreatedAsync() is not { } shard)
+        {
+            return new ShardStats(node, 0, 0, 0, 0);
+        }
+
+        return await Task.Run(() =>
+        {
+            // One view gives counts from one consistent moment.
+            using ShardReadView view = shard.AcquireView();
+            long rows = 0;
+            foreach (Banyan.Storage.Parts.IPartReader part in view.Parts)
+            {
+                rows += part.Metadata.RowCount;
+            }
+
+            return new ShardStats(node, view.Parts.Count - view.DiskPartCount, view.DiskPartCount, rows, shard.MemoryBytes);
+        });
+    }
+
+    // The first write fixes the kind; it is persisted before the shard folder is created so a
+    // re-activation knows how to open what is on disk. Interleaved first writes share one persist.
+    private Task PersistKindAsync(PartKind kind)
+    {
+        if (_persistingKind is { IsFaulted: true } or { IsCanceled: true })
+        {
+            _persistingKind = null;
+        }
+
+        return _persistingKind ??= PersistAsync();
+
+        async Task PersistAsync()
+        {
+            state.State.Kind = kind;
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                state.State.Kind = null;
+                throw;
+            }
+        }
+    }
+
+    // The shard, opened if the first write has created it; null before that (nothing on disk).
+    private async Task<Shard?> OpenIfCreatedAsync()
+        => state.State.Kind is { } kind ? await OpenAsync(kind) : null;
+
+    // A failed open (a damaged file, a full disk) is retried by the next call rather than cached.
+    private Task<Shard> OpenAsync(PartKind kind)
+    {
+        if (_opening is { IsFaulted: true } or { IsCanceled: true })
+        {
+            _opening = null;
+        }
+
+        return _opening ??= OpenAndStartTimersAsync(kind);
+    }
+
+    private async Task<Shard> OpenAndStartTimersAsync(PartKind kind)
+    {
+        string folder = _options.ShardFolder(_key);
+
+        // Opening replays the WAL: file I/O that must not run on the grain's turn.
+        Shard shard = await Task.Run(() => Shard.Open(folder, new ShardOptions { Kind = kind }));
+        TimeSpan flushPeriod = kind == PartKind.Stream ? _options.Shard.StreamFlushPeriod : _options.Shard.MeasureFlushPeriod;
+        this.RegisterGrainTimer(FlushTickAsync, shard, new GrainTimerCreationOptions(flushPeriod, flushPeriod) { Interleave = true, KeepAlive = false });
+        this.RegisterGrainTimer(MergeTickAsync, shard, new GrainTimerCreationOptions(_options.Shard.MergePeriod, _options.Shard.MergePeriod) { Interleave = true, KeepAlive = false });
+        return shard;
+    }
+
+    private async Task FlushTickAsync(Shard shard, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Run(shard.Flush, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or StorageFullException)
+        {
+            // Memory parts and the WAL are kept; the next tick retries.
+            LogTimerFlushFailed(logger, _key.ToString(), e);
+        }
+    }
+
+    private async Task MergeTickAsync(Shard shard, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Run(() => shard.Merge(), cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or StorageFullException)
+        {
+            LogTimerMergeFailed(logger, _key.ToString(), e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard}: flush on close failed; the WAL replays the rows at the next open")]
+    private static partial void LogFlushOnCloseFailed(ILogger logger, string shard, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard}: timer flush failed; retried at the next tick")]
+    private static partial void LogTimerFlushFailed(ILogger logger, string shard, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard}: timer merge failed; retried at the next tick")]
+    private static partial void LogTimerMergeFailed(ILogger logger, string shard, Exception exception);
+}

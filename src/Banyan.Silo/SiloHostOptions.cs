@@ -1,0 +1,17 @@
+namespace Banyan.Silo;
+
+/// <summary>
+/// The host's own endpoints, read from the <c>Silo</c> section beside the silo settings
+/// (<c>Silo__HttpUrl</c>, <c>--Silo:GrpcUrl=</c>, ...). Loopback by default so a fresh silo is not exposed.
+/// </summary>
+public sealed class SiloHostOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Silo";
+
+    /// <summary>HTTP/1.1 endpoint: BanyanDB's gateway paths under <c>/api</c> (today <c>/api/healthz</c>).</summary>
+    public string HttpUrl { get; set; } = "http://127.0.0.1:17913";
+
+    /// <summary>HTTP/2-only endpoint (gRPC without TLS needs prior-knowledge HTTP/2): BanyanDB's gRPC port, <c>grpc.health.v1.Health</c>.</summary>
+    public string GrpcUrl { get; set; } = "http://127.0.0.1:17912";
+}
