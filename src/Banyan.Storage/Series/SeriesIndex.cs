@@ -79,7 +79,7 @@ public sealed class SeriesIndex
             }
 
             byte[] key = SeriesKey.Encode(subject, values);
-            ulong id = Hashing.XxHash64.Hash(key);
+            ulong id = System.IO.Hashing.XxHash64.HashToUInt64(key);
             if (_known.Contains(id) || added.Contains(id))
             {
                 continue;

@@ -171,7 +171,7 @@ public sealed class ShardIndexer
         // Per batch, not per row; local so concurrent writers may prepare at once.
         var batchSeries = new HashSet<ulong>();
         var measureDocs = new HashSet<(ulong SeriesId, ulong ValuesHash)>();
-        var valueHash = new Hashing.XxHash64();
+        var valueHash = new System.IO.Hashing.XxHash64();
         var values = new DocumentValues(_documentTagNames);
         ReadOnlySpan<ulong> seriesIds = batch.SeriesIds;
         ReadOnlySpan<long> timestamps = batch.Timestamps;
@@ -196,7 +196,7 @@ public sealed class ShardIndexer
                     }
                 }
 
-                if (!measureDocs.Add((seriesId, valueHash.GetCurrentHash())))
+                if (!measureDocs.Add((seriesId, valueHash.GetCurrentHashAsUInt64())))
                 {
                     continue;
                 }
