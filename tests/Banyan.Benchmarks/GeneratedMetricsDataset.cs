@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Benchmarks;
 

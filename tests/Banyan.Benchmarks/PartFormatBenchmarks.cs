@@ -3,6 +3,7 @@ using Banyan.Storage.Encodings;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
 using BenchmarkDotNet.Attributes;
+using Banyan.Storage.Bytes;
 
 namespace Banyan.Benchmarks;
 

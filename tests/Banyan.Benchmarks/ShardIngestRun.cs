@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
+using Banyan.Storage.Values;
 
 namespace Banyan.Benchmarks;
 

@@ -5,6 +5,8 @@ using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
 using Banyan.Storage.Shards.Indexing;
 using Banyan.Storage.Snapshots;
+using Banyan.Storage.Values;
+using Banyan.Storage.Columns;
 
 namespace Banyan.Storage.CrashChild;
 

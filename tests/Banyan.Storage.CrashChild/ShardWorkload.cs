@@ -3,6 +3,7 @@ using Banyan.Storage.Rows;
 using Banyan.Storage.Series;
 using Banyan.Storage.Shards;
 using Banyan.Storage.Shards.Indexing;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.CrashChild;
 

@@ -1,5 +1,6 @@
 using Banyan.Storage.Encodings;
 using K4os.Compression.LZ4;
+using Banyan.Storage.Bytes;
 
 namespace Banyan.Storage.Compression;
 

@@ -1,4 +1,5 @@
-using Banyan.Storage.Query;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Index;
 
@@ -70,7 +71,7 @@ internal sealed class IndexFieldReader
             return null;
         }
 
-        var offsets = new ByteSource(_image.AsSpan(_storedOffsetsStart + (doc * 4), 8), _file, _storedOffsetsStart + (doc * 4));
+        var offsets = new SpanReader(_image.AsSpan(_storedOffsetsStart + (doc * 4), 8), _file, _storedOffsetsStart + (doc * 4));
         uint start = offsets.ReadUInt32();
         uint end = offsets.ReadUInt32();
         if (start == end)
@@ -78,7 +79,7 @@ internal sealed class IndexFieldReader
             return null;
         }
 
-        var source = new ByteSource(_image.AsSpan(_storedValuesStart + (int)start, (int)(end - start)), _file, _storedValuesStart + start);
+        var source = new SpanReader(_image.AsSpan(_storedValuesStart + (int)start, (int)(end - start)), _file, _storedValuesStart + start);
         return TagValueCodec.Read(ref source);
     }
 }

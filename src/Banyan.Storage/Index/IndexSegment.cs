@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Text;
 using Banyan.Storage.Checksums;
 using Banyan.Storage.Query;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Index;
 
@@ -90,7 +92,7 @@ public sealed class IndexSegment
             throw new StorageCorruptionException(name, 0, $"file is {image.Length} bytes, shorter than header and footer");
         }
 
-        var header = new ByteSource(image.AsSpan(0, IndexSegmentFormat.HeaderSize), name, 0);
+        var header = new SpanReader(image.AsSpan(0, IndexSegmentFormat.HeaderSize), name, 0);
         uint magic = header.ReadUInt32();
         if (magic != IndexSegmentFormat.Magic)
         {
@@ -110,7 +112,7 @@ public sealed class IndexSegment
         }
 
         int footerAt = image.Length - IndexSegmentFormat.FooterSize;
-        var footer = new ByteSource(image.AsSpan(footerAt), name, footerAt);
+        var footer = new SpanReader(image.AsSpan(footerAt), name, footerAt);
         ulong directoryOffset = footer.ReadUInt64();
         uint directoryLength = footer.ReadUInt32();
         uint directoryCrc = footer.ReadUInt32();
@@ -138,8 +140,8 @@ public sealed class IndexSegment
             throw new StorageCorruptionException(name, (long)directoryOffset, $"directory checksum is 0x{actualCrc:X8}, footer says 0x{directoryCrc:X8}");
         }
 
-        var directory = new ByteSource(directoryBytes, name, (long)directoryOffset);
-        int sectionCount = directory.ReadVarInt(directoryBytes.Length, "section count");
+        var directory = new SpanReader(directoryBytes, name, (long)directoryOffset);
+        int sectionCount = directory.ReadLength(directoryBytes.Length, "section count");
         int docTableStart = -1;
         var fields = new Dictionary<string, IndexFieldReader>(StringComparer.Ordinal);
         int expectedOffset = IndexSegmentFormat.HeaderSize;
@@ -148,8 +150,8 @@ public sealed class IndexSegment
             long entryAt = directory.AbsoluteOffset;
             byte kind = directory.ReadByte();
             string fieldName = DecodeName(ref directory, name);
-            int offset = directory.ReadVarInt((int)directoryOffset, "section offset");
-            int length = directory.ReadVarInt((int)directoryOffset - offset, "section length");
+            int offset = directory.ReadLength((int)directoryOffset, "section offset");
+            int length = directory.ReadLength((int)directoryOffset - offset, "section length");
             uint crc = directory.ReadUInt32();
             if (offset != expectedOffset)
             {
@@ -208,7 +210,7 @@ public sealed class IndexSegment
         return new IndexSegment(name, image, (int)docCount, docTableStart, fields);
     }
 
-    private static string DecodeName(ref ByteSource directory, string file)
+    private static string DecodeName(ref SpanReader directory, string file)
     {
         long at = directory.AbsoluteOffset;
         ReadOnlySpan<byte> raw = directory.ReadLengthPrefixed("section name");
@@ -224,7 +226,7 @@ public sealed class IndexSegment
 
     private static IndexFieldReader ParseField(byte[] image, string file, string fieldName, int offset, int length, int docCount)
     {
-        var source = new ByteSource(image.AsSpan(offset, length), file, offset);
+        var source = new SpanReader(image.AsSpan(offset, length), file, offset);
         long flagsAt = source.AbsoluteOffset;
         byte flags = source.ReadByte();
         byte analyzer = source.ReadByte();
@@ -270,7 +272,7 @@ public sealed class IndexSegment
             }
 
             storedValuesStart = offset + source.Position;
-            source.ReadBytes(valuesLength);
+            source.ReadSpan(valuesLength);
         }
 
         if (!source.AtEnd)

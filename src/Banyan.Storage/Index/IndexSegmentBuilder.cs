@@ -1,5 +1,6 @@
 using System.Text;
-using Banyan.Storage.Query;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Index;
 
@@ -7,12 +8,12 @@ namespace Banyan.Storage.Index;
 /// Accumulates the documents of one write batch and builds an immutable <see cref="IndexSegment"/>
 /// image from them. Documents are numbered in the order they are added.
 /// </summary>
-public sealed class IndexSegmentBuilder
+public sealed class IndexSegmentBuilder : IDisposable
 {
     private readonly FieldBuilder[] _fields;
     private readonly List<ulong> _seriesIds = [];
     private readonly List<long> _timestamps = [];
-    private readonly ByteSink _term = new(64);
+    private readonly ByteBuffer _term = new(64);
     private readonly TokenBuffer _tokens = new();
 
     /// <summary>Creates a builder for the tags of <paramref name="schema"/>.</summary>
@@ -61,11 +62,30 @@ public sealed class IndexSegmentBuilder
             payloads.Add(field.Finish());
         }
 
-        byte[] image = IndexSegmentWriter.Write(_seriesIds.Count, [.. _seriesIds], [.. _timestamps], payloads);
+        byte[] image;
+        try
+        {
+            image = IndexSegmentWriter.Write(_seriesIds.Count, [.. _seriesIds], [.. _timestamps], payloads);
+        }
+        finally
+        {
+            FieldPayload.DisposeAll(payloads);
+        }
+
         return IndexSegment.Parse(image, name, verifyChecksums: false);
     }
 
-    private sealed class FieldBuilder
+    /// <summary>Returns the pooled buffers.</summary>
+    public void Dispose()
+    {
+        _term.Dispose();
+        foreach (FieldBuilder field in _fields)
+        {
+            field.Dispose();
+        }
+    }
+
+    private sealed class FieldBuilder : IDisposable
     {
         private readonly Dictionary<byte[], DocNumberBuffer> _exact = new(ByteArrayComparer.Instance);
         private readonly Dictionary<string, DocNumberBuffer> _tokens = new(StringComparer.Ordinal);
@@ -81,7 +101,7 @@ public sealed class IndexSegmentBuilder
 
         public bool MultiValued { get; private set; }
 
-        public void Add(uint doc, TagValue? value, ByteSink term, TokenBuffer tokens)
+        public void Add(uint doc, TagValue? value, ByteBuffer term, TokenBuffer tokens)
         {
             if (value is not null && value.Kind != TagValueKind.Null)
             {
@@ -135,6 +155,8 @@ public sealed class IndexSegmentBuilder
                 docs.AddAscending(doc);
             }
         }
+
+        public void Dispose() => _stored?.Dispose();
 
         public FieldPayload Finish()
         {

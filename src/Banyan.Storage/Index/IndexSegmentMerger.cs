@@ -1,3 +1,5 @@
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Values;
 namespace Banyan.Storage.Index;
 
 /// <summary>
@@ -58,7 +60,7 @@ public static class IndexSegmentMerger
                 MergeDictionaries(segments, bases, tag.Name, tokens: true, tokens);
             }
 
-            ByteSink? stored = tag.Stored ? MergeStored(segments, tag.Name) : null;
+            ByteBuffer? stored = tag.Stored ? MergeStored(segments, tag.Name) : null;
             bool multiValued = false;
             foreach (IndexSegment s in segments)
             {
@@ -68,7 +70,16 @@ public static class IndexSegmentMerger
             payloads.Add(new FieldPayload(tag, exact, tokens, stored, multiValued));
         }
 
-        byte[] image = IndexSegmentWriter.Write(docCount, seriesIds, timestamps, payloads);
+        byte[] image;
+        try
+        {
+            image = IndexSegmentWriter.Write(docCount, seriesIds, timestamps, payloads);
+        }
+        finally
+        {
+            FieldPayload.DisposeAll(payloads);
+        }
+
         return IndexSegment.Parse(image, name, verifyChecksums: false);
     }
 
@@ -152,15 +163,15 @@ public static class IndexSegmentMerger
         }
     }
 
-    private static ByteSink MergeStored(IReadOnlyList<IndexSegment> segments, string field)
+    private static ByteBuffer MergeStored(IReadOnlyList<IndexSegment> segments, string field)
     {
-        var column = new IndexSegmentWriter.StoredColumnBuilder();
+        using var column = new IndexSegmentWriter.StoredColumnBuilder();
         foreach (IndexSegment s in segments)
         {
             IndexFieldReader? reader = s.Field(field);
             for (int d = 0; d < s.DocCount; d++)
             {
-                Query.TagValue? value = reader?.StoredValue(d);
+                TagValue? value = reader?.StoredValue(d);
                 if (value is not null)
                 {
                     TagValueCodec.Write(column.Values, value);

@@ -1,22 +1,40 @@
 using System.Text;
 using Banyan.Storage.Checksums;
+using Banyan.Storage.Bytes;
 
 namespace Banyan.Storage.Index;
 
-/// <summary>The finished parts of one field, ready to be laid out as a field section.</summary>
-internal sealed record FieldPayload(IndexedTag Spec, TermDictionaryWriter Exact, TermDictionaryWriter? Tokens, ByteSink? StoredColumn, bool MultiValued);
+/// <summary>The finished parts of one field, ready to be laid out as a field section; owns their pooled buffers.</summary>
+internal sealed record FieldPayload(IndexedTag Spec, TermDictionaryWriter Exact, TermDictionaryWriter? Tokens, ByteBuffer? StoredColumn, bool MultiValued) : IDisposable
+{
+    public void Dispose()
+    {
+        Exact.Dispose();
+        Tokens?.Dispose();
+        StoredColumn?.Dispose();
+    }
+
+    /// <summary>Disposes every payload of <paramref name="payloads"/>.</summary>
+    public static void DisposeAll(List<FieldPayload> payloads)
+    {
+        foreach (FieldPayload payload in payloads)
+        {
+            payload.Dispose();
+        }
+    }
+}
 
 /// <summary>Lays out a segment image: header, doc table, field sections, directory, footer (<c>docs/format/index-segment.md</c>).</summary>
 internal static class IndexSegmentWriter
 {
     public static byte[] Write(int docCount, ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, IReadOnlyList<FieldPayload> fields)
     {
-        var file = new ByteSink(64 + (docCount * IndexSegmentFormat.DocEntrySize));
+        using var file = new ByteBuffer(64 + (docCount * IndexSegmentFormat.DocEntrySize));
         file.WriteUInt32(IndexSegmentFormat.Magic);
         file.WriteUInt16(IndexSegmentFormat.Version);
         file.WriteUInt16(0);
 
-        var directory = new ByteSink();
+        using var directory = new ByteBuffer();
         int sectionCount = 0;
 
         int start = file.Length;
@@ -29,7 +47,7 @@ internal static class IndexSegmentWriter
         AddSection(directory, IndexSegmentFormat.SectionDocTable, string.Empty, file, start);
         sectionCount++;
 
-        var section = new ByteSink(1024);
+        using var section = new ByteBuffer(1024);
         foreach (FieldPayload field in fields)
         {
             section.Clear();
@@ -64,20 +82,20 @@ internal static class IndexSegmentWriter
 
             if (field.Spec.Stored)
             {
-                section.WriteBytes(field.StoredColumn!.WrittenSpan);
+                section.Write(field.StoredColumn!.WrittenSpan);
             }
 
             start = file.Length;
-            file.WriteBytes(section.WrittenSpan);
+            file.Write(section.WrittenSpan);
             AddSection(directory, IndexSegmentFormat.SectionField, field.Spec.Name, file, start);
             sectionCount++;
         }
 
-        var directoryWithCount = new ByteSink(directory.Length + 8);
-        directoryWithCount.WriteVarUInt((ulong)sectionCount);
-        directoryWithCount.WriteBytes(directory.WrittenSpan);
+        using var directoryWithCount = new ByteBuffer(directory.Length + 8);
+        directoryWithCount.WriteVarUInt64((ulong)sectionCount);
+        directoryWithCount.Write(directory.WrittenSpan);
         int directoryOffset = file.Length;
-        file.WriteBytes(directoryWithCount.WrittenSpan);
+        file.Write(directoryWithCount.WrittenSpan);
         file.WriteUInt64((ulong)directoryOffset);
         file.WriteUInt32((uint)directoryWithCount.Length);
         file.WriteUInt32(Crc32C.Compute(directoryWithCount.WrittenSpan));
@@ -86,37 +104,40 @@ internal static class IndexSegmentWriter
         return file.ToArray();
     }
 
-    private static void AddSection(ByteSink directory, byte kind, string name, ByteSink file, int start)
+    private static void AddSection(ByteBuffer directory, byte kind, string name, ByteBuffer file, int start)
     {
         directory.WriteByte(kind);
         directory.WriteLengthPrefixed(Encoding.UTF8.GetBytes(name));
-        directory.WriteVarUInt((ulong)start);
-        directory.WriteVarUInt((ulong)(file.Length - start));
+        directory.WriteVarUInt64((ulong)start);
+        directory.WriteVarUInt64((ulong)(file.Length - start));
         directory.WriteUInt32(Crc32C.Compute(file.WrittenSpan[start..]));
     }
 
     /// <summary>Builds a stored column from per-document encoded values (empty = absent).</summary>
-    public sealed class StoredColumnBuilder
+    public sealed class StoredColumnBuilder : IDisposable
     {
-        private readonly ByteSink _values = new(256);
+        private readonly ByteBuffer _values = new(256);
         private readonly List<uint> _ends = [];
 
-        public ByteSink Values => _values;
+        public ByteBuffer Values => _values;
 
         /// <summary>Closes the current document's value (call once per document, after writing its bytes or none).</summary>
         public void EndDocument() => _ends.Add((uint)_values.Length);
 
-        public ByteSink Finish()
+        public ByteBuffer Finish()
         {
-            var column = new ByteSink(((_ends.Count + 1) * 4) + _values.Length);
+            var column = new ByteBuffer(((_ends.Count + 1) * 4) + _values.Length);
             column.WriteUInt32(0);
             foreach (uint end in _ends)
             {
                 column.WriteUInt32(end);
             }
 
-            column.WriteBytes(_values.WrittenSpan);
+            column.Write(_values.WrittenSpan);
             return column;
         }
+
+        /// <summary>Returns the pooled value buffer (the column <see cref="Finish"/> returned is the caller's).</summary>
+        public void Dispose() => _values.Dispose();
     }
 }

@@ -1,11 +1,4 @@
-using Banyan.Storage.Query;
-
 namespace Banyan.Storage.Index;
-
-/// <summary>A segment and the plan of one query for it.</summary>
-/// <param name="Segment">The segment.</param>
-/// <param name="Plan">Candidates and residual for that segment.</param>
-public sealed record SegmentPlan(IndexSegment Segment, FilterPlan Plan);
 
 /// <summary>
 /// An immutable view of an <see cref="IndexStore"/>: flushed segments then in-memory ones, in document
@@ -34,16 +27,4 @@ public sealed class IndexSnapshot
 
     /// <summary>All segments, flushed first.</summary>
     public IEnumerable<IndexSegment> Segments => Flushed.Concat(Memory);
-
-    /// <summary>Plans <paramref name="criteria"/> for every segment.</summary>
-    public IReadOnlyList<SegmentPlan> Plan(Criteria? criteria, IndexSchema schema)
-    {
-        var plans = new List<SegmentPlan>(Flushed.Count + Memory.Count);
-        foreach (IndexSegment segment in Segments)
-        {
-            plans.Add(new SegmentPlan(segment, FilterPlanner.Plan(criteria, segment, schema)));
-        }
-
-        return plans;
-    }
 }

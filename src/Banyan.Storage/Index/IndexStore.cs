@@ -161,7 +161,7 @@ public sealed class IndexStore
             throw new ArgumentException($"batch sequence {batchSequence} does not increase over {current.MemoryBatchSequences[^1]}", nameof(batchSequence));
         }
 
-        var builder = new IndexSegmentBuilder(_schema);
+        using var builder = new IndexSegmentBuilder(_schema);
         foreach (IndexDocument d in documents)
         {
             builder.Add(d);

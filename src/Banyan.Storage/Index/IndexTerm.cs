@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
-using Banyan.Storage.Query;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Index;
 
@@ -16,7 +17,7 @@ namespace Banyan.Storage.Index;
 public static class IndexTerm
 {
     /// <summary>Writes the term of a scalar atom into <paramref name="sink"/> (cleared first).</summary>
-    internal static void Encode(TagValue atom, ByteSink sink)
+    internal static void Encode(TagValue atom, ByteBuffer sink)
     {
         sink.Clear();
         sink.WriteByte((byte)atom.Kind);
@@ -29,10 +30,10 @@ public static class IndexTerm
             case TagValueKind.Timestamp:
                 Span<byte> b = stackalloc byte[8];
                 BinaryPrimitives.WriteUInt64BigEndian(b, (ulong)atom.Number ^ 0x8000_0000_0000_0000UL);
-                sink.WriteBytes(b);
+                sink.Write(b);
                 break;
             case TagValueKind.Binary:
-                sink.WriteBytes(atom.Bytes);
+                sink.Write(atom.Bytes);
                 break;
             default:
                 throw new ArgumentException($"a {atom.Kind} value is not a scalar atom", nameof(atom));
@@ -43,7 +44,7 @@ public static class IndexTerm
     public static byte[] Encode(TagValue atom)
     {
         ArgumentNullException.ThrowIfNull(atom);
-        var sink = new ByteSink(16);
+        using var sink = new ByteBuffer(16);
         Encode(atom, sink);
         return sink.ToArray();
     }

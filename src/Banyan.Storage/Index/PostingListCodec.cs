@@ -1,4 +1,5 @@
 using System.Numerics;
+using Banyan.Storage.Bytes;
 
 namespace Banyan.Storage.Index;
 
@@ -16,19 +17,19 @@ internal static class PostingListCodec
     private const byte ContainerArray = 0;
     private const byte ContainerBitmap = 1;
 
-    public static void Write(ByteSink sink, PostingList list)
+    public static void Write(ByteBuffer sink, PostingList list)
     {
         long count = list.Count;
         if (count <= ShortMax)
         {
             sink.WriteByte(FormatShort);
-            sink.WriteVarUInt((ulong)count);
+            sink.WriteVarUInt64((ulong)count);
             uint previous = 0;
             bool first = true;
             PostingListIterator it = list.GetIterator();
             while (it.MoveNext())
             {
-                sink.WriteVarUInt(first ? it.Current : it.Current - previous);
+                sink.WriteVarUInt64(first ? it.Current : it.Current - previous);
                 previous = it.Current;
                 first = false;
             }
@@ -37,7 +38,7 @@ internal static class PostingListCodec
         }
 
         sink.WriteByte(FormatRoaring);
-        sink.WriteVarUInt((ulong)list.ContainerCount);
+        sink.WriteVarUInt64((ulong)list.ContainerCount);
         for (int i = 0; i < list.ContainerCount; i++)
         {
             PostingContainer c = list.ContainerAt(i);
@@ -67,16 +68,16 @@ internal static class PostingListCodec
     }
 
     /// <summary>Writes ascending, distinct document numbers in the same format <see cref="Write"/> would use.</summary>
-    public static void WriteSorted(ByteSink sink, ReadOnlySpan<uint> docs)
+    public static void WriteSorted(ByteBuffer sink, ReadOnlySpan<uint> docs)
     {
         if (docs.Length <= ShortMax)
         {
             sink.WriteByte(FormatShort);
-            sink.WriteVarUInt((ulong)docs.Length);
+            sink.WriteVarUInt64((ulong)docs.Length);
             uint previous = 0;
             for (int i = 0; i < docs.Length; i++)
             {
-                sink.WriteVarUInt(i == 0 ? docs[i] : docs[i] - previous);
+                sink.WriteVarUInt64(i == 0 ? docs[i] : docs[i] - previous);
                 previous = docs[i];
             }
 
@@ -93,16 +94,16 @@ internal static class PostingListCodec
     }
 
     /// <summary>Decodes one list and appends its values plus <paramref name="shift"/> to <paramref name="output"/> (the merger's path: no list object).</summary>
-    public static void ReadInto(ref ByteSource source, uint docCount, DocNumberBuffer output, uint shift)
+    public static void ReadInto(ref SpanReader source, uint docCount, DocNumberBuffer output, uint shift)
     {
         int position = source.Position;
         if (source.ReadByte() == FormatShort)
         {
-            int count = source.ReadVarInt(ShortMax, "short posting count");
+            int count = source.ReadLength(ShortMax, "short posting count");
             ulong value = 0;
             for (int i = 0; i < count; i++)
             {
-                ulong delta = source.ReadVarUInt();
+                ulong delta = source.ReadVarUInt64();
                 if (i > 0 && delta == 0)
                 {
                     throw source.Corrupt("posting delta is zero (values must strictly increase)");
@@ -133,17 +134,17 @@ internal static class PostingListCodec
     /// path of ranges and IN over many terms). Values are bounds-checked against the segment;
     /// ordering was verified with the file's checksums.
     /// </summary>
-    public static void OrInto(ref ByteSource source, uint docCount, DocBitset bits)
+    public static void OrInto(ref SpanReader source, uint docCount, DocBitset bits)
     {
         long formatAt = source.AbsoluteOffset;
         byte format = source.ReadByte();
         if (format == FormatShort)
         {
-            int count = source.ReadVarInt(ShortMax, "short posting count");
+            int count = source.ReadLength(ShortMax, "short posting count");
             ulong value = 0;
             for (int i = 0; i < count; i++)
             {
-                value += source.ReadVarUInt();
+                value += source.ReadVarUInt64();
                 if (value >= docCount)
                 {
                     throw source.Corrupt($"posting value {value} is outside the segment's {docCount} documents");
@@ -160,9 +161,9 @@ internal static class PostingListCodec
             throw source.CorruptAt(formatAt, $"unknown posting format {format}");
         }
 
-        int containers = source.ReadVarInt(65536, "posting container count");
+        int containers = source.ReadLength(65536, "posting container count");
         int headersAt = source.Position;
-        source.ReadBytes(containers * 5);
+        source.ReadSpan(containers * 5);
         int payloadAt = source.Position;
         for (int i = 0; i < containers; i++)
         {
@@ -174,7 +175,7 @@ internal static class PostingListCodec
             uint keyBase = (uint)key << 16;
             if (kind == ContainerBitmap)
             {
-                ReadOnlySpan<byte> words = source.ReadBytes(PostingContainer.BitmapWords * 8);
+                ReadOnlySpan<byte> words = source.ReadSpan(PostingContainer.BitmapWords * 8);
                 if (!bits.TryOrWords(key * PostingContainer.BitmapWords, words))
                 {
                     throw source.Corrupt($"bitmap container {key} has values outside the segment's {docCount} documents");
@@ -205,18 +206,18 @@ internal static class PostingListCodec
     }
 
     /// <summary>Reads one list; every inconsistency is a corruption of <paramref name="source"/>'s file.</summary>
-    public static PostingList Read(ref ByteSource source, uint docCount)
+    public static PostingList Read(ref SpanReader source, uint docCount)
     {
         long formatAt = source.AbsoluteOffset;
         byte format = source.ReadByte();
         if (format == FormatShort)
         {
-            int count = source.ReadVarInt(ShortMax, "short posting count");
+            int count = source.ReadLength(ShortMax, "short posting count");
             var list = new PostingList();
             ulong value = 0;
             for (int i = 0; i < count; i++)
             {
-                ulong delta = source.ReadVarUInt();
+                ulong delta = source.ReadVarUInt64();
                 if (i > 0 && delta == 0)
                 {
                     throw source.Corrupt("posting delta is zero (values must strictly increase)");
@@ -239,7 +240,7 @@ internal static class PostingListCodec
             throw source.CorruptAt(formatAt, $"unknown posting format {format}");
         }
 
-        int containers = source.ReadVarInt(65536, "posting container count");
+        int containers = source.ReadLength(65536, "posting container count");
         ushort[] keys = new ushort[containers];
         var items = new PostingContainer[containers];
         byte[] kinds = new byte[containers];

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
-using Banyan.Storage.Query;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Index;
 
@@ -10,7 +11,7 @@ namespace Banyan.Storage.Index;
 /// </summary>
 internal static class TagValueCodec
 {
-    public static void Write(ByteSink sink, TagValue value)
+    public static void Write(ByteBuffer sink, TagValue value)
     {
         sink.WriteByte((byte)value.Kind);
         switch (value.Kind)
@@ -18,17 +19,17 @@ internal static class TagValueCodec
             case TagValueKind.Null:
                 break;
             case TagValueKind.Str:
-                sink.WriteBytes(Encoding.UTF8.GetBytes(value.Text!));
+                sink.Write(Encoding.UTF8.GetBytes(value.Text!));
                 break;
             case TagValueKind.Number:
             case TagValueKind.Timestamp:
                 sink.WriteUInt64((ulong)value.Number);
                 break;
             case TagValueKind.Binary:
-                sink.WriteBytes(value.Bytes);
+                sink.Write(value.Bytes);
                 break;
             case TagValueKind.StrArray:
-                sink.WriteVarUInt((ulong)value.Strings.Count);
+                sink.WriteVarUInt64((ulong)value.Strings.Count);
                 foreach (string s in value.Strings)
                 {
                     sink.WriteLengthPrefixed(Encoding.UTF8.GetBytes(s));
@@ -36,7 +37,7 @@ internal static class TagValueCodec
 
                 break;
             case TagValueKind.IntArray:
-                sink.WriteVarUInt((ulong)value.Numbers.Count);
+                sink.WriteVarUInt64((ulong)value.Numbers.Count);
                 foreach (long n in value.Numbers)
                 {
                     sink.WriteUInt64((ulong)n);
@@ -49,7 +50,7 @@ internal static class TagValueCodec
     }
 
     /// <summary>Reads a value that occupies exactly the source's remaining bytes.</summary>
-    public static TagValue Read(ref ByteSource source)
+    public static TagValue Read(ref SpanReader source)
     {
         long at = source.AbsoluteOffset;
         var kind = (TagValueKind)source.ReadByte();
@@ -62,7 +63,7 @@ internal static class TagValueCodec
                     value = TagValue.Null;
                     break;
                 case TagValueKind.Str:
-                    value = TagValue.FromString(new UTF8Encoding(false, true).GetString(source.ReadBytes(source.Remaining)));
+                    value = TagValue.FromString(new UTF8Encoding(false, true).GetString(source.ReadSpan(source.Remaining)));
                     break;
                 case TagValueKind.Number:
                     value = TagValue.FromInt64((long)source.ReadUInt64());
@@ -71,10 +72,10 @@ internal static class TagValueCodec
                     value = TagValue.FromTimestampNanos((long)source.ReadUInt64());
                     break;
                 case TagValueKind.Binary:
-                    value = TagValue.FromBinary(source.ReadBytes(source.Remaining));
+                    value = TagValue.FromBinary(source.ReadSpan(source.Remaining));
                     break;
                 case TagValueKind.StrArray:
-                    int count = source.ReadVarInt(source.Remaining, "string array length");
+                    int count = source.ReadLength(source.Remaining, "string array length");
                     var strings = new string[count];
                     for (int i = 0; i < count; i++)
                     {
@@ -84,7 +85,7 @@ internal static class TagValueCodec
                     value = TagValue.FromStringArray(strings);
                     break;
                 case TagValueKind.IntArray:
-                    int n = source.ReadVarInt(source.Remaining / 8, "int array length");
+                    int n = source.ReadLength(source.Remaining / 8, "int array length");
                     var numbers = new long[n];
                     for (int i = 0; i < n; i++)
                     {

@@ -1,3 +1,4 @@
+using Banyan.Storage.Bytes;
 namespace Banyan.Storage.Index;
 
 /// <summary>
@@ -18,16 +19,16 @@ internal sealed class TermDictionaryReader
     private readonly int[] _blockOffsets;
 
     /// <summary>Parses the dictionary header and sparse index; <paramref name="source"/> ends after the dictionary.</summary>
-    public TermDictionaryReader(byte[] image, string file, uint docCount, ref ByteSource source, int sourceBase)
+    public TermDictionaryReader(byte[] image, string file, uint docCount, ref SpanReader source, int sourceBase)
     {
         _image = image;
         _file = file;
         _docCount = docCount;
-        TermCount = source.ReadVarInt(int.MaxValue, "term count");
-        int blockCount = source.ReadVarInt(Math.Max(0, TermCount), "block count");
-        _blocksLength = source.ReadVarInt(source.Remaining, "blocks length");
-        int indexLength = source.ReadVarInt(source.Remaining, "sparse index length");
-        _postingsLength = source.ReadVarInt(source.Remaining, "postings length");
+        TermCount = source.ReadLength(int.MaxValue, "term count");
+        int blockCount = source.ReadLength(Math.Max(0, TermCount), "block count");
+        _blocksLength = source.ReadLength(source.Remaining, "blocks length");
+        int indexLength = source.ReadLength(source.Remaining, "sparse index length");
+        _postingsLength = source.ReadLength(source.Remaining, "postings length");
         if ((long)_blocksLength + indexLength + _postingsLength > source.Remaining)
         {
             throw source.Corrupt("dictionary regions run past the end of the field section");
@@ -40,7 +41,7 @@ internal sealed class TermDictionaryReader
 
         _blocksStart = sourceBase + source.Position;
         source.Position += _blocksLength;
-        var index = new ByteSource(source.ReadBytes(indexLength), file, sourceBase + source.Position - indexLength);
+        var index = new SpanReader(source.ReadSpan(indexLength), file, sourceBase + source.Position - indexLength);
         _postingsStart = sourceBase + source.Position;
         source.Position += _postingsLength;
 
@@ -49,7 +50,7 @@ internal sealed class TermDictionaryReader
         for (int b = 0; b < blockCount; b++)
         {
             _firstTerms[b] = index.ReadLengthPrefixed("block first term").ToArray();
-            _blockOffsets[b] = index.ReadVarInt(_blocksLength - 1, "block offset");
+            _blockOffsets[b] = index.ReadLength(_blocksLength - 1, "block offset");
             if (b > 0 && (_blockOffsets[b] <= _blockOffsets[b - 1] || _firstTerms[b].AsSpan().SequenceCompareTo(_firstTerms[b - 1]) <= 0))
             {
                 throw index.Corrupt("sparse index entries are not strictly increasing");
@@ -126,7 +127,7 @@ internal sealed class TermDictionaryReader
     /// <summary>Decodes a posting list located by a cursor.</summary>
     internal PostingList ReadPostings(int offset, int length)
     {
-        var source = new ByteSource(_image.AsSpan(_postingsStart + offset, length), _file, _postingsStart + offset);
+        var source = new SpanReader(_image.AsSpan(_postingsStart + offset, length), _file, _postingsStart + offset);
         PostingList list = PostingListCodec.Read(ref source, _docCount);
         if (!source.AtEnd)
         {
@@ -169,7 +170,7 @@ internal sealed class TermDictionaryReader
         {
             TermDictionaryReader d = _dictionary;
             int blocksEnd = d._blocksStart + d._blocksLength;
-            var source = new ByteSource(d._image.AsSpan(0, blocksEnd), d._file, 0) { Position = _position };
+            var source = new SpanReader(d._image.AsSpan(0, blocksEnd), d._file, 0) { Position = _position };
             if (_remainingInBlock == 0)
             {
                 if (Block + 1 >= d.BlockCount)
@@ -183,7 +184,7 @@ internal sealed class TermDictionaryReader
                     throw source.Corrupt($"block {Block} does not start where the sparse index says");
                 }
 
-                _remainingInBlock = source.ReadVarInt(TermDictionaryWriter.BlockSize, "block entry count");
+                _remainingInBlock = source.ReadLength(TermDictionaryWriter.BlockSize, "block entry count");
                 if (_remainingInBlock == 0)
                 {
                     throw source.Corrupt("empty dictionary block");
@@ -195,7 +196,7 @@ internal sealed class TermDictionaryReader
             }
 
             long entryAt = source.AbsoluteOffset;
-            int shared = source.ReadVarInt(_termLength, "shared prefix length");
+            int shared = source.ReadLength(_termLength, "shared prefix length");
             ReadOnlySpan<byte> suffix = source.ReadLengthPrefixed("term suffix");
             bool firstOfBlock = !_started;
             if (firstOfBlock)
@@ -219,8 +220,8 @@ internal sealed class TermDictionaryReader
             suffix.CopyTo(_term.AsSpan(shared));
             _termLength = newLength;
 
-            ulong delta = source.ReadVarUInt();
-            ulong length = source.ReadVarUInt();
+            ulong delta = source.ReadVarUInt64();
+            ulong length = source.ReadVarUInt64();
             ulong offset = (ulong)_postingOffset + delta;
             if (offset + length > (ulong)d._postingsLength || length == 0)
             {
@@ -242,7 +243,7 @@ internal sealed class TermDictionaryReader
         {
             TermDictionaryReader d = _dictionary;
             int start = d._postingsStart + _postingOffset;
-            var source = new ByteSource(d._image.AsSpan(start, PostingLength), d._file, start);
+            var source = new SpanReader(d._image.AsSpan(start, PostingLength), d._file, start);
             PostingListCodec.ReadInto(ref source, d._docCount, output, shift);
             if (!source.AtEnd)
             {
@@ -255,7 +256,7 @@ internal sealed class TermDictionaryReader
         {
             TermDictionaryReader d = _dictionary;
             int start = d._postingsStart + _postingOffset;
-            var source = new ByteSource(d._image.AsSpan(start, PostingLength), d._file, start);
+            var source = new SpanReader(d._image.AsSpan(start, PostingLength), d._file, start);
             PostingListCodec.OrInto(ref source, d._docCount, bits);
         }
     }

@@ -1,3 +1,4 @@
+using Banyan.Storage.Bytes;
 namespace Banyan.Storage.Index;
 
 /// <summary>
@@ -5,15 +6,15 @@ namespace Banyan.Storage.Index;
 /// lists it points to (layout in <c>docs/format/index-segment.md</c>). Terms must arrive in strictly
 /// increasing byte order.
 /// </summary>
-internal sealed class TermDictionaryWriter
+internal sealed class TermDictionaryWriter : IDisposable
 {
     /// <summary>Terms per block: small enough that a lookup decodes little, large enough that the sparse index stays small.</summary>
     public const int BlockSize = 32;
 
-    private readonly ByteSink _blocks = new(1024);
-    private readonly ByteSink _index = new(256);
-    private readonly ByteSink _postings = new(1024);
-    private readonly ByteSink _block = new(512);
+    private readonly ByteBuffer _blocks = new(1024);
+    private readonly ByteBuffer _index = new(256);
+    private readonly ByteBuffer _postings = new(1024);
+    private readonly ByteBuffer _block = new(512);
     private byte[] _previous = new byte[64];
     private int _previousLength;
     private int _inBlock;
@@ -44,7 +45,7 @@ internal sealed class TermDictionaryWriter
         if (_inBlock == 0)
         {
             _index.WriteLengthPrefixed(term);
-            _index.WriteVarUInt((ulong)_blocks.Length);
+            _index.WriteVarUInt64((ulong)_blocks.Length);
             _previousPostingOffset = 0;
         }
         else
@@ -68,10 +69,10 @@ internal sealed class TermDictionaryWriter
 
         long postingLength = _postings.Length - postingOffset;
 
-        _block.WriteVarUInt((ulong)shared);
+        _block.WriteVarUInt64((ulong)shared);
         _block.WriteLengthPrefixed(term[shared..]);
-        _block.WriteVarUInt((ulong)(postingOffset - _previousPostingOffset));
-        _block.WriteVarUInt((ulong)postingLength);
+        _block.WriteVarUInt64((ulong)(postingOffset - _previousPostingOffset));
+        _block.WriteVarUInt64((ulong)postingLength);
         _previousPostingOffset = postingOffset;
         if (term.Length > _previous.Length)
         {
@@ -91,24 +92,33 @@ internal sealed class TermDictionaryWriter
             return;
         }
 
-        _blocks.WriteVarUInt((ulong)_inBlock);
-        _blocks.WriteBytes(_block.WrittenSpan);
+        _blocks.WriteVarUInt64((ulong)_inBlock);
+        _blocks.Write(_block.WrittenSpan);
         _block.Clear();
         _inBlock = 0;
         _blockCount++;
     }
 
     /// <summary>Appends the finished dictionary to <paramref name="sink"/>.</summary>
-    public void WriteTo(ByteSink sink)
+    public void WriteTo(ByteBuffer sink)
     {
         FlushBlock();
-        sink.WriteVarUInt((ulong)_termCount);
-        sink.WriteVarUInt((ulong)_blockCount);
-        sink.WriteVarUInt((ulong)_blocks.Length);
-        sink.WriteVarUInt((ulong)_index.Length);
-        sink.WriteVarUInt((ulong)_postings.Length);
-        sink.WriteBytes(_blocks.WrittenSpan);
-        sink.WriteBytes(_index.WrittenSpan);
-        sink.WriteBytes(_postings.WrittenSpan);
+        sink.WriteVarUInt64((ulong)_termCount);
+        sink.WriteVarUInt64((ulong)_blockCount);
+        sink.WriteVarUInt64((ulong)_blocks.Length);
+        sink.WriteVarUInt64((ulong)_index.Length);
+        sink.WriteVarUInt64((ulong)_postings.Length);
+        sink.Write(_blocks.WrittenSpan);
+        sink.Write(_index.WrittenSpan);
+        sink.Write(_postings.WrittenSpan);
+    }
+
+    /// <summary>Returns the pooled buffers.</summary>
+    public void Dispose()
+    {
+        _blocks.Dispose();
+        _index.Dispose();
+        _postings.Dispose();
+        _block.Dispose();
     }
 }

@@ -1,4 +1,6 @@
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
+using Banyan.Storage.Columns;
 
 namespace Banyan.Storage.Parts;
 

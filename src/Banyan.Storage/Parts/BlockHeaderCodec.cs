@@ -1,5 +1,8 @@
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Values;
+using Banyan.Storage.Columns;
 
 namespace Banyan.Storage.Parts;
 

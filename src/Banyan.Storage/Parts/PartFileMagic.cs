@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Banyan.Storage.Encodings;
+using Banyan.Storage.Bytes;
 
 namespace Banyan.Storage.Parts;
 

@@ -1,6 +1,8 @@
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Rows;
 using Microsoft.Win32.SafeHandles;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Columns;
 
 namespace Banyan.Storage.Parts;
 

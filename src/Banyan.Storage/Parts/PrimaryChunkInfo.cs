@@ -1,4 +1,5 @@
 using Banyan.Storage.Encodings;
+using Banyan.Storage.Bytes;
 
 namespace Banyan.Storage.Parts;
 

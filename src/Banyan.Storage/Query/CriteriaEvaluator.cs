@@ -1,4 +1,5 @@
 using Banyan.Storage.Index;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Query;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Banyan.Storage.Index;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Query;
 
@@ -10,6 +11,19 @@ namespace Banyan.Storage.Query;
 /// </summary>
 public static class FilterPlanner
 {
+    /// <summary>Plans <paramref name="criteria"/> (null = match all) for every segment of <paramref name="snapshot"/>.</summary>
+    public static IReadOnlyList<SegmentPlan> Plan(Criteria? criteria, IndexSnapshot snapshot, IndexSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var plans = new List<SegmentPlan>(snapshot.Flushed.Count + snapshot.Memory.Count);
+        foreach (IndexSegment segment in snapshot.Segments)
+        {
+            plans.Add(new SegmentPlan(segment, Plan(criteria, segment, schema)));
+        }
+
+        return plans;
+    }
+
     /// <summary>Plans <paramref name="criteria"/> (null = match all) for <paramref name="segment"/>.</summary>
     public static FilterPlan Plan(Criteria? criteria, IndexSegment segment, IndexSchema schema)
     {

@@ -1,3 +1,5 @@
+using Banyan.Storage.Values;
+using Banyan.Storage.Columns;
 namespace Banyan.Storage.Rows;
 
 /// <summary>

@@ -2,6 +2,9 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Banyan.Storage.Checksums;
 using Banyan.Storage.Encodings;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Values;
+using Banyan.Storage.Columns;
 
 namespace Banyan.Storage.Rows;
 

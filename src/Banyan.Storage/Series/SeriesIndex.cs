@@ -1,5 +1,6 @@
 using Banyan.Storage.Index;
 using Banyan.Storage.Query;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Series;
 
@@ -159,7 +160,7 @@ public sealed class SeriesIndex
         Criteria subjectOnly = new Condition(SubjectField, ConditionOp.Eq, TagValue.FromString(subject));
         Criteria full = criteria is null ? subjectOnly : new LogicalExpression(LogicalOp.And, subjectOnly, criteria);
         var result = new List<SeriesMatch>();
-        foreach (SegmentPlan plan in _store.Snapshot().Plan(full, _store.Schema))
+        foreach (SegmentPlan plan in FilterPlanner.Plan(full, _store.Snapshot(), _store.Schema))
         {
             Collect(plan.Segment, plan.Plan.Candidates, plan.Plan.Residual, entityTagNames, result);
         }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.IO.Hashing;
 using Banyan.Storage.Query;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Series;
 

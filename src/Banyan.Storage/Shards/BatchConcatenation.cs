@@ -1,4 +1,5 @@
 using Banyan.Storage.Rows;
+using Banyan.Storage.Columns;
 
 namespace Banyan.Storage.Shards;
 

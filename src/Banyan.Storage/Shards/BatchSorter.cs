@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Numerics;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
+using Banyan.Storage.Columns;
 
 namespace Banyan.Storage.Shards;
 

@@ -4,6 +4,7 @@ using Banyan.Storage.Rows;
 using Banyan.Storage.Shards.Indexing;
 using Banyan.Storage.Snapshots;
 using Banyan.Storage.Wal;
+using Banyan.Storage.Bytes;
 
 namespace Banyan.Storage.Shards;
 

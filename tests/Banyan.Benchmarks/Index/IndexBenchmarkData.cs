@@ -2,6 +2,7 @@ using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using Banyan.Storage.Index;
 using Banyan.Storage.Query;
+using Banyan.Storage.Values;
 
 namespace Banyan.Benchmarks.Index;
 

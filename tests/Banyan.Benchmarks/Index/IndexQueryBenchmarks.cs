@@ -1,6 +1,7 @@
 using Banyan.Storage.Index;
 using Banyan.Storage.Query;
 using BenchmarkDotNet.Attributes;
+using Banyan.Storage.Values;
 
 namespace Banyan.Benchmarks.Index;
 

@@ -5,6 +5,8 @@ using Banyan.Storage.Rows;
 using Banyan.Storage.Series;
 using Banyan.Storage.Shards.Indexing;
 using BenchmarkDotNet.Attributes;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Values;
 
 namespace Banyan.Benchmarks.ShardIndexing;
 

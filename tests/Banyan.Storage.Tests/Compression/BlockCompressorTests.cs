@@ -1,5 +1,6 @@
 using Banyan.Storage.Compression;
 using Banyan.Storage.Encodings;
+using Banyan.Storage.Bytes;
 
 namespace Banyan.Storage.Tests.Compression;
 

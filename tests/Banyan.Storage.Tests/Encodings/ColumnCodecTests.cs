@@ -1,6 +1,9 @@
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Tests.Parts;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Values;
+using Banyan.Storage.Columns;
 
 namespace Banyan.Storage.Tests.Encodings;
 

@@ -1,5 +1,5 @@
-using System.IO.Hashing;
 using System.Text;
+using System.IO.Hashing;
 
 namespace Banyan.Storage.Tests.Hashing;
 

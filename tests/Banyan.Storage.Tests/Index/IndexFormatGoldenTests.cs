@@ -1,5 +1,6 @@
 using Banyan.Storage.Index;
 using Banyan.Storage.Query;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Index;
 

@@ -1,5 +1,6 @@
 using Banyan.Storage.Index;
 using Banyan.Storage.Query;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Index;
 
@@ -34,7 +35,7 @@ public sealed class IndexStoreTests : IDisposable
     private static List<long> Timestamps(IndexStore store, Criteria criteria)
     {
         var result = new List<long>();
-        foreach (SegmentPlan p in store.Snapshot().Plan(criteria, store.Schema))
+        foreach (SegmentPlan p in FilterPlanner.Plan(criteria, store.Snapshot(), store.Schema))
         {
             Assert.True(p.Plan.IsExact);
             PostingListIterator it = p.Plan.Candidates.GetIterator();

@@ -1,6 +1,7 @@
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Parts;
 

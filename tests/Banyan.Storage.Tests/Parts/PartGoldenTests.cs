@@ -2,6 +2,7 @@ using Banyan.Storage.Checksums;
 using Banyan.Storage.Compression;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Parts;
 

@@ -1,5 +1,6 @@
 using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Parts;
 

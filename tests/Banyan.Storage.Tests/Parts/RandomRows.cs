@@ -1,5 +1,7 @@
 using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
+using Banyan.Storage.Columns;
 
 namespace Banyan.Storage.Tests.Parts;
 

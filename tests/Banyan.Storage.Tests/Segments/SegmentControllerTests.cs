@@ -161,11 +161,11 @@ public sealed class SegmentControllerTests
         long hour = 3_600_000_000_000;
         long t0 = s_t0.ToUnixTimeMilliseconds() * 1_000_000;
         Banyan.Storage.Rows.WriteBatch batch = new(Banyan.Storage.Rows.PartKind.Measure);
-        batch.AddColumn(null, "v", Banyan.Storage.Rows.ColumnValueType.Int64);
+        batch.AddColumn(null, "v", Banyan.Storage.Values.ColumnValueType.Int64);
         long[] times = [t0 + (2 * hour) + 5, t0, t0 + hour - 1, t0 + hour, t0 - 1, t0 + (2 * hour)];
         for (int i = 0; i < times.Length; i++)
         {
-            batch.AddRow((ulong)(i + 1), times[i], i, [Banyan.Storage.Rows.ColumnValue.FromInt64(i * 10)]);
+            batch.AddRow((ulong)(i + 1), times[i], i, [Banyan.Storage.Values.ColumnValue.FromInt64(i * 10)]);
         }
 
         IReadOnlyList<(DateTimeOffset Start, Banyan.Storage.Rows.WriteBatch Rows)> parts = controller.SplitBySegment(batch);

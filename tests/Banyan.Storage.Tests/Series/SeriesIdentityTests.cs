@@ -1,5 +1,6 @@
 using Banyan.Storage.Query;
 using Banyan.Storage.Series;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Series;
 

@@ -1,5 +1,6 @@
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards;
 

@@ -2,6 +2,7 @@ using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
 using Banyan.Storage.Snapshots;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards;
 

@@ -1,6 +1,9 @@
 using Banyan.Storage.Index;
 using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Values;
+using Banyan.Storage.Columns;
 
 namespace Banyan.Storage.Shards.Indexing;
 

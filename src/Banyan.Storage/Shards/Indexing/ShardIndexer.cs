@@ -2,6 +2,8 @@ using Banyan.Storage.Index;
 using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Series;
+using Banyan.Storage.Values;
+using Banyan.Storage.Columns;
 
 namespace Banyan.Storage.Shards.Indexing;
 
@@ -301,7 +303,7 @@ public sealed class ShardIndexer
     {
         ArgumentNullException.ThrowIfNull(hits);
         bool stream = _config.Kind == PartKind.Stream;
-        foreach (SegmentPlan plan in _index.Snapshot().Plan(criteria, _config.Schema))
+        foreach (SegmentPlan plan in FilterPlanner.Plan(criteria, _index.Snapshot(), _config.Schema))
         {
             IndexSegment segment = plan.Segment;
             ResidualFilter? residual = plan.Plan.Residual;

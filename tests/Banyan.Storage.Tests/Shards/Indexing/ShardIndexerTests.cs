@@ -5,6 +5,7 @@ using Banyan.Storage.Series;
 using Banyan.Storage.Shards.Indexing;
 using Banyan.Storage.Tests.Parts;
 using Banyan.Storage.Tests.Query;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards.Indexing;
 

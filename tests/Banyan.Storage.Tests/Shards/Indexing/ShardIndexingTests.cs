@@ -4,6 +4,7 @@ using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
 using Banyan.Storage.Shards.Indexing;
 using Banyan.Storage.Tests.Query;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards.Indexing;
 

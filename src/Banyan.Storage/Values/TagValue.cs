@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Banyan.Storage.Query;
+namespace Banyan.Storage.Values;
 
 /// <summary>
 /// An engine-level tag value: the storage engine's own model of BanyanDB's <c>model.v1.TagValue</c>

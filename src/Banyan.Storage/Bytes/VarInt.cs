@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Banyan.Storage.Encodings;
+namespace Banyan.Storage.Bytes;
 
 /// <summary>
 /// LEB128 varints (7 bits per byte, low group first, high bit = more bytes follow) and zigzag

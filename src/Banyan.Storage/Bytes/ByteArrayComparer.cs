@@ -1,4 +1,4 @@
-namespace Banyan.Storage.Index;
+namespace Banyan.Storage.Bytes;
 
 /// <summary>Equality and byte-wise order of terms; lets dictionaries keyed by byte[] be probed with a span without allocating.</summary>
 internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>, IComparer<byte[]>

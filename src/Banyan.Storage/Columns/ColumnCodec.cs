@@ -1,7 +1,10 @@
 using System.Buffers;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Encodings;
+using Banyan.Storage.Values;
 
-namespace Banyan.Storage.Encodings;
+namespace Banyan.Storage.Columns;
 
 /// <summary>
 /// Encodes one column of a block (before compression) and decodes it back into a

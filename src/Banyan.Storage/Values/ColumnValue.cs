@@ -1,8 +1,8 @@
-namespace Banyan.Storage.Rows;
+namespace Banyan.Storage.Values;
 
 /// <summary>
 /// One typed value (or null) for the row-at-a-time write API. Bulk ingest should use the columnar
-/// appends of <see cref="WriteBatch"/> instead, which need no value per row.
+/// appends of <c>WriteBatch</c> instead, which need no value per row.
 /// </summary>
 public readonly struct ColumnValue : IEquatable<ColumnValue>
 {

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Banyan.Storage.Encodings;
+namespace Banyan.Storage.Bytes;
 
 /// <summary>
 /// Throw helpers for decoders. A decoder only sees a span, not the file it came from, so it

@@ -1,14 +1,19 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Text;
 
-namespace Banyan.Storage.Encodings;
+namespace Banyan.Storage.Bytes;
 
 /// <summary>
-/// A growable byte buffer the encoders append to. Reused across blocks (call <see cref="Clear"/>),
-/// so steady-state encoding allocates nothing; the backing array comes from <see cref="ArrayPool{T}"/>.
+/// The one growable byte writer of the engine (in the manner of Prometheus' <c>encoding.Encbuf</c>):
+/// little-endian fixed-width integers, LEB128 varints, length-prefixed bytes and strings, written into
+/// an array rented from <see cref="ArrayPool{T}"/>. It is an <see cref="IBufferWriter{T}"/>, so codecs
+/// that take a buffer writer (compressors, serializers) write straight into it. Reused across blocks
+/// and files (call <see cref="Clear"/>), so steady-state encoding allocates nothing; <see cref="Dispose"/>
+/// returns the array to the pool.
 /// </summary>
-public sealed class ByteBuffer : IDisposable
+public sealed class ByteBuffer : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer;
 
@@ -30,18 +35,40 @@ public sealed class ByteBuffer : IDisposable
     /// <summary>Forgets the content, keeps the capacity.</summary>
     public void Clear() => Length = 0;
 
-    /// <summary>Returns a span of at least <paramref name="size"/> writable bytes at the end; call <see cref="Advance"/> after.</summary>
-    public Span<byte> GetSpan(int size)
+    /// <summary>A copy of the bytes written so far.</summary>
+    public byte[] ToArray() => WrittenSpan.ToArray();
+
+    /// <summary>Returns a span of at least <paramref name="sizeHint"/> (at least 1) writable bytes at the end; call <see cref="Advance"/> after.</summary>
+    public Span<byte> GetSpan(int sizeHint = 0)
     {
-        Ensure(size);
+        Ensure(Math.Max(1, sizeHint));
         return _buffer.AsSpan(Length);
     }
 
-    /// <summary>Marks <paramref name="count"/> bytes obtained from <see cref="GetSpan"/> as written.</summary>
-    public void Advance(int count) => Length += count;
+    /// <summary>Returns memory of at least <paramref name="sizeHint"/> (at least 1) writable bytes at the end; call <see cref="Advance"/> after.</summary>
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(Math.Max(1, sizeHint));
+        return _buffer.AsMemory(Length);
+    }
+
+    /// <summary>Marks <paramref name="count"/> bytes obtained from <see cref="GetSpan"/> or <see cref="GetMemory"/> as written.</summary>
+    public void Advance(int count)
+    {
+        if ((uint)count > (uint)(_buffer.Length - Length))
+        {
+            ThrowAdvance(count);
+        }
+
+        Length += count;
+    }
 
     /// <summary>Truncates to <paramref name="length"/> bytes.</summary>
-    public void SetLength(int length) => Length = length;
+    public void SetLength(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)length, (uint)Length, nameof(length));
+        Length = length;
+    }
 
     /// <summary>Appends one byte.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -67,7 +94,7 @@ public sealed class ByteBuffer : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteVarUInt64(ulong value)
     {
-        Ensure(10);
+        Ensure(VarInt.MaxLength);
         Length += VarInt.Write(_buffer.AsSpan(Length), value);
     }
 
@@ -102,23 +129,36 @@ public sealed class ByteBuffer : IDisposable
     /// <summary>Appends a little-endian i64.</summary>
     public void WriteInt64(long value) => WriteUInt64((ulong)value);
 
+    /// <summary>Appends a varint length then the bytes.</summary>
+    public void WriteLengthPrefixed(ReadOnlySpan<byte> value)
+    {
+        WriteVarUInt64((ulong)value.Length);
+        Write(value);
+    }
+
+    /// <summary>Appends the UTF-8 bytes of <paramref name="value"/> (no length).</summary>
+    public void WriteUtf8(string value)
+    {
+        Ensure(Encoding.UTF8.GetMaxByteCount(value.Length));
+        Length += Encoding.UTF8.GetBytes(value, _buffer.AsSpan(Length));
+    }
+
     /// <summary>Appends a varint length then the UTF-8 bytes of <paramref name="value"/>.</summary>
     public void WriteString(string value)
     {
-        int max = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
-        Ensure(max + 10);
-        int count = System.Text.Encoding.UTF8.GetByteCount(value);
+        Ensure(Encoding.UTF8.GetMaxByteCount(value.Length) + VarInt.MaxLength);
+        int count = Encoding.UTF8.GetByteCount(value);
         WriteVarUInt64((ulong)count);
-        Length += System.Text.Encoding.UTF8.GetBytes(value, _buffer.AsSpan(Length));
+        Length += Encoding.UTF8.GetBytes(value, _buffer.AsSpan(Length));
     }
 
-    /// <summary>Overwrites a little-endian u32 at <paramref name="position"/>.</summary>
-    public void PatchUInt32(int position, uint value) => BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(position), value);
+    /// <summary>Overwrites a little-endian u32 at <paramref name="position"/> (already written).</summary>
+    public void PatchUInt32(int position, uint value) => BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(0, Length)[position..], value);
 
-    /// <summary>Overwrites one byte at <paramref name="position"/>.</summary>
-    public void PatchByte(int position, byte value) => _buffer[position] = value;
+    /// <summary>Overwrites one byte at <paramref name="position"/> (already written).</summary>
+    public void PatchByte(int position, byte value) => _buffer.AsSpan(0, Length)[position] = value;
 
-    /// <summary>Returns the array to the pool.</summary>
+    /// <summary>Returns the array to the pool; the buffer is empty and unusable afterwards.</summary>
     public void Dispose()
     {
         byte[] buffer = _buffer;
@@ -142,7 +182,7 @@ public sealed class ByteBuffer : IDisposable
 
     private void Grow(int size)
     {
-        int newSize = Math.Max(_buffer.Length * 2, Length + size);
+        int newSize = (int)Math.Min(Array.MaxLength, Math.Max(_buffer.Length * 2L, (long)Length + size));
         byte[] next = ArrayPool<byte>.Shared.Rent(newSize);
         _buffer.AsSpan(0, Length).CopyTo(next);
         if (_buffer.Length > 0)
@@ -152,4 +192,8 @@ public sealed class ByteBuffer : IDisposable
 
         _buffer = next;
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowAdvance(int count) =>
+        throw new ArgumentOutOfRangeException(nameof(count), count, $"bug: advancing {count} bytes past the {_buffer.Length - Length} obtained");
 }

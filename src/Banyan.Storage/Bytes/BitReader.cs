@@ -1,4 +1,4 @@
-namespace Banyan.Storage.Encodings;
+namespace Banyan.Storage.Bytes;
 
 /// <summary>Reads bits most-significant first from a span; running past the end raises the corruption exception.</summary>
 public ref struct BitReader

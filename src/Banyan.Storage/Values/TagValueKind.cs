@@ -1,4 +1,4 @@
-namespace Banyan.Storage.Query;
+namespace Banyan.Storage.Values;
 
 /// <summary>
 /// The kind of a <see cref="TagValue"/>. The numeric values of the scalar kinds are BanyanDB's

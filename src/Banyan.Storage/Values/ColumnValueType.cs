@@ -1,4 +1,4 @@
-namespace Banyan.Storage.Rows;
+namespace Banyan.Storage.Values;
 
 /// <summary>
 /// The type of a field or tag column; stored as one byte in block headers and column directories.

@@ -1,6 +1,6 @@
-namespace Banyan.Storage.Encodings;
+namespace Banyan.Storage.Bytes;
 
-/// <summary>Writes bits most-significant first into a <see cref="ByteBuffer"/> (for the Gorilla XOR float encoding).</summary>
+/// <summary>Writes bits most-significant first into a <see cref="ByteBuffer"/> (the Gorilla XOR float encoding uses it).</summary>
 public struct BitWriter
 {
     private readonly ByteBuffer _output;

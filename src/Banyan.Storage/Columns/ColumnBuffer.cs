@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using Banyan.Storage.Encodings;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Values;
 
-namespace Banyan.Storage.Rows;
+namespace Banyan.Storage.Columns;
 
 /// <summary>
 /// One column of a batch or a block, stored columnar: int64/timestamp values in a <c>long[]</c>,
