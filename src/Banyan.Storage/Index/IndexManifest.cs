@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Banyan.Storage.Checksums;
+using Banyan.Storage.Durability;
 
 namespace Banyan.Storage.Index;
 
@@ -19,31 +19,29 @@ public sealed record IndexManifestEntry(ulong SegmentId, uint DocCount, ulong Fi
 /// <param name="Segments">The live segments, oldest documents first.</param>
 public sealed record IndexManifest(ulong Epoch, long AppliedBatchSequence, ulong NextSegmentId, IReadOnlyList<IndexManifestEntry> Segments)
 {
-    /// <summary>"BNIM" read as a little-endian u32.</summary>
-    internal const uint Magic = 0x4D494E42;
+    /// <summary>"BNIM" as the header's u32.</summary>
+    internal static readonly uint Magic = FileHeader.Magic("BNIM");
 
-    internal const ushort Version = 1;
+    internal const uint Version = 1;
 
     /// <summary>File name extension.</summary>
     public const string FileExtension = ".imf";
 
-    private const int FixedSize = 4 + 2 + 2 + 8 + 8 + 8 + 4;
+    private const int FixedSize = FileHeader.Size + 8 + 8 + 8 + 4;
     private const int EntrySize = 8 + 4 + 8;
 
     /// <summary>The file name of a manifest with <paramref name="epoch"/>.</summary>
-    public static string FileName(ulong epoch) => epoch.ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + FileExtension;
+    public static string FileName(ulong epoch) => HexFileName.Format(epoch, FileExtension);
 
     /// <summary>The file name of a segment.</summary>
-    public static string SegmentFileName(ulong segmentId) => segmentId.ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + IndexSegmentFormat.FileExtension;
+    public static string SegmentFileName(ulong segmentId) => HexFileName.Format(segmentId, IndexSegmentFormat.FileExtension);
 
     /// <summary>Encodes the manifest.</summary>
     public byte[] Encode()
     {
-        byte[] bytes = new byte[FixedSize + (Segments.Count * EntrySize) + 4];
+        byte[] bytes = new byte[FixedSize + (Segments.Count * EntrySize) + ChecksumFooter.Size];
         Span<byte> s = bytes;
-        BinaryPrimitives.WriteUInt32LittleEndian(s, Magic);
-        BinaryPrimitives.WriteUInt16LittleEndian(s[4..], Version);
-        BinaryPrimitives.WriteUInt16LittleEndian(s[6..], 0);
+        FileHeader.Write(s, Magic, Version);
         BinaryPrimitives.WriteUInt64LittleEndian(s[8..], Epoch);
         BinaryPrimitives.WriteInt64LittleEndian(s[16..], AppliedBatchSequence);
         BinaryPrimitives.WriteUInt64LittleEndian(s[24..], NextSegmentId);
@@ -57,50 +55,27 @@ public sealed record IndexManifest(ulong Epoch, long AppliedBatchSequence, ulong
             at += EntrySize;
         }
 
-        BinaryPrimitives.WriteUInt32LittleEndian(s[at..], Crc32C.Compute(s[..at]));
+        ChecksumFooter.Seal(s);
         return bytes;
     }
 
     /// <summary>Decodes and verifies a manifest read from <paramref name="file"/>.</summary>
     public static IndexManifest Decode(ReadOnlySpan<byte> bytes, string file)
     {
-        if (bytes.Length < FixedSize + 4)
+        if (bytes.Length < FixedSize + ChecksumFooter.Size)
         {
-            throw new StorageCorruptionException(file, 0, $"manifest is {bytes.Length} bytes, shorter than its {FixedSize + 4}-byte minimum");
+            throw new StorageCorruptionException(file, 0, $"manifest is {bytes.Length} bytes, shorter than its {FixedSize + ChecksumFooter.Size}-byte minimum");
         }
 
-        uint magic = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
-        if (magic != Magic)
-        {
-            throw new StorageCorruptionException(file, 0, $"magic is 0x{magic:X8}, expected 0x{Magic:X8}");
-        }
-
-        ushort version = BinaryPrimitives.ReadUInt16LittleEndian(bytes[4..]);
-        if (version != Version)
-        {
-            throw new StorageCorruptionException(file, 4, $"unsupported manifest version {version}, expected {Version}");
-        }
-
-        if (BinaryPrimitives.ReadUInt16LittleEndian(bytes[6..]) != 0)
-        {
-            throw new StorageCorruptionException(file, 6, "reserved manifest bytes are not 0");
-        }
-
+        FileHeader.Read(bytes, file, Magic, Version, Version);
         uint count = BinaryPrimitives.ReadUInt32LittleEndian(bytes[32..]);
-        long expectedLength = FixedSize + ((long)count * EntrySize) + 4;
+        long expectedLength = FixedSize + ((long)count * EntrySize) + ChecksumFooter.Size;
         if (expectedLength != bytes.Length)
         {
             throw new StorageCorruptionException(file, 32, $"manifest lists {count} segments, which needs {expectedLength} bytes; the file has {bytes.Length}");
         }
 
-        int crcAt = bytes.Length - 4;
-        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes[crcAt..]);
-        uint actual = Crc32C.Compute(bytes[..crcAt]);
-        if (stored != actual)
-        {
-            throw new StorageCorruptionException(file, crcAt, $"manifest checksum is 0x{actual:X8}, file says 0x{stored:X8}");
-        }
-
+        ChecksumFooter.Verify(bytes, file);
         var entries = new IndexManifestEntry[count];
         int at = FixedSize;
         for (int i = 0; i < count; i++)

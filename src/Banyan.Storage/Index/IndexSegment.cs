@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Banyan.Storage.Checksums;
-using Banyan.Storage.Query;
+using Banyan.Storage.Durability;
 using Banyan.Storage.Bytes;
 using Banyan.Storage.Values;
 
@@ -87,31 +87,32 @@ public sealed class IndexSegment
     /// <summary>Parses an image; checksums are skipped only for images this process has just built.</summary>
     internal static IndexSegment Parse(byte[] image, string name, bool verifyChecksums)
     {
-        if (image.Length < IndexSegmentFormat.HeaderSize + IndexSegmentFormat.FooterSize)
+        uint version = FileHeader.Read(image, name, IndexSegmentFormat.Magic, IndexSegmentFormat.OldestReadableVersion, IndexSegmentFormat.Version);
+
+        // Version 2 ends with the checksum footer over the whole file; version 1 (still read) has none.
+        int end = version >= 2 ? image.Length - ChecksumFooter.Size : image.Length;
+        if (end < IndexSegmentFormat.HeaderSize + IndexSegmentFormat.FooterSize)
         {
             throw new StorageCorruptionException(name, 0, $"file is {image.Length} bytes, shorter than header and footer");
         }
 
-        var header = new SpanReader(image.AsSpan(0, IndexSegmentFormat.HeaderSize), name, 0);
-        uint magic = header.ReadUInt32();
-        if (magic != IndexSegmentFormat.Magic)
+        // One CRC pass over the file replaces the per-section passes. When it fails, the section
+        // checks still run so the error names the damaged section's offset where they can.
+        StorageCorruptionException? footerError = null;
+        if (verifyChecksums && version >= 2)
         {
-            throw new StorageCorruptionException(name, 0, $"magic is 0x{magic:X8}, expected 0x{IndexSegmentFormat.Magic:X8}");
+            try
+            {
+                ChecksumFooter.Verify(image, name);
+                verifyChecksums = false;
+            }
+            catch (StorageCorruptionException e)
+            {
+                footerError = e;
+            }
         }
 
-        ushort version = header.ReadUInt16();
-        if (version != IndexSegmentFormat.Version)
-        {
-            throw new StorageCorruptionException(name, 4, $"unsupported format version {version}, expected {IndexSegmentFormat.Version}");
-        }
-
-        ushort reserved = header.ReadUInt16();
-        if (reserved != 0)
-        {
-            throw new StorageCorruptionException(name, 6, $"reserved header bytes are 0x{reserved:X4}, expected 0");
-        }
-
-        int footerAt = image.Length - IndexSegmentFormat.FooterSize;
+        int footerAt = end - IndexSegmentFormat.FooterSize;
         var footer = new SpanReader(image.AsSpan(footerAt), name, footerAt);
         ulong directoryOffset = footer.ReadUInt64();
         uint directoryLength = footer.ReadUInt32();
@@ -205,6 +206,11 @@ public sealed class IndexSegment
         if (docTableStart < 0)
         {
             throw new StorageCorruptionException(name, (long)directoryOffset, "no doc table section");
+        }
+
+        if (footerError is not null)
+        {
+            throw footerError;
         }
 
         return new IndexSegment(name, image, (int)docCount, docTableStart, fields);

@@ -1,15 +1,22 @@
+using Banyan.Storage.Durability;
+
 namespace Banyan.Storage.Index;
 
 /// <summary>Constants of the index segment file (<c>docs/format/index-segment.md</c>).</summary>
 internal static class IndexSegmentFormat
 {
-    /// <summary>"BNIX" read as a little-endian u32.</summary>
-    public const uint Magic = 0x58494E42;
+    /// <summary>"BNIX" as the header's u32.</summary>
+    public static readonly uint Magic = FileHeader.Magic("BNIX");
 
-    public const ushort Version = 1;
+    /// <summary>Version written: 2 adds the durability kit's checksum footer after the 24-byte trailer.</summary>
+    public const uint Version = 2;
+
+    /// <summary>Oldest version read: 1, the same layout without the checksum footer.</summary>
+    public const uint OldestReadableVersion = 1;
 
     public const int HeaderSize = 8;
 
+    /// <summary>The trailer before the checksum footer: directory offset and length, directory CRC, document count, magic.</summary>
     public const int FooterSize = 24;
 
     public const byte SectionDocTable = 1;

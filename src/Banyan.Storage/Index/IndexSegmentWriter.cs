@@ -1,5 +1,6 @@
 using System.Text;
 using Banyan.Storage.Checksums;
+using Banyan.Storage.Durability;
 using Banyan.Storage.Bytes;
 
 namespace Banyan.Storage.Index;
@@ -30,9 +31,7 @@ internal static class IndexSegmentWriter
     public static byte[] Write(int docCount, ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, IReadOnlyList<FieldPayload> fields)
     {
         using var file = new ByteBuffer(64 + (docCount * IndexSegmentFormat.DocEntrySize));
-        file.WriteUInt32(IndexSegmentFormat.Magic);
-        file.WriteUInt16(IndexSegmentFormat.Version);
-        file.WriteUInt16(0);
+        FileHeader.Write(file, IndexSegmentFormat.Magic, IndexSegmentFormat.Version);
 
         using var directory = new ByteBuffer();
         int sectionCount = 0;
@@ -101,6 +100,7 @@ internal static class IndexSegmentWriter
         file.WriteUInt32(Crc32C.Compute(directoryWithCount.WrittenSpan));
         file.WriteUInt32((uint)docCount);
         file.WriteUInt32(IndexSegmentFormat.Magic);
+        ChecksumFooter.Append(file);
         return file.ToArray();
     }
 

@@ -1,3 +1,4 @@
+using Banyan.Storage.Durability;
 namespace Banyan.Storage.Index;
 
 /// <summary>
@@ -70,10 +71,7 @@ public sealed class IndexStore
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(schema);
         System.IO.Directory.CreateDirectory(directory);
-        foreach (string temp in System.IO.Directory.EnumerateFiles(directory, "*" + DurableFile.TempSuffix))
-        {
-            File.Delete(temp);
-        }
+        AtomicFile.DeleteLeftovers(directory);
 
         // The newest manifest wins. Older ones are deleted after a newer one is durable, so one found
         // here is a leftover of a crash right after the rename and is superseded.
@@ -136,7 +134,7 @@ public sealed class IndexStore
 
         if (deleted)
         {
-            DurableFile.SyncDirectory(directory);
+            DirectorySync.Sync(directory);
         }
 
         return new IndexStore(directory, schema, new IndexSnapshot(manifest, segments, [], []));
@@ -188,7 +186,7 @@ public sealed class IndexStore
         ulong id = m.NextSegmentId;
         string path = Path.Combine(_directory, IndexManifest.SegmentFileName(id));
         IndexSegment merged = IndexSegmentMerger.Merge(current.Memory, _schema, path);
-        DurableFile.WriteAtomically(path, merged.Image);
+        AtomicFile.Write(path, merged.Image);
         var entries = new List<IndexManifestEntry>(m.Segments) { new(id, (uint)merged.DocCount, (ulong)merged.Image.Length) };
         var next = new IndexManifest(m.Epoch + 1, current.MemoryBatchSequences[^1], id + 1, entries);
         Publish(m, next);
@@ -208,7 +206,7 @@ public sealed class IndexStore
         ulong id = m.NextSegmentId;
         string path = Path.Combine(_directory, IndexManifest.SegmentFileName(id));
         IndexSegment merged = IndexSegmentMerger.Merge(current.Flushed, _schema, path);
-        DurableFile.WriteAtomically(path, merged.Image);
+        AtomicFile.Write(path, merged.Image);
         var next = new IndexManifest(m.Epoch + 1, m.AppliedBatchSequence, id + 1, [new IndexManifestEntry(id, (uint)merged.DocCount, (ulong)merged.Image.Length)]);
         Publish(m, next);
         _current = new IndexSnapshot(next, [merged], current.Memory, current.MemoryBatchSequences);
@@ -217,16 +215,16 @@ public sealed class IndexStore
             File.Delete(Path.Combine(_directory, IndexManifest.SegmentFileName(old.SegmentId)));
         }
 
-        DurableFile.SyncDirectory(_directory);
+        DirectorySync.Sync(_directory);
     }
 
     private void Publish(IndexManifest previous, IndexManifest next)
     {
-        DurableFile.WriteAtomically(Path.Combine(_directory, IndexManifest.FileName(next.Epoch)), next.Encode());
+        AtomicFile.Write(Path.Combine(_directory, IndexManifest.FileName(next.Epoch)), next.Encode());
         if (previous.Epoch > 0)
         {
             File.Delete(Path.Combine(_directory, IndexManifest.FileName(previous.Epoch)));
-            DurableFile.SyncDirectory(_directory);
+            DirectorySync.Sync(_directory);
         }
     }
 }
