@@ -1,9 +1,10 @@
+using Banyan.Storage.Bytes;
 using Banyan.Storage.Compression;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using BenchmarkDotNet.Attributes;
-using Banyan.Storage.Bytes;
 
 namespace Banyan.Benchmarks;
 
@@ -54,7 +55,7 @@ public class PartFormatBenchmarks : IDisposable
         _readPart = Path.Combine(_root, "read");
         PartMetadata metadata = _memoryPart.WriteTo(_readPart);
         _reader = PartReader.Open(_readPart);
-        _reader.FindBlocks(BlockQuery.All, _headers);
+        _reader.FindBlocks(SeriesTimeFilter.All, _headers);
         _sums = new double[_data.SeriesCount + 1];
         long apparent = 0;
         foreach (string file in Directory.GetFiles(_readPart))
@@ -81,7 +82,7 @@ public class PartFormatBenchmarks : IDisposable
         using (PartReader raw = PartReader.Open(rawPart))
         {
             var headers = new List<BlockHeader>();
-            raw.FindBlocks(BlockQuery.All, headers);
+            raw.FindBlocks(SeriesTimeFilter.All, headers);
             foreach (BlockHeader header in headers)
             {
                 _rawColumns.Add(timestamps.AsSpan((int)header.TimestampsOffset + Frame.HeaderSize, header.TimestampsSize - Frame.HeaderSize).ToArray());

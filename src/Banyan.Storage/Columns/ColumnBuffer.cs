@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Banyan.Storage.Encodings;
 using Banyan.Storage.Bytes;
 using Banyan.Storage.Values;
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Banyan.Storage.Rows;
 using Banyan.Storage.Bytes;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Values;

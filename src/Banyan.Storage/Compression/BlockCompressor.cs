@@ -1,6 +1,5 @@
-using Banyan.Storage.Encodings;
-using K4os.Compression.LZ4;
 using Banyan.Storage.Bytes;
+using K4os.Compression.LZ4;
 
 namespace Banyan.Storage.Compression;
 

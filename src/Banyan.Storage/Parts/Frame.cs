@@ -1,8 +1,7 @@
 using System.Buffers.Binary;
+using Banyan.Storage.Bytes;
 using Banyan.Storage.Checksums;
 using Banyan.Storage.Compression;
-using Banyan.Storage.Encodings;
-using Banyan.Storage.Bytes;
 
 namespace Banyan.Storage.Parts;
 

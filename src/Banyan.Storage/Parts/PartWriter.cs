@@ -1,9 +1,9 @@
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Columns;
 using Banyan.Storage.Durability;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Rows;
-using Banyan.Storage.Bytes;
 using Banyan.Storage.Values;
-using Banyan.Storage.Columns;
 
 namespace Banyan.Storage.Parts;
 
@@ -17,7 +17,7 @@ namespace Banyan.Storage.Parts;
 public sealed class PartWriter : IDisposable
 {
     private readonly StagingDirectory _staging;
-    private readonly PartKind _kind;
+    private readonly DataKind _kind;
     private readonly PartWriterOptions _options;
     private readonly int _maxRows;
     private readonly FileStream _timestamps;
@@ -54,7 +54,7 @@ public sealed class PartWriter : IDisposable
 
     /// <summary>Starts writing the part that will be <paramref name="directory"/>.</summary>
     /// <exception cref="IOException"><paramref name="directory"/> already exists.</exception>
-    public PartWriter(string directory, PartKind kind, PartWriterOptions? options = null)
+    public PartWriter(string directory, DataKind kind, PartWriterOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         _kind = kind;
@@ -63,7 +63,7 @@ public sealed class PartWriter : IDisposable
         _staging = new StagingDirectory(directory, _options.Fsync);
         _timestamps = Create(PartFileNames.Timestamps, PartFileMagic.Timestamps);
         _primary = Create(PartFileNames.Primary, PartFileMagic.Primary);
-        if (kind == PartKind.Measure)
+        if (kind == DataKind.Measure)
         {
             _fieldValues = Create(PartFileNames.FieldValues, PartFileMagic.FieldValues);
         }
@@ -441,7 +441,7 @@ public sealed class PartWriter : IDisposable
     {
         if (!_families.TryGetValue(family, out (FileStream Values, FileStream Directory) files))
         {
-            PartNames.ValidateFamilyName(family);
+            TagFamilyName.Validate(family);
             files = (Create(PartFileNames.TagValues(family), PartFileMagic.TagValues), Create(PartFileNames.TagMetadata(family), PartFileMagic.TagMetadata));
             _families.Add(family, files);
         }

@@ -1,4 +1,3 @@
-using Banyan.Storage.Encodings;
 using Banyan.Storage.Bytes;
 
 namespace Banyan.Storage.Parts;

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
-using System.Text;
 using System.IO.Hashing;
-using Banyan.Storage.Query;
+using System.Text;
 using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Series;

@@ -1,5 +1,5 @@
-using Banyan.Storage.Rows;
 using Banyan.Storage.Columns;
+using Banyan.Storage.Rows;
 
 namespace Banyan.Storage.Shards;
 

@@ -1,4 +1,3 @@
-using Banyan.Grains;
 using Banyan.Grains.Testing;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;

@@ -1,7 +1,8 @@
-using Banyan.Storage.Index;
+using Banyan.Storage.Index.Segments;
 using Banyan.Storage.Query;
-using BenchmarkDotNet.Attributes;
+using Banyan.Storage.Query.Planning;
 using Banyan.Storage.Values;
+using BenchmarkDotNet.Attributes;
 
 namespace Banyan.Benchmarks.Index;
 

@@ -12,37 +12,43 @@ internal static class EngineFloors
         // The errors every floor raises.
         ["Banyan.Storage"] = 0,
 
-        // Bytes, checksums and the value model: no engine concept below them.
+        // 1. Bytes, checksums and the value model: no engine concept below them.
         ["Banyan.Storage.Bytes"] = 1,
         ["Banyan.Storage.Checksums"] = 1,
         ["Banyan.Storage.Values"] = 1,
 
-        // Codecs over spans, compression, and the durability kit.
+        // 2. Codecs over spans, compression, the durability kit, text analysis, posting lists.
         ["Banyan.Storage.Compression"] = 2,
         ["Banyan.Storage.Durability"] = 2,
         ["Banyan.Storage.Encodings"] = 2,
+        ["Banyan.Storage.Index.Analysis"] = 2,
+        ["Banyan.Storage.Index.Postings"] = 2,
 
-        // A column of values and its codec.
+        // 3. A column and its codec; what a query asks (criteria, series/time filter, projection);
+        //    term dictionaries; the WAL; the shard's snapshot files.
         ["Banyan.Storage.Columns"] = 3,
+        ["Banyan.Storage.Query"] = 3,
+        ["Banyan.Storage.Index.Terms"] = 3,
+        ["Banyan.Storage.Wal"] = 3,
+        ["Banyan.Storage.Snapshots"] = 3,
 
-        // Write batches of rows.
+        // 4. Write batches of rows; index segments (documents, schema, segment files).
         ["Banyan.Storage.Rows"] = 4,
+        ["Banyan.Storage.Index.Segments"] = 4,
 
-        // The inverted index, then the criteria planned over it.
-        ["Banyan.Storage.Index"] = 5,
-        ["Banyan.Storage.Query"] = 6,
+        // 5. Parts; the index store (manifest, flush, merge, views); a group's time segments.
+        ["Banyan.Storage.Parts"] = 5,
+        ["Banyan.Storage.Index.Store"] = 5,
+        ["Banyan.Storage.TimeSegments"] = 5,
 
-        // On-disk parts, the WAL, series identity.
-        ["Banyan.Storage.Parts"] = 7,
-        ["Banyan.Storage.Wal"] = 7,
+        // 6. Criteria planned over index segments.
+        ["Banyan.Storage.Query.Planning"] = 6,
+
+        // 7. Series identity and the series index.
         ["Banyan.Storage.Series"] = 7,
 
-        // Time segments of a group; snapshot files of a shard.
-        ["Banyan.Storage.Segments"] = 8,
-        ["Banyan.Storage.Snapshots"] = 8,
-
-        // The shard's indexes, then the shard.
-        ["Banyan.Storage.Shards.Indexing"] = 9,
-        ["Banyan.Storage.Shards"] = 10,
+        // 8. The shard's indexes, then 9. the shard.
+        ["Banyan.Storage.Shards.Indexing"] = 8,
+        ["Banyan.Storage.Shards"] = 9,
     };
 }

@@ -1,6 +1,5 @@
-using Banyan.Storage.Compression;
-using Banyan.Storage.Encodings;
 using Banyan.Storage.Bytes;
+using Banyan.Storage.Compression;
 
 namespace Banyan.Storage.Tests.Compression;
 

@@ -1,6 +1,6 @@
+using Banyan.Storage.Bytes;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Tests.Parts;
-using Banyan.Storage.Bytes;
 
 namespace Banyan.Storage.Tests.Encodings;
 

@@ -1,5 +1,5 @@
-using Banyan.Storage.Encodings;
 using Banyan.Storage.Bytes;
+using Banyan.Storage.Encodings;
 
 namespace Banyan.Storage.Tests.Encodings;
 

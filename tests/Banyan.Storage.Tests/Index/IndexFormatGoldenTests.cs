@@ -1,5 +1,6 @@
-using Banyan.Storage.Index;
-using Banyan.Storage.Query;
+using Banyan.Storage.Index.Analysis;
+using Banyan.Storage.Index.Segments;
+using Banyan.Storage.Index.Store;
 using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Index;

@@ -1,5 +1,5 @@
-using Banyan.Storage.Index;
 using Banyan.Storage.Bytes;
+using Banyan.Storage.Index.Postings;
 
 namespace Banyan.Storage.Tests.Index;
 

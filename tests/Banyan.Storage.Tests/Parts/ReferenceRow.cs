@@ -1,4 +1,3 @@
-using Banyan.Storage.Rows;
 using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Parts;

@@ -1,4 +1,5 @@
-using Banyan.Storage.Index;
+using Banyan.Storage.Index.Analysis;
+using Banyan.Storage.Index.Segments;
 using Banyan.Storage.Query;
 using Banyan.Storage.Values;
 

@@ -1,4 +1,3 @@
-using Banyan.Storage.Query;
 using Banyan.Storage.Series;
 using Banyan.Storage.Values;
 

@@ -1,8 +1,7 @@
+using Banyan.Storage.Columns;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Query;
-using Banyan.Storage.Rows;
 using Banyan.Storage.Values;
-using Banyan.Storage.Columns;
 
 namespace Banyan.Storage.Shards.Indexing;
 

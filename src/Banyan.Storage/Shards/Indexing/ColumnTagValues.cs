@@ -1,7 +1,5 @@
-using Banyan.Storage.Query;
-using Banyan.Storage.Rows;
-using Banyan.Storage.Values;
 using Banyan.Storage.Columns;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Shards.Indexing;
 

@@ -1,4 +1,3 @@
-using Banyan.Storage.Query;
 using Banyan.Storage.Shards.Indexing;
 using Banyan.Storage.Values;
 
