@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Banyan.Storage.Bytes;
 using Banyan.Storage.Durability;
 
 namespace Banyan.Storage.Snapshots;
@@ -43,19 +44,18 @@ public static class SnapshotFile
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         IReadOnlyList<long> ids = snapshot.PartIds;
-        byte[] bytes = new byte[FixedSize + (ids.Count * 8) + ChecksumFooter.Size];
-        Span<byte> span = bytes;
-        FileHeader.Write(span, Magic, Version);
-        BinaryPrimitives.WriteInt64LittleEndian(span[8..], snapshot.Epoch);
-        BinaryPrimitives.WriteInt64LittleEndian(span[16..], snapshot.FlushedLsn);
-        BinaryPrimitives.WriteInt32LittleEndian(span[24..], ids.Count);
+        using var output = new ByteBuffer(FixedSize + (ids.Count * 8) + ChecksumFooter.Size);
+        FileHeader.Write(output, Magic, Version);
+        output.WriteInt64(snapshot.Epoch);
+        output.WriteInt64(snapshot.FlushedLsn);
+        output.WriteUInt32((uint)ids.Count);
         for (int i = 0; i < ids.Count; i++)
         {
-            BinaryPrimitives.WriteInt64LittleEndian(span[(FixedSize + (i * 8))..], ids[i]);
+            output.WriteInt64(ids[i]);
         }
 
-        ChecksumFooter.Seal(span);
-        return bytes;
+        ChecksumFooter.Append(output);
+        return output.ToArray();
     }
 
     /// <summary>Decodes and checks a snapshot file's bytes.</summary>
@@ -79,26 +79,30 @@ public static class SnapshotFile
             throw new StorageCorruptionException(path, Math.Min(bytes.Length, expectedLength), $"snapshot file is {bytes.Length} bytes, {count} parts need {expectedLength}");
         }
 
-        ChecksumFooter.Verify(bytes, path);
+        var reader = new SpanReader(ChecksumFooter.Verify(bytes, path), path, 0);
         FileHeader.Read(bytes, path, Magic, Version, Version);
-        long epoch = BinaryPrimitives.ReadInt64LittleEndian(bytes[8..]);
-        long flushedLsn = BinaryPrimitives.ReadInt64LittleEndian(bytes[16..]);
+        reader.ReadSpan(FileHeader.Size);
+        long epoch = reader.ReadInt64();
+        long flushedLsn = reader.ReadInt64();
         if (epoch < 1 || flushedLsn < 0)
         {
             throw new StorageCorruptionException(path, 8, $"epoch {epoch} or flushed LSN {flushedLsn} out of range");
         }
 
+        reader.ReadUInt32(); // the part count, checked above
         long[] ids = new long[count];
         HashSet<long> seen = new(count);
         for (int i = 0; i < count; i++)
         {
-            ids[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes[(FixedSize + (i * 8))..]);
+            long at = reader.AbsoluteOffset;
+            ids[i] = reader.ReadInt64();
             if (ids[i] < 1 || ids[i] >= epoch || !seen.Add(ids[i]))
             {
-                throw new StorageCorruptionException(path, FixedSize + (i * 8), $"part id {ids[i]} is not in 1..{epoch - 1} or is listed twice");
+                throw new StorageCorruptionException(path, at, $"part id {ids[i]} is not in 1..{epoch - 1} or is listed twice");
             }
         }
 
+        reader.EnsureEnd();
         return new ShardSnapshotRecord(epoch, flushedLsn, ids);
     }
 }

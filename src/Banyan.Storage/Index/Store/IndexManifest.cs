@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Banyan.Storage.Bytes;
 using Banyan.Storage.Durability;
 using Banyan.Storage.Index.Segments;
 
@@ -40,24 +41,21 @@ public sealed record IndexManifest(ulong Epoch, long AppliedBatchSequence, ulong
     /// <summary>Encodes the manifest.</summary>
     public byte[] Encode()
     {
-        byte[] bytes = new byte[FixedSize + (Segments.Count * EntrySize) + ChecksumFooter.Size];
-        Span<byte> s = bytes;
-        FileHeader.Write(s, Magic, Version);
-        BinaryPrimitives.WriteUInt64LittleEndian(s[8..], Epoch);
-        BinaryPrimitives.WriteInt64LittleEndian(s[16..], AppliedBatchSequence);
-        BinaryPrimitives.WriteUInt64LittleEndian(s[24..], NextSegmentId);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[32..], (uint)Segments.Count);
-        int at = FixedSize;
+        using var output = new ByteBuffer(FixedSize + (Segments.Count * EntrySize) + ChecksumFooter.Size);
+        FileHeader.Write(output, Magic, Version);
+        output.WriteUInt64(Epoch);
+        output.WriteInt64(AppliedBatchSequence);
+        output.WriteUInt64(NextSegmentId);
+        output.WriteUInt32((uint)Segments.Count);
         foreach (IndexManifestEntry e in Segments)
         {
-            BinaryPrimitives.WriteUInt64LittleEndian(s[at..], e.SegmentId);
-            BinaryPrimitives.WriteUInt32LittleEndian(s[(at + 8)..], e.DocCount);
-            BinaryPrimitives.WriteUInt64LittleEndian(s[(at + 12)..], e.FileLength);
-            at += EntrySize;
+            output.WriteUInt64(e.SegmentId);
+            output.WriteUInt32(e.DocCount);
+            output.WriteUInt64(e.FileLength);
         }
 
-        ChecksumFooter.Seal(s);
-        return bytes;
+        ChecksumFooter.Append(output);
+        return output.ToArray();
     }
 
     /// <summary>Decodes and verifies a manifest read from <paramref name="file"/>.</summary>
@@ -76,22 +74,19 @@ public sealed record IndexManifest(ulong Epoch, long AppliedBatchSequence, ulong
             throw new StorageCorruptionException(file, 32, $"manifest lists {count} segments, which needs {expectedLength} bytes; the file has {bytes.Length}");
         }
 
-        ChecksumFooter.Verify(bytes, file);
+        var reader = new SpanReader(ChecksumFooter.Verify(bytes, file), file, 0);
+        reader.ReadSpan(FileHeader.Size);
+        ulong epoch = reader.ReadUInt64();
+        long applied = reader.ReadInt64();
+        ulong nextSegmentId = reader.ReadUInt64();
+        reader.ReadUInt32(); // the segment count, checked above
         var entries = new IndexManifestEntry[count];
-        int at = FixedSize;
         for (int i = 0; i < count; i++)
         {
-            entries[i] = new IndexManifestEntry(
-                BinaryPrimitives.ReadUInt64LittleEndian(bytes[at..]),
-                BinaryPrimitives.ReadUInt32LittleEndian(bytes[(at + 8)..]),
-                BinaryPrimitives.ReadUInt64LittleEndian(bytes[(at + 12)..]));
-            at += EntrySize;
+            entries[i] = new IndexManifestEntry(reader.ReadUInt64(), reader.ReadUInt32(), reader.ReadUInt64());
         }
 
-        return new IndexManifest(
-            BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]),
-            BinaryPrimitives.ReadInt64LittleEndian(bytes[16..]),
-            BinaryPrimitives.ReadUInt64LittleEndian(bytes[24..]),
-            entries);
+        reader.EnsureEnd();
+        return new IndexManifest(epoch, applied, nextSegmentId, entries);
     }
 }
