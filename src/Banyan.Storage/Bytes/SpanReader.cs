@@ -27,8 +27,11 @@ public ref struct SpanReader
 
     /// <summary>Reads <paramref name="data"/>, reporting errors against <see cref="EncodingCorruption.Source"/> at offsets within the span.</summary>
     public SpanReader(ReadOnlySpan<byte> data)
-        : this(data, EncodingCorruption.Source, 0)
     {
+        _data = data;
+        _file = EncodingCorruption.Source;
+        _baseOffset = 0;
+        _position = 0;
     }
 
     /// <summary>Reads <paramref name="data"/>, which starts at <paramref name="baseOffset"/> of <paramref name="file"/>.</summary>
