@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Benchmarks;
 
@@ -51,7 +52,7 @@ public sealed class GeneratedMetricsDataset
     /// <summary>A measure write batch of all samples: one float field "value", version 1.</summary>
     public WriteBatch ToBatch()
     {
-        var batch = new WriteBatch(PartKind.Measure);
+        var batch = new WriteBatch(DataKind.Measure);
         int value = batch.AddColumn(null, "value", ColumnValueType.Float64);
         long[] versions = new long[SampleCount];
         Array.Fill(versions, 1L);

@@ -1,5 +1,8 @@
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Compression;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using BenchmarkDotNet.Attributes;
 
@@ -13,7 +16,7 @@ namespace Banyan.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
-public class PartFormatBenchmarks
+public class PartFormatBenchmarks : IDisposable
 {
     private GeneratedMetricsDataset _data = null!;
     private WriteBatch _batch = null!;
@@ -28,12 +31,22 @@ public class PartFormatBenchmarks
     private double[] _sums = [];
     private int _iteration;
 
+    private readonly List<byte[]> _rawColumns = [];
+    private readonly List<(byte[] Compressed, int RawLength)> _zstdColumns = [];
+    private ByteBuffer _compressOutput = null!;
+    private byte[] _decompressOutput = [];
+
     /// <summary>Samples in the dataset (divide by the mean time for samples/s).</summary>
     public int Samples => _data.SampleCount;
+
+    /// <summary>zstd implementation: the system's libzstd (P/Invoke) or ZstdSharp.Port (managed).</summary>
+    [Params("native", "managed")]
+    public string Zstd { get; set; } = "native";
 
     [GlobalSetup]
     public void Setup()
     {
+        BlockCompressor.ZstdBackend = Zstd == "managed" ? ZstdBackend.Managed : ZstdBackend.Native;
         _data = GeneratedMetricsDataset.Load();
         _batch = _data.ToBatch();
         _memoryPart = MemoryPart.Build(_batch);
@@ -42,7 +55,7 @@ public class PartFormatBenchmarks
         _readPart = Path.Combine(_root, "read");
         PartMetadata metadata = _memoryPart.WriteTo(_readPart);
         _reader = PartReader.Open(_readPart);
-        _reader.FindBlocks(BlockQuery.All, _headers);
+        _reader.FindBlocks(SeriesTimeFilter.All, _headers);
         _sums = new double[_data.SeriesCount + 1];
         long apparent = 0;
         foreach (string file in Directory.GetFiles(_readPart))
@@ -50,14 +63,89 @@ public class PartFormatBenchmarks
             apparent += new FileInfo(file).Length;
         }
 
+        _compressOutput = new ByteBuffer(1 << 16);
+        CollectRawColumns();
+        Console.WriteLine($"// part-format: zstd {Zstd}, {_rawColumns.Count:N0} column payloads");
         Console.WriteLine($"// part-format: {_data.SampleCount:N0} samples, {_data.SeriesCount:N0} series from {_data.Source}");
         Console.WriteLine($"// part-format: files {apparent:N0} bytes (metadata.json included), {(double)apparent / _data.SampleCount:F3} bytes/sample; " +
             $"binary files {metadata.CompressedBytes:N0} bytes, {(double)metadata.CompressedBytes / _data.SampleCount:F3} bytes/sample; {metadata.BlockCount:N0} blocks");
     }
 
+    // The raw (uncompressed) payloads of every timestamps and value frame of the part: the bytes
+    // zstd really compresses in a flush and decompresses in a read.
+    private void CollectRawColumns()
+    {
+        string rawPart = Path.Combine(_root, "raw");
+        _memoryPart.WriteTo(rawPart, PartWriterOptions.Default with { Codec = CompressionCodec.None, Fsync = false });
+        byte[] timestamps = File.ReadAllBytes(Path.Combine(rawPart, PartFileNames.Timestamps));
+        byte[] values = File.ReadAllBytes(Path.Combine(rawPart, PartFileNames.FieldValues));
+        using (PartReader raw = PartReader.Open(rawPart))
+        {
+            var headers = new List<BlockHeader>();
+            raw.FindBlocks(SeriesTimeFilter.All, headers);
+            foreach (BlockHeader header in headers)
+            {
+                _rawColumns.Add(timestamps.AsSpan((int)header.TimestampsOffset + Frame.HeaderSize, header.TimestampsSize - Frame.HeaderSize).ToArray());
+                ColumnHeader field = header.Fields[0];
+                _rawColumns.Add(values.AsSpan((int)field.Offset + Frame.HeaderSize, field.Size - Frame.HeaderSize).ToArray());
+            }
+        }
+
+        int largest = 0;
+        foreach (byte[] column in _rawColumns)
+        {
+            _compressOutput.Clear();
+            CompressionCodec used = BlockCompressor.Compress(CompressionCodec.Zstd, 1, column, _compressOutput);
+            if (used == CompressionCodec.Zstd)
+            {
+                _zstdColumns.Add((_compressOutput.WrittenSpan.ToArray(), column.Length));
+                largest = Math.Max(largest, column.Length);
+            }
+        }
+
+        _decompressOutput = new byte[largest];
+    }
+
+    /// <summary>zstd level 1 over the raw payload of every timestamps and value frame of the part.</summary>
+    [Benchmark]
+    public long CompressColumns()
+    {
+        long total = 0;
+        foreach (byte[] column in _rawColumns)
+        {
+            _compressOutput.Clear();
+            BlockCompressor.Compress(CompressionCodec.Zstd, 1, column, _compressOutput);
+            total += _compressOutput.Length;
+        }
+
+        return total;
+    }
+
+    /// <summary>zstd decompression of every frame payload that zstd shrank (the others are stored raw).</summary>
+    [Benchmark]
+    public long DecompressColumns()
+    {
+        long total = 0;
+        foreach ((byte[] compressed, int rawLength) in _zstdColumns)
+        {
+            BlockCompressor.Decompress(CompressionCodec.Zstd, compressed, _decompressOutput.AsSpan(0, rawLength));
+            total += rawLength;
+        }
+
+        return total;
+    }
+
+    /// <summary>Returns the pooled compression buffer.</summary>
+    public void Dispose()
+    {
+        _compressOutput?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
+        Dispose();
         _reader.Dispose();
         Directory.Delete(_root, recursive: true);
     }

@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
+using Banyan.Storage.Values;
 
 namespace Banyan.Benchmarks;
 
@@ -13,7 +14,7 @@ public static class ShardIngestRun
 
     public static ShardOptions Options(bool wal) => new()
     {
-        Kind = PartKind.Measure,
+        Kind = DataKind.Measure,
         WalEnabled = wal,
         // The product default unless BANYAN_BENCH_SEAL_ROWS says otherwise (for tuning experiments).
         SealRows = Environment.GetEnvironmentVariable("BANYAN_BENCH_SEAL_ROWS") is string rows ? int.Parse(rows, System.Globalization.CultureInfo.InvariantCulture) : new ShardOptions().SealRows,
@@ -27,7 +28,7 @@ public static class ShardIngestRun
         {
             int start = b * samplesPerBatch;
             int n = Math.Min(samplesPerBatch, data.Count - start);
-            WriteBatch batch = new(PartKind.Measure);
+            WriteBatch batch = new(DataKind.Measure);
             int column = batch.AddColumn(null, "value", ColumnValueType.Float64);
             long[] versions = new long[n];
             batch.AppendKeys(data.Series.AsSpan(start, n), data.Timestamps.AsSpan(start, n), versions);
@@ -132,7 +133,7 @@ public static class ShardIngestRun
 
         long rows = 0;
         double sum = 0;
-        using (ShardScan scan = shard.Scan(BlockQuery.All, ColumnProjection.All))
+        using (ShardScan scan = shard.Scan(SeriesTimeFilter.All, ColumnProjection.All))
         {
             while (scan.MoveNext())
             {

@@ -1,10 +1,11 @@
 using System.Globalization;
-using Banyan.Storage.Parts;
+using Banyan.Storage.Columns;
 using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
 using Banyan.Storage.Shards.Indexing;
 using Banyan.Storage.Snapshots;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.CrashChild;
 
@@ -89,7 +90,7 @@ internal static class DiskFullWorkload
 
     private static ShardOptions Options(bool walEnabled, bool indexed, long flushThresholdBytes) => new()
     {
-        Kind = PartKind.Stream,
+        Kind = DataKind.Stream,
         Index = indexed ? ShardWorkload.Index : null,
         WalEnabled = walEnabled,
         FlushThresholdBytes = flushThresholdBytes,
@@ -349,7 +350,7 @@ internal static class DiskFullWorkload
     private static void ReportScan(Shard shard, string phase, AckWriter output)
     {
         SortedDictionary<long, int> rowsPerBatch = [];
-        using (ShardScan scan = shard.Scan(BlockQuery.All, ColumnProjection.All))
+        using (ShardScan scan = shard.Scan(SeriesTimeFilter.All, ColumnProjection.All))
         {
             while (scan.MoveNext())
             {

@@ -1,8 +1,8 @@
-using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Series;
 using Banyan.Storage.Shards;
 using Banyan.Storage.Shards.Indexing;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.CrashChild;
 
@@ -21,11 +21,11 @@ internal static class ShardWorkload
     private static readonly ulong[] s_seriesIds = SeriesIds();
 
     /// <summary>The indexes of the crash shard: series by <c>svc</c>, and the tag <c>v</c>.</summary>
-    public static ShardIndexConfig Index { get; } = new(PartKind.Stream, "crash_stream", ["svc"], [new ShardIndexRule("v", "default")]);
+    public static ShardIndexConfig Index { get; } = new(DataKind.Stream, "crash_stream", ["svc"], [new ShardIndexRule("v", "default")]);
 
     public static ShardOptions Options() => new()
     {
-        Kind = PartKind.Stream,
+        Kind = DataKind.Stream,
         Index = Index,
         FlushThresholdBytes = 24 * 1024,
         MaxMemoryBytes = 256 * 1024,
@@ -37,7 +37,7 @@ internal static class ShardWorkload
 
     public static WriteBatch Batch(long batchId)
     {
-        WriteBatch batch = new(PartKind.Stream);
+        WriteBatch batch = new(DataKind.Stream);
         batch.AddColumn("default", "v", ColumnValueType.Int64);
         batch.AddColumn("default", "svc", ColumnValueType.String);
         Span<ColumnValue> values = new ColumnValue[2];

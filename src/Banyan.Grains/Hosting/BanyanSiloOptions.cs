@@ -1,7 +1,7 @@
 using Banyan.GrainInterfaces.Hosting;
 using Banyan.GrainInterfaces.Shards;
-using Banyan.Storage.Segments;
 using Banyan.Storage.Shards;
+using Banyan.Storage.TimeSegments;
 
 namespace Banyan.Grains.Hosting;
 

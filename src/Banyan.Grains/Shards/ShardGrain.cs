@@ -84,7 +84,7 @@ public sealed partial class ShardGrain(
             await PersistKindAsync(batch.Kind);
         }
 
-        PartKind kind = state.State.Kind!.Value;
+        DataKind kind = state.State.Kind!.Value;
         if (kind != batch.Kind)
         {
             throw new ArgumentException($"Shard '{_key}' holds {kind} rows; a {batch.Kind} batch cannot be written to it.", nameof(batch));
@@ -131,7 +131,7 @@ public sealed partial class ShardGrain(
 
     // The first write fixes the kind; it is persisted before the shard folder is created so a
     // re-activation knows how to open what is on disk. Interleaved first writes share one persist.
-    private Task PersistKindAsync(PartKind kind)
+    private Task PersistKindAsync(DataKind kind)
     {
         if (_persistingKind is { IsFaulted: true } or { IsCanceled: true })
         {
@@ -160,7 +160,7 @@ public sealed partial class ShardGrain(
         => state.State.Kind is { } kind ? await OpenAsync(kind) : null;
 
     // A failed open (a damaged file, a full disk) is retried by the next call rather than cached.
-    private Task<Shard> OpenAsync(PartKind kind)
+    private Task<Shard> OpenAsync(DataKind kind)
     {
         if (_opening is { IsFaulted: true } or { IsCanceled: true })
         {
@@ -170,13 +170,13 @@ public sealed partial class ShardGrain(
         return _opening ??= OpenAndStartTimersAsync(kind);
     }
 
-    private async Task<Shard> OpenAndStartTimersAsync(PartKind kind)
+    private async Task<Shard> OpenAndStartTimersAsync(DataKind kind)
     {
         string folder = _options.ShardFolder(_key);
 
         // Opening replays the WAL: file I/O that must not run on the grain's turn.
         Shard shard = await Task.Run(() => Shard.Open(folder, new ShardOptions { Kind = kind }));
-        TimeSpan flushPeriod = kind == PartKind.Stream ? _options.Shard.StreamFlushPeriod : _options.Shard.MeasureFlushPeriod;
+        TimeSpan flushPeriod = kind == DataKind.Stream ? _options.Shard.StreamFlushPeriod : _options.Shard.MeasureFlushPeriod;
         this.RegisterGrainTimer(FlushTickAsync, shard, new GrainTimerCreationOptions(flushPeriod, flushPeriod) { Interleave = true, KeepAlive = false });
         this.RegisterGrainTimer(MergeTickAsync, shard, new GrainTimerCreationOptions(_options.Shard.MergePeriod, _options.Shard.MergePeriod) { Interleave = true, KeepAlive = false });
         return shard;

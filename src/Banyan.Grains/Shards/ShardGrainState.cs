@@ -13,5 +13,5 @@ public sealed class ShardGrainState
 {
     /// <summary>Measure or stream; null until the first write.</summary>
     [Id(0)]
-    public PartKind? Kind { get; set; }
+    public DataKind? Kind { get; set; }
 }

@@ -1,11 +1,13 @@
-using Banyan.Storage.Encodings;
+using Banyan.Storage.Bytes;
+using K4os.Compression.LZ4;
 
 namespace Banyan.Storage.Compression;
 
 /// <summary>
-/// Compresses and decompresses frame payloads with zstd or lz4. Native zstd contexts are created
-/// once per thread and reused (a context holds ~1 MiB of tables; creating one per call would
-/// dominate small payloads) and freed by their <see cref="System.Runtime.InteropServices.SafeHandle"/>
+/// Compresses and decompresses frame payloads with zstd (the system's libzstd, or ZstdSharp.Port
+/// where libzstd is missing) or lz4 (K4os.Compression.LZ4). zstd contexts are created once per
+/// thread and reused (a context holds ~1 MiB of tables; creating one per call would dominate small
+/// payloads); native ones are freed by their <see cref="System.Runtime.InteropServices.SafeHandle"/>
 /// when the thread ends. Payloads below <see cref="MinCompressSize"/> bytes, and payloads that do
 /// not shrink, are stored raw.
 /// </summary>
@@ -16,6 +18,14 @@ public static unsafe class BlockCompressor
 
     /// <summary>Largest decompressed payload a frame may declare (guards allocations against corrupt lengths).</summary>
     public const int MaxRawLength = 256 << 20;
+
+    /// <summary>
+    /// Which zstd implementation runs. Both read and write standard zstd frames, so parts written by
+    /// one are read by the other. The system's libzstd is preferred (it decompresses about 1.6× faster,
+    /// see docs/benchmarks.md); where it cannot be loaded (an image without libzstd1, Windows, macOS)
+    /// the managed port runs. <c>BANYAN_ZSTD=managed</c> or <c>native</c> forces one.
+    /// </summary>
+    internal static ZstdBackend ZstdBackend { get; set; } = ChooseZstdBackend();
 
     [ThreadStatic]
     private static ZstdCompressionContextHandle? s_compressionContext;
@@ -39,32 +49,12 @@ public static unsafe class BlockCompressor
         int written;
         if (codec == CompressionCodec.Zstd)
         {
-            int bound = (int)ZstdNative.CompressBound((nuint)source.Length);
-            Span<byte> destination = output.GetSpan(bound);
-            ZstdCompressionContextHandle context = s_compressionContext ??= CreateCompressionContext();
-            nuint result;
-            fixed (byte* src = source)
-            fixed (byte* dst = destination)
-            {
-                result = ZstdNative.CompressCCtx(context, dst, (nuint)destination.Length, src, (nuint)source.Length, zstdLevel);
-            }
-
-            if (ZstdNative.IsError(result) != 0)
-            {
-                throw new InvalidOperationException($"zstd compression failed with code {(long)result} (bug: the output bound was computed by zstd)");
-            }
-
-            written = (int)result;
+            written = CompressZstd(ZstdBackend, zstdLevel, source, output);
         }
         else if (codec == CompressionCodec.Lz4)
         {
-            int bound = Lz4Native.CompressBound(source.Length);
-            Span<byte> destination = output.GetSpan(bound);
-            fixed (byte* src = source)
-            fixed (byte* dst = destination)
-            {
-                written = Lz4Native.CompressDefault(src, dst, source.Length, destination.Length);
-            }
+            Span<byte> destination = output.GetSpan(LZ4Codec.MaximumOutputSize(source.Length));
+            written = LZ4Codec.Encode(source, destination, LZ4Level.L00_FAST);
 
             if (written <= 0)
             {
@@ -105,32 +95,16 @@ public static unsafe class BlockCompressor
                 return;
 
             case CompressionCodec.Zstd:
+                if (!TryDecompressZstd(ZstdBackend, source, destination))
                 {
-                    ZstdDecompressionContextHandle context = s_decompressionContext ??= CreateDecompressionContext();
-                    nuint result;
-                    fixed (byte* src = source)
-                    fixed (byte* dst = destination)
-                    {
-                        result = ZstdNative.DecompressDCtx(context, dst, (nuint)destination.Length, src, (nuint)source.Length);
-                    }
-
-                    if (ZstdNative.IsError(result) != 0 || (int)result != destination.Length)
-                    {
-                        EncodingCorruption.Throw(0, "zstd payload does not decompress to the declared length");
-                    }
-
-                    return;
+                    EncodingCorruption.Throw(0, "zstd payload does not decompress to the declared length");
                 }
+
+                return;
 
             case CompressionCodec.Lz4:
                 {
-                    int result;
-                    fixed (byte* src = source)
-                    fixed (byte* dst = destination)
-                    {
-                        result = Lz4Native.DecompressSafe(src, dst, source.Length, destination.Length);
-                    }
-
+                    int result = LZ4Codec.Decode(source, destination);
                     if (result != destination.Length)
                     {
                         EncodingCorruption.Throw(0, "lz4 payload does not decompress to the declared length");
@@ -143,6 +117,66 @@ public static unsafe class BlockCompressor
                 EncodingCorruption.Throw(0, $"unknown compression codec {(byte)codec}");
                 return;
         }
+    }
+
+    /// <summary>Compresses with <paramref name="backend"/> into the free space of <paramref name="output"/> (not advanced); returns the compressed size.</summary>
+    internal static int CompressZstd(ZstdBackend backend, int level, ReadOnlySpan<byte> source, ByteBuffer output)
+    {
+        if (backend == ZstdBackend.Managed)
+        {
+            return ManagedZstd.Compress(level, source, output.GetSpan(ManagedZstd.CompressBound(source.Length)));
+        }
+
+        Span<byte> destination = output.GetSpan((int)ZstdNative.CompressBound((nuint)source.Length));
+        ZstdCompressionContextHandle context = s_compressionContext ??= CreateCompressionContext();
+        nuint result;
+        fixed (byte* src = source)
+        fixed (byte* dst = destination)
+        {
+            result = ZstdNative.CompressCCtx(context, dst, (nuint)destination.Length, src, (nuint)source.Length, level);
+        }
+
+        if (ZstdNative.IsError(result) != 0)
+        {
+            throw new InvalidOperationException($"zstd compression failed with code {(long)result} (bug: the output bound was computed by zstd)");
+        }
+
+        return (int)result;
+    }
+
+    /// <summary>Decompresses with <paramref name="backend"/>; false unless the payload is valid and fills <paramref name="destination"/> exactly.</summary>
+    internal static bool TryDecompressZstd(ZstdBackend backend, ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        if (backend == ZstdBackend.Managed)
+        {
+            return ManagedZstd.TryDecompress(source, destination);
+        }
+
+        ZstdDecompressionContextHandle context = s_decompressionContext ??= CreateDecompressionContext();
+        nuint result;
+        fixed (byte* src = source)
+        fixed (byte* dst = destination)
+        {
+            result = ZstdNative.DecompressDCtx(context, dst, (nuint)destination.Length, src, (nuint)source.Length);
+        }
+
+        return ZstdNative.IsError(result) == 0 && (int)result == destination.Length;
+    }
+
+    private static ZstdBackend ChooseZstdBackend()
+    {
+        string? forced = Environment.GetEnvironmentVariable("BANYAN_ZSTD");
+        if (string.Equals(forced, "managed", StringComparison.OrdinalIgnoreCase))
+        {
+            return ZstdBackend.Managed;
+        }
+
+        if (string.Equals(forced, "native", StringComparison.OrdinalIgnoreCase))
+        {
+            return ZstdBackend.Native;
+        }
+
+        return ZstdNative.IsAvailable() ? ZstdBackend.Native : ZstdBackend.Managed;
     }
 
     private static ZstdCompressionContextHandle CreateCompressionContext()

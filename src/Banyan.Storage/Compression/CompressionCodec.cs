@@ -6,9 +6,9 @@ public enum CompressionCodec : byte
     /// <summary>Stored as is (tiny payloads, or payloads compression did not shrink).</summary>
     None = 0,
 
-    /// <summary>Zstandard (RFC 8878) through the system's libzstd.so.1.</summary>
+    /// <summary>Zstandard (RFC 8878): the system's libzstd.so.1, or ZstdSharp.Port where it is missing.</summary>
     Zstd = 1,
 
-    /// <summary>LZ4 block format through the system's liblz4.so.1.</summary>
+    /// <summary>LZ4 block format (K4os.Compression.LZ4).</summary>
     Lz4 = 2,
 }

@@ -2,10 +2,22 @@ using System.Runtime.InteropServices;
 
 namespace Banyan.Storage.Compression;
 
-/// <summary>The few libzstd entry points Banyan uses (stable API of zstd 1.x).</summary>
+/// <summary>The few libzstd entry points Banyan uses (stable API of zstd 1.x, Debian/Ubuntu package libzstd1).</summary>
 internal static unsafe partial class ZstdNative
 {
     private const string Library = "libzstd.so.1";
+
+    /// <summary>True when libzstd.so.1 can be loaded on this machine.</summary>
+    internal static bool IsAvailable()
+    {
+        if (!NativeLibrary.TryLoad(Library, typeof(ZstdNative).Assembly, null, out nint handle))
+        {
+            return false;
+        }
+
+        NativeLibrary.Free(handle);
+        return true;
+    }
 
     [LibraryImport(Library, EntryPoint = "ZSTD_createCCtx")]
     internal static partial ZstdCompressionContextHandle CreateCCtx();

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using Banyan.Storage.Bytes;
 
 namespace Banyan.Storage.Encodings;
 

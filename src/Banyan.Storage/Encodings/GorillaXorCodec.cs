@@ -1,4 +1,5 @@
 using System.Numerics;
+using Banyan.Storage.Bytes;
 
 namespace Banyan.Storage.Encodings;
 

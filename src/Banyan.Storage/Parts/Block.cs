@@ -1,4 +1,5 @@
-using Banyan.Storage.Rows;
+using Banyan.Storage.Columns;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Parts;
 

@@ -1,5 +1,8 @@
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Columns;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Parts;
 
@@ -100,7 +103,7 @@ public static class BlockHeaderCodec
             var families = familyCount == 0 ? [] : new TagFamilyHeader[familyCount];
             for (int t = 0; t < familyCount; t++)
             {
-                string name = reader.ReadString(PartNames.MaxFamilyNameLength);
+                string name = reader.ReadString(TagFamilyName.MaxLength);
                 long offset = ReadOffset(ref reader);
                 int size = ReadSize(ref reader);
                 long length = tagMetadataLength?.Invoke(name) ?? -1;

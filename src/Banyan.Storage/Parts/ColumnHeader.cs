@@ -1,4 +1,4 @@
-using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Parts;
 
@@ -7,6 +7,6 @@ namespace Banyan.Storage.Parts;
 /// <param name="Type">Value type.</param>
 /// <param name="Offset">Byte offset of the column's frame in fv.bin (fields) or &lt;family&gt;.tf (tags).</param>
 /// <param name="Size">Size of that frame, header included.</param>
-/// <param name="Encoding">Encoding chosen for the column in this block (see <see cref="Encodings.ColumnCodec.Encode(Rows.ColumnBuffer, Encodings.ByteBuffer)"/>); 0 in memory parts.</param>
+/// <param name="Encoding">Encoding chosen for the column in this block (see <see cref="Columns.ColumnCodec.Encode(Columns.ColumnBuffer, Bytes.ByteBuffer)"/>); 0 in memory parts.</param>
 /// <param name="Statistics">Count/min/max/sum/first/last for numeric fields; not present otherwise.</param>
 public sealed record ColumnHeader(string Name, ColumnValueType Type, long Offset, int Size, byte Encoding, ColumnStatistics Statistics);

@@ -1,5 +1,6 @@
-using Banyan.Storage.Encodings;
-using Banyan.Storage.Rows;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Columns;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Parts;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
+using Banyan.Storage.Bytes;
 using Banyan.Storage.Checksums;
 using Banyan.Storage.Compression;
-using Banyan.Storage.Encodings;
 
 namespace Banyan.Storage.Parts;
 

@@ -1,4 +1,5 @@
 using Banyan.Storage.Encodings;
+using Banyan.Storage.Query;
 
 namespace Banyan.Storage.Parts;
 
@@ -17,7 +18,7 @@ public interface IPartReader : IDisposable
     /// the queried time range, in (series id, min timestamp) order. Reads only the header chunks whose
     /// series and time range can match.
     /// </summary>
-    void FindBlocks(BlockQuery query, List<BlockHeader> result);
+    void FindBlocks(SeriesTimeFilter query, List<BlockHeader> result);
 
     /// <summary>
     /// Decodes the block of <paramref name="header"/> into <paramref name="destination"/> (replacing its

@@ -1,5 +1,8 @@
+using Banyan.Storage.Columns;
 using Banyan.Storage.Encodings;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Parts;
 
@@ -70,7 +73,7 @@ public sealed class MemoryPart : IPartReader
         for (int k = 0; k < n; k++)
         {
             int row = order is null ? k : order[k];
-            if (previous >= 0 && batch.Kind == PartKind.Measure && series[row] == series[previous] && timestamps[row] == timestamps[previous])
+            if (previous >= 0 && batch.Kind == DataKind.Measure && series[row] == series[previous] && timestamps[row] == timestamps[previous])
             {
                 // Sorted by version descending: the first row of a (series, timestamp) run wins.
                 continue;
@@ -139,7 +142,7 @@ public sealed class MemoryPart : IPartReader
     /// Makes a memory part of <paramref name="blockArray"/>: blocks already cut by the block rules,
     /// in (series, timestamp) order, measures deduplicated; <paramref name="columns"/> name the tag families.
     /// </summary>
-    internal static MemoryPart FromBlocks(PartKind kind, Block[] blockArray, IReadOnlyList<ColumnBuffer> columns)
+    internal static MemoryPart FromBlocks(DataKind kind, Block[] blockArray, IReadOnlyList<ColumnBuffer> columns)
     {
         var headers = new BlockHeader[blockArray.Length];
         long uncompressed = 0;
@@ -218,7 +221,7 @@ public sealed class MemoryPart : IPartReader
     }
 
     /// <inheritdoc />
-    public void FindBlocks(BlockQuery query, List<BlockHeader> result)
+    public void FindBlocks(SeriesTimeFilter query, List<BlockHeader> result)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(result);
@@ -362,7 +365,7 @@ public sealed class MemoryPart : IPartReader
         private readonly ulong[] _series = batch.SeriesIds.ToArray();
         private readonly long[] _timestamps = batch.Timestamps.ToArray();
         private readonly long[] _versions = batch.Versions.ToArray();
-        private readonly bool _measure = batch.Kind == PartKind.Measure;
+        private readonly bool _measure = batch.Kind == DataKind.Measure;
 
         public int Compare(int x, int y)
         {

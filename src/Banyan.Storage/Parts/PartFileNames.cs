@@ -25,7 +25,7 @@ public static class PartFileNames
     public const string TagMetadataExtension = ".tfm";
 
     /// <summary>Suffix of the folder a part is written in before it is renamed into place.</summary>
-    public const string TemporarySuffix = ".tmp";
+    public const string TemporarySuffix = Durability.AtomicFile.TempSuffix;
 
     /// <summary>File name of tag family <paramref name="family"/>'s values.</summary>
     public static string TagValues(string family) => family + TagValuesExtension;

@@ -1,4 +1,5 @@
 using Banyan.Storage.Encodings;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 
 namespace Banyan.Storage.Parts;
@@ -16,9 +17,9 @@ namespace Banyan.Storage.Parts;
 public sealed class PartMergeIterator
 {
     private readonly Cursor[] _cursors;
-    private readonly PartKind _kind;
+    private readonly DataKind _kind;
     private readonly ColumnProjection _projection;
-    private readonly BlockQuery _query;
+    private readonly SeriesTimeFilter _query;
     private readonly DecodeScratch _scratch = new();
     private Cursor? _current;
     private int _runLength = 1;
@@ -29,7 +30,7 @@ public sealed class PartMergeIterator
     /// <param name="kind">Measure (deduplicate by version) or stream (keep all).</param>
     /// <param name="query">Series and time range.</param>
     /// <param name="projection">Columns to decode.</param>
-    public PartMergeIterator(IReadOnlyList<IPartReader> parts, PartKind kind, BlockQuery query, ColumnProjection projection)
+    public PartMergeIterator(IReadOnlyList<IPartReader> parts, DataKind kind, SeriesTimeFilter query, ColumnProjection projection)
     {
         ArgumentNullException.ThrowIfNull(parts);
         ArgumentNullException.ThrowIfNull(query);
@@ -145,7 +146,7 @@ public sealed class PartMergeIterator
             ulong series = _current.Block.SeriesId;
             long timestamp = _current.Timestamp;
             _current.Advance(this, first: false);
-            if (_kind == PartKind.Measure)
+            if (_kind == DataKind.Measure)
             {
                 // Drop every other version of the key just returned.
                 foreach (Cursor cursor in _cursors)
@@ -185,7 +186,7 @@ public sealed class PartMergeIterator
             return ta < tb;
         }
 
-        if (_kind == PartKind.Measure)
+        if (_kind == DataKind.Measure)
         {
             long va = a.Version, vb = b.Version;
             if (va != vb)
@@ -224,7 +225,7 @@ public sealed class PartMergeIterator
 
         public long Version => Block.Versions[Row];
 
-        public void Start(BlockQuery query)
+        public void Start(SeriesTimeFilter query)
         {
             _headers.Clear();
             part.FindBlocks(query, _headers);

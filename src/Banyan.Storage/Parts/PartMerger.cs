@@ -1,3 +1,4 @@
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 
 namespace Banyan.Storage.Parts;
@@ -9,9 +10,9 @@ public static class PartMerger
     /// Writes every row of <paramref name="parts"/> (oldest first) into a new part at
     /// <paramref name="directory"/>, in (series, timestamp) order, through <see cref="PartMergeIterator"/>.
     /// </summary>
-    public static PartMetadata Merge(IReadOnlyList<IPartReader> parts, PartKind kind, string directory, PartWriterOptions? options = null)
+    public static PartMetadata Merge(IReadOnlyList<IPartReader> parts, DataKind kind, string directory, PartWriterOptions? options = null)
     {
-        var iterator = new PartMergeIterator(parts, kind, BlockQuery.All, ColumnProjection.All);
+        var iterator = new PartMergeIterator(parts, kind, SeriesTimeFilter.All, ColumnProjection.All);
         using var writer = new PartWriter(directory, kind, options);
         while (iterator.MoveNextRun())
         {

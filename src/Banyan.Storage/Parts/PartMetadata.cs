@@ -10,7 +10,7 @@ public sealed record PartMetadata
     public uint FormatVersion { get; init; } = PartFileMagic.FormatVersion;
 
     /// <summary>Measure or stream.</summary>
-    public PartKind Kind { get; init; }
+    public DataKind Kind { get; init; }
 
     /// <summary>Number of rows.</summary>
     public long RowCount { get; init; }
@@ -44,7 +44,7 @@ public sealed record PartMetadata
         {
             writer.WriteStartObject();
             writer.WriteNumber("formatVersion", FormatVersion);
-            writer.WriteString("kind", Kind == PartKind.Measure ? "measure" : "stream");
+            writer.WriteString("kind", Kind == DataKind.Measure ? "measure" : "stream");
             writer.WriteNumber("rowCount", RowCount);
             writer.WriteNumber("blockCount", BlockCount);
             writer.WriteNumber("seriesCount", SeriesCount);
@@ -81,10 +81,10 @@ public sealed record PartMetadata
             }
 
             string? kindText = root.GetProperty("kind").GetString();
-            PartKind kind = kindText switch
+            DataKind kind = kindText switch
             {
-                "measure" => PartKind.Measure,
-                "stream" => PartKind.Stream,
+                "measure" => DataKind.Measure,
+                "stream" => DataKind.Stream,
                 _ => throw new StorageCorruptionException(path, 0, $"unknown part kind '{kindText}'"),
             };
 
@@ -94,7 +94,7 @@ public sealed record PartMetadata
                 string family = element.GetString() ?? throw new StorageCorruptionException(path, 0, "null tag family name");
                 try
                 {
-                    PartNames.ValidateFamilyName(family);
+                    TagFamilyName.Validate(family);
                 }
                 catch (ArgumentException e)
                 {

@@ -1,4 +1,7 @@
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Columns;
 using Banyan.Storage.Encodings;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Microsoft.Win32.SafeHandles;
 
@@ -38,7 +41,7 @@ public sealed class PartReader : IPartReader
         {
             _timestamps = OpenChecked(PartFileNames.Timestamps, PartFileMagic.Timestamps, out _timestampsLength);
             _primary = OpenChecked(PartFileNames.Primary, PartFileMagic.Primary, out long primaryLength);
-            if (metadata.Kind == PartKind.Measure)
+            if (metadata.Kind == DataKind.Measure)
             {
                 _fieldValues = OpenChecked(PartFileNames.FieldValues, PartFileMagic.FieldValues, out _fieldValuesLength);
             }
@@ -104,7 +107,7 @@ public sealed class PartReader : IPartReader
     }
 
     /// <inheritdoc />
-    public void FindBlocks(BlockQuery query, List<BlockHeader> result)
+    public void FindBlocks(SeriesTimeFilter query, List<BlockHeader> result)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(result);

@@ -1,21 +1,23 @@
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Columns;
 using Banyan.Storage.Durability;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Parts;
 
 /// <summary>
 /// Writes a part folder from blocks (<see cref="WriteBlock"/>) or rows (<see cref="AppendRow"/>) given in
-/// (series id, timestamp) order. Files are written in <c>&lt;directory&gt;.tmp</c>; <see cref="Complete"/>
-/// fsyncs every file and the folder, then renames it to its final name and fsyncs the parent, so a
-/// part is either wholly there or absent after a crash. Disposing without completing deletes the
-/// temporary folder.
+/// (series id, timestamp) order. Files are written in a <see cref="StagingDirectory"/>
+/// (<c>&lt;directory&gt;.tmp</c>); <see cref="Complete"/> fsyncs every file, then commits the folder
+/// (fsync, rename, fsync of the parent), so a part is either wholly there or absent after a crash.
+/// Disposing without completing deletes the temporary folder.
 /// </summary>
 public sealed class PartWriter : IDisposable
 {
-    private readonly string _directory;
-    private readonly string _tempDirectory;
-    private readonly PartKind _kind;
+    private readonly StagingDirectory _staging;
+    private readonly DataKind _kind;
     private readonly PartWriterOptions _options;
     private readonly int _maxRows;
     private readonly FileStream _timestamps;
@@ -52,29 +54,16 @@ public sealed class PartWriter : IDisposable
 
     /// <summary>Starts writing the part that will be <paramref name="directory"/>.</summary>
     /// <exception cref="IOException"><paramref name="directory"/> already exists.</exception>
-    public PartWriter(string directory, PartKind kind, PartWriterOptions? options = null)
+    public PartWriter(string directory, DataKind kind, PartWriterOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        _directory = Path.GetFullPath(directory);
-        _tempDirectory = _directory + PartFileNames.TemporarySuffix;
         _kind = kind;
         _options = options ?? PartWriterOptions.Default;
         _maxRows = _options.MaxRowsPerBlock(kind);
-        if (Directory.Exists(_directory))
-        {
-            throw new IOException($"part folder '{_directory}' already exists");
-        }
-
-        if (Directory.Exists(_tempDirectory))
-        {
-            // Left over from a crash before the rename: never visible, safe to drop.
-            Directory.Delete(_tempDirectory, recursive: true);
-        }
-
-        Directory.CreateDirectory(_tempDirectory);
+        _staging = new StagingDirectory(directory, _options.Fsync);
         _timestamps = Create(PartFileNames.Timestamps, PartFileMagic.Timestamps);
         _primary = Create(PartFileNames.Primary, PartFileMagic.Primary);
-        if (kind == PartKind.Measure)
+        if (kind == DataKind.Measure)
         {
             _fieldValues = Create(PartFileNames.FieldValues, PartFileMagic.FieldValues);
         }
@@ -212,23 +201,13 @@ public sealed class PartWriter : IDisposable
             CompressedBytes = compressed,
             TagFamilies = familyNames,
         };
-        using (var json = new FileStream(Path.Combine(_tempDirectory, PartFileNames.Metadata), FileMode.CreateNew, FileAccess.Write))
+        using (var json = new FileStream(_staging.PathOf(PartFileNames.Metadata), FileMode.CreateNew, FileAccess.Write))
         {
             json.Write(metadata.ToJson());
             Close(json);
         }
 
-        if (_options.Fsync)
-        {
-            DirectorySync.Sync(_tempDirectory);
-        }
-
-        Directory.Move(_tempDirectory, _directory);
-        if (_options.Fsync)
-        {
-            DirectorySync.Sync(Path.GetDirectoryName(_directory)!);
-        }
-
+        _staging.Commit();
         _completed = true;
         return metadata;
     }
@@ -260,10 +239,7 @@ public sealed class PartWriter : IDisposable
         _frame.Dispose();
         _chunk.Dispose();
         _metaEntries.Dispose();
-        if (!_completed && Directory.Exists(_tempDirectory))
-        {
-            Directory.Delete(_tempDirectory, recursive: true);
-        }
+        _staging.Dispose();
 
         if (_completed && failure is not null)
         {
@@ -465,7 +441,7 @@ public sealed class PartWriter : IDisposable
     {
         if (!_families.TryGetValue(family, out (FileStream Values, FileStream Directory) files))
         {
-            PartNames.ValidateFamilyName(family);
+            TagFamilyName.Validate(family);
             files = (Create(PartFileNames.TagValues(family), PartFileMagic.TagValues), Create(PartFileNames.TagMetadata(family), PartFileMagic.TagMetadata));
             _families.Add(family, files);
         }
@@ -475,7 +451,7 @@ public sealed class PartWriter : IDisposable
 
     private FileStream Create(string name, uint magic)
     {
-        var stream = new FileStream(Path.Combine(_tempDirectory, name), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        var stream = new FileStream(_staging.PathOf(name), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
         using var header = new ByteBuffer(PartFileMagic.HeaderSize);
         PartFileMagic.Write(header, magic);
         stream.Write(header.WrittenSpan);

@@ -31,5 +31,5 @@ public sealed record PartWriterOptions
     public bool Fsync { get; init; } = true;
 
     /// <summary>Row limit of one block for <paramref name="kind"/>.</summary>
-    public int MaxRowsPerBlock(PartKind kind) => kind == PartKind.Measure ? MaxMeasureRowsPerBlock : BlockHeaderCodec.MaxRowsPerBlock;
+    public int MaxRowsPerBlock(DataKind kind) => kind == DataKind.Measure ? MaxMeasureRowsPerBlock : BlockHeaderCodec.MaxRowsPerBlock;
 }

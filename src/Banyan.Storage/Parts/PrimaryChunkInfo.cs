@@ -1,4 +1,4 @@
-using Banyan.Storage.Encodings;
+using Banyan.Storage.Bytes;
 
 namespace Banyan.Storage.Parts;
 

@@ -1,3 +1,4 @@
+using Banyan.Storage.Values;
 namespace Banyan.Storage.Query;
 
 /// <summary>A leaf of a criteria tree: <c>tag op value</c>. Validated on construction.</summary>

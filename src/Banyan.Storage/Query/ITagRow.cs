@@ -1,3 +1,4 @@
+using Banyan.Storage.Values;
 namespace Banyan.Storage.Query;
 
 /// <summary>A decoded row (an element or a data point) as the residual filter sees it.</summary>

@@ -1,3 +1,5 @@
+using Banyan.Storage.Columns;
+using Banyan.Storage.Values;
 namespace Banyan.Storage.Rows;
 
 /// <summary>
@@ -23,9 +25,9 @@ public sealed class WriteBatch
     private readonly List<ColumnBuffer> _columns = [];
 
     /// <summary>Creates an empty batch for a measure or a stream.</summary>
-    public WriteBatch(PartKind kind)
+    public WriteBatch(DataKind kind)
     {
-        if (kind is not PartKind.Measure and not PartKind.Stream)
+        if (kind is not DataKind.Measure and not DataKind.Stream)
         {
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown part kind");
         }
@@ -34,7 +36,7 @@ public sealed class WriteBatch
     }
 
     /// <summary>Measure or stream.</summary>
-    public PartKind Kind { get; }
+    public DataKind Kind { get; }
 
     /// <summary>Number of rows.</summary>
     public int Count { get; private set; }
@@ -60,14 +62,14 @@ public sealed class WriteBatch
     public int AddColumn(string? family, string name, ColumnValueType type)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        if (family is null && Kind == PartKind.Stream)
+        if (family is null && Kind == DataKind.Stream)
         {
             throw new ArgumentException($"column '{name}': streams have no fields; give a tag family", nameof(family));
         }
 
         if (family is not null)
         {
-            PartNames.ValidateFamilyName(family);
+            TagFamilyName.Validate(family);
         }
 
         if (FindColumn(family, name) >= 0)

@@ -1,7 +1,10 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Banyan.Storage.Bytes;
 using Banyan.Storage.Checksums;
+using Banyan.Storage.Columns;
 using Banyan.Storage.Encodings;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Rows;
 
@@ -128,8 +131,8 @@ public static class WriteBatchCodec
             EncodingCorruption.Throw(4, $"write batch format version {version}, this build reads {FormatVersion}");
         }
 
-        var kind = (PartKind)reader.ReadByte();
-        if (kind is not PartKind.Measure and not PartKind.Stream)
+        var kind = (DataKind)reader.ReadByte();
+        if (kind is not DataKind.Measure and not DataKind.Stream)
         {
             EncodingCorruption.Throw(5, $"unknown kind {(byte)kind}");
         }
@@ -146,7 +149,7 @@ public static class WriteBatchCodec
                 EncodingCorruption.Throw(columnOffset, $"has-family flag {hasFamily}");
             }
 
-            string? family = hasFamily == 1 ? reader.ReadString(PartNames.MaxFamilyNameLength * 4) : null;
+            string? family = hasFamily == 1 ? reader.ReadString(TagFamilyName.MaxLength * 4) : null;
             string name = reader.ReadString(ColumnBuffer.MaxNameBytes);
             var type = (ColumnValueType)reader.ReadByte();
             if (!ColumnValueTypes.IsDefined(type))

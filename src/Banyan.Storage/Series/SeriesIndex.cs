@@ -1,5 +1,10 @@
-using Banyan.Storage.Index;
+using Banyan.Storage.Index.Postings;
+using Banyan.Storage.Index.Segments;
+using Banyan.Storage.Index.Store;
+using Banyan.Storage.Index.Terms;
 using Banyan.Storage.Query;
+using Banyan.Storage.Query.Planning;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Series;
 
@@ -29,7 +34,7 @@ public sealed class SeriesIndex
     private SeriesIndex(IndexStore store)
     {
         _store = store;
-        foreach (IndexSegment segment in store.Snapshot().Segments)
+        foreach (IndexSegment segment in store.View().Segments)
         {
             for (int d = 0; d < segment.DocCount; d++)
             {
@@ -79,7 +84,7 @@ public sealed class SeriesIndex
             }
 
             byte[] key = SeriesKey.Encode(subject, values);
-            ulong id = Hashing.XxHash64.Hash(key);
+            ulong id = System.IO.Hashing.XxHash64.HashToUInt64(key);
             if (_known.Contains(id) || added.Contains(id))
             {
                 continue;
@@ -112,7 +117,7 @@ public sealed class SeriesIndex
     public ulong? Resolve(string subject, IReadOnlyList<TagValue> entityValues)
     {
         byte[] term = IndexTerm.Encode(TagValue.FromBinary(SeriesKey.Encode(subject, entityValues)));
-        foreach (IndexSegment segment in _store.Snapshot().Segments)
+        foreach (IndexSegment segment in _store.View().Segments)
         {
             PostingList? docs = segment.Field(KeyField)?.Exact.Lookup(term);
             if (docs is not null && !docs.IsEmpty)
@@ -135,7 +140,7 @@ public sealed class SeriesIndex
         byte[] upper = (byte[])prefix.Clone();
         upper[^1]++;
         var result = new List<SeriesMatch>();
-        foreach (IndexSegment segment in _store.Snapshot().Segments)
+        foreach (IndexSegment segment in _store.View().Segments)
         {
             IndexFieldReader? field = segment.Field(KeyField);
             if (field is null)
@@ -159,7 +164,7 @@ public sealed class SeriesIndex
         Criteria subjectOnly = new Condition(SubjectField, ConditionOp.Eq, TagValue.FromString(subject));
         Criteria full = criteria is null ? subjectOnly : new LogicalExpression(LogicalOp.And, subjectOnly, criteria);
         var result = new List<SeriesMatch>();
-        foreach (SegmentPlan plan in _store.Snapshot().Plan(full, _store.Schema))
+        foreach (SegmentPlan plan in FilterPlanner.Plan(full, _store.View(), _store.Schema))
         {
             Collect(plan.Segment, plan.Plan.Candidates, plan.Plan.Residual, entityTagNames, result);
         }

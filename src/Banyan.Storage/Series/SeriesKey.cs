@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
-using Banyan.Storage.Hashing;
-using Banyan.Storage.Query;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Series;
 
@@ -53,7 +53,7 @@ public static class SeriesKey
     }
 
     /// <summary>The series id of <paramref name="subject"/> with <paramref name="entity"/>: xxHash64 (seed 0) of the key.</summary>
-    public static ulong ComputeSeriesId(string subject, IReadOnlyList<TagValue> entity) => XxHash64.Hash(Encode(subject, entity));
+    public static ulong ComputeSeriesId(string subject, IReadOnlyList<TagValue> entity) => XxHash64.HashToUInt64(Encode(subject, entity));
 
     /// <summary>Decodes a key produced by <see cref="Encode"/> back into its subject and entity values.</summary>
     /// <exception cref="FormatException">The bytes are not a well-formed series key.</exception>

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
-using Banyan.Storage.Hashing;
-using Banyan.Storage.Query;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Series;
 
@@ -36,7 +36,7 @@ public static class ShardRouting
                     hash.Append(Encoding.UTF8.GetBytes(v.Text!));
                     break;
                 case TagValueKind.Binary:
-                    hash.Append(v.Bytes);
+                    hash.Append(v.Bytes.AsSpan());
                     break;
                 case TagValueKind.Number:
                 case TagValueKind.Timestamp:
@@ -48,7 +48,7 @@ public static class ShardRouting
             }
         }
 
-        return hash.GetCurrentHash();
+        return hash.GetCurrentHashAsUInt64();
     }
 
     /// <summary>The shard number in [0, <paramref name="shardCount"/>).</summary>

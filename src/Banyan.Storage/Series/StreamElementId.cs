@@ -1,5 +1,5 @@
+using System.IO.Hashing;
 using System.Text;
-using Banyan.Storage.Hashing;
 
 namespace Banyan.Storage.Series;
 
@@ -15,7 +15,7 @@ public static class StreamElementId
         ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(elementId);
-        return XxHash64.Hash(Encoding.UTF8.GetBytes(group + "|" + name + "|" + elementId));
+        return XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(group + "|" + name + "|" + elementId));
     }
 
     /// <summary>The id as returned to users, e.g. <c>default|sw|0</c> gives <c>0978df79cf4ed409</c>.</summary>

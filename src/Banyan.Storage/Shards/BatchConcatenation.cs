@@ -1,3 +1,4 @@
+using Banyan.Storage.Columns;
 using Banyan.Storage.Rows;
 
 namespace Banyan.Storage.Shards;

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Numerics;
+using Banyan.Storage.Columns;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Shards;
 
@@ -78,7 +80,7 @@ internal static class BatchSorter
     /// version wins, then the row written last (the higher row number). <paramref name="versionsByRow"/>
     /// is indexed by source row, as <paramref name="order"/> maps positions to rows.
     /// </summary>
-    internal static int Deduplicate(PartKind kind, ReadOnlySpan<ulong> series, ReadOnlySpan<long> times, ReadOnlySpan<int> order, ReadOnlySpan<long> versionsByRow, Span<int> keep)
+    internal static int Deduplicate(DataKind kind, ReadOnlySpan<ulong> series, ReadOnlySpan<long> times, ReadOnlySpan<int> order, ReadOnlySpan<long> versionsByRow, Span<int> keep)
     {
         int n = series.Length;
         int kept = 0;
@@ -93,7 +95,7 @@ internal static class BatchSorter
             {
                 keep[kept++] = start;
             }
-            else if (kind == PartKind.Measure)
+            else if (kind == DataKind.Measure)
             {
                 int best = start;
                 for (int j = start + 1; j < i; j++)

@@ -1,6 +1,6 @@
-using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
-using Banyan.Storage.Segments;
+using Banyan.Storage.TimeSegments;
 
 namespace Banyan.Storage.Shards;
 
@@ -14,11 +14,11 @@ public static class GroupScanner
     /// <paramref name="projection"/>. The scan sees each shard as of the moment it was opened (a
     /// snapshot) and holds its segments and parts until disposed.
     /// </summary>
-    public static ShardScan Scan(SegmentController<Shard> segments, PartKind kind, long minTimestamp, long maxTimestamp, ulong[]? seriesIds, ColumnProjection projection)
+    public static ShardScan Scan(SegmentController<Shard> segments, DataKind kind, long minTimestamp, long maxTimestamp, ulong[]? seriesIds, ColumnProjection projection)
     {
         ArgumentNullException.ThrowIfNull(segments);
         ArgumentNullException.ThrowIfNull(projection);
-        BlockQuery query = new(seriesIds, minTimestamp, maxTimestamp);
+        SeriesTimeFilter query = new(seriesIds, minTimestamp, maxTimestamp);
         DateTimeOffset begin = ToTime(minTimestamp);
         DateTimeOffset end = ToTime(maxTimestamp).AddTicks(1);
         List<Segment<Shard>> held = segments.AcquireOverlapping(begin, end);

@@ -1,5 +1,5 @@
-using Banyan.Storage.Parts;
 using Banyan.Storage.Query;
+using Banyan.Storage.Query.Planning;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards.Indexing;
 
@@ -24,7 +24,7 @@ internal static class IndexedQuery
         var series = new HashSet<ulong>();
         var byElement = new Dictionary<(ulong, long, long), IndexHit>();
         var repeated = new HashSet<(ulong, long, long)>();
-        bool stream = config.Kind == PartKind.Stream;
+        bool stream = config.Kind == DataKind.Stream;
         foreach (IndexHit hit in hits)
         {
             series.Add(hit.SeriesId);
@@ -39,7 +39,7 @@ internal static class IndexedQuery
         ShardScan scan;
         try
         {
-            scan = new ShardScan(view, config.Kind, new BlockQuery(ids, minTimestamp, maxTimestamp), ColumnProjection.All);
+            scan = new ShardScan(view, config.Kind, new SeriesTimeFilter(ids, minTimestamp, maxTimestamp), ColumnProjection.All);
         }
         catch
         {

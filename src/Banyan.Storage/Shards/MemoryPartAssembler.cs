@@ -1,6 +1,8 @@
 using System.Buffers;
+using Banyan.Storage.Columns;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Shards;
 
@@ -20,7 +22,7 @@ namespace Banyan.Storage.Shards;
 internal static class MemoryPartAssembler
 {
     /// <summary>The memory part of <paramref name="batches"/> (in LSN order), or null when they do not qualify (see remarks).</summary>
-    public static MemoryPart? TryBuild(IReadOnlyList<WriteBatch> batches, PartKind kind, PartWriterOptions options)
+    public static MemoryPart? TryBuild(IReadOnlyList<WriteBatch> batches, DataKind kind, PartWriterOptions options)
     {
         if (batches.Count == 0 || !SameColumns(batches))
         {
@@ -103,7 +105,7 @@ internal static class MemoryPartAssembler
         return true;
     }
 
-    private static MemoryPart Assemble(PartKind kind, IReadOnlyList<ColumnBuffer> columns, SortedRows sorted, BatchRows source, PartWriterOptions options)
+    private static MemoryPart Assemble(DataKind kind, IReadOnlyList<ColumnBuffer> columns, SortedRows sorted, BatchRows source, PartWriterOptions options)
     {
         int maxRows = options.MaxRowsPerBlock(kind);
         bool fixedWidth = true;

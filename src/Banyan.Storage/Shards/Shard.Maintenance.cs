@@ -1,7 +1,6 @@
 using Banyan.Storage.Durability;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Snapshots;
-using Banyan.Storage.Wal;
 
 namespace Banyan.Storage.Shards;
 

@@ -3,7 +3,6 @@ using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards.Indexing;
 using Banyan.Storage.Snapshots;
-using Banyan.Storage.Wal;
 
 namespace Banyan.Storage.Shards;
 
@@ -56,7 +55,7 @@ public sealed partial class Shard
     }
 
     /// <summary>Rows of the queried series and time range in (series, timestamp) order, measures deduplicated by version.</summary>
-    public ShardScan Scan(BlockQuery query, ColumnProjection projection) => new(AcquireView(), _options.Kind, query, projection);
+    public ShardScan Scan(SeriesTimeFilter query, ColumnProjection projection) => new(AcquireView(), _options.Kind, query, projection);
 
     /// <summary>
     /// Rows with <paramref name="minTimestamp"/> ≤ timestamp ≤ <paramref name="maxTimestamp"/> matching

@@ -1,6 +1,5 @@
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards.Indexing;
-using Banyan.Storage.Wal;
 
 namespace Banyan.Storage.Shards;
 

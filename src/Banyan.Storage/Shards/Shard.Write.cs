@@ -1,9 +1,8 @@
-using Banyan.Storage.Encodings;
+using Banyan.Storage.Bytes;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards.Indexing;
 using Banyan.Storage.Snapshots;
-using Banyan.Storage.Wal;
 
 namespace Banyan.Storage.Shards;
 

@@ -89,7 +89,7 @@ public sealed partial class Shard : IDisposable
     public ShardRecoveryReport Recovery { get; private set; }
 
     /// <summary>Measure or stream.</summary>
-    public PartKind Kind => _options.Kind;
+    public DataKind Kind => _options.Kind;
 
     /// <summary>The shard's indexes, or null when <see cref="ShardOptions.Index"/> is null.</summary>
     public ShardIndexer? Indexer => _indexer;

@@ -8,7 +8,7 @@ namespace Banyan.Storage.Shards;
 public sealed class ShardOptions
 {
     /// <summary>Measure rows (deduplicated by version) or stream rows (all kept).</summary>
-    public PartKind Kind { get; init; } = PartKind.Measure;
+    public DataKind Kind { get; init; } = DataKind.Measure;
 
     /// <summary>
     /// Whether writes go through the WAL (default true). When false, a write is acknowledged once it

@@ -1,4 +1,5 @@
 using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 
 namespace Banyan.Storage.Shards;
@@ -16,12 +17,12 @@ public sealed class ShardScan : IDisposable
     private readonly Action? _onDispose;
     private bool _disposed;
 
-    internal ShardScan(ShardReadView view, PartKind kind, BlockQuery query, ColumnProjection projection)
+    internal ShardScan(ShardReadView view, DataKind kind, SeriesTimeFilter query, ColumnProjection projection)
         : this([view], kind, query, projection, null)
     {
     }
 
-    internal ShardScan(ShardReadView[] views, PartKind kind, BlockQuery query, ColumnProjection projection, Action? onDispose)
+    internal ShardScan(ShardReadView[] views, DataKind kind, SeriesTimeFilter query, ColumnProjection projection, Action? onDispose)
     {
         _views = views;
         _onDispose = onDispose;

@@ -1,12 +1,13 @@
 using System.Buffers.Binary;
-using System.Globalization;
-using Banyan.Storage.Checksums;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Durability;
 
 namespace Banyan.Storage.Snapshots;
 
 /// <summary>
-/// Encoding of a shard snapshot file <c>&lt;016x epoch&gt;.snp</c> (see <c>docs/format/snapshot.md</c>).
-/// All integers little-endian:
+/// Encoding of a shard snapshot file <c>&lt;016x epoch&gt;.snp</c> (see <c>docs/format/snapshot.md</c>):
+/// the durability kit's file header and checksum footer around the snapshot's fields. All integers
+/// little-endian:
 /// <code>
 /// magic "BSNP" | version u32 = 1 | epoch u64 | flushed WAL LSN u64 | part count u32 |
 /// part id u64 × count (oldest data first) | CRC-32C of all preceding bytes u32
@@ -14,14 +15,14 @@ namespace Banyan.Storage.Snapshots;
 /// </summary>
 public static class SnapshotFile
 {
-    /// <summary>"BSNP" as it appears on disk.</summary>
-    public static ReadOnlySpan<byte> Magic => "BSNP"u8;
+    /// <summary>"BSNP" as the header's u32.</summary>
+    public static readonly uint Magic = FileHeader.Magic("BSNP");
 
     /// <summary>The only format version written and read.</summary>
     public const uint Version = 1;
 
     /// <summary>Bytes before the part ids.</summary>
-    public const int FixedSize = 28;
+    public const int FixedSize = FileHeader.Size + 20;
 
     /// <summary>Largest number of parts a snapshot may list; more is corruption.</summary>
     public const int MaxParts = 1 << 20;
@@ -29,20 +30,11 @@ public static class SnapshotFile
     /// <summary>File name extension of snapshot files.</summary>
     public const string FileExtension = ".snp";
 
-    /// <summary>Suffix of files and folders being written; they are removed when found at open.</summary>
-    public const string TempSuffix = ".tmp";
-
     /// <summary>The file name of the snapshot with <paramref name="epoch"/>.</summary>
-    public static string FileName(long epoch) => epoch.ToString("x16", CultureInfo.InvariantCulture) + FileExtension;
+    public static string FileName(long epoch) => HexFileName.Format(epoch, FileExtension);
 
     /// <summary>Parses a snapshot file name; false for anything else.</summary>
-    public static bool TryParseFileName(string fileName, out long epoch)
-    {
-        epoch = 0;
-        return fileName.Length == 16 + FileExtension.Length
-            && fileName.EndsWith(FileExtension, StringComparison.Ordinal)
-            && long.TryParse(fileName.AsSpan(0, 16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out epoch);
-    }
+    public static bool TryParseFileName(string fileName, out long epoch) => HexFileName.TryParse(fileName, FileExtension, out epoch);
 
     /// <summary>
     /// Encodes <paramref name="snapshot"/>. Part ids keep their order: oldest data first, which
@@ -52,30 +44,27 @@ public static class SnapshotFile
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         IReadOnlyList<long> ids = snapshot.PartIds;
-        byte[] bytes = new byte[FixedSize + (ids.Count * 8) + 4];
-        Span<byte> span = bytes;
-        Magic.CopyTo(span);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[4..], Version);
-        BinaryPrimitives.WriteInt64LittleEndian(span[8..], snapshot.Epoch);
-        BinaryPrimitives.WriteInt64LittleEndian(span[16..], snapshot.FlushedLsn);
-        BinaryPrimitives.WriteInt32LittleEndian(span[24..], ids.Count);
+        using var output = new ByteBuffer(FixedSize + (ids.Count * 8) + ChecksumFooter.Size);
+        FileHeader.Write(output, Magic, Version);
+        output.WriteInt64(snapshot.Epoch);
+        output.WriteInt64(snapshot.FlushedLsn);
+        output.WriteUInt32((uint)ids.Count);
         for (int i = 0; i < ids.Count; i++)
         {
-            BinaryPrimitives.WriteInt64LittleEndian(span[(FixedSize + (i * 8))..], ids[i]);
+            output.WriteInt64(ids[i]);
         }
 
-        int crcAt = bytes.Length - 4;
-        BinaryPrimitives.WriteUInt32LittleEndian(span[crcAt..], Crc32C.Compute(span[..crcAt]));
-        return bytes;
+        ChecksumFooter.Append(output);
+        return output.ToArray();
     }
 
     /// <summary>Decodes and checks a snapshot file's bytes.</summary>
     /// <exception cref="StorageCorruptionException">Any check fails; names <paramref name="path"/> and the offset.</exception>
     public static ShardSnapshotRecord Decode(string path, ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length < FixedSize + 4)
+        if (bytes.Length < FixedSize + ChecksumFooter.Size)
         {
-            throw new StorageCorruptionException(path, bytes.Length, $"snapshot file is {bytes.Length} bytes, shorter than the {FixedSize + 4}-byte minimum");
+            throw new StorageCorruptionException(path, bytes.Length, $"snapshot file is {bytes.Length} bytes, shorter than the {FixedSize + ChecksumFooter.Size}-byte minimum");
         }
 
         int count = BinaryPrimitives.ReadInt32LittleEndian(bytes[24..]);
@@ -84,49 +73,36 @@ public static class SnapshotFile
             throw new StorageCorruptionException(path, 24, $"part count {count} is outside 0..{MaxParts}");
         }
 
-        int expectedLength = FixedSize + (count * 8) + 4;
+        int expectedLength = FixedSize + (count * 8) + ChecksumFooter.Size;
         if (bytes.Length != expectedLength)
         {
             throw new StorageCorruptionException(path, Math.Min(bytes.Length, expectedLength), $"snapshot file is {bytes.Length} bytes, {count} parts need {expectedLength}");
         }
 
-        int crcAt = expectedLength - 4;
-        uint crc = BinaryPrimitives.ReadUInt32LittleEndian(bytes[crcAt..]);
-        uint actual = Crc32C.Compute(bytes[..crcAt]);
-        if (crc != actual)
-        {
-            throw new StorageCorruptionException(path, crcAt, $"snapshot checksum is 0x{crc:x8}, computed 0x{actual:x8}");
-        }
-
-        if (!bytes[..4].SequenceEqual(Magic))
-        {
-            throw new StorageCorruptionException(path, 0, "snapshot magic is not \"BSNP\"");
-        }
-
-        uint version = BinaryPrimitives.ReadUInt32LittleEndian(bytes[4..]);
-        if (version != Version)
-        {
-            throw new StorageCorruptionException(path, 4, $"snapshot format version {version}, this build reads {Version}");
-        }
-
-        long epoch = BinaryPrimitives.ReadInt64LittleEndian(bytes[8..]);
-        long flushedLsn = BinaryPrimitives.ReadInt64LittleEndian(bytes[16..]);
+        var reader = new SpanReader(ChecksumFooter.Verify(bytes, path), path, 0);
+        FileHeader.Read(bytes, path, Magic, Version, Version);
+        reader.ReadSpan(FileHeader.Size);
+        long epoch = reader.ReadInt64();
+        long flushedLsn = reader.ReadInt64();
         if (epoch < 1 || flushedLsn < 0)
         {
             throw new StorageCorruptionException(path, 8, $"epoch {epoch} or flushed LSN {flushedLsn} out of range");
         }
 
+        reader.ReadUInt32(); // the part count, checked above
         long[] ids = new long[count];
         HashSet<long> seen = new(count);
         for (int i = 0; i < count; i++)
         {
-            ids[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes[(FixedSize + (i * 8))..]);
+            long at = reader.AbsoluteOffset;
+            ids[i] = reader.ReadInt64();
             if (ids[i] < 1 || ids[i] >= epoch || !seen.Add(ids[i]))
             {
-                throw new StorageCorruptionException(path, FixedSize + (i * 8), $"part id {ids[i]} is not in 1..{epoch - 1} or is listed twice");
+                throw new StorageCorruptionException(path, at, $"part id {ids[i]} is not in 1..{epoch - 1} or is listed twice");
             }
         }
 
+        reader.EnsureEnd();
         return new ShardSnapshotRecord(epoch, flushedLsn, ids);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Banyan.Storage.Durability;
 
 namespace Banyan.Storage.Snapshots;
@@ -25,7 +24,7 @@ public sealed class SnapshotStore
     public string DirectoryPath { get; }
 
     /// <summary>The folder name of part <paramref name="partId"/>: 16 lower-case hex digits.</summary>
-    public static string PartFolderName(long partId) => partId.ToString("x16", CultureInfo.InvariantCulture);
+    public static string PartFolderName(long partId) => HexFileName.Format(partId);
 
     /// <summary>The full path of part <paramref name="partId"/>'s folder.</summary>
     public string PartPath(long partId) => Path.Combine(DirectoryPath, PartFolderName(partId));
@@ -119,24 +118,7 @@ public sealed class SnapshotStore
     {
         ArgumentNullException.ThrowIfNull(record);
         string path = Path.Combine(DirectoryPath, SnapshotFile.FileName(record.Epoch));
-        string temp = path + SnapshotFile.TempSuffix;
-        byte[] bytes = SnapshotFile.Encode(record);
-        try
-        {
-            using (FileStream stream = new(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: false);
-            DirectorySync.Sync(DirectoryPath);
-        }
-        catch (IOException ex) when (DiskFull.Is(ex))
-        {
-            TryDelete(temp);
-            throw new StorageFullException(temp, ex);
-        }
+        AtomicFile.Write(path, SnapshotFile.Encode(record), overwrite: false);
 
         bool deleted = false;
         foreach (string file in Directory.EnumerateFiles(DirectoryPath, "*" + SnapshotFile.FileExtension))
@@ -166,7 +148,7 @@ public sealed class SnapshotStore
         foreach (string path in Directory.EnumerateFileSystemEntries(DirectoryPath))
         {
             string name = Path.GetFileName(path);
-            bool doomed = name.EndsWith(SnapshotFile.TempSuffix, StringComparison.Ordinal)
+            bool doomed = name.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal)
                 || (TryParsePartFolder(name, out long id) && !keepPartIds.Contains(id));
             if (!doomed)
             {
@@ -196,19 +178,6 @@ public sealed class SnapshotStore
     /// <summary>True when <paramref name="name"/> is a part folder name (16 hex digits).</summary>
     public static bool TryParsePartFolder(string name, out long partId)
     {
-        partId = 0;
-        return name.Length == 16 && long.TryParse(name, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out partId);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Removed at the next open as a *.tmp leftover.
-        }
+        return HexFileName.TryParse(name, string.Empty, out partId);
     }
 }

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using Banyan.Storage.Checksums;
+using Banyan.Storage.Durability;
 
 namespace Banyan.Storage.Wal;
 
@@ -34,16 +34,10 @@ public static class WalFormat
     public const string FileExtension = ".wal";
 
     /// <summary>The name of the WAL file whose first record has <paramref name="firstLsn"/>.</summary>
-    public static string FileName(long firstLsn) => firstLsn.ToString("x16", CultureInfo.InvariantCulture) + FileExtension;
+    public static string FileName(long firstLsn) => HexFileName.Format(firstLsn, FileExtension);
 
     /// <summary>Parses a WAL file name; false for anything else in the directory.</summary>
-    public static bool TryParseFileName(string fileName, out long firstLsn)
-    {
-        firstLsn = 0;
-        return fileName.Length == 16 + FileExtension.Length
-            && fileName.EndsWith(FileExtension, StringComparison.Ordinal)
-            && long.TryParse(fileName.AsSpan(0, 16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out firstLsn);
-    }
+    public static bool TryParseFileName(string fileName, out long firstLsn) => HexFileName.TryParse(fileName, FileExtension, out firstLsn);
 
     /// <summary>Writes the 20-byte file header into <paramref name="destination"/>.</summary>
     public static void WriteHeader(Span<byte> destination, long firstLsn)

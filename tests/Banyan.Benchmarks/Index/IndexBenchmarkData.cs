@@ -1,7 +1,8 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
-using Banyan.Storage.Index;
-using Banyan.Storage.Query;
+using Banyan.Storage.Index.Analysis;
+using Banyan.Storage.Index.Segments;
+using Banyan.Storage.Values;
 
 namespace Banyan.Benchmarks.Index;
 

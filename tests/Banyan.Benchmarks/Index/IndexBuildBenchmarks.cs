@@ -1,4 +1,4 @@
-using Banyan.Storage.Index;
+using Banyan.Storage.Index.Segments;
 using BenchmarkDotNet.Attributes;
 
 namespace Banyan.Benchmarks.Index;

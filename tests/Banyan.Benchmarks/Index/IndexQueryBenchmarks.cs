@@ -1,5 +1,7 @@
-using Banyan.Storage.Index;
+using Banyan.Storage.Index.Segments;
 using Banyan.Storage.Query;
+using Banyan.Storage.Query.Planning;
+using Banyan.Storage.Values;
 using BenchmarkDotNet.Attributes;
 
 namespace Banyan.Benchmarks.Index;

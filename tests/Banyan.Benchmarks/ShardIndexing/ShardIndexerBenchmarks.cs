@@ -1,9 +1,8 @@
-using Banyan.Storage.Encodings;
-using Banyan.Storage.Index;
-using Banyan.Storage.Query;
+using Banyan.Storage.Bytes;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Series;
 using Banyan.Storage.Shards.Indexing;
+using Banyan.Storage.Values;
 using BenchmarkDotNet.Attributes;
 
 namespace Banyan.Benchmarks.ShardIndexing;
@@ -19,7 +18,7 @@ public class ShardIndexerBenchmarks
 {
     private const int Batches = 20;
     private const int RowsPerBatch = 1000;
-    private static readonly ShardIndexConfig s_config = new(PartKind.Stream, "bench_stream", ["service", "instance"],
+    private static readonly ShardIndexConfig s_config = new(DataKind.Stream, "bench_stream", ["service", "instance"],
     [
         new ShardIndexRule("status"),
         new ShardIndexRule("endpoint"),
@@ -44,7 +43,7 @@ public class ShardIndexerBenchmarks
         long element = 0;
         for (int b = 0; b < Batches; b++)
         {
-            var batch = new WriteBatch(PartKind.Stream);
+            var batch = new WriteBatch(DataKind.Stream);
             batch.AddColumn("default", "service", ColumnValueType.String);
             batch.AddColumn("default", "instance", ColumnValueType.Int64);
             batch.AddColumn("default", "status", ColumnValueType.Int64);

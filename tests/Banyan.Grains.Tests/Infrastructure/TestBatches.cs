@@ -1,4 +1,5 @@
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Grains.Tests.Infrastructure;
 
@@ -8,7 +9,7 @@ public static class TestBatches
     /// <summary>A stream batch of <paramref name="rows"/> elements of one series, one string tag, timestamps from <paramref name="firstTimestamp"/> (ns).</summary>
     public static WriteBatch Stream(int rows, long firstTimestamp, ulong seriesId = 42, long firstElementId = 1)
     {
-        WriteBatch batch = new(PartKind.Stream);
+        WriteBatch batch = new(DataKind.Stream);
         batch.AddColumn("default", "message", ColumnValueType.String);
         for (int i = 0; i < rows; i++)
         {
@@ -21,7 +22,7 @@ public static class TestBatches
     /// <summary>A measure batch of <paramref name="rows"/> samples of one series with an int64 field.</summary>
     public static WriteBatch Measure(int rows, long firstTimestamp, ulong seriesId = 7)
     {
-        WriteBatch batch = new(PartKind.Measure);
+        WriteBatch batch = new(DataKind.Measure);
         batch.AddColumn(null, "value", ColumnValueType.Int64);
         for (int i = 0; i < rows; i++)
         {

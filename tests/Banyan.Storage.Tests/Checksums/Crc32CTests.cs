@@ -1,4 +1,3 @@
-using System.Text;
 using Banyan.Storage.Checksums;
 
 namespace Banyan.Storage.Tests.Checksums;

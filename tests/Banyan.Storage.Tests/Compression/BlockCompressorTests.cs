@@ -1,5 +1,5 @@
+using Banyan.Storage.Bytes;
 using Banyan.Storage.Compression;
-using Banyan.Storage.Encodings;
 
 namespace Banyan.Storage.Tests.Compression;
 

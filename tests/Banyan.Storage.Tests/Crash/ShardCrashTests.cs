@@ -1,10 +1,11 @@
 using System.Globalization;
-using Banyan.Storage.Parts;
+using Banyan.Storage.Columns;
 using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Series;
 using Banyan.Storage.Shards;
 using Banyan.Storage.Shards.Indexing;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Crash;
 
@@ -14,8 +15,8 @@ public sealed class ShardCrashTests
 
     private static ShardOptions Options() => new()
     {
-        Kind = PartKind.Stream,
-        Index = new ShardIndexConfig(PartKind.Stream, "crash_stream", ["svc"], [new ShardIndexRule("v", "default")]), // as the child's
+        Kind = DataKind.Stream,
+        Index = new ShardIndexConfig(DataKind.Stream, "crash_stream", ["svc"], [new ShardIndexRule("v", "default")]), // as the child's
         Wal = new Banyan.Storage.Wal.WalOptions { MaxFileSize = 32 * 1024 },
     };
 
@@ -52,7 +53,7 @@ public sealed class ShardCrashTests
             Dictionary<long, int> rowsPerBatch = [];
             HashSet<long> elements = [];
             using Shard shard = Shard.Open(shardPath, Options());
-            using ShardScan scan = shard.Scan(BlockQuery.All, ColumnProjection.All);
+            using ShardScan scan = shard.Scan(SeriesTimeFilter.All, ColumnProjection.All);
             while (scan.MoveNext())
             {
                 elements.Add(scan.Version);

@@ -1,6 +1,8 @@
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Columns;
 using Banyan.Storage.Encodings;
-using Banyan.Storage.Rows;
 using Banyan.Storage.Tests.Parts;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Encodings;
 

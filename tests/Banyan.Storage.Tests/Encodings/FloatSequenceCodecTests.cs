@@ -1,3 +1,4 @@
+using Banyan.Storage.Bytes;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Tests.Parts;
 

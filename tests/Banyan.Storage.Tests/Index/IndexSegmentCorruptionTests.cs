@@ -1,5 +1,6 @@
-using Banyan.Storage.Index;
+using Banyan.Storage.Index.Segments;
 using Banyan.Storage.Query;
+using Banyan.Storage.Query.Planning;
 using Banyan.Storage.Tests.Query;
 
 namespace Banyan.Storage.Tests.Index;

@@ -1,5 +1,10 @@
-using Banyan.Storage.Index;
+using Banyan.Storage.Index.Analysis;
+using Banyan.Storage.Index.Postings;
+using Banyan.Storage.Index.Segments;
+using Banyan.Storage.Index.Store;
 using Banyan.Storage.Query;
+using Banyan.Storage.Query.Planning;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Index;
 
@@ -34,7 +39,7 @@ public sealed class IndexStoreTests : IDisposable
     private static List<long> Timestamps(IndexStore store, Criteria criteria)
     {
         var result = new List<long>();
-        foreach (SegmentPlan p in store.Snapshot().Plan(criteria, store.Schema))
+        foreach (SegmentPlan p in FilterPlanner.Plan(criteria, store.View(), store.Schema))
         {
             Assert.True(p.Plan.IsExact);
             PostingListIterator it = p.Plan.Candidates.GetIterator();
@@ -66,9 +71,9 @@ public sealed class IndexStoreTests : IDisposable
         Assert.Equal(2, store.AppliedBatchSequence);
         Assert.True(store.AddBatch(3, Batch(200, 50)));
         store.Flush();
-        Assert.Equal(2, store.Snapshot().Flushed.Count);
+        Assert.Equal(2, store.View().Flushed.Count);
         store.Merge();
-        Assert.Single(store.Snapshot().Flushed);
+        Assert.Single(store.View().Flushed);
         Assert.True(store.AddBatch(4, Batch(250, 50)));
         Assert.Equal(Expected(300), Timestamps(store, s_query));
 

@@ -1,4 +1,5 @@
-using Banyan.Storage.Index;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Index.Postings;
 
 namespace Banyan.Storage.Tests.Index;
 
@@ -150,10 +151,10 @@ public sealed class PostingListTests
         {
             SortedSet<uint> a = RandomSet(random, random.Next(4));
             PostingList list = Build(a);
-            var sink = new ByteSink();
+            var sink = new ByteBuffer();
             PostingListCodec.Write(sink, list);
             byte[] bytes = sink.ToArray();
-            var source = new ByteSource(bytes, "mem", 0);
+            var source = new SpanReader(bytes, "mem", 0);
             PostingList back = PostingListCodec.Read(ref source, 400_000);
             Assert.True(a.SequenceEqual(back.ToArray()), $"seed {Seed + 2} round {round}");
             Assert.Equal(bytes.Length, source.Position);
@@ -161,7 +162,7 @@ public sealed class PostingListTests
             int cut = random.Next(0, bytes.Length);
             Assert.Throws<StorageCorruptionException>(() =>
             {
-                var truncated = new ByteSource(bytes.AsSpan(0, cut), "mem", 0);
+                var truncated = new SpanReader(bytes.AsSpan(0, cut), "mem", 0);
                 PostingListCodec.Read(ref truncated, 400_000);
             });
         }
@@ -179,9 +180,9 @@ public sealed class PostingListTests
             {
                 SortedSet<uint> a = RandomSet(random, random.Next(4));
                 union.UnionWith(a);
-                var sink = new ByteSink();
+                var sink = new ByteBuffer();
                 PostingListCodec.Write(sink, Build(a));
-                var source = new ByteSource(sink.WrittenSpan, "mem", 0);
+                var source = new SpanReader(sink.WrittenSpan, "mem", 0);
                 PostingListCodec.OrInto(ref source, 400_000, bits);
                 Assert.True(source.AtEnd, $"seed {Seed + 3} round {round}");
             }
@@ -193,12 +194,12 @@ public sealed class PostingListTests
     [Fact]
     public void OrIntoRejectsValuesOutsideTheSegment()
     {
-        var sink = new ByteSink();
+        var sink = new ByteBuffer();
         PostingListCodec.Write(sink, PostingList.Universe(70_000));
         var bits = new DocBitset(69_999);
         Assert.Throws<StorageCorruptionException>(() =>
         {
-            var source = new ByteSource(sink.WrittenSpan, "mem", 0);
+            var source = new SpanReader(sink.WrittenSpan, "mem", 0);
             PostingListCodec.OrInto(ref source, 69_999, bits);
         });
     }

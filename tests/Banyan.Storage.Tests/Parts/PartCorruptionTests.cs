@@ -1,4 +1,4 @@
-using Banyan.Storage.Encodings;
+using Banyan.Storage.Bytes;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
 
@@ -9,16 +9,16 @@ public sealed class PartCorruptionTests
     private static readonly PartWriterOptions s_options = new() { MaxMeasureRowsPerBlock = 50, PrimaryChunkBytes = 400, Fsync = false };
 
     [Theory]
-    [InlineData(PartKind.Measure)]
-    [InlineData(PartKind.Stream)]
-    public void Flipped_or_truncated_bytes_in_any_file_raise_corruption_naming_the_file(PartKind kind)
+    [InlineData(DataKind.Measure)]
+    [InlineData(DataKind.Stream)]
+    public void Flipped_or_truncated_bytes_in_any_file_raise_corruption_naming_the_file(DataKind kind)
     {
-        var rows = new RandomRows(kind == PartKind.Measure ? 21 : 22, kind, maxRows: 400, maxSeries: 5);
+        var rows = new RandomRows(kind == DataKind.Measure ? 21 : 22, kind, maxRows: 400, maxSeries: 5);
         List<ReferenceRow> expected = RandomRows.Expected(kind, [rows.Rows]);
         using var temp = new TempDirectory();
         string original = temp.Sub("original");
         MemoryPart.Build(rows.ToBatch(false), s_options).WriteTo(original, s_options);
-        var random = new Random(kind == PartKind.Measure ? 1 : 2);
+        var random = new Random(kind == DataKind.Measure ? 1 : 2);
         int trial = 0;
         foreach (string file in Directory.GetFiles(original).Select(f => Path.GetFileName(f)).Order())
         {
@@ -75,7 +75,7 @@ public sealed class PartCorruptionTests
     [Fact]
     public void Missing_file_raises_corruption()
     {
-        var rows = new RandomRows(23, PartKind.Measure, maxRows: 100);
+        var rows = new RandomRows(23, DataKind.Measure, maxRows: 100);
         using var temp = new TempDirectory();
         MemoryPart.Build(rows.ToBatch(false)).WriteTo(temp.Sub("p"), s_options);
         File.Delete(Path.Combine(temp.Sub("p"), PartFileNames.FieldValues));

@@ -1,7 +1,9 @@
 using Banyan.Storage.Checksums;
 using Banyan.Storage.Compression;
 using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Parts;
 
@@ -15,7 +17,7 @@ public sealed class PartGoldenTests
     [Fact]
     public void Tiny_part_files_are_pinned()
     {
-        var batch = new WriteBatch(PartKind.Measure);
+        var batch = new WriteBatch(DataKind.Measure);
         batch.AddColumn(null, "value", ColumnValueType.Float64);
         batch.AddColumn(null, "count", ColumnValueType.Int64);
         batch.AddColumn("default", "service", ColumnValueType.String);
@@ -46,7 +48,7 @@ public sealed class PartGoldenTests
         using PartReader reader = PartReader.Open(temp.Sub("p"));
         Assert.Equal(8, reader.Metadata.RowCount);
         var headers = new List<BlockHeader>();
-        reader.FindBlocks(BlockQuery.All, headers);
+        reader.FindBlocks(SeriesTimeFilter.All, headers);
         // Series 1: values 0.5, 0.5, NaN, 0.5 fall back to XOR; timestamps are regular; versions constant.
         Assert.Equal((byte)Banyan.Storage.Encodings.FloatEncodingKind.Xor, headers[0].FindField("value")!.Encoding);
         Assert.Equal(Banyan.Storage.Encodings.IntegerEncodingKind.DeltaConst, headers[0].TimestampsEncoding);

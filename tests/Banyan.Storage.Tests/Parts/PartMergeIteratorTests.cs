@@ -1,5 +1,7 @@
 using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Parts;
 
@@ -7,14 +9,14 @@ public sealed class PartMergeIteratorTests
 {
     private static readonly PartWriterOptions s_options = new() { MaxMeasureRowsPerBlock = 23, PrimaryChunkBytes = 200, Fsync = false };
 
-    public static TheoryData<int, PartKind> Cases()
+    public static TheoryData<int, DataKind> Cases()
     {
-        var data = new TheoryData<int, PartKind>();
+        var data = new TheoryData<int, DataKind>();
         // BANYAN_LONG_TESTS=1 runs many more seeds.
         int seeds = Environment.GetEnvironmentVariable("BANYAN_LONG_TESTS") == "1" ? 300 : 10;
         for (int seed = 100; seed < 100 + seeds; seed++)
         {
-            data.Add(seed, seed % 2 == 0 ? PartKind.Measure : PartKind.Stream);
+            data.Add(seed, seed % 2 == 0 ? DataKind.Measure : DataKind.Stream);
         }
 
         return data;
@@ -22,7 +24,7 @@ public sealed class PartMergeIteratorTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Merging_memory_and_disk_parts_matches_the_reference_model(int seed, PartKind kind)
+    public void Merging_memory_and_disk_parts_matches_the_reference_model(int seed, DataKind kind)
     {
         var random = new Random(seed);
         // Same series pool for every part (so keys overlap): derive all parts from one generator's rows.
@@ -58,13 +60,13 @@ public sealed class PartMergeIteratorTests
             }
 
             List<ReferenceRow> expected = RandomRows.Expected(kind, partRows);
-            RandomRows.AssertSame(expected, ReadMerged(source, parts, kind, BlockQuery.All), $"seed {seed}, {partCount} parts, full range");
+            RandomRows.AssertSame(expected, ReadMerged(source, parts, kind, SeriesTimeFilter.All), $"seed {seed}, {partCount} parts, full range");
 
             // A sub-range for some series.
             long min = source.Rows.Count == 0 ? 0 : source.Rows.Min(r => r.Timestamp) + 500_000_000_000L;
             long max = min + 1_500_000_000_000L;
             ulong[] series = [.. source.Rows.Select(r => r.SeriesId).Distinct().Order().Where((_, i) => i % 2 == 0)];
-            var query = new BlockQuery(series, min, max);
+            var query = new SeriesTimeFilter(series, min, max);
             List<ReferenceRow> expectedRange = [.. expected.Where(r => query.IncludesSeries(r.SeriesId) && r.Timestamp >= min && r.Timestamp <= max)];
             RandomRows.AssertSame(expectedRange, ReadMerged(source, parts, kind, query), $"seed {seed}, {partCount} parts, sub-range");
 
@@ -84,7 +86,7 @@ public sealed class PartMergeIteratorTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Merging_in_runs_writes_the_same_part_as_merging_row_by_row(int seed, PartKind kind)
+    public void Merging_in_runs_writes_the_same_part_as_merging_row_by_row(int seed, DataKind kind)
     {
         // Parts holding consecutive time slices (as flushes produce), with a few rows moved to a
         // neighbour so slices overlap: long runs, and run ends at other parts' keys.
@@ -128,7 +130,7 @@ public sealed class PartMergeIteratorTests
             }
 
             PartMerger.Merge(parts, kind, temp.Sub("runs"), s_options);
-            var iterator = new PartMergeIterator(parts, kind, BlockQuery.All, ColumnProjection.All);
+            var iterator = new PartMergeIterator(parts, kind, SeriesTimeFilter.All, ColumnProjection.All);
             using (var writer = new PartWriter(temp.Sub("rows"), kind, s_options))
             {
                 while (iterator.MoveNext())
@@ -160,7 +162,7 @@ public sealed class PartMergeIteratorTests
     [Fact]
     public void Measures_keep_the_highest_version_and_streams_keep_every_row()
     {
-        foreach (PartKind kind in new[] { PartKind.Measure, PartKind.Stream })
+        foreach (DataKind kind in new[] { DataKind.Measure, DataKind.Stream })
         {
             var older = new WriteBatch(kind);
             older.AddColumn("default", "v", ColumnValueType.Int64);
@@ -172,7 +174,7 @@ public sealed class PartMergeIteratorTests
             newer.AddRow(1, 200, 1, [ColumnValue.FromInt64(4)]);
             using MemoryPart a = MemoryPart.Build(older);
             using MemoryPart b = MemoryPart.Build(newer);
-            var iterator = new PartMergeIterator([a, b], kind, BlockQuery.All, ColumnProjection.All);
+            var iterator = new PartMergeIterator([a, b], kind, SeriesTimeFilter.All, ColumnProjection.All);
             var values = new List<long>();
             while (iterator.MoveNext())
             {
@@ -180,11 +182,11 @@ public sealed class PartMergeIteratorTests
             }
 
             // Measure: ts 100 keeps version 5 (older part); ts 200 has equal versions, the newer part wins.
-            Assert.Equal(kind == PartKind.Measure ? [1L, 4L] : [1L, 3L, 2L, 4L], values);
+            Assert.Equal(kind == DataKind.Measure ? [1L, 4L] : [1L, 3L, 2L, 4L], values);
         }
     }
 
-    private static List<ReferenceRow> ReadMerged(RandomRows source, List<IPartReader> parts, PartKind kind, BlockQuery query)
+    private static List<ReferenceRow> ReadMerged(RandomRows source, List<IPartReader> parts, DataKind kind, SeriesTimeFilter query)
     {
         var iterator = new PartMergeIterator(parts, kind, query, ColumnProjection.All);
         var rows = new List<ReferenceRow>();

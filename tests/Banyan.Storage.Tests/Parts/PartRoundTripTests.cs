@@ -1,6 +1,8 @@
 using Banyan.Storage.Compression;
 using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Parts;
 
@@ -14,14 +16,14 @@ public sealed class PartRoundTripTests
         Fsync = false,
     };
 
-    public static TheoryData<int, PartKind, bool> Cases()
+    public static TheoryData<int, DataKind, bool> Cases()
     {
-        var data = new TheoryData<int, PartKind, bool>();
+        var data = new TheoryData<int, DataKind, bool>();
         // BANYAN_LONG_TESTS=1 runs many more seeds (minutes instead of seconds).
         int seeds = Environment.GetEnvironmentVariable("BANYAN_LONG_TESTS") == "1" ? 300 : 12;
         for (int seed = 1; seed <= seeds; seed++)
         {
-            data.Add(seed, seed % 2 == 0 ? PartKind.Measure : PartKind.Stream, seed % 3 == 0);
+            data.Add(seed, seed % 2 == 0 ? DataKind.Measure : DataKind.Stream, seed % 3 == 0);
         }
 
         return data;
@@ -29,7 +31,7 @@ public sealed class PartRoundTripTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Random_rows_round_trip_through_memory_and_disk_parts(int seed, PartKind kind, bool columnar)
+    public void Random_rows_round_trip_through_memory_and_disk_parts(int seed, DataKind kind, bool columnar)
     {
         var rows = new RandomRows(seed, kind);
         List<ReferenceRow> expected = RandomRows.Expected(kind, [rows.Rows]);
@@ -53,7 +55,7 @@ public sealed class PartRoundTripTests
     [Fact]
     public void Blocks_are_cut_at_8192_rows_for_measures_and_at_the_byte_limit()
     {
-        var batch = new WriteBatch(PartKind.Measure);
+        var batch = new WriteBatch(DataKind.Measure);
         int value = batch.AddColumn(null, "v", ColumnValueType.Float64);
         long[] ts = new long[20000];
         double[] values = new double[20000];
@@ -68,7 +70,7 @@ public sealed class PartRoundTripTests
         using MemoryPart part = MemoryPart.Build(batch);
         Assert.Equal([8192, 8192, 3616], part.Blocks.Select(b => b.Count));
 
-        var stream = new WriteBatch(PartKind.Stream);
+        var stream = new WriteBatch(DataKind.Stream);
         int tag = stream.AddColumn("default", "msg", ColumnValueType.String);
         for (int i = 0; i < 100; i++)
         {
@@ -84,7 +86,7 @@ public sealed class PartRoundTripTests
     [Fact]
     public void Find_blocks_prunes_by_series_and_time_and_reads_only_projected_columns()
     {
-        var rows = new RandomRows(99, PartKind.Measure, maxRows: 3000);
+        var rows = new RandomRows(99, DataKind.Measure, maxRows: 3000);
         using var temp = new TempDirectory();
         using MemoryPart memory = MemoryPart.Build(rows.ToBatch(false), s_smallBlocks);
         memory.WriteTo(temp.Sub("p"), s_smallBlocks);
@@ -95,9 +97,9 @@ public sealed class PartRoundTripTests
         foreach (IPartReader part in new IPartReader[] { memory, disk })
         {
             var headers = new List<BlockHeader>();
-            part.FindBlocks(new BlockQuery([series], min, max), headers);
+            part.FindBlocks(new SeriesTimeFilter([series], min, max), headers);
             Assert.All(headers, h => Assert.True(h.SeriesId == series && h.MinTimestamp <= max && h.MaxTimestamp >= min));
-            List<ReferenceRow> expected = RandomRows.Expected(PartKind.Measure, [rows.Rows]).Where(r => r.SeriesId == series && r.Timestamp >= min && r.Timestamp <= max).ToList();
+            List<ReferenceRow> expected = RandomRows.Expected(DataKind.Measure, [rows.Rows]).Where(r => r.SeriesId == series && r.Timestamp >= min && r.Timestamp <= max).ToList();
             var block = new Block();
             var scratch = new Banyan.Storage.Encodings.DecodeScratch();
             int found = 0;
@@ -120,7 +122,7 @@ public sealed class PartRoundTripTests
     {
         using var temp = new TempDirectory();
         string path = temp.Sub("p");
-        using (var writer = new PartWriter(path, PartKind.Measure, s_smallBlocks))
+        using (var writer = new PartWriter(path, DataKind.Measure, s_smallBlocks))
         {
             var block = new Block();
             block.Reset(5);
@@ -143,20 +145,20 @@ public sealed class PartRoundTripTests
     public void Empty_part_round_trips()
     {
         using var temp = new TempDirectory();
-        using MemoryPart memory = MemoryPart.Build(new WriteBatch(PartKind.Stream));
+        using MemoryPart memory = MemoryPart.Build(new WriteBatch(DataKind.Stream));
         // Default options: files and folders are fsynced.
         PartMetadata metadata = memory.WriteTo(temp.Sub("e"));
         Assert.Equal(0, metadata.RowCount);
         using PartReader reader = PartReader.Open(temp.Sub("e"));
         var headers = new List<BlockHeader>();
-        reader.FindBlocks(BlockQuery.All, headers);
+        reader.FindBlocks(SeriesTimeFilter.All, headers);
         Assert.Empty(headers);
     }
 
     [Fact]
     public void Write_batch_reports_bad_input_by_column()
     {
-        var batch = new WriteBatch(PartKind.Measure);
+        var batch = new WriteBatch(DataKind.Measure);
         batch.AddColumn(null, "v", ColumnValueType.Int64);
         ArgumentException e = Assert.Throws<ArgumentException>(() => batch.AddRow(1, 1, 1, [ColumnValue.FromString("x")]));
         Assert.Contains("'.v'", e.Message, StringComparison.Ordinal);
@@ -164,15 +166,15 @@ public sealed class PartRoundTripTests
         batch.AppendKeys([1UL], [1L], [1L]);
         InvalidOperationException missing = Assert.Throws<InvalidOperationException>(() => MemoryPart.Build(batch));
         Assert.Contains("'.v' has 0 values for 1 rows", missing.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => new WriteBatch(PartKind.Stream).AddColumn(null, "f", ColumnValueType.Int64));
-        Assert.Throws<ArgumentException>(() => new WriteBatch(PartKind.Stream).AddColumn("../etc", "f", ColumnValueType.Int64));
+        Assert.Throws<ArgumentException>(() => new WriteBatch(DataKind.Stream).AddColumn(null, "f", ColumnValueType.Int64));
+        Assert.Throws<ArgumentException>(() => new WriteBatch(DataKind.Stream).AddColumn("../etc", "f", ColumnValueType.Int64));
     }
 
     [Fact]
     public void A_part_can_be_read_by_many_threads_at_once()
     {
-        var rows = new RandomRows(55, PartKind.Measure, maxRows: 1500);
-        List<ReferenceRow> expected = RandomRows.Expected(PartKind.Measure, [rows.Rows]);
+        var rows = new RandomRows(55, DataKind.Measure, maxRows: 1500);
+        List<ReferenceRow> expected = RandomRows.Expected(DataKind.Measure, [rows.Rows]);
         using var temp = new TempDirectory();
         MemoryPart.Build(rows.ToBatch(true), s_smallBlocks).WriteTo(temp.Sub("p"), s_smallBlocks);
         using PartReader reader = PartReader.Open(temp.Sub("p"));

@@ -1,5 +1,8 @@
+using Banyan.Storage.Columns;
 using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Parts;
 
@@ -11,11 +14,11 @@ public sealed class RandomRows
 {
     private readonly Random _random;
 
-    public RandomRows(int seed, PartKind kind, int maxRows = 2000, int maxSeries = 20)
+    public RandomRows(int seed, DataKind kind, int maxRows = 2000, int maxSeries = 20)
     {
         _random = new Random(seed);
         Kind = kind;
-        Columns = kind == PartKind.Measure
+        Columns = kind == DataKind.Measure
             ? [
                 new(null, "f_int", ColumnValueType.Int64),
                 new(null, "f_float", ColumnValueType.Float64),
@@ -68,11 +71,11 @@ public sealed class RandomRows
                 values[c] = NextValue(Columns[c].Type);
             }
 
-            Rows.Add(new ReferenceRow(s, ts, Kind == PartKind.Stream ? _random.NextInt64() : version, values));
+            Rows.Add(new ReferenceRow(s, ts, Kind == DataKind.Stream ? _random.NextInt64() : version, values));
         }
     }
 
-    public PartKind Kind { get; }
+    public DataKind Kind { get; }
 
     public List<ReferenceColumn> Columns { get; }
 
@@ -123,7 +126,7 @@ public sealed class RandomRows
     }
 
     /// <summary>What reading the rows back must give: sorted, measures deduplicated (highest version, then latest row).</summary>
-    public static List<ReferenceRow> Expected(PartKind kind, IReadOnlyList<IReadOnlyList<ReferenceRow>> parts)
+    public static List<ReferenceRow> Expected(DataKind kind, IReadOnlyList<IReadOnlyList<ReferenceRow>> parts)
     {
         var all = new List<(ReferenceRow Row, int Part, int Index)>();
         for (int p = 0; p < parts.Count; p++)
@@ -134,7 +137,7 @@ public sealed class RandomRows
             }
         }
 
-        if (kind == PartKind.Stream)
+        if (kind == DataKind.Stream)
         {
             return [.. all.OrderBy(x => x.Row.SeriesId).ThenBy(x => x.Row.Timestamp).ThenBy(x => x.Part).ThenBy(x => x.Index).Select(x => x.Row)];
         }
@@ -223,7 +226,7 @@ public sealed class RandomRows
     public List<ReferenceRow> ReadAll(IPartReader part, ColumnProjection? projection = null)
     {
         var headers = new List<BlockHeader>();
-        part.FindBlocks(BlockQuery.All, headers);
+        part.FindBlocks(SeriesTimeFilter.All, headers);
         var block = new Block();
         var scratch = new Banyan.Storage.Encodings.DecodeScratch();
         var result = new List<ReferenceRow>();

@@ -1,4 +1,4 @@
-using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Parts;
 

@@ -1,5 +1,8 @@
-using Banyan.Storage.Index;
+using Banyan.Storage.Index.Postings;
+using Banyan.Storage.Index.Segments;
 using Banyan.Storage.Query;
+using Banyan.Storage.Query.Planning;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Query;
 

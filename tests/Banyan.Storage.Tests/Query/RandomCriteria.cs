@@ -1,5 +1,7 @@
-using Banyan.Storage.Index;
+using Banyan.Storage.Index.Analysis;
+using Banyan.Storage.Index.Segments;
 using Banyan.Storage.Query;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Query;
 

@@ -1,6 +1,6 @@
-using Banyan.Storage.Encodings;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Tests.Parts;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Rows;
 
@@ -9,7 +9,7 @@ public sealed class WriteBatchCodecTests
     [Fact]
     public void Pinned_bytes_of_a_tiny_batch()
     {
-        var batch = new WriteBatch(PartKind.Measure);
+        var batch = new WriteBatch(DataKind.Measure);
         batch.AddColumn(null, "v", ColumnValueType.Int64);
         batch.AddRow(1, 1000, 2, [ColumnValue.FromInt64(5)]);
         byte[] bytes = WriteBatchCodec.Encode(batch);
@@ -24,7 +24,7 @@ public sealed class WriteBatchCodecTests
     public void Pinned_bytes_of_a_batch_with_two_series_and_a_float_field()
     {
         // The log favours encoding speed: series ids plain (they are hashes), floats plain.
-        var batch = new WriteBatch(PartKind.Measure);
+        var batch = new WriteBatch(DataKind.Measure);
         batch.AddColumn(null, "f", ColumnValueType.Float64);
         batch.AddRow(1, 1000, 0, [ColumnValue.FromFloat64(1.5)]);
         batch.AddRow(2, 1000, 0, [ColumnValue.FromFloat64(0.25)]);
@@ -43,11 +43,11 @@ public sealed class WriteBatchCodecTests
     }
 
     [Theory]
-    [InlineData(1, PartKind.Measure)]
-    [InlineData(2, PartKind.Stream)]
-    [InlineData(3, PartKind.Measure)]
-    [InlineData(4, PartKind.Stream)]
-    public void Random_batches_round_trip(int seed, PartKind kind)
+    [InlineData(1, DataKind.Measure)]
+    [InlineData(2, DataKind.Stream)]
+    [InlineData(3, DataKind.Measure)]
+    [InlineData(4, DataKind.Stream)]
+    public void Random_batches_round_trip(int seed, DataKind kind)
     {
         var rows = new RandomRows(seed, kind, maxRows: 500);
         WriteBatch batch = rows.ToBatch(columnar: seed % 2 == 0);
@@ -72,7 +72,7 @@ public sealed class WriteBatchCodecTests
     public void Random_and_damaged_bytes_only_raise_the_corruption_exception_with_source_and_offset()
     {
         var random = new Random(9);
-        byte[] good = WriteBatchCodec.Encode(new RandomRows(5, PartKind.Measure, maxRows: 50).ToBatch(false));
+        byte[] good = WriteBatchCodec.Encode(new RandomRows(5, DataKind.Measure, maxRows: 50).ToBatch(false));
         for (int trial = 0; trial < 2000; trial++)
         {
             byte[] bad = (trial % 3) switch

@@ -1,6 +1,8 @@
 using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Tests.Parts;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Rows;
 
@@ -9,22 +11,22 @@ public sealed class WriteBatchTests
     [Fact]
     public void Appending_batches_equals_building_from_all_rows()
     {
-        var rows = new RandomRows(77, PartKind.Measure, maxRows: 600);
+        var rows = new RandomRows(77, DataKind.Measure, maxRows: 600);
         int half = rows.Rows.Count / 2;
         WriteBatch first = rows.ToBatch(rows.Rows.Take(half).ToList(), columnar: true);
         WriteBatch second = rows.ToBatch(rows.Rows.Skip(half).ToList(), columnar: false);
         first.AppendBatch(second);
         using MemoryPart part = MemoryPart.Build(first);
-        RandomRows.AssertSame(RandomRows.Expected(PartKind.Measure, [rows.Rows]), rows.ReadAll(part), "appended batches");
+        RandomRows.AssertSame(RandomRows.Expected(DataKind.Measure, [rows.Rows]), rows.ReadAll(part), "appended batches");
     }
 
     [Fact]
     public void Appending_fills_missing_columns_with_nulls_and_rejects_type_conflicts()
     {
-        var a = new WriteBatch(PartKind.Stream);
+        var a = new WriteBatch(DataKind.Stream);
         a.AddColumn("t", "x", ColumnValueType.Int64);
         a.AddRow(1, 1, 1, [ColumnValue.FromInt64(5)]);
-        var b = new WriteBatch(PartKind.Stream);
+        var b = new WriteBatch(DataKind.Stream);
         b.AddColumn("t", "y", ColumnValueType.String);
         b.AddRow(1, 2, 2, [ColumnValue.FromString("s")]);
         a.AppendBatch(b);
@@ -32,20 +34,20 @@ public sealed class WriteBatchTests
         Assert.Equal([ColumnValue.FromInt64(5), ColumnValue.Null], [a.Columns[0].GetValue(0), a.Columns[0].GetValue(1)]);
         Assert.Equal([ColumnValue.Null, ColumnValue.FromString("s")], [a.Columns[1].GetValue(0), a.Columns[1].GetValue(1)]);
 
-        var c = new WriteBatch(PartKind.Stream);
+        var c = new WriteBatch(DataKind.Stream);
         c.AddColumn("t", "x", ColumnValueType.String);
         ArgumentException e = Assert.Throws<ArgumentException>(() => a.AppendBatch(c));
         Assert.Contains("'t.x'", e.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => a.AppendBatch(new WriteBatch(PartKind.Measure)));
+        Assert.Throws<ArgumentException>(() => a.AppendBatch(new WriteBatch(DataKind.Measure)));
     }
 
     [Fact]
     public void TryAppend_reports_a_type_conflict_and_leaves_the_batch_unchanged()
     {
-        var a = new WriteBatch(PartKind.Stream);
+        var a = new WriteBatch(DataKind.Stream);
         a.AddColumn("t", "x", ColumnValueType.Int64);
         a.AddRow(1, 1, 1, [ColumnValue.FromInt64(5)]);
-        var c = new WriteBatch(PartKind.Stream);
+        var c = new WriteBatch(DataKind.Stream);
         c.AddColumn("t", "x", ColumnValueType.String);
         c.AddColumn("t", "z", ColumnValueType.Int64);
         c.AddRow(2, 2, 2, [ColumnValue.FromString("s"), ColumnValue.FromInt64(1)]);
@@ -55,7 +57,7 @@ public sealed class WriteBatchTests
         Assert.Single(a.Columns);
         Assert.Equal(ColumnValue.FromInt64(5), a.Columns[0].GetValue(0));
 
-        var d = new WriteBatch(PartKind.Stream);
+        var d = new WriteBatch(DataKind.Stream);
         d.AddColumn("t", "x", ColumnValueType.Int64);
         d.AddRow(3, 3, 3, [ColumnValue.FromInt64(7)]);
         Assert.True(a.TryAppendBatch(d));
@@ -76,7 +78,7 @@ public sealed class WriteBatchTests
     [Fact]
     public void Headers_are_only_accepted_by_the_part_that_produced_them()
     {
-        var batch = new WriteBatch(PartKind.Measure);
+        var batch = new WriteBatch(DataKind.Measure);
         batch.AddColumn(null, "v", ColumnValueType.Int64);
         batch.AddRow(1, 1, 1, [ColumnValue.FromInt64(1)]);
         using MemoryPart a = MemoryPart.Build(batch);

@@ -1,5 +1,5 @@
-using Banyan.Storage.Query;
 using Banyan.Storage.Series;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Series;
 

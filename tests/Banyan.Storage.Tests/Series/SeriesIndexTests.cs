@@ -1,5 +1,7 @@
 using Banyan.Storage.Query;
+using Banyan.Storage.Query.Planning;
 using Banyan.Storage.Series;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Series;
 
@@ -63,7 +65,7 @@ public sealed class SeriesIndexTests : IDisposable
             LogicalOp.Or,
             new Condition("entity_id", ConditionOp.Eq, TagValue.FromString("entity_3")),
             new Condition("service_id", ConditionOp.Eq, TagValue.FromString("svc_9")));
-        Assert.False(index.Store.Snapshot().Plan(criteria, index.Store.Schema)[0].Plan.IsExact);
+        Assert.False(FilterPlanner.Plan(criteria, index.Store.View(), index.Store.Schema)[0].Plan.IsExact);
         IReadOnlyList<SeriesMatch> found = index.Find("service_instance_cpm_minute", s_names, criteria);
         Assert.Equal(["svc_1", "svc_2"], found.Select(m => m.EntityValues[0].Text).Order(StringComparer.Ordinal));
         Assert.All(found, m => Assert.Equal("entity_3", m.EntityValues[1].Text));

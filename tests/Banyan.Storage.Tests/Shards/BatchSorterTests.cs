@@ -1,5 +1,6 @@
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards;
 
@@ -12,7 +13,7 @@ public sealed class BatchSorterTests
         Random random = new(seed);
         for (int round = 0; round < 100; round++)
         {
-            WriteBatch batch = new(PartKind.Measure);
+            WriteBatch batch = new(DataKind.Measure);
             batch.AddColumn(null, "v", ColumnValueType.Int64);
             batch.AddColumn("f", "t", ColumnValueType.String);
             int rows = random.Next(0, 200);
@@ -47,14 +48,14 @@ public sealed class BatchSorterTests
     [Fact]
     public void Stream_rows_with_repeated_keys_are_left_to_the_memory_part()
     {
-        WriteBatch batch = new(PartKind.Stream);
+        WriteBatch batch = new(DataKind.Stream);
         batch.AddColumn("f", "t", ColumnValueType.Int64);
         batch.AddRow(2, 10, 1, [ColumnValue.FromInt64(1)]);
         batch.AddRow(1, 10, 2, [ColumnValue.FromInt64(2)]);
         batch.AddRow(2, 10, 3, [ColumnValue.FromInt64(3)]);
         Assert.Same(batch, BatchSorter.Sort(batch));
 
-        WriteBatch distinct = new(PartKind.Stream);
+        WriteBatch distinct = new(DataKind.Stream);
         distinct.AddColumn("f", "t", ColumnValueType.Int64);
         distinct.AddRow(2, 10, 1, [ColumnValue.FromInt64(1)]);
         distinct.AddRow(1, 10, 2, [ColumnValue.FromInt64(2)]);

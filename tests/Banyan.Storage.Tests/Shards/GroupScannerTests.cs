@@ -1,7 +1,9 @@
 using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
-using Banyan.Storage.Segments;
 using Banyan.Storage.Shards;
+using Banyan.Storage.TimeSegments;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards;
 
@@ -19,7 +21,7 @@ public sealed class GroupScannerTests
 
     private static void Write(SegmentController<Shard> group, DateTimeOffset time, ulong series, double value)
     {
-        WriteBatch batch = new(PartKind.Measure);
+        WriteBatch batch = new(DataKind.Measure);
         batch.AddColumn(null, "v", ColumnValueType.Float64);
         batch.AddRow(series, Nanos(time), 1, [ColumnValue.FromFloat64(value)]);
         group.SegmentFor(time).Shard((int)(series % 2)).Write(batch);
@@ -27,7 +29,7 @@ public sealed class GroupScannerTests
 
     private static List<(ulong Series, long Timestamp)> Scan(SegmentController<Shard> group, DateTimeOffset from, DateTimeOffset to, ulong[]? series = null)
     {
-        using ShardScan scan = GroupScanner.Scan(group, PartKind.Measure, Nanos(from), Nanos(to), series, ColumnProjection.All);
+        using ShardScan scan = GroupScanner.Scan(group, DataKind.Measure, Nanos(from), Nanos(to), series, ColumnProjection.All);
         List<(ulong, long)> rows = [];
         while (scan.MoveNext())
         {

@@ -1,17 +1,18 @@
 using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards;
 
 public sealed class MemoryPartAssemblerTests
 {
-    public static TheoryData<int, PartKind, bool, bool> Cases()
+    public static TheoryData<int, DataKind, bool, bool> Cases()
     {
-        var data = new TheoryData<int, PartKind, bool, bool>();
+        var data = new TheoryData<int, DataKind, bool, bool>();
         for (int seed = 1; seed <= 12; seed++)
         {
-            data.Add(seed, seed % 3 == 0 ? PartKind.Stream : PartKind.Measure, seed % 2 == 0, seed % 4 < 2);
+            data.Add(seed, seed % 3 == 0 ? DataKind.Stream : DataKind.Measure, seed % 2 == 0, seed % 4 < 2);
         }
 
         return data;
@@ -19,7 +20,7 @@ public sealed class MemoryPartAssemblerTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Builds_the_same_blocks_as_concatenating_sorting_and_building(int seed, PartKind kind, bool withStrings, bool withNulls)
+    public void Builds_the_same_blocks_as_concatenating_sorting_and_building(int seed, DataKind kind, bool withStrings, bool withNulls)
     {
         var random = new Random(seed);
 
@@ -32,7 +33,7 @@ public sealed class MemoryPartAssemblerTests
         for (int b = 0; b < batchCount; b++)
         {
             WriteBatch batch = new(kind);
-            string? fieldFamily = kind == PartKind.Stream ? "values" : null; // streams have tag families only
+            string? fieldFamily = kind == DataKind.Stream ? "values" : null; // streams have tag families only
             batch.AddColumn(fieldFamily, "f", ColumnValueType.Float64);
             batch.AddColumn(fieldFamily, "i", ColumnValueType.Int64);
             if (withStrings)
@@ -46,8 +47,8 @@ public sealed class MemoryPartAssemblerTests
                 ulong series = ids[random.Next(ids.Length)];
 
                 // Streams: distinct keys (repeats go the general way); measures: repeats with versions.
-                long time = kind == PartKind.Stream ? (b * 1000) + r : random.Next(0, 50);
-                long version = kind == PartKind.Stream ? ++elementId : random.Next(0, 3);
+                long time = kind == DataKind.Stream ? (b * 1000) + r : random.Next(0, 50);
+                long version = kind == DataKind.Stream ? ++elementId : random.Next(0, 3);
                 ColumnValue f = withNulls && random.Next(5) == 0 ? ColumnValue.Null : ColumnValue.FromFloat64(random.NextDouble());
                 ColumnValue i = ColumnValue.FromInt64(random.Next());
                 if (withStrings)
@@ -96,18 +97,18 @@ public sealed class MemoryPartAssemblerTests
     [Fact]
     public void Leaves_streams_with_repeated_keys_and_mixed_columns_to_the_general_path()
     {
-        WriteBatch repeated = new(PartKind.Stream);
+        WriteBatch repeated = new(DataKind.Stream);
         repeated.AddColumn("f", "t", ColumnValueType.Int64);
         repeated.AddRow(1, 10, 1, [ColumnValue.FromInt64(1)]);
         repeated.AddRow(1, 10, 2, [ColumnValue.FromInt64(2)]);
-        Assert.Null(MemoryPartAssembler.TryBuild([repeated], PartKind.Stream, PartWriterOptions.Default));
+        Assert.Null(MemoryPartAssembler.TryBuild([repeated], DataKind.Stream, PartWriterOptions.Default));
 
-        WriteBatch a = new(PartKind.Measure);
+        WriteBatch a = new(DataKind.Measure);
         a.AddColumn(null, "v", ColumnValueType.Int64);
         a.AddRow(1, 10, 0, [ColumnValue.FromInt64(1)]);
-        WriteBatch b = new(PartKind.Measure);
+        WriteBatch b = new(DataKind.Measure);
         b.AddColumn(null, "v", ColumnValueType.Float64);
         b.AddRow(1, 11, 0, [ColumnValue.FromFloat64(1)]);
-        Assert.Null(MemoryPartAssembler.TryBuild([a, b], PartKind.Measure, PartWriterOptions.Default));
+        Assert.Null(MemoryPartAssembler.TryBuild([a, b], DataKind.Measure, PartWriterOptions.Default));
     }
 }

@@ -1,6 +1,8 @@
-using Banyan.Storage.Parts;
+using Banyan.Storage.Columns;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards;
 
@@ -63,7 +65,7 @@ public sealed class ShardModel
 
     public static WriteBatch RandomBatch(Random random, int maxRows, int seriesCount, long timeRange)
     {
-        WriteBatch batch = new(PartKind.Measure);
+        WriteBatch batch = new(DataKind.Measure);
         batch.AddColumn(null, "v", ColumnValueType.Float64);
         int rows = random.Next(1, maxRows + 1);
         Span<ColumnValue> values = new ColumnValue[1];
@@ -76,7 +78,7 @@ public sealed class ShardModel
         return batch;
     }
 
-    public static BlockQuery RandomQuery(Random random, int seriesCount, long timeRange, out ulong[]? series)
+    public static SeriesTimeFilter RandomQuery(Random random, int seriesCount, long timeRange, out ulong[]? series)
     {
         series = null;
         if (random.Next(2) == 0)
@@ -93,6 +95,6 @@ public sealed class ShardModel
 
         long a = random.NextInt64(0, timeRange) * 1000;
         long b = random.NextInt64(0, timeRange) * 1000;
-        return random.Next(4) == 0 ? new BlockQuery(series, long.MinValue, long.MaxValue) : new BlockQuery(series, Math.Min(a, b), Math.Max(a, b));
+        return random.Next(4) == 0 ? new SeriesTimeFilter(series, long.MinValue, long.MaxValue) : new SeriesTimeFilter(series, Math.Min(a, b), Math.Max(a, b));
     }
 }

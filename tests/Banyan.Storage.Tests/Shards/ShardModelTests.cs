@@ -1,6 +1,8 @@
 using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards;
 
@@ -64,13 +66,13 @@ public sealed class ShardModelTests
                 }
                 else
                 {
-                    BlockQuery query = ShardModel.RandomQuery(random, 12, 500, out ulong[]? series);
+                    SeriesTimeFilter query = ShardModel.RandomQuery(random, 12, 500, out ulong[]? series);
                     using ShardScan scan = shard.Scan(query, ColumnProjection.All);
                     ShardModel.AssertSame(model.Expected(series, query.MinTimestamp, query.MaxTimestamp), ShardModel.Read(scan), context);
                 }
             }
 
-            using ShardScan all = shard.Scan(BlockQuery.All, ColumnProjection.All);
+            using ShardScan all = shard.Scan(SeriesTimeFilter.All, ColumnProjection.All);
             Assert.True(model.Expected(null, long.MinValue, long.MaxValue).SequenceEqual(ShardModel.Read(all)), $"seed {seed}, final");
         }
         finally
@@ -101,7 +103,7 @@ public sealed class ShardModelTests
                 {
                     // Distinct series per writer: the model need not know the interleaving.
                     WriteBatch batch = ShardModel.RandomBatch(random, 50, 5, 300);
-                    WriteBatch shifted = new(PartKind.Measure);
+                    WriteBatch shifted = new(DataKind.Measure);
                     shifted.AddColumn(null, "v", ColumnValueType.Float64);
                     for (int r = 0; r < batch.Count; r++)
                     {
@@ -129,7 +131,7 @@ public sealed class ShardModelTests
             {
                 shard.Flush();
                 shard.Merge(random.Next(3) == 0);
-                using ShardScan scan = shard.Scan(BlockQuery.All, ColumnProjection.All);
+                using ShardScan scan = shard.Scan(SeriesTimeFilter.All, ColumnProjection.All);
                 List<(ulong Series, long Timestamp, long Version, double Value)> rows = ShardModel.Read(scan);
                 for (int i = 1; i < rows.Count; i++)
                 {
@@ -149,13 +151,13 @@ public sealed class ShardModelTests
             }
         }
 
-        using (ShardScan scan = shard.Scan(BlockQuery.All, ColumnProjection.All))
+        using (ShardScan scan = shard.Scan(SeriesTimeFilter.All, ColumnProjection.All))
         {
             Assert.True(model.Expected(null, long.MinValue, long.MaxValue).SequenceEqual(ShardModel.Read(scan)), $"seed {seed}");
         }
 
         Assert.True(shard.Merge(force: true) || shard.DiskPartIds.Count <= 1);
-        using (ShardScan scan = shard.Scan(BlockQuery.All, ColumnProjection.All))
+        using (ShardScan scan = shard.Scan(SeriesTimeFilter.All, ColumnProjection.All))
         {
             Assert.True(model.Expected(null, long.MinValue, long.MaxValue).SequenceEqual(ShardModel.Read(scan)), $"seed {seed}, after full merge");
         }

@@ -1,7 +1,9 @@
 using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
 using Banyan.Storage.Snapshots;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards;
 
@@ -15,7 +17,7 @@ public sealed class ShardTests
 
     private static WriteBatch Batch(int id, int rows = 10)
     {
-        WriteBatch batch = new(PartKind.Measure);
+        WriteBatch batch = new(DataKind.Measure);
         batch.AddColumn(null, "v", ColumnValueType.Float64);
         for (int i = 0; i < rows; i++)
         {
@@ -27,7 +29,7 @@ public sealed class ShardTests
 
     private static int CountRows(Shard shard)
     {
-        using ShardScan scan = shard.Scan(BlockQuery.All, ColumnProjection.All);
+        using ShardScan scan = shard.Scan(SeriesTimeFilter.All, ColumnProjection.All);
         int rows = 0;
         while (scan.MoveNext())
         {
@@ -73,7 +75,7 @@ public sealed class ShardTests
         shard.Write(Batch(2));
         shard.Flush();
         IReadOnlyList<long> before = shard.DiskPartIds;
-        using (ShardScan reader = shard.Scan(BlockQuery.All, ColumnProjection.All))
+        using (ShardScan reader = shard.Scan(SeriesTimeFilter.All, ColumnProjection.All))
         {
             shard.Merge(force: true);
             shard.Write(Batch(3));
@@ -189,7 +191,7 @@ public sealed class ShardTests
     {
         using TempDirectory dir = new();
         using Shard shard = Shard.Open(dir.Path, Options());
-        ArgumentException ex = Assert.Throws<ArgumentException>(() => shard.Write(new WriteBatch(PartKind.Stream)));
+        ArgumentException ex = Assert.Throws<ArgumentException>(() => shard.Write(new WriteBatch(DataKind.Stream)));
         Assert.Contains("Stream", ex.Message, StringComparison.Ordinal);
     }
 

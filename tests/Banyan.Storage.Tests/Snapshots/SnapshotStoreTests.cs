@@ -65,8 +65,8 @@ public sealed class SnapshotStoreTests
         SnapshotStore store = new(dir.Path);
         MakePart(store, 1);
         MakePart(store, 2);
-        Directory.CreateDirectory(Path.Combine(dir.Path, SnapshotStore.PartFolderName(9) + SnapshotFile.TempSuffix));
-        File.WriteAllText(Path.Combine(dir.Path, SnapshotFile.FileName(7) + SnapshotFile.TempSuffix), "half");
+        Directory.CreateDirectory(Path.Combine(dir.Path, SnapshotStore.PartFolderName(9) + Banyan.Storage.Durability.AtomicFile.TempSuffix));
+        File.WriteAllText(Path.Combine(dir.Path, SnapshotFile.FileName(7) + Banyan.Storage.Durability.AtomicFile.TempSuffix), "half");
         Directory.CreateDirectory(Path.Combine(dir.Path, "wal"));
         Assert.Equal(3, store.RemoveUnreferenced(new HashSet<long> { 1 }));
         Assert.True(Directory.Exists(store.PartPath(1)));

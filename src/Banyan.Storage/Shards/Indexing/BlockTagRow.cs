@@ -1,6 +1,7 @@
+using Banyan.Storage.Columns;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Query;
-using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Shards.Indexing;
 

@@ -1,6 +1,6 @@
-using Banyan.Storage.Index;
-using Banyan.Storage.Query;
-using Banyan.Storage.Rows;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Columns;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Shards.Indexing;
 

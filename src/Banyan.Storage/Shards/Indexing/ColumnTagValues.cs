@@ -1,5 +1,5 @@
-using Banyan.Storage.Query;
-using Banyan.Storage.Rows;
+using Banyan.Storage.Columns;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Shards.Indexing;
 
@@ -32,7 +32,7 @@ public static class ColumnTagValues
     }
 
     /// <summary>Appends the raw bytes of the value at <paramref name="row"/> (with its null-ness and type) to <paramref name="hash"/>, allocating nothing.</summary>
-    internal static void AppendTo(Hashing.XxHash64 hash, ColumnBuffer column, int row)
+    internal static void AppendTo(System.IO.Hashing.XxHash64 hash, ColumnBuffer column, int row)
     {
         Span<byte> head = stackalloc byte[9];
         if (column.IsNull(row))

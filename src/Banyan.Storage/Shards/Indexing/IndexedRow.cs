@@ -1,4 +1,4 @@
-using Banyan.Storage.Query;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Shards.Indexing;
 

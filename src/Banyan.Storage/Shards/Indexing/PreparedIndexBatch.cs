@@ -1,5 +1,5 @@
-using Banyan.Storage.Index;
-using Banyan.Storage.Query;
+using Banyan.Storage.Index.Segments;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Shards.Indexing;
 

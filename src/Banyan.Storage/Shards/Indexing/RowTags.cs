@@ -1,11 +1,11 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
-using Banyan.Storage.Query;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Shards.Indexing;
 
 /// <summary>
-/// The indexed tag values of one document as the dictionary <see cref="Index.IndexDocument"/> asks
+/// The indexed tag values of one document as the dictionary <see cref="Index.Segments.IndexDocument"/> asks
 /// for, without a hash table per row: a window of one values array shared by the whole batch, with
 /// the tag names shared by every row. A few indexed tags per rule set make the linear lookup cheap.
 /// </summary>

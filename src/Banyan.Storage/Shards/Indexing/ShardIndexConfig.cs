@@ -1,4 +1,5 @@
-using Banyan.Storage.Index;
+using Banyan.Storage.Index.Analysis;
+using Banyan.Storage.Index.Segments;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Series;
 
@@ -18,9 +19,9 @@ public sealed class ShardIndexConfig
     /// <param name="subject">The measure or stream name; series keys are computed from it.</param>
     /// <param name="entityTagNames">The entity tags, in entity order (the series id is the hash of the subject and these values).</param>
     /// <param name="rules">The indexed tags.</param>
-    public ShardIndexConfig(PartKind kind, string subject, IReadOnlyList<string> entityTagNames, IReadOnlyList<ShardIndexRule> rules)
+    public ShardIndexConfig(DataKind kind, string subject, IReadOnlyList<string> entityTagNames, IReadOnlyList<ShardIndexRule> rules)
     {
-        if (kind is not PartKind.Measure and not PartKind.Stream)
+        if (kind is not DataKind.Measure and not DataKind.Stream)
         {
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown part kind");
         }
@@ -68,11 +69,11 @@ public sealed class ShardIndexConfig
 
             // Stream tag values live in parts, so the index keeps none of them; a measure's index keeps
             // values unless the tag is indexed_only (the measure index-mode behaviour of BanyanDB).
-            bool stored = kind == PartKind.Measure && !rule.IndexedOnly;
+            bool stored = kind == DataKind.Measure && !rule.IndexedOnly;
             tags.Add(new IndexedTag(rule.Tag, rule.Analyzer, stored));
         }
 
-        if (kind == PartKind.Stream)
+        if (kind == DataKind.Stream)
         {
             // Stored only, never searched: it tells apart elements of one series at one timestamp.
             tags.Add(new IndexedTag(ElementIdField, AnalyzerKind.None, Stored: true, ExactTerms: false));
@@ -86,7 +87,7 @@ public sealed class ShardIndexConfig
     }
 
     /// <summary>Measure or stream.</summary>
-    public PartKind Kind { get; }
+    public DataKind Kind { get; }
 
     /// <summary>The measure or stream name.</summary>
     public string Subject { get; }

@@ -1,4 +1,4 @@
-using Banyan.Storage.Index;
+using Banyan.Storage.Index.Analysis;
 
 namespace Banyan.Storage.Shards.Indexing;
 

@@ -1,7 +1,12 @@
-using Banyan.Storage.Index;
+using Banyan.Storage.Columns;
+using Banyan.Storage.Index.Postings;
+using Banyan.Storage.Index.Segments;
+using Banyan.Storage.Index.Store;
 using Banyan.Storage.Query;
+using Banyan.Storage.Query.Planning;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Series;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Shards.Indexing;
 
@@ -47,7 +52,7 @@ public sealed class ShardIndexer
             names.Add(rule.Tag);
         }
 
-        if (config.Kind == PartKind.Stream)
+        if (config.Kind == DataKind.Stream)
         {
             names.Add(ShardIndexConfig.ElementIdField);
         }
@@ -167,11 +172,11 @@ public sealed class ShardIndexer
         }
 
         var series = new List<(string, IReadOnlyList<string>, IReadOnlyList<TagValue>)>();
-        var documents = new List<IndexDocument>(_config.Kind == PartKind.Stream ? batch.Count : 0);
+        var documents = new List<IndexDocument>(_config.Kind == DataKind.Stream ? batch.Count : 0);
         // Per batch, not per row; local so concurrent writers may prepare at once.
         var batchSeries = new HashSet<ulong>();
         var measureDocs = new HashSet<(ulong SeriesId, ulong ValuesHash)>();
-        var valueHash = new Hashing.XxHash64();
+        var valueHash = new System.IO.Hashing.XxHash64();
         var values = new DocumentValues(_documentTagNames);
         ReadOnlySpan<ulong> seriesIds = batch.SeriesIds;
         ReadOnlySpan<long> timestamps = batch.Timestamps;
@@ -184,7 +189,7 @@ public sealed class ShardIndexer
                 series.Add((_config.Subject, entityNames, EntityValues(entityColumns, row, seriesId)));
             }
 
-            if (_config.Kind == PartKind.Measure)
+            if (_config.Kind == DataKind.Measure)
             {
                 // A measure document describes its series: one per distinct combination of indexed values.
                 valueHash.Reset();
@@ -196,7 +201,7 @@ public sealed class ShardIndexer
                     }
                 }
 
-                if (!measureDocs.Add((seriesId, valueHash.GetCurrentHash())))
+                if (!measureDocs.Add((seriesId, valueHash.GetCurrentHashAsUInt64())))
                 {
                     continue;
                 }
@@ -260,7 +265,7 @@ public sealed class ShardIndexer
         bool merged = false;
         foreach (IndexStore store in (ReadOnlySpan<IndexStore>)[_series.Store, _index])
         {
-            if (store.Snapshot().Flushed.Count >= minimumFiles)
+            if (store.View().Flushed.Count >= minimumFiles)
             {
                 store.Merge();
                 merged = true;
@@ -276,7 +281,7 @@ public sealed class ShardIndexer
         get
         {
             long n = 0;
-            foreach (IndexSegment s in _index.Snapshot().Segments)
+            foreach (IndexSegment s in _index.View().Segments)
             {
                 n += s.DocCount;
             }
@@ -300,8 +305,8 @@ public sealed class ShardIndexer
     public void Search(Criteria? criteria, long minTimestamp, long maxTimestamp, List<IndexHit> hits)
     {
         ArgumentNullException.ThrowIfNull(hits);
-        bool stream = _config.Kind == PartKind.Stream;
-        foreach (SegmentPlan plan in _index.Snapshot().Plan(criteria, _config.Schema))
+        bool stream = _config.Kind == DataKind.Stream;
+        foreach (SegmentPlan plan in FilterPlanner.Plan(criteria, _index.View(), _config.Schema))
         {
             IndexSegment segment = plan.Segment;
             ResidualFilter? residual = plan.Plan.Residual;
@@ -346,7 +351,7 @@ public sealed class ShardIndexer
 
     private static long DurableIn(IndexStore store)
     {
-        IndexSnapshot s = store.Snapshot();
+        IndexView s = store.View();
         return s.MemoryBatchSequences.Count == 0 ? long.MaxValue : s.MemoryBatchSequences[0] - 1;
     }
 

@@ -1,8 +1,9 @@
-using Banyan.Storage.Index;
+using Banyan.Storage.Index.Analysis;
 using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Series;
 using Banyan.Storage.Shards.Indexing;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards.Indexing;
 
@@ -21,7 +22,7 @@ internal sealed class ModelRow(ulong seriesId, long timestamp, long elementIdOrV
 }
 
 /// <summary>Random write batches for one subject, with the model rows they hold.</summary>
-internal sealed class IndexModel(Random random, PartKind kind)
+internal sealed class IndexModel(Random random, DataKind kind)
 {
     public const string Subject = "service_traffic";
     public static readonly string[] EntityTags = ["service", "instance"];
@@ -40,7 +41,7 @@ internal sealed class IndexModel(Random random, PartKind kind)
     private static readonly string[] s_texts = ["http://example.com/path?query=123", "The quick brown fox", "GET /api/v1/users", "hello_world 3.14 don't", "Error: timeout at db.example.com", "the and of", ""];
     private long _nextElementId = 1;
 
-    public static ShardIndexConfig Config(PartKind kind) => new(kind, Subject, EntityTags,
+    public static ShardIndexConfig Config(DataKind kind) => new(kind, Subject, EntityTags,
     [
         new ShardIndexRule("s", "default"),
         new ShardIndexRule("n", IndexedOnly: true),

@@ -1,5 +1,5 @@
-using Banyan.Storage.Query;
 using Banyan.Storage.Shards.Indexing;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards.Indexing;
 

@@ -1,10 +1,11 @@
-using Banyan.Storage.Index;
+using Banyan.Storage.Index.Segments;
 using Banyan.Storage.Query;
+using Banyan.Storage.Query.Planning;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Series;
 using Banyan.Storage.Shards.Indexing;
-using Banyan.Storage.Tests.Parts;
 using Banyan.Storage.Tests.Query;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards.Indexing;
 
@@ -13,13 +14,13 @@ public sealed class ShardIndexerTests
     private static bool Long => Environment.GetEnvironmentVariable("BANYAN_LONG_TESTS") == "1";
 
     [Theory]
-    [InlineData(PartKind.Stream, 11)]
-    [InlineData(PartKind.Stream, 12)]
-    [InlineData(PartKind.Stream, 13)]
-    [InlineData(PartKind.Measure, 21)]
-    [InlineData(PartKind.Measure, 22)]
-    [InlineData(PartKind.Measure, 23)]
-    public void RandomBatchesFlushMergeReopenReplayMatchTheModel(PartKind kind, int seed)
+    [InlineData(DataKind.Stream, 11)]
+    [InlineData(DataKind.Stream, 12)]
+    [InlineData(DataKind.Stream, 13)]
+    [InlineData(DataKind.Measure, 21)]
+    [InlineData(DataKind.Measure, 22)]
+    [InlineData(DataKind.Measure, 23)]
+    public void RandomBatchesFlushMergeReopenReplayMatchTheModel(DataKind kind, int seed)
     {
         int steps = Long ? 400 : 60;
         using var dir = new TempDirectory();
@@ -78,12 +79,12 @@ public sealed class ShardIndexerTests
                     Assert.False(indexer.Index(sequence, b), where); // a second delivery is ignored
                     wal.Add((sequence, b, r));
                     rows.AddRange(r);
-                    expectedMeasureDocs += kind == PartKind.Measure ? IndexModel.MeasureDocuments(r, config) : 0;
+                    expectedMeasureDocs += kind == DataKind.Measure ? IndexModel.MeasureDocuments(r, config) : 0;
                     break;
             }
 
             // No document indexed twice (and none lost).
-            Assert.Equal(kind == PartKind.Stream ? rows.Count : expectedMeasureDocs, indexer.DocumentCount);
+            Assert.Equal(kind == DataKind.Stream ? rows.Count : expectedMeasureDocs, indexer.DocumentCount);
             Check(indexer, rows, criteria, random, where);
         }
     }
@@ -93,8 +94,8 @@ public sealed class ShardIndexerTests
     {
         using var dir = new TempDirectory();
         var random = new Random(5);
-        var model = new IndexModel(random, PartKind.Stream);
-        ShardIndexConfig config = IndexModel.Config(PartKind.Stream);
+        var model = new IndexModel(random, DataKind.Stream);
+        ShardIndexConfig config = IndexModel.Config(DataKind.Stream);
         var wal = new List<WriteBatch>();
         var rows = new List<ModelRow>();
         ShardIndexer indexer = ShardIndexer.Open(dir.Path, config);
@@ -150,8 +151,8 @@ public sealed class ShardIndexerTests
     {
         using var dir = new TempDirectory();
         var random = new Random(8);
-        var model = new IndexModel(random, PartKind.Measure);
-        ShardIndexConfig config = IndexModel.Config(PartKind.Measure);
+        var model = new IndexModel(random, DataKind.Measure);
+        ShardIndexConfig config = IndexModel.Config(DataKind.Measure);
         ShardIndexer indexer = ShardIndexer.Open(dir.Path, config);
         var series = new HashSet<ulong>();
         for (int seq = 1; seq <= 10; seq++)
@@ -185,30 +186,30 @@ public sealed class ShardIndexerTests
     public void RejectsBatchesItCannotIndexBeforeChangingAnything()
     {
         using var dir = new TempDirectory();
-        ShardIndexConfig config = IndexModel.Config(PartKind.Stream);
+        ShardIndexConfig config = IndexModel.Config(DataKind.Stream);
         ShardIndexer indexer = ShardIndexer.Open(dir.Path, config);
 
-        var wrongKind = new WriteBatch(PartKind.Measure);
+        var wrongKind = new WriteBatch(DataKind.Measure);
         Assert.Contains("Measure batch", Assert.Throws<ArgumentException>(() => indexer.Index(1, wrongKind)).Message, StringComparison.Ordinal);
 
-        var noEntity = new WriteBatch(PartKind.Stream);
+        var noEntity = new WriteBatch(DataKind.Stream);
         noEntity.AddColumn("default", "service", ColumnValueType.String);
         noEntity.AddRow(1, 1, 1, [ColumnValue.FromString("svc-0")]);
         Assert.Contains("entity tag 'instance'", Assert.Throws<ArgumentException>(() => indexer.Index(1, noEntity)).Message, StringComparison.Ordinal);
 
-        var badId = new WriteBatch(PartKind.Stream);
+        var badId = new WriteBatch(DataKind.Stream);
         badId.AddColumn("default", "service", ColumnValueType.String);
         badId.AddColumn("default", "instance", ColumnValueType.Int64);
         badId.AddRow(42, 1, 1, [ColumnValue.FromString("svc-0"), ColumnValue.FromInt64(0)]);
         Assert.Contains("is not the hash of its entity values", Assert.Throws<ArgumentException>(() => indexer.Index(1, badId)).Message, StringComparison.Ordinal);
 
-        var nullEntity = new WriteBatch(PartKind.Stream);
+        var nullEntity = new WriteBatch(DataKind.Stream);
         nullEntity.AddColumn("default", "service", ColumnValueType.String);
         nullEntity.AddColumn("default", "instance", ColumnValueType.Int64);
         nullEntity.AddRow(42, 1, 1, [ColumnValue.FromString("svc-0"), ColumnValue.Null]);
         Assert.Contains("entity tag 'instance' is null", Assert.Throws<ArgumentException>(() => indexer.Index(1, nullEntity)).Message, StringComparison.Ordinal);
 
-        var floatTag = new WriteBatch(PartKind.Stream);
+        var floatTag = new WriteBatch(DataKind.Stream);
         floatTag.AddColumn("default", "service", ColumnValueType.String);
         floatTag.AddColumn("default", "instance", ColumnValueType.Int64);
         floatTag.AddColumn("default", "s", ColumnValueType.Float64);
@@ -224,9 +225,9 @@ public sealed class ShardIndexerTests
     public void RuleFamilyPinsTheColumn()
     {
         using var dir = new TempDirectory();
-        var config = new ShardIndexConfig(PartKind.Stream, "s1", ["id"], [new ShardIndexRule("t", "wanted")]);
+        var config = new ShardIndexConfig(DataKind.Stream, "s1", ["id"], [new ShardIndexRule("t", "wanted")]);
         ShardIndexer indexer = ShardIndexer.Open(dir.Path, config);
-        var batch = new WriteBatch(PartKind.Stream);
+        var batch = new WriteBatch(DataKind.Stream);
         batch.AddColumn("other", "t", ColumnValueType.String);
         batch.AddColumn("wanted", "t", ColumnValueType.String);
         batch.AddColumn("other", "id", ColumnValueType.String);
@@ -246,8 +247,8 @@ public sealed class ShardIndexerTests
     {
         using var dir = new TempDirectory();
         var random = new Random(3);
-        var model = new IndexModel(random, PartKind.Stream);
-        ShardIndexer indexer = ShardIndexer.Open(dir.Path, IndexModel.Config(PartKind.Stream));
+        var model = new IndexModel(random, DataKind.Stream);
+        ShardIndexer indexer = ShardIndexer.Open(dir.Path, IndexModel.Config(DataKind.Stream));
         Assert.Empty(indexer.LiveFiles);
         for (int seq = 0; seq < 4; seq++)
         {
@@ -266,8 +267,8 @@ public sealed class ShardIndexerTests
     public void DamagedIndexFileIsReportedOnOpen()
     {
         using var dir = new TempDirectory();
-        var model = new IndexModel(new Random(4), PartKind.Stream);
-        ShardIndexConfig config = IndexModel.Config(PartKind.Stream);
+        var model = new IndexModel(new Random(4), DataKind.Stream);
+        ShardIndexConfig config = IndexModel.Config(DataKind.Stream);
         ShardIndexer indexer = ShardIndexer.Open(dir.Path, config);
         indexer.Index(0, model.NextBatch(10).Batch);
         indexer.Flush();
@@ -285,7 +286,7 @@ public sealed class ShardIndexerTests
         Criteria? c = random.Next(10) == 0 ? null : criteria.RandomTree(2);
         IndexSchema schema = indexer.Config.Schema;
         var hits = new List<IndexHit>();
-        if (indexer.Config.Kind == PartKind.Stream)
+        if (indexer.Config.Kind == DataKind.Stream)
         {
             long min = random.Next(0, 60);
             long max = min + random.Next(0, 60);

@@ -1,16 +1,18 @@
 using Banyan.Storage.Parts;
 using Banyan.Storage.Query;
+using Banyan.Storage.Query.Planning;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
 using Banyan.Storage.Shards.Indexing;
 using Banyan.Storage.Tests.Query;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards.Indexing;
 
 /// <summary>The shard with its indexes: index-aware queries equal brute force over the rows written, across flush, merge and reopen.</summary>
 public sealed class ShardIndexingTests
 {
-    private static ShardOptions Options(PartKind kind, bool wal) => new()
+    private static ShardOptions Options(DataKind kind, bool wal) => new()
     {
         Kind = kind,
         WalEnabled = wal,
@@ -25,11 +27,11 @@ public sealed class ShardIndexingTests
     };
 
     [Theory]
-    [InlineData(PartKind.Stream, true, 31)]
-    [InlineData(PartKind.Stream, false, 32)]
-    [InlineData(PartKind.Measure, true, 33)]
-    [InlineData(PartKind.Measure, false, 34)]
-    public void IndexedQueriesMatchTheRowsAcrossFlushMergeAndReopen(PartKind kind, bool wal, int seed)
+    [InlineData(DataKind.Stream, true, 31)]
+    [InlineData(DataKind.Stream, false, 32)]
+    [InlineData(DataKind.Measure, true, 33)]
+    [InlineData(DataKind.Measure, false, 34)]
+    public void IndexedQueriesMatchTheRowsAcrossFlushMergeAndReopen(DataKind kind, bool wal, int seed)
     {
         int steps = CrashTestsSettings.LongRun ? 1500 : 150;
         var random = new Random(seed);
@@ -73,7 +75,7 @@ public sealed class ShardIndexingTests
             }
 
             // WAL on: the index never holds a row twice, however often it was replayed.
-            if (wal && kind == PartKind.Stream)
+            if (wal && kind == DataKind.Stream)
             {
                 Assert.Equal(rows.Count, shard.Indexer!.DocumentCount);
             }
@@ -89,9 +91,9 @@ public sealed class ShardIndexingTests
     {
         var random = new Random(41);
         using var dir = new TempDirectory();
-        var model = new IndexModel(random, PartKind.Stream);
+        var model = new IndexModel(random, DataKind.Stream);
         var rows = new List<ModelRow>();
-        ShardOptions options = Options(PartKind.Stream, wal: true);
+        ShardOptions options = Options(DataKind.Stream, wal: true);
         using (Shard shard = Shard.Open(dir.Path, options))
         {
             for (int i = 0; i < 20; i++)
@@ -131,10 +133,10 @@ public sealed class ShardIndexingTests
     public void RejectedBatchIsNotLogged()
     {
         using var dir = new TempDirectory();
-        ShardOptions options = Options(PartKind.Stream, wal: true);
+        ShardOptions options = Options(DataKind.Stream, wal: true);
         using (Shard shard = Shard.Open(dir.Path, options))
         {
-            var bad = new WriteBatch(PartKind.Stream);
+            var bad = new WriteBatch(DataKind.Stream);
             bad.AddColumn("default", "service", ColumnValueType.String);
             bad.AddColumn("default", "instance", ColumnValueType.Int64);
             bad.AddRow(42, 1, 1, [ColumnValue.FromString("svc-0"), ColumnValue.FromInt64(0)]);
@@ -151,19 +153,19 @@ public sealed class ShardIndexingTests
     public void QueryWithoutIndexesIsAClearError()
     {
         using var dir = new TempDirectory();
-        using Shard shard = Shard.Open(dir.Path, new ShardOptions { Kind = PartKind.Stream });
+        using Shard shard = Shard.Open(dir.Path, new ShardOptions { Kind = DataKind.Stream });
         Assert.Contains("has no indexes", Assert.Throws<InvalidOperationException>(() => shard.QueryIndexed(null, 0, 1)).Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => new ShardOptions { Kind = PartKind.Measure, Index = IndexModel.Config(PartKind.Stream) }.Validate());
+        Assert.Throws<ArgumentException>(() => new ShardOptions { Kind = DataKind.Measure, Index = IndexModel.Config(DataKind.Stream) }.Validate());
     }
 
-    private static void Check(Shard shard, List<ModelRow> rows, PartKind kind, RandomCriteria criteria, Random random, string where)
+    private static void Check(Shard shard, List<ModelRow> rows, DataKind kind, RandomCriteria criteria, Random random, string where)
     {
         Criteria? c = random.Next(8) == 0 ? null : criteria.RandomTree(2);
         long min = random.Next(0, 60);
         long max = min + random.Next(0, 60);
         var schema = IndexModel.Config(kind).Schema;
         IEnumerable<ModelRow> visible = rows;
-        if (kind == PartKind.Measure)
+        if (kind == DataKind.Measure)
         {
             // Versions increase with every write, so the latest write of a (series, timestamp) wins.
             visible = rows.GroupBy(r => (r.SeriesId, r.Timestamp)).Select(g => g.MaxBy(r => r.ElementIdOrVersion)!);

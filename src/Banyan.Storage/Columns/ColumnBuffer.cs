@@ -1,0 +1,582 @@
+using System.Runtime.CompilerServices;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Values;
+
+namespace Banyan.Storage.Columns;
+
+/// <summary>
+/// One column of a batch or a block, stored columnar: int64/timestamp values in a <c>long[]</c>,
+/// float64 values in a <c>double[]</c>, and strings, binaries and arrays as byte ranges in one heap
+/// array (strings as UTF-8; arrays in their serialized form, see <c>docs/format/encodings.md</c>).
+/// Buffers grow and are kept across <see cref="Reset()"/>, so a reused column allocates nothing.
+/// </summary>
+public sealed class ColumnBuffer
+{
+    private long[] _longs = [];
+    private double[] _doubles = [];
+    private bool[]? _nulls;
+    private byte[] _heap = [];
+    private int _heapLength;
+    private int[] _starts = [];
+    private int[] _lengths = [];
+
+    /// <summary>Creates an empty column.</summary>
+    /// <param name="family">Tag family name, or null for a measure field.</param>
+    /// <param name="name">Column name.</param>
+    /// <param name="type">Value type of every non-null row.</param>
+    public ColumnBuffer(string? family, string name, ColumnValueType type)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(name) > MaxNameBytes)
+        {
+            throw new ArgumentException($"column '{name}': name must be 1 to {MaxNameBytes} UTF-8 bytes", nameof(name));
+        }
+
+        if (!ColumnValueTypes.IsDefined(type))
+        {
+            throw new ArgumentOutOfRangeException(nameof(type), type, $"column '{name}': unknown value type");
+        }
+
+        Family = family;
+        Name = name;
+        Type = type;
+    }
+
+    /// <summary>Longest column name, in UTF-8 bytes (block headers and tag directories check it on read).</summary>
+    public const int MaxNameBytes = 4096;
+
+    /// <summary>Tag family name, or null for a measure field.</summary>
+    public string? Family { get; private set; }
+
+    /// <summary>Column name, unique within its family (or among fields).</summary>
+    public string Name { get; private set; }
+
+    /// <summary>Value type of the non-null rows.</summary>
+    public ColumnValueType Type { get; private set; }
+
+    /// <summary>Number of rows.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Number of null rows.</summary>
+    public int NullCount { get; private set; }
+
+    /// <summary>Bytes used in the string/binary heap.</summary>
+    public int HeapLength => _heapLength;
+
+    /// <summary>Removes all rows, keeping the buffers.</summary>
+    public void Reset()
+    {
+        Count = 0;
+        NullCount = 0;
+        _heapLength = 0;
+    }
+
+    /// <summary>Removes all rows and gives the column a new identity (for pooled reuse).</summary>
+    public void Reset(string? family, string name, ColumnValueType type)
+    {
+        Reset();
+        Family = family;
+        Name = name;
+        Type = type;
+    }
+
+    /// <summary>Rough size of the column's values before encoding, for the 2 MiB block limit.</summary>
+    public long UncompressedSize => ColumnValueTypes.IsBytes(Type) ? _heapLength + (4L * Count) : 8L * Count;
+
+    /// <summary>The int64 values (null rows hold 0); valid for Int64 and Timestamp columns.</summary>
+    public ReadOnlySpan<long> Int64Values => _longs.AsSpan(0, Count);
+
+    /// <summary>The float64 values (null rows hold 0); valid for Float64 columns.</summary>
+    public ReadOnlySpan<double> Float64Values => _doubles.AsSpan(0, Count);
+
+    /// <summary>True when row <paramref name="row"/> is null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool IsNull(int row)
+    {
+        if ((uint)row >= (uint)Count)
+        {
+            ThrowRow(row);
+        }
+
+        if (ColumnValueTypes.IsBytes(Type))
+        {
+            return _lengths[row] < 0;
+        }
+
+        return NullCount > 0 && _nulls![row];
+    }
+
+    /// <summary>The int64 (or timestamp) at <paramref name="row"/>; 0 for null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long GetInt64(int row)
+    {
+        if ((uint)row >= (uint)Count)
+        {
+            ThrowRow(row);
+        }
+
+        return _longs[row];
+    }
+
+    /// <summary>The float64 at <paramref name="row"/>; 0 for null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double GetDouble(int row)
+    {
+        if ((uint)row >= (uint)Count)
+        {
+            ThrowRow(row);
+        }
+
+        return _doubles[row];
+    }
+
+    /// <summary>The raw bytes at <paramref name="row"/> (UTF-8 for strings, serialized form for arrays); empty for null.</summary>
+    public ReadOnlySpan<byte> GetBytes(int row)
+    {
+        if ((uint)row >= (uint)Count)
+        {
+            ThrowRow(row);
+        }
+
+        int length = _lengths[row];
+        return length < 0 ? default : _heap.AsSpan(_starts[row], length);
+    }
+
+    /// <summary>The string at <paramref name="row"/> (allocates), or null.</summary>
+    public string? GetString(int row) => IsNull(row) ? null : System.Text.Encoding.UTF8.GetString(GetBytes(row));
+
+    /// <summary>The string array at <paramref name="row"/> (allocates), or null.</summary>
+    public string[]? GetStringArray(int row)
+    {
+        if (IsNull(row))
+        {
+            return null;
+        }
+
+        var reader = new SpanReader(GetBytes(row));
+        int count = reader.ReadLength(int.MaxValue);
+        string[] result = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            result[i] = reader.ReadString(int.MaxValue);
+        }
+
+        return result;
+    }
+
+    /// <summary>The int64 array at <paramref name="row"/> (allocates), or null.</summary>
+    public long[]? GetInt64Array(int row)
+    {
+        if (IsNull(row))
+        {
+            return null;
+        }
+
+        var reader = new SpanReader(GetBytes(row));
+        int count = reader.ReadLength(int.MaxValue);
+        long[] result = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            result[i] = reader.ReadVarInt64();
+        }
+
+        return result;
+    }
+
+    /// <summary>The value at <paramref name="row"/> as a <see cref="ColumnValue"/> (allocates for reference types; for tests and slow paths).</summary>
+    public ColumnValue GetValue(int row)
+    {
+        if (IsNull(row))
+        {
+            return ColumnValue.Null;
+        }
+
+        return Type switch
+        {
+            ColumnValueType.Int64 => ColumnValue.FromInt64(_longs[row]),
+            ColumnValueType.Timestamp => ColumnValue.FromTimestamp(_longs[row]),
+            ColumnValueType.Float64 => ColumnValue.FromFloat64(_doubles[row]),
+            ColumnValueType.String => ColumnValue.FromString(GetString(row)),
+            ColumnValueType.Binary => ColumnValue.FromBinary(GetBytes(row).ToArray()),
+            ColumnValueType.StringArray => ColumnValue.FromStringArray(GetStringArray(row)),
+            _ => ColumnValue.FromInt64Array(GetInt64Array(row)),
+        };
+    }
+
+    /// <summary>Appends a null row.</summary>
+    public void AppendNull()
+    {
+        EnsureRows(Count + 1);
+        if (ColumnValueTypes.IsBytes(Type))
+        {
+            _starts[Count] = _heapLength;
+            _lengths[Count] = -1;
+        }
+        else
+        {
+            int capacity = Type == ColumnValueType.Float64 ? _doubles.Length : _longs.Length;
+            if (_nulls is null || _nulls.Length < capacity)
+            {
+                bool[] nulls = new bool[capacity];
+                if (_nulls is not null && NullCount > 0)
+                {
+                    _nulls.AsSpan(0, Count).CopyTo(nulls);
+                }
+
+                _nulls = nulls;
+            }
+
+            if (NullCount == 0)
+            {
+                _nulls.AsSpan(0, Count).Clear();
+            }
+
+            _nulls[Count] = true;
+            if (Type == ColumnValueType.Float64)
+            {
+                _doubles[Count] = 0;
+            }
+            else
+            {
+                _longs[Count] = 0;
+            }
+        }
+
+        NullCount++;
+        Count++;
+    }
+
+    /// <summary>Appends an int64 (Int64 or Timestamp column).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void AppendInt64(long value)
+    {
+        CheckType(ColumnValueTypes.IsInteger(Type), "an integer");
+        EnsureRows(Count + 1);
+        _longs[Count] = value;
+        MarkNotNull();
+        Count++;
+    }
+
+    /// <summary>Appends many int64 values (Int64 or Timestamp column).</summary>
+    public void AppendInt64s(ReadOnlySpan<long> values)
+    {
+        CheckType(ColumnValueTypes.IsInteger(Type), "an integer");
+        EnsureRows(Count + values.Length);
+        values.CopyTo(_longs.AsSpan(Count));
+        if (NullCount > 0)
+        {
+            _nulls.AsSpan(Count, values.Length).Clear();
+        }
+
+        Count += values.Length;
+    }
+
+    /// <summary>Appends a float64 (Float64 column).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void AppendDouble(double value)
+    {
+        CheckType(Type == ColumnValueType.Float64, "a float64");
+        EnsureRows(Count + 1);
+        _doubles[Count] = value;
+        MarkNotNull();
+        Count++;
+    }
+
+    /// <summary>Appends many float64 values (Float64 column).</summary>
+    public void AppendDoubles(ReadOnlySpan<double> values)
+    {
+        CheckType(Type == ColumnValueType.Float64, "a float64");
+        EnsureRows(Count + values.Length);
+        values.CopyTo(_doubles.AsSpan(Count));
+        if (NullCount > 0)
+        {
+            _nulls.AsSpan(Count, values.Length).Clear();
+        }
+
+        Count += values.Length;
+    }
+
+    /// <summary>Appends raw bytes: UTF-8 for String, any bytes for Binary, the serialized form for arrays.</summary>
+    public void AppendBytes(ReadOnlySpan<byte> value)
+    {
+        CheckType(ColumnValueTypes.IsBytes(Type), "a byte string");
+        EnsureRows(Count + 1);
+        EnsureHeap(value.Length);
+        value.CopyTo(_heap.AsSpan(_heapLength));
+        _starts[Count] = _heapLength;
+        _lengths[Count] = value.Length;
+        _heapLength += value.Length;
+        Count++;
+    }
+
+    /// <summary>Appends a string (String column); null appends a null row.</summary>
+    public void AppendString(string? value)
+    {
+        CheckType(Type == ColumnValueType.String, "a string");
+        if (value is null)
+        {
+            AppendNull();
+            return;
+        }
+
+        EnsureRows(Count + 1);
+        EnsureHeap(System.Text.Encoding.UTF8.GetMaxByteCount(value.Length));
+        int written = System.Text.Encoding.UTF8.GetBytes(value, _heap.AsSpan(_heapLength));
+        _starts[Count] = _heapLength;
+        _lengths[Count] = written;
+        _heapLength += written;
+        Count++;
+    }
+
+    /// <summary>Appends a string array (StringArray column); null appends a null row.</summary>
+    public void AppendStringArray(string[]? value)
+    {
+        CheckType(Type == ColumnValueType.StringArray, "a string array");
+        if (value is null)
+        {
+            AppendNull();
+            return;
+        }
+
+        using var buffer = new ByteBuffer();
+        buffer.WriteVarUInt64((ulong)value.Length);
+        foreach (string element in value)
+        {
+            if (element is null)
+            {
+                throw new ArgumentException($"column '{Name}': string array elements must not be null", nameof(value));
+            }
+
+            buffer.WriteString(element);
+        }
+
+        AppendBytes(buffer.WrittenSpan);
+    }
+
+    /// <summary>Appends an int64 array (Int64Array column); null appends a null row.</summary>
+    public void AppendInt64Array(long[]? value)
+    {
+        CheckType(Type == ColumnValueType.Int64Array, "an int64 array");
+        if (value is null)
+        {
+            AppendNull();
+            return;
+        }
+
+        using var buffer = new ByteBuffer();
+        buffer.WriteVarUInt64((ulong)value.Length);
+        foreach (long element in value)
+        {
+            buffer.WriteVarInt64(element);
+        }
+
+        AppendBytes(buffer.WrittenSpan);
+    }
+
+    /// <summary>Appends <paramref name="value"/>, which must be null or of the column's type.</summary>
+    public void Append(in ColumnValue value)
+    {
+        if (value.IsNull)
+        {
+            AppendNull();
+            return;
+        }
+
+        if (value.Type != Type && !(ColumnValueTypes.IsInteger(value.Type) && ColumnValueTypes.IsInteger(Type)))
+        {
+            throw new ArgumentException($"column '{Name}' has type {Type}, the value has type {value.Type}", nameof(value));
+        }
+
+        switch (Type)
+        {
+            case ColumnValueType.Int64:
+            case ColumnValueType.Timestamp:
+                AppendInt64(value.Int64Value);
+                break;
+            case ColumnValueType.Float64:
+                AppendDouble(value.Float64Value);
+                break;
+            case ColumnValueType.String:
+                AppendString((string)value.Reference!);
+                break;
+            case ColumnValueType.Binary:
+                AppendBytes((byte[])value.Reference!);
+                break;
+            case ColumnValueType.StringArray:
+                AppendStringArray((string[])value.Reference!);
+                break;
+            default:
+                AppendInt64Array((long[])value.Reference!);
+                break;
+        }
+    }
+
+    /// <summary>Appends row <paramref name="row"/> of <paramref name="source"/>, a column of the same type.</summary>
+    public void AppendFrom(ColumnBuffer source, int row)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.Type != Type)
+        {
+            throw new ArgumentException($"column '{Name}' has type {Type}, the source column has type {source.Type}", nameof(source));
+        }
+
+        if (source.IsNull(row))
+        {
+            AppendNull();
+        }
+        else if (Type == ColumnValueType.Float64)
+        {
+            AppendDouble(source._doubles[row]);
+        }
+        else if (ColumnValueTypes.IsInteger(Type))
+        {
+            AppendInt64(source._longs[row]);
+        }
+        else
+        {
+            AppendBytes(source.GetBytes(row));
+        }
+    }
+
+    /// <summary>Appends rows <paramref name="start"/>..<paramref name="start"/>+<paramref name="count"/> of <paramref name="source"/>.</summary>
+    public void AppendRange(ColumnBuffer source, int start, int count)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.NullCount == 0 && source.Type == Type && !ColumnValueTypes.IsBytes(Type))
+        {
+            if (Type == ColumnValueType.Float64)
+            {
+                AppendDoubles(source._doubles.AsSpan(start, count));
+            }
+            else
+            {
+                AppendInt64s(source._longs.AsSpan(start, count));
+            }
+
+            return;
+        }
+
+        for (int i = start; i < start + count; i++)
+        {
+            AppendFrom(source, i);
+        }
+    }
+
+    /// <summary>Makes room for <paramref name="rows"/> rows, so appends up to that count do not regrow the arrays.</summary>
+    public void Reserve(int rows) => EnsureRows(rows);
+
+    // ---- Access for the codecs (same assembly) ----
+
+    internal Span<long> PrepareInt64Rows(int count)
+    {
+        Reset();
+        EnsureRows(count);
+        Count = count;
+        return _longs.AsSpan(0, count);
+    }
+
+    internal Span<double> PrepareFloat64Rows(int count)
+    {
+        Reset();
+        EnsureRows(count);
+        Count = count;
+        return _doubles.AsSpan(0, count);
+    }
+
+    internal Span<bool> PrepareNulls(int count, int nullCount)
+    {
+        if (_nulls is null || _nulls.Length < count)
+        {
+            _nulls = new bool[Math.Max(count, _longs.Length)];
+        }
+
+        NullCount = nullCount;
+        return _nulls.AsSpan(0, count);
+    }
+
+    internal ReadOnlySpan<bool> NullFlags => NullCount == 0 ? default : _nulls.AsSpan(0, Count);
+
+    internal byte[] PrepareHeap(int length)
+    {
+        Reset();
+        if (_heap.Length < length)
+        {
+            _heap = new byte[Math.Max(length, _heap.Length * 2)];
+        }
+
+        _heapLength = length;
+        return _heap;
+    }
+
+    internal void SetBytesRows(int count, out Span<int> starts, out Span<int> lengths)
+    {
+        EnsureRows(count);
+        Count = count;
+        starts = _starts.AsSpan(0, count);
+        lengths = _lengths.AsSpan(0, count);
+    }
+
+    internal void SetNullCount(int nullCount) => NullCount = nullCount;
+
+    internal ReadOnlySpan<int> Starts => _starts.AsSpan(0, Count);
+
+    internal ReadOnlySpan<int> Lengths => _lengths.AsSpan(0, Count);
+
+    internal ReadOnlySpan<byte> Heap => _heap.AsSpan(0, _heapLength);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void MarkNotNull()
+    {
+        if (NullCount > 0)
+        {
+            _nulls![Count] = false;
+        }
+    }
+
+    private void EnsureRows(int rows)
+    {
+        if (ColumnValueTypes.IsBytes(Type))
+        {
+            if (_starts.Length < rows)
+            {
+                int size = Math.Max(rows, Math.Max(16, _starts.Length * 2));
+                Array.Resize(ref _starts, size);
+                Array.Resize(ref _lengths, size);
+            }
+        }
+        else if (Type == ColumnValueType.Float64)
+        {
+            if (_doubles.Length < rows)
+            {
+                Array.Resize(ref _doubles, Math.Max(rows, Math.Max(16, _doubles.Length * 2)));
+            }
+        }
+        else if (_longs.Length < rows)
+        {
+            Array.Resize(ref _longs, Math.Max(rows, Math.Max(16, _longs.Length * 2)));
+        }
+
+        if (_nulls is not null && _nulls.Length < rows && NullCount > 0)
+        {
+            Array.Resize(ref _nulls, Math.Max(rows, _nulls.Length * 2));
+        }
+    }
+
+    private void EnsureHeap(int extra)
+    {
+        if (_heap.Length - _heapLength < extra)
+        {
+            Array.Resize(ref _heap, Math.Max(_heapLength + extra, Math.Max(256, _heap.Length * 2)));
+        }
+    }
+
+    private void CheckType(bool ok, string what)
+    {
+        if (!ok)
+        {
+            throw new InvalidOperationException($"column '{Name}' has type {Type}; cannot append {what}");
+        }
+    }
+
+    private void ThrowRow(int row) => throw new ArgumentOutOfRangeException(nameof(row), row, $"column '{Name}' has {Count} rows");
+}
