@@ -115,7 +115,9 @@ public sealed partial class MetadataGrain(
         }
         catch
         {
+            // The catalog in memory is unchanged; the stored state (or its ETag) may not be: the next call re-reads it.
             state.State.Catalog = previous;
+            this.DeactivateOnIdle();
             throw;
         }
 
