@@ -1,5 +1,8 @@
 using System.Net;
+using Banyan.Api;
 using Banyan.Grains.Hosting;
+using Banyan.Silo.Grpc;
+using Banyan.Silo.Registry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -48,6 +51,7 @@ public static class SiloHost
         builder.Configuration.AddCommandLine(args);
 
         SiloHostOptions hostOptions = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new();
+        hostOptions.Validate();
         BanyanSiloOptions siloOptions = builder.Configuration.GetSection(BanyanSiloOptions.SectionName).Get<BanyanSiloOptions>() ?? new();
         builder.Services.AddSingleton(Options.Create(hostOptions));
 
@@ -57,7 +61,13 @@ public static class SiloHost
             Listen(kestrel, hostOptions.GrpcUrl, "Silo:GrpcUrl", HttpProtocols.Http2);
         });
         builder.Host.UseOrleans(silo => silo.AddBanyan(siloOptions));
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc(grpc =>
+        {
+            // Larger messages are refused by gRPC itself with RESOURCE_EXHAUSTED before any handler runs.
+            grpc.MaxReceiveMessageSize = hostOptions.GrpcMaxReceiveMessageSize;
+            grpc.Interceptors.Add<ExceptionStatusInterceptor>();
+        });
+        StrictDecodingMethodProvider.ReplaceDefaultBinder(builder.Services);
         builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>(SiloHealthCheck.Name);
         builder.Services.AddGrpcHealthChecks();
 
@@ -70,6 +80,13 @@ public static class SiloHost
                 : Results.Json(new HealthzResponse("NOT_SERVING"), statusCode: StatusCodes.Status503ServiceUnavailable);
         });
         app.MapGrpcHealthChecksService();
+        app.MapGrpcService<ApiVersionService>();
+        app.MapGrpcService<GroupRegistryService>();
+        app.MapGrpcService<StreamRegistryService>();
+        app.MapGrpcService<MeasureRegistryService>();
+        app.MapGrpcService<IndexRuleRegistryService>();
+        app.MapGrpcService<IndexRuleBindingRegistryService>();
+        app.MapGrpcService<TopNAggregationRegistryService>();
         return app;
     }
 

@@ -14,4 +14,20 @@ public sealed class SiloHostOptions
 
     /// <summary>HTTP/2-only endpoint (gRPC without TLS needs prior-knowledge HTTP/2): BanyanDB's gRPC port, <c>grpc.health.v1.Health</c>.</summary>
     public string GrpcUrl { get; set; } = "http://127.0.0.1:17912";
+
+    /// <summary>
+    /// The largest gRPC message the silo accepts, in bytes (16 MiB, BanyanDB's liaison default <c>max-recv-msg-size</c>);
+    /// a larger one is refused with RESOURCE_EXHAUSTED.
+    /// </summary>
+    public int GrpcMaxReceiveMessageSize { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Checks the settings; the message names the key.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    public void Validate()
+    {
+        if (GrpcMaxReceiveMessageSize <= 0)
+        {
+            throw new ArgumentException($"Silo:GrpcMaxReceiveMessageSize is {GrpcMaxReceiveMessageSize}; it must be a positive number of bytes.");
+        }
+    }
 }

@@ -43,8 +43,9 @@ public sealed class ProtobufMessageCodec : IGeneralizedCodec, IGeneralizedCopier
     bool IGeneralizedCopier.IsSupportedType(Type type) => IsMessageType(type);
 
     // Orleans refuses to load types named on the wire unless a filter allows them; null leaves the
-    // decision to the other filters.
-    bool? ITypeFilter.IsTypeAllowed(Type type) => type == typeof(ProtobufMessageCodec) || IsMessageType(type) ? true : null;
+    // decision to the other filters. IMessage itself is named when a grain method declares it (the
+    // metadata grain takes and returns any schema message); the value still goes through this codec.
+    bool? ITypeFilter.IsTypeAllowed(Type type) => type == typeof(ProtobufMessageCodec) || type == typeof(IMessage) || IsMessageType(type) ? true : null;
 
     /// <inheritdoc/>
     [return: NotNullIfNotNull(nameof(input))]

@@ -2,8 +2,10 @@ using System.Net;
 using Banyan.GrainInterfaces.Hosting;
 using Banyan.GrainInterfaces.Serialization;
 using Banyan.Grains.Placement;
+using Banyan.Grains.Schema;
 using Banyan.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -24,7 +26,8 @@ public static class BanyanSiloBuilderExtensions
     /// <summary>
     /// Wires a silo: its node name, clustering (<see cref="BanyanClusterOptions.Mode"/>), the grain
     /// storage provider named <see cref="BanyanGrainStorage.Name"/> (files or Redis), Banyan's
-    /// serializers (protobuf messages, write batches), the shard placement director and the options
+    /// serializers (protobuf messages, write batches), the shard and node-name placement directors, the silo's schema
+    /// cache with its start-up loader, and the options
     /// the grains read (<see cref="BanyanSiloOptions"/> through <c>IOptions</c>).
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid; the message names the setting.</exception>
@@ -41,7 +44,18 @@ public static class BanyanSiloBuilderExtensions
         ConfigureGrainStorage(builder, options);
         services.AddSerializer(serializer => serializer.AddBanyanSerializers());
         builder.AddPlacementDirector<ShardPlacementStrategy, ShardPlacementDirector>();
+        AddSchemaCatalog(builder);
         return builder;
+    }
+
+    // The metadata grain's clock, this silo's schema cache, the per-silo cache grain's placement and the loader that
+    // fills the cache when the silo starts.
+    private static void AddSchemaCatalog(ISiloBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SchemaCache>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaCacheLoader>();
+        builder.AddPlacementDirector<NodeNamePlacementStrategy, NodeNamePlacementDirector>();
     }
 
     private static void ConfigureClustering(ISiloBuilder builder, BanyanSiloOptions options)

@@ -1,5 +1,6 @@
 using Banyan.GrainInterfaces.Hosting;
 using Banyan.GrainInterfaces.Shards;
+using Banyan.Grains.Schema;
 using Banyan.Storage.Shards;
 using Banyan.Storage.TimeSegments;
 
@@ -62,6 +63,9 @@ public sealed class BanyanSiloOptions
     /// <summary>Shard grain timers.</summary>
     public ShardGrainOptions Shard { get; set; } = new();
 
+    /// <summary>Schema catalog and cache settings.</summary>
+    public SchemaOptions Schema { get; set; } = new();
+
     /// <summary>The data root as an absolute path.</summary>
     public string DataRootFullPath => Path.GetFullPath(DataRoot);
 
@@ -123,6 +127,7 @@ public sealed class BanyanSiloOptions
         }
 
         Shard.Validate();
+        Schema.Validate();
     }
 
     private static void CheckPort(int port, string key)

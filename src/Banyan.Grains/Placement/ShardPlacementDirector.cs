@@ -26,20 +26,7 @@ public sealed class ShardPlacementDirector(IClusterMembershipService membership)
                 $"Shard grain '{key}' was called without its owner node in RequestContext['{ShardGrainRouter.OwnerKey}']. This is a bug in the caller: call shard grains through ShardGrainRouter.CallShardAsync with the owner from the group grain.");
         }
 
-        SiloAddress[] compatible = context.GetCompatibleSilos(target);
-        ClusterMembershipSnapshot snapshot = membership.CurrentSnapshot;
-        SiloAddress? chosen = null;
-        foreach (SiloAddress silo in compatible)
-        {
-            if (snapshot.Members.TryGetValue(silo, out ClusterMember? member)
-                && member.Status == SiloStatus.Active
-                && string.Equals(member.Name, owner, StringComparison.Ordinal)
-                && (chosen is null || silo.Generation > chosen.Generation))
-            {
-                chosen = silo;
-            }
-        }
-
+        SiloAddress? chosen = ActiveSilos.FindByName(membership, context.GetCompatibleSilos(target), owner);
         return chosen is null
             ? throw new ShardUnavailableException(key, owner)
             : Task.FromResult(chosen);

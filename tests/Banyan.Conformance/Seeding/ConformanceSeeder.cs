@@ -61,11 +61,7 @@ public sealed class ConformanceSeeder
 
         BaseTime baseTime = BaseTime.FromClock(_clock);
         MessageIdSequence messageIds = MessageIdSequence.FromClock(_clock);
-        int schemas = 0;
-        foreach (SchemaLoadEntry entry in _plan.SchemaLoadOrder.Where(e => catalogs.Contains(e.Catalog)))
-        {
-            schemas += await LoadSchemasAsync(entry, cancellationToken);
-        }
+        int schemas = (await LoadSchemasAsync(catalogs, cancellationToken)).Count;
 
         StreamWritePlanner streamPlanner = new(_root, baseTime, messageIds);
         MeasureWritePlanner measurePlanner = new(_root, baseTime, messageIds);
@@ -99,9 +95,24 @@ public sealed class ConformanceSeeder
         return new SeedResult(baseTime, schemas, steps, requests, streamElements);
     }
 
-    private async Task<int> LoadSchemasAsync(SchemaLoadEntry entry, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the schemas of <paramref name="catalogs"/> only, in upstream order (each catalog's groups, then its schema
+    /// folders in <c>seed.json</c> order, files sorted by name), and returns them in the order they were created.
+    /// </summary>
+    public async Task<IReadOnlyList<IMessage>> LoadSchemasAsync(IReadOnlySet<string> catalogs, CancellationToken cancellationToken)
     {
-        int created = 0;
+        ArgumentNullException.ThrowIfNull(catalogs);
+        List<IMessage> created = [];
+        foreach (SchemaLoadEntry entry in _plan.SchemaLoadOrder.Where(e => catalogs.Contains(e.Catalog)))
+        {
+            await LoadSchemasAsync(entry, created, cancellationToken);
+        }
+
+        return created;
+    }
+
+    private async Task LoadSchemasAsync(SchemaLoadEntry entry, List<IMessage> created, CancellationToken cancellationToken)
+    {
         IReadOnlyList<string> groupFiles = entry.GroupsAreArray ? [entry.Groups] : SchemaLoadEntry.Expand(_root, entry.Groups);
         foreach (string file in groupFiles)
         {
@@ -109,7 +120,7 @@ public sealed class ConformanceSeeder
             foreach (IMessage group in Read(spec))
             {
                 await CreateAsync(file, group, (m, ct) => _target.CreateGroupAsync((Group)m, ct), cancellationToken);
-                created++;
+                created.Add(group);
             }
         }
 
@@ -125,11 +136,9 @@ public sealed class ConformanceSeeder
             {
                 IMessage schema = Read(new FixtureSpec(file, FixtureFormat.Message, descriptor, entry.Catalog)).Single();
                 await CreateAsync(file, schema, CreateSchema, cancellationToken);
-                created++;
+                created.Add(schema);
             }
         }
-
-        return created;
     }
 
     private Task CreateSchema(IMessage schema, CancellationToken cancellationToken) => schema switch

@@ -1,5 +1,6 @@
 using Banyan.GrainInterfaces.Hosting;
 using Banyan.Grains.Hosting;
+using Banyan.Grains.Schema;
 using Orleans.TestingHost;
 
 namespace Banyan.Grains.Tests.Infrastructure;
@@ -29,6 +30,9 @@ public sealed class BanyanTestSiloConfigurator : ISiloConfigurator
             DataRoot = Path.Combine(root, name),
             GrainStateRoot = Path.Combine(root, SharedGrainStateFolder),
             Cluster = new BanyanClusterOptions { Mode = ClusterMode.External },
+
+            // A silo killed by a test is skipped by schema pushes after this long (production: 10 s).
+            Schema = new SchemaOptions { CachePushTimeout = TimeSpan.FromSeconds(3) },
         });
     }
 }

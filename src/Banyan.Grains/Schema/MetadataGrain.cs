@@ -1,0 +1,204 @@
+using System.Collections.Immutable;
+using Banyan.GrainInterfaces.Schema;
+using Banyan.Grains.Hosting;
+using Banyan.Grains.Storage;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Banyan.Grains.Schema;
+
+/// <summary>
+/// The schema catalog (<see cref="IMetadataGrain"/>, key <see cref="IMetadataGrain.CatalogKey"/>): runs BanyanDB's
+/// registry operations (<see cref="SchemaRegistry"/>), persists the catalog through the <c>banyan</c> grain storage
+/// (<see cref="MetadataGrainState"/>, state name <c>catalog</c>), then pushes the change to every silo's schema cache
+/// and only then answers.
+/// </summary>
+/// <remarks>
+/// Changes run one at a time (the grain is not reentrant); reads interleave with them and see the catalog before or
+/// after a change (<see cref="_catalog"/> is replaced only after the change is durable). Caches that are pushed to:
+/// every active member of the cluster (by node name) plus every silo that registered at start
+/// (<see cref="RegisterCache"/>) and is not known to have failed since.
+/// </remarks>
+public sealed partial class MetadataGrain(
+    [PersistentState("catalog", BanyanGrainStorage.Name)] IPersistentState<MetadataGrainState> state,
+    IClusterMembershipService membership,
+    IOptions<BanyanSiloOptions> options,
+    TimeProvider time,
+    ILogger<MetadataGrain> logger) : Grain, IMetadataGrain
+{
+    private static readonly TimeSpan s_registeredRetryDelay = TimeSpan.FromMilliseconds(200);
+    private readonly SchemaOptions _options = options.Value.Schema;
+    private readonly HashSet<string> _registeredCaches = new(StringComparer.Ordinal);
+    private SchemaCatalog _catalog = SchemaCatalog.Empty;
+
+    /// <inheritdoc/>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        string key = this.GetPrimaryKeyString();
+        if (!string.Equals(key, IMetadataGrain.CatalogKey, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The metadata grain has one instance, key '{IMetadataGrain.CatalogKey}'; '{key}' was called. This is a bug in the caller.");
+        }
+
+        _catalog = SchemaCatalogCodec.Decode(state.State.Catalog);
+        LogLoaded(_catalog.Revision, _catalog.Count);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public async Task<long> Create(IMessage schema)
+    {
+        SchemaEdit edit = SchemaRegistry.Create(_catalog, schema, time.GetUtcNow());
+        await CommitAsync(edit);
+        return edit.Change!.Revision;
+    }
+
+    /// <inheritdoc/>
+    public async Task<long> Update(IMessage schema)
+    {
+        (SchemaEdit edit, long modRevision) = SchemaRegistry.Update(_catalog, schema, time.GetUtcNow());
+        await CommitAsync(edit);
+        return modRevision;
+    }
+
+    /// <inheritdoc/>
+    public async Task<SchemaDeletion> Delete(SchemaKey key)
+    {
+        (SchemaEdit edit, SchemaDeletion deletion) = SchemaRegistry.Delete(_catalog, key, time.GetUtcNow());
+        await CommitAsync(edit);
+        return deletion;
+    }
+
+    /// <inheritdoc/>
+    public async Task<SchemaDeletion> DeleteGroup(string group, bool dryRun)
+    {
+        (SchemaEdit edit, SchemaDeletion deletion) = SchemaRegistry.DeleteGroup(_catalog, group, dryRun, time.GetUtcNow());
+        await CommitAsync(edit);
+        return deletion;
+    }
+
+    /// <inheritdoc/>
+    public Task<IMessage> Get(SchemaKey key) => Task.FromResult(SchemaRegistry.Get(_catalog, key));
+
+    /// <inheritdoc/>
+    public Task<ImmutableArray<IMessage>> List(SchemaKind kind, string group) => Task.FromResult(SchemaRegistry.List(_catalog, kind, group));
+
+    /// <inheritdoc/>
+    public Task<SchemaExistence> Exist(SchemaKey key) => Task.FromResult(SchemaRegistry.Exist(_catalog, key));
+
+    /// <inheritdoc/>
+    public Task<long> GetRevision() => Task.FromResult(_catalog.Revision);
+
+    /// <inheritdoc/>
+    public Task<SchemaCatalogSnapshot> RegisterCache(string nodeName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nodeName);
+        _registeredCaches.Add(nodeName);
+        return Task.FromResult(_catalog.ToSnapshot());
+    }
+
+    // Persist, then install, then publish: a change is visible (here and in caches) only once it is durable, and the
+    // caller hears of it only once the caches have it.
+    private async Task CommitAsync(SchemaEdit edit)
+    {
+        if (edit.Change is not { } change)
+        {
+            return;
+        }
+
+        byte[]? previous = state.State.Catalog;
+        state.State.Catalog = SchemaCatalogCodec.Encode(edit.Next);
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // The catalog in memory is unchanged; the stored state (or its ETag) may not be: the next call re-reads it.
+            state.State.Catalog = previous;
+            this.DeactivateOnIdle();
+            throw;
+        }
+
+        _catalog = edit.Next;
+        LogChanged(change.Revision, change.Upserts.Length, change.Deletions.Length);
+        await PublishAsync(change, edit.Next);
+    }
+
+    private async Task PublishAsync(SchemaChange change, SchemaCatalog catalog)
+    {
+        HashSet<string> active = ActiveNodes();
+        HashSet<string> targets = new(active, StringComparer.Ordinal);
+        targets.UnionWith(_registeredCaches);
+        SchemaCatalogSnapshot? snapshot = null;
+        await Task.WhenAll(targets.Select(node => PushAsync(node, active.Contains(node), change, () => snapshot ??= catalog.ToSnapshot())));
+    }
+
+    // Pushes one change to one silo's cache, bounded by CachePushTimeout. A silo that registered at start but that this
+    // silo's membership view does not list as active yet (placement refuses it) is retried until the bound, so a change
+    // made while the view catches up is not lost. A silo that cannot take the change is logged and skipped: it loads the
+    // whole catalog when it starts again, and one that is not an active member is not pushed to until it registers again.
+    private async Task PushAsync(string node, bool isActive, SchemaChange change, Func<SchemaCatalogSnapshot> snapshot)
+    {
+        TimeSpan bound = _options.CachePushTimeout;
+        long start = time.GetTimestamp();
+        ISchemaCacheGrain cache = GrainFactory.GetGrain<ISchemaCacheGrain>(node);
+        while (true)
+        {
+            TimeSpan left = bound - time.GetElapsedTime(start);
+            try
+            {
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new TimeoutException($"no answer within {bound}");
+                }
+
+                if (!await cache.Apply(change).WaitAsync(left))
+                {
+                    TimeSpan rest = bound - time.GetElapsedTime(start);
+                    await cache.Load(snapshot()).WaitAsync(rest > TimeSpan.Zero ? rest : TimeSpan.FromMilliseconds(1));
+                }
+
+                return;
+            }
+            catch (SiloUnavailableException) when (!isActive && time.GetElapsedTime(start) + s_registeredRetryDelay < bound)
+            {
+                await Task.Delay(s_registeredRetryDelay);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogPushFailed(e, node, change.Revision);
+                if (!isActive)
+                {
+                    _registeredCaches.Remove(node);
+                }
+
+                return;
+            }
+        }
+    }
+
+    private HashSet<string> ActiveNodes()
+    {
+        HashSet<string> names = new(StringComparer.Ordinal);
+        foreach (ClusterMember member in membership.CurrentSnapshot.Members.Values)
+        {
+            if (member.Status == SiloStatus.Active && !string.IsNullOrEmpty(member.Name))
+            {
+                names.Add(member.Name);
+            }
+        }
+
+        return names;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schema catalog loaded at revision {Revision} with {Count} schemas")]
+    private partial void LogLoaded(long revision, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Schema catalog revision {Revision}: {Upserts} stored, {Deletions} deleted")]
+    private partial void LogChanged(long revision, int upserts, int deletions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The schema cache of node '{Node}' did not take catalog revision {Revision}; it is skipped and reloads the catalog when it starts")]
+    private partial void LogPushFailed(Exception exception, string node, long revision);
+}

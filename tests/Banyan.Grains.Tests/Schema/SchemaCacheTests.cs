@@ -1,0 +1,62 @@
+using Banyan.GrainInterfaces.Schema;
+using Banyan.Grains.Schema;
+using Banyan.Tests.Shared.Schema;
+
+namespace Banyan.Grains.Tests.Schema;
+
+/// <summary>The silo-local cache applies changes in revision order and asks for the whole catalog when it cannot.</summary>
+public sealed class SchemaCacheTests
+{
+    private static readonly DateTimeOffset s_now = new(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
+    private readonly SchemaSamples _s = new("cache");
+
+    [Fact]
+    public void A_cache_that_has_not_loaded_refuses_changes_until_it_loads()
+    {
+        SchemaCache cache = new();
+        Assert.False(cache.IsLoaded);
+        Assert.Equal(-1, cache.Revision);
+        Assert.Equal(0, cache.Catalog.Count);
+        SchemaEdit first = SchemaRegistry.Create(SchemaCatalog.Empty, _s.StreamGroup(), s_now);
+        Assert.False(cache.TryApply(first.Change!));
+        cache.Load(first.Next.ToSnapshot());
+        Assert.True(cache.IsLoaded);
+        Assert.Equal(1, cache.Revision);
+        Assert.True(cache.Catalog.TryGetGroup(_s.StreamGroupName, out _));
+    }
+
+    [Fact]
+    public void Changes_apply_in_order_repeats_are_acknowledged_and_a_gap_asks_for_the_catalog()
+    {
+        SchemaCache cache = new();
+        cache.Load(SchemaCatalog.Empty.ToSnapshot());
+        SchemaEdit one = SchemaRegistry.Create(SchemaCatalog.Empty, _s.StreamGroup(), s_now);
+        SchemaEdit two = SchemaRegistry.Create(one.Next, _s.Stream(), s_now);
+        SchemaEdit three = SchemaRegistry.Create(two.Next, _s.IndexRule(), s_now);
+        Assert.True(cache.TryApply(one.Change!));
+        Assert.True(cache.TryApply(one.Change!));
+        Assert.Equal(1, cache.Revision);
+        Assert.False(cache.TryApply(three.Change!));
+        Assert.Equal(1, cache.Revision);
+        Assert.True(cache.TryApply(two.Change!));
+        Assert.True(cache.TryApply(three.Change!));
+        Assert.Equal(3, cache.Revision);
+        Assert.True(cache.Catalog.TryGetIndexRule(_s.StreamGroupName, "trace_id", out _));
+    }
+
+    [Fact]
+    public void A_snapshot_older_than_the_cache_is_ignored_and_readers_keep_their_snapshot()
+    {
+        SchemaCache cache = new();
+        SchemaEdit one = SchemaRegistry.Create(SchemaCatalog.Empty, _s.StreamGroup(), s_now);
+        SchemaEdit two = SchemaRegistry.Create(one.Next, _s.Stream(), s_now);
+        cache.Load(two.Next.ToSnapshot());
+        SchemaCatalog reader = cache.Catalog;
+        cache.Load(one.Next.ToSnapshot());
+        Assert.Equal(2, cache.Revision);
+        SchemaEdit three = SchemaRegistry.Delete(two.Next, new SchemaKey(SchemaKind.Stream, _s.StreamGroupName, "sw"), s_now).Edit;
+        Assert.True(cache.TryApply(three.Change!));
+        Assert.False(cache.Catalog.TryGetStream(_s.StreamGroupName, "sw", out _));
+        Assert.True(reader.TryGetStream(_s.StreamGroupName, "sw", out _));
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Net.Client;
+
+namespace Banyan.Silo.Tests.Infrastructure;
+
+/// <summary>
+/// The real silo host (<see cref="SiloHost.Build"/>) in this process on free loopback ports with its own data folder,
+/// started and stopped by the test, bounded in time. <see cref="RestartAsync"/> stops it and starts a new host on the
+/// same data folder (the same node name and file grain state), as a silo restart does.
+/// </summary>
+public sealed class SiloHostProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan s_startBound = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan s_stopBound = TimeSpan.FromSeconds(60);
+    private readonly string[] _extraArgs;
+    private WebApplication? _app;
+    private GrpcChannel? _channel;
+
+    private SiloHostProcess(string dataRoot, string[] extraArgs)
+    {
+        DataRoot = dataRoot;
+        _extraArgs = extraArgs;
+    }
+
+    /// <summary>The silo's data folder.</summary>
+    public string DataRoot { get; }
+
+    /// <summary>The gRPC endpoint's port.</summary>
+    public int GrpcPort { get; private set; }
+
+    /// <summary>A channel to the gRPC endpoint (HTTP/2 without TLS).</summary>
+    public GrpcChannel Channel => _channel ?? throw new InvalidOperationException("The host is not running.");
+
+    /// <summary>The running host's services.</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The host is not running.");
+
+    /// <summary>Starts a host on a new temporary data folder; <paramref name="extraArgs"/> are more command-line settings.</summary>
+    public static async Task<SiloHostProcess> StartAsync(params string[] extraArgs)
+    {
+        SiloHostProcess host = new(Path.Combine(Path.GetTempPath(), "banyan-silo-" + Guid.NewGuid().ToString("N")), extraArgs);
+        await host.StartAsync();
+        return host;
+    }
+
+    /// <summary>Stops the host gracefully and starts a new one on the same data folder (new ports).</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartAsync();
+    }
+
+    /// <summary>Stops the host (if running) and deletes its data folder.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            if (Directory.Exists(DataRoot))
+            {
+                Directory.Delete(DataRoot, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Stops the host gracefully (bounded).</summary>
+    public async Task StopAsync()
+    {
+        _channel?.Dispose();
+        _channel = null;
+        if (_app is { } app)
+        {
+            _app = null;
+            try
+            {
+                using CancellationTokenSource bound = new(s_stopBound);
+                await app.StopAsync(bound.Token);
+            }
+            finally
+            {
+                await app.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>A free TCP port on 127.0.0.1.</summary>
+    public static int FreeLoopbackPort()
+    {
+        using TcpListener listener = new(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task StartAsync()
+    {
+        GrpcPort = FreeLoopbackPort();
+        WebApplication app = SiloHost.Build(
+        [
+            $"--Silo:HttpUrl=http://127.0.0.1:{FreeLoopbackPort()}",
+            $"--Silo:GrpcUrl=http://127.0.0.1:{GrpcPort}",
+            $"--Silo:SiloPort={FreeLoopbackPort()}",
+            $"--Silo:GatewayPort={FreeLoopbackPort()}",
+            $"--Silo:DataRoot={DataRoot}",
+            "--Logging:LogLevel:Default=Warning",
+            .. _extraArgs,
+        ]);
+        using CancellationTokenSource bound = new(s_startBound);
+        try
+        {
+            await app.StartAsync(bound.Token);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        _app = app;
+        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{GrpcPort}");
+    }
+}
