@@ -1,6 +1,7 @@
 using System.Net;
 using Banyan.Api;
 using Banyan.Grains.Hosting;
+using Banyan.Silo.Data;
 using Banyan.Silo.Grpc;
 using Banyan.Silo.Registry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -87,6 +88,8 @@ public static class SiloHost
         app.MapGrpcService<IndexRuleRegistryService>();
         app.MapGrpcService<IndexRuleBindingRegistryService>();
         app.MapGrpcService<TopNAggregationRegistryService>();
+        app.MapGrpcService<StreamDataService>();
+        app.MapGrpcService<MeasureDataService>();
         return app;
     }
 

@@ -21,6 +21,9 @@ public sealed class SiloHostOptions
     /// </summary>
     public int GrpcMaxReceiveMessageSize { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>How the messages of bidirectional write streams are cut into grain calls.</summary>
+    public Data.WriteBatchingOptions WriteBatching { get; set; } = new();
+
     /// <summary>Checks the settings; the message names the key.</summary>
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
     public void Validate()
@@ -29,5 +32,7 @@ public sealed class SiloHostOptions
         {
             throw new ArgumentException($"Silo:GrpcMaxReceiveMessageSize is {GrpcMaxReceiveMessageSize}; it must be a positive number of bytes.");
         }
+
+        WriteBatching.Validate();
     }
 }

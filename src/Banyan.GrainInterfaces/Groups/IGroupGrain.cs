@@ -1,8 +1,12 @@
+using System.Collections.Immutable;
+
 namespace Banyan.GrainInterfaces.Groups;
 
 /// <summary>
-/// One group (key: the group name). Owns which silo holds which shard of the group: the
-/// assignment is persisted and never moves by itself (a shard's data lives on its owner's disk).
+/// One group (key: the group name). Owns which silo holds which shard of the group (the assignment is persisted and
+/// never moves by itself: a shard's data lives on its owner's disk) and the registry of the group's segments: which
+/// exist, their time ranges and the shards that hold data. A grain timer creates the next segment ahead of its time and
+/// drops expired ones (<see cref="Maintain"/>).
 /// </summary>
 public interface IGroupGrain : IGrainWithStringKey
 {
@@ -15,4 +19,33 @@ public interface IGroupGrain : IGrainWithStringKey
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="shardNum"/> is out of range.</exception>
     /// <exception cref="InvalidOperationException">No silo is up to take a new shard.</exception>
     Task<ShardOwners> GetShardOwners(int shardNum);
+
+    /// <summary>
+    /// Registers that <paramref name="shards"/> of the segment starting at <paramref name="segmentStart"/> receive data,
+    /// creating the segment's entry if needed; persisted before it returns, so a query finds every shard a write may
+    /// have acknowledged rows in. The write path calls it once per new (segment, shards) per silo, before writing.
+    /// </summary>
+    /// <returns>The segment as registered; null when the segment has expired (its rows must not be written).</returns>
+    /// <exception cref="Schema.SchemaNotFoundException">The group does not exist (or is not a stream or measure group).</exception>
+    /// <exception cref="ArgumentException">The start is not a segment boundary of the group, or a shard is out of range.</exception>
+    Task<SegmentInfo?> RegisterShards(DateTimeOffset segmentStart, ImmutableArray<int> shards);
+
+    /// <summary>
+    /// The segments holding some instant of [<paramref name="begin"/>, <paramref name="end"/>] (nanoseconds since the Unix
+    /// epoch, both inclusive; <see cref="long.MinValue"/> and <see cref="long.MaxValue"/> are fine), ascending by start.
+    /// Expired segments are left out from the instant they expire, before they are deleted.
+    /// </summary>
+    Task<ImmutableArray<SegmentInfo>> GetSegments(long begin, long end);
+
+    /// <summary>
+    /// Runs the segment lifecycle now (the grain's timer runs it periodically): creates the next segment once the current
+    /// one is 80 % consumed, drops the shards of segments whose end is at or before now − TTL and forgets them.
+    /// </summary>
+    Task<SegmentMaintenance> Maintain();
+
+    /// <summary>
+    /// Drops every segment of the group (the group was deleted) and forgets the shard assignment. Shards whose owner
+    /// cannot be reached stay registered as pending (invisible to queries) and are dropped by later runs of the lifecycle.
+    /// </summary>
+    Task<SegmentMaintenance> DropAll();
 }

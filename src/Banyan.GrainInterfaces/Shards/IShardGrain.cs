@@ -1,5 +1,3 @@
-using Banyan.Storage.Rows;
-
 namespace Banyan.GrainInterfaces.Shards;
 
 /// <summary>
@@ -10,11 +8,21 @@ namespace Banyan.GrainInterfaces.Shards;
 public interface IShardGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Writes the rows; completes once the write-ahead log's fsync covers them (acknowledged
+    /// Writes the rows of one subject; completes once the write-ahead log's fsync covers them (acknowledged
     /// rows survive a crash of the silo). The first write fixes the shard's kind (measure or stream).
     /// </summary>
-    /// <exception cref="ArgumentException">The batch is of the other kind, or a column lacks values.</exception>
-    Task Write(WriteBatch batch);
+    /// <exception cref="ArgumentException">The subject is empty, the batch is of the other kind, or a column lacks values.</exception>
+    /// <exception cref="Banyan.Storage.StorageFullException">The disk is full; nothing of the batch was acknowledged.</exception>
+    Task Write([Immutable] ShardWrite write);
+
+    /// <summary>
+    /// The rows of <paramref name="subject"/> with <paramref name="minTimestamp"/> ≤ timestamp ≤ <paramref name="maxTimestamp"/>
+    /// (nanoseconds since the Unix epoch), every column, at most <paramref name="maxRows"/> of them; sees every write
+    /// acknowledged before the call. A shard never written answers no rows (and creates nothing).
+    /// </summary>
+    /// <exception cref="ArgumentException">The subject is empty, the range is empty or <paramref name="maxRows"/> is not positive.</exception>
+    /// <exception cref="Schema.SchemaNotFoundException">The group has no stream or measure named <paramref name="subject"/>.</exception>
+    Task<ShardRows> ReadRows(string subject, long minTimestamp, long maxTimestamp, int maxRows);
 
     /// <summary>Turns the memory parts into a disk part now (the flush timer does it periodically). False when there was nothing to flush.</summary>
     Task<bool> Flush();
@@ -24,4 +32,11 @@ public interface IShardGrain : IGrainWithStringKey
 
     /// <summary>Counts of the shard's parts and rows, and the node hosting it.</summary>
     Task<ShardStats> GetStats();
+
+    /// <summary>
+    /// Deletes the shard: closes the engine shard, deletes its folder and its persisted state, and deactivates. The
+    /// group grain calls it when the shard's segment expired or the group was deleted. A shard never written has
+    /// nothing to delete; calling it twice is harmless.
+    /// </summary>
+    Task Drop();
 }

@@ -45,6 +45,7 @@ public static class BanyanSiloBuilderExtensions
         services.AddSerializer(serializer => serializer.AddBanyanSerializers());
         builder.AddPlacementDirector<ShardPlacementStrategy, ShardPlacementDirector>();
         AddSchemaCatalog(builder);
+        AddWritePath(builder);
         return builder;
     }
 
@@ -56,6 +57,15 @@ public static class BanyanSiloBuilderExtensions
         builder.Services.AddSingleton<SchemaCache>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaCacheLoader>();
         builder.AddPlacementDirector<NodeNamePlacementStrategy, NodeNamePlacementDirector>();
+    }
+
+    // The data clock (expiry, rotation), the per-silo write routing cache and the start-up pass that wakes every
+    // group grain so its segment lifecycle runs even before the first write after a restart.
+    private static void AddWritePath(ISiloBuilder builder)
+    {
+        builder.Services.TryAddKeyedSingleton(BanyanClock.Key, TimeProvider.System);
+        builder.Services.AddSingleton<Writes.WriteRouting>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Groups.GroupLifecycleStarter>();
     }
 
     private static void ConfigureClustering(ISiloBuilder builder, BanyanSiloOptions options)

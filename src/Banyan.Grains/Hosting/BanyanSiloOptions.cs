@@ -66,6 +66,12 @@ public sealed class BanyanSiloOptions
     /// <summary>Schema catalog and cache settings.</summary>
     public SchemaOptions Schema { get; set; } = new();
 
+    /// <summary>Write path settings.</summary>
+    public WriteOptions Write { get; set; } = new();
+
+    /// <summary>Segment lifecycle settings.</summary>
+    public SegmentOptions Segments { get; set; } = new();
+
     /// <summary>The data root as an absolute path.</summary>
     public string DataRootFullPath => Path.GetFullPath(DataRoot);
 
@@ -128,6 +134,8 @@ public sealed class BanyanSiloOptions
 
         Shard.Validate();
         Schema.Validate();
+        Write.Validate();
+        Segments.Validate();
     }
 
     private static void CheckPort(int port, string key)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Banyan.GrainInterfaces.Groups;
 using Banyan.GrainInterfaces.Schema;
 using Banyan.Grains.Hosting;
 using Banyan.Grains.Storage;
@@ -75,6 +76,11 @@ public sealed partial class MetadataGrain(
     {
         (SchemaEdit edit, SchemaDeletion deletion) = SchemaRegistry.DeleteGroup(_catalog, group, dryRun, time.GetUtcNow());
         await CommitAsync(edit);
+        if (!dryRun && edit.Change is not null)
+        {
+            await DropGroupDataAsync(group);
+        }
+
         return deletion;
     }
 
@@ -124,6 +130,25 @@ public sealed partial class MetadataGrain(
         _catalog = edit.Next;
         LogChanged(change.Revision, change.Upserts.Length, change.Deletions.Length);
         await PublishAsync(change, edit.Next);
+    }
+
+    // The group's schemas are gone from every cache (writes to it are refused from now on); its data goes next. Shards
+    // whose owner is down stay registered as pending and are dropped by the group's lifecycle later, so the deletion
+    // itself does not fail for them.
+    private async Task DropGroupDataAsync(string group)
+    {
+        try
+        {
+            SegmentMaintenance dropped = await GrainFactory.GetGrain<IGroupGrain>(group).DropAll().WaitAsync(_options.CachePushTimeout * 3);
+            if (dropped.Pending.Length > 0)
+            {
+                LogGroupDataPending(group, dropped.Pending.Length);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogGroupDataNotDropped(e, group);
+        }
     }
 
     private async Task PublishAsync(SchemaChange change, SchemaCatalog catalog)
@@ -192,6 +217,12 @@ public sealed partial class MetadataGrain(
 
         return names;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} was deleted; {Count} of its segments keep shards whose owner is down and are dropped when it is back")]
+    private partial void LogGroupDataPending(string group, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} was deleted but its data could not be dropped now; its group grain drops it later")]
+    private partial void LogGroupDataNotDropped(Exception exception, string group);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schema catalog loaded at revision {Revision} with {Count} schemas")]
     private partial void LogLoaded(long revision, int count);

@@ -1,5 +1,9 @@
+using Measure = Banyan.Api.Database.V1.Measure;
+using TagFamilySpec = Banyan.Api.Database.V1.TagFamilySpec;
+using Banyan.GrainInterfaces.Schema;
 using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Hosting;
+using Banyan.Grains.Schema;
 using Banyan.Grains.Placement;
 using Banyan.Grains.Storage;
 using Banyan.Storage;
@@ -28,12 +32,14 @@ namespace Banyan.Grains.Shards;
 public sealed partial class ShardGrain(
     [PersistentState("shard", BanyanGrainStorage.Name)] IPersistentState<ShardGrainState> state,
     IOptions<BanyanSiloOptions> options,
+    SchemaCache schemas,
     ILogger<ShardGrain> logger) : Grain, IShardGrain
 {
     private readonly BanyanSiloOptions _options = options.Value;
     private ShardGrainKey _key;
     private Task<Shard>? _opening;
     private Task? _persistingKind;
+    private bool _dropped;
 
     /// <inheritdoc/>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -76,9 +82,18 @@ public sealed partial class ShardGrain(
     }
 
     /// <inheritdoc/>
-    public async Task Write(WriteBatch batch)
+    /// <remarks>
+    /// The engine shard holds every subject of the group; the rows' series ids (hashes of subject and entity) keep the
+    /// subjects apart. The engine's multi-subject write (<c>Shard.WriteAsync</c> taking the subject with the batch, so
+    /// the series index records each series' subject and index rules apply per subject, issue 11) is not on main yet;
+    /// until it is, the batch goes to the engine as it is and <see cref="ReadRows"/> tells subjects apart by series id.
+    /// </remarks>
+    public async Task Write(ShardWrite write)
     {
-        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentException.ThrowIfNullOrEmpty(write.Subject);
+        WriteBatch batch = write.Batch ?? throw new ArgumentException("The write carries no batch.", nameof(write));
+        ThrowIfDropped();
         if (state.State.Kind is null)
         {
             await PersistKindAsync(batch.Kind);
@@ -87,11 +102,68 @@ public sealed partial class ShardGrain(
         DataKind kind = state.State.Kind!.Value;
         if (kind != batch.Kind)
         {
-            throw new ArgumentException($"Shard '{_key}' holds {kind} rows; a {batch.Kind} batch cannot be written to it.", nameof(batch));
+            throw new ArgumentException($"Shard '{_key}' holds {kind} rows; a {batch.Kind} batch cannot be written to it.", nameof(write));
         }
 
         Shard shard = await OpenAsync(kind);
-        await shard.WriteAsync(batch);
+        ThrowIfDropped();
+        try
+        {
+            await shard.WriteAsync(batch);
+        }
+        catch (StorageFullException e)
+        {
+            throw new ShardDiskFullException($"Shard '{_key}': {e.Message}", e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<ShardRows> ReadRows(string subject, long minTimestamp, long maxTimestamp, int maxRows)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subject);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
+        if (minTimestamp > maxTimestamp)
+        {
+            throw new ArgumentException($"The time range is empty: {minTimestamp} > {maxTimestamp}.", nameof(minTimestamp));
+        }
+
+        (string Family, string Tag)[] entity = EntityOf(subject);
+        if (_dropped || await OpenIfCreatedAsync() is not { } shard)
+        {
+            return new ShardRows(new WriteBatch(state.State.Kind ?? DataKind.Stream), false);
+        }
+
+        SubjectRowReader reader = new(subject, entity);
+        (WriteBatch rows, bool truncated) = await Task.Run(() => reader.Read(shard, minTimestamp, maxTimestamp, maxRows));
+        return new ShardRows(rows, truncated);
+    }
+
+    /// <inheritdoc/>
+    public async Task Drop()
+    {
+        _dropped = true;
+        Task<Shard>? opening = _opening;
+        _opening = null;
+        string folder = _options.ShardFolder(_key);
+        Shard? shard = opening is { IsCompletedSuccessfully: true } ? await opening : null;
+        await Task.Run(() =>
+        {
+            shard?.Dispose();
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            // The segment folder goes with its last shard.
+            string? segment = Path.GetDirectoryName(folder);
+            if (segment is not null && Directory.Exists(segment) && !Directory.EnumerateFileSystemEntries(segment).Any())
+            {
+                Directory.Delete(segment);
+            }
+        });
+        await state.ClearStateAsync();
+        LogDropped(logger, _key);
+        this.DeactivateOnIdle();
     }
 
     /// <inheritdoc/>
@@ -127,6 +199,37 @@ public sealed partial class ShardGrain(
 
             return new ShardStats(node, view.Parts.Count - view.DiskPartCount, view.DiskPartCount, rows, shard.MemoryBytes);
         });
+    }
+
+    private void ThrowIfDropped()
+    {
+        if (_dropped)
+        {
+            throw new InvalidOperationException($"Shard '{_key}' has been dropped (its segment expired or its group was deleted).");
+        }
+    }
+
+    // The entity tags (family, name) of the group's stream or measure named subject.
+    private (string Family, string Tag)[] EntityOf(string subject)
+    {
+        SchemaCatalog catalog = schemas.Catalog;
+        Google.Protobuf.Collections.RepeatedField<TagFamilySpec>? families = null;
+        Google.Protobuf.Collections.RepeatedField<string>? entity = null;
+        if (catalog.TryGetMeasure(_key.Group, subject, out Measure? measure))
+        {
+            (families, entity) = (measure.TagFamilies, measure.Entity?.TagNames);
+        }
+        else if (catalog.TryGetStream(_key.Group, subject, out Banyan.Api.Database.V1.Stream? stream))
+        {
+            (families, entity) = (stream.TagFamilies, stream.Entity?.TagNames);
+        }
+
+        if (families is null || entity is null)
+        {
+            throw new SchemaNotFoundException($"Group '{_key.Group}' has no stream or measure named '{subject}'.");
+        }
+
+        return [.. entity.Select(tag => (families.First(f => f.Tags.Any(t => t.Name == tag)).Name, tag))];
     }
 
     // The first write fixes the kind; it is persisted before the shard folder is created so a
@@ -206,6 +309,9 @@ public sealed partial class ShardGrain(
             LogTimerMergeFailed(logger, _key.ToString(), e);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard}: dropped (folder deleted)")]
+    private static partial void LogDropped(ILogger logger, ShardGrainKey shard);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard}: flush on close failed; the WAL replays the rows at the next open")]
     private static partial void LogFlushOnCloseFailed(ILogger logger, string shard, Exception exception);

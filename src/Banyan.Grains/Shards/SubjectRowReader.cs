@@ -1,0 +1,103 @@
+using Banyan.Grains.Writes;
+using Banyan.Storage.Columns;
+using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
+using Banyan.Storage.Rows;
+using Banyan.Storage.Series;
+using Banyan.Storage.Shards;
+using Banyan.Storage.Values;
+
+namespace Banyan.Grains.Shards;
+
+/// <summary>
+/// Reads the rows of one subject of a shard that holds several (all streams or measures of its group share the engine
+/// shard). A row belongs to the subject when its series id is the hash of the subject and the row's own entity values
+/// (<see cref="SeriesKey"/>): checked once per series, so the cost is per series, not per row.
+/// </summary>
+/// <remarks>
+/// The engine's multi-subject shard (a series index that stores each series' subject, issue 11) answers this from the
+/// index; until the shard grain opens such shards, this check on the rows gives the same answer.
+/// </remarks>
+internal sealed class SubjectRowReader(string subject, (string Family, string Tag)[] entity)
+{
+    private readonly Dictionary<ulong, bool> _ofSubject = [];
+
+    /// <summary>
+    /// The subject's rows of <paramref name="shard"/> with <paramref name="minTimestamp"/> ≤ timestamp ≤
+    /// <paramref name="maxTimestamp"/>, every column, at most <paramref name="maxRows"/>.
+    /// </summary>
+    public (WriteBatch Rows, bool Truncated) Read(Shard shard, long minTimestamp, long maxTimestamp, int maxRows)
+    {
+        WriteBatch rows = new(shard.Kind);
+        using ShardScan scan = shard.Scan(new SeriesTimeFilter(null, minTimestamp, maxTimestamp), ColumnProjection.All);
+        Dictionary<(string?, string), int> columnOf = [];
+        while (scan.MoveNext())
+        {
+            Block block = scan.CurrentBlock;
+            int row = scan.CurrentRow;
+            if (!BelongsToSubject(block, row))
+            {
+                continue;
+            }
+
+            if (rows.Count == maxRows)
+            {
+                return (rows, true);
+            }
+
+            // New columns first (they read null for the rows already read), then the keys, then one value per column.
+            int before = rows.Count;
+            foreach (ColumnBuffer column in block.Columns)
+            {
+                if (!columnOf.ContainsKey((column.Family, column.Name)))
+                {
+                    int index = rows.FindColumn(column.Family, column.Name);
+                    columnOf[(column.Family, column.Name)] = index >= 0 ? index : rows.AddColumn(column.Family, column.Name, column.Type);
+                }
+            }
+
+            rows.AppendKeys([scan.SeriesId], [scan.Timestamp], [scan.Version]);
+            foreach (ColumnBuffer column in block.Columns)
+            {
+                rows.Columns[columnOf[(column.Family, column.Name)]].AppendFrom(column, row);
+            }
+
+            // Columns this block lacks read null for this row.
+            foreach (ColumnBuffer target in rows.Columns)
+            {
+                if (target.Count == before)
+                {
+                    target.AppendNull();
+                }
+            }
+        }
+
+        return (rows, false);
+    }
+
+    private bool BelongsToSubject(Block block, int row)
+    {
+        if (_ofSubject.TryGetValue(block.SeriesId, out bool known))
+        {
+            return known;
+        }
+
+        bool belongs = true;
+        TagValue[] values = new TagValue[entity.Length];
+        for (int i = 0; i < entity.Length && belongs; i++)
+        {
+            ColumnBuffer? column = block.FindColumn(entity[i].Family, entity[i].Tag);
+            if (column is null || column.IsNull(row) || column.Type is ColumnValueType.Float64 or ColumnValueType.StringArray or ColumnValueType.Int64Array)
+            {
+                belongs = false;
+                break;
+            }
+
+            values[i] = ValueTypes.ToEntityValue(column.GetValue(row));
+        }
+
+        belongs = belongs && SeriesKey.ComputeSeriesId(subject, values) == block.SeriesId;
+        _ofSubject[block.SeriesId] = belongs;
+        return belongs;
+    }
+}

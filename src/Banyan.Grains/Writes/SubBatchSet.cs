@@ -1,0 +1,35 @@
+using Banyan.Storage.Values;
+
+namespace Banyan.Grains.Writes;
+
+/// <summary>Collects the valid rows of a write batch into one columnar batch per (segment, shard).</summary>
+internal sealed class SubBatchSet(SubjectLayout layout)
+{
+    private readonly Dictionary<(long Segment, int Shard), SubBatch> _batches = [];
+    private (long Segment, int Shard) _lastKey = (long.MinValue, -1);
+    private SubBatch? _last;
+
+    /// <summary>The sub-batches, in the order they were started.</summary>
+    public IEnumerable<SubBatch> Batches => _batches.Values;
+
+    /// <summary>How many sub-batches there are.</summary>
+    public int Count => _batches.Count;
+
+    /// <summary>Adds the row of element <paramref name="element"/>.</summary>
+    public void Add(long segmentStart, int shard, ulong seriesId, long timestamp, long versionOrElementId, ColumnValue[] row, int element)
+    {
+        // Consecutive elements usually share segment and shard: skip the lookup then.
+        if (_last is null || _lastKey != (segmentStart, shard))
+        {
+            _lastKey = (segmentStart, shard);
+            if (!_batches.TryGetValue(_lastKey, out _last))
+            {
+                _last = new SubBatch(segmentStart, shard, layout.NewBatch(), []);
+                _batches.Add(_lastKey, _last);
+            }
+        }
+
+        _last.Batch.AddRow(seriesId, timestamp, versionOrElementId, row);
+        _last.Elements.Add(element);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Collections.Immutable;
+using Banyan.GrainInterfaces.Writes;
+using Banyan.Storage.Series;
+using Banyan.Storage.Values;
+
+namespace Banyan.Grains.Writes;
+
+/// <summary>
+/// The statuses of a write batch being decided, element by element, and the rows of the valid elements grouped by
+/// (segment, shard). Elements start as <see cref="WriteStatus.Succeed"/>; a refusal or a failed shard write changes that.
+/// </summary>
+internal sealed class WritePlan
+{
+    private readonly WriteStatus[] _statuses;
+    private readonly SortedDictionary<int, string> _refusals = [];
+
+    /// <summary>A plan for <paramref name="count"/> elements.</summary>
+    public WritePlan(int count, SubjectLayout? layout)
+    {
+        _statuses = new WriteStatus[count];
+        Array.Fill(_statuses, WriteStatus.Succeed);
+        SubBatches = layout is null ? null : new SubBatchSet(layout);
+    }
+
+    /// <summary>The rows to write; null when no schema applies (every element is refused).</summary>
+    public SubBatchSet? SubBatches { get; }
+
+    /// <summary>Elements answered <see cref="WriteStatus.Succeed"/> but not stored: their segment is older than the TTL.</summary>
+    public int Expired { get; private set; }
+
+    /// <summary>Gives element <paramref name="element"/> status <paramref name="status"/> for <paramref name="reason"/>.</summary>
+    public void Refuse(int element, WriteStatus status, string reason)
+    {
+        _statuses[element] = status;
+        _refusals[element] = reason;
+    }
+
+    /// <summary>Counts one element as accepted but dropped because its segment expired (it keeps <see cref="WriteStatus.Succeed"/>).</summary>
+    public void DropExpired() => Expired++;
+
+    /// <summary>
+    /// Places a valid element: computes its series id (subject + entity values), its shard (sharding key or entity, as
+    /// BanyanDB routes) and its segment; drops it when the segment has expired, otherwise adds its row.
+    /// </summary>
+    public void Place(SubjectLayout layout, GroupSettings group, DateTimeOffset now, int element, ColumnValue[] row, long timestamp, long versionOrElementId)
+    {
+        long segment = group.SegmentStartOf(timestamp);
+        if (group.IsExpired(segment, now))
+        {
+            DropExpired();
+            return;
+        }
+
+        TagValue[] entity = SubjectLayout.ValuesOf(row, layout.EntityColumns);
+        ulong seriesId = SeriesKey.ComputeSeriesId(layout.Subject, entity);
+        TagValue[] routing = layout.ShardingColumns is { } sharding ? SubjectLayout.ValuesOf(row, sharding) : entity;
+        int shard = (int)ShardRouting.ComputeShard(layout.Subject, routing, (uint)group.ShardNum);
+        SubBatches!.Add(segment, shard, seriesId, timestamp, versionOrElementId, row, element);
+    }
+
+    /// <summary>The outcome: statuses in element order and the refusals with their reasons.</summary>
+    public WriteOutcome ToOutcome() =>
+        new([.. _statuses], [.. _refusals.Select(r => new ElementRefusal(r.Key, r.Value))], Expired);
+
+    /// <summary>The status of element <paramref name="element"/> so far.</summary>
+    public WriteStatus StatusOf(int element) => _statuses[element];
+
+    /// <summary>The refusals so far (for logs).</summary>
+    public ImmutableArray<ElementRefusal> Refusals => [.. _refusals.Select(r => new ElementRefusal(r.Key, r.Value))];
+}

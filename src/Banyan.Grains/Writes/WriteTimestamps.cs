@@ -1,0 +1,42 @@
+using Google.Protobuf.WellKnownTypes;
+
+namespace Banyan.Grains.Writes;
+
+/// <summary>
+/// BanyanDB's rule for write timestamps (<c>pkg/timestamp/nano.go</c> <c>CheckPb</c>): present, within what 64-bit
+/// nanoseconds since the Unix epoch can hold (1677-09-21 to 2262-04-11), and in whole milliseconds. Like Go's
+/// <c>AsTime</c>, nanos outside [0, 1e9) are carried into the seconds before the checks.
+/// </summary>
+internal static class WriteTimestamps
+{
+    private const long NanosPerSecond = 1_000_000_000;
+    private const long NanosPerMillisecond = 1_000_000;
+
+    /// <summary>The timestamp as Unix nanoseconds; false with the reason (e.g. "is not in whole milliseconds") otherwise.</summary>
+    public static bool TryToUnixNanos(Timestamp? timestamp, out long nanos, out string reason)
+    {
+        nanos = 0;
+        if (timestamp is null)
+        {
+            reason = "is empty";
+            return false;
+        }
+
+        Int128 total = ((Int128)timestamp.Seconds * NanosPerSecond) + timestamp.Nanos;
+        if (total < long.MinValue || total > long.MaxValue)
+        {
+            reason = $"is out of range {long.MinValue} - {long.MaxValue} ns";
+            return false;
+        }
+
+        nanos = (long)total;
+        if (nanos % NanosPerMillisecond != 0)
+        {
+            reason = "is not in whole milliseconds";
+            return false;
+        }
+
+        reason = string.Empty;
+        return true;
+    }
+}

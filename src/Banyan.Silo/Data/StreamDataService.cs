@@ -1,0 +1,19 @@
+using Banyan.Api.Stream.V1;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Banyan.Silo.Data;
+
+/// <summary>
+/// BanyanDB's <c>StreamService</c> on the silo: <c>Write</c> (bidirectional, <see cref="StreamWritePump"/>). Partial:
+/// the query RPCs live in their own file. RPCs not overridden answer UNIMPLEMENTED.
+/// </summary>
+public sealed partial class StreamDataService(IGrainFactory grains, IOptions<SiloHostOptions> options) : StreamService.StreamServiceBase
+{
+    /// <inheritdoc/>
+    public override Task Write(IAsyncStreamReader<WriteRequest> requestStream, IServerStreamWriter<WriteResponse> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new StreamWritePump(grains, options.Value.WriteBatching).RunAsync(requestStream, responseStream, context.CancellationToken);
+    }
+}

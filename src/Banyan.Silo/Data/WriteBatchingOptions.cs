@@ -1,0 +1,39 @@
+namespace Banyan.Silo.Data;
+
+/// <summary>
+/// How the host cuts the messages of a bidirectional write stream into grain calls (section <c>Silo:WriteBatching</c>).
+/// </summary>
+public sealed class WriteBatchingOptions
+{
+    /// <summary>The most messages in one grain call.</summary>
+    public int MaxMessages { get; set; } = 1000;
+
+    /// <summary>
+    /// How long a batch may wait for more messages after its first one arrived; when the client pauses longer, the
+    /// batch goes with what it has.
+    /// </summary>
+    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Batches of one stream in flight at once (later messages are read meanwhile; beyond this, reading waits).</summary>
+    public int MaxInFlight { get; set; } = 16;
+
+    /// <summary>Checks the settings; the message names the key.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    public void Validate()
+    {
+        if (MaxMessages < 1)
+        {
+            throw new ArgumentException($"Silo:WriteBatching:MaxMessages is {MaxMessages}; it must be at least 1.");
+        }
+
+        if (Linger < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"Silo:WriteBatching:Linger is {Linger}; it must not be negative.");
+        }
+
+        if (MaxInFlight < 1)
+        {
+            throw new ArgumentException($"Silo:WriteBatching:MaxInFlight is {MaxInFlight}; it must be at least 1.");
+        }
+    }
+}
