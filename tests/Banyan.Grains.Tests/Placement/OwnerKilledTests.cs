@@ -18,7 +18,7 @@ public sealed class OwnerKilledTests(TcpClusterFixture fixture)
         int shard = owners.Owners.IndexOf(extra.Name);
         Assert.True(shard >= 0, $"the new silo {extra.Name} should own a shard of a new group: {string.Join(", ", owners.Owners)}");
         ShardGrainKey key = new(group, new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero), shard);
-        await fixture.Client.CallShardAsync(key, extra.Name, g => g.Write(TestBatches.Stream(5, TestBatches.Nanos(key.SegmentStart))));
+        await fixture.Client.CallShardAsync(key, extra.Name, g => g.Write(new ShardWrite("test", TestBatches.Stream(5, TestBatches.Nanos(key.SegmentStart)))));
         Assert.Equal(extra.Name, (await fixture.Client.CallShardAsync(key, extra.Name, g => g.GetStats())).Node);
 
         await fixture.Cluster.KillSiloAsync(extra).WaitAsync(TimeSpan.FromMinutes(1));

@@ -23,7 +23,7 @@ public sealed class ShardPlacementTests(ClusterFixture fixture)
             {
                 ShardGrainKey key = new(group, start, shard);
                 string owner = owners.OwnerOf(shard);
-                await fixture.Client.CallShardAsync(key, owner, g => g.Write(TestBatches.Stream(10, TestBatches.Nanos(start))));
+                await fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Stream(10, TestBatches.Nanos(start)))));
                 ShardStats stats = await fixture.Client.CallShardAsync(key, owner, g => g.GetStats()).WaitAsync(TimeSpan.FromSeconds(30));
                 Assert.Equal(owner, stats.Node);
                 Assert.Equal(10, stats.Rows);

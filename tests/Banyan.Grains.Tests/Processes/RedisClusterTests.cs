@@ -40,7 +40,7 @@ public sealed class RedisClusterTests : IDisposable
         {
             ShardGrainKey key = new(group, s_segment, shard);
             string owner = owners.OwnerOf(shard);
-            await client.Client.CallShardAsync(key, owner, g => g.Write(TestBatches.Stream(10 + shard, TestBatches.Nanos(s_segment)))).WaitAsync(TimeSpan.FromSeconds(60));
+            await client.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Stream(10 + shard, TestBatches.Nanos(s_segment))))).WaitAsync(TimeSpan.FromSeconds(60));
             ShardStats stats = await client.Client.CallShardAsync(key, owner, g => g.GetStats()).WaitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal(owner, stats.Node);
             Assert.Equal(10 + shard, stats.Rows);

@@ -28,7 +28,7 @@ public sealed class SiloProcessTests : IDisposable
             {
                 ShardOwners owners = await client.Client.GetGrain<IGroupGrain>(group).GetShardOwners(2).WaitAsync(TimeSpan.FromSeconds(30));
                 Assert.Equal([node, node], owners.Owners.ToArray());
-                await client.Client.CallShardAsync(key, node, g => g.Write(TestBatches.Stream(40, t0))).WaitAsync(TimeSpan.FromSeconds(30));
+                await client.Client.CallShardAsync(key, node, g => g.Write(new ShardWrite("test", TestBatches.Stream(40, t0)))).WaitAsync(TimeSpan.FromSeconds(30));
             }
 
             Assert.True(await silo.StopAsync(), "the silo should stop by itself on SIGTERM");
@@ -45,7 +45,7 @@ public sealed class SiloProcessTests : IDisposable
             {
                 Assert.Equal([node, node], (await client.Client.GetGrain<IGroupGrain>(group).GetShardOwners(2).WaitAsync(TimeSpan.FromSeconds(30))).Owners.ToArray());
                 Assert.Equal(40, (await client.Client.CallShardAsync(key, node, g => g.GetStats()).WaitAsync(TimeSpan.FromSeconds(30))).Rows);
-                await client.Client.CallShardAsync(key, node, g => g.Write(TestBatches.Stream(25, t0 + 1_000, firstElementId: 1_000))).WaitAsync(TimeSpan.FromSeconds(30));
+                await client.Client.CallShardAsync(key, node, g => g.Write(new ShardWrite("test", TestBatches.Stream(25, t0 + 1_000, firstElementId: 1_000)))).WaitAsync(TimeSpan.FromSeconds(30));
                 Assert.Equal(3, (await client.Client.GetGrain<IGroupGrain>(group).GetShardOwners(3).WaitAsync(TimeSpan.FromSeconds(30))).Owners.Length);
             }
 

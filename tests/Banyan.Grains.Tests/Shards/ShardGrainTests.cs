@@ -13,7 +13,7 @@ public sealed class ShardGrainTests(ClusterFixture fixture)
     public async Task The_flush_timer_moves_memory_parts_to_disk_without_a_flush_call()
     {
         (ShardGrainKey key, string owner) = await ShardOf("timer-g");
-        await fixture.Client.CallShardAsync(key, owner, g => g.Write(TestBatches.Stream(100, TestBatches.Nanos(s_segment))));
+        await fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Stream(100, TestBatches.Nanos(s_segment)))));
 
         // Streams flush every second by default; nothing here calls Flush.
         ShardStats stats = await Eventually.MatchAsync(
@@ -31,7 +31,7 @@ public sealed class ShardGrainTests(ClusterFixture fixture)
         (ShardGrainKey key, string owner) = await ShardOf("lifecycle-g");
         for (int i = 0; i < 3; i++)
         {
-            await fixture.Client.CallShardAsync(key, owner, g => g.Write(TestBatches.Measure(50, TestBatches.Nanos(s_segment) + (i * 1000), seriesId: (ulong)(i + 1))));
+            await fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Measure(50, TestBatches.Nanos(s_segment) + (i * 1000), seriesId: (ulong)(i + 1)))));
             await fixture.Client.CallShardAsync(key, owner, g => g.Flush());
         }
 
@@ -52,8 +52,8 @@ public sealed class ShardGrainTests(ClusterFixture fixture)
     public async Task A_batch_of_the_other_kind_is_refused_naming_the_shard()
     {
         (ShardGrainKey key, string owner) = await ShardOf("kind-g");
-        await fixture.Client.CallShardAsync(key, owner, g => g.Write(TestBatches.Stream(1, TestBatches.Nanos(s_segment))));
-        ArgumentException e = await Exceptions.CatchAsync<ArgumentException>(() => fixture.Client.CallShardAsync(key, owner, g => g.Write(TestBatches.Measure(1, TestBatches.Nanos(s_segment)))));
+        await fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Stream(1, TestBatches.Nanos(s_segment)))));
+        ArgumentException e = await Exceptions.CatchAsync<ArgumentException>(() => fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Measure(1, TestBatches.Nanos(s_segment))))));
         Assert.Contains(key.ToString(), e.Message, StringComparison.Ordinal);
         Assert.Equal(1, (await fixture.Client.CallShardAsync(key, owner, g => g.GetStats())).Rows);
     }
