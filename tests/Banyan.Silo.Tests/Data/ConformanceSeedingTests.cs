@@ -3,6 +3,7 @@ using Banyan.Conformance.Fixtures;
 using Banyan.Conformance.Seeding;
 using Banyan.Conformance.Targets;
 using Banyan.Silo.Tests.Infrastructure;
+using Banyan.Tests.Shared.Writes;
 
 namespace Banyan.Silo.Tests.Data;
 
@@ -32,7 +33,7 @@ public sealed class ConformanceSeedingTests
         // The stored rows are there to read: stream default/sw holds sw.json once (the step 6 days back is beyond the
         // group's 3-day TTL: answered STATUS_SUCCEED, never stored).
         int entries = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "test/cases/stream/data/testdata/sw.json"))).RootElement.GetArrayLength();
-        List<StoredRow> sw = await StoredRows.ReadAsync(StoredRows.Grains(host), "default", "sw");
+        List<StoredRow> sw = await StoredRows.ReadAsync(host.Grains(), "default", "sw");
         Assert.Equal(entries, sw.Count);
         long baseNanos = result.BaseTime.EpochMillis * 1_000_000;
         Assert.All(sw, r => Assert.InRange(r.Timestamp, baseNanos, baseNanos + (entries * 500 * 1_000_000L)));

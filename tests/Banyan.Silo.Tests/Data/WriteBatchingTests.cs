@@ -1,6 +1,7 @@
 using Banyan.Api.Common.V1;
 using Banyan.Api.Database.V1;
 using Banyan.Silo.Tests.Infrastructure;
+using Banyan.Tests.Shared.Writes;
 using Google.Protobuf.WellKnownTypes;
 using MeasureV1 = Banyan.Api.Measure.V1;
 
@@ -47,7 +48,7 @@ public sealed class WriteBatchingTests
             Assert.Equal(i % 97 == 13 ? "STATUS_INVALID_TIMESTAMP" : "STATUS_SUCCEED", responses[i].Status);
         }
 
-        List<StoredRow> rows = await StoredRows.ReadAsync(StoredRows.Grains(host), group, "cpm");
+        List<StoredRow> rows = await StoredRows.ReadAsync(host.Grains(), group, "cpm");
         Assert.Equal(Enumerable.Range(0, count).Where(i => i % 97 != 13).Select(i => (long)i), rows.Select(r => (long)r[null, "total"]!).Order());
     }
 }

@@ -3,6 +3,7 @@ using Metadata = Banyan.Api.Common.V1.Metadata;
 using Banyan.Api.Database.V1;
 using Banyan.Api.Model.V1;
 using Banyan.Silo.Tests.Infrastructure;
+using Banyan.Tests.Shared.Writes;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using MeasureV1 = Banyan.Api.Measure.V1;
@@ -77,7 +78,7 @@ public sealed class WriteProtocolTests(SiloHostFixture fixture) : IClassFixture<
         Assert.Equal(metadata, responses[1].Metadata);
         Assert.Equal(unknown, responses[12].Metadata);
 
-        List<StoredRow> rows = await StoredRows.ReadAsync(StoredRows.Grains(fixture.Host), group, "cpm");
+        List<StoredRow> rows = await StoredRows.ReadAsync(fixture.Host.Grains(), group, "cpm");
         Assert.Equal(["e1", "e2", "e16"], rows.Select(r => (string?)r["default", "entity_id"]));
         Assert.Equal([1L, 2L, 16L], rows.Select(r => (long?)r[null, "total"]));
         Assert.Equal([0.5, 0.5, 0.5], rows.Select(r => (double?)r[null, "value"]));
@@ -123,7 +124,7 @@ public sealed class WriteProtocolTests(SiloHostFixture fixture) : IClassFixture<
         Assert.Equal(["STATUS_SUCCEED", "STATUS_SUCCEED", "STATUS_SUCCEED", "STATUS_SUCCEED", "STATUS_INTERNAL_ERROR", "STATUS_SUCCEED"], responses.Select(r => r.Status));
         Assert.Equal(other, responses[5].Metadata);
 
-        List<StoredRow> rows = await StoredRows.ReadAsync(StoredRows.Grains(fixture.Host), group, "log");
+        List<StoredRow> rows = await StoredRows.ReadAsync(fixture.Host.Grains(), group, "log");
         Assert.Equal(["svc-a", "svc-a", "svc-b", "svc-b"], rows.Select(r => (string?)r["searchable", "service"]));
         Assert.Equal([1L, 1L, 1L, 1L], rows.Select(r => (long?)r["searchable", "level"]));
         Assert.Equal(["body of 1", "body of 2", "body of 3", "body of 4"], rows.Select(r => System.Text.Encoding.UTF8.GetString((byte[])r["data", "body"]!)));
@@ -131,7 +132,7 @@ public sealed class WriteProtocolTests(SiloHostFixture fixture) : IClassFixture<
         // Element ids are xxHash64 of group|name|element_id, as BanyanDB stores them.
         Assert.Equal(unchecked((long)Banyan.Storage.Series.StreamElementId.Compute(group, "log", "1")), rows[0].Version);
 
-        List<StoredRow> others = await StoredRows.ReadAsync(StoredRows.Grains(fixture.Host), group, "audit");
+        List<StoredRow> others = await StoredRows.ReadAsync(fixture.Host.Grains(), group, "audit");
         Assert.Equal(["svc-c"], others.Select(r => (string?)r["searchable", "service"]));
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Grpc.Net.Client;
+using Orleans;
 
 namespace Banyan.Silo.Tests.Infrastructure;
 
@@ -34,6 +35,9 @@ public sealed class SiloHostProcess : IAsyncDisposable
 
     /// <summary>The running host's services.</summary>
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The host is not running.");
+
+    /// <summary>The running silo's grain factory (grain calls from inside the host, as the gRPC services make them).</summary>
+    public IGrainFactory Grains() => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IGrainFactory>(Services);
 
     /// <summary>Starts a host on a new temporary data folder; <paramref name="extraArgs"/> are more command-line settings.</summary>
     public static async Task<SiloHostProcess> StartAsync(params string[] extraArgs)

@@ -7,7 +7,7 @@ using MeasureV1 = Banyan.Api.Measure.V1;
 using StreamSchema = Banyan.Api.Database.V1.Stream;
 using StreamV1 = Banyan.Api.Stream.V1;
 
-namespace Banyan.Silo.Tests.Data;
+namespace Banyan.Tests.Shared.Writes;
 
 /// <summary>Small schemas and write requests for the write tests: a measure and a stream group, each with 2 shards, daily segments, 7 days of TTL.</summary>
 public static class WriteSchemas
@@ -24,6 +24,15 @@ public static class WriteSchemas
             Ttl = new IntervalRule { Unit = IntervalRule.Types.Unit.Day, Num = ttlDays },
         },
     };
+
+    /// <summary>A group of <paramref name="catalog"/> with one-hour segments and a TTL of <paramref name="ttlHours"/> hours.</summary>
+    public static Group HourlyGroup(string name, Catalog catalog, uint shards, uint ttlHours)
+    {
+        Group group = Group(name, catalog, shards);
+        group.ResourceOpts.SegmentInterval = new IntervalRule { Unit = IntervalRule.Types.Unit.Hour, Num = 1 };
+        group.ResourceOpts.Ttl = new IntervalRule { Unit = IntervalRule.Types.Unit.Hour, Num = ttlHours };
+        return group;
+    }
 
     /// <summary>Measure <c>cpm</c>: family default {id string, entity_id string, code int}; fields total int, value float; entity entity_id.</summary>
     public static Measure Measure(string group) => new()

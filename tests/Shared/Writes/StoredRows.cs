@@ -2,9 +2,10 @@ using Banyan.GrainInterfaces.Groups;
 using Banyan.GrainInterfaces.Shards;
 using Banyan.Storage.Columns;
 using Banyan.Storage.Rows;
-using Microsoft.Extensions.DependencyInjection;
+using Orleans;
+using Xunit;
 
-namespace Banyan.Silo.Tests.Infrastructure;
+namespace Banyan.Tests.Shared.Writes;
 
 /// <summary>One stored row read back through the shard grains (timestamp in ns, version or element id bits, every column's value).</summary>
 public sealed record StoredRow(ulong SeriesId, long Timestamp, long Version, IReadOnlyDictionary<string, object?> Values)
@@ -42,9 +43,6 @@ public static class StoredRows
         rows.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
         return rows;
     }
-
-    /// <summary>The grain factory of an in-process silo host.</summary>
-    public static IGrainFactory Grains(SiloHostProcess host) => host.Services.GetRequiredService<IGrainFactory>();
 
     private static IEnumerable<StoredRow> Rows(WriteBatch batch)
     {
