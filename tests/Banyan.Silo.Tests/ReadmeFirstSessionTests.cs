@@ -1,8 +1,11 @@
 using System.Text.RegularExpressions;
 using Banyan.Api.Database.V1;
+using Banyan.Silo.Tests.Data;
 using Banyan.Silo.Tests.Infrastructure;
+using Banyan.Tests.Shared.Writes;
 using Google.Protobuf;
 using Grpc.Core;
+using MeasureV1 = Banyan.Api.Measure.V1;
 using Metadata = Banyan.Api.Common.V1.Metadata;
 
 namespace Banyan.Silo.Tests;
@@ -15,7 +18,7 @@ public sealed partial class ReadmeFirstSessionTests
     {
         string readme = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "README.md"));
         Dictionary<string, string> requests = FirstSessionBlocks().Matches(readme).ToDictionary(m => m.Groups["rpc"].Value, m => m.Groups["json"].Value);
-        Assert.Equal(["GroupRegistryService/Create", "MeasureRegistryService/Create"], requests.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["GroupRegistryService/Create", "MeasureRegistryService/Create", "MeasureService/Write"], requests.Keys.Order(StringComparer.Ordinal));
         GroupRegistryServiceCreateRequest group = JsonParser.Default.Parse<GroupRegistryServiceCreateRequest>(requests["GroupRegistryService/Create"]);
         MeasureRegistryServiceCreateRequest measure = JsonParser.Default.Parse<MeasureRegistryServiceCreateRequest>(requests["MeasureRegistryService/Create"]);
 
@@ -37,6 +40,33 @@ public sealed partial class ReadmeFirstSessionTests
         RpcException invalid = await Assert.ThrowsAsync<RpcException>(() => registry.Measures.CreateAsync(bad, deadline: RegistryClients.Deadline).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
         Assert.Contains($"`{invalid.Status.Detail}`", readme, StringComparison.Ordinal);
+
+        // The write step, with today's date as the README's sed line puts it: both points acknowledged, in order, and stored.
+        string today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        List<MeasureV1.WriteRequest> points = [.. JsonValues(requests["MeasureService/Write"].Replace("2026-12-01", today, StringComparison.Ordinal)).Select(JsonParser.Default.Parse<MeasureV1.WriteRequest>)];
+        Assert.Equal(2, points.Count);
+        Assert.Null(points[1].Metadata);
+        List<MeasureV1.WriteResponse> responses = await WriteExchange.MeasureAsync(host.Channel, points);
+        Assert.Equal([(1UL, "STATUS_SUCCEED"), (2UL, "STATUS_SUCCEED")], responses.Select(r => (r.MessageId, r.Status)));
+        List<StoredRow> rows = await StoredRows.ReadAsync(host.Grains(), "sw_metric", "service_cpm_minute");
+        Assert.Equal([120L, 130L], rows.Select(r => (long)r[null, "total"]!));
+        Assert.Contains("STATUS_INVALID_TIMESTAMP", readme, StringComparison.Ordinal);
+    }
+
+    // The JSON values of a text holding several, one after the other (as grpcurl reads a stream's messages).
+    private static List<string> JsonValues(string text)
+    {
+        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(text);
+        List<string> values = [];
+        System.Text.Json.Utf8JsonReader reader = new(utf8, new System.Text.Json.JsonReaderOptions { AllowMultipleValues = true });
+        while (reader.Read())
+        {
+            long start = reader.TokenStartIndex;
+            reader.Skip();
+            values.Add(System.Text.Encoding.UTF8.GetString(utf8, (int)start, (int)(reader.BytesConsumed - start)));
+        }
+
+        return values;
     }
 
     private static string RepositoryRoot()

@@ -1,10 +1,8 @@
-using Measure = Banyan.Api.Database.V1.Measure;
-using TagFamilySpec = Banyan.Api.Database.V1.TagFamilySpec;
 using Banyan.GrainInterfaces.Schema;
 using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Hosting;
-using Banyan.Grains.Schema;
 using Banyan.Grains.Placement;
+using Banyan.Grains.Schema;
 using Banyan.Grains.Storage;
 using Banyan.Storage;
 using Banyan.Storage.Rows;
@@ -12,6 +10,8 @@ using Banyan.Storage.Shards;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Measure = Banyan.Api.Database.V1.Measure;
+using TagFamilySpec = Banyan.Api.Database.V1.TagFamilySpec;
 
 namespace Banyan.Grains.Shards;
 

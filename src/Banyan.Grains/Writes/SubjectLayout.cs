@@ -2,11 +2,11 @@ using Banyan.Api.Database.V1;
 using Banyan.Api.Model.V1;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Values;
-using TagValue = Banyan.Api.Model.V1.TagValue;
 using Google.Protobuf.Collections;
 using MeasureV1 = Banyan.Api.Measure.V1;
 using StreamSchema = Banyan.Api.Database.V1.Stream;
 using StreamV1 = Banyan.Api.Stream.V1;
+using TagValue = Banyan.Api.Model.V1.TagValue;
 
 namespace Banyan.Grains.Writes;
 

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Threading.Channels;
-using Metadata = Banyan.Api.Common.V1.Metadata;
 using Banyan.GrainInterfaces.Writes;
 using Grpc.Core;
+using Metadata = Banyan.Api.Common.V1.Metadata;
 
 namespace Banyan.Silo.Data;
 

@@ -1,11 +1,11 @@
 using Banyan.Api.Common.V1;
-using Metadata = Banyan.Api.Common.V1.Metadata;
 using Banyan.GrainInterfaces.Schema;
 using Banyan.Grains.Tests.Infrastructure;
 using Banyan.Tests.Shared.Writes;
 using Grpc.Core;
 using Grpc.Net.Client;
 using MeasureV1 = Banyan.Api.Measure.V1;
+using Metadata = Banyan.Api.Common.V1.Metadata;
 
 namespace Banyan.Grains.Tests.Processes;
 

@@ -34,14 +34,19 @@ public sealed class FileGrainStorageTests(ClusterFixture fixture) : IDisposable
         // (Orleans' JSON serializer, which names .NET types in "$type"; see docs/format/grain-state.md).
         FileGrainStorage storage = NewStorage();
         GrainId id = GrainId.Create("group", "pinned-json");
-        await storage.WriteStateAsync("group", id, new GrainState<GroupState>(new GroupState { ShardOwners = ["node-0", "node-1"] }));
+        await storage.WriteStateAsync("group", id, new GrainState<GroupState>(new GroupState
+        {
+            ShardOwners = ["node-0", "node-1"],
+            Segments = [new SegmentRecord { Start = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), End = new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero), Shards = [0, 1] }],
+            GroupRevision = 3,
+        }));
         byte[] file = await File.ReadAllBytesAsync(storage.PathOf("group", id));
         string payload = System.Text.Encoding.UTF8.GetString(file.AsSpan(GrainStateFile.HeaderSize));
         Assert.Equal(PinnedGroupStateJson, payload);
     }
 
     private const string PinnedGroupStateJson =
-        "{\"$id\":\"1\",\"$type\":\"Banyan.Grains.Groups.GroupState, Banyan.Grains\",\"ShardOwners\":{\"$type\":\"System.Collections.Generic.List`1[[System.String, System.Private.CoreLib]], System.Private.CoreLib\",\"$values\":[\"node-0\",\"node-1\"]}}";
+        "{\"$id\":\"1\",\"$type\":\"Banyan.Grains.Groups.GroupState, Banyan.Grains\",\"ShardOwners\":{\"$type\":\"System.Collections.Generic.List`1[[System.String, System.Private.CoreLib]], System.Private.CoreLib\",\"$values\":[\"node-0\",\"node-1\"]},\"Segments\":{\"$type\":\"System.Collections.Generic.List`1[[Banyan.Grains.Groups.SegmentRecord, Banyan.Grains]], System.Private.CoreLib\",\"$values\":[{\"$id\":\"2\",\"$type\":\"Banyan.Grains.Groups.SegmentRecord, Banyan.Grains\",\"Start\":\"2026-12-01T00:00:00+00:00\",\"End\":\"2026-12-02T00:00:00+00:00\",\"Shards\":{\"$type\":\"System.Collections.Generic.List`1[[System.Int32, System.Private.CoreLib]], System.Private.CoreLib\",\"$values\":[0,1]}}]},\"GroupRevision\":3}";
 
     [Fact]
     public async Task State_round_trips_and_the_etag_counts_writes()

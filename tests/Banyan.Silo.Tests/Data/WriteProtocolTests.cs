@@ -1,5 +1,4 @@
 using Banyan.Api.Common.V1;
-using Metadata = Banyan.Api.Common.V1.Metadata;
 using Banyan.Api.Database.V1;
 using Banyan.Api.Model.V1;
 using Banyan.Silo.Tests.Infrastructure;
@@ -7,6 +6,7 @@ using Banyan.Tests.Shared.Writes;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using MeasureV1 = Banyan.Api.Measure.V1;
+using Metadata = Banyan.Api.Common.V1.Metadata;
 using StreamV1 = Banyan.Api.Stream.V1;
 
 namespace Banyan.Silo.Tests.Data;
