@@ -224,6 +224,16 @@ public sealed partial class GroupGrain(
     private async Task<SegmentMaintenance> DropSegmentsAsync(List<SegmentRecord> segments, bool forgetOwnersWhenDone)
     {
         List<SegmentRecord> targets = [.. segments];
+        if (targets.Count == 0)
+        {
+            if (forgetOwnersWhenDone && state.State.ShardOwners.Count > 0)
+            {
+                await CommitAsync(s => s.ShardOwners = []);
+            }
+
+            return new SegmentMaintenance([], [], []);
+        }
+
         List<string> owners = state.State.ShardOwners;
         List<(SegmentRecord Segment, int Shard, Task Drop)> drops = [];
         foreach (SegmentRecord segment in targets)
