@@ -265,36 +265,7 @@ public sealed partial class Shard
         }
     }
 
-    private List<MemoryPart> BuildParts(WriteBatch[] batches)
-    {
-        List<MemoryPart> parts = [];
-        MemoryPart? assembled = MemoryPartAssembler.TryBuild(batches, _options.Kind, _options.PartWriter);
-        if (assembled is not null)
-        {
-            parts.Add(assembled);
-            return parts;
-        }
-
-        if (batches.Length == 1)
-        {
-            parts.Add(MemoryPart.Build(BatchSorter.Sort(batches[0]), _options.PartWriter));
-            return parts;
-        }
-
-        WriteBatch combined = new(_options.Kind);
-        foreach (WriteBatch batch in batches)
-        {
-            if (!BatchConcatenation.TryAppend(combined, batch))
-            {
-                // A column changed type between writes: keep them in separate parts, in LSN order.
-                parts.Add(MemoryPart.Build(BatchSorter.Sort(combined), _options.PartWriter));
-                combined = BatchConcatenation.Copy(batch);
-            }
-        }
-
-        parts.Add(MemoryPart.Build(BatchSorter.Sort(combined), _options.PartWriter));
-        return parts;
-    }
+    private List<MemoryPart> BuildParts(WriteBatch[] batches) => MemoryPartBuilder.BuildAll(batches, _options.Kind, _options.PartWriter);
 
     private void ApplyToIndexes(PendingWrite[] writes)
     {
