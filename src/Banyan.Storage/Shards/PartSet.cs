@@ -255,14 +255,15 @@ internal sealed class PartSet
     /// </summary>
     public async Task<long> InstallFlushAsync(MemoryPartEntry[] flushed, PartHandle<IPartReader> created, long flushedThrough, TimeSpan timeout)
     {
-        await EnterInstallAsync(timeout).ConfigureAwait(false);
+        await EnterInstallAsync(timeout, created).ConfigureAwait(false);
         try
         {
-            ShardView current = CurrentUnderInstall();
+            ShardView current = CurrentUnderInstall(created);
             for (int i = 0; i < flushed.Length; i++)
             {
                 if (i >= current.Memory.Length || current.Memory[i] != flushed[i])
                 {
+                    Discard(created);
                     throw new InvalidOperationException("bug: the flushed memory parts are no longer the first of the view");
                 }
             }
@@ -302,13 +303,14 @@ internal sealed class PartSet
     /// </summary>
     public async Task<long> InstallMergeAsync(PartHandle<IPartReader>[] window, PartHandle<IPartReader> created, TimeSpan timeout)
     {
-        await EnterInstallAsync(timeout).ConfigureAwait(false);
+        await EnterInstallAsync(timeout, created).ConfigureAwait(false);
         try
         {
-            ShardView current = CurrentUnderInstall();
+            ShardView current = CurrentUnderInstall(created);
             int start = Array.IndexOf(current.Disk, window[0]);
             if (start < 0 || start + window.Length > current.Disk.Length || current.Disk[start + window.Length - 1] != window[^1])
             {
+                Discard(created);
                 throw new InvalidOperationException("bug: the merged parts are no longer adjacent in the live set");
             }
 
@@ -342,13 +344,14 @@ internal sealed class PartSet
     /// <summary>
     /// Closes the part set: the current view is released (readers keep theirs), and the parts held for
     /// the fallback snapshot are released without deleting their folders (the next open decides).
-    /// Waits up to <paramref name="timeout"/> for an install in progress.
+    /// Waits up to <paramref name="timeout"/> for an install in progress; on timeout nothing changes.
     /// </summary>
-    public void Close(TimeSpan timeout)
+    /// <exception cref="TimeoutException">An install held the gate longer than <paramref name="timeout"/>.</exception>
+    public async Task CloseAsync(TimeSpan timeout)
     {
-        if (!_installGate.Wait(timeout))
+        if (!await _installGate.WaitAsync(timeout).ConfigureAwait(false))
         {
-            throw new TimeoutException($"shard {_store.DirectoryPath}: a flush or merge install did not finish within {timeout.TotalSeconds:0.#} s; the shard cannot close");
+            throw new TimeoutException($"shard {_store.DirectoryPath}: a flush or merge install did not finish within {timeout.TotalSeconds:0.#} s; the shard is not closed");
         }
 
         try
@@ -381,19 +384,40 @@ internal sealed class PartSet
         }
     }
 
-    private async Task EnterInstallAsync(TimeSpan timeout)
+    /// <summary>Holds the install gate until disposed (tests: a flush or merge then waits to install, as behind a slow snapshot write).</summary>
+    internal IDisposable HoldInstallsForTest()
+    {
+        _installGate.Wait();
+        return new Releaser(_installGate);
+    }
+
+    // A part that will not be installed: its folder goes with its last reference. What it was made
+    // from (memory parts and the WAL, or the merge's inputs) stays live, so nothing is lost.
+    private static void Discard(PartHandle<IPartReader> created)
+    {
+        created.MarkObsolete();
+        created.Release();
+    }
+
+    private async Task EnterInstallAsync(TimeSpan timeout, PartHandle<IPartReader> created)
     {
         if (!await _installGate.WaitAsync(timeout).ConfigureAwait(false))
         {
-            throw new TimeoutException($"shard {_store.DirectoryPath}: another flush or merge install held the snapshot for more than {timeout.TotalSeconds:0.#} s");
+            Discard(created);
+            throw new TimeoutException($"shard {_store.DirectoryPath}: another flush or merge install held the snapshot for more than {timeout.TotalSeconds:0.#} s; this one was dropped and its data stays where it was");
         }
     }
 
-    private ShardView CurrentUnderInstall()
+    private ShardView CurrentUnderInstall(PartHandle<IPartReader> created)
     {
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_closed, this);
+            if (_closed)
+            {
+                Discard(created);
+                throw new ObjectDisposedException(nameof(PartSet), $"shard {_store.DirectoryPath} closed before the install");
+            }
+
             return _current;
         }
     }
@@ -414,8 +438,7 @@ internal sealed class PartSet
         }
         catch
         {
-            created.MarkObsolete();
-            created.Release();
+            Discard(created);
             throw;
         }
 
@@ -456,6 +479,19 @@ internal sealed class PartSet
         TaskCompletionSource? change = _change;
         _change = null;
         change?.TrySetResult();
+    }
+
+    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
     }
 
     private static void TryDeleteFolder(string folder)

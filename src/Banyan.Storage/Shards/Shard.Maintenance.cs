@@ -17,7 +17,11 @@ public sealed partial class Shard
     /// nothing to flush.
     /// </summary>
     /// <exception cref="StorageFullException">The disk is full; the memory parts and the WAL are kept.</exception>
-    public Task<bool> FlushAsync() => _flush.Request();
+    public Task<bool> FlushAsync()
+    {
+        ThrowIfClosed();
+        return _flush.Request();
+    }
 
     /// <summary>Synchronous <see cref="FlushAsync"/> for tests and tools.</summary>
     public bool Flush() => FlushAsync().GetAwaiter().GetResult();
@@ -30,7 +34,11 @@ public sealed partial class Shard
     /// was worth merging.
     /// </summary>
     /// <exception cref="StorageFullException">The disk is full; the old parts stay live.</exception>
-    public Task<bool> MergeAsync(bool force = false) => _merge.Request(force);
+    public Task<bool> MergeAsync(bool force = false)
+    {
+        ThrowIfClosed();
+        return _merge.Request(force);
+    }
 
     /// <summary>Synchronous <see cref="MergeAsync"/> for tests and tools.</summary>
     public bool Merge(bool force = false) => MergeAsync(force).GetAwaiter().GetResult();

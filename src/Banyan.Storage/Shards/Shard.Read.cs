@@ -11,7 +11,11 @@ public sealed partial class Shard
 {
     /// <summary>Takes the current view (disk parts, memory parts, buffered writes) for reading; dispose it after.</summary>
     /// <exception cref="ObjectDisposedException">The shard is closed.</exception>
-    public ShardReadView AcquireView() => new(_parts.Acquire(), _options.Kind, _options.PartWriter);
+    public ShardReadView AcquireView()
+    {
+        ThrowIfClosed();
+        return new(_parts.Acquire(), _options.Kind, _options.PartWriter);
+    }
 
     /// <summary>
     /// Every row of the shard (all subjects) in the series and time range of <paramref name="query"/>,

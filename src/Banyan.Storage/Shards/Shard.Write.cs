@@ -186,7 +186,11 @@ public sealed partial class Shard
     /// the background once <see cref="ShardOptions.SealRows"/> rows are buffered; flushes wait for it).
     /// Reads never need it.
     /// </summary>
-    public Task SealAsync() => _seal.Request();
+    public Task SealAsync()
+    {
+        ThrowIfClosed();
+        return _seal.Request();
+    }
 
     // One seal: the unbroken run of buffered writes becomes memory parts (one, unless a subject's
     // column changed type). Built outside every lock: writers keep buffering meanwhile.

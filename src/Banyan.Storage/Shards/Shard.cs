@@ -211,7 +211,7 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
             }
             catch
             {
-                shard._parts.Close(options.WaitTimeout);
+                shard._parts.CloseAsync(options.WaitTimeout).GetAwaiter().GetResult(); // nothing else holds the gate yet
                 throw;
             }
 
@@ -265,25 +265,28 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
                     {
                         await running.WaitAsync(_options.WaitTimeout).ConfigureAwait(false);
                     }
+                    catch (Exception) when (running.IsCompleted)
+                    {
+                        // The pass failed and whoever asked for it saw the error; closing goes on (with the WAL
+                        // on nothing acknowledged depends on it, with the WAL off the flush above succeeded).
+                    }
                     catch (TimeoutException)
                     {
                         throw new TimeoutException($"shard {FolderPath}: a background seal, flush or merge did not finish within {_options.WaitTimeout.TotalSeconds:0.#} s; the shard is not closed");
                     }
-                    catch (Exception e) when (e is IOException or ObjectDisposedException)
-                    {
-                        // Its caller saw it; closing goes on (with the WAL on, nothing acknowledged depends on it).
-                    }
                 }
             }
+
+            // Waits for an install in progress, bounded; nothing is closed unless it succeeds.
+            await _parts.CloseAsync(_options.WaitTimeout).ConfigureAwait(false);
         }
         catch
         {
-            Volatile.Write(ref _closing, 0); // not closed: the caller may retry once space is freed
+            Volatile.Write(ref _closing, 0); // not closed: the caller may retry (once space is freed, the flush done)
             throw;
         }
 
         _wal?.Dispose();
-        _parts.Close(_options.WaitTimeout);
     }
 
     private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _closing) != 0, this);
