@@ -56,18 +56,25 @@ internal sealed class CoalescingWork
         }
     }
 
-    /// <summary>Like <see cref="Request"/>, for callers that do not wait: a failure is observed here and left to the next request that waits.</summary>
-    public void RequestInBackground()
+    /// <summary>
+    /// Starts a pass unless one is running (which then covers the need, or the next trigger starts
+    /// another), for callers that do not wait: a threshold crossed by a write. A failure is observed
+    /// here and left to the next request that waits.
+    /// </summary>
+    public void StartIfIdle()
     {
-        Task<bool> task = Request();
-        if (!task.IsCompleted)
+        Task<bool> task;
+        lock (_gate)
         {
-            task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            if (_running is not null)
+            {
+                return;
+            }
+
+            task = _running = Task.Run(() => LoopAsync(forced: false));
         }
-        else
-        {
-            _ = task.Exception;
-        }
+
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private async Task<bool> LoopAsync(bool forced)

@@ -14,9 +14,11 @@ namespace Banyan.Storage.Shards;
 /// anything else.
 /// </summary>
 /// <remarks>
-/// <para>Two keeps: <c>_gate</c> (a monitor, held for the few array copies that make a view, never
+/// <para>Two gates: <c>_gate</c> (a monitor, held for the few array copies that make a view, never
 /// during I/O) and <c>_installGate</c> (an async semaphore, held by one flush or merge install while it
 /// writes its snapshot file, so two installs never compute their part lists from the same state).</para>
+/// <para>References: the part set holds its current view, a view its <see cref="PartList"/>, a part list
+/// one reference per part; a new part enters a list with its creator's reference handed over.</para>
 /// <para>The two newest snapshot files are kept. Parts the older one lists and the newer one does not
 /// (a merge's inputs) are held, marked obsolete, until the next install makes that snapshot obsolete
 /// too; then the last reference deletes their folders.</para>
@@ -60,7 +62,7 @@ internal sealed class PartSet
         _flushedLsn = load.Current?.FlushedLsn ?? 0;
         _snapshotEpoch = load.Current?.Epoch ?? 0;
         _heldIdsForPrevious = heldIds;
-        _current = new ShardView(++_epoch, disk, [], [], bufferedThrough, 0, resources);
+        _current = NewView(new PartList(disk, []), [], bufferedThrough, 0);
         foreach (PartHandle<IPartReader> handle in disk)
         {
             handle.Release(); // the view holds it now
@@ -149,10 +151,11 @@ internal sealed class PartSet
 
     /// <summary>
     /// Buffers an acknowledged write (its memory already reserved): the next view lists it, in LSN
-    /// order, and extends <see cref="ShardView.BufferedThrough"/> when it closes the LSN run. Returns
-    /// the new view's buffered row count and memory-part count (for the caller's seal and flush triggers).
+    /// order, and extends <see cref="ShardView.BufferedThrough"/> when it closes the LSN run. The new view
+    /// shares the part list (one reference, not one per part). Returns the new view's buffered rows and
+    /// writes, its memory parts and the memory held (for the caller's seal and flush triggers).
     /// </summary>
-    public (long BufferedRows, int MemoryParts, long MemoryBytes) IntroduceWrite(BufferedWrite write)
+    public (long BufferedRows, int BufferedWrites, int MemoryParts, long MemoryBytes) IntroduceWrite(BufferedWrite write)
     {
         lock (_gate)
         {
@@ -179,8 +182,8 @@ internal sealed class PartSet
                 }
             }
 
-            Replace(new ShardView(++_epoch, current.Disk, current.Memory, next, through, current.BufferedRows + write.Batch.Count, _resources));
-            return (_current.BufferedRows, _current.Memory.Length, _memoryBytes);
+            Replace(new ShardView(++_epoch, current.Parts, next, through, current.BufferedRows + write.Batch.Count, _resources));
+            return (_current.BufferedRows, _current.Buffered.Length, _current.Memory.Length, _memoryBytes);
         }
     }
 
@@ -232,7 +235,7 @@ internal sealed class PartSet
                     rows += current.Buffered[i].Batch.Count;
                 }
 
-                Replace(new ShardView(++_epoch, current.Disk, [.. current.Memory, .. entries], current.Buffered[sealedWrites..], current.BufferedThrough, current.BufferedRows - rows, _resources));
+                Replace(NewView(new PartList(current.Disk, [.. current.Memory, .. entries]), current.Buffered[sealedWrites..], current.BufferedThrough, current.BufferedRows - rows));
                 count = _current.Memory.Length;
             }
         }
@@ -281,7 +284,7 @@ internal sealed class PartSet
             {
                 ShardView now = _current;
                 _memoryBytes -= freed;
-                Replace(new ShardView(++_epoch, disk, now.Memory[flushed.Length..], now.Buffered, now.BufferedThrough, now.BufferedRows, _resources));
+                Replace(NewView(new PartList(disk, now.Memory[flushed.Length..]), now.Buffered, now.BufferedThrough, now.BufferedRows));
             }
 
             created.Release(); // the view holds it now
@@ -329,7 +332,7 @@ internal sealed class PartSet
             lock (_gate)
             {
                 ShardView now = _current;
-                Replace(new ShardView(++_epoch, disk, now.Memory, now.Buffered, now.BufferedThrough, now.BufferedRows, _resources));
+                Replace(NewView(new PartList(disk, now.Memory), now.Buffered, now.BufferedThrough, now.BufferedRows));
             }
 
             created.Release(); // the view holds it now
@@ -462,6 +465,15 @@ internal sealed class PartSet
 
         _heldIdsForPrevious = [];
         _heldForPrevious = [];
+    }
+
+    // A view over a new part list; the list's creator reference passes to the view. Caller holds _gate
+    // (or is the constructor).
+    private ShardView NewView(PartList parts, BufferedWrite[] buffered, long bufferedThrough, long bufferedRows)
+    {
+        var view = new ShardView(++_epoch, parts, buffered, bufferedThrough, bufferedRows, _resources);
+        parts.Release();
+        return view;
     }
 
     // Caller holds _gate.

@@ -10,6 +10,11 @@ namespace Banyan.Storage.Shards;
 // and sealing buffered writes into memory parts.
 public sealed partial class Shard
 {
+    // Buffered writes a seal takes at the latest, however few rows they hold: each write copies the
+    // list of buffered writes into its view, so the list is kept short (one memory part per this many
+    // small writes is still far fewer than BanyanDB's one per write).
+    private const int MaxBufferedWrites = 1024;
+
     /// <summary>
     /// Writes <paramref name="batch"/>: validation (and the indexes' preparation) before anything is
     /// logged, WAL append with group commit, then the write buffer. The task completes when the rows
@@ -165,19 +170,19 @@ public sealed partial class Shard
         + $"MaxMemoryBytes is {_options.MaxMemoryBytes}) and was not written: flushes could not free enough in time");
 
     // The write is acknowledged (durable with the WAL on): it joins the write buffer. Crossing a
-    // threshold starts a seal or a flush in the background; their failures never fail this write
-    // (a caller told "not written" would retry and store the batch twice).
+    // threshold starts a seal or a flush in the background unless one runs; their failures never fail
+    // this write (a caller told "not written" would retry and store the batch twice).
     private void Buffer(BufferedWrite write)
     {
-        (long bufferedRows, int memoryParts, long memoryBytes) = _parts.IntroduceWrite(write);
-        if (bufferedRows >= _options.SealRows)
+        (long bufferedRows, int bufferedWrites, int memoryParts, long memoryBytes) = _parts.IntroduceWrite(write);
+        if (bufferedRows >= _options.SealRows || bufferedWrites >= MaxBufferedWrites)
         {
-            _seal.RequestInBackground();
+            _seal.StartIfIdle();
         }
 
         if (memoryBytes >= _options.FlushThresholdBytes || memoryParts >= _options.MaxMemoryParts)
         {
-            _flush.RequestInBackground();
+            _flush.StartIfIdle();
         }
     }
 
@@ -225,7 +230,7 @@ public sealed partial class Shard
         int memoryParts = _parts.IntroduceMemoryParts(taken.Length, parts, taken[0].Lsn, taken[^1].Lsn, bytes);
         if (memoryParts >= _options.MaxMemoryParts)
         {
-            _flush.RequestInBackground();
+            _flush.StartIfIdle();
         }
 
         return true;
