@@ -1,4 +1,4 @@
-using Banyan.Storage.Shards;
+using Banyan.Storage.Parts;
 using BenchmarkDotNet.Attributes;
 
 namespace Banyan.Benchmarks;

@@ -23,9 +23,9 @@ namespace Banyan.Grains.Shards;
 /// </summary>
 /// <remarks>
 /// Reentrant: writes interleave at their awaits so concurrent batches share one WAL fsync (group
-/// commit), and the timers never hold writes back. The engine's flush and merge block on I/O and
-/// locks, so they run on the thread pool, never on the grain's turn; each timer waits for its own
-/// previous tick, so a flush never overlaps a flush (nor a merge a merge).
+/// commit), and the timers never hold writes back. The engine's write, flush and merge are
+/// asynchronous: their I/O runs on the thread pool and the grain only awaits it; a flush never
+/// overlaps a flush (nor a merge a merge): a tick while one runs joins it.
 /// </remarks>
 [ShardPlacement]
 [Reentrant]
@@ -63,22 +63,19 @@ public sealed partial class ShardGrain(
         }
 
         Shard shard = await opening;
-        await Task.Run(() =>
+        try
         {
-            try
-            {
-                shard.Flush();
-            }
-            catch (Exception e) when (e is IOException or StorageFullException)
-            {
-                // The WAL still holds the rows; the next open replays them.
-                LogFlushOnCloseFailed(logger, _key.ToString(), e);
-            }
-            finally
-            {
-                shard.Dispose();
-            }
-        }, CancellationToken.None);
+            await shard.FlushAsync();
+        }
+        catch (Exception e) when (e is IOException or StorageFullException)
+        {
+            // The WAL still holds the rows; the next open replays them.
+            LogFlushOnCloseFailed(logger, _key.ToString(), e);
+        }
+        finally
+        {
+            await shard.DisposeAsync();
+        }
     }
 
     /// <inheritdoc/>
@@ -169,13 +166,13 @@ public sealed partial class ShardGrain(
     /// <inheritdoc/>
     public async Task<bool> Flush()
     {
-        return await OpenIfCreatedAsync() is { } shard && await Task.Run(shard.Flush);
+        return await OpenIfCreatedAsync() is { } shard && await shard.FlushAsync();
     }
 
     /// <inheritdoc/>
     public async Task<bool> Merge()
     {
-        return await OpenIfCreatedAsync() is { } shard && await Task.Run(() => shard.Merge());
+        return await OpenIfCreatedAsync() is { } shard && await shard.MergeAsync();
     }
 
     /// <inheritdoc/>
@@ -289,7 +286,7 @@ public sealed partial class ShardGrain(
     {
         try
         {
-            await Task.Run(shard.Flush, cancellationToken);
+            await shard.FlushAsync();
         }
         catch (Exception e) when (e is IOException or StorageFullException)
         {
@@ -302,7 +299,7 @@ public sealed partial class ShardGrain(
     {
         try
         {
-            await Task.Run(() => shard.Merge(), cancellationToken);
+            await shard.MergeAsync();
         }
         catch (Exception e) when (e is IOException or StorageFullException)
         {

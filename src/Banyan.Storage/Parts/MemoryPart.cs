@@ -33,130 +33,31 @@ public sealed class MemoryPart : IPartReader
     /// <summary>The block headers (with field statistics), parallel to <see cref="Blocks"/>.</summary>
     public IReadOnlyList<BlockHeader> Headers => _headers;
 
-    /// <summary>Builds a memory part from <paramref name="batch"/> (which is not modified and may be reused after).</summary>
+    /// <summary>
+    /// Builds a memory part from <paramref name="batch"/> (which is not modified and may be reused
+    /// after): rows sorted by (series, timestamp), measures deduplicated by version, stream rows of
+    /// equal keys in their order in the batch; built by <see cref="MemoryPartBuilder"/>, as a shard
+    /// builds its memory parts.
+    /// </summary>
     /// <exception cref="InvalidOperationException">A column of the batch does not have one value per row.</exception>
     public static MemoryPart Build(WriteBatch batch, PartWriterOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        batch.Validate();
-        options ??= PartWriterOptions.Default;
-        int maxRows = options.MaxRowsPerBlock(batch.Kind);
-        ReadOnlySpan<ulong> series = batch.SeriesIds;
-        ReadOnlySpan<long> timestamps = batch.Timestamps;
-        ReadOnlySpan<long> versions = batch.Versions;
-        int n = batch.Count;
-        IReadOnlyList<ColumnBuffer> columns = batch.Columns;
-
-        // Fast path: input already in order with no duplicate keys, so blocks are contiguous ranges.
-        bool ordered = true;
-        for (int i = 1; i < n && ordered; i++)
-        {
-            ordered = series[i] > series[i - 1] || (series[i] == series[i - 1] && timestamps[i] > timestamps[i - 1]);
-        }
-
-        int[]? order = null;
-        if (!ordered)
-        {
-            order = new int[n];
-            for (int i = 0; i < n; i++)
-            {
-                order[i] = i;
-            }
-
-            Array.Sort(order, new RowComparer(batch));
-        }
-
-        var blocks = new List<Block>();
-        Block? current = null;
-        long blockBytes = 0;
-        int previous = -1;
-        for (int k = 0; k < n; k++)
-        {
-            int row = order is null ? k : order[k];
-            if (previous >= 0 && batch.Kind == DataKind.Measure && series[row] == series[previous] && timestamps[row] == timestamps[previous])
-            {
-                // Sorted by version descending: the first row of a (series, timestamp) run wins.
-                continue;
-            }
-
-            if (current is null || current.SeriesId != series[row] || current.Count >= maxRows || blockBytes >= options.MaxBlockBytes)
-            {
-                current = NewBlock(series[row], columns);
-                blocks.Add(current);
-                blockBytes = 0;
-            }
-
-            if (order is null)
-            {
-                // Copy the whole run of this series at once (up to the block limits).
-                int end = k + 1;
-                while (end < n && series[end] == series[row] && end - k < maxRows - current.Count)
-                {
-                    end++;
-                }
-
-                int count = end - k;
-                if (HasBytesColumns(columns))
-                {
-                    // Variable-size rows: check the size limit row by row.
-                    count = 1;
-                }
-                else
-                {
-                    long rowSize = 16L + (8L * columns.Count);
-                    long fit = Math.Max(1, (options.MaxBlockBytes - blockBytes + rowSize - 1) / rowSize);
-                    count = (int)Math.Min(count, fit);
-                }
-
-                if (current.Count == 0)
-                {
-                    current.Reserve(count);
-                }
-
-                current.AppendKeys(timestamps.Slice(k, count), versions.Slice(k, count));
-                for (int c = 0; c < columns.Count; c++)
-                {
-                    current.Columns[c].AppendRange(columns[c], k, count);
-                }
-
-                blockBytes += RowBytes(columns, k, count);
-                previous = k + count - 1;
-                k += count - 1;
-                continue;
-            }
-
-            current.AppendKey(timestamps[row], versions[row]);
-            for (int c = 0; c < columns.Count; c++)
-            {
-                current.Columns[c].AppendFrom(columns[c], row);
-            }
-
-            blockBytes += RowBytes(columns, row, 1);
-            previous = row;
-        }
-
-        return FromBlocks(batch.Kind, [.. blocks], columns);
+        return MemoryPartBuilder.Build([batch], batch.Kind, options ?? PartWriterOptions.Default);
     }
 
     /// <summary>
-    /// Makes a memory part of <paramref name="blockArray"/>: blocks already cut by the block rules,
-    /// in (series, timestamp) order, measures deduplicated; <paramref name="columns"/> name the tag families.
+    /// Makes a memory part of <paramref name="blockArray"/>: blocks already cut by the
+    /// <see cref="BlockCutter"/>, in (series, timestamp) order, measures deduplicated;
+    /// <paramref name="families"/> are the tag families the blocks use, in name order.
     /// </summary>
-    internal static MemoryPart FromBlocks(DataKind kind, Block[] blockArray, IReadOnlyList<ColumnBuffer> columns)
+    internal static MemoryPart FromBlocks(DataKind kind, Block[] blockArray, IReadOnlyCollection<string> families)
     {
         var headers = new BlockHeader[blockArray.Length];
         long uncompressed = 0;
         long seriesCount = 0;
         long rows = 0;
         long min = long.MaxValue, max = long.MinValue;
-        var families = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (ColumnBuffer column in columns)
-        {
-            if (column.Family is not null)
-            {
-                families.Add(column.Family);
-            }
-        }
 
         for (int b = 0; b < blockArray.Length; b++)
         {
@@ -299,17 +200,6 @@ public sealed class MemoryPart : IPartReader
         return lo;
     }
 
-    private static Block NewBlock(ulong seriesId, IReadOnlyList<ColumnBuffer> columns)
-    {
-        var block = new Block();
-        block.Reset(seriesId);
-        foreach (ColumnBuffer column in columns)
-        {
-            block.AddColumn(column.Family, column.Name, column.Type);
-        }
-
-        return block;
-    }
 
     private static bool ContainsFamily(List<TagFamilyHeader> families, string name)
     {
@@ -324,76 +214,6 @@ public sealed class MemoryPart : IPartReader
         return false;
     }
 
-    private static bool HasBytesColumns(IReadOnlyList<ColumnBuffer> columns)
-    {
-        foreach (ColumnBuffer column in columns)
-        {
-            if (ColumnValueTypes.IsBytes(column.Type))
-            {
-                return true;
-            }
-        }
 
-        return false;
-    }
 
-    /// <summary>Uncompressed size of rows, as <see cref="Block.UncompressedSize"/> counts it.</summary>
-    private static long RowBytes(IReadOnlyList<ColumnBuffer> columns, int start, int count)
-    {
-        long size = 16L * count;
-        foreach (ColumnBuffer column in columns)
-        {
-            if (ColumnValueTypes.IsBytes(column.Type))
-            {
-                for (int i = start; i < start + count; i++)
-                {
-                    size += 4 + Math.Max(0, column.GetBytes(i).Length);
-                }
-            }
-            else
-            {
-                size += 8L * count;
-            }
-        }
-
-        return size;
-    }
-
-    /// <summary>Orders row indexes by series, timestamp, then version descending and latest first (measures) or arrival (streams).</summary>
-    private sealed class RowComparer(WriteBatch batch) : IComparer<int>
-    {
-        private readonly ulong[] _series = batch.SeriesIds.ToArray();
-        private readonly long[] _timestamps = batch.Timestamps.ToArray();
-        private readonly long[] _versions = batch.Versions.ToArray();
-        private readonly bool _measure = batch.Kind == DataKind.Measure;
-
-        public int Compare(int x, int y)
-        {
-            int c = _series[x].CompareTo(_series[y]);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = _timestamps[x].CompareTo(_timestamps[y]);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            if (_measure)
-            {
-                c = _versions[y].CompareTo(_versions[x]);
-                if (c != 0)
-                {
-                    return c;
-                }
-
-                // Equal versions: the row written later wins, as a later part wins in a merge.
-                return y.CompareTo(x);
-            }
-
-            return x.CompareTo(y);
-        }
-    }
 }

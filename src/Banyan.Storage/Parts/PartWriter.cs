@@ -32,6 +32,7 @@ public sealed class PartWriter : IDisposable
     private readonly List<ColumnHeader> _tagHeaders = [];
     private readonly List<TagFamilyHeader> _familyHeaders = [];
     private readonly Block _pending = new();
+    private BlockCutter _cutter;
     private readonly List<PrimaryChunkInfo> _chunks = [];
 
     private int _chunkBlocks;
@@ -60,6 +61,7 @@ public sealed class PartWriter : IDisposable
         _kind = kind;
         _options = options ?? PartWriterOptions.Default;
         _maxRows = _options.MaxRowsPerBlock(kind);
+        _cutter = new BlockCutter(kind, _options);
         _staging = new StagingDirectory(directory, _options.Fsync);
         _timestamps = Create(PartFileNames.Timestamps, PartFileMagic.Timestamps);
         _primary = Create(PartFileNames.Primary, PartFileMagic.Primary);
@@ -89,6 +91,7 @@ public sealed class PartWriter : IDisposable
         ObjectDisposedException.ThrowIf(_disposed || _completed, this);
         CutBlockBefore(source);
         _pending.AppendRow(source, row);
+        _cutter.Add(1, _pending.UncompressedSize - _cutter.Bytes);
     }
 
     /// <summary>
@@ -117,26 +120,23 @@ public sealed class PartWriter : IDisposable
 
             // Rows that fit before a limit cuts the block (at least one, as AppendRow would take).
             long rowBytes = 16L + (8L * Math.Max(source.Columns.Count, _pending.Columns.Count));
-            long room = Math.Max(1, (_options.MaxBlockBytes - _pending.UncompressedSize + rowBytes - 1) / rowBytes);
-            int take = (int)Math.Min(Math.Min(count, _maxRows - _pending.Count), room);
+            int take = _cutter.Fit(count, rowBytes);
             _pending.AppendRows(source, start, take);
+            _cutter.Add(take, _pending.UncompressedSize - _cutter.Bytes);
             start += take;
             count -= take;
         }
     }
 
-    // Writes out the pending block when the next row of `source` may not join it (another series,
-    // or the row or size limit reached), and starts the block for that series.
+    // Writes out the pending block when the next row of `source` may not join it (the block cutter's
+    // rule: another series, or the row or size limit reached), and starts the block for that series.
     private void CutBlockBefore(Block source)
     {
-        if (_pending.Count > 0 && (_pending.SeriesId != source.SeriesId || _pending.Count >= _maxRows || _pending.UncompressedSize >= _options.MaxBlockBytes))
+        if (_cutter.MustCut(source.SeriesId))
         {
             FlushPending();
-        }
-
-        if (_pending.Count == 0)
-        {
             _pending.Reset(source.SeriesId);
+            _cutter.Start(source.SeriesId);
         }
     }
 
@@ -261,6 +261,7 @@ public sealed class PartWriter : IDisposable
 
     private void FlushPending()
     {
+        _cutter.Close();
         if (_pending.Count > 0)
         {
             WriteBlockCore(_pending);

@@ -24,19 +24,43 @@ public sealed class WriteBatch
     private long[] _versions = new long[16];
     private readonly List<ColumnBuffer> _columns = [];
 
-    /// <summary>Creates an empty batch for a measure or a stream.</summary>
+    /// <summary>Longest subject name accepted, in UTF-8 bytes.</summary>
+    public const int MaxSubjectBytes = 1024;
+
+    /// <summary>Creates an empty batch of the unnamed subject (<see cref="Subject"/> is empty) for a measure or a stream.</summary>
     public WriteBatch(DataKind kind)
+        : this(kind, string.Empty)
+    {
+    }
+
+    /// <summary>Creates an empty batch of rows of <paramref name="subject"/> (a measure or stream name) for a measure or a stream.</summary>
+    /// <param name="kind">Measure or stream.</param>
+    /// <param name="subject">The measure or stream the rows belong to; empty for the unnamed subject of a shard that holds one.</param>
+    public WriteBatch(DataKind kind, string subject)
     {
         if (kind is not DataKind.Measure and not DataKind.Stream)
         {
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown part kind");
         }
 
+        ArgumentNullException.ThrowIfNull(subject);
+        if (System.Text.Encoding.UTF8.GetByteCount(subject) > MaxSubjectBytes)
+        {
+            throw new ArgumentException($"subject '{subject[..Math.Min(subject.Length, 64)]}…' is longer than {MaxSubjectBytes} UTF-8 bytes", nameof(subject));
+        }
+
         Kind = kind;
+        Subject = subject;
     }
 
     /// <summary>Measure or stream.</summary>
     public DataKind Kind { get; }
+
+    /// <summary>
+    /// The measure or stream the rows belong to (a shard holds every subject of its group); empty for
+    /// the unnamed subject (batches written before subjects existed, and shards without indexes).
+    /// </summary>
+    public string Subject { get; }
 
     /// <summary>Number of rows.</summary>
     public int Count { get; private set; }
@@ -191,6 +215,11 @@ public sealed class WriteBatch
             throw new ArgumentException($"cannot append a {other.Kind} batch to a {Kind} batch", nameof(other));
         }
 
+        if (!string.Equals(other.Subject, Subject, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"cannot append rows of subject '{other.Subject}' to a batch of subject '{Subject}'", nameof(other));
+        }
+
         other.Validate();
         Validate();
         if (FindConflictingColumn(other) >= 0)
@@ -232,7 +261,7 @@ public sealed class WriteBatch
     public WriteBatch SelectRows(ReadOnlySpan<int> rows)
     {
         Validate();
-        var selected = new WriteBatch(Kind);
+        var selected = new WriteBatch(Kind, Subject);
         foreach (ColumnBuffer column in _columns)
         {
             selected.AddColumn(column.Family, column.Name, column.Type);

@@ -13,8 +13,9 @@ namespace Banyan.Storage.Rows;
 /// compact: keys and columns use the same encodings as part blocks (docs/format/write-batch.md).
 /// <code>
 /// u32  magic "BYWB"
-/// u8   format version (1)
+/// u8   format version (2; version 1 had no subject)
 /// u8   kind (1 measure, 2 stream)
+///      string subject (version 2 only; empty for the unnamed subject)
 /// var  row count
 /// var  column count
 ///      per column: u8 has-family (0/1), [string family], string name, u8 type
@@ -29,8 +30,11 @@ public static class WriteBatchCodec
     /// <summary>"BYWB" little-endian.</summary>
     public const uint Magic = 0x42575942;
 
-    /// <summary>Format version written.</summary>
-    public const byte FormatVersion = 1;
+    /// <summary>Format version written: 2 adds the subject (measure or stream name) after the kind.</summary>
+    public const byte FormatVersion = 2;
+
+    /// <summary>Oldest format version read: version 1 batches (no subject) decode as the unnamed subject.</summary>
+    public const byte OldestReadVersion = 1;
 
     /// <summary>Largest row count accepted when decoding.</summary>
     public const int MaxRows = 1 << 24;
@@ -48,6 +52,7 @@ public static class WriteBatchCodec
         output.WriteUInt32(Magic);
         output.WriteByte(FormatVersion);
         output.WriteByte((byte)batch.Kind);
+        output.WriteString(batch.Subject);
         output.WriteVarUInt64((ulong)batch.Count);
         output.WriteVarUInt64((ulong)batch.Columns.Count);
         foreach (ColumnBuffer column in batch.Columns)
@@ -126,9 +131,9 @@ public static class WriteBatchCodec
         }
 
         byte version = reader.ReadByte();
-        if (version != FormatVersion)
+        if (version is < OldestReadVersion or > FormatVersion)
         {
-            EncodingCorruption.Throw(4, $"write batch format version {version}, this build reads {FormatVersion}");
+            EncodingCorruption.Throw(4, $"write batch format version {version}, this build reads {OldestReadVersion} to {FormatVersion}");
         }
 
         var kind = (DataKind)reader.ReadByte();
@@ -137,9 +142,13 @@ public static class WriteBatchCodec
             EncodingCorruption.Throw(5, $"unknown kind {(byte)kind}");
         }
 
+        // Version 1 batches were written by single-subject shards: they belong to the unnamed subject.
+        // Strict UTF-8 of at most MaxSubjectBytes bytes: always a valid subject.
+        string subject = version >= 2 ? reader.ReadString(WriteBatch.MaxSubjectBytes) : string.Empty;
         int rows = reader.ReadLength(MaxRows);
         int columnCount = reader.ReadLength(4096);
-        var batch = new WriteBatch(kind);
+        var batch = new WriteBatch(kind, subject);
+
         for (int c = 0; c < columnCount; c++)
         {
             int columnOffset = reader.Position;

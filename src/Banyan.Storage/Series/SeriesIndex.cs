@@ -30,6 +30,7 @@ public sealed class SeriesIndex
 
     private readonly IndexStore _store;
     private readonly HashSet<ulong> _known = [];
+    private readonly object _schemaGate = new();
 
     private SeriesIndex(IndexStore store)
     {
@@ -53,6 +54,71 @@ public sealed class SeriesIndex
     public static SeriesIndex Open(string directory, IReadOnlyCollection<string> entityTagNames)
     {
         ArgumentNullException.ThrowIfNull(entityTagNames);
+        return new SeriesIndex(IndexStore.Open(directory, SchemaFor(entityTagNames)));
+    }
+
+    /// <summary>
+    /// Also indexes <paramref name="entityTagNames"/> (the entity tags of a subject configured while
+    /// the shard is open) in series registered from now on; series documents already indexed keep
+    /// their fields, and conditions on the new names run on their stored keys.
+    /// </summary>
+    public void AddEntityTags(IEnumerable<string> entityTagNames)
+    {
+        ArgumentNullException.ThrowIfNull(entityTagNames);
+        lock (_schemaGate)
+        {
+            var names = new List<string>();
+            foreach (IndexedTag tag in _store.Schema.Tags)
+            {
+                if (tag.Name is not KeyField and not SubjectField)
+                {
+                    names.Add(tag.Name);
+                }
+            }
+
+            int before = names.Count;
+            foreach (string name in entityTagNames)
+            {
+                if (!names.Contains(name))
+                {
+                    names.Add(name);
+                }
+            }
+
+            if (names.Count != before)
+            {
+                _store.ChangeSchema(SchemaFor(names));
+            }
+        }
+    }
+
+    /// <summary>The series ids of <paramref name="subject"/>, ascending (one exact-term lookup per segment, no key decoded).</summary>
+    public ulong[] SeriesIdsOf(string subject)
+    {
+        byte[] term = IndexTerm.Encode(TagValue.FromString(subject));
+        var ids = new HashSet<ulong>();
+        foreach (IndexSegment segment in _store.View().Segments)
+        {
+            PostingList? docs = segment.Field(SubjectField)?.Exact.Lookup(term);
+            if (docs is null)
+            {
+                continue;
+            }
+
+            PostingListIterator it = docs.GetIterator();
+            while (it.MoveNext())
+            {
+                ids.Add(segment.SeriesIdAt((int)it.Current));
+            }
+        }
+
+        ulong[] sorted = [.. ids];
+        Array.Sort(sorted);
+        return sorted;
+    }
+
+    private static IndexSchema SchemaFor(IEnumerable<string> entityTagNames)
+    {
         var tags = new List<IndexedTag> { new(KeyField), new(SubjectField, Stored: false) };
         foreach (string name in entityTagNames.Distinct(StringComparer.Ordinal))
         {
@@ -64,7 +130,7 @@ public sealed class SeriesIndex
             tags.Add(new IndexedTag(name, Stored: false));
         }
 
-        return new SeriesIndex(IndexStore.Open(directory, new IndexSchema(tags)));
+        return new IndexSchema(tags);
     }
 
     /// <summary>

@@ -26,7 +26,7 @@ internal static class BatchConcatenation
     /// <summary>A private copy of <paramref name="batch"/>, so the caller may reuse its batch.</summary>
     public static WriteBatch Copy(WriteBatch batch)
     {
-        WriteBatch copy = new(batch.Kind);
+        WriteBatch copy = new(batch.Kind, batch.Subject);
         if (!TryAppend(copy, batch))
         {
             throw new InvalidOperationException("bug: copying a batch into an empty one cannot conflict");

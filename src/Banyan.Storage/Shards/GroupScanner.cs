@@ -42,7 +42,13 @@ public static class GroupScanner
                 }
             }
 
-            return new ShardScan([.. views], kind, query, projection, () =>
+            var parts = new List<Parts.IPartReader>();
+            foreach (ShardReadView view in views)
+            {
+                parts.AddRange(view.PartsFor(query, null, null));
+            }
+
+            return new ShardScan([.. views], parts, kind, query, projection, () =>
             {
                 foreach (Segment<Shard> segment in held)
                 {

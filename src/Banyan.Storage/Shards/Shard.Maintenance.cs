@@ -1,120 +1,93 @@
 using Banyan.Storage.Durability;
 using Banyan.Storage.Parts;
+using Banyan.Storage.Shards.Indexing;
 using Banyan.Storage.Snapshots;
 
 namespace Banyan.Storage.Shards;
 
-// Flush and merge: writing parts, installing snapshots, letting old parts go.
+// Flush and merge: their I/O on the thread pool, their results installed by the part set.
 public sealed partial class Shard
 {
     /// <summary>
-    /// Writes the memory parts (those forming an unbroken LSN run) into one disk part, installs a
-    /// new snapshot and truncates the WAL. Writes and reads go on meanwhile. Returns false when
-    /// there was nothing to flush.
+    /// Writes every write acknowledged before the call (with the seal of the buffered ones it needs)
+    /// into one new disk part with the memory parts before it, installs a new snapshot and truncates
+    /// the WAL. The I/O runs on the thread pool; writes and reads go on meanwhile; the result is
+    /// installed in one short step. A call while a flush runs joins it (and gets one more pass if the
+    /// running one had already taken its memory parts). The task's result is false when there was
+    /// nothing to flush.
     /// </summary>
     /// <exception cref="StorageFullException">The disk is full; the memory parts and the WAL are kept.</exception>
-    public bool Flush()
+    public Task<bool> FlushAsync()
     {
-        _flushGate.Wait();
+        ThrowIfClosed();
+        return _flush.Request();
+    }
+
+    /// <summary>Synchronous <see cref="FlushAsync"/> for tests and tools.</summary>
+    public bool Flush() => FlushAsync().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Merges disk parts chosen by the <see cref="MergePolicy"/> (all of them when
+    /// <paramref name="force"/>), installs a new snapshot, and lets the old parts go once no reader and
+    /// no kept snapshot holds them; also merges the index files. Runs on the thread pool; a call while a
+    /// merge runs joins it (a forced call gets a forced pass). The task's result is false when nothing
+    /// was worth merging.
+    /// </summary>
+    /// <exception cref="StorageFullException">The disk is full; the old parts stay live.</exception>
+    public Task<bool> MergeAsync(bool force = false)
+    {
+        ThrowIfClosed();
+        return _merge.Request(force);
+    }
+
+    /// <summary>Synchronous <see cref="MergeAsync"/> for tests and tools.</summary>
+    public bool Merge(bool force = false) => MergeAsync(force).GetAwaiter().GetResult();
+
+    private async Task<bool> FlushPassAsync()
+    {
+        // Every write buffered before this pass in a memory part, unless it still follows a write
+        // waiting for its fsync (it is flushed by the next flush).
+        await _seal.Request().ConfigureAwait(false);
+        ShardView view = _parts.Acquire();
         try
         {
-            Seal();
+            // Memory parts are built from unbroken LSN runs, in order, so all of them together hold
+            // exactly the records up to the last one's LSN.
+            MemoryPartEntry[] captured = view.Memory;
 
-            // Indexes first: with the WAL off, a crash between the two then leaves index entries whose
-            // rows are gone (a query drops them) rather than rows the index cannot find.
-            if (_indexer is not null)
+            // Indexes first, after the capture (every captured part was indexed before it became
+            // visible): with the WAL off, a crash between the two then leaves index entries whose rows
+            // are gone (a query drops them) rather than rows the index cannot find.
+            _indexer?.Flush();
+            if (captured.Length == 0)
             {
-                ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
-                lock (_indexGate)
-                {
-                    _indexer.Flush();
-                }
+                return false;
             }
 
-            MemoryEntry[] captured;
-            lock (_gate)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-
-                // Memory parts are built from unbroken LSN runs, in order, so all of them together
-                // hold exactly the records up to the last one's LSN.
-                if (_memory.Count == 0)
-                {
-                    return false;
-                }
-
-                captured = [.. _memory];
-            }
-
-            IPartReader[] sources = new IPartReader[captured.Length];
+            var sources = new IPartReader[captured.Length];
             for (int i = 0; i < captured.Length; i++)
             {
                 sources[i] = captured[i].Handle.Part;
             }
 
             PartHandle<IPartReader> created = WritePart(sources);
-            InstallOrDiscard(created, captured[^1].LastLsn, captured, null);
+            long truncateThrough = await _parts.InstallFlushAsync(captured, created, captured[^1].LastLsn, _options.WaitTimeout).ConfigureAwait(false);
+            TruncateWal(truncateThrough);
             return true;
         }
         finally
         {
-            _flushGate.Release();
+            view.Release();
         }
     }
 
-    private bool OverFlushThreshold()
+    private async Task<bool> MergePassAsync(bool force)
     {
-        lock (_gate)
-        {
-            return _memoryBytes >= _options.FlushThresholdBytes || _memory.Count >= _options.MaxMemoryParts;
-        }
-    }
-
-    // Runs after the batch is acknowledged (durable with the WAL on, visible either way), so a failed
-    // flush must not fail the write: a caller told "not written" would retry and store the batch twice.
-    // The memory parts stay; the flush is retried by the next write over the threshold, by the
-    // caller's Flush, and by back-pressure, which reports the error before anything is logged.
-    private void FlushIfOverThreshold()
-    {
-        // One flusher at a time; a writer that finds a flush running leaves the work to it.
-        if (OverFlushThreshold() && _flushGate.CurrentCount > 0)
-        {
-            try
-            {
-                Flush();
-            }
-            catch (IOException)
-            {
-            }
-        }
-    }
-
-    /// <summary>
-    /// Merges disk parts chosen by the <see cref="MergePolicy"/> (all of them when
-    /// <paramref name="force"/>), installs a new snapshot, and lets the old parts go once no reader
-    /// holds them. Returns false when nothing was worth merging.
-    /// </summary>
-    /// <exception cref="StorageFullException">The disk is full; the old parts stay live.</exception>
-    public bool Merge(bool force = false)
-    {
-        _mergeGate.Wait();
+        _indexer?.Merge(force ? 2 : IndexFilesBeforeMerge);
+        ShardView view = _parts.Acquire();
         try
         {
-            PartHandle<IPartReader>[] disk;
-            lock (_gate)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                disk = _disk;
-            }
-
-            if (_indexer is not null)
-            {
-                lock (_indexGate)
-                {
-                    _indexer.Merge(force ? 2 : IndexFilesBeforeMerge);
-                }
-            }
-
+            PartHandle<IPartReader>[] disk = view.Disk;
             long[] sizes = new long[disk.Length];
             for (int i = 0; i < disk.Length; i++)
             {
@@ -126,27 +99,46 @@ public sealed partial class Shard
                 return false;
             }
 
-            // Only merges remove disk parts and merges run one at a time, so the window stays live.
+            // Only merges remove disk parts and one runs at a time, so the window stays adjacent; the
+            // view holds its parts meanwhile.
             PartHandle<IPartReader>[] window = disk[start..(start + count)];
-            IPartReader[] sources = new IPartReader[count];
+            var sources = new IPartReader[count];
             for (int i = 0; i < count; i++)
             {
                 sources[i] = window[i].Part;
             }
 
             PartHandle<IPartReader> created = WritePart(sources);
-            InstallOrDiscard(created, -1, null, window);
+            long truncateThrough = await _parts.InstallMergeAsync(window, created, _options.WaitTimeout).ConfigureAwait(false);
+            TruncateWal(truncateThrough);
             return true;
         }
         finally
         {
-            _mergeGate.Release();
+            view.Release();
         }
+    }
+
+    // Records up to the fallback snapshot's flush point are in parts both kept snapshots list; the
+    // indexes may still need later ones (after a crash they are rebuilt from the WAL).
+    private void TruncateWal(long throughLsn)
+    {
+        if (_wal is null)
+        {
+            return;
+        }
+
+        if (_indexer is ShardIndexer indexer)
+        {
+            throughLsn = Math.Min(throughLsn, indexer.DurableSequence);
+        }
+
+        _wal.Truncate(throughLsn);
     }
 
     private PartHandle<IPartReader> WritePart(IPartReader[] sources)
     {
-        long id = Interlocked.Increment(ref _nextId);
+        long id = _parts.NextId();
         string folder = _store.PartPath(id);
         try
         {
@@ -159,7 +151,7 @@ public sealed partial class Shard
                 PartMerger.Merge(sources, _options.Kind, folder, _options.PartWriter);
             }
 
-            return new PartHandle<IPartReader>(id, PartReader.Open(folder), folder);
+            return new PartHandle<IPartReader>(id, PartReader.Open(folder), folder, _resources.PartCreated());
         }
         catch (IOException ex) when (ex is not StorageCorruptionException)
         {
@@ -171,113 +163,6 @@ public sealed partial class Shard
 
             throw;
         }
-    }
-
-    // Installs a snapshot with `created` added (flush: appended; merge: in place of `window`).
-    // If the snapshot cannot be written, `created` is deleted and nothing changes.
-    private void InstallOrDiscard(PartHandle<IPartReader> created, long flushedThrough, MemoryEntry[]? flushed, PartHandle<IPartReader>[]? window)
-    {
-        lock (_installGate)
-        {
-            PartHandle<IPartReader>[] current;
-            lock (_gate)
-            {
-                current = _disk;
-            }
-
-            PartHandle<IPartReader>[] next = window is null ? [.. current, created] : Replace(current, window, created);
-            long newFlushed = flushedThrough >= 0 ? flushedThrough : _flushedLsn;
-            long[] ids = new long[next.Length];
-            for (int i = 0; i < next.Length; i++)
-            {
-                ids[i] = next[i].Id;
-            }
-
-            long epoch = Interlocked.Increment(ref _nextId);
-            try
-            {
-                _store.Install(new ShardSnapshotRecord(epoch, newFlushed, ids), _snapshotEpoch);
-            }
-            catch
-            {
-                created.MarkObsolete();
-                created.Release();
-                throw;
-            }
-
-            long freed = 0;
-            lock (_gate)
-            {
-                _disk = next;
-                if (flushed is not null)
-                {
-                    _memory.RemoveRange(0, flushed.Length);
-                    foreach (MemoryEntry entry in flushed)
-                    {
-                        freed += entry.Bytes;
-                    }
-
-                    _memoryBytes -= freed;
-                }
-            }
-
-            // The snapshot before the new one stays on disk as a fallback; what only the one before
-            // that needed can go now.
-            foreach (PartHandle<IPartReader> handle in _heldForPrevious)
-            {
-                handle.Release();
-            }
-
-            foreach (long id in _heldIdsForPrevious)
-            {
-                TryDeleteFolder(_store.PartPath(id));
-            }
-
-            _heldIdsForPrevious = [];
-            _heldForPrevious = [];
-            if (window is not null)
-            {
-                foreach (PartHandle<IPartReader> handle in window)
-                {
-                    handle.MarkObsolete();
-                    _heldForPrevious.Add(handle); // the live set's reference moves to the fallback snapshot
-                }
-            }
-
-            long truncateThrough = Math.Min(_flushedLsn, newFlushed);
-            if (_indexer is not null)
-            {
-                // Never drop records the indexes hold only in memory: after a crash they are rebuilt from the WAL.
-                lock (_indexGate)
-                {
-                    truncateThrough = Math.Min(truncateThrough, _indexer.DurableSequence);
-                }
-            }
-
-            _flushedLsn = newFlushed;
-            _snapshotEpoch = epoch;
-            if (flushed is not null)
-            {
-                foreach (MemoryEntry entry in flushed)
-                {
-                    entry.Handle.Release();
-                }
-            }
-
-            // Records up to the fallback snapshot's flush point are in parts both snapshots keep.
-            _wal?.Truncate(truncateThrough);
-        }
-    }
-
-    private static PartHandle<IPartReader>[] Replace(PartHandle<IPartReader>[] current, PartHandle<IPartReader>[] window, PartHandle<IPartReader> created)
-    {
-        int start = Array.IndexOf(current, window[0]);
-        if (start < 0 || start + window.Length > current.Length || current[start + window.Length - 1] != window[^1])
-        {
-            throw new InvalidOperationException("bug: the merged parts are no longer adjacent in the live set");
-        }
-
-        return [.. current[..start], created, .. current[(start + window.Length)..]];
     }
 
     private static void TryDeleteFolder(string folder)

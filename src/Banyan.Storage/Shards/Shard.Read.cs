@@ -2,125 +2,187 @@ using Banyan.Storage.Parts;
 using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards.Indexing;
-using Banyan.Storage.Snapshots;
 
 namespace Banyan.Storage.Shards;
 
-// Read views, scans and index queries.
+// Read views, scans and index queries. A read takes the current view and builds nothing the shard
+// keeps: acknowledged writes not yet sealed are read through a transient sorted copy.
 public sealed partial class Shard
 {
-    /// <summary>Takes a consistent view (disk and memory parts) for reading; dispose it after.</summary>
+    /// <summary>Takes the current view (disk parts, memory parts, buffered writes) for reading; dispose it after.</summary>
+    /// <exception cref="ObjectDisposedException">The shard is closed.</exception>
     public ShardReadView AcquireView()
     {
-        Seal();
-        PartHandle<IPartReader>[] handles;
-        WriteBatch[] outOfOrder;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            handles = new PartHandle<IPartReader>[_disk.Length + _memory.Count];
-            _disk.CopyTo(handles, 0);
-            for (int i = 0; i < _memory.Count; i++)
-            {
-                handles[_disk.Length + i] = _memory[i].Handle;
-            }
-
-            foreach (PartHandle<IPartReader> handle in handles)
-            {
-                handle.Acquire();
-            }
-
-            // Writes acknowledged while an earlier LSN is still in flight: visible, but not sealable yet.
-            outOfOrder = new WriteBatch[_pending.Count];
-            for (int i = 0; i < _pending.Count; i++)
-            {
-                outOfOrder[i] = _pending[i].Batch;
-            }
-        }
-
-        if (outOfOrder.Length > 0)
-        {
-            List<MemoryPart> transient = BuildParts(outOfOrder);
-            PartHandle<IPartReader>[] all = new PartHandle<IPartReader>[handles.Length + transient.Count];
-            handles.CopyTo(all, 0);
-            for (int i = 0; i < transient.Count; i++)
-            {
-                all[handles.Length + i] = new PartHandle<IPartReader>(0, transient[i], null); // owned by the view alone
-            }
-
-            handles = all;
-        }
-
-        return new ShardReadView(handles, _disk.Length);
+        ThrowIfClosed();
+        return new(_parts.Acquire(), _options.Kind, _options.PartWriter);
     }
 
-    /// <summary>Rows of the queried series and time range in (series, timestamp) order, measures deduplicated by version.</summary>
-    public ShardScan Scan(SeriesTimeFilter query, ColumnProjection projection) => new(AcquireView(), _options.Kind, query, projection);
-
     /// <summary>
-    /// Rows with <paramref name="minTimestamp"/> ≤ timestamp ≤ <paramref name="maxTimestamp"/> matching
-    /// <paramref name="criteria"/> (null: all), found through the indexes: the inverted index names the
-    /// candidate series (measures) or elements (streams), only those are read, and what the index left
-    /// open is decided on the rows. Sees every write acknowledged before the call. In (series, timestamp) order.
+    /// Every row of the shard (all subjects) in the series and time range of <paramref name="query"/>,
+    /// projected to <paramref name="projection"/>, in (series, timestamp) order, measures deduplicated by
+    /// version. Sees every write acknowledged before the call.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The shard has no indexes (<see cref="ShardOptions.Index"/> is null).</exception>
-    /// <exception cref="ArgumentException">The time range is empty.</exception>
-    public List<IndexedRow> QueryIndexed(Criteria? criteria, long minTimestamp, long maxTimestamp)
+    public ShardScan Scan(SeriesTimeFilter query, ColumnProjection projection)
     {
-        ShardIndexer indexer = _indexer ?? throw new InvalidOperationException($"shard {FolderPath} has no indexes (ShardOptions.Index is null)");
-        if (minTimestamp > maxTimestamp)
-        {
-            throw new ArgumentException($"time range is empty: min {minTimestamp} > max {maxTimestamp}", nameof(minTimestamp));
-        }
-
-        WaitForInFlightWrites();
-
-        // View first, then the index: every part in the view was indexed before it became visible, so
-        // the index snapshot taken after covers the view (newer entries find no row and are dropped).
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(projection);
         ShardReadView view = AcquireView();
-        var hits = new List<IndexHit>();
         try
         {
-            indexer.Search(criteria, minTimestamp, maxTimestamp, hits);
+            return new ShardScan([view], view.PartsFor(query, null, null), _options.Kind, query, projection, null);
         }
         catch
         {
             view.Dispose();
             throw;
         }
-
-        return IndexedQuery.Run(view, indexer.Config, criteria, minTimestamp, maxTimestamp, hits);
     }
 
-    private void WaitForInFlightWrites()
+    /// <summary>
+    /// The rows of <paramref name="subject"/> (a measure or stream name; empty for the default subject,
+    /// or for every row of a shard without indexes) in the series set and time range of
+    /// <paramref name="query"/> (null series: every series of the subject, from the series index),
+    /// projected to <paramref name="projection"/>, in (series, timestamp) order, measures deduplicated by
+    /// version. Sees every write acknowledged before the call.
+    /// </summary>
+    /// <exception cref="ArgumentException">The subject is not configured in this shard.</exception>
+    public ShardScan Scan(string subject, SeriesTimeFilter query, ColumnProjection projection)
     {
-        long target;
-        lock (_gate)
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(projection);
+        ShardIndexer? indexer = _indexer;
+        if (indexer is null)
         {
-            target = _pending.Count == 0 ? 0 : _pending[^1].Lsn;
+            if (subject.Length != 0)
+            {
+                throw new ArgumentException($"subject '{subject}' is not configured in shard {FolderPath}, which has no indexes: its series cannot be told apart", nameof(subject));
+            }
+
+            return Scan(query, projection);
         }
 
-        // A write acknowledged before this query may sit behind an earlier LSN whose writer is between
-        // its WAL append and its insert (microseconds); the index sees it once that gap closes.
-        long deadline = Environment.TickCount64 + InFlightWaitMilliseconds;
-        SpinWait spin = default;
-        while (true)
+        ShardIndexConfig config = indexer.ConfigOf(subject) ?? throw NotConfigured(subject);
+        ShardReadView view = AcquireView();
+        try
         {
-            lock (_gate)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                if (_insertedThrough >= target)
-                {
-                    return;
-                }
-            }
-
-            if (Environment.TickCount64 > deadline)
-            {
-                throw new TimeoutException($"shard {FolderPath}: writes before LSN {target} did not complete within {InFlightWaitMilliseconds} ms; the index query cannot see them");
-            }
-
-            spin.SpinOnce();
+            SeriesTimeFilter filter = query.SeriesIds is null ? new SeriesTimeFilter(SeriesOf(view, indexer, config.Subject, query.MinTimestamp, query.MaxTimestamp), query.MinTimestamp, query.MaxTimestamp) : query;
+            return new ShardScan([view], view.PartsFor(filter, config.Subject, indexer.DefaultSubject), _options.Kind, filter, projection, null);
+        }
+        catch
+        {
+            view.Dispose();
+            throw;
         }
     }
+
+    /// <summary>
+    /// A cursor over the rows of <paramref name="subject"/> (empty: the default subject) with
+    /// <paramref name="minTimestamp"/> ≤ timestamp ≤ <paramref name="maxTimestamp"/> matching
+    /// <paramref name="criteria"/> (null: all), found through the indexes (candidates plus residual,
+    /// decided on the rows) and projected to <paramref name="projection"/> (every column is decoded when
+    /// criteria must be checked on rows). Sees every write acknowledged before the call. In (series,
+    /// timestamp) order, measures deduplicated by version.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The shard has no indexes.</exception>
+    /// <exception cref="ArgumentException">The time range is empty, or the subject is not configured.</exception>
+    public IndexedScan ScanIndexed(string subject, Criteria? criteria, long minTimestamp, long maxTimestamp, ColumnProjection projection)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(projection);
+        ShardIndexer indexer = _indexer ?? throw new InvalidOperationException($"shard {FolderPath} has no indexes (ShardOptions.Index is null and no subject is configured)");
+        if (minTimestamp > maxTimestamp)
+        {
+            throw new ArgumentException($"time range is empty: min {minTimestamp} > max {maxTimestamp}", nameof(minTimestamp));
+        }
+
+        ShardIndexConfig config = indexer.ConfigOf(subject) ?? throw NotConfigured(subject);
+
+        // View first, then the index: every part in the view was indexed before it became visible, so
+        // the index searched after covers the view (newer entries find no row of the view). Buffered
+        // writes are in the view but not in the index: they are decided on their rows.
+        ShardReadView view = AcquireView();
+        try
+        {
+            var hits = new List<IndexHit>();
+            indexer.Search(config.Subject, criteria, minTimestamp, maxTimestamp, hits);
+            var series = new HashSet<ulong>();
+            foreach (IndexHit hit in hits)
+            {
+                series.Add(hit.SeriesId);
+            }
+
+            view.AddBufferedSeries(config.Subject, indexer.DefaultSubject, minTimestamp, maxTimestamp, series);
+            ulong[] ids = [.. series];
+            Array.Sort(ids);
+            IndexHit[] sorted = [.. hits];
+            if (config.Kind == DataKind.Stream)
+            {
+                sorted.AsSpan().Sort(static (a, b) =>
+                {
+                    int c = a.SeriesId.CompareTo(b.SeriesId);
+                    c = c != 0 ? c : a.Timestamp.CompareTo(b.Timestamp);
+                    return c != 0 ? c : a.ElementId.CompareTo(b.ElementId);
+                });
+            }
+
+            var filter = new SeriesTimeFilter(ids, minTimestamp, maxTimestamp);
+            List<IPartReader> parts = ids.Length == 0 ? [] : view.PartsFor(filter, config.Subject, indexer.DefaultSubject);
+            int transientFrom = view.DiskPartCount + view.MemoryPartCount;
+            return new IndexedScan(view, parts, transientFrom, config, criteria, filter, criteria is null ? projection : ColumnProjection.All, sorted);
+        }
+        catch
+        {
+            view.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The rows <see cref="ScanIndexed"/> returns for the default subject with every column, each with
+    /// a dictionary of its tags: a materialising wrapper for tests and tools (services stream with
+    /// <see cref="ScanIndexed"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The shard has no indexes.</exception>
+    /// <exception cref="ArgumentException">The time range is empty.</exception>
+    public List<IndexedRow> QueryIndexed(Criteria? criteria, long minTimestamp, long maxTimestamp)
+    {
+        using IndexedScan scan = ScanIndexed(string.Empty, criteria, minTimestamp, maxTimestamp, ColumnProjection.All);
+        var rows = new List<IndexedRow>();
+        while (scan.MoveNext())
+        {
+            rows.Add(new IndexedRow(scan.SeriesId, scan.Timestamp, scan.Version, scan.TagsToDictionary()));
+        }
+
+        return rows;
+    }
+
+    // The subject's series: those the series index knows (read after the view was taken, so it covers
+    // every sealed write the view holds) and those of its buffered writes, not registered yet.
+    private static ulong[] SeriesOf(ShardReadView view, ShardIndexer indexer, string subject, long minTimestamp, long maxTimestamp)
+    {
+        ulong[] known = indexer.SeriesIdsOf(subject);
+        if (view.BufferedWrites == 0)
+        {
+            return known;
+        }
+
+        var series = new HashSet<ulong>(known);
+        int before = series.Count;
+        view.AddBufferedSeries(subject, indexer.DefaultSubject, minTimestamp, maxTimestamp, series);
+        if (series.Count == before)
+        {
+            return known;
+        }
+
+        ulong[] all = [.. series];
+        Array.Sort(all);
+        return all;
+    }
+
+    private ArgumentException NotConfigured(string subject) => new(
+        subject.Length == 0
+            ? $"the read names no subject and shard {FolderPath} has no default subject (ShardOptions.Index)"
+            : $"subject '{subject}' is not configured in shard {FolderPath}; configure it (ConfigureSubject) before reading it",
+        nameof(subject));
 }

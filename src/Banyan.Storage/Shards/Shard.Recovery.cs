@@ -3,7 +3,7 @@ using Banyan.Storage.Shards.Indexing;
 
 namespace Banyan.Storage.Shards;
 
-// Opening after a crash or shutdown: replaying the WAL into memory parts and indexes.
+// Opening after a crash or shutdown: replaying the WAL into the write buffer and the indexes.
 public sealed partial class Shard
 {
     private void ReplayWal()
@@ -14,10 +14,13 @@ public sealed partial class Shard
         }
 
         string source = _wal.DirectoryPath;
+        long flushed = _parts.FlushedLsn;
+        ShardIndexer? indexer = _indexer;
+        long unindexed = 0;
 
         // The WAL is kept back to the older of the parts' and the indexes' flush points, so records the
         // parts hold but the indexes lost are still there: those feed the indexes only.
-        long from = _indexer is null ? _flushedLsn : Math.Min(_flushedLsn, _indexer.DurableSequence);
+        long from = indexer is null ? flushed : Math.Min(flushed, indexer.DurableSequence);
         long replayed = _wal.Replay(from, (lsn, payload) =>
         {
             WriteBatch batch = WriteBatchCodec.Decode(payload, $"{source} (LSN {lsn})");
@@ -26,48 +29,43 @@ public sealed partial class Shard
                 throw new StorageCorruptionException(source, -1, $"WAL record {lsn} holds {batch.Kind} rows in a {_options.Kind} shard");
             }
 
-            PreparedIndexBatch? indexed = PrepareReplayed(lsn, batch, source);
-            if (lsn <= _flushedLsn)
+            PreparedIndexBatch? indexed = null;
+            if (indexer is not null && indexer.IsConfigured(batch.Subject))
             {
-                lock (_indexGate)
+                try
                 {
-                    _indexer!.Apply(lsn, indexed!);
+                    indexed = indexer.Prepare(batch);
                 }
+                catch (ArgumentException)
+                {
+                    // It was accepted when logged, so the subject was configured only afterwards, or its
+                    // configuration changed since: the rows come back, without index entries.
+                    unindexed++;
+                }
+            }
+            else if (indexer is not null)
+            {
+                unindexed++; // logged before any subject was configured
+            }
 
+            if (lsn <= flushed)
+            {
+                indexer?.Apply(lsn, indexed);
                 return;
             }
 
             long bytes = BatchConcatenation.EstimateBytes(batch);
-            lock (_gate)
-            {
-                _memoryBytes += bytes;
-            }
-
-            Insert(lsn, batch, bytes, indexed);
+            _parts.Charge(bytes);
+            _parts.IntroduceWrite(BufferedWrite.Of(lsn, batch, bytes, indexed));
         });
-        Seal();
-        Recovery = Recovery with { ReplayedRecords = replayed };
-        lock (_gate)
-        {
-            _localLsn = _insertedThrough;
-        }
-    }
 
-    private PreparedIndexBatch? PrepareReplayed(long lsn, WriteBatch batch, string source)
-    {
-        if (_indexer is null)
+        while (SealPass())
         {
-            return null;
         }
 
-        try
-        {
-            return _indexer.Prepare(batch);
-        }
-        catch (ArgumentException e)
-        {
-            // It was checked before it was logged, so the record or the index configuration changed.
-            throw new StorageCorruptionException(source, -1, $"WAL record {lsn} cannot be indexed with the shard's index configuration: {e.Message}", e);
-        }
+        Recovery = Recovery with { ReplayedRecords = replayed, UnindexedRecords = unindexed };
+        ShardView view = _parts.Acquire();
+        _localLsn = view.BufferedThrough;
+        view.Release();
     }
 }

@@ -1,63 +1,57 @@
+using System.Runtime.ExceptionServices;
 using Banyan.Storage.Bytes;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards.Indexing;
-using Banyan.Storage.Snapshots;
 
 namespace Banyan.Storage.Shards;
 
-// The write path: validate and copy, back-pressure, WAL append, the write buffer, and sealing buffered writes into memory parts.
+// The write path: validate and copy, back-pressure, WAL append with group commit, the write buffer,
+// and sealing buffered writes into memory parts.
 public sealed partial class Shard
 {
+    // Buffered writes a seal takes at the latest, however few rows they hold: each write copies the
+    // list of buffered writes into its view, so the list is kept short (one memory part per this many
+    // small writes is still far fewer than BanyanDB's one per write).
+    private const int MaxBufferedWrites = 1024;
+
     /// <summary>
-    /// Writes <paramref name="batch"/>: WAL append with group commit, then a memory part. When this
-    /// returns, the rows survive a crash (with the WAL on) and are visible to new reads.
-    /// Waits (back-pressure) while memory parts are at <see cref="ShardOptions.MaxMemoryBytes"/>.
+    /// Writes <paramref name="batch"/>: validation (and the indexes' preparation) before anything is
+    /// logged, WAL append with group commit, then the write buffer. The task completes when the rows
+    /// survive a crash (with the WAL on) and are visible to every read that starts after; no thread is
+    /// held while the fsync runs. Waits, signalled and bounded by <see cref="ShardOptions.WaitTimeout"/>,
+    /// while buffered writes and memory parts hold <see cref="ShardOptions.MaxMemoryBytes"/> (back-pressure).
+    /// The caller may reuse its batch once the task has started.
     /// </summary>
-    /// <exception cref="ArgumentException">The batch is of the other kind, or a column lacks values.</exception>
+    /// <exception cref="ArgumentException">The batch is of the other kind, a column lacks values, or the subject or a row is refused by the indexes.</exception>
     /// <exception cref="StorageFullException">The disk is full; the batch was not written.</exception>
+    /// <exception cref="TimeoutException">Memory stayed full for <see cref="ShardOptions.WaitTimeout"/>; the batch was not written.</exception>
+    public ValueTask WriteAsync(WriteBatch batch) => WriteCoreAsync(batch, blocking: false);
+
+    /// <summary>Synchronous <see cref="WriteAsync"/> for tests and tools: the WAL fsync runs on the caller's thread (as the group commit leader) or blocks it.</summary>
     public void Write(WriteBatch batch)
     {
-        WriteBatch copy = Prepare(batch, out long bytes, out PreparedIndexBatch? indexed);
-        if (copy.Count == 0)
+        ValueTask pending = WriteCoreAsync(batch, blocking: true);
+        if (!pending.IsCompletedSuccessfully)
         {
-            return;
+            pending.AsTask().GetAwaiter().GetResult();
         }
-
-        Reserve(bytes);
-        long lsn;
-        try
-        {
-            if (_wal is null)
-            {
-                lsn = Interlocked.Increment(ref _localLsn);
-            }
-            else
-            {
-                using ByteBuffer payload = EncodeForWal(batch);
-                lsn = _wal.Append(payload.WrittenSpan);
-            }
-        }
-        catch
-        {
-            Unreserve(bytes);
-            throw;
-        }
-
-        Insert(lsn, copy, bytes, indexed);
-        FlushIfOverThreshold();
     }
 
-    /// <summary>Asynchronous <see cref="Write"/>: the WAL fsync and any forced flush run off the caller's thread.</summary>
-    public async ValueTask WriteAsync(WriteBatch batch)
+    // The one write path. `blocking` only chooses how the WAL append waits for its fsync.
+    private async ValueTask WriteCoreAsync(WriteBatch batch, bool blocking)
     {
-        WriteBatch copy = Prepare(batch, out long bytes, out PreparedIndexBatch? indexed);
+        (WriteBatch copy, long bytes, PreparedIndexBatch? indexed) = Prepare(batch);
         if (copy.Count == 0)
         {
             return;
         }
 
-        await ReserveAsync(bytes).ConfigureAwait(false);
+        if (!_parts.TryReserve(bytes, _options.MaxMemoryBytes))
+        {
+            await WaitForMemoryAsync(bytes).ConfigureAwait(false);
+        }
+
         long lsn;
         try
         {
@@ -67,27 +61,32 @@ public sealed partial class Shard
             }
             else
             {
-                using ByteBuffer payload = EncodeForWal(batch);
-                lsn = await _wal.AppendAsync(payload.WrittenMemory).ConfigureAwait(false);
+                ByteBuffer payload = EncodeForWal(copy);
+                try
+                {
+                    lsn = blocking ? _wal.Append(payload.WrittenSpan) : await _wal.AppendAsync(payload.WrittenMemory).ConfigureAwait(false);
+                }
+                finally
+                {
+                    payload.Dispose();
+                    _resources.BufferReturned();
+                }
             }
         }
         catch
         {
-            Unreserve(bytes);
+            _parts.Unreserve(bytes);
             throw;
         }
 
-        Insert(lsn, copy, bytes, indexed);
-        if (OverFlushThreshold())
-        {
-            await Task.Run(FlushIfOverThreshold).ConfigureAwait(false);
-        }
+        Buffer(BufferedWrite.Of(lsn, copy, bytes, indexed));
     }
 
     // Sized for the log's encoding (8-byte series ids and floats), so the buffer is not regrown.
-    private static ByteBuffer EncodeForWal(WriteBatch batch)
+    private ByteBuffer EncodeForWal(WriteBatch batch)
     {
         var payload = new ByteBuffer(Math.Max(256, batch.Count * (24 + (8 * batch.Columns.Count))));
+        _resources.BufferRented();
         try
         {
             WriteBatchCodec.Encode(batch, payload);
@@ -96,11 +95,12 @@ public sealed partial class Shard
         catch
         {
             payload.Dispose();
+            _resources.BufferReturned();
             throw;
         }
     }
 
-    private WriteBatch Prepare(WriteBatch batch, out long bytes, out PreparedIndexBatch? indexed)
+    private (WriteBatch Copy, long Bytes, PreparedIndexBatch? Index) Prepare(WriteBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Kind != _options.Kind)
@@ -108,207 +108,131 @@ public sealed partial class Shard
             throw new ArgumentException($"batch holds {batch.Kind} rows, this shard stores {_options.Kind} rows", nameof(batch));
         }
 
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        ThrowIfClosed();
         batch.Validate();
 
         // Before the WAL append: a batch the indexes reject must not be logged.
-        indexed = _indexer?.Prepare(batch);
+        PreparedIndexBatch? indexed = _indexer?.Prepare(batch);
         WriteBatch copy = BatchConcatenation.Copy(batch);
-        bytes = BatchConcatenation.EstimateBytes(copy);
-        return copy;
+        return (copy, BatchConcatenation.EstimateBytes(copy), indexed);
     }
 
-    private bool TryReserve(long bytes)
+    // Back-pressure: memory is full. Asks for a flush (its failure, a full disk, is this write's error:
+    // nothing was logged) and waits for it or for any change of the shard's state, then tries again. A
+    // flush that found nothing to do (memory held by writes still waiting for their fsync) is not asked
+    // again until something changes. Every wait is on a task; the whole wait is bounded.
+    private async ValueTask WaitForMemoryAsync(long bytes)
     {
-        lock (_gate)
+        long deadline = Environment.TickCount64 + (long)_options.WaitTimeout.TotalMilliseconds;
+        bool askFlush = true;
+        while (true)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_memoryBytes > 0 && _memoryBytes + bytes > _options.MaxMemoryBytes)
+            Task change = _parts.NextChange();
+            if (_parts.TryReserve(bytes, _options.MaxMemoryBytes))
             {
-                return false;
+                return;
             }
 
-            _memoryBytes += bytes;
-            return true;
-        }
-    }
-
-    private void Reserve(long bytes)
-    {
-        while (!TryReserve(bytes))
-        {
-            // Back-pressure: make room ourselves. When nothing is flushable yet, the memory is held by
-            // writes still waiting for their fsync; they finish within one sync.
-            if (!Flush())
+            long remaining = deadline - Environment.TickCount64;
+            if (remaining <= 0)
             {
-                Thread.Sleep(1);
-            }
-        }
-    }
-
-    private async ValueTask ReserveAsync(long bytes)
-    {
-        while (!TryReserve(bytes))
-        {
-            bool flushed = await Task.Run(Flush).ConfigureAwait(false);
-            if (!flushed)
-            {
-                await Task.Delay(1).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private void Unreserve(long bytes)
-    {
-        lock (_gate)
-        {
-            _memoryBytes -= bytes;
-        }
-    }
-
-    private void Insert(long lsn, WriteBatch batch, long bytes, PreparedIndexBatch? indexed)
-    {
-        bool seal;
-        lock (_gate)
-        {
-            int at = _pending.Count;
-            while (at > 0 && _pending[at - 1].Lsn > lsn)
-            {
-                at--;
+                throw MemoryTimeout(bytes);
             }
 
-            _pending.Insert(at, new PendingWrite(lsn, batch, bytes, indexed));
-            _pendingRows += batch.Count;
-            if (lsn == _insertedThrough + 1)
-            {
-                _insertedThrough = lsn;
-                for (int i = at + 1; i < _pending.Count && _pending[i].Lsn == _insertedThrough + 1; i++)
-                {
-                    _insertedThrough++;
-                }
-            }
-
-            seal = _pendingRows >= _options.SealRows;
-        }
-
-        if (seal && Monitor.TryEnter(_sealGate))
-        {
+            Task<bool>? flush = askFlush ? _flush.Request() : null;
             try
             {
-                Seal();
+                await (flush is null ? change : Task.WhenAny(flush, change)).WaitAsync(TimeSpan.FromMilliseconds(remaining)).ConfigureAwait(false);
             }
-            finally
+            catch (TimeoutException)
             {
-                Monitor.Exit(_sealGate);
+                throw MemoryTimeout(bytes);
             }
+
+            if (flush is { IsCompleted: true })
+            {
+                if (flush.Exception is { } failure)
+                {
+                    ExceptionDispatchInfo.Throw(failure.InnerException ?? failure);
+                }
+
+                askFlush = flush.Result;
+            }
+            else
+            {
+                askFlush = true;
+            }
+        }
+    }
+
+    private TimeoutException MemoryTimeout(long bytes) => new(
+        $"shard {FolderPath}: a write of {bytes} bytes waited {_options.WaitTimeout.TotalSeconds:0.#} s for memory (buffered writes and memory parts hold {_parts.MemoryBytes} bytes, "
+        + $"MaxMemoryBytes is {_options.MaxMemoryBytes}) and was not written: flushes could not free enough in time");
+
+    // The write is acknowledged (durable with the WAL on): it joins the write buffer. Crossing a
+    // threshold starts a seal or a flush in the background unless one runs; their failures never fail
+    // this write (a caller told "not written" would retry and store the batch twice).
+    private void Buffer(BufferedWrite write)
+    {
+        (long bufferedRows, int bufferedWrites, int memoryParts, long memoryBytes) = _parts.IntroduceWrite(write);
+        if (bufferedRows >= _options.SealRows || bufferedWrites >= MaxBufferedWrites)
+        {
+            _seal.StartIfIdle();
+        }
+
+        if (memoryBytes >= _options.FlushThresholdBytes || memoryParts >= _options.MaxMemoryParts)
+        {
+            _flush.StartIfIdle();
         }
     }
 
     /// <summary>
-    /// Builds the buffered writes that form an unbroken LSN run into one memory part (reads and
-    /// flushes call this; writes call it once <see cref="ShardOptions.SealRows"/> rows are buffered).
+    /// Builds the buffered writes that form an unbroken LSN run into memory parts (writes start it in
+    /// the background once <see cref="ShardOptions.SealRows"/> rows are buffered; flushes wait for it).
+    /// Reads never need it.
     /// </summary>
-    public void Seal()
+    public Task SealAsync()
     {
-        lock (_sealGate)
-        {
-            WriteBatch[] batches;
-            PendingWrite[] taken;
-            long firstLsn;
-            long lastLsn;
-            long bytes = 0;
-            long rows = 0;
-            lock (_gate)
-            {
-                int count = 0;
-                while (count < _pending.Count && _pending[count].Lsn <= _insertedThrough)
-                {
-                    bytes += _pending[count].Bytes;
-                    rows += _pending[count].Batch.Count;
-                    count++;
-                }
-
-                if (count == 0)
-                {
-                    return;
-                }
-
-                batches = new WriteBatch[count];
-                taken = new PendingWrite[count];
-                for (int i = 0; i < count; i++)
-                {
-                    batches[i] = _pending[i].Batch;
-                    taken[i] = _pending[i];
-                }
-
-                firstLsn = _pending[0].Lsn;
-                lastLsn = _pending[count - 1].Lsn;
-            }
-
-            // Built outside the shard lock: writers keep appending meanwhile (with higher LSNs).
-            List<MemoryPart> parts = BuildParts(batches);
-
-            // In LSN order (this is an unbroken run after every earlier one), and before the memory part
-            // becomes visible, so every part a read view holds is in the indexes.
-            ApplyToIndexes(taken);
-            lock (_gate)
-            {
-                _pending.RemoveRange(0, batches.Length);
-                _pendingRows -= rows;
-                for (int i = 0; i < parts.Count; i++)
-                {
-                    // The bytes are charged to the last part, so a flush frees them all together.
-                    long charged = i == parts.Count - 1 ? bytes : 0;
-                    _memory.Add(new MemoryEntry(firstLsn, lastLsn, new PartHandle<IPartReader>(lastLsn, parts[i], null), charged));
-                }
-            }
-        }
+        ThrowIfClosed();
+        return _seal.Request();
     }
 
-    private List<MemoryPart> BuildParts(WriteBatch[] batches)
+    // One seal: the unbroken run of buffered writes becomes memory parts (one, unless a subject's
+    // column changed type). Built outside every lock: writers keep buffering meanwhile.
+    private bool SealPass()
     {
-        List<MemoryPart> parts = [];
-        MemoryPart? assembled = MemoryPartAssembler.TryBuild(batches, _options.Kind, _options.PartWriter);
-        if (assembled is not null)
+        BufferedWrite[] taken = _parts.SealablePrefix();
+        if (taken.Length == 0)
         {
-            parts.Add(assembled);
-            return parts;
+            return false;
         }
 
-        if (batches.Length == 1)
+        var batches = new WriteBatch[taken.Length];
+        long bytes = 0;
+        for (int i = 0; i < taken.Length; i++)
         {
-            parts.Add(MemoryPart.Build(BatchSorter.Sort(batches[0]), _options.PartWriter));
-            return parts;
+            batches[i] = taken[i].Batch;
+            bytes += taken[i].Bytes;
         }
 
-        WriteBatch combined = new(_options.Kind);
-        foreach (WriteBatch batch in batches)
+        List<MemoryPart> parts = MemoryPartBuilder.BuildAll(batches, _options.Kind, _options.PartWriter);
+
+        // In LSN order (an unbroken run after every earlier one), and before the memory parts become
+        // visible, so every part a view holds is in the indexes.
+        if (_indexer is { } indexer)
         {
-            if (!BatchConcatenation.TryAppend(combined, batch))
+            foreach (BufferedWrite write in taken)
             {
-                // A column changed type between writes: keep them in separate parts, in LSN order.
-                parts.Add(MemoryPart.Build(BatchSorter.Sort(combined), _options.PartWriter));
-                combined = BatchConcatenation.Copy(batch);
+                indexer.Apply(write.Lsn, write.Index);
             }
         }
 
-        parts.Add(MemoryPart.Build(BatchSorter.Sort(combined), _options.PartWriter));
-        return parts;
-    }
-
-    private void ApplyToIndexes(PendingWrite[] writes)
-    {
-        if (_indexer is null)
+        int memoryParts = _parts.IntroduceMemoryParts(taken.Length, parts, taken[0].Lsn, taken[^1].Lsn, bytes);
+        if (memoryParts >= _options.MaxMemoryParts)
         {
-            return;
+            _flush.StartIfIdle();
         }
 
-        lock (_indexGate)
-        {
-            foreach (PendingWrite write in writes)
-            {
-                _indexer.Apply(write.Lsn, write.Index!);
-            }
-        }
+        return true;
     }
 }

@@ -7,78 +7,72 @@ using Banyan.Storage.Wal;
 namespace Banyan.Storage.Shards;
 
 /// <summary>
-/// One shard folder <c>&lt;root&gt;/&lt;group&gt;/seg-&lt;start&gt;/shard-&lt;n&gt;/</c>: a WAL, memory
-/// parts, on-disk parts and the snapshot naming the live ones (lifecycle in <c>docs/storage.md</c>).
+/// One shard folder <c>&lt;root&gt;/&lt;group&gt;/seg-&lt;start&gt;/shard-&lt;n&gt;/</c>, holding every subject
+/// (measure or stream) of its group: a WAL, a write buffer, memory parts, on-disk parts and the
+/// snapshot naming the live ones, and the indexes of the configured subjects (lifecycle in
+/// <c>docs/storage.md</c>, the path of a write and of a read in <c>docs/design/storage.md</c>).
 /// </summary>
 /// <remarks>
-/// <para><see cref="Write"/> appends the batch to the WAL (group commit) and adds it as a memory
-/// part; when it returns the rows survive kill -9. <see cref="Flush"/> turns memory parts into one
-/// disk part and <see cref="Merge"/> combines disk parts; both install a new snapshot and run
-/// while writes and reads go on. Nothing runs in the background: the caller (a grain timer)
-/// invokes flush and merge; a write runs a flush itself only when memory crosses
-/// <see cref="ShardOptions.FlushThresholdBytes"/>.</para>
-/// <para>Every write gets a log sequence number (LSN). A flush takes only memory parts whose LSNs
-/// form an unbroken run from the last flush, so the snapshot's "flushed through LSN" is exact even
-/// when concurrent writers finish out of order.</para>
+/// <para><see cref="WriteAsync"/> appends the batch to the WAL (group commit) and buffers it; its task
+/// completes when the rows survive kill -9, without holding a thread while the fsync runs.
+/// <see cref="FlushAsync"/> turns memory parts into one disk part and <see cref="MergeAsync"/> combines
+/// disk parts; both run their I/O on the thread pool, never overlap themselves, and install their
+/// result in a short step while writes and reads go on. Nothing runs on a timer of its own: the caller
+/// (a grain timer) starts flush and merge; a write starts a seal or a flush in the background only when
+/// a threshold is crossed.</para>
+/// <para>The live parts and the buffered writes belong to one <see cref="PartSet"/>, which makes an
+/// immutable, epoch-numbered view for every change. A read takes the current view (no write-side
+/// work) and sees every acknowledged write: buffered writes are read through a transient sorted copy.</para>
+/// <para>Every write gets a log sequence number (LSN). A seal takes only buffered writes whose LSNs
+/// form an unbroken run after the last sealed one, so the snapshot's "flushed through LSN" is exact
+/// even when concurrent writers finish out of order.</para>
 /// <para>The class is split by stage: this file holds the state, opening and closing;
-/// <c>Shard.Write.cs</c> the write path and sealing, <c>Shard.Maintenance.cs</c> flush, merge and
-/// snapshot installs, <c>Shard.Read.cs</c> views, scans and index queries, <c>Shard.Recovery.cs</c>
-/// the WAL replay.</para>
+/// <c>Shard.Write.cs</c> the write path and sealing, <c>Shard.Maintenance.cs</c> flush and merge,
+/// <c>Shard.Read.cs</c> views, scans and index queries, <c>Shard.Subjects.cs</c> the subjects'
+/// configuration, <c>Shard.Recovery.cs</c> the WAL replay.</para>
 /// </remarks>
-public sealed partial class Shard : IDisposable
+public sealed partial class Shard : IDisposable, IAsyncDisposable
 {
-    private readonly object _gate = new();
-    private readonly object _installGate = new();
-    private readonly SemaphoreSlim _flushGate = new(1, 1);
-    private readonly SemaphoreSlim _mergeGate = new(1, 1);
-    private readonly object _sealGate = new();
+    // Index files flushed before a (non-forced) shard merge also merges them: a merge rewrites them all.
+    private const int IndexFilesBeforeMerge = 4;
+
     private readonly ShardOptions _options;
     private readonly SnapshotStore _store;
     private readonly WriteAheadLog? _wal;
+    private readonly PartSet _parts;
+    private readonly ShardResources _resources;
+    private readonly CoalescingWork _seal;
+    private readonly CoalescingWork _flush;
+    private readonly CoalescingWork _merge;
 
-    // The indexes; Apply, Flush and Merge on them hold _indexGate (lock order: _installGate or
-    // _sealGate before _indexGate). Searches read their snapshots without it.
-    private readonly ShardIndexer? _indexer;
-    private readonly object _indexGate = new();
-    private long _nextId;
+    // Held only while the first subject's indexes are created (ConfigureSubject), never on reads or writes.
+    private readonly object _configureGate = new();
+    private volatile ShardIndexer? _indexer;
     private long _localLsn;
+    private int _closing;
 
-    // Guarded by _gate.
-    private PartHandle<IPartReader>[] _disk;
-    private readonly List<MemoryEntry> _memory = [];
-    private readonly List<PendingWrite> _pending = []; // by LSN; not yet built into memory parts
-    private long _pendingRows;
-    private long _insertedThrough;
-    private long _memoryBytes;
-    private bool _disposed;
-
-    // Guarded by _installGate.
-    private long _flushedLsn;
-    private long _snapshotEpoch;
-    private List<PartHandle<IPartReader>> _heldForPrevious = [];
-    private List<long> _heldIdsForPrevious;
-
-    private Shard(string path, ShardOptions options, SnapshotStore store, WriteAheadLog? wal, ShardIndexer? indexer, PartHandle<IPartReader>[] disk, SnapshotLoadResult load, List<long> heldIds)
+    private Shard(string path, ShardOptions options, SnapshotStore store, WriteAheadLog? wal, ShardIndexer? indexer, PartHandle<IPartReader>[] disk, SnapshotLoadResult load, List<long> heldIds, ShardResources resources)
     {
         FolderPath = path;
         _options = options;
         _store = store;
         _wal = wal;
         _indexer = indexer;
-        _disk = disk;
-        _nextId = load.HighestId;
-        _flushedLsn = load.Current?.FlushedLsn ?? 0;
-        _snapshotEpoch = load.Current?.Epoch ?? 0;
-        _insertedThrough = _flushedLsn;
-        _localLsn = _flushedLsn;
-        if (wal is null && indexer is not null && indexer.HighestFlushedSequence > _flushedLsn)
+        _resources = resources;
+        long flushed = load.Current?.FlushedLsn ?? 0;
+        long through = flushed;
+        if (wal is null && indexer is not null && indexer.HighestFlushedSequence > flushed)
         {
             // No WAL: LSNs restart from the parts' flush point, but an index flushed further would skip
             // new batches numbered at or below its own flush point as already indexed.
-            _insertedThrough = indexer.HighestFlushedSequence;
-            _localLsn = _insertedThrough;
+            through = indexer.HighestFlushedSequence;
         }
-        _heldIdsForPrevious = heldIds;
+
+        _localLsn = through;
+        _parts = new PartSet(store, disk, load, heldIds, through, resources);
+        _seal = new CoalescingWork(_ => Task.FromResult(SealPass()));
+        _flush = new CoalescingWork(_ => FlushPassAsync());
+        _merge = new CoalescingWork(MergePassAsync);
         Recovery = new ShardRecoveryReport(load.Rejected, wal?.Recovery ?? WalRecoveryReport.Clean, 0);
     }
 
@@ -88,32 +82,28 @@ public sealed partial class Shard : IDisposable
     /// <summary>What opening found and repaired.</summary>
     public ShardRecoveryReport Recovery { get; private set; }
 
-    /// <summary>Measure or stream.</summary>
+    /// <summary>Measure or stream: the kind of every subject of the shard.</summary>
     public DataKind Kind => _options.Kind;
 
-    /// <summary>The shard's indexes, or null when <see cref="ShardOptions.Index"/> is null.</summary>
+    /// <summary>The shard's indexes, or null when no subject is configured.</summary>
     public ShardIndexer? Indexer => _indexer;
 
-    /// <summary>Bytes held by memory parts (including writes in progress).</summary>
-    public long MemoryBytes
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _memoryBytes;
-            }
-        }
-    }
+    /// <summary>Bytes held by buffered writes and memory parts (including writes in progress).</summary>
+    public long MemoryBytes => _parts.MemoryBytes;
 
     /// <summary>Number of memory parts plus buffered writes not yet built into one.</summary>
     public int MemoryPartCount
     {
         get
         {
-            lock (_gate)
+            ShardView view = _parts.Acquire();
+            try
             {
-                return _memory.Count + _pending.Count;
+                return view.Memory.Length + view.Buffered.Length;
+            }
+            finally
+            {
+                view.Release();
             }
         }
     }
@@ -123,25 +113,37 @@ public sealed partial class Shard : IDisposable
     {
         get
         {
-            lock (_gate)
+            ShardView view = _parts.Acquire();
+            try
             {
-                long[] ids = new long[_disk.Length];
+                long[] ids = new long[view.Disk.Length];
                 for (int i = 0; i < ids.Length; i++)
                 {
-                    ids[i] = _disk[i].Id;
+                    ids[i] = view.Disk[i].Id;
                 }
 
                 return ids;
             }
+            finally
+            {
+                view.Release();
+            }
         }
     }
 
+    /// <summary>Leak counters (part references, views, pooled buffers), for tests.</summary>
+    internal ShardResources Resources => _resources;
+
+    /// <summary>The part set (views, installs), for tests.</summary>
+    internal PartSet PartSet => _parts;
+
     /// <summary>
     /// Opens the shard in <paramref name="path"/> (created when missing): loads the newest usable
-    /// snapshot, removes parts and temporary folders it does not reference, and replays the WAL
-    /// records written after the snapshot's flush point into memory parts.
+    /// snapshot, removes parts and temporary folders it does not reference, opens the indexes of the
+    /// configured subjects, and replays the WAL records written after the flush points into the write
+    /// buffer and the indexes.
     /// </summary>
-    /// <exception cref="StorageCorruptionException">A live part or the WAL is damaged beyond the documented repairs.</exception>
+    /// <exception cref="StorageCorruptionException">A live part, an index file or the WAL is damaged beyond the documented repairs.</exception>
     public static Shard Open(string path, ShardOptions? options = null)
     {
         options ??= new ShardOptions();
@@ -168,17 +170,30 @@ public sealed partial class Shard : IDisposable
         }
 
         store.RemoveUnreferenced(keep);
+        var resources = new ShardResources();
         List<PartHandle<IPartReader>> disk = [];
         WriteAheadLog? wal = null;
         try
         {
-            ShardIndexer? indexer = options.Index is null ? null : ShardIndexer.Open(path, options.Index);
+            ShardIndexer? indexer = null;
+            if (options.Index is not null || options.Subjects.Count > 0 || ShardIndexer.Exists(path))
+            {
+                List<ShardIndexConfig> subjects = [];
+                if (options.Index is not null)
+                {
+                    subjects.Add(options.Index);
+                }
+
+                subjects.AddRange(options.Subjects);
+                indexer = ShardIndexer.Open(path, options.Kind, subjects, options.Index?.Subject);
+            }
+
             if (load.Current is not null)
             {
                 foreach (long id in load.Current.PartIds)
                 {
                     string folder = store.PartPath(id);
-                    disk.Add(new PartHandle<IPartReader>(id, PartReader.Open(folder), folder));
+                    disk.Add(new PartHandle<IPartReader>(id, PartReader.Open(folder), folder, resources.PartCreated()));
                 }
             }
 
@@ -188,8 +203,18 @@ public sealed partial class Shard : IDisposable
                 wal = WriteAheadLog.Open(Path.Combine(path, "wal"), new WalOptions { MaxFileSize = options.Wal.MaxFileSize, MinimumNextLsn = flushed + 1 });
             }
 
-            Shard shard = new(path, options, store, wal, indexer, [.. disk], load, heldIds);
-            shard.ReplayWal();
+            Shard shard = new(path, options, store, wal, indexer, [.. disk], load, heldIds, resources);
+            disk.Clear(); // the part set owns them now
+            try
+            {
+                shard.ReplayWal();
+            }
+            catch
+            {
+                shard._parts.CloseAsync(options.WaitTimeout).GetAwaiter().GetResult(); // nothing else holds the gate yet
+                throw;
+            }
+
             return shard;
         }
         catch
@@ -205,76 +230,64 @@ public sealed partial class Shard : IDisposable
     }
 
     /// <summary>
-    /// Closes the shard. With the WAL off, memory parts are flushed first so a clean shutdown loses
-    /// nothing; with the WAL on they are replayed at the next open.
+    /// Closes the shard (see <see cref="DisposeAsync"/>); a synchronous wrapper for tests and tools.
     /// </summary>
-    public void Dispose()
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Closes the shard. With the WAL off, memory parts are flushed first so a clean shutdown loses
+    /// nothing (on a full disk this throws and the shard stays open); with the WAL on they are replayed
+    /// at the next open. Waits for a running seal, flush or merge (at most
+    /// <see cref="ShardOptions.WaitTimeout"/> each). Readers keep the views they hold.
+    /// </summary>
+    /// <exception cref="TimeoutException">A flush or merge did not finish in time; the shard is not closed.</exception>
+    public async ValueTask DisposeAsync()
     {
-        if (!_options.WalEnabled)
+        if (Interlocked.CompareExchange(ref _closing, 1, 0) != 0)
         {
-            try
+            return;
+        }
+
+        try
+        {
+            if (!_options.WalEnabled)
             {
-                while (Flush())
+                while (await _flush.Request().ConfigureAwait(false))
                 {
                 }
             }
-            catch (ObjectDisposedException)
+
+            foreach (CoalescingWork work in new[] { _seal, _flush, _merge })
             {
+                if (work.Running is Task<bool> running)
+                {
+                    try
+                    {
+                        await running.WaitAsync(_options.WaitTimeout).ConfigureAwait(false);
+                    }
+                    catch (Exception) when (running.IsCompleted)
+                    {
+                        // The pass failed and whoever asked for it saw the error; closing goes on (with the WAL
+                        // on nothing acknowledged depends on it, with the WAL off the flush above succeeded).
+                    }
+                    catch (TimeoutException)
+                    {
+                        throw new TimeoutException($"shard {FolderPath}: a background seal, flush or merge did not finish within {_options.WaitTimeout.TotalSeconds:0.#} s; the shard is not closed");
+                    }
+                }
             }
+
+            // Waits for an install in progress, bounded; nothing is closed unless it succeeds.
+            await _parts.CloseAsync(_options.WaitTimeout).ConfigureAwait(false);
         }
-
-        _flushGate.Wait();
-        _mergeGate.Wait();
-        PartHandle<IPartReader>[] disk;
-        MemoryEntry[] memory;
-        lock (_gate)
+        catch
         {
-            if (_disposed)
-            {
-                _mergeGate.Release();
-                _flushGate.Release();
-                return;
-            }
-
-            _disposed = true;
-            disk = _disk;
-            memory = [.. _memory];
-            _disk = [];
-            _memory.Clear();
+            Volatile.Write(ref _closing, 0); // not closed: the caller may retry (once space is freed, the flush done)
+            throw;
         }
 
         _wal?.Dispose();
-        foreach (PartHandle<IPartReader> handle in disk)
-        {
-            handle.Release();
-        }
-
-        foreach (MemoryEntry entry in memory)
-        {
-            entry.Handle.Release();
-        }
-
-        lock (_installGate)
-        {
-            foreach (PartHandle<IPartReader> handle in _heldForPrevious)
-            {
-                handle.KeepFolder(); // the fallback snapshot on disk still lists it
-                handle.Release();
-            }
-
-            _heldForPrevious = [];
-        }
-
-        _mergeGate.Release();
-        _flushGate.Release();
     }
 
-    // Index files flushed before a (non-forced) shard merge also merges them: a merge rewrites them all.
-    private const int IndexFilesBeforeMerge = 4;
-
-    private const int InFlightWaitMilliseconds = 10_000;
-
-    private sealed record MemoryEntry(long FirstLsn, long LastLsn, PartHandle<IPartReader> Handle, long Bytes);
-
-    private sealed record PendingWrite(long Lsn, WriteBatch Batch, long Bytes, PreparedIndexBatch? Index);
+    private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _closing) != 0, this);
 }

@@ -24,37 +24,54 @@ public sealed class ShardOptions
     public PartWriterOptions PartWriter { get; init; } = PartWriterOptions.Default;
 
     /// <summary>
-    /// When the memory parts hold at least this many bytes (uncompressed), the write that crossed
-    /// it runs a flush itself before returning (default 64 MiB).
+    /// When buffered writes and memory parts hold at least this many bytes (uncompressed), the write
+    /// that crossed it starts a flush in the background (default 64 MiB).
     /// </summary>
     public long FlushThresholdBytes { get; init; } = 64L << 20;
 
     /// <summary>
-    /// Hard bound on memory held by memory parts (default 128 MiB). A write that would exceed it
-    /// waits for a flush (back-pressure) instead of growing memory. A single batch larger than the
-    /// bound is still accepted when nothing else is held, so no write can wait forever.
+    /// Hard bound on memory held by buffered writes and memory parts (default 128 MiB). A write that
+    /// would exceed it waits for a flush (back-pressure, at most <see cref="WaitTimeout"/>) instead of
+    /// growing memory. A single batch larger than the bound is still accepted when nothing else is
+    /// held, so no write can wait forever.
     /// </summary>
     public long MaxMemoryBytes { get; init; } = 128L << 20;
 
     /// <summary>
-    /// Writes are buffered and turned into one memory part once this many rows are buffered, or
-    /// when a read or flush needs them (default 262,144). Building a part costs per series block,
-    /// so one part from many small batches is much cheaper than one part per write.
+    /// Writes are buffered and turned into one memory part (in the background) once this many rows
+    /// are buffered, or when a flush needs them (default 262,144); reads see buffered writes without
+    /// it. Building a part costs per series block, so one part from many small batches is much
+    /// cheaper than one part per write.
     /// </summary>
     public int SealRows { get; init; } = 1 << 18;
 
     /// <summary>
-    /// A flush also runs once this many memory parts (one per write) are held (default 256), which
-    /// bounds the fan-in of scans over memory parts.
+    /// A flush also starts once this many memory parts are held (default 256), which bounds the
+    /// fan-in of scans over memory parts.
     /// </summary>
     public int MaxMemoryParts { get; init; } = 256;
 
     /// <summary>
-    /// The indexes of the shard's subject (series index and inverted index, see <c>docs/indexing.md</c>),
-    /// or null (default) for a shard without indexes. With indexes, every batch must carry the entity
+    /// The indexes of the shard's default subject (series index and inverted index, see
+    /// <c>docs/indexing.md</c>): batches that name no subject belong to it (a shard of one subject, or
+    /// batches logged before subjects were named). Null (default) for none. With indexes, every batch
+    /// must name a configured subject (or be unnamed with a default subject) and carry its entity
     /// tags, and its series ids must be the hash of the subject and entity values.
     /// </summary>
     public Indexing.ShardIndexConfig? Index { get; init; }
+
+    /// <summary>
+    /// Subjects (measures or streams of the group) to configure when the shard opens, over those the
+    /// shard keeps from earlier (<see cref="Shard.ConfigureSubject"/> adds or changes them while it is open).
+    /// </summary>
+    public IReadOnlyList<Indexing.ShardIndexConfig> Subjects { get; init; } = [];
+
+    /// <summary>
+    /// Bound of every wait of the shard (default 60 s): a write waiting for memory (back-pressure), a
+    /// flush or merge waiting to install its snapshot, a close waiting for a running flush or merge.
+    /// Exceeding it raises <see cref="TimeoutException"/> naming what was waited for.
+    /// </summary>
+    public TimeSpan WaitTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Merge policy settings.</summary>
     public MergePolicy Merge { get; init; } = new();
@@ -82,10 +99,24 @@ public sealed class ShardOptions
             throw new ArgumentException($"MaxMemoryParts must be positive, got {MaxMemoryParts}", nameof(MaxMemoryParts));
         }
 
+        if (WaitTimeout <= TimeSpan.Zero || WaitTimeout.TotalMilliseconds > int.MaxValue)
+        {
+            throw new ArgumentException($"WaitTimeout must be positive and at most {int.MaxValue} ms, got {WaitTimeout}", nameof(WaitTimeout));
+        }
+
         Merge.Validate();
         if (Index is not null && Index.Kind != Kind)
         {
             throw new ArgumentException($"Index is configured for a {Index.Kind}, the shard stores {Kind} rows", nameof(Index));
+        }
+
+        ArgumentNullException.ThrowIfNull(Subjects, nameof(Subjects));
+        foreach (Indexing.ShardIndexConfig subject in Subjects)
+        {
+            if (subject is null || subject.Kind != Kind)
+            {
+                throw new ArgumentException($"Subjects: '{subject?.Subject}' is configured for a {subject?.Kind}, the shard stores {Kind} rows", nameof(Subjects));
+            }
         }
     }
 }

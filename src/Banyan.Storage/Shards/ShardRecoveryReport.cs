@@ -6,4 +6,5 @@ namespace Banyan.Storage.Shards;
 /// <param name="RejectedSnapshots">Snapshot files that failed to load, with reasons (renamed to <c>*.corrupt</c>).</param>
 /// <param name="Wal">The WAL's own repairs (torn tail).</param>
 /// <param name="ReplayedRecords">WAL records replayed into memory (written after the snapshot's flush point).</param>
-public sealed record ShardRecoveryReport(IReadOnlyList<string> RejectedSnapshots, WalRecoveryReport Wal, long ReplayedRecords);
+/// <param name="UnindexedRecords">Replayed records the indexes could not take (logged before their subject was configured, or under a configuration since changed): their rows are back, without index entries.</param>
+public sealed record ShardRecoveryReport(IReadOnlyList<string> RejectedSnapshots, WalRecoveryReport Wal, long ReplayedRecords, long UnindexedRecords = 0);

@@ -5,11 +5,18 @@ using Banyan.Storage.Rows;
 namespace Banyan.Storage.Shards;
 
 /// <summary>
-/// Rows of one or more read views in (series id, timestamp) order, restricted to a query's series and
-/// time range and projected to the requested columns; measures are deduplicated by version. The
-/// current row is (<see cref="CurrentBlock"/>, <see cref="CurrentRow"/>), valid until the next
-/// <see cref="MoveNext"/>. Holds its views until disposed.
+/// A cursor over rows of one or more shard views in (series id, timestamp) order, restricted to a
+/// series set and a time range and decoding only the projected columns; measures are deduplicated by
+/// version (the highest wins; on equal versions the newer write). The current row is
+/// (<see cref="CurrentBlock"/>, <see cref="CurrentRow"/>), valid until the next <see cref="MoveNext"/>:
+/// nothing is allocated per row. Holds its views until disposed.
 /// </summary>
+/// <remarks>
+/// <see cref="MoveNext"/> reads and decodes blocks as it goes (page-cache reads of the part files), so
+/// a grain runs a scan off its turn. Blocks carry their own columns: a column missing from a block
+/// (a tag added to the schema after the row was written) is absent from <see cref="CurrentBlock"/>,
+/// i.e. null.
+/// </remarks>
 public sealed class ShardScan : IDisposable
 {
     private readonly ShardReadView[] _views;
@@ -17,20 +24,10 @@ public sealed class ShardScan : IDisposable
     private readonly Action? _onDispose;
     private bool _disposed;
 
-    internal ShardScan(ShardReadView view, DataKind kind, SeriesTimeFilter query, ColumnProjection projection)
-        : this([view], kind, query, projection, null)
-    {
-    }
-
-    internal ShardScan(ShardReadView[] views, DataKind kind, SeriesTimeFilter query, ColumnProjection projection, Action? onDispose)
+    internal ShardScan(ShardReadView[] views, IReadOnlyList<IPartReader> parts, DataKind kind, SeriesTimeFilter query, ColumnProjection projection, Action? onDispose)
     {
         _views = views;
         _onDispose = onDispose;
-        List<IPartReader> parts = [];
-        foreach (ShardReadView view in views)
-        {
-            parts.AddRange(view.Parts);
-        }
 
         // Shards hold disjoint series and segments disjoint time ranges, so one merge over all
         // their parts yields the global (series, timestamp) order with no false duplicates.
@@ -51,6 +48,9 @@ public sealed class ShardScan : IDisposable
 
     /// <summary>Version (measures) or element id bits (streams) of the current row.</summary>
     public long Version => _iterator.Version;
+
+    /// <summary>Index, in the scan's part list, of the part the current row comes from.</summary>
+    internal int CurrentPart => _iterator.CurrentPart;
 
     /// <summary>Advances to the next row; false at the end.</summary>
     public bool MoveNext()

@@ -11,6 +11,7 @@ namespace Banyan.Storage.Snapshots;
 public sealed class PartHandle<TPart>
     where TPart : class, IDisposable
 {
+    private readonly Action? _onFreed;
     private int _references = 1;
     private volatile bool _obsolete;
 
@@ -18,11 +19,13 @@ public sealed class PartHandle<TPart>
     /// <param name="id">The part id.</param>
     /// <param name="part">The part.</param>
     /// <param name="folder">The part's folder, deleted when obsolete and unreferenced; null for memory parts.</param>
-    public PartHandle(long id, TPart part, string? folder)
+    /// <param name="onFreed">Called once, after the last reference is released (the owner's leak counters).</param>
+    public PartHandle(long id, TPart part, string? folder, Action? onFreed = null)
     {
         Id = id;
         Part = part;
         Folder = folder;
+        _onFreed = onFreed;
     }
 
     /// <summary>The part id (its folder name in hex).</summary>
@@ -73,17 +76,24 @@ public sealed class PartHandle<TPart>
             throw new InvalidOperationException($"bug: part {Id:x16} was released more often than acquired");
         }
 
-        Part.Dispose();
-        if (_obsolete && Folder is not null)
+        try
         {
-            try
+            Part.Dispose();
+            if (_obsolete && Folder is not null)
             {
-                Directory.Delete(Folder, recursive: true);
+                try
+                {
+                    Directory.Delete(Folder, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // Not listed by any snapshot any more: the next open removes it.
+                }
             }
-            catch (IOException)
-            {
-                // Not listed by any snapshot any more: the next open removes it.
-            }
+        }
+        finally
+        {
+            _onFreed?.Invoke();
         }
     }
 }

@@ -129,4 +129,61 @@ public sealed class IndexStoreTests : IDisposable
         e = Assert.Throws<StorageCorruptionException>(() => IndexStore.Open(_dir, s_schema));
         Assert.Contains("missing", e.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_field_added_to_the_schema_keeps_answering_through_flushes_and_merges()
+    {
+        var narrow = new IndexSchema([new IndexedTag("svc")]);
+        IndexStore store = IndexStore.Open(_dir, narrow);
+        store.AddBatch(1, Batch(0, 40)); // "msg" present in the documents, not indexed
+        store.Flush();
+        store.ChangeSchema(s_schema);
+        store.AddBatch(2, Batch(40, 40));
+        store.AddBatch(3, Batch(80, 40), narrow); // prepared before the change: indexed as it was prepared
+        store.AddBatch(4, Batch(120, 40));
+        store.Flush(); // three runs of equal fields in memory: three files
+        Assert.Equal(4, store.View().Flushed.Count);
+        Assert.False(store.Merge()); // fields alternate: no two adjacent files were built alike
+        store.AddBatch(5, Batch(160, 40));
+        store.Flush();
+        Assert.True(store.Merge()); // the last two were
+        Assert.Equal(4, store.View().Flushed.Count);
+
+        // Segments built with "msg" answer MATCH from the index; the others leave it to the rows.
+        int exactDocs = 0, residualDocs = 0;
+        foreach (SegmentPlan p in FilterPlanner.Plan(s_query, store.View(), store.Schema))
+        {
+            if (p.Plan.IsExact)
+            {
+                exactDocs += p.Segment.DocCount;
+            }
+            else
+            {
+                residualDocs += p.Segment.DocCount;
+            }
+        }
+
+        Assert.Equal(120, exactDocs); // batches 2, 4 and 5, merged into one file
+        Assert.Equal(80, residualDocs); // batches 1 and 3
+        IndexStore reopened = IndexStore.Open(_dir, s_schema);
+        Assert.Equal(store.View().Flushed.Count, reopened.View().Flushed.Count);
+        Assert.Equal(5, reopened.AppliedBatchSequence);
+    }
+
+    [Fact]
+    public void A_flush_takes_only_the_segments_it_found_and_keeps_later_ones_in_memory()
+    {
+        IndexStore store = IndexStore.Open(_dir, s_schema);
+        store.AddBatch(1, Batch(0, 10));
+        store.Flush(appliedThrough: 1);
+        Assert.Equal(1, store.AppliedBatchSequence);
+
+        // Nothing new for this store, but the caller vouches batches up to 9 reached it: the manifest moves.
+        store.Flush(appliedThrough: 9);
+        Assert.Equal(9, store.AppliedBatchSequence);
+        Assert.Single(store.View().Flushed);
+        Assert.False(store.AddBatch(7, Batch(10, 5)));
+        Assert.True(store.AddBatch(10, Batch(10, 5)));
+        Assert.Single(store.View().Memory);
+    }
 }

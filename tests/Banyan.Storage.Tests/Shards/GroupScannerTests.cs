@@ -7,17 +7,21 @@ using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards;
 
-public sealed class GroupScannerTests
+public sealed class GroupScannerTests : IDisposable
 {
+    private readonly ShardLeakCheck _leaks = new();
+
+    public void Dispose() => _leaks.Dispose();
+
     private static readonly DateTimeOffset s_t0 = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private static long Nanos(DateTimeOffset time) => (time - DateTimeOffset.UnixEpoch).Ticks * 100;
 
-    private static SegmentController<Shard> Open(string root, FakeTimeProvider clock) => new(
+    private SegmentController<Shard> Open(string root, FakeTimeProvider clock) => new(
         root,
         new GroupOptions { ShardNum = 2, SegmentInterval = new IntervalRule(IntervalUnit.Hour, 1), Ttl = new IntervalRule(IntervalUnit.Hour, 2) },
         clock,
-        (path, _) => Shard.Open(path, new ShardOptions { PartWriter = PartWriterOptions.Default with { Fsync = false } }));
+        (path, _) => _leaks.Open(path, new ShardOptions { PartWriter = PartWriterOptions.Default with { Fsync = false } }));
 
     private static void Write(SegmentController<Shard> group, DateTimeOffset time, ulong series, double value)
     {

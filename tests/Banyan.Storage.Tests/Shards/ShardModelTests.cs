@@ -6,8 +6,12 @@ using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards;
 
-public sealed class ShardModelTests
+public sealed class ShardModelTests : IDisposable
 {
+    private readonly ShardLeakCheck _leaks = new();
+
+    public void Dispose() => _leaks.Dispose();
+
     private static ShardOptions Options(bool wal) => new()
     {
         WalEnabled = wal,
@@ -28,7 +32,7 @@ public sealed class ShardModelTests
         Random random = new(seed);
         using TempDirectory dir = new();
         ShardModel model = new();
-        Shard shard = Shard.Open(dir.Path, Options(wal));
+        Shard shard = _leaks.Open(dir.Path, Options(wal));
         try
         {
             int steps = CrashTestsSettings.LongRun ? 3000 : 400;
@@ -62,7 +66,7 @@ public sealed class ShardModelTests
                     }
 
                     shard.Dispose();
-                    shard = Shard.Open(dir.Path, Options(wal));
+                    shard = _leaks.Open(dir.Path, Options(wal));
                 }
                 else
                 {
@@ -87,7 +91,7 @@ public sealed class ShardModelTests
         int seed = Environment.TickCount;
         using TempDirectory dir = new();
         ShardModel model = new();
-        using Shard shard = Shard.Open(dir.Path, Options(wal: true));
+        using Shard shard = _leaks.Open(dir.Path, Options(wal: true));
         const int Writers = 4;
         List<WriteBatch>[] written = new List<WriteBatch>[Writers];
         using CancellationTokenSource stop = new();

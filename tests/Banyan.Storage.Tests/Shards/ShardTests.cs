@@ -7,8 +7,12 @@ using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards;
 
-public sealed class ShardTests
+public sealed class ShardTests : IDisposable
 {
+    private readonly ShardLeakCheck _leaks = new();
+
+    public void Dispose() => _leaks.Dispose();
+
     private static ShardOptions Options(bool wal = true) => new()
     {
         WalEnabled = wal,
@@ -43,7 +47,7 @@ public sealed class ShardTests
     public void Flush_installs_a_snapshot_and_truncates_the_wal_behind_the_fallback()
     {
         using TempDirectory dir = new();
-        using (Shard shard = Shard.Open(dir.Path, Options()))
+        using (Shard shard = _leaks.Open(dir.Path, Options()))
         {
             for (int i = 0; i < 5; i++)
             {
@@ -60,7 +64,7 @@ public sealed class ShardTests
         }
 
         Assert.Equal(2, Directory.GetFiles(dir.Path, "*.snp").Length);
-        using Shard reopened = Shard.Open(dir.Path, Options());
+        using Shard reopened = _leaks.Open(dir.Path, Options());
         Assert.Equal(50, CountRows(reopened));
         Assert.Equal(0, reopened.MemoryPartCount);
     }
@@ -69,7 +73,7 @@ public sealed class ShardTests
     public void Merged_away_parts_are_deleted_only_after_readers_and_the_fallback_snapshot_let_go()
     {
         using TempDirectory dir = new();
-        using Shard shard = Shard.Open(dir.Path, Options());
+        using Shard shard = _leaks.Open(dir.Path, Options());
         shard.Write(Batch(1));
         shard.Flush();
         shard.Write(Batch(2));
@@ -106,7 +110,7 @@ public sealed class ShardTests
     public void Torn_newest_snapshot_falls_back_and_the_wal_restores_the_rest()
     {
         using TempDirectory dir = new();
-        using (Shard shard = Shard.Open(dir.Path, Options()))
+        using (Shard shard = _leaks.Open(dir.Path, Options()))
         {
             for (int i = 0; i < 4; i++)
             {
@@ -123,7 +127,7 @@ public sealed class ShardTests
         byte[] newest = File.ReadAllBytes(snapshots[^1]);
         File.WriteAllBytes(snapshots[^1], newest.AsSpan(0, newest.Length / 2).ToArray());
 
-        using Shard reopened = Shard.Open(dir.Path, Options());
+        using Shard reopened = _leaks.Open(dir.Path, Options());
         Assert.Single(reopened.Recovery.RejectedSnapshots);
         Assert.Equal(50, CountRows(reopened));
     }
@@ -132,7 +136,7 @@ public sealed class ShardTests
     public void Torn_last_wal_record_loses_only_that_write()
     {
         using TempDirectory dir = new();
-        using (Shard shard = Shard.Open(dir.Path, Options()))
+        using (Shard shard = _leaks.Open(dir.Path, Options()))
         {
             for (int i = 0; i < 3; i++)
             {
@@ -143,7 +147,7 @@ public sealed class ShardTests
         string wal = Directory.GetFiles(Path.Combine(dir.Path, "wal"), "*.wal").Single();
         byte[] bytes = File.ReadAllBytes(wal);
         File.WriteAllBytes(wal, bytes.AsSpan(0, bytes.Length - 7).ToArray());
-        using Shard reopened = Shard.Open(dir.Path, Options());
+        using Shard reopened = _leaks.Open(dir.Path, Options());
         Assert.True(reopened.Recovery.Wal.TornBytesRemoved > 0);
         Assert.Equal(2, reopened.Recovery.ReplayedRecords);
         Assert.Equal(20, CountRows(reopened));
@@ -153,20 +157,20 @@ public sealed class ShardTests
     public void Wal_off_keeps_flushed_data_and_loses_unflushed_data_on_a_crash()
     {
         using TempDirectory dir = new();
-        Shard shard = Shard.Open(dir.Path, Options(wal: false));
+        Shard shard = _leaks.Open(dir.Path, Options(wal: false));
         shard.Write(Batch(1));
         shard.Flush();
         shard.Write(Batch(2));
         Assert.False(Directory.Exists(Path.Combine(dir.Path, "wal")));
 
         // Simulated crash: open a second instance on the same folder without closing the first.
-        using (Shard afterCrash = Shard.Open(dir.Path, Options(wal: false)))
+        using (Shard afterCrash = _leaks.Open(dir.Path, Options(wal: false)))
         {
             Assert.Equal(10, CountRows(afterCrash));
         }
 
         shard.Dispose(); // a clean close flushes
-        using Shard reopened = Shard.Open(dir.Path, Options(wal: false));
+        using Shard reopened = _leaks.Open(dir.Path, Options(wal: false));
         Assert.Equal(20, CountRows(reopened));
     }
 
@@ -175,7 +179,7 @@ public sealed class ShardTests
     {
         using TempDirectory dir = new();
         ShardOptions options = new() { PartWriter = PartWriterOptions.Default with { Fsync = false }, FlushThresholdBytes = 4096, MaxMemoryBytes = 8192 };
-        using Shard shard = Shard.Open(dir.Path, options);
+        using Shard shard = _leaks.Open(dir.Path, options);
         for (int i = 0; i < 200; i++)
         {
             shard.Write(Batch(i, 20));
@@ -190,7 +194,7 @@ public sealed class ShardTests
     public void Bad_batch_kind_is_a_clear_error()
     {
         using TempDirectory dir = new();
-        using Shard shard = Shard.Open(dir.Path, Options());
+        using Shard shard = _leaks.Open(dir.Path, Options());
         ArgumentException ex = Assert.Throws<ArgumentException>(() => shard.Write(new WriteBatch(DataKind.Stream)));
         Assert.Contains("Stream", ex.Message, StringComparison.Ordinal);
     }

@@ -10,18 +10,25 @@ namespace Banyan.Storage.Shards.Indexing;
 /// </summary>
 public sealed class PreparedIndexBatch
 {
-    internal PreparedIndexBatch(List<IndexDocument> documents, List<(string Subject, IReadOnlyList<string> EntityTagNames, IReadOnlyList<TagValue> EntityValues)> series)
+    internal PreparedIndexBatch(SubjectIndex target, List<IndexDocument> documents, List<(string Subject, IReadOnlyList<string> EntityTagNames, IReadOnlyList<TagValue> EntityValues)> series)
     {
+        Target = target;
         Documents = documents;
         Series = series;
     }
 
+    /// <summary>The subject the batch belongs to.</summary>
+    public string Subject => Target.Config.Subject;
+
     /// <summary>The inverted-index documents (stream: one per element; measure: one per series and distinct indexed values).</summary>
     public IReadOnlyList<IndexDocument> Documents { get; }
 
-    /// <summary>The distinct series of the batch with their entity values, for the series index.</summary>
-    internal List<(string Subject, IReadOnlyList<string> EntityTagNames, IReadOnlyList<TagValue> EntityValues)> Series { get; }
-
     /// <summary>Number of distinct series in the batch.</summary>
     public int SeriesCount => Series.Count;
+
+    /// <summary>The subject's index under the configuration the documents were prepared for (its schema is applied with them).</summary>
+    internal SubjectIndex Target { get; }
+
+    /// <summary>The distinct series of the batch with their entity values, for the series index.</summary>
+    internal List<(string Subject, IReadOnlyList<string> EntityTagNames, IReadOnlyList<TagValue> EntityValues)> Series { get; }
 }

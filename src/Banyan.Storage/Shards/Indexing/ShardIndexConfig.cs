@@ -6,8 +6,9 @@ using Banyan.Storage.Series;
 namespace Banyan.Storage.Shards.Indexing;
 
 /// <summary>
-/// What a shard indexes for its subject: the kind (measure or stream), the subject name and its
-/// entity tags (for the series index), and the index rules (for the inverted index).
+/// What a shard indexes for one subject (a measure or a stream of its group): the kind, the subject
+/// name and its entity tags (for the series index), and the index rules (for the subject's inverted
+/// index). Given to <c>Shard.ConfigureSubject</c> (or <c>ShardOptions.Index</c> / <c>Subjects</c>).
 /// </summary>
 public sealed class ShardIndexConfig
 {
@@ -100,4 +101,14 @@ public sealed class ShardIndexConfig
 
     /// <summary>The schema of the inverted index (the rules, plus the element id field for streams).</summary>
     public IndexSchema Schema { get; }
+
+    /// <summary>True when <paramref name="other"/> says the same: kind, subject, entity tags and rules, in order.</summary>
+    public bool SameAs(ShardIndexConfig other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Kind == other.Kind
+            && Subject == other.Subject
+            && EntityTagNames.SequenceEqual(other.EntityTagNames, StringComparer.Ordinal)
+            && Rules.SequenceEqual(other.Rules);
+    }
 }

@@ -1,4 +1,6 @@
-using Banyan.Storage.Columns;
+using System.IO.Hashing;
+using System.Text;
+using Banyan.Storage.Durability;
 using Banyan.Storage.Index.Postings;
 using Banyan.Storage.Index.Segments;
 using Banyan.Storage.Index.Store;
@@ -11,72 +13,107 @@ using Banyan.Storage.Values;
 namespace Banyan.Storage.Shards.Indexing;
 
 /// <summary>
-/// The indexes of one shard, fed by the shard's write batches: the series index (<c>sidx/</c>,
-/// entity → series id) and the inverted index of the subject's index rules (<c>idx/</c>).
+/// The indexes of one shard, fed by the shard's write batches: the series index (<c>sidx/</c>, entity →
+/// series id, one for every subject) and one inverted index per subject (<c>idx/&lt;folder&gt;/</c>) with
+/// that subject's index rules. A shard holds every measure (or every stream) of its group, as
+/// BanyanDB's tsTable does; subjects are configured while the shard is open (<see cref="Configure"/>).
 /// </summary>
 /// <remarks>
-/// <para>Lifecycle, like parts: every logged batch becomes an in-memory segment in each index
-/// (<see cref="Apply"/>, with the batch's WAL sequence number); <see cref="Flush"/> writes them as
-/// immutable files and publishes manifests; <see cref="Merge"/> merges flushed files; readers see
-/// immutable snapshots. No hidden thread: the shard calls these one at a time.</para>
+/// <para>Lifecycle, like parts: every logged batch becomes an in-memory segment in the series index and
+/// in its subject's index (<see cref="Apply"/>, with the batch's WAL sequence number);
+/// <see cref="Flush"/> writes them as immutable files and publishes manifests; <see cref="Merge"/>
+/// merges flushed files; readers see immutable views. No hidden thread. <see cref="Apply"/> is called
+/// by one thread in sequence order; <see cref="Flush"/> and <see cref="Merge"/> may run on other
+/// threads at the same time (each store captures what it flushes); <see cref="Prepare"/> and the
+/// searches are thread-safe.</para>
 /// <para>Recovery: each index's manifest records the last batch sequence its files hold. After a
 /// crash the shard replays its WAL from <see cref="DurableSequence"/> + 1 through the same
 /// <see cref="Index"/> path; a batch already in an index's files is skipped by that index, so no
 /// document is indexed twice. The shard must therefore never truncate its WAL beyond
-/// <see cref="DurableSequence"/>.</para>
+/// <see cref="DurableSequence"/>. The configurations are kept in <c>idx/subjects.bin</c>
+/// (<see cref="SubjectConfigFile"/>), so replay uses the rules in force.</para>
 /// </remarks>
 public sealed class ShardIndexer
 {
-    /// <summary>Folder of the inverted index, under the shard folder.</summary>
+    /// <summary>Folder of the inverted indexes, under the shard folder.</summary>
     public const string IndexFolder = "idx";
 
     /// <summary>Folder of the series index, under the shard folder.</summary>
     public const string SeriesIndexFolder = "sidx";
 
-    private readonly ShardIndexConfig _config;
-    private readonly IndexStore _index;
+    private readonly string _shardFolder;
+    private readonly DataKind _kind;
     private readonly SeriesIndex _series;
-    private readonly string[] _documentTagNames;
+    private readonly object _configureGate = new();
+    private volatile SubjectSet _subjects;
     private long _lastIndexed;
 
-    private ShardIndexer(ShardIndexConfig config, IndexStore index, SeriesIndex series)
+    private ShardIndexer(string shardFolder, DataKind kind, SeriesIndex series, SubjectSet subjects)
     {
-        _config = config;
-        _index = index;
+        _shardFolder = shardFolder;
+        _kind = kind;
         _series = series;
+        _subjects = subjects;
 
-        // Rule tags in rule order, then (streams) the element id: the layout of RowTags windows.
-        var names = new List<string>(config.Rules.Count + 1);
-        foreach (ShardIndexRule rule in config.Rules)
+        // Every index holds every batch up to the lowest of their flushed sequences.
+        long low = series.Store.AppliedBatchSequence;
+        foreach (SubjectIndex subject in subjects.List)
         {
-            names.Add(rule.Tag);
+            low = Math.Min(low, subject.Store.AppliedBatchSequence);
         }
 
-        if (config.Kind == DataKind.Stream)
-        {
-            names.Add(ShardIndexConfig.ElementIdField);
-        }
-
-        _documentTagNames = [.. names];
-
-        // Both indexes hold every batch up to the lower of their flushed sequences.
-        _lastIndexed = Math.Min(index.AppliedBatchSequence, series.Store.AppliedBatchSequence);
+        _lastIndexed = low;
     }
 
-    /// <summary>The configuration.</summary>
-    public ShardIndexConfig Config => _config;
+    /// <summary>Measure or stream: the kind of every subject of the shard.</summary>
+    public DataKind Kind => _kind;
 
-    /// <summary>The inverted index (snapshots, schema).</summary>
-    public IndexStore InvertedIndex => _index;
+    /// <summary>The configurations of the subjects, in the order they were first configured.</summary>
+    public IReadOnlyList<ShardIndexConfig> Subjects
+    {
+        get
+        {
+            SubjectSet s = _subjects;
+            var configs = new ShardIndexConfig[s.List.Length];
+            for (int i = 0; i < configs.Length; i++)
+            {
+                configs[i] = s.List[i].Config;
+            }
+
+            return configs;
+        }
+    }
+
+    /// <summary>The subject unnamed batches (<see cref="WriteBatch.Subject"/> empty) belong to, or null when they belong to none.</summary>
+    public string? DefaultSubject => _subjects.Default;
+
+    /// <summary>The configuration of the default subject (a shard of one subject).</summary>
+    /// <exception cref="InvalidOperationException">No default subject is set.</exception>
+    public ShardIndexConfig Config => Resolve(string.Empty).Config;
+
+    /// <summary>The inverted index of the default subject.</summary>
+    public IndexStore InvertedIndex => Resolve(string.Empty).Store;
 
     /// <summary>The series index.</summary>
     public SeriesIndex Series => _series;
 
-    /// <summary>Highest batch sequence either index holds in its files; a shard without a WAL numbers new batches above it so none is skipped as already flushed.</summary>
-    public long HighestFlushedSequence => Math.Max(_index.AppliedBatchSequence, _series.Store.AppliedBatchSequence);
+    /// <summary>Highest batch sequence any index holds in its files; a shard without a WAL numbers new batches above it so none is skipped as already flushed.</summary>
+    public long HighestFlushedSequence
+    {
+        get
+        {
+            long high = _series.Store.AppliedBatchSequence;
+            foreach (SubjectIndex subject in _subjects.List)
+            {
+                high = Math.Max(high, subject.Store.AppliedBatchSequence);
+            }
 
-    /// <summary>Highest batch sequence both indexes have taken (in memory or in files); -1 when none.</summary>
-    public long LastIndexedSequence => _lastIndexed;
+            return high;
+        }
+    }
+
+    /// <summary>Highest batch sequence every index has taken (in memory or in files); -1 when none.</summary>
+    public long LastIndexedSequence => Volatile.Read(ref _lastIndexed);
 
     /// <summary>
     /// Every batch at or below this sequence is in index files: the WAL may be truncated up to it as far
@@ -86,22 +123,36 @@ public sealed class ShardIndexer
     {
         get
         {
-            long bound = _lastIndexed;
-            bound = Math.Min(bound, DurableIn(_index));
+            long bound = LastIndexedSequence;
             bound = Math.Min(bound, DurableIn(_series.Store));
+            foreach (SubjectIndex subject in _subjects.List)
+            {
+                bound = Math.Min(bound, DurableIn(subject.Store));
+            }
+
             return bound;
         }
     }
 
-    /// <summary>Files the indexes' current manifests make live, relative to the shard folder (for snapshots and backups).</summary>
+    /// <summary>Files the indexes make live, relative to the shard folder (for snapshots and backups).</summary>
     public IReadOnlyList<string> LiveFiles
     {
         get
         {
             var files = new List<string>();
-            foreach (string f in _index.LiveFiles)
+            SubjectSet subjects = _subjects;
+            if (subjects.List.Length > 0)
             {
-                files.Add(IndexFolder + "/" + f);
+                files.Add(IndexFolder + "/" + SubjectConfigFile.FileName);
+            }
+
+            foreach (SubjectIndex subject in subjects.List)
+            {
+                string prefix = subject.Folder.Length == 0 ? IndexFolder + "/" : IndexFolder + "/" + subject.Folder + "/";
+                foreach (string f in subject.Store.LiveFiles)
+                {
+                    files.Add(prefix + f);
+                }
             }
 
             foreach (string f in _series.Store.LiveFiles)
@@ -113,21 +164,114 @@ public sealed class ShardIndexer
         }
     }
 
-    /// <summary>Opens (or creates) the indexes of the shard in <paramref name="shardFolder"/>, verifying their live files.</summary>
-    /// <exception cref="StorageCorruptionException">A manifest or a segment file is damaged or missing.</exception>
+    /// <summary>Number of inverted-index documents of every subject (flushed and in memory).</summary>
+    public long DocumentCount
+    {
+        get
+        {
+            long n = 0;
+            foreach (SubjectIndex subject in _subjects.List)
+            {
+                foreach (IndexSegment s in subject.Store.View().Segments)
+                {
+                    n += s.DocCount;
+                }
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>True when the shard in <paramref name="shardFolder"/> has indexes on disk (a configuration file, or the index of a single-subject shard).</summary>
+    public static bool Exists(string shardFolder)
+    {
+        string idx = Path.Combine(shardFolder, IndexFolder);
+        return File.Exists(Path.Combine(idx, SubjectConfigFile.FileName)) || HasLegacyIndex(idx);
+    }
+
+    /// <summary>Opens (or creates) the indexes of a shard of one subject, which is also the default subject.</summary>
+    /// <exception cref="StorageCorruptionException">A configuration, manifest or segment file is damaged or missing.</exception>
     public static ShardIndexer Open(string shardFolder, ShardIndexConfig config)
     {
-        ArgumentNullException.ThrowIfNull(shardFolder);
         ArgumentNullException.ThrowIfNull(config);
-        IndexStore index = IndexStore.Open(Path.Combine(shardFolder, IndexFolder), config.Schema);
-        SeriesIndex series = SeriesIndex.Open(Path.Combine(shardFolder, SeriesIndexFolder), config.EntityTagNames);
-        return new ShardIndexer(config, index, series);
+        return Open(shardFolder, config.Kind, [config], config.Subject);
     }
+
+    /// <summary>
+    /// Opens (or creates) the indexes of the shard in <paramref name="shardFolder"/>: the subjects kept in
+    /// its configuration file, then <paramref name="subjects"/> configured over them (new subjects added,
+    /// changed rules taking effect), verifying every live file.
+    /// </summary>
+    /// <param name="shardFolder">The shard folder.</param>
+    /// <param name="kind">Measure or stream: every subject must be of this kind.</param>
+    /// <param name="subjects">Subjects to configure now (may be empty).</param>
+    /// <param name="defaultSubject">The subject unnamed batches belong to (a shard written before subjects were named), or null.</param>
+    /// <exception cref="StorageCorruptionException">A configuration, manifest or segment file is damaged or missing.</exception>
+    /// <exception cref="ArgumentException">A configuration is of the other kind or changes a subject's entity.</exception>
+    public static ShardIndexer Open(string shardFolder, DataKind kind, IReadOnlyList<ShardIndexConfig> subjects, string? defaultSubject)
+    {
+        ArgumentNullException.ThrowIfNull(shardFolder);
+        ArgumentNullException.ThrowIfNull(subjects);
+        string idx = Path.Combine(shardFolder, IndexFolder);
+        Directory.CreateDirectory(idx);
+        AtomicFile.DeleteLeftovers(idx);
+        string file = Path.Combine(idx, SubjectConfigFile.FileName);
+        List<(ShardIndexConfig Config, string Folder)> kept = File.Exists(file) ? SubjectConfigFile.Decode(file, File.ReadAllBytes(file)) : [];
+        bool legacy = kept.Count == 0 && HasLegacyIndex(idx);
+        foreach ((ShardIndexConfig config, _) in kept)
+        {
+            if (config.Kind != kind)
+            {
+                throw new StorageCorruptionException(file, -1, $"subject '{config.Subject}' is a {config.Kind}, the shard stores {kind} rows");
+            }
+        }
+
+        var entityNames = new List<string>();
+        foreach ((ShardIndexConfig config, _) in kept)
+        {
+            entityNames.AddRange(config.EntityTagNames);
+        }
+
+        var list = new List<SubjectIndex>(kept.Count);
+        foreach ((ShardIndexConfig config, string folder) in kept)
+        {
+            list.Add(new SubjectIndex(config, IndexStore.Open(FolderPath(idx, folder), config.Schema), folder));
+        }
+
+        SeriesIndex series = SeriesIndex.Open(Path.Combine(shardFolder, SeriesIndexFolder), entityNames);
+        var indexer = new ShardIndexer(shardFolder, kind, series, new SubjectSet([.. list], defaultSubject));
+        foreach (ShardIndexConfig config in subjects)
+        {
+            // A single-subject shard written before subjects were configured keeps its index in idx/.
+            bool adoptLegacy = legacy && config.Subject == defaultSubject;
+            indexer.ConfigureCore(config, adoptLegacy);
+        }
+
+        return indexer;
+    }
+
+    /// <summary>
+    /// Adds a subject, or changes the index rules of one: the configuration is written to the shard's
+    /// configuration file first, then batches prepared from now on are indexed with it (documents
+    /// indexed before keep the fields they had). Idempotent.
+    /// </summary>
+    /// <exception cref="ArgumentException">The configuration is of the other kind, or changes the subject's entity (series ids are the hash of it).</exception>
+    public void Configure(ShardIndexConfig config) => ConfigureCore(config, adoptLegacy: false);
+
+    /// <summary>True when <paramref name="subject"/> (or, when empty, the default subject) is configured.</summary>
+    public bool IsConfigured(string subject) => TryResolve(subject) is not null;
+
+    /// <summary>The configuration of <paramref name="subject"/> (empty: the default subject), or null.</summary>
+    public ShardIndexConfig? ConfigOf(string subject) => TryResolve(subject)?.Config;
+
+    /// <summary>The inverted index of <paramref name="subject"/>.</summary>
+    /// <exception cref="ArgumentException">The subject is not configured.</exception>
+    public IndexStore InvertedIndexOf(string subject) => Resolve(subject).Store;
 
     /// <summary>Validates and indexes one batch (<see cref="Prepare"/> then <see cref="Apply"/>). Returns false when the batch was already indexed.</summary>
     public bool Index(long batchSequence, WriteBatch batch)
     {
-        if (batchSequence <= _lastIndexed)
+        if (batchSequence <= LastIndexedSequence)
         {
             return false;
         }
@@ -136,177 +280,129 @@ public sealed class ShardIndexer
     }
 
     /// <summary>
-    /// Computes the index documents and the series of <paramref name="batch"/>, validating it first: the
-    /// kind, the entity tags (present, not null, not float64, hashing to the row's series id) and the
-    /// indexed tags' column types. Changes nothing, so a shard calls it before logging the batch.
+    /// Computes the index documents and the series of <paramref name="batch"/>, validating it first: its
+    /// subject is configured (an unnamed batch belongs to the default subject), the kind, the entity
+    /// tags (present, not null, not float64, hashing to the row's series id) and the indexed tags'
+    /// column types. Changes nothing, so a shard calls it before logging the batch.
     /// </summary>
     /// <remarks>Thread-safe: it reads only the configuration.</remarks>
-    /// <exception cref="ArgumentException">The batch cannot be indexed; the message names the column or row.</exception>
+    /// <exception cref="ArgumentException">The batch cannot be indexed; the message names the subject, column or row.</exception>
     public PreparedIndexBatch Prepare(WriteBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (batch.Kind != _config.Kind)
+        if (batch.Kind != _kind)
         {
-            throw new ArgumentException($"batch is a {batch.Kind} batch, the index of '{_config.Subject}' is for a {_config.Kind}", nameof(batch));
+            throw new ArgumentException($"batch is a {batch.Kind} batch, the indexes of this shard are for a {_kind}", nameof(batch));
         }
 
-        batch.Validate();
-        IReadOnlyList<string> entityNames = _config.EntityTagNames;
-        var entityColumns = new ColumnBuffer[entityNames.Count];
-        for (int e = 0; e < entityColumns.Length; e++)
-        {
-            entityColumns[e] = FindTagColumn(batch, entityNames[e], null)
-                ?? throw new ArgumentException($"batch of '{_config.Subject}' has no column for entity tag '{entityNames[e]}'", nameof(batch));
-            CheckTagType(entityColumns[e]);
-        }
-
-        IReadOnlyList<ShardIndexRule> rules = _config.Rules;
-        var ruleColumns = new ColumnTagValueCache?[rules.Count];
-        for (int r = 0; r < rules.Count; r++)
-        {
-            if (FindTagColumn(batch, rules[r].Tag, rules[r].Family) is { } c)
-            {
-                CheckTagType(c);
-                ruleColumns[r] = new ColumnTagValueCache(c);
-            }
-        }
-
-        var series = new List<(string, IReadOnlyList<string>, IReadOnlyList<TagValue>)>();
-        var documents = new List<IndexDocument>(_config.Kind == DataKind.Stream ? batch.Count : 0);
-        // Per batch, not per row; local so concurrent writers may prepare at once.
-        var batchSeries = new HashSet<ulong>();
-        var measureDocs = new HashSet<(ulong SeriesId, ulong ValuesHash)>();
-        var valueHash = new System.IO.Hashing.XxHash64();
-        var values = new DocumentValues(_documentTagNames);
-        ReadOnlySpan<ulong> seriesIds = batch.SeriesIds;
-        ReadOnlySpan<long> timestamps = batch.Timestamps;
-        ReadOnlySpan<long> versions = batch.Versions;
-        for (int row = 0; row < batch.Count; row++)
-        {
-            ulong seriesId = seriesIds[row];
-            if (batchSeries.Add(seriesId))
-            {
-                series.Add((_config.Subject, entityNames, EntityValues(entityColumns, row, seriesId)));
-            }
-
-            if (_config.Kind == DataKind.Measure)
-            {
-                // A measure document describes its series: one per distinct combination of indexed values.
-                valueHash.Reset();
-                foreach (ColumnTagValueCache? c in ruleColumns)
-                {
-                    if (c is not null)
-                    {
-                        ColumnTagValues.AppendTo(valueHash, c.Column, row);
-                    }
-                }
-
-                if (!measureDocs.Add((seriesId, valueHash.GetCurrentHashAsUInt64())))
-                {
-                    continue;
-                }
-
-                if (rules.Count > 0)
-                {
-                    documents.Add(new IndexDocument(seriesId, 0, values.Next(ruleColumns, row, batch.Count - row, null)));
-                }
-            }
-            else
-            {
-                documents.Add(new IndexDocument(seriesId, timestamps[row], values.Next(ruleColumns, row, batch.Count - row, TagValue.FromInt64(versions[row]))));
-            }
-        }
-
-        return new PreparedIndexBatch(documents, series);
+        return Resolve(batch.Subject).Prepare(batch);
     }
 
     /// <summary>
-    /// Adds a prepared batch under its WAL sequence number. Each index skips a batch its files already
-    /// hold, so replaying the WAL never duplicates documents. Returns false when the batch was already indexed.
+    /// Adds a prepared batch under its WAL sequence number (null: a batch of no indexed subject, which
+    /// only moves <see cref="LastIndexedSequence"/>). Each index skips a batch its files already hold, so
+    /// replaying the WAL never duplicates documents. Returns false when the batch was already indexed.
+    /// Called by one thread, in sequence order.
     /// </summary>
-    /// <exception cref="ArgumentException">The sequence does not increase over the last batch indexed.</exception>
-    public bool Apply(long batchSequence, PreparedIndexBatch prepared)
+    public bool Apply(long batchSequence, PreparedIndexBatch? prepared)
     {
-        ArgumentNullException.ThrowIfNull(prepared);
-        if (batchSequence <= _lastIndexed)
+        if (batchSequence <= LastIndexedSequence)
         {
             return false;
         }
 
-        if (batchSequence > _series.Store.LastBatchSequence)
+        if (prepared is not null)
         {
-            _series.Register(batchSequence, prepared.Series);
+            if (batchSequence > _series.Store.LastBatchSequence)
+            {
+                _series.Register(batchSequence, prepared.Series);
+            }
+
+            IndexStore store = prepared.Target.Store;
+            if (prepared.Documents.Count > 0 && batchSequence > store.LastBatchSequence)
+            {
+                store.AddBatch(batchSequence, prepared.Documents, prepared.Target.Config.Schema);
+            }
         }
 
-        if (prepared.Documents.Count > 0 && batchSequence > _index.LastBatchSequence)
-        {
-            _index.AddBatch(batchSequence, prepared.Documents);
-        }
-
-        _lastIndexed = batchSequence;
+        Volatile.Write(ref _lastIndexed, batchSequence);
         return true;
     }
 
-    /// <summary>Writes both indexes' in-memory segments to files and publishes their manifests; afterwards <see cref="DurableSequence"/> equals <see cref="LastIndexedSequence"/>.</summary>
+    /// <summary>
+    /// Writes the indexes' in-memory segments to files and publishes their manifests; afterwards
+    /// <see cref="DurableSequence"/> is at least the <see cref="LastIndexedSequence"/> read when the
+    /// flush started. May run while <see cref="Apply"/> goes on.
+    /// </summary>
     public void Flush()
     {
-        FlushUpToLastIndexed(_series.Store);
-        FlushUpToLastIndexed(_index);
+        // Every batch up to it was added to the stores before this read, so before their captures.
+        long through = LastIndexedSequence;
+        _series.Store.Flush(through);
+        foreach (SubjectIndex subject in _subjects.List)
+        {
+            // A store with nothing in memory holds everything of its subject in files already: leaving
+            // it alone saves a manifest per idle subject (its old recovery point only means a replay
+            // reads records it then skips).
+            if (subject.Store.View().Memory.Count > 0)
+            {
+                subject.Store.Flush(through);
+            }
+        }
     }
 
     /// <summary>
-    /// Merges each index's flushed files into one, for an index holding at least
-    /// <paramref name="minimumFiles"/> of them (a merge rewrites every file, so the shard waits for a
-    /// few). Returns true when a merge ran.
+    /// Merges each index's flushed files (those built with the same fields) into one, for an index
+    /// holding at least <paramref name="minimumFiles"/> of them (a merge rewrites every file, so the
+    /// shard waits for a few). Returns true when a merge ran.
     /// </summary>
     public bool Merge(int minimumFiles = 2)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumFiles, 2);
-        bool merged = false;
-        foreach (IndexStore store in (ReadOnlySpan<IndexStore>)[_series.Store, _index])
+        bool merged = _series.Store.Merge(minimumFiles);
+        foreach (SubjectIndex subject in _subjects.List)
         {
-            if (store.View().Flushed.Count >= minimumFiles)
-            {
-                store.Merge();
-                merged = true;
-            }
+            merged |= subject.Store.Merge(minimumFiles);
         }
 
         return merged;
     }
 
-    /// <summary>Number of index documents (flushed and in memory).</summary>
-    public long DocumentCount
-    {
-        get
-        {
-            long n = 0;
-            foreach (IndexSegment s in _index.View().Segments)
-            {
-                n += s.DocCount;
-            }
+    /// <summary>The series id of a fully given entity of the default subject, or null when the shard has no such series.</summary>
+    public ulong? ResolveSeries(IReadOnlyList<TagValue> entityValues) => ResolveSeries(string.Empty, entityValues);
 
-            return n;
-        }
+    /// <summary>The series id of a fully given entity of <paramref name="subject"/>, or null when the shard has no such series.</summary>
+    public ulong? ResolveSeries(string subject, IReadOnlyList<TagValue> entityValues) => _series.Resolve(Resolve(subject).Config.Subject, entityValues);
+
+    /// <summary>Series of the default subject whose entity values match <paramref name="entityCriteria"/> (null: all series).</summary>
+    public IReadOnlyList<SeriesMatch> FindSeries(Criteria? entityCriteria) => FindSeries(string.Empty, entityCriteria);
+
+    /// <summary>Series of <paramref name="subject"/> whose entity values match <paramref name="entityCriteria"/> (null: all series).</summary>
+    public IReadOnlyList<SeriesMatch> FindSeries(string subject, Criteria? entityCriteria)
+    {
+        ShardIndexConfig config = Resolve(subject).Config;
+        return _series.Find(config.Subject, config.EntityTagNames, entityCriteria);
     }
 
-    /// <summary>The series id of a fully given entity, or null when the shard has no such series.</summary>
-    public ulong? ResolveSeries(IReadOnlyList<TagValue> entityValues) => _series.Resolve(_config.Subject, entityValues);
+    /// <summary>The series ids of <paramref name="subject"/>, ascending.</summary>
+    public ulong[] SeriesIdsOf(string subject) => _series.SeriesIdsOf(Resolve(subject).Config.Subject);
 
-    /// <summary>Series of the subject whose entity values match <paramref name="entityCriteria"/> (null: all series).</summary>
-    public IReadOnlyList<SeriesMatch> FindSeries(Criteria? entityCriteria) => _series.Find(_config.Subject, _config.EntityTagNames, entityCriteria);
+    /// <summary>Index search in the default subject (see <see cref="Search(string, Criteria?, long, long, List{IndexHit})"/>).</summary>
+    public void Search(Criteria? criteria, long minTimestamp, long maxTimestamp, List<IndexHit> hits) => Search(string.Empty, criteria, minTimestamp, maxTimestamp, hits);
 
     /// <summary>
-    /// Appends to <paramref name="hits"/> the documents that may match <paramref name="criteria"/>
-    /// (null: all). Streams: elements with <paramref name="minTimestamp"/> ≤ timestamp ≤
-    /// <paramref name="maxTimestamp"/>. Measures: series documents (the time range applies to rows,
-    /// not to series). A row matches iff it is located by a hit and <see cref="IndexHit.Accepts"/> it.
+    /// Appends to <paramref name="hits"/> the documents of <paramref name="subject"/> that may match
+    /// <paramref name="criteria"/> (null: all): its candidates, each with the residual filter the index
+    /// left. Streams: elements with <paramref name="minTimestamp"/> ≤ timestamp ≤ <paramref name="maxTimestamp"/>.
+    /// Measures: series documents (the time range applies to rows, not to series). A row matches iff it
+    /// is located by a hit and <see cref="IndexHit.Accepts"/> it.
     /// </summary>
-    public void Search(Criteria? criteria, long minTimestamp, long maxTimestamp, List<IndexHit> hits)
+    public void Search(string subject, Criteria? criteria, long minTimestamp, long maxTimestamp, List<IndexHit> hits)
     {
         ArgumentNullException.ThrowIfNull(hits);
-        bool stream = _config.Kind == DataKind.Stream;
-        foreach (SegmentPlan plan in FilterPlanner.Plan(criteria, _index.View(), _config.Schema))
+        SubjectIndex target = Resolve(subject);
+        bool stream = _kind == DataKind.Stream;
+        foreach (SegmentPlan plan in FilterPlanner.Plan(criteria, target.Store.View(), target.Config.Schema))
         {
             IndexSegment segment = plan.Segment;
             ResidualFilter? residual = plan.Plan.Residual;
@@ -333,98 +429,131 @@ public sealed class ShardIndexer
         }
     }
 
-    /// <summary>
-    /// Flushes <paramref name="store"/> so its manifest records <see cref="_lastIndexed"/>, even when the
-    /// latest batches gave it nothing to index (no new series, no indexed tag): an empty segment carries
-    /// the sequence. Otherwise a store that sees no new documents would keep an old flushed sequence and,
-    /// after a restart, hold the WAL replay point far back. Merges fold the empty segments away.
-    /// </summary>
-    private void FlushUpToLastIndexed(IndexStore store)
-    {
-        if (store.LastBatchSequence < _lastIndexed)
-        {
-            store.AddBatch(_lastIndexed, []);
-        }
-
-        store.Flush();
-    }
-
     private static long DurableIn(IndexStore store)
     {
         IndexView s = store.View();
         return s.MemoryBatchSequences.Count == 0 ? long.MaxValue : s.MemoryBatchSequences[0] - 1;
     }
 
-    private static ColumnBuffer? FindTagColumn(WriteBatch batch, string tag, string? family)
-    {
-        IReadOnlyList<ColumnBuffer> columns = batch.Columns;
-        for (int i = 0; i < columns.Count; i++)
-        {
-            ColumnBuffer c = columns[i];
-            if (c.Family is not null && c.Name == tag && (family is null || c.Family == family))
-            {
-                return c;
-            }
-        }
+    private static bool HasLegacyIndex(string idx) =>
+        Directory.Exists(idx)
+        && (Directory.EnumerateFiles(idx, "*" + IndexManifest.FileExtension).Any() || Directory.EnumerateFiles(idx, "*" + IndexSegmentFormat.FileExtension).Any());
 
-        return null;
+    private static string FolderPath(string idx, string folder) => folder.Length == 0 ? idx : Path.Combine(idx, folder);
+
+    // The index folder of a new subject: the hash of its name, so any name makes a safe folder name.
+    private static string NewFolder(string subject) => HexFileName.Format(XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(subject)));
+
+    private SubjectIndex Resolve(string subject) =>
+        TryResolve(subject) ?? throw new ArgumentException(
+            subject.Length == 0
+                ? $"the batch or query names no subject and shard {_shardFolder} has no default subject"
+                : $"subject '{subject}' is not configured in shard {_shardFolder}; configure it (Shard.ConfigureSubject) before writing or querying it",
+            nameof(subject));
+
+    private SubjectIndex? TryResolve(string subject)
+    {
+        SubjectSet s = _subjects;
+        string name = subject.Length == 0 ? s.Default ?? string.Empty : subject;
+        return s.ByName.GetValueOrDefault(name);
     }
 
-    private static void CheckTagType(ColumnBuffer column)
+    private void ConfigureCore(ShardIndexConfig config, bool adoptLegacy)
     {
-        if (!ColumnTagValues.IsTagType(column.Type))
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.Kind != _kind)
         {
-            throw new ArgumentException($"column '{column.Family}.{column.Name}' is {column.Type}, which cannot be an indexed or entity tag", nameof(column));
+            throw new ArgumentException($"subject '{config.Subject}' is configured as a {config.Kind}, the shard stores {_kind} rows", nameof(config));
+        }
+
+        lock (_configureGate)
+        {
+            SubjectSet current = _subjects;
+            SubjectIndex? existing = current.ByName.GetValueOrDefault(config.Subject);
+            if (existing is not null && existing.Config.SameAs(config))
+            {
+                return;
+            }
+
+            if (existing is not null && !existing.Config.EntityTagNames.SequenceEqual(config.EntityTagNames, StringComparer.Ordinal))
+            {
+                throw new ArgumentException(
+                    $"subject '{config.Subject}': the entity cannot change (it is [{string.Join(", ", existing.Config.EntityTagNames)}], the new configuration says [{string.Join(", ", config.EntityTagNames)}]): series ids are the hash of it",
+                    nameof(config));
+            }
+
+            string folder = existing?.Folder ?? (adoptLegacy ? string.Empty : NewFolder(config.Subject));
+            if (existing is null)
+            {
+                foreach (SubjectIndex other in current.List)
+                {
+                    if (other.Folder == folder)
+                    {
+                        throw new ArgumentException($"subjects '{other.Config.Subject}' and '{config.Subject}' would share the index folder '{folder}' (a hash collision); rename one", nameof(config));
+                    }
+                }
+            }
+
+            // The file first: a crash after it replays the WAL with the new rules, which indexes more, never less.
+            var next = new List<SubjectIndex>(current.List.Length + 1);
+            var entries = new List<(ShardIndexConfig, string)>(current.List.Length + 1);
+            foreach (SubjectIndex subject in current.List)
+            {
+                ShardIndexConfig c = subject.Config.Subject == config.Subject ? config : subject.Config;
+                entries.Add((c, subject.Folder));
+            }
+
+            if (existing is null)
+            {
+                entries.Add((config, folder));
+            }
+
+            string idx = Path.Combine(_shardFolder, IndexFolder);
+            AtomicFile.Write(Path.Combine(idx, SubjectConfigFile.FileName), SubjectConfigFile.Encode(entries));
+            _series.AddEntityTags(config.EntityTagNames);
+            IndexStore store;
+            if (existing is null)
+            {
+                store = IndexStore.Open(FolderPath(idx, folder), config.Schema);
+            }
+            else
+            {
+                store = existing.Store;
+                store.ChangeSchema(config.Schema);
+            }
+
+            foreach (SubjectIndex subject in current.List)
+            {
+                next.Add(subject == existing ? new SubjectIndex(config, store, folder) : subject);
+            }
+
+            if (existing is null)
+            {
+                next.Add(new SubjectIndex(config, store, folder));
+            }
+
+            _subjects = new SubjectSet([.. next], current.Default);
         }
     }
 
-    private TagValue[] EntityValues(ColumnBuffer[] columns, int row, ulong seriesId)
+    /// <summary>An immutable snapshot of the configured subjects, replaced as a whole on a change.</summary>
+    private sealed class SubjectSet
     {
-        var values = new TagValue[columns.Length];
-        for (int e = 0; e < columns.Length; e++)
+        public SubjectSet(SubjectIndex[] list, string? defaultSubject)
         {
-            values[e] = ColumnTagValues.Get(columns[e], row)
-                ?? throw new ArgumentException($"row {row} of '{_config.Subject}': entity tag '{columns[e].Name}' is null");
+            List = list;
+            Default = defaultSubject;
+            ByName = new Dictionary<string, SubjectIndex>(list.Length, StringComparer.Ordinal);
+            foreach (SubjectIndex subject in list)
+            {
+                ByName.Add(subject.Config.Subject, subject);
+            }
         }
 
-        ulong expected = SeriesKey.ComputeSeriesId(_config.Subject, values);
-        if (expected != seriesId)
-        {
-            throw new ArgumentException($"row {row} of '{_config.Subject}': series id {seriesId:x16} is not the hash of its entity values ({expected:x16})");
-        }
+        public SubjectIndex[] List { get; }
 
-        return values;
-    }
+        public Dictionary<string, SubjectIndex> ByName { get; }
 
-    /// <summary>Hands out <see cref="RowTags"/> windows of shared value arrays (allocated per chunk of rows, not per row).</summary>
-    private sealed class DocumentValues(string[] names)
-    {
-        private const int ChunkRows = 1024;
-        private TagValue?[] _chunk = [];
-        private int _used;
-
-        public RowTags Next(ColumnTagValueCache?[] columns, int row, int rowsLeft, TagValue? elementId)
-        {
-            int width = names.Length;
-            if (_used + width > _chunk.Length)
-            {
-                _chunk = new TagValue?[Math.Min(rowsLeft, ChunkRows) * width];
-                _used = 0;
-            }
-
-            int offset = _used;
-            for (int r = 0; r < columns.Length; r++)
-            {
-                _chunk[offset + r] = columns[r]?.Get(row);
-            }
-
-            if (elementId is not null)
-            {
-                _chunk[offset + columns.Length] = elementId;
-            }
-
-            _used += width;
-            return new RowTags(names, _chunk, offset);
-        }
+        public string? Default { get; }
     }
 }

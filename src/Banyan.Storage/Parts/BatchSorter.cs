@@ -1,15 +1,12 @@
 using System.Buffers;
 using System.Numerics;
-using Banyan.Storage.Columns;
-using Banyan.Storage.Rows;
-using Banyan.Storage.Values;
-
-namespace Banyan.Storage.Shards;
+namespace Banyan.Storage.Parts;
 
 /// <summary>
-/// Puts a concatenation of write batches into (series, timestamp) order before a memory part is
-/// built from it, keeping for measures only the winning row of each key: the highest version, and
-/// on equal versions the row written last.
+/// Puts the keys of write batches into (series, timestamp) order before a memory part is built from
+/// them (<see cref="MemoryPartBuilder"/>), keeping for measures only the winning row of each key: the
+/// highest version, and on equal versions the row written last; stream rows of equal keys keep
+/// their order of arrival.
 /// </summary>
 /// <remarks>
 /// Series ids are xxHash64 values, so their top bits spread rows evenly: a counting pass over the
@@ -35,52 +32,12 @@ internal static class BatchSorter
     private readonly record struct Scratch(ulong[] Series, long[] Times, int[] Order);
 
     /// <summary>
-    /// Returns the rows of <paramref name="batch"/> (rows in write order) sorted, measures deduplicated;
-    /// returns <paramref name="batch"/> itself when it is a stream batch with repeated (series,
-    /// timestamp) keys, which the memory part orders by itself.
+    /// Picks the measure rows to keep from keys sorted by <see cref="SortKeys"/>: writes their sorted
+    /// positions to <paramref name="keep"/> and returns how many. Of equal keys the highest version
+    /// wins, then the row written last (the higher row number). <paramref name="versionsByRow"/> is
+    /// indexed by source row, as <paramref name="order"/> maps positions to rows.
     /// </summary>
-    public static WriteBatch Sort(WriteBatch batch)
-    {
-        int n = batch.Count;
-        if (n < 2)
-        {
-            return batch;
-        }
-
-        ulong[] series = ArrayPool<ulong>.Shared.Rent(n);
-        long[] times = ArrayPool<long>.Shared.Rent(n);
-        int[] order = ArrayPool<int>.Shared.Rent(n);
-        int[] keep = ArrayPool<int>.Shared.Rent(n);
-        try
-        {
-            SortKeys(batch.SeriesIds, batch.Timestamps, series.AsSpan(0, n), times.AsSpan(0, n), order.AsSpan(0, n));
-
-            // keep holds positions in sorted order; order maps them back to rows of the batch.
-            int kept = Deduplicate(batch.Kind, series.AsSpan(0, n), times.AsSpan(0, n), order.AsSpan(0, n), batch.Versions, keep);
-            if (kept < 0)
-            {
-                return batch;
-            }
-
-            return Gather(batch, series, times, order, keep.AsSpan(0, kept));
-        }
-        finally
-        {
-            ArrayPool<ulong>.Shared.Return(series);
-            ArrayPool<long>.Shared.Return(times);
-            ArrayPool<int>.Shared.Return(order);
-            ArrayPool<int>.Shared.Return(keep);
-        }
-    }
-
-    /// <summary>
-    /// Picks the rows to keep from keys sorted by <see cref="SortKeys"/>: writes their sorted positions
-    /// to <paramref name="keep"/> and returns how many, or -1 for a stream with a repeated (series,
-    /// timestamp) key (whose arrival order the sort did not keep). Of equal measure keys the highest
-    /// version wins, then the row written last (the higher row number). <paramref name="versionsByRow"/>
-    /// is indexed by source row, as <paramref name="order"/> maps positions to rows.
-    /// </summary>
-    internal static int Deduplicate(DataKind kind, ReadOnlySpan<ulong> series, ReadOnlySpan<long> times, ReadOnlySpan<int> order, ReadOnlySpan<long> versionsByRow, Span<int> keep)
+    internal static int DeduplicateMeasures(ReadOnlySpan<ulong> series, ReadOnlySpan<long> times, ReadOnlySpan<int> order, ReadOnlySpan<long> versionsByRow, Span<int> keep)
     {
         int n = series.Length;
         int kept = 0;
@@ -91,30 +48,18 @@ internal static class BatchSorter
                 continue;
             }
 
-            if (i - start == 1)
+            int best = start;
+            for (int j = start + 1; j < i; j++)
             {
-                keep[kept++] = start;
-            }
-            else if (kind == DataKind.Measure)
-            {
-                int best = start;
-                for (int j = start + 1; j < i; j++)
+                long candidate = versionsByRow[order[j]];
+                long winner = versionsByRow[order[best]];
+                if (candidate > winner || (candidate == winner && order[j] > order[best]))
                 {
-                    long candidate = versionsByRow[order[j]];
-                    long winner = versionsByRow[order[best]];
-                    if (candidate > winner || (candidate == winner && order[j] > order[best]))
-                    {
-                        best = j;
-                    }
+                    best = j;
                 }
-
-                keep[kept++] = best;
-            }
-            else
-            {
-                return -1;
             }
 
+            keep[kept++] = best;
             start = i;
         }
 
@@ -122,9 +67,42 @@ internal static class BatchSorter
     }
 
     /// <summary>
+    /// Puts rows of equal keys back into arrival order (ascending source row) after
+    /// <see cref="SortKeys"/>, which leaves them adjacent but in no promised order: stream rows of one
+    /// series and timestamp are returned in the order they were written, as a merge of parts keeps them.
+    /// Returns false (nothing to do) when no two keys are equal, which one pass checks.
+    /// </summary>
+    internal static bool OrderEqualKeysByArrival(ReadOnlySpan<ulong> series, ReadOnlySpan<long> times, Span<int> order)
+    {
+        bool any = false;
+        int n = series.Length;
+        for (int start = 0, i = 1; i <= n; i++)
+        {
+            if (i < n && series[i] == series[start] && times[i] == times[start])
+            {
+                continue;
+            }
+
+            if (i - start > 1)
+            {
+                any = true;
+                Span<int> run = order[start..i];
+                if (!IsAscending(run))
+                {
+                    run.Sort();
+                }
+            }
+
+            start = i;
+        }
+
+        return any;
+    }
+
+    /// <summary>
     /// Writes the keys in (series, timestamp) order to <paramref name="sortedSeries"/> and
     /// <paramref name="sortedTimes"/>, and for each position the source row to <paramref name="order"/>.
-    /// Rows with equal keys end up adjacent, in no promised order.
+    /// Rows with equal keys end up adjacent, in no promised order (see <see cref="OrderEqualKeysByArrival"/>).
     /// </summary>
     internal static void SortKeys(ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, Span<ulong> sortedSeries, Span<long> sortedTimes, Span<int> order)
     {
@@ -298,6 +276,19 @@ internal static class BatchSorter
         return true;
     }
 
+    private static bool IsAscending(ReadOnlySpan<int> values)
+    {
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (values[i] < values[i - 1])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static bool IsSorted(ReadOnlySpan<long> values)
     {
         for (int i = 1; i < values.Length; i++)
@@ -330,85 +321,6 @@ internal static class BatchSorter
             series[j + 1] = s;
             times[j + 1] = t;
             order[j + 1] = o;
-        }
-    }
-
-    // Builds the sorted batch from the kept positions: keys from the sorted arrays (sequential),
-    // versions and columns from the source rows.
-    private static WriteBatch Gather(WriteBatch batch, ulong[] sortedSeries, long[] sortedTimes, int[] order, ReadOnlySpan<int> positions)
-    {
-        int n = positions.Length;
-        ulong[] series = new ulong[n];
-        long[] times = new long[n];
-        long[] versions = new long[n];
-        int[] rows = ArrayPool<int>.Shared.Rent(n);
-        try
-        {
-            ReadOnlySpan<long> sourceVersions = batch.Versions;
-            for (int i = 0; i < n; i++)
-            {
-                int position = positions[i];
-                int row = order[position];
-                rows[i] = row;
-                series[i] = sortedSeries[position];
-                times[i] = sortedTimes[position];
-                versions[i] = sourceVersions[row];
-            }
-
-            WriteBatch sorted = new(batch.Kind);
-            foreach (ColumnBuffer column in batch.Columns)
-            {
-                sorted.AddColumn(column.Family, column.Name, column.Type);
-            }
-
-            sorted.AppendKeys(series, times, versions);
-            IReadOnlyList<ColumnBuffer> sources = batch.Columns;
-            for (int c = 0; c < sources.Count; c++)
-            {
-                GatherColumn(sources[c], sorted.Columns[c], rows.AsSpan(0, n));
-            }
-
-            return sorted;
-        }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(rows);
-        }
-    }
-
-    private static void GatherColumn(ColumnBuffer source, ColumnBuffer target, ReadOnlySpan<int> rows)
-    {
-        int n = rows.Length;
-        if (source.NullCount == 0 && source.Type == ColumnValueType.Float64)
-        {
-            double[] values = ArrayPool<double>.Shared.Rent(n);
-            ReadOnlySpan<double> from = source.Float64Values;
-            for (int i = 0; i < n; i++)
-            {
-                values[i] = from[rows[i]];
-            }
-
-            target.AppendDoubles(values.AsSpan(0, n));
-            ArrayPool<double>.Shared.Return(values);
-        }
-        else if (source.NullCount == 0 && ColumnValueTypes.IsInteger(source.Type))
-        {
-            long[] values = ArrayPool<long>.Shared.Rent(n);
-            ReadOnlySpan<long> from = source.Int64Values;
-            for (int i = 0; i < n; i++)
-            {
-                values[i] = from[rows[i]];
-            }
-
-            target.AppendInt64s(values.AsSpan(0, n));
-            ArrayPool<long>.Shared.Return(values);
-        }
-        else
-        {
-            for (int i = 0; i < n; i++)
-            {
-                target.AppendFrom(source, rows[i]);
-            }
         }
     }
 }

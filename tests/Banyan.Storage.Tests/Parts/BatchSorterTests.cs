@@ -1,8 +1,8 @@
+using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
-using Banyan.Storage.Shards;
 using Banyan.Storage.Values;
 
-namespace Banyan.Storage.Tests.Shards;
+namespace Banyan.Storage.Tests.Parts;
 
 public sealed class BatchSorterTests
 {
@@ -30,38 +30,45 @@ public sealed class BatchSorterTests
                 }
             }
 
-            WriteBatch sorted = BatchSorter.Sort(batch);
+            // Sorted and deduplicated by the memory-part builder, read back block by block.
+            MemoryPart part = MemoryPart.Build(batch);
+            var sorted = new List<(ulong Series, long Time, long Version, long Value, ColumnValue Tag)>();
+            foreach (Block block in part.Blocks)
+            {
+                for (int r = 0; r < block.Count; r++)
+                {
+                    sorted.Add((block.SeriesId, block.Timestamps[r], block.Versions[r], block.Columns[0].GetInt64(r), block.Columns[1].GetValue(r)));
+                }
+            }
+
             Assert.Equal(expected.Count, sorted.Count);
             int row = 0;
             foreach (KeyValuePair<(ulong Series, long Time), (long Version, long Value)> pair in expected)
             {
                 string context = $"seed {seed}, round {round}, row {row}";
-                Assert.True(sorted.SeriesIds[row] == pair.Key.Series && sorted.Timestamps[row] == pair.Key.Time, context);
-                Assert.True(sorted.Versions[row] == pair.Value.Version && sorted.Columns[0].GetInt64(row) == pair.Value.Value, context);
+                Assert.True(sorted[row].Series == pair.Key.Series && sorted[row].Time == pair.Key.Time, context);
+                Assert.True(sorted[row].Version == pair.Value.Version && sorted[row].Value == pair.Value.Value, context);
                 int source = (int)pair.Value.Value;
-                Assert.True(batch.Columns[1].GetValue(source).Equals(sorted.Columns[1].GetValue(row)), context);
+                Assert.True(batch.Columns[1].GetValue(source).Equals(sorted[row].Tag), context);
                 row++;
             }
         }
     }
 
     [Fact]
-    public void Stream_rows_with_repeated_keys_are_left_to_the_memory_part()
+    public void Equal_stream_keys_are_put_back_in_arrival_order()
     {
-        WriteBatch batch = new(DataKind.Stream);
-        batch.AddColumn("f", "t", ColumnValueType.Int64);
-        batch.AddRow(2, 10, 1, [ColumnValue.FromInt64(1)]);
-        batch.AddRow(1, 10, 2, [ColumnValue.FromInt64(2)]);
-        batch.AddRow(2, 10, 3, [ColumnValue.FromInt64(3)]);
-        Assert.Same(batch, BatchSorter.Sort(batch));
-
-        WriteBatch distinct = new(DataKind.Stream);
-        distinct.AddColumn("f", "t", ColumnValueType.Int64);
-        distinct.AddRow(2, 10, 1, [ColumnValue.FromInt64(1)]);
-        distinct.AddRow(1, 10, 2, [ColumnValue.FromInt64(2)]);
-        WriteBatch sorted = BatchSorter.Sort(distinct);
-        Assert.Equal([1UL, 2UL], sorted.SeriesIds.ToArray());
-        Assert.Equal([2L, 1L], sorted.Versions.ToArray());
+        ulong[] series = [2, 1, 2, 2, 1];
+        long[] times = [10, 10, 10, 10, 10];
+        ulong[] sortedSeries = new ulong[5];
+        long[] sortedTimes = new long[5];
+        int[] order = new int[5];
+        BatchSorter.SortKeys(series, times, sortedSeries, sortedTimes, order);
+        order.AsSpan(0, 2).Reverse(); // whatever order a comparison sort left them in
+        order.AsSpan(2, 3).Reverse();
+        Assert.True(BatchSorter.OrderEqualKeysByArrival(sortedSeries, sortedTimes, order));
+        Assert.Equal([1, 4, 0, 2, 3], order);
+        Assert.False(BatchSorter.OrderEqualKeysByArrival([1UL, 2UL], [10L, 10L], new int[] { 1, 0 }));
     }
 
     [Theory]

@@ -1,0 +1,699 @@
+using System.Buffers;
+using Banyan.Storage.Columns;
+using Banyan.Storage.Query;
+using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
+
+namespace Banyan.Storage.Parts;
+
+/// <summary>
+/// The one way a memory part is built: from write batches given in write order (a shard's buffered
+/// writes, or a single batch for <see cref="MemoryPart.Build"/>). Keys are gathered and sorted
+/// across the batches (<see cref="BatchSorter.SortKeys"/>), measures keep the winning version of
+/// each key, stream rows of equal keys keep their order of arrival, and every value is copied once,
+/// from its batch (or a flat pooled copy of its column) into its block. Blocks are cut by the
+/// <see cref="BlockCutter"/>, the rule part writers follow too.
+/// </summary>
+/// <remarks>
+/// <para>A block holds rows of one series, so of one subject (a series id hashes the subject).
+/// Its columns are the union of the columns of that subject's batches (in order of first
+/// appearance), so a tag or field added to a subject's schema is null in the rows written before
+/// it; subjects do not share columns.</para>
+/// <para>Batches whose subject has a column under the same name with another type cannot share a
+/// part: <see cref="BuildAll"/> cuts the batches into runs that can, one part per run, in write
+/// order (the later part wins equal-version ties, as the later write).</para>
+/// </remarks>
+internal static class MemoryPartBuilder
+{
+    /// <summary>
+    /// The memory parts of <paramref name="batches"/> (in write order): one, or one per run of
+    /// batches whose columns agree in type within each subject. With <paramref name="filter"/>, only
+    /// the rows of its series and time range (for a read's transient part).
+    /// </summary>
+    public static List<MemoryPart> BuildAll(IReadOnlyList<WriteBatch> batches, DataKind kind, PartWriterOptions options, SeriesTimeFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        var parts = new List<MemoryPart>(1);
+        if (batches.Count == 0)
+        {
+            parts.Add(Build(batches, kind, options, filter));
+            return parts;
+        }
+
+        int start = 0;
+        while (start < batches.Count)
+        {
+            int length = CompatibleRunLength(batches, start);
+            parts.Add(Build(new BatchRange(batches, start, length), kind, options, filter));
+            start += length;
+        }
+
+        return parts;
+    }
+
+    /// <summary>One memory part of <paramref name="batches"/>, whose columns must agree in type within each subject.</summary>
+    /// <exception cref="InvalidOperationException">A column of a batch does not hold one value per row.</exception>
+    /// <exception cref="ArgumentException">A subject's column has two types in the batches.</exception>
+    public static MemoryPart Build(IReadOnlyList<WriteBatch> batches, DataKind kind, PartWriterOptions options, SeriesTimeFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (WriteBatch batch in batches)
+        {
+            batch.Validate();
+            if (batch.Kind != kind)
+            {
+                throw new ArgumentException($"a {batch.Kind} batch cannot go into a {kind} memory part", nameof(batches));
+            }
+        }
+
+        using var source = new BatchRows(batches);
+        int selected = source.CountSelected(filter);
+        if (selected == 0)
+        {
+            return MemoryPart.FromBlocks(kind, [], source.Families);
+        }
+
+        ulong[] series = ArrayPool<ulong>.Shared.Rent(selected);
+        long[] times = ArrayPool<long>.Shared.Rent(selected);
+        long[] versions = ArrayPool<long>.Shared.Rent(selected);
+        int[]? rows = filter is null ? null : ArrayPool<int>.Shared.Rent(selected);
+        ulong[] sortedSeries = ArrayPool<ulong>.Shared.Rent(selected);
+        long[] sortedTimes = ArrayPool<long>.Shared.Rent(selected);
+        int[] order = ArrayPool<int>.Shared.Rent(selected);
+        int[] keep = ArrayPool<int>.Shared.Rent(selected);
+        try
+        {
+            source.CollectKeys(filter, series, times, versions, rows);
+            Span<ulong> sortedSeriesSpan = sortedSeries.AsSpan(0, selected);
+            Span<long> sortedTimesSpan = sortedTimes.AsSpan(0, selected);
+            Span<int> orderSpan = order.AsSpan(0, selected);
+            BatchSorter.SortKeys(series.AsSpan(0, selected), times.AsSpan(0, selected), sortedSeriesSpan, sortedTimesSpan, orderSpan);
+            int kept;
+            if (kind == DataKind.Measure)
+            {
+                kept = BatchSorter.DeduplicateMeasures(sortedSeriesSpan, sortedTimesSpan, orderSpan, versions.AsSpan(0, selected), keep);
+            }
+            else
+            {
+                BatchSorter.OrderEqualKeysByArrival(sortedSeriesSpan, sortedTimesSpan, orderSpan);
+                kept = selected;
+                for (int i = 0; i < selected; i++)
+                {
+                    keep[i] = i;
+                }
+            }
+
+            // Versions are often all equal (0 when the client sets none): then no gather is needed.
+            bool constantVersion = versions.AsSpan(1, selected - 1).IndexOfAnyExcept(versions[0]) < 0;
+            var sorted = new SortedRows(sortedSeries, sortedTimes, order, versions, rows, keep, kept, constantVersion);
+            return Assemble(kind, sorted, source, options);
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(series);
+            ArrayPool<long>.Shared.Return(times);
+            ArrayPool<long>.Shared.Return(versions);
+            if (rows is not null)
+            {
+                ArrayPool<int>.Shared.Return(rows);
+            }
+
+            ArrayPool<ulong>.Shared.Return(sortedSeries);
+            ArrayPool<long>.Shared.Return(sortedTimes);
+            ArrayPool<int>.Shared.Return(order);
+            ArrayPool<int>.Shared.Return(keep);
+        }
+    }
+
+    // How many batches from `start` on can share a part: until a batch of some subject declares a
+    // column that subject already has with another type (at least one batch).
+    private static int CompatibleRunLength(IReadOnlyList<WriteBatch> batches, int start)
+    {
+        var types = new Dictionary<(string Subject, string? Family, string Name), ColumnValueType>();
+        int end = start;
+        for (; end < batches.Count; end++)
+        {
+            WriteBatch batch = batches[end];
+            foreach (ColumnBuffer column in batch.Columns)
+            {
+                if (types.TryGetValue((batch.Subject, column.Family, column.Name), out ColumnValueType type) && type != column.Type)
+                {
+                    return Math.Max(1, end - start);
+                }
+            }
+
+            foreach (ColumnBuffer column in batch.Columns)
+            {
+                types[(batch.Subject, column.Family, column.Name)] = column.Type;
+            }
+        }
+
+        return Math.Max(1, end - start);
+    }
+
+    private static MemoryPart Assemble(DataKind kind, SortedRows sorted, BatchRows source, PartWriterOptions options)
+    {
+        var cutter = new BlockCutter(kind, options);
+        int maxRows = options.MaxRowsPerBlock(kind);
+        var blocks = new List<Block>();
+        int count = sorted.Count;
+        int k = 0;
+        while (k < count)
+        {
+            ulong seriesId = sorted.SeriesAt(k);
+            SubjectColumns subject = source.SubjectOfRow(sorted.RowAt(k));
+            cutter.Start(seriesId);
+            int end;
+            if (subject.FixedWidth)
+            {
+                // Fixed-width rows: the whole run the limits allow, in one step.
+                int runEnd = k + 1;
+                while (runEnd < count && runEnd - k < maxRows && sorted.SeriesAt(runEnd) == seriesId)
+                {
+                    runEnd++;
+                }
+
+                end = k + cutter.Fit(runEnd - k, subject.FixedRowBytes);
+            }
+            else
+            {
+                end = k;
+                do
+                {
+                    cutter.Add(1, source.RowBytes(subject, sorted.RowAt(end)));
+                    end++;
+                }
+                while (end < count && !cutter.MustCut(sorted.SeriesAt(end)));
+            }
+
+            blocks.Add(FillBlock(seriesId, subject, sorted, k, end - k, source));
+            k = end;
+        }
+
+        return MemoryPart.FromBlocks(kind, [.. blocks], source.Families);
+    }
+
+    private static Block FillBlock(ulong seriesId, SubjectColumns subject, SortedRows sorted, int first, int count, BatchRows source)
+    {
+        var block = new Block();
+        block.Reset(seriesId);
+        foreach ((string? family, string name, ColumnValueType type) in subject.Columns)
+        {
+            block.AddColumnUnfilled(family, name, type);
+        }
+
+        block.PrepareKeys(count, out Span<long> timestamps, out Span<long> versions);
+        for (int i = 0; i < count; i++)
+        {
+            timestamps[i] = sorted.TimeAt(first + i);
+        }
+
+        if (sorted.ConstantVersion)
+        {
+            versions.Fill(sorted.FirstVersion);
+        }
+        else
+        {
+            for (int i = 0; i < count; i++)
+            {
+                versions[i] = sorted.VersionAt(first + i);
+            }
+        }
+
+        for (int c = 0; c < subject.Columns.Count; c++)
+        {
+            source.Gather(subject, c, sorted, first, count, block.Columns[c]);
+        }
+
+        return block;
+    }
+
+    /// <summary>A window of a batch list, so runs of <see cref="BuildAll"/> need no copies.</summary>
+    private sealed class BatchRange(IReadOnlyList<WriteBatch> batches, int start, int count) : IReadOnlyList<WriteBatch>
+    {
+        public WriteBatch this[int index] => batches[start + index];
+
+        public int Count => count;
+
+        public IEnumerator<WriteBatch> GetEnumerator()
+        {
+            for (int i = 0; i < count; i++)
+            {
+                yield return batches[start + i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>
+    /// The selected keys in sorted order and, for each kept position, the row it came from: a global
+    /// row number over all batches (batch starts added), through the filter's row list when there is one.
+    /// </summary>
+    private readonly struct SortedRows(ulong[] series, long[] times, int[] order, long[] versions, int[]? rows, int[] kept, int keptCount, bool constantVersion)
+    {
+        public int Count => keptCount;
+
+        public bool ConstantVersion => constantVersion;
+
+        public long FirstVersion => versions[0];
+
+        public ulong SeriesAt(int k) => series[kept[k]];
+
+        public long TimeAt(int k) => times[kept[k]];
+
+        public int RowAt(int k) => rows is null ? order[kept[k]] : rows[order[kept[k]]];
+
+        public long VersionAt(int k) => versions[order[kept[k]]];
+    }
+
+    /// <summary>
+    /// The columns of one subject's blocks: the union of its batches' columns, and per batch where
+    /// each of them is (or -1). Numeric columns that every batch of the subject has without nulls are
+    /// copied once into a flat pooled array (a memory copy) so a gather is one indexed read.
+    /// </summary>
+    private sealed class SubjectColumns
+    {
+        public List<(string? Family, string Name, ColumnValueType Type)> Columns { get; } = [];
+
+        /// <summary>Per batch of the run (null for batches of other subjects): union column → batch column index or -1.</summary>
+        public int[]?[] Map { get; init; } = [];
+
+        public double[]?[] FlatDoubles { get; set; } = [];
+
+        public long[]?[] FlatLongs { get; set; } = [];
+
+        public bool FixedWidth { get; set; }
+
+        public long FixedRowBytes { get; set; }
+
+        /// <summary>Rows of this subject, across its batches.</summary>
+        public int RowCount { get; set; }
+
+        public int IndexOf(string? family, string name)
+        {
+            for (int i = 0; i < Columns.Count; i++)
+            {
+                if (Columns[i].Name == name && Columns[i].Family == family)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+    }
+
+    /// <summary>
+    /// The rows of all batches numbered 0..Count-1 in batch order, grouped by subject for their
+    /// columns. Values are read from their batch (found by row) or from a flat copy of their column.
+    /// </summary>
+    private sealed class BatchRows : IDisposable
+    {
+        private readonly IReadOnlyList<WriteBatch> _batches;
+        private readonly int[] _starts;
+        private readonly SubjectColumns[] _subjectOfBatch;
+        private readonly List<SubjectColumns> _subjects = [];
+
+        // Position of a row among the rows of its subject (flat arrays are per subject); null when
+        // the batches have one subject, where it is the row itself.
+        private readonly int[]? _subjectRowOf;
+        private int[]? _batchOfRow;
+
+        public BatchRows(IReadOnlyList<WriteBatch> batches)
+        {
+            _batches = batches;
+            _starts = new int[batches.Count + 1];
+            for (int b = 0; b < batches.Count; b++)
+            {
+                _starts[b + 1] = checked(_starts[b] + batches[b].Count);
+            }
+
+            // Subjects and the union of their columns, in order of first appearance.
+            _subjectOfBatch = new SubjectColumns[batches.Count];
+            var bySubject = new Dictionary<string, SubjectColumns>(StringComparer.Ordinal);
+            for (int b = 0; b < batches.Count; b++)
+            {
+                if (!bySubject.TryGetValue(batches[b].Subject, out SubjectColumns? subject))
+                {
+                    subject = new SubjectColumns { Map = new int[]?[batches.Count] };
+                    bySubject.Add(batches[b].Subject, subject);
+                    _subjects.Add(subject);
+                }
+
+                _subjectOfBatch[b] = subject;
+                subject.RowCount += batches[b].Count;
+                foreach (ColumnBuffer column in batches[b].Columns)
+                {
+                    int at = subject.IndexOf(column.Family, column.Name);
+                    if (at < 0)
+                    {
+                        subject.Columns.Add((column.Family, column.Name, column.Type));
+                    }
+                    else if (subject.Columns[at].Type != column.Type)
+                    {
+                        throw new ArgumentException($"column '{column.Family}.{column.Name}' of subject '{batches[b].Subject}' is {subject.Columns[at].Type} in one batch and {column.Type} in another", nameof(batches));
+                    }
+                }
+            }
+
+            foreach (string family in FamiliesOf(_subjects))
+            {
+                Families.Add(family);
+            }
+
+            int[]? previousMap = null;
+            for (int b = 0; b < batches.Count; b++)
+            {
+                SubjectColumns subject = _subjectOfBatch[b];
+
+                // One writer sends the same columns again and again: reuse the previous batch's map.
+                int[] map = b > 0 && previousMap is not null && _subjectOfBatch[b - 1] == subject && SameColumns(batches[b - 1], batches[b])
+                    ? previousMap
+                    : MapColumns(subject, batches[b]);
+                subject.Map[b] = map;
+                previousMap = map;
+            }
+
+            if (_subjects.Count > 1)
+            {
+                _subjectRowOf = ArrayPool<int>.Shared.Rent(Math.Max(1, Count));
+                var next = new Dictionary<SubjectColumns, int>(_subjects.Count);
+                for (int b = 0; b < batches.Count; b++)
+                {
+                    next.TryGetValue(_subjectOfBatch[b], out int at);
+                    for (int r = _starts[b]; r < _starts[b + 1]; r++)
+                    {
+                        _subjectRowOf[r] = at++;
+                    }
+
+                    next[_subjectOfBatch[b]] = at;
+                }
+            }
+
+            foreach (SubjectColumns subject in _subjects)
+            {
+                PrepareFlatColumns(subject);
+            }
+        }
+
+        public int Count => _starts[^1];
+
+        /// <summary>Tag families of every subject (for the part's metadata).</summary>
+        public SortedSet<string> Families { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Rows that pass <paramref name="filter"/> (all when null).</summary>
+        public int CountSelected(SeriesTimeFilter? filter)
+        {
+            if (filter is null)
+            {
+                return Count;
+            }
+
+            int selected = 0;
+            foreach (WriteBatch batch in _batches)
+            {
+                ReadOnlySpan<ulong> series = batch.SeriesIds;
+                ReadOnlySpan<long> times = batch.Timestamps;
+                for (int r = 0; r < batch.Count; r++)
+                {
+                    if (Selects(filter, series[r], times[r]))
+                    {
+                        selected++;
+                    }
+                }
+            }
+
+            return selected;
+        }
+
+        /// <summary>Copies the keys and versions of the selected rows; with a filter, also their global row numbers.</summary>
+        public void CollectKeys(SeriesTimeFilter? filter, ulong[] series, long[] times, long[] versions, int[]? rows)
+        {
+            if (filter is null)
+            {
+                for (int b = 0; b < _batches.Count; b++)
+                {
+                    int at = _starts[b];
+                    _batches[b].SeriesIds.CopyTo(series.AsSpan(at));
+                    _batches[b].Timestamps.CopyTo(times.AsSpan(at));
+                    _batches[b].Versions.CopyTo(versions.AsSpan(at));
+                }
+
+                return;
+            }
+
+            int next = 0;
+            for (int b = 0; b < _batches.Count; b++)
+            {
+                WriteBatch batch = _batches[b];
+                ReadOnlySpan<ulong> batchSeries = batch.SeriesIds;
+                ReadOnlySpan<long> batchTimes = batch.Timestamps;
+                ReadOnlySpan<long> batchVersions = batch.Versions;
+                for (int r = 0; r < batch.Count; r++)
+                {
+                    if (Selects(filter, batchSeries[r], batchTimes[r]))
+                    {
+                        series[next] = batchSeries[r];
+                        times[next] = batchTimes[r];
+                        versions[next] = batchVersions[r];
+                        rows![next] = _starts[b] + r;
+                        next++;
+                    }
+                }
+            }
+        }
+
+        public SubjectColumns SubjectOfRow(int row) => _subjects.Count == 1 ? _subjects[0] : _subjectOfBatch[BatchOf(row)];
+
+        /// <summary>Appends column <paramref name="column"/> of <paramref name="subject"/> for sorted rows first..first+count to <paramref name="target"/>.</summary>
+        public void Gather(SubjectColumns subject, int column, SortedRows sorted, int first, int count, ColumnBuffer target)
+        {
+            if (subject.FlatDoubles[column] is double[] doubles)
+            {
+                Span<double> values = target.PrepareFloat64Rows(count);
+                for (int i = 0; i < count; i++)
+                {
+                    values[i] = doubles[SubjectRow(sorted.RowAt(first + i))];
+                }
+
+                return;
+            }
+
+            if (subject.FlatLongs[column] is long[] longs)
+            {
+                Span<long> values = target.PrepareInt64Rows(count);
+                for (int i = 0; i < count; i++)
+                {
+                    values[i] = longs[SubjectRow(sorted.RowAt(first + i))];
+                }
+
+                return;
+            }
+
+            target.Reserve(count);
+            for (int i = 0; i < count; i++)
+            {
+                int row = sorted.RowAt(first + i);
+                int batch = BatchOf(row);
+                int at = subject.Map[batch]![column];
+                if (at < 0)
+                {
+                    target.AppendNull(); // the batch was written before the column existed
+                }
+                else
+                {
+                    target.AppendFrom(_batches[batch].Columns[at], row - _starts[batch]);
+                }
+            }
+        }
+
+        /// <summary>Uncompressed size of a row in a block of <paramref name="subject"/>, as <see cref="Block.UncompressedSize"/> counts it.</summary>
+        public long RowBytes(SubjectColumns subject, int row)
+        {
+            int batch = BatchOf(row);
+            int local = row - _starts[batch];
+            int[] map = subject.Map[batch]!;
+            long size = 16;
+            for (int c = 0; c < subject.Columns.Count; c++)
+            {
+                if (!ColumnValueTypes.IsBytes(subject.Columns[c].Type))
+                {
+                    size += 8;
+                }
+                else
+                {
+                    size += 4 + (map[c] < 0 ? 0 : Math.Max(0, _batches[batch].Columns[map[c]].GetBytes(local).Length));
+                }
+            }
+
+            return size;
+        }
+
+        public void Dispose()
+        {
+            foreach (SubjectColumns subject in _subjects)
+            {
+                foreach (double[]? flat in subject.FlatDoubles)
+                {
+                    if (flat is not null)
+                    {
+                        ArrayPool<double>.Shared.Return(flat);
+                    }
+                }
+
+                foreach (long[]? flat in subject.FlatLongs)
+                {
+                    if (flat is not null)
+                    {
+                        ArrayPool<long>.Shared.Return(flat);
+                    }
+                }
+            }
+
+            if (_subjectRowOf is not null)
+            {
+                ArrayPool<int>.Shared.Return(_subjectRowOf);
+            }
+
+            if (_batchOfRow is not null)
+            {
+                ArrayPool<int>.Shared.Return(_batchOfRow);
+            }
+        }
+
+        private static bool Selects(SeriesTimeFilter filter, ulong series, long time) =>
+            time >= filter.MinTimestamp && time <= filter.MaxTimestamp && filter.IncludesSeries(series);
+
+        private static IEnumerable<string> FamiliesOf(List<SubjectColumns> subjects)
+        {
+            foreach (SubjectColumns subject in subjects)
+            {
+                foreach ((string? family, _, _) in subject.Columns)
+                {
+                    if (family is not null)
+                    {
+                        yield return family;
+                    }
+                }
+            }
+        }
+
+        private static bool SameColumns(WriteBatch a, WriteBatch b)
+        {
+            IReadOnlyList<ColumnBuffer> x = a.Columns;
+            IReadOnlyList<ColumnBuffer> y = b.Columns;
+            if (x.Count != y.Count)
+            {
+                return false;
+            }
+
+            for (int c = 0; c < x.Count; c++)
+            {
+                if (x[c].Type != y[c].Type || x[c].Name != y[c].Name || x[c].Family != y[c].Family)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static int[] MapColumns(SubjectColumns subject, WriteBatch batch)
+        {
+            int[] map = new int[subject.Columns.Count];
+            for (int c = 0; c < map.Length; c++)
+            {
+                map[c] = batch.FindColumn(subject.Columns[c].Family, subject.Columns[c].Name);
+            }
+
+            return map;
+        }
+
+        private int SubjectRow(int row) => _subjectRowOf is null ? row : _subjectRowOf[row];
+
+        private void PrepareFlatColumns(SubjectColumns subject)
+        {
+            int columns = subject.Columns.Count;
+            subject.FlatDoubles = new double[]?[columns];
+            subject.FlatLongs = new long[]?[columns];
+            subject.FixedWidth = true;
+            subject.FixedRowBytes = 16L + (8L * columns);
+            for (int c = 0; c < columns; c++)
+            {
+                ColumnValueType type = subject.Columns[c].Type;
+                if (ColumnValueTypes.IsBytes(type))
+                {
+                    subject.FixedWidth = false;
+                    continue;
+                }
+
+                if (!EveryBatchHasWithoutNulls(subject, c))
+                {
+                    continue;
+                }
+
+                // Rows of the subject in batch order: the flat index of a row is its subject row.
+                int length = Math.Max(1, subject.RowCount);
+                if (type == ColumnValueType.Float64)
+                {
+                    double[] flat = ArrayPool<double>.Shared.Rent(length);
+                    int at = 0;
+                    for (int b = 0; b < _batches.Count; b++)
+                    {
+                        if (subject.Map[b] is int[] map)
+                        {
+                            _batches[b].Columns[map[c]].Float64Values.CopyTo(flat.AsSpan(at));
+                            at += _batches[b].Count;
+                        }
+                    }
+
+                    subject.FlatDoubles[c] = flat;
+                }
+                else
+                {
+                    long[] flat = ArrayPool<long>.Shared.Rent(length);
+                    int at = 0;
+                    for (int b = 0; b < _batches.Count; b++)
+                    {
+                        if (subject.Map[b] is int[] map)
+                        {
+                            _batches[b].Columns[map[c]].Int64Values.CopyTo(flat.AsSpan(at));
+                            at += _batches[b].Count;
+                        }
+                    }
+
+                    subject.FlatLongs[c] = flat;
+                }
+            }
+        }
+
+        private bool EveryBatchHasWithoutNulls(SubjectColumns subject, int column)
+        {
+            for (int b = 0; b < _batches.Count; b++)
+            {
+                if (subject.Map[b] is int[] map && (map[column] < 0 || _batches[b].Columns[map[column]].NullCount > 0))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private int BatchOf(int row)
+        {
+            if (_batchOfRow is null)
+            {
+                _batchOfRow = ArrayPool<int>.Shared.Rent(Math.Max(1, Count));
+                for (int b = 0; b < _batches.Count; b++)
+                {
+                    _batchOfRow.AsSpan(_starts[b], _starts[b + 1] - _starts[b]).Fill(b);
+                }
+            }
+
+            return _batchOfRow[row];
+        }
+    }
+}
