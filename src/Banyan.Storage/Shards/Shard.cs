@@ -146,7 +146,7 @@ public sealed partial class Shard : IDisposable
     {
         options ??= new ShardOptions();
         options.Validate();
-        Directory.CreateDirectory(path);
+        Durability.DurableDirectory.Create(path);
         SnapshotStore store = new(path);
         SnapshotLoadResult load = store.Load();
         HashSet<long> keep = [];
@@ -185,7 +185,14 @@ public sealed partial class Shard : IDisposable
             if (options.WalEnabled)
             {
                 long flushed = load.Current?.FlushedLsn ?? 0;
-                wal = WriteAheadLog.Open(Path.Combine(path, "wal"), new WalOptions { MaxFileSize = options.Wal.MaxFileSize, MinimumNextLsn = flushed + 1 });
+                wal = WriteAheadLog.Open(Path.Combine(path, "wal"), new WalOptions { MaxFileSize = options.Wal.MaxFileSize, MinimumNextLsn = flushed + 1, Recovery = options.Wal.Recovery });
+                if (indexer is not null && wal.Recovery.DamagedBytesDropped > 0 && wal.NextLsn <= indexer.HighestFlushedSequence)
+                {
+                    // Only after a WAL repair dropped records an index had flushed: new batches would reuse
+                    // their LSNs and the index would skip them as already indexed.
+                    throw new StorageCorruptionException(wal.DirectoryPath, -1,
+                        $"the WAL ends before LSN {wal.NextLsn}, but the indexes hold batches through LSN {indexer.HighestFlushedSequence}: the repair dropped records the indexes had flushed; remove the shard's idx/ and sidx/ folders to open it with indexes covering only later writes");
+                }
             }
 
             Shard shard = new(path, options, store, wal, indexer, [.. disk], load, heldIds);

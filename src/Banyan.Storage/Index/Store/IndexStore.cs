@@ -71,7 +71,7 @@ public sealed class IndexStore
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(schema);
-        System.IO.Directory.CreateDirectory(directory);
+        DurableDirectory.Create(directory);
         AtomicFile.DeleteLeftovers(directory);
 
         // The newest manifest wins. Older ones are deleted after a newer one is durable, so one found
@@ -128,7 +128,7 @@ public sealed class IndexStore
             bool ours = name.EndsWith(IndexSegmentFormat.FileExtension, StringComparison.Ordinal) || name.EndsWith(IndexManifest.FileExtension, StringComparison.Ordinal);
             if (ours && !live.Contains(name))
             {
-                File.Delete(file);
+                FileSystem.At(file).DeleteFile(file);
                 deleted = true;
             }
         }
@@ -213,7 +213,8 @@ public sealed class IndexStore
         _current = new IndexView(next, [merged], current.Memory, current.MemoryBatchSequences);
         foreach (IndexManifestEntry old in m.Segments)
         {
-            File.Delete(Path.Combine(_directory, IndexManifest.SegmentFileName(old.SegmentId)));
+            string oldPath = Path.Combine(_directory, IndexManifest.SegmentFileName(old.SegmentId));
+            FileSystem.At(oldPath).DeleteFile(oldPath);
         }
 
         DirectorySync.Sync(_directory);
@@ -224,7 +225,8 @@ public sealed class IndexStore
         AtomicFile.Write(Path.Combine(_directory, IndexManifest.FileName(next.Epoch)), next.Encode());
         if (previous.Epoch > 0)
         {
-            File.Delete(Path.Combine(_directory, IndexManifest.FileName(previous.Epoch)));
+            string previousPath = Path.Combine(_directory, IndexManifest.FileName(previous.Epoch));
+            FileSystem.At(previousPath).DeleteFile(previousPath);
             DirectorySync.Sync(_directory);
         }
     }
