@@ -148,7 +148,17 @@ public sealed class WalDamageTests
         (string newest, List<long> boundaries, int first) = Write(dir.Path, closeCleanly: true);
         byte[] full = File.ReadAllBytes(newest);
         WalOptions repair = new() { Recovery = WalRecoveryMode.Repair };
-        for (int cut = WalFormat.HeaderSize; cut < full.Length; cut++)
+        // Every record boundary, and inside each record its first bytes, its header's end and its last byte
+        // (every cut point is covered by the strict test above; this one opens twice and appends per cut).
+        SortedSet<int> cuts = [];
+        for (int r = 0; r + 1 < boundaries.Count; r++)
+        {
+            int start = (int)boundaries[r];
+            int end = (int)boundaries[r + 1];
+            cuts.UnionWith([start, start + 1, start + 4, start + WalFormat.RecordHeaderSize, end - 1]);
+        }
+
+        foreach (int cut in cuts)
         {
             File.WriteAllBytes(newest, full.AsSpan(0, cut).ToArray());
             long start = boundaries.Last(b => b <= cut);
