@@ -383,6 +383,8 @@ internal static class DiskFullWorkload
     // after a merge; the test judges per phase.
     private static void ReportLeftovers(Shard shard, string phase, AckWriter output)
     {
+        // A flush a write started in the background may be halfway through its staging folder.
+        shard.WhenIdleAsync().GetAwaiter().GetResult();
         HashSet<long> live = [.. shard.DiskPartIds];
         foreach (string entry in Directory.EnumerateFileSystemEntries(shard.FolderPath, "*", SearchOption.AllDirectories))
         {

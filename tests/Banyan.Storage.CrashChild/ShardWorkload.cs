@@ -7,11 +7,12 @@ using Banyan.Storage.Values;
 namespace Banyan.Storage.CrashChild;
 
 /// <summary>
-/// Three writers write stream batches to one shard while a maintenance thread flushes and merges
-/// without pause, so a kill lands during writes, flushes and merges alike. Each batch's rows carry
-/// element ids batch * 1000 + row, from which the checker derives series, timestamp and value.
-/// The shard indexes its series (entity tag <c>svc</c>) and the tag <c>v</c>, so the checker can
-/// also verify the indexes recovered with the rows.
+/// Three writers write batches to one shard while a maintenance thread flushes and merges
+/// without pause, so a kill lands during writes, flushes and merges alike. In a stream shard each
+/// batch's rows carry element ids batch * 1000 + row, from which the checker derives series, timestamp
+/// and value, and the shard indexes its series (entity tag <c>svc</c>) and the tag <c>v</c>, so the
+/// checker can also verify the indexes recovered with the rows. Measure shards: see
+/// <see cref="MeasureBatches"/>.
 /// </summary>
 internal static class ShardWorkload
 {
@@ -69,42 +70,97 @@ internal static class ShardWorkload
 
     public static long TimestampOf(long element) => 1_700_000_000_000_000_000 + (element * 1000);
 
-    public static void Run(string directory, int seed, long firstBatch, AckWriter acks)
+    /// <summary>
+    /// Opens the shard and runs the writers and the maintenance thread until <paramref name="stop"/>
+    /// says so or one of them fails; returns the first failure (the child runs until it is killed, the
+    /// in-process power-loss tests until the power is cut, which <paramref name="expected"/> excuses).
+    /// Batches are stream batches
+    /// (<see cref="Batch"/>) or measure batches (<see cref="MeasureBatches.Batch"/>).
+    /// </summary>
+    public static Exception? Run(string directory, DataKind kind, int seed, long firstBatch, Action ready, Action<long> acknowledged, Func<bool> stop, Func<Exception, bool>? expected = null)
     {
-        using Shard shard = Shard.Open(directory, Options());
-        acks.Ack("READY");
-        Thread maintenance = new(() =>
+        Shard shard = Shard.Open(directory, kind == DataKind.Stream ? Options() : MeasureBatches.Options());
+        Exception? failure = null;
+        bool halted = false;
+        void Fail(Exception e)
         {
-            Random random = new(seed);
-            while (true)
+            // An expected failure (the power is off) ends the run without counting as one.
+            if (expected?.Invoke(e) != true)
             {
-                shard.Flush();
-                shard.Merge(force: random.Next(5) == 0);
-                Thread.Sleep(random.Next(3));
+                Interlocked.CompareExchange(ref failure, e, null);
             }
-        })
-        { IsBackground = true };
-        maintenance.Start();
-        Thread[] threads = new Thread[Writers];
-        for (int w = 0; w < Writers; w++)
+
+            Volatile.Write(ref halted, true);
+        }
+
+        bool Done() => Volatile.Read(ref halted) || stop();
+        try
         {
-            int writer = w;
-            threads[w] = new Thread(() =>
+            ready();
+            Thread maintenance = new(() =>
             {
-                for (long i = 0; ; i++)
+                Random random = new(seed);
+                try
                 {
-                    long batchId = firstBatch + (i * Writers) + writer;
-                    shard.Write(Batch(batchId));
-                    acks.Ack("ACK " + batchId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    while (!Done())
+                    {
+                        shard.Flush();
+                        shard.Merge(force: random.Next(5) == 0);
+                        Thread.Sleep(random.Next(3));
+                    }
+                }
+                catch (Exception e)
+                {
+                    Fail(e);
                 }
             })
             { IsBackground = true };
-            threads[w].Start();
+            maintenance.Start();
+            Thread[] threads = new Thread[Writers];
+            for (int w = 0; w < Writers; w++)
+            {
+                int writer = w;
+                threads[w] = new Thread(() =>
+                {
+                    for (long i = 0; !Done(); i++)
+                    {
+                        long batchId = firstBatch + (i * Writers) + writer;
+                        try
+                        {
+                            shard.Write(kind == DataKind.Stream ? Batch(batchId) : MeasureBatches.Batch(batchId));
+                        }
+                        catch (Exception e)
+                        {
+                            Fail(e);
+                            return;
+                        }
+
+                        acknowledged(batchId);
+                    }
+                })
+                { IsBackground = true };
+                threads[w].Start();
+            }
+
+            foreach (Thread thread in threads)
+            {
+                thread.Join();
+            }
+
+            maintenance.Join();
+        }
+        finally
+        {
+            try
+            {
+                shard.Dispose();
+            }
+            catch (IOException e)
+            {
+                Fail(e);
+            }
         }
 
-        foreach (Thread thread in threads)
-        {
-            thread.Join();
-        }
+        return failure;
     }
 }

@@ -21,21 +21,22 @@ public static class AtomicFile
     public static void Write(string path, ReadOnlySpan<byte> bytes, bool overwrite = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        FileSystem fileSystem = FileSystem.At(path);
         string temp = path + TempSuffix;
         try
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+            using (WritableFile file = fileSystem.CreateFile(temp, overwrite: true))
             {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
+                file.Write(bytes, 0);
+                file.Sync();
             }
 
-            File.Move(temp, path, overwrite);
+            fileSystem.MoveFile(temp, path, overwrite);
         }
         catch (IOException ex)
         {
             // A partial temp file would hold on to space (a full disk stays full) until the next open.
-            TryDelete(temp);
+            TryDelete(fileSystem, temp);
             if (DiskFull.Is(ex))
             {
                 throw new StorageFullException(temp, ex);
@@ -53,7 +54,7 @@ public static class AtomicFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (File.Exists(path))
         {
-            File.Delete(path);
+            FileSystem.At(path).DeleteFile(path);
             DirectorySync.Sync(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
     }
@@ -64,13 +65,14 @@ public static class AtomicFile
         int removed = 0;
         foreach (string entry in Directory.EnumerateFileSystemEntries(directory, "*" + TempSuffix))
         {
+            FileSystem fileSystem = FileSystem.At(entry);
             if (Directory.Exists(entry))
             {
-                Directory.Delete(entry, recursive: true);
+                fileSystem.DeleteDirectory(entry);
             }
             else
             {
-                File.Delete(entry);
+                fileSystem.DeleteFile(entry);
             }
 
             removed++;
@@ -84,11 +86,11 @@ public static class AtomicFile
         return removed;
     }
 
-    private static void TryDelete(string path)
+    private static void TryDelete(FileSystem fileSystem, string path)
     {
         try
         {
-            File.Delete(path);
+            fileSystem.DeleteFile(path);
         }
         catch (IOException)
         {

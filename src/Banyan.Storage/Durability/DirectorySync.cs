@@ -13,9 +13,12 @@ public static partial class DirectorySync
 {
     private const int ReadOnlyFlag = 0; // O_RDONLY
 
-    /// <summary>Fsyncs the directory <paramref name="path"/>.</summary>
+    /// <summary>Fsyncs the directory <paramref name="path"/> through the <see cref="FileSystem"/> that holds it.</summary>
     /// <exception cref="IOException">The directory cannot be opened or synced.</exception>
-    public static void Sync(string path)
+    public static void Sync(string path) => FileSystem.At(path).SyncDirectory(path);
+
+    // The system call itself, for the real file system.
+    internal static void SyncNow(string path)
     {
         if (OperatingSystem.IsWindows())
         {

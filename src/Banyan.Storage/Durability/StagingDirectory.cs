@@ -11,6 +11,7 @@ namespace Banyan.Storage.Durability;
 public sealed class StagingDirectory : IDisposable
 {
     private readonly bool _fsync;
+    private readonly FileSystem _fileSystem;
     private bool _committed;
     private bool _disposed;
 
@@ -29,13 +30,11 @@ public sealed class StagingDirectory : IDisposable
             throw new IOException($"folder '{FinalPath}' already exists");
         }
 
-        if (Directory.Exists(TempPath))
-        {
-            // Left over from a crash before the rename: never visible, safe to drop.
-            Directory.Delete(TempPath, recursive: true);
-        }
+        _fileSystem = FileSystem.At(TempPath);
 
-        Directory.CreateDirectory(TempPath);
+        // A leftover from a crash before the rename is never visible, so it is safe to drop.
+        _fileSystem.DeleteDirectory(TempPath);
+        _fileSystem.CreateDirectory(TempPath);
     }
 
     /// <summary>The name the folder gets on <see cref="Commit"/>.</summary>
@@ -47,6 +46,9 @@ public sealed class StagingDirectory : IDisposable
     /// <summary>The path of file <paramref name="name"/> inside the temporary folder.</summary>
     public string PathOf(string name) => Path.Combine(TempPath, name);
 
+    /// <summary>Creates file <paramref name="name"/> in the temporary folder (it must not exist), for writing front to back.</summary>
+    public FileAppender CreateFile(string name) => new(_fileSystem.CreateFile(PathOf(name), overwrite: false));
+
     /// <summary>Makes the folder visible under <see cref="FinalPath"/>, durably.</summary>
     public void Commit()
     {
@@ -56,7 +58,7 @@ public sealed class StagingDirectory : IDisposable
             DirectorySync.Sync(TempPath);
         }
 
-        Directory.Move(TempPath, FinalPath);
+        _fileSystem.MoveDirectory(TempPath, FinalPath);
         _committed = true;
         if (_fsync)
         {
@@ -73,9 +75,9 @@ public sealed class StagingDirectory : IDisposable
         }
 
         _disposed = true;
-        if (!_committed && Directory.Exists(TempPath))
+        if (!_committed)
         {
-            Directory.Delete(TempPath, recursive: true);
+            _fileSystem.DeleteDirectory(TempPath);
         }
     }
 }

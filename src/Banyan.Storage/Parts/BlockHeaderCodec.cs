@@ -225,11 +225,18 @@ public static class BlockHeaderCodec
         return size;
     }
 
+    // The header passed its frame's checksum, so a frame reaching past the end of the file it points
+    // into means that file was cut: the error names it (the caller makes a bare part file name a path).
     private static void CheckRange(long offset, int size, long fileLength, int headerOffset, string file)
     {
-        if (offset < PartFileMagic.HeaderSize || offset + size > fileLength)
+        if (offset < PartFileMagic.HeaderSize)
         {
             EncodingCorruption.Throw(headerOffset, $"frame [{offset}, {offset + size}) lies outside {file} ({fileLength} bytes)");
+        }
+
+        if (offset + size > fileLength)
+        {
+            throw new StorageCorruptionException(file, fileLength, $"file is {fileLength} bytes, but a checksummed block header refers to its bytes [{offset}, {offset + size}): the file was cut short");
         }
     }
 }

@@ -296,6 +296,11 @@ public sealed class PartReader : IPartReader
         {
             throw Rethrow(e, path, chunk.Offset);
         }
+        catch (StorageCorruptionException e) when (!Path.IsPathRooted(e.FilePath))
+        {
+            // A file the block headers point into is shorter than they say (named by its part file name).
+            throw new StorageCorruptionException(PathOf(e.FilePath), e.Offset, e.Detail, e);
+        }
 
         if (headers[0].SeriesId != chunk.FirstSeriesId || headers[^1].SeriesId != chunk.LastSeriesId)
         {
@@ -356,9 +361,16 @@ public sealed class PartReader : IPartReader
                     EncodingCorruption.Throw(start, $"chunk entry {i} has an empty or out-of-order range");
                 }
 
-                if (chunk.Size < Frame.HeaderSize || chunk.Offset < PartFileMagic.HeaderSize || chunk.Offset + chunk.Size > primaryLength)
+                if (chunk.Size < Frame.HeaderSize || chunk.Offset < PartFileMagic.HeaderSize)
                 {
                     EncodingCorruption.Throw(start, $"chunk entry {i} [{chunk.Offset}, {chunk.Offset + chunk.Size}) lies outside {PartFileNames.Primary} ({primaryLength} bytes)");
+                }
+
+                if (chunk.Offset + chunk.Size > primaryLength)
+                {
+                    // meta.bin passed its checksum: primary.bin is the file that was cut.
+                    throw new StorageCorruptionException(PathOf(PartFileNames.Primary), primaryLength,
+                        $"file is {primaryLength} bytes, but chunk entry {i} of {PartFileNames.Meta} refers to its bytes [{chunk.Offset}, {chunk.Offset + chunk.Size}): the file was cut short");
                 }
 
                 blocks += chunk.BlockCount;

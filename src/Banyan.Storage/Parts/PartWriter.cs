@@ -20,10 +20,10 @@ public sealed class PartWriter : IDisposable
     private readonly DataKind _kind;
     private readonly PartWriterOptions _options;
     private readonly int _maxRows;
-    private readonly FileStream _timestamps;
-    private readonly FileStream? _fieldValues;
-    private readonly FileStream _primary;
-    private readonly SortedDictionary<string, (FileStream Values, FileStream Directory)> _families = new(StringComparer.Ordinal);
+    private readonly FileAppender _timestamps;
+    private readonly FileAppender? _fieldValues;
+    private readonly FileAppender _primary;
+    private readonly SortedDictionary<string, (FileAppender Values, FileAppender Directory)> _families = new(StringComparer.Ordinal);
     private readonly ByteBuffer _raw = new(4096);
     private readonly ByteBuffer _frame = new(4096);
     private readonly ByteBuffer _chunk = new(64 << 10);
@@ -160,7 +160,7 @@ public sealed class PartWriter : IDisposable
         FlushPending();
         FlushChunk();
 
-        using (FileStream meta = Create(PartFileNames.Meta, PartFileMagic.Meta))
+        using (FileAppender meta = Create(PartFileNames.Meta, PartFileMagic.Meta))
         {
             _raw.Clear();
             _raw.WriteVarUInt64((ulong)_chunks.Count);
@@ -183,7 +183,7 @@ public sealed class PartWriter : IDisposable
         }
 
         var familyNames = new List<string>(_families.Count);
-        foreach ((string family, (FileStream values, FileStream directory)) in _families)
+        foreach ((string family, (FileAppender values, FileAppender directory)) in _families)
         {
             compressed += Close(values) + Close(directory);
             familyNames.Add(family);
@@ -201,7 +201,7 @@ public sealed class PartWriter : IDisposable
             CompressedBytes = compressed,
             TagFamilies = familyNames,
         };
-        using (var json = new FileStream(_staging.PathOf(PartFileNames.Metadata), FileMode.CreateNew, FileAccess.Write))
+        using (FileAppender json = _staging.CreateFile(PartFileNames.Metadata))
         {
             json.Write(metadata.ToJson());
             Close(json);
@@ -229,7 +229,7 @@ public sealed class PartWriter : IDisposable
         CloseQuietly(_timestamps, ref failure);
         CloseQuietly(_primary, ref failure);
         CloseQuietly(_fieldValues, ref failure);
-        foreach ((FileStream values, FileStream directory) in _families.Values)
+        foreach ((FileAppender values, FileAppender directory) in _families.Values)
         {
             CloseQuietly(values, ref failure);
             CloseQuietly(directory, ref failure);
@@ -247,7 +247,7 @@ public sealed class PartWriter : IDisposable
         }
     }
 
-    private static void CloseQuietly(FileStream? stream, ref IOException? failure)
+    private static void CloseQuietly(FileAppender? stream, ref IOException? failure)
     {
         try
         {
@@ -342,7 +342,7 @@ public sealed class PartWriter : IDisposable
                 continue;
             }
 
-            (FileStream values, FileStream directory) = GetFamily(family);
+            (FileAppender values, FileAppender directory) = GetFamily(family);
             _tagHeaders.Clear();
             for (int k = c; k < columns.Count; k++)
             {
@@ -429,7 +429,7 @@ public sealed class PartWriter : IDisposable
     }
 
     /// <summary>Frames the content of <see cref="_raw"/> and appends it to <paramref name="file"/>.</summary>
-    private (long Offset, int Size) WriteFrame(FileStream file)
+    private (long Offset, int Size) WriteFrame(FileAppender file)
     {
         _frame.Clear();
         int size = Frame.Write(_frame, _raw.WrittenSpan, _options.Codec, _options.ZstdLevel);
@@ -438,9 +438,9 @@ public sealed class PartWriter : IDisposable
         return (offset, size);
     }
 
-    private (FileStream Values, FileStream Directory) GetFamily(string family)
+    private (FileAppender Values, FileAppender Directory) GetFamily(string family)
     {
-        if (!_families.TryGetValue(family, out (FileStream Values, FileStream Directory) files))
+        if (!_families.TryGetValue(family, out (FileAppender Values, FileAppender Directory) files))
         {
             TagFamilyName.Validate(family);
             files = (Create(PartFileNames.TagValues(family), PartFileMagic.TagValues), Create(PartFileNames.TagMetadata(family), PartFileMagic.TagMetadata));
@@ -450,9 +450,9 @@ public sealed class PartWriter : IDisposable
         return files;
     }
 
-    private FileStream Create(string name, uint magic)
+    private FileAppender Create(string name, uint magic)
     {
-        var stream = new FileStream(_staging.PathOf(name), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        FileAppender stream = _staging.CreateFile(name);
         using var header = new ByteBuffer(PartFileMagic.HeaderSize);
         PartFileMagic.Write(header, magic);
         stream.Write(header.WrittenSpan);
@@ -460,9 +460,9 @@ public sealed class PartWriter : IDisposable
     }
 
     /// <summary>Flushes (fsync when configured) and closes; returns the file length.</summary>
-    private long Close(FileStream stream)
+    private long Close(FileAppender stream)
     {
-        stream.Flush(flushToDisk: _options.Fsync);
+        stream.Flush(fsync: _options.Fsync);
         long length = stream.Length;
         stream.Dispose();
         return length;

@@ -8,9 +8,10 @@ namespace Banyan.Storage.Shards;
 /// over a threshold, a caller) cost one or two passes, not one each.
 /// </summary>
 /// <remarks>
-/// The task's result is true when any of its passes did something. A failed pass fails the task (and
-/// every request that joined it); the next request starts afresh. Nothing here blocks a thread: the
-/// gate is held for a few field writes, and callers await the task.
+/// The task's result is true when any of its passes did something. A failed pass fails the task unless a
+/// request joined while it ran (that request is owed a pass that starts after it, so the loop makes
+/// one and the task carries that pass's outcome); the next request after a failure starts afresh.
+/// Nothing here blocks a thread: the gate is held for a few field writes, and callers await the task.
 /// </remarks>
 internal sealed class CoalescingWork
 {
@@ -80,35 +81,45 @@ internal sealed class CoalescingWork
     private async Task<bool> LoopAsync(bool forced)
     {
         bool any = false;
-        try
+        while (true)
         {
-            while (true)
+            try
             {
                 any |= await _pass(forced).ConfigureAwait(false);
+            }
+            catch
+            {
                 lock (_gate)
                 {
+                    // A request that joined while this pass ran asked for a pass that starts after it:
+                    // the failure of an earlier pass is not its answer, so the loop makes that pass.
                     if (!_again)
                     {
                         _running = null;
-                        return any;
+                        _againForced = false;
+                        throw;
                     }
 
                     _again = false;
                     forced = _againForced;
                     _againForced = false;
                 }
-            }
-        }
-        catch
-        {
-            lock (_gate)
-            {
-                _running = null;
-                _again = false;
-                _againForced = false;
+
+                continue;
             }
 
-            throw;
+            lock (_gate)
+            {
+                if (!_again)
+                {
+                    _running = null;
+                    return any;
+                }
+
+                _again = false;
+                forced = _againForced;
+                _againForced = false;
+            }
         }
     }
 }

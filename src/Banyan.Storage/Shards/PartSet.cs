@@ -1,3 +1,4 @@
+using Banyan.Storage.Durability;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Snapshots;
 
@@ -512,7 +513,7 @@ internal sealed class PartSet
         {
             if (Directory.Exists(folder))
             {
-                Directory.Delete(folder, recursive: true);
+                FileSystem.At(folder).DeleteDirectory(folder);
             }
         }
         catch (IOException)

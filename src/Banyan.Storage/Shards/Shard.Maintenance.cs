@@ -169,10 +169,7 @@ public sealed partial class Shard
     {
         try
         {
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
+            Durability.FileSystem.At(folder).DeleteDirectory(folder);
         }
         catch (IOException)
         {

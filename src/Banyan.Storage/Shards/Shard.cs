@@ -148,7 +148,7 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
     {
         options ??= new ShardOptions();
         options.Validate();
-        Directory.CreateDirectory(path);
+        Durability.DurableDirectory.Create(path);
         SnapshotStore store = new(path);
         SnapshotLoadResult load = store.Load();
         HashSet<long> keep = [];
@@ -200,7 +200,14 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
             if (options.WalEnabled)
             {
                 long flushed = load.Current?.FlushedLsn ?? 0;
-                wal = WriteAheadLog.Open(Path.Combine(path, "wal"), new WalOptions { MaxFileSize = options.Wal.MaxFileSize, MinimumNextLsn = flushed + 1 });
+                wal = WriteAheadLog.Open(Path.Combine(path, "wal"), new WalOptions { MaxFileSize = options.Wal.MaxFileSize, MinimumNextLsn = flushed + 1, Recovery = options.Wal.Recovery });
+                if (indexer is not null && wal.Recovery.DamagedBytesDropped > 0 && wal.NextLsn <= indexer.HighestFlushedSequence)
+                {
+                    // Only after a WAL repair dropped records an index had flushed: new batches would reuse
+                    // their LSNs and the index would skip them as already indexed.
+                    throw new StorageCorruptionException(wal.DirectoryPath, -1,
+                        $"the WAL ends before LSN {wal.NextLsn}, but the indexes hold batches through LSN {indexer.HighestFlushedSequence}: the repair dropped records the indexes had flushed; remove the shard's idx/ and sidx/ folders to open it with indexes covering only later writes");
+                }
             }
 
             Shard shard = new(path, options, store, wal, indexer, [.. disk], load, heldIds, resources);
@@ -226,6 +233,31 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
 
             wal?.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits until no seal, flush or merge started before this call is still running (each at most
+    /// <see cref="ShardOptions.WaitTimeout"/>); a pass's failure is not rethrown here, its requester
+    /// saw it. For tests and tools that look at the folder, where a background pass may be halfway
+    /// through a staging folder.
+    /// </summary>
+    /// <exception cref="TimeoutException">A pass did not finish in time.</exception>
+    public async Task WhenIdleAsync()
+    {
+        foreach (CoalescingWork work in new[] { _seal, _flush, _merge })
+        {
+            if (work.Running is Task<bool> running)
+            {
+                try
+                {
+                    await running.WaitAsync(_options.WaitTimeout).ConfigureAwait(false);
+                }
+                catch (Exception) when (running.IsCompleted)
+                {
+                    // Seen by whoever asked for the pass.
+                }
+            }
         }
     }
 

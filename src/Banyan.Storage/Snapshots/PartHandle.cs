@@ -83,7 +83,7 @@ public sealed class PartHandle<TPart>
             {
                 try
                 {
-                    Directory.Delete(Folder, recursive: true);
+                    Durability.FileSystem.At(Folder).DeleteDirectory(Folder);
                 }
                 catch (IOException)
                 {

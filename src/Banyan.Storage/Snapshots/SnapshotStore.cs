@@ -17,7 +17,7 @@ public sealed class SnapshotStore
     public SnapshotStore(string directory)
     {
         DirectoryPath = directory;
-        Directory.CreateDirectory(directory);
+        DurableDirectory.Create(directory);
     }
 
     /// <summary>The shard directory.</summary>
@@ -88,7 +88,7 @@ public sealed class SnapshotStore
             if (problem is not null)
             {
                 rejected.Add($"{path}: {problem}");
-                File.Move(path, path + RejectedSuffix, overwrite: true);
+                FileSystem.At(path).MoveFile(path, path + RejectedSuffix, overwrite: true);
                 continue;
             }
 
@@ -125,7 +125,7 @@ public sealed class SnapshotStore
         {
             if (SnapshotFile.TryParseFileName(Path.GetFileName(file), out long epoch) && epoch < record.Epoch && epoch != keepPreviousEpoch)
             {
-                File.Delete(file);
+                FileSystem.At(file).DeleteFile(file);
                 deleted = true;
             }
         }
@@ -157,11 +157,11 @@ public sealed class SnapshotStore
 
             if (Directory.Exists(path))
             {
-                Directory.Delete(path, recursive: true);
+                FileSystem.At(path).DeleteDirectory(path);
             }
             else
             {
-                File.Delete(path);
+                FileSystem.At(path).DeleteFile(path);
             }
 
             removed++;

@@ -115,7 +115,7 @@ public sealed class Segment<TShard> : IDisposable
         {
             try
             {
-                Directory.Delete(FolderPath, recursive: true);
+                Durability.FileSystem.At(FolderPath).DeleteDirectory(FolderPath);
             }
             catch (IOException)
             {

@@ -41,7 +41,7 @@ public sealed class SegmentController<TShard> : IDisposable
         _options = options;
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _openShard = openShard ?? throw new ArgumentNullException(nameof(openShard));
-        Directory.CreateDirectory(groupPath);
+        DurableDirectory.Create(groupPath);
         TimeSpan interval = options.SegmentInterval.Duration;
         foreach (string folder in Directory.EnumerateDirectories(groupPath))
         {
@@ -269,8 +269,7 @@ public sealed class SegmentController<TShard> : IDisposable
             }
 
             string path = Path.Combine(GroupPath, SegmentAlignment.FolderName(start));
-            Directory.CreateDirectory(path);
-            DirectorySync.Sync(GroupPath);
+            DurableDirectory.Create(path);
             Segment<TShard> segment = new(path, start, start + _options.SegmentInterval.Duration, _options.ShardNum, _openShard);
             _segments.Add(start, segment);
             return segment;

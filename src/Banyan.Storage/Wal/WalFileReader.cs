@@ -35,11 +35,19 @@ internal sealed class WalFileReader : IDisposable
         Length = _stream.Length;
         Span<byte> header = stackalloc byte[WalFormat.HeaderSize];
         int read = _stream.ReadAtLeast(header, WalFormat.HeaderSize, throwOnEndOfStream: false);
-        HeaderValid = WalFormat.TryReadHeader(header[..read], out long firstLsn, out string? problem);
+        HeaderValid = WalFormat.TryReadHeader(header[..read], out WalFileHeader parsed, out string? problem, out long problemOffset);
+        Header = parsed;
         HeaderProblem = problem;
-        FirstLsn = firstLsn;
-        _expectedLsn = firstLsn;
-        RecordOffset = WalFormat.HeaderSize;
+        HeaderProblemOffset = problemOffset;
+        _expectedLsn = parsed.FirstLsn;
+        Lsn = parsed.FirstLsn - 1;
+        int start = HeaderValid ? parsed.Size : WalFormat.HeaderSize;
+        RecordOffset = start;
+        ValidEnd = start;
+        if (HeaderValid)
+        {
+            _stream.Position = start;
+        }
     }
 
     public string Path { get; }
@@ -48,19 +56,25 @@ internal sealed class WalFileReader : IDisposable
 
     public bool HeaderValid { get; }
 
+    public WalFileHeader Header { get; }
+
     public string? HeaderProblem { get; }
 
-    public long FirstLsn { get; }
+    /// <summary>Where the header problem lies (0 for the magic, 4 for the version, ...).</summary>
+    public long HeaderProblemOffset { get; }
+
+    public long FirstLsn => Header.FirstLsn;
 
     /// <summary>Offset of the record last returned, or of the bad bytes, or of the end.</summary>
     public long RecordOffset { get; private set; }
 
-    /// <summary>Offset just past the last valid record.</summary>
-    public long ValidEnd { get; private set; } = WalFormat.HeaderSize;
+    /// <summary>Offset just past the last valid record (the header size before the first).</summary>
+    public long ValidEnd { get; private set; }
 
     /// <summary>The LSN the next record must carry.</summary>
     public long ExpectedLsn => _expectedLsn;
 
+    /// <summary>The LSN of the record last returned (the first LSN − 1 before the first).</summary>
     public long Lsn { get; private set; }
 
     public ReadOnlySpan<byte> Payload => _buffer.AsSpan(0, _payloadLength);
@@ -127,16 +141,17 @@ internal sealed class WalFileReader : IDisposable
     }
 
     /// <summary>
-    /// True when a record that passes its checksum, with an LSN at or after the expected one,
-    /// starts anywhere after <see cref="RecordOffset"/>: then the bad bytes are damage in the
-    /// middle of acknowledged data, not a torn tail.
+    /// The offset of a record that passes its checksum, with an LSN at or after the expected one,
+    /// starting anywhere after <see cref="RecordOffset"/>, or -1 when there is none. In a version 1
+    /// file such a record means the bad bytes are damage in the middle of acknowledged data, not a
+    /// torn tail.
     /// </summary>
-    public bool HasValidRecordAfterBadOne()
+    public long FindValidRecordAfterBadOne()
     {
         long start = RecordOffset + 1;
         if (Length - start < WalFormat.RecordHeaderSize)
         {
-            return false;
+            return -1;
         }
 
         byte[] rest = new byte[Length - start];
@@ -160,11 +175,11 @@ internal sealed class WalFileReader : IDisposable
             uint crc = BinaryPrimitives.ReadUInt32LittleEndian(span[(at + 4)..]);
             if (crc == Checksum(span.Slice(at, WalFormat.RecordHeaderSize), span.Slice(at + WalFormat.RecordHeaderSize, length)))
             {
-                return true;
+                return start + at;
             }
         }
 
-        return false;
+        return -1;
     }
 
     public void Dispose()

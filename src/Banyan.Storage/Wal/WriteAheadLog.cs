@@ -1,26 +1,29 @@
 using System.Buffers;
 using Banyan.Storage.Durability;
-using Microsoft.Win32.SafeHandles;
 
 namespace Banyan.Storage.Wal;
 
 /// <summary>
 /// Write-ahead log of one shard: a directory of files <c>&lt;016x first LSN&gt;.wal</c>, each a
-/// header and a sequence of length-prefixed, CRC-32C-checked records carrying opaque payloads
-/// (encoded write batches). Every record gets the next log sequence number (LSN), starting at
-/// <see cref="WalOptions.MinimumNextLsn"/> and increasing by one.
+/// header with two commit slots and a sequence of length-prefixed, CRC-32C-checked records carrying
+/// opaque payloads (encoded write batches). Every record gets the next log sequence number (LSN),
+/// starting at <see cref="WalOptions.MinimumNextLsn"/> and increasing by one. Every change to the
+/// files goes through the durability kit's <see cref="FileSystem"/>.
 /// </summary>
 /// <remarks>
 /// <para><b>Group commit.</b> <see cref="Append"/> writes the record to the file (no fsync yet)
 /// and then waits until a sync covers it. The first writer that finds no sync running becomes
-/// the leader: it fsyncs on behalf of every record written so far, wakes the writers those
-/// records belong to, and repeats while more are waiting. So under load one fsync serves many
-/// writers, with no background thread. When <see cref="Append"/> returns, the record survives
-/// kill -9 and power loss.</para>
-/// <para><b>Recovery.</b> <see cref="Open"/> checks every record. A bad record at the end of the
-/// newest file is a torn write that was never acknowledged: the file is cut back to the last
-/// whole record. A bad record anywhere else, or one followed by any valid record, is damage to
-/// acknowledged data and raises <see cref="StorageCorruptionException"/> naming file and offset.</para>
+/// the leader: it fsyncs on behalf of every record written so far, records in a commit slot how far
+/// the file is now acknowledged (a 24-byte write, no second fsync: it reaches the disk with the next
+/// one), wakes the writers those records belong to, and repeats while more are waiting. So under
+/// load one fsync serves many writers, with no background thread. When <see cref="Append"/>
+/// returns, the record survives kill -9 and power loss.</para>
+/// <para><b>Recovery.</b> <see cref="Open"/> checks every record against the commit mark. Bytes after
+/// the mark in the newest file that do not form whole records are a write the crash interrupted,
+/// never acknowledged: they are cut off and reported. Damage or a cut below the mark, in an older
+/// file, or a missing file is damage to acknowledged data: <see cref="StorageCorruptionException"/>
+/// naming file and offset, unless <see cref="WalOptions.Recovery"/> is
+/// <see cref="WalRecoveryMode.Repair"/> (see <see cref="WalRecovery"/>).</para>
 /// <para><b>Failures.</b> A full disk raises <see cref="StorageFullException"/>; the record is
 /// removed again and the log stays usable. Any other write error, and any fsync error (a full
 /// disk reported by fsync included), makes
@@ -32,11 +35,11 @@ public sealed class WriteAheadLog : IDisposable
     private readonly object _writeGate = new();
     private readonly object _syncGate = new();
     private readonly WalOptions _options;
+    private readonly FileSystem _fileSystem;
     private readonly List<long> _closedFiles; // first LSNs of the files before the active one, ascending
     private readonly List<Waiter> _waiters = [];
 
-    private SafeFileHandle _active;
-    private long _activeFirstLsn;
+    private ActiveFile _active;
     private long _activeLength;
     private long _nextLsn;
     private bool _closed;
@@ -45,13 +48,13 @@ public sealed class WriteAheadLog : IDisposable
     private bool _syncRunning;
     private long _durableLsn;
 
-    private WriteAheadLog(string directory, WalOptions options, List<long> closedFiles, SafeFileHandle active, long activeFirstLsn, long activeLength, long nextLsn, WalRecoveryReport recovery)
+    private WriteAheadLog(string directory, WalOptions options, List<long> closedFiles, ActiveFile active, long activeLength, long nextLsn, WalRecoveryReport recovery)
     {
         DirectoryPath = directory;
         _options = options;
+        _fileSystem = FileSystem.At(directory);
         _closedFiles = closedFiles;
         _active = active;
-        _activeFirstLsn = activeFirstLsn;
         _activeLength = activeLength;
         _nextLsn = nextLsn;
         _durableLsn = nextLsn - 1;
@@ -61,7 +64,7 @@ public sealed class WriteAheadLog : IDisposable
     /// <summary>The directory holding the WAL files.</summary>
     public string DirectoryPath { get; }
 
-    /// <summary>What opening repaired.</summary>
+    /// <summary>What opening dropped (torn writes, unfinished files; damaged data in repair mode).</summary>
     public WalRecoveryReport Recovery { get; }
 
     /// <summary>The LSN the next appended record will get.</summary>
@@ -102,9 +105,9 @@ public sealed class WriteAheadLog : IDisposable
 
     /// <summary>
     /// Opens (creating when missing) the WAL in <paramref name="directory"/>, validates every
-    /// record and repairs a torn tail.
+    /// record and cuts off a torn tail (see <see cref="WalRecovery"/>).
     /// </summary>
-    /// <exception cref="StorageCorruptionException">A record other than a torn tail is damaged, or the files do not form one LSN sequence.</exception>
+    /// <exception cref="StorageCorruptionException">Acknowledged records are damaged or missing (in <see cref="WalRecoveryMode.Strict"/> mode), or the files do not form one LSN sequence.</exception>
     public static WriteAheadLog Open(string directory, WalOptions? options = null)
     {
         options ??= new WalOptions();
@@ -118,93 +121,35 @@ public sealed class WriteAheadLog : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxFileSize, "WalOptions.MaxFileSize is smaller than a file header plus one record header");
         }
 
-        Directory.CreateDirectory(directory);
-        List<long> files = ListFiles(directory);
-        WalRecoveryReport recovery = WalRecoveryReport.Clean;
-        long expectedNext = 0;
-        long lastLength = 0;
-        for (int i = 0; i < files.Count; i++)
+        DurableDirectory.Create(directory);
+        WalRecovery.Result found = WalRecovery.Run(directory, options);
+        List<long> files = found.Files;
+        FileSystem fileSystem = FileSystem.At(directory);
+        long nextLsn = files.Count == 0 ? options.MinimumNextLsn : found.NextLsn;
+        ActiveFile active;
+        long activeLength;
+        if (files.Count > 0 && nextLsn >= options.MinimumNextLsn && found.NewestHeader.HasCommitSlots)
         {
-            bool newest = i == files.Count - 1;
-            string path = Path.Combine(directory, WalFormat.FileName(files[i]));
-            using WalFileReader reader = new(path);
-            if (!reader.HeaderValid)
-            {
-                if (newest && reader.Length <= WalFormat.HeaderSize)
-                {
-                    // Created but the header never reached the disk: no record was acknowledged in it.
-                    reader.Dispose();
-                    File.Delete(path);
-                    DirectorySync.Sync(directory);
-                    recovery = recovery with { RemovedEmptyFile = path };
-                    files.RemoveAt(i);
-                    break;
-                }
-
-                throw new StorageCorruptionException(path, 0, reader.HeaderProblem ?? "invalid file header");
-            }
-
-            if (reader.FirstLsn != files[i])
-            {
-                throw new StorageCorruptionException(path, 8, $"header first LSN {reader.FirstLsn} does not match the file name");
-            }
-
-            if (i > 0 && reader.FirstLsn != expectedNext)
-            {
-                throw new StorageCorruptionException(path, 8, $"file starts at LSN {reader.FirstLsn} but the previous file ends before LSN {expectedNext}: a WAL file is missing");
-            }
-
-            WalReadStatus status;
-            while ((status = reader.Next()) == WalReadStatus.Record)
-            {
-            }
-
-            if (status == WalReadStatus.Bad)
-            {
-                if (!newest || reader.HasValidRecordAfterBadOne())
-                {
-                    throw new StorageCorruptionException(path, reader.RecordOffset, reader.Problem ?? "invalid record");
-                }
-
-                long removed = reader.Length - reader.ValidEnd;
-                string problem = reader.Problem ?? "invalid record";
-                long validEnd = reader.ValidEnd;
-                reader.Dispose();
-                using (SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite))
-                {
-                    RandomAccess.SetLength(handle, validEnd);
-                    RandomAccess.FlushToDisk(handle);
-                }
-
-                recovery = recovery with { TornFilePath = path, TornBytesRemoved = removed, TornProblem = problem };
-                lastLength = validEnd;
-            }
-            else
-            {
-                lastLength = reader.ValidEnd;
-            }
-
-            expectedNext = reader.ExpectedLsn;
-        }
-
-        long nextLsn = files.Count == 0 ? options.MinimumNextLsn : expectedNext;
-        SafeFileHandle active;
-        long activeFirst;
-        if (files.Count > 0 && nextLsn >= options.MinimumNextLsn)
-        {
-            activeFirst = files[^1];
+            long first = files[^1];
             files.RemoveAt(files.Count - 1);
-            active = File.OpenHandle(Path.Combine(directory, WalFormat.FileName(activeFirst)), FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+            WritableFile file = fileSystem.OpenFile(Path.Combine(directory, WalFormat.FileName(first)));
+            active = new ActiveFile(file, first, found.NewestHeader.Commit, found.NewestHeader.CommitSlot ^ 1);
+            activeLength = found.NewestEnd;
         }
         else
         {
+            // No file yet, a version 1 newest file (appends go to a version 2 file), or a log that ends
+            // below the flush point (a WAL switched off and on again): start a new file.
             nextLsn = Math.Max(nextLsn, options.MinimumNextLsn);
-            activeFirst = nextLsn;
-            active = CreateFile(directory, activeFirst);
-            lastLength = WalFormat.HeaderSize;
+            active = new ActiveFile(CreateFile(fileSystem, directory, nextLsn), nextLsn, WalCommitMark.Empty(nextLsn), 0);
+            activeLength = WalFormat.HeaderSize;
+            if (files.Count > 0 && found.NewestHeader.HasCommitSlots)
+            {
+                Seal(fileSystem, Path.Combine(directory, WalFormat.FileName(files[^1])), found.NewestHeader, found.NewestEnd, found.NextLsn - 1);
+            }
         }
 
-        return new WriteAheadLog(directory, options, files, active, activeFirst, lastLength, nextLsn, recovery);
+        return new WriteAheadLog(directory, options, files, active, activeLength, nextLsn, found.Report);
     }
 
     /// <summary>Appends one record and returns its LSN once it is durable (see group commit above).</summary>
@@ -257,7 +202,7 @@ public sealed class WriteAheadLog : IDisposable
         long activeLength;
         lock (_writeGate)
         {
-            firstLsns = [.. _closedFiles, _activeFirstLsn];
+            firstLsns = [.. _closedFiles, _active.FirstLsn];
             activeLength = _activeLength;
         }
 
@@ -318,7 +263,7 @@ public sealed class WriteAheadLog : IDisposable
         lock (_writeGate)
         {
             ThrowIfUnusable();
-            if (_nextLsn > _activeFirstLsn && _nextLsn - 1 <= throughLsn)
+            if (_nextLsn > _active.FirstLsn && _nextLsn - 1 <= throughLsn)
             {
                 try
                 {
@@ -334,7 +279,7 @@ public sealed class WriteAheadLog : IDisposable
 
             while (_closedFiles.Count > 0)
             {
-                long nextFirst = _closedFiles.Count > 1 ? _closedFiles[1] : _activeFirstLsn;
+                long nextFirst = _closedFiles.Count > 1 ? _closedFiles[1] : _active.FirstLsn;
                 if (nextFirst - 1 > throughLsn)
                 {
                     break;
@@ -349,14 +294,17 @@ public sealed class WriteAheadLog : IDisposable
         {
             foreach (string path in doomed)
             {
-                File.Delete(path);
+                _fileSystem.DeleteFile(path);
             }
 
             DirectorySync.Sync(DirectoryPath);
         }
     }
 
-    /// <summary>Fsyncs what was written and closes the active file.</summary>
+    /// <summary>
+    /// Fsyncs what was written, records it in a commit slot (fsynced too, so a clean shutdown leaves no
+    /// record outside the commit mark) and closes the active file.
+    /// </summary>
     public void Dispose()
     {
         lock (_writeGate)
@@ -371,51 +319,75 @@ public sealed class WriteAheadLog : IDisposable
             {
                 try
                 {
-                    RandomAccess.FlushToDisk(_active);
+                    _active.File.Sync();
+                    if (_nextLsn - 1 > _active.Mark.LastLsn)
+                    {
+                        _active.WriteMark(new WalCommitMark(_activeLength, _nextLsn - 1, Sealed: false));
+                        _active.File.Sync();
+                    }
                 }
-                catch (IOException)
+                catch (IOException ex)
                 {
-                    // Nothing acknowledged depends on this sync: acknowledged records were synced already.
+                    // Appends still waiting for a sync must not be acknowledged on the strength of this one.
+                    _failure = ex;
                 }
             }
 
-            _active.Dispose();
+            _active.Release();
         }
     }
 
-    private static List<long> ListFiles(string directory)
-    {
-        List<long> files = [];
-        foreach (string path in Directory.EnumerateFiles(directory))
-        {
-            if (WalFormat.TryParseFileName(Path.GetFileName(path), out long firstLsn))
-            {
-                files.Add(firstLsn);
-            }
-        }
-
-        files.Sort();
-        return files;
-    }
-
-    private static SafeFileHandle CreateFile(string directory, long firstLsn)
+    // Creates a version 2 file under a temporary name, fsyncs it, then renames it and fsyncs the
+    // directory: a file under its final name always has a complete, durable header.
+    private static WritableFile CreateFile(FileSystem fileSystem, string directory, long firstLsn)
     {
         string path = Path.Combine(directory, WalFormat.FileName(firstLsn));
-        SafeFileHandle handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
+        string temp = path + AtomicFile.TempSuffix;
+        WritableFile file = fileSystem.CreateFile(temp, overwrite: true);
+        bool renamed = false;
         try
         {
             Span<byte> header = stackalloc byte[WalFormat.HeaderSize];
             WalFormat.WriteHeader(header, firstLsn);
-            RandomAccess.Write(handle, header, 0);
-            RandomAccess.FlushToDisk(handle);
+            file.Write(header, 0);
+            file.Sync();
+            fileSystem.MoveFile(temp, path, overwrite: false);
+            renamed = true;
             DirectorySync.Sync(directory);
-            return handle;
+            return file;
         }
-        catch
+        catch (IOException ex)
         {
-            handle.Dispose();
-            File.Delete(path);
+            file.Dispose();
+            TryDelete(fileSystem, renamed ? path : temp);
+            if (DiskFull.Is(ex))
+            {
+                throw new StorageFullException(path, ex);
+            }
+
             throw;
+        }
+    }
+
+    // Marks a file complete: its successor exists and gets records only after this returns (so a
+    // newest file without a valid header after an unsealed one provably never held a record).
+    private static void Seal(FileSystem fileSystem, string path, WalFileHeader header, long end, long lastLsn)
+    {
+        using WritableFile file = fileSystem.OpenFile(path);
+        ActiveFile sealing = new(file, header.FirstLsn, header.Commit, header.CommitSlot ^ 1);
+        sealing.WriteMark(new WalCommitMark(end, lastLsn, Sealed: true));
+        file.Sync();
+    }
+
+    private static void TryDelete(FileSystem fileSystem, string path)
+    {
+        try
+        {
+            fileSystem.DeleteFile(path);
+        }
+        catch (IOException)
+        {
+            // A temporary file is removed at the next open; a named one without records is an unfinished creation.
         }
     }
 
@@ -442,7 +414,7 @@ public sealed class WriteAheadLog : IDisposable
                 WalFormat.WriteRecord(buffer.AsSpan(0, size), lsn, payload);
                 try
                 {
-                    RandomAccess.Write(_active, buffer.AsSpan(0, size), _activeLength);
+                    _active.File.Write(buffer.AsSpan(0, size), _activeLength);
                 }
                 catch (IOException ex)
                 {
@@ -464,10 +436,10 @@ public sealed class WriteAheadLog : IDisposable
     // Caller holds _writeGate. Cuts a partly written record off again; a full disk leaves the log usable.
     private void HandleWriteFailure(IOException ex)
     {
-        string path = Path.Combine(DirectoryPath, WalFormat.FileName(_activeFirstLsn));
+        string path = Path.Combine(DirectoryPath, WalFormat.FileName(_active.FirstLsn));
         try
         {
-            RandomAccess.SetLength(_active, _activeLength);
+            _active.File.SetLength(_activeLength);
         }
         catch (IOException)
         {
@@ -482,12 +454,14 @@ public sealed class WriteAheadLog : IDisposable
         _failure = ex;
     }
 
-    // Caller holds _writeGate. The old file is fsynced before it is closed, so every record in it is durable.
+    // Caller holds _writeGate. The old file is fsynced before the new one is created, and sealed
+    // (fsynced again) before any record goes to the new one, so every record in it is durable and a
+    // deleted successor cannot go unnoticed.
     private void Rotate()
     {
         try
         {
-            RandomAccess.FlushToDisk(_active);
+            _active.File.Sync();
         }
         catch (IOException ex)
         {
@@ -496,18 +470,29 @@ public sealed class WriteAheadLog : IDisposable
             throw;
         }
 
-        SafeFileHandle next;
+        WritableFile next;
         try
         {
-            next = CreateFile(DirectoryPath, _nextLsn);
+            next = CreateFile(_fileSystem, DirectoryPath, _nextLsn);
+        }
+        catch (StorageFullException)
+        {
+            throw;
         }
         catch (IOException ex)
         {
-            if (DiskFull.Is(ex))
-            {
-                throw new StorageFullException(Path.Combine(DirectoryPath, WalFormat.FileName(_nextLsn)), ex);
-            }
+            _failure = ex;
+            throw;
+        }
 
+        try
+        {
+            _active.WriteMark(new WalCommitMark(_activeLength, _nextLsn - 1, Sealed: true));
+            _active.File.Sync();
+        }
+        catch (IOException ex)
+        {
+            next.Dispose();
             _failure = ex;
             throw;
         }
@@ -518,10 +503,9 @@ public sealed class WriteAheadLog : IDisposable
             _durableLsn = Math.Max(_durableLsn, _nextLsn - 1);
         }
 
-        _closedFiles.Add(_activeFirstLsn);
-        _active.Dispose();
-        _active = next;
-        _activeFirstLsn = _nextLsn;
+        _closedFiles.Add(_active.FirstLsn);
+        _active.Release();
+        _active = new ActiveFile(next, _nextLsn, WalCommitMark.Empty(_nextLsn), 0);
         _activeLength = WalFormat.HeaderSize;
     }
 
@@ -562,9 +546,9 @@ public sealed class WriteAheadLog : IDisposable
         while (true)
         {
             long target;
+            long end = 0;
             Exception? failure = null;
-            SafeFileHandle? handle = null;
-            bool referenced = false;
+            ActiveFile? file = null;
             lock (_writeGate)
             {
                 target = _nextLsn - 1;
@@ -574,18 +558,32 @@ public sealed class WriteAheadLog : IDisposable
                 }
                 else if (!_closed)
                 {
-                    // The reference keeps the handle open should a rotation close it meanwhile;
-                    // every record up to target is in this file or in one already synced.
-                    handle = _active;
-                    handle.DangerousAddRef(ref referenced);
+                    // The reference keeps the file open should a rotation close it meanwhile; every
+                    // record up to target is in this file (ending at end) or in one already synced.
+                    file = _active;
+                    end = _activeLength;
+                    file.AddReference();
                 }
             }
 
-            if (handle is not null)
+            if (file is not null)
             {
                 try
                 {
-                    RandomAccess.FlushToDisk(handle);
+                    file.File.Sync();
+                    lock (_writeGate)
+                    {
+                        // The commit mark is written before any writer is woken: when one is, the kernel
+                        // holds a mark covering its record, so a process kill cannot make it look torn.
+                        if (_failure is not null)
+                        {
+                            failure = _failure;
+                        }
+                        else if (ReferenceEquals(file, _active) && !_closed && target > file.Mark.LastLsn)
+                        {
+                            file.WriteMark(new WalCommitMark(end, target, Sealed: false));
+                        }
+                    }
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
@@ -597,10 +595,7 @@ public sealed class WriteAheadLog : IDisposable
                 }
                 finally
                 {
-                    if (referenced)
-                    {
-                        handle.DangerousRelease();
-                    }
+                    file.Release();
                 }
             }
 
@@ -646,6 +641,41 @@ public sealed class WriteAheadLog : IDisposable
             if (!more)
             {
                 return;
+            }
+        }
+    }
+
+    /// <summary>The file appends go to, with its commit slots; reference-counted so a sync can outlive a rotation.</summary>
+    private sealed class ActiveFile(WritableFile file, long firstLsn, WalCommitMark mark, int nextSlot)
+    {
+        private int _references = 1;
+        private int _nextSlot = nextSlot;
+
+        public WritableFile File => file;
+
+        public long FirstLsn => firstLsn;
+
+        /// <summary>The commit mark last written.</summary>
+        public WalCommitMark Mark { get; private set; } = mark;
+
+        // Writes the slot not holding the current mark, so a torn write leaves the current one intact.
+        // Callers serialize (the WAL's write gate, or a file nobody else has open).
+        public void WriteMark(WalCommitMark next)
+        {
+            Span<byte> slot = stackalloc byte[WalFormat.CommitSlotSize];
+            WalFormat.WriteCommitSlot(slot, firstLsn, next);
+            file.Write(slot, WalFormat.CommitSlotOffset(_nextSlot));
+            _nextSlot ^= 1;
+            Mark = next;
+        }
+
+        public void AddReference() => Interlocked.Increment(ref _references);
+
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref _references) == 0)
+            {
+                file.Dispose();
             }
         }
     }

@@ -157,6 +157,66 @@ internal sealed class TypeReferenceScanner
             _md.GetStandaloneSignature(body.LocalSignature).DecodeLocalSignature(_provider, null);
         }
 
+        WalkTokens(body, AddMember);
+    }
+
+    /// <summary>
+    /// Every method of another assembly that a type's method bodies call or load (<c>Namespace.Type.Member</c>,
+    /// constructors as <c>.ctor</c>), with the type doing it.
+    /// </summary>
+    public IEnumerable<(TypeDefinitionHandle Type, string Callee)> ExternalCalls()
+    {
+        foreach (TypeDefinitionHandle handle in _md.TypeDefinitions)
+        {
+            var callees = new List<string>();
+            foreach (MethodDefinitionHandle m in _md.GetTypeDefinition(handle).GetMethods())
+            {
+                MethodDefinition method = _md.GetMethodDefinition(m);
+                if (method.RelativeVirtualAddress == 0)
+                {
+                    continue;
+                }
+
+                WalkTokens(_pe.GetMethodBody(method.RelativeVirtualAddress), token =>
+                {
+                    if (ExternalName(token) is string name)
+                    {
+                        callees.Add(name);
+                    }
+                });
+            }
+
+            foreach (string callee in callees)
+            {
+                yield return (handle, callee);
+            }
+        }
+    }
+
+    private string? ExternalName(EntityHandle token)
+    {
+        if (token.Kind == HandleKind.MethodSpecification)
+        {
+            token = _md.GetMethodSpecification((MethodSpecificationHandle)token).Method;
+        }
+
+        if (token.Kind != HandleKind.MemberReference)
+        {
+            return null;
+        }
+
+        MemberReference member = _md.GetMemberReference((MemberReferenceHandle)token);
+        if (member.Parent.Kind != HandleKind.TypeReference)
+        {
+            return null;
+        }
+
+        TypeReference type = _md.GetTypeReference((TypeReferenceHandle)member.Parent);
+        return $"{_md.GetString(type.Namespace)}.{_md.GetString(type.Name)}.{_md.GetString(member.Name)}";
+    }
+
+    private static void WalkTokens(MethodBodyBlock body, Action<EntityHandle> onToken)
+    {
         BlobReader il = body.GetILReader();
         while (il.RemainingBytes > 0)
         {
@@ -191,7 +251,7 @@ internal sealed class TypeReferenceScanner
                 case OperandType.InlineMethod:
                 case OperandType.InlineTok:
                 case OperandType.InlineType:
-                    AddMember(MetadataTokens.EntityHandle(il.ReadInt32()));
+                    onToken(MetadataTokens.EntityHandle(il.ReadInt32()));
                     break;
                 default:
                     il.Offset += 4;

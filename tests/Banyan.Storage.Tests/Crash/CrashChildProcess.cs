@@ -35,7 +35,16 @@ public static class CrashChildProcess
     /// Starts the child with <paramref name="arguments"/>, waits for READY, lets it run for
     /// <paramref name="runFor"/>, kills it, and returns every value it acknowledged.
     /// </summary>
-    public static List<long> RunAndKill(IReadOnlyList<string> arguments, TimeSpan runFor, TimeSpan readyTimeout)
+    public static List<long> RunAndKill(IReadOnlyList<string> arguments, TimeSpan runFor, TimeSpan readyTimeout) =>
+        Run(arguments, runFor, readyTimeout).Acknowledged;
+
+    /// <summary>
+    /// Starts the child with <paramref name="arguments"/> (which may name a kill point), lets it run
+    /// for <paramref name="runFor"/> after READY, kills it unless it killed itself at its kill point, and
+    /// returns what it acknowledged and where it killed itself. A child that exits without reaching its
+    /// kill point fails the test.
+    /// </summary>
+    public static ChildRun Run(IReadOnlyList<string> arguments, TimeSpan runFor, TimeSpan readyTimeout)
     {
         ProcessStartInfo start = new(DotnetHost())
         {
@@ -50,6 +59,7 @@ public static class CrashChildProcess
         }
 
         List<long> acked = [];
+        string? killPoint = null;
         using ManualResetEventSlim ready = new();
         using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start the crash child");
         System.Text.StringBuilder errors = new();
@@ -80,26 +90,29 @@ public static class CrashChildProcess
                         acked.Add(long.Parse(line.AsSpan(4), System.Globalization.CultureInfo.InvariantCulture));
                     }
                 }
+                else if (line.StartsWith("KILLPOINT ", StringComparison.Ordinal))
+                {
+                    Volatile.Write(ref killPoint, line["KILLPOINT ".Length..]);
+                }
             }
         })
         { IsBackground = true };
         reader.Start();
         try
         {
-            if (!ready.Wait(readyTimeout))
+            // READY, or an exit (a kill point during Shard.Open ends the child before READY).
+            Stopwatch waited = Stopwatch.StartNew();
+            while (!ready.Wait(20) && !process.HasExited)
             {
-                string stderr;
-                lock (errors)
+                if (waited.Elapsed > readyTimeout)
                 {
-                    stderr = errors.ToString();
+                    throw new InvalidOperationException($"crash child did not get ready within {readyTimeout}; stderr: {Errors(errors)}");
                 }
-
-                throw new InvalidOperationException($"crash child did not get ready within {readyTimeout} (exited: {process.HasExited}); stderr: {stderr}");
             }
 
-            if (process.WaitForExit(runFor))
+            if (!process.HasExited)
             {
-                throw new InvalidOperationException($"crash child exited by itself with code {process.ExitCode}; stderr: {errors}");
+                process.WaitForExit(runFor);
             }
         }
         finally
@@ -113,11 +126,28 @@ public static class CrashChildProcess
         }
 
         reader.Join();
+        string? point = Volatile.Read(ref killPoint);
+        if (process.ExitCode != 137 && point is null)
+        {
+            throw new InvalidOperationException($"crash child exited by itself with code {process.ExitCode} (ready: {ready.IsSet}); stderr: {Errors(errors)}");
+        }
+
         lock (acked)
         {
-            return [.. acked];
+            return new ChildRun([.. acked], point);
         }
     }
+
+    private static string Errors(System.Text.StringBuilder errors)
+    {
+        lock (errors)
+        {
+            return errors.ToString();
+        }
+    }
+
+    /// <summary>What one child run acknowledged, and the kill point it killed itself at (null when the test killed it).</summary>
+    public sealed record ChildRun(List<long> Acknowledged, string? KillPoint);
 
     /// <summary>Number of kill rounds: the default, or more with BANYAN_LONG_TESTS=1.</summary>
     public static int Rounds(int normal, int longRun)

@@ -144,13 +144,21 @@ public sealed class ShardTests : IDisposable
             }
         }
 
+        // A fourth write cut short by a crash before its group commit: part of its record follows the
+        // commit mark of the three acknowledged ones.
         string wal = Directory.GetFiles(Path.Combine(dir.Path, "wal"), "*.wal").Single();
-        byte[] bytes = File.ReadAllBytes(wal);
-        File.WriteAllBytes(wal, bytes.AsSpan(0, bytes.Length - 7).ToArray());
+        byte[] payload = WriteBatchCodec.Encode(Batch(3));
+        byte[] record = new byte[Banyan.Storage.Wal.WalFormat.RecordHeaderSize + payload.Length];
+        Banyan.Storage.Wal.WalFormat.WriteRecord(record, 4, payload);
+        using (FileStream stream = new(wal, FileMode.Append))
+        {
+            stream.Write(record.AsSpan(0, record.Length - 7));
+        }
+
         using Shard reopened = _leaks.Open(dir.Path, Options());
-        Assert.True(reopened.Recovery.Wal.TornBytesRemoved > 0);
-        Assert.Equal(2, reopened.Recovery.ReplayedRecords);
-        Assert.Equal(20, CountRows(reopened));
+        Assert.Equal(record.Length - 7, reopened.Recovery.Wal.TornBytesRemoved);
+        Assert.Equal(3, reopened.Recovery.ReplayedRecords);
+        Assert.Equal(30, CountRows(reopened));
     }
 
     [Fact]

@@ -137,13 +137,13 @@ public sealed class WriteAheadLogTests
     }
 
     [Fact]
-    public void Torn_last_record_is_cut_off_at_every_cut_point()
+    public void Torn_unacknowledged_record_is_cut_off_at_every_cut_point()
     {
         using TempDirectory dir = new();
         string file;
         using (WriteAheadLog wal = WriteAheadLog.Open(dir.Path))
         {
-            for (int i = 0; i < 5; i++)
+            for (int i = 0; i < 4; i++)
             {
                 wal.Append(Payload(i, 30));
             }
@@ -151,18 +151,30 @@ public sealed class WriteAheadLogTests
             file = Path.Combine(dir.Path, WalFormat.FileName(1));
         }
 
-        byte[] full = File.ReadAllBytes(file);
-        int recordSize = WalFormat.RecordHeaderSize + 30;
-        int lastStart = full.Length - recordSize;
+        // A fifth record written but never acknowledged: its bytes follow the commit mark, which a
+        // crash before the group commit's fsync leaves behind.
+        byte[] acknowledged = File.ReadAllBytes(file);
+        byte[] fifth = new byte[WalFormat.RecordHeaderSize + 30];
+        WalFormat.WriteRecord(fifth, 5, Payload(4, 30));
+        byte[] full = [.. acknowledged, .. fifth];
+        int lastStart = acknowledged.Length;
         for (int cut = lastStart + 1; cut < full.Length; cut++)
         {
             File.WriteAllBytes(file, full.AsSpan(0, cut).ToArray());
             using WriteAheadLog wal = WriteAheadLog.Open(dir.Path);
             Assert.Equal(cut - lastStart, wal.Recovery.TornBytesRemoved);
+            WalDroppedRange torn = Assert.Single(wal.Recovery.Dropped);
+            Assert.Equal((file, (long)lastStart, (long)(cut - lastStart), WalDropKind.TornTail), (torn.FilePath, torn.Offset, torn.Length, torn.Kind));
             Assert.Equal(4, ReadAll(wal).Count);
             Assert.Equal(5, wal.NextLsn);
             Assert.Equal(lastStart, new FileInfo(file).Length);
         }
+
+        // Whole, it is kept: a write in flight at the crash may be there or not, but whole.
+        File.WriteAllBytes(file, full);
+        using WriteAheadLog whole = WriteAheadLog.Open(dir.Path);
+        Assert.Equal(WalRecoveryReport.Clean, whole.Recovery);
+        Assert.Equal(5, ReadAll(whole).Count);
     }
 
     [Fact]

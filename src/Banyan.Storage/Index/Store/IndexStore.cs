@@ -89,7 +89,7 @@ public sealed class IndexStore
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(schema);
-        System.IO.Directory.CreateDirectory(directory);
+        DurableDirectory.Create(directory);
         AtomicFile.DeleteLeftovers(directory);
 
         // The newest manifest wins. Older ones are deleted after a newer one is durable, so one found
@@ -146,7 +146,7 @@ public sealed class IndexStore
             bool ours = name.EndsWith(IndexSegmentFormat.FileExtension, StringComparison.Ordinal) || name.EndsWith(IndexManifest.FileExtension, StringComparison.Ordinal);
             if (ours && !live.Contains(name))
             {
-                File.Delete(file);
+                FileSystem.At(file).DeleteFile(file);
                 deleted = true;
             }
         }
@@ -311,7 +311,8 @@ public sealed class IndexStore
 
             foreach (ulong old in doomed)
             {
-                File.Delete(Path.Combine(_directory, IndexManifest.SegmentFileName(old)));
+                string oldPath = Path.Combine(_directory, IndexManifest.SegmentFileName(old));
+                FileSystem.At(oldPath).DeleteFile(oldPath);
             }
 
             DirectorySync.Sync(_directory);
@@ -374,7 +375,8 @@ public sealed class IndexStore
         AtomicFile.Write(Path.Combine(_directory, IndexManifest.FileName(next.Epoch)), next.Encode());
         if (previous.Epoch > 0)
         {
-            File.Delete(Path.Combine(_directory, IndexManifest.FileName(previous.Epoch)));
+            string previousPath = Path.Combine(_directory, IndexManifest.FileName(previous.Epoch));
+            FileSystem.At(previousPath).DeleteFile(previousPath);
             DirectorySync.Sync(_directory);
         }
     }

@@ -213,7 +213,7 @@ public sealed class ShardIndexer
         ArgumentNullException.ThrowIfNull(shardFolder);
         ArgumentNullException.ThrowIfNull(subjects);
         string idx = Path.Combine(shardFolder, IndexFolder);
-        Directory.CreateDirectory(idx);
+        DurableDirectory.Create(idx);
         AtomicFile.DeleteLeftovers(idx);
         string file = Path.Combine(idx, SubjectConfigFile.FileName);
         List<(ShardIndexConfig Config, string Folder)> kept = File.Exists(file) ? SubjectConfigFile.Decode(file, File.ReadAllBytes(file)) : [];
