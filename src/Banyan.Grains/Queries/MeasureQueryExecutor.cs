@@ -55,6 +55,12 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
             Task<IReadOnlyList<WriteBatch>>[] reads = [.. scopes.Select(scope =>
             {
                 _ = CriteriaTranslator.Translate(request.Criteria, scope.Subject);
+                if (EntityPatterns.Of(request.Criteria, scope.Subject).IsEmpty)
+                {
+                    // BanyanDB's measure planner needs at least one series pattern ("series is required").
+                    throw new SchemaValidationException("criteria", $"the conditions on the entity tags of {scope.Subject.Description} contradict each other: no series can match");
+                }
+
                 ImmutableArray<ShardColumn> columns = [.. StreamQueryExecutor.ColumnsOf(scope, tags.Concat(groupBy), orderTag), .. wantedFields.Distinct().Select(f => new ShardColumn(null, f))];
                 return fanOut.ReadAsync(scope.Group, scope.Settings, new ShardQuery(request.Name, begin, end, request.Criteria, columns, options.MaxRowsPerShard));
             })];
@@ -67,6 +73,26 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
                 }
             }
         }
+
+        // The latest point of each series (highest timestamp, then version: a series' index document is replaced only by
+        // a point at least as new): index-mode measures keep only it, and tags kept per series read from it.
+        Dictionary<(string, ulong), ResultRow> latest = [];
+        foreach (ResultRow row in rows)
+        {
+            if (!latest.TryGetValue((row.Group, row.SeriesId), out ResultRow known) || row.Timestamp > known.Timestamp || (row.Timestamp == known.Timestamp && row.Version > known.Version))
+            {
+                latest[(row.Group, row.SeriesId)] = row;
+            }
+        }
+
+        if (scopes.Any(s => s.Subject.IndexMode))
+        {
+            rows = [.. rows.Where(r => !scopes.First(s => s.Group == r.Group).Subject.IndexMode || latest[(r.Group, r.SeriesId)] == r)];
+        }
+
+        Dictionary<string, QuerySubject> subjects = scopes.ToDictionary(s => s.Group, s => s.Subject, StringComparer.Ordinal);
+        MeasureV1.DataPoint ToPoint(ResultRow row, TagProjection? projection, List<string> pointFields) =>
+            MeasureQueryExecutor.ToPoint(row, latest[(row.Group, row.SeriesId)], subjects[row.Group], projection, pointFields);
 
         Comparison<ResultRow> order = orderTag is { } o
             ? (a, b) =>
@@ -168,7 +194,7 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
         _ => null,
     };
 
-    private static MeasureV1.DataPoint ToPoint(ResultRow row, TagProjection? projection, List<string> fields)
+    private static MeasureV1.DataPoint ToPoint(ResultRow row, ResultRow seriesLatest, QuerySubject subject, TagProjection? projection, List<string> fields)
     {
         MeasureV1.DataPoint point = new()
         {
@@ -183,7 +209,8 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
                 TagFamily result = new() { Name = family.Name };
                 foreach (string tag in family.Tags)
                 {
-                    result.Tags.Add(new Tag { Key = tag, Value = ResultValues.ToTag(row.Get(family.Name, tag)) });
+                    ResultRow source = subject.IsSeriesTag(tag) ? seriesLatest : row;
+                    result.Tags.Add(new Tag { Key = tag, Value = ResultValues.ToTag(source.Get(family.Name, tag)) });
                 }
 
                 point.TagFamilies.Add(result);

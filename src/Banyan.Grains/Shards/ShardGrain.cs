@@ -152,15 +152,36 @@ public sealed partial class ShardGrain(
 
         (string Family, string Tag)[] entity = EntityOf(query.Subject);
         QuerySubject subject = QuerySubject.Resolve(schemas.Catalog, kind == DataKind.Stream ? SchemaKind.Stream : SchemaKind.Measure, _key.Group, query.Subject, DateTimeOffset.UtcNow);
-        Banyan.Storage.Query.Criteria? criteria = CriteriaTranslator.Translate(query.Criteria, subject);
+        // BanyanDB's two steps: entity conditions select series (patterns), the rest of the criteria filter the rows.
+        EntityPatterns patterns = EntityPatterns.Of(query.Criteria, subject);
+        Banyan.Storage.Query.Criteria? criteria = CriteriaTranslator.Translate(query.Criteria, subject, entityConditionsHold: true);
+        if (patterns.IsEmpty)
+        {
+            return new ShardRows(new WriteBatch(kind.Value), false);
+        }
+
         Func<Banyan.Storage.Parts.Block, int, bool>? filter = null;
-        if (criteria is not null)
+        if (criteria is not null || !patterns.IsAny)
         {
             BlockTagRow row = new(subject);
+            Banyan.Storage.Values.TagValue?[] entityValues = new Banyan.Storage.Values.TagValue?[subject.Entity.Count];
             filter = (block, index) =>
             {
                 row.Reset(block, index);
-                return CriteriaEvaluator.Matches(criteria, row, subject.IndexSchema);
+                if (!patterns.IsAny)
+                {
+                    for (int i = 0; i < entityValues.Length; i++)
+                    {
+                        entityValues[i] = row.GetTag(subject.Entity[i]);
+                    }
+
+                    if (!patterns.Matches(entityValues))
+                    {
+                        return false;
+                    }
+                }
+
+                return criteria is null || CriteriaEvaluator.Matches(criteria, row, subject.IndexSchema);
             };
         }
 
