@@ -206,7 +206,7 @@ internal static class CriteriaTranslator
             throw new SchemaValidationException(path + ".value", "a null value cannot be compared; test another tag or value");
         }
 
-        MatchOptions? match = op == ConditionOp.Match ? MatchOf(condition.MatchOption) : null;
+        MatchOptions? match = op == ConditionOp.Match ? MatchOf(condition.MatchOption, path + ".match_option.analyzer") : null;
         try
         {
             return new Condition(name, op, engineValue, match);
@@ -238,7 +238,7 @@ internal static class CriteriaTranslator
         _ => EngineTagValue.Null,
     };
 
-    private static MatchOptions MatchOf(ApiCondition.Types.MatchOption? option)
+    private static MatchOptions MatchOf(ApiCondition.Types.MatchOption? option, string analyzerPath)
     {
         if (option is null)
         {
@@ -252,7 +252,7 @@ internal static class CriteriaTranslator
             "standard" => AnalyzerKind.Standard,
             "simple" => AnalyzerKind.Simple,
             "url" => AnalyzerKind.Url,
-            _ => throw new SchemaValidationException("criteria.condition.match_option.analyzer", $"unknown analyzer '{option.Analyzer}' (keyword, standard, simple or url)"),
+            _ => throw new SchemaValidationException(analyzerPath, $"unknown analyzer '{option.Analyzer}' (keyword, standard, simple or url)"),
         };
         return new MatchOptions(analyzer, option.Operator == ApiCondition.Types.MatchOption.Types.Operator.And ? MatchOperator.And : MatchOperator.Or);
     }

@@ -15,7 +15,8 @@ namespace Banyan.Grains.Queries;
 /// (<c>pkg/query/logical/measure/measure_analyzer.go</c>): filtered reads from every shard (each shard keeps the highest
 /// version of a data point), ordered by time or by the tag of the index rule in <c>order_by</c>; then <c>group_by</c>
 /// (groups in order of first appearance) with <c>agg</c> over each group (the tags of the group's first point, one field:
-/// the aggregate); then <c>top</c> (the N points with the highest, or with <c>SORT_ASC</c> lowest, value of its field);
+/// the aggregate); then <c>top</c> (the N points with the highest, or with <c>SORT_ASC</c> lowest, value of its field,
+/// whether the projection names that field or not; after <c>agg</c>, the aggregate, so the two must name one field);
 /// then <c>offset</c> and <c>limit</c> (default 100, as BanyanDB's).
 /// </summary>
 internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions options)
@@ -43,6 +44,12 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
         if (request.Top is { Number: < 0 })
         {
             throw new SchemaValidationException("top.number", "the number of top points must not be negative");
+        }
+
+        if (topField is not null && aggField is not null && topField != aggField)
+        {
+            // After aggregation a point holds only the aggregate: there is no other field to rank by.
+            throw new SchemaValidationException("top.field_name", $"with agg, top ranks the aggregated field '{aggField}', got '{topField}'");
         }
 
         (string Family, string Tag)? orderTag = StreamQueryExecutor.OrderTag(request.OrderBy, scopes);
@@ -109,7 +116,9 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
         };
         List<ResultRow> ordered = [.. rows.Order(Comparer<ResultRow>.Create(order))];
 
+        // Each point with the value top ranks it by: the row's own field (projected or not), or the aggregate.
         List<MeasureV1.DataPoint> points = [];
+        List<FieldValue?> rankValues = [];
         if (request.GroupBy is not null || request.Agg is not null)
         {
             foreach (List<ResultRow> group in GroupRows(ordered, groupBy))
@@ -117,6 +126,7 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
                 if (request.Agg is null)
                 {
                     points.Add(ToPoint(group[0], request.TagProjection, fields));
+                    rankValues.Add(topField is null ? null : ResultValues.ToField(group[0].Get(null, topField)));
                     continue;
                 }
 
@@ -130,19 +140,24 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
                 point.Timestamp = null;
                 point.Sid = 0;
                 point.Version = 0;
-                point.Fields.Add(new MeasureV1.DataPoint.Types.Field { Name = aggField!, Value = aggregator.Result() });
+                FieldValue aggregate = aggregator.Result();
+                point.Fields.Add(new MeasureV1.DataPoint.Types.Field { Name = aggField!, Value = aggregate });
                 points.Add(point);
+                rankValues.Add(aggregate);
             }
         }
         else
         {
             points.AddRange(ordered.Select(r => ToPoint(r, request.TagProjection, fields)));
+            rankValues.AddRange(ordered.Select(r => topField is null ? null : ResultValues.ToField(r.Get(null, topField))));
         }
 
         if (request.Top is { } top)
         {
             bool ascending = top.FieldValueSort == Sort.Asc;
-            List<MeasureV1.DataPoint> ranked = [.. points.OrderBy(p => FieldOf(p, topField!), Comparer<FieldValue?>.Create((x, y) => CompareFields(x, y, ascending)))];
+            List<MeasureV1.DataPoint> ranked = [.. Enumerable.Range(0, points.Count)
+                .OrderBy(i => rankValues[i], Comparer<FieldValue?>.Create((x, y) => CompareFields(x, y, ascending)))
+                .Select(i => points[i])];
             points = [.. ranked.Take(top.Number == 0 ? ranked.Count : top.Number)];
         }
 
@@ -170,8 +185,6 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
 
         return inOrder;
     }
-
-    private static FieldValue? FieldOf(MeasureV1.DataPoint point, string field) => point.Fields.FirstOrDefault(f => f.Name == field)?.Value;
 
     // Highest first (lowest first when ascending); points without a value last either way.
     private static int CompareFields(FieldValue? x, FieldValue? y, bool ascending)
