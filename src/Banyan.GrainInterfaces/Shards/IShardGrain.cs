@@ -24,6 +24,16 @@ public interface IShardGrain : IGrainWithStringKey
     /// <exception cref="Schema.SchemaNotFoundException">The group has no stream or measure named <paramref name="subject"/>.</exception>
     Task<ShardRows> ReadRows(string subject, long minTimestamp, long maxTimestamp, int maxRows);
 
+    /// <summary>
+    /// The rows of one subject that <paramref name="query"/> selects (time range and criteria), with the columns it
+    /// names, in (series id, timestamp) order, measure rows deduplicated by version; sees every write acknowledged
+    /// before the call. A shard never written answers no rows (and creates nothing).
+    /// </summary>
+    /// <exception cref="Queries.QueryLimitException">More rows match than <see cref="Queries.ShardQuery.MaxRows"/>.</exception>
+    /// <exception cref="Schema.SchemaNotFoundException">The group has no stream or measure named by the query.</exception>
+    /// <exception cref="Schema.SchemaValidationException">The criteria name a tag the subject does not have.</exception>
+    Task<ShardRows> Query([Immutable] Queries.ShardQuery query);
+
     /// <summary>Turns the memory parts into a disk part now (the flush timer does it periodically). False when there was nothing to flush.</summary>
     Task<bool> Flush();
 

@@ -13,4 +13,15 @@ public interface IMeasureGrain : IGrainWithStringKey
     /// </summary>
     /// <exception cref="ArgumentException">The batch's metadata names another measure than the grain's key (a caller bug).</exception>
     Task<WriteOutcome> Write([Immutable] MeasureWriteBatch batch);
+
+    /// <summary>
+    /// Runs a measure query (BanyanDB's <c>MeasureService/Query</c>): every group the request names, the segments
+    /// overlapping its time range (expired ones never), every shard holding data there, merged into one answer. Called on
+    /// the grain keyed <c>groups[0]/name</c>.
+    /// </summary>
+    /// <exception cref="Schema.SchemaNotFoundException">A group, or the measure in a group, does not exist.</exception>
+    /// <exception cref="Schema.SchemaValidationException">The request is malformed or names a tag, field or index rule the measure lacks (the message names the field).</exception>
+    /// <exception cref="Shards.ShardUnavailableException">A shard holding data in the range cannot be reached (retryable).</exception>
+    /// <exception cref="Queries.QueryLimitException">The query would read more rows than the silo allows.</exception>
+    Task<global::Banyan.Api.Measure.V1.QueryResponse> Query([Immutable] global::Banyan.Api.Measure.V1.QueryRequest request);
 }

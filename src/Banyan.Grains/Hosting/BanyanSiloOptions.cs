@@ -72,6 +72,9 @@ public sealed class BanyanSiloOptions
     /// <summary>Segment lifecycle settings.</summary>
     public SegmentOptions Segments { get; set; } = new();
 
+    /// <summary>Limits of the query path (<c>Silo:Query</c>).</summary>
+    public Queries.QueryOptions Query { get; set; } = new();
+
     /// <summary>The data root as an absolute path.</summary>
     public string DataRootFullPath => Path.GetFullPath(DataRoot);
 

@@ -1,10 +1,13 @@
+using Banyan.GrainInterfaces.Queries;
 using Banyan.GrainInterfaces.Schema;
 using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Hosting;
 using Banyan.Grains.Placement;
+using Banyan.Grains.Queries;
 using Banyan.Grains.Schema;
 using Banyan.Grains.Storage;
 using Banyan.Storage;
+using Banyan.Storage.Query.Planning;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
 using Microsoft.Extensions.Logging;
@@ -133,6 +136,43 @@ public sealed partial class ShardGrain(
         SubjectRowReader reader = new(subject, entity);
         (WriteBatch rows, bool truncated) = await Task.Run(() => reader.Read(shard, minTimestamp, maxTimestamp, maxRows));
         return new ShardRows(rows, truncated);
+    }
+
+    /// <inheritdoc/>
+    public async Task<ShardRows> Query(ShardQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentException.ThrowIfNullOrEmpty(query.Subject);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.MaxRows);
+        DataKind? kind = state.State.Kind;
+        if (_dropped || kind is null || query.MinTimestamp > query.MaxTimestamp || await OpenIfCreatedAsync() is not { } shard)
+        {
+            return new ShardRows(new WriteBatch(kind ?? DataKind.Stream), false);
+        }
+
+        (string Family, string Tag)[] entity = EntityOf(query.Subject);
+        QuerySubject subject = QuerySubject.Resolve(schemas.Catalog, kind == DataKind.Stream ? SchemaKind.Stream : SchemaKind.Measure, _key.Group, query.Subject, DateTimeOffset.UtcNow);
+        Banyan.Storage.Query.Criteria? criteria = CriteriaTranslator.Translate(query.Criteria, subject);
+        Func<Banyan.Storage.Parts.Block, int, bool>? filter = null;
+        if (criteria is not null)
+        {
+            BlockTagRow row = new(subject);
+            filter = (block, index) =>
+            {
+                row.Reset(block, index);
+                return CriteriaEvaluator.Matches(criteria, row, subject.IndexSchema);
+            };
+        }
+
+        (string? Family, string Name)[] columns = [.. query.Columns.Select(c => (c.Family, c.Name))];
+        SubjectRowReader reader = new(query.Subject, entity);
+        (WriteBatch rows, bool truncated) = await Task.Run(() => reader.Read(shard, query.MinTimestamp, query.MaxTimestamp, query.MaxRows, filter, columns));
+        if (truncated)
+        {
+            throw new QueryLimitException($"Shard '{_key}': more than {query.MaxRows} rows of '{query.Subject}' match the query (Silo:Query:MaxRowsPerShard); narrow the time range or add criteria.");
+        }
+
+        return new ShardRows(rows, false);
     }
 
     /// <inheritdoc/>

@@ -27,15 +27,24 @@ internal sealed class SubjectRowReader(string subject, (string Family, string Ta
     /// <paramref name="maxTimestamp"/>, every column, at most <paramref name="maxRows"/>.
     /// </summary>
     public (WriteBatch Rows, bool Truncated) Read(Shard shard, long minTimestamp, long maxTimestamp, int maxRows)
+        => Read(shard, minTimestamp, maxTimestamp, maxRows, filter: null, columns: null);
+
+    /// <summary>
+    /// The subject's rows of <paramref name="shard"/> in the time range that <paramref name="filter"/> accepts (all
+    /// when null), with only <paramref name="columns"/> (every column when null; a listed column no row has is left
+    /// out), at most <paramref name="maxRows"/>.
+    /// </summary>
+    public (WriteBatch Rows, bool Truncated) Read(Shard shard, long minTimestamp, long maxTimestamp, int maxRows, Func<Block, int, bool>? filter, IReadOnlyCollection<(string? Family, string Name)>? columns)
     {
         WriteBatch rows = new(shard.Kind);
         using ShardScan scan = shard.Scan(new SeriesTimeFilter(null, minTimestamp, maxTimestamp), ColumnProjection.All);
         Dictionary<(string?, string), int> columnOf = [];
+        HashSet<(string?, string)>? wanted = columns is null ? null : [.. columns];
         while (scan.MoveNext())
         {
             Block block = scan.CurrentBlock;
             int row = scan.CurrentRow;
-            if (!BelongsToSubject(block, row))
+            if (!BelongsToSubject(block, row) || (filter is not null && !filter(block, row)))
             {
                 continue;
             }
@@ -49,7 +58,7 @@ internal sealed class SubjectRowReader(string subject, (string Family, string Ta
             int before = rows.Count;
             foreach (ColumnBuffer column in block.Columns)
             {
-                if (!columnOf.ContainsKey((column.Family, column.Name)))
+                if ((wanted is null || wanted.Contains((column.Family, column.Name))) && !columnOf.ContainsKey((column.Family, column.Name)))
                 {
                     int index = rows.FindColumn(column.Family, column.Name);
                     columnOf[(column.Family, column.Name)] = index >= 0 ? index : rows.AddColumn(column.Family, column.Name, column.Type);
@@ -59,7 +68,10 @@ internal sealed class SubjectRowReader(string subject, (string Family, string Ta
             rows.AppendKeys([scan.SeriesId], [scan.Timestamp], [scan.Version]);
             foreach (ColumnBuffer column in block.Columns)
             {
-                rows.Columns[columnOf[(column.Family, column.Name)]].AppendFrom(column, row);
+                if (columnOf.TryGetValue((column.Family, column.Name), out int target))
+                {
+                    rows.Columns[target].AppendFrom(column, row);
+                }
             }
 
             // Columns this block lacks read null for this row.

@@ -3,6 +3,7 @@ using Banyan.Api.Database.V1;
 using Banyan.GrainInterfaces.Schema;
 using Banyan.GrainInterfaces.Writes;
 using Banyan.Grains.Hosting;
+using Banyan.Grains.Queries;
 using Banyan.Grains.Schema;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -63,6 +64,14 @@ public sealed class MeasureGrain(
         WriteMetrics.Record(group, outcome);
         SubjectWriter.LogRefusals(logger, SubjectKey.Of(group, name), outcome);
         return outcome;
+    }
+
+    /// <inheritdoc/>
+    public Task<MeasureV1.QueryResponse> Query(MeasureV1.QueryRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        MeasureQueryExecutor executor = new(new QueryFanOut(grainFactory, routing), options.Value.Query);
+        return executor.RunAsync(request, cache.Catalog, clock.GetUtcNow());
     }
 
     private static (SchemaVerdict? Verdict, Measure? Measure, GroupSettings? Settings) Resolve(SchemaCatalog catalog, string group, string name, long clientRevision)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Banyan.Api.Common.V1;
 using Banyan.GrainInterfaces.Writes;
 using Banyan.Grains.Hosting;
+using Banyan.Grains.Queries;
 using Banyan.Grains.Schema;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -67,6 +68,14 @@ public sealed class StreamGrain(
         WriteMetrics.Record(group, outcome);
         SubjectWriter.LogRefusals(logger, SubjectKey.Of(group, name), outcome);
         return outcome;
+    }
+
+    /// <inheritdoc/>
+    public Task<StreamV1.QueryResponse> Query(StreamV1.QueryRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        StreamQueryExecutor executor = new(new QueryFanOut(grainFactory, routing), options.Value.Query);
+        return executor.RunAsync(request, cache.Catalog, clock.GetUtcNow());
     }
 
     private static (SchemaVerdict? Verdict, StreamSchema? Stream, GroupSettings? Settings) Resolve(SchemaCatalog catalog, string group, string name, long clientRevision)

@@ -1,3 +1,4 @@
+using Banyan.GrainInterfaces.Queries;
 using Banyan.GrainInterfaces.Schema;
 using Banyan.GrainInterfaces.Shards;
 using Grpc.Core;
@@ -21,6 +22,7 @@ public static class ExceptionStatus
             SchemaNotFoundException => new Status(StatusCode.NotFound, exception.Message),
             SchemaAlreadyExistsException => new Status(StatusCode.AlreadyExists, exception.Message),
             ShardUnavailableException or SiloUnavailableException or TimeoutException => new Status(StatusCode.Unavailable, exception.Message),
+            QueryLimitException => new Status(StatusCode.ResourceExhausted, exception.Message),
             NotSupportedException => new Status(StatusCode.Unimplemented, exception.Message),
             OperationCanceledException when callCancelled => new Status(StatusCode.Cancelled, "The call was cancelled."),
             _ => new Status(StatusCode.Internal, $"Internal error ({exception.GetType().Name}): {exception.Message}"),

@@ -1,0 +1,246 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Banyan.Api.Model.V1;
+using Banyan.GrainInterfaces.Queries;
+using Banyan.GrainInterfaces.Schema;
+using Banyan.Grains.Schema;
+using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
+using MeasureV1 = Banyan.Api.Measure.V1;
+
+namespace Banyan.Grains.Queries;
+
+/// <summary>
+/// Runs BanyanDB's measure query (<c>MeasureService/Query</c>) over the shards, in BanyanDB's plan order
+/// (<c>pkg/query/logical/measure/measure_analyzer.go</c>): filtered reads from every shard (each shard keeps the highest
+/// version of a data point), ordered by time or by the tag of the index rule in <c>order_by</c>; then <c>group_by</c>
+/// (groups in order of first appearance) with <c>agg</c> over each group (the tags of the group's first point, one field:
+/// the aggregate); then <c>top</c> (the N points with the highest, or with <c>SORT_ASC</c> lowest, value of its field);
+/// then <c>offset</c> and <c>limit</c> (default 100, as BanyanDB's).
+/// </summary>
+internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions options)
+{
+    /// <summary>BanyanDB's default page size for measures.</summary>
+    public const int DefaultLimit = 100;
+
+    /// <summary>Answers <paramref name="request"/> with the schemas of <paramref name="catalog"/>.</summary>
+    public async Task<MeasureV1.QueryResponse> RunAsync(MeasureV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        List<QueryScope> scopes = QueryScope.Resolve(catalog, SchemaKind.Measure, request.Groups, request.Name, now);
+        long begin = ResultValues.ToNanos(request.TimeRange?.Begin, long.MinValue);
+        long end = ResultValues.ToNanos(request.TimeRange?.End, long.MaxValue);
+        List<(string Family, string Tag)> tags = Tags(request.TagProjection, scopes, "tag_projection");
+        List<string> fields = Fields(request.FieldProjection?.Names ?? [], scopes, "field_projection.names");
+        List<(string Family, string Tag)> groupBy = request.GroupBy is null ? [] : Tags(request.GroupBy.TagProjection, scopes, "group_by.tag_projection");
+        string? aggField = request.Agg is null ? null : Fields([request.Agg.FieldName], scopes, "agg.field_name")[0];
+        if (request.Agg is not null)
+        {
+            _ = new FieldAggregator(request.Agg.Function); // refuses an unspecified function before any shard is read
+        }
+
+        string? topField = request.Top is null ? null : Fields([request.Top.FieldName], scopes, "top.field_name")[0];
+        if (request.Top is { Number: < 0 })
+        {
+            throw new SchemaValidationException("top.number", "the number of top points must not be negative");
+        }
+
+        (string Family, string Tag)? orderTag = StreamQueryExecutor.OrderTag(request.OrderBy, scopes);
+        bool descending = request.OrderBy?.Sort == Sort.Desc;
+
+        List<ResultRow> rows = [];
+        if (begin <= end)
+        {
+            IEnumerable<string> wantedFields = fields.Concat(aggField is null ? [] : [aggField]).Concat(topField is null ? [] : [topField]);
+            Task<IReadOnlyList<WriteBatch>>[] reads = [.. scopes.Select(scope =>
+            {
+                _ = CriteriaTranslator.Translate(request.Criteria, scope.Subject);
+                ImmutableArray<ShardColumn> columns = [.. StreamQueryExecutor.ColumnsOf(scope, tags.Concat(groupBy), orderTag), .. wantedFields.Distinct().Select(f => new ShardColumn(null, f))];
+                return fanOut.ReadAsync(scope.Group, scope.Settings, new ShardQuery(request.Name, begin, end, request.Criteria, columns, options.MaxRowsPerShard));
+            })];
+            IReadOnlyList<WriteBatch>[] results = await Task.WhenAll(reads);
+            for (int i = 0; i < scopes.Count; i++)
+            {
+                foreach (WriteBatch batch in results[i])
+                {
+                    rows.AddRange(ResultRow.All(scopes[i].Group, batch));
+                }
+            }
+        }
+
+        Comparison<ResultRow> order = orderTag is { } o
+            ? (a, b) =>
+            {
+                int c = ResultValues.Compare(a.Get(o.Family, o.Tag), b.Get(o.Family, o.Tag));
+                c = c != 0 ? c : a.Timestamp.CompareTo(b.Timestamp);
+                return descending ? -c : c;
+            }
+        : (a, b) =>
+        {
+            int c = a.Timestamp.CompareTo(b.Timestamp);
+            c = c != 0 ? c : a.SeriesId.CompareTo(b.SeriesId);
+            return descending ? -c : c;
+        };
+        List<ResultRow> ordered = [.. rows.Order(Comparer<ResultRow>.Create(order))];
+
+        List<MeasureV1.DataPoint> points = [];
+        if (request.GroupBy is not null || request.Agg is not null)
+        {
+            foreach (List<ResultRow> group in GroupRows(ordered, groupBy))
+            {
+                if (request.Agg is null)
+                {
+                    points.Add(ToPoint(group[0], request.TagProjection, fields));
+                    continue;
+                }
+
+                FieldAggregator aggregator = new(request.Agg.Function);
+                foreach (ResultRow row in group)
+                {
+                    aggregator.Add(row.Get(null, aggField!));
+                }
+
+                MeasureV1.DataPoint point = ToPoint(group[0], request.TagProjection, []);
+                point.Timestamp = null;
+                point.Sid = 0;
+                point.Version = 0;
+                point.Fields.Add(new MeasureV1.DataPoint.Types.Field { Name = aggField!, Value = aggregator.Result() });
+                points.Add(point);
+            }
+        }
+        else
+        {
+            points.AddRange(ordered.Select(r => ToPoint(r, request.TagProjection, fields)));
+        }
+
+        if (request.Top is { } top)
+        {
+            bool ascending = top.FieldValueSort == Sort.Asc;
+            List<MeasureV1.DataPoint> ranked = [.. points.OrderBy(p => FieldOf(p, topField!), Comparer<FieldValue?>.Create((x, y) => CompareFields(x, y, ascending)))];
+            points = [.. ranked.Take(top.Number == 0 ? ranked.Count : top.Number)];
+        }
+
+        int limit = request.Limit == 0 ? DefaultLimit : (int)Math.Min(request.Limit, int.MaxValue);
+        MeasureV1.QueryResponse response = new();
+        response.DataPoints.Add(points.Skip((int)Math.Min(request.Offset, int.MaxValue)).Take(limit));
+        return response;
+    }
+
+    private static List<List<ResultRow>> GroupRows(List<ResultRow> rows, List<(string Family, string Tag)> groupBy)
+    {
+        Dictionary<string, List<ResultRow>> groups = new(StringComparer.Ordinal);
+        List<List<ResultRow>> inOrder = [];
+        foreach (ResultRow row in rows)
+        {
+            string key = string.Join('\u0001', groupBy.Select(g => row.Get(g.Family, g.Tag).ToString()));
+            if (!groups.TryGetValue(key, out List<ResultRow>? group))
+            {
+                groups[key] = group = [];
+                inOrder.Add(group);
+            }
+
+            group.Add(row);
+        }
+
+        return inOrder;
+    }
+
+    private static FieldValue? FieldOf(MeasureV1.DataPoint point, string field) => point.Fields.FirstOrDefault(f => f.Name == field)?.Value;
+
+    // Highest first (lowest first when ascending); points without a value last either way.
+    private static int CompareFields(FieldValue? x, FieldValue? y, bool ascending)
+    {
+        double? a = Number(x);
+        double? b = Number(y);
+        if (a is null || b is null)
+        {
+            return a is null == b is null ? 0 : a is null ? 1 : -1;
+        }
+
+        int c = a.Value.CompareTo(b.Value);
+        return ascending ? c : -c;
+    }
+
+    private static double? Number(FieldValue? value) => value?.ValueCase switch
+    {
+        FieldValue.ValueOneofCase.Int => value.Int.Value,
+        FieldValue.ValueOneofCase.Float => value.Float.Value,
+        _ => null,
+    };
+
+    private static MeasureV1.DataPoint ToPoint(ResultRow row, TagProjection? projection, List<string> fields)
+    {
+        MeasureV1.DataPoint point = new()
+        {
+            Timestamp = ResultValues.ToTimestamp(row.Timestamp),
+            Sid = row.SeriesId,
+            Version = row.Version,
+        };
+        if (projection is not null)
+        {
+            foreach (TagProjection.Types.TagFamily family in projection.TagFamilies)
+            {
+                TagFamily result = new() { Name = family.Name };
+                foreach (string tag in family.Tags)
+                {
+                    result.Tags.Add(new Tag { Key = tag, Value = ResultValues.ToTag(row.Get(family.Name, tag)) });
+                }
+
+                point.TagFamilies.Add(result);
+            }
+        }
+
+        foreach (string field in fields)
+        {
+            point.Fields.Add(new MeasureV1.DataPoint.Types.Field { Name = field, Value = ResultValues.ToField(row.Get(null, field)) });
+        }
+
+        return point;
+    }
+
+    private static List<(string Family, string Tag)> Tags(TagProjection? projection, List<QueryScope> scopes, string path)
+    {
+        List<(string, string)> tags = [];
+        if (projection is null)
+        {
+            return tags;
+        }
+
+        for (int f = 0; f < projection.TagFamilies.Count; f++)
+        {
+            TagProjection.Types.TagFamily family = projection.TagFamilies[f];
+            for (int t = 0; t < family.Tags.Count; t++)
+            {
+                string tag = family.Tags[t];
+                if (!scopes.Any(s => s.Subject.HasTag(family.Name, tag)))
+                {
+                    throw new SchemaValidationException(
+                        string.Create(CultureInfo.InvariantCulture, $"{path}.tag_families[{f}].tags[{t}]"),
+                        $"tag '{tag}' is not declared in tag family '{family.Name}' of {scopes[0].Subject.Description}");
+                }
+
+                tags.Add((family.Name, tag));
+            }
+        }
+
+        return tags;
+    }
+
+    private static List<string> Fields(IEnumerable<string> names, List<QueryScope> scopes, string path)
+    {
+        List<string> fields = [];
+        int i = 0;
+        foreach (string name in names)
+        {
+            if (!scopes.Any(s => s.Subject.TryGetField(name, out _)))
+            {
+                throw new SchemaValidationException(path.EndsWith(".names", StringComparison.Ordinal) ? string.Create(CultureInfo.InvariantCulture, $"{path}[{i}]") : path, $"field '{name}' is not declared by {scopes[0].Subject.Description}");
+            }
+
+            fields.Add(name);
+            i++;
+        }
+
+        return fields;
+    }
+}

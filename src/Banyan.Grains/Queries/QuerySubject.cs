@@ -1,0 +1,136 @@
+using System.Collections.Immutable;
+using Banyan.Api.Database.V1;
+using Banyan.GrainInterfaces.Schema;
+using Banyan.Grains.Schema;
+using Banyan.Storage.Index.Analysis;
+using Banyan.Storage.Index.Segments;
+using StreamSchema = Banyan.Api.Database.V1.Stream;
+
+namespace Banyan.Grains.Queries;
+
+/// <summary>
+/// What a query needs to know of one stream or measure of one group, taken from the silo's schema catalog once per
+/// query: its tags (family, type), fields, entity, and the index rules bound to it (for ordering by a rule and for the
+/// analyzer MATCH uses).
+/// </summary>
+internal sealed class QuerySubject
+{
+    private readonly Dictionary<string, (string Family, TagType Type)> _tags = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FieldType> _fields = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IndexRule> _rulesByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IndexRule> _rulesByTag = new(StringComparer.Ordinal);
+
+    private QuerySubject(SchemaKind kind, string group, string name, IEnumerable<TagFamilySpec> families, IEnumerable<FieldSpec> fields, IEnumerable<string> entity, IEnumerable<IndexRule> rules)
+    {
+        Kind = kind;
+        Group = group;
+        Name = name;
+        foreach (TagFamilySpec family in families)
+        {
+            foreach (TagSpec tag in family.Tags)
+            {
+                _tags.TryAdd(tag.Name, (family.Name, tag.Type));
+            }
+        }
+
+        foreach (FieldSpec field in fields)
+        {
+            _fields.TryAdd(field.Name, field.FieldType);
+        }
+
+        Entity = [.. entity];
+        foreach (IndexRule rule in rules)
+        {
+            _rulesByName.TryAdd(rule.Metadata.Name, rule);
+            foreach (string tag in rule.Tags)
+            {
+                // An inverted rule wins over a skipping one for MATCH and ordering.
+                if (!_rulesByTag.TryGetValue(tag, out IndexRule? known) || (known.Type != IndexRule.Types.Type.Inverted && rule.Type == IndexRule.Types.Type.Inverted))
+                {
+                    _rulesByTag[tag] = rule;
+                }
+            }
+        }
+
+        IndexSchema = new IndexSchema([.. _rulesByTag.Select(r => new IndexedTag(r.Key, AnalyzerOf(r.Value.Analyzer)))]);
+    }
+
+    /// <summary>Stream or measure.</summary>
+    public SchemaKind Kind { get; }
+
+    /// <summary>The group.</summary>
+    public string Group { get; }
+
+    /// <summary>The stream or measure name.</summary>
+    public string Name { get; }
+
+    /// <summary>The entity tag names, in entity order.</summary>
+    public IReadOnlyList<string> Entity { get; }
+
+    /// <summary>The tags with index rules, with the analyzer each rule gives MATCH.</summary>
+    public IndexSchema IndexSchema { get; }
+
+    /// <summary>"stream 'group/name'" or "measure 'group/name'", for messages.</summary>
+    public string Description => $"{(Kind == SchemaKind.Stream ? "stream" : "measure")} '{Group}/{Name}'";
+
+    /// <summary>The subject <paramref name="name"/> of <paramref name="group"/>, of <paramref name="kind"/>.</summary>
+    /// <exception cref="SchemaNotFoundException">The group or the subject does not exist.</exception>
+    public static QuerySubject Resolve(SchemaCatalog catalog, SchemaKind kind, string group, string name, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        if (!catalog.TryGetGroup(group, out _))
+        {
+            throw new SchemaNotFoundException($"group '{group}' is not found");
+        }
+
+        ImmutableArray<IndexRule> rules = catalog.IndexRulesFor(kind, group, name, now);
+        if (kind == SchemaKind.Stream)
+        {
+            if (!catalog.TryGetStream(group, name, out StreamSchema? stream))
+            {
+                throw new SchemaNotFoundException($"stream '{group}/{name}' is not found");
+            }
+
+            return new QuerySubject(kind, group, name, stream.TagFamilies, [], stream.Entity?.TagNames ?? [], rules);
+        }
+
+        if (!catalog.TryGetMeasure(group, name, out Measure? measure))
+        {
+            throw new SchemaNotFoundException($"measure '{group}/{name}' is not found");
+        }
+
+        return new QuerySubject(kind, group, name, measure.TagFamilies, measure.Fields, measure.Entity?.TagNames ?? [], rules);
+    }
+
+    /// <summary>The family and type of tag <paramref name="tag"/>; false when the subject has no such tag.</summary>
+    public bool TryGetTag(string tag, out string family, out TagType type)
+    {
+        bool found = _tags.TryGetValue(tag, out (string Family, TagType Type) t);
+        (family, type) = (t.Family, t.Type);
+        return found;
+    }
+
+    /// <summary>True when family <paramref name="family"/> declares tag <paramref name="tag"/>.</summary>
+    public bool HasTag(string family, string tag) => _tags.TryGetValue(tag, out (string Family, TagType Type) t) && t.Family == family;
+
+    /// <summary>The type of field <paramref name="field"/>; false when the measure has no such field.</summary>
+    public bool TryGetField(string field, out FieldType type) => _fields.TryGetValue(field, out type);
+
+    /// <summary>The index rule named <paramref name="rule"/> bound to the subject, or null.</summary>
+    public IndexRule? RuleNamed(string rule) => _rulesByName.GetValueOrDefault(rule);
+
+    /// <summary>The index rule covering <paramref name="tag"/> (an inverted one when there are several), or null.</summary>
+    public IndexRule? RuleOfTag(string tag) => _rulesByTag.GetValueOrDefault(tag);
+
+    /// <summary>True when <paramref name="tag"/> is an entity tag.</summary>
+    public bool IsEntityTag(string tag) => Entity.Contains(tag, StringComparer.Ordinal);
+
+    private static AnalyzerKind AnalyzerOf(string analyzer) => analyzer switch
+    {
+        "keyword" => AnalyzerKind.Keyword,
+        "standard" => AnalyzerKind.Standard,
+        "simple" => AnalyzerKind.Simple,
+        "url" => AnalyzerKind.Url,
+        _ => AnalyzerKind.None,
+    };
+}

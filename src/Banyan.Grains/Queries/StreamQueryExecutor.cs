@@ -1,0 +1,178 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Banyan.Api.Database.V1;
+using Banyan.Api.Model.V1;
+using Banyan.GrainInterfaces.Queries;
+using Banyan.GrainInterfaces.Schema;
+using Banyan.Grains.Schema;
+using Banyan.Storage.Values;
+using StreamV1 = Banyan.Api.Stream.V1;
+
+namespace Banyan.Grains.Queries;
+
+/// <summary>
+/// Runs BanyanDB's stream query (<c>StreamService/Query</c>) over the shards: validates the request against each group's
+/// schema, sends every shard its filtered read (<see cref="QueryFanOut"/>), then merges: one element per element id
+/// (the earliest; BanyanDB deduplicates re-sent elements), ordered by time or by the tag of the index rule named in
+/// <c>order_by</c> (ascending unless <c>SORT_DESC</c>; ties by time), then <c>offset</c> and <c>limit</c> (default 20,
+/// as BanyanDB's). The answer projects the requested tag families and tags in request order; a tag an element lacks
+/// is <c>NULL_VALUE</c>.
+/// </summary>
+internal sealed class StreamQueryExecutor(QueryFanOut fanOut, QueryOptions options)
+{
+    /// <summary>BanyanDB's default page size for streams.</summary>
+    public const int DefaultLimit = 20;
+
+    /// <summary>Answers <paramref name="request"/> with the schemas of <paramref name="catalog"/>.</summary>
+    public async Task<StreamV1.QueryResponse> RunAsync(StreamV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        List<QueryScope> scopes = QueryScope.Resolve(catalog, SchemaKind.Stream, request.Groups, request.Name, now);
+        long begin = ResultValues.ToNanos(request.TimeRange?.Begin, long.MinValue);
+        long end = ResultValues.ToNanos(request.TimeRange?.End, long.MaxValue);
+        List<(string Family, string Tag)> projection = Projection(request.Projection, scopes);
+        (string Family, string Tag)? orderTag = OrderTag(request.OrderBy, scopes);
+        bool descending = request.OrderBy?.Sort == Sort.Desc;
+
+        List<ResultRow> rows = [];
+        if (begin <= end)
+        {
+            Task<IReadOnlyList<Banyan.Storage.Rows.WriteBatch>>[] reads = [.. scopes.Select(scope =>
+            {
+                ShardQuery query = new(request.Name, begin, end, Translate(request.Criteria, scope), ColumnsOf(scope, projection, orderTag), options.MaxRowsPerShard);
+                return fanOut.ReadAsync(scope.Group, scope.Settings, query);
+            })];
+            IReadOnlyList<Banyan.Storage.Rows.WriteBatch>[] results = await Task.WhenAll(reads);
+            for (int i = 0; i < scopes.Count; i++)
+            {
+                foreach (Banyan.Storage.Rows.WriteBatch batch in results[i])
+                {
+                    rows.AddRange(ResultRow.All(scopes[i].Group, batch));
+                }
+            }
+        }
+
+        // Deduplicate by element id, keeping the earliest copy (ties: the lowest series id).
+        rows.Sort(static (a, b) => a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp) : a.SeriesId.CompareTo(b.SeriesId));
+        HashSet<(string, long)> seen = [];
+        rows.RemoveAll(r => !seen.Add((r.Group, r.Version)));
+
+        Comparison<ResultRow> order = orderTag is { } tag
+            ? (a, b) =>
+            {
+                int c = ResultValues.Compare(a.Get(tag.Family, tag.Tag), b.Get(tag.Family, tag.Tag));
+                c = c != 0 ? c : a.Timestamp.CompareTo(b.Timestamp);
+                return descending ? -c : c;
+            }
+        : (a, b) => descending ? b.Timestamp.CompareTo(a.Timestamp) : a.Timestamp.CompareTo(b.Timestamp);
+        List<ResultRow> ordered = [.. rows.Order(Comparer<ResultRow>.Create(order))];
+
+        int limit = request.Limit == 0 ? DefaultLimit : (int)Math.Min(request.Limit, int.MaxValue);
+        StreamV1.QueryResponse response = new();
+        foreach (ResultRow row in ordered.Skip((int)Math.Min(request.Offset, int.MaxValue)).Take(limit))
+        {
+            response.Elements.Add(ToElement(row, request.Projection));
+        }
+
+        return response;
+    }
+
+    private static Banyan.Api.Model.V1.Criteria? Translate(Banyan.Api.Model.V1.Criteria? criteria, QueryScope scope)
+    {
+        // Validated here, where the error reaches the client; the shards translate again for evaluation.
+        _ = CriteriaTranslator.Translate(criteria, scope.Subject);
+        return criteria;
+    }
+
+    // Every projected (family, tag), in request order; each must be declared by the stream in some queried group.
+    private static List<(string Family, string Tag)> Projection(TagProjection? projection, List<QueryScope> scopes)
+    {
+        List<(string, string)> tags = [];
+        if (projection is null)
+        {
+            return tags;
+        }
+
+        for (int f = 0; f < projection.TagFamilies.Count; f++)
+        {
+            TagProjection.Types.TagFamily family = projection.TagFamilies[f];
+            for (int t = 0; t < family.Tags.Count; t++)
+            {
+                string tag = family.Tags[t];
+                if (!scopes.Any(s => s.Subject.HasTag(family.Name, tag)))
+                {
+                    throw new SchemaValidationException(
+                        string.Create(CultureInfo.InvariantCulture, $"projection.tag_families[{f}].tags[{t}]"),
+                        $"tag '{tag}' is not declared in tag family '{family.Name}' of {scopes[0].Subject.Description}");
+                }
+
+                tags.Add((family.Name, tag));
+            }
+        }
+
+        return tags;
+    }
+
+    /// <summary>The tag an <c>order_by</c> with an index rule sorts by; null to sort by time.</summary>
+    internal static (string Family, string Tag)? OrderTag(QueryOrder? order, IReadOnlyList<QueryScope> scopes)
+    {
+        if (order is null || string.IsNullOrEmpty(order.IndexRuleName))
+        {
+            return null;
+        }
+
+        foreach (QueryScope scope in scopes)
+        {
+            if (scope.Subject.RuleNamed(order.IndexRuleName) is { Tags.Count: > 0 } rule && scope.Subject.TryGetTag(rule.Tags[0], out string family, out _))
+            {
+                return (family, rule.Tags[0]);
+            }
+        }
+
+        throw new SchemaValidationException("order_by.index_rule_name", $"index rule '{order.IndexRuleName}' is not bound to {scopes[0].Subject.Description}");
+    }
+
+    internal static ImmutableArray<ShardColumn> ColumnsOf(QueryScope scope, IEnumerable<(string Family, string Tag)> tags, (string Family, string Tag)? orderTag)
+    {
+        HashSet<ShardColumn> columns = [];
+        foreach ((string family, string tag) in tags)
+        {
+            if (scope.Subject.HasTag(family, tag))
+            {
+                columns.Add(new ShardColumn(family, tag));
+            }
+        }
+
+        if (orderTag is { } o && scope.Subject.HasTag(o.Family, o.Tag))
+        {
+            columns.Add(new ShardColumn(o.Family, o.Tag));
+        }
+
+        return [.. columns];
+    }
+
+    private static StreamV1.Element ToElement(ResultRow row, TagProjection? projection)
+    {
+        StreamV1.Element element = new()
+        {
+            ElementId = unchecked((ulong)row.Version).ToString("x16", CultureInfo.InvariantCulture),
+            Timestamp = ResultValues.ToTimestamp(row.Timestamp),
+        };
+        if (projection is not null)
+        {
+            foreach (TagProjection.Types.TagFamily family in projection.TagFamilies)
+            {
+                TagFamily result = new() { Name = family.Name };
+                foreach (string tag in family.Tags)
+                {
+                    ColumnValue value = row.Get(family.Name, tag);
+                    result.Tags.Add(new Tag { Key = tag, Value = ResultValues.ToTag(value) });
+                }
+
+                element.TagFamilies.Add(result);
+            }
+        }
+
+        return element;
+    }
+}
