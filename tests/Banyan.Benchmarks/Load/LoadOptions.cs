@@ -19,6 +19,7 @@ public sealed class LoadOptions
           --settle-quiet S    settle: wait until the data folder has not changed for S seconds (default 12) ...
           --settle-max S      ... but at most S seconds (default 180)
           --timeout S         bound on the whole write phase (default 900)
+          --query-runs N      timed runs of each query (default 30), after --warmup N untimed ones (default 1)
           --perf FILE         record the silo with `perf record -g` during the write phase (silo started with DOTNET_PerfMapEnabled=1)
           --json FILE         also write the figures as JSON (the side-by-side script reads it)
         """;
@@ -61,6 +62,12 @@ public sealed class LoadOptions
 
     /// <summary>Bound on the write phase.</summary>
     public TimeSpan Timeout { get; private set; } = TimeSpan.FromSeconds(900);
+
+    /// <summary>Timed runs per query.</summary>
+    public int QueryRuns { get; private set; } = 30;
+
+    /// <summary>Untimed runs per query before the timed ones.</summary>
+    public int Warmup { get; private set; } = 1;
 
     /// <summary>perf output file, or null.</summary>
     public string? PerfFile { get; private set; }
@@ -125,6 +132,12 @@ public sealed class LoadOptions
                     break;
                 case "--timeout":
                     o.Timeout = TimeSpan.FromSeconds(Int(1));
+                    break;
+                case "--query-runs":
+                    o.QueryRuns = Int(1);
+                    break;
+                case "--warmup":
+                    o.Warmup = Int(0);
                     break;
                 case "--perf":
                     o.PerfFile = Path.GetFullPath(Value());

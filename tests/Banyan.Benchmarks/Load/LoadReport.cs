@@ -63,9 +63,30 @@ public sealed class LoadReport
     /// <summary>Peak RSS of the silo during write + settle, bytes (<c>VmHWM</c>).</summary>
     public long PeakRssBytes { get; set; }
 
+    /// <summary>Seconds the restarted silo took to serve (on the data folder written above).</summary>
+    public double RestartSeconds { get; set; }
+
+    /// <summary>Data points the restarted silo counts (COUNT over every measure and the whole time range).</summary>
+    public long VisiblePoints { get; set; }
+
+    /// <summary>Peak RSS of the restarted silo after the queries, bytes (<c>VmHWM</c>).</summary>
+    public long QueryPeakRssBytes { get; set; }
+
+    /// <summary>The queries: name, every timed run (ms), median, p99, whether the answer was right.</summary>
+    public IReadOnlyList<QueryFigures>? Queries { get; set; }
+
     /// <summary>Load average when the run started.</summary>
     public string? LoadAverageBefore { get; set; }
 
     /// <summary>Load average when the run ended.</summary>
     public string? LoadAverageAfter { get; set; }
 }
+
+/// <summary>One query's figures in <see cref="LoadReport"/>.</summary>
+/// <param name="Name">Q1, Q2 or Q3.</param>
+/// <param name="MedianMs">Median latency.</param>
+/// <param name="P99Ms">99th percentile latency (the slowest run when there are fewer than 100).</param>
+/// <param name="Correct">Whether the answer matched the dataset.</param>
+/// <param name="Detail">What differed, or ok.</param>
+/// <param name="Ms">Every timed run.</param>
+public sealed record QueryFigures(string Name, double MedianMs, double P99Ms, bool Correct, string Detail, IReadOnlyList<double> Ms);
