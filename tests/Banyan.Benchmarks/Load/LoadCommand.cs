@@ -63,11 +63,13 @@ public static class LoadCommand
         if (options.PerfFile is not null)
         {
             environment["DOTNET_PerfMapEnabled"] = "1";
+            environment["DOTNET_EnableWriteXorExecute"] = "0"; // JIT code in plain anonymous memory, so perf finds it in the map
         }
 
         LoadReport report = new() { Series = options.Series, Points = options.Points, DataPoints = points, Streams = options.Streams, Shards = (int)options.Shards, LoadAverageBefore = LoadAverage() };
         await using (SiloChild silo = await SiloChild.StartAsync(options.SiloDll, data, environment, options.SiloArguments, TimeSpan.FromSeconds(120)))
         {
+            Console.WriteLine(Str($"silo: pid {silo.Pid}, gRPC {silo.GrpcAddress}"));
             using GrpcChannel channel = GrpcChannel.ForAddress(silo.GrpcAddress);
             using CancellationTokenSource bound = new(options.Timeout);
             await PeerSchema.CreateAsync(channel, options.Shards, options.TtlDays, bound.Token);
