@@ -15,6 +15,7 @@
 #   OUT=/tmp/banyan-side-by-side                       results: peers.json/.md, banyan-rep<i>.json, table.md
 #   PEERBENCH_ROOT=/tmp/peerbench                      bench.py's data dirs and dataset cache
 #   INSTALL=1               apt-get install victoria-metrics when it is missing
+#   TABLE_ONLY=1            only print the table from the results already in OUT
 # Servers bind 127.0.0.1 and are stopped by the PID their runner started.
 set -euo pipefail
 
@@ -33,34 +34,37 @@ OUT="${OUT:-/tmp/banyan-side-by-side}"
 export PEERBENCH_ROOT="${PEERBENCH_ROOT:-/tmp/peerbench}"
 DATA="$PEERBENCH_ROOT/data/s${S}_n${N}_seed${SEED}"
 
-[ -f "$GEN" ] && [ -f "$BENCH" ] || { echo "peers-side-by-side: gen.py/bench.py not found at $GEN (set GEN)" >&2; exit 1; }
-if ! command -v victoria-metrics >/dev/null; then
-  if [ "${INSTALL:-0}" = 1 ]; then
-    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends victoria-metrics
-  else
-    echo "peers-side-by-side: victoria-metrics is not installed (apt-get install victoria-metrics, or INSTALL=1)" >&2
-    exit 1
+if [ "${TABLE_ONLY:-0}" != 1 ]; then
+  [ -f "$GEN" ] && [ -f "$BENCH" ] || { echo "peers-side-by-side: gen.py/bench.py not found at $GEN (set GEN)" >&2; exit 1; }
+  if ! command -v victoria-metrics >/dev/null; then
+    if [ "${INSTALL:-0}" = 1 ]; then
+      apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends victoria-metrics
+    else
+      echo "peers-side-by-side: victoria-metrics is not installed (apt-get install victoria-metrics, or INSTALL=1)" >&2
+      exit 1
+    fi
   fi
+
+  mkdir -p "$OUT"
+  echo "== $(date -u '+%Y-%m-%d %H:%M:%S') UTC, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+  echo "== dataset S=$S N=$N SEED=$SEED -> $DATA" >&2
+  python3 "$GEN" --series "$S" --points "$N" --seed "$SEED" --formats vmjson --out "$DATA"
+
+  echo "== peers: $PEERS ($REPS repetitions)" >&2
+  python3 "$BENCH" --data "$DATA" --peers "$PEERS" --reps "$REPS" --query-runs "$QUERY_RUNS" --warmup 1 \
+    --out "$OUT/peers.json" >&2
+
+  echo "== banyan: build (Release)" >&2
+  dotnet build -c Release "$ROOT/tests/Banyan.Benchmarks/Banyan.Benchmarks.csproj" -v quiet -nologo >&2
+  LOAD="$ROOT/tests/Banyan.Benchmarks/bin/Release/net10.0/Banyan.Benchmarks.dll"
+  for rep in $(seq "$REPS"); do
+    echo "== banyan rep $rep/$REPS" >&2
+    dotnet "$LOAD" load --series "$S" --points "$N" --seed "$SEED" --streams "$STREAMS" --shards "$SHARDS" \
+      --query-runs "$QUERY_RUNS" --warmup 1 --json "$OUT/banyan-rep$rep.json" >&2 \
+    || echo "== banyan rep $rep: the load command reported a failure (exit $?); the table marks it" >&2
+  done
 fi
-
-mkdir -p "$OUT"
-echo "== $(date -u '+%Y-%m-%d %H:%M:%S') UTC, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-
-echo "== dataset S=$S N=$N SEED=$SEED -> $DATA" >&2
-python3 "$GEN" --series "$S" --points "$N" --seed "$SEED" --formats vmjson --out "$DATA"
-
-echo "== peers: $PEERS ($REPS repetitions)" >&2
-python3 "$BENCH" --data "$DATA" --peers "$PEERS" --reps "$REPS" --query-runs "$QUERY_RUNS" --warmup 1 \
-  --out "$OUT/peers.json" >&2
-
-echo "== banyan: build (Release)" >&2
-dotnet build -c Release "$ROOT/tests/Banyan.Benchmarks/Banyan.Benchmarks.csproj" -v quiet -nologo >&2
-LOAD="$ROOT/tests/Banyan.Benchmarks/bin/Release/net10.0/Banyan.Benchmarks.dll"
-for rep in $(seq "$REPS"); do
-  echo "== banyan rep $rep/$REPS" >&2
-  dotnet "$LOAD" load --series "$S" --points "$N" --seed "$SEED" --streams "$STREAMS" --shards "$SHARDS" \
-    --query-runs "$QUERY_RUNS" --warmup 1 --json "$OUT/banyan-rep$rep.json" >&2
-done
 
 python3 - "$OUT" "$REPS" <<'EOF' | tee "$OUT/table.md"
 import json, statistics, sys
@@ -103,8 +107,8 @@ for n, m, lo, hi, rate, cpu, bpp, rss, q1, q2, q3, ok in rows:
 print()
 print("Banyan disk after the graceful stop, apparent bytes by kind (rep 1): " +
       ", ".join("%s %s" % (k, "{:,}".format(v)) for k, v in (b[0]["DiskByKindStopped"] or {}).items()))
-print("Banyan per rep: " + "; ".join("ingest %.1f s, silo CPU %.1f s + load generator %.1f s, settle %.0f s, restart %.1f s, RSS write %.0f / query %.0f MiB" % (
+print("Banyan per rep: " + "; ".join("ingest %.1f s, silo CPU %.1f s + load generator %.1f s, settle %.0f s, restart %.1f s, RSS write %.0f / query %.0f MiB, %d points answered other than STATUS_SUCCEED, %d visible after restart" % (
     x["IngestSeconds"], x["ServerCpuSeconds"], x["ClientCpuSeconds"], x["SettleSeconds"], x["RestartSeconds"],
-    x["PeakRssBytes"] / 1048576, x["QueryPeakRssBytes"] / 1048576) for x in b))
+    x["PeakRssBytes"] / 1048576, x["QueryPeakRssBytes"] / 1048576, x["Failed"], x["VisiblePoints"]) for x in b))
 EOF
 echo "== table in $OUT/table.md" >&2

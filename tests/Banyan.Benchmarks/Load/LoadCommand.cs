@@ -94,6 +94,16 @@ public static class LoadCommand
             report.Acknowledged = written.Succeeded;
             report.Failed = written.Failed;
             Console.WriteLine(Str($"write: {written.Sent:N0} sent, {written.Succeeded:N0} STATUS_SUCCEED, {written.Failed:N0} other{(written.FirstFailure is null ? string.Empty : " (first: " + written.FirstFailure + ")")}"));
+            if (written.Failed > 0)
+            {
+                // The response carries only a status; the silo's log says why.
+                Console.WriteLine("write: the silo's last warnings and errors:");
+                foreach (string line in silo.OutputLines.Where(IsProblem).TakeLast(20))
+                {
+                    Console.WriteLine("  | " + line);
+                }
+            }
+
             Console.WriteLine(Str($"write: {report.IngestSeconds:F2} s until the last acknowledgement = {report.PointsPerSecond:N0} data points/s; silo CPU {report.ServerCpuSeconds:F2} s = {report.ServerCpuSeconds * 1e9 / points:F0} ns/point; load generator CPU {report.ClientCpuSeconds:F2} s = {report.ClientCpuSeconds * 1e9 / points:F0} ns/point"));
 
             Stopwatch settling = Stopwatch.StartNew();
@@ -200,6 +210,11 @@ public static class LoadCommand
             perf.Kill();
         }
     }
+
+    private static bool IsProblem(string line)
+        => line.Contains("warn", StringComparison.OrdinalIgnoreCase) || line.Contains("fail", StringComparison.OrdinalIgnoreCase)
+        || line.Contains("error", StringComparison.OrdinalIgnoreCase) || line.Contains("exception", StringComparison.OrdinalIgnoreCase)
+        || line.Contains("timeout", StringComparison.OrdinalIgnoreCase) || line.Contains("timed out", StringComparison.OrdinalIgnoreCase);
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 

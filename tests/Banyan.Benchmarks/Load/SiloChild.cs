@@ -38,8 +38,11 @@ public sealed class SiloChild : IAsyncDisposable
     /// <summary>The gRPC address.</summary>
     public Uri GrpcAddress => new($"http://127.0.0.1:{GrpcPort}");
 
-    /// <summary>The last lines the silo printed.</summary>
-    public string RecentOutput => string.Join('\n', _output.TakeLast(40));
+    /// <summary>The last lines the silo printed (for failure messages).</summary>
+    public string RecentOutput => string.Join('\n', _output.TakeLast(60));
+
+    /// <summary>Every line the silo printed that is still kept (the last 2,000).</summary>
+    public IEnumerable<string> OutputLines => _output;
 
     /// <summary>Starts the silo on <paramref name="dataRoot"/> and waits (bounded) until <c>/api/healthz</c> answers SERVING.</summary>
     /// <param name="siloDll">The built <c>Banyan.Silo.dll</c>.</param>
@@ -216,7 +219,7 @@ public sealed class SiloChild : IAsyncDisposable
         }
 
         _output.Enqueue(line);
-        while (_output.Count > 200 && _output.TryDequeue(out _))
+        while (_output.Count > 2000 && _output.TryDequeue(out _))
         {
         }
     }
