@@ -98,9 +98,20 @@ public static class LoadCommand
             {
                 // The response carries only a status; the silo's log says why.
                 Console.WriteLine("write: the silo's last warnings and errors:");
-                foreach (string line in silo.OutputLines.Where(IsProblem).TakeLast(20))
+                // The console logger writes "warn: Category[id]" and the message on the next line.
+                string[] lines = [.. silo.OutputLines];
+                List<string> problems = [];
+                for (int i = 0; i < lines.Length; i++)
                 {
-                    Console.WriteLine("  | " + line);
+                    if (IsProblem(lines[i]))
+                    {
+                        problems.Add(lines[i] + (i + 1 < lines.Length && lines[i + 1].StartsWith(' ') ? " " + lines[i + 1].Trim() : string.Empty));
+                    }
+                }
+
+                foreach (string problem in problems.TakeLast(20))
+                {
+                    Console.WriteLine("  | " + problem);
                 }
             }
 
