@@ -71,6 +71,7 @@ public static class SiloHost
         StrictDecodingMethodProvider.ReplaceDefaultBinder(builder.Services);
         builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>(SiloHealthCheck.Name);
         builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddSiloMetrics();
 
         WebApplication app = builder.Build();
         app.MapGet("/api/healthz", async (HealthCheckService health, CancellationToken cancellationToken) =>
@@ -80,6 +81,7 @@ public static class SiloHost
                 ? Results.Json(new HealthzResponse("SERVING"))
                 : Results.Json(new HealthzResponse("NOT_SERVING"), statusCode: StatusCodes.Status503ServiceUnavailable);
         });
+        app.MapSiloMetrics();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ApiVersionService>();
         app.MapGrpcService<GroupRegistryService>();

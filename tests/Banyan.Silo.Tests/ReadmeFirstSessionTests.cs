@@ -18,7 +18,7 @@ public sealed partial class ReadmeFirstSessionTests
     {
         string readme = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "README.md"));
         Dictionary<string, string> requests = FirstSessionBlocks().Matches(readme).ToDictionary(m => m.Groups["rpc"].Value, m => m.Groups["json"].Value);
-        Assert.Equal(["GroupRegistryService/Create", "MeasureRegistryService/Create", "MeasureService/Write"], requests.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["GroupRegistryService/Create", "MeasureRegistryService/Create", "MeasureService/Query", "MeasureService/Query:mean", "MeasureService/Write"], requests.Keys.Order(StringComparer.Ordinal));
         GroupRegistryServiceCreateRequest group = JsonParser.Default.Parse<GroupRegistryServiceCreateRequest>(requests["GroupRegistryService/Create"]);
         MeasureRegistryServiceCreateRequest measure = JsonParser.Default.Parse<MeasureRegistryServiceCreateRequest>(requests["MeasureRegistryService/Create"]);
 
@@ -51,6 +51,21 @@ public sealed partial class ReadmeFirstSessionTests
         List<StoredRow> rows = await StoredRows.ReadAsync(host.Grains(), "sw_metric", "service_cpm_minute");
         Assert.Equal([120L, 130L], rows.Select(r => (long)r[null, "total"]!));
         Assert.Contains("STATUS_INVALID_TIMESTAMP", readme, StringComparison.Ordinal);
+
+        // The query steps, with today's date: the two points newest first, then the mean per service.
+        MeasureV1.MeasureService.MeasureServiceClient measures = new(host.Channel);
+        MeasureV1.QueryRequest query = JsonParser.Default.Parse<MeasureV1.QueryRequest>(requests["MeasureService/Query"].Replace("2026-12-01", today, StringComparison.Ordinal));
+        MeasureV1.QueryResponse answer = await measures.QueryAsync(query, deadline: RegistryClients.Deadline);
+        Assert.Equal([130L, 120L], answer.DataPoints.Select(p => p.Fields.Single(f => f.Name == "total").Value.Int.Value));
+        Assert.All(answer.DataPoints, p => Assert.Equal(["svc-1", "entity-1"], p.TagFamilies.Single().Tags.Select(t => t.Value.Str.Value)));
+        Assert.All(answer.DataPoints, p => Assert.True(p.Sid > 0 && p.Version > 0, "a point carries its series id and version"));
+        Assert.Contains("`10:01` (`total` 130) then `10:00` (`total` 120)", readme, StringComparison.Ordinal);
+
+        MeasureV1.QueryRequest mean = JsonParser.Default.Parse<MeasureV1.QueryRequest>(requests["MeasureService/Query:mean"].Replace("2026-12-01", today, StringComparison.Ordinal));
+        MeasureV1.DataPoint grouped = Assert.Single((await measures.QueryAsync(mean, deadline: RegistryClients.Deadline)).DataPoints);
+        Assert.Equal("svc-1", grouped.TagFamilies.Single().Tags.Single().Value.Str.Value);
+        Assert.Equal(125L, grouped.Fields.Single(f => f.Name == "total").Value.Int.Value);
+        Assert.Contains("`id` `svc-1`, `total` 125", readme, StringComparison.Ordinal);
     }
 
     // The JSON values of a text holding several, one after the other (as grpcurl reads a stream's messages).

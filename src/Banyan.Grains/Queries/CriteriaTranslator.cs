@@ -22,20 +22,50 @@ internal static class CriteriaTranslator
 {
     /// <summary>The engine criteria for <paramref name="criteria"/>; null when the request has none.</summary>
     /// <exception cref="SchemaValidationException">The criteria are malformed or do not fit the schema.</exception>
-    public static Criteria? Translate(ApiCriteria? criteria, QuerySubject subject)
+    public static Criteria? Translate(ApiCriteria? criteria, QuerySubject subject) => Translate(criteria, subject, entityConditionsHold: false);
+
+    /// <summary>
+    /// The engine criteria for <paramref name="criteria"/>, validated; with <paramref name="entityConditionsHold"/>, every
+    /// EQ or IN condition on an entity tag is left out of the tree (BanyanDB turns those into the series selection,
+    /// <see cref="EntityPatterns"/>; a logical node with such a side becomes its other side, AND and OR alike). Null:
+    /// every row passes.
+    /// </summary>
+    /// <exception cref="SchemaValidationException">The criteria are malformed or do not fit the schema.</exception>
+    public static Criteria? Translate(ApiCriteria? criteria, QuerySubject subject, bool entityConditionsHold)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        return criteria is null || criteria.ExpCase == ApiCriteria.ExpOneofCase.None ? null : Node(criteria, subject, "criteria");
+        return criteria is null || criteria.ExpCase == ApiCriteria.ExpOneofCase.None ? null : Node(criteria, subject, "criteria", entityConditionsHold);
     }
 
-    private static Criteria Node(ApiCriteria criteria, QuerySubject subject, string path) => criteria.ExpCase switch
+    // What a node is in BanyanDB's index query: absent (an entity-only node: its conditions select series instead),
+    // match-all, or a tree. Absent and match-all both let every row of the selected series pass.
+    private readonly record struct IndexNode(Criteria? Tree, bool MatchAll)
     {
-        ApiCriteria.ExpOneofCase.Condition => Leaf(criteria.Condition, subject, path + ".condition"),
-        ApiCriteria.ExpOneofCase.Le => Logical(criteria.Le, subject, path + ".le"),
-        _ => throw new SchemaValidationException(path, "the criteria hold neither a condition nor a logical expression"),
-    };
+        public static IndexNode Absent => new(null, false);
 
-    private static Criteria Logical(ApiLogicalExpression le, QuerySubject subject, string path)
+        public static IndexNode All => new(null, true);
+
+        public bool IsAbsent => Tree is null && !MatchAll;
+    }
+
+    private static Criteria? Node(ApiCriteria criteria, QuerySubject subject, string path, bool entityConditionsHold)
+        => Build(criteria, subject, path, entityConditionsHold).Tree;
+
+    private static IndexNode Build(ApiCriteria criteria, QuerySubject subject, string path, bool entityConditionsHold)
+    {
+        switch (criteria.ExpCase)
+        {
+            case ApiCriteria.ExpOneofCase.Condition:
+                Condition leaf = Leaf(criteria.Condition, subject, path + ".condition");
+                return entityConditionsHold && subject.IsEntityTag(leaf.TagName) && leaf.Op is (ConditionOp.Eq or ConditionOp.In) ? IndexNode.Absent : new IndexNode(leaf, false);
+            case ApiCriteria.ExpOneofCase.Le:
+                return Logical(criteria.Le, subject, path + ".le", entityConditionsHold);
+            default:
+                throw new SchemaValidationException(path, "the criteria hold neither a condition nor a logical expression");
+        }
+    }
+
+    private static IndexNode Logical(ApiLogicalExpression le, QuerySubject subject, string path, bool entityConditionsHold)
     {
         bool hasLeft = le.Left is { ExpCase: not ApiCriteria.ExpOneofCase.None };
         bool hasRight = le.Right is { ExpCase: not ApiCriteria.ExpOneofCase.None };
@@ -47,7 +77,7 @@ internal static class CriteriaTranslator
         if (!hasLeft || !hasRight)
         {
             // One side only: BanyanDB's planner uses that side as it is.
-            return hasLeft ? Node(le.Left, subject, path + ".left") : Node(le.Right, subject, path + ".right");
+            return hasLeft ? Build(le.Left, subject, path + ".left", entityConditionsHold) : Build(le.Right, subject, path + ".right", entityConditionsHold);
         }
 
         LogicalOp op = le.Op switch
@@ -56,7 +86,45 @@ internal static class CriteriaTranslator
             ApiLogicalExpression.Types.LogicalOp.Or => LogicalOp.Or,
             _ => throw new SchemaValidationException(path + ".op", $"the logical operator must be AND or OR, got {le.Op}"),
         };
-        return new LogicalExpression(op, Node(le.Left, subject, path + ".left"), Node(le.Right, subject, path + ".right"));
+        IndexNode left = Build(le.Left, subject, path + ".left", entityConditionsHold);
+        IndexNode right = Build(le.Right, subject, path + ".right", entityConditionsHold);
+        if (!entityConditionsHold)
+        {
+            return new IndexNode(new LogicalExpression(op, left.Tree!, right.Tree!), false);
+        }
+
+        // BanyanDB's inverted.BuildQuery / stream buildLocalFilter, node by node.
+        List<Banyan.Storage.Values.TagValue?[]>? entities = EntityPatterns.Node(new ApiCriteria { Le = le }, subject);
+        if (entities is null || (left.IsAbsent && right.IsAbsent))
+        {
+            return IndexNode.Absent;
+        }
+
+        if (left.MatchAll && right.MatchAll)
+        {
+            return IndexNode.All;
+        }
+
+        if (op == LogicalOp.And)
+        {
+            Criteria? a = left.Tree;
+            Criteria? b = right.Tree;
+            return a is null && b is null ? IndexNode.All : new IndexNode(a is null ? b : b is null ? a : new LogicalExpression(LogicalOp.And, a, b), false);
+        }
+
+        if (left.MatchAll || right.MatchAll)
+        {
+            return IndexNode.All;
+        }
+
+        if ((left.IsAbsent || right.IsAbsent) && subject.Kind == SchemaKind.Measure && entities.All(p => p.All(v => v is not null)))
+        {
+            // An entity-only side next to fully given series: the series selection alone answers (BanyanDB's
+            // allEntitiesSpecific, measures only).
+            return IndexNode.All;
+        }
+
+        return new IndexNode(left.IsAbsent ? right.Tree : right.IsAbsent ? left.Tree : new LogicalExpression(LogicalOp.Or, left.Tree!, right.Tree!), false);
     }
 
     private static Condition Leaf(ApiCondition condition, QuerySubject subject, string path)
@@ -138,7 +206,7 @@ internal static class CriteriaTranslator
             throw new SchemaValidationException(path + ".value", "a null value cannot be compared; test another tag or value");
         }
 
-        MatchOptions? match = op == ConditionOp.Match ? MatchOf(condition.MatchOption) : null;
+        MatchOptions? match = op == ConditionOp.Match ? MatchOf(condition.MatchOption, path + ".match_option.analyzer") : null;
         try
         {
             return new Condition(name, op, engineValue, match);
@@ -170,7 +238,7 @@ internal static class CriteriaTranslator
         _ => EngineTagValue.Null,
     };
 
-    private static MatchOptions MatchOf(ApiCondition.Types.MatchOption? option)
+    private static MatchOptions MatchOf(ApiCondition.Types.MatchOption? option, string analyzerPath)
     {
         if (option is null)
         {
@@ -184,7 +252,7 @@ internal static class CriteriaTranslator
             "standard" => AnalyzerKind.Standard,
             "simple" => AnalyzerKind.Simple,
             "url" => AnalyzerKind.Url,
-            _ => throw new SchemaValidationException("criteria.condition.match_option.analyzer", $"unknown analyzer '{option.Analyzer}' (keyword, standard, simple or url)"),
+            _ => throw new SchemaValidationException(analyzerPath, $"unknown analyzer '{option.Analyzer}' (keyword, standard, simple or url)"),
         };
         return new MatchOptions(analyzer, option.Operator == ApiCondition.Types.MatchOption.Types.Operator.And ? MatchOperator.And : MatchOperator.Or);
     }

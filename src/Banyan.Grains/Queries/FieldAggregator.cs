@@ -8,7 +8,7 @@ namespace Banyan.Grains.Queries;
 /// <summary>
 /// One aggregation of a measure field over a group of data points (BanyanDB's <c>pkg/query/aggregation</c>): MEAN, MAX,
 /// MIN, COUNT and SUM of an int or float field. Null values are skipped. Int fields stay ints (MEAN truncates, as Go's
-/// integer division); COUNT is an int.
+/// integer division); COUNT has the field's type.
 /// </summary>
 internal sealed class FieldAggregator
 {
@@ -63,7 +63,8 @@ internal sealed class FieldAggregator
     {
         if (_function == AggregationFunction.Count)
         {
-            return ResultValues.ToField(ColumnValue.FromInt64(_count));
+            // The count has the field's type (BanyanDB's counter is generic over the field's number type).
+            return ResultValues.ToField(_float ? ColumnValue.FromFloat64(_count) : ColumnValue.FromInt64(_count));
         }
 
         if (_count == 0)

@@ -15,7 +15,8 @@ namespace Banyan.Grains.Queries;
 /// (<c>pkg/query/logical/measure/measure_analyzer.go</c>): filtered reads from every shard (each shard keeps the highest
 /// version of a data point), ordered by time or by the tag of the index rule in <c>order_by</c>; then <c>group_by</c>
 /// (groups in order of first appearance) with <c>agg</c> over each group (the tags of the group's first point, one field:
-/// the aggregate); then <c>top</c> (the N points with the highest, or with <c>SORT_ASC</c> lowest, value of its field);
+/// the aggregate); then <c>top</c> (the N points with the highest, or with <c>SORT_ASC</c> lowest, value of its field,
+/// whether the projection names that field or not; after <c>agg</c>, the aggregate, so the two must name one field);
 /// then <c>offset</c> and <c>limit</c> (default 100, as BanyanDB's).
 /// </summary>
 internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions options)
@@ -45,6 +46,12 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
             throw new SchemaValidationException("top.number", "the number of top points must not be negative");
         }
 
+        if (topField is not null && aggField is not null && topField != aggField)
+        {
+            // After aggregation a point holds only the aggregate: there is no other field to rank by.
+            throw new SchemaValidationException("top.field_name", $"with agg, top ranks the aggregated field '{aggField}', got '{topField}'");
+        }
+
         (string Family, string Tag)? orderTag = StreamQueryExecutor.OrderTag(request.OrderBy, scopes);
         bool descending = request.OrderBy?.Sort == Sort.Desc;
 
@@ -55,6 +62,12 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
             Task<IReadOnlyList<WriteBatch>>[] reads = [.. scopes.Select(scope =>
             {
                 _ = CriteriaTranslator.Translate(request.Criteria, scope.Subject);
+                if (EntityPatterns.Of(request.Criteria, scope.Subject).IsEmpty)
+                {
+                    // BanyanDB's measure planner needs at least one series pattern ("series is required").
+                    throw new SchemaValidationException("criteria", $"the conditions on the entity tags of {scope.Subject.Description} contradict each other: no series can match");
+                }
+
                 ImmutableArray<ShardColumn> columns = [.. StreamQueryExecutor.ColumnsOf(scope, tags.Concat(groupBy), orderTag), .. wantedFields.Distinct().Select(f => new ShardColumn(null, f))];
                 return fanOut.ReadAsync(scope.Group, scope.Settings, new ShardQuery(request.Name, begin, end, request.Criteria, columns, options.MaxRowsPerShard));
             })];
@@ -67,6 +80,26 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
                 }
             }
         }
+
+        // The latest point of each series (highest timestamp, then version: a series' index document is replaced only by
+        // a point at least as new): index-mode measures keep only it, and tags kept per series read from it.
+        Dictionary<(string, ulong), ResultRow> latest = [];
+        foreach (ResultRow row in rows)
+        {
+            if (!latest.TryGetValue((row.Group, row.SeriesId), out ResultRow known) || row.Timestamp > known.Timestamp || (row.Timestamp == known.Timestamp && row.Version > known.Version))
+            {
+                latest[(row.Group, row.SeriesId)] = row;
+            }
+        }
+
+        if (scopes.Any(s => s.Subject.IndexMode))
+        {
+            rows = [.. rows.Where(r => !scopes.First(s => s.Group == r.Group).Subject.IndexMode || latest[(r.Group, r.SeriesId)] == r)];
+        }
+
+        Dictionary<string, QuerySubject> subjects = scopes.ToDictionary(s => s.Group, s => s.Subject, StringComparer.Ordinal);
+        MeasureV1.DataPoint ToPoint(ResultRow row, TagProjection? projection, List<string> pointFields) =>
+            MeasureQueryExecutor.ToPoint(row, latest[(row.Group, row.SeriesId)], subjects[row.Group], projection, pointFields);
 
         Comparison<ResultRow> order = orderTag is { } o
             ? (a, b) =>
@@ -83,7 +116,9 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
         };
         List<ResultRow> ordered = [.. rows.Order(Comparer<ResultRow>.Create(order))];
 
+        // Each point with the value top ranks it by: the row's own field (projected or not), or the aggregate.
         List<MeasureV1.DataPoint> points = [];
+        List<FieldValue?> rankValues = [];
         if (request.GroupBy is not null || request.Agg is not null)
         {
             foreach (List<ResultRow> group in GroupRows(ordered, groupBy))
@@ -91,6 +126,7 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
                 if (request.Agg is null)
                 {
                     points.Add(ToPoint(group[0], request.TagProjection, fields));
+                    rankValues.Add(topField is null ? null : ResultValues.ToField(group[0].Get(null, topField)));
                     continue;
                 }
 
@@ -104,19 +140,24 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
                 point.Timestamp = null;
                 point.Sid = 0;
                 point.Version = 0;
-                point.Fields.Add(new MeasureV1.DataPoint.Types.Field { Name = aggField!, Value = aggregator.Result() });
+                FieldValue aggregate = aggregator.Result();
+                point.Fields.Add(new MeasureV1.DataPoint.Types.Field { Name = aggField!, Value = aggregate });
                 points.Add(point);
+                rankValues.Add(aggregate);
             }
         }
         else
         {
             points.AddRange(ordered.Select(r => ToPoint(r, request.TagProjection, fields)));
+            rankValues.AddRange(ordered.Select(r => topField is null ? null : ResultValues.ToField(r.Get(null, topField))));
         }
 
         if (request.Top is { } top)
         {
             bool ascending = top.FieldValueSort == Sort.Asc;
-            List<MeasureV1.DataPoint> ranked = [.. points.OrderBy(p => FieldOf(p, topField!), Comparer<FieldValue?>.Create((x, y) => CompareFields(x, y, ascending)))];
+            List<MeasureV1.DataPoint> ranked = [.. Enumerable.Range(0, points.Count)
+                .OrderBy(i => rankValues[i], Comparer<FieldValue?>.Create((x, y) => CompareFields(x, y, ascending)))
+                .Select(i => points[i])];
             points = [.. ranked.Take(top.Number == 0 ? ranked.Count : top.Number)];
         }
 
@@ -145,8 +186,6 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
         return inOrder;
     }
 
-    private static FieldValue? FieldOf(MeasureV1.DataPoint point, string field) => point.Fields.FirstOrDefault(f => f.Name == field)?.Value;
-
     // Highest first (lowest first when ascending); points without a value last either way.
     private static int CompareFields(FieldValue? x, FieldValue? y, bool ascending)
     {
@@ -168,7 +207,7 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
         _ => null,
     };
 
-    private static MeasureV1.DataPoint ToPoint(ResultRow row, TagProjection? projection, List<string> fields)
+    private static MeasureV1.DataPoint ToPoint(ResultRow row, ResultRow seriesLatest, QuerySubject subject, TagProjection? projection, List<string> fields)
     {
         MeasureV1.DataPoint point = new()
         {
@@ -183,7 +222,8 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
                 TagFamily result = new() { Name = family.Name };
                 foreach (string tag in family.Tags)
                 {
-                    result.Tags.Add(new Tag { Key = tag, Value = ResultValues.ToTag(row.Get(family.Name, tag)) });
+                    ResultRow source = subject.IsSeriesTag(tag) ? seriesLatest : row;
+                    result.Tags.Add(new Tag { Key = tag, Value = ResultValues.ToTag(source.Get(family.Name, tag)) });
                 }
 
                 point.TagFamilies.Add(result);

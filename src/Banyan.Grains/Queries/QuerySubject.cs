@@ -20,9 +20,10 @@ internal sealed class QuerySubject
     private readonly Dictionary<string, IndexRule> _rulesByName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IndexRule> _rulesByTag = new(StringComparer.Ordinal);
 
-    private QuerySubject(SchemaKind kind, string group, string name, IEnumerable<TagFamilySpec> families, IEnumerable<FieldSpec> fields, IEnumerable<string> entity, IEnumerable<IndexRule> rules)
+    private QuerySubject(SchemaKind kind, string group, string name, IEnumerable<TagFamilySpec> families, IEnumerable<FieldSpec> fields, IEnumerable<string> entity, IEnumerable<IndexRule> rules, bool indexMode)
     {
         Kind = kind;
+        IndexMode = indexMode;
         Group = group;
         Name = name;
         foreach (TagFamilySpec family in families)
@@ -64,6 +65,12 @@ internal sealed class QuerySubject
     /// <summary>The stream or measure name.</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// True for a measure in BanyanDB's index mode: its data points live in the series index, one document per series
+    /// that a newer point replaces, so a query sees one point per series (the newest).
+    /// </summary>
+    public bool IndexMode { get; }
+
     /// <summary>The entity tag names, in entity order.</summary>
     public IReadOnlyList<string> Entity { get; }
 
@@ -91,7 +98,7 @@ internal sealed class QuerySubject
                 throw new SchemaNotFoundException($"stream '{group}/{name}' is not found");
             }
 
-            return new QuerySubject(kind, group, name, stream.TagFamilies, [], stream.Entity?.TagNames ?? [], rules);
+            return new QuerySubject(kind, group, name, stream.TagFamilies, [], stream.Entity?.TagNames ?? [], rules, indexMode: false);
         }
 
         if (!catalog.TryGetMeasure(group, name, out Measure? measure))
@@ -99,7 +106,7 @@ internal sealed class QuerySubject
             throw new SchemaNotFoundException($"measure '{group}/{name}' is not found");
         }
 
-        return new QuerySubject(kind, group, name, measure.TagFamilies, measure.Fields, measure.Entity?.TagNames ?? [], rules);
+        return new QuerySubject(kind, group, name, measure.TagFamilies, measure.Fields, measure.Entity?.TagNames ?? [], rules, measure.IndexMode);
     }
 
     /// <summary>The family and type of tag <paramref name="tag"/>; false when the subject has no such tag.</summary>
@@ -121,6 +128,13 @@ internal sealed class QuerySubject
 
     /// <summary>The index rule covering <paramref name="tag"/> (an inverted one when there are several), or null.</summary>
     public IndexRule? RuleOfTag(string tag) => _rulesByTag.GetValueOrDefault(tag);
+
+    /// <summary>
+    /// True when a measure keeps <paramref name="tag"/> per series rather than per point: a non-entity tag with an
+    /// inverted index rule is stored in the series' index document, which a newer point of the series replaces, so
+    /// BanyanDB answers the value of the series' newest point for every point of the series.
+    /// </summary>
+    public bool IsSeriesTag(string tag) => Kind == SchemaKind.Measure && !IsEntityTag(tag) && RuleOfTag(tag) is { Type: IndexRule.Types.Type.Inverted };
 
     /// <summary>True when <paramref name="tag"/> is an entity tag.</summary>
     public bool IsEntityTag(string tag) => Entity.Contains(tag, StringComparer.Ordinal);

@@ -1,9 +1,9 @@
 using Banyan.Api.Model.V1;
 using Banyan.Storage.Columns;
 using Banyan.Storage.Values;
-using TagValue = Banyan.Api.Model.V1.TagValue;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using TagValue = Banyan.Api.Model.V1.TagValue;
 
 namespace Banyan.Grains.Queries;
 

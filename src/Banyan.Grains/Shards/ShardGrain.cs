@@ -59,6 +59,7 @@ public sealed partial class ShardGrain(
     {
         Task<Shard>? opening = _opening;
         _opening = null;
+        Telemetry.GrainMetrics.RemoveShard(this);
         if (opening is null || opening.IsFaulted || opening.IsCanceled)
         {
             // Never opened, or opening failed: nothing to close.
@@ -152,15 +153,36 @@ public sealed partial class ShardGrain(
 
         (string Family, string Tag)[] entity = EntityOf(query.Subject);
         QuerySubject subject = QuerySubject.Resolve(schemas.Catalog, kind == DataKind.Stream ? SchemaKind.Stream : SchemaKind.Measure, _key.Group, query.Subject, DateTimeOffset.UtcNow);
-        Banyan.Storage.Query.Criteria? criteria = CriteriaTranslator.Translate(query.Criteria, subject);
+        // BanyanDB's two steps: entity conditions select series (patterns), the rest of the criteria filter the rows.
+        EntityPatterns patterns = EntityPatterns.Of(query.Criteria, subject);
+        Banyan.Storage.Query.Criteria? criteria = CriteriaTranslator.Translate(query.Criteria, subject, entityConditionsHold: true);
+        if (patterns.IsEmpty)
+        {
+            return new ShardRows(new WriteBatch(kind.Value), false);
+        }
+
         Func<Banyan.Storage.Parts.Block, int, bool>? filter = null;
-        if (criteria is not null)
+        if (criteria is not null || !patterns.IsAny)
         {
             BlockTagRow row = new(subject);
+            Banyan.Storage.Values.TagValue?[] entityValues = new Banyan.Storage.Values.TagValue?[subject.Entity.Count];
             filter = (block, index) =>
             {
                 row.Reset(block, index);
-                return CriteriaEvaluator.Matches(criteria, row, subject.IndexSchema);
+                if (!patterns.IsAny)
+                {
+                    for (int i = 0; i < entityValues.Length; i++)
+                    {
+                        entityValues[i] = row.GetTag(subject.Entity[i]);
+                    }
+
+                    if (!patterns.Matches(entityValues))
+                    {
+                        return false;
+                    }
+                }
+
+                return criteria is null || CriteriaEvaluator.Matches(criteria, row, subject.IndexSchema);
             };
         }
 
@@ -179,6 +201,7 @@ public sealed partial class ShardGrain(
     public async Task Drop()
     {
         _dropped = true;
+        Telemetry.GrainMetrics.RemoveShard(this);
         Task<Shard>? opening = _opening;
         _opening = null;
         string folder = _options.ShardFolder(_key);
@@ -316,6 +339,7 @@ public sealed partial class ShardGrain(
 
         // Opening replays the WAL: file I/O that must not run on the grain's turn.
         Shard shard = await Task.Run(() => Shard.Open(folder, new ShardOptions { Kind = kind }));
+        Telemetry.GrainMetrics.AddShard(this, _key.Group, shard);
         TimeSpan flushPeriod = kind == DataKind.Stream ? _options.Shard.StreamFlushPeriod : _options.Shard.MeasureFlushPeriod;
         this.RegisterGrainTimer(FlushTickAsync, shard, new GrainTimerCreationOptions(flushPeriod, flushPeriod) { Interleave = true, KeepAlive = false });
         this.RegisterGrainTimer(MergeTickAsync, shard, new GrainTimerCreationOptions(_options.Shard.MergePeriod, _options.Shard.MergePeriod) { Interleave = true, KeepAlive = false });
