@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Grpc.Net.Client;
+
+namespace Banyan.Benchmarks.Load;
+
+/// <summary>
+/// <c>load [options]</c>: gen.py's dataset (<see cref="PeerDataset"/>) written as BanyanDB measure data points over
+/// <c>MeasureService/Write</c> into a real silo this command starts on a fresh data folder (WAL on, 127.0.0.1), then
+/// measured the way <c>shared/bench/peers/bench.py</c> measures its peers: data points/s acknowledged, silo CPU per
+/// point (<c>/proc/&lt;pid&gt;/stat</c>), bytes per point on disk after a settle and after a graceful stop, peak RSS
+/// (<c>VmHWM</c>). Options: <see cref="LoadOptions.Usage"/>.
+/// </summary>
+public static class LoadCommand
+{
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
+
+    /// <summary>Runs the command; 0 when every point was acknowledged with <c>STATUS_SUCCEED</c>.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        LoadOptions options;
+        try
+        {
+            options = LoadOptions.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+
+        string data = options.DataFolder ?? Path.Combine(Path.GetTempPath(), "banyan-load-" + Guid.NewGuid().ToString("N"));
+        if (Directory.Exists(data) && Directory.EnumerateFileSystemEntries(data).Any())
+        {
+            Console.Error.WriteLine($"--data {data}: the folder is not empty; the load command needs a fresh one");
+            return 2;
+        }
+
+        try
+        {
+            return await RunCoreAsync(options, data);
+        }
+        finally
+        {
+            if (!options.Keep && Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<int> RunCoreAsync(LoadOptions options, string data)
+    {
+        Stopwatch generating = Stopwatch.StartNew();
+        PeerDataset dataset = new(options.Series, options.Points, options.Seed);
+        generating.Stop();
+        long points = dataset.Samples;
+        Console.WriteLine(Str($"load: {options.Series:N0} series × {options.Points} points = {points:N0} data points (seed {options.Seed}, generated in {generating.Elapsed.TotalSeconds:F1} s), {options.Streams} streams, {options.Shards} shards, data {data}"));
+        Console.WriteLine(Str($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}"));
+
+        Dictionary<string, string> environment = [];
+        if (options.PerfFile is not null)
+        {
+            environment["DOTNET_PerfMapEnabled"] = "1";
+            environment["DOTNET_EnableWriteXorExecute"] = "0"; // JIT code in plain anonymous memory, so perf finds it in the map
+        }
+
+        LoadReport report = new() { Series = options.Series, Points = options.Points, DataPoints = points, Streams = options.Streams, Shards = (int)options.Shards, LoadAverageBefore = LoadAverage() };
+        await using (SiloChild silo = await SiloChild.StartAsync(options.SiloDll, data, environment, options.SiloArguments, TimeSpan.FromSeconds(120)))
+        {
+            Console.WriteLine(Str($"silo: pid {silo.Pid}, gRPC {silo.GrpcAddress}"));
+            using GrpcChannel channel = GrpcChannel.ForAddress(silo.GrpcAddress);
+            using CancellationTokenSource bound = new(options.Timeout);
+            await PeerSchema.CreateAsync(channel, options.Shards, options.TtlDays, bound.Token);
+
+            using Process? perf = options.PerfFile is null ? null : StartPerf(silo.Pid, options.PerfFile);
+            double serverCpu0 = silo.CpuSeconds();
+            TimeSpan clientCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            Stopwatch writing = Stopwatch.StartNew();
+            LoadWriteResult written = await new LoadWriter(dataset, options.Streams).WriteAsync(channel, bound.Token);
+            writing.Stop();
+            double serverCpu1 = silo.CpuSeconds();
+            TimeSpan clientCpu1 = Process.GetCurrentProcess().TotalProcessorTime;
+            if (perf is not null)
+            {
+                await StopPerfAsync(perf);
+            }
+
+            report.IngestSeconds = writing.Elapsed.TotalSeconds;
+            report.PointsPerSecond = points / writing.Elapsed.TotalSeconds;
+            report.ServerCpuSeconds = serverCpu1 - serverCpu0;
+            report.ClientCpuSeconds = (clientCpu1 - clientCpu0).TotalSeconds;
+            report.Acknowledged = written.Succeeded;
+            report.Failed = written.Failed;
+            Console.WriteLine(Str($"write: {written.Sent:N0} sent, {written.Succeeded:N0} STATUS_SUCCEED, {written.Failed:N0} other{(written.FirstFailure is null ? string.Empty : " (first: " + written.FirstFailure + ")")}"));
+            if (written.Failed > 0)
+            {
+                // The response carries only a status; the silo's log says why.
+                Console.WriteLine("write: the silo's last warnings and errors:");
+                // The console logger writes "warn: Category[id]" and the message on the next line.
+                string[] lines = [.. silo.OutputLines];
+                List<string> problems = [];
+                for (int i = 0; i < lines.Length; i++)
+                {
+                    if (IsProblem(lines[i]))
+                    {
+                        problems.Add(lines[i] + (i + 1 < lines.Length && lines[i + 1].StartsWith(' ') ? " " + lines[i + 1].Trim() : string.Empty));
+                    }
+                }
+
+                foreach (string problem in problems.TakeLast(20))
+                {
+                    Console.WriteLine("  | " + problem);
+                }
+            }
+
+            Console.WriteLine(Str($"write: {report.IngestSeconds:F2} s until the last acknowledgement = {report.PointsPerSecond:N0} data points/s; silo CPU {report.ServerCpuSeconds:F2} s = {report.ServerCpuSeconds * 1e9 / points:F0} ns/point; load generator CPU {report.ClientCpuSeconds:F2} s = {report.ClientCpuSeconds * 1e9 / points:F0} ns/point"));
+
+            Stopwatch settling = Stopwatch.StartNew();
+            bool settled = await SettleAsync(data, options.SettleQuiet, options.SettleMax);
+            report.SettleSeconds = settling.Elapsed.TotalSeconds;
+            report.SettleCpuSeconds = silo.CpuSeconds() - serverCpu1;
+            DiskUsage running = DiskUsage.Of(data);
+            report.DiskAllocatedRunning = running.Allocated;
+            report.DiskApparentRunning = running.Apparent;
+            report.PeakRssBytes = silo.PeakRssBytes();
+            Console.WriteLine(Str($"settle: {(settled ? "quiet" : "still changing")} after {report.SettleSeconds:F1} s (silo CPU {report.SettleCpuSeconds:F2} s); running: {running.Describe(points)}"));
+
+            Stopwatch stopping = Stopwatch.StartNew();
+            bool clean = await silo.StopAsync(TimeSpan.FromSeconds(120));
+            report.StopSeconds = stopping.Elapsed.TotalSeconds;
+            DiskUsage stopped = DiskUsage.Of(data);
+            report.DiskAllocatedStopped = stopped.Allocated;
+            report.DiskApparentStopped = stopped.Apparent;
+            report.DiskByKindStopped = stopped.ApparentByKind;
+            Console.WriteLine(Str($"stop: {(clean ? "graceful" : "NOT graceful (killed)")} in {report.StopSeconds:F1} s; stopped: {stopped.Describe(points)}"));
+            Console.WriteLine(Str($"silo peak RSS (VmHWM) {report.PeakRssBytes / 1048576.0:F0} MiB"));
+        }
+
+        // Queries on a restarted silo: what was acknowledged and flushed is read back from disk.
+        Stopwatch restarting = Stopwatch.StartNew();
+        await using (SiloChild silo = await SiloChild.StartAsync(options.SiloDll, data, environment, options.SiloArguments, TimeSpan.FromSeconds(120)))
+        {
+            report.RestartSeconds = restarting.Elapsed.TotalSeconds;
+            using GrpcChannel channel = GrpcChannel.ForAddress(silo.GrpcAddress);
+            using CancellationTokenSource bound = new(options.Timeout);
+            PeerQueries queries = new(dataset);
+            report.VisiblePoints = await queries.CountVisibleAsync(channel, bound.Token);
+            Console.WriteLine(Str($"restart: serving after {report.RestartSeconds:F1} s; {report.VisiblePoints:N0} data points visible (expected {points:N0})"));
+            IReadOnlyList<PeerQueryResult> results = await queries.RunAsync(channel, options.Warmup, options.QueryRuns, bound.Token);
+            report.Queries = [.. results.Select(r => new QueryFigures(r.Name, r.Median, r.P99, r.Correct, r.Detail, r.Milliseconds))];
+            foreach (PeerQueryResult r in results)
+            {
+                Console.WriteLine(Str($"{r.Name}: median {r.Median:F2} ms, p99 {r.P99:F2} ms over {r.Milliseconds.Count} runs; answer {(r.Correct ? "correct" : "WRONG")} ({r.Detail})"));
+            }
+
+            report.QueryPeakRssBytes = silo.PeakRssBytes();
+            Console.WriteLine(Str($"restarted silo peak RSS (VmHWM) after the queries {report.QueryPeakRssBytes / 1048576.0:F0} MiB"));
+            await silo.StopAsync(TimeSpan.FromSeconds(120));
+        }
+
+        report.LoadAverageAfter = LoadAverage();
+        if (options.JsonFile is not null)
+        {
+            await File.WriteAllTextAsync(options.JsonFile, JsonSerializer.Serialize(report, s_json));
+        }
+
+        bool right = report.Failed == 0 && report.Acknowledged == points && report.VisiblePoints == points && report.Queries!.All(q => q.Correct);
+        Console.WriteLine(right ? "load: every point acknowledged and visible, every answer correct" : "load: FAILED (see above)");
+        return right ? 0 : 1;
+    }
+
+    // Settled when the folder's files and their sizes have not changed for `quiet` (flushes and merges done).
+    private static async Task<bool> SettleAsync(string folder, TimeSpan quiet, TimeSpan max)
+    {
+        Stopwatch total = Stopwatch.StartNew();
+        Stopwatch unchanged = Stopwatch.StartNew();
+        (long, int) last = (-1, -1);
+        while (total.Elapsed < max)
+        {
+            DiskUsage now = DiskUsage.Of(folder);
+            if ((now.Apparent, now.Files) != last)
+            {
+                last = (now.Apparent, now.Files);
+                unchanged.Restart();
+            }
+            else if (unchanged.Elapsed >= quiet)
+            {
+                return true;
+            }
+
+            await Task.Delay(500);
+        }
+
+        return false;
+    }
+
+    private static Process StartPerf(int pid, string file)
+    {
+        ProcessStartInfo info = new("perf", ["record", "-F", "499", "-g", "-p", pid.ToString(CultureInfo.InvariantCulture), "-o", file]) { UseShellExecute = false, RedirectStandardError = true };
+        Process perf = Process.Start(info) ?? throw new InvalidOperationException("cannot start perf");
+        _ = perf.StandardError.ReadToEndAsync();
+        Thread.Sleep(500); // perf attaches before the first write
+        return perf;
+    }
+
+    private static async Task StopPerfAsync(Process perf)
+    {
+        using (Process kill = Process.Start(new ProcessStartInfo("kill", ["-INT", perf.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false })!)
+        {
+            await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        try
+        {
+            await perf.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            perf.Kill();
+        }
+    }
+
+    private static bool IsProblem(string line)
+        => line.Contains("warn", StringComparison.OrdinalIgnoreCase) || line.Contains("fail", StringComparison.OrdinalIgnoreCase)
+        || line.Contains("error", StringComparison.OrdinalIgnoreCase) || line.Contains("exception", StringComparison.OrdinalIgnoreCase)
+        || line.Contains("timeout", StringComparison.OrdinalIgnoreCase) || line.Contains("timed out", StringComparison.OrdinalIgnoreCase);
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private static string Str(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

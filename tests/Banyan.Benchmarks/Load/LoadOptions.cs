@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Reflection;
+
+namespace Banyan.Benchmarks.Load;
+
+/// <summary>Command-line options of <c>load</c>; every option has a default, see <see cref="Usage"/>.</summary>
+public sealed class LoadOptions
+{
+    /// <summary>What <c>load --help</c> prints.</summary>
+    public const string Usage = """
+        load: writes gen.py's dataset into a silo it starts, over MeasureService/Write, then measures it.
+          --series S          series (default 10000)            --points N      points per series (default 360)
+          --seed N            dataset seed (default 42)         --streams K     concurrent write streams (default 8)
+          --shards N          shards of the group (default 2)   --ttl-days N    group TTL, days (default 3650: gen.py's data is in 2024)
+          --data DIR          fresh data folder (default a new folder under /tmp, removed at the end unless --keep)
+          --keep              keep the data folder
+          --silo DLL          the built Banyan.Silo.dll (default the one built next to this project, same configuration)
+          --silo-arg ARG      extra silo configuration override, repeatable (e.g. --silo-arg --Silo:Shard:MergePeriod=00:00:05)
+          --settle-quiet S    settle: wait until the data folder has not changed for S seconds (default 12) ...
+          --settle-max S      ... but at most S seconds (default 180)
+          --timeout S         bound on the whole write phase (default 900)
+          --query-runs N      timed runs of each query (default 30), after --warmup N untimed ones (default 1)
+          --perf FILE         record the silo with `perf record -g` during the write phase (silo started with DOTNET_PerfMapEnabled=1)
+          --json FILE         also write the figures as JSON (the side-by-side script reads it)
+        """;
+
+    /// <summary>Series.</summary>
+    public int Series { get; private set; } = 10_000;
+
+    /// <summary>Points per series.</summary>
+    public int Points { get; private set; } = 360;
+
+    /// <summary>Dataset seed.</summary>
+    public long Seed { get; private set; } = 42;
+
+    /// <summary>Concurrent write streams.</summary>
+    public int Streams { get; private set; } = 8;
+
+    /// <summary>Shards of the group.</summary>
+    public uint Shards { get; private set; } = 2;
+
+    /// <summary>Group TTL in days.</summary>
+    public uint TtlDays { get; private set; } = 3650;
+
+    /// <summary>Data folder, or null for a temporary one.</summary>
+    public string? DataFolder { get; private set; }
+
+    /// <summary>Keep the data folder.</summary>
+    public bool Keep { get; private set; }
+
+    /// <summary>The silo executable.</summary>
+    public string SiloDll { get; private set; } = DefaultSiloDll();
+
+    /// <summary>Extra silo arguments.</summary>
+    public List<string> SiloArguments { get; } = [];
+
+    /// <summary>Quiet time that ends the settle phase.</summary>
+    public TimeSpan SettleQuiet { get; private set; } = TimeSpan.FromSeconds(12);
+
+    /// <summary>Longest settle phase.</summary>
+    public TimeSpan SettleMax { get; private set; } = TimeSpan.FromSeconds(180);
+
+    /// <summary>Bound on the write phase.</summary>
+    public TimeSpan Timeout { get; private set; } = TimeSpan.FromSeconds(900);
+
+    /// <summary>Timed runs per query.</summary>
+    public int QueryRuns { get; private set; } = 30;
+
+    /// <summary>Untimed runs per query before the timed ones.</summary>
+    public int Warmup { get; private set; } = 1;
+
+    /// <summary>perf output file, or null.</summary>
+    public string? PerfFile { get; private set; }
+
+    /// <summary>JSON output file, or null.</summary>
+    public string? JsonFile { get; private set; }
+
+    /// <summary>Parses the arguments after <c>load</c>.</summary>
+    /// <exception cref="ArgumentException">An unknown option or a bad value; the message names it.</exception>
+    public static LoadOptions Parse(string[] args)
+    {
+        LoadOptions o = new();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
+            int Int(int min)
+            {
+                string text = Value();
+                return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v >= min
+                    ? v
+                    : throw new ArgumentException($"{name} '{text}': expected an integer >= {min}");
+            }
+
+            switch (name)
+            {
+                case "--series":
+                    o.Series = Int(3);
+                    break;
+                case "--points":
+                    o.Points = Int(1);
+                    break;
+                case "--seed":
+                    o.Seed = Int(0);
+                    break;
+                case "--streams":
+                    o.Streams = Int(1);
+                    break;
+                case "--shards":
+                    o.Shards = (uint)Int(1);
+                    break;
+                case "--ttl-days":
+                    o.TtlDays = (uint)Int(1);
+                    break;
+                case "--data":
+                    o.DataFolder = Path.GetFullPath(Value());
+                    break;
+                case "--keep":
+                    o.Keep = true;
+                    break;
+                case "--silo":
+                    o.SiloDll = Path.GetFullPath(Value());
+                    break;
+                case "--silo-arg":
+                    o.SiloArguments.Add(Value());
+                    break;
+                case "--settle-quiet":
+                    o.SettleQuiet = TimeSpan.FromSeconds(Int(0));
+                    break;
+                case "--settle-max":
+                    o.SettleMax = TimeSpan.FromSeconds(Int(0));
+                    break;
+                case "--timeout":
+                    o.Timeout = TimeSpan.FromSeconds(Int(1));
+                    break;
+                case "--query-runs":
+                    o.QueryRuns = Int(1);
+                    break;
+                case "--warmup":
+                    o.Warmup = Int(0);
+                    break;
+                case "--perf":
+                    o.PerfFile = Path.GetFullPath(Value());
+                    break;
+                case "--json":
+                    o.JsonFile = Path.GetFullPath(Value());
+                    break;
+                default:
+                    throw new ArgumentException($"unknown option '{name}'\n{Usage}");
+            }
+        }
+
+        return o;
+    }
+
+    // Set at build time (Banyan.Benchmarks.csproj): src/Banyan.Silo/bin/<Configuration>/<tfm>/Banyan.Silo.dll.
+    private static string DefaultSiloDll() => typeof(LoadOptions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "SiloExecutablePath").Value!;
+}

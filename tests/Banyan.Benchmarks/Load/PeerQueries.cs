@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Globalization;
+using Banyan.Api.Measure.V1;
+using Banyan.Api.Model.V1;
+using Grpc.Net.Client;
+using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
+
+namespace Banyan.Benchmarks.Load;
+
+/// <summary>Latencies and the correctness check of one peer query.</summary>
+/// <param name="Name">Q1, Q2 or Q3.</param>
+/// <param name="Milliseconds">Every timed run, in run order.</param>
+/// <param name="Correct">Whether the first timed run's answer matched the dataset.</param>
+/// <param name="Detail">What was compared.</param>
+public sealed record PeerQueryResult(string Name, IReadOnlyList<double> Milliseconds, bool Correct, string Detail)
+{
+    /// <summary>The median latency.</summary>
+    public double Median => Percentile(0.5);
+
+    /// <summary>The 99th percentile latency (nearest rank; with fewer than 100 runs, the slowest run).</summary>
+    public double P99 => Percentile(0.99);
+
+    private double Percentile(double p)
+    {
+        double[] sorted = [.. Milliseconds.Order()];
+        if (p == 0.5)
+        {
+            int mid = sorted.Length / 2;
+            return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        }
+
+        return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+}
+
+/// <summary>
+/// The peer benchmark's three queries (<c>shared/bench/peers/bench.py</c>, Q1–Q3) as BanyanDB measure queries over
+/// <c>MeasureService/Query</c>, each answer checked against the dataset:
+/// <list type="bullet">
+/// <item>Q1, raw points of one series (<c>instance_cpu_percent</c> of entity 0) over the hour: criteria on the three
+/// entity tags, field projection <c>value</c>, limit N. Checked point by point (timestamp and value).</item>
+/// <item>Q2, mean of <c>endpoint_resp_time_ms</c> per 5-minute bucket for service 0: BanyanDB's query has no time
+/// buckets and its MEAN of an int field truncates (Go's integer division), so each bucket is a SUM and a COUNT query
+/// with criteria <c>service_id</c> over the bucket's time range; the 2 × 12 requests are sent at once and the latency
+/// is until the last answer. Checked: each bucket's mean (relative 1e-9, as bench.py) and count.</item>
+/// <item>Q3, top-10 <c>endpoint_id</c> by max <c>endpoint_resp_time_ms</c> over the hour: <c>group_by endpoint_id</c>,
+/// <c>agg MAX(value)</c>, <c>top 10 DESC</c>, tag projection <c>endpoint_id</c>. Checked: the ten values (the ids too,
+/// reported apart because ties may order differently, as bench.py does).</item>
+/// </list>
+/// </summary>
+public sealed class PeerQueries(PeerDataset dataset)
+{
+    private const long BucketMs = 300_000;
+    private const int Q1Series = 1; // gen.py: the gauge of entity 0
+
+    /// <summary>Runs each query <paramref name="warmup"/> times untimed, then <paramref name="runs"/> times timed.</summary>
+    public async Task<IReadOnlyList<PeerQueryResult>> RunAsync(GrpcChannel channel, int warmup, int runs, CancellationToken cancellationToken)
+    {
+        MeasureService.MeasureServiceClient client = new(channel);
+        List<PeerQueryResult> results = [];
+        foreach ((string name, Func<Task<string?>> query) in new (string, Func<Task<string?>>)[]
+        {
+            ("Q1", () => Q1Async(client, cancellationToken)),
+            ("Q2", () => Q2Async(client, cancellationToken)),
+            ("Q3", () => Q3Async(client, cancellationToken)),
+        })
+        {
+            for (int i = 0; i < warmup; i++)
+            {
+                await query();
+            }
+
+            List<double> times = [];
+            string? problem = null;
+            for (int i = 0; i < runs; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                string? check = await query();
+                times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                if (i == 0)
+                {
+                    problem = check;
+                }
+            }
+
+            results.Add(new PeerQueryResult(name, times, problem is null || problem.StartsWith("ok", StringComparison.Ordinal), problem ?? "ok"));
+        }
+
+        return results;
+    }
+
+    /// <summary>Data points visible per measure over the whole time range (COUNT of <c>value</c>), summed.</summary>
+    public async Task<long> CountVisibleAsync(GrpcChannel channel, CancellationToken cancellationToken)
+    {
+        MeasureService.MeasureServiceClient client = new(channel);
+        long total = 0;
+        foreach (PeerMetricKind kind in Enum.GetValues<PeerMetricKind>())
+        {
+            QueryResponse response = await client.QueryAsync(
+                Request(kind, dataset.StartMs, EndMs, null, agg: AggregationFunction.Count),
+                cancellationToken: cancellationToken);
+            total += response.DataPoints.Count == 0 ? 0 : response.DataPoints[0].Fields[0].Value.Int.Value;
+        }
+
+        return total;
+    }
+
+    private long EndMs => dataset.TimestampMs(dataset.Points - 1) + dataset.StepMs; // exclusive
+
+    // Null when the answer is right; what differs otherwise (only the first timed run is checked).
+    private async Task<string?> Q1Async(MeasureService.MeasureServiceClient client, CancellationToken cancellationToken)
+    {
+        PeerSeriesTags tags = dataset.TagsOf(Q1Series);
+        Criteria criteria = And(Equal("service_id", tags.ServiceId), And(Equal("instance_id", tags.InstanceId), Equal("endpoint_id", tags.EndpointId)));
+        QueryRequest request = Request(PeerMetricKind.Gauge, dataset.StartMs, EndMs, criteria);
+        request.FieldProjection = new QueryRequest.Types.FieldProjection { Names = { PeerSchema.Field } };
+        request.Limit = (uint)dataset.Points;
+        QueryResponse response = await client.QueryAsync(request, cancellationToken: cancellationToken);
+        if (response.DataPoints.Count != dataset.Points)
+        {
+            return $"{response.DataPoints.Count} points, expected {dataset.Points}";
+        }
+
+        for (int i = 0; i < dataset.Points; i++)
+        {
+            DataPoint point = response.DataPoints[i];
+            long ms = (point.Timestamp.Seconds * 1000) + (point.Timestamp.Nanos / 1_000_000);
+            double value = point.Fields[0].Value.Float.Value;
+            if (ms != dataset.TimestampMs(i) || value != dataset.Value(Q1Series, i))
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"point {i}: ({ms}, {value:R}), expected ({dataset.TimestampMs(i)}, {dataset.Value(Q1Series, i):R})");
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<string?> Q2Async(MeasureService.MeasureServiceClient client, CancellationToken cancellationToken)
+    {
+        string service = dataset.ServiceId(0);
+        long span = dataset.Points * dataset.StepMs;
+        int buckets = (int)((span + BucketMs - 1) / BucketMs);
+        Task<QueryResponse>[] sums = new Task<QueryResponse>[buckets];
+        Task<QueryResponse>[] counts = new Task<QueryResponse>[buckets];
+        for (int b = 0; b < buckets; b++)
+        {
+            long begin = dataset.StartMs + (b * BucketMs);
+            long end = Math.Min(begin + BucketMs, EndMs);
+            sums[b] = client.QueryAsync(Request(PeerMetricKind.Latency, begin, end, Equal("service_id", service), AggregationFunction.Sum), cancellationToken: cancellationToken).ResponseAsync;
+            counts[b] = client.QueryAsync(Request(PeerMetricKind.Latency, begin, end, Equal("service_id", service), AggregationFunction.Count), cancellationToken: cancellationToken).ResponseAsync;
+        }
+
+        await Task.WhenAll(sums.Concat(counts));
+        (double[] expectedSums, long[] expectedCounts) = ExpectedQ2(buckets);
+        for (int b = 0; b < buckets; b++)
+        {
+            long sum = sums[b].Result.DataPoints.Count == 0 ? 0 : sums[b].Result.DataPoints[0].Fields[0].Value.Int.Value;
+            long count = counts[b].Result.DataPoints.Count == 0 ? 0 : counts[b].Result.DataPoints[0].Fields[0].Value.Int.Value;
+            double mean = count == 0 ? double.NaN : (double)sum / count;
+            double expected = expectedSums[b] / expectedCounts[b];
+            if (count != expectedCounts[b] || !(Math.Abs(mean - expected) <= 1e-9 * Math.Max(1.0, Math.Abs(expected))))
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"bucket {b}: mean {mean:R} of {count} points, expected {expected:R} of {expectedCounts[b]}");
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<string?> Q3Async(MeasureService.MeasureServiceClient client, CancellationToken cancellationToken)
+    {
+        QueryRequest request = Request(PeerMetricKind.Latency, dataset.StartMs, EndMs, null, AggregationFunction.Max);
+        TagProjection endpoint = new() { TagFamilies = { new TagProjection.Types.TagFamily { Name = PeerSchema.TagFamily, Tags = { "endpoint_id" } } } };
+        request.GroupBy = new QueryRequest.Types.GroupBy { TagProjection = endpoint, FieldName = PeerSchema.Field };
+        request.TagProjection = endpoint;
+        request.Top = new QueryRequest.Types.Top { Number = 10, FieldName = PeerSchema.Field, FieldValueSort = Sort.Desc };
+        QueryResponse response = await client.QueryAsync(request, cancellationToken: cancellationToken);
+
+        List<(string Endpoint, long Max)> expected = ExpectedQ3();
+        List<(string Endpoint, long Max)> got = [.. response.DataPoints.Select(p => (p.TagFamilies[0].Tags[0].Value.Str.Value, p.Fields[0].Value.Int.Value))];
+        if (!got.Select(g => g.Max).SequenceEqual(expected.Select(e => e.Max)))
+        {
+            return $"top values [{string.Join(", ", got.Select(g => g.Max))}], expected [{string.Join(", ", expected.Select(e => e.Max))}]";
+        }
+
+        bool sameIds = got.Select(g => g.Endpoint).ToHashSet().SetEquals(expected.Select(e => e.Endpoint));
+        return sameIds ? null : "ok: the ten values match; endpoint ids differ among ties";
+    }
+
+    private (double[] Sums, long[] Counts) ExpectedQ2(int buckets)
+    {
+        double[] sums = new double[buckets];
+        long[] counts = new long[buckets];
+        for (int j = (int)PeerMetricKind.Latency; j < dataset.Series; j += 3)
+        {
+            if (dataset.ServiceOf(j) != 0)
+            {
+                continue;
+            }
+
+            for (int i = 0; i < dataset.Points; i++)
+            {
+                int b = (int)(i * dataset.StepMs / BucketMs);
+                sums[b] += dataset.Value(j, i);
+                counts[b]++;
+            }
+        }
+
+        return (sums, counts);
+    }
+
+    private List<(string Endpoint, long Max)> ExpectedQ3()
+    {
+        Dictionary<string, long> max = new(StringComparer.Ordinal);
+        for (int j = (int)PeerMetricKind.Latency; j < dataset.Series; j += 3)
+        {
+            string endpoint = dataset.TagsOf(j).EndpointId;
+            for (int i = 0; i < dataset.Points; i++)
+            {
+                long v = (long)dataset.Value(j, i);
+                if (!max.TryGetValue(endpoint, out long m) || v > m)
+                {
+                    max[endpoint] = v;
+                }
+            }
+        }
+
+        return [.. max.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(10).Select(kv => (kv.Key, kv.Value))];
+    }
+
+    private static QueryRequest Request(PeerMetricKind kind, long beginMs, long endMsExclusive, Criteria? criteria, AggregationFunction? agg = null)
+    {
+        QueryRequest request = new()
+        {
+            Groups = { PeerSchema.Group },
+            Name = PeerDataset.Metrics[(int)kind],
+            // The query's end is inclusive; timestamps are whole milliseconds.
+            TimeRange = new TimeRange { Begin = Ts(beginMs), End = Ts(endMsExclusive - 1) },
+            Criteria = criteria,
+        };
+        if (agg is { } function)
+        {
+            request.Agg = new QueryRequest.Types.Aggregation { Function = function, FieldName = PeerSchema.Field };
+        }
+
+        return request;
+    }
+
+    private static Timestamp Ts(long ms) => new() { Seconds = Math.DivRem(ms, 1000, out long rest), Nanos = (int)rest * 1_000_000 };
+
+    private static Criteria Equal(string tag, string value)
+        => new() { Condition = new Condition { Name = tag, Op = Condition.Types.BinaryOp.Eq, Value = new TagValue { Str = new Str { Value = value } } } };
+
+    private static Criteria And(Criteria left, Criteria right)
+        => new() { Le = new LogicalExpression { Op = LogicalExpression.Types.LogicalOp.And, Left = left, Right = right } };
+}

@@ -1,0 +1,86 @@
+using Banyan.Api.Common.V1;
+using Banyan.Api.Database.V1;
+using Grpc.Net.Client;
+
+namespace Banyan.Benchmarks.Load;
+
+/// <summary>
+/// How the peer dataset maps onto BanyanDB measures: one measure per metric (as SkyWalking keeps one measure per
+/// metric, and as VictoriaMetrics keys series by <c>__name__</c>), in one measure group. Tag family <c>default</c>
+/// holds <c>service_id</c>, <c>instance_id</c>, <c>endpoint_id</c> (strings) and all three are the entity, so a series
+/// is exactly one of gen.py's series. One field <c>value</c>: INT for the counter and the latency, FLOAT for the gauge
+/// (InfluxDB's native typing in the peer run); gorilla encoding and zstd, as SkyWalking's schemas ask.
+/// </summary>
+public static class PeerSchema
+{
+    /// <summary>The group the load command creates.</summary>
+    public const string Group = "peerbench";
+
+    /// <summary>The tag family.</summary>
+    public const string TagFamily = "default";
+
+    /// <summary>The field.</summary>
+    public const string Field = "value";
+
+    /// <summary>The tags, in the order they are declared and written.</summary>
+    public static readonly IReadOnlyList<string> Tags = ["service_id", "instance_id", "endpoint_id"];
+
+    /// <summary>The metadata of the measure of <paramref name="kind"/>.</summary>
+    public static Metadata MetadataOf(PeerMetricKind kind) => new() { Group = Group, Name = PeerDataset.Metrics[(int)kind] };
+
+    /// <summary>
+    /// The measure group: <paramref name="shards"/> shards, daily segments, and a TTL long enough for gen.py's fixed
+    /// 2024 timestamps (points older than the TTL are acknowledged but not stored).
+    /// </summary>
+    public static Group GroupSchema(uint shards, uint ttlDays) => new()
+    {
+        Metadata = new Metadata { Name = Group },
+        Catalog = Catalog.Measure,
+        ResourceOpts = new ResourceOpts
+        {
+            ShardNum = shards,
+            SegmentInterval = new IntervalRule { Unit = IntervalRule.Types.Unit.Day, Num = 1 },
+            Ttl = new IntervalRule { Unit = IntervalRule.Types.Unit.Day, Num = ttlDays },
+        },
+    };
+
+    /// <summary>The measure of one metric kind.</summary>
+    public static Measure MeasureSchema(PeerMetricKind kind)
+    {
+        TagFamilySpec family = new() { Name = TagFamily };
+        foreach (string tag in Tags)
+        {
+            family.Tags.Add(new TagSpec { Name = tag, Type = TagType.String });
+        }
+
+        return new Measure
+        {
+            Metadata = MetadataOf(kind),
+            TagFamilies = { family },
+            Fields =
+            {
+                new FieldSpec
+                {
+                    Name = Field,
+                    FieldType = kind == PeerMetricKind.Gauge ? FieldType.Float : FieldType.Int,
+                    EncodingMethod = EncodingMethod.Gorilla,
+                    CompressionMethod = CompressionMethod.Zstd,
+                },
+            },
+            Entity = new Entity { TagNames = { Tags } },
+            Interval = "10s",
+        };
+    }
+
+    /// <summary>Creates the group and the three measures through the registries.</summary>
+    public static async Task CreateAsync(GrpcChannel channel, uint shards, uint ttlDays, CancellationToken cancellationToken)
+    {
+        await new GroupRegistryService.GroupRegistryServiceClient(channel)
+            .CreateAsync(new GroupRegistryServiceCreateRequest { Group = GroupSchema(shards, ttlDays) }, cancellationToken: cancellationToken);
+        MeasureRegistryService.MeasureRegistryServiceClient measures = new(channel);
+        foreach (PeerMetricKind kind in Enum.GetValues<PeerMetricKind>())
+        {
+            await measures.CreateAsync(new MeasureRegistryServiceCreateRequest { Measure = MeasureSchema(kind) }, cancellationToken: cancellationToken);
+        }
+    }
+}

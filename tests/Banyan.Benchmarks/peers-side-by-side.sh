@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Banyan beside VictoriaMetrics on gen.py's dataset, in one run: the peer scripts
+# (../shared/bench/peers/bench.py) ingest, measure and query VictoriaMetrics, then the
+# load command (dotnet Banyan.Benchmarks.dll load) does the same for a Banyan silo it
+# starts; one table compares them. From the repository root:
+#
+#   flock /work/team/heavy.lock bash tests/Banyan.Benchmarks/peers-side-by-side.sh
+#
+# Environment (all optional):
+#   S=10000 N=360 SEED=42   dataset (gen.py)          REPS=3       fresh-start repetitions per system
+#   QUERY_RUNS=10           timed runs per query and repetition (after 1 untimed)
+#   STREAMS=8 SHARDS=2      Banyan write streams and group shards
+#   PEERS=victoria-metrics  peers for bench.py (comma separated; prometheus,influxdb need their packages)
+#   GEN=../shared/bench/peers/gen.py                   where the peer scripts are (bench.py beside it)
+#   OUT=/tmp/banyan-side-by-side                       results: peers.json/.md, banyan-rep<i>.json, table.md
+#   PEERBENCH_ROOT=/tmp/peerbench                      bench.py's data dirs and dataset cache
+#   INSTALL=1               apt-get install victoria-metrics when it is missing
+#   TABLE_ONLY=1            only print the table from the results already in OUT
+# Servers bind 127.0.0.1 and are stopped by the PID their runner started.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+S="${S:-10000}"
+N="${N:-360}"
+SEED="${SEED:-42}"
+REPS="${REPS:-3}"
+QUERY_RUNS="${QUERY_RUNS:-10}"
+STREAMS="${STREAMS:-8}"
+SHARDS="${SHARDS:-2}"
+PEERS="${PEERS:-victoria-metrics}"
+GEN="${GEN:-$ROOT/../shared/bench/peers/gen.py}"
+BENCH="$(dirname "$GEN")/bench.py"
+OUT="${OUT:-/tmp/banyan-side-by-side}"
+export PEERBENCH_ROOT="${PEERBENCH_ROOT:-/tmp/peerbench}"
+DATA="$PEERBENCH_ROOT/data/s${S}_n${N}_seed${SEED}"
+
+if [ "${TABLE_ONLY:-0}" != 1 ]; then
+  [ -f "$GEN" ] && [ -f "$BENCH" ] || { echo "peers-side-by-side: gen.py/bench.py not found at $GEN (set GEN)" >&2; exit 1; }
+  if ! command -v victoria-metrics >/dev/null; then
+    if [ "${INSTALL:-0}" = 1 ]; then
+      apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends victoria-metrics
+    else
+      echo "peers-side-by-side: victoria-metrics is not installed (apt-get install victoria-metrics, or INSTALL=1)" >&2
+      exit 1
+    fi
+  fi
+
+  mkdir -p "$OUT"
+  echo "== $(date -u '+%Y-%m-%d %H:%M:%S') UTC, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+  echo "== dataset S=$S N=$N SEED=$SEED -> $DATA" >&2
+  python3 "$GEN" --series "$S" --points "$N" --seed "$SEED" --formats vmjson --out "$DATA"
+
+  echo "== peers: $PEERS ($REPS repetitions)" >&2
+  python3 "$BENCH" --data "$DATA" --peers "$PEERS" --reps "$REPS" --query-runs "$QUERY_RUNS" --warmup 1 \
+    --out "$OUT/peers.json" >&2
+
+  echo "== banyan: build (Release)" >&2
+  dotnet build -c Release "$ROOT/tests/Banyan.Benchmarks/Banyan.Benchmarks.csproj" -v quiet -nologo >&2
+  LOAD="$ROOT/tests/Banyan.Benchmarks/bin/Release/net10.0/Banyan.Benchmarks.dll"
+  for rep in $(seq "$REPS"); do
+    echo "== banyan rep $rep/$REPS" >&2
+    dotnet "$LOAD" load --series "$S" --points "$N" --seed "$SEED" --streams "$STREAMS" --shards "$SHARDS" \
+      --query-runs "$QUERY_RUNS" --warmup 1 --json "$OUT/banyan-rep$rep.json" >&2 \
+    || echo "== banyan rep $rep: the load command reported a failure (exit $?); the table marks it" >&2
+  done
+fi
+
+python3 - "$OUT" "$REPS" <<'EOF' | tee "$OUT/table.md"
+import json, statistics, sys
+out, reps = sys.argv[1], int(sys.argv[2])
+
+def p99(xs):
+    xs = sorted(xs)
+    return xs[max(0, min(len(xs) - 1, -(-99 * len(xs) // 100) - 1))]
+
+def lat(ms):
+    return "%.1f / %.1f" % (statistics.median(ms), p99(ms))
+
+rows = []
+peers = json.load(open(out + "/peers.json"))
+samples = peers["meta"]["dataset"]["samples"]
+for name, p in peers["peers"].items():
+    r = p["reps"]
+    ing = [x["ingest_s"] for x in r]
+    q = {k: [t for x in r for t in x["queries"][k]["ms"]] for k in ("q1", "q2", "q3")}
+    ok = all(p["summary"]["queries"][k]["ok"] for k in q) and p["summary"]["visible_samples_ok"]
+    rows.append((name + " " + peers["meta"]["versions"].get(name, ""), statistics.median(ing), min(ing), max(ing),
+                 samples / statistics.median(ing), statistics.median(x["server_cpu_s"] for x in r),
+                 statistics.median(x["disk"]["alloc"] for x in r) / samples, "no WAL", statistics.median(x["hwm_final_kb"] for x in r) / 1024,
+                 lat(q["q1"]), lat(q["q2"]), lat(q["q3"]), "all correct" if ok else "CHECK"))
+
+b = [json.load(open("%s/banyan-rep%d.json" % (out, i + 1))) for i in range(reps)]
+ing = [x["IngestSeconds"] for x in b]
+q = {k: [t for x in b for y in x["Queries"] if y["Name"] == k for t in y["Ms"]] for k in ("Q1", "Q2", "Q3")}
+answers = all(x["VisiblePoints"] == x["DataPoints"] and all(y["Correct"] for y in x["Queries"]) for x in b)
+failed = sum(x["Failed"] for x in b)
+ok = ("all correct" if answers else "CHECK") + ("; %s points answered other than STATUS_SUCCEED" % "{:,}".format(failed) if failed else "")
+rows.append(("banyan (this build)", statistics.median(ing), min(ing), max(ing), b[0]["DataPoints"] / statistics.median(ing),
+             statistics.median(x["ServerCpuSeconds"] for x in b), statistics.median(x["DiskAllocatedStopped"] for x in b) / b[0]["DataPoints"],
+             "%.2f" % (statistics.median(x["DiskApparentStopped"] - x["DiskByKindStopped"].get("wal", 0) for x in b) / b[0]["DataPoints"]),
+             statistics.median(max(x["PeakRssBytes"], x["QueryPeakRssBytes"]) for x in b) / 1048576,
+             lat(q["Q1"]), lat(q["Q2"]), lat(q["Q3"]), ok))
+
+print("| system | ingest s, median (min–max) | points/s | server CPU s during ingest (ns/point) | bytes/point on disk (alloc) | of which not WAL (apparent) | peak RSS MiB | Q1 ms median / p99 | Q2 ms median / p99 | Q3 ms median / p99 | answers |")
+print("|---|---|---:|---|---:|---:|---:|---|---|---|---|")
+for n, m, lo, hi, rate, cpu, bpp, nowal, rss, q1, q2, q3, ok in rows:
+    print("| %s | %.2f (%.2f–%.2f) | %s | %.1f (%.0f) | %.2f | %s | %.0f | %s | %s | %s | %s |" % (
+        n, m, lo, hi, "{:,.0f}".format(rate), cpu, cpu * 1e9 / samples, bpp, nowal, rss, q1, q2, q3, ok))
+print()
+print("Banyan disk after the graceful stop, apparent bytes by kind (rep 1): " +
+      ", ".join("%s %s" % (k, "{:,}".format(v)) for k, v in (b[0]["DiskByKindStopped"] or {}).items()))
+print("Banyan per rep: " + "; ".join("ingest %.1f s, silo CPU %.1f s + load generator %.1f s, settle %.0f s, restart %.1f s, RSS write %.0f / query %.0f MiB, %d points answered other than STATUS_SUCCEED, %d visible after restart" % (
+    x["IngestSeconds"], x["ServerCpuSeconds"], x["ClientCpuSeconds"], x["SettleSeconds"], x["RestartSeconds"],
+    x["PeakRssBytes"] / 1048576, x["QueryPeakRssBytes"] / 1048576, x["Failed"], x["VisiblePoints"]) for x in b))
+EOF
+echo "== table in $OUT/table.md" >&2
