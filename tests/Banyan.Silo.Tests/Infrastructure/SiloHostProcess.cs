@@ -30,6 +30,9 @@ public sealed class SiloHostProcess : IAsyncDisposable
     /// <summary>The gRPC endpoint's port.</summary>
     public int GrpcPort { get; private set; }
 
+    /// <summary>The HTTP endpoint's port (<c>/api</c>: the HTTP gateway and health).</summary>
+    public int HttpPort { get; private set; }
+
     /// <summary>A channel to the gRPC endpoint (HTTP/2 without TLS).</summary>
     public GrpcChannel Channel => _channel ?? throw new InvalidOperationException("The host is not running.");
 
@@ -101,9 +104,10 @@ public sealed class SiloHostProcess : IAsyncDisposable
     private async Task StartAsync()
     {
         GrpcPort = FreeLoopbackPort();
+        HttpPort = FreeLoopbackPort();
         WebApplication app = SiloHost.Build(
         [
-            $"--Silo:HttpUrl=http://127.0.0.1:{FreeLoopbackPort()}",
+            $"--Silo:HttpUrl=http://127.0.0.1:{HttpPort}",
             $"--Silo:GrpcUrl=http://127.0.0.1:{GrpcPort}",
             $"--Silo:SiloPort={FreeLoopbackPort()}",
             $"--Silo:GatewayPort={FreeLoopbackPort()}",
