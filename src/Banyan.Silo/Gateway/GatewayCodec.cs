@@ -55,8 +55,8 @@ internal static class GatewayCodec
     }
 
     /// <summary>
-    /// Reads the request body (at most <paramref name="limit"/> bytes, copied out of Kestrel's buffers as it arrives)
-    /// and parses it; an empty body is the empty message, as grpc-gateway has it.
+    /// Reads the request body (at most <paramref name="limit"/> bytes, copied out of Kestrel's buffers as it arrives;
+    /// reading stops as soon as more has come) and parses it; an empty body is the empty message, as grpc-gateway has it.
     /// </summary>
     /// <exception cref="RequestTooLargeException">The body is larger than <paramref name="limit"/>; reading stopped there.</exception>
     /// <exception cref="RpcException">The body is not a <typeparamref name="T"/> in JSON (INVALID_ARGUMENT).</exception>
@@ -69,10 +69,12 @@ internal static class GatewayCodec
             throw new RequestTooLargeException(What, limit);
         }
 
-        // Kestrel stops at the limit as well, so a body without Content-Length is never taken in past it.
+        // The limit is counted here, on the body's bytes: Kestrel's own limit counts a chunked body's framing too (a
+        // chunked body of 999 bytes breaks a limit of 1000), and reading stops one read past the limit anyway. What the
+        // client sends after the refusal Kestrel reads and discards for a few seconds, so that the client sees the answer.
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            size.MaxRequestBodySize = limit;
+            size.MaxRequestBodySize = null;
         }
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 4096, limit));
@@ -82,16 +84,7 @@ internal static class GatewayCodec
             PipeReader body = request.BodyReader;
             while (true)
             {
-                ReadResult read;
-                try
-                {
-                    read = await body.ReadAsync(request.HttpContext.RequestAborted);
-                }
-                catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-                {
-                    throw new RequestTooLargeException(What, limit);
-                }
-
+                ReadResult read = await body.ReadAsync(request.HttpContext.RequestAborted);
                 ReadOnlySequence<byte> data = read.Buffer;
                 if (length + data.Length > limit)
                 {

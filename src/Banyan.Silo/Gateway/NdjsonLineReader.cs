@@ -94,6 +94,11 @@ internal sealed class NdjsonLineReader(PipeReader body, int maxLineBytes) : IDis
             Release();
         }
 
+        if (text.EndsWith('\r'))
+        {
+            text = text[..^1];
+        }
+
         return string.IsNullOrWhiteSpace(text) ? null : new NdjsonLine(_lineNumber, text, null);
     }
 
