@@ -78,7 +78,10 @@ public static class GatewayRoutes
         GatewayContext gateway = GatewayContext.From(endpoints.ServiceProvider);
         foreach (GatewayRoute route in All)
         {
-            endpoints.MapMethods(route.Template, [route.HttpMethod], http => route.HandleAsync(http, gateway))
+            // HEAD on a GET route answers its status without the body: upstream's API tells HTTP clients to check
+            // existence that way ("Exist doesn't expose an HTTP endpoint. Please use HEAD method to touch Get instead").
+            string[] methods = route.HttpMethod == "GET" ? ["GET", "HEAD"] : [route.HttpMethod];
+            endpoints.MapMethods(route.Template, methods, http => route.HandleAsync(http, gateway))
                 .WithDisplayName($"{route.HttpMethod} {Prefix}{route.Path} → {route.FullMethodName}");
         }
 

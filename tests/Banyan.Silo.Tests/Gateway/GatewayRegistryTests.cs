@@ -207,6 +207,22 @@ public sealed class GatewayRegistryTests(SiloHostFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Head_on_a_get_route_answers_whether_the_schema_exists_without_a_body()
+    {
+        SchemaSamples s = new("gw-head");
+        await _http.PostAsync("/api/v1/group/schema", new GroupRegistryServiceCreateRequest { Group = s.StreamGroup() });
+        await _http.PostAsync("/api/v1/stream/schema", new StreamRegistryServiceCreateRequest { Stream = s.Stream() });
+
+        GatewayAnswer exists = await _http.SendAsync(HttpMethod.Head, $"/api/v1/stream/schema/{s.StreamGroupName}/sw", null);
+        Assert.Equal(HttpStatusCode.OK, exists.Status);
+        Assert.Equal(string.Empty, exists.Body);
+        GatewayAnswer missing = await _http.SendAsync(HttpMethod.Head, $"/api/v1/stream/schema/{s.StreamGroupName}/nope", null);
+        Assert.Equal(HttpStatusCode.NotFound, missing.Status);
+        Assert.Equal(string.Empty, missing.Body);
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(HttpMethod.Head, $"/api/v1/group/schema/{s.StreamGroupName}", null)).Status);
+    }
+
+    [Fact]
     public async Task Version_and_health_are_served()
     {
         GetAPIVersionResponse version = (await _http.GetAsync("/api/v1/common/api/version")).As<GetAPIVersionResponse>();
