@@ -72,6 +72,7 @@ public static class SiloHost
         StrictDecodingMethodProvider.ReplaceDefaultBinder(builder.Services);
         builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>(SiloHealthCheck.Name);
         builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddSiloMetrics();
 
         WebApplication app = builder.Build();
         app.MapGet("/api/healthz", async (HealthCheckService health, CancellationToken cancellationToken) =>
@@ -82,6 +83,7 @@ public static class SiloHost
                 : Results.Json(new HealthzResponse("NOT_SERVING"), statusCode: StatusCodes.Status503ServiceUnavailable);
         });
         app.MapBanyanGateway();
+        app.MapSiloMetrics();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ApiVersionService>();
         app.MapGrpcService<GroupRegistryService>();

@@ -145,14 +145,28 @@ public sealed class CaseRunnerTests
     }
 
     [Fact]
-    public async Task An_error_fails_an_ordinary_case_with_its_status()
+    public async Task An_error_fails_an_ordinary_case_with_its_status_after_retrying()
+    {
+        ScriptedTarget failing = new() { Answer = (_, _) => throw new RpcException(new Status(StatusCode.Unavailable, "shard 1 owner down")) };
+
+        CaseOutcome outcome = await Run(failing, "all elements");
+
+        Assert.Equal(CaseStatus.Failed, outcome.Status);
+        Assert.StartsWith("StreamService.Query failed: Unavailable: shard 1 owner down (still failing after", outcome.Reason, StringComparison.Ordinal);
+        Assert.True(outcome.Attempts > 1, $"{outcome.Attempts} attempts: a failing query is retried until the timeout");
+    }
+
+    [Fact]
+    public async Task An_unimplemented_call_fails_an_ordinary_case_at_once_and_still_passes_a_wantErr_case()
     {
         ScriptedTarget failing = new() { Answer = (_, _) => throw new RpcException(new Status(StatusCode.Unimplemented, "not yet")) };
 
         CaseOutcome outcome = await Run(failing, "all elements");
 
         Assert.Equal(CaseStatus.Failed, outcome.Status);
-        Assert.StartsWith("StreamService.Query failed: Unimplemented: not yet", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal("StreamService.Query failed: Unimplemented: not yet (not retried: the server does not implement the call)", outcome.Reason);
+        Assert.Equal(1, outcome.Attempts);
+        Assert.Equal(CaseStatus.Passed, (await Run(failing, "filter by non-existent tag")).Status);
     }
 
     [Fact]

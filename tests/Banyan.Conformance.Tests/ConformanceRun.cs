@@ -31,9 +31,13 @@ public sealed class ConformanceRun : IAsyncLifetime
     /// <summary>Runs one case on the target named <paramref name="targetName"/>, starting and seeding it first if needed.</summary>
     public async Task<CaseOutcome> RunAsync(string targetName, string suite, string caseName)
     {
-        ConformanceSession session = await _sessions.GetOrAdd(targetName, name => new Lazy<Task<ConformanceSession>>(() => StartAsync(name))).Value;
+        ConformanceSession session = await SessionAsync(targetName);
         return await session.RunAsync(suite, caseName, CancellationToken.None);
     }
+
+    /// <summary>The session of the target named <paramref name="targetName"/>, started and seeded on first use.</summary>
+    public Task<ConformanceSession> SessionAsync(string targetName) =>
+        _sessions.GetOrAdd(targetName, name => new Lazy<Task<ConformanceSession>>(() => StartAsync(name))).Value;
 
     /// <inheritdoc/>
     public Task InitializeAsync() => Task.CompletedTask;

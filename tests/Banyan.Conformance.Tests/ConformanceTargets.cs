@@ -1,42 +1,41 @@
 using Banyan.Conformance.Targets;
+using Banyan.Conformance.Tests.Targets;
 
 namespace Banyan.Conformance.Tests;
 
 /// <summary>
-/// The hook where a server plugs into the suite tests. Until a factory is listed in <see cref="s_wired"/> (or
-/// <c>BANYAN_CONFORMANCE_GRPC_ADDRESS</c> names a running server), every case test is reported Skipped with
+/// Where the servers plug into the suite tests: every factory in <see cref="s_wired"/> (optionally narrowed by
+/// <c>BANYAN_CONFORMANCE_TARGETS</c>), plus a running server named by <c>BANYAN_CONFORMANCE_GRPC_ADDRESS</c>. Each
+/// target runs every case of every suite in <see cref="Suites"/> (one test per target and case) and writes
+/// <c>TestResults/conformance-&lt;target&gt;.md</c>. When no target is selected, every case test is reported Skipped with
 /// <see cref="NotWiredReason"/>, never passed.
 /// </summary>
-/// <remarks>
-/// To wire a target, add one line to <see cref="s_wired"/>: an <see cref="IConformanceTargetFactory"/> that starts an
-/// empty server and returns a lease that stops it, for example
-/// <code>
-/// new SiloGrpcTargetFactory(),          // Banyan.Silo on 127.0.0.1, fresh data folder, GrpcTarget over its port
-/// new TestClusterGrainTargetFactory(),  // 3-silo TestCluster, a grain-interface IBanyanTarget
-/// </code>
-/// Each wired target runs every case of every suite in <see cref="Suites"/> (one test per target and case) and
-/// writes <c>TestResults/conformance-&lt;target&gt;.md</c>.
-/// </remarks>
 public static class ConformanceTargets
 {
-    /// <summary>The skip reason while no target is wired.</summary>
-    public const string NotWiredReason = "no server target wired yet (issue 12 in progress)";
+    /// <summary>
+    /// Environment variable naming the wired targets to run, comma-separated (default: all of them); <c>none</c> runs
+    /// only the harness self-tests.
+    /// </summary>
+    public const string TargetsVariable = "BANYAN_CONFORMANCE_TARGETS";
 
-    /// <summary>The target name the theories use for their rows while nothing is wired.</summary>
+    /// <summary>The skip reason while no target is selected.</summary>
+    public const string NotWiredReason = "no server target selected (BANYAN_CONFORMANCE_TARGETS=none)";
+
+    /// <summary>The target name the theories use for their rows while no target is selected.</summary>
     public const string None = "none";
 
     /// <summary>The suites the theories run, in report order.</summary>
     public static readonly IReadOnlyList<string> Suites = ["stream", "measure", "topn"];
 
-    // Wired targets: add the silo (gRPC) and TestCluster (grain interface) factories here.
-    private static readonly IConformanceTargetFactory[] s_wired = [];
+    // The real silo over gRPC, and a 3-silo TestCluster through the grain interfaces.
+    private static readonly IConformanceTargetFactory[] s_wired = [new SiloGrpcTargetFactory(), new TestClusterGrainTargetFactory()];
 
-    /// <summary>Every target to run: the wired ones, plus a running server named by the environment.</summary>
+    /// <summary>Every target to run: the selected wired ones, plus a running server named by the environment.</summary>
     public static IReadOnlyList<IConformanceTargetFactory> All { get; } = Discover();
 
     private static List<IConformanceTargetFactory> Discover()
     {
-        List<IConformanceTargetFactory> targets = [.. s_wired];
+        List<IConformanceTargetFactory> targets = [.. Select(s_wired, Environment.GetEnvironmentVariable(TargetsVariable))];
         string? address = Environment.GetEnvironmentVariable(GrpcAddressTargetFactory.AddressVariable);
         if (!string.IsNullOrWhiteSpace(address))
         {
@@ -44,5 +43,31 @@ public static class ConformanceTargets
         }
 
         return targets;
+    }
+
+    /// <summary>
+    /// The factories <paramref name="selection"/> names (comma-separated; empty or unset: all; <see cref="None"/>: none);
+    /// an unknown name throws, naming the choices.
+    /// </summary>
+    internal static IReadOnlyList<IConformanceTargetFactory> Select(IReadOnlyList<IConformanceTargetFactory> wired, string? selection)
+    {
+        if (string.IsNullOrWhiteSpace(selection))
+        {
+            return wired;
+        }
+
+        if (selection.Trim() == None)
+        {
+            return [];
+        }
+
+        List<IConformanceTargetFactory> selected = [];
+        foreach (string name in selection.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            selected.Add(wired.FirstOrDefault(f => f.Name == name)
+                ?? throw new ArgumentException($"{TargetsVariable} names '{name}', which is not a wired target ({string.Join(", ", wired.Select(f => f.Name))})."));
+        }
+
+        return selected;
     }
 }

@@ -45,6 +45,16 @@ public sealed partial class GroupGrain(
     {
         TimeSpan period = _options.MaintenancePeriod;
         this.RegisterGrainTimer(MaintainTickAsync, new GrainTimerCreationOptions(period, period) { Interleave = false, KeepAlive = true });
+
+        // Read when /metrics is scraped: a count, so a read racing a change sees the old or the new one.
+        Telemetry.GrainMetrics.SetGroup(Group, () => state.State.Segments.Count);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        Telemetry.GrainMetrics.RemoveGroup(Group);
         return Task.CompletedTask;
     }
 

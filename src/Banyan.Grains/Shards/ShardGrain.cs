@@ -59,6 +59,7 @@ public sealed partial class ShardGrain(
     {
         Task<Shard>? opening = _opening;
         _opening = null;
+        Telemetry.GrainMetrics.RemoveShard(this);
         if (opening is null || opening.IsFaulted || opening.IsCanceled)
         {
             // Never opened, or opening failed: nothing to close.
@@ -200,6 +201,7 @@ public sealed partial class ShardGrain(
     public async Task Drop()
     {
         _dropped = true;
+        Telemetry.GrainMetrics.RemoveShard(this);
         Task<Shard>? opening = _opening;
         _opening = null;
         string folder = _options.ShardFolder(_key);
@@ -337,6 +339,7 @@ public sealed partial class ShardGrain(
 
         // Opening replays the WAL: file I/O that must not run on the grain's turn.
         Shard shard = await Task.Run(() => Shard.Open(folder, new ShardOptions { Kind = kind }));
+        Telemetry.GrainMetrics.AddShard(this, _key.Group, shard);
         TimeSpan flushPeriod = kind == DataKind.Stream ? _options.Shard.StreamFlushPeriod : _options.Shard.MeasureFlushPeriod;
         this.RegisterGrainTimer(FlushTickAsync, shard, new GrainTimerCreationOptions(flushPeriod, flushPeriod) { Interleave = true, KeepAlive = false });
         this.RegisterGrainTimer(MergeTickAsync, shard, new GrainTimerCreationOptions(_options.Shard.MergePeriod, _options.Shard.MergePeriod) { Interleave = true, KeepAlive = false });

@@ -71,11 +71,22 @@ public sealed class StreamGrain(
     }
 
     /// <inheritdoc/>
-    public Task<StreamV1.QueryResponse> Query(StreamV1.QueryRequest request)
+    public async Task<StreamV1.QueryResponse> Query(StreamV1.QueryRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         StreamQueryExecutor executor = new(new QueryFanOut(grainFactory, routing), options.Value.Query);
-        return executor.RunAsync(request, cache.Catalog, clock.GetUtcNow());
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        bool succeeded = false;
+        try
+        {
+            StreamV1.QueryResponse response = await executor.RunAsync(request, cache.Catalog, clock.GetUtcNow());
+            succeeded = true;
+            return response;
+        }
+        finally
+        {
+            Telemetry.GrainMetrics.RecordQuery("stream", System.Diagnostics.Stopwatch.GetElapsedTime(started), succeeded);
+        }
     }
 
     private static (SchemaVerdict? Verdict, StreamSchema? Stream, GroupSettings? Settings) Resolve(SchemaCatalog catalog, string group, string name, long clientRevision)

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Banyan.Storage.Durability;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Shards.Indexing;
 using Banyan.Storage.Snapshots;
+using Banyan.Storage.Telemetry;
 
 namespace Banyan.Storage.Shards;
 
@@ -64,6 +66,7 @@ public sealed partial class Shard
                 return false;
             }
 
+            long started = Stopwatch.GetTimestamp();
             var sources = new IPartReader[captured.Length];
             for (int i = 0; i < captured.Length; i++)
             {
@@ -73,6 +76,8 @@ public sealed partial class Shard
             PartHandle<IPartReader> created = WritePart(sources);
             long truncateThrough = await _parts.InstallFlushAsync(captured, created, captured[^1].LastLsn, _options.WaitTimeout).ConfigureAwait(false);
             TruncateWal(truncateThrough);
+            StorageMetrics.Flushes.Add(1);
+            StorageMetrics.FlushDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             return true;
         }
         finally
@@ -101,6 +106,7 @@ public sealed partial class Shard
 
             // Only merges remove disk parts and one runs at a time, so the window stays adjacent; the
             // view holds its parts meanwhile.
+            long started = Stopwatch.GetTimestamp();
             PartHandle<IPartReader>[] window = disk[start..(start + count)];
             var sources = new IPartReader[count];
             for (int i = 0; i < count; i++)
@@ -111,6 +117,8 @@ public sealed partial class Shard
             PartHandle<IPartReader> created = WritePart(sources);
             long truncateThrough = await _parts.InstallMergeAsync(window, created, _options.WaitTimeout).ConfigureAwait(false);
             TruncateWal(truncateThrough);
+            StorageMetrics.Merges.Add(1);
+            StorageMetrics.MergeDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             return true;
         }
         finally

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Diagnostics;
 using Banyan.Storage.Durability;
+using Banyan.Storage.Telemetry;
 
 namespace Banyan.Storage.Wal;
 
@@ -415,6 +417,7 @@ public sealed class WriteAheadLog : IDisposable
                 try
                 {
                     _active.File.Write(buffer.AsSpan(0, size), _activeLength);
+                    StorageMetrics.WalBytes.Add(size);
                 }
                 catch (IOException ex)
                 {
@@ -570,7 +573,9 @@ public sealed class WriteAheadLog : IDisposable
             {
                 try
                 {
+                    long syncStarted = Stopwatch.GetTimestamp();
                     file.File.Sync();
+                    StorageMetrics.WalFsyncDuration.Record(Stopwatch.GetElapsedTime(syncStarted).TotalSeconds);
                     lock (_writeGate)
                     {
                         // The commit mark is written before any writer is woken: when one is, the kernel

@@ -15,6 +15,11 @@ namespace Banyan.Conformance.Running;
 /// as <c>test.EventuallyConsistently</c> in <c>pkg/test/eventually.go</c> (topn uses plain Eventually then
 /// Consistently, the same idea). Every wait is bounded by <see cref="ConformanceOptions"/>.
 /// </summary>
+/// <remarks>
+/// One departure from upstream's Eventually, which retries any error: an <c>UNIMPLEMENTED</c> answer to a case that
+/// does not expect an error fails the case at once. A server that does not serve the call will not start serving it
+/// within the window, and retrying would only spend the whole timeout on every such case.
+/// </remarks>
 public sealed class CaseRunner
 {
     private readonly IBanyanTarget _target;
@@ -56,7 +61,7 @@ public sealed class CaseRunner
         {
             attempts++;
             last = await AttemptAsync(suite, conformanceCase, request, want, comparer, cancellationToken);
-            if (last.Passed || _clock.GetElapsedTime(started) >= _options.EventuallyTimeout)
+            if (last.Passed || last.Final || _clock.GetElapsedTime(started) >= _options.EventuallyTimeout)
             {
                 break;
             }
@@ -66,7 +71,8 @@ public sealed class CaseRunner
 
         if (!last.Passed)
         {
-            return Outcome(suite, conformanceCase, CaseStatus.Failed, $"{last.Reason} (still failing after {attempts} attempts in {Seconds(_clock.GetElapsedTime(started))})", last.Differences, attempts, started);
+            string retries = last.Final ? "not retried: the server does not implement the call" : $"still failing after {attempts} attempts in {Seconds(_clock.GetElapsedTime(started))}";
+            return Outcome(suite, conformanceCase, CaseStatus.Failed, $"{last.Reason} ({retries})", last.Differences, attempts, started);
         }
 
         // Consistently: a short window after a first-try pass, the full one after a retried convergence.
@@ -116,7 +122,7 @@ public sealed class CaseRunner
                 // Upstream: "if args.WantErr { if err == nil { Fail } return }"; otherwise the error fails the attempt.
                 return conformanceCase.WantErr
                     ? AttemptResult.Pass
-                    : AttemptResult.Fail($"{suite.Rpc} failed: {ErrorText(e)}");
+                    : AttemptResult.Fail($"{suite.Rpc} failed: {ErrorText(e)}", final: e is RpcException { StatusCode: StatusCode.Unimplemented });
             }
         }
 
@@ -195,10 +201,11 @@ public sealed class CaseRunner
 
     private static string Seconds(TimeSpan span) => $"{span.TotalSeconds.ToString("0.0##", System.Globalization.CultureInfo.InvariantCulture)} s";
 
-    private readonly record struct AttemptResult(bool Passed, string Reason, ComparisonResult? Differences)
+    // Final: a failure that retrying cannot change (the server does not implement the call).
+    private readonly record struct AttemptResult(bool Passed, string Reason, ComparisonResult? Differences, bool Final)
     {
-        public static AttemptResult Pass => new(true, string.Empty, null);
+        public static AttemptResult Pass => new(true, string.Empty, null, false);
 
-        public static AttemptResult Fail(string reason, ComparisonResult? differences = null) => new(false, reason, differences);
+        public static AttemptResult Fail(string reason, ComparisonResult? differences = null, bool final = false) => new(false, reason, differences, final);
     }
 }

@@ -1,14 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
+using Banyan.Silo;
 using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
 using Orleans;
 
-namespace Banyan.Silo.Tests.Infrastructure;
+namespace Banyan.Tests.Shared.Hosting;
 
 /// <summary>
 /// The real silo host (<see cref="SiloHost.Build"/>) in this process on free loopback ports with its own data folder,
 /// started and stopped by the test, bounded in time. <see cref="RestartAsync"/> stops it and starts a new host on the
-/// same data folder (the same node name and file grain state), as a silo restart does.
+/// same data folder (the same node name and file grain state), as a silo restart does. Shared by the silo tests and the
+/// conformance suites' <c>silo-grpc</c> target.
 /// </summary>
 public sealed class SiloHostProcess : IAsyncDisposable
 {
@@ -30,7 +33,7 @@ public sealed class SiloHostProcess : IAsyncDisposable
     /// <summary>The gRPC endpoint's port.</summary>
     public int GrpcPort { get; private set; }
 
-    /// <summary>The HTTP endpoint's port (<c>/api</c>: the HTTP gateway and health).</summary>
+    /// <summary>The HTTP/1.1 endpoint's port (health, metrics, the HTTP gateway under <c>/api</c>).</summary>
     public int HttpPort { get; private set; }
 
     /// <summary>A channel to the gRPC endpoint (HTTP/2 without TLS).</summary>

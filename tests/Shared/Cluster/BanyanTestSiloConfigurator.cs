@@ -1,15 +1,17 @@
 using Banyan.GrainInterfaces.Hosting;
 using Banyan.Grains.Hosting;
 using Banyan.Grains.Schema;
+using Orleans.Hosting;
 using Orleans.TestingHost;
 
-namespace Banyan.Grains.Tests.Infrastructure;
+namespace Banyan.Tests.Shared.Cluster;
 
 /// <summary>
 /// Wires every TestCluster silo with the production extension, <c>AddBanyan</c>. Each silo keeps
 /// its shard data under <c>&lt;root&gt;/&lt;silo name&gt;</c> (names are stable: Primary, Secondary_1, …, so
 /// a restarted silo finds its data); the file grain storage folder is shared by the silos of the
-/// process, standing in for the one store a real cluster shares (Redis).
+/// process, standing in for the one store a real cluster shares (Redis). Shared by the grain tests' clusters and the
+/// conformance suites' <c>testcluster-grains</c> target.
 /// </summary>
 public sealed class BanyanTestSiloConfigurator : ISiloConfigurator
 {

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Banyan.Storage.Shards;
+
+namespace Banyan.Grains.Telemetry;
+
+/// <summary>
+/// Instruments of the grain layer, on the meter <see cref="MeterName"/>: queries (count and latency by kind and
+/// outcome), and gauges read when scraped from the shards and groups active on this silo (memory-part bytes and parts
+/// per group, segments per group). The silo exports this meter with the engine's and the write path's at
+/// <c>/metrics</c>.
+/// </summary>
+public static class GrainMetrics
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "Banyan.Grains";
+
+    private static readonly Meter s_meter = new(MeterName);
+    private static readonly Counter<long> s_queries = s_meter.CreateCounter<long>("banyan.query.requests", "{query}", "Stream and measure queries, by kind and outcome.");
+    private static readonly Histogram<double> s_queryDuration = s_meter.CreateHistogram<double>("banyan.query.duration", "s", "Duration of stream and measure queries, by kind.");
+    private static readonly ConcurrentDictionary<object, (string Group, Shard Shard)> s_shards = new();
+    private static readonly ConcurrentDictionary<string, Func<int>> s_segments = new(StringComparer.Ordinal);
+
+    static GrainMetrics()
+    {
+        s_meter.CreateObservableGauge("banyan.shard.memory", ObserveMemory, "By", "Bytes held by memory parts and buffered writes of the shards active on this silo, by group.");
+        s_meter.CreateObservableGauge("banyan.shard.parts", ObserveParts, "{part}", "Parts of the shards active on this silo, by group and kind (memory or disk).");
+        s_meter.CreateObservableGauge("banyan.group.segments", ObserveSegments, "{segment}", "Live segments per group, as the group grains active on this silo know them.");
+        s_meter.CreateObservableGauge("banyan.shard.active", () => s_shards.Count, "{shard}", "Shard grains with an open engine shard on this silo.");
+    }
+
+    /// <summary>Records one finished query of <paramref name="kind"/> ("stream" or "measure").</summary>
+    public static void RecordQuery(string kind, TimeSpan elapsed, bool succeeded)
+    {
+        s_queries.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", succeeded ? "ok" : "error"));
+        s_queryDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("kind", kind));
+    }
+
+    /// <summary>Lists an open shard (until <see cref="RemoveShard"/>); <paramref name="owner"/> is the hosting grain.</summary>
+    public static void AddShard(object owner, string group, Shard shard) => s_shards[owner] = (group, shard);
+
+    /// <summary>Forgets the shard of <paramref name="owner"/>.</summary>
+    public static void RemoveShard(object owner) => s_shards.TryRemove(owner, out _);
+
+    /// <summary>Reports <paramref name="group"/>'s live segment count through <paramref name="count"/> (until <see cref="RemoveGroup"/>).</summary>
+    public static void SetGroup(string group, Func<int> count) => s_segments[group] = count;
+
+    /// <summary>Stops reporting <paramref name="group"/>.</summary>
+    public static void RemoveGroup(string group) => s_segments.TryRemove(group, out _);
+
+    private static IEnumerable<Measurement<long>> ObserveMemory() =>
+        s_shards.Values.GroupBy(s => s.Group).Select(g => new Measurement<long>(g.Sum(s => s.Shard.MemoryBytes), new KeyValuePair<string, object?>("group", g.Key)));
+
+    private static IEnumerable<Measurement<long>> ObserveParts()
+    {
+        foreach (IGrouping<string, (string Group, Shard Shard)> group in s_shards.Values.GroupBy(s => s.Group))
+        {
+            long disk = 0;
+            long memory = 0;
+            foreach ((_, Shard shard) in group)
+            {
+                disk += shard.DiskPartIds.Count;
+                memory += shard.MemoryPartCount;
+            }
+
+            yield return new Measurement<long>(disk, new KeyValuePair<string, object?>("group", group.Key), new KeyValuePair<string, object?>("kind", "disk"));
+            yield return new Measurement<long>(memory, new KeyValuePair<string, object?>("group", group.Key), new KeyValuePair<string, object?>("kind", "memory"));
+        }
+    }
+
+    private static IEnumerable<Measurement<int>> ObserveSegments() =>
+        s_segments.Select(g => new Measurement<int>(g.Value(), new KeyValuePair<string, object?>("group", g.Key)));
+}
