@@ -38,6 +38,8 @@ public sealed partial class GroupGrain(
 
     private readonly SegmentOptions _options = options.Value.Segments;
 
+    private volatile int _segmentCount;
+
     private string Group => this.GetPrimaryKeyString();
 
     /// <inheritdoc/>
@@ -46,8 +48,10 @@ public sealed partial class GroupGrain(
         TimeSpan period = _options.MaintenancePeriod;
         this.RegisterGrainTimer(MaintainTickAsync, new GrainTimerCreationOptions(period, period) { Interleave = false, KeepAlive = true });
 
-        // Read when /metrics is scraped: a count, so a read racing a change sees the old or the new one.
-        Telemetry.GrainMetrics.SetGroup(Group, () => state.State.Segments.Count);
+        // Read when /metrics is scraped, on an exporter thread: a copied count, because grain state may only be
+        // touched from the grain's own turns (Orleans refuses the access elsewhere).
+        _segmentCount = state.State.Segments.Count;
+        Telemetry.GrainMetrics.SetGroup(Group, () => _segmentCount);
         return Task.CompletedTask;
     }
 
@@ -349,6 +353,10 @@ public sealed partial class GroupGrain(
         {
             state.State = previous;
             throw;
+        }
+        finally
+        {
+            _segmentCount = state.State.Segments.Count;
         }
     }
 

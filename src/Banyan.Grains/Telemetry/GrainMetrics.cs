@@ -68,6 +68,22 @@ public static class GrainMetrics
         }
     }
 
-    private static IEnumerable<Measurement<int>> ObserveSegments() =>
-        s_segments.Select(g => new Measurement<int>(g.Value(), new KeyValuePair<string, object?>("group", g.Key)));
+    private static List<Measurement<int>> ObserveSegments()
+    {
+        // One failing source must not empty the whole scrape (the exporter drops a meter's collection on an exception).
+        List<Measurement<int>> measurements = [];
+        foreach (KeyValuePair<string, Func<int>> group in s_segments)
+        {
+            try
+            {
+                measurements.Add(new Measurement<int>(group.Value(), new KeyValuePair<string, object?>("group", group.Key)));
+            }
+            catch (InvalidOperationException)
+            {
+                // A group deactivating while it is read: left out of this scrape.
+            }
+        }
+
+        return measurements;
+    }
 }
