@@ -2,6 +2,7 @@ using System.Net;
 using Banyan.Api;
 using Banyan.Grains.Hosting;
 using Banyan.Silo.Data;
+using Banyan.Silo.Gateway;
 using Banyan.Silo.Grpc;
 using Banyan.Silo.Registry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -12,7 +13,7 @@ namespace Banyan.Silo;
 
 /// <summary>
 /// Builds the silo process: one host runs the Orleans silo (wired by <c>AddBanyan</c>), Kestrel with
-/// an HTTP/1.1 endpoint (<c>/api</c>) and an HTTP/2-only endpoint (gRPC). Kept apart from
+/// an HTTP/1.1 endpoint (<c>/api</c>: BanyanDB's HTTP gateway, <see cref="GatewayRoutes"/>) and an HTTP/2-only endpoint (gRPC). Kept apart from
 /// <c>Program</c> so tests can start a real host on ports of their choosing and stop it themselves.
 /// </summary>
 /// <remarks>
@@ -81,6 +82,7 @@ public static class SiloHost
                 ? Results.Json(new HealthzResponse("SERVING"))
                 : Results.Json(new HealthzResponse("NOT_SERVING"), statusCode: StatusCodes.Status503ServiceUnavailable);
         });
+        app.MapBanyanGateway();
         app.MapSiloMetrics();
         app.MapGrpcHealthChecksService();
         app.MapGrpcService<ApiVersionService>();

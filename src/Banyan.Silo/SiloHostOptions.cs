@@ -9,7 +9,7 @@ public sealed class SiloHostOptions
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "Silo";
 
-    /// <summary>HTTP/1.1 endpoint: BanyanDB's gateway paths under <c>/api</c> (today <c>/api/healthz</c>).</summary>
+    /// <summary>HTTP/1.1 endpoint: BanyanDB's gateway paths under <c>/api</c> (<c>Gateway/GatewayRoutes.cs</c>) and <c>/api/healthz</c>.</summary>
     public string HttpUrl { get; set; } = "http://127.0.0.1:17913";
 
     /// <summary>HTTP/2-only endpoint (gRPC without TLS needs prior-knowledge HTTP/2): BanyanDB's gRPC port, <c>grpc.health.v1.Health</c>.</summary>
@@ -21,6 +21,13 @@ public sealed class SiloHostOptions
     /// </summary>
     public int GrpcMaxReceiveMessageSize { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// The largest JSON message the HTTP gateway accepts, in bytes: a unary request body, or one line of an NDJSON write
+    /// (16 MiB, BanyanDB's limit). A larger body is refused with HTTP 413 before it is held in memory; a larger line is
+    /// answered with its own error and skipped.
+    /// </summary>
+    public int HttpMaxMessageSize { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>How the messages of bidirectional write streams are cut into grain calls.</summary>
     public Data.WriteBatchingOptions WriteBatching { get; set; } = new();
 
@@ -31,6 +38,11 @@ public sealed class SiloHostOptions
         if (GrpcMaxReceiveMessageSize <= 0)
         {
             throw new ArgumentException($"Silo:GrpcMaxReceiveMessageSize is {GrpcMaxReceiveMessageSize}; it must be a positive number of bytes.");
+        }
+
+        if (HttpMaxMessageSize <= 0)
+        {
+            throw new ArgumentException($"Silo:HttpMaxMessageSize is {HttpMaxMessageSize}; it must be a positive number of bytes.");
         }
 
         WriteBatching.Validate();

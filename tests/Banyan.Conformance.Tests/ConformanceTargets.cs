@@ -27,8 +27,8 @@ public static class ConformanceTargets
     /// <summary>The suites the theories run, in report order.</summary>
     public static readonly IReadOnlyList<string> Suites = ["stream", "measure", "topn"];
 
-    // The real silo over gRPC, and a 3-silo TestCluster through the grain interfaces.
-    private static readonly IConformanceTargetFactory[] s_wired = [new SiloGrpcTargetFactory(), new TestClusterGrainTargetFactory()];
+    // The real silo over gRPC, a 3-silo TestCluster through the grain interfaces, and the real silo over its HTTP gateway.
+    private static readonly IConformanceTargetFactory[] s_wired = [new SiloGrpcTargetFactory(), new TestClusterGrainTargetFactory(), new SiloHttpGatewayTargetFactory()];
 
     /// <summary>Every target to run: the selected wired ones, plus a running server named by the environment.</summary>
     public static IReadOnlyList<IConformanceTargetFactory> All { get; } = Discover();

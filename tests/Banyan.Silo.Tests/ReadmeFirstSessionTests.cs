@@ -10,7 +10,7 @@ using Metadata = Banyan.Api.Common.V1.Metadata;
 
 namespace Banyan.Silo.Tests;
 
-/// <summary>The README's first session works as written: its JSON requests, sent to a real silo, create the group and the measure, and its example error is what the silo answers.</summary>
+/// <summary>The README's first session works as written: its JSON requests, sent to a real silo, create the group and the measure, its example error is what the silo answers, and its queries answer over gRPC and HTTP alike.</summary>
 public sealed partial class ReadmeFirstSessionTests
 {
     [Fact]
@@ -60,6 +60,18 @@ public sealed partial class ReadmeFirstSessionTests
         Assert.All(answer.DataPoints, p => Assert.Equal(["svc-1", "entity-1"], p.TagFamilies.Single().Tags.Select(t => t.Value.Str.Value)));
         Assert.All(answer.DataPoints, p => Assert.True(p.Sid > 0 && p.Version > 0, "a point carries its series id and version"));
         Assert.Contains("`10:01` (`total` 130) then `10:00` (`total` 120)", readme, StringComparison.Ordinal);
+
+        // The same query over HTTP, as the README's curl line sends it: the same answer.
+        const string CurlLine = "| curl -s --data-binary @- http://127.0.0.1:17913/api/v1/measure/data";
+        Assert.Contains(CurlLine, readme, StringComparison.Ordinal);
+        using (HttpClient http = new() { Timeout = TimeSpan.FromSeconds(60) })
+        {
+            string url = CurlLine[CurlLine.IndexOf("http://", StringComparison.Ordinal)..].Replace(":17913", $":{host.HttpPort}", StringComparison.Ordinal);
+            using StringContent body = new(requests["MeasureService/Query"].Replace("2026-12-01", today, StringComparison.Ordinal));
+            using HttpResponseMessage overHttp = await http.PostAsync(new Uri(url), body);
+            Assert.Equal(System.Net.HttpStatusCode.OK, overHttp.StatusCode);
+            Assert.Equal(answer, JsonParser.Default.Parse<MeasureV1.QueryResponse>(await overHttp.Content.ReadAsStringAsync()));
+        }
 
         MeasureV1.QueryRequest mean = JsonParser.Default.Parse<MeasureV1.QueryRequest>(requests["MeasureService/Query:mean"].Replace("2026-12-01", today, StringComparison.Ordinal));
         MeasureV1.DataPoint grouped = Assert.Single((await measures.QueryAsync(mean, deadline: RegistryClients.Deadline)).DataPoints);

@@ -31,9 +31,9 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
         List<QueryScope> scopes = QueryScope.Resolve(catalog, SchemaKind.Measure, request.Groups, request.Name, now);
         long begin = ResultValues.ToNanos(request.TimeRange?.Begin, long.MinValue);
         long end = ResultValues.ToNanos(request.TimeRange?.End, long.MaxValue);
-        List<(string Family, string Tag)> tags = Tags(request.TagProjection, scopes, "tag_projection");
+        List<(string Family, string Tag)> tags = QueryScope.ProjectedTags(request.TagProjection, scopes, "tag_projection");
         List<string> fields = Fields(request.FieldProjection?.Names ?? [], scopes, "field_projection.names");
-        List<(string Family, string Tag)> groupBy = request.GroupBy is null ? [] : Tags(request.GroupBy.TagProjection, scopes, "group_by.tag_projection");
+        List<(string Family, string Tag)> groupBy = request.GroupBy is null ? [] : QueryScope.ProjectedTags(request.GroupBy.TagProjection, scopes, "group_by.tag_projection");
         string? aggField = request.Agg is null ? null : Fields([request.Agg.FieldName], scopes, "agg.field_name")[0];
         if (request.Agg is not null)
         {
@@ -236,34 +236,6 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
         }
 
         return point;
-    }
-
-    private static List<(string Family, string Tag)> Tags(TagProjection? projection, List<QueryScope> scopes, string path)
-    {
-        List<(string, string)> tags = [];
-        if (projection is null)
-        {
-            return tags;
-        }
-
-        for (int f = 0; f < projection.TagFamilies.Count; f++)
-        {
-            TagProjection.Types.TagFamily family = projection.TagFamilies[f];
-            for (int t = 0; t < family.Tags.Count; t++)
-            {
-                string tag = family.Tags[t];
-                if (!scopes.Any(s => s.Subject.HasTag(family.Name, tag)))
-                {
-                    throw new SchemaValidationException(
-                        string.Create(CultureInfo.InvariantCulture, $"{path}.tag_families[{f}].tags[{t}]"),
-                        $"tag '{tag}' is not declared in tag family '{family.Name}' of {scopes[0].Subject.Description}");
-                }
-
-                tags.Add((family.Name, tag));
-            }
-        }
-
-        return tags;
     }
 
     private static List<string> Fields(IEnumerable<string> names, List<QueryScope> scopes, string path)

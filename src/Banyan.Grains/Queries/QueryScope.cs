@@ -1,4 +1,6 @@
+using System.Globalization;
 using Banyan.Api.Common.V1;
+using Banyan.Api.Model.V1;
 using Banyan.GrainInterfaces.Schema;
 using Banyan.Grains.Schema;
 using Banyan.Grains.Writes;
@@ -48,5 +50,38 @@ internal sealed record QueryScope(string Group, GroupSettings Settings, QuerySub
         }
 
         return scopes;
+    }
+
+    /// <summary>
+    /// Every projected (family, tag) of <paramref name="projection"/>, in request order; each must be declared in its
+    /// family by the subject of some queried group (a tag added to one group's schema only is allowed).
+    /// </summary>
+    /// <exception cref="SchemaValidationException">A tag no group declares; the field is <paramref name="path"/> with its indexes.</exception>
+    public static List<(string Family, string Tag)> ProjectedTags(TagProjection? projection, List<QueryScope> scopes, string path)
+    {
+        List<(string, string)> tags = [];
+        if (projection is null)
+        {
+            return tags;
+        }
+
+        for (int f = 0; f < projection.TagFamilies.Count; f++)
+        {
+            TagProjection.Types.TagFamily family = projection.TagFamilies[f];
+            for (int t = 0; t < family.Tags.Count; t++)
+            {
+                string tag = family.Tags[t];
+                if (!scopes.Any(s => s.Subject.HasTag(family.Name, tag)))
+                {
+                    throw new SchemaValidationException(
+                        string.Create(CultureInfo.InvariantCulture, $"{path}.tag_families[{f}].tags[{t}]"),
+                        $"tag '{tag}' is not declared in tag family '{family.Name}' of {scopes[0].Subject.Description}");
+                }
+
+                tags.Add((family.Name, tag));
+            }
+        }
+
+        return tags;
     }
 }

@@ -30,7 +30,7 @@ internal sealed class StreamQueryExecutor(QueryFanOut fanOut, QueryOptions optio
         List<QueryScope> scopes = QueryScope.Resolve(catalog, SchemaKind.Stream, request.Groups, request.Name, now);
         long begin = ResultValues.ToNanos(request.TimeRange?.Begin, long.MinValue);
         long end = ResultValues.ToNanos(request.TimeRange?.End, long.MaxValue);
-        List<(string Family, string Tag)> projection = Projection(request.Projection, scopes);
+        List<(string Family, string Tag)> projection = QueryScope.ProjectedTags(request.Projection, scopes, "projection");
         (string Family, string Tag)? orderTag = OrderTag(request.OrderBy, scopes);
         bool descending = request.OrderBy?.Sort == Sort.Desc;
 
@@ -82,35 +82,6 @@ internal sealed class StreamQueryExecutor(QueryFanOut fanOut, QueryOptions optio
         // Validated here, where the error reaches the client; the shards translate again for evaluation.
         _ = CriteriaTranslator.Translate(criteria, scope.Subject);
         return criteria;
-    }
-
-    // Every projected (family, tag), in request order; each must be declared by the stream in some queried group.
-    private static List<(string Family, string Tag)> Projection(TagProjection? projection, List<QueryScope> scopes)
-    {
-        List<(string, string)> tags = [];
-        if (projection is null)
-        {
-            return tags;
-        }
-
-        for (int f = 0; f < projection.TagFamilies.Count; f++)
-        {
-            TagProjection.Types.TagFamily family = projection.TagFamilies[f];
-            for (int t = 0; t < family.Tags.Count; t++)
-            {
-                string tag = family.Tags[t];
-                if (!scopes.Any(s => s.Subject.HasTag(family.Name, tag)))
-                {
-                    throw new SchemaValidationException(
-                        string.Create(CultureInfo.InvariantCulture, $"projection.tag_families[{f}].tags[{t}]"),
-                        $"tag '{tag}' is not declared in tag family '{family.Name}' of {scopes[0].Subject.Description}");
-                }
-
-                tags.Add((family.Name, tag));
-            }
-        }
-
-        return tags;
     }
 
     /// <summary>The tag an <c>order_by</c> with an index rule sorts by; null to sort by time.</summary>

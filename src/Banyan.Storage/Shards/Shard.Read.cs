@@ -14,8 +14,21 @@ public sealed partial class Shard
     public ShardReadView AcquireView()
     {
         ThrowIfClosed();
-        return new(_parts.Acquire(), _options.Kind, _options.PartWriter);
+        ShardView view = _parts.Acquire();
+
+        // The read copies the buffered rows into a transient part, at a cost that grows with them. When there
+        // are many, a seal starts in the background so the reads after this one find them in a memory part;
+        // this read neither waits for it nor builds anything the shard keeps.
+        if (view.BufferedRows >= ReadSealRows)
+        {
+            _seal.StartIfIdle();
+        }
+
+        return new(view, _options.Kind, _options.PartWriter);
     }
+
+    /// <summary>Buffered rows from which a read starts a background seal (below <see cref="ShardOptions.SealRows"/>, the write-side threshold).</summary>
+    internal const long ReadSealRows = 4_096;
 
     /// <summary>
     /// Every row of the shard (all subjects) in the series and time range of <paramref name="query"/>,

@@ -17,6 +17,9 @@ internal static class EngineFloors
         ["Banyan.Storage.Checksums"] = 1,
         ["Banyan.Storage.Values"] = 1,
 
+        // The engine's instruments (System.Diagnostics.Metrics): used by the WAL and the shard, using nothing.
+        ["Banyan.Storage.Telemetry"] = 1,
+
         // 2. Codecs over spans, compression, the durability kit, text analysis, posting lists.
         ["Banyan.Storage.Compression"] = 2,
         ["Banyan.Storage.Durability"] = 2,

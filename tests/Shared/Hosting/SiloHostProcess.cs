@@ -33,7 +33,7 @@ public sealed class SiloHostProcess : IAsyncDisposable
     /// <summary>The gRPC endpoint's port.</summary>
     public int GrpcPort { get; private set; }
 
-    /// <summary>The HTTP/1.1 endpoint's port (health, metrics).</summary>
+    /// <summary>The HTTP/1.1 endpoint's port (health, metrics, the HTTP gateway under <c>/api</c>).</summary>
     public int HttpPort { get; private set; }
 
     /// <summary>A channel to the gRPC endpoint (HTTP/2 without TLS).</summary>
