@@ -99,7 +99,7 @@ public sealed class PeerQueries(PeerDataset dataset)
             QueryResponse response = await client.QueryAsync(
                 Request(kind, dataset.StartMs, EndMs, null, agg: AggregationFunction.Count),
                 cancellationToken: cancellationToken);
-            total += response.DataPoints.Count == 0 ? 0 : response.DataPoints[0].Fields[0].Value.Int.Value;
+            total += response.DataPoints.Count == 0 ? 0 : WholeNumber(response.DataPoints[0].Fields[0].Value);
         }
 
         return total;
@@ -154,8 +154,8 @@ public sealed class PeerQueries(PeerDataset dataset)
         (double[] expectedSums, long[] expectedCounts) = ExpectedQ2(buckets);
         for (int b = 0; b < buckets; b++)
         {
-            long sum = sums[b].Result.DataPoints.Count == 0 ? 0 : sums[b].Result.DataPoints[0].Fields[0].Value.Int.Value;
-            long count = counts[b].Result.DataPoints.Count == 0 ? 0 : counts[b].Result.DataPoints[0].Fields[0].Value.Int.Value;
+            long sum = sums[b].Result.DataPoints.Count == 0 ? 0 : WholeNumber(sums[b].Result.DataPoints[0].Fields[0].Value);
+            long count = counts[b].Result.DataPoints.Count == 0 ? 0 : WholeNumber(counts[b].Result.DataPoints[0].Fields[0].Value);
             double mean = count == 0 ? double.NaN : (double)sum / count;
             double expected = expectedSums[b] / expectedCounts[b];
             if (count != expectedCounts[b] || !(Math.Abs(mean - expected) <= 1e-9 * Math.Max(1.0, Math.Abs(expected))))
@@ -227,6 +227,14 @@ public sealed class PeerQueries(PeerDataset dataset)
 
         return [.. max.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(10).Select(kv => (kv.Key, kv.Value))];
     }
+
+    // A COUNT (or SUM) has the field's type (BanyanDB's aggregation is generic over the field's number type): the gauge's is a float.
+    private static long WholeNumber(FieldValue value) => value.ValueCase switch
+    {
+        FieldValue.ValueOneofCase.Int => value.Int.Value,
+        FieldValue.ValueOneofCase.Float when value.Float.Value == Math.Floor(value.Float.Value) => (long)value.Float.Value,
+        _ => throw new InvalidDataException($"expected a whole number, got {value}"),
+    };
 
     private static QueryRequest Request(PeerMetricKind kind, long beginMs, long endMsExclusive, Criteria? criteria, AggregationFunction? agg = null)
     {
