@@ -48,23 +48,53 @@ public static class GrainMetrics
     /// <summary>Stops reporting <paramref name="group"/>.</summary>
     public static void RemoveGroup(string group) => s_segments.TryRemove(group, out _);
 
-    private static IEnumerable<Measurement<long>> ObserveMemory() =>
-        s_shards.Values.GroupBy(s => s.Group).Select(g => new Measurement<long>(g.Sum(s => s.Shard.MemoryBytes), new KeyValuePair<string, object?>("group", g.Key)));
-
-    private static IEnumerable<Measurement<long>> ObserveParts()
+    private static List<Measurement<long>> ObserveMemory()
     {
+        List<Measurement<long>> measurements = [];
+        foreach (IGrouping<string, (string Group, Shard Shard)> group in s_shards.Values.GroupBy(s => s.Group))
+        {
+            long bytes = 0;
+            foreach ((_, Shard shard) in group)
+            {
+                bytes += Read(shard, static s => s.MemoryBytes);
+            }
+
+            measurements.Add(new Measurement<long>(bytes, new KeyValuePair<string, object?>("group", group.Key)));
+        }
+
+        return measurements;
+    }
+
+    private static List<Measurement<long>> ObserveParts()
+    {
+        List<Measurement<long>> measurements = [];
         foreach (IGrouping<string, (string Group, Shard Shard)> group in s_shards.Values.GroupBy(s => s.Group))
         {
             long disk = 0;
             long memory = 0;
             foreach ((_, Shard shard) in group)
             {
-                disk += shard.DiskPartIds.Count;
-                memory += shard.MemoryPartCount;
+                disk += Read(shard, static s => s.DiskPartIds.Count);
+                memory += Read(shard, static s => s.MemoryPartCount);
             }
 
-            yield return new Measurement<long>(disk, new KeyValuePair<string, object?>("group", group.Key), new KeyValuePair<string, object?>("kind", "disk"));
-            yield return new Measurement<long>(memory, new KeyValuePair<string, object?>("group", group.Key), new KeyValuePair<string, object?>("kind", "memory"));
+            measurements.Add(new Measurement<long>(disk, new KeyValuePair<string, object?>("group", group.Key), new KeyValuePair<string, object?>("kind", "disk")));
+            measurements.Add(new Measurement<long>(memory, new KeyValuePair<string, object?>("group", group.Key), new KeyValuePair<string, object?>("kind", "memory")));
+        }
+
+        return measurements;
+    }
+
+    // A shard closing while it is read counts as empty: one failing source must not empty the whole scrape.
+    private static long Read(Shard shard, Func<Shard, long> read)
+    {
+        try
+        {
+            return read(shard);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+        {
+            return 0;
         }
     }
 
