@@ -24,7 +24,8 @@ public static class SiloMetrics
     /// <summary>Registers the meters and the Prometheus exporter.</summary>
     public static IServiceCollection AddSiloMetrics(this IServiceCollection services)
     {
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Meters).AddPrometheusExporter());
+        // No response cache (the exporter's default keeps a scrape 300 ms): a scrape right after a write shows it.
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Meters).AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         return services;
     }
 
