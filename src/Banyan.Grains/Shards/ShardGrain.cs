@@ -206,9 +206,13 @@ public sealed partial class ShardGrain(
         _opening = null;
         string folder = _options.ShardFolder(_key);
         Shard? shard = opening is { IsCompletedSuccessfully: true } ? await opening : null;
+        if (shard is not null)
+        {
+            await shard.DisposeAsync();
+        }
+
         await Task.Run(() =>
         {
-            shard?.Dispose();
             if (Directory.Exists(folder))
             {
                 Directory.Delete(folder, recursive: true);

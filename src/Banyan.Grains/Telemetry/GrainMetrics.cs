@@ -29,6 +29,24 @@ public static class GrainMetrics
         s_meter.CreateObservableGauge("banyan.shard.active", () => s_shards.Count, "{shard}", "Shard grains with an open engine shard on this silo.");
     }
 
+    /// <summary>Runs a query of <paramref name="kind"/> ("stream" or "measure") and records its outcome and duration.</summary>
+    public static async Task<T> TimeQueryAsync<T>(string kind, Func<Task<T>> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        bool succeeded = false;
+        try
+        {
+            T result = await run();
+            succeeded = true;
+            return result;
+        }
+        finally
+        {
+            RecordQuery(kind, System.Diagnostics.Stopwatch.GetElapsedTime(started), succeeded);
+        }
+    }
+
     /// <summary>Records one finished query of <paramref name="kind"/> ("stream" or "measure").</summary>
     public static void RecordQuery(string kind, TimeSpan elapsed, bool succeeded)
     {

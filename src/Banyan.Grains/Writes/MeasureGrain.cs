@@ -67,22 +67,11 @@ public sealed class MeasureGrain(
     }
 
     /// <inheritdoc/>
-    public async Task<MeasureV1.QueryResponse> Query(MeasureV1.QueryRequest request)
+    public Task<MeasureV1.QueryResponse> Query(MeasureV1.QueryRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         MeasureQueryExecutor executor = new(new QueryFanOut(grainFactory, routing), options.Value.Query);
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        bool succeeded = false;
-        try
-        {
-            MeasureV1.QueryResponse response = await executor.RunAsync(request, cache.Catalog, clock.GetUtcNow());
-            succeeded = true;
-            return response;
-        }
-        finally
-        {
-            Telemetry.GrainMetrics.RecordQuery("measure", System.Diagnostics.Stopwatch.GetElapsedTime(started), succeeded);
-        }
+        return Telemetry.GrainMetrics.TimeQueryAsync("measure", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow()));
     }
 
     private static (SchemaVerdict? Verdict, Measure? Measure, GroupSettings? Settings) Resolve(SchemaCatalog catalog, string group, string name, long clientRevision)

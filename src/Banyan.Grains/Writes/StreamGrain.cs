@@ -71,22 +71,11 @@ public sealed class StreamGrain(
     }
 
     /// <inheritdoc/>
-    public async Task<StreamV1.QueryResponse> Query(StreamV1.QueryRequest request)
+    public Task<StreamV1.QueryResponse> Query(StreamV1.QueryRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         StreamQueryExecutor executor = new(new QueryFanOut(grainFactory, routing), options.Value.Query);
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        bool succeeded = false;
-        try
-        {
-            StreamV1.QueryResponse response = await executor.RunAsync(request, cache.Catalog, clock.GetUtcNow());
-            succeeded = true;
-            return response;
-        }
-        finally
-        {
-            Telemetry.GrainMetrics.RecordQuery("stream", System.Diagnostics.Stopwatch.GetElapsedTime(started), succeeded);
-        }
+        return Telemetry.GrainMetrics.TimeQueryAsync("stream", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow()));
     }
 
     private static (SchemaVerdict? Verdict, StreamSchema? Stream, GroupSettings? Settings) Resolve(SchemaCatalog catalog, string group, string name, long clientRevision)

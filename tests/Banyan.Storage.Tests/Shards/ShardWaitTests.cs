@@ -67,6 +67,63 @@ public sealed class ShardWaitTests : IDisposable
     }
 
     [Fact]
+    public async Task A_read_of_many_buffered_rows_starts_a_background_seal_and_a_read_of_few_does_not()
+    {
+        using TempDirectory dir = new();
+        ShardOptions options = new()
+        {
+            PartWriter = PartWriterOptions.Default with { Fsync = false },
+            WaitTimeout = TimeSpan.FromSeconds(30),
+        };
+        Shard shard = _leaks.Open(dir.Path, options);
+        shard.Write(Batch(0, rows: 100));
+        using (ShardReadView few = shard.AcquireView())
+        {
+            Assert.Equal(1, few.BufferedWrites);
+        }
+
+        await shard.WhenIdleAsync();
+        using (ShardReadView still = shard.AcquireView())
+        {
+            Assert.Equal((0, 1), (still.MemoryPartCount, still.BufferedWrites));
+        }
+
+        // Past Shard.ReadSealRows (far below the write-side SealRows): the read starts a seal and does not wait for it.
+        int batches = (int)(Shard.ReadSealRows / 1000) + 1;
+        for (int b = 1; b <= batches; b++)
+        {
+            shard.Write(Batch(b, rows: 1000));
+        }
+
+        int expected = 100 + (batches * 1000);
+        using (ShardReadView many = shard.AcquireView())
+        {
+            Assert.Equal(expected, ReadAll(many));
+        }
+
+        await shard.WhenIdleAsync();
+        using (ShardReadView after = shard.AcquireView())
+        {
+            Assert.Equal(0, after.BufferedWrites);
+            Assert.True(after.MemoryPartCount >= 1, "the buffered rows are in a memory part now");
+            Assert.Equal(expected, ReadAll(after));
+        }
+
+        await shard.DisposeAsync();
+
+        static int ReadAll(ShardReadView view)
+        {
+            int rows = 0;
+            foreach (Banyan.Storage.Parts.IPartReader part in view.Parts)
+            {
+                rows += (int)part.Metadata.RowCount;
+            }
+
+            return rows;
+        }
+    }
+
+    [Fact]
     public async Task Back_pressure_that_no_flush_relieves_in_time_fails_clearly_and_writes_nothing()
     {
         using TempDirectory dir = new();
