@@ -213,8 +213,27 @@ public sealed partial class ShardGrain(
             }
         }
 
+        // Decode only what the answer, the entity check and the criteria read.
+        List<(string Family, string? Tag)> tags = [.. entity.Select(e => (e.Family, (string?)e.Tag))];
+        foreach ((string? family, string name) in columns)
+        {
+            if (family is not null)
+            {
+                tags.Add((family, name));
+            }
+        }
+
+        foreach (string tag in CriteriaTags(query.Criteria))
+        {
+            if (subject.TryGetTag(tag, out string family, out _))
+            {
+                tags.Add((family, tag));
+            }
+        }
+
+        Banyan.Storage.Query.ColumnProjection projection = Banyan.Storage.Query.ColumnProjection.Of(columns.Where(c => c.Family is null).Select(c => c.Name), tags);
         SubjectRowReader reader = new(query.Subject, entity);
-        (WriteBatch rows, bool truncated) = await Task.Run(() => reader.Read(shard, query.MinTimestamp, query.MaxTimestamp, query.MaxRows, filter, columns, seriesIds));
+        (WriteBatch rows, bool truncated) = await Task.Run(() => reader.Read(shard, query.MinTimestamp, query.MaxTimestamp, query.MaxRows, filter, columns, seriesIds, projection));
         if (truncated)
         {
             throw new QueryLimitException($"Shard '{_key}': more than {query.MaxRows} rows of '{query.Subject}' match the query (Silo:Query:MaxRowsPerShard); narrow the time range or add criteria.");
@@ -296,6 +315,27 @@ public sealed partial class ShardGrain(
 
             return new ShardStats(node, view.Parts.Count - view.DiskPartCount, view.DiskPartCount, rows, shard.MemoryBytes);
         });
+    }
+
+    // Every tag a criteria tree names.
+    private static IEnumerable<string> CriteriaTags(Banyan.Api.Model.V1.Criteria? criteria)
+    {
+        if (criteria is null)
+        {
+            yield break;
+        }
+
+        if (criteria.ExpCase == Banyan.Api.Model.V1.Criteria.ExpOneofCase.Condition)
+        {
+            yield return criteria.Condition.Name;
+        }
+        else if (criteria.ExpCase == Banyan.Api.Model.V1.Criteria.ExpOneofCase.Le)
+        {
+            foreach (string tag in CriteriaTags(criteria.Le.Left).Concat(CriteriaTags(criteria.Le.Right)))
+            {
+                yield return tag;
+            }
+        }
     }
 
     private void ThrowIfDropped()

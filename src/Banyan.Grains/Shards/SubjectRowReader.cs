@@ -33,12 +33,13 @@ internal sealed class SubjectRowReader(string subject, (string Family, string Ta
     /// The subject's rows of <paramref name="shard"/> in the time range that <paramref name="filter"/> accepts (all
     /// when null), with only <paramref name="columns"/> (every column when null; a listed column no row has is left
     /// out), at most <paramref name="maxRows"/>. <paramref name="seriesIds"/> (ascending) restricts the read to those
-    /// series' blocks; null reads every series.
+    /// series' blocks; null reads every series. <paramref name="projection"/> (default: every column) is what the scan
+    /// decodes: it must hold the entity tags and whatever <paramref name="filter"/> reads.
     /// </summary>
-    public (WriteBatch Rows, bool Truncated) Read(Shard shard, long minTimestamp, long maxTimestamp, int maxRows, Func<Block, int, bool>? filter, IReadOnlyCollection<(string? Family, string Name)>? columns, ulong[]? seriesIds = null)
+    public (WriteBatch Rows, bool Truncated) Read(Shard shard, long minTimestamp, long maxTimestamp, int maxRows, Func<Block, int, bool>? filter, IReadOnlyCollection<(string? Family, string Name)>? columns, ulong[]? seriesIds = null, ColumnProjection? projection = null)
     {
         WriteBatch rows = new(shard.Kind);
-        using ShardScan scan = shard.Scan(new SeriesTimeFilter(seriesIds, minTimestamp, maxTimestamp), ColumnProjection.All);
+        using ShardScan scan = shard.Scan(new SeriesTimeFilter(seriesIds, minTimestamp, maxTimestamp), projection ?? ColumnProjection.All);
         HashSet<(string?, string)>? wanted = columns is null ? null : [.. columns];
 
         // Which output column each of the current block's columns goes to (-1: not wanted), worked out once per block
