@@ -180,8 +180,11 @@ public abstract class WriteStreamPump<TRequest, TResponse, TSpec>(WriteBatchingO
             await foreach (InFlight batch in inFlight.ReadAllAsync(CancellationToken.None))
             {
                 WriteOutcome outcome = await batch.Outcome;
-                for (int i = 0; i < batch.MessageIds.Length; i++)
+                int last = batch.MessageIds.Length - 1;
+                for (int i = 0; i <= last; i++)
                 {
+                    // A batch's responses go out in one flush: every one but the last is only buffered.
+                    responses.WriteOptions = i < last ? s_buffered : null;
                     await responses.WriteAsync(Response(batch.MessageIds[i], WriteStatusNames.Of(outcome.Statuses[i]), batch.Metadata), stop.Token);
                 }
             }
@@ -193,6 +196,8 @@ public abstract class WriteStreamPump<TRequest, TResponse, TSpec>(WriteBatchingO
             throw;
         }
     }
+
+    private static readonly WriteOptions s_buffered = new(WriteFlags.BufferHint);
 
     private sealed record InFlight(Metadata Metadata, ulong[] MessageIds, Task<WriteOutcome> Outcome);
 }
