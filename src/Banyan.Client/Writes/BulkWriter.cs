@@ -69,7 +69,7 @@ public abstract class BulkWriter<TPoint, TRequest> : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(clock);
-        options.Validate("writer options");
+        options.Validate(nameof(BulkWriterOptions));
         _options = options.Clone();
         _clock = clock;
         _slots = new SemaphoreSlim(_options.MaxInFlightBatches, _options.MaxInFlightBatches);
