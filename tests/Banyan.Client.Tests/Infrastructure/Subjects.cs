@@ -13,8 +13,11 @@ namespace Banyan.Client.Tests.Infrastructure;
 /// </summary>
 public static class Subjects
 {
-    /// <summary>A time inside the groups' TTL, in whole milliseconds.</summary>
-    public static DateTimeOffset Recent { get; } = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).AddMinutes(-30);
+    /// <summary>
+    /// A time inside the groups' TTL, in whole milliseconds: one minute past the hour two hours ago, so the few seconds of
+    /// points after it never straddle a day (a segment) boundary.
+    /// </summary>
+    public static DateTimeOffset Recent { get; } = OneMinutePastTheHour(DateTimeOffset.UtcNow.AddHours(-2));
 
     /// <summary>Creates a measure group of <paramref name="shards"/> shards with measure <c>cpm</c>.</summary>
     public static async Task CreateMeasureAsync(BanyanClient client, string group, uint shards = 4)
@@ -73,6 +76,8 @@ public static class Subjects
         });
         return [.. response.Elements.Select(e => e.TagFamilies[0].Tags[0].Value.Int.Value).Order()];
     }
+
+    private static DateTimeOffset OneMinutePastTheHour(DateTimeOffset time) => new(time.Year, time.Month, time.Day, time.Hour, 1, 0, TimeSpan.Zero);
 
     private static TimeRange WholeDay() => new()
     {

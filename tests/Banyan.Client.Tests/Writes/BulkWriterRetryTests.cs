@@ -19,6 +19,7 @@ public sealed class BulkWriterRetryTests(ClientClusterFixture fixture)
     private static BulkWriterOptions Options(int maxAttempts = 5) => new()
     {
         BatchSize = 50,
+        FlushInterval = TimeSpan.FromHours(1), // batches are cut by size or CompleteAsync only, so call counts are exact
         MaxAttempts = maxAttempts,
         InitialBackoff = TimeSpan.FromMilliseconds(1),
         MaxBackoff = TimeSpan.FromMilliseconds(5),

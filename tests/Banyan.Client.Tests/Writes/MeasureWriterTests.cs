@@ -20,7 +20,7 @@ public sealed class MeasureWriterTests(ClientClusterFixture fixture)
         await Subjects.CreateMeasureAsync(fixture.Client, group, shards: 6);
 
         BulkWriteResult<DataPointValue> result;
-        await using (MeasureWriter writer = fixture.Client.CreateMeasureWriter(group, "cpm", new BulkWriterOptions { BatchSize = 250, MaxInFlightBatches = 4 }))
+        await using (MeasureWriter writer = fixture.Client.CreateMeasureWriter(group, "cpm", new BulkWriterOptions { BatchSize = 250, MaxInFlightBatches = 4, FlushInterval = TimeSpan.FromHours(1) }))
         {
             for (int i = 0; i < count; i++)
             {
@@ -50,7 +50,7 @@ public sealed class MeasureWriterTests(ClientClusterFixture fixture)
         const string group = "mw-mixed";
         await Subjects.CreateMeasureAsync(fixture.Client, group);
         ConcurrentBag<IWriteFailure> seen = [];
-        BulkWriterOptions options = new() { BatchSize = 7, OnFailure = seen.Add };
+        BulkWriterOptions options = new() { BatchSize = 7, FlushInterval = TimeSpan.FromHours(1), OnFailure = seen.Add };
 
         await using MeasureWriter writer = fixture.Client.CreateMeasureWriter(group, "cpm", options);
         for (int i = 0; i < 40; i++)
@@ -98,7 +98,7 @@ public sealed class MeasureWriterTests(ClientClusterFixture fixture)
         const string group = "mw-missing";
         await fixture.Client.Schemas.Groups.CreateAsync(WriteSchemas.Group(group, Api.Common.V1.Catalog.Measure));
 
-        await using MeasureWriter writer = fixture.Client.CreateMeasureWriter(group, "nope", new BulkWriterOptions { BatchSize = 5 });
+        await using MeasureWriter writer = fixture.Client.CreateMeasureWriter(group, "nope", new BulkWriterOptions { BatchSize = 5, FlushInterval = TimeSpan.FromHours(1) });
         for (int i = 0; i < 10; i++)
         {
             await writer.WriteAsync(Subjects.Point(i));
@@ -153,6 +153,18 @@ public sealed class MeasureWriterTests(ClientClusterFixture fixture)
         {
             await second.WriteAsync(rewrite);
             await second.CompleteAsync();
+        }
+
+        Assert.Equal([100L], await Subjects.TotalsAsync(fixture.Client, group));
+
+        // A point with a version of its own keeps it: version 1 is older than the generated ones (nanoseconds), so it loses.
+        DataPointValue old = Subjects.Point(1);
+        old.Fields[0].Int.Value = 7;
+        old.Version = 1;
+        await using (MeasureWriter third = fixture.Client.CreateMeasureWriter(group, "cpm"))
+        {
+            await third.WriteAsync(old);
+            Assert.Equal(1L, (await third.CompleteAsync()).Acknowledged);
         }
 
         Assert.Equal([100L], await Subjects.TotalsAsync(fixture.Client, group));
