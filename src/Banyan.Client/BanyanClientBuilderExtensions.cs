@@ -13,39 +13,29 @@ namespace Banyan.Client;
 public static class BanyanClientBuilderExtensions
 {
     /// <summary>Wires an Orleans client for a Banyan cluster.</summary>
-    /// <exception cref="ArgumentException">The options are invalid; the message names the setting.</exception>
+    /// <exception cref="BanyanClientSettingException">The options are invalid; the message names the setting (as a key under <c>Banyan:Client</c>).</exception>
     public static IClientBuilder AddBanyanClient(this IClientBuilder builder, BanyanClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         BanyanClusterOptions cluster = options.Cluster;
         switch (cluster.Mode)
         {
             case ClusterMode.Localhost:
-                if (options.GatewayPorts.Count == 0)
-                {
-                    throw new ArgumentException("GatewayPorts must name at least one gateway port with Localhost clustering.", nameof(options));
-                }
-
                 builder.UseLocalhostClustering([.. options.GatewayPorts], cluster.ServiceId, cluster.ClusterId);
                 break;
             case ClusterMode.Redis:
-                if (string.IsNullOrWhiteSpace(cluster.RedisConnectionString))
-                {
-                    throw new ArgumentException("Cluster:RedisConnectionString is required with Redis clustering (e.g. 127.0.0.1:6379).", nameof(options));
-                }
-
-                builder.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.RedisConnectionString));
+                builder.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.RedisConnectionString!));
                 builder.Configure<ClusterOptions>(o =>
                 {
                     o.ClusterId = cluster.ClusterId;
                     o.ServiceId = cluster.ServiceId;
                 });
                 break;
-            case ClusterMode.External:
-                break;
             default:
-                throw new ArgumentException($"Cluster:Mode {cluster.Mode} is not one of Localhost, Redis, External.", nameof(options));
+                // External: membership is set up by Orleans' own configuration or a test host.
+                break;
         }
 
         builder.Services.AddSerializer(serializer => serializer.AddBanyanSerializers());

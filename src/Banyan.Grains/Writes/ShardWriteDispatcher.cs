@@ -9,8 +9,8 @@ namespace Banyan.Grains.Writes;
 /// Sends the sub-batches of a write plan to their shard grains, all in parallel, after making sure the group's
 /// segment registry lists every (segment, shard) written (so a query can find every acknowledged row), and turns each
 /// failure into statuses of the elements concerned: an unreachable owner, a timeout or any other failure of the shard
-/// is <see cref="WriteStatus.InternalError"/> (retryable: nothing of that sub-batch was acknowledged), a full disk
-/// <see cref="WriteStatus.DiskFull"/>. Nothing is dropped silently.
+/// is <see cref="WriteStatus.InternalError"/> marked <see cref="ElementRefusal.Retryable"/> (nothing of that sub-batch
+/// was acknowledged), a full disk <see cref="WriteStatus.DiskFull"/> (not retryable: it lasts). Nothing is dropped silently.
 /// </summary>
 internal sealed partial class ShardWriteDispatcher(IGrainFactory grains, WriteRouting routing, ILogger logger)
 {
@@ -96,7 +96,7 @@ internal sealed partial class ShardWriteDispatcher(IGrainFactory grains, WriteRo
         {
             foreach (int element in batch.Elements)
             {
-                plan.Refuse(element, status, reason);
+                plan.Refuse(element, status, reason, retryable: status != WriteStatus.DiskFull);
             }
         }
     }

@@ -12,7 +12,7 @@ namespace Banyan.Grains.Writes;
 internal sealed class WritePlan
 {
     private readonly WriteStatus[] _statuses;
-    private readonly SortedDictionary<int, string> _refusals = [];
+    private readonly SortedDictionary<int, (string Reason, bool Retryable)> _refusals = [];
 
     /// <summary>A plan for <paramref name="count"/> elements.</summary>
     public WritePlan(int count, SubjectLayout? layout)
@@ -28,11 +28,14 @@ internal sealed class WritePlan
     /// <summary>Elements answered <see cref="WriteStatus.Succeed"/> but not stored: their segment is older than the TTL.</summary>
     public int Expired { get; private set; }
 
-    /// <summary>Gives element <paramref name="element"/> status <paramref name="status"/> for <paramref name="reason"/>.</summary>
-    public void Refuse(int element, WriteStatus status, string reason)
+    /// <summary>
+    /// Gives element <paramref name="element"/> status <paramref name="status"/> for <paramref name="reason"/>;
+    /// <paramref name="retryable"/> when a transient failure, not the element, kept it from being stored.
+    /// </summary>
+    public void Refuse(int element, WriteStatus status, string reason, bool retryable = false)
     {
         _statuses[element] = status;
-        _refusals[element] = reason;
+        _refusals[element] = (reason, retryable);
     }
 
     /// <summary>Counts one element as accepted but dropped because its segment expired (it keeps <see cref="WriteStatus.Succeed"/>).</summary>
@@ -60,11 +63,11 @@ internal sealed class WritePlan
 
     /// <summary>The outcome: statuses in element order and the refusals with their reasons.</summary>
     public WriteOutcome ToOutcome() =>
-        new([.. _statuses], [.. _refusals.Select(r => new ElementRefusal(r.Key, r.Value))], Expired);
+        new([.. _statuses], [.. _refusals.Select(r => new ElementRefusal(r.Key, r.Value.Reason, r.Value.Retryable))], Expired);
 
     /// <summary>The status of element <paramref name="element"/> so far.</summary>
     public WriteStatus StatusOf(int element) => _statuses[element];
 
     /// <summary>The refusals so far (for logs).</summary>
-    public ImmutableArray<ElementRefusal> Refusals => [.. _refusals.Select(r => new ElementRefusal(r.Key, r.Value))];
+    public ImmutableArray<ElementRefusal> Refusals => [.. _refusals.Select(r => new ElementRefusal(r.Key, r.Value.Reason, r.Value.Retryable))];
 }

@@ -1,5 +1,4 @@
 using Banyan.Api.Measure.V1;
-using Banyan.GrainInterfaces.Schema;
 using Banyan.GrainInterfaces.Writes;
 using Grpc.Core;
 
@@ -12,16 +11,6 @@ public sealed partial class MeasureDataService
     public override Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Groups.Count == 0 || string.IsNullOrEmpty(request.Groups[0]))
-        {
-            throw new SchemaValidationException("groups", "at least one group is required");
-        }
-
-        if (string.IsNullOrEmpty(request.Name))
-        {
-            throw new SchemaValidationException("name", "the measure name is required");
-        }
-
-        return grains.GetGrain<IMeasureGrain>(SubjectKey.Of(request.Groups[0], request.Name)).Query(request);
+        return grains.GetGrain<IMeasureGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "measure")).Query(request);
     }
 }

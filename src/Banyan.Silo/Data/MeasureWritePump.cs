@@ -12,8 +12,6 @@ namespace Banyan.Silo.Data;
 public sealed class MeasureWritePump(IGrainFactory grains, WriteBatchingOptions options, TimeProvider clock)
     : WriteStreamPump<WriteRequest, WriteResponse, DataPointSpec?>(options)
 {
-    private static long s_lastGeneratedId;
-
     /// <inheritdoc/>
     protected override DataPointSpec? NoSpec => null;
 
@@ -27,29 +25,8 @@ public sealed class MeasureWritePump(IGrainFactory grains, WriteBatchingOptions 
         return spec is not null && !spec.Equals(current);
     }
 
-    /// <summary>
-    /// BanyanDB's liaison gives a data point written with neither a version nor a message id the current time in
-    /// nanoseconds as both (<c>measure.go</c> <c>processAndPublishRequest</c>), and answers with that id; so does this
-    /// host, with ids that only grow.
-    /// </summary>
-    protected override ulong MessageIdOf(WriteRequest request)
-    {
-        if (request.MessageId == 0 && request.DataPoint is { Version: 0 })
-        {
-            long now = (clock.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
-            long last = Interlocked.Read(ref s_lastGeneratedId);
-            long id = Math.Max(now, last + 1);
-            while (Interlocked.CompareExchange(ref s_lastGeneratedId, id, last) != last)
-            {
-                last = Interlocked.Read(ref s_lastGeneratedId);
-                id = Math.Max(now, last + 1);
-            }
-
-            request.MessageId = (ulong)id;
-        }
-
-        return request.MessageId;
-    }
+    /// <summary>BanyanDB's liaison's id for a data point without version or message id (<see cref="MeasureMessageIds"/>).</summary>
+    protected override ulong MessageIdOf(WriteRequest request) => MeasureMessageIds.Assign(request, clock);
 
     /// <inheritdoc/>
     protected override Task<WriteOutcome> WriteAsync(Metadata metadata, DataPointSpec? spec, ImmutableArray<WriteRequest> requests)

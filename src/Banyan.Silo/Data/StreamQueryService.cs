@@ -1,5 +1,4 @@
 using Banyan.Api.Stream.V1;
-using Banyan.GrainInterfaces.Schema;
 using Banyan.GrainInterfaces.Writes;
 using Grpc.Core;
 
@@ -12,16 +11,6 @@ public sealed partial class StreamDataService
     public override Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Groups.Count == 0 || string.IsNullOrEmpty(request.Groups[0]))
-        {
-            throw new SchemaValidationException("groups", "at least one group is required");
-        }
-
-        if (string.IsNullOrEmpty(request.Name))
-        {
-            throw new SchemaValidationException("name", "the stream name is required");
-        }
-
-        return grains.GetGrain<IStreamGrain>(SubjectKey.Of(request.Groups[0], request.Name)).Query(request);
+        return grains.GetGrain<IStreamGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "stream")).Query(request);
     }
 }

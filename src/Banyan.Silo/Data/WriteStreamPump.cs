@@ -168,7 +168,7 @@ public abstract class WriteStreamPump<TRequest, TResponse, TSpec>(WriteBatchingO
             string reason = $"the write did not complete: {e.Message}";
             return new WriteOutcome(
                 [.. Enumerable.Repeat(WriteStatus.InternalError, requests.Length)],
-                [.. Enumerable.Range(0, requests.Length).Select(i => new ElementRefusal(i, reason))],
+                [.. Enumerable.Range(0, requests.Length).Select(i => new ElementRefusal(i, reason, Retryable: true))],
                 0);
         }
     }

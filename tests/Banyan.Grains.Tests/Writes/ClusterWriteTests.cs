@@ -43,6 +43,7 @@ public sealed class ClusterWriteTests(ClusterFixture fixture)
         Assert.Equal("data_point.tag_families[0].tags[2] (code): is a string, the schema declares TAG_TYPE_INT", outcome.Refusals[0].Reason);
         Assert.Equal("data_point.tag_families: the element has no tag family", outcome.Refusals[1].Reason);
         Assert.Equal("data_point.timestamp: is not in whole milliseconds", outcome.Refusals[2].Reason);
+        Assert.All(outcome.Refusals, r => Assert.False(r.Retryable, $"element {r.Index} is refused for itself; sending it again cannot help"));
 
         List<StoredRow> rows = await StoredRows.ReadAsync(fixture.Client, group, "cpm");
         Assert.Equal(Enumerable.Range(0, 60).Where(i => i is not (7 or 8 or 9)).Select(i => (long)i), rows.Select(r => (long)r[null, "total"]!).Order());
@@ -80,6 +81,10 @@ public sealed class ClusterWriteTests(ClusterFixture fixture)
             int shard = (int)ShardRouting.ComputeShard("cpm", [Banyan.Storage.Values.TagValue.FromString("entity-" + i)], 8);
             Assert.Equal(lost.Contains(shard) ? WriteStatus.InternalError : WriteStatus.Succeed, outcome.Statuses[i]);
         }
+
+        // The elements of the lost shards were fine: their refusals say a retry may succeed (clients retry on this flag).
+        Assert.NotEmpty(outcome.Refusals);
+        Assert.All(outcome.Refusals, r => Assert.True(r.Retryable, $"element {r.Index}: {r.Reason}"));
 
         // What the surviving shards took is there; nothing was activated on another silo's disk for the lost shards.
         List<long> totals = [];

@@ -1,8 +1,7 @@
-using Banyan.GrainInterfaces.Writes;
 using Google.Protobuf.Reflection;
 using ApiStatus = Banyan.Api.Model.V1.Status;
 
-namespace Banyan.Silo.Data;
+namespace Banyan.GrainInterfaces.Writes;
 
 /// <summary>
 /// The text of <c>WriteResponse.status</c>: the enum value name of BanyanDB's <c>model.v1.Status</c>
