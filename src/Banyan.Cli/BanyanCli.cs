@@ -19,7 +19,9 @@ public static class BanyanCli
         ArgumentNullException.ThrowIfNull(console);
         RootCommand root = Build(console);
         ParseResult parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        // Errors are printed here, shorter than System.CommandLine's default (which repeats the whole help); a help
+        // request with errors (a required option missing) still shows the help.
+        if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction or null)
         {
             foreach (System.CommandLine.Parsing.ParseError error in parse.Errors)
             {
@@ -97,6 +99,7 @@ public static class BanyanCli
         }
 
         root.Subcommands.Add(HealthCommand.Create(console));
+        CommandHelp.Install(root);
         return root;
     }
 

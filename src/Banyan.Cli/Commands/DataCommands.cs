@@ -23,9 +23,9 @@ public static class DataCommands
     public static Command StreamQuery(CliConsole console) => Build(
         console, "query", "stream", StreamV1.QueryRequest.Descriptor, "/api/v1/stream/data",
         """
-        Query the elements of a stream. The file holds BanyanDB's banyandb.stream.v1.QueryRequest (name, groups,
-        projection, criteria, order_by, limit ...) in YAML or JSON, as bydbctl takes it; several YAML documents run one
-        after another.
+        Query the elements of a stream with a request from a file.
+        The file holds BanyanDB's banyandb.stream.v1.QueryRequest (name, groups, projection, criteria, order_by,
+        limit ...) in YAML or JSON, as bydbctl takes it; several YAML documents run one after another.
         """,
         """
           banyan stream query -f query.yaml --duration 1h
@@ -38,8 +38,9 @@ public static class DataCommands
     public static Command MeasureQuery(CliConsole console) => Build(
         console, "query", "measure", MeasureV1.QueryRequest.Descriptor, "/api/v1/measure/data",
         """
-        Query the data points of a measure. The file holds BanyanDB's banyandb.measure.v1.QueryRequest (name, groups,
-        tag_projection, field_projection, criteria, group_by, agg, top, limit ...) in YAML or JSON, as bydbctl takes it.
+        Query the data points of a measure with a request from a file.
+        The file holds BanyanDB's banyandb.measure.v1.QueryRequest (name, groups, tag_projection, field_projection,
+        criteria, group_by, agg, top, limit ...) in YAML or JSON, as bydbctl takes it.
         """,
         """
           banyan measure query -f query.yaml --duration 1h
@@ -52,8 +53,8 @@ public static class DataCommands
     public static Command MeasureTopN(CliConsole console) => Build(
         console, "topn", "TopN aggregation", MeasureV1.TopNRequest.Descriptor, "/api/v1/measure/topn",
         """
-        Read a TopN aggregation: the top (or bottom) entities of a measure over a time range. The file holds BanyanDB's
-        banyandb.measure.v1.TopNRequest (name: the TopN aggregation, groups, top_n, agg, conditions, field_value_sort)
+        Read a TopN aggregation: the top (or bottom) entities of a measure over a time range.
+        The file holds BanyanDB's banyandb.measure.v1.TopNRequest (name: the TopN aggregation, groups, top_n, agg, conditions, field_value_sort)
         in YAML or JSON, as bydbctl's "topn query" takes it.
         """,
         """
@@ -73,7 +74,7 @@ public static class DataCommands
         Func<string, IMessage> parseAnswer,
         Action<ResultWriter, IMessage> table)
     {
-        Command command = new(verb, $"""
+        Command command = CommandHelp.Create(verb, $"""
             {description}
             --start, --end and --duration set the request's time range (replacing the file's); without them and without a
             timeRange in the file, the last 30 minutes are read. -g and -n fill in groups and name when the file has none.

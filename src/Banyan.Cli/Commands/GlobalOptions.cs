@@ -14,7 +14,7 @@ public static class GlobalOptions
     /// <summary><c>--addr</c>: the HTTP gateway, for schemas, queries, TopN and health.</summary>
     public static Option<string> Address { get; } = new("--addr", "-a")
     {
-        Description = $"The silo's HTTP gateway (schemas, queries, TopN, health) [env BANYAN_ADDR; default {DefaultAddress}]",
+        Description = "The silo's HTTP gateway, for schemas, queries, TopN and health (or env BANYAN_ADDR)",
         HelpName = "url",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("BANYAN_ADDR") is { Length: > 0 } a ? a : DefaultAddress,
@@ -23,7 +23,7 @@ public static class GlobalOptions
     /// <summary><c>--grpc-addr</c>: the gRPC endpoint, for bulk writes.</summary>
     public static Option<string> GrpcAddress { get; } = new("--grpc-addr")
     {
-        Description = $"The silo's gRPC endpoint (bulk writes) [env BANYAN_GRPC_ADDR; default {DefaultGrpcAddress}]",
+        Description = "The silo's gRPC endpoint, for bulk writes (or env BANYAN_GRPC_ADDR)",
         HelpName = "url",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("BANYAN_GRPC_ADDR") is { Length: > 0 } a ? a : DefaultGrpcAddress,

@@ -20,10 +20,11 @@ public static class HealthCommand
     /// <summary>The command.</summary>
     public static Command Create(CliConsole console)
     {
-        Command command = new("health", """
-            Check that the silo serves: the HTTP gateway (--addr: /api/healthz and the API version) and the gRPC endpoint
-            (--grpc-addr: GetAPIVersion, the endpoint bulk writes use). Exits 0 when both serve, 1 when the silo answers
-            NOT_SERVING, 3 when an endpoint cannot be reached.
+        Command command = CommandHelp.Create("health", """
+            Check that the silo serves, on its HTTP gateway and its gRPC endpoint.
+            Asks the HTTP gateway (--addr) for /api/healthz and the API version, and the gRPC endpoint (--grpc-addr, the one
+            bulk writes use) for GetAPIVersion. Exits 0 when both serve, 1 when the silo answers NOT_SERVING, 3 when an
+            endpoint cannot be reached.
 
             Example:
               banyan health --addr http://127.0.0.1:17913 --grpc-addr http://127.0.0.1:17912

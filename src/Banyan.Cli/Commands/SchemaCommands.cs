@@ -30,7 +30,7 @@ public static class SchemaCommands
     {
         string verb = update ? "update" : "create";
         string sample = kind.IsGrouped ? $"{kind.Command}.yaml" : "group.yaml";
-        Command command = new(verb, $"""
+        Command command = CommandHelp.Create(verb, $"""
             {(update ? "Update" : "Create")} {kind.Noun}s from a file: BanyanDB's {kind.Schema.FullName} in YAML or JSON, as bydbctl takes it.
             A file may hold several YAML documents (separated by ---); a folder means every .yaml, .yml and .json file in it;
             - reads standard input. Each {kind.Noun} is sent on its own; the command goes on after a refusal and exits 1 if any failed.
@@ -152,7 +152,7 @@ public static class SchemaCommands
 
     private static Command Get(SchemaKind kind, CliConsole console)
     {
-        Command command = new("get", kind.IsGrouped
+        Command command = CommandHelp.Create("get", kind.IsGrouped
             ? $"""
               Show one {kind.Noun}: a table, or the whole schema with -o yaml or -o json.
 
@@ -189,7 +189,7 @@ public static class SchemaCommands
 
     private static Command List(SchemaKind kind, CliConsole console)
     {
-        Command command = new("list", kind.IsGrouped
+        Command command = CommandHelp.Create("list", kind.IsGrouped
             ? $"""
               List the {kind.Noun}s of a group.
 
@@ -238,7 +238,7 @@ public static class SchemaCommands
 
     private static Command Delete(SchemaKind kind, CliConsole console)
     {
-        Command command = new("delete", kind.IsGrouped
+        Command command = CommandHelp.Create("delete", kind.IsGrouped
             ? $"""
               Delete one {kind.Noun}. Exits 1 when it does not exist.
 

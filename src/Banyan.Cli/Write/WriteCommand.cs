@@ -29,8 +29,9 @@ public static class WriteCommand
         string csvColumns = target == WriteTarget.Measure
             ? "timestamp, optional version, then tags (tag or family.tag) and fields by name"
             : "timestamp, element_id, then tags (tag or family.tag)";
-        Command command = new("write", $"""
-            Bulk-load {unit}s into a {noun} over gRPC (--grpc-addr), from a file read as it goes (any size):
+        Command command = CommandHelp.Create("write", $"""
+            Bulk-load {unit}s into a {noun} from a JSON lines, CSV or YAML file, over gRPC (--grpc-addr).
+            The file is read as it goes (any size). Formats, by extension or --format:
               JSON lines (.jsonl, .ndjson, .json): one {noun}.v1.WriteRequest or {noun}.v1.{value} per line, protojson;
               CSV (.csv): a header naming the columns ({csvColumns}); values typed by the {noun}'s schema (read from --addr);
               YAML (.yaml, .yml): one WriteRequest or {value} per document, or a list of them.
