@@ -151,12 +151,10 @@ public static class WriteCommand
         long? length = null;
         if (path == "-")
         {
-            input = Console.OpenStandardInput();
-            if (context.Console.Input != Console.In)
-            {
-                // A captured console (tests): read what it holds.
-                input = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(await context.Console.Input.ReadToEndAsync(cancellation)));
-            }
+            // The process's standard input is streamed; a captured console (tests) hands over what it holds.
+            input = context.Console.Input == Console.In
+                ? Console.OpenStandardInput()
+                : new MemoryStream(System.Text.Encoding.UTF8.GetBytes(await context.Console.Input.ReadToEndAsync(cancellation)));
         }
         else
         {
