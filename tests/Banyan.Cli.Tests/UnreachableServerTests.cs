@@ -45,15 +45,16 @@ public sealed class UnreachableServerTests(SiloFixture silo) : IDisposable
         Assert.True(exit == 0, error);
         Assert.Contains("group cli_process is created", output, StringComparison.Ordinal);
 
-        (exit, output, _) = await RunProcessAsync("--addr", silo.Address, "--grpc-addr", silo.GrpcAddress, "health");
-        Assert.Equal(0, exit);
+        (exit, output, error) = await RunProcessAsync("--addr", silo.Address, "--grpc-addr", silo.GrpcAddress, "health");
+        Assert.True(exit == 0, $"exit {exit}\n{output}\n{error}");
         Assert.Contains("SERVING", output, StringComparison.Ordinal);
     }
 
-    // dotnet exec of the built banyan.dll (copied beside the tests with its runtimeconfig), bounded in time.
+    // dotnet exec of banyan.dll as src/Banyan.Cli builds it (the copy beside the tests shares their folder, where the
+    // ASP.NET Core framework of the silo stands in for packages the tool carries itself), bounded in time.
     private static async Task<(int Exit, string Out, string Error)> RunProcessAsync(params string[] args)
     {
-        string dll = typeof(BanyanCli).Assembly.Location;
+        string dll = BuiltTool();
         ProcessStartInfo start = new("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(dll);
         foreach (string arg in args)
@@ -76,5 +77,21 @@ public sealed class UnreachableServerTests(SiloFixture silo) : IDisposable
         }
 
         return (process.ExitCode, await output, await error);
+    }
+
+    private static string BuiltTool()
+    {
+        string testDir = Path.GetDirectoryName(typeof(UnreachableServerTests).Assembly.Location)!;
+        string configuration = new DirectoryInfo(testDir).Parent!.Name; // bin/<Configuration>/net10.0
+        DirectoryInfo? root = new(testDir);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Banyan.Orleans.sln")))
+        {
+            root = root.Parent;
+        }
+
+        Assert.NotNull(root);
+        string dll = Path.Combine(root.FullName, "src", "Banyan.Cli", "bin", configuration, "net10.0", "banyan.dll");
+        Assert.True(File.Exists(dll), $"{dll} is not built");
+        return dll;
     }
 }

@@ -19,6 +19,7 @@ public sealed partial class YamlDocumentReader
     private readonly bool _splitSequences;
     private bool _inSequence;
     private long _documentLine;
+    private long _lastLine;
     private int _index;
     private Dictionary<string, long> _tokenLines = new(StringComparer.Ordinal);
 
@@ -91,7 +92,7 @@ public sealed partial class YamlDocumentReader
                 }
 
                 _parser.Consume<DocumentEnd>();
-                if (empty)
+                if (empty || node is null)
                 {
                     // "---" followed by nothing (a trailing separator): no document, as kubectl and bydbctl skip it.
                     continue;
@@ -102,8 +103,13 @@ public sealed partial class YamlDocumentReader
         }
         catch (YamlException e)
         {
-            long line = e.Start.Line > 0 ? e.Start.Line : 1;
+            long line = e.Start.Line > 0 ? e.Start.Line : Math.Max(1, _lastLine);
             throw new InputFileException(_source, line, $"not valid YAML: {FirstLine(e.InnerException?.Message ?? e.Message)}");
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (without a position) on some malformed text, e.g. an unclosed flow sequence.
+            throw new InputFileException(_source, Math.Max(1, _lastLine), $"not valid YAML after this line: {FirstLine(e.Message)}");
         }
     }
 
@@ -144,6 +150,7 @@ public sealed partial class YamlDocumentReader
     private JsonNode? ReadNode()
     {
         ParsingEvent next = _parser.Current ?? throw new YamlException("unexpected end of the YAML text");
+        _lastLine = next.Start.Line;
         switch (next)
         {
             case AnchorAlias alias:
