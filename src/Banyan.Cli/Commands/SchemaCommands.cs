@@ -283,7 +283,7 @@ public static class SchemaCommands
             else if (!kind.IsGrouped && parse.GetValue(dryRun))
             {
                 context.Output.WriteLine($"group {n}: a deletion would remove (dry run, nothing deleted):");
-                context.Output.WriteDocument(answer);
+                context.Output.WriteYaml(answer);
             }
             else if (deleted)
             {

@@ -70,6 +70,9 @@ public sealed class ResultWriter
     /// <summary>Prints one answer as JSON or YAML from its JSON text.</summary>
     public void WriteDocument(string json) => WriteDocument(JsonNode.Parse(json));
 
+    /// <summary>Prints an answer as YAML whatever the format (details under a sentence in table mode).</summary>
+    public void WriteYaml(string json) => JsonToYaml.Write(JsonNode.Parse(json), _console.Out);
+
     /// <summary>Prints a table whose cells are plain text (never markup).</summary>
     public void WriteTable(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, string? title = null)
     {

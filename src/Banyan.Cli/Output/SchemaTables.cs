@@ -24,54 +24,66 @@ public static class SchemaTables
 
     private static (string[] Headers, Func<IMessage, string[]> Row) Columns(SchemaKind kind) => kind.Command switch
     {
-        "group" => (["NAME", "CATALOG", "SHARDS", "SEGMENT", "TTL", "REVISION", "UPDATED"], m =>
-        {
-            CommonV1.Group g = (CommonV1.Group)m;
-            return
-            [
-                g.Metadata?.Name ?? string.Empty, ValueText.EnumName(g.Catalog, "CATALOG_"),
-                (g.ResourceOpts?.ShardNum ?? 0).ToString(CultureInfo.InvariantCulture), ValueText.Of(g.ResourceOpts?.SegmentInterval),
-                ValueText.Of(g.ResourceOpts?.Ttl), Revision(g.Metadata), ValueText.Of(g.UpdatedAt),
-            ];
-        }),
-        "stream" => (["GROUP", "NAME", "TAGS", "ENTITY", "REVISION", "UPDATED"], m =>
-        {
-            Banyan.Api.Database.V1.Stream s = (Banyan.Api.Database.V1.Stream)m;
-            return [s.Metadata?.Group ?? string.Empty, s.Metadata?.Name ?? string.Empty, Tags(s.TagFamilies), Join(s.Entity?.TagNames), Revision(s.Metadata), ValueText.Of(s.UpdatedAt)];
-        }),
-        "measure" => (["GROUP", "NAME", "TAGS", "FIELDS", "ENTITY", "INTERVAL", "REVISION", "UPDATED"], m =>
-        {
-            Measure s = (Measure)m;
-            string fields = string.Join(", ", s.Fields.Select(f => $"{f.Name}:{ValueText.EnumName(f.FieldType, "FIELD_TYPE_").ToLowerInvariant()}"));
-            return
-            [
-                s.Metadata?.Group ?? string.Empty, s.Metadata?.Name ?? string.Empty, Tags(s.TagFamilies), fields, Join(s.Entity?.TagNames),
-                s.Interval + (s.IndexMode ? " (index mode)" : string.Empty), Revision(s.Metadata), ValueText.Of(s.UpdatedAt),
-            ];
-        }),
-        "index-rule" => (["GROUP", "NAME", "TAGS", "TYPE", "ANALYZER", "REVISION", "UPDATED"], m =>
-        {
-            IndexRule r = (IndexRule)m;
-            return [r.Metadata?.Group ?? string.Empty, r.Metadata?.Name ?? string.Empty, Join(r.Tags), ValueText.EnumName(r.Type, "TYPE_"), r.Analyzer, Revision(r.Metadata), ValueText.Of(r.UpdatedAt)];
-        }),
-        "index-rule-binding" => (["GROUP", "NAME", "RULES", "SUBJECT", "BEGIN", "EXPIRE", "REVISION"], m =>
-        {
-            IndexRuleBinding b = (IndexRuleBinding)m;
-            string subject = b.Subject is null ? string.Empty : $"{ValueText.EnumName(b.Subject.Catalog, "CATALOG_").ToLowerInvariant()} {b.Subject.Name}";
-            return [b.Metadata?.Group ?? string.Empty, b.Metadata?.Name ?? string.Empty, Join(b.Rules), subject, ValueText.Of(b.BeginAt), ValueText.Of(b.ExpireAt), Revision(b.Metadata)];
-        }),
-        "topn-agg" => (["GROUP", "NAME", "SOURCE MEASURE", "FIELD", "SORT", "GROUP BY", "COUNTERS", "REVISION"], m =>
-        {
-            TopNAggregation t = (TopNAggregation)m;
-            return
-            [
-                t.Metadata?.Group ?? string.Empty, t.Metadata?.Name ?? string.Empty,
-                t.SourceMeasure is null ? string.Empty : $"{t.SourceMeasure.Group}/{t.SourceMeasure.Name}", t.FieldName,
-                ValueText.EnumName(t.FieldValueSort, "SORT_"), Join(t.GroupByTagNames), t.CountersNumber.ToString(CultureInfo.InvariantCulture), Revision(t.Metadata),
-            ];
-        }),
+        "group" => (["NAME", "CATALOG", "SHARDS", "SEGMENT", "TTL", "REVISION", "UPDATED"], GroupRow),
+        "stream" => (["GROUP", "NAME", "TAGS", "ENTITY", "REVISION", "UPDATED"], StreamRow),
+        "measure" => (["GROUP", "NAME", "TAGS", "FIELDS", "ENTITY", "INTERVAL", "REVISION", "UPDATED"], MeasureRow),
+        "index-rule" => (["GROUP", "NAME", "TAGS", "TYPE", "ANALYZER", "REVISION", "UPDATED"], IndexRuleRow),
+        "index-rule-binding" => (["GROUP", "NAME", "RULES", "SUBJECT", "BEGIN", "EXPIRE", "REVISION"], BindingRow),
+        "topn-agg" => (["GROUP", "NAME", "SOURCE MEASURE", "FIELD", "SORT", "GROUP BY", "COUNTERS", "REVISION"], TopNRow),
         _ => throw new InvalidOperationException($"No table for schema kind '{kind.Command}'; this is a bug."),
     };
+
+    private static string[] GroupRow(IMessage m)
+    {
+        CommonV1.Group g = (CommonV1.Group)m;
+        return
+        [
+            g.Metadata?.Name ?? string.Empty, ValueText.EnumName(g.Catalog, "CATALOG_"),
+            (g.ResourceOpts?.ShardNum ?? 0).ToString(CultureInfo.InvariantCulture), ValueText.Of(g.ResourceOpts?.SegmentInterval),
+            ValueText.Of(g.ResourceOpts?.Ttl), Revision(g.Metadata), ValueText.Of(g.UpdatedAt),
+        ];
+    }
+
+    private static string[] StreamRow(IMessage m)
+    {
+        Banyan.Api.Database.V1.Stream s = (Banyan.Api.Database.V1.Stream)m;
+        return [s.Metadata?.Group ?? string.Empty, s.Metadata?.Name ?? string.Empty, Tags(s.TagFamilies), Join(s.Entity?.TagNames), Revision(s.Metadata), ValueText.Of(s.UpdatedAt)];
+    }
+
+    private static string[] MeasureRow(IMessage m)
+    {
+        Measure s = (Measure)m;
+        string fields = string.Join(", ", s.Fields.Select(f => $"{f.Name}:{ValueText.EnumName(f.FieldType, "FIELD_TYPE_").ToLowerInvariant()}"));
+        return
+        [
+            s.Metadata?.Group ?? string.Empty, s.Metadata?.Name ?? string.Empty, Tags(s.TagFamilies), fields, Join(s.Entity?.TagNames),
+            s.Interval + (s.IndexMode ? " (index mode)" : string.Empty), Revision(s.Metadata), ValueText.Of(s.UpdatedAt),
+        ];
+    }
+
+    private static string[] IndexRuleRow(IMessage m)
+    {
+        IndexRule r = (IndexRule)m;
+        return [r.Metadata?.Group ?? string.Empty, r.Metadata?.Name ?? string.Empty, Join(r.Tags), ValueText.EnumName(r.Type, "TYPE_"), r.Analyzer, Revision(r.Metadata), ValueText.Of(r.UpdatedAt)];
+    }
+
+    private static string[] BindingRow(IMessage m)
+    {
+        IndexRuleBinding b = (IndexRuleBinding)m;
+        string subject = b.Subject is null ? string.Empty : $"{ValueText.EnumName(b.Subject.Catalog, "CATALOG_").ToLowerInvariant()} {b.Subject.Name}";
+        return [b.Metadata?.Group ?? string.Empty, b.Metadata?.Name ?? string.Empty, Join(b.Rules), subject, ValueText.Of(b.BeginAt), ValueText.Of(b.ExpireAt), Revision(b.Metadata)];
+    }
+
+    private static string[] TopNRow(IMessage m)
+    {
+        TopNAggregation t = (TopNAggregation)m;
+        return
+        [
+            t.Metadata?.Group ?? string.Empty, t.Metadata?.Name ?? string.Empty,
+            t.SourceMeasure is null ? string.Empty : $"{t.SourceMeasure.Group}/{t.SourceMeasure.Name}", t.FieldName,
+            ValueText.EnumName(t.FieldValueSort, "SORT_"), Join(t.GroupByTagNames), t.CountersNumber.ToString(CultureInfo.InvariantCulture), Revision(t.Metadata),
+        ];
+    }
 
     private static string Tags(IEnumerable<TagFamilySpec> families) => string.Join("; ", families.Select(f =>
         $"{f.Name}: {string.Join(", ", f.Tags.Select(t => $"{t.Name}:{ValueText.EnumName(t.Type, "TAG_TYPE_").ToLowerInvariant()}"))}"));

@@ -1,6 +1,6 @@
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Google.Protobuf;
 using MeasureV1 = Banyan.Api.Measure.V1;
 using StreamV1 = Banyan.Api.Stream.V1;
 
