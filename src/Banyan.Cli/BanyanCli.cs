@@ -48,6 +48,12 @@ public static class BanyanCli
             await console.Error.WriteLineAsync("error: cancelled");
             return 130;
         }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("BANYAN_DEBUG") != "1")
+        {
+            // Not a failure the tool knows how to explain: still one line, and the way to see more.
+            await console.Error.WriteLineAsync($"error: unexpected {e.GetType().Name}: {e.Message} (a bug in banyan; BANYAN_DEBUG=1 shows the stack trace)");
+            return ExitCodes.Bug;
+        }
     }
 
     /// <summary>The command tree.</summary>

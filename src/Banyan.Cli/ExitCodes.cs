@@ -14,4 +14,7 @@ public static class ExitCodes
 
     /// <summary>The server could not be reached at all.</summary>
     public const int Unreachable = 3;
+
+    /// <summary>Something the tool did not expect (a bug): sysexits' EX_SOFTWARE.</summary>
+    public const int Bug = 70;
 }

@@ -66,7 +66,8 @@ public sealed class DataCommandTests(SiloFixture silo) : IDisposable
         Assert.Contains("no data points", (await silo.RunAsync("measure", "query", "-f", query, "-s", "-10d", "-e", "-9d")).Expect(0).Out, StringComparison.Ordinal);
 
         // TopN: the request reaches the server and its answer (a table) or its error (the server's message) is printed.
-        string topn = _files.Write("topn.yaml", "name: cpm_top\ngroups: [cli_w]\ntopN: 3\nagg: AGGREGATION_FUNCTION_MAX\nfieldValueSort: SORT_DESC\n");
+        // bydbctl's own TopN test file: enums by number (agg: 2 = MAX, fieldValueSort: 1 = DESC).
+        string topn = _files.Write("topn.yaml", "name: cpm_top\ngroups: [cli_w]\ntopN: 3\nagg: 2\nfieldValueSort: 1\n");
         CliRun top = await silo.RunAsync("measure", "topn", "-f", topn, "-d", "1h");
         if (top.ExitCode == 0)
         {
