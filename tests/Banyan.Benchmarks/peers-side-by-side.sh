@@ -113,5 +113,11 @@ print("Banyan disk after the graceful stop, apparent bytes by kind (rep 1): " +
 print("Banyan per rep: " + "; ".join("ingest %.1f s, silo CPU %.1f s + load generator %.1f s, settle %.0f s, restart %.1f s, RSS write %.0f / query %.0f MiB, %d points answered other than STATUS_SUCCEED, %d visible after restart" % (
     x["IngestSeconds"], x["ServerCpuSeconds"], x["ClientCpuSeconds"], x["SettleSeconds"], x["RestartSeconds"],
     x["PeakRssBytes"] / 1048576, x["QueryPeakRssBytes"] / 1048576, x["Failed"], x["VisiblePoints"]) for x in b))
+extra = []
+for k in ("Q1 http", "Q2 http", "Q3 http", "TopN"):
+    ms = [t for x in b for y in x["Queries"] if y["Name"] == k for t in y["Ms"]]
+    detail = next((y["Detail"] for x in b for y in x["Queries"] if y["Name"] == k), "not run")
+    extra.append("%s %s ms median / p99 (%s)" % (k, lat(ms), detail) if ms else "%s: %s" % (k, detail))
+print("Banyan through the HTTP gateway, and TopN over the hour (gRPC): " + "; ".join(extra))
 EOF
 echo "== table in $OUT/table.md" >&2

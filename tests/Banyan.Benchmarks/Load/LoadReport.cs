@@ -83,7 +83,7 @@ public sealed class LoadReport
 }
 
 /// <summary>One query's figures in <see cref="LoadReport"/>.</summary>
-/// <param name="Name">Q1, Q2 or Q3.</param>
+/// <param name="Name">Q1, Q2, Q3 (gRPC), "Q1 http"… (the HTTP gateway) or TopN.</param>
 /// <param name="MedianMs">Median latency.</param>
 /// <param name="P99Ms">99th percentile latency (the slowest run when there are fewer than 100).</param>
 /// <param name="Correct">Whether the answer matched the dataset.</param>
