@@ -95,7 +95,8 @@ public sealed class TopNServiceTests
 
         // The gateway route answers the same errors as JSON.
         using HttpClient http = new() { BaseAddress = new Uri($"http://127.0.0.1:{host.HttpPort}") };
-        string body = $$"""{"groups":["{{s.MeasureGroup().Metadata.Name}}"],"name":"top","topN":0,"fieldValueSort":"SORT_DESC","timeRange":{"begin":"2026-01-01T00:00:00Z","end":"2026-01-01T01:00:00Z"}}""";
+        string group = s.MeasureGroup().Metadata.Name;
+        string body = "{\"groups\":[\"" + group + "\"],\"name\":\"top\",\"topN\":0,\"fieldValueSort\":\"SORT_DESC\",\"timeRange\":{\"begin\":\"2026-01-01T00:00:00Z\",\"end\":\"2026-01-01T01:00:00Z\"}}";
         using HttpResponseMessage response = await http.PostAsync("/api/v1/measure/topn", new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("top_n", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
