@@ -1,13 +1,12 @@
-using Measure = Banyan.Api.Database.V1.Measure;
-using TopNAggregation = Banyan.Api.Database.V1.TopNAggregation;
-using Shard = Banyan.Storage.Shards.Shard;
 using Banyan.GrainInterfaces.Queries;
 using Banyan.Grains.Queries;
 using Banyan.Grains.Schema;
 using Banyan.Storage.Rows;
-
 using Microsoft.Extensions.Logging;
+using Measure = Banyan.Api.Database.V1.Measure;
 using MeasureV1 = Banyan.Api.Measure.V1;
+using Shard = Banyan.Storage.Shards.Shard;
+using TopNAggregation = Banyan.Api.Database.V1.TopNAggregation;
 
 namespace Banyan.Grains.TopN;
 

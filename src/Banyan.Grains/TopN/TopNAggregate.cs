@@ -1,5 +1,5 @@
-using Banyan.GrainInterfaces.Schema;
 using Banyan.Api.Model.V1;
+using Banyan.GrainInterfaces.Schema;
 
 namespace Banyan.Grains.TopN;
 

@@ -162,28 +162,28 @@ internal static class TopNResultCodec
             case TagValueKind.Binary:
                 return TagValue.FromBinary(reader.ReadLengthPrefixed("TopN binary entity value"));
             case TagValueKind.StrArray:
-            {
-                int n = reader.ReadLength(reader.Remaining, "TopN string array length");
-                string[] strings = new string[n];
-                for (int i = 0; i < n; i++)
                 {
-                    strings[i] = reader.ReadString();
-                }
+                    int n = reader.ReadLength(reader.Remaining, "TopN string array length");
+                    string[] strings = new string[n];
+                    for (int i = 0; i < n; i++)
+                    {
+                        strings[i] = reader.ReadString();
+                    }
 
-                return TagValue.FromStringArray(strings);
-            }
+                    return TagValue.FromStringArray(strings);
+                }
 
             case TagValueKind.IntArray:
-            {
-                int n = reader.ReadLength(reader.Remaining / 8, "TopN int array length");
-                long[] numbers = new long[n];
-                for (int i = 0; i < n; i++)
                 {
-                    numbers[i] = reader.ReadInt64();
-                }
+                    int n = reader.ReadLength(reader.Remaining / 8, "TopN int array length");
+                    long[] numbers = new long[n];
+                    for (int i = 0; i < n; i++)
+                    {
+                        numbers[i] = reader.ReadInt64();
+                    }
 
-                return TagValue.FromInt64Array(numbers);
-            }
+                    return TagValue.FromInt64Array(numbers);
+                }
 
             default:
                 throw reader.CorruptAt(at, $"TopN entity value kind {kind} is unknown");
