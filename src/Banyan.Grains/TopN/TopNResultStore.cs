@@ -42,7 +42,9 @@ internal static class TopNResultStore
     {
         ArgumentNullException.ThrowIfNull(lists);
         ArgumentNullException.ThrowIfNull(nextVersion);
-        WriteBatch batch = new(DataKind.Measure);
+        // Named: the engine keeps a subject's columns apart, so the binary "value" of the results never meets a user
+        // measure's "value" of another type in one memory part.
+        WriteBatch batch = new(DataKind.Measure, Subject);
         batch.AddColumn(Family, GroupTag, ColumnValueType.String);
         batch.AddColumn(Family, NameTag, ColumnValueType.String);
         batch.AddColumn(Family, DirectionTag, ColumnValueType.Int64);
