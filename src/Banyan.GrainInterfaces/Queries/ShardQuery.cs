@@ -15,6 +15,7 @@ namespace Banyan.GrainInterfaces.Queries;
 /// <param name="Criteria">BanyanDB's criteria tree, already validated against the schema by the caller; null: every row.</param>
 /// <param name="Columns">The columns to return (tags the projection, ordering or grouping needs; fields); criteria tags need not be listed.</param>
 /// <param name="MaxRows">At most this many rows; a shard with more matching rows fails the query with <see cref="QueryLimitException"/>.</param>
+/// <param name="Grouping">When set, the shard returns one row per group with its partial aggregate (<see cref="ShardGrouping"/>) instead of every row.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("banyan.ShardQuery")]
@@ -24,4 +25,5 @@ public sealed record ShardQuery(
     [property: Id(2)] long MaxTimestamp,
     [property: Id(3)] Criteria? Criteria,
     [property: Id(4)] ImmutableArray<ShardColumn> Columns,
-    [property: Id(5)] int MaxRows);
+    [property: Id(5)] int MaxRows,
+    [property: Id(6)] ShardGrouping? Grouping = null);

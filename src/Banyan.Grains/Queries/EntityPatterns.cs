@@ -1,3 +1,4 @@
+using Banyan.Storage.Series;
 using Banyan.Storage.Values;
 using ApiCondition = Banyan.Api.Model.V1.Condition;
 using ApiCriteria = Banyan.Api.Model.V1.Criteria;
@@ -30,6 +31,39 @@ internal sealed class EntityPatterns
 
     /// <summary>True when every series can match (no entity condition narrows them).</summary>
     public bool IsAny => Patterns is { } p && p.All(pattern => pattern.All(v => v is null));
+
+    /// <summary>
+    /// The series ids the patterns name, ascending, when every pattern fixes every entity tag to one scalar value (the
+    /// query names its series outright); null when some pattern leaves a tag open, so the series must be found by
+    /// scanning. A series id is the hash of the subject and the entity values (<see cref="SeriesKey"/>), as writes
+    /// compute it, so a shard reads only those series' blocks.
+    /// </summary>
+    public ulong[]? ExactSeriesIds(string subject)
+    {
+        if (Patterns is null)
+        {
+            return [];
+        }
+
+        SortedSet<ulong> ids = [];
+        foreach (TagValue?[] pattern in Patterns)
+        {
+            TagValue[] values = new TagValue[pattern.Length];
+            for (int i = 0; i < pattern.Length; i++)
+            {
+                if (pattern[i] is not { Kind: TagValueKind.Str or TagValueKind.Number or TagValueKind.Binary or TagValueKind.Timestamp } value)
+                {
+                    return null;
+                }
+
+                values[i] = value;
+            }
+
+            ids.Add(SeriesKey.ComputeSeriesId(subject, values));
+        }
+
+        return [.. ids];
+    }
 
     /// <summary>The patterns of <paramref name="criteria"/> (already validated by <see cref="CriteriaTranslator"/>).</summary>
     public static EntityPatterns Of(ApiCriteria? criteria, QuerySubject subject)

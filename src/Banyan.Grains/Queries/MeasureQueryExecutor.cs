@@ -3,6 +3,7 @@ using System.Globalization;
 using Banyan.Api.Model.V1;
 using Banyan.GrainInterfaces.Queries;
 using Banyan.GrainInterfaces.Schema;
+using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Schema;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Values;
@@ -55,11 +56,22 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
         (string Family, string Tag)? orderTag = StreamQueryExecutor.OrderTag(request.OrderBy, scopes);
         bool descending = request.OrderBy?.Sort == Sort.Desc;
 
+        // Grouping is done in the shards when nothing needs every row here: no order by an indexed tag, no index-mode
+        // measure (one point per series, decided across shards) and no series-level tag in the projection (read from
+        // each series' newest point).
+        ShardGrouping? grouping = (request.GroupBy is not null || request.Agg is not null)
+            && orderTag is null
+            && scopes.All(s => !s.Subject.IndexMode)
+            && !ProjectsSeriesTags(request.TagProjection, scopes)
+            ? new ShardGrouping([.. groupBy.Select(g => new ShardColumn(g.Family, g.Tag))], aggField, descending)
+            : null;
+        Dictionary<string, PartialAggregate>? partialOf = grouping is null ? null : new(StringComparer.Ordinal);
+
         List<ResultRow> rows = [];
         if (begin <= end)
         {
             IEnumerable<string> wantedFields = fields.Concat(aggField is null ? [] : [aggField]).Concat(topField is null ? [] : [topField]);
-            Task<IReadOnlyList<WriteBatch>>[] reads = [.. scopes.Select(scope =>
+            Task<IReadOnlyList<ShardRows>>[] reads = [.. scopes.Select(scope =>
             {
                 _ = CriteriaTranslator.Translate(request.Criteria, scope.Subject);
                 if (EntityPatterns.Of(request.Criteria, scope.Subject).IsEmpty)
@@ -69,14 +81,42 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
                 }
 
                 ImmutableArray<ShardColumn> columns = [.. StreamQueryExecutor.ColumnsOf(scope, tags.Concat(groupBy), orderTag), .. wantedFields.Distinct().Select(f => new ShardColumn(null, f))];
-                return fanOut.ReadAsync(scope.Group, scope.Settings, new ShardQuery(request.Name, begin, end, request.Criteria, columns, options.MaxRowsPerShard));
+                return fanOut.ReadShardsAsync(scope.Group, scope.Settings, new ShardQuery(request.Name, begin, end, request.Criteria, columns, options.MaxRowsPerShard, grouping));
             })];
-            IReadOnlyList<WriteBatch>[] results = await Task.WhenAll(reads);
+            IReadOnlyList<ShardRows>[] results = await Task.WhenAll(reads);
+            Dictionary<string, int> firstOf = new(StringComparer.Ordinal);
             for (int i = 0; i < scopes.Count; i++)
             {
-                foreach (WriteBatch batch in results[i])
+                foreach (ShardRows shardRows in results[i])
                 {
-                    rows.AddRange(ResultRow.All(scopes[i].Group, batch));
+                    if (grouping is null)
+                    {
+                        rows.AddRange(ResultRow.All(scopes[i].Group, shardRows.Rows));
+                        continue;
+                    }
+
+                    // One row per group and shard: keep each group's first row in the query's order and add up its
+                    // partial aggregates.
+                    int index = 0;
+                    foreach (ResultRow row in ResultRow.All(scopes[i].Group, shardRows.Rows))
+                    {
+                        string key = GroupKey(row, groupBy);
+                        PartialAggregate partial = shardRows.Partials.IsDefault ? default : shardRows.Partials[index];
+                        index++;
+                        if (!firstOf.TryGetValue(key, out int known))
+                        {
+                            firstOf[key] = rows.Count;
+                            rows.Add(row);
+                            partialOf![key] = partial;
+                            continue;
+                        }
+
+                        partialOf![key] = partialOf[key].Combine(partial);
+                        if (Shards.ShardGrouper.Precedes(row.Timestamp, row.SeriesId, rows[known].Timestamp, rows[known].SeriesId, descending))
+                        {
+                            rows[known] = row;
+                        }
+                    }
                 }
             }
         }
@@ -131,9 +171,16 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
                 }
 
                 FieldAggregator aggregator = new(request.Agg.Function);
-                foreach (ResultRow row in group)
+                if (partialOf is not null)
                 {
-                    aggregator.Add(row.Get(null, aggField!));
+                    aggregator.Add(partialOf[GroupKey(group[0], groupBy)]);
+                }
+                else
+                {
+                    foreach (ResultRow row in group)
+                    {
+                        aggregator.Add(row.Get(null, aggField!));
+                    }
                 }
 
                 MeasureV1.DataPoint point = ToPoint(group[0], request.TagProjection, []);
@@ -173,7 +220,7 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
         List<List<ResultRow>> inOrder = [];
         foreach (ResultRow row in rows)
         {
-            string key = string.Join('\u0001', groupBy.Select(g => row.Get(g.Family, g.Tag).ToString()));
+            string key = GroupKey(row, groupBy);
             if (!groups.TryGetValue(key, out List<ResultRow>? group))
             {
                 groups[key] = group = [];
@@ -185,6 +232,13 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
 
         return inOrder;
     }
+
+    // The group a row belongs to: its group-by values (the same key the shards group by, ShardGrouper.KeyOf).
+    private static string GroupKey(ResultRow row, List<(string Family, string Tag)> groupBy)
+        => string.Join('\u0001', groupBy.Select(g => row.Get(g.Family, g.Tag).ToString()));
+
+    private static bool ProjectsSeriesTags(TagProjection? projection, List<QueryScope> scopes)
+        => projection is not null && projection.TagFamilies.Any(f => f.Tags.Any(t => scopes.Any(s => s.Subject.IsSeriesTag(t))));
 
     // Highest first (lowest first when ascending); points without a value last either way.
     private static int CompareFields(FieldValue? x, FieldValue? y, bool ascending)

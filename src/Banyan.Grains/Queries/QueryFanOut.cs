@@ -18,6 +18,10 @@ internal sealed class QueryFanOut(IGrainFactory grains, WriteRouting routing)
 {
     /// <summary>The rows every shard of <paramref name="group"/> returned for <paramref name="query"/>, one batch per shard.</summary>
     public async Task<IReadOnlyList<WriteBatch>> ReadAsync(string group, GroupSettings settings, ShardQuery query)
+        => [.. (await ReadShardsAsync(group, settings, query)).Select(r => r.Rows)];
+
+    /// <summary>What every shard of <paramref name="group"/> answered to <paramref name="query"/> (shards without a matching row left out).</summary>
+    public async Task<IReadOnlyList<ShardRows>> ReadShardsAsync(string group, GroupSettings settings, ShardQuery query)
     {
         ImmutableArray<SegmentInfo> segments = await grains.GetGrain<IGroupGrain>(group).GetSegments(query.MinTimestamp, query.MaxTimestamp);
         if (segments.All(s => s.Shards.IsDefaultOrEmpty))
@@ -42,6 +46,6 @@ internal sealed class QueryFanOut(IGrainFactory grains, WriteRouting routing)
         }
 
         ShardRows[] results = await Task.WhenAll(calls);
-        return [.. results.Select(r => r.Rows).Where(r => r.Count > 0)];
+        return [.. results.Where(r => r.Rows.Count > 0)];
     }
 }

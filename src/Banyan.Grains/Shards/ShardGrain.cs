@@ -164,22 +164,31 @@ public sealed partial class ShardGrain(
             return new ShardRows(new WriteBatch(kind.Value), false);
         }
 
+        // A query that names its series outright reads only their blocks; otherwise every series of the range is
+        // scanned and the patterns decide per series (entity values are the same on every row of a series).
+        ulong[]? seriesIds = patterns.ExactSeriesIds(query.Subject);
         Func<Banyan.Storage.Parts.Block, int, bool>? filter = null;
         if (criteria is not null || !patterns.IsAny)
         {
             BlockTagRow row = new(subject);
             Banyan.Storage.Values.TagValue?[] entityValues = new Banyan.Storage.Values.TagValue?[subject.Entity.Count];
+            Dictionary<ulong, bool> seriesMatches = [];
             filter = (block, index) =>
             {
                 row.Reset(block, index);
-                if (!patterns.IsAny)
+                if (!patterns.IsAny && seriesIds is null)
                 {
-                    for (int i = 0; i < entityValues.Length; i++)
+                    if (!seriesMatches.TryGetValue(block.SeriesId, out bool matches))
                     {
-                        entityValues[i] = row.GetTag(subject.Entity[i]);
+                        for (int i = 0; i < entityValues.Length; i++)
+                        {
+                            entityValues[i] = row.GetTag(subject.Entity[i]);
+                        }
+
+                        seriesMatches[block.SeriesId] = matches = patterns.Matches(entityValues);
                     }
 
-                    if (!patterns.Matches(entityValues))
+                    if (!matches)
                     {
                         return false;
                     }
@@ -189,12 +198,55 @@ public sealed partial class ShardGrain(
             };
         }
 
-        (string? Family, string Name)[] columns = [.. query.Columns.Select(c => (c.Family, c.Name))];
+        List<(string? Family, string Name)> columns = [.. query.Columns.Select(c => (c.Family, c.Name))];
+        if (query.Grouping is { } grouping)
+        {
+            // The grouping needs its tags and field whatever the projection asks for.
+            foreach (ShardColumn column in grouping.GroupBy)
+            {
+                if (!columns.Contains((column.Family, column.Name)))
+                {
+                    columns.Add((column.Family, column.Name));
+                }
+            }
+
+            if (grouping.Field is { } field && !columns.Contains((null, field)))
+            {
+                columns.Add((null, field));
+            }
+        }
+
+        // Decode only what the answer, the entity check and the criteria read.
+        List<(string Family, string? Tag)> tags = [.. entity.Select(e => (e.Family, (string?)e.Tag))];
+        foreach ((string? family, string name) in columns)
+        {
+            if (family is not null)
+            {
+                tags.Add((family, name));
+            }
+        }
+
+        foreach (string tag in CriteriaTags(query.Criteria))
+        {
+            if (subject.TryGetTag(tag, out string family, out _))
+            {
+                tags.Add((family, tag));
+            }
+        }
+
+        Banyan.Storage.Query.ColumnProjection projection = Banyan.Storage.Query.ColumnProjection.Of(columns.Where(c => c.Family is null).Select(c => c.Name), tags);
         SubjectRowReader reader = new(query.Subject, entity);
-        (WriteBatch rows, bool truncated) = await Task.Run(() => reader.Read(shard, query.MinTimestamp, query.MaxTimestamp, query.MaxRows, filter, columns));
+        (WriteBatch rows, bool truncated) = await Task.Run(() => reader.Read(shard, query.MinTimestamp, query.MaxTimestamp, query.MaxRows, filter, columns, seriesIds, projection));
         if (truncated)
         {
             throw new QueryLimitException($"Shard '{_key}': more than {query.MaxRows} rows of '{query.Subject}' match the query (Silo:Query:MaxRowsPerShard); narrow the time range or add criteria.");
+        }
+
+        if (query.Grouping is { } groups)
+        {
+            bool perSeries = groups.GroupBy.All(c => subject.IsEntityTag(c.Name));
+            (WriteBatch groupRows, System.Collections.Immutable.ImmutableArray<PartialAggregate> partials) = ShardGrouper.Group(rows, groups, perSeries);
+            return new ShardRows(groupRows, false, partials);
         }
 
         return new ShardRows(rows, false);
@@ -266,6 +318,27 @@ public sealed partial class ShardGrain(
 
             return new ShardStats(node, view.Parts.Count - view.DiskPartCount, view.DiskPartCount, rows, shard.MemoryBytes);
         });
+    }
+
+    // Every tag a criteria tree names.
+    private static IEnumerable<string> CriteriaTags(Banyan.Api.Model.V1.Criteria? criteria)
+    {
+        if (criteria is null)
+        {
+            yield break;
+        }
+
+        if (criteria.ExpCase == Banyan.Api.Model.V1.Criteria.ExpOneofCase.Condition)
+        {
+            yield return criteria.Condition.Name;
+        }
+        else if (criteria.ExpCase == Banyan.Api.Model.V1.Criteria.ExpOneofCase.Le)
+        {
+            foreach (string tag in CriteriaTags(criteria.Le.Left).Concat(CriteriaTags(criteria.Le.Right)))
+            {
+                yield return tag;
+            }
+        }
     }
 
     private void ThrowIfDropped()

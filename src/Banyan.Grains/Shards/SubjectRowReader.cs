@@ -32,14 +32,21 @@ internal sealed class SubjectRowReader(string subject, (string Family, string Ta
     /// <summary>
     /// The subject's rows of <paramref name="shard"/> in the time range that <paramref name="filter"/> accepts (all
     /// when null), with only <paramref name="columns"/> (every column when null; a listed column no row has is left
-    /// out), at most <paramref name="maxRows"/>.
+    /// out), at most <paramref name="maxRows"/>. <paramref name="seriesIds"/> (ascending) restricts the read to those
+    /// series' blocks; null reads every series. <paramref name="projection"/> (default: every column) is what the scan
+    /// decodes: it must hold the entity tags and whatever <paramref name="filter"/> reads.
     /// </summary>
-    public (WriteBatch Rows, bool Truncated) Read(Shard shard, long minTimestamp, long maxTimestamp, int maxRows, Func<Block, int, bool>? filter, IReadOnlyCollection<(string? Family, string Name)>? columns)
+    public (WriteBatch Rows, bool Truncated) Read(Shard shard, long minTimestamp, long maxTimestamp, int maxRows, Func<Block, int, bool>? filter, IReadOnlyCollection<(string? Family, string Name)>? columns, ulong[]? seriesIds = null, ColumnProjection? projection = null)
     {
         WriteBatch rows = new(shard.Kind);
-        using ShardScan scan = shard.Scan(new SeriesTimeFilter(null, minTimestamp, maxTimestamp), ColumnProjection.All);
-        Dictionary<(string?, string), int> columnOf = [];
+        using ShardScan scan = shard.Scan(new SeriesTimeFilter(seriesIds, minTimestamp, maxTimestamp), projection ?? ColumnProjection.All);
         HashSet<(string?, string)>? wanted = columns is null ? null : [.. columns];
+
+        // Which output column each of the current block's columns goes to (-1: not wanted), worked out once per block
+        // layout rather than once per row: the string-keyed lookups are the costly part of copying a row.
+        Block? mappedBlock = null;
+        int mappedLayout = -1;
+        int[] targets = [];
         while (scan.MoveNext())
         {
             Block block = scan.CurrentBlock;
@@ -54,23 +61,33 @@ internal sealed class SubjectRowReader(string subject, (string Family, string Ta
                 return (rows, true);
             }
 
-            // New columns first (they read null for the rows already read), then the keys, then one value per column.
-            int before = rows.Count;
-            foreach (ColumnBuffer column in block.Columns)
+            if (!ReferenceEquals(block, mappedBlock) || block.Layout != mappedLayout)
             {
-                if ((wanted is null || wanted.Contains((column.Family, column.Name))) && !columnOf.ContainsKey((column.Family, column.Name)))
+                // New columns first (they read null for the rows already read).
+                targets = new int[block.Columns.Count];
+                for (int c = 0; c < targets.Length; c++)
                 {
+                    ColumnBuffer column = block.Columns[c];
+                    if (wanted is not null && !wanted.Contains((column.Family, column.Name)))
+                    {
+                        targets[c] = -1;
+                        continue;
+                    }
+
                     int index = rows.FindColumn(column.Family, column.Name);
-                    columnOf[(column.Family, column.Name)] = index >= 0 ? index : rows.AddColumn(column.Family, column.Name, column.Type);
+                    targets[c] = index >= 0 ? index : rows.AddColumn(column.Family, column.Name, column.Type);
                 }
+
+                (mappedBlock, mappedLayout) = (block, block.Layout);
             }
 
+            int before = rows.Count;
             rows.AppendKeys([scan.SeriesId], [scan.Timestamp], [scan.Version]);
-            foreach (ColumnBuffer column in block.Columns)
+            for (int c = 0; c < targets.Length; c++)
             {
-                if (columnOf.TryGetValue((column.Family, column.Name), out int target))
+                if (targets[c] >= 0)
                 {
-                    rows.Columns[target].AppendFrom(column, row);
+                    rows.Columns[targets[c]].AppendFrom(block.Columns[c], row);
                 }
             }
 

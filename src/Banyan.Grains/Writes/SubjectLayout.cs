@@ -211,7 +211,11 @@ internal sealed class SubjectLayout
     /// <summary>A new empty batch with this layout's columns.</summary>
     public WriteBatch NewBatch()
     {
-        WriteBatch batch = new(Kind);
+        // Named by its subject: the engine keeps each subject's columns apart, so batches of measures whose fields share
+        // a name but not a type (an int "value" and a float "value") seal into one memory part. Unnamed, they fell into
+        // the one default subject, where every change of type between consecutive writes cut a new memory part: with
+        // writes alternating between measures, a part per write, and flushes merging hundreds of tiny parts.
+        WriteBatch batch = new(Kind, Subject);
         foreach (ColumnSpec column in Columns)
         {
             batch.AddColumn(column.Family, column.Name, column.Type);

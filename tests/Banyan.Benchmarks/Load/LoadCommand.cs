@@ -148,11 +148,11 @@ public static class LoadCommand
             PeerQueries queries = new(dataset);
             report.VisiblePoints = await queries.CountVisibleAsync(channel, bound.Token);
             Console.WriteLine(Str($"restart: serving after {report.RestartSeconds:F1} s; {report.VisiblePoints:N0} data points visible (expected {points:N0})"));
-            IReadOnlyList<PeerQueryResult> results = await queries.RunAsync(channel, options.Warmup, options.QueryRuns, bound.Token);
+            IReadOnlyList<PeerQueryResult> results = await queries.RunAsync(channel, new Uri($"http://127.0.0.1:{silo.HttpPort}/"), options.Warmup, options.QueryRuns, bound.Token);
             report.Queries = [.. results.Select(r => new QueryFigures(r.Name, r.Median, r.P99, r.Correct, r.Detail, r.Milliseconds))];
             foreach (PeerQueryResult r in results)
             {
-                Console.WriteLine(Str($"{r.Name}: median {r.Median:F2} ms, p99 {r.P99:F2} ms over {r.Milliseconds.Count} runs; answer {(r.Correct ? "correct" : "WRONG")} ({r.Detail})"));
+                Console.WriteLine(r.Milliseconds.Count == 0 ? Str($"{r.Name}: {r.Detail}") : Str($"{r.Name}: median {r.Median:F2} ms, p99 {r.P99:F2} ms over {r.Milliseconds.Count} runs; answer {(r.Correct ? "correct" : "WRONG")} ({r.Detail})"));
             }
 
             report.QueryPeakRssBytes = silo.PeakRssBytes();

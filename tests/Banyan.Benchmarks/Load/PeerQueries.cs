@@ -2,13 +2,15 @@ using System.Diagnostics;
 using System.Globalization;
 using Banyan.Api.Measure.V1;
 using Banyan.Api.Model.V1;
+using Google.Protobuf;
+using Grpc.Core;
 using Grpc.Net.Client;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 
 namespace Banyan.Benchmarks.Load;
 
 /// <summary>Latencies and the correctness check of one peer query.</summary>
-/// <param name="Name">Q1, Q2 or Q3.</param>
+/// <param name="Name">Q1, Q2, Q3 (gRPC), "Q1 http"… (the HTTP gateway) or TopN.</param>
 /// <param name="Milliseconds">Every timed run, in run order.</param>
 /// <param name="Correct">Whether the first timed run's answer matched the dataset.</param>
 /// <param name="Detail">What was compared.</param>
@@ -23,6 +25,11 @@ public sealed record PeerQueryResult(string Name, IReadOnlyList<double> Millisec
     private double Percentile(double p)
     {
         double[] sorted = [.. Milliseconds.Order()];
+        if (sorted.Length == 0)
+        {
+            return 0; // not run (the server does not serve the query): Correct is false and Detail says why
+        }
+
         if (p == 0.5)
         {
             int mid = sorted.Length / 2;
@@ -53,21 +60,41 @@ public sealed class PeerQueries(PeerDataset dataset)
     private const long BucketMs = 300_000;
     private const int Q1Series = 1; // gen.py: the gauge of entity 0
 
-    /// <summary>Runs each query <paramref name="warmup"/> times untimed, then <paramref name="runs"/> times timed.</summary>
-    public async Task<IReadOnlyList<PeerQueryResult>> RunAsync(GrpcChannel channel, int warmup, int runs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs each query <paramref name="warmup"/> times untimed, then <paramref name="runs"/> times timed, over gRPC
+    /// (<c>MeasureService/Query</c>, results named Q1–Q3, and <c>MeasureService/TopN</c>, named TopN) and over the HTTP
+    /// gateway at <paramref name="http"/> (<c>POST /api/v1/measure/data</c> with protojson, named "Q1 http"…; the same
+    /// answers, checked the same way).
+    /// </summary>
+    public async Task<IReadOnlyList<PeerQueryResult>> RunAsync(GrpcChannel channel, Uri http, int warmup, int runs, CancellationToken cancellationToken)
     {
         MeasureService.MeasureServiceClient client = new(channel);
+        Query grpc = async (request, token) => await client.QueryAsync(request, cancellationToken: token);
+        using HttpClient httpClient = new() { BaseAddress = http, Timeout = TimeSpan.FromMinutes(5) };
+        Query gateway = (request, token) => HttpQueryAsync(httpClient, request, token);
         List<PeerQueryResult> results = [];
         foreach ((string name, Func<Task<string?>> query) in new (string, Func<Task<string?>>)[]
         {
-            ("Q1", () => Q1Async(client, cancellationToken)),
-            ("Q2", () => Q2Async(client, cancellationToken)),
-            ("Q3", () => Q3Async(client, cancellationToken)),
+            ("Q1", () => Q1Async(grpc, cancellationToken)),
+            ("Q2", () => Q2Async(grpc, cancellationToken)),
+            ("Q3", () => Q3Async(grpc, cancellationToken)),
+            ("Q1 http", () => Q1Async(gateway, cancellationToken)),
+            ("Q2 http", () => Q2Async(gateway, cancellationToken)),
+            ("Q3 http", () => Q3Async(gateway, cancellationToken)),
+            ("TopN", () => TopNAsync(client, cancellationToken)),
         })
         {
-            for (int i = 0; i < warmup; i++)
+            try
             {
-                await query();
+                for (int i = 0; i < warmup; i++)
+                {
+                    await query();
+                }
+            }
+            catch (RpcException e)
+            {
+                results.Add(new PeerQueryResult(name, [], false, $"not served: {e.Status.StatusCode} {e.Status.Detail}"));
+                continue;
             }
 
             List<double> times = [];
@@ -89,6 +116,59 @@ public sealed class PeerQueries(PeerDataset dataset)
         return results;
     }
 
+    private delegate Task<QueryResponse> Query(QueryRequest request, CancellationToken cancellationToken);
+
+    // The gateway's measure query: the request as protojson, the answer parsed back (bydbctl's way).
+    private static async Task<QueryResponse> HttpQueryAsync(HttpClient http, QueryRequest request, CancellationToken cancellationToken)
+    {
+        using StringContent body = new(JsonFormatter.Default.Format(request), System.Text.Encoding.UTF8, "application/json");
+        using HttpResponseMessage response = await http.PostAsync(new Uri("api/v1/measure/data", UriKind.Relative), body, cancellationToken);
+        string text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidDataException($"gateway answered {(int)response.StatusCode}: {text}");
+        }
+
+        return s_json.Parse<QueryResponse>(text);
+    }
+
+    private static readonly JsonParser s_json = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+
+    // TopN over the hour: the ten highest latencies among the series (MAX of each series' per-window values).
+    private async Task<string?> TopNAsync(MeasureService.MeasureServiceClient client, CancellationToken cancellationToken)
+    {
+        TopNRequest request = new()
+        {
+            Groups = { PeerSchema.Group },
+            Name = PeerSchema.TopNName,
+            TimeRange = new TimeRange { Begin = Ts(dataset.StartMs), End = Ts(EndMs - 1) },
+            TopN = 10,
+            Agg = AggregationFunction.Max,
+            FieldValueSort = Sort.Desc,
+        };
+        TopNResponse response = await client.TopNAsync(request, cancellationToken: cancellationToken);
+        List<long> got = [.. response.Lists.SelectMany(l => l.Items).Select(i => WholeNumber(i.Value)).OrderDescending().Take(10)];
+        List<long> expected = ExpectedTopN();
+        return got.SequenceEqual(expected) ? null : $"top values [{string.Join(", ", got)}], expected [{string.Join(", ", expected)}]";
+    }
+
+    private List<long> ExpectedTopN()
+    {
+        List<long> maxima = [];
+        for (int j = (int)PeerMetricKind.Latency; j < dataset.Series; j += 3)
+        {
+            long max = long.MinValue;
+            for (int i = 0; i < dataset.Points; i++)
+            {
+                max = Math.Max(max, (long)dataset.Value(j, i));
+            }
+
+            maxima.Add(max);
+        }
+
+        return [.. maxima.OrderDescending().Take(10)];
+    }
+
     /// <summary>Data points visible per measure over the whole time range (COUNT of <c>value</c>), summed.</summary>
     public async Task<long> CountVisibleAsync(GrpcChannel channel, CancellationToken cancellationToken)
     {
@@ -108,14 +188,14 @@ public sealed class PeerQueries(PeerDataset dataset)
     private long EndMs => dataset.TimestampMs(dataset.Points - 1) + dataset.StepMs; // exclusive
 
     // Null when the answer is right; what differs otherwise (only the first timed run is checked).
-    private async Task<string?> Q1Async(MeasureService.MeasureServiceClient client, CancellationToken cancellationToken)
+    private async Task<string?> Q1Async(Query client, CancellationToken cancellationToken)
     {
         PeerSeriesTags tags = dataset.TagsOf(Q1Series);
         Criteria criteria = And(Equal("service_id", tags.ServiceId), And(Equal("instance_id", tags.InstanceId), Equal("endpoint_id", tags.EndpointId)));
         QueryRequest request = Request(PeerMetricKind.Gauge, dataset.StartMs, EndMs, criteria);
         request.FieldProjection = new QueryRequest.Types.FieldProjection { Names = { PeerSchema.Field } };
         request.Limit = (uint)dataset.Points;
-        QueryResponse response = await client.QueryAsync(request, cancellationToken: cancellationToken);
+        QueryResponse response = await client(request, cancellationToken);
         if (response.DataPoints.Count != dataset.Points)
         {
             return $"{response.DataPoints.Count} points, expected {dataset.Points}";
@@ -135,7 +215,7 @@ public sealed class PeerQueries(PeerDataset dataset)
         return null;
     }
 
-    private async Task<string?> Q2Async(MeasureService.MeasureServiceClient client, CancellationToken cancellationToken)
+    private async Task<string?> Q2Async(Query client, CancellationToken cancellationToken)
     {
         string service = dataset.ServiceId(0);
         long span = dataset.Points * dataset.StepMs;
@@ -146,8 +226,8 @@ public sealed class PeerQueries(PeerDataset dataset)
         {
             long begin = dataset.StartMs + (b * BucketMs);
             long end = Math.Min(begin + BucketMs, EndMs);
-            sums[b] = client.QueryAsync(Request(PeerMetricKind.Latency, begin, end, Equal("service_id", service), AggregationFunction.Sum), cancellationToken: cancellationToken).ResponseAsync;
-            counts[b] = client.QueryAsync(Request(PeerMetricKind.Latency, begin, end, Equal("service_id", service), AggregationFunction.Count), cancellationToken: cancellationToken).ResponseAsync;
+            sums[b] = client(Request(PeerMetricKind.Latency, begin, end, Equal("service_id", service), AggregationFunction.Sum), cancellationToken);
+            counts[b] = client(Request(PeerMetricKind.Latency, begin, end, Equal("service_id", service), AggregationFunction.Count), cancellationToken);
         }
 
         await Task.WhenAll(sums.Concat(counts));
@@ -167,14 +247,14 @@ public sealed class PeerQueries(PeerDataset dataset)
         return null;
     }
 
-    private async Task<string?> Q3Async(MeasureService.MeasureServiceClient client, CancellationToken cancellationToken)
+    private async Task<string?> Q3Async(Query client, CancellationToken cancellationToken)
     {
         QueryRequest request = Request(PeerMetricKind.Latency, dataset.StartMs, EndMs, null, AggregationFunction.Max);
         TagProjection endpoint = new() { TagFamilies = { new TagProjection.Types.TagFamily { Name = PeerSchema.TagFamily, Tags = { "endpoint_id" } } } };
         request.GroupBy = new QueryRequest.Types.GroupBy { TagProjection = endpoint, FieldName = PeerSchema.Field };
         request.TagProjection = endpoint;
         request.Top = new QueryRequest.Types.Top { Number = 10, FieldName = PeerSchema.Field, FieldValueSort = Sort.Desc };
-        QueryResponse response = await client.QueryAsync(request, cancellationToken: cancellationToken);
+        QueryResponse response = await client(request, cancellationToken);
 
         List<(string Endpoint, long Max)> expected = ExpectedQ3();
         List<(string Endpoint, long Max)> got = [.. response.DataPoints.Select(p => (p.TagFamilies[0].Tags[0].Value.Str.Value, p.Fields[0].Value.Int.Value))];

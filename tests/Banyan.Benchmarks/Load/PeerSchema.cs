@@ -72,7 +72,24 @@ public static class PeerSchema
         };
     }
 
-    /// <summary>Creates the group and the three measures through the registries.</summary>
+    /// <summary>The TopN aggregation the load command creates over the latency measure.</summary>
+    public const string TopNName = "endpoint_resp_time_top";
+
+    /// <summary>
+    /// A TopN pre-aggregation of the latency measure, as SkyWalking declares them: the series with the highest
+    /// <c>value</c> per window of the measure's interval, no grouping, BanyanDB's default counters.
+    /// </summary>
+    public static TopNAggregation TopNSchema() => new()
+    {
+        Metadata = new Metadata { Group = Group, Name = TopNName },
+        SourceMeasure = MetadataOf(PeerMetricKind.Latency),
+        FieldName = Field,
+        FieldValueSort = Banyan.Api.Model.V1.Sort.Desc,
+        CountersNumber = 1000,
+        LruSize = 10,
+    };
+
+    /// <summary>Creates the group, the three measures and the TopN aggregation through the registries.</summary>
     public static async Task CreateAsync(GrpcChannel channel, uint shards, uint ttlDays, CancellationToken cancellationToken)
     {
         await new GroupRegistryService.GroupRegistryServiceClient(channel)
@@ -82,5 +99,8 @@ public static class PeerSchema
         {
             await measures.CreateAsync(new MeasureRegistryServiceCreateRequest { Measure = MeasureSchema(kind) }, cancellationToken: cancellationToken);
         }
+
+        await new TopNAggregationRegistryService.TopNAggregationRegistryServiceClient(channel)
+            .CreateAsync(new TopNAggregationRegistryServiceCreateRequest { TopNAggregation = TopNSchema() }, cancellationToken: cancellationToken);
     }
 }

@@ -1,6 +1,7 @@
 using Banyan.GrainInterfaces.Schema;
 using Banyan.Grains.Queries;
 using Banyan.Grains.Schema;
+using Banyan.Storage.Series;
 using Banyan.Storage.Values;
 using static Banyan.Grains.Tests.Queries.QuerySchemas;
 using ApiCriteria = Banyan.Api.Model.V1.Criteria;
@@ -43,6 +44,29 @@ public sealed class EntityPatternsTests
         Assert.Equal(["a,*", "b,*", "c,*"], Print(patterns));
         Assert.True(patterns.Matches([TagValue.FromString("b"), TagValue.FromString("whatever")]));
         Assert.False(patterns.Matches([TagValue.FromString("d"), TagValue.FromString("whatever")]));
+    }
+
+    [Fact]
+    public void Patterns_that_fix_every_entity_tag_name_their_series_ids_as_writes_compute_them()
+    {
+        // The series id a write gives the element (service a, instance i1) or (service b, instance i1).
+        ulong a = SeriesKey.ComputeSeriesId("q_log", [TagValue.FromString("a"), TagValue.FromString("i1")]);
+        ulong b = SeriesKey.ComputeSeriesId("q_log", [TagValue.FromString("b"), TagValue.FromString("i1")]);
+        EntityPatterns one = EntityPatterns.Of(Where.And(Where.Eq("service", "a"), Where.Eq("instance", "i1")), s_stream);
+        Assert.Equal([a], one.ExactSeriesIds("q_log")!);
+
+        // OR keeps one pattern per side: one id each, ascending and without duplicates (the engine's series filter needs both).
+        ApiCriteria b1 = Where.And(Where.Eq("service", "b"), Where.Eq("instance", "i1"));
+        EntityPatterns two = EntityPatterns.Of(Where.Or(b1, Where.Or(Where.And(Where.Eq("service", "a"), Where.Eq("instance", "i1")), b1)), s_stream);
+        Assert.Equal([Math.Min(a, b), Math.Max(a, b)], two.ExactSeriesIds("q_log")!);
+    }
+
+    [Fact]
+    public void Patterns_that_leave_an_entity_tag_open_name_no_series_and_contradictions_name_none()
+    {
+        Assert.Null(EntityPatterns.Of(Where.Eq("service", "a"), s_stream).ExactSeriesIds("q_log"));
+        Assert.Null(EntityPatterns.Of(null, s_stream).ExactSeriesIds("q_log"));
+        Assert.Empty(EntityPatterns.Of(Where.And(Where.Eq("service", "a"), Where.Eq("service", "b")), s_stream).ExactSeriesIds("q_log")!);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Banyan.Api.Model.V1;
+using Banyan.GrainInterfaces.Queries;
 using Banyan.GrainInterfaces.Schema;
 using Banyan.Grains.Queries;
 using Banyan.Storage.Values;
@@ -73,6 +74,41 @@ public sealed class FieldAggregatorTests
         SchemaValidationException e = Assert.Throws<SchemaValidationException>(() => new FieldAggregator(AggregationFunction.Unspecified));
         Assert.Equal("agg.function", e.Field);
         Assert.Contains("MEAN, MAX, MIN, COUNT or SUM", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Partial_aggregates_of_any_split_add_up_to_the_aggregate_of_all_values(int seed)
+    {
+        // What shards do (ShardGrouping): each aggregates its own values; the partials combined must give the answer
+        // one aggregator over every value gives, for every function, ints and floats, nulls included.
+        Random random = new(seed);
+        foreach (bool floats in new[] { false, true })
+        {
+            ColumnValue[] values = [.. Enumerable.Range(0, 200).Select(_ => random.Next(10) == 0 ? ColumnValue.Null
+                : floats ? ColumnValue.FromFloat64(random.Next(-1000, 1000) / 4.0) : ColumnValue.FromInt64(random.Next(-1000, 1000)))];
+            foreach (AggregationFunction function in new[] { AggregationFunction.Mean, AggregationFunction.Max, AggregationFunction.Min, AggregationFunction.Count, AggregationFunction.Sum })
+            {
+                FieldAggregator merged = new(function);
+                int start = 0;
+                while (start < values.Length)
+                {
+                    int length = random.Next(0, 40);
+                    PartialAggregate partial = default;
+                    foreach (ColumnValue value in values.Skip(start).Take(length))
+                    {
+                        partial = FieldAggregator.Accumulate(partial, value);
+                    }
+
+                    merged.Add(partial);
+                    start += length;
+                }
+
+                Assert.Equal(Aggregate(function, values), merged.Result());
+            }
+        }
     }
 
     private static FieldValue Aggregate(AggregationFunction function, ColumnValue[] values)

@@ -1,0 +1,21 @@
+using System.Collections.Immutable;
+
+namespace Banyan.GrainInterfaces.Queries;
+
+/// <summary>
+/// A measure query's <c>group_by</c> (and <c>agg</c>) done where the data is: instead of every matching row, a shard
+/// returns one row per group, the group's first row in the query's order (its tags are what the answer shows), with a
+/// <see cref="PartialAggregate"/> of <see cref="Field"/> over the group's rows. Shards hold disjoint series and
+/// segments disjoint time ranges, so the caller merges the groups of all shards into the same answer as grouping every
+/// row itself, for a fraction of the rows crossing silos.
+/// </summary>
+/// <param name="GroupBy">The tags whose values make a group (empty: one group of every row).</param>
+/// <param name="Field">The field to aggregate; null when the query groups without aggregating.</param>
+/// <param name="Descending">True when the query orders by time descending: a group's first row is then its newest.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("banyan.ShardGrouping")]
+public sealed record ShardGrouping(
+    [property: Id(0)] ImmutableArray<ShardColumn> GroupBy,
+    [property: Id(1)] string? Field,
+    [property: Id(2)] bool Descending);
