@@ -2,8 +2,8 @@ using System.Collections.Immutable;
 using Banyan.GrainInterfaces.Queries;
 using Banyan.Grains.Queries;
 using Banyan.Storage.Columns;
-using Banyan.Storage.Values;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Grains.Shards;
 
