@@ -33,6 +33,8 @@ internal static class TopNResultStore
     private const string KeyTag = "group_key";
     private const string ValueField = "value";
 
+    private static readonly ColumnProjection s_projection = ColumnProjection.Of([ValueField], [(Family, (string?)null)]);
+
     /// <summary>The series id of one result list.</summary>
     public static ulong SeriesIdOf(string group, string name, bool descending, string groupKey) =>
         SeriesKey.ComputeSeriesId(Subject, [TagValue.FromString(group), TagValue.FromString(name), TagValue.FromInt64(DirectionNumber(descending)), TagValue.FromString(groupKey)]);
@@ -80,7 +82,8 @@ internal static class TopNResultStore
         ArgumentNullException.ThrowIfNull(wanted);
         List<TopNStoredList> lists = [];
         Dictionary<ulong, bool> isResult = [];
-        using ShardScan scan = shard.Scan(new SeriesTimeFilter(null, min, max), ColumnProjection.All);
+        // Only the result columns are decoded: blocks of the group's measures in the same range cost their keys only.
+        using ShardScan scan = shard.Scan(new SeriesTimeFilter(null, min, max), s_projection);
         while (scan.MoveNext())
         {
             Block block = scan.CurrentBlock;
