@@ -34,6 +34,14 @@ public interface IShardGrain : IGrainWithStringKey
     /// <exception cref="Schema.SchemaValidationException">The criteria name a tag the subject does not have.</exception>
     Task<ShardRows> Query([Immutable] Queries.ShardQuery query);
 
+    /// <summary>
+    /// The items of one TopN aggregation's ranked lists in this shard (<see cref="Queries.TopNShardQuery"/>): one per
+    /// entity with its best value, best first, at most <c>TopN</c>; each item carries its window start as timestamp and
+    /// the version of its list. Sees every write acknowledged before the call. A shard never written answers no items.
+    /// </summary>
+    /// <exception cref="Banyan.Storage.StorageCorruptionException">A persisted list is damaged.</exception>
+    Task<global::Banyan.Api.Measure.V1.TopNList> QueryTopN([Immutable] Queries.TopNShardQuery query);
+
     /// <summary>Turns the memory parts into a disk part now (the flush timer does it periodically). False when there was nothing to flush.</summary>
     Task<bool> Flush();
 

@@ -24,4 +24,15 @@ public interface IMeasureGrain : IGrainWithStringKey
     /// <exception cref="Shards.ShardUnavailableException">A shard holding data in the range cannot be reached (retryable).</exception>
     /// <exception cref="Queries.QueryLimitException">The query would read more rows than the silo allows.</exception>
     Task<global::Banyan.Api.Measure.V1.QueryResponse> Query([Immutable] global::Banyan.Api.Measure.V1.QueryRequest request);
+
+    /// <summary>
+    /// Runs a TopN query (BanyanDB's <c>MeasureService/TopN</c>) over the ranked lists the TopN aggregation named by the
+    /// request keeps in every group the request names: every shard of each aggregation's source measure holding windows in
+    /// the time range, merged into one list (one item per entity with its best value in the requested order, the best
+    /// <c>top_n</c>), then <c>agg</c> applied to each item. Can be called on any measure grain (a stateless worker).
+    /// </summary>
+    /// <exception cref="Schema.SchemaNotFoundException">A group, or the TopN aggregation in a group, does not exist.</exception>
+    /// <exception cref="Schema.SchemaValidationException">The request is malformed (the message names the field).</exception>
+    /// <exception cref="Shards.ShardUnavailableException">A shard holding data in the range cannot be reached (retryable).</exception>
+    Task<Banyan.Api.Measure.V1.TopNResponse> TopN([Immutable] Banyan.Api.Measure.V1.TopNRequest request);
 }

@@ -75,6 +75,9 @@ public sealed class BanyanSiloOptions
     /// <summary>Limits of the query path (<c>Silo:Query</c>).</summary>
     public Queries.QueryOptions Query { get; set; } = new();
 
+    /// <summary>TopN pre-aggregation settings (<c>Silo:TopN</c>).</summary>
+    public TopN.TopNOptions TopN { get; set; } = new();
+
     /// <summary>The data root as an absolute path.</summary>
     public string DataRootFullPath => Path.GetFullPath(DataRoot);
 
@@ -136,6 +139,7 @@ public sealed class BanyanSiloOptions
         }
 
         Shard.Validate();
+        TopN.Validate();
         Schema.Validate();
         Write.Validate();
         Segments.Validate();

@@ -69,6 +69,7 @@ public sealed partial class ShardGrain(
         Shard shard = await opening;
         try
         {
+            await CloseTopNAsync(shard);
             await shard.FlushAsync();
         }
         catch (Exception e) when (e is IOException or StorageFullException)
@@ -116,6 +117,8 @@ public sealed partial class ShardGrain(
         {
             throw new ShardDiskFullException($"Shard '{_key}': {e.Message}", e);
         }
+
+        FeedTopN(shard, write.Subject, batch);
     }
 
     /// <inheritdoc/>
@@ -420,6 +423,7 @@ public sealed partial class ShardGrain(
         TimeSpan flushPeriod = kind == DataKind.Stream ? _options.Shard.StreamFlushPeriod : _options.Shard.MeasureFlushPeriod;
         this.RegisterGrainTimer(FlushTickAsync, shard, new GrainTimerCreationOptions(flushPeriod, flushPeriod) { Interleave = true, KeepAlive = false });
         this.RegisterGrainTimer(MergeTickAsync, shard, new GrainTimerCreationOptions(_options.Shard.MergePeriod, _options.Shard.MergePeriod) { Interleave = true, KeepAlive = false });
+        StartTopNTimer(shard, kind);
         return shard;
     }
 

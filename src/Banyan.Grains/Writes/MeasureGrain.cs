@@ -5,6 +5,7 @@ using Banyan.GrainInterfaces.Writes;
 using Banyan.Grains.Hosting;
 using Banyan.Grains.Queries;
 using Banyan.Grains.Schema;
+using Banyan.Grains.TopN;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -72,6 +73,14 @@ public sealed class MeasureGrain(
         ArgumentNullException.ThrowIfNull(request);
         MeasureQueryExecutor executor = new(new QueryFanOut(grainFactory, routing), options.Value.Query);
         return Telemetry.GrainMetrics.TimeQueryAsync("measure", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow()));
+    }
+
+    /// <inheritdoc/>
+    public Task<MeasureV1.TopNResponse> TopN(MeasureV1.TopNRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        TopNQueryExecutor executor = new(new TopNFanOut(grainFactory, routing));
+        return Telemetry.GrainMetrics.TimeQueryAsync("topn", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow()));
     }
 
     private static (SchemaVerdict? Verdict, Measure? Measure, GroupSettings? Settings) Resolve(SchemaCatalog catalog, string group, string name, long clientRevision)

@@ -114,9 +114,12 @@ public sealed class GrainTarget(IGrainFactory grains, string name) : IBanyanTarg
         return CallAsync(() => grains.GetGrain<IMeasureGrain>(QueryKey(request.Groups, request.Name, "measure")).Query(request), cancellationToken);
     }
 
-    /// <summary>Not served by Banyan yet: UNIMPLEMENTED, as the silo answers <c>MeasureService/TopN</c>.</summary>
-    public Task<MeasureV1.TopNResponse> TopNAsync(MeasureV1.TopNRequest request, CancellationToken cancellationToken) =>
-        Task.FromException<MeasureV1.TopNResponse>(new RpcException(new Status(StatusCode.Unimplemented, "MeasureService/TopN is not served by Banyan yet; the grains have no TopN call.")));
+    /// <inheritdoc/>
+    public Task<MeasureV1.TopNResponse> TopNAsync(MeasureV1.TopNRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return CallAsync(() => grains.GetGrain<IMeasureGrain>(QueryKey(request.Groups, request.Name, "TopN aggregation")).TopN(request), cancellationToken);
+    }
 
     private async Task CreateAsync(IMessage? schema, string field, CancellationToken cancellationToken) =>
         await CallAsync(() => Catalog.Create(schema ?? throw new SchemaValidationException(field, "is required")), cancellationToken);

@@ -1,0 +1,333 @@
+using Banyan.GrainInterfaces.Queries;
+using Banyan.Grains.Queries;
+using Banyan.Grains.Schema;
+using Banyan.Storage.Rows;
+using Microsoft.Extensions.Logging;
+using Measure = Banyan.Api.Database.V1.Measure;
+using MeasureV1 = Banyan.Api.Measure.V1;
+using Shard = Banyan.Storage.Shards.Shard;
+using TopNAggregation = Banyan.Api.Database.V1.TopNAggregation;
+
+namespace Banyan.Grains.TopN;
+
+/// <summary>
+/// The TopN aggregations of one shard grain: one <see cref="TopNProcessor"/> per (aggregation, direction) whose source
+/// measure writes to the shard, fed with every acknowledged batch, flushed to the shard's <c>_top_n_result</c> rows
+/// (<see cref="TopNResultStore"/>) on the shard grain's TopN timer and when it deactivates, and read by TopN queries
+/// (persisted lists overlaid with the lists still in memory, so a query sees every acknowledged point).
+/// </summary>
+/// <remarks>
+/// <para>Single-threaded: only the shard grain's turns call it (the grain is reentrant, so calls interleave at awaits).</para>
+/// <para>After the grain (re)activates, a window's first point starts reading what earlier activations persisted of
+/// that window; its points queue meanwhile and the write is not held up. A crash loses the TopN contributions of the
+/// points acknowledged after the window's last flush (at most <see cref="TopNOptions.FlushPeriod"/>), as BanyanDB loses
+/// those after its last flush; the points themselves stay in the measure.</para>
+/// <para>A schema change (a new revision of the aggregation or of its measure, or its deletion) retires the
+/// processor: it flushes what it holds and goes; a new processor starts with the new schema, as in BanyanDB.</para>
+/// </remarks>
+internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvider? clock = null)
+{
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly Dictionary<string, TopNProcessor[]> _bySubject = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TopNProcessor> _processors = new(StringComparer.Ordinal);
+    private readonly List<TopNProcessor> _retired = [];
+    private readonly HashSet<Task> _seeding = [];
+    private SchemaCatalog? _catalog;
+    private Task? _flushing;
+    private long _lastVersion;
+
+    /// <summary>True when some processor holds windows or may receive points.</summary>
+    public bool IsActive => _processors.Count > 0 || _retired.Count > 0;
+
+    /// <summary>
+    /// Feeds the acknowledged rows of <paramref name="subject"/> to its aggregations in <paramref name="catalog"/>. Never
+    /// throws: TopN must not fail a write that is already durable (a failure is logged).
+    /// </summary>
+    public void Observe(Shard shard, SchemaCatalog catalog, string subject, WriteBatch batch)
+    {
+        try
+        {
+            TopNProcessor[] processors = ProcessorsOf(catalog, subject);
+            TopNDefinition? read = null;
+            List<TopNPoint> points = [];
+            foreach (TopNProcessor processor in processors)
+            {
+                if (!ReferenceEquals(read, processor.Definition))
+                {
+                    // The two directions of one aggregation share the points.
+                    read = processor.Definition;
+                    points = TopNPointReader.Read(read, batch);
+                }
+
+                foreach (TopNPoint point in points)
+                {
+                    if (processor.Put(point, seedNewWindows: true) is { } opened)
+                    {
+                        StartSeeding(shard, processor, opened);
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogObserveFailed(logger, group, subject, e);
+        }
+    }
+
+    /// <summary>
+    /// Writes every list changed since the last flush as <c>_top_n_result</c> rows. A flush while one runs joins it. A
+    /// failed write leaves the lists marked changed for the next flush; the error is logged, not thrown.
+    /// </summary>
+    public Task FlushAsync(Shard shard)
+    {
+        if (_flushing is { IsCompleted: false } running)
+        {
+            return running;
+        }
+
+        return _flushing = FlushCoreAsync(shard);
+    }
+
+    /// <summary>Before the shard closes: waits for windows being seeded, then flushes everything held.</summary>
+    public async Task CloseAsync(Shard shard)
+    {
+        await WaitForSeedingAsync();
+        if (_flushing is { IsCompleted: false } running)
+        {
+            await running;
+        }
+
+        await FlushAsync(shard);
+    }
+
+    /// <summary>The shard's answer to <paramref name="query"/> (see <see cref="GrainInterfaces.Shards.IShardGrain.QueryTopN"/>).</summary>
+    public async Task<MeasureV1.TopNList> QueryAsync(Shard? shard, TopNShardQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await WaitForSeedingAsync();
+        List<TopNStoredList> stored = shard is null
+            ? []
+            : await Task.Run(() => TopNResultStore.Read(shard, query.MinTimestamp, query.MaxTimestamp, (g, n, d, k) =>
+                string.Equals(g, query.Group, StringComparison.Ordinal) && string.Equals(n, query.Name, StringComparison.Ordinal)
+                && d == query.Descending && (query.GroupKey is null || string.Equals(k, query.GroupKey, StringComparison.Ordinal))));
+
+        // The latest persisted list of each (window, group-by value), then the lists still in memory over them (a list in
+        // memory is never older than its persisted version: a reopened window starts from it). Retired processors first:
+        // the current one's windows are newer.
+        Dictionary<(long, string), (TopNSnapshot List, long Version)> lists = [];
+        foreach (TopNStoredList list in stored)
+        {
+            (long, string) key = (list.List.WindowStart, list.List.GroupKey);
+            if (!lists.TryGetValue(key, out (TopNSnapshot List, long Version) known) || list.Version > known.Version)
+            {
+                lists[key] = (list.List, list.Version);
+            }
+        }
+
+        foreach (TopNProcessor processor in _retired.Concat(_processors.Values))
+        {
+            if (string.Equals(processor.Definition.Group, query.Group, StringComparison.Ordinal) && string.Equals(processor.Definition.Name, query.Name, StringComparison.Ordinal) && processor.Descending == query.Descending)
+            {
+                foreach (TopNSnapshot list in processor.Snapshots(query.MinTimestamp, query.MaxTimestamp, query.GroupKey))
+                {
+                    lists[(list.WindowStart, list.GroupKey)] = (list, 0);
+                }
+            }
+        }
+
+        TopNDistinct<(TopNItem Item, long Window, long Version)> distinct = new(query.Descending);
+        foreach ((TopNSnapshot list, long version) in lists.Values)
+        {
+            foreach (TopNItem item in list.Items)
+            {
+                distinct.Put(TopNEntity.KeyOf(item.Entity), item.Value, (item, list.WindowStart, version));
+            }
+        }
+
+        MeasureV1.TopNList answer = new();
+        foreach ((TopNRank value, (TopNItem item, long window, long version)) in distinct.Top(query.TopN))
+        {
+            MeasureV1.TopNList.Types.Item output = new()
+            {
+                Value = TopNEntity.ToField(value),
+                Version = version,
+                Timestamp = ResultValues.ToTimestamp(window),
+            };
+            output.Entity.AddRange(TopNEntity.ToTags(query.EntityTagNames, item.Entity));
+            answer.Items.Add(output);
+        }
+
+        return answer;
+    }
+
+    // The processors of a subject, from the catalog the last write saw; rebuilt when the catalog changed.
+    private TopNProcessor[] ProcessorsOf(SchemaCatalog catalog, string subject)
+    {
+        if (!ReferenceEquals(catalog, _catalog))
+        {
+            Refresh(catalog);
+        }
+
+        if (_bySubject.TryGetValue(subject, out TopNProcessor[]? known))
+        {
+            return known;
+        }
+
+        List<TopNProcessor> processors = [];
+        foreach (TopNAggregation aggregation in catalog.TopNAggregationsOf(group, subject))
+        {
+            if (!TopNDefinition.TryCreate(aggregation, catalog, _clock.GetUtcNow(), out TopNDefinition? definition, out string reason))
+            {
+                LogNotStarted(logger, group, reason);
+                continue;
+            }
+
+            foreach (bool descending in definition!.Directions)
+            {
+                string key = definition.Identity + (descending ? "/desc" : "/asc");
+                if (!_processors.TryGetValue(key, out TopNProcessor? processor))
+                {
+                    processor = new TopNProcessor(definition, descending);
+                    _processors[key] = processor;
+                }
+
+                processors.Add(processor);
+            }
+        }
+
+        TopNProcessor[] result = [.. processors];
+        _bySubject[subject] = result;
+        return result;
+    }
+
+    // A new catalog: processors whose aggregation or measure changed revision, or was deleted, retire.
+    private void Refresh(SchemaCatalog catalog)
+    {
+        _catalog = catalog;
+        _bySubject.Clear();
+        foreach ((string key, TopNProcessor processor) in _processors.ToArray())
+        {
+            TopNDefinition definition = processor.Definition;
+            bool current = catalog.TryGetTopNAggregation(definition.Group, definition.Name, out TopNAggregation? aggregation)
+                && aggregation.Metadata.ModRevision == definition.Aggregation.Metadata.ModRevision
+                && catalog.TryGetMeasure(definition.Measure.Metadata.Group, definition.Measure.Metadata.Name, out Measure? measure)
+                && measure.Metadata.ModRevision == definition.Measure.Metadata.ModRevision;
+            if (!current)
+            {
+                _processors.Remove(key);
+                processor.Retire();
+                if (processor.Windows.Count > 0)
+                {
+                    _retired.Add(processor);
+                }
+            }
+        }
+    }
+
+    private void StartSeeding(Shard shard, TopNProcessor processor, TopNWindow window)
+    {
+        Task seeding = SeedAsync(shard, processor, window);
+        if (!seeding.IsCompleted)
+        {
+            _seeding.Add(seeding);
+        }
+    }
+
+    private async Task SeedAsync(Shard shard, TopNProcessor processor, TopNWindow window)
+    {
+        TopNDefinition definition = processor.Definition;
+        List<TopNStoredList> stored = [];
+        try
+        {
+            stored = await Task.Run(() => TopNResultStore.Read(shard, window.Start, window.Start, (g, n, d, _) =>
+                string.Equals(g, definition.Group, StringComparison.Ordinal) && string.Equals(n, definition.Name, StringComparison.Ordinal) && d == processor.Descending));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A damaged or unreadable list: the window starts empty and its next flush replaces what is on disk.
+            LogSeedFailed(logger, group, definition.Group, definition.Name, window.Start, e);
+        }
+        finally
+        {
+            // The latest version of a list per group-by value; versions of this activation continue above them.
+            Dictionary<string, TopNStoredList> latest = new(StringComparer.Ordinal);
+            foreach (TopNStoredList list in stored)
+            {
+                _lastVersion = Math.Max(_lastVersion, list.Version);
+                if (!latest.TryGetValue(list.List.GroupKey, out TopNStoredList? known) || list.Version > known.Version)
+                {
+                    latest[list.List.GroupKey] = list;
+                }
+            }
+
+            window.Seed(latest.Values.Select(l => l.List));
+        }
+    }
+
+    private async Task WaitForSeedingAsync()
+    {
+        while (_seeding.Count > 0)
+        {
+            Task[] pending = [.. _seeding];
+            await Task.WhenAll(pending);
+            _seeding.ExceptWith(pending);
+        }
+    }
+
+    private async Task FlushCoreAsync(Shard shard)
+    {
+        List<(TopNProcessor Processor, List<TopNSnapshot> Lists)> taken = [];
+        foreach (TopNProcessor processor in _retired.Concat(_processors.Values))
+        {
+            List<TopNSnapshot> dirty = processor.TakeDirty();
+            if (dirty.Count > 0)
+            {
+                taken.Add((processor, dirty));
+            }
+        }
+
+        if (taken.Count > 0)
+        {
+            WriteBatch rows = TopNResultStore.Rows(taken.SelectMany(t => t.Lists.Select(l => (t.Processor.Definition, t.Processor.Descending, l))), NextVersion);
+            try
+            {
+                await shard.WriteAsync(rows);
+                foreach ((TopNProcessor processor, _) in taken)
+                {
+                    processor.FlushSucceeded();
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                foreach ((TopNProcessor processor, List<TopNSnapshot> lists) in taken)
+                {
+                    processor.FlushFailed(lists);
+                }
+
+                LogFlushFailed(logger, group, rows.Count, e);
+            }
+        }
+
+        _retired.RemoveAll(p => p.Windows.Count == 0);
+    }
+
+    // Strictly increasing, and above every version persisted before (a newer flush of a list must win).
+    private long NextVersion()
+    {
+        long now = (_clock.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
+        _lastVersion = Math.Max(_lastVersion + 1, now);
+        return _lastVersion;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "TopN of group {Group}: feeding a batch of {Subject} failed; the rows are stored, their TopN contribution is lost")]
+    private static partial void LogObserveFailed(ILogger logger, string group, string subject, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TopN of group {Group}: an aggregation does not run: {Reason}")]
+    private static partial void LogNotStarted(ILogger logger, string group, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TopN of group {Group}: reading the persisted lists of {AggregationGroup}/{AggregationName} window {Window} failed; the window restarts empty")]
+    private static partial void LogSeedFailed(ILogger logger, string group, string aggregationGroup, string aggregationName, long window, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TopN of group {Group}: writing {Count} result lists failed; retried at the next flush")]
+    private static partial void LogFlushFailed(ILogger logger, string group, int count, Exception exception);
+}

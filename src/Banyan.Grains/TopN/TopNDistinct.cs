@@ -1,0 +1,44 @@
+namespace Banyan.Grains.TopN;
+
+/// <summary>
+/// The merge of a TopN query, as BanyanDB's <c>topNDistinct</c> plan (<c>pkg/query/logical/measure/topn_plan_distinct.go</c>):
+/// items of many windows, group-by values, shards and groups become one item per entity (the entity's tag values), the one
+/// with the entity's best value in the requested direction (a later item replaces it only when strictly better); then the
+/// best <c>top_n</c> entities, best first (equal values in the order their entities were first seen).
+/// </summary>
+/// <typeparam name="T">What an item carries besides its value.</typeparam>
+internal sealed class TopNDistinct<T>(bool descending)
+{
+    private readonly Dictionary<string, int> _indexOf = new(StringComparer.Ordinal);
+    private readonly List<(TopNRank Value, T Payload)> _best = [];
+
+    /// <summary>Number of distinct entities seen.</summary>
+    public int Count => _best.Count;
+
+    /// <summary>Takes the item <paramref name="payload"/> of the entity <paramref name="entityKey"/> with <paramref name="value"/>.</summary>
+    public void Put(string entityKey, TopNRank value, T payload)
+    {
+        ArgumentNullException.ThrowIfNull(entityKey);
+        if (_indexOf.TryGetValue(entityKey, out int index))
+        {
+            int c = value.CompareTo(_best[index].Value);
+            if (descending ? c > 0 : c < 0)
+            {
+                _best[index] = (value, payload);
+            }
+
+            return;
+        }
+
+        _indexOf[entityKey] = _best.Count;
+        _best.Add((value, payload));
+    }
+
+    /// <summary>The best <paramref name="topN"/> entities' items, best first.</summary>
+    public List<(TopNRank Value, T Payload)> Top(int topN)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(topN);
+        List<(TopNRank Value, T Payload)> ordered = [.. _best.Index().OrderBy(e => e.Item.Value, descending ? Comparer<TopNRank>.Create((a, b) => b.CompareTo(a)) : Comparer<TopNRank>.Default).ThenBy(e => e.Index).Select(e => e.Item)];
+        return ordered.Count <= topN ? ordered : ordered.GetRange(0, topN);
+    }
+}

@@ -1,0 +1,202 @@
+namespace Banyan.Grains.TopN;
+
+/// <summary>
+/// The streaming pre-aggregation of one TopN aggregation in one sort direction on one shard: tumbling windows of the
+/// source measure's <c>interval</c>, each with one ranked list per group-by value (<see cref="TopNWindow"/>), at most
+/// <c>lru_size</c> of them open, as BanyanDB's <c>tumblingTimeWindows</c> with <c>AllowedMaxWindows</c>
+/// (<c>pkg/flow/streaming/sliding_window.go</c>):
+/// <list type="bullet">
+/// <item>a point goes to the window holding its timestamp (event time, not arrival time);</item>
+/// <item>a point of a window that is not open, that ended at or before the latest timestamp seen (the watermark) while
+/// <c>lru_size</c> windows are open, is late and dropped (<see cref="DroppedLate"/>), as BanyanDB drops it;</item>
+/// <item>opening a window beyond <c>lru_size</c> evicts the least recently used one; an evicted window with lists not
+/// yet persisted stays until the next flush has written them.</item>
+/// </list>
+/// Single-threaded: the shard grain's turns call it.
+/// </summary>
+internal sealed class TopNProcessor
+{
+    private readonly Dictionary<long, TopNWindow> _windows = [];
+    private long _watermark = long.MinValue;
+    private long _uses;
+
+    /// <summary>A processor with no window open.</summary>
+    public TopNProcessor(TopNDefinition definition, bool descending)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        Definition = definition;
+        Descending = descending;
+    }
+
+    /// <summary>The aggregation.</summary>
+    public TopNDefinition Definition { get; }
+
+    /// <summary>True ranks the highest values (<c>SORT_DESC</c>), false the lowest (<c>SORT_ASC</c>).</summary>
+    public bool Descending { get; }
+
+    /// <summary>Points dropped because their window was late (see the class remarks).</summary>
+    public long DroppedLate { get; private set; }
+
+    /// <summary>The windows held now (open ones and evicted ones waiting for their flush).</summary>
+    public IReadOnlyCollection<TopNWindow> Windows => _windows.Values;
+
+    /// <summary>True when the processor was retired (its aggregation changed or was deleted): it only flushes what it holds, then goes.</summary>
+    public bool Retired { get; private set; }
+
+    /// <summary>
+    /// Takes one point. Returns the window when the point opened one that must be seeded
+    /// (<paramref name="seedNewWindows"/>: the caller reads what was persisted of it and calls <see cref="TopNWindow.Seed"/>).
+    /// </summary>
+    public TopNWindow? Put(in TopNPoint point, bool seedNewWindows)
+    {
+        long start = Definition.WindowStart(point.Timestamp);
+        TopNWindow? opened = null;
+        if (!_windows.TryGetValue(start, out TopNWindow? window))
+        {
+            if (start + Definition.IntervalNanos - 1 <= _watermark && OpenCount() >= Definition.LruSize)
+            {
+                DroppedLate++;
+                return null;
+            }
+
+            window = new TopNWindow(start, Definition.CountersNumber, Descending, seedNewWindows);
+            _windows[start] = window;
+            opened = window;
+        }
+
+        window.LastUse = ++_uses;
+        window.Evicting = Retired;
+        window.Put(point);
+        if (point.Timestamp > _watermark)
+        {
+            _watermark = point.Timestamp;
+        }
+
+        if (opened is not null)
+        {
+            EvictBeyondLimit(opened);
+        }
+
+        return seedNewWindows ? opened : null;
+    }
+
+    /// <summary>The lists changed since the last flush (windows being seeded wait), marked clean.</summary>
+    public List<TopNSnapshot> TakeDirty()
+    {
+        List<TopNSnapshot> dirty = [];
+        foreach (TopNWindow window in _windows.Values)
+        {
+            if (!window.IsSeeding)
+            {
+                dirty.AddRange(window.TakeDirty());
+            }
+        }
+
+        return dirty;
+    }
+
+    /// <summary>Marks the lists of a failed flush as not persisted again, so the next flush retries them.</summary>
+    public void FlushFailed(IEnumerable<TopNSnapshot> lists)
+    {
+        ArgumentNullException.ThrowIfNull(lists);
+        foreach (TopNSnapshot list in lists)
+        {
+            if (_windows.TryGetValue(list.WindowStart, out TopNWindow? window))
+            {
+                window.MarkDirty(list.GroupKey);
+            }
+        }
+    }
+
+    /// <summary>After a successful flush: evicted windows whose lists are all persisted go.</summary>
+    public void FlushSucceeded()
+    {
+        List<long>? gone = null;
+        foreach ((long start, TopNWindow window) in _windows)
+        {
+            if (window.Evicting && !window.IsSeeding && !window.Dirty)
+            {
+                (gone ??= []).Add(start);
+            }
+        }
+
+        foreach (long start in gone ?? [])
+        {
+            _windows.Remove(start);
+        }
+    }
+
+    /// <summary>Retires the processor: every window is evicted (kept until flushed).</summary>
+    public void Retire()
+    {
+        Retired = true;
+        foreach (TopNWindow window in _windows.Values)
+        {
+            window.Evicting = true;
+        }
+
+        FlushSucceeded();
+    }
+
+    /// <summary>The lists of the windows starting in [<paramref name="min"/>, <paramref name="max"/>], of one group-by value or all (null).</summary>
+    public IEnumerable<TopNSnapshot> Snapshots(long min, long max, string? groupKey)
+    {
+        foreach (TopNWindow window in _windows.Values)
+        {
+            if (window.Start < min || window.Start > max)
+            {
+                continue;
+            }
+
+            foreach (TopNSnapshot list in window.Snapshots())
+            {
+                if (groupKey is null || string.Equals(groupKey, list.GroupKey, StringComparison.Ordinal))
+                {
+                    yield return list;
+                }
+            }
+        }
+    }
+
+    private int OpenCount()
+    {
+        int open = 0;
+        foreach (TopNWindow window in _windows.Values)
+        {
+            open += window.Evicting ? 0 : 1;
+        }
+
+        return open;
+    }
+
+    // Beyond lru_size open windows, the least recently used ones (never the one just opened, nor one being seeded:
+    // its persisted lists are not in yet) leave: at once when clean, after the next flush otherwise.
+    private void EvictBeyondLimit(TopNWindow opened)
+    {
+        while (OpenCount() > Definition.LruSize)
+        {
+            TopNWindow? victim = null;
+            foreach (TopNWindow window in _windows.Values)
+            {
+                if (window != opened && !window.Evicting && !window.IsSeeding && (victim is null || window.LastUse < victim.LastUse))
+                {
+                    victim = window;
+                }
+            }
+
+            if (victim is null)
+            {
+                return;
+            }
+
+            if (victim.Dirty)
+            {
+                victim.Evicting = true;
+            }
+            else
+            {
+                _windows.Remove(victim.Start);
+            }
+        }
+    }
+}

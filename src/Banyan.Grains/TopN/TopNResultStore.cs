@@ -1,0 +1,129 @@
+using Banyan.Storage.Columns;
+using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
+using Banyan.Storage.Rows;
+using Banyan.Storage.Series;
+using Banyan.Storage.Shards;
+using Banyan.Storage.Values;
+using ApiSort = Banyan.Api.Model.V1.Sort;
+
+namespace Banyan.Grains.TopN;
+
+/// <summary>
+/// Where TopN results live: rows of an internal measure <c>_top_n_result</c> (BanyanDB's name) in the shard that holds
+/// the source data, written through the engine's write path (WAL, memory part, flush, merge, the segment's TTL), so
+/// they are as durable as any acknowledged measure row and expire with their segment. One row per (aggregation,
+/// direction, group-by value, window): its series is the hash of <c>_top_n_result</c> with the aggregation's group and
+/// name, the direction (the <c>model.v1.Sort</c> number) and the group-by value, as BanyanDB keys its result series; its
+/// timestamp is the window start; its one field holds the ranked list (<see cref="TopNResultCodec"/>); its version
+/// grows with every flush, so the engine's "highest version wins" keeps the latest list of a window.
+/// </summary>
+/// <remarks>The measure is not in the schema catalog: listings do not show it and clients cannot write it.</remarks>
+internal static class TopNResultStore
+{
+    /// <summary>The internal measure's name.</summary>
+    public const string Subject = "_top_n_result";
+
+    /// <summary>The tag family of the result rows.</summary>
+    public const string Family = "_topN";
+
+    private const string GroupTag = "group";
+    private const string NameTag = "name";
+    private const string DirectionTag = "direction";
+    private const string KeyTag = "group_key";
+    private const string ValueField = "value";
+
+    private static readonly ColumnProjection s_projection = ColumnProjection.Of([ValueField], [(Family, (string?)null)]);
+
+    /// <summary>The series id of one result list.</summary>
+    public static ulong SeriesIdOf(string group, string name, bool descending, string groupKey) =>
+        SeriesKey.ComputeSeriesId(Subject, [TagValue.FromString(group), TagValue.FromString(name), TagValue.FromInt64(DirectionNumber(descending)), TagValue.FromString(groupKey)]);
+
+    /// <summary>The rows persisting <paramref name="lists"/>, each with the version <paramref name="nextVersion"/> gives.</summary>
+    public static WriteBatch Rows(IEnumerable<(TopNDefinition Definition, bool Descending, TopNSnapshot List)> lists, Func<long> nextVersion)
+    {
+        ArgumentNullException.ThrowIfNull(lists);
+        ArgumentNullException.ThrowIfNull(nextVersion);
+        // Named: the engine keeps a subject's columns apart, so the binary "value" of the results never meets a user
+        // measure's "value" of another type in one memory part.
+        WriteBatch batch = new(DataKind.Measure, Subject);
+        batch.AddColumn(Family, GroupTag, ColumnValueType.String);
+        batch.AddColumn(Family, NameTag, ColumnValueType.String);
+        batch.AddColumn(Family, DirectionTag, ColumnValueType.Int64);
+        batch.AddColumn(Family, KeyTag, ColumnValueType.String);
+        batch.AddColumn(null, ValueField, ColumnValueType.Binary);
+        foreach ((TopNDefinition definition, bool descending, TopNSnapshot list) in lists)
+        {
+            batch.AddRow(
+                SeriesIdOf(definition.Group, definition.Name, descending, list.GroupKey),
+                list.WindowStart,
+                nextVersion(),
+                [
+                    ColumnValue.FromString(definition.Group),
+                    ColumnValue.FromString(definition.Name),
+                    ColumnValue.FromInt64(DirectionNumber(descending)),
+                    ColumnValue.FromString(list.GroupKey),
+                    ColumnValue.FromBinary(TopNResultCodec.Encode(list.Items, definition.IsFloat)),
+                ]);
+        }
+
+        return batch;
+    }
+
+    /// <summary>
+    /// The persisted lists of <paramref name="shard"/> whose window starts in [<paramref name="min"/>,
+    /// <paramref name="max"/>] and that <paramref name="wanted"/> (group, name, descending, group-by value) accepts: the
+    /// latest version of each. Reads on the calling thread (run it off the grain's turn).
+    /// </summary>
+    /// <exception cref="Banyan.Storage.StorageCorruptionException">A wanted list's bytes are damaged.</exception>
+    public static List<TopNStoredList> Read(Shard shard, long min, long max, Func<string, string, bool, string, bool> wanted)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        ArgumentNullException.ThrowIfNull(wanted);
+        List<TopNStoredList> lists = [];
+        Dictionary<ulong, bool> isResult = [];
+        // Only the result columns are decoded: blocks of the group's measures in the same range cost their keys only.
+        using ShardScan scan = shard.Scan(new SeriesTimeFilter(null, min, max), s_projection);
+        while (scan.MoveNext())
+        {
+            Block block = scan.CurrentBlock;
+            int row = scan.CurrentRow;
+            ColumnBuffer? group = block.FindColumn(Family, GroupTag);
+            ColumnBuffer? name = block.FindColumn(Family, NameTag);
+            ColumnBuffer? direction = block.FindColumn(Family, DirectionTag);
+            ColumnBuffer? key = block.FindColumn(Family, KeyTag);
+            ColumnBuffer? value = block.FindColumn(null, ValueField);
+            if (group is null || name is null || direction is null || key is null || value is null
+                || group.Type != ColumnValueType.String || name.Type != ColumnValueType.String || direction.Type != ColumnValueType.Int64
+                || key.Type != ColumnValueType.String || value.Type != ColumnValueType.Binary
+                || group.IsNull(row) || name.IsNull(row) || direction.IsNull(row) || key.IsNull(row) || value.IsNull(row))
+            {
+                continue;
+            }
+
+            string g = group.GetString(row)!;
+            string n = name.GetString(row)!;
+            bool descending = direction.GetInt64(row) == DirectionNumber(true);
+            string k = key.GetString(row)!;
+            // A row is a result row when its series id is the hash of its own result tags (a user measure's row never is).
+            if (!isResult.TryGetValue(scan.SeriesId, out bool known))
+            {
+                known = SeriesIdOf(g, n, descending, k) == scan.SeriesId;
+                isResult[scan.SeriesId] = known;
+            }
+
+            if (!known || !wanted(g, n, descending, k))
+            {
+                continue;
+            }
+
+            string where = $"{shard.FolderPath} ({Subject} {g}/{n} window {scan.Timestamp})";
+            (TopNItem[] items, _) = TopNResultCodec.Decode(value.GetBytes(row), where);
+            lists.Add(new TopNStoredList(g, n, descending, new TopNSnapshot(scan.Timestamp, k, items), scan.Version));
+        }
+
+        return lists;
+    }
+
+    private static long DirectionNumber(bool descending) => (long)(descending ? ApiSort.Desc : ApiSort.Asc);
+}

@@ -1,0 +1,97 @@
+using Banyan.Grains.TopN;
+
+namespace Banyan.Grains.Tests.TopN;
+
+/// <summary>One window's ranked list of one group-by value against simple models.</summary>
+public sealed class TopNCountersTests
+{
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(false, 2)]
+    [InlineData(true, 3)]
+    public void With_room_for_every_series_the_list_is_the_last_value_of_each_series_best_first(bool descending, int seed)
+    {
+        Random random = new(seed);
+        TopNCounters counters = new(capacity: 64, descending);
+        Dictionary<ulong, long> last = [];
+        for (int i = 0; i < 2_000; i++)
+        {
+            ulong series = (ulong)random.Next(64);
+            long value = random.Next(-50, 50);
+            counters.Put(TopNFixtures.Item(series, value));
+            last[series] = value;
+        }
+
+        TopNItem[] ranked = counters.Ranked();
+        Assert.Equal(last.OrderBy(p => p.Key), ranked.Select(i => new KeyValuePair<ulong, long>(i.SeriesId, i.Value.Int)).OrderBy(p => p.Key));
+        Assert.True(IsBestFirst(ranked, descending));
+    }
+
+    [Theory]
+    [InlineData(true, 5, 11)]
+    [InlineData(false, 5, 12)]
+    [InlineData(true, 1, 13)]
+    [InlineData(false, 40, 14)]
+    public void Counters_number_keeps_the_best_values_and_of_equal_ones_those_put_first(bool descending, int capacity, int seed)
+    {
+        // Each series put once: the list is the model's best `capacity` by (value, order of arrival).
+        Random random = new(seed);
+        TopNCounters counters = new(capacity, descending);
+        List<(ulong Series, long Value)> puts = [];
+        for (int i = 0; i < 500; i++)
+        {
+            long value = random.Next(0, 30); // many ties
+            puts.Add(((ulong)i, value));
+            counters.Put(TopNFixtures.Item((ulong)i, value));
+            Assert.True(counters.Count <= capacity);
+        }
+
+        IEnumerable<(ulong Series, long Value)> model = (descending ? puts.OrderByDescending(p => p.Value) : puts.OrderBy(p => p.Value)).ThenBy(p => p.Series).Take(capacity);
+        Assert.Equal(model, counters.Ranked().Select(i => (i.SeriesId, i.Value.Int)));
+    }
+
+    [Fact]
+    public void A_newer_point_of_a_series_replaces_its_entry_even_when_it_is_worse_or_no_longer_ranks()
+    {
+        TopNCounters counters = new(capacity: 2, descending: true);
+        counters.Put(TopNFixtures.Item(1, 10));
+        counters.Put(TopNFixtures.Item(2, 20));
+        counters.Put(TopNFixtures.Item(1, 5));
+        Assert.Equal([(2UL, 20L), (1UL, 5L)], counters.Ranked().Select(i => (i.SeriesId, i.Value.Int)));
+
+        // A full list: series 3 beats the worst (1 → 5) and pushes it out; then series 2 falls to 1, which no longer ranks
+        // against a full list, so its entry is just removed (BanyanDB's streaming TopN does the same).
+        counters.Put(TopNFixtures.Item(3, 7));
+        Assert.Equal([(2UL, 20L), (3UL, 7L)], counters.Ranked().Select(i => (i.SeriesId, i.Value.Int)));
+        counters.MarkClean();
+        counters.Put(TopNFixtures.Item(2, 1));
+        Assert.True(counters.Dirty);
+        Assert.Equal([(3UL, 7L), (2UL, 1L)], counters.Ranked().Select(i => (i.SeriesId, i.Value.Int)));
+    }
+
+    [Fact]
+    public void Float_values_rank_numerically()
+    {
+        TopNCounters counters = new(capacity: 2, descending: false);
+        foreach ((ulong series, double value) in new[] { (1UL, 2.5), (2UL, -0.25), (3UL, 1e10), (4UL, 0.125) })
+        {
+            counters.Put(new TopNItem(series, TopNRank.OfFloat(value), []));
+        }
+
+        Assert.Equal([-0.25, 0.125], counters.Ranked().Select(i => i.Value.Float));
+    }
+
+    private static bool IsBestFirst(TopNItem[] items, bool descending)
+    {
+        for (int i = 1; i < items.Length; i++)
+        {
+            int c = items[i - 1].Value.CompareTo(items[i].Value);
+            if (descending ? c < 0 : c > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

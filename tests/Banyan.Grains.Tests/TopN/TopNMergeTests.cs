@@ -1,0 +1,54 @@
+using Banyan.Api.Model.V1;
+using Banyan.Grains.TopN;
+
+namespace Banyan.Grains.Tests.TopN;
+
+/// <summary>The query-time merge (one item per entity, its best value) and the aggregation functions.</summary>
+public sealed class TopNMergeTests
+{
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(false, 2)]
+    public void The_merge_keeps_each_entitys_best_value_and_the_best_entities(bool descending, int seed)
+    {
+        Random random = new(seed);
+        TopNDistinct<int> distinct = new(descending);
+        Dictionary<string, long> best = [];
+        for (int i = 0; i < 1_000; i++)
+        {
+            string entity = "e" + random.Next(40);
+            long value = random.Next(10_000);
+            distinct.Put(entity, TopNRank.OfInt(value), i);
+            best[entity] = best.TryGetValue(entity, out long known) ? (descending ? Math.Max(known, value) : Math.Min(known, value)) : value;
+        }
+
+        IEnumerable<long> model = (descending ? best.Values.OrderDescending() : best.Values.Order()).Take(7);
+        Assert.Equal(model, distinct.Top(7).Select(t => t.Value.Int));
+        Assert.Equal(40, distinct.Count);
+    }
+
+    [Fact]
+    public void Equal_values_keep_the_item_seen_first()
+    {
+        TopNDistinct<string> distinct = new(descending: true);
+        distinct.Put("a", TopNRank.OfInt(5), "first");
+        distinct.Put("a", TopNRank.OfInt(5), "second");
+        distinct.Put("b", TopNRank.OfInt(5), "b");
+        Assert.Equal(["first", "b"], distinct.Top(2).Select(t => t.Payload));
+    }
+
+    [Fact]
+    public void Aggregation_functions_follow_BanyanDB_arithmetic_and_types()
+    {
+        TopNRank[] ints = [TopNRank.OfInt(3), TopNRank.OfInt(4)];
+        Assert.Equal(TopNRank.OfInt(3), TopNAggregate.Apply(AggregationFunction.Mean, ints)); // integer division
+        Assert.Equal(TopNRank.OfInt(7), TopNAggregate.Apply(AggregationFunction.Sum, ints));
+        Assert.Equal(TopNRank.OfInt(2), TopNAggregate.Apply(AggregationFunction.Count, ints));
+        Assert.Equal(TopNRank.OfInt(4), TopNAggregate.Apply(AggregationFunction.Max, ints));
+        Assert.Equal(TopNRank.OfInt(3), TopNAggregate.Apply(AggregationFunction.Min, ints));
+        TopNRank[] floats = [TopNRank.OfFloat(1.5), TopNRank.OfFloat(2)];
+        Assert.Equal(TopNRank.OfFloat(1.75), TopNAggregate.Apply(AggregationFunction.Mean, floats));
+        Assert.Equal(TopNRank.OfFloat(2), TopNAggregate.Apply(AggregationFunction.Count, floats)); // COUNT of a FLOAT field is a float
+        Assert.Throws<Banyan.GrainInterfaces.Schema.SchemaValidationException>(() => TopNAggregate.Validate((AggregationFunction)42));
+    }
+}
