@@ -52,6 +52,20 @@ public sealed class BanyanClient
     }
 
     /// <summary>
+    /// Reads a TopN aggregation (BanyanDB's <c>MeasureService/TopN</c>) on the measure grain of <c>groups[0]/name</c>
+    /// (<c>name</c> is the <c>TopNAggregation</c>'s): the ranked lists every shard of its source measure keeps, merged
+    /// and re-ranked (<c>docs/api.md</c>, "TopN").
+    /// </summary>
+    /// <exception cref="GrainInterfaces.Schema.SchemaValidationException">The request is malformed (the message names the field).</exception>
+    /// <exception cref="GrainInterfaces.Schema.SchemaNotFoundException">A group or the aggregation does not exist.</exception>
+    /// <exception cref="GrainInterfaces.Shards.ShardUnavailableException">A shard holding data in the range cannot be reached (retryable).</exception>
+    public Task<MeasureV1.TopNResponse> TopNAsync(MeasureV1.TopNRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Grains.GetGrain<IMeasureGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "TopN aggregation")).TopN(request).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// Runs a stream query (BanyanDB's <c>StreamService/Query</c>) on the stream grain of <c>groups[0]/name</c>.
     /// </summary>
     /// <exception cref="GrainInterfaces.Schema.SchemaValidationException">The request is malformed (the message names the field).</exception>

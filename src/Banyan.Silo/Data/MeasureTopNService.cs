@@ -16,16 +16,6 @@ public sealed partial class MeasureDataService
     public override Task<TopNResponse> TopN(TopNRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Groups.Count == 0 || string.IsNullOrEmpty(request.Groups[0]))
-        {
-            throw new SchemaValidationException("groups", "at least one group is required");
-        }
-
-        if (string.IsNullOrEmpty(request.Name))
-        {
-            throw new SchemaValidationException("name", "the TopN aggregation name is required");
-        }
-
-        return grains.GetGrain<IMeasureGrain>(SubjectKey.Of(request.Groups[0], request.Name)).TopN(request);
+        return grains.GetGrain<IMeasureGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "TopN aggregation")).TopN(request);
     }
 }
