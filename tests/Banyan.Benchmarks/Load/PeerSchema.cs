@@ -77,7 +77,9 @@ public static class PeerSchema
 
     /// <summary>
     /// A TopN pre-aggregation of the latency measure, as SkyWalking declares them: the series with the highest
-    /// <c>value</c> per window of the measure's interval, no grouping, BanyanDB's default counters.
+    /// <c>value</c> per window of the measure's interval, no grouping, BanyanDB's default counters. 60 open windows
+    /// (10 minutes of 10 s windows): the 8 write streams run independently and can drift apart by more than the 10
+    /// windows of a smaller LRU, and a point of a window already closed is dropped as late, as BanyanDB drops it.
     /// </summary>
     public static TopNAggregation TopNSchema() => new()
     {
@@ -86,7 +88,7 @@ public static class PeerSchema
         FieldName = Field,
         FieldValueSort = Banyan.Api.Model.V1.Sort.Desc,
         CountersNumber = 1000,
-        LruSize = 10,
+        LruSize = 60,
     };
 
     /// <summary>Creates the group, the three measures and the TopN aggregation through the registries.</summary>
