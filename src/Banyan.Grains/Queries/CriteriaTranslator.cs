@@ -226,6 +226,22 @@ internal static class CriteriaTranslator
         _ => false,
     };
 
+    /// <summary>Every tag <paramref name="criteria"/> names, in tree order (repeats included); none for null.</summary>
+    public static IEnumerable<string> TagsOf(ApiCriteria? criteria)
+    {
+        if (criteria?.ExpCase == ApiCriteria.ExpOneofCase.Condition)
+        {
+            yield return criteria.Condition.Name;
+        }
+        else if (criteria?.ExpCase == ApiCriteria.ExpOneofCase.Le)
+        {
+            foreach (string tag in TagsOf(criteria.Le.Left).Concat(TagsOf(criteria.Le.Right)))
+            {
+                yield return tag;
+            }
+        }
+    }
+
     /// <summary>The engine value of a protobuf tag value (null and unset read as <see cref="EngineTagValue.Null"/>).</summary>
     public static EngineTagValue ToEngine(ApiTagValue value) => value.ValueCase switch
     {

@@ -226,7 +226,7 @@ public sealed partial class ShardGrain(
             }
         }
 
-        foreach (string tag in CriteriaTags(query.Criteria))
+        foreach (string tag in CriteriaTranslator.TagsOf(query.Criteria))
         {
             if (subject.TryGetTag(tag, out string family, out _))
             {
@@ -318,27 +318,6 @@ public sealed partial class ShardGrain(
 
             return new ShardStats(node, view.Parts.Count - view.DiskPartCount, view.DiskPartCount, rows, shard.MemoryBytes);
         });
-    }
-
-    // Every tag a criteria tree names.
-    private static IEnumerable<string> CriteriaTags(Banyan.Api.Model.V1.Criteria? criteria)
-    {
-        if (criteria is null)
-        {
-            yield break;
-        }
-
-        if (criteria.ExpCase == Banyan.Api.Model.V1.Criteria.ExpOneofCase.Condition)
-        {
-            yield return criteria.Condition.Name;
-        }
-        else if (criteria.ExpCase == Banyan.Api.Model.V1.Criteria.ExpOneofCase.Le)
-        {
-            foreach (string tag in CriteriaTags(criteria.Le.Left).Concat(CriteriaTags(criteria.Le.Right)))
-            {
-                yield return tag;
-            }
-        }
     }
 
     private void ThrowIfDropped()

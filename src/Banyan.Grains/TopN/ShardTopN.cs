@@ -48,6 +48,11 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
         try
         {
             TopNProcessor[] processors = ProcessorsOf(catalog, subject);
+            if (processors.Length == 0)
+            {
+                return; // the common case: the measure has no aggregation, and the write path pays nothing more
+            }
+
             TopNDefinition? read = null;
             List<TopNPoint> points = [];
             foreach (TopNProcessor processor in processors)

@@ -73,6 +73,16 @@ public sealed class CriteriaTranslatorTests
     }
 
     [Fact]
+    public void TagsOf_names_every_tag_of_the_tree_for_the_shard_scan_projection()
+    {
+        Assert.Empty(CriteriaTranslator.TagsOf(null));
+        Assert.Equal(["region"], CriteriaTranslator.TagsOf(Where.Eq("region", "eu")));
+        Assert.Equal(
+            ["service", "region", "duration", "duration"],
+            CriteriaTranslator.TagsOf(Where.And(Where.Eq("service", "a"), Where.Or(Where.Eq("region", "eu"), Where.And(Where.Is("duration", Op.Gt, Number(1)), Where.Is("duration", Op.Lt, Number(9)))))));
+    }
+
+    [Fact]
     public void A_measure_may_test_an_entity_tag_with_any_operator()
     {
         Criteria tree = CriteriaTranslator.Translate(Where.Is("service", Op.Ne, Str("a")), s_measure, entityConditionsHold: true)!;

@@ -72,6 +72,10 @@ public sealed class WritePlannerTests
         WritePlan plan = MeasureWritePlanner.Plan(new MeasureWriteBatch(s_metadata, spec, [request]), null, SubjectLayout.ForMeasure("g", measure, spec), Settings(), s_now, 1);
         Assert.Empty(plan.ToOutcome().Refusals);
         SubBatch sub = Assert.Single(plan.SubBatches!.Batches);
+
+        // The batch names its measure: the engine keeps each subject's columns apart, so writes alternating between
+        // measures whose fields share a name but not a type seal into one memory part (not one part per write).
+        Assert.Equal("cpm", sub.Batch.Subject);
         Assert.Equal("entity-9", sub.Batch.Columns[sub.Batch.FindColumn("default", "entity_id")].GetString(0));
         Assert.True(sub.Batch.Columns[sub.Batch.FindColumn("default", "id")].IsNull(0));
         Assert.Equal(404, sub.Batch.Columns[sub.Batch.FindColumn("default", "code")].GetInt64(0));
