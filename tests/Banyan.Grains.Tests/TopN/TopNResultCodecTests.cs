@@ -7,6 +7,21 @@ namespace Banyan.Grains.Tests.TopN;
 /// <summary>The persisted list encoding: round trips, and damage is always the typed corruption error.</summary>
 public sealed class TopNResultCodecTests
 {
+    [Fact]
+    public void The_bytes_are_pinned_as_docs_format_topn_result_describes_them()
+    {
+        // docs/format/topn-result.md: version 1, INT, two items (best first), then the CRC-32 of everything before it.
+        TopNItem[] items =
+        [
+            new(0x0102030405060708, TopNRank.OfInt(42), [TagValue.FromString("svc"), TagValue.FromInt64(7)]),
+            new(9, TopNRank.OfInt(-1), [TagValue.Null]),
+        ];
+        Assert.Equal(
+            "010102" + "0807060504030201" + "2a00000000000000" + "02" + "0103737663" + "020700000000000000"
+                + "0900000000000000" + "ffffffffffffffff" + "01" + "00" + "06ea8661",
+            Convert.ToHexStringLower(TopNResultCodec.Encode(items, isFloat: false)));
+    }
+
     [Theory]
     [InlineData(false, 1)]
     [InlineData(true, 2)]
