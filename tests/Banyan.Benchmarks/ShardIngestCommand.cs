@@ -51,6 +51,7 @@ public static class ShardIngestCommand
 
         ShardIngestData data = ShardIngestData.Load();
         var batches = ShardIngestRun.Batches(data, 10_000);
+        ShardIngestCheck check = ShardIngestCheck.Of(data.Series, data.Timestamps, data.Values);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// {data.Count:N0} samples, {data.SeriesCount:N0} series, {batches.Length} batches, {writers} writer(s), {Environment.ProcessorCount} cores"));
 
         // One untimed warm-up per mode (JIT, page cache).
@@ -62,9 +63,9 @@ public static class ShardIngestCommand
                 string directory = Path.Combine(Path.GetTempPath(), "banyan-ingest-" + Guid.NewGuid().ToString("N"));
                 try
                 {
-                    ShardIngestRun.Result result = ShardIngestRun.Run(directory, batches, on, writers);
+                    ShardIngestRun.Result result = ShardIngestRun.Run(directory, batches, on, writers, check);
                     double cpuSeconds = result.CpuSeconds;
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(r < 0 ? "warm-up" : $"run {r + 1}"),-8} wal={(on ? "on " : "off")} {result.IngestSeconds,6:F3} s to disk  {result.SamplesPerSecond,12:N0} samples/s  final merge {result.FinalMergeSeconds:F2} s  CPU {cpuSeconds * 1e9 / result.Samples,4:F0} ns/sample  {(double)result.AllocatedLiveBytes / result.Samples:F3} B/sample  load {LoadAverage()}"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(r < 0 ? "warm-up" : $"run {r + 1}"),-8} wal={(on ? "on " : "off")} {result.IngestSeconds,6:F3} s to disk  {result.SamplesPerSecond,12:N0} samples/s  final merge {result.FinalMergeSeconds:F2} s  CPU {cpuSeconds * 1e9 / result.Samples,4:F0} ns/sample  {(double)result.AllocatedLiveBytes / result.Samples:F3} B/sample  load {LoadAverage()}  checked {check.Matched:N0} samples exactly"));
                     if (r >= 0)
                     {
                         rates[on].Add(result.SamplesPerSecond);
