@@ -65,7 +65,7 @@ public static class ShardIngestCommand
                 {
                     ShardIngestRun.Result result = ShardIngestRun.Run(directory, batches, on, writers, check);
                     double cpuSeconds = result.CpuSeconds;
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(r < 0 ? "warm-up" : $"run {r + 1}"),-8} wal={(on ? "on " : "off")} {result.IngestSeconds,6:F3} s to disk  {result.SamplesPerSecond,12:N0} samples/s  final merge {result.FinalMergeSeconds:F2} s  CPU {cpuSeconds * 1e9 / result.Samples,4:F0} ns/sample  {(double)result.AllocatedLiveBytes / result.Samples:F3} B/sample  load {LoadAverage()}  checked {check.Matched:N0} samples exactly"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(r < 0 ? "warm-up" : $"run {r + 1}"),-8} wal={(on ? "on " : "off")} {result.IngestSeconds,6:F3} s to disk (last {result.TailSeconds:F3} s after the last write)  {result.SamplesPerSecond,12:N0} samples/s  final merge {result.FinalMergeSeconds:F2} s  CPU {cpuSeconds * 1e9 / result.Samples,4:F0} ns/sample ({result.IngestCpuSeconds * 1e9 / result.Samples:F0} to disk, {result.IngestCpuSeconds / result.IngestSeconds:F2} cores)  {(double)result.AllocatedLiveBytes / result.Samples:F3} B/sample  load {LoadAverage()}  checked {check.Matched:N0} samples exactly"));
                     if (r >= 0)
                     {
                         rates[on].Add(result.SamplesPerSecond);
