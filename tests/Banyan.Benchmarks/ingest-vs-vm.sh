@@ -2,8 +2,9 @@
 # Shard ingest (WAL on) beside VictoriaMetrics in ONE run, alternating them so both see the same
 # machine: each round is one VictoriaMetrics ingest (the peer scripts: fresh server, POST
 # /api/v1/import of gen.py's dataset over 2 connections, force_flush) and one Banyan run
-# (`Banyan.Benchmarks ingest --wal on --repeat 1`: one untimed warm-up, one timed run, then the exact
-# check of every sample), each step started only once the machine is quiet. Prints every step and a
+# (`Banyan.Benchmarks ingest --wal on --repeat 1`: one warm-up run, one timed run, each followed by the
+# exact check of every sample), each step started only once the machine is quiet. The warm-up run's
+# rate (JIT compiling, as after a silo start) is printed too. Prints every step and a
 # table of medians with the Banyan / VictoriaMetrics ratios. From the repository root:
 #
 #   flock /work/team/heavy.lock bash tests/Banyan.Benchmarks/ingest-vs-vm.sh
@@ -84,10 +85,12 @@ done
 python3 - "$OUT" "$ROUNDS" <<'EOF' | tee "$OUT/table.md"
 import json, re, statistics, sys
 out, rounds = sys.argv[1], int(sys.argv[2])
-vm, by = [], []
+vm, by, cold = [], [], []
 for r in range(1, rounds + 1):
     rep = json.load(open("%s/vm-%d.json" % (out, r)))["peers"]["victoria-metrics"]["reps"][0]
     vm.append((3_600_000 / rep["ingest_s"], rep["server_cpu_s"] * 1e9 / 3_600_000, rep["server_cpu_s"] / rep["ingest_s"]))
+    first = next(l for l in open("%s/banyan-%d.log" % (out, r)) if l.startswith("warm-up"))
+    cold.append(float(re.search(r"([\d,]+) samples/s", first).group(1).replace(",", "")))
     line = next(l for l in open("%s/banyan-%d.log" % (out, r)) if l.startswith("run 1"))
     if "checked 3,600,000 samples exactly" not in line:
         sys.exit("banyan round %d: no exact check in %s" % (r, line))
@@ -104,6 +107,7 @@ print("|---|---:|---:|---:|")
 print("| samples/s | %s | %s | **%.2f** |" % ("{:,.0f}".format(med(vm, 0)), "{:,.0f}".format(med(by, 0)), med(by, 0) / med(vm, 0)))
 print("| CPU ns/sample during ingest (VM: server only) | %.0f | %.0f | %.2f |" % (med(vm, 1), med(by, 1), med(by, 1) / med(vm, 1)))
 print("| cores used during ingest | %.2f | %.2f | |" % (med(vm, 2), med(by, 2)))
+print("| samples/s of Banyan's first run in its process (JIT warming up, untimed above) | | %s | %.2f |" % ("{:,.0f}".format(statistics.median(cold)), statistics.median(cold) / med(vm, 0)))
 print()
 print("Ratio of the medians; per-round ratios: " + ", ".join("%.2f" % (by[r][0] / vm[r][0]) for r in range(rounds)))
 EOF
