@@ -24,7 +24,7 @@ public static class SeriesKey
 
     // Keys are built in a per-thread buffer: computing a series id (every write of every point) then allocates nothing.
     [ThreadStatic]
-    private static byte[]? t_buffer;
+    private static byte[]? s_threadBuffer;
 
     /// <summary>Encodes the key of <paramref name="subject"/> with <paramref name="entity"/> values.</summary>
     /// <exception cref="ArgumentException">An entity value is an array (BanyanDB entities are scalars).</exception>
@@ -54,7 +54,7 @@ public static class SeriesKey
     // The key in the thread's buffer (valid until the thread's next call).
     private static ReadOnlySpan<byte> Write(string subject, IReadOnlyList<TagValue> entity, int count)
     {
-        var writer = new KeyWriter(t_buffer ??= new byte[256]);
+        var writer = new KeyWriter(s_threadBuffer ??= new byte[256]);
         writer.AppendUtf8Escaped(subject);
         Span<byte> number = stackalloc byte[8];
         for (int i = 0; i < count; i++)
@@ -85,7 +85,7 @@ public static class SeriesKey
             }
         }
 
-        t_buffer = writer.Buffer;
+        s_threadBuffer = writer.Buffer;
         return writer.Written;
     }
 
