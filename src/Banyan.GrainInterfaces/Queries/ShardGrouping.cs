@@ -12,10 +12,15 @@ namespace Banyan.GrainInterfaces.Queries;
 /// <param name="GroupBy">The tags whose values make a group (empty: one group of every row).</param>
 /// <param name="Field">The field to aggregate; null when the query groups without aggregating.</param>
 /// <param name="Descending">True when the query orders by time descending: a group's first row is then its newest.</param>
+/// <param name="NeedsSum">
+/// True when the aggregation reads the sum (SUM, MEAN): a float sum must then be added row by row in the query's order,
+/// so a shard cannot take it from block statistics (MAX, MIN and COUNT, and integer sums, it can).
+/// </param>
 [GenerateSerializer]
 [Immutable]
 [Alias("banyan.ShardGrouping")]
 public sealed record ShardGrouping(
     [property: Id(0)] ImmutableArray<ShardColumn> GroupBy,
     [property: Id(1)] string? Field,
-    [property: Id(2)] bool Descending);
+    [property: Id(2)] bool Descending,
+    [property: Id(3)] bool NeedsSum = true);

@@ -65,6 +65,25 @@ internal sealed class EntityPatterns
         return [.. ids];
     }
 
+    /// <summary>The values a pattern fixes before its first open tag (a series key prefix).</summary>
+    public static TagValue[] LeadingValues(TagValue?[] pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        int count = 0;
+        while (count < pattern.Length && pattern[count] is { Kind: TagValueKind.Str or TagValueKind.Number or TagValueKind.Binary or TagValueKind.Timestamp })
+        {
+            count++;
+        }
+
+        TagValue[] leading = new TagValue[count];
+        for (int i = 0; i < count; i++)
+        {
+            leading[i] = pattern[i]!;
+        }
+
+        return leading;
+    }
+
     /// <summary>The patterns of <paramref name="criteria"/> (already validated by <see cref="CriteriaTranslator"/>).</summary>
     public static EntityPatterns Of(ApiCriteria? criteria, QuerySubject subject)
     {

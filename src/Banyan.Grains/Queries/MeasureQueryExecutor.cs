@@ -63,7 +63,8 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
             && orderTag is null
             && scopes.All(s => !s.Subject.IndexMode)
             && !ProjectsSeriesTags(request.TagProjection, scopes)
-            ? new ShardGrouping([.. groupBy.Select(g => new ShardColumn(g.Family, g.Tag))], aggField, descending)
+            ? new ShardGrouping([.. groupBy.Select(g => new ShardColumn(g.Family, g.Tag))], aggField, descending,
+                NeedsSum: request.Agg?.Function is not (AggregationFunction.Max or AggregationFunction.Min or AggregationFunction.Count))
             : null;
         Dictionary<string, PartialAggregate>? partialOf = grouping is null ? null : new(StringComparer.Ordinal);
 

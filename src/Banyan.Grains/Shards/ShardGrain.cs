@@ -9,7 +9,9 @@ using Banyan.Grains.Storage;
 using Banyan.Storage;
 using Banyan.Storage.Query.Planning;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Series;
 using Banyan.Storage.Shards;
+using Banyan.Storage.Shards.Indexing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -43,6 +45,7 @@ public sealed partial class ShardGrain(
     private Task<Shard>? _opening;
     private Task? _persistingKind;
     private bool _dropped;
+    private readonly HashSet<string> _configuredSubjects = new(StringComparer.Ordinal);
 
     /// <inheritdoc/>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -85,10 +88,11 @@ public sealed partial class ShardGrain(
 
     /// <inheritdoc/>
     /// <remarks>
-    /// The engine shard holds every subject of the group; the rows' series ids (hashes of subject and entity) keep the
-    /// subjects apart. The engine's multi-subject write (<c>Shard.WriteAsync</c> taking the subject with the batch, so
-    /// the series index records each series' subject and index rules apply per subject, issue 11) is not on main yet;
-    /// until it is, the batch goes to the engine as it is and <see cref="ReadRows"/> tells subjects apart by series id.
+    /// The engine shard holds every subject of the group; the batch names its subject. In a measure shard
+    /// (<see cref="ShardGrainState.SubjectsIndexed"/>) the subject is configured in the engine before its first write,
+    /// so the engine's series index records each series with its subject and entity values and queries find series
+    /// there; older shards and stream shards tell subjects apart by series id when they are read
+    /// (<see cref="SubjectRowReader"/>).
     /// </remarks>
     public async Task Write(ShardWrite write)
     {
@@ -109,6 +113,7 @@ public sealed partial class ShardGrain(
 
         Shard shard = await OpenAsync(kind);
         ThrowIfDropped();
+        await ConfigureSubjectAsync(shard, write.Subject);
         try
         {
             await shard.WriteAsync(batch);
@@ -137,7 +142,13 @@ public sealed partial class ShardGrain(
             return new ShardRows(new WriteBatch(state.State.Kind ?? DataKind.Stream), false);
         }
 
-        SubjectRowReader reader = new(subject, entity);
+        if (IsIndexed(shard) && !shard.Indexer!.IsConfigured(subject))
+        {
+            // The subject was never written to this shard.
+            return new ShardRows(new WriteBatch(shard.Kind), false);
+        }
+
+        SubjectRowReader reader = new(subject, entity, IsIndexed(shard));
         (WriteBatch rows, bool truncated) = await Task.Run(() => reader.Read(shard, minTimestamp, maxTimestamp, maxRows));
         return new ShardRows(rows, truncated);
     }
@@ -164,9 +175,25 @@ public sealed partial class ShardGrain(
             return new ShardRows(new WriteBatch(kind.Value), false);
         }
 
-        // A query that names its series outright reads only their blocks; otherwise every series of the range is
-        // scanned and the patterns decide per series (entity values are the same on every row of a series).
+        // A query that names its series outright reads only their blocks. Otherwise, in a shard with a series index, the
+        // index gives the subject's series whose entity values match the patterns; in an older shard every series of
+        // the range is scanned. Either way the patterns are also decided per series on the rows (entity values are
+        // the same on every row of a series): series of writes not yet in the index are included undecided.
+        bool indexed = IsIndexed(shard);
+        if (indexed && !shard.Indexer!.IsConfigured(query.Subject))
+        {
+            return new ShardRows(new WriteBatch(kind.Value), false);
+        }
+
         ulong[]? seriesIds = patterns.ExactSeriesIds(query.Subject);
+        bool seriesDecided = seriesIds is not null;
+        SeriesSelection? selection = null;
+        if (seriesIds is null && indexed)
+        {
+            selection = await Task.Run(() => SeriesOfPatterns(shard, query.Subject, patterns, query.MinTimestamp, query.MaxTimestamp));
+            seriesIds = selection.Ids();
+        }
+
         Func<Banyan.Storage.Parts.Block, int, bool>? filter = null;
         if (criteria is not null || !patterns.IsAny)
         {
@@ -176,7 +203,7 @@ public sealed partial class ShardGrain(
             filter = (block, index) =>
             {
                 row.Reset(block, index);
-                if (!patterns.IsAny && seriesIds is null)
+                if (!patterns.IsAny && !seriesDecided)
                 {
                     if (!seriesMatches.TryGetValue(block.SeriesId, out bool matches))
                     {
@@ -234,8 +261,22 @@ public sealed partial class ShardGrain(
             }
         }
 
+        // An aggregation grouped by entity tags over series the index named, with no other criteria, is answered from
+        // block statistics where whole blocks lie in the range (StatisticsGrouper), rows read only where it cannot.
+        if (selection is { Unindexed.Count: 0 } && criteria is null && query.Grouping is { Field: { } aggregated } statisticsGrouping
+            && statisticsGrouping.GroupBy.All(c => subject.IsEntityTag(c.Name))
+            && columns.All(c => c.Family is null ? c.Name == aggregated : entity.Contains((c.Family, c.Name))))
+        {
+            List<(string Family, string Tag)> tagColumns = [.. columns.Where(c => c.Family is not null).Select(c => (c.Family!, c.Name)).Distinct()];
+            var grouped = await Task.Run(() => StatisticsGrouper.Group(shard, query.Subject, selection.Indexed, entity, tagColumns, statisticsGrouping, query.MinTimestamp, query.MaxTimestamp));
+            if (grouped is { } answer)
+            {
+                return new ShardRows(answer.Rows, false, answer.Partials);
+            }
+        }
+
         Banyan.Storage.Query.ColumnProjection projection = Banyan.Storage.Query.ColumnProjection.Of(columns.Where(c => c.Family is null).Select(c => c.Name), tags);
-        SubjectRowReader reader = new(query.Subject, entity);
+        SubjectRowReader reader = new(query.Subject, entity, indexed);
         (WriteBatch rows, bool truncated) = await Task.Run(() => reader.Read(shard, query.MinTimestamp, query.MaxTimestamp, query.MaxRows, filter, columns, seriesIds, projection));
         if (truncated)
         {
@@ -365,6 +406,7 @@ public sealed partial class ShardGrain(
         async Task PersistAsync()
         {
             state.State.Kind = kind;
+            state.State.SubjectsIndexed = kind == DataKind.Measure;
             try
             {
                 await state.WriteStateAsync();
@@ -372,9 +414,60 @@ public sealed partial class ShardGrain(
             catch
             {
                 state.State.Kind = null;
+                state.State.SubjectsIndexed = false;
                 throw;
             }
         }
+    }
+
+    // True when the shard keeps a series index of its subjects (see ShardGrainState.SubjectsIndexed).
+    private bool IsIndexed(Shard shard) => state.State.SubjectsIndexed && shard.Indexer is not null;
+
+    // Before a subject's first write in an indexed shard: the engine learns its entity tags (kept in the shard's
+    // idx/subjects.bin, so once per shard; the set only saves the check on later writes). No index rule is configured:
+    // the grains decide criteria on rows, the series index is what queries use.
+    private async Task ConfigureSubjectAsync(Shard shard, string subject)
+    {
+        if (!state.State.SubjectsIndexed || _configuredSubjects.Contains(subject))
+        {
+            return;
+        }
+
+        if (shard.Indexer?.IsConfigured(subject) != true)
+        {
+            string[] entity = [.. EntityOf(subject).Select(e => e.Tag)];
+            await shard.ConfigureSubjectAsync(new ShardIndexConfig(DataKind.Measure, subject, entity, []));
+        }
+
+        _configuredSubjects.Add(subject);
+    }
+
+    // The subject's series in the series index matching the patterns (each pattern's leading fixed values narrow the
+    // index read to a key range), plus those of writes not indexed yet.
+    private static SeriesSelection SeriesOfPatterns(Shard shard, string subject, EntityPatterns patterns, long minTimestamp, long maxTimestamp)
+    {
+        Func<IReadOnlyList<Banyan.Storage.Values.TagValue>, bool>? matches = patterns.IsAny ? null : values => patterns.Matches([.. values]);
+        IReadOnlyList<Banyan.Storage.Values.TagValue?[]> list = patterns.Patterns!;
+        if (list.Count == 1)
+        {
+            return shard.FindSeries(subject, EntityPatterns.LeadingValues(list[0]), matches, minTimestamp, maxTimestamp);
+        }
+
+        SortedDictionary<ulong, SeriesMatch> indexed = [];
+        SortedSet<ulong> unindexed = [];
+        foreach (Banyan.Storage.Values.TagValue?[] pattern in list)
+        {
+            SeriesSelection one = shard.FindSeries(subject, EntityPatterns.LeadingValues(pattern), matches, minTimestamp, maxTimestamp);
+            foreach (SeriesMatch match in one.Indexed)
+            {
+                indexed[match.SeriesId] = match;
+            }
+
+            unindexed.UnionWith(one.Unindexed);
+        }
+
+        unindexed.ExceptWith(indexed.Keys);
+        return new SeriesSelection([.. indexed.Values], [.. unindexed]);
     }
 
     // The shard, opened if the first write has created it; null before that (nothing on disk).

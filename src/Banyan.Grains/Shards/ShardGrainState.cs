@@ -14,4 +14,13 @@ public sealed class ShardGrainState
     /// <summary>Measure or stream; null until the first write.</summary>
     [Id(0)]
     public DataKind? Kind { get; set; }
+
+    /// <summary>
+    /// True when the shard was created with its subjects configured in the engine (measure shards created since the
+    /// grains wire the engine's series index): every write names a configured subject, and queries find a subject's
+    /// series in the series index. False for stream shards and for measure shards created before: they are read by
+    /// scanning, as they were written.
+    /// </summary>
+    [Id(1)]
+    public bool SubjectsIndexed { get; set; }
 }

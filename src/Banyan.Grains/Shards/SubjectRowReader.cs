@@ -15,10 +15,10 @@ namespace Banyan.Grains.Shards;
 /// (<see cref="SeriesKey"/>): checked once per series, so the cost is per series, not per row.
 /// </summary>
 /// <remarks>
-/// The engine's multi-subject shard (a series index that stores each series' subject, issue 11) answers this from the
-/// index; until the shard grain opens such shards, this check on the rows gives the same answer.
+/// In a shard whose subjects are configured in the engine (<paramref name="indexed"/>), the engine's series index knows
+/// each series' subject: the read asks the engine for the subject's rows and skips the check.
 /// </remarks>
-internal sealed class SubjectRowReader(string subject, (string Family, string Tag)[] entity)
+internal sealed class SubjectRowReader(string subject, (string Family, string Tag)[] entity, bool indexed = false)
 {
     private readonly Dictionary<ulong, bool> _ofSubject = [];
 
@@ -39,7 +39,8 @@ internal sealed class SubjectRowReader(string subject, (string Family, string Ta
     public (WriteBatch Rows, bool Truncated) Read(Shard shard, long minTimestamp, long maxTimestamp, int maxRows, Func<Block, int, bool>? filter, IReadOnlyCollection<(string? Family, string Name)>? columns, ulong[]? seriesIds = null, ColumnProjection? projection = null)
     {
         WriteBatch rows = new(shard.Kind);
-        using ShardScan scan = shard.Scan(new SeriesTimeFilter(seriesIds, minTimestamp, maxTimestamp), projection ?? ColumnProjection.All);
+        SeriesTimeFilter range = new(seriesIds, minTimestamp, maxTimestamp);
+        using ShardScan scan = indexed ? shard.Scan(subject, range, projection ?? ColumnProjection.All) : shard.Scan(range, projection ?? ColumnProjection.All);
         HashSet<(string?, string)>? wanted = columns is null ? null : [.. columns];
 
         // Which output column each of the current block's columns goes to (-1: not wanted), worked out once per block
@@ -51,7 +52,7 @@ internal sealed class SubjectRowReader(string subject, (string Family, string Ta
         {
             Block block = scan.CurrentBlock;
             int row = scan.CurrentRow;
-            if (!BelongsToSubject(block, row) || (filter is not null && !filter(block, row)))
+            if ((!indexed && !BelongsToSubject(block, row)) || (filter is not null && !filter(block, row)))
             {
                 continue;
             }

@@ -296,6 +296,7 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
             WriteBatch rows = TopNResultStore.Rows(taken.SelectMany(t => t.Lists.Select(l => (t.Processor.Definition, t.Processor.Descending, l))), NextVersion);
             try
             {
+                await TopNResultStore.ConfigureAsync(shard);
                 await shard.WriteAsync(rows);
                 foreach ((TopNProcessor processor, _) in taken)
                 {

@@ -4,6 +4,7 @@ using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Series;
 using Banyan.Storage.Shards;
+using Banyan.Storage.Shards.Indexing;
 using Banyan.Storage.Values;
 using ApiSort = Banyan.Api.Model.V1.Sort;
 
@@ -33,11 +34,26 @@ internal static class TopNResultStore
     private const string KeyTag = "group_key";
     private const string ValueField = "value";
 
+    private static readonly string[] s_entity = [GroupTag, NameTag, DirectionTag, KeyTag];
+
     private static readonly ColumnProjection s_projection = ColumnProjection.Of([ValueField], [(Family, (string?)null)]);
 
     /// <summary>The series id of one result list.</summary>
     public static ulong SeriesIdOf(string group, string name, bool descending, string groupKey) =>
         SeriesKey.ComputeSeriesId(Subject, [TagValue.FromString(group), TagValue.FromString(name), TagValue.FromInt64(DirectionNumber(descending)), TagValue.FromString(groupKey)]);
+
+    /// <summary>
+    /// In a shard with a series index (its subjects configured, see <c>ShardGrainState.SubjectsIndexed</c>), configures
+    /// the result measure before its first write, so the index records each list's series; nothing otherwise.
+    /// </summary>
+    public static async Task ConfigureAsync(Shard shard)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        if (shard.Indexer is { } indexer && !indexer.IsConfigured(Subject))
+        {
+            await shard.ConfigureSubjectAsync(new ShardIndexConfig(DataKind.Measure, Subject, s_entity, []));
+        }
+    }
 
     /// <summary>The rows persisting <paramref name="lists"/>, each with the version <paramref name="nextVersion"/> gives.</summary>
     public static WriteBatch Rows(IEnumerable<(TopNDefinition Definition, bool Descending, TopNSnapshot List)> lists, Func<long> nextVersion)
@@ -82,8 +98,28 @@ internal static class TopNResultStore
         ArgumentNullException.ThrowIfNull(wanted);
         List<TopNStoredList> lists = [];
         Dictionary<ulong, bool> isResult = [];
-        // Only the result columns are decoded: blocks of the group's measures in the same range cost their keys only.
-        using ShardScan scan = shard.Scan(new SeriesTimeFilter(null, min, max), s_projection);
+        ShardScan scan;
+        if (shard.Indexer is { } indexer)
+        {
+            if (!indexer.IsConfigured(Subject))
+            {
+                return lists;
+            }
+
+            // The series index names the wanted lists' series: only their blocks are read.
+            ulong[] series = shard.FindSeries(Subject, [], values => values.Count == s_entity.Length && values[0].Kind == TagValueKind.Str && values[1].Kind == TagValueKind.Str
+                && values[2].Kind == TagValueKind.Number && values[3].Kind == TagValueKind.Str
+                && wanted(values[0].Text!, values[1].Text!, values[2].Number == DirectionNumber(true), values[3].Text!), min, max).Ids();
+            scan = shard.Scan(Subject, new SeriesTimeFilter(series, min, max), s_projection);
+        }
+        else
+        {
+            // A shard without a series index: only the result columns are decoded, blocks of the group's measures in the
+            // same range cost their keys only.
+            scan = shard.Scan(new SeriesTimeFilter(null, min, max), s_projection);
+        }
+
+        using ShardScan owned = scan;
         while (scan.MoveNext())
         {
             Block block = scan.CurrentBlock;

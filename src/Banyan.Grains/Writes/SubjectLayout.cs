@@ -24,6 +24,8 @@ namespace Banyan.Grains.Writes;
 /// </remarks>
 internal sealed class SubjectLayout
 {
+    private SeriesIdCache? _seriesIds;
+
     private readonly int[][] _tagColumns;     // written family index -> written tag index -> column
     private readonly string[] _familyNames;   // written family index -> family name (for messages)
     private readonly int[] _fieldColumns;     // written field index -> column
@@ -72,6 +74,9 @@ internal sealed class SubjectLayout
 
     /// <summary>Columns of a measure's sharding key, in its order; null when the shard comes from the entity.</summary>
     public int[]? ShardingColumns { get; }
+
+    /// <summary>The series ids and routing hashes of the entities written with this layout (see <see cref="SeriesIdCache"/>).</summary>
+    public SeriesIdCache SeriesIds => _seriesIds ??= new SeriesIdCache(Subject, EntityColumns, ShardingColumns);
 
     /// <summary>Why the spec in force cannot be applied (it names a family, tag or field the schema lacks); null when it can.</summary>
     public string? SpecProblem { get; }

@@ -133,6 +133,20 @@ internal static class ValueTypes
         _ => throw new ArgumentException($"an entity value cannot be a {value.Type}; the schema registry allows scalar entity tags only", nameof(value)),
     };
 
+    /// <summary>The column value of an entity value (the inverse of <see cref="ToEntityValue"/>).</summary>
+    public static ColumnValue FromEntityValue(Banyan.Storage.Values.TagValue value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.Kind switch
+        {
+            Banyan.Storage.Values.TagValueKind.Str => ColumnValue.FromString(value.Text),
+            Banyan.Storage.Values.TagValueKind.Number => ColumnValue.FromInt64(value.Number),
+            Banyan.Storage.Values.TagValueKind.Binary => ColumnValue.FromBinary((byte[])value.Bytes!.Clone()),
+            Banyan.Storage.Values.TagValueKind.Timestamp => ColumnValue.FromTimestamp(value.Number),
+            _ => throw new ArgumentException($"an entity value cannot be {value.Kind}", nameof(value)),
+        };
+    }
+
     /// <summary>The schema's name of a column type, as the protobuf enum names it, for messages.</summary>
     public static string DeclaredName(ColumnValueType type, bool field) => field
         ? type switch

@@ -54,10 +54,8 @@ internal sealed class WritePlan
             return;
         }
 
-        TagValue[] entity = SubjectLayout.ValuesOf(row, layout.EntityColumns);
-        ulong seriesId = SeriesKey.ComputeSeriesId(layout.Subject, entity);
-        TagValue[] routing = layout.ShardingColumns is { } sharding ? SubjectLayout.ValuesOf(row, sharding) : entity;
-        int shard = (int)ShardRouting.ComputeShard(layout.Subject, routing, (uint)group.ShardNum);
+        (ulong seriesId, ulong routing) = layout.SeriesIds.Resolve(row);
+        int shard = (int)(routing % (uint)group.ShardNum);
         SubBatches!.Add(segment, shard, seriesId, timestamp, versionOrElementId, row, element);
     }
 

@@ -29,7 +29,8 @@ public sealed class SeriesIndex
     public const string SubjectField = "_subject";
 
     private readonly IndexStore _store;
-    private readonly HashSet<ulong> _known = [];
+    // Read by writers preparing batches while the shard's one applying thread adds to it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, byte> _known = new();
     private readonly object _schemaGate = new();
 
     private SeriesIndex(IndexStore store)
@@ -39,7 +40,7 @@ public sealed class SeriesIndex
         {
             for (int d = 0; d < segment.DocCount; d++)
             {
-                _known.Add(segment.SeriesIdAt(d));
+                _known.TryAdd(segment.SeriesIdAt(d), 0);
             }
         }
     }
@@ -49,6 +50,9 @@ public sealed class SeriesIndex
 
     /// <summary>Number of distinct series known. (Single writer: the owning shard serialises <see cref="Register"/> calls.)</summary>
     public int Count => _known.Count;
+
+    /// <summary>True when <paramref name="seriesId"/> is registered. Thread-safe; a series registered concurrently may not be seen yet.</summary>
+    public bool Contains(ulong seriesId) => _known.ContainsKey(seriesId);
 
     /// <summary>Opens the series index in <paramref name="directory"/>; <paramref name="entityTagNames"/> is the union of entity tag names of the subjects stored here.</summary>
     public static SeriesIndex Open(string directory, IReadOnlyCollection<string> entityTagNames)
@@ -151,7 +155,7 @@ public sealed class SeriesIndex
 
             byte[] key = SeriesKey.Encode(subject, values);
             ulong id = System.IO.Hashing.XxHash64.HashToUInt64(key);
-            if (_known.Contains(id) || added.Contains(id))
+            if (_known.ContainsKey(id) || added.Contains(id))
             {
                 continue;
             }
@@ -175,7 +179,11 @@ public sealed class SeriesIndex
             return 0;
         }
 
-        _known.UnionWith(added);
+        foreach (ulong id in added)
+        {
+            _known.TryAdd(id, 0);
+        }
+
         return added.Count;
     }
 

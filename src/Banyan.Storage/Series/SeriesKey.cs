@@ -22,38 +22,72 @@ public static class SeriesKey
     private const byte Delimiter = (byte)'|';
     private const byte Escape = (byte)'\\';
 
+    // Keys are built in a per-thread buffer: computing a series id (every write of every point) then allocates nothing.
+    [ThreadStatic]
+    private static byte[]? s_threadBuffer;
+
     /// <summary>Encodes the key of <paramref name="subject"/> with <paramref name="entity"/> values.</summary>
     /// <exception cref="ArgumentException">An entity value is an array (BanyanDB entities are scalars).</exception>
     public static byte[] Encode(string subject, IReadOnlyList<TagValue> entity)
     {
-        ArgumentNullException.ThrowIfNull(subject);
         ArgumentNullException.ThrowIfNull(entity);
-        var buffer = new List<byte>(subject.Length + 2 + (entity.Count * 12));
-        AppendEscaped(buffer, Encoding.UTF8.GetBytes(subject));
-        for (int i = 0; i < entity.Count; i++)
-        {
-            AppendTagValue(buffer, entity[i], i);
-        }
-
-        return [.. buffer];
+        return EncodePrefix(subject, entity, entity.Count);
     }
 
     /// <summary>Encodes only the subject and the first <paramref name="count"/> entity values: a key prefix for prefix lookups.</summary>
     public static byte[] EncodePrefix(string subject, IReadOnlyList<TagValue> entity, int count)
     {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(entity);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, entity.Count);
-        var buffer = new List<byte>();
-        AppendEscaped(buffer, Encoding.UTF8.GetBytes(subject));
-        for (int i = 0; i < count; i++)
-        {
-            AppendTagValue(buffer, entity[i], i);
-        }
-
-        return [.. buffer];
+        return Write(subject, entity, count).ToArray();
     }
 
     /// <summary>The series id of <paramref name="subject"/> with <paramref name="entity"/>: xxHash64 (seed 0) of the key.</summary>
-    public static ulong ComputeSeriesId(string subject, IReadOnlyList<TagValue> entity) => XxHash64.HashToUInt64(Encode(subject, entity));
+    public static ulong ComputeSeriesId(string subject, IReadOnlyList<TagValue> entity)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(entity);
+        return XxHash64.HashToUInt64(Write(subject, entity, entity.Count));
+    }
+
+    // The key in the thread's buffer (valid until the thread's next call).
+    private static ReadOnlySpan<byte> Write(string subject, IReadOnlyList<TagValue> entity, int count)
+    {
+        var writer = new KeyWriter(s_threadBuffer ??= new byte[256]);
+        writer.AppendUtf8Escaped(subject);
+        Span<byte> number = stackalloc byte[8];
+        for (int i = 0; i < count; i++)
+        {
+            TagValue value = entity[i];
+            switch (value.Kind)
+            {
+                case TagValueKind.Null:
+                    writer.Append((byte)TagValueKind.Null);
+                    writer.Append(Delimiter);
+                    break;
+                case TagValueKind.Str:
+                    writer.Append((byte)TagValueKind.Str);
+                    writer.AppendUtf8Escaped(value.Text!);
+                    break;
+                case TagValueKind.Binary:
+                    writer.Append((byte)TagValueKind.Binary);
+                    writer.AppendEscaped(value.Bytes!);
+                    break;
+                case TagValueKind.Number:
+                case TagValueKind.Timestamp:
+                    writer.Append((byte)value.Kind);
+                    BinaryPrimitives.WriteUInt64BigEndian(number, (ulong)((value.Number << 1) ^ (value.Number >> 63)));
+                    writer.AppendEscaped(number);
+                    break;
+                default:
+                    throw new ArgumentException($"entity value {i} is a {value.Kind}; entity tags must be scalar", nameof(entity));
+            }
+        }
+
+        s_threadBuffer = writer.Buffer;
+        return writer.Written;
+    }
 
     /// <summary>Decodes a key produced by <see cref="Encode"/> back into its subject and entity values.</summary>
     /// <exception cref="FormatException">The bytes are not a well-formed series key.</exception>
@@ -94,50 +128,6 @@ public static class SeriesKey
         return (long)(z >> 1) ^ -(long)(z & 1);
     }
 
-    private static void AppendTagValue(List<byte> buffer, TagValue value, int index)
-    {
-        Span<byte> number = stackalloc byte[8];
-        switch (value.Kind)
-        {
-            case TagValueKind.Null:
-                buffer.Add((byte)TagValueKind.Null);
-                buffer.Add(Delimiter);
-                break;
-            case TagValueKind.Str:
-                buffer.Add((byte)TagValueKind.Str);
-                AppendEscaped(buffer, Encoding.UTF8.GetBytes(value.Text!));
-                break;
-            case TagValueKind.Binary:
-                buffer.Add((byte)TagValueKind.Binary);
-                AppendEscaped(buffer, value.Bytes!);
-                break;
-            case TagValueKind.Number:
-            case TagValueKind.Timestamp:
-                buffer.Add((byte)value.Kind);
-                ulong zigzag = (ulong)((value.Number << 1) ^ (value.Number >> 63));
-                BinaryPrimitives.WriteUInt64BigEndian(number, zigzag);
-                AppendEscaped(buffer, number);
-                break;
-            default:
-                throw new ArgumentException($"entity value {index} is a {value.Kind}; entity tags must be scalar", nameof(value));
-        }
-    }
-
-    private static void AppendEscaped(List<byte> buffer, ReadOnlySpan<byte> src)
-    {
-        foreach (byte b in src)
-        {
-            if (b is Delimiter or Escape)
-            {
-                buffer.Add(Escape);
-            }
-
-            buffer.Add(b);
-        }
-
-        buffer.Add(Delimiter);
-    }
-
     private static int ReadEscaped(ReadOnlySpan<byte> key, int pos, List<byte> into)
     {
         while (pos < key.Length)
@@ -162,5 +152,66 @@ public static class SeriesKey
         }
 
         throw new FormatException("series key value has no terminating '|'");
+    }
+
+    // Appends key bytes to a growable buffer, escaping '|' and '\\' by runs rather than byte by byte.
+    private struct KeyWriter(byte[] buffer)
+    {
+        private int _length;
+
+        public byte[] Buffer { get; private set; } = buffer;
+
+        public readonly ReadOnlySpan<byte> Written => Buffer.AsSpan(0, _length);
+
+        public void Append(byte value)
+        {
+            Ensure(1);
+            Buffer[_length++] = value;
+        }
+
+        public void AppendUtf8Escaped(string text)
+        {
+            int max = Encoding.UTF8.GetMaxByteCount(text.Length);
+            if (max <= 512)
+            {
+                Span<byte> utf8 = stackalloc byte[max];
+                AppendEscaped(utf8[..Encoding.UTF8.GetBytes(text, utf8)]);
+            }
+            else
+            {
+                AppendEscaped(Encoding.UTF8.GetBytes(text));
+            }
+        }
+
+        public void AppendEscaped(ReadOnlySpan<byte> source)
+        {
+            while (true)
+            {
+                int special = source.IndexOfAny(Delimiter, Escape);
+                ReadOnlySpan<byte> run = special < 0 ? source : source[..special];
+                Ensure(run.Length + 2);
+                run.CopyTo(Buffer.AsSpan(_length));
+                _length += run.Length;
+                if (special < 0)
+                {
+                    Buffer[_length++] = Delimiter;
+                    return;
+                }
+
+                Buffer[_length++] = Escape;
+                Buffer[_length++] = source[special];
+                source = source[(special + 1)..];
+            }
+        }
+
+        private void Ensure(int more)
+        {
+            if (_length + more > Buffer.Length)
+            {
+                byte[] grown = new byte[Math.Max(Buffer.Length * 2, _length + more)];
+                Buffer.AsSpan(0, _length).CopyTo(grown);
+                Buffer = grown;
+            }
+        }
     }
 }

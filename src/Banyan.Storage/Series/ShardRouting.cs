@@ -23,7 +23,7 @@ public static class ShardRouting
         ArgumentNullException.ThrowIfNull(subject);
         ArgumentNullException.ThrowIfNull(values);
         var hash = new XxHash64();
-        hash.Append(Encoding.UTF8.GetBytes(subject));
+        AppendUtf8(ref hash, subject);
         Span<byte> number = stackalloc byte[8];
         for (int i = 0; i < values.Count; i++)
         {
@@ -33,7 +33,7 @@ public static class ShardRouting
                 case TagValueKind.Null:
                     break;
                 case TagValueKind.Str:
-                    hash.Append(Encoding.UTF8.GetBytes(v.Text!));
+                    AppendUtf8(ref hash, v.Text!);
                     break;
                 case TagValueKind.Binary:
                     hash.Append(v.Bytes.AsSpan());
@@ -49,6 +49,20 @@ public static class ShardRouting
         }
 
         return hash.GetCurrentHashAsUInt64();
+    }
+
+    // The UTF-8 bytes of text, without allocating for the short strings tags are.
+    private static void AppendUtf8(ref XxHash64 hash, string text)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        if (max > 512)
+        {
+            hash.Append(Encoding.UTF8.GetBytes(text));
+            return;
+        }
+
+        Span<byte> utf8 = stackalloc byte[max];
+        hash.Append(utf8[..Encoding.UTF8.GetBytes(text, utf8)]);
     }
 
     /// <summary>The shard number in [0, <paramref name="shardCount"/>).</summary>

@@ -1,7 +1,9 @@
 using Banyan.Storage.Parts;
 using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Series;
 using Banyan.Storage.Shards.Indexing;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Shards;
 
@@ -168,6 +170,49 @@ public sealed partial class Shard
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// The series of <paramref name="subject"/> whose entity values begin with <paramref name="leadingValues"/> and that
+    /// <paramref name="matches"/> accepts (null: every one), found in the series index with their entity values, plus
+    /// the series of the subject's buffered writes in the time range that the index does not hold yet: their entity
+    /// values are not checked here, so a caller that filters by entity decides them on their rows. Covers every write
+    /// acknowledged before the call.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The shard has no indexes.</exception>
+    /// <exception cref="ArgumentException">The subject is not configured.</exception>
+    public SeriesSelection FindSeries(string subject, IReadOnlyList<TagValue> leadingValues, Func<IReadOnlyList<TagValue>, bool>? matches, long minTimestamp, long maxTimestamp)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(leadingValues);
+        ShardIndexer indexer = _indexer ?? throw new InvalidOperationException($"shard {FolderPath} has no indexes (ShardOptions.Index is null and no subject is configured)");
+        ShardIndexConfig config = indexer.ConfigOf(subject) ?? throw NotConfigured(subject);
+
+        // The view first: a write it holds as buffered is read from there, and one it no longer holds was sealed,
+        // which registers its series before the seal ends, so the index read after has it.
+        var buffered = new HashSet<ulong>();
+        using (ShardReadView view = AcquireView())
+        {
+            view.AddBufferedSeries(config.Subject, indexer.DefaultSubject, minTimestamp, maxTimestamp, buffered);
+        }
+
+        // A buffered series the index already holds is decided by the index read below, which comes after this check
+        // (a series registered between the two stays undecided, which only costs its rows a check).
+        buffered.RemoveWhere(indexer.Series.Contains);
+        var indexed = new List<SeriesMatch>();
+        foreach (SeriesMatch match in indexer.Series.FindByPrefix(config.Subject, leadingValues))
+        {
+            buffered.Remove(match.SeriesId);
+            if (matches is null || matches(match.EntityValues))
+            {
+                indexed.Add(match);
+            }
+        }
+
+        indexed.Sort(static (a, b) => a.SeriesId.CompareTo(b.SeriesId));
+        ulong[] unindexed = [.. buffered];
+        Array.Sort(unindexed);
+        return new SeriesSelection(indexed, unindexed);
     }
 
     // The subject's series: those the series index knows (read after the view was taken, so it covers

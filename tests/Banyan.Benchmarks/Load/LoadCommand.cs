@@ -72,7 +72,7 @@ public static class LoadCommand
             Console.WriteLine(Str($"silo: pid {silo.Pid}, gRPC {silo.GrpcAddress}"));
             using GrpcChannel channel = GrpcChannel.ForAddress(silo.GrpcAddress);
             using CancellationTokenSource bound = new(options.Timeout);
-            await PeerSchema.CreateAsync(channel, options.Shards, options.TtlDays, bound.Token);
+            await PeerSchema.CreateAsync(channel, options.Shards, options.TtlDays, options.Points, bound.Token);
 
             using Process? perf = options.PerfFile is null ? null : StartPerf(silo.Pid, options.PerfFile);
             double serverCpu0 = silo.CpuSeconds();

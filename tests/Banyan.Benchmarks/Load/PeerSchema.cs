@@ -77,22 +77,23 @@ public static class PeerSchema
 
     /// <summary>
     /// A TopN pre-aggregation of the latency measure, as SkyWalking declares them: the series with the highest
-    /// <c>value</c> per window of the measure's interval, no grouping, BanyanDB's default counters. 60 open windows
-    /// (10 minutes of 10 s windows): the 8 write streams run independently and can drift apart by more than the 10
-    /// windows of a smaller LRU, and a point of a window already closed is dropped as late, as BanyanDB drops it.
+    /// <c>value</c> per window of the measure's interval, no grouping, BanyanDB's default counters. One open window per
+    /// point of a series (<paramref name="windows"/>): the 8 write streams run independently and drift apart by tens
+    /// of windows, and a point of a window already closed is dropped as late, as BanyanDB drops it, which would make the
+    /// answer depend on the drift; with every window open, the check against the dataset is exact.
     /// </summary>
-    public static TopNAggregation TopNSchema() => new()
+    public static TopNAggregation TopNSchema(int windows) => new()
     {
         Metadata = new Metadata { Group = Group, Name = TopNName },
         SourceMeasure = MetadataOf(PeerMetricKind.Latency),
         FieldName = Field,
         FieldValueSort = Banyan.Api.Model.V1.Sort.Desc,
         CountersNumber = 1000,
-        LruSize = 60,
+        LruSize = windows,
     };
 
     /// <summary>Creates the group, the three measures and the TopN aggregation through the registries.</summary>
-    public static async Task CreateAsync(GrpcChannel channel, uint shards, uint ttlDays, CancellationToken cancellationToken)
+    public static async Task CreateAsync(GrpcChannel channel, uint shards, uint ttlDays, int windows, CancellationToken cancellationToken)
     {
         await new GroupRegistryService.GroupRegistryServiceClient(channel)
             .CreateAsync(new GroupRegistryServiceCreateRequest { Group = GroupSchema(shards, ttlDays) }, cancellationToken: cancellationToken);
@@ -103,6 +104,6 @@ public static class PeerSchema
         }
 
         await new TopNAggregationRegistryService.TopNAggregationRegistryServiceClient(channel)
-            .CreateAsync(new TopNAggregationRegistryServiceCreateRequest { TopNAggregation = TopNSchema() }, cancellationToken: cancellationToken);
+            .CreateAsync(new TopNAggregationRegistryServiceCreateRequest { TopNAggregation = TopNSchema(windows) }, cancellationToken: cancellationToken);
     }
 }

@@ -1,5 +1,7 @@
 using Banyan.Api.Model.V1;
+using Banyan.GrainInterfaces.Groups;
 using Banyan.GrainInterfaces.Schema;
+using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Tests.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
 using static Banyan.Grains.Tests.Queries.QuerySchemas;
@@ -262,6 +264,80 @@ public sealed class MeasureQueryTests(ClusterFixture fixture)
         Assert.Equal("agg.function", (await Assert.ThrowsAsync<SchemaValidationException>(() => QueryAsync(bad))).Field);
         bad.Agg = new MeasureV1.QueryRequest.Types.Aggregation { Function = AggregationFunction.Sum, FieldName = "nope" };
         Assert.Equal("agg.field_name", (await Assert.ThrowsAsync<SchemaValidationException>(() => QueryAsync(bad))).Field);
+    }
+
+    [Fact]
+    public async Task Aggregates_grouped_by_entity_tags_from_block_statistics_equal_those_read_row_by_row()
+    {
+        // Grouped by an entity tag, projecting only entity tags, no other criteria: shards answer from block statistics
+        // (StatisticsGrouper). The same query with a criterion every point meets reads rows (ShardGrouper). Both must
+        // equal the model, over flushed parts, memory parts and unsealed writes, with ranges that cut blocks.
+        const string group = "qm-statistics";
+        await Schemas.CreateAsync(fixture.Client, MeasureGroup(group));
+        DateTimeOffset t0 = QueryData.BaseTime(TimeSpan.FromHours(3));
+        List<CpmPoint> data = [];
+        for (int wave = 0; wave < 3; wave++)
+        {
+            CpmPoint[] points = [.. Enumerable.Range(wave * 60, 60).SelectMany(i => Enumerable.Range(0, 6).Select(s => new CpmPoint(
+                t0.AddSeconds(i), "svc-" + (s % 3), "i" + s, "eu", 200, null, ((i * 7919) + (s * 104_729)) % 1_000 - 300, (((i * 31) + s) % 97) / 4.0)))];
+            await QueryData.WriteAsync(fixture.Client, group, points);
+            data.AddRange(points);
+            if (wave < 2)
+            {
+                await FlushAllAsync(group);
+            }
+        }
+
+        foreach ((DateTimeOffset from, DateTimeOffset to) in new[] { (t0, t0.AddSeconds(179)), (t0.AddSeconds(30), t0.AddSeconds(150)), (t0.AddSeconds(61), t0.AddSeconds(61)) })
+        {
+            foreach ((AggregationFunction function, string field) in new[] { (AggregationFunction.Max, "total"), (AggregationFunction.Min, "total"), (AggregationFunction.Count, "total"), (AggregationFunction.Sum, "total"), (AggregationFunction.Mean, "total"), (AggregationFunction.Max, "value"), (AggregationFunction.Min, "value"), (AggregationFunction.Count, "value") })
+            {
+                MeasureV1.QueryRequest request = new()
+                {
+                    Groups = { group },
+                    Name = MeasureName,
+                    TimeRange = QueryData.Range(from, to),
+                    TagProjection = QueryData.Project("default", "service"),
+                    GroupBy = new MeasureV1.QueryRequest.Types.GroupBy { TagProjection = QueryData.Project("default", "service") },
+                    Agg = new MeasureV1.QueryRequest.Types.Aggregation { Function = function, FieldName = field },
+                };
+                Dictionary<string, FieldValue> fromStatistics = Aggregates(await QueryAsync(request));
+                request.Criteria = Where.Is("code", Op.Ge, Number(0));
+                Dictionary<string, FieldValue> fromRows = Aggregates(await QueryAsync(request));
+                Dictionary<string, FieldValue> model = data.Where(p => p.Time >= from && p.Time <= to).GroupBy(p => p.Service).ToDictionary(g => g.Key, g => (function, field) switch
+                {
+                    (AggregationFunction.Max, "total") => IntField(g.Max(p => p.Total)),
+                    (AggregationFunction.Min, "total") => IntField(g.Min(p => p.Total)),
+                    (AggregationFunction.Count, "total") => IntField(g.Count()),
+                    (AggregationFunction.Sum, "total") => IntField(g.Sum(p => p.Total)),
+                    (AggregationFunction.Mean, "total") => IntField(g.Sum(p => p.Total) / g.Count()),
+                    (AggregationFunction.Max, _) => FloatField(g.Max(p => p.Value)),
+                    (AggregationFunction.Min, _) => FloatField(g.Min(p => p.Value)),
+                    _ => FloatField(g.Count()),
+                });
+                string what = $"{function}({field}) over [{from:HH:mm:ss}, {to:HH:mm:ss}]";
+                Assert.True(model.OrderBy(kv => kv.Key).SequenceEqual(fromStatistics.OrderBy(kv => kv.Key)), $"{what} from statistics: {string.Join(", ", fromStatistics)}");
+                Assert.True(model.OrderBy(kv => kv.Key).SequenceEqual(fromRows.OrderBy(kv => kv.Key)), $"{what} from rows: {string.Join(", ", fromRows)}");
+            }
+        }
+
+        static Dictionary<string, FieldValue> Aggregates(MeasureV1.QueryResponse response) =>
+            response.DataPoints.ToDictionary(p => p.TagFamilies[0].Tags[0].Value.Str.Value, p => Assert.Single(p.Fields).Value);
+    }
+
+    // Every shard of every segment of the group writes its memory parts to disk.
+    private async Task FlushAllAsync(string group)
+    {
+        IGroupGrain groupGrain = fixture.Client.GetGrain<IGroupGrain>(group);
+        var segments = await groupGrain.GetSegments(long.MinValue, long.MaxValue).WaitAsync(TimeSpan.FromSeconds(30));
+        ShardOwners owners = await groupGrain.GetShardOwners(segments.Max(s => s.Shards.Max()) + 1).WaitAsync(TimeSpan.FromSeconds(30));
+        foreach (SegmentInfo segment in segments)
+        {
+            foreach (int shard in segment.Shards)
+            {
+                await fixture.Client.CallShardAsync(new ShardGrainKey(group, segment.Start, shard), owners.OwnerOf(shard), g => g.Flush()).WaitAsync(TimeSpan.FromSeconds(30));
+            }
+        }
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Banyan.GrainInterfaces.Groups;
 using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Tests.Infrastructure;
+using Banyan.Tests.Shared.Writes;
 
 namespace Banyan.Grains.Tests.Shards;
 
@@ -28,10 +29,12 @@ public sealed class ShardGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task Written_rows_survive_deactivation_and_explicit_flush_and_merge_work()
     {
+        // A measure shard configures each subject in the engine (series index) at its first write: the measure must exist.
+        await Schemas.CreateAsync(fixture.Client, WriteSchemas.Group("lifecycle-g", Banyan.Api.Common.V1.Catalog.Measure, shards: 1), WriteSchemas.Measure("lifecycle-g"));
         (ShardGrainKey key, string owner) = await ShardOf("lifecycle-g");
         for (int i = 0; i < 3; i++)
         {
-            await fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Measure(50, TestBatches.Nanos(s_segment) + (i * 1000), seriesId: (ulong)(i + 1)))));
+            await fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("cpm", TestBatches.Cpm(50, TestBatches.Nanos(s_segment) + (i * 1000), "entity-" + i))));
             await fixture.Client.CallShardAsync(key, owner, g => g.Flush());
         }
 

@@ -58,6 +58,42 @@ public sealed class SeriesIdentityTests
     }
 
     [Fact]
+    public void LongValuesFullOfSeparatorsEncodeAsTheByteByByteRule()
+    {
+        // Past the writer's first buffer and its stack limit for UTF-8, with separators and escapes in every run.
+        var random = new Random(5);
+        for (int round = 0; round < 50; round++)
+        {
+            string text = string.Concat(Enumerable.Range(0, random.Next(0, 3_000)).Select(_ => "ab|\\é€😀"[random.Next(7)]));
+            byte[] binary = [.. Enumerable.Range(0, random.Next(0, 1_000)).Select(_ => (byte)random.Next(256))];
+            List<byte> expected = [];
+            Escaped(expected, System.Text.Encoding.UTF8.GetBytes("cpu|"));
+            expected.Add(1);
+            Escaped(expected, System.Text.Encoding.UTF8.GetBytes(text));
+            expected.Add((byte)TagValueKind.Binary);
+            Escaped(expected, binary);
+            TagValue[] entity = [S(text), TagValue.FromBinary(binary)];
+            Assert.Equal(expected, SeriesKey.Encode("cpu|", entity));
+            Assert.Equal(System.IO.Hashing.XxHash64.HashToUInt64([.. expected]), SeriesKey.ComputeSeriesId("cpu|", entity));
+        }
+
+        static void Escaped(List<byte> into, byte[] bytes)
+        {
+            foreach (byte b in bytes)
+            {
+                if (b is (byte)'|' or (byte)'\\')
+                {
+                    into.Add((byte)'\\');
+                }
+
+                into.Add(b);
+            }
+
+            into.Add((byte)'|');
+        }
+    }
+
+    [Fact]
     public void KeyDecodesBackToEntity()
     {
         var random = new Random(77);

@@ -295,7 +295,7 @@ public sealed class ShardIndexer
             throw new ArgumentException($"batch is a {batch.Kind} batch, the indexes of this shard are for a {_kind}", nameof(batch));
         }
 
-        return Resolve(batch.Subject).Prepare(batch);
+        return Resolve(batch.Subject).Prepare(batch, _series.Contains);
     }
 
     /// <summary>
@@ -322,6 +322,7 @@ public sealed class ShardIndexer
             if (prepared.Documents.Count > 0 && batchSequence > store.LastBatchSequence)
             {
                 store.AddBatch(batchSequence, prepared.Documents, prepared.Target.Config.Schema);
+                prepared.Target.Documented?.Add(prepared.Documents);
             }
         }
 
@@ -524,7 +525,7 @@ public sealed class ShardIndexer
 
             foreach (SubjectIndex subject in current.List)
             {
-                next.Add(subject == existing ? new SubjectIndex(config, store, folder) : subject);
+                next.Add(subject == existing ? new SubjectIndex(config, store, folder, existing.Documented) : subject);
             }
 
             if (existing is null)

@@ -21,11 +21,12 @@ internal sealed class SubjectIndex
 {
     private readonly string[] _documentTagNames;
 
-    public SubjectIndex(ShardIndexConfig config, IndexStore store, string folder)
+    public SubjectIndex(ShardIndexConfig config, IndexStore store, string folder, DocumentedSeries? documented = null)
     {
         Config = config;
         Store = store;
         Folder = folder;
+        Documented = config.Kind == DataKind.Measure ? documented ?? DocumentedSeries.Of(store) : null;
 
         // Rule tags in rule order, then (streams) the element id: the layout of RowTags windows.
         var names = new List<string>(config.Rules.Count + 1);
@@ -48,16 +49,20 @@ internal sealed class SubjectIndex
     /// <summary>The inverted index of the subject.</summary>
     public IndexStore Store { get; }
 
+    /// <summary>Measures: the series with a document in <see cref="Store"/> (shared with the subject's later configurations). Streams: null.</summary>
+    public DocumentedSeries? Documented { get; }
+
     /// <summary>The store's folder, relative to the shard's <c>idx/</c> folder (empty: <c>idx/</c> itself, the layout of single-subject shards).</summary>
     public string Folder { get; }
 
     /// <summary>
     /// Computes the index documents and the series of <paramref name="batch"/>, validating it first: the
     /// entity tags (present, not null, not float64, hashing to the row's series id) and the indexed
-    /// tags' column types. Changes nothing and is thread-safe.
+    /// tags' column types. Changes nothing and is thread-safe. <paramref name="isKnownSeries"/> (the series index's
+    /// membership) leaves out of the registrations the series already registered.
     /// </summary>
     /// <exception cref="ArgumentException">The batch cannot be indexed; the message names the column or row.</exception>
-    public PreparedIndexBatch Prepare(WriteBatch batch)
+    public PreparedIndexBatch Prepare(WriteBatch batch, Func<ulong, bool>? isKnownSeries = null)
     {
         ShardIndexConfig config = Config;
         if (batch.Kind != config.Kind)
@@ -100,9 +105,28 @@ internal sealed class SubjectIndex
         for (int row = 0; row < batch.Count; row++)
         {
             ulong seriesId = seriesIds[row];
-            if (batchSeries.Add(seriesId))
+            bool firstOfSeries = batchSeries.Add(seriesId);
+            if (firstOfSeries)
             {
-                series.Add((config.Subject, entityNames, EntityValues(config, entityColumns, row, seriesId)));
+                // Checked for every series of every batch; registered only when the series index lacks it.
+                TagValue[] entity = EntityValues(config, entityColumns, row, seriesId);
+                if (isKnownSeries?.Invoke(seriesId) != true)
+                {
+                    series.Add((config.Subject, entityNames, entity));
+                }
+            }
+
+            if (config.Kind == DataKind.Measure && rules.Count == 0)
+            {
+                // Without index rules a series' documents carry no value: one per series is all the index needs (a
+                // search then finds the series and leaves the criteria to the rows; a rule added later is decided on
+                // older rows the same way).
+                if (firstOfSeries && !Documented!.Contains(seriesId))
+                {
+                    documents.Add(new IndexDocument(seriesId, 0, values.Next(ruleColumns, row, batch.Count - row, null)));
+                }
+
+                continue;
             }
 
             if (config.Kind == DataKind.Measure)
@@ -122,10 +146,7 @@ internal sealed class SubjectIndex
                     continue;
                 }
 
-                if (rules.Count > 0)
-                {
-                    documents.Add(new IndexDocument(seriesId, 0, values.Next(ruleColumns, row, batch.Count - row, null)));
-                }
+                documents.Add(new IndexDocument(seriesId, 0, values.Next(ruleColumns, row, batch.Count - row, null)));
             }
             else
             {

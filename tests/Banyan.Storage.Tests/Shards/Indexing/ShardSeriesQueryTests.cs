@@ -1,0 +1,184 @@
+using Banyan.Storage.Columns;
+using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
+using Banyan.Storage.Rows;
+using Banyan.Storage.Series;
+using Banyan.Storage.Shards;
+using Banyan.Storage.Shards.Indexing;
+using Banyan.Storage.Tests.Shards;
+using Banyan.Storage.Values;
+
+namespace Banyan.Storage.Tests.Shards.Indexing;
+
+/// <summary>
+/// What the shard grain asks of a measure shard with a series index: the series of a subject selected by entity values
+/// (<see cref="Shard.FindSeries"/>, writes not sealed yet included), and per-series summaries of a field from block
+/// statistics (<see cref="Shard.SummarizeField"/>), checked against the rows written, across buffered writes, memory
+/// parts, flushed and merged parts; and refused (null) where rows of different parts could be versions of each other.
+/// </summary>
+public sealed class ShardSeriesQueryTests : IDisposable
+{
+    private static readonly ShardIndexConfig s_cpu = new(DataKind.Measure, "cpu", ["region", "host"], []);
+
+    private readonly ShardLeakCheck _leaks = new();
+
+    public void Dispose() => _leaks.Dispose();
+
+    private Shard Open(TempDirectory dir) => _leaks.Open(dir.Path, new ShardOptions
+    {
+        Kind = DataKind.Measure,
+        Subjects = [s_cpu],
+        PartWriter = PartWriterOptions.Default with { Fsync = false },
+        SealRows = 1 << 20,
+    });
+
+    private static ulong SeriesOf(string region, string host) => SeriesKey.ComputeSeriesId("cpu", [TagValue.FromString(region), TagValue.FromString(host)]);
+
+    private sealed record Sample(ulong Series, long Time, long Value, double Ratio);
+
+    // Rows of hosts h-0..h-(hosts-1) (region eu for even hosts, us for odd) at times [first, first + count), each with
+    // an int field v and a float field f; v is null on every seventh time.
+    private static (WriteBatch Batch, List<Sample> Samples) Cpu(int hosts, long first, int count, long version = 1, long offset = 0)
+    {
+        WriteBatch batch = new(DataKind.Measure, "cpu");
+        batch.AddColumn("default", "region", ColumnValueType.String);
+        batch.AddColumn("default", "host", ColumnValueType.String);
+        batch.AddColumn(null, "v", ColumnValueType.Int64);
+        batch.AddColumn(null, "f", ColumnValueType.Float64);
+        var samples = new List<Sample>();
+        for (long t = first; t < first + count; t++)
+        {
+            for (int h = 0; h < hosts; h++)
+            {
+                string region = h % 2 == 0 ? "eu" : "us";
+                string host = "h-" + h;
+                ulong series = SeriesOf(region, host);
+                long value = offset + ((t * 31) + (h * 1_000)) % 977 - 400;
+                double ratio = (value * 0.25) + h;
+                bool nullValue = t % 7 == 0;
+                batch.AddRow(series, t, version, [ColumnValue.FromString(region), ColumnValue.FromString(host), nullValue ? ColumnValue.Null : ColumnValue.FromInt64(value), ColumnValue.FromFloat64(ratio)]);
+                samples.Add(new Sample(series, t, nullValue ? long.MinValue : value, ratio));
+            }
+        }
+
+        return (batch, samples);
+    }
+
+    private static void CheckSummaries(Shard shard, List<Sample> samples, ulong[] series, long min, long max, string where)
+    {
+        List<SeriesFieldSummary>? ints = shard.SummarizeField("cpu", series, min, max, "v");
+        List<SeriesFieldSummary>? floats = shard.SummarizeField("cpu", series, min, max, "f");
+        Assert.NotNull(ints);
+        Assert.NotNull(floats);
+        var expected = samples.Where(s => series.Contains(s.Series) && s.Time >= min && s.Time <= max).GroupBy(s => s.Series).OrderBy(g => g.Key).ToList();
+        Assert.True(expected.Select(g => g.Key).SequenceEqual(ints.Select(s => s.SeriesId)), $"{where}: series with rows in [{min}, {max}]");
+        for (int i = 0; i < expected.Count; i++)
+        {
+            List<Sample> rows = [.. expected[i]];
+            List<long> values = [.. rows.Where(r => r.Value != long.MinValue).Select(r => r.Value)];
+            FieldSummary v = ints[i].Summary;
+            Assert.True(values.Count == v.Count, $"{where}: count of v, series {expected[i].Key:x16}: {values.Count} expected, {v.Count}");
+            if (values.Count > 0)
+            {
+                Assert.Equal((values.Sum(), values.Min(), values.Max()), (v.Int64Sum, v.Int64Min, v.Int64Max));
+            }
+
+            FieldSummary f = floats[i].Summary;
+            Assert.Equal((rows.Count, rows.Min(r => r.Ratio), rows.Max(r => r.Ratio)), ((int)f.Count, f.Float64Min, f.Float64Max));
+            Assert.Equal(rows.Min(r => r.Time), ints[i].FirstTimestamp);
+            Assert.Equal(rows.Max(r => r.Time), ints[i].LastTimestamp);
+        }
+    }
+
+    private static void CheckAllRanges(Shard shard, List<Sample> samples, string where)
+    {
+        ulong[] all = [.. samples.Select(s => s.Series).Distinct().Order()];
+        ulong[] some = [.. all.Where((_, i) => i % 2 == 1)];
+        foreach ((long min, long max) in new (long, long)[] { (long.MinValue, long.MaxValue), (0, 999), (5, 17), (90, 90), (150, 160), (-10, -1) })
+        {
+            CheckSummaries(shard, samples, all, min, max, $"{where}, all series");
+            CheckSummaries(shard, samples, some, min, max, $"{where}, every other series");
+        }
+    }
+
+    [Fact]
+    public void Summaries_from_block_statistics_equal_the_rows_in_every_state_of_the_shard()
+    {
+        using TempDirectory dir = new();
+        Shard shard = Open(dir);
+        var samples = new List<Sample>();
+        for (int round = 0; round < 4; round++)
+        {
+            (WriteBatch batch, List<Sample> rows) = Cpu(hosts: 5, first: round * 40, count: 40);
+            shard.Write(batch);
+            samples.AddRange(rows);
+            CheckAllRanges(shard, samples, $"round {round}, buffered");
+            shard.Flush();
+            CheckAllRanges(shard, samples, $"round {round}, flushed");
+        }
+
+        shard.Merge(force: true);
+        CheckAllRanges(shard, samples, "merged");
+
+        // The merged part answers whole blocks from their headers.
+        List<SeriesFieldSummary> merged = shard.SummarizeField("cpu", [.. samples.Select(s => s.Series).Distinct().Order()], 0, 1_000, "v")!;
+        Assert.All(merged, s => Assert.True(s.Summary.BlocksFromStatistics > 0 && s.Summary.BlocksDecoded == 0, $"series {s.SeriesId:x16}: {s.Summary.BlocksFromStatistics} blocks from statistics, {s.Summary.BlocksDecoded} decoded"));
+    }
+
+    [Fact]
+    public void Summaries_are_refused_where_parts_overlap_and_rows_may_be_versions_of_each_other()
+    {
+        using TempDirectory dir = new();
+        Shard shard = Open(dir);
+        (WriteBatch first, _) = Cpu(hosts: 2, first: 0, count: 20, version: 1);
+        shard.Write(first);
+        shard.Flush();
+
+        // The same keys again with a newer version and other values: the shard answers the newer rows, so adding up
+        // both parts' statistics would count every key twice.
+        (WriteBatch second, List<Sample> newer) = Cpu(hosts: 2, first: 10, count: 20, version: 2, offset: 5);
+        shard.Write(second);
+        shard.Flush();
+        ulong[] series = [.. newer.Select(s => s.Series).Distinct().Order()];
+        Assert.Null(shard.SummarizeField("cpu", series, 0, 100, "v"));
+
+        // Ranges where only one part has rows are still answered.
+        Assert.NotNull(shard.SummarizeField("cpu", series, 0, 9, "v"));
+
+        shard.Merge(force: true);
+        List<Sample> expected = [.. Cpu(hosts: 2, first: 0, count: 10).Samples, .. newer];
+        CheckSummaries(shard, expected, series, 0, 100, "after the merge deduplicated the versions");
+    }
+
+    [Fact]
+    public void Series_are_found_by_entity_values_whether_their_writes_are_sealed_or_not()
+    {
+        using TempDirectory dir = new();
+        Shard shard = Open(dir);
+        (WriteBatch batch, _) = Cpu(hosts: 6, first: 0, count: 3);
+        shard.Write(batch);
+
+        // Not sealed yet: the index does not hold them, the selection names them undecided.
+        SeriesSelection buffered = shard.FindSeries("cpu", [TagValue.FromString("eu")], null, 0, 100);
+        Assert.Empty(buffered.Indexed);
+        Assert.Equal(6, buffered.Unindexed.Count);
+        Assert.Empty(shard.FindSeries("cpu", [], null, 50, 100).Unindexed);
+
+        shard.Flush();
+        SeriesSelection eu = shard.FindSeries("cpu", [TagValue.FromString("eu")], null, 0, 100);
+        Assert.Empty(eu.Unindexed);
+        Assert.Equal(["h-0", "h-2", "h-4"], eu.Indexed.Select(m => m.EntityValues[1].Text).Order());
+        Assert.True(eu.Indexed.Select(m => m.SeriesId).SequenceEqual(eu.Ids()));
+        Assert.All(eu.Indexed, m => Assert.Equal(SeriesOf(m.EntityValues[0].Text!, m.EntityValues[1].Text!), m.SeriesId));
+
+        SeriesSelection filtered = shard.FindSeries("cpu", [], values => values[1].Text is "h-1" or "h-2", 0, 100);
+        Assert.Equal([SeriesOf("us", "h-1"), SeriesOf("eu", "h-2")], filtered.Ids().Order().ToArray());
+        Assert.Equal(6, shard.FindSeries("cpu", [], null, long.MinValue, long.MaxValue).Indexed.Count);
+        Assert.Empty(shard.FindSeries("cpu", [TagValue.FromString("asia")], null, 0, 100).Ids());
+
+        // A series index kept across reopen.
+        shard.Dispose();
+        Shard reopened = _leaks.Open(dir.Path, new ShardOptions { Kind = DataKind.Measure, PartWriter = PartWriterOptions.Default with { Fsync = false } });
+        Assert.Equal(3, reopened.FindSeries("cpu", [TagValue.FromString("us")], null, 0, 100).Indexed.Count);
+    }
+}
