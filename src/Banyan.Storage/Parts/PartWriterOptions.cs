@@ -27,6 +27,23 @@ public sealed record PartWriterOptions
     /// </summary>
     public int ZstdLevel { get; init; } = 1;
 
+    /// <summary>
+    /// Format version of the part written: <see cref="PartFileMagic.FormatVersion"/> (2) by default; 1 writes
+    /// the previous layout (for tests of reading old parts, and for a rollback to a build that reads only 1).
+    /// </summary>
+    public uint FormatVersion
+    {
+        get => _formatVersion;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, PartFileMagic.OldestReadableVersion);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, PartFileMagic.FormatVersion);
+            _formatVersion = value;
+        }
+    }
+
+    private readonly uint _formatVersion = PartFileMagic.FormatVersion;
+
     /// <summary>Whether to fsync files and directories (tests of non-durable paths may turn it off).</summary>
     public bool Fsync { get; init; } = true;
 
