@@ -260,7 +260,7 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
                 output.WriteByte(1);
                 output.WriteVarInt64(exponent);
                 WriteSpread(output, first, last, min, max);
-                output.WriteVarInt64(sum);
+                output.WriteVarInt64(unchecked(sum - SumPredictor(first, last, Count)));
                 output.WriteVarInt64(correction);
                 return;
             }
@@ -276,7 +276,7 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
 
         WriteSpread(output, _first, _last, _min, _max);
         output.WriteByte(SumOverflowed ? (byte)1 : (byte)0);
-        output.WriteVarInt64(_sum);
+        output.WriteVarInt64(unchecked(_sum - SumPredictor(_first, _last, Count)));
     }
 
     /// <summary>Reads what <see cref="WriteCompact"/> wrote for a column of <paramref name="type"/> in a block of <paramref name="rowCount"/> rows.</summary>
@@ -319,7 +319,7 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
                 EncodingCorruption.Throw(start, "statistics mantissa out of range");
             }
 
-            long sum = reader.ReadVarInt64();
+            long sum = unchecked(reader.ReadVarInt64() + SumPredictor(first, last, count));
             long correction = reader.ReadVarInt64();
             int e = (int)exponent;
             long sumBits = unchecked(Bits(DecimalFloat.ToDouble(sum, e)) + correction);
@@ -335,9 +335,13 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
             EncodingCorruption.Throw(flagOffset, $"statistics overflow flag {overflow}");
         }
 
-        long iSum = reader.ReadVarInt64();
+        long iSum = unchecked(reader.ReadVarInt64() + SumPredictor(iFirst, iLast, count));
         return new ColumnStatistics(type, count, iMin, iMax, iSum, iFirst, iLast, overflow == 1);
     }
+
+    // The sum of a straight line from first to last: a counter's sum lies close to it, so what is stored
+    // (sum minus this, wrapping) is short; exact in 128 bits, then wrapped to 64.
+    private static long SumPredictor(long first, long last, int count) => unchecked((long)(((Int128)first + last) * count / 2));
 
     // first, last − first, first − min, max − first: the last three are small when values vary little.
     private static void WriteSpread(ByteBuffer output, long first, long last, long min, long max)

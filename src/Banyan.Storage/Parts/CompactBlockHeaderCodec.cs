@@ -41,9 +41,9 @@ public sealed class CompactBlockHeaderCodec
         ArgumentNullException.ThrowIfNull(output);
         BlockHeader? previous = _previous;
         output.WriteVarUInt64(unchecked(header.SeriesId - (previous?.SeriesId ?? 0)));
-        output.WriteVarUInt64((ulong)header.RowCount);
+        output.WriteVarInt64(header.RowCount - (previous?.RowCount ?? 0));
         output.WriteVarInt64(unchecked(header.MinTimestamp - (previous?.MinTimestamp ?? 0)));
-        output.WriteVarUInt64(unchecked((ulong)(header.MaxTimestamp - header.MinTimestamp)));
+        output.WriteVarInt64(unchecked(Span(header) - (previous is null ? 0 : Span(previous))));
         bool sameColumns = previous is not null && SameColumns(previous, header);
         byte flags = (byte)((header.TimestampsStored ? TimestampsStoredFlag : 0) | (header.VersionsStored ? VersionsStoredFlag : 0) | (sameColumns ? SameColumnsFlag : 0));
         output.WriteByte(flags);
@@ -88,6 +88,12 @@ public sealed class CompactBlockHeaderCodec
         {
             ColumnHeader field = fields[f];
             output.WriteByte(field.Encoding);
+            output.WriteByte((byte)field.DescriptorLength);
+            for (int i = 0; i < field.DescriptorLength; i++)
+            {
+                output.WriteByte((byte)(field.Descriptor >> (8 * i)));
+            }
+
             WriteFrameRef(output, field.Offset, field.Size, ref _fieldValuesEnd);
             field.Statistics.WriteCompact(output, header.RowCount);
         }
@@ -121,10 +127,16 @@ public sealed class CompactBlockHeaderCodec
         {
             int start = reader.Position;
             ulong seriesId = unchecked(reader.ReadVarUInt64() + (previous?.SeriesId ?? 0));
-            int rowCount = reader.ReadLength(BlockHeaderCodec.MaxRowsPerBlock);
+            long rows = reader.ReadVarInt64() + (previous?.RowCount ?? 0);
             long min = unchecked(reader.ReadVarInt64() + (previous?.MinTimestamp ?? 0));
-            ulong span = reader.ReadVarUInt64();
+            ulong span = (ulong)unchecked(reader.ReadVarInt64() + (previous is null ? 0 : Span(previous)));
             long max = unchecked(min + (long)span);
+            if (rows <= 0 || rows > BlockHeaderCodec.MaxRowsPerBlock)
+            {
+                EncodingCorruption.Throw(start, $"block header with {rows} rows");
+            }
+
+            int rowCount = (int)rows;
             if (rowCount == 0 || max < min || (rowCount == 1 && span != 0))
             {
                 EncodingCorruption.Throw(start, $"block header with {rowCount} rows and time range [{min}, {max}]");
@@ -240,9 +252,22 @@ public sealed class CompactBlockHeaderCodec
     private static ColumnHeader ReadField(ref SpanReader reader, string name, ColumnValueType type, int rowCount, ref long end, long fileLength, int start)
     {
         byte encoding = ReadColumnEncoding(ref reader, type);
+        int lengthOffset = reader.Position;
+        int descriptorLength = reader.ReadByte();
+        if (descriptorLength > ColumnHeader.MaxDescriptorLength)
+        {
+            EncodingCorruption.Throw(lengthOffset, $"field descriptor of {descriptorLength} bytes");
+        }
+
+        ulong descriptor = 0;
+        for (int i = 0; i < descriptorLength; i++)
+        {
+            descriptor |= (ulong)reader.ReadByte() << (8 * i);
+        }
+
         (long offset, int size) = ReadFrameRef(ref reader, ref end, fileLength, start, PartFileNames.FieldValues);
         ColumnStatistics statistics = ColumnStatistics.ReadCompact(ref reader, type, rowCount);
-        return new ColumnHeader(name, type, offset, size, encoding, statistics);
+        return new ColumnHeader(name, type, offset, size, encoding, statistics) { Descriptor = descriptor, DescriptorLength = descriptorLength };
     }
 
     private static TagFamilyHeader ReadFamily(ref SpanReader reader, string name, Dictionary<string, long> ends, Func<string, long> tagMetadataLength, int start)
@@ -258,6 +283,9 @@ public sealed class CompactBlockHeaderCodec
         ends[name] = end;
         return new TagFamilyHeader(name, offset, size);
     }
+
+    // max − min as the u64 bit pattern in a long (the delta from the previous block's is what is stored).
+    private static long Span(BlockHeader header) => unchecked(header.MaxTimestamp - header.MinTimestamp);
 
     private static bool SameColumns(BlockHeader previous, BlockHeader header)
     {

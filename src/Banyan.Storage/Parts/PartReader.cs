@@ -296,10 +296,30 @@ public sealed class PartReader : IPartReader
             throw new StorageCorruptionException(path, column.Offset, $"column '{family}.{column.Name}' appears twice in one block");
         }
 
+        ReadOnlySpan<byte> payload = scratch.Raw.AsSpan(0, length);
+        int prefix = column.DescriptorLength;
+        if (prefix > 0)
+        {
+            // Format 2: the payload's leading bytes are in the block header; the frame buffer is free now.
+            if (scratch.Frame.Length < prefix + length)
+            {
+                scratch.Frame = new byte[Math.Max(prefix + length, scratch.Frame.Length * 2)];
+            }
+
+            Span<byte> whole = scratch.Frame.AsSpan(0, prefix + length);
+            for (int i = 0; i < prefix; i++)
+            {
+                whole[i] = (byte)(column.Descriptor >> (8 * i));
+            }
+
+            payload.CopyTo(whole[prefix..]);
+            payload = whole;
+        }
+
         ColumnBuffer target = destination.AddColumnUnfilled(family, column.Name, column.Type);
         try
         {
-            byte encoding = ColumnCodec.Decode(scratch.Raw.AsSpan(0, length), rowCount, column.Type, target, scratch);
+            byte encoding = ColumnCodec.Decode(payload, rowCount, column.Type, target, scratch);
             if (encoding != column.Encoding)
             {
                 EncodingCorruption.Throw(0, $"column '{family}.{column.Name}' is encoded as {encoding}, its header says {column.Encoding}");

@@ -369,8 +369,26 @@ public sealed class PartWriter : IDisposable
             {
                 _raw.Clear();
                 byte encoding = EncodeColumn(column);
+                ulong descriptor = 0;
+                int descriptorLength = 0;
+                if (_headerCodec is not null)
+                {
+                    // The payload's leading bytes go to the block header (ColumnHeader.Descriptor).
+                    descriptorLength = Math.Min(_raw.Length, ColumnHeader.MaxDescriptorLength);
+                    for (int i = 0; i < descriptorLength; i++)
+                    {
+                        descriptor |= (ulong)_raw.WrittenSpan[i] << (8 * i);
+                    }
+
+                    _raw.RemoveRange(0, descriptorLength);
+                }
+
                 (long offset, int size) = WriteFrame(_fieldValues!);
-                _fieldHeaders.Add(new ColumnHeader(column.Name, column.Type, offset, size, encoding, ColumnStatistics.Compute(column)));
+                _fieldHeaders.Add(new ColumnHeader(column.Name, column.Type, offset, size, encoding, ColumnStatistics.Compute(column))
+                {
+                    Descriptor = descriptor,
+                    DescriptorLength = descriptorLength,
+                });
             }
         }
 
