@@ -87,15 +87,20 @@ internal static class RiceCodec
             int m = Residuals(values, bestOrder, residuals);
             Span<long> best = residuals[..m];
 
-            // For a geometric-like distribution the best k is near log2(mean · ln 2); measure around it.
-            int k0 = bestSum <= 1 ? 0 : Math.Min(MaxK, 63 - BitOperations.LeadingZeroCount((ulong)(bestSum * 0.69) | 1));
-            long bestBits = long.MaxValue;
-            int bestK = 0;
-            for (int k = Math.Max(0, k0 - 1); k <= Math.Min(MaxK, k0 + 2); k++)
+            // For a geometric-like distribution the best k is near log2(mean · ln 2). Outliers inflate the
+            // mean, so from there the exact size is followed downhill (it falls, then rises, with k).
+            int bestK = bestSum <= 1 ? 0 : Math.Min(MaxK, 63 - BitOperations.LeadingZeroCount((ulong)(bestSum * 0.69) | 1));
+            long bestBits = CountBits(best, bestBias, bestK);
+            for (int step = -1; step <= 1; step += 2)
             {
-                long bits = CountBits(best, bestBias, k);
-                if (bits < bestBits)
+                for (int k = bestK + step; k >= 0 && k <= MaxK; k += step)
                 {
+                    long bits = CountBits(best, bestBias, k);
+                    if (bits >= bestBits)
+                    {
+                        break;
+                    }
+
                     bestBits = bits;
                     bestK = k;
                 }

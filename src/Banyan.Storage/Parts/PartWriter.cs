@@ -529,19 +529,21 @@ public sealed class PartWriter : IDisposable
         _raw.Clear();
         _raw.WriteVarUInt64((ulong)_chunkBlocks);
         _raw.Write(_chunk.WrittenSpan);
-        (long offset, int size) = WriteFrame(_primary);
+        (long offset, int size) = WriteFrame(_primary, _headerCodec is null ? _options.ZstdLevel : _options.PrimaryZstdLevel);
         _chunks.Add(new PrimaryChunkInfo(_chunkFirstSeries, _chunkLastSeries, _chunkMin, _chunkMax, _chunkBlocks, offset, size));
         _chunk.Clear();
         _chunkBlocks = 0;
     }
 
     /// <summary>Frames the content of <see cref="_raw"/> and appends it to <paramref name="file"/>.</summary>
-    private (long Offset, int Size) WriteFrame(FileAppender file)
+    private (long Offset, int Size) WriteFrame(FileAppender file) => WriteFrame(file, _options.ZstdLevel);
+
+    private (long Offset, int Size) WriteFrame(FileAppender file, int zstdLevel)
     {
         _frame.Clear();
         int size = _headerCodec is null
-            ? Frame.Write(_frame, _raw.WrittenSpan, _options.Codec, _options.ZstdLevel)
-            : CompactFrame.Write(_frame, _raw.WrittenSpan, _options.Codec, _options.ZstdLevel);
+            ? Frame.Write(_frame, _raw.WrittenSpan, _options.Codec, zstdLevel)
+            : CompactFrame.Write(_frame, _raw.WrittenSpan, _options.Codec, zstdLevel);
         long offset = file.Position;
         file.Write(_frame.WrittenSpan);
         return (offset, size);

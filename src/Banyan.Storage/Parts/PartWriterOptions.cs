@@ -44,6 +44,13 @@ public sealed record PartWriterOptions
 
     private readonly uint _formatVersion = PartFileMagic.FormatVersion;
 
+    /// <summary>
+    /// zstd level (1–22) of primary.bin's header chunks in format 2. Headers are a few percent of a part
+    /// and read once per chunk, so a slower level pays: on the peer dataset level 9 stores them in about
+    /// 5 % fewer bytes than level 1 (docs/benchmarks.md, issue 15). Decompression speed does not depend on it.
+    /// </summary>
+    public int PrimaryZstdLevel { get; init; } = 9;
+
     /// <summary>Whether to fsync files and directories (tests of non-durable paths may turn it off).</summary>
     public bool Fsync { get; init; } = true;
 
