@@ -18,6 +18,7 @@ S="${S:-10000}"
 N="${N:-360}"
 SEED="${SEED:-42}"
 GEN="${GEN:-$ROOT/../shared/bench/peers/gen.py}"
+[ -f "$GEN" ] || GEN=/work/shared/bench/peers/gen.py   # a worktree under /work/wt
 BENCH="$(dirname "$GEN")/bench.py"
 OUT="${OUT:-/tmp/banyan-bytes}"
 export PEERBENCH_ROOT="${PEERBENCH_ROOT:-/tmp/peerbench}"

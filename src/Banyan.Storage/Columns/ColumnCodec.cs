@@ -44,6 +44,38 @@ public static class ColumnCodec
     /// </summary>
     public static byte EncodeCompact(ColumnBuffer column, ByteBuffer output) => Encode(column, output, plainFloats: false, allowRice: true);
 
+    /// <summary>
+    /// True when <paramref name="payload"/> (an encoded column of <paramref name="type"/> with
+    /// <paramref name="rowCount"/> rows) ends in a Rice bit stream, which general-purpose compression
+    /// cannot shrink: the part writer then stores it without trying.
+    /// </summary>
+    public static bool IsRiceCoded(ReadOnlySpan<byte> payload, ColumnValueType type, int rowCount)
+    {
+        if (ColumnValueTypes.IsBytes(type) || payload.IsEmpty || payload[0] > 1)
+        {
+            return false;
+        }
+
+        int position = payload[0] == 0 ? 1 : 1 + ((rowCount + 7) / 8);
+        if (type == ColumnValueType.Float64)
+        {
+            if (position >= payload.Length || payload[position] != (byte)FloatEncodingKind.DecimalMantissa)
+            {
+                return false;
+            }
+
+            position++;
+            while (position < payload.Length && payload[position] >= 0x80)
+            {
+                position++; // the exponent's varint
+            }
+
+            position++;
+        }
+
+        return position < payload.Length && payload[position] == (byte)IntegerEncodingKind.Rice;
+    }
+
     private static byte Encode(ColumnBuffer column, ByteBuffer output, bool plainFloats, bool allowRice)
     {
         ArgumentNullException.ThrowIfNull(column);

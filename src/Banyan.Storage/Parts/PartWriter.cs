@@ -1,5 +1,6 @@
 using Banyan.Storage.Bytes;
 using Banyan.Storage.Columns;
+using Banyan.Storage.Compression;
 using Banyan.Storage.Durability;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Rows;
@@ -371,8 +372,11 @@ public sealed class PartWriter : IDisposable
                 byte encoding = EncodeColumn(column);
                 ulong descriptor = 0;
                 int descriptorLength = 0;
+                bool incompressible = false;
                 if (_headerCodec is not null)
                 {
+                    incompressible = ColumnCodec.IsRiceCoded(_raw.WrittenSpan, column.Type, n);
+
                     // The payload's leading bytes go to the block header (ColumnHeader.Descriptor).
                     descriptorLength = Math.Min(_raw.Length, ColumnHeader.MaxDescriptorLength);
                     for (int i = 0; i < descriptorLength; i++)
@@ -383,7 +387,7 @@ public sealed class PartWriter : IDisposable
                     _raw.RemoveRange(0, descriptorLength);
                 }
 
-                (long offset, int size) = WriteFrame(_fieldValues!);
+                (long offset, int size) = incompressible ? WriteFrame(_fieldValues!, CompressionCodec.None, 0) : WriteFrame(_fieldValues!);
                 _fieldHeaders.Add(new ColumnHeader(column.Name, column.Type, offset, size, encoding, ColumnStatistics.Compute(column))
                 {
                     Descriptor = descriptor,
@@ -536,14 +540,16 @@ public sealed class PartWriter : IDisposable
     }
 
     /// <summary>Frames the content of <see cref="_raw"/> and appends it to <paramref name="file"/>.</summary>
-    private (long Offset, int Size) WriteFrame(FileAppender file) => WriteFrame(file, _options.ZstdLevel);
+    private (long Offset, int Size) WriteFrame(FileAppender file) => WriteFrame(file, _options.Codec, _options.ZstdLevel);
 
-    private (long Offset, int Size) WriteFrame(FileAppender file, int zstdLevel)
+    private (long Offset, int Size) WriteFrame(FileAppender file, int zstdLevel) => WriteFrame(file, _options.Codec, zstdLevel);
+
+    private (long Offset, int Size) WriteFrame(FileAppender file, CompressionCodec codec, int zstdLevel)
     {
         _frame.Clear();
         int size = _headerCodec is null
-            ? Frame.Write(_frame, _raw.WrittenSpan, _options.Codec, zstdLevel)
-            : CompactFrame.Write(_frame, _raw.WrittenSpan, _options.Codec, zstdLevel);
+            ? Frame.Write(_frame, _raw.WrittenSpan, codec, zstdLevel)
+            : CompactFrame.Write(_frame, _raw.WrittenSpan, codec, zstdLevel);
         long offset = file.Position;
         file.Write(_frame.WrittenSpan);
         return (offset, size);

@@ -46,10 +46,11 @@ public sealed record PartWriterOptions
 
     /// <summary>
     /// zstd level (1–22) of primary.bin's header chunks in format 2. Headers are a few percent of a part
-    /// and read once per chunk, so a slower level pays: on the peer dataset level 9 stores them in about
-    /// 5 % fewer bytes than level 1 (docs/benchmarks.md, issue 15). Decompression speed does not depend on it.
+    /// and read once per chunk: on the peer dataset level 3 stores them in 1.5 % fewer bytes than level 1,
+    /// level 9 in 5 % fewer but compresses several times slower, on every flush and merge (docs/benchmarks.md,
+    /// issue 15). Decompression speed does not depend on it.
     /// </summary>
-    public int PrimaryZstdLevel { get; init; } = 9;
+    public int PrimaryZstdLevel { get; init; } = 3;
 
     /// <summary>Whether to fsync files and directories (tests of non-durable paths may turn it off).</summary>
     public bool Fsync { get; init; } = true;
