@@ -36,19 +36,23 @@ internal static class RiceCodec
     /// <summary>Largest predictor order.</summary>
     public const int MaxOrder = 2;
 
-    /// <summary>Sequences shorter than this are not worth the parameter bytes.</summary>
-    public const int MinCount = 8;
+    /// <summary>
+    /// Sequences shorter than this are not planned: the parameter bytes eat most of the gain, and the
+    /// planning (a median, a few exact size counts) is a fixed cost per block; the small blocks of fresh
+    /// flushes (a few dozen rows per series) keep the varint kinds and take Rice when merges join them.
+    /// </summary>
+    public const int MinCount = 32;
 
     /// <summary>
     /// Chooses the predictor order and k for <paramref name="values"/> and returns the exact encoded size
     /// in bytes (kind byte included); long.MaxValue when the sequence is too short. <paramref name="plan"/>
     /// carries the choice to <see cref="Write"/>.
     /// </summary>
-    public static long Plan(ReadOnlySpan<long> values, out RicePlan plan)
+    public static long Plan(ReadOnlySpan<long> values, out RicePlan plan, int minCount = MinCount)
     {
         plan = default;
         int n = values.Length;
-        if (n < MinCount)
+        if (n < Math.Max(3, minCount))
         {
             return long.MaxValue;
         }

@@ -12,8 +12,10 @@ public sealed class RiceCodecTests
     {
         long[] values = [100, 102, 101, 105, 103, 104, 102, 106];
         using var buffer = new ByteBuffer();
-        Assert.Equal(IntegerEncodingKind.Rice, IntegerSequenceCodec.Encode(values, buffer, allowRice: true));
+        RiceCodec.Write(values, new RicePlan(0, 1, 102), buffer);
         Assert.Equal("0501CC016E240A02", Convert.ToHexString(buffer.WrittenSpan));
+        Assert.Equal(8, RiceCodec.Plan(values, out RicePlan plan, minCount: 8));
+        Assert.Equal(new RicePlan(0, 1, 102), plan);
         Assert.Equal(values, Decode(buffer.WrittenSpan, values.Length));
     }
 
@@ -55,7 +57,7 @@ public sealed class RiceCodecTests
         var random = new Random(11);
         for (int i = 0; i < 300; i++)
         {
-            long[] values = Noisy(random, 8 + random.Next(300));
+            long[] values = Noisy(random, 32 + random.Next(300));
             for (int j = 0; j < 1 + random.Next(4); j++)
             {
                 values[random.Next(values.Length)] = random.Next(3) switch
@@ -91,7 +93,7 @@ public sealed class RiceCodecTests
         var random = new Random(17);
         for (int i = 0; i < 4000; i++)
         {
-            long[] values = Noisy(random, 8 + random.Next(200));
+            long[] values = Noisy(random, 32 + random.Next(200));
             using var buffer = new ByteBuffer();
             IntegerSequenceCodec.Encode(values, buffer, allowRice: true);
             byte[] data = buffer.ToArray();

@@ -115,10 +115,10 @@ public sealed class PartGoldenTests
         string Hex(string file) => Convert.ToHexString(File.ReadAllBytes(Path.Combine(temp.Sub("p"), file)));
         Assert.Equal(
             "42595052" + "02000000" + "00" + "01" + "07" + "14" + "8080A896E08588A62F" + "8090D8C69E05" + "00" + "00"
-            + "01" + "0576616C7565" + "02" + "00" + "00" + "05" + "0000030506" + "10" + "12"
-            + "00" + "01" + "03" + "C413" + "64" + "00" + "AF01" + "E807" + "00" + "D52D6D42",
+            + "01" + "0576616C7565" + "02" + "00" + "00" + "05" + "00000303C4" + "10" + "13"
+            + "00" + "01" + "03" + "C413" + "64" + "00" + "AF01" + "E807" + "00" + "DE6AA627",
             Hex(PartFileNames.Primary));
-        Assert.Equal("42594656" + "02000000" + "00" + "A814" + "8EE531229201D469390600" + "5ABAC716", Hex(PartFileNames.FieldValues));
+        Assert.Equal("42594656" + "02000000" + "00" + "13" + "9601" + "63" + "FA01" + "63" + "63" + "FA01" + "63" + "F901" + "64" + "52DF43F8", Hex(PartFileNames.FieldValues));
         Assert.Equal("42595453" + "02000000", Hex(PartFileNames.Timestamps));
         Assert.Equal(
             "42594D49" + "02000000" + "00" + "01" + "0700000000000000" + "0700000000000000" + "000065011710A617" + "0004D0F52B10A617"
