@@ -1,9 +1,9 @@
+using System.Diagnostics;
 using Banyan.Storage.Bytes;
 using Banyan.Storage.Columns;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
-using System.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 
 namespace Banyan.Storage.Parts;
