@@ -155,6 +155,15 @@ public sealed class ByteBuffer : IBufferWriter<byte>, IDisposable
     /// <summary>Overwrites a little-endian u32 at <paramref name="position"/> (already written).</summary>
     public void PatchUInt32(int position, uint value) => BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(0, Length)[position..], value);
 
+    /// <summary>Removes <paramref name="count"/> written bytes at <paramref name="position"/>, moving the bytes after them down.</summary>
+    public void RemoveRange(int position, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)position, (uint)Length, nameof(position));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)count, (uint)(Length - position), nameof(count));
+        _buffer.AsSpan(position + count, Length - position - count).CopyTo(_buffer.AsSpan(position));
+        Length -= count;
+    }
+
     /// <summary>Overwrites one byte at <paramref name="position"/> (already written).</summary>
     public void PatchByte(int position, byte value) => _buffer.AsSpan(0, Length)[position] = value;
 

@@ -36,7 +36,47 @@ public static class ColumnCodec
     /// log takes 8 bytes per value rather than spend the decimal conversion on every write (a part
     /// encodes them compactly at flush). The layout is one the decoder reads either way.
     /// </summary>
-    public static byte Encode(ColumnBuffer column, ByteBuffer output, bool plainFloats)
+    public static byte Encode(ColumnBuffer column, ByteBuffer output, bool plainFloats) => Encode(column, output, plainFloats, allowRice: false);
+
+    /// <summary>
+    /// As <see cref="Encode(ColumnBuffer, ByteBuffer)"/>, letting integer sequences and decimal mantissas take
+    /// <see cref="IntegerEncodingKind.Rice"/> when it is smallest: for parts of format version 2 and later.
+    /// </summary>
+    public static byte EncodeCompact(ColumnBuffer column, ByteBuffer output) => Encode(column, output, plainFloats: false, allowRice: true);
+
+    /// <summary>
+    /// True when <paramref name="payload"/> (an encoded column of <paramref name="type"/> with
+    /// <paramref name="rowCount"/> rows) ends in a Rice bit stream, which general-purpose compression
+    /// cannot shrink: the part writer then stores it without trying.
+    /// </summary>
+    public static bool IsRiceCoded(ReadOnlySpan<byte> payload, ColumnValueType type, int rowCount)
+    {
+        if (ColumnValueTypes.IsBytes(type) || payload.IsEmpty || payload[0] > 1)
+        {
+            return false;
+        }
+
+        int position = payload[0] == 0 ? 1 : 1 + ((rowCount + 7) / 8);
+        if (type == ColumnValueType.Float64)
+        {
+            if (position >= payload.Length || payload[position] != (byte)FloatEncodingKind.DecimalMantissa)
+            {
+                return false;
+            }
+
+            position++;
+            while (position < payload.Length && payload[position] >= 0x80)
+            {
+                position++; // the exponent's varint
+            }
+
+            position++;
+        }
+
+        return position < payload.Length && payload[position] == (byte)IntegerEncodingKind.Rice;
+    }
+
+    private static byte Encode(ColumnBuffer column, ByteBuffer output, bool plainFloats, bool allowRice)
     {
         ArgumentNullException.ThrowIfNull(column);
         ArgumentNullException.ThrowIfNull(output);
@@ -52,12 +92,12 @@ public static class ColumnCodec
             output.WriteByte(0);
             if (column.Type != ColumnValueType.Float64)
             {
-                return (byte)IntegerSequenceCodec.Encode(column.Int64Values, output);
+                return (byte)IntegerSequenceCodec.Encode(column.Int64Values, output, allowRice);
             }
 
             return plainFloats
                 ? (byte)FloatSequenceCodec.EncodePlain(column.Float64Values, output)
-                : (byte)FloatSequenceCodec.Encode(column.Float64Values, output);
+                : (byte)FloatSequenceCodec.Encode(column.Float64Values, output, allowRice);
         }
 
         output.WriteByte(1);
@@ -86,7 +126,7 @@ public static class ColumnCodec
                 }
             }
 
-            FloatEncodingKind kind = FloatSequenceCodec.Encode(compact.AsSpan(0, k), output);
+            FloatEncodingKind kind = FloatSequenceCodec.Encode(compact.AsSpan(0, k), output, allowRice);
             ArrayPool<double>.Shared.Return(compact);
             return (byte)kind;
         }
@@ -103,7 +143,7 @@ public static class ColumnCodec
                 }
             }
 
-            IntegerEncodingKind kind = IntegerSequenceCodec.Encode(compact.AsSpan(0, k), output);
+            IntegerEncodingKind kind = IntegerSequenceCodec.Encode(compact.AsSpan(0, k), output, allowRice);
             ArrayPool<long>.Shared.Return(compact);
             return (byte)kind;
         }

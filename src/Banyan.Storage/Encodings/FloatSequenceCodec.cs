@@ -12,8 +12,15 @@ namespace Banyan.Storage.Encodings;
 public static class FloatSequenceCodec
 {
     /// <summary>Appends the encoding of <paramref name="values"/> to <paramref name="output"/>; returns the kind chosen.</summary>
-    public static FloatEncodingKind Encode(ReadOnlySpan<double> values, ByteBuffer output)
+    public static FloatEncodingKind Encode(ReadOnlySpan<double> values, ByteBuffer output) => Encode(values, output, allowRice: false);
+
+    /// <summary>
+    /// As <see cref="Encode(ReadOnlySpan{double}, ByteBuffer)"/>; with <paramref name="allowRice"/> the
+    /// mantissas may take <see cref="IntegerEncodingKind.Rice"/> (parts of format version 2).
+    /// </summary>
+    public static FloatEncodingKind Encode(ReadOnlySpan<double> values, ByteBuffer output, bool allowRice)
     {
+        ArgumentNullException.ThrowIfNull(output);
         long[] mantissas = ArrayPool<long>.Shared.Rent(Math.Max(1, values.Length));
         try
         {
@@ -22,7 +29,7 @@ public static class FloatSequenceCodec
             {
                 output.WriteByte((byte)FloatEncodingKind.DecimalMantissa);
                 output.WriteVarInt64(exponent);
-                IntegerSequenceCodec.Encode(m, output);
+                IntegerSequenceCodec.Encode(m, output, allowRice);
                 return FloatEncodingKind.DecimalMantissa;
             }
         }

@@ -17,4 +17,10 @@ public enum IntegerEncodingKind : byte
 
     /// <summary>Zigzag varint first value, zigzag varint first difference, then n-2 zigzag varint differences of differences.</summary>
     DeltaOfDelta = 4,
+
+    /// <summary>
+    /// Golomb-Rice coded residuals of a predictor of order 0–2 around their median (<see cref="RiceCodec"/>);
+    /// written only in parts of format version 2 and later.
+    /// </summary>
+    Rice = 5,
 }

@@ -18,8 +18,16 @@ namespace Banyan.Storage.Encodings;
 public static class IntegerSequenceCodec
 {
     /// <summary>Appends the encoding of <paramref name="values"/> to <paramref name="output"/> and returns the kind chosen.</summary>
-    public static IntegerEncodingKind Encode(ReadOnlySpan<long> values, ByteBuffer output)
+    public static IntegerEncodingKind Encode(ReadOnlySpan<long> values, ByteBuffer output) => Encode(values, output, allowRice: false);
+
+    /// <summary>
+    /// As <see cref="Encode(ReadOnlySpan{long}, ByteBuffer)"/>; with <paramref name="allowRice"/>, the
+    /// <see cref="IntegerEncodingKind.Rice"/> code competes too (parts of format version 2: the write-ahead
+    /// log and version-1 parts never hold it, so older readers of those stay valid).
+    /// </summary>
+    public static IntegerEncodingKind Encode(ReadOnlySpan<long> values, ByteBuffer output, bool allowRice)
     {
+        ArgumentNullException.ThrowIfNull(output);
         int n = values.Length;
         if (n == 0)
         {
@@ -67,6 +75,17 @@ public static class IntegerSequenceCodec
         }
 
         long plainSize = 8L * n;
+        if (allowRice)
+        {
+            long riceSize = RiceCodec.Plan(values, out RicePlan plan);
+            if (riceSize < plainSize + 1 && riceSize < deltaSize + 1 && riceSize < dodSize + 1)
+            {
+                output.Ensure((int)riceSize);
+                RiceCodec.Write(values, plan, output);
+                return IntegerEncodingKind.Rice;
+            }
+        }
+
         if (plainSize <= deltaSize && plainSize <= dodSize)
         {
             return EncodePlain(values, output);
@@ -244,6 +263,10 @@ public static class IntegerSequenceCodec
 
                     return;
                 }
+
+            case IntegerEncodingKind.Rice:
+                RiceCodec.Read(ref reader, destination);
+                return;
 
             default:
                 EncodingCorruption.Throw(kindOffset, $"unknown integer encoding {(byte)kind}");

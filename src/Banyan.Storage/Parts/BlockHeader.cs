@@ -49,6 +49,18 @@ public sealed class BlockHeader
     /// <summary>Encoding chosen for the block's versions or element ids (Const in memory parts).</summary>
     public IntegerEncodingKind VersionsEncoding { get; }
 
+    /// <summary>
+    /// Whether the block's timestamps are stored in its timestamps.bin frame. Format 2 stores none for
+    /// evenly spaced timestamps (row i at min + i·(max − min)/(rowCount − 1)); format 1 always stores them.
+    /// </summary>
+    public bool TimestampsStored { get; init; } = true;
+
+    /// <summary>Whether the versions (element ids) are stored; format 2 keeps a constant version in the header (<see cref="ConstantVersion"/>).</summary>
+    public bool VersionsStored { get; init; } = true;
+
+    /// <summary>The version of every row when <see cref="VersionsStored"/> is false.</summary>
+    public long ConstantVersion { get; init; }
+
     /// <summary>Measure fields, with statistics.</summary>
     public IReadOnlyList<ColumnHeader> Fields { get; }
 

@@ -142,8 +142,17 @@ public static class BlockHeaderCodec
     }
 
     /// <summary>Parses a tag family's column directory; offsets must lie inside a .tf file of <paramref name="tagValuesLength"/> bytes.</summary>
-    public static ColumnHeader[] ReadTagDirectory(ReadOnlySpan<byte> raw, long tagValuesLength, string tagValuesName)
+    public static ColumnHeader[] ReadTagDirectory(ReadOnlySpan<byte> raw, long tagValuesLength, string tagValuesName) =>
+        ReadTagDirectory(raw, tagValuesLength, tagValuesName, formatVersion: 1);
+
+    /// <summary>
+    /// As <see cref="ReadTagDirectory(ReadOnlySpan{byte}, long, string)"/> for a part of <paramref name="formatVersion"/>:
+    /// from version 2 frames are <see cref="CompactFrame"/>s and integer columns may be Rice-coded.
+    /// </summary>
+    public static ColumnHeader[] ReadTagDirectory(ReadOnlySpan<byte> raw, long tagValuesLength, string tagValuesName, uint formatVersion)
     {
+        int minFrame = formatVersion >= 2 ? CompactFrame.MinSize : Frame.HeaderSize;
+        IntegerEncodingKind maxInteger = formatVersion >= 2 ? IntegerEncodingKind.Rice : IntegerEncodingKind.DeltaOfDelta;
         var reader = new SpanReader(raw);
         int count = reader.ReadLength(MaxColumns);
         var columns = new ColumnHeader[count];
@@ -152,9 +161,9 @@ public static class BlockHeaderCodec
             int start = reader.Position;
             string name = reader.ReadString(ColumnBuffer.MaxNameBytes);
             ColumnValueType type = ReadType(ref reader);
-            byte encoding = ReadColumnEncoding(ref reader, type);
+            byte encoding = ReadColumnEncoding(ref reader, type, maxInteger);
             long offset = ReadOffset(ref reader);
-            int size = ReadSize(ref reader);
+            int size = ReadSize(ref reader, minFrame);
             CheckRange(offset, size, tagValuesLength, start, tagValuesName);
             columns[i] = new ColumnHeader(name, type, offset, size, encoding, default);
         }
@@ -187,12 +196,12 @@ public static class BlockHeaderCodec
         return kind;
     }
 
-    private static byte ReadColumnEncoding(ref SpanReader reader, ColumnValueType type)
+    private static byte ReadColumnEncoding(ref SpanReader reader, ColumnValueType type, IntegerEncodingKind maxInteger = IntegerEncodingKind.DeltaOfDelta)
     {
         int offset = reader.Position;
         byte encoding = reader.ReadByte();
         byte max = ColumnValueTypes.IsBytes(type) ? ColumnCodec.BytesDictionary
-            : type == ColumnValueType.Float64 ? (byte)FloatEncodingKind.Plain : (byte)IntegerEncodingKind.DeltaOfDelta;
+            : type == ColumnValueType.Float64 ? (byte)FloatEncodingKind.Plain : (byte)maxInteger;
         if (encoding > max)
         {
             EncodingCorruption.Throw(offset, $"unknown encoding {encoding} for a {type} column");
@@ -213,11 +222,11 @@ public static class BlockHeaderCodec
         return (long)value;
     }
 
-    private static int ReadSize(ref SpanReader reader)
+    private static int ReadSize(ref SpanReader reader, int minFrame = Frame.HeaderSize)
     {
         int offset = reader.Position;
         int size = reader.ReadLength(int.MaxValue);
-        if (size < Frame.HeaderSize)
+        if (size < minFrame)
         {
             EncodingCorruption.Throw(offset, $"frame size {size} is smaller than a frame header");
         }

@@ -1,5 +1,6 @@
 using Banyan.Storage.Bytes;
 using Banyan.Storage.Columns;
+using Banyan.Storage.Encodings;
 using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Parts;
@@ -232,6 +233,166 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
         }
 
         return new ColumnStatistics(type, count, min, max, sum, first, last, overflow == 1);
+    }
+
+    /// <summary>
+    /// Appends the format-2 statistics of a column of a block of <paramref name="rowCount"/> rows
+    /// (docs/format/primary.bin.md): null count, then first, last, min and max as differences from first,
+    /// and the sum; float values as decimal mantissas of one exponent when they convert exactly.
+    /// </summary>
+    internal void WriteCompact(ByteBuffer output, int rowCount)
+    {
+        if (!IsPresent)
+        {
+            return;
+        }
+
+        output.WriteVarUInt64((ulong)(rowCount - Count));
+        if (Count == 0)
+        {
+            return;
+        }
+
+        if (Type == ColumnValueType.Float64)
+        {
+            if (TryDecimal(out int exponent, out long first, out long last, out long min, out long max, out long sum, out long correction))
+            {
+                output.WriteByte(1);
+                output.WriteVarInt64(exponent);
+                WriteSpread(output, first, last, min, max);
+                output.WriteVarInt64(unchecked(sum - SumPredictor(first, last, Count)));
+                output.WriteVarInt64(correction);
+                return;
+            }
+
+            output.WriteByte(0);
+            output.WriteInt64(_min);
+            output.WriteInt64(_max);
+            output.WriteInt64(_sum);
+            output.WriteInt64(_first);
+            output.WriteInt64(_last);
+            return;
+        }
+
+        WriteSpread(output, _first, _last, _min, _max);
+        output.WriteByte(SumOverflowed ? (byte)1 : (byte)0);
+        output.WriteVarInt64(unchecked(_sum - SumPredictor(_first, _last, Count)));
+    }
+
+    /// <summary>Reads what <see cref="WriteCompact"/> wrote for a column of <paramref name="type"/> in a block of <paramref name="rowCount"/> rows.</summary>
+    internal static ColumnStatistics ReadCompact(ref SpanReader reader, ColumnValueType type, int rowCount)
+    {
+        if (type != ColumnValueType.Float64 && !ColumnValueTypes.IsInteger(type))
+        {
+            return default;
+        }
+
+        int count = rowCount - reader.ReadLength(rowCount);
+        if (count == 0)
+        {
+            return new ColumnStatistics(type, 0, 0, 0, type == ColumnValueType.Float64 ? Bits(0) : 0, 0, 0, false);
+        }
+
+        int start = reader.Position;
+        if (type == ColumnValueType.Float64)
+        {
+            byte mode = reader.ReadByte();
+            if (mode == 0)
+            {
+                return new ColumnStatistics(type, count, reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), false);
+            }
+
+            if (mode != 1)
+            {
+                EncodingCorruption.Throw(start, $"unknown float statistics mode {mode}");
+            }
+
+            long exponent = reader.ReadVarInt64();
+            if (exponent < DecimalFloat.MinExponent || exponent > DecimalFloat.MaxExponent)
+            {
+                EncodingCorruption.Throw(start, $"statistics exponent {exponent} out of range");
+            }
+
+            ReadSpread(ref reader, start, out long first, out long last, out long min, out long max);
+            if (Math.Abs(min) > DecimalFloat.MaxMantissa || Math.Abs(max) > DecimalFloat.MaxMantissa)
+            {
+                EncodingCorruption.Throw(start, "statistics mantissa out of range");
+            }
+
+            long sum = unchecked(reader.ReadVarInt64() + SumPredictor(first, last, count));
+            long correction = reader.ReadVarInt64();
+            int e = (int)exponent;
+            long sumBits = unchecked(Bits(DecimalFloat.ToDouble(sum, e)) + correction);
+            return new ColumnStatistics(type, count, Bits(DecimalFloat.ToDouble(min, e)), Bits(DecimalFloat.ToDouble(max, e)), sumBits,
+                Bits(DecimalFloat.ToDouble(first, e)), Bits(DecimalFloat.ToDouble(last, e)), false);
+        }
+
+        ReadSpread(ref reader, start, out long iFirst, out long iLast, out long iMin, out long iMax);
+        int flagOffset = reader.Position;
+        byte overflow = reader.ReadByte();
+        if (overflow > 1)
+        {
+            EncodingCorruption.Throw(flagOffset, $"statistics overflow flag {overflow}");
+        }
+
+        long iSum = unchecked(reader.ReadVarInt64() + SumPredictor(iFirst, iLast, count));
+        return new ColumnStatistics(type, count, iMin, iMax, iSum, iFirst, iLast, overflow == 1);
+    }
+
+    // The sum of a straight line from first to last: a counter's sum lies close to it, so what is stored
+    // (sum minus this, wrapping) is short; exact in 128 bits, then wrapped to 64.
+    private static long SumPredictor(long first, long last, int count) => unchecked((long)(((Int128)first + last) * count / 2));
+
+    // first, last − first, first − min, max − first: the last three are small when values vary little.
+    private static void WriteSpread(ByteBuffer output, long first, long last, long min, long max)
+    {
+        output.WriteVarInt64(first);
+        output.WriteVarInt64(unchecked(last - first));
+        output.WriteVarUInt64(unchecked((ulong)(first - min)));
+        output.WriteVarUInt64(unchecked((ulong)(max - first)));
+    }
+
+    private static void ReadSpread(ref SpanReader reader, int start, out long first, out long last, out long min, out long max)
+    {
+        first = reader.ReadVarInt64();
+        last = unchecked(first + reader.ReadVarInt64());
+        ulong below = reader.ReadVarUInt64();
+        ulong above = reader.ReadVarUInt64();
+        min = unchecked(first - (long)below);
+        max = unchecked(first + (long)above);
+        if (min > first || max < first || last < min || last > max)
+        {
+            EncodingCorruption.Throw(start, "statistics are inconsistent (min > max or first/last outside)");
+        }
+    }
+
+    // Min, max, first and last as mantissas of one decimal exponent when all four convert exactly; the
+    // sum as the nearest mantissa of that exponent plus the difference of the bit patterns, so the
+    // in-order float sum comes back bit for bit.
+    private bool TryDecimal(out int exponent, out long first, out long last, out long min, out long max, out long sum, out long correction)
+    {
+        first = last = min = max = sum = correction = 0;
+        Span<double> values = [Float64Min, Float64Max, Float64First, Float64Last];
+        Span<long> mantissas = stackalloc long[4];
+        if (!DecimalFloat.TryConvert(values, mantissas, out exponent))
+        {
+            return false;
+        }
+
+        double total = Float64Sum;
+        double scaled = exponent >= 0 ? total / DecimalFloat.ToDouble(1, exponent) : total * DecimalFloat.ToDouble(1, -exponent);
+        if (!double.IsFinite(scaled) || Math.Abs(scaled) > 4.611686018427387904E18)
+        {
+            return false;
+        }
+
+        min = mantissas[0];
+        max = mantissas[1];
+        first = mantissas[2];
+        last = mantissas[3];
+        sum = (long)Math.Round(scaled);
+        correction = unchecked(_sum - Bits(DecimalFloat.ToDouble(sum, exponent)));
+        return true;
     }
 
     private static long Bits(double value) => BitConverter.DoubleToInt64Bits(value);

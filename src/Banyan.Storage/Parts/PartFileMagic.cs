@@ -9,8 +9,16 @@ namespace Banyan.Storage.Parts;
 /// </summary>
 public static class PartFileMagic
 {
-    /// <summary>Current format version of every part file.</summary>
-    public const uint FormatVersion = 1;
+    /// <summary>Format version of every file of the parts this build writes.</summary>
+    /// <remarks>
+    /// Version 2 (lean block headers, implied timestamps and versions, compact frames, Rice-coded
+    /// integers; docs/format/part.md) is written; version 1 parts are still read, so data written by
+    /// earlier builds stays readable and is rewritten in version 2 when merged.
+    /// </remarks>
+    public const uint FormatVersion = 2;
+
+    /// <summary>Oldest format version this build reads.</summary>
+    public const uint OldestReadableVersion = 1;
 
     /// <summary>Size of the header.</summary>
     public const int HeaderSize = FileHeader.Size;
@@ -33,10 +41,10 @@ public static class PartFileMagic
     /// <summary>&lt;family&gt;.tfm: "BYTM".</summary>
     public static readonly uint TagMetadata = FileHeader.Magic("BYTM");
 
-    /// <summary>Appends the header for a file of type <paramref name="magic"/>.</summary>
-    public static void Write(ByteBuffer output, uint magic) => FileHeader.Write(output, magic, FormatVersion);
+    /// <summary>Appends the header for a file of type <paramref name="magic"/> in format <paramref name="version"/>.</summary>
+    public static void Write(ByteBuffer output, uint magic, uint version) => FileHeader.Write(output, magic, version);
 
-    /// <summary>Checks the header read from <paramref name="path"/>.</summary>
-    /// <exception cref="StorageCorruptionException">Wrong magic, unknown version, or the file is too short.</exception>
-    public static void Validate(ReadOnlySpan<byte> header, string path, uint magic) => FileHeader.Read(header, path, magic, FormatVersion, FormatVersion);
+    /// <summary>Checks the header read from <paramref name="path"/>: every file of a part has the version its metadata.json names.</summary>
+    /// <exception cref="StorageCorruptionException">Wrong magic, another version, or the file is too short.</exception>
+    public static void Validate(ReadOnlySpan<byte> header, string path, uint magic, uint version) => FileHeader.Read(header, path, magic, version, version);
 }

@@ -75,9 +75,9 @@ public sealed record PartMetadata
             using JsonDocument document = JsonDocument.ParseValue(ref reader);
             JsonElement root = document.RootElement;
             uint version = root.GetProperty("formatVersion").GetUInt32();
-            if (version != PartFileMagic.FormatVersion)
+            if (version < PartFileMagic.OldestReadableVersion || version > PartFileMagic.FormatVersion)
             {
-                throw new StorageCorruptionException(path, 0, $"format version {version}, this build reads {PartFileMagic.FormatVersion}");
+                throw new StorageCorruptionException(path, 0, $"format version {version}, this build reads {PartFileMagic.OldestReadableVersion} to {PartFileMagic.FormatVersion}");
             }
 
             string? kindText = root.GetProperty("kind").GetString();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Banyan.Storage.Bytes;
 using Banyan.Storage.Columns;
 using Banyan.Storage.Encodings;
@@ -24,6 +25,7 @@ public sealed class PartReader : IPartReader
     private readonly long _fieldValuesLength;
     private readonly PrimaryChunkInfo[] _chunks;
     private readonly BlockHeader[]?[] _chunkHeaders;
+    private readonly bool _compact;
     private bool _disposed;
 
     private readonly string _timestampsPath;
@@ -35,6 +37,7 @@ public sealed class PartReader : IPartReader
     {
         _directory = directory;
         Metadata = metadata;
+        _compact = metadata.FormatVersion >= 2;
         _timestampsPath = PathOf(PartFileNames.Timestamps);
         _fieldValuesPath = PathOf(PartFileNames.FieldValues);
         try
@@ -147,32 +150,20 @@ public sealed class PartReader : IPartReader
         destination.Reset(header.SeriesId);
         int n = header.RowCount;
         string tsPath = _timestampsPath;
-        int rawLength = ReadFrame(_timestamps, tsPath, header.TimestampsOffset, header.TimestampsSize, scratch);
-        try
+        destination.PrepareKeys(n, out Span<long> timestamps, out Span<long> versions);
+        if (!header.TimestampsStored)
         {
-            var reader = new SpanReader(scratch.Raw.AsSpan(0, rawLength));
-            destination.PrepareKeys(n, out Span<long> timestamps, out Span<long> versions);
-            CheckEncoding(ref reader, (byte)header.TimestampsEncoding, "timestamps");
-            IntegerSequenceCodec.Decode(ref reader, timestamps);
-            CheckEncoding(ref reader, (byte)header.VersionsEncoding, "versions");
-            IntegerSequenceCodec.Decode(ref reader, versions);
-            reader.EnsureEnd();
-            if (timestamps[0] != header.MinTimestamp || timestamps[n - 1] != header.MaxTimestamp)
-            {
-                EncodingCorruption.Throw(0, "timestamps disagree with the block header's time range");
-            }
-
-            for (int i = 1; i < n; i++)
-            {
-                if (timestamps[i] < timestamps[i - 1])
-                {
-                    EncodingCorruption.Throw(0, $"timestamps not ascending at row {i}");
-                }
-            }
+            FillEvenlySpaced(timestamps, header.MinTimestamp, header.MaxTimestamp);
         }
-        catch (StorageCorruptionException e) when (e.FilePath == EncodingCorruption.Source)
+
+        if (!header.VersionsStored)
         {
-            throw Rethrow(e, tsPath, header.TimestampsOffset);
+            versions.Fill(header.ConstantVersion);
+        }
+
+        if (header.TimestampsStored || header.VersionsStored)
+        {
+            ReadKeys(header, timestamps, versions, scratch);
         }
 
         if (_fieldValues is not null)
@@ -206,7 +197,7 @@ public sealed class PartReader : IPartReader
             ColumnHeader[] columns;
             try
             {
-                columns = BlockHeaderCodec.ReadTagDirectory(scratch.Raw.AsSpan(0, dirLength), files.ValuesLength, valuesPath);
+                columns = BlockHeaderCodec.ReadTagDirectory(scratch.Raw.AsSpan(0, dirLength), files.ValuesLength, valuesPath, Metadata.FormatVersion);
             }
             catch (StorageCorruptionException e) when (e.FilePath == EncodingCorruption.Source)
             {
@@ -220,6 +211,61 @@ public sealed class PartReader : IPartReader
                     DecodeColumn(files.Values, valuesPath, family.Name, column, n, destination, scratch);
                 }
             }
+        }
+    }
+
+    // Row i at min + i·(max − min)/(n − 1), wrapping as the writer checked it (PartWriter.IsEvenlySpaced).
+    private static void FillEvenlySpaced(Span<long> timestamps, long min, long max)
+    {
+        int n = timestamps.Length;
+        ulong step = n > 1 ? unchecked((ulong)(max - min)) / (ulong)(n - 1) : 0;
+        long value = min;
+        for (int i = 0; i < n; i++)
+        {
+            timestamps[i] = value;
+            value = unchecked(value + (long)step);
+        }
+
+        Debug.Assert(n <= 1 || timestamps[n - 1] == max, "the header parser checks that the span is a multiple of the step");
+    }
+
+    private void ReadKeys(BlockHeader header, Span<long> timestamps, Span<long> versions, DecodeScratch scratch)
+    {
+        int n = header.RowCount;
+        string tsPath = _timestampsPath;
+        int rawLength = ReadFrame(_timestamps, tsPath, header.TimestampsOffset, header.TimestampsSize, scratch);
+        try
+        {
+            var reader = new SpanReader(scratch.Raw.AsSpan(0, rawLength));
+            if (header.TimestampsStored)
+            {
+                CheckEncoding(ref reader, (byte)header.TimestampsEncoding, "timestamps");
+                IntegerSequenceCodec.Decode(ref reader, timestamps);
+            }
+
+            if (header.VersionsStored)
+            {
+                CheckEncoding(ref reader, (byte)header.VersionsEncoding, "versions");
+                IntegerSequenceCodec.Decode(ref reader, versions);
+            }
+
+            reader.EnsureEnd();
+            if (timestamps[0] != header.MinTimestamp || timestamps[n - 1] != header.MaxTimestamp)
+            {
+                EncodingCorruption.Throw(0, "timestamps disagree with the block header's time range");
+            }
+
+            for (int i = 1; i < n; i++)
+            {
+                if (timestamps[i] < timestamps[i - 1])
+                {
+                    EncodingCorruption.Throw(0, $"timestamps not ascending at row {i}");
+                }
+            }
+        }
+        catch (StorageCorruptionException e) when (e.FilePath == EncodingCorruption.Source)
+        {
+            throw Rethrow(e, tsPath, header.TimestampsOffset);
         }
     }
 
@@ -242,7 +288,7 @@ public sealed class PartReader : IPartReader
         }
     }
 
-    private static void DecodeColumn(SafeFileHandle file, string path, string? family, ColumnHeader column, int rowCount, Block destination, DecodeScratch scratch)
+    private void DecodeColumn(SafeFileHandle file, string path, string? family, ColumnHeader column, int rowCount, Block destination, DecodeScratch scratch)
     {
         int length = ReadFrame(file, path, column.Offset, column.Size, scratch);
         if (destination.FindColumn(family, column.Name) is not null)
@@ -250,10 +296,30 @@ public sealed class PartReader : IPartReader
             throw new StorageCorruptionException(path, column.Offset, $"column '{family}.{column.Name}' appears twice in one block");
         }
 
+        ReadOnlySpan<byte> payload = scratch.Raw.AsSpan(0, length);
+        int prefix = column.DescriptorLength;
+        if (prefix > 0)
+        {
+            // Format 2: the payload's leading bytes are in the block header; the frame buffer is free now.
+            if (scratch.Frame.Length < prefix + length)
+            {
+                scratch.Frame = new byte[Math.Max(prefix + length, scratch.Frame.Length * 2)];
+            }
+
+            Span<byte> whole = scratch.Frame.AsSpan(0, prefix + length);
+            for (int i = 0; i < prefix; i++)
+            {
+                whole[i] = (byte)(column.Descriptor >> (8 * i));
+            }
+
+            payload.CopyTo(whole[prefix..]);
+            payload = whole;
+        }
+
         ColumnBuffer target = destination.AddColumnUnfilled(family, column.Name, column.Type);
         try
         {
-            byte encoding = ColumnCodec.Decode(scratch.Raw.AsSpan(0, length), rowCount, column.Type, target, scratch);
+            byte encoding = ColumnCodec.Decode(payload, rowCount, column.Type, target, scratch);
             if (encoding != column.Encoding)
             {
                 EncodingCorruption.Throw(0, $"column '{family}.{column.Name}' is encoded as {encoding}, its header says {column.Encoding}");
@@ -289,8 +355,10 @@ public sealed class PartReader : IPartReader
                 EncodingCorruption.Throw(0, $"chunk holds {count} blocks, meta.bin says {chunk.BlockCount}");
             }
 
-            headers = BlockHeaderCodec.ReadChunk(reader.RemainingSpan, count, _timestampsLength, _fieldValuesLength,
-                family => _families.TryGetValue(family, out FamilyFiles? files) ? files.DirectoryLength : -1);
+            Func<string, long> familyLength = family => _families.TryGetValue(family, out FamilyFiles? files) ? files.DirectoryLength : -1;
+            headers = _compact
+                ? CompactBlockHeaderCodec.ReadChunk(reader.RemainingSpan, count, _timestampsLength, _fieldValuesLength, familyLength)
+                : BlockHeaderCodec.ReadChunk(reader.RemainingSpan, count, _timestampsLength, _fieldValuesLength, familyLength);
         }
         catch (StorageCorruptionException e) when (e.FilePath == EncodingCorruption.Source)
         {
@@ -342,9 +410,11 @@ public sealed class PartReader : IPartReader
             throw new StorageCorruptionException(path, 0, "file is missing", e);
         }
 
-        PartFileMagic.Validate(bytes, path, PartFileMagic.Meta);
+        PartFileMagic.Validate(bytes, path, PartFileMagic.Meta, Metadata.FormatVersion);
         var scratch = new DecodeScratch();
-        int length = Frame.Read(bytes.AsSpan(PartFileMagic.HeaderSize), path, PartFileMagic.HeaderSize, ref scratch.Raw);
+        int length = _compact
+            ? CompactFrame.Read(bytes.AsSpan(PartFileMagic.HeaderSize), path, PartFileMagic.HeaderSize, ref scratch.Raw)
+            : Frame.Read(bytes.AsSpan(PartFileMagic.HeaderSize), path, PartFileMagic.HeaderSize, ref scratch.Raw);
         try
         {
             var reader = new SpanReader(scratch.Raw.AsSpan(0, length));
@@ -409,7 +479,7 @@ public sealed class PartReader : IPartReader
             length = RandomAccess.GetLength(handle);
             Span<byte> header = stackalloc byte[PartFileMagic.HeaderSize];
             int read = RandomAccess.Read(handle, header, 0);
-            PartFileMagic.Validate(header[..read], path, magic);
+            PartFileMagic.Validate(header[..read], path, magic, Metadata.FormatVersion);
             return handle;
         }
         catch
@@ -419,7 +489,7 @@ public sealed class PartReader : IPartReader
         }
     }
 
-    private static int ReadFrame(SafeFileHandle file, string path, long offset, int size, DecodeScratch scratch)
+    private int ReadFrame(SafeFileHandle file, string path, long offset, int size, DecodeScratch scratch)
     {
         if (scratch.Frame.Length < size)
         {
@@ -439,7 +509,7 @@ public sealed class PartReader : IPartReader
             total += read;
         }
 
-        return Frame.Read(frame, path, offset, ref scratch.Raw);
+        return _compact ? CompactFrame.Read(frame, path, offset, ref scratch.Raw) : Frame.Read(frame, path, offset, ref scratch.Raw);
     }
 
     private string PathOf(string name) => Path.Combine(_directory, name);

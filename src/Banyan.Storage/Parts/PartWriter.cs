@@ -1,5 +1,6 @@
 using Banyan.Storage.Bytes;
 using Banyan.Storage.Columns;
+using Banyan.Storage.Compression;
 using Banyan.Storage.Durability;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Rows;
@@ -32,6 +33,8 @@ public sealed class PartWriter : IDisposable
     private readonly List<ColumnHeader> _tagHeaders = [];
     private readonly List<TagFamilyHeader> _familyHeaders = [];
     private readonly Block _pending = new();
+    private readonly uint _version;
+    private readonly CompactBlockHeaderCodec? _headerCodec;
     private BlockCutter _cutter;
     private readonly List<PrimaryChunkInfo> _chunks = [];
 
@@ -62,6 +65,8 @@ public sealed class PartWriter : IDisposable
         _options = options ?? PartWriterOptions.Default;
         _maxRows = _options.MaxRowsPerBlock(kind);
         _cutter = new BlockCutter(kind, _options);
+        _version = _options.FormatVersion;
+        _headerCodec = _version >= 2 ? new CompactBlockHeaderCodec() : null;
         _staging = new StagingDirectory(directory, _options.Fsync);
         _timestamps = Create(PartFileNames.Timestamps, PartFileMagic.Timestamps);
         _primary = Create(PartFileNames.Primary, PartFileMagic.Primary);
@@ -170,7 +175,15 @@ public sealed class PartWriter : IDisposable
             }
 
             _frame.Clear();
-            Frame.Write(_frame, _raw.WrittenSpan, _options.Codec, _options.ZstdLevel);
+            if (_headerCodec is null)
+            {
+                Frame.Write(_frame, _raw.WrittenSpan, _options.Codec, _options.ZstdLevel);
+            }
+            else
+            {
+                CompactFrame.Write(_frame, _raw.WrittenSpan, _options.Codec, _options.ZstdLevel);
+            }
+
             meta.Write(_frame.WrittenSpan);
             Close(meta);
         }
@@ -191,6 +204,7 @@ public sealed class PartWriter : IDisposable
 
         var metadata = new PartMetadata
         {
+            FormatVersion = _version,
             Kind = _kind,
             RowCount = _rows,
             BlockCount = _blocks,
@@ -313,11 +327,39 @@ public sealed class PartWriter : IDisposable
             }
         }
 
-        // Timestamps and versions/element ids: one frame.
-        _raw.Clear();
-        IntegerEncodingKind timestampsEncoding = IntegerSequenceCodec.Encode(timestamps, _raw);
-        IntegerEncodingKind versionsEncoding = IntegerSequenceCodec.Encode(block.Versions, _raw);
-        (long tsOffset, int tsSize) = WriteFrame(_timestamps);
+        // Timestamps and versions/element ids: one frame. Format 2 leaves out evenly spaced timestamps
+        // (the header's min, max and row count give them) and a constant version (kept in the header).
+        bool timestampsStored = true;
+        bool versionsStored = true;
+        long constantVersion = 0;
+        ReadOnlySpan<long> versions = block.Versions;
+        if (_headerCodec is not null)
+        {
+            timestampsStored = !IsEvenlySpaced(timestamps);
+            versionsStored = versions.IndexOfAnyExcept(versions[0]) >= 0;
+            constantVersion = versionsStored ? 0 : versions[0];
+        }
+
+        IntegerEncodingKind timestampsEncoding = IntegerEncodingKind.DeltaConst;
+        IntegerEncodingKind versionsEncoding = IntegerEncodingKind.Const;
+        long tsOffset = 0;
+        int tsSize = 0;
+        if (timestampsStored || versionsStored)
+        {
+            _raw.Clear();
+            bool compact = _headerCodec is not null;
+            if (timestampsStored)
+            {
+                timestampsEncoding = IntegerSequenceCodec.Encode(timestamps, _raw, allowRice: compact);
+            }
+
+            if (versionsStored)
+            {
+                versionsEncoding = IntegerSequenceCodec.Encode(versions, _raw, allowRice: compact);
+            }
+
+            (tsOffset, tsSize) = WriteFrame(_timestamps);
+        }
 
         _fieldHeaders.Clear();
         _familyHeaders.Clear();
@@ -327,9 +369,30 @@ public sealed class PartWriter : IDisposable
             if (column.Family is null)
             {
                 _raw.Clear();
-                byte encoding = ColumnCodec.Encode(column, _raw);
-                (long offset, int size) = WriteFrame(_fieldValues!);
-                _fieldHeaders.Add(new ColumnHeader(column.Name, column.Type, offset, size, encoding, ColumnStatistics.Compute(column)));
+                byte encoding = EncodeColumn(column);
+                ulong descriptor = 0;
+                int descriptorLength = 0;
+                bool incompressible = false;
+                if (_headerCodec is not null)
+                {
+                    incompressible = ColumnCodec.IsRiceCoded(_raw.WrittenSpan, column.Type, n);
+
+                    // The payload's leading bytes go to the block header (ColumnHeader.Descriptor).
+                    descriptorLength = Math.Min(_raw.Length, ColumnHeader.MaxDescriptorLength);
+                    for (int i = 0; i < descriptorLength; i++)
+                    {
+                        descriptor |= (ulong)_raw.WrittenSpan[i] << (8 * i);
+                    }
+
+                    _raw.RemoveRange(0, descriptorLength);
+                }
+
+                (long offset, int size) = incompressible ? WriteFrame(_fieldValues!, CompressionCodec.None, 0) : WriteFrame(_fieldValues!);
+                _fieldHeaders.Add(new ColumnHeader(column.Name, column.Type, offset, size, encoding, ColumnStatistics.Compute(column))
+                {
+                    Descriptor = descriptor,
+                    DescriptorLength = descriptorLength,
+                });
             }
         }
 
@@ -353,7 +416,7 @@ public sealed class PartWriter : IDisposable
                 }
 
                 _raw.Clear();
-                byte encoding = ColumnCodec.Encode(column, _raw);
+                byte encoding = EncodeColumn(column);
                 (long offset, int size) = WriteFrame(values);
                 _tagHeaders.Add(new ColumnHeader(column.Name, column.Type, offset, size, encoding, default));
             }
@@ -365,15 +428,28 @@ public sealed class PartWriter : IDisposable
         }
 
         var header = new BlockHeader(block.SeriesId, n, min, max, tsOffset, tsSize, timestampsEncoding, versionsEncoding,
-            [.. _fieldHeaders], [.. _familyHeaders], null);
+            [.. _fieldHeaders], [.. _familyHeaders], null)
+        {
+            TimestampsStored = timestampsStored,
+            VersionsStored = versionsStored,
+            ConstantVersion = constantVersion,
+        };
         if (_chunkBlocks == 0)
         {
             _chunkFirstSeries = block.SeriesId;
             _chunkMin = min;
             _chunkMax = max;
+            _headerCodec?.StartChunk();
         }
 
-        BlockHeaderCodec.Write(header, _chunk);
+        if (_headerCodec is null)
+        {
+            BlockHeaderCodec.Write(header, _chunk);
+        }
+        else
+        {
+            _headerCodec.Write(header, _chunk);
+        }
         _chunkBlocks++;
         _chunkLastSeries = block.SeriesId;
         _chunkMin = Math.Min(_chunkMin, min);
@@ -399,6 +475,41 @@ public sealed class PartWriter : IDisposable
         }
     }
 
+    private byte EncodeColumn(ColumnBuffer column) =>
+        _headerCodec is null ? ColumnCodec.Encode(column, _raw) : ColumnCodec.EncodeCompact(column, _raw);
+
+    /// <summary>
+    /// Row i at min + i·(max − min)/(n − 1) exactly, in wrapping 64-bit arithmetic, as the reader rebuilds
+    /// them (<see cref="PartReader"/>); a single row always is.
+    /// </summary>
+    internal static bool IsEvenlySpaced(ReadOnlySpan<long> timestamps)
+    {
+        int n = timestamps.Length;
+        if (n <= 1)
+        {
+            return true;
+        }
+
+        long min = timestamps[0];
+        ulong span = unchecked((ulong)(timestamps[n - 1] - min));
+        ulong steps = (ulong)(n - 1);
+        if (span % steps != 0)
+        {
+            return false;
+        }
+
+        ulong step = span / steps;
+        for (int i = 1; i < n - 1; i++)
+        {
+            if (timestamps[i] != unchecked(min + (long)(step * (ulong)i)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private bool HasFamilyHeader(string family)
     {
         foreach (TagFamilyHeader header in _familyHeaders)
@@ -422,17 +533,23 @@ public sealed class PartWriter : IDisposable
         _raw.Clear();
         _raw.WriteVarUInt64((ulong)_chunkBlocks);
         _raw.Write(_chunk.WrittenSpan);
-        (long offset, int size) = WriteFrame(_primary);
+        (long offset, int size) = WriteFrame(_primary, _headerCodec is null ? _options.ZstdLevel : _options.PrimaryZstdLevel);
         _chunks.Add(new PrimaryChunkInfo(_chunkFirstSeries, _chunkLastSeries, _chunkMin, _chunkMax, _chunkBlocks, offset, size));
         _chunk.Clear();
         _chunkBlocks = 0;
     }
 
     /// <summary>Frames the content of <see cref="_raw"/> and appends it to <paramref name="file"/>.</summary>
-    private (long Offset, int Size) WriteFrame(FileAppender file)
+    private (long Offset, int Size) WriteFrame(FileAppender file) => WriteFrame(file, _options.Codec, _options.ZstdLevel);
+
+    private (long Offset, int Size) WriteFrame(FileAppender file, int zstdLevel) => WriteFrame(file, _options.Codec, zstdLevel);
+
+    private (long Offset, int Size) WriteFrame(FileAppender file, CompressionCodec codec, int zstdLevel)
     {
         _frame.Clear();
-        int size = Frame.Write(_frame, _raw.WrittenSpan, _options.Codec, _options.ZstdLevel);
+        int size = _headerCodec is null
+            ? Frame.Write(_frame, _raw.WrittenSpan, codec, zstdLevel)
+            : CompactFrame.Write(_frame, _raw.WrittenSpan, codec, zstdLevel);
         long offset = file.Position;
         file.Write(_frame.WrittenSpan);
         return (offset, size);
@@ -454,7 +571,7 @@ public sealed class PartWriter : IDisposable
     {
         FileAppender stream = _staging.CreateFile(name);
         using var header = new ByteBuffer(PartFileMagic.HeaderSize);
-        PartFileMagic.Write(header, magic);
+        PartFileMagic.Write(header, magic, _version);
         stream.Write(header.WrittenSpan);
         return stream;
     }

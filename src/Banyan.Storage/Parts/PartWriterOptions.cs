@@ -27,6 +27,31 @@ public sealed record PartWriterOptions
     /// </summary>
     public int ZstdLevel { get; init; } = 1;
 
+    /// <summary>
+    /// Format version of the part written: <see cref="PartFileMagic.FormatVersion"/> (2) by default; 1 writes
+    /// the previous layout (for tests of reading old parts, and for a rollback to a build that reads only 1).
+    /// </summary>
+    public uint FormatVersion
+    {
+        get => _formatVersion;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, PartFileMagic.OldestReadableVersion);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, PartFileMagic.FormatVersion);
+            _formatVersion = value;
+        }
+    }
+
+    private readonly uint _formatVersion = PartFileMagic.FormatVersion;
+
+    /// <summary>
+    /// zstd level (1–22) of primary.bin's header chunks in format 2. Headers are a few percent of a part
+    /// and read once per chunk: on the peer dataset level 3 stores them in 1.5 % fewer bytes than level 1,
+    /// level 9 in 5 % fewer but compresses several times slower, on every flush and merge (docs/benchmarks.md,
+    /// issue 15). Decompression speed does not depend on it.
+    /// </summary>
+    public int PrimaryZstdLevel { get; init; } = 3;
+
     /// <summary>Whether to fsync files and directories (tests of non-durable paths may turn it off).</summary>
     public bool Fsync { get; init; } = true;
 
