@@ -37,7 +37,8 @@ public static class PartBytesCommand
         string directory = keep ?? Path.Combine(Path.GetTempPath(), "banyan-part-bytes-" + Guid.NewGuid().ToString("N"));
         try
         {
-            ShardIngestRun.Result result = ShardIngestRun.Run(directory, batches, wal: true, writers: 2);
+            // The stored bytes count only if every sample reads back exactly.
+            ShardIngestRun.Result result = ShardIngestRun.Run(directory, batches, wal: true, writers: 2, ShardIngestCheck.Of(data.Series, data.Timestamps, data.Values));
             var files = new SortedDictionary<string, long>(StringComparer.Ordinal);
             long blocks = 0;
             int parts;

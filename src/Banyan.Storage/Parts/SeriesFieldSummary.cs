@@ -1,6 +1,4 @@
-using Banyan.Storage.Parts;
-
-namespace Banyan.Storage.Query;
+namespace Banyan.Storage.Parts;
 
 /// <summary>
 /// One series' rows in a time range, summarised without reading them one by one: the <see cref="FieldSummary"/> of a
