@@ -57,18 +57,7 @@ public static class FieldSummaryReader
                 }
 
                 part.ReadBlock(header, projection, buffer, scratch);
-                ReadOnlySpan<long> timestamps = buffer.Timestamps;
-                int start = 0;
-                while (start < timestamps.Length && timestamps[start] < minTimestamp)
-                {
-                    start++;
-                }
-
-                int end = timestamps.Length;
-                while (end > start && timestamps[end - 1] > maxTimestamp)
-                {
-                    end--;
-                }
+                (int start, int end) = RowsWithin(buffer.Timestamps, minTimestamp, maxTimestamp);
 
                 ColumnBuffer decoded = buffer.FindColumn(null, field)!;
                 result.Add(ColumnStatistics.Compute(decoded, start, end - start));
@@ -81,5 +70,23 @@ public static class FieldSummaryReader
         }
 
         return result;
+    }
+
+    /// <summary>The rows [start, end) of a block's ascending <paramref name="timestamps"/> inside [<paramref name="minTimestamp"/>, <paramref name="maxTimestamp"/>].</summary>
+    internal static (int Start, int End) RowsWithin(ReadOnlySpan<long> timestamps, long minTimestamp, long maxTimestamp)
+    {
+        int start = 0;
+        while (start < timestamps.Length && timestamps[start] < minTimestamp)
+        {
+            start++;
+        }
+
+        int end = timestamps.Length;
+        while (end > start && timestamps[end - 1] > maxTimestamp)
+        {
+            end--;
+        }
+
+        return (start, end);
     }
 }

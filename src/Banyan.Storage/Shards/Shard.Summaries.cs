@@ -112,17 +112,7 @@ public sealed partial class Shard
 
                 parts[part].ReadBlock(header, column is null ? ColumnProjection.KeysOnly : fieldOnly, buffer, scratch);
                 ReadOnlySpan<long> timestamps = buffer.Timestamps;
-                int start = 0;
-                while (start < timestamps.Length && timestamps[start] < minTimestamp)
-                {
-                    start++;
-                }
-
-                int end = timestamps.Length;
-                while (end > start && timestamps[end - 1] > maxTimestamp)
-                {
-                    end--;
-                }
+                (int start, int end) = FieldSummaryReader.RowsWithin(timestamps, minTimestamp, maxTimestamp);
 
                 if (end == start)
                 {
