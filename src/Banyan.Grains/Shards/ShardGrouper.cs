@@ -81,6 +81,25 @@ internal static class ShardGrouper
         return string.Join('\u0001', parts);
     }
 
+    /// <summary>The group key of one row's values (<paramref name="keyColumns"/> index them; -1: a null value), formed as <see cref="KeyOf(WriteBatch, int[], int)"/> forms it.</summary>
+    public static string KeyOf(ColumnValue[] values, int[] keyColumns)
+    {
+        if (keyColumns.Length == 1)
+        {
+            return Text(values, keyColumns[0]);
+        }
+
+        string[] parts = new string[keyColumns.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            parts[i] = Text(values, keyColumns[i]);
+        }
+
+        return string.Join('\u0001', parts);
+
+        static string Text(ColumnValue[] values, int column) => column < 0 ? ColumnValue.Null.ToString() : values[column].ToString();
+    }
+
     /// <summary>
     /// True when the row (<paramref name="timestamp"/>, <paramref name="seriesId"/>) comes before
     /// (<paramref name="otherTimestamp"/>, <paramref name="otherSeriesId"/>) in the query's order: time, then series id,

@@ -79,7 +79,7 @@ internal static class StatisticsGrouper
 
             IReadOnlyList<TagValue> entity = entityOf[summary.SeriesId];
             ColumnValue[] values = [.. entityIndex.Select(e => ValueTypes.FromEntityValue(entity[e]))];
-            string key = KeyOf(values, keyColumns);
+            string key = ShardGrouper.KeyOf(values, keyColumns);
             long timestamp = grouping.Descending ? summary.LastTimestamp : summary.FirstTimestamp;
             if (!groupOfKey.TryGetValue(key, out int group))
             {
@@ -125,25 +125,6 @@ internal static class StatisticsGrouper
             ? new PartialAggregate(summary.Count, 0, summary.Float64Sum, true, summary.Float64Min, summary.Float64Max, long.MaxValue, long.MinValue)
             : new PartialAggregate(summary.Count, summary.Int64Sum, 0, false, summary.Int64Min, summary.Int64Max, summary.Int64Min, summary.Int64Max);
     }
-
-    // The group key as ShardGrouper.KeyOf forms it from a row's values.
-    private static string KeyOf(ColumnValue[] values, int[] keyColumns)
-    {
-        if (keyColumns.Length == 1)
-        {
-            return Text(values, keyColumns[0]);
-        }
-
-        string[] parts = new string[keyColumns.Length];
-        for (int i = 0; i < parts.Length; i++)
-        {
-            parts[i] = Text(values, keyColumns[i]);
-        }
-
-        return string.Join('\u0001', parts);
-    }
-
-    private static string Text(ColumnValue[] values, int column) => column < 0 ? ColumnValue.Null.ToString() : values[column].ToString();
 
     private static int IndexOf(IReadOnlyList<(string Family, string Tag)> columns, string? family, string name)
     {
