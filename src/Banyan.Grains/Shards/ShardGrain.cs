@@ -263,7 +263,9 @@ public sealed partial class ShardGrain(
 
         // An aggregation grouped by entity tags over series the index named, with no other criteria, is answered from
         // block statistics where whole blocks lie in the range (StatisticsGrouper), rows read only where it cannot.
+        // A float sum must be added row by row in the query's order, so SUM and MEAN of a float field read rows.
         if (selection is { Unindexed.Count: 0 } && criteria is null && query.Grouping is { Field: { } aggregated } statisticsGrouping
+            && !(statisticsGrouping.NeedsSum && subject.TryGetField(aggregated, out Banyan.Api.Database.V1.FieldType fieldType) && fieldType == Banyan.Api.Database.V1.FieldType.Float)
             && statisticsGrouping.GroupBy.All(c => subject.IsEntityTag(c.Name))
             && columns.All(c => c.Family is null ? c.Name == aggregated : entity.Contains((c.Family, c.Name))))
         {

@@ -72,8 +72,8 @@ public static class BlockHeaderCodec
             long max = reader.ReadVarInt64();
             long tsOffset = ReadOffset(ref reader);
             int tsSize = ReadSize(ref reader);
-            IntegerEncodingKind tsEncoding = ReadIntegerEncoding(ref reader);
-            IntegerEncodingKind versionsEncoding = ReadIntegerEncoding(ref reader);
+            IntegerEncodingKind tsEncoding = ReadIntegerEncoding(ref reader, IntegerEncodingKind.DeltaOfDelta);
+            IntegerEncodingKind versionsEncoding = ReadIntegerEncoding(ref reader, IntegerEncodingKind.DeltaOfDelta);
             if (rowCount == 0 || min > max)
             {
                 EncodingCorruption.Throw(start, $"block header with {rowCount} rows and time range [{min}, {max}]");
@@ -172,7 +172,8 @@ public static class BlockHeaderCodec
         return columns;
     }
 
-    private static ColumnValueType ReadType(ref SpanReader reader)
+    /// <summary>A column type byte (both part formats); an undefined one is corruption at its offset.</summary>
+    internal static ColumnValueType ReadType(ref SpanReader reader)
     {
         int offset = reader.Position;
         var type = (ColumnValueType)reader.ReadByte();
@@ -184,11 +185,12 @@ public static class BlockHeaderCodec
         return type;
     }
 
-    private static IntegerEncodingKind ReadIntegerEncoding(ref SpanReader reader)
+    /// <summary>An integer encoding byte; one above <paramref name="highest"/> (the last kind the part's format knows) is corruption at its offset.</summary>
+    internal static IntegerEncodingKind ReadIntegerEncoding(ref SpanReader reader, IntegerEncodingKind highest)
     {
         int offset = reader.Position;
         var kind = (IntegerEncodingKind)reader.ReadByte();
-        if (kind > IntegerEncodingKind.DeltaOfDelta)
+        if (kind > highest)
         {
             EncodingCorruption.Throw(offset, $"unknown integer encoding {(byte)kind}");
         }

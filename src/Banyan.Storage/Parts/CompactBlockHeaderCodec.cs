@@ -171,12 +171,12 @@ public sealed class CompactBlockHeaderCodec
                 (tsOffset, tsSize) = ReadFrameRef(ref reader, ref timestampsEnd, timestampsLength, start, PartFileNames.Timestamps);
                 if (timestampsStored)
                 {
-                    tsEncoding = ReadIntegerEncoding(ref reader);
+                    tsEncoding = BlockHeaderCodec.ReadIntegerEncoding(ref reader, IntegerEncodingKind.Rice);
                 }
 
                 if (versionsStored)
                 {
-                    versionsEncoding = ReadIntegerEncoding(ref reader);
+                    versionsEncoding = BlockHeaderCodec.ReadIntegerEncoding(ref reader, IntegerEncodingKind.Rice);
                 }
             }
 
@@ -212,7 +212,7 @@ public sealed class CompactBlockHeaderCodec
                         }
                     }
 
-                    names[f] = (name, ReadType(ref reader));
+                    names[f] = (name, BlockHeaderCodec.ReadType(ref reader));
                 }
 
                 int familyCount = reader.ReadLength(BlockHeaderCodec.MaxColumns);
@@ -344,30 +344,6 @@ public sealed class CompactBlockHeaderCodec
 
         end = offset + size;
         return (offset, size);
-    }
-
-    private static ColumnValueType ReadType(ref SpanReader reader)
-    {
-        int offset = reader.Position;
-        var type = (ColumnValueType)reader.ReadByte();
-        if (!ColumnValueTypes.IsDefined(type))
-        {
-            EncodingCorruption.Throw(offset, $"unknown column type {(byte)type}");
-        }
-
-        return type;
-    }
-
-    private static IntegerEncodingKind ReadIntegerEncoding(ref SpanReader reader)
-    {
-        int offset = reader.Position;
-        var kind = (IntegerEncodingKind)reader.ReadByte();
-        if (kind > IntegerEncodingKind.Rice)
-        {
-            EncodingCorruption.Throw(offset, $"unknown integer encoding {(byte)kind}");
-        }
-
-        return kind;
     }
 
     private static byte ReadColumnEncoding(ref SpanReader reader, ColumnValueType type)

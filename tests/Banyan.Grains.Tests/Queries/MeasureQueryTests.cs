@@ -290,7 +290,7 @@ public sealed class MeasureQueryTests(ClusterFixture fixture)
 
         foreach ((DateTimeOffset from, DateTimeOffset to) in new[] { (t0, t0.AddSeconds(179)), (t0.AddSeconds(30), t0.AddSeconds(150)), (t0.AddSeconds(61), t0.AddSeconds(61)) })
         {
-            foreach ((AggregationFunction function, string field) in new[] { (AggregationFunction.Max, "total"), (AggregationFunction.Min, "total"), (AggregationFunction.Count, "total"), (AggregationFunction.Sum, "total"), (AggregationFunction.Mean, "total"), (AggregationFunction.Max, "value"), (AggregationFunction.Min, "value"), (AggregationFunction.Count, "value") })
+            foreach ((AggregationFunction function, string field) in new[] { (AggregationFunction.Max, "total"), (AggregationFunction.Min, "total"), (AggregationFunction.Count, "total"), (AggregationFunction.Sum, "total"), (AggregationFunction.Mean, "total"), (AggregationFunction.Max, "value"), (AggregationFunction.Min, "value"), (AggregationFunction.Count, "value"), (AggregationFunction.Sum, "value"), (AggregationFunction.Mean, "value") })
             {
                 MeasureV1.QueryRequest request = new()
                 {
@@ -313,6 +313,8 @@ public sealed class MeasureQueryTests(ClusterFixture fixture)
                     (AggregationFunction.Mean, "total") => IntField(g.Sum(p => p.Total) / g.Count()),
                     (AggregationFunction.Max, _) => FloatField(g.Max(p => p.Value)),
                     (AggregationFunction.Min, _) => FloatField(g.Min(p => p.Value)),
+                    (AggregationFunction.Sum, _) => FloatField(g.Sum(p => p.Value)),
+                    (AggregationFunction.Mean, _) => FloatField(g.Sum(p => p.Value) / g.Count()),
                     _ => FloatField(g.Count()),
                 });
                 string what = $"{function}({field}) over [{from:HH:mm:ss}, {to:HH:mm:ss}]";
