@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using Google.Protobuf;
 using Orleans.Serialization;
 using Orleans.Serialization.Buffers;
@@ -21,8 +22,8 @@ namespace Banyan.GrainInterfaces.Serialization;
 /// On the wire a message is an Orleans tag-delimited object whose field header names this codec
 /// (so the reader picks this codec whatever the declared type), holding field 0 = the concrete
 /// message type (Orleans' type codec) and field 1 = the protobuf binary encoding, length-prefixed.
-/// Copies (calls inside one silo) go through the protobuf encoding too, so caller and callee never
-/// share a mutable message.
+/// Copies (calls inside one silo) are the generated deep <c>Clone()</c>, so caller and callee never share a
+/// mutable message (strings and byte strings, immutable, are shared).
 /// </remarks>
 [Alias(WireAlias)]
 public sealed class ProtobufMessageCodec : IGeneralizedCodec, IGeneralizedCopier, ITypeFilter
@@ -34,6 +35,7 @@ public sealed class ProtobufMessageCodec : IGeneralizedCodec, IGeneralizedCopier
     private const uint PayloadField = 1;
 
     private static readonly ConcurrentDictionary<Type, MessageParser?> s_parsers = new();
+    private static readonly ConcurrentDictionary<Type, Func<IMessage, IMessage>> s_cloners = new();
 
     /// <summary>True for concrete protobuf message classes (those with a parser).</summary>
     public static bool IsMessageType(Type type) => ParserOf(type) is not null;
@@ -62,8 +64,10 @@ public sealed class ProtobufMessageCodec : IGeneralizedCodec, IGeneralizedCopier
             return existing!;
         }
 
+        // The generated Clone() copies the message tree field by field and shares its strings (immutable): a grain
+        // call's answer of 360 data points cost about 1 ms of Q1's 3.7 ms when copied by encoding and parsing it again.
         IMessage message = AsMessage(input);
-        IMessage copy = RequireParser(message.GetType()).ParseFrom(message.ToByteString());
+        IMessage copy = ClonerOf(message.GetType())(message);
         context.RecordCopy(input, copy);
         return copy;
     }
@@ -196,6 +200,23 @@ public sealed class ProtobufMessageCodec : IGeneralizedCodec, IGeneralizedCopier
 
     private static IMessage AsMessage(object value)
         => value as IMessage ?? throw new ArgumentException($"The protobuf codec was given a {value.GetType()}, which is not a protobuf message; this is a bug in codec selection.", nameof(value));
+
+    private static Func<IMessage, IMessage> ClonerOf(Type type) => s_cloners.GetOrAdd(type, static t =>
+    {
+        if (RequireParser(t) is not null && typeof(IDeepCloneable<>).MakeGenericType(t).IsAssignableFrom(t))
+        {
+            return typeof(ProtobufMessageCodec).GetMethod(nameof(CloneAs), BindingFlags.NonPublic | BindingFlags.Static)!
+                .MakeGenericMethod(t).CreateDelegate<Func<IMessage, IMessage>>();
+        }
+
+        // A message type without the generated Clone() (none is known): copy through its bytes.
+        MessageParser parser = RequireParser(t);
+        return message => parser.ParseFrom(message.ToByteString());
+    });
+
+    private static IMessage CloneAs<T>(IMessage message)
+        where T : IMessage, IDeepCloneable<T>
+        => ((T)message).Clone();
 
     private static MessageParser RequireParser(Type type)
         => ParserOf(type) ?? throw new InvalidOperationException($"Type {type} is not a concrete protobuf message; it cannot be decoded as one.");

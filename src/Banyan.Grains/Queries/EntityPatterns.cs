@@ -48,21 +48,60 @@ internal sealed class EntityPatterns
         SortedSet<ulong> ids = [];
         foreach (TagValue?[] pattern in Patterns)
         {
-            TagValue[] values = new TagValue[pattern.Length];
-            for (int i = 0; i < pattern.Length; i++)
+            if (!IsWhole(pattern, out TagValue[] values))
             {
-                if (pattern[i] is not { Kind: TagValueKind.Str or TagValueKind.Number or TagValueKind.Binary or TagValueKind.Timestamp } value)
-                {
-                    return null;
-                }
-
-                values[i] = value;
+                return null;
             }
 
             ids.Add(SeriesKey.ComputeSeriesId(subject, values));
         }
 
         return [.. ids];
+    }
+
+    // Whether the pattern fixes every entity value (a scalar each), and those values.
+    private static bool IsWhole(TagValue?[] pattern, out TagValue[] values)
+    {
+        values = new TagValue[pattern.Length];
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            if (pattern[i] is not { Kind: TagValueKind.Str or TagValueKind.Number or TagValueKind.Binary or TagValueKind.Timestamp } value)
+            {
+                return false;
+            }
+
+            values[i] = value;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The shards that hold the series of the patterns when every pattern names a whole series and the subject's shard
+    /// follows from its entity (<see cref="QuerySubject.RoutedByEntity"/>): the writes routed each of those series to
+    /// one shard (<see cref="ShardRouting"/>), so the other shards need not be asked. Null when any shard may hold a
+    /// match.
+    /// </summary>
+    public IReadOnlySet<int>? Shards(QuerySubject subject, int shardCount)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        if (Patterns is null || !subject.RoutedByEntity || shardCount < 1)
+        {
+            return null;
+        }
+
+        HashSet<int> shards = [];
+        foreach (TagValue?[] pattern in Patterns)
+        {
+            if (!IsWhole(pattern, out TagValue[] values))
+            {
+                return null;
+            }
+
+            shards.Add((int)ShardRouting.ComputeShard(subject.Name, values, (uint)shardCount));
+        }
+
+        return shards;
     }
 
     /// <summary>The values a pattern fixes before its first open tag (a series key prefix).</summary>

@@ -75,14 +75,16 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
             Task<IReadOnlyList<ShardRows>>[] reads = [.. scopes.Select(scope =>
             {
                 _ = CriteriaTranslator.Translate(request.Criteria, scope.Subject);
-                if (EntityPatterns.Of(request.Criteria, scope.Subject).IsEmpty)
+                EntityPatterns patterns = EntityPatterns.Of(request.Criteria, scope.Subject);
+                if (patterns.IsEmpty)
                 {
                     // BanyanDB's measure planner needs at least one series pattern ("series is required").
                     throw new SchemaValidationException("criteria", $"the conditions on the entity tags of {scope.Subject.Description} contradict each other: no series can match");
                 }
 
                 ImmutableArray<ShardColumn> columns = [.. StreamQueryExecutor.ColumnsOf(scope, tags.Concat(groupBy), orderTag), .. wantedFields.Distinct().Select(f => new ShardColumn(null, f))];
-                return fanOut.ReadShardsAsync(scope.Group, scope.Settings, new ShardQuery(request.Name, begin, end, request.Criteria, columns, options.MaxRowsPerShard, grouping));
+                return fanOut.ReadShardsAsync(scope.Group, scope.Settings, new ShardQuery(request.Name, begin, end, request.Criteria, columns, options.MaxRowsPerShard, grouping),
+                    patterns.Shards(scope.Subject, scope.Settings.ShardNum));
             })];
             IReadOnlyList<ShardRows>[] results = await Task.WhenAll(reads);
             Dictionary<string, int> firstOf = new(StringComparer.Ordinal);

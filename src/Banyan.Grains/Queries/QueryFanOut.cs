@@ -16,12 +16,18 @@ namespace Banyan.Grains.Queries;
 /// </summary>
 internal sealed class QueryFanOut(IGrainFactory grains, WriteRouting routing)
 {
-    /// <summary>The rows every shard of <paramref name="group"/> returned for <paramref name="query"/>, one batch per shard.</summary>
-    public async Task<IReadOnlyList<WriteBatch>> ReadAsync(string group, GroupSettings settings, ShardQuery query)
-        => [.. (await ReadShardsAsync(group, settings, query)).Select(r => r.Rows)];
+    /// <summary>
+    /// The rows every shard of <paramref name="group"/> returned for <paramref name="query"/>, one batch per shard; only
+    /// the shards in <paramref name="shards"/> when it is given (<see cref="EntityPatterns.Shards"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<WriteBatch>> ReadAsync(string group, GroupSettings settings, ShardQuery query, IReadOnlySet<int>? shards = null)
+        => [.. (await ReadShardsAsync(group, settings, query, shards)).Select(r => r.Rows)];
 
-    /// <summary>What every shard of <paramref name="group"/> answered to <paramref name="query"/> (shards without a matching row left out).</summary>
-    public async Task<IReadOnlyList<ShardRows>> ReadShardsAsync(string group, GroupSettings settings, ShardQuery query)
+    /// <summary>
+    /// What every shard of <paramref name="group"/> answered to <paramref name="query"/> (shards without a matching row
+    /// left out); only the shards in <paramref name="shards"/> when it is given.
+    /// </summary>
+    public async Task<IReadOnlyList<ShardRows>> ReadShardsAsync(string group, GroupSettings settings, ShardQuery query, IReadOnlySet<int>? shards = null)
     {
         ImmutableArray<SegmentInfo> segments = await grains.GetGrain<IGroupGrain>(group).GetSegments(query.MinTimestamp, query.MaxTimestamp);
         if (segments.All(s => s.Shards.IsDefaultOrEmpty))
@@ -40,6 +46,11 @@ internal sealed class QueryFanOut(IGrainFactory grains, WriteRouting routing)
             };
             foreach (int shard in segment.Shards)
             {
+                if (shards is not null && !shards.Contains(shard))
+                {
+                    continue;
+                }
+
                 ShardGrainKey key = new(group, segment.Start, shard);
                 calls.Add(grains.CallShardAsync(key, owners.OwnerOf(shard), g => g.Query(inSegment)));
             }

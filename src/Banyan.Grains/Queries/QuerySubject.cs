@@ -20,8 +20,9 @@ internal sealed class QuerySubject
     private readonly Dictionary<string, IndexRule> _rulesByName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IndexRule> _rulesByTag = new(StringComparer.Ordinal);
 
-    private QuerySubject(SchemaKind kind, string group, string name, IEnumerable<TagFamilySpec> families, IEnumerable<FieldSpec> fields, IEnumerable<string> entity, IEnumerable<IndexRule> rules, bool indexMode)
+    private QuerySubject(SchemaKind kind, string group, string name, IEnumerable<TagFamilySpec> families, IEnumerable<FieldSpec> fields, IEnumerable<string> entity, IEnumerable<IndexRule> rules, bool indexMode, bool routedByEntity = true)
     {
+        RoutedByEntity = routedByEntity;
         Kind = kind;
         IndexMode = indexMode;
         Group = group;
@@ -58,6 +59,12 @@ internal sealed class QuerySubject
 
     /// <summary>Stream or measure.</summary>
     public SchemaKind Kind { get; }
+
+    /// <summary>
+    /// Whether writes pick the shard of an element from its entity values (every stream; a measure without a
+    /// <c>sharding_key</c>), as <see cref="Banyan.Storage.Series.ShardRouting"/> computes it.
+    /// </summary>
+    public bool RoutedByEntity { get; }
 
     /// <summary>The group.</summary>
     public string Group { get; }
@@ -106,7 +113,8 @@ internal sealed class QuerySubject
             throw new SchemaNotFoundException($"measure '{group}/{name}' is not found");
         }
 
-        return new QuerySubject(kind, group, name, measure.TagFamilies, measure.Fields, measure.Entity?.TagNames ?? [], rules, measure.IndexMode);
+        return new QuerySubject(kind, group, name, measure.TagFamilies, measure.Fields, measure.Entity?.TagNames ?? [], rules, measure.IndexMode,
+            routedByEntity: measure.ShardingKey is not { TagNames.Count: > 0 });
     }
 
     /// <summary>The family and type of tag <paramref name="tag"/>; false when the subject has no such tag.</summary>

@@ -40,7 +40,7 @@ internal sealed class StreamQueryExecutor(QueryFanOut fanOut, QueryOptions optio
             Task<IReadOnlyList<Banyan.Storage.Rows.WriteBatch>>[] reads = [.. scopes.Select(scope =>
             {
                 ShardQuery query = new(request.Name, begin, end, Translate(request.Criteria, scope), ColumnsOf(scope, projection, orderTag), options.MaxRowsPerShard);
-                return fanOut.ReadAsync(scope.Group, scope.Settings, query);
+                return fanOut.ReadAsync(scope.Group, scope.Settings, query, EntityPatterns.Of(request.Criteria, scope.Subject).Shards(scope.Subject, scope.Settings.ShardNum));
             })];
             IReadOnlyList<Banyan.Storage.Rows.WriteBatch>[] results = await Task.WhenAll(reads);
             for (int i = 0; i < scopes.Count; i++)

@@ -3,6 +3,8 @@ using Banyan.GrainInterfaces.Groups;
 using Banyan.GrainInterfaces.Queries;
 using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Tests.Infrastructure;
+using Banyan.Storage.Series;
+using Banyan.Storage.Values;
 using Orleans.TestingHost;
 using static Banyan.Grains.Tests.Queries.QuerySchemas;
 using MeasureV1 = Banyan.Api.Measure.V1;
@@ -96,5 +98,24 @@ public sealed class QueryFailureTests(ClusterFixture fixture)
             TimeSpan.FromSeconds(120),
             "ShardUnavailableException from a query after a shard owner was killed") ?? throw new InvalidOperationException("unreachable");
         Assert.Equal(extra.Name, refused.Owner);
+
+        // A query that names its series outright is sent to that series' shard only, so the cluster still answers it
+        // when the shard's owner is alive, and refuses it when the owner is the dead silo.
+        static uint ShardOf(int i) => ShardRouting.ComputeShard(MeasureName, [TagValue.FromString("svc-" + i), TagValue.FromString("i")], 8);
+        MeasureV1.QueryRequest OneSeries(int i) => new()
+        {
+            Groups = { group },
+            Name = MeasureName,
+            TimeRange = QueryData.Range(t0, t0),
+            Criteria = Where.And(Where.Eq("service", "svc-" + i), Where.Eq("instance", "i")),
+            FieldProjection = new() { Names = { "total" } },
+        };
+        int reachable = Enumerable.Range(0, 64).First(i => owners.OwnerOf((int)ShardOf(i)) != extra.Name);
+        MeasureV1.QueryResponse answer = await QueryData.QueryAsync(fixture.Client, OneSeries(reachable)).WaitAsync(s_bound);
+        Assert.Equal(reachable, Assert.Single(answer.DataPoints).Fields.Single().Value.Int.Value);
+
+        int unreachable = Enumerable.Range(0, 64).First(i => owners.OwnerOf((int)ShardOf(i)) == extra.Name);
+        Exception failed = await Assert.ThrowsAnyAsync<Exception>(() => QueryData.QueryAsync(fixture.Client, OneSeries(unreachable)).WaitAsync(s_bound));
+        Assert.Equal(extra.Name, Assert.IsType<ShardUnavailableException>(failed is AggregateException { InnerException: { } inner } ? inner : failed).Owner);
     }
 }
