@@ -35,7 +35,8 @@ public static class StrictDecodingMethodProvider
 /// with one difference: a request message that does not decode is answered INVALID_ARGUMENT with the decoder's
 /// reason. Grpc.AspNetCore decodes a unary request before interceptors run and answers UNKNOWN ("Exception was thrown
 /// by handler.") when that fails; BanyanDB (grpc-go) answers INTERNAL. Bidi and client-streaming requests decode
-/// inside the handler, and get the same INVALID_ARGUMENT from the same decoder.
+/// inside the handler, and get the same INVALID_ARGUMENT from the same decoder. Responses are encoded as generated,
+/// but for the two write responses (<see cref="WriteResponseMarshaller"/>).
 /// </summary>
 /// <typeparam name="TService">The service implementation.</typeparam>
 public sealed class StrictDecodingMethodProvider<TService> : IServiceMethodProvider<TService>
@@ -71,7 +72,8 @@ public sealed class StrictDecodingMethodProvider<TService> : IServiceMethodProvi
                 throw new RpcException(new Status(StatusCode.InvalidArgument, $"The request is not a valid {typeof(TRequest).Name} message: {e.Message}"));
             }
         });
-        return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, request, method.ResponseMarshaller);
+        // The write responses (one per data point) are encoded by WriteResponseMarshaller; every other message as generated.
+        return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, request, WriteResponseMarshaller.For(method.ResponseMarshaller));
     }
 
     // Receives the generated BindService's methods (with null handlers: the service instance comes per call) and adds

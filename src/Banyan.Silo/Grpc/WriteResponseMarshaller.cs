@@ -1,0 +1,188 @@
+using System.Buffers;
+using Google.Protobuf;
+using Grpc.Core;
+using Metadata = Banyan.Api.Common.V1.Metadata;
+using MeasureV1 = Banyan.Api.Measure.V1;
+using StreamV1 = Banyan.Api.Stream.V1;
+
+namespace Banyan.Silo.Grpc;
+
+/// <summary>
+/// Encodes the <c>WriteResponse</c> of <c>MeasureService/Write</c> and <c>StreamService/Write</c> (one per data point
+/// or element, each echoing the stream's metadata) into the same bytes as protobuf's own encoder, without measuring
+/// and encoding the metadata's strings again for every response: the encoding of the metadata last seen on the
+/// thread is kept and reused while the same, unchanged metadata object comes back (a write stream answers a whole
+/// batch with one). Protobuf's encoder of these responses was 6 % of the silo's request-thread CPU on ingest.
+/// </summary>
+/// <remarks>
+/// Both messages are <c>message_id = 1</c> (uint64), <c>status = 2</c> (string), <c>metadata = 3</c>
+/// (<c>common.v1.Metadata</c>); a field at its default value is left out, as protobuf does. Pinned by
+/// <c>WriteResponseMarshallerTests</c> against <see cref="MessageExtensions.ToByteArray"/>.
+/// </remarks>
+public static class WriteResponseMarshaller
+{
+    [ThreadStatic]
+    private static CachedMetadata? t_metadata;
+
+    [ThreadStatic]
+    private static Dictionary<string, byte[]>? t_statuses;
+
+    /// <summary>
+    /// The marshaller for <typeparamref name="TResponse"/>: this encoder for the two write responses, otherwise
+    /// <paramref name="generated"/> unchanged. Decoding always stays with <paramref name="generated"/>.
+    /// </summary>
+    public static Marshaller<TResponse> For<TResponse>(Marshaller<TResponse> generated)
+    {
+        ArgumentNullException.ThrowIfNull(generated);
+        if (typeof(TResponse) == typeof(MeasureV1.WriteResponse))
+        {
+            return new Marshaller<TResponse>(
+                (response, context) => Serialize((MeasureV1.WriteResponse)(object)response!, context),
+                generated.ContextualDeserializer);
+        }
+
+        if (typeof(TResponse) == typeof(StreamV1.WriteResponse))
+        {
+            return new Marshaller<TResponse>(
+                (response, context) => Serialize((StreamV1.WriteResponse)(object)response!, context),
+                generated.ContextualDeserializer);
+        }
+
+        return generated;
+    }
+
+    /// <summary>The protobuf encoding of a write response with these fields.</summary>
+    public static byte[] Encode(ulong messageId, string status, Metadata? metadata)
+    {
+        byte[] bytes = new byte[Measure(messageId, status, metadata, out ReadOnlySpan<byte> statusBytes, out byte[]? metadataBytes)];
+        Write(bytes, messageId, statusBytes, metadataBytes);
+        return bytes;
+    }
+
+    private static void Serialize(MeasureV1.WriteResponse response, SerializationContext context)
+        => Serialize(response.MessageId, response.Status, response.Metadata, context);
+
+    private static void Serialize(StreamV1.WriteResponse response, SerializationContext context)
+        => Serialize(response.MessageId, response.Status, response.Metadata, context);
+
+    private static void Serialize(ulong messageId, string status, Metadata? metadata, SerializationContext context)
+    {
+        int length = Measure(messageId, status, metadata, out ReadOnlySpan<byte> statusBytes, out byte[]? metadataBytes);
+        context.SetPayloadLength(length);
+        IBufferWriter<byte> writer = context.GetBufferWriter();
+        Write(writer.GetSpan(length)[..length], messageId, statusBytes, metadataBytes);
+        writer.Advance(length);
+        context.Complete();
+    }
+
+    private static int Measure(ulong messageId, string status, Metadata? metadata, out ReadOnlySpan<byte> statusBytes, out byte[]? metadataBytes)
+    {
+        statusBytes = StatusBytes(status);
+        metadataBytes = metadata is null ? null : MetadataBytes(metadata);
+        int length = 0;
+        if (messageId != 0)
+        {
+            length += 1 + CodedOutputStream.ComputeUInt64Size(messageId);
+        }
+
+        if (statusBytes.Length > 0)
+        {
+            length += 1 + CodedOutputStream.ComputeLengthSize(statusBytes.Length) + statusBytes.Length;
+        }
+
+        if (metadataBytes is not null)
+        {
+            length += 1 + CodedOutputStream.ComputeLengthSize(metadataBytes.Length) + metadataBytes.Length;
+        }
+
+        return length;
+    }
+
+    private static void Write(Span<byte> destination, ulong messageId, ReadOnlySpan<byte> status, byte[]? metadata)
+    {
+        int at = 0;
+        if (messageId != 0)
+        {
+            destination[at++] = (1 << 3) | 0; // field 1, varint
+            at += WriteVarint(destination[at..], messageId);
+        }
+
+        if (status.Length > 0)
+        {
+            destination[at++] = (2 << 3) | 2; // field 2, length-delimited
+            at += WriteVarint(destination[at..], (ulong)status.Length);
+            status.CopyTo(destination[at..]);
+            at += status.Length;
+        }
+
+        if (metadata is not null)
+        {
+            destination[at++] = (3 << 3) | 2; // field 3, length-delimited
+            at += WriteVarint(destination[at..], (ulong)metadata.Length);
+            metadata.CopyTo(destination[at..]);
+        }
+    }
+
+    private static int WriteVarint(Span<byte> destination, ulong value)
+    {
+        int at = 0;
+        while (value >= 0x80)
+        {
+            destination[at++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        destination[at++] = (byte)value;
+        return at;
+    }
+
+    // Status names are a handful of constants: their UTF-8 bytes are kept per thread.
+    private static ReadOnlySpan<byte> StatusBytes(string status)
+    {
+        if (string.IsNullOrEmpty(status))
+        {
+            return [];
+        }
+
+        Dictionary<string, byte[]> statuses = t_statuses ??= new(StringComparer.Ordinal);
+        if (!statuses.TryGetValue(status, out byte[]? bytes))
+        {
+            bytes = System.Text.Encoding.UTF8.GetBytes(status);
+            if (statuses.Count < 64)
+            {
+                statuses[status] = bytes;
+            }
+        }
+
+        return bytes;
+    }
+
+    // The same object with the same field values was encoded to these bytes; a changed object is encoded again.
+    private static byte[] MetadataBytes(Metadata metadata)
+    {
+        if (t_metadata is { } cached && cached.Matches(metadata))
+        {
+            return cached.Bytes;
+        }
+
+        CachedMetadata fresh = new(metadata);
+        t_metadata = fresh;
+        return fresh.Bytes;
+    }
+
+    private sealed class CachedMetadata(Metadata metadata)
+    {
+        private readonly Metadata _source = metadata;
+        private readonly string _group = metadata.Group;
+        private readonly string _name = metadata.Name;
+        private readonly uint _id = metadata.Id;
+        private readonly long _createRevision = metadata.CreateRevision;
+        private readonly long _modRevision = metadata.ModRevision;
+
+        public byte[] Bytes { get; } = metadata.ToByteArray();
+
+        public bool Matches(Metadata metadata) => ReferenceEquals(metadata, _source)
+            && ReferenceEquals(metadata.Group, _group) && ReferenceEquals(metadata.Name, _name)
+            && metadata.Id == _id && metadata.CreateRevision == _createRevision && metadata.ModRevision == _modRevision;
+    }
+}
