@@ -128,6 +128,11 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
         if (ColumnValueTypes.IsInteger(column.Type))
         {
             ReadOnlySpan<long> values = column.Int64Values.Slice(offset, rows);
+            if (column.NullCount == 0 && values.Length > 0)
+            {
+                return IntegersWithoutNulls(column.Type, values);
+            }
+
             int count = 0;
             long min = 0, max = 0, sum = 0, first = 0, last = 0;
             bool overflow = false;
@@ -161,6 +166,24 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
         }
 
         return default;
+    }
+
+    // The statistics of integers none of which is null, in one pass without a branch per value (a query that
+    // aggregates time buckets of decoded blocks computes these for every bucket): the same values as the general loop.
+    private static ColumnStatistics IntegersWithoutNulls(ColumnValueType type, ReadOnlySpan<long> values)
+    {
+        long min = values[0], max = values[0], sum = 0, overflowBits = 0;
+        foreach (long v in values)
+        {
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+            long next = unchecked(sum + v);
+            overflowBits |= (sum ^ next) & (v ^ next); // sign bit set: this addition overflowed
+            sum = next;
+        }
+
+        bool overflow = overflowBits < 0;
+        return new ColumnStatistics(type, values.Length, min, max, overflow ? 0 : sum, values[0], values[^1], overflow);
     }
 
     /// <summary>Appends the serialized statistics (nothing for a non-numeric column).</summary>
