@@ -168,15 +168,15 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
         return default;
     }
 
-    // The statistics of integers none of which is null, in one pass without a branch per value (a query that
-    // aggregates time buckets of decoded blocks computes these for every bucket): the same values as the general loop.
+    // The statistics of integers none of which is null (a query that aggregates time buckets of decoded blocks computes
+    // these for every bucket): the minimum and maximum in vector lanes, the sum in a loop without a branch per value;
+    // the same values as the general loop.
     private static ColumnStatistics IntegersWithoutNulls(ColumnValueType type, ReadOnlySpan<long> values)
     {
-        long min = values[0], max = values[0], sum = 0, overflowBits = 0;
+        (long min, long max) = Vectorized.Int64MinMax.Of(values);
+        long sum = 0, overflowBits = 0;
         foreach (long v in values)
         {
-            min = Math.Min(min, v);
-            max = Math.Max(max, v);
             long next = unchecked(sum + v);
             overflowBits |= (sum ^ next) & (v ^ next); // sign bit set: this addition overflowed
             sum = next;
