@@ -128,6 +128,11 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
         if (ColumnValueTypes.IsInteger(column.Type))
         {
             ReadOnlySpan<long> values = column.Int64Values.Slice(offset, rows);
+            if (column.NullCount == 0 && values.Length > 0)
+            {
+                return IntegersWithoutNulls(column.Type, values);
+            }
+
             int count = 0;
             long min = 0, max = 0, sum = 0, first = 0, last = 0;
             bool overflow = false;
@@ -161,6 +166,24 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
         }
 
         return default;
+    }
+
+    // The statistics of integers none of which is null (a query that aggregates time buckets of decoded blocks computes
+    // these for every bucket): the minimum and maximum in vector lanes, the sum in a loop without a branch per value;
+    // the same values as the general loop.
+    private static ColumnStatistics IntegersWithoutNulls(ColumnValueType type, ReadOnlySpan<long> values)
+    {
+        (long min, long max) = Vectorized.Int64MinMax.Of(values);
+        long sum = 0, overflowBits = 0;
+        foreach (long v in values)
+        {
+            long next = unchecked(sum + v);
+            overflowBits |= (sum ^ next) & (v ^ next); // sign bit set: this addition overflowed
+            sum = next;
+        }
+
+        bool overflow = overflowBits < 0;
+        return new ColumnStatistics(type, values.Length, min, max, overflow ? 0 : sum, values[0], values[^1], overflow);
     }
 
     /// <summary>Appends the serialized statistics (nothing for a non-numeric column).</summary>

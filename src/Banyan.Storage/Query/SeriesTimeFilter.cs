@@ -31,10 +31,14 @@ public sealed class SeriesTimeFilter
             }
         }
 
+        _ids = seriesIds;
         SeriesIds = seriesIds;
         MinTimestamp = minTimestamp;
         MaxTimestamp = maxTimestamp;
     }
+
+    // The same array as SeriesIds: searched as a span, without the interface's dispatch per element.
+    private readonly ulong[]? _ids;
 
     /// <summary>Series to find, ascending; null for all.</summary>
     public IReadOnlyList<ulong>? SeriesIds { get; }
@@ -49,58 +53,27 @@ public sealed class SeriesTimeFilter
     public bool OverlapsTime(long min, long max) => min <= MaxTimestamp && max >= MinTimestamp;
 
     /// <summary>True when the filter selects <paramref name="seriesId"/>.</summary>
-    public bool IncludesSeries(ulong seriesId)
-    {
-        if (SeriesIds is null)
-        {
-            return true;
-        }
+    public bool IncludesSeries(ulong seriesId) => _ids is null || _ids.AsSpan().BinarySearch(seriesId) >= 0;
 
-        int lo = 0, hi = SeriesIds.Count - 1;
-        while (lo <= hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            ulong value = SeriesIds[mid];
-            if (value == seriesId)
-            {
-                return true;
-            }
-
-            if (value < seriesId)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>The selected series, ascending (empty when the filter selects all: ask <see cref="SeriesIds"/> first).</summary>
+    internal ReadOnlySpan<ulong> SeriesIdSpan => _ids;
 
     /// <summary>True when some selected series lies in [<paramref name="first"/>, <paramref name="last"/>].</summary>
     public bool IncludesSeriesRange(ulong first, ulong last)
     {
-        if (SeriesIds is null)
+        if (_ids is null)
         {
             return true;
         }
 
-        int lo = 0, hi = SeriesIds.Count;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (SeriesIds[mid] < first)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
+        int lo = LowerBound(_ids, first);
+        return lo < _ids.Length && _ids[lo] <= last;
+    }
 
-        return lo < SeriesIds.Count && SeriesIds[lo] <= last;
+    /// <summary>The index of the first of <paramref name="ids"/> (ascending) not below <paramref name="seriesId"/> (its length when none).</summary>
+    internal static int LowerBound(ReadOnlySpan<ulong> ids, ulong seriesId)
+    {
+        int index = ids.BinarySearch(seriesId);
+        return index >= 0 ? index : ~index;
     }
 }

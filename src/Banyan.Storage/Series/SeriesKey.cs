@@ -93,16 +93,16 @@ public static class SeriesKey
     /// <exception cref="FormatException">The bytes are not a well-formed series key.</exception>
     public static (string Subject, TagValue[] Entity) Decode(ReadOnlySpan<byte> key)
     {
+        // Values without an escaped byte (the usual case) are read straight from the key; an escaped one is copied
+        // without its escapes first. The series index decodes a key per series a query selects, so this is a hot path.
         var scratch = new List<byte>();
-        int pos = ReadEscaped(key, 0, scratch);
-        string subject = Encoding.UTF8.GetString(scratch.ToArray());
+        int pos = ReadValue(key, 0, scratch, out ReadOnlySpan<byte> raw);
+        string subject = Encoding.UTF8.GetString(raw);
         var values = new List<TagValue>();
         while (pos < key.Length)
         {
             var kind = (TagValueKind)key[pos++];
-            scratch.Clear();
-            pos = ReadEscaped(key, pos, scratch);
-            byte[] raw = [.. scratch];
+            pos = ReadValue(key, pos, scratch, out raw);
             values.Add(kind switch
             {
                 TagValueKind.Null => raw.Length == 0 ? TagValue.Null : throw new FormatException("null entity value carries bytes"),
@@ -117,7 +117,24 @@ public static class SeriesKey
         return (subject, [.. values]);
     }
 
-    private static long ReadZigZag(byte[] raw)
+    // The unescaped bytes of the value at pos (a slice of the key, or of scratch when it held escapes) and the position
+    // after its delimiter.
+    private static int ReadValue(ReadOnlySpan<byte> key, int pos, List<byte> scratch, out ReadOnlySpan<byte> value)
+    {
+        int length = key[pos..].IndexOfAny(Delimiter, Escape);
+        if (length >= 0 && key[pos + length] == Delimiter)
+        {
+            value = key.Slice(pos, length);
+            return pos + length + 1;
+        }
+
+        scratch.Clear();
+        int next = ReadEscaped(key, pos, scratch);
+        value = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(scratch);
+        return next;
+    }
+
+    private static long ReadZigZag(ReadOnlySpan<byte> raw)
     {
         if (raw.Length != 8)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Banyan.Storage.Columns;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Parts;
@@ -32,36 +33,9 @@ public sealed partial class Shard
             return result;
         }
 
-        ShardIndexer? indexer = _indexer;
         using ShardReadView view = AcquireView();
-        List<IPartReader> parts;
-        if (indexer is null)
-        {
-            parts = view.PartsFor(filter, null, null);
-        }
-        else
-        {
-            ShardIndexConfig config = indexer.ConfigOf(subject) ?? throw NotConfigured(subject);
-            parts = view.PartsFor(filter, config.Subject, indexer.DefaultSubject);
-        }
-
-        var blocks = new List<(BlockHeader Header, int Part)>();
-        var found = new List<BlockHeader>();
-        for (int p = 0; p < parts.Count; p++)
-        {
-            found.Clear();
-            parts[p].FindBlocks(filter, found);
-            foreach (BlockHeader header in found)
-            {
-                blocks.Add((header, p));
-            }
-        }
-
-        blocks.Sort(static (a, b) =>
-        {
-            int c = a.Header.SeriesId.CompareTo(b.Header.SeriesId);
-            return c != 0 ? c : a.Header.MinTimestamp.CompareTo(b.Header.MinTimestamp);
-        });
+        List<IPartReader> parts = PartsToSummarize(view, subject, filter);
+        List<(BlockHeader Header, int Part)> blocks = BlocksInSeriesOrder(parts, filter);
 
         var buffer = new Block();
         var scratch = new DecodeScratch();
@@ -135,5 +109,181 @@ public sealed partial class Shard
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The summaries of numeric <paramref name="field"/> over [<paramref name="minTimestamp"/>, <paramref name="maxTimestamp"/>]
+    /// cut into intervals of <paramref name="interval"/> nanoseconds from <paramref name="minTimestamp"/> (interval k is
+    /// [min + k·interval, min + (k + 1)·interval − 1], the last one ending at max), each over all of
+    /// <paramref name="seriesIds"/> (ascending) together: one entry per interval, empty where no row has the field. A
+    /// block wholly inside one interval gives its header statistics; a block across intervals or across a bound of the
+    /// range is decoded once and its rows added to their intervals. A float field's sums are added block by block in
+    /// series then time order, so they may differ in the last bits from a row-by-row sum. Returns null where
+    /// <see cref="SummarizeField"/> does: blocks of one series in different parts overlap in time, or the field changed type.
+    /// Sees every write acknowledged before the call.
+    /// </summary>
+    /// <exception cref="ArgumentException">The subject is not configured, or the field is not numeric.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The interval is not positive, or the range holds more than <see cref="MaxSummaryIntervals"/> intervals.</exception>
+    public List<FieldSummary>? SummarizeFieldByInterval(string subject, ulong[] seriesIds, long minTimestamp, long maxTimestamp, string field, long interval)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(seriesIds);
+        ArgumentException.ThrowIfNullOrEmpty(field);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(interval);
+        if (minTimestamp > maxTimestamp)
+        {
+            return [];
+        }
+
+        // (max - min) / interval + 1 without overflowing: the span may be all of long's range.
+        ulong span = unchecked((ulong)maxTimestamp - (ulong)minTimestamp);
+        ulong count = (span / (ulong)interval) + 1;
+        if (count > MaxSummaryIntervals)
+        {
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, $"[{minTimestamp}, {maxTimestamp}] holds {count} intervals of {interval} ns, more than {MaxSummaryIntervals}");
+        }
+
+        var result = new List<FieldSummary>((int)count);
+        for (ulong k = 0; k < count; k++)
+        {
+            result.Add(default);
+        }
+
+        if (seriesIds.Length == 0)
+        {
+            return result;
+        }
+
+        var filter = new SeriesTimeFilter(seriesIds, minTimestamp, maxTimestamp);
+        using ShardReadView view = AcquireView();
+        List<IPartReader> parts = PartsToSummarize(view, subject, filter);
+        List<(BlockHeader Header, int Part)> blocks = BlocksInSeriesOrder(parts, filter);
+        var buffer = new Block();
+        var scratch = new DecodeScratch();
+        ColumnProjection fieldOnly = ColumnProjection.Of([field], []);
+        Span<FieldSummary> summaries = CollectionsMarshal.AsSpan(result);
+        ColumnValueType type = 0;
+        ulong series = 0;
+        long previousMax = long.MinValue;
+        int previousPart = -1;
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            (BlockHeader header, int part) = blocks[i];
+            if (i == 0 || header.SeriesId != series)
+            {
+                (series, previousMax, previousPart) = (header.SeriesId, long.MinValue, -1);
+            }
+
+            if (previousPart >= 0 && part != previousPart && header.MinTimestamp <= previousMax)
+            {
+                return null;
+            }
+
+            previousMax = Math.Max(previousMax, header.MaxTimestamp);
+            previousPart = part;
+            ColumnHeader? column = header.FindField(field);
+            if (column is null)
+            {
+                continue; // no row of this block has the field
+            }
+
+            if (column.Type != ColumnValueType.Float64 && !ColumnValueTypes.IsInteger(column.Type))
+            {
+                throw new ArgumentException($"field '{field}' is {column.Type}; only numeric fields aggregate", nameof(field));
+            }
+
+            if (type != 0 && column.Statistics.IsPresent && column.Statistics.Type != type)
+            {
+                return null;
+            }
+
+            if (column.Statistics.IsPresent)
+            {
+                type = column.Statistics.Type;
+            }
+
+            int first = IntervalOf(Math.Max(header.MinTimestamp, minTimestamp), minTimestamp, interval);
+            int last = IntervalOf(Math.Min(header.MaxTimestamp, maxTimestamp), minTimestamp, interval);
+            bool inside = header.MinTimestamp >= minTimestamp && header.MaxTimestamp <= maxTimestamp;
+            if (inside && first == last && !column.Statistics.SumOverflowed)
+            {
+                summaries[first].Add(column.Statistics);
+                summaries[first].BlocksFromStatistics++;
+                continue;
+            }
+
+            parts[part].ReadBlock(header, fieldOnly, buffer, scratch);
+            ColumnBuffer? decoded = buffer.FindColumn(null, field);
+            if (decoded is null)
+            {
+                continue;
+            }
+
+            ReadOnlySpan<long> timestamps = buffer.Timestamps;
+            (int start, int end) = FieldSummaryReader.RowsWithin(timestamps, minTimestamp, maxTimestamp);
+            bool counted = false;
+            while (start < end)
+            {
+                // The rows of the interval of row start: up to the interval's last timestamp.
+                int k = IntervalOf(timestamps[start], minTimestamp, interval);
+                long intervalMax = k == summaries.Length - 1 ? maxTimestamp : unchecked((long)((ulong)minTimestamp + ((ulong)(k + 1) * (ulong)interval) - 1));
+                int stop = start + 1;
+                while (stop < end && timestamps[stop] <= intervalMax)
+                {
+                    stop++;
+                }
+
+                summaries[k].Add(ColumnStatistics.Compute(decoded, start, stop - start));
+                if (!counted)
+                {
+                    summaries[k].BlocksDecoded++;
+                    counted = true;
+                }
+
+                start = stop;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Most intervals <see cref="SummarizeFieldByInterval"/> returns (a bound on the list it allocates).</summary>
+    public const int MaxSummaryIntervals = 1 << 20;
+
+    private static int IntervalOf(long timestamp, long minTimestamp, long interval) => (int)(unchecked((ulong)timestamp - (ulong)minTimestamp) / (ulong)interval);
+
+    private List<IPartReader> PartsToSummarize(ShardReadView view, string subject, SeriesTimeFilter filter)
+    {
+        ShardIndexer? indexer = _indexer;
+        if (indexer is null)
+        {
+            return view.PartsFor(filter, null, null);
+        }
+
+        ShardIndexConfig config = indexer.ConfigOf(subject) ?? throw NotConfigured(subject);
+        return view.PartsFor(filter, config.Subject, indexer.DefaultSubject);
+    }
+
+    // The blocks of every part in the filter, ordered by series, then by first timestamp.
+    private static List<(BlockHeader Header, int Part)> BlocksInSeriesOrder(List<IPartReader> parts, SeriesTimeFilter filter)
+    {
+        var blocks = new List<(BlockHeader Header, int Part)>();
+        var found = new List<BlockHeader>();
+        for (int p = 0; p < parts.Count; p++)
+        {
+            found.Clear();
+            parts[p].FindBlocks(filter, found);
+            foreach (BlockHeader header in found)
+            {
+                blocks.Add((header, p));
+            }
+        }
+
+        blocks.Sort(static (a, b) =>
+        {
+            int c = a.Header.SeriesId.CompareTo(b.Header.SeriesId);
+            return c != 0 ? c : a.Header.MinTimestamp.CompareTo(b.Header.MinTimestamp);
+        });
+        return blocks;
     }
 }

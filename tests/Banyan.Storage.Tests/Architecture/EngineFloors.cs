@@ -20,6 +20,9 @@ internal static class EngineFloors
         // The engine's instruments (System.Diagnostics.Metrics): used by the WAL and the shard, using nothing.
         ["Banyan.Storage.Telemetry"] = 1,
 
+        // Vector kernels over spans of numbers (each beside its scalar loop), using nothing.
+        ["Banyan.Storage.Vectorized"] = 1,
+
         // 2. Codecs over spans, compression, the durability kit, text analysis, posting lists.
         ["Banyan.Storage.Compression"] = 2,
         ["Banyan.Storage.Durability"] = 2,

@@ -142,6 +142,44 @@ public sealed class PartRoundTripTests
         Assert.False(Directory.Exists(path + PartFileNames.TemporarySuffix));
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(6)]
+    public void Find_blocks_of_a_series_set_returns_exactly_the_blocks_a_header_by_header_test_selects(int seed)
+    {
+        // A disk part seeks each selected series in its chunks; the reference tests every header of the part.
+        var rows = new RandomRows(seed, DataKind.Measure, maxRows: 4000, maxSeries: 200);
+        using var temp = new TempDirectory();
+        using MemoryPart memory = MemoryPart.Build(rows.ToBatch(false), s_smallBlocks);
+        memory.WriteTo(temp.Sub("p"), s_smallBlocks);
+        using PartReader disk = PartReader.Open(temp.Sub("p"));
+        var all = new List<BlockHeader>();
+        disk.FindBlocks(SeriesTimeFilter.All, all);
+        ulong[] present = [.. all.Select(h => h.SeriesId).Distinct().Order()];
+        Assert.True(all.Count > 50, $"{all.Count} blocks: the test needs many primary chunks (300 bytes of headers each)");
+        var random = new Random(seed);
+        long minTime = all.Min(h => h.MinTimestamp);
+        long maxTime = all.Max(h => h.MaxTimestamp);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            // Some present series, some absent ids (below, between and above them), any time range.
+            int take = trial % 10 == 0 ? present.Length : random.Next(0, 12);
+            SortedSet<ulong> chosen = [.. present.OrderBy(_ => random.Next()).Take(take)];
+            for (int extra = random.Next(0, 4); extra > 0; extra--)
+            {
+                chosen.Add((ulong)random.NextInt64() | (random.Next(2) == 0 ? 0 : 1UL << 63));
+            }
+
+            long a = minTime + (long)((maxTime - minTime) * random.NextDouble());
+            long b = minTime + (long)((maxTime - minTime) * random.NextDouble());
+            var filter = new SeriesTimeFilter([.. chosen], trial % 3 == 0 ? long.MinValue : Math.Min(a, b), trial % 3 == 0 ? long.MaxValue : Math.Max(a, b));
+            var found = new List<BlockHeader>();
+            disk.FindBlocks(filter, found);
+            List<BlockHeader> expected = [.. all.Where(h => filter.IncludesSeries(h.SeriesId) && filter.OverlapsTime(h.MinTimestamp, h.MaxTimestamp))];
+            Assert.Equal(expected, found);
+        }
+    }
+
     [Fact]
     public void Empty_part_round_trips()
     {

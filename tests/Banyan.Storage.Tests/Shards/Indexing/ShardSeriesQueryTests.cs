@@ -125,6 +125,106 @@ public sealed class ShardSeriesQueryTests : IDisposable
         Assert.All(merged, s => Assert.True(s.Summary.BlocksFromStatistics > 0 && s.Summary.BlocksDecoded == 0, $"series {s.SeriesId:x16}: {s.Summary.BlocksFromStatistics} blocks from statistics, {s.Summary.BlocksDecoded} decoded"));
     }
 
+    // Interval summaries against the rows: for each interval [min + k·width, min + (k + 1)·width − 1] (the last ending at
+    // max), COUNT, SUM, MIN, MAX of v over the chosen series together, and COUNT, MIN, MAX of f.
+    private static void CheckIntervals(Shard shard, List<Sample> samples, ulong[] series, long min, long max, long width, string where)
+    {
+        List<FieldSummary>? ints = shard.SummarizeFieldByInterval("cpu", series, min, max, "v", width);
+        List<FieldSummary>? floats = shard.SummarizeFieldByInterval("cpu", series, min, max, "f", width);
+        Assert.NotNull(ints);
+        Assert.NotNull(floats);
+        int intervals = (int)(((max - min) / width) + 1);
+        Assert.True(ints.Count == intervals && floats.Count == intervals, $"{where}: {ints.Count} intervals, expected {intervals}");
+        for (int k = 0; k < intervals; k++)
+        {
+            long from = min + (k * width);
+            long to = k == intervals - 1 ? max : from + width - 1;
+            List<Sample> rows = [.. samples.Where(s => series.Contains(s.Series) && s.Time >= from && s.Time <= to)];
+            List<long> values = [.. rows.Where(r => r.Value != long.MinValue).Select(r => r.Value)];
+            FieldSummary v = ints[k];
+            string at = $"{where}, width {width}, interval {k} [{from}, {to}]";
+            Assert.True(values.Count == v.Count, $"{at}: count of v {v.Count}, expected {values.Count}");
+            if (values.Count > 0)
+            {
+                Assert.True((values.Sum(), values.Min(), values.Max()) == (v.Int64Sum, v.Int64Min, v.Int64Max), $"{at}: v is {v}, expected sum {values.Sum()} min {values.Min()} max {values.Max()}");
+            }
+
+            FieldSummary f = floats[k];
+            Assert.True(rows.Count == f.Count, $"{at}: count of f {f.Count}, expected {rows.Count}");
+            if (rows.Count > 0)
+            {
+                Assert.Equal((rows.Min(r => r.Ratio), rows.Max(r => r.Ratio)), (f.Float64Min, f.Float64Max));
+            }
+        }
+    }
+
+    private static void CheckAllIntervals(Shard shard, List<Sample> samples, string where)
+    {
+        ulong[] all = [.. samples.Select(s => s.Series).Distinct().Order()];
+        ulong[] some = [.. all.Where((_, i) => i % 2 == 1)];
+        foreach ((long min, long max) in new (long, long)[] { (0, 159), (5, 17), (90, 90), (-10, 200), (150, 170) })
+        {
+            foreach (long width in new long[] { 1, 7, 30, 40, 1_000 })
+            {
+                CheckIntervals(shard, samples, all, min, max, width, $"{where}, all series");
+                CheckIntervals(shard, samples, some, min, max, width, $"{where}, every other series");
+            }
+        }
+    }
+
+    [Fact]
+    public void Interval_summaries_equal_the_rows_and_read_headers_of_blocks_inside_one_interval()
+    {
+        using TempDirectory dir = new();
+        Shard shard = Open(dir);
+        var samples = new List<Sample>();
+        for (int round = 0; round < 4; round++)
+        {
+            (WriteBatch batch, List<Sample> rows) = Cpu(hosts: 5, first: round * 40, count: 40);
+            shard.Write(batch);
+            samples.AddRange(rows);
+            CheckAllIntervals(shard, samples, $"round {round}, buffered");
+            shard.Flush();
+            CheckAllIntervals(shard, samples, $"round {round}, flushed");
+        }
+
+        // Each flushed part holds one block per series over 40 timestamps: intervals of 40 aligned with them read
+        // only headers; intervals of 30 cut most blocks, which are decoded once each, not once per interval.
+        ulong[] series = [.. samples.Select(s => s.Series).Distinct().Order()];
+        List<FieldSummary> aligned = shard.SummarizeFieldByInterval("cpu", series, 0, 159, "v", 40)!;
+        Assert.Equal((20, 0), (aligned.Sum(s => s.BlocksFromStatistics), aligned.Sum(s => s.BlocksDecoded)));
+        List<FieldSummary> cut = shard.SummarizeFieldByInterval("cpu", series, 0, 159, "v", 30)!;
+        Assert.Equal(20, cut.Sum(s => s.BlocksFromStatistics + s.BlocksDecoded));
+
+        shard.Merge(force: true);
+        CheckAllIntervals(shard, samples, "merged");
+    }
+
+    [Fact]
+    public void Interval_summaries_are_refused_where_parts_overlap_and_check_their_arguments()
+    {
+        using TempDirectory dir = new();
+        Shard shard = Open(dir);
+        (WriteBatch first, _) = Cpu(hosts: 2, first: 0, count: 20, version: 1);
+        shard.Write(first);
+        shard.Flush();
+        (WriteBatch second, List<Sample> newer) = Cpu(hosts: 2, first: 10, count: 20, version: 2, offset: 5);
+        shard.Write(second);
+        shard.Flush();
+        ulong[] series = [.. newer.Select(s => s.Series).Distinct().Order()];
+        Assert.Null(shard.SummarizeFieldByInterval("cpu", series, 0, 100, "v", 10));
+        Assert.NotNull(shard.SummarizeFieldByInterval("cpu", series, 0, 9, "v", 5));
+        Assert.Empty(shard.SummarizeFieldByInterval("cpu", series, 10, 9, "v", 5)!);
+        Assert.Throws<ArgumentOutOfRangeException>(() => shard.SummarizeFieldByInterval("cpu", series, 0, 9, "v", 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => shard.SummarizeFieldByInterval("cpu", series, long.MinValue, long.MaxValue, "v", 1_000));
+
+        // The whole of long's range in intervals of long.MaxValue: [min, −2], [−1, max − 2], [max − 1, max].
+        shard.Merge(force: true);
+        List<FieldSummary> whole = shard.SummarizeFieldByInterval("cpu", series, long.MinValue, long.MaxValue, "v", long.MaxValue)!;
+        List<Sample> merged = [.. Cpu(hosts: 2, first: 0, count: 10).Samples, .. newer];
+        Assert.Equal((3, 0L, merged.LongCount(s => s.Value != long.MinValue), 0L), (whole.Count, whole[0].Count, whole[1].Count, whole[2].Count));
+    }
+
     [Fact]
     public void Summaries_are_refused_where_parts_overlap_and_rows_may_be_versions_of_each_other()
     {
