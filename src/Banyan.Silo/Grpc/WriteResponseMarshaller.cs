@@ -1,8 +1,8 @@
 using System.Buffers;
 using Google.Protobuf;
 using Grpc.Core;
-using Metadata = Banyan.Api.Common.V1.Metadata;
 using MeasureV1 = Banyan.Api.Measure.V1;
+using Metadata = Banyan.Api.Common.V1.Metadata;
 using StreamV1 = Banyan.Api.Stream.V1;
 
 namespace Banyan.Silo.Grpc;
@@ -22,10 +22,10 @@ namespace Banyan.Silo.Grpc;
 public static class WriteResponseMarshaller
 {
     [ThreadStatic]
-    private static CachedMetadata? t_metadata;
+    private static CachedMetadata? s_metadata;
 
     [ThreadStatic]
-    private static Dictionary<string, byte[]>? t_statuses;
+    private static Dictionary<string, byte[]>? s_statuses;
 
     /// <summary>
     /// The marshaller for <typeparamref name="TResponse"/>: this encoder for the two write responses, otherwise
@@ -144,7 +144,7 @@ public static class WriteResponseMarshaller
             return [];
         }
 
-        Dictionary<string, byte[]> statuses = t_statuses ??= new(StringComparer.Ordinal);
+        Dictionary<string, byte[]> statuses = s_statuses ??= new(StringComparer.Ordinal);
         if (!statuses.TryGetValue(status, out byte[]? bytes))
         {
             bytes = System.Text.Encoding.UTF8.GetBytes(status);
@@ -160,13 +160,13 @@ public static class WriteResponseMarshaller
     // The same object with the same field values was encoded to these bytes; a changed object is encoded again.
     private static byte[] MetadataBytes(Metadata metadata)
     {
-        if (t_metadata is { } cached && cached.Matches(metadata))
+        if (s_metadata is { } cached && cached.Matches(metadata))
         {
             return cached.Bytes;
         }
 
         CachedMetadata fresh = new(metadata);
-        t_metadata = fresh;
+        s_metadata = fresh;
         return fresh.Bytes;
     }
 

@@ -2,8 +2,8 @@ using System.Buffers;
 using Banyan.Silo.Grpc;
 using Google.Protobuf;
 using Grpc.Core;
-using Metadata = Banyan.Api.Common.V1.Metadata;
 using MeasureV1 = Banyan.Api.Measure.V1;
+using Metadata = Banyan.Api.Common.V1.Metadata;
 using StreamV1 = Banyan.Api.Stream.V1;
 
 namespace Banyan.Silo.Tests.Grpc;
