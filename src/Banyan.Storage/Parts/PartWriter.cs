@@ -439,9 +439,10 @@ public sealed class PartWriter : IDisposable
         }
 
         _claimed = -1;
-        Task? helper = _queued > 1
-            ? Task.Factory.StartNew(static state => ((PartWriter)state!).EncodeQueued(helperThread: true), this, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default)
-            : null;
+        HelperTicket? ticket = _queued > 1 ? new HelperTicket(this) : null;
+        Task? helper = ticket is null
+            ? null
+            : Task.Factory.StartNew(static state => ((HelperTicket)state!).Run(), ticket, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
         System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
         try
         {
@@ -452,10 +453,16 @@ public sealed class PartWriter : IDisposable
             failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
         }
 
-        // The helper uses the queue's buffers: it has finished before they are read or the writer goes on.
+        // The helper uses the queue's buffers: it has finished before they are read or the writer goes on. A helper
+        // the pool has not started yet is withdrawn instead (it will find its ticket withdrawn and do nothing), so this
+        // thread never blocks waiting for a pool thread to free up: on a busy silo that wait could last until the pool
+        // injects a thread, while every block is already encoded.
         try
         {
-            helper?.Wait();
+            if (ticket is not null && !ticket.Withdraw())
+            {
+                helper!.Wait();
+            }
         }
         catch (AggregateException e)
         {
@@ -476,6 +483,27 @@ public sealed class PartWriter : IDisposable
         }
 
         _queued = 0;
+    }
+
+    // One drain's pool helper: it encodes only if it starts before the writer withdraws it. A ticket per drain, so
+    // a helper of an earlier drain that the pool starts late can never encode with the next drain's helper buffers.
+    private sealed class HelperTicket(PartWriter writer)
+    {
+        private const int NotStarted = 0;
+        private const int Started = 1;
+        private const int Withdrawn = 2;
+        private int _state;
+
+        public void Run()
+        {
+            if (Interlocked.CompareExchange(ref _state, Started, NotStarted) == NotStarted)
+            {
+                writer.EncodeQueued(helperThread: true);
+            }
+        }
+
+        // True when the helper had not started and now never will; false when it is running or done.
+        public bool Withdraw() => Interlocked.CompareExchange(ref _state, Withdrawn, NotStarted) == NotStarted;
     }
 
     private void EncodeQueued(bool helperThread)
