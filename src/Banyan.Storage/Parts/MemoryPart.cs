@@ -115,7 +115,7 @@ public sealed class MemoryPart : IPartReader
         using var writer = new PartWriter(directory, Metadata.Kind, options);
         foreach (Block block in _blocks)
         {
-            writer.WriteBlock(block);
+            writer.WriteRetainedBlock(block); // immutable: may wait to be encoded with the next ones
         }
 
         return writer.Complete();

@@ -32,7 +32,18 @@ public sealed class PartWriter : IDisposable
     private readonly List<ColumnHeader> _fieldHeaders = [];
     private readonly List<ColumnHeader> _tagHeaders = [];
     private readonly List<TagFamilyHeader> _familyHeaders = [];
-    private readonly Block _pending = new();
+    private Block _pending = new();
+
+    // Blocks of fields only are encoded and compressed QueueBlocks at a time on two threads (the
+    // caller's and one from the pool), then placed in order; see DrainQueue.
+    private const int QueueBlocks = 64;
+    private readonly bool _parallel;
+    private readonly List<EncodedBlock> _queue = [];
+    private int _queued;
+    private int _claimed;
+    private readonly EncodedBlock _single = new();
+    private readonly ByteBuffer _helperRaw = new(4096);
+    private readonly Stack<Block> _spareBlocks = new();
     private readonly uint _version;
     private readonly CompactBlockHeaderCodec? _headerCodec;
     private BlockCutter _cutter;
@@ -67,6 +78,7 @@ public sealed class PartWriter : IDisposable
         _cutter = new BlockCutter(kind, _options);
         _version = _options.FormatVersion;
         _headerCodec = _version >= 2 ? new CompactBlockHeaderCodec() : null;
+        _parallel = _options.ParallelEncoding && Environment.ProcessorCount > 1;
         _staging = new StagingDirectory(directory, _options.Fsync);
         _timestamps = Create(PartFileNames.Timestamps, PartFileMagic.Timestamps);
         _primary = Create(PartFileNames.Primary, PartFileMagic.Primary);
@@ -83,7 +95,19 @@ public sealed class PartWriter : IDisposable
         ArgumentNullException.ThrowIfNull(block);
         ObjectDisposedException.ThrowIf(_disposed || _completed, this);
         FlushPending();
-        WriteBlockCore(block);
+        WriteBlockCore(block, retained: false, owned: false);
+    }
+
+    /// <summary>
+    /// <see cref="WriteBlock"/> for a block that stays unchanged until <see cref="Complete"/> (a memory
+    /// part's): it may wait in the queue of blocks encoded together instead of being encoded at once.
+    /// </summary>
+    internal void WriteRetainedBlock(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ObjectDisposedException.ThrowIf(_disposed || _completed, this);
+        FlushPending();
+        WriteBlockCore(block, retained: true, owned: false);
     }
 
     /// <summary>
@@ -163,6 +187,7 @@ public sealed class PartWriter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed || _completed, this);
         FlushPending();
+        DrainQueue();
         FlushChunk();
 
         using (FileAppender meta = Create(PartFileNames.Meta, PartFileMagic.Meta))
@@ -250,6 +275,13 @@ public sealed class PartWriter : IDisposable
         }
 
         _raw.Dispose();
+        _helperRaw.Dispose();
+        _single.Dispose();
+        foreach (EncodedBlock queued in _queue)
+        {
+            queued.Dispose();
+        }
+
         _frame.Dispose();
         _chunk.Dispose();
         _metaEntries.Dispose();
@@ -278,12 +310,53 @@ public sealed class PartWriter : IDisposable
         _cutter.Close();
         if (_pending.Count > 0)
         {
-            WriteBlockCore(_pending);
-            _pending.Reset(0);
+            if (_parallel)
+            {
+                // The full block waits in the queue; rows go on into a spare one.
+                Block full = _pending;
+                _pending = _spareBlocks.Count > 0 ? _spareBlocks.Pop() : new Block();
+                _pending.Reset(0);
+                WriteBlockCore(full, retained: true, owned: true);
+            }
+            else
+            {
+                WriteBlockCore(_pending, retained: false, owned: false);
+                _pending.Reset(0);
+            }
         }
     }
 
-    private void WriteBlockCore(Block block)
+    // Checks the block and counts it (in block order), then encodes and places it: at once, or, for a
+    // retained block of fields only when encoding runs on two threads, after the queue fills.
+    private void WriteBlockCore(Block block, bool retained, bool owned)
+    {
+        Admit(block);
+        if (!retained || !_parallel || HasTagColumns(block))
+        {
+            DrainQueue();
+            _single.Block = block;
+            EncodeFrames(_single, _raw);
+            Place(_single);
+            _single.Block = null!;
+            return;
+        }
+
+        if (_queued == _queue.Count)
+        {
+            _queue.Add(new EncodedBlock());
+        }
+
+        EncodedBlock slot = _queue[_queued++];
+        slot.Block = block;
+        slot.OwnedByWriter = owned;
+        if (_queued == QueueBlocks)
+        {
+            DrainQueue();
+        }
+    }
+
+    // Validation against the blocks before, and the part's counts; runs in block order.
+    private void Admit(Block block)
     {
         int n = block.Count;
         if (n == 0)
@@ -327,6 +400,130 @@ public sealed class PartWriter : IDisposable
             }
         }
 
+        if (!_any || block.SeriesId != _lastSeries)
+        {
+            _series++;
+        }
+
+        _minTimestamp = _any ? Math.Min(_minTimestamp, min) : min;
+        _maxTimestamp = _any ? Math.Max(_maxTimestamp, max) : max;
+        _any = true;
+        _lastSeries = block.SeriesId;
+        _lastMax = max;
+        _rows += n;
+        _blocks++;
+        _uncompressed += block.UncompressedSize;
+    }
+
+    private static bool HasTagColumns(Block block)
+    {
+        foreach (ColumnBuffer column in block.Columns)
+        {
+            if (column.Family is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Encodes and compresses the queued blocks on this thread and one pool thread (each takes the next
+    // block not taken), then places them in order. The bytes are those of encoding them one by one: each
+    // frame depends only on its block, and offsets are given at placement.
+    private void DrainQueue()
+    {
+        if (_queued == 0)
+        {
+            return;
+        }
+
+        _claimed = -1;
+        HelperTicket? ticket = _queued > 1 ? new HelperTicket(this) : null;
+        Task? helper = ticket is null
+            ? null
+            : Task.Factory.StartNew(static state => ((HelperTicket)state!).Run(), ticket, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        try
+        {
+            EncodeQueued(helperThread: false);
+        }
+        catch (Exception e) when (helper is not null)
+        {
+            failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+        }
+
+        // The helper uses the queue's buffers: it has finished before they are read or the writer goes on. A helper
+        // the pool has not started yet is withdrawn instead (it will find its ticket withdrawn and do nothing), so this
+        // thread never blocks waiting for a pool thread to free up: on a busy silo that wait could last until the pool
+        // injects a thread, while every block is already encoded.
+        try
+        {
+            if (ticket is not null && !ticket.Withdraw())
+            {
+                helper!.Wait();
+            }
+        }
+        catch (AggregateException e)
+        {
+            failure ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException ?? e);
+        }
+
+        failure?.Throw();
+        for (int i = 0; i < _queued; i++)
+        {
+            EncodedBlock slot = _queue[i];
+            Place(slot);
+            if (slot.OwnedByWriter)
+            {
+                _spareBlocks.Push(slot.Block);
+            }
+
+            slot.Block = null!;
+        }
+
+        _queued = 0;
+    }
+
+    // One drain's pool helper: it encodes only if it starts before the writer withdraws it. A ticket per drain, so
+    // a helper of an earlier drain that the pool starts late can never encode with the next drain's helper buffers.
+    private sealed class HelperTicket(PartWriter writer)
+    {
+        private const int NotStarted = 0;
+        private const int Started = 1;
+        private const int Withdrawn = 2;
+        private int _state;
+
+        public void Run()
+        {
+            if (Interlocked.CompareExchange(ref _state, Started, NotStarted) == NotStarted)
+            {
+                writer.EncodeQueued(helperThread: true);
+            }
+        }
+
+        // True when the helper had not started and now never will; false when it is running or done.
+        public bool Withdraw() => Interlocked.CompareExchange(ref _state, Withdrawn, NotStarted) == NotStarted;
+    }
+
+    private void EncodeQueued(bool helperThread)
+    {
+        ByteBuffer raw = helperThread ? _helperRaw : _raw;
+        int i;
+        while ((i = Interlocked.Increment(ref _claimed)) < _queued)
+        {
+            EncodeFrames(_queue[i], raw);
+        }
+    }
+
+    // The block's timestamp frame and field frames, into `encoded`'s buffers, with `raw` as scratch.
+    // Reads only the block and settings fixed at construction: safe on two threads at once.
+    private void EncodeFrames(EncodedBlock encoded, ByteBuffer raw)
+    {
+        Block block = encoded.Block;
+        int n = block.Count;
+        ReadOnlySpan<long> timestamps = block.Timestamps;
+
         // Timestamps and versions/element ids: one frame. Format 2 leaves out evenly spaced timestamps
         // (the header's min, max and row count give them) and a constant version (kept in the header).
         bool timestampsStored = true;
@@ -342,61 +539,106 @@ public sealed class PartWriter : IDisposable
 
         IntegerEncodingKind timestampsEncoding = IntegerEncodingKind.DeltaConst;
         IntegerEncodingKind versionsEncoding = IntegerEncodingKind.Const;
-        long tsOffset = 0;
-        int tsSize = 0;
+        encoded.TimestampsFrame.Clear();
+        encoded.TimestampsFrameSize = 0;
         if (timestampsStored || versionsStored)
         {
-            _raw.Clear();
+            raw.Clear();
             bool compact = _headerCodec is not null;
             if (timestampsStored)
             {
-                timestampsEncoding = IntegerSequenceCodec.Encode(timestamps, _raw, allowRice: compact);
+                timestampsEncoding = IntegerSequenceCodec.Encode(timestamps, raw, allowRice: compact);
             }
 
             if (versionsStored)
             {
-                versionsEncoding = IntegerSequenceCodec.Encode(versions, _raw, allowRice: compact);
+                versionsEncoding = IntegerSequenceCodec.Encode(versions, raw, allowRice: compact);
             }
 
-            (tsOffset, tsSize) = WriteFrame(_timestamps);
+            encoded.TimestampsFrameSize = FrameInto(encoded.TimestampsFrame, raw, _options.Codec, _options.ZstdLevel);
         }
 
-        _fieldHeaders.Clear();
-        _familyHeaders.Clear();
+        encoded.TimestampsStored = timestampsStored;
+        encoded.VersionsStored = versionsStored;
+        encoded.ConstantVersion = constantVersion;
+        encoded.TimestampsEncoding = timestampsEncoding;
+        encoded.VersionsEncoding = versionsEncoding;
+
+        encoded.ClearFields();
+        IReadOnlyList<ColumnBuffer> columns = block.Columns;
         for (int c = 0; c < columns.Count; c++)
         {
             ColumnBuffer column = columns[c];
             if (column.Family is null)
             {
-                _raw.Clear();
-                byte encoding = EncodeColumn(column);
+                raw.Clear();
+                byte encoding = EncodeColumn(column, raw);
                 ulong descriptor = 0;
                 int descriptorLength = 0;
                 bool incompressible = false;
                 if (_headerCodec is not null)
                 {
-                    incompressible = ColumnCodec.IsRiceCoded(_raw.WrittenSpan, column.Type, n);
+                    incompressible = ColumnCodec.IsRiceCoded(raw.WrittenSpan, column.Type, n);
 
                     // The payload's leading bytes go to the block header (ColumnHeader.Descriptor).
-                    descriptorLength = Math.Min(_raw.Length, ColumnHeader.MaxDescriptorLength);
+                    descriptorLength = Math.Min(raw.Length, ColumnHeader.MaxDescriptorLength);
                     for (int i = 0; i < descriptorLength; i++)
                     {
-                        descriptor |= (ulong)_raw.WrittenSpan[i] << (8 * i);
+                        descriptor |= (ulong)raw.WrittenSpan[i] << (8 * i);
                     }
 
-                    _raw.RemoveRange(0, descriptorLength);
+                    raw.RemoveRange(0, descriptorLength);
                 }
 
-                (long offset, int size) = incompressible ? WriteFrame(_fieldValues!, CompressionCodec.None, 0) : WriteFrame(_fieldValues!);
-                _fieldHeaders.Add(new ColumnHeader(column.Name, column.Type, offset, size, encoding, ColumnStatistics.Compute(column))
-                {
-                    Descriptor = descriptor,
-                    DescriptorLength = descriptorLength,
-                });
+                EncodedColumn field = encoded.NextField();
+                field.FrameSize = incompressible ? FrameInto(field.Frame, raw, CompressionCodec.None, 0) : FrameInto(field.Frame, raw, _options.Codec, _options.ZstdLevel);
+                field.Name = column.Name;
+                field.Type = column.Type;
+                field.Encoding = encoding;
+                field.Descriptor = descriptor;
+                field.DescriptorLength = descriptorLength;
+                field.Statistics = ColumnStatistics.Compute(column);
             }
+        }
+    }
+
+    private int FrameInto(ByteBuffer output, ByteBuffer raw, CompressionCodec codec, int zstdLevel) => _headerCodec is null
+        ? Frame.Write(output, raw.WrittenSpan, codec, zstdLevel)
+        : CompactFrame.Write(output, raw.WrittenSpan, codec, zstdLevel);
+
+    // Appends the encoded frames to the part's files (tag families encoded here, on the writer's
+    // thread) and the block header to the current chunk; in block order.
+    private void Place(EncodedBlock encoded)
+    {
+        Block block = encoded.Block;
+        int n = block.Count;
+        long min = block.MinTimestamp;
+        long max = block.MaxTimestamp;
+        long tsOffset = 0;
+        int tsSize = 0;
+        if (encoded.TimestampsStored || encoded.VersionsStored)
+        {
+            tsOffset = _timestamps.Position;
+            _timestamps.Write(encoded.TimestampsFrame.WrittenSpan);
+            tsSize = encoded.TimestampsFrameSize;
+        }
+
+        _fieldHeaders.Clear();
+        _familyHeaders.Clear();
+        for (int f = 0; f < encoded.FieldCount; f++)
+        {
+            EncodedColumn field = encoded.Fields[f];
+            long offset = _fieldValues!.Position;
+            _fieldValues.Write(field.Frame.WrittenSpan);
+            _fieldHeaders.Add(new ColumnHeader(field.Name, field.Type, offset, field.FrameSize, field.Encoding, field.Statistics)
+            {
+                Descriptor = field.Descriptor,
+                DescriptorLength = field.DescriptorLength,
+            });
         }
 
         // Tag families, each written once per block with all its columns.
+        IReadOnlyList<ColumnBuffer> columns = block.Columns;
         for (int c = 0; c < columns.Count; c++)
         {
             string? family = columns[c].Family;
@@ -416,7 +658,7 @@ public sealed class PartWriter : IDisposable
                 }
 
                 _raw.Clear();
-                byte encoding = EncodeColumn(column);
+                byte encoding = EncodeColumn(column, _raw);
                 (long offset, int size) = WriteFrame(values);
                 _tagHeaders.Add(new ColumnHeader(column.Name, column.Type, offset, size, encoding, default));
             }
@@ -427,12 +669,12 @@ public sealed class PartWriter : IDisposable
             _familyHeaders.Add(new TagFamilyHeader(family, dirOffset, dirSize));
         }
 
-        var header = new BlockHeader(block.SeriesId, n, min, max, tsOffset, tsSize, timestampsEncoding, versionsEncoding,
+        var header = new BlockHeader(block.SeriesId, n, min, max, tsOffset, tsSize, encoded.TimestampsEncoding, encoded.VersionsEncoding,
             [.. _fieldHeaders], [.. _familyHeaders], null)
         {
-            TimestampsStored = timestampsStored,
-            VersionsStored = versionsStored,
-            ConstantVersion = constantVersion,
+            TimestampsStored = encoded.TimestampsStored,
+            VersionsStored = encoded.VersionsStored,
+            ConstantVersion = encoded.ConstantVersion,
         };
         if (_chunkBlocks == 0)
         {
@@ -450,24 +692,11 @@ public sealed class PartWriter : IDisposable
         {
             _headerCodec.Write(header, _chunk);
         }
+
         _chunkBlocks++;
         _chunkLastSeries = block.SeriesId;
         _chunkMin = Math.Min(_chunkMin, min);
         _chunkMax = Math.Max(_chunkMax, max);
-
-        if (!_any || block.SeriesId != _lastSeries)
-        {
-            _series++;
-        }
-
-        _minTimestamp = _any ? Math.Min(_minTimestamp, min) : min;
-        _maxTimestamp = _any ? Math.Max(_maxTimestamp, max) : max;
-        _any = true;
-        _lastSeries = block.SeriesId;
-        _lastMax = max;
-        _rows += n;
-        _blocks++;
-        _uncompressed += block.UncompressedSize;
 
         if (_chunk.Length >= _options.PrimaryChunkBytes)
         {
@@ -475,8 +704,8 @@ public sealed class PartWriter : IDisposable
         }
     }
 
-    private byte EncodeColumn(ColumnBuffer column) =>
-        _headerCodec is null ? ColumnCodec.Encode(column, _raw) : ColumnCodec.EncodeCompact(column, _raw);
+    private byte EncodeColumn(ColumnBuffer column, ByteBuffer raw) =>
+        _headerCodec is null ? ColumnCodec.Encode(column, raw) : ColumnCodec.EncodeCompact(column, raw);
 
     /// <summary>
     /// Row i at min + i·(max − min)/(n − 1) exactly, in wrapping 64-bit arithmetic, as the reader rebuilds
