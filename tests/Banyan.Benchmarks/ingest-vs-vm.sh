@@ -43,28 +43,8 @@ python3 "$GEN" --formats vmjson --out "$DATA" >&2
 python3 "$GEN" --formats csv --out "$(dirname "$BANYAN_BENCH_DATA")" >&2
 [ "${NO_BUILD:-0}" = 1 ] || dotnet build -c Release "$ROOT/tests/Banyan.Benchmarks/Banyan.Benchmarks.csproj" -v quiet -nologo >&2
 
-# Waits until the CPUs were QUIET_IDLE % idle over 2 s (at most QUIET_WAIT s); prints what it saw.
-quiet() {
-  local start idle
-  start=$(date +%s)
-  while true; do
-    idle=$(python3 -c '
-import time
-def s():
-    f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
-    return f[3] + f[4], sum(f)
-a = s(); time.sleep(2); b = s()
-print(round(100 * (b[0] - a[0]) / max(1, b[1] - a[1])))')
-    if [ "$idle" -ge "$QUIET_IDLE" ]; then
-      echo "idle ${idle}% after $(( $(date +%s) - start )) s, load $(cut -d' ' -f1-3 /proc/loadavg)"
-      return
-    fi
-    if [ $(( $(date +%s) - start )) -ge "$QUIET_WAIT" ]; then
-      echo "NOT QUIET: idle ${idle}% after ${QUIET_WAIT} s, load $(cut -d' ' -f1-3 /proc/loadavg)"
-      return
-    fi
-  done
-}
+# quiet(): waits for a quiet machine before each step.
+. "$ROOT/tests/Banyan.Benchmarks/quiet-machine.sh"
 
 vm_step() {
   echo "== round $1 victoria-metrics $(date -u +%H:%M:%S) $(quiet)"
