@@ -90,6 +90,24 @@ public sealed class ShardSeriesQueryTests : IDisposable
         }
     }
 
+    // Writes four rounds of 40 timestamps over 5 hosts, each flushed into its own part, checking the shard after each
+    // write (buffered) and each flush; returns every sample written.
+    private static List<Sample> WriteFourRounds(Shard shard, Action<Shard, List<Sample>, string> check)
+    {
+        var samples = new List<Sample>();
+        for (int round = 0; round < 4; round++)
+        {
+            (WriteBatch batch, List<Sample> rows) = Cpu(hosts: 5, first: round * 40, count: 40);
+            shard.Write(batch);
+            samples.AddRange(rows);
+            check(shard, samples, $"round {round}, buffered");
+            shard.Flush();
+            check(shard, samples, $"round {round}, flushed");
+        }
+
+        return samples;
+    }
+
     private static void CheckAllRanges(Shard shard, List<Sample> samples, string where)
     {
         ulong[] all = [.. samples.Select(s => s.Series).Distinct().Order()];
@@ -106,16 +124,7 @@ public sealed class ShardSeriesQueryTests : IDisposable
     {
         using TempDirectory dir = new();
         Shard shard = Open(dir);
-        var samples = new List<Sample>();
-        for (int round = 0; round < 4; round++)
-        {
-            (WriteBatch batch, List<Sample> rows) = Cpu(hosts: 5, first: round * 40, count: 40);
-            shard.Write(batch);
-            samples.AddRange(rows);
-            CheckAllRanges(shard, samples, $"round {round}, buffered");
-            shard.Flush();
-            CheckAllRanges(shard, samples, $"round {round}, flushed");
-        }
+        List<Sample> samples = WriteFourRounds(shard, CheckAllRanges);
 
         shard.Merge(force: true);
         CheckAllRanges(shard, samples, "merged");
@@ -177,16 +186,7 @@ public sealed class ShardSeriesQueryTests : IDisposable
     {
         using TempDirectory dir = new();
         Shard shard = Open(dir);
-        var samples = new List<Sample>();
-        for (int round = 0; round < 4; round++)
-        {
-            (WriteBatch batch, List<Sample> rows) = Cpu(hosts: 5, first: round * 40, count: 40);
-            shard.Write(batch);
-            samples.AddRange(rows);
-            CheckAllIntervals(shard, samples, $"round {round}, buffered");
-            shard.Flush();
-            CheckAllIntervals(shard, samples, $"round {round}, flushed");
-        }
+        List<Sample> samples = WriteFourRounds(shard, CheckAllIntervals);
 
         // Each flushed part holds one block per series over 40 timestamps: intervals of 40 aligned with them read
         // only headers; intervals of 30 cut most blocks, which are decoded once each, not once per interval.
