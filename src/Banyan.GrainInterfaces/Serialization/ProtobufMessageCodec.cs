@@ -203,14 +203,14 @@ public sealed class ProtobufMessageCodec : IGeneralizedCodec, IGeneralizedCopier
 
     private static Func<IMessage, IMessage> ClonerOf(Type type) => s_cloners.GetOrAdd(type, static t =>
     {
-        if (RequireParser(t) is not null && typeof(IDeepCloneable<>).MakeGenericType(t).IsAssignableFrom(t))
+        MessageParser parser = RequireParser(t); // refuses a type that is not a concrete message
+        if (typeof(IDeepCloneable<>).MakeGenericType(t).IsAssignableFrom(t))
         {
             return typeof(ProtobufMessageCodec).GetMethod(nameof(CloneAs), BindingFlags.NonPublic | BindingFlags.Static)!
                 .MakeGenericMethod(t).CreateDelegate<Func<IMessage, IMessage>>();
         }
 
         // A message type without the generated Clone() (none is known): copy through its bytes.
-        MessageParser parser = RequireParser(t);
         return message => parser.ParseFrom(message.ToByteString());
     });
 
