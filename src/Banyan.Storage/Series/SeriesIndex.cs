@@ -32,10 +32,12 @@ public sealed class SeriesIndex
     // Read by writers preparing batches while the shard's one applying thread adds to it.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, byte> _known = new();
     private readonly object _schemaGate = new();
+    private PrefixLookupCache _prefixLookups;
 
     private SeriesIndex(IndexStore store)
     {
         _store = store;
+        _prefixLookups = new PrefixLookupCache(store.View());
         foreach (IndexSegment segment in store.View().Segments)
         {
             for (int d = 0; d < segment.DocCount; d++)
@@ -205,27 +207,42 @@ public sealed class SeriesIndex
         return null;
     }
 
-    /// <summary>All series of <paramref name="subject"/> whose first entity values equal <paramref name="leadingValues"/> (a key-prefix range scan).</summary>
+    /// <summary>
+    /// All series of <paramref name="subject"/> whose first entity values equal <paramref name="leadingValues"/> (a
+    /// key-prefix range scan; the answer is kept until the index changes, <see cref="PrefixLookupCache"/>). The list
+    /// returned may be shared: read only.
+    /// </summary>
     public IReadOnlyList<SeriesMatch> FindByPrefix(string subject, IReadOnlyList<TagValue> leadingValues)
     {
         ArgumentNullException.ThrowIfNull(leadingValues);
         byte[] prefix = IndexTerm.Encode(TagValue.FromBinary(SeriesKey.EncodePrefix(subject, leadingValues, leadingValues.Count)));
         // Every key extending the prefix sorts in [prefix, prefix with its final '|' raised to '}').
-        byte[] upper = (byte[])prefix.Clone();
-        upper[^1]++;
-        var result = new List<SeriesMatch>();
-        foreach (IndexSegment segment in _store.View().Segments)
+        IndexView view = _store.View();
+        PrefixLookupCache cache = Volatile.Read(ref _prefixLookups);
+        if (!ReferenceEquals(cache.View, view))
         {
-            IndexFieldReader? field = segment.Field(KeyField);
-            if (field is null)
-            {
-                continue;
-            }
-
-            Collect(segment, field.Range(prefix, true, upper, false), null, null, result);
+            cache = new PrefixLookupCache(view);
+            Volatile.Write(ref _prefixLookups, cache);
         }
 
-        return result;
+        return cache.GetOrFind(prefix, () =>
+        {
+            byte[] upper = (byte[])prefix.Clone();
+            upper[^1]++;
+            var result = new List<SeriesMatch>();
+            foreach (IndexSegment segment in view.Segments)
+            {
+                IndexFieldReader? field = segment.Field(KeyField);
+                if (field is null)
+                {
+                    continue;
+                }
+
+                Collect(segment, field.Range(prefix, true, upper, false), null, null, result);
+            }
+
+            return result;
+        });
     }
 
     /// <summary>

@@ -159,7 +159,7 @@ public sealed partial class Shard
                 PartMerger.Merge(sources, _options.Kind, folder, _options.PartWriter);
             }
 
-            return new PartHandle<IPartReader>(id, PartReader.Open(folder), folder, _resources.PartCreated());
+            return OpenDiskPart(id, folder, _resources, _options.BlockCache);
         }
         catch (IOException ex) when (ex is not StorageCorruptionException)
         {

@@ -84,8 +84,8 @@ public sealed partial class Shard
                     continue;
                 }
 
-                parts[part].ReadBlock(header, column is null ? ColumnProjection.KeysOnly : fieldOnly, buffer, scratch);
-                ReadOnlySpan<long> timestamps = buffer.Timestamps;
+                Block read = column is null ? ReadKeys(parts[part], header, buffer, scratch) : ReadFieldBlock(parts[part], header, field, fieldOnly, buffer, scratch);
+                ReadOnlySpan<long> timestamps = read.Timestamps;
                 (int start, int end) = FieldSummaryReader.RowsWithin(timestamps, minTimestamp, maxTimestamp);
 
                 if (end == start)
@@ -95,7 +95,7 @@ public sealed partial class Shard
 
                 first = Math.Min(first, timestamps[start]);
                 last = Math.Max(last, timestamps[end - 1]);
-                if (buffer.FindColumn(null, field) is { } decoded)
+                if (read.FindColumn(null, field) is { } decoded)
                 {
                     summary.Add(ColumnStatistics.Compute(decoded, start, end - start));
                     summary.BlocksDecoded++;
@@ -212,14 +212,14 @@ public sealed partial class Shard
                 continue;
             }
 
-            parts[part].ReadBlock(header, fieldOnly, buffer, scratch);
-            ColumnBuffer? decoded = buffer.FindColumn(null, field);
+            Block read = ReadFieldBlock(parts[part], header, field, fieldOnly, buffer, scratch);
+            ColumnBuffer? decoded = read.FindColumn(null, field);
             if (decoded is null)
             {
                 continue;
             }
 
-            ReadOnlySpan<long> timestamps = buffer.Timestamps;
+            ReadOnlySpan<long> timestamps = read.Timestamps;
             (int start, int end) = FieldSummaryReader.RowsWithin(timestamps, minTimestamp, maxTimestamp);
             bool counted = false;
             while (start < end)
@@ -251,6 +251,25 @@ public sealed partial class Shard
     public const int MaxSummaryIntervals = 1 << 20;
 
     private static int IntervalOf(long timestamp, long minTimestamp, long interval) => (int)(unchecked((ulong)timestamp - (ulong)minTimestamp) / (ulong)interval);
+
+    // The keys and the field of a block that straddles a bound: through the block cache for a disk part when the shard
+    // has one (a chart's next bucket reads the same block), else decoded into buffer.
+    private Block ReadFieldBlock(IPartReader part, BlockHeader header, string field, ColumnProjection fieldOnly, Block buffer, DecodeScratch scratch)
+    {
+        if (_options.BlockCache is { } cache && part is PartReader disk)
+        {
+            return cache.ReadField(disk, header, field, fieldOnly, scratch);
+        }
+
+        part.ReadBlock(header, fieldOnly, buffer, scratch);
+        return buffer;
+    }
+
+    private static Block ReadKeys(IPartReader part, BlockHeader header, Block buffer, DecodeScratch scratch)
+    {
+        part.ReadBlock(header, ColumnProjection.KeysOnly, buffer, scratch);
+        return buffer;
+    }
 
     private List<IPartReader> PartsToSummarize(ShardReadView view, string subject, SeriesTimeFilter filter)
     {

@@ -193,7 +193,7 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
                 foreach (long id in load.Current.PartIds)
                 {
                     string folder = store.PartPath(id);
-                    disk.Add(new PartHandle<IPartReader>(id, PartReader.Open(folder), folder, resources.PartCreated()));
+                    disk.Add(OpenDiskPart(id, folder, resources, options.BlockCache));
                 }
             }
 
@@ -322,4 +322,17 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
     }
 
     private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _closing) != 0, this);
+
+    // A disk part's handle: counted by the shard's leak counters, and its decoded blocks dropped from the block cache
+    // when its last reference goes (merged away, or the shard closed).
+    private static PartHandle<IPartReader> OpenDiskPart(long id, string folder, ShardResources resources, DecodedBlockCache? cache)
+    {
+        PartReader reader = PartReader.Open(folder);
+        Action freed = resources.PartCreated();
+        return new PartHandle<IPartReader>(id, reader, folder, cache is null ? freed : () =>
+        {
+            cache.Forget(reader);
+            freed();
+        });
+    }
 }

@@ -76,6 +76,12 @@ public sealed class ShardOptions
     /// <summary>Merge policy settings.</summary>
     public MergePolicy Merge { get; init; } = new();
 
+    /// <summary>
+    /// Decoded blocks kept for aggregations that read the same blocks again (<see cref="Parts.DecodedBlockCache"/>);
+    /// may be shared by every shard of a process. Null (the default): every read decodes.
+    /// </summary>
+    public Parts.DecodedBlockCache? BlockCache { get; init; }
+
     /// <summary>Throws a clear error naming the bad setting.</summary>
     public void Validate()
     {

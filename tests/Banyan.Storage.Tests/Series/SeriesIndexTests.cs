@@ -56,6 +56,31 @@ public sealed class SeriesIndexTests : IDisposable
     }
 
     [Fact]
+    public void APrefixAnswerIsKeptUntilTheIndexChanges()
+    {
+        SeriesIndex index = SeriesIndex.Open(_dir, s_names);
+        index.Register(1, [Series("svc_1", "entity_1"), Series("svc_2", "entity_1")]);
+        IReadOnlyList<SeriesMatch> first = index.FindByPrefix("service_instance_cpm_minute", [TagValue.FromString("svc_1")]);
+        Assert.Same(first, index.FindByPrefix("service_instance_cpm_minute", [TagValue.FromString("svc_1")]));
+        Assert.NotSame(first, index.FindByPrefix("service_instance_cpm_minute", [TagValue.FromString("svc_2")]));
+
+        // A series registered after the first lookup is in the next answer (a new view), flushed or not.
+        index.Register(2, [Series("svc_1", "entity_2")]);
+        IReadOnlyList<SeriesMatch> second = index.FindByPrefix("service_instance_cpm_minute", [TagValue.FromString("svc_1")]);
+        Assert.Equal(["entity_1", "entity_2"], second.Select(m => m.EntityValues[1].Text).Order(StringComparer.Ordinal));
+        index.Store.Flush();
+        Assert.Equal(2, index.FindByPrefix("service_instance_cpm_minute", [TagValue.FromString("svc_1")]).Count);
+
+        // Many distinct prefixes: the answers stay right when the per-view bound starts the cache over.
+        for (int i = 0; i < PrefixLookupCache.MaxEntries + 10; i++)
+        {
+            Assert.Empty(index.FindByPrefix("service_instance_cpm_minute", [TagValue.FromString("none_" + i)]));
+        }
+
+        Assert.Equal(2, index.FindByPrefix("service_instance_cpm_minute", [TagValue.FromString("svc_1")]).Count);
+    }
+
+    [Fact]
     public void ConditionsOnEntityTagsTheIndexLacksRunOnDecodedKeys()
     {
         // Only service_id is indexed; entity_id conditions must still work, on values decoded from the key.

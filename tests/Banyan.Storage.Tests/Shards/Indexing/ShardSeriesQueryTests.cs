@@ -24,12 +24,13 @@ public sealed class ShardSeriesQueryTests : IDisposable
 
     public void Dispose() => _leaks.Dispose();
 
-    private Shard Open(TempDirectory dir) => _leaks.Open(dir.Path, new ShardOptions
+    private Shard Open(TempDirectory dir, DecodedBlockCache? cache = null) => _leaks.Open(dir.Path, new ShardOptions
     {
         Kind = DataKind.Measure,
         Subjects = [s_cpu],
         PartWriter = PartWriterOptions.Default with { Fsync = false },
         SealRows = 1 << 20,
+        BlockCache = cache,
     });
 
     private static ulong SeriesOf(string region, string host) => SeriesKey.ComputeSeriesId("cpu", [TagValue.FromString(region), TagValue.FromString(host)]);
@@ -136,6 +137,63 @@ public sealed class ShardSeriesQueryTests : IDisposable
 
     // Interval summaries against the rows: for each interval [min + k·width, min + (k + 1)·width − 1] (the last ending at
     // max), COUNT, SUM, MIN, MAX of v over the chosen series together, and COUNT, MIN, MAX of f.
+    [Fact]
+    public void Summaries_through_the_block_cache_equal_the_rows_and_a_merge_drops_the_merged_parts_blocks()
+    {
+        using TempDirectory dir = new();
+        DecodedBlockCache cache = new(1 << 20);
+        Shard shard = Open(dir, cache);
+        List<Sample> samples = WriteFourRounds(shard, (s, rows, where) =>
+        {
+            // Twice each: the second pass reads the straddling blocks the first one cached.
+            CheckAllRanges(s, rows, where);
+            CheckAllIntervals(s, rows, where);
+            CheckAllRanges(s, rows, where + ", again");
+            CheckAllIntervals(s, rows, where + ", again");
+        });
+        Assert.True(cache.Misses > 0 && cache.Hits > cache.Misses, $"{cache.Hits} hits, {cache.Misses} misses");
+        Assert.True(cache.Count > 0);
+
+        // The four flushed parts are merged into one; they are kept for the fallback snapshot until the next install
+        // (here a flush), which frees them, and their blocks leave the cache.
+        shard.Merge(force: true);
+        (WriteBatch more, List<Sample> moreRows) = Cpu(hosts: 5, first: 160, count: 10);
+        shard.Write(more);
+        shard.Flush();
+        samples.AddRange(moreRows);
+        Assert.Equal((0, 0L), (cache.Count, cache.Bytes));
+        CheckAllRanges(shard, samples, "merged");
+        CheckAllIntervals(shard, samples, "merged");
+        Assert.True(cache.Count > 0, "the merged and the new part's straddling blocks are cached");
+        CheckAllRanges(shard, samples, "merged, again");
+        CheckAllIntervals(shard, samples, "merged, again");
+    }
+
+    [Theory]
+    [InlineData(4_000)] // two or three of these blocks (40 rows) at a time: entries are evicted all along
+    [InlineData(100)] // smaller than any block: nothing is cached
+    public void The_block_cache_stays_within_its_capacity_and_answers_stay_right(long capacity)
+    {
+        using TempDirectory dir = new();
+        DecodedBlockCache cache = new(capacity);
+        Shard shard = Open(dir, cache);
+        WriteFourRounds(shard, (s, rows, where) =>
+        {
+            CheckAllRanges(s, rows, where);
+            CheckAllIntervals(s, rows, where);
+            Assert.InRange(cache.Bytes, 0, capacity);
+        });
+        Assert.True(cache.Misses > 0);
+        if (capacity < 1_000)
+        {
+            Assert.Equal((0, 0L), (cache.Count, cache.Hits));
+        }
+        else
+        {
+            Assert.InRange(cache.Count, 1, 3);
+        }
+    }
+
     private static void CheckIntervals(Shard shard, List<Sample> samples, ulong[] series, long min, long max, long width, string where)
     {
         List<FieldSummary>? ints = shard.SummarizeFieldByInterval("cpu", series, min, max, "v", width);
