@@ -45,10 +45,10 @@ public sealed class BanyanClient
     /// <exception cref="GrainInterfaces.Schema.SchemaNotFoundException">A group or the measure does not exist.</exception>
     /// <exception cref="GrainInterfaces.Shards.ShardUnavailableException">A shard holding data in the range cannot be reached (retryable).</exception>
     /// <exception cref="GrainInterfaces.Queries.QueryLimitException">The query would read more rows than the silo allows.</exception>
-    public Task<MeasureV1.QueryResponse> QueryAsync(MeasureV1.QueryRequest request, CancellationToken cancellationToken = default)
+    public async Task<MeasureV1.QueryResponse> QueryAsync(MeasureV1.QueryRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Grains.GetGrain<IMeasureGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "measure")).Query(request).WaitAsync(cancellationToken);
+        return (await Grains.GetGrain<IMeasureGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "measure")).Query(request).WaitAsync(cancellationToken)).Value;
     }
 
     /// <summary>
@@ -72,10 +72,10 @@ public sealed class BanyanClient
     /// <exception cref="GrainInterfaces.Schema.SchemaNotFoundException">A group or the stream does not exist.</exception>
     /// <exception cref="GrainInterfaces.Shards.ShardUnavailableException">A shard holding data in the range cannot be reached (retryable).</exception>
     /// <exception cref="GrainInterfaces.Queries.QueryLimitException">The query would read more rows than the silo allows.</exception>
-    public Task<StreamV1.QueryResponse> QueryAsync(StreamV1.QueryRequest request, CancellationToken cancellationToken = default)
+    public async Task<StreamV1.QueryResponse> QueryAsync(StreamV1.QueryRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Grains.GetGrain<IStreamGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "stream")).Query(request).WaitAsync(cancellationToken);
+        return (await Grains.GetGrain<IStreamGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "stream")).Query(request).WaitAsync(cancellationToken)).Value;
     }
 
     /// <summary>

@@ -84,6 +84,7 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Equal(11111, silo.SiloPort);
         Assert.Equal(30000, silo.GatewayPort);
         Assert.Equal("127.0.0.1", silo.AdvertisedAddress);
+        Assert.Equal(64, silo.Shard.BlockCacheMegabytes);
         silo.Validate();
     }
 
@@ -96,6 +97,8 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Contains("Silo:GrainStorage=File", file.Message, StringComparison.Ordinal);
         ArgumentException url = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:GrpcUrl=https://127.0.0.1:1"]));
         Assert.Contains("Silo:GrpcUrl", url.Message, StringComparison.Ordinal);
+        ArgumentException cache = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:Shard:BlockCacheMegabytes=-1"]));
+        Assert.Contains("Silo:Shard:BlockCacheMegabytes", cache.Message, StringComparison.Ordinal);
     }
 
     private static int FreeLoopbackPort()

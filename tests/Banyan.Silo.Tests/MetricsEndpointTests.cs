@@ -43,6 +43,8 @@ public sealed class MetricsEndpointTests
         Assert.True(Sum(after, "banyan_wal_fsync_duration_seconds_count", string.Empty) > Sum(before, "banyan_wal_fsync_duration_seconds_count", string.Empty), "fsyncs are timed");
         Assert.Contains("# TYPE banyan_query_duration_seconds histogram", after, StringComparison.Ordinal);
         Assert.Contains("banyan_shard_memory_bytes{", after, StringComparison.Ordinal);
+        Assert.Contains("# TYPE banyan_block_cache_size_bytes gauge", after, StringComparison.Ordinal);
+        Assert.Contains("# TYPE banyan_block_cache_lookups_total counter", after, StringComparison.Ordinal);
     }
 
     private static async Task<string> ScrapeAsync(HttpClient http)

@@ -23,7 +23,12 @@ public interface IMeasureGrain : IGrainWithStringKey
     /// <exception cref="Schema.SchemaValidationException">The request is malformed or names a tag, field or index rule the measure lacks (the message names the field).</exception>
     /// <exception cref="Shards.ShardUnavailableException">A shard holding data in the range cannot be reached (retryable).</exception>
     /// <exception cref="Queries.QueryLimitException">The query would read more rows than the silo allows.</exception>
-    Task<global::Banyan.Api.Measure.V1.QueryResponse> Query([Immutable] global::Banyan.Api.Measure.V1.QueryRequest request);
+    /// <remarks>
+    /// The answer comes wrapped in <see cref="global::Orleans.Concurrency.Immutable{T}"/>: it is built for this call and
+    /// never touched again, so a caller on the same silo (the gRPC and HTTP services) takes it without Orleans' defensive
+    /// deep copy of every data point.
+    /// </remarks>
+    Task<global::Orleans.Concurrency.Immutable<global::Banyan.Api.Measure.V1.QueryResponse>> Query([Immutable] global::Banyan.Api.Measure.V1.QueryRequest request);
 
     /// <summary>
     /// Runs a TopN query (BanyanDB's <c>MeasureService/TopN</c>) over the ranked lists the TopN aggregation named by the

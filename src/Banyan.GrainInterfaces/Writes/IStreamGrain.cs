@@ -23,5 +23,10 @@ public interface IStreamGrain : IGrainWithStringKey
     /// <exception cref="Schema.SchemaValidationException">The request is malformed or names a tag or index rule the stream lacks (the message names the field).</exception>
     /// <exception cref="Shards.ShardUnavailableException">A shard holding data in the range cannot be reached (retryable).</exception>
     /// <exception cref="Queries.QueryLimitException">The query would read more rows than the silo allows.</exception>
-    Task<global::Banyan.Api.Stream.V1.QueryResponse> Query([Immutable] global::Banyan.Api.Stream.V1.QueryRequest request);
+    /// <remarks>
+    /// The answer comes wrapped in <see cref="global::Orleans.Concurrency.Immutable{T}"/>: it is built for this call and
+    /// never touched again, so a caller on the same silo (the gRPC and HTTP services) takes it without Orleans' defensive
+    /// deep copy of every element.
+    /// </remarks>
+    Task<global::Orleans.Concurrency.Immutable<global::Banyan.Api.Stream.V1.QueryResponse>> Query([Immutable] global::Banyan.Api.Stream.V1.QueryRequest request);
 }

@@ -16,10 +16,21 @@ public sealed class ShardGrainOptions
     /// <summary>Merge period of every shard (the merge policy decides whether a tick merges anything).</summary>
     public TimeSpan MergePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Checks that every period is positive.</summary>
-    /// <exception cref="ArgumentException">A period is zero or negative.</exception>
+    /// <summary>
+    /// Size of the silo's decoded-block cache, shared by all its shards, in MiB (0: none). An aggregation over a short
+    /// range decodes the blocks that straddle the range; a chart's next bucket reads the same blocks from here.
+    /// </summary>
+    public int BlockCacheMegabytes { get; set; } = 64;
+
+    /// <summary>Checks that every period is positive and the cache size not negative.</summary>
+    /// <exception cref="ArgumentException">A period is zero or negative, or the cache size negative.</exception>
     public void Validate()
     {
+        if (BlockCacheMegabytes < 0)
+        {
+            throw new ArgumentException($"Silo:Shard:BlockCacheMegabytes is {BlockCacheMegabytes}; it must be 0 (no cache) or more.");
+        }
+
         Check(StreamFlushPeriod, "Silo:Shard:StreamFlushPeriod");
         Check(MeasureFlushPeriod, "Silo:Shard:MeasureFlushPeriod");
         Check(MergePeriod, "Silo:Shard:MergePeriod");

@@ -38,6 +38,7 @@ public sealed partial class ShardGrain(
     [PersistentState("shard", BanyanGrainStorage.Name)] IPersistentState<ShardGrainState> state,
     IOptions<BanyanSiloOptions> options,
     SchemaCache schemas,
+    ShardBlockCache blockCache,
     ILogger<ShardGrain> logger) : Grain, IShardGrain
 {
     private readonly BanyanSiloOptions _options = options.Value;
@@ -492,7 +493,7 @@ public sealed partial class ShardGrain(
         string folder = _options.ShardFolder(_key);
 
         // Opening replays the WAL: file I/O that must not run on the grain's turn.
-        Shard shard = await Task.Run(() => Shard.Open(folder, new ShardOptions { Kind = kind }));
+        Shard shard = await Task.Run(() => Shard.Open(folder, new ShardOptions { Kind = kind, BlockCache = blockCache.Cache }));
         Telemetry.GrainMetrics.AddShard(this, _key.Group, shard);
         TimeSpan flushPeriod = kind == DataKind.Stream ? _options.Shard.StreamFlushPeriod : _options.Shard.MeasureFlushPeriod;
         this.RegisterGrainTimer(FlushTickAsync, shard, new GrainTimerCreationOptions(flushPeriod, flushPeriod) { Interleave = true, KeepAlive = false });

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Banyan.Storage.Parts;
 using Banyan.Storage.Shards;
 
 namespace Banyan.Grains.Telemetry;
@@ -20,6 +21,7 @@ public static class GrainMetrics
     private static readonly Histogram<double> s_queryDuration = s_meter.CreateHistogram<double>("banyan.query.duration", "s", "Duration of stream and measure queries, by kind.");
     private static readonly ConcurrentDictionary<object, (string Group, Shard Shard)> s_shards = new();
     private static readonly ConcurrentDictionary<string, Func<int>> s_segments = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<DecodedBlockCache, byte> s_blockCaches = new();
 
     static GrainMetrics()
     {
@@ -27,6 +29,8 @@ public static class GrainMetrics
         s_meter.CreateObservableGauge("banyan.shard.parts", ObserveParts, "{part}", "Parts of the shards active on this silo, by group and kind (memory or disk).");
         s_meter.CreateObservableGauge("banyan.group.segments", ObserveSegments, "{segment}", "Live segments per group, as the group grains active on this silo know them.");
         s_meter.CreateObservableGauge("banyan.shard.active", () => s_shards.Count, "{shard}", "Shard grains with an open engine shard on this silo.");
+        s_meter.CreateObservableGauge("banyan.block_cache.size", () => s_blockCaches.Keys.Sum(c => c.Bytes), "By", "Bytes of decoded blocks held by the block cache of this silo.");
+        s_meter.CreateObservableCounter("banyan.block_cache.lookups", ObserveBlockCacheLookups, "{lookup}", "Block cache lookups, by outcome (hit: no decoding; miss: the block was decoded).");
     }
 
     /// <summary>Runs a query of <paramref name="kind"/> ("stream" or "measure") and records its outcome and duration.</summary>
@@ -65,6 +69,18 @@ public static class GrainMetrics
 
     /// <summary>Stops reporting <paramref name="group"/>.</summary>
     public static void RemoveGroup(string group) => s_segments.TryRemove(group, out _);
+
+    /// <summary>Reports <paramref name="cache"/>'s size and lookups (until <see cref="RemoveBlockCache"/>).</summary>
+    public static void AddBlockCache(DecodedBlockCache cache) => s_blockCaches[cache] = 0;
+
+    /// <summary>Stops reporting <paramref name="cache"/>.</summary>
+    public static void RemoveBlockCache(DecodedBlockCache cache) => s_blockCaches.TryRemove(cache, out _);
+
+    private static Measurement<long>[] ObserveBlockCacheLookups() =>
+    [
+        new(s_blockCaches.Keys.Sum(c => c.Hits), new KeyValuePair<string, object?>("outcome", "hit")),
+        new(s_blockCaches.Keys.Sum(c => c.Misses), new KeyValuePair<string, object?>("outcome", "miss")),
+    ];
 
     private static List<Measurement<long>> ObserveMemory()
     {

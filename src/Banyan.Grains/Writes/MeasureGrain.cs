@@ -68,11 +68,11 @@ public sealed class MeasureGrain(
     }
 
     /// <inheritdoc/>
-    public Task<MeasureV1.QueryResponse> Query(MeasureV1.QueryRequest request)
+    public async Task<global::Orleans.Concurrency.Immutable<MeasureV1.QueryResponse>> Query(MeasureV1.QueryRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         MeasureQueryExecutor executor = new(new QueryFanOut(grainFactory, routing), options.Value.Query);
-        return Telemetry.GrainMetrics.TimeQueryAsync("measure", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow()));
+        return new(await Telemetry.GrainMetrics.TimeQueryAsync("measure", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow())));
     }
 
     /// <inheritdoc/>

@@ -71,11 +71,11 @@ public sealed class StreamGrain(
     }
 
     /// <inheritdoc/>
-    public Task<StreamV1.QueryResponse> Query(StreamV1.QueryRequest request)
+    public async Task<global::Orleans.Concurrency.Immutable<StreamV1.QueryResponse>> Query(StreamV1.QueryRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         StreamQueryExecutor executor = new(new QueryFanOut(grainFactory, routing), options.Value.Query);
-        return Telemetry.GrainMetrics.TimeQueryAsync("stream", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow()));
+        return new(await Telemetry.GrainMetrics.TimeQueryAsync("stream", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow())));
     }
 
     private static (SchemaVerdict? Verdict, StreamSchema? Stream, GroupSettings? Settings) Resolve(SchemaCatalog catalog, string group, string name, long clientRevision)

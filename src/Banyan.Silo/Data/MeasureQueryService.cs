@@ -8,9 +8,9 @@ namespace Banyan.Silo.Data;
 public sealed partial class MeasureDataService
 {
     /// <inheritdoc/>
-    public override Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
+    public override async Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return grains.GetGrain<IMeasureGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "measure")).Query(request);
+        return (await grains.GetGrain<IMeasureGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "measure")).Query(request)).Value;
     }
 }

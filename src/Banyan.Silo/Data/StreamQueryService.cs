@@ -8,9 +8,9 @@ namespace Banyan.Silo.Data;
 public sealed partial class StreamDataService
 {
     /// <inheritdoc/>
-    public override Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
+    public override async Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return grains.GetGrain<IStreamGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "stream")).Query(request);
+        return (await grains.GetGrain<IStreamGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "stream")).Query(request)).Value;
     }
 }

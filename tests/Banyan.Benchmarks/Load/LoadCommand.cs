@@ -60,7 +60,7 @@ public static class LoadCommand
         Console.WriteLine(Str($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}"));
 
         Dictionary<string, string> environment = [];
-        if (options.PerfFile is not null)
+        if (options.PerfFile is not null || options.PerfQueriesFile is not null)
         {
             environment["DOTNET_PerfMapEnabled"] = "1";
             environment["DOTNET_EnableWriteXorExecute"] = "0"; // JIT code in plain anonymous memory, so perf finds it in the map
@@ -148,7 +148,13 @@ public static class LoadCommand
             PeerQueries queries = new(dataset);
             report.VisiblePoints = await queries.CountVisibleAsync(channel, bound.Token);
             Console.WriteLine(Str($"restart: serving after {report.RestartSeconds:F1} s; {report.VisiblePoints:N0} data points visible (expected {points:N0})"));
-            IReadOnlyList<PeerQueryResult> results = await queries.RunAsync(channel, new Uri($"http://127.0.0.1:{silo.HttpPort}/"), options.Warmup, options.QueryRuns, bound.Token);
+            using Process? perf = options.PerfQueriesFile is null ? null : StartPerf(silo.Pid, options.PerfQueriesFile);
+            IReadOnlyList<PeerQueryResult> results = await queries.RunAsync(channel, new Uri($"http://127.0.0.1:{silo.HttpPort}/"), options.Warmup, options.QueryRuns, bound.Token, options.QueryNames);
+            if (perf is not null)
+            {
+                await StopPerfAsync(perf);
+            }
+
             report.Queries = [.. results.Select(r => new QueryFigures(r.Name, r.Median, r.P99, r.Correct, r.Detail, r.Milliseconds))];
             foreach (PeerQueryResult r in results)
             {

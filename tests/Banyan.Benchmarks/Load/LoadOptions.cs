@@ -21,6 +21,8 @@ public sealed class LoadOptions
           --timeout S         bound on the whole write phase (default 900)
           --query-runs N      timed runs of each query (default 30), after --warmup N untimed ones (default 1)
           --perf FILE         record the silo with `perf record -g` during the write phase (silo started with DOTNET_PerfMapEnabled=1)
+          --queries NAMES     run only these queries, comma-separated (e.g. "Q1,Q2"; default all: Q1 Q2 Q3, the same over HTTP, TopN)
+          --perf-queries FILE record the restarted silo with `perf record -g` during the timed query runs
           --json FILE         also write the figures as JSON (the side-by-side script reads it)
         """;
 
@@ -71,6 +73,12 @@ public sealed class LoadOptions
 
     /// <summary>perf output file, or null.</summary>
     public string? PerfFile { get; private set; }
+
+    /// <summary>The names of the queries to run, or null for all of them.</summary>
+    public IReadOnlySet<string>? QueryNames { get; private set; }
+
+    /// <summary>perf output file for the query phase, or null.</summary>
+    public string? PerfQueriesFile { get; private set; }
 
     /// <summary>JSON output file, or null.</summary>
     public string? JsonFile { get; private set; }
@@ -141,6 +149,12 @@ public sealed class LoadOptions
                     break;
                 case "--perf":
                     o.PerfFile = Path.GetFullPath(Value());
+                    break;
+                case "--queries":
+                    o.QueryNames = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                    break;
+                case "--perf-queries":
+                    o.PerfQueriesFile = Path.GetFullPath(Value());
                     break;
                 case "--json":
                     o.JsonFile = Path.GetFullPath(Value());

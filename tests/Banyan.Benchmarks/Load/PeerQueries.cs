@@ -70,9 +70,9 @@ public sealed class PeerQueries(PeerDataset dataset)
     /// Runs each query <paramref name="warmup"/> times untimed, then <paramref name="runs"/> times timed, over gRPC
     /// (<c>MeasureService/Query</c>, results named Q1–Q3, and <c>MeasureService/TopN</c>, named TopN) and over the HTTP
     /// gateway at <paramref name="http"/> (<c>POST /api/v1/measure/data</c> with protojson, named "Q1 http"…; the same
-    /// answers, checked the same way).
+    /// answers, checked the same way). Only the queries named in <paramref name="only"/> when it is given.
     /// </summary>
-    public async Task<IReadOnlyList<PeerQueryResult>> RunAsync(GrpcChannel channel, Uri http, int warmup, int runs, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PeerQueryResult>> RunAsync(GrpcChannel channel, Uri http, int warmup, int runs, CancellationToken cancellationToken, IReadOnlySet<string>? only = null)
     {
         MeasureService.MeasureServiceClient client = new(channel);
         Query grpc = async (request, token) => await client.QueryAsync(request, cancellationToken: token);
@@ -88,7 +88,7 @@ public sealed class PeerQueries(PeerDataset dataset)
             ("Q2 http", () => Q2Async(gateway, cancellationToken)),
             ("Q3 http", () => Q3Async(gateway, cancellationToken)),
             ("TopN", () => TopNAsync(client, cancellationToken)),
-        })
+        }.Where(q => only is null || only.Contains(q.Item1)))
         {
             try
             {

@@ -104,14 +104,14 @@ public sealed class GrainTarget(IGrainFactory grains, string name) : IBanyanTarg
     public Task<StreamV1.QueryResponse> StreamQueryAsync(StreamV1.QueryRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return CallAsync(() => grains.GetGrain<IStreamGrain>(QueryKey(request.Groups, request.Name, "stream")).Query(request), cancellationToken);
+        return CallAsync(async () => (await grains.GetGrain<IStreamGrain>(QueryKey(request.Groups, request.Name, "stream")).Query(request)).Value, cancellationToken);
     }
 
     /// <inheritdoc/>
     public Task<MeasureV1.QueryResponse> MeasureQueryAsync(MeasureV1.QueryRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return CallAsync(() => grains.GetGrain<IMeasureGrain>(QueryKey(request.Groups, request.Name, "measure")).Query(request), cancellationToken);
+        return CallAsync(async () => (await grains.GetGrain<IMeasureGrain>(QueryKey(request.Groups, request.Name, "measure")).Query(request)).Value, cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -96,12 +96,12 @@ public static class QueryData
     }
 
     /// <summary>Runs a stream query through the stream grain of the request's first group (bounded).</summary>
-    public static Task<StreamV1.QueryResponse> QueryAsync(IGrainFactory grains, StreamV1.QueryRequest request)
-        => grains.GetGrain<IStreamGrain>(SubjectKey.Of(request.Groups[0], request.Name)).Query(request).WaitAsync(s_bound);
+    public static async Task<StreamV1.QueryResponse> QueryAsync(IGrainFactory grains, StreamV1.QueryRequest request)
+        => (await grains.GetGrain<IStreamGrain>(SubjectKey.Of(request.Groups[0], request.Name)).Query(request).WaitAsync(s_bound)).Value;
 
     /// <summary>Runs a measure query through the measure grain of the request's first group (bounded).</summary>
-    public static Task<MeasureV1.QueryResponse> QueryAsync(IGrainFactory grains, MeasureV1.QueryRequest request)
-        => grains.GetGrain<IMeasureGrain>(SubjectKey.Of(request.Groups[0], request.Name)).Query(request).WaitAsync(s_bound);
+    public static async Task<MeasureV1.QueryResponse> QueryAsync(IGrainFactory grains, MeasureV1.QueryRequest request)
+        => (await grains.GetGrain<IMeasureGrain>(SubjectKey.Of(request.Groups[0], request.Name)).Query(request).WaitAsync(s_bound)).Value;
 
     /// <summary>A time range, both ends inclusive.</summary>
     public static TimeRange Range(DateTimeOffset begin, DateTimeOffset end) => new() { Begin = Timestamp.FromDateTimeOffset(begin), End = Timestamp.FromDateTimeOffset(end) };
