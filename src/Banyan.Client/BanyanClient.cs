@@ -1,5 +1,6 @@
 using Banyan.Client.Schema;
 using Banyan.Client.Writes;
+using Banyan.GrainInterfaces;
 using Banyan.GrainInterfaces.Writes;
 using MeasureV1 = Banyan.Api.Measure.V1;
 using StreamV1 = Banyan.Api.Stream.V1;
@@ -48,7 +49,7 @@ public sealed class BanyanClient
     public async Task<MeasureV1.QueryResponse> QueryAsync(MeasureV1.QueryRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return (await Grains.GetGrain<IMeasureGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "measure")).Query(request).WaitAsync(cancellationToken)).Value;
+        return (await Grains.GetGrainCached<IMeasureGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "measure")).Query(request).WaitAsync(cancellationToken)).Value;
     }
 
     /// <summary>
@@ -62,7 +63,7 @@ public sealed class BanyanClient
     public Task<MeasureV1.TopNResponse> TopNAsync(MeasureV1.TopNRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Grains.GetGrain<IMeasureGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "TopN aggregation")).TopN(request).WaitAsync(cancellationToken);
+        return Grains.GetGrainCached<IMeasureGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "TopN aggregation")).TopN(request).WaitAsync(cancellationToken);
     }
 
     /// <summary>
@@ -75,7 +76,7 @@ public sealed class BanyanClient
     public async Task<StreamV1.QueryResponse> QueryAsync(StreamV1.QueryRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return (await Grains.GetGrain<IStreamGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "stream")).Query(request).WaitAsync(cancellationToken)).Value;
+        return (await Grains.GetGrainCached<IStreamGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "stream")).Query(request).WaitAsync(cancellationToken)).Value;
     }
 
     /// <summary>

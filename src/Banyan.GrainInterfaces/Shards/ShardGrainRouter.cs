@@ -18,7 +18,7 @@ public static class ShardGrainRouter
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentException.ThrowIfNullOrEmpty(owner);
         ArgumentNullException.ThrowIfNull(call);
-        IShardGrain grain = grains.GetGrain<IShardGrain>(key.ToString());
+        IShardGrain grain = grains.GetGrainCached<IShardGrain>(key.ToString());
 
         // An async method restores its caller's execution context (and so the request context)
         // when it returns, so the hint ends with this call.
@@ -33,7 +33,7 @@ public static class ShardGrainRouter
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentException.ThrowIfNullOrEmpty(owner);
         ArgumentNullException.ThrowIfNull(call);
-        IShardGrain grain = grains.GetGrain<IShardGrain>(key.ToString());
+        IShardGrain grain = grains.GetGrainCached<IShardGrain>(key.ToString());
         RequestContext.Set(OwnerKey, owner);
         await call(grain).ConfigureAwait(true);
     }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Banyan.GrainInterfaces;
 using Banyan.GrainInterfaces.Groups;
 using Banyan.GrainInterfaces.Queries;
 using Banyan.GrainInterfaces.Shards;
@@ -29,7 +30,7 @@ internal sealed class QueryFanOut(IGrainFactory grains, WriteRouting routing)
     /// </summary>
     public async Task<IReadOnlyList<ShardRows>> ReadShardsAsync(string group, GroupSettings settings, ShardQuery query, IReadOnlySet<int>? shards = null)
     {
-        ImmutableArray<SegmentInfo> segments = await grains.GetGrain<IGroupGrain>(group).GetSegments(query.MinTimestamp, query.MaxTimestamp);
+        ImmutableArray<SegmentInfo> segments = await grains.GetGrainCached<IGroupGrain>(group).GetSegments(query.MinTimestamp, query.MaxTimestamp);
         if (segments.All(s => s.Shards.IsDefaultOrEmpty))
         {
             return [];

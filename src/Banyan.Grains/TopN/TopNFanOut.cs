@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Banyan.GrainInterfaces;
 using Banyan.GrainInterfaces.Groups;
 using Banyan.GrainInterfaces.Queries;
 using Banyan.GrainInterfaces.Shards;
@@ -18,7 +19,7 @@ internal sealed class TopNFanOut(IGrainFactory grains, WriteRouting routing)
     /// <summary>Every shard's answer to <paramref name="query"/> in <paramref name="group"/>.</summary>
     public async Task<IReadOnlyList<MeasureV1.TopNList>> ReadAsync(string group, GroupSettings settings, TopNShardQuery query)
     {
-        ImmutableArray<SegmentInfo> segments = await grains.GetGrain<IGroupGrain>(group).GetSegments(query.MinTimestamp, query.MaxTimestamp);
+        ImmutableArray<SegmentInfo> segments = await grains.GetGrainCached<IGroupGrain>(group).GetSegments(query.MinTimestamp, query.MaxTimestamp);
         if (segments.All(s => s.Shards.IsDefaultOrEmpty))
         {
             return [];

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using Banyan.GrainInterfaces;
 using Banyan.GrainInterfaces.Groups;
 
 namespace Banyan.Grains.Writes;
@@ -28,7 +29,7 @@ public sealed class WriteRouting(IGrainFactory grains)
             return known;
         }
 
-        ShardOwners owners = await grains.GetGrain<IGroupGrain>(group).GetShardOwners(settings.ShardNum);
+        ShardOwners owners = await grains.GetGrainCached<IGroupGrain>(group).GetShardOwners(settings.ShardNum);
         routing.Owners = owners;
         return owners;
     }
@@ -48,7 +49,7 @@ public sealed class WriteRouting(IGrainFactory grains)
         }
 
         ImmutableArray<int> missing = [.. shards.Where(s => !known.Contains(s)).Order()];
-        SegmentInfo? registered = await grains.GetGrain<IGroupGrain>(group).RegisterShards(FromNanos(segmentStart), missing);
+        SegmentInfo? registered = await grains.GetGrainCached<IGroupGrain>(group).RegisterShards(FromNanos(segmentStart), missing);
         if (registered is null)
         {
             return false;

@@ -1,4 +1,5 @@
 using Banyan.Api.Measure.V1;
+using Banyan.GrainInterfaces;
 using Banyan.GrainInterfaces.Writes;
 using Grpc.Core;
 
@@ -11,6 +12,6 @@ public sealed partial class MeasureDataService
     public override async Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return (await grains.GetGrain<IMeasureGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "measure")).Query(request)).Value;
+        return (await grains.GetGrainCached<IMeasureGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "measure")).Query(request)).Value;
     }
 }

@@ -1,4 +1,5 @@
 using Banyan.Api.Measure.V1;
+using Banyan.GrainInterfaces;
 using Banyan.GrainInterfaces.Schema;
 using Banyan.GrainInterfaces.Writes;
 using Grpc.Core;
@@ -16,6 +17,6 @@ public sealed partial class MeasureDataService
     public override Task<TopNResponse> TopN(TopNRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return grains.GetGrain<IMeasureGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "TopN aggregation")).TopN(request);
+        return grains.GetGrainCached<IMeasureGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "TopN aggregation")).TopN(request);
     }
 }

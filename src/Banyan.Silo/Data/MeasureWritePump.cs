@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Banyan.Api.Common.V1;
 using Banyan.Api.Measure.V1;
+using Banyan.GrainInterfaces;
 using Banyan.GrainInterfaces.Writes;
 
 namespace Banyan.Silo.Data;
@@ -30,7 +31,7 @@ public sealed class MeasureWritePump(IGrainFactory grains, WriteBatchingOptions 
 
     /// <inheritdoc/>
     protected override Task<WriteOutcome> WriteAsync(Metadata metadata, DataPointSpec? spec, ImmutableArray<WriteRequest> requests)
-        => grains.GetGrain<IMeasureGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new MeasureWriteBatch(metadata, spec, requests));
+        => grains.GetGrainCached<IMeasureGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new MeasureWriteBatch(metadata, spec, requests));
 
     /// <inheritdoc/>
     protected override WriteResponse Response(ulong messageId, string status, Metadata metadata)

@@ -1,4 +1,5 @@
 using Banyan.Api.Stream.V1;
+using Banyan.GrainInterfaces;
 using Banyan.GrainInterfaces.Writes;
 using Grpc.Core;
 
@@ -11,6 +12,6 @@ public sealed partial class StreamDataService
     public override async Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return (await grains.GetGrain<IStreamGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "stream")).Query(request)).Value;
+        return (await grains.GetGrainCached<IStreamGrain>(SubjectKey.OfQuery(request.Groups, request.Name, "stream")).Query(request)).Value;
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Banyan.Api.Common.V1;
 using Banyan.Api.Stream.V1;
+using Banyan.GrainInterfaces;
 using Banyan.GrainInterfaces.Writes;
 
 namespace Banyan.Silo.Data;
@@ -37,7 +38,7 @@ public sealed class StreamWritePump(IGrainFactory grains, WriteBatchingOptions o
 
     /// <inheritdoc/>
     protected override Task<WriteOutcome> WriteAsync(Metadata metadata, ImmutableArray<TagFamilySpec> spec, ImmutableArray<WriteRequest> requests)
-        => grains.GetGrain<IStreamGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new StreamWriteBatch(metadata, spec, requests));
+        => grains.GetGrainCached<IStreamGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new StreamWriteBatch(metadata, spec, requests));
 
     /// <inheritdoc/>
     protected override WriteResponse Response(ulong messageId, string status, Metadata metadata)
