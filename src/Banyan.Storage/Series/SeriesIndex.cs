@@ -216,7 +216,6 @@ public sealed class SeriesIndex
     {
         ArgumentNullException.ThrowIfNull(leadingValues);
         byte[] prefix = IndexTerm.Encode(TagValue.FromBinary(SeriesKey.EncodePrefix(subject, leadingValues, leadingValues.Count)));
-        // Every key extending the prefix sorts in [prefix, prefix with its final '|' raised to '}').
         IndexView view = _store.View();
         PrefixLookupCache cache = Volatile.Read(ref _prefixLookups);
         if (!ReferenceEquals(cache.View, view))
@@ -227,6 +226,7 @@ public sealed class SeriesIndex
 
         return cache.GetOrFind(prefix, () =>
         {
+            // Every key extending the prefix sorts in [prefix, prefix with its final '|' raised to '}').
             byte[] upper = (byte[])prefix.Clone();
             upper[^1]++;
             var result = new List<SeriesMatch>();
