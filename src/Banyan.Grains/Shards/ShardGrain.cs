@@ -117,7 +117,8 @@ public sealed partial class ShardGrain(
         await ConfigureSubjectAsync(shard, write.Subject);
         try
         {
-            await shard.WriteAsync(batch);
+            // ShardWrite is immutable once sent: the engine may buffer its batch without copying it.
+            await shard.WriteAsync(batch, BatchOwnership.HandedOver);
         }
         catch (StorageFullException e)
         {

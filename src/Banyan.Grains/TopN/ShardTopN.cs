@@ -2,6 +2,7 @@ using Banyan.GrainInterfaces.Queries;
 using Banyan.Grains.Queries;
 using Banyan.Grains.Schema;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Shards;
 using Microsoft.Extensions.Logging;
 using Measure = Banyan.Api.Database.V1.Measure;
 using MeasureV1 = Banyan.Api.Measure.V1;
@@ -32,6 +33,7 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
     private readonly Dictionary<string, TopNProcessor> _processors = new(StringComparer.Ordinal);
     private readonly List<TopNProcessor> _retired = [];
     private readonly HashSet<Task> _seeding = [];
+    private readonly Dictionary<TopNDefinition, TopNSeriesTags?> _seriesTags = new(ReferenceEqualityComparer.Instance);
     private SchemaCatalog? _catalog;
     private Task? _flushing;
     private long _lastVersion;
@@ -61,7 +63,12 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
                 {
                     // The two directions of one aggregation share the points.
                     read = processor.Definition;
-                    points = TopNPointReader.Read(read, batch);
+                    if (!_seriesTags.TryGetValue(read, out TopNSeriesTags? seriesTags))
+                    {
+                        _seriesTags[read] = seriesTags = TopNSeriesTags.For(read);
+                    }
+
+                    points = TopNPointReader.Read(read, batch, seriesTags);
                 }
 
                 foreach (TopNPoint point in points)
@@ -210,6 +217,7 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
     {
         _catalog = catalog;
         _bySubject.Clear();
+        _seriesTags.Clear(); // definitions of older revisions go with their processors
         foreach ((string key, TopNProcessor processor) in _processors.ToArray())
         {
             TopNDefinition definition = processor.Definition;
@@ -297,7 +305,7 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
             try
             {
                 await TopNResultStore.ConfigureAsync(shard);
-                await shard.WriteAsync(rows);
+                await shard.WriteAsync(rows, BatchOwnership.HandedOver);
                 foreach ((TopNProcessor processor, _) in taken)
                 {
                     processor.FlushSucceeded();

@@ -13,8 +13,12 @@ namespace Banyan.Grains.TopN;
 /// </summary>
 internal static class TopNPointReader
 {
-    /// <summary>The points of <paramref name="batch"/> for <paramref name="definition"/>, in batch order.</summary>
-    public static List<TopNPoint> Read(TopNDefinition definition, WriteBatch batch)
+    /// <summary>
+    /// The points of <paramref name="batch"/> for <paramref name="definition"/>, in batch order. With
+    /// <paramref name="seriesTags"/> (see <see cref="TopNSeriesTags.For"/>) the group-by key and entity values of a
+    /// series seen before are taken from it, and those of a new series added to it.
+    /// </summary>
+    public static List<TopNPoint> Read(TopNDefinition definition, WriteBatch batch, TopNSeriesTags? seriesTags = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(batch);
@@ -37,18 +41,24 @@ internal static class TopNPointReader
                 }
             }
 
-            for (int g = 0; g < groupBy.Length; g++)
+            if (seriesTags is null || !seriesTags.TryGet(series[i], out string groupKey, out TagValue[] entityValues))
             {
-                groupParts[g] = TopNGroupKey.Of(TagAt(batch, groupBy[g], i));
+                for (int g = 0; g < groupBy.Length; g++)
+                {
+                    groupParts[g] = TopNGroupKey.Of(TagAt(batch, groupBy[g], i));
+                }
+
+                entityValues = new TagValue[entity.Length];
+                for (int e = 0; e < entity.Length; e++)
+                {
+                    entityValues[e] = TagAt(batch, entity[e], i) ?? TagValue.Null;
+                }
+
+                groupKey = TopNGroupKey.Join(groupParts);
+                seriesTags?.Add(series[i], groupKey, entityValues);
             }
 
-            TagValue[] entityValues = new TagValue[entity.Length];
-            for (int e = 0; e < entity.Length; e++)
-            {
-                entityValues[e] = TagAt(batch, entity[e], i) ?? TagValue.Null;
-            }
-
-            points.Add(new TopNPoint(timestamps[i], TopNGroupKey.Join(groupParts), new TopNItem(series[i], RankAt(definition, batch, field, i), entityValues)));
+            points.Add(new TopNPoint(timestamps[i], groupKey, new TopNItem(series[i], RankAt(definition, batch, field, i), entityValues)));
         }
 
         return points;

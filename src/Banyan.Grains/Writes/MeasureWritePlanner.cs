@@ -22,7 +22,7 @@ internal static class MeasureWritePlanner
     {
         ArgumentNullException.ThrowIfNull(batch);
         int count = batch.Requests.Length;
-        WritePlan plan = new(count, verdict is null ? layout : null);
+        WritePlan plan = new(count, verdict is null ? layout : null, group?.ShardNum ?? 1);
         ColumnValue[] row = layout is null ? [] : new ColumnValue[layout.Columns.Length];
         for (int i = 0; i < count; i++)
         {

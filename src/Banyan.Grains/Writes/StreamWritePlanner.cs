@@ -18,7 +18,7 @@ internal static class StreamWritePlanner
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(newElementId);
         int count = batch.Requests.Length;
-        WritePlan plan = new(count, verdict is null ? layout : null);
+        WritePlan plan = new(count, verdict is null ? layout : null, group?.ShardNum ?? 1);
         ColumnValue[] row = layout is null ? [] : new ColumnValue[layout.Columns.Length];
         for (int i = 0; i < count; i++)
         {

@@ -3,7 +3,9 @@ using Banyan.Storage.Values;
 namespace Banyan.Grains.Writes;
 
 /// <summary>Collects the valid rows of a write batch into one columnar batch per (segment, shard).</summary>
-internal sealed class SubBatchSet(SubjectLayout layout)
+/// <param name="layout">The layout the rows follow.</param>
+/// <param name="expectedRows">Rows one sub-batch is expected to receive: each is sized for that when it starts.</param>
+internal sealed class SubBatchSet(SubjectLayout layout, int expectedRows)
 {
     private readonly Dictionary<(long Segment, int Shard), SubBatch> _batches = [];
     private (long Segment, int Shard) _lastKey = (long.MinValue, -1);
@@ -24,7 +26,7 @@ internal sealed class SubBatchSet(SubjectLayout layout)
             _lastKey = (segmentStart, shard);
             if (!_batches.TryGetValue(_lastKey, out _last))
             {
-                _last = new SubBatch(segmentStart, shard, layout.NewBatch(), []);
+                _last = new SubBatch(segmentStart, shard, layout.NewBatch(expectedRows), new List<int>(expectedRows));
                 _batches.Add(_lastKey, _last);
             }
         }

@@ -214,7 +214,7 @@ internal sealed class SubjectLayout
     }
 
     /// <summary>A new empty batch with this layout's columns.</summary>
-    public WriteBatch NewBatch()
+    public WriteBatch NewBatch(int expectedRows = 0)
     {
         // Named by its subject: the engine keeps each subject's columns apart, so batches of measures whose fields share
         // a name but not a type (an int "value" and a float "value") seal into one memory part. Unnamed, they fell into
@@ -226,6 +226,7 @@ internal sealed class SubjectLayout
             batch.AddColumn(column.Family, column.Name, column.Type);
         }
 
+        batch.Reserve(expectedRows);
         return batch;
     }
 

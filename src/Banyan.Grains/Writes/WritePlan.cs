@@ -14,13 +14,17 @@ internal sealed class WritePlan
     private readonly WriteStatus[] _statuses;
     private readonly SortedDictionary<int, (string Reason, bool Retryable)> _refusals = [];
 
-    /// <summary>A plan for <paramref name="count"/> elements.</summary>
-    public WritePlan(int count, SubjectLayout? layout)
+    /// <summary>A plan for <paramref name="count"/> elements spread over <paramref name="shardNum"/> shards.</summary>
+    public WritePlan(int count, SubjectLayout? layout, int shardNum)
     {
         _statuses = new WriteStatus[count];
         Array.Fill(_statuses, WriteStatus.Succeed);
-        SubBatches = layout is null ? null : new SubBatchSet(layout);
+        SubBatches = layout is null ? null : new SubBatchSet(layout, RowsPerSubBatch(count, shardNum));
     }
+
+    // What one (segment, shard) receives when the elements spread evenly over the shards of one segment: its batch
+    // is sized for that once instead of doubling from 16 rows.
+    private static int RowsPerSubBatch(int count, int shardNum) => Math.Max(1, (count + Math.Max(1, shardNum) - 1) / Math.Max(1, shardNum));
 
     /// <summary>The rows to write; null when no schema applies (every element is refused).</summary>
     public SubBatchSet? SubBatches { get; }

@@ -456,6 +456,20 @@ public sealed class ColumnBuffer
             return;
         }
 
+        if (source.Type == Type && ColumnValueTypes.IsBytes(Type))
+        {
+            // Room for every row and byte at once: growing by doubling row by row allocated about twice the
+            // column's size in discarded arrays (the shard's batch copies and merges move whole columns this way).
+            int bytes = 0;
+            for (int i = start; i < start + count; i++)
+            {
+                bytes += source.IsNull(i) ? 0 : source._lengths[i];
+            }
+
+            EnsureRows(Count + count);
+            EnsureHeap(bytes);
+        }
+
         for (int i = start; i < start + count; i++)
         {
             AppendFrom(source, i);

@@ -26,12 +26,21 @@ public sealed partial class Shard
     /// <exception cref="ArgumentException">The batch is of the other kind, a column lacks values, or the subject or a row is refused by the indexes.</exception>
     /// <exception cref="StorageFullException">The disk is full; the batch was not written.</exception>
     /// <exception cref="TimeoutException">Memory stayed full for <see cref="ShardOptions.WaitTimeout"/>; the batch was not written.</exception>
-    public ValueTask WriteAsync(WriteBatch batch) => WriteCoreAsync(batch, blocking: false);
+    public ValueTask WriteAsync(WriteBatch batch) => WriteCoreAsync(batch, BatchOwnership.CallerKeeps, blocking: false);
 
-    /// <summary>Synchronous <see cref="WriteAsync"/> for tests and tools: the WAL fsync runs on the caller's thread (as the group commit leader) or blocks it.</summary>
+    /// <summary>
+    /// <see cref="WriteAsync(WriteBatch)"/> with the batch's ownership stated: with <see cref="BatchOwnership.HandedOver"/>
+    /// the shard buffers <paramref name="batch"/> itself instead of a copy, and the caller must never change it again.
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch is of the other kind, a column lacks values, or the subject or a row is refused by the indexes.</exception>
+    /// <exception cref="StorageFullException">The disk is full; the batch was not written.</exception>
+    /// <exception cref="TimeoutException">Memory stayed full for <see cref="ShardOptions.WaitTimeout"/>; the batch was not written.</exception>
+    public ValueTask WriteAsync(WriteBatch batch, BatchOwnership ownership) => WriteCoreAsync(batch, ownership, blocking: false);
+
+    /// <summary>Synchronous <see cref="WriteAsync(WriteBatch)"/> for tests and tools: the WAL fsync runs on the caller's thread (as the group commit leader) or blocks it.</summary>
     public void Write(WriteBatch batch)
     {
-        ValueTask pending = WriteCoreAsync(batch, blocking: true);
+        ValueTask pending = WriteCoreAsync(batch, BatchOwnership.CallerKeeps, blocking: true);
         if (!pending.IsCompletedSuccessfully)
         {
             pending.AsTask().GetAwaiter().GetResult();
@@ -39,10 +48,10 @@ public sealed partial class Shard
     }
 
     // The one write path. `blocking` only chooses how the WAL append waits for its fsync.
-    private async ValueTask WriteCoreAsync(WriteBatch batch, bool blocking)
+    private async ValueTask WriteCoreAsync(WriteBatch batch, BatchOwnership ownership, bool blocking)
     {
-        (WriteBatch copy, long bytes, PreparedIndexBatch? indexed) = Prepare(batch);
-        if (copy.Count == 0)
+        (WriteBatch buffered, long bytes, PreparedIndexBatch? indexed) = Prepare(batch, ownership);
+        if (buffered.Count == 0)
         {
             return;
         }
@@ -61,7 +70,7 @@ public sealed partial class Shard
             }
             else
             {
-                ByteBuffer payload = EncodeForWal(copy);
+                ByteBuffer payload = EncodeForWal(buffered);
                 try
                 {
                     lsn = blocking ? _wal.Append(payload.WrittenSpan) : await _wal.AppendAsync(payload.WrittenMemory).ConfigureAwait(false);
@@ -79,7 +88,7 @@ public sealed partial class Shard
             throw;
         }
 
-        Buffer(BufferedWrite.Of(lsn, copy, bytes, indexed));
+        Buffer(BufferedWrite.Of(lsn, buffered, bytes, indexed));
     }
 
     // Sized for the log's encoding (8-byte series ids and floats), so the buffer is not regrown.
@@ -100,7 +109,7 @@ public sealed partial class Shard
         }
     }
 
-    private (WriteBatch Copy, long Bytes, PreparedIndexBatch? Index) Prepare(WriteBatch batch)
+    private (WriteBatch Buffered, long Bytes, PreparedIndexBatch? Index) Prepare(WriteBatch batch, BatchOwnership ownership)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Kind != _options.Kind)
@@ -113,8 +122,8 @@ public sealed partial class Shard
 
         // Before the WAL append: a batch the indexes reject must not be logged.
         PreparedIndexBatch? indexed = _indexer?.Prepare(batch);
-        WriteBatch copy = BatchConcatenation.Copy(batch);
-        return (copy, BatchConcatenation.EstimateBytes(copy), indexed);
+        WriteBatch buffered = ownership == BatchOwnership.HandedOver ? batch : BatchConcatenation.Copy(batch);
+        return (buffered, BatchConcatenation.EstimateBytes(buffered), indexed);
     }
 
     // Back-pressure: memory is full. Asks for a flush (its failure, a full disk, is this write's error:

@@ -13,7 +13,7 @@ namespace Banyan.Storage.Shards;
 /// <c>docs/storage.md</c>, the path of a write and of a read in <c>docs/design/storage.md</c>).
 /// </summary>
 /// <remarks>
-/// <para><see cref="WriteAsync"/> appends the batch to the WAL (group commit) and buffers it; its task
+/// <para><see cref="WriteAsync(WriteBatch)"/> appends the batch to the WAL (group commit) and buffers it; its task
 /// completes when the rows survive kill -9, without holding a thread while the fsync runs.
 /// <see cref="FlushAsync"/> turns memory parts into one disk part and <see cref="MergeAsync"/> combines
 /// disk parts; both run their I/O on the thread pool, never overlap themselves, and install their

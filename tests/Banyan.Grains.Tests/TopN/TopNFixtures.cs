@@ -12,10 +12,12 @@ internal static class TopNFixtures
 {
     public const long Minute = 60_000_000_000L;
 
-    public static TopNDefinition Definition(int counters = 1000, int lru = 10, Banyan.Api.Model.V1.Sort sort = Banyan.Api.Model.V1.Sort.Desc)
+    public static TopNDefinition Definition(int counters = 1000, int lru = 10, Banyan.Api.Model.V1.Sort sort = Banyan.Api.Model.V1.Sort.Desc, string groupBy = "service")
     {
         SchemaSamples s = new("unit");
         TopNAggregation aggregation = s.TopN();
+        aggregation.GroupByTagNames.Clear();
+        aggregation.GroupByTagNames.Add(groupBy);
         aggregation.CountersNumber = counters;
         aggregation.LruSize = lru;
         aggregation.FieldValueSort = sort;

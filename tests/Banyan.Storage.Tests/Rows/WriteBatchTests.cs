@@ -9,6 +9,26 @@ namespace Banyan.Storage.Tests.Rows;
 public sealed class WriteBatchTests
 {
     [Fact]
+    public void A_reserved_batch_takes_rows_beyond_its_reservation_and_keeps_every_value()
+    {
+        WriteBatch batch = new(DataKind.Measure, "m");
+        batch.AddColumn("default", "tag", ColumnValueType.String);
+        batch.AddColumn(null, "v", ColumnValueType.Int64);
+        batch.Reserve(3);
+        for (int i = 0; i < 5; i++)
+        {
+            batch.AddRow((ulong)i, i * 10L, 1, [ColumnValue.FromString("t" + i), ColumnValue.FromInt64(i)]);
+        }
+
+        batch.Validate();
+        Assert.Equal(5, batch.Count);
+        Assert.Equal([0L, 10, 20, 30, 40], batch.Timestamps.ToArray());
+        Assert.Equal("t4", batch.Columns[0].GetString(4));
+        Assert.Equal(3, batch.Columns[1].GetInt64(3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => batch.Reserve(-1));
+    }
+
+    [Fact]
     public void Appending_batches_equals_building_from_all_rows()
     {
         var rows = new RandomRows(77, DataKind.Measure, maxRows: 600);

@@ -43,6 +43,62 @@ public sealed class ShardTests : IDisposable
         return rows;
     }
 
+    private static List<(ulong Series, long Timestamp, double Value)> ReadAll(Shard shard)
+    {
+        using ShardScan scan = shard.Scan(SeriesTimeFilter.All, ColumnProjection.All);
+        List<(ulong, long, double)> rows = [];
+        while (scan.MoveNext())
+        {
+            rows.Add((scan.SeriesId, scan.Timestamp, scan.CurrentBlock.FindColumn(null, "v")!.GetDouble(scan.CurrentRow)));
+        }
+
+        return rows;
+    }
+
+    [Fact]
+    public async Task A_batch_the_caller_keeps_is_copied_and_one_handed_over_is_stored_as_it_is()
+    {
+        using TempDirectory dir = new();
+        List<(ulong, long, double)> expected;
+        using (Shard shard = _leaks.Open(dir.Path, Options()))
+        {
+            // Kept by the caller: changing it after the write changes nothing stored.
+            WriteBatch kept = Batch(1);
+            await shard.WriteAsync(kept, BatchOwnership.CallerKeeps);
+            kept.AddRow(9, 9, 1, [ColumnValue.FromFloat64(9)]);
+
+            // Handed over: stored without a copy, readable by the caller afterwards, and the same rows everywhere.
+            WriteBatch handed = Batch(2);
+            await shard.WriteAsync(handed, BatchOwnership.HandedOver);
+            Assert.Equal(10, handed.Count);
+
+            expected = [.. Enumerable.Range(1, 2).SelectMany(id => Rows(Batch(id)))];
+            expected.Sort();
+            List<(ulong, long, double)> buffered = ReadAll(shard);
+            buffered.Sort();
+            Assert.Equal(expected, buffered);
+
+            await shard.SealAsync();
+            Assert.True(shard.Flush());
+            List<(ulong, long, double)> flushed = ReadAll(shard);
+            flushed.Sort();
+            Assert.Equal(expected, flushed);
+        }
+
+        using Shard reopened = _leaks.Open(dir.Path, Options());
+        List<(ulong, long, double)> after = ReadAll(reopened);
+        after.Sort();
+        Assert.Equal(expected, after);
+    }
+
+    private static IEnumerable<(ulong, long, double)> Rows(WriteBatch batch)
+    {
+        for (int i = 0; i < batch.Count; i++)
+        {
+            yield return (batch.SeriesIds[i], batch.Timestamps[i], batch.Columns[0].GetDouble(i));
+        }
+    }
+
     [Fact]
     public void Flush_installs_a_snapshot_and_truncates_the_wal_behind_the_fallback()
     {
