@@ -6,7 +6,7 @@ namespace Banyan.Benchmarks;
 /// <summary>
 /// Sorting the keys of a shard's write buffer: 1 Mi rows arriving time-major (10,000 hashed series
 /// × 105 timestamps, as the peer dataset is written), into (series, timestamp) order with the row
-/// permutation. <see cref="BatchSorter.SortKeys"/> (bucket pass on the hash's top bits) against the
+/// permutation. <see cref="BatchSorter.SortKeys(ReadOnlySpan{ulong}, ReadOnlySpan{long}, Span{ulong}, Span{long}, Span{int})"/> (bucket pass on the hash's top bits) against the
 /// comparison sort it replaced (sort by series carrying the row index, then each series' run by time).
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 7)]

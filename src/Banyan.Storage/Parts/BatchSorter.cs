@@ -14,7 +14,9 @@ namespace Banyan.Storage.Parts;
 /// bucket is finished on its own, in cache, by a second pass on the next bits down to ranges of about
 /// a series each. Rows of one series usually arrive
 /// in time order (a scraper writes one timestamp for all series at a time), so most buckets are
-/// already in order after the scatter and are only checked. This costs a few passes over the keys
+/// already in order after the scatter and are only checked; a range of one series whose rows
+/// arrived nearly in order (concurrent writers commit batches a little out of order) is finished by
+/// insertion, a few moves per late row. This costs a few passes over the keys
 /// instead of a comparison sort of the whole buffer (about 20 compares and swaps per row for a
 /// million rows); buckets that skewed ids make large fall back to <see cref="MemoryExtensions.Sort{TKey, TValue}(Span{TKey}, Span{TValue})"/>.
 /// </remarks>
@@ -32,7 +34,7 @@ internal static class BatchSorter
     private readonly record struct Scratch(ulong[] Series, long[] Times, int[] Order);
 
     /// <summary>
-    /// Picks the measure rows to keep from keys sorted by <see cref="SortKeys"/>: writes their sorted
+    /// Picks the measure rows to keep from keys sorted by <see cref="SortKeys(ReadOnlySpan{ulong}, ReadOnlySpan{long}, Span{ulong}, Span{long}, Span{int})"/>: writes their sorted
     /// positions to <paramref name="keep"/> and returns how many. Of equal keys the highest version
     /// wins, then the row written last (the higher row number). <paramref name="versionsByRow"/> is
     /// indexed by source row, as <paramref name="order"/> maps positions to rows.
@@ -68,11 +70,19 @@ internal static class BatchSorter
 
     /// <summary>
     /// Puts rows of equal keys back into arrival order (ascending source row) after
-    /// <see cref="SortKeys"/>, which leaves them adjacent but in no promised order: stream rows of one
+    /// <see cref="SortKeys(ReadOnlySpan{ulong}, ReadOnlySpan{long}, Span{ulong}, Span{long}, Span{int})"/>, which leaves them adjacent but in no promised order: stream rows of one
     /// series and timestamp are returned in the order they were written, as a merge of parts keeps them.
     /// Returns false (nothing to do) when no two keys are equal, which one pass checks.
     /// </summary>
-    internal static bool OrderEqualKeysByArrival(ReadOnlySpan<ulong> series, ReadOnlySpan<long> times, Span<int> order)
+    internal static bool OrderEqualKeysByArrival(ReadOnlySpan<ulong> series, ReadOnlySpan<long> times, Span<int> order) =>
+        OrderEqualKeysByArrival(series, times, order, [], []);
+
+    /// <summary>
+    /// <see cref="OrderEqualKeysByArrival(ReadOnlySpan{ulong}, ReadOnlySpan{long}, Span{int})"/> for
+    /// keys sorted with payloads: the values of a run put back in arrival order are read again from
+    /// their sources, so <c>payloadTargets[p][k]</c> stays <c>payloadSources[p][order[k]]</c>.
+    /// </summary>
+    internal static bool OrderEqualKeysByArrival(ReadOnlySpan<ulong> series, ReadOnlySpan<long> times, Span<int> order, ReadOnlySpan<long[]> payloadSources, ReadOnlySpan<long[]> payloadTargets)
     {
         bool any = false;
         int n = series.Length;
@@ -90,6 +100,13 @@ internal static class BatchSorter
                 if (!IsAscending(run))
                 {
                     run.Sort();
+                    for (int p = 0; p < payloadSources.Length; p++)
+                    {
+                        for (int k = start; k < i; k++)
+                        {
+                            payloadTargets[p][k] = payloadSources[p][order[k]];
+                        }
+                    }
                 }
             }
 
@@ -102,10 +119,27 @@ internal static class BatchSorter
     /// <summary>
     /// Writes the keys in (series, timestamp) order to <paramref name="sortedSeries"/> and
     /// <paramref name="sortedTimes"/>, and for each position the source row to <paramref name="order"/>.
-    /// Rows with equal keys end up adjacent, in no promised order (see <see cref="OrderEqualKeysByArrival"/>).
+    /// Rows with equal keys end up adjacent, in no promised order (see <see cref="OrderEqualKeysByArrival(ReadOnlySpan{ulong}, ReadOnlySpan{long}, Span{int})"/>).
     /// </summary>
-    internal static void SortKeys(ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, Span<ulong> sortedSeries, Span<long> sortedTimes, Span<int> order)
+    internal static void SortKeys(ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, Span<ulong> sortedSeries, Span<long> sortedTimes, Span<int> order) =>
+        SortKeys(seriesIds, timestamps, sortedSeries, sortedTimes, order, [], []);
+
+    /// <summary>
+    /// <see cref="SortKeys(ReadOnlySpan{ulong}, ReadOnlySpan{long}, Span{ulong}, Span{long}, Span{int})"/>,
+    /// and moves 8-byte values with their keys: afterwards <c>payloadTargets[p][k]</c> is
+    /// <c>payloadSources[p][order[k]]</c> for every position k. The values go through the same two
+    /// steps as the keys (the scatter into buckets, then each bucket's order in cache), so a column is
+    /// transposed from arrival order into key order without a read per row at a random place in the
+    /// source, which a gather through <paramref name="order"/> afterwards costs (a cache miss per row
+    /// for time-major input).
+    /// </summary>
+    internal static void SortKeys(ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, Span<ulong> sortedSeries, Span<long> sortedTimes, Span<int> order, ReadOnlySpan<long[]> payloadSources, ReadOnlySpan<long[]> payloadTargets)
     {
+        if (payloadSources.Length != payloadTargets.Length)
+        {
+            throw new ArgumentException("bug: every payload needs a source and a target", nameof(payloadTargets));
+        }
+
         int n = seriesIds.Length;
         if (n == 0)
         {
@@ -136,12 +170,19 @@ internal static class BatchSorter
 
             // next[b] is where bucket b starts; the scatter advances it to where bucket b ends, which
             // is where bucket b + 1 starts. Stable: a bucket keeps arrival order.
-            for (int i = 0; i < n; i++)
+            if (payloadSources.IsEmpty)
             {
-                int at = next[(int)(seriesIds[i] >> shift)]++;
-                sortedSeries[at] = seriesIds[i];
-                sortedTimes[at] = timestamps[i];
-                order[at] = i;
+                for (int i = 0; i < n; i++)
+                {
+                    int at = next[(int)(seriesIds[i] >> shift)]++;
+                    sortedSeries[at] = seriesIds[i];
+                    sortedTimes[at] = timestamps[i];
+                    order[at] = i;
+                }
+            }
+            else
+            {
+                ScatterWithPayloads(seriesIds, timestamps, sortedSeries, sortedTimes, order, next, shift, payloadSources, payloadTargets);
             }
 
             var scratch = new Scratch(scratchSeries, scratchTimes, scratchOrder);
@@ -152,7 +193,17 @@ internal static class BatchSorter
                 int length = bucketEnd - bucketStart;
                 if (length > 1)
                 {
-                    SortRange(sortedSeries.Slice(bucketStart, length), sortedTimes.Slice(bucketStart, length), order.Slice(bucketStart, length), shift, timestamps, scratch);
+                    Span<ulong> bucketSeries = sortedSeries.Slice(bucketStart, length);
+                    Span<long> bucketTimes = sortedTimes.Slice(bucketStart, length);
+                    Span<int> bucketOrder = order.Slice(bucketStart, length);
+                    if (payloadSources.IsEmpty)
+                    {
+                        SortRange(bucketSeries, bucketTimes, bucketOrder, shift, scratch);
+                    }
+                    else if (!IsSorted(bucketSeries, bucketTimes))
+                    {
+                        SortRangeWithPayloads(bucketSeries, bucketTimes, bucketOrder, bucketStart, shift, scratch, payloadTargets);
+                    }
                 }
 
                 bucketStart = bucketEnd;
@@ -167,6 +218,66 @@ internal static class BatchSorter
         }
     }
 
+    // The first pass's scatter when values move with the keys: each row's values go to its key's
+    // place in its bucket (sequential reads, one write stream per bucket, as for the keys).
+    private static void ScatterWithPayloads(ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, Span<ulong> sortedSeries, Span<long> sortedTimes, Span<int> order, Span<int> next, int shift, ReadOnlySpan<long[]> sources, ReadOnlySpan<long[]> targets)
+    {
+        int n = seriesIds.Length;
+        ReadOnlySpan<long> source0 = sources[0].AsSpan(0, n);
+        Span<long> target0 = targets[0].AsSpan(0, n);
+        for (int i = 0; i < n; i++)
+        {
+            int at = next[(int)(seriesIds[i] >> shift)]++;
+            sortedSeries[at] = seriesIds[i];
+            sortedTimes[at] = timestamps[i];
+            order[at] = i;
+            target0[at] = source0[i];
+            for (int p = 1; p < sources.Length; p++)
+            {
+                targets[p][at] = sources[p][i];
+            }
+        }
+    }
+
+    // Finishes a bucket whose values moved with its keys: the bucket is sorted with positions in it
+    // (0..length-1) in place of rows, then the values and the rows are put in that order, in cache.
+    private static void SortRangeWithPayloads(Span<ulong> series, Span<long> times, Span<int> order, int start, int shift, Scratch scratch, ReadOnlySpan<long[]> targets)
+    {
+        int length = series.Length;
+        int[] rows = ArrayPool<int>.Shared.Rent(length);
+        long[] values = ArrayPool<long>.Shared.Rent(length);
+        try
+        {
+            order.CopyTo(rows);
+            for (int i = 0; i < length; i++)
+            {
+                order[i] = i;
+            }
+
+            SortRange(series, times, order, shift, scratch);
+            foreach (long[] target in targets)
+            {
+                Span<long> bucket = target.AsSpan(start, length);
+                for (int i = 0; i < length; i++)
+                {
+                    values[i] = bucket[order[i]];
+                }
+
+                values.AsSpan(0, length).CopyTo(bucket);
+            }
+
+            for (int i = 0; i < length; i++)
+            {
+                order[i] = rows[order[i]];
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rows);
+            ArrayPool<long>.Shared.Return(values);
+        }
+    }
+
     // Bits of the next digit for a range of `length` rows with `remaining` unsorted key bits: buckets
     // of about 16 rows, at most 2^11 of them so the scatter's write positions stay in cache.
     private static int DigitBits(int length, int remaining) => Math.Min(remaining, Math.Clamp(BitOperations.Log2((uint)length) - 4, 1, MaxDigitBits));
@@ -174,7 +285,7 @@ internal static class BatchSorter
     // Finishes a range whose series ids agree above bit `shift`: in cache, by another bucket pass on
     // the next bits when it is long, by insertion when short, and by a comparison sort when the ids
     // do not spread (one series, or more rows than the scratch holds).
-    private static void SortRange(Span<ulong> series, Span<long> times, Span<int> order, int shift, ReadOnlySpan<long> sourceTimes, Scratch scratch)
+    private static void SortRange(Span<ulong> series, Span<long> times, Span<int> order, int shift, Scratch scratch)
     {
         if (IsSorted(series, times))
         {
@@ -188,9 +299,17 @@ internal static class BatchSorter
             return;
         }
 
-        if (length > MaxSecondPassRows || shift == 0 || series[0] == series[^1] && AllSame(series))
+        if (series[0] == series[^1] && AllSame(series))
         {
-            SortBucket(series, times, order, sourceTimes);
+            // One series: its rows arrive nearly in time order (concurrent writers commit a few
+            // batches out of order), so an insertion sort does little more than check them.
+            SortTimes(times, order);
+            return;
+        }
+
+        if (length > MaxSecondPassRows || shift == 0)
+        {
+            SortBucket(series, times, order);
             return;
         }
 
@@ -231,7 +350,7 @@ internal static class BatchSorter
             if (end - start > 1)
             {
                 // The scratch is free again: sub-ranges are finished one after another.
-                SortRange(series[start..end], times[start..end], order[start..end], digitShift, sourceTimes, scratch);
+                SortRange(series[start..end], times[start..end], order[start..end], digitShift, scratch);
             }
 
             start = end;
@@ -240,25 +359,80 @@ internal static class BatchSorter
 
     private static bool AllSame(ReadOnlySpan<ulong> series) => series.IndexOfAnyExcept(series[0]) < 0;
 
-    // Comparison sort of a range the bucket passes cannot spread: by series, then each series' run by time.
-    private static void SortBucket(Span<ulong> series, Span<long> times, Span<int> order, ReadOnlySpan<long> sourceTimes)
+    // Comparison sort of a range the bucket passes cannot spread (skewed ids): by series, carrying
+    // each row's position so its time and row follow, then each series' run by time.
+    private static void SortBucket(Span<ulong> series, Span<long> times, Span<int> order)
     {
-        series.Sort(order);
-        for (int i = 0; i < order.Length; i++)
+        int length = series.Length;
+        int[] positions = ArrayPool<int>.Shared.Rent(length);
+        long[] oldTimes = ArrayPool<long>.Shared.Rent(length);
+        int[] oldOrder = ArrayPool<int>.Shared.Rent(length);
+        try
         {
-            times[i] = sourceTimes[order[i]];
+            for (int i = 0; i < length; i++)
+            {
+                positions[i] = i;
+            }
+
+            times.CopyTo(oldTimes);
+            order.CopyTo(oldOrder);
+            series.Sort(positions.AsSpan(0, length));
+            for (int i = 0; i < length; i++)
+            {
+                times[i] = oldTimes[positions[i]];
+                order[i] = oldOrder[positions[i]];
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(positions);
+            ArrayPool<long>.Shared.Return(oldTimes);
+            ArrayPool<int>.Shared.Return(oldOrder);
         }
 
-        for (int start = 0, i = 1; i <= series.Length; i++)
+        for (int start = 0, i = 1; i <= length; i++)
         {
-            if (i == series.Length || series[i] != series[start])
+            if (i == length || series[i] != series[start])
             {
-                if (i - start > 1 && !IsSorted(times.Slice(start, i - start)))
+                if (i - start > 1)
                 {
-                    times.Slice(start, i - start).Sort(order.Slice(start, i - start));
+                    SortTimes(times.Slice(start, i - start), order.Slice(start, i - start));
                 }
 
                 start = i;
+            }
+        }
+    }
+
+    // Sorts one series' times, carrying rows: by insertion while the rows are nearly in order (each
+    // row moved past a few others), by a comparison sort once the moves exceed a few per row.
+    private static void SortTimes(Span<long> times, Span<int> order)
+    {
+        long budget = 8L * times.Length;
+        for (int i = 1; i < times.Length; i++)
+        {
+            long t = times[i];
+            if (t >= times[i - 1])
+            {
+                continue;
+            }
+
+            int o = order[i];
+            int j = i - 1;
+            while (j >= 0 && times[j] > t)
+            {
+                times[j + 1] = times[j];
+                order[j + 1] = order[j];
+                j--;
+            }
+
+            times[j + 1] = t;
+            order[j + 1] = o;
+            budget -= i - j;
+            if (budget < 0)
+            {
+                times.Sort(order);
+                return;
             }
         }
     }
@@ -277,19 +451,6 @@ internal static class BatchSorter
     }
 
     private static bool IsAscending(ReadOnlySpan<int> values)
-    {
-        for (int i = 1; i < values.Length; i++)
-        {
-            if (values[i] < values[i - 1])
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsSorted(ReadOnlySpan<long> values)
     {
         for (int i = 1; i < values.Length; i++)
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Banyan.Storage.Columns;
 using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
@@ -9,9 +10,11 @@ namespace Banyan.Storage.Parts;
 /// <summary>
 /// The one way a memory part is built: from write batches given in write order (a shard's buffered
 /// writes, or a single batch for <see cref="MemoryPart.Build"/>). Keys are gathered and sorted
-/// across the batches (<see cref="BatchSorter.SortKeys"/>), measures keep the winning version of
+/// across the batches (<see cref="BatchSorter.SortKeys(ReadOnlySpan{ulong}, ReadOnlySpan{long}, Span{ulong}, Span{long}, Span{int})"/>), measures keep the winning version of
 /// each key, stream rows of equal keys keep their order of arrival, and every value is copied once,
-/// from its batch (or a flat pooled copy of its column) into its block. Blocks are cut by the
+/// from its batch (or a flat pooled copy of its column) into its block; for a seal, numeric columns
+/// without nulls move with the keys while they are sorted (<see cref="BatchSorter"/>'s payloads), so
+/// their blocks are filled by plain copies. Blocks are cut by the
 /// <see cref="BlockCutter"/>, the rule part writers follow too.
 /// </summary>
 /// <remarks>
@@ -88,7 +91,11 @@ internal static class MemoryPartBuilder
             Span<ulong> sortedSeriesSpan = sortedSeries.AsSpan(0, selected);
             Span<long> sortedTimesSpan = sortedTimes.AsSpan(0, selected);
             Span<int> orderSpan = order.AsSpan(0, selected);
-            BatchSorter.SortKeys(series.AsSpan(0, selected), times.AsSpan(0, selected), sortedSeriesSpan, sortedTimesSpan, orderSpan);
+
+            // Without a filter the sorter's rows are the batches' rows, which the flat columns of a
+            // single subject are indexed by: those columns are sorted with the keys.
+            (long[][] payloadSources, long[][] payloadTargets) = filter is null ? source.PrepareSortedColumns() : ([], []);
+            BatchSorter.SortKeys(series.AsSpan(0, selected), times.AsSpan(0, selected), sortedSeriesSpan, sortedTimesSpan, orderSpan, payloadSources, payloadTargets);
             int kept;
             if (kind == DataKind.Measure)
             {
@@ -96,7 +103,7 @@ internal static class MemoryPartBuilder
             }
             else
             {
-                BatchSorter.OrderEqualKeysByArrival(sortedSeriesSpan, sortedTimesSpan, orderSpan);
+                BatchSorter.OrderEqualKeysByArrival(sortedSeriesSpan, sortedTimesSpan, orderSpan, payloadSources, payloadTargets);
                 kept = selected;
                 for (int i = 0; i < selected; i++)
                 {
@@ -106,7 +113,10 @@ internal static class MemoryPartBuilder
 
             // Versions are often all equal (0 when the client sets none): then no gather is needed.
             bool constantVersion = versions.AsSpan(1, selected - 1).IndexOfAnyExcept(versions[0]) < 0;
-            var sorted = new SortedRows(sortedSeries, sortedTimes, order, versions, rows, keep, kept, constantVersion);
+
+            // Positions are kept in order, so keeping as many as there are is keeping each in place.
+            bool keepsAll = kept == selected;
+            var sorted = new SortedRows(sortedSeries, sortedTimes, order, versions, rows, keep, kept, constantVersion, keepsAll);
             return Assemble(kind, sorted, source, options);
         }
         finally
@@ -204,9 +214,16 @@ internal static class MemoryPartBuilder
         }
 
         block.PrepareKeys(count, out Span<long> timestamps, out Span<long> versions);
-        for (int i = 0; i < count; i++)
+        if (sorted.KeepsAll)
         {
-            timestamps[i] = sorted.TimeAt(first + i);
+            sorted.Times(first, count).CopyTo(timestamps);
+        }
+        else
+        {
+            for (int i = 0; i < count; i++)
+            {
+                timestamps[i] = sorted.TimeAt(first + i);
+            }
         }
 
         if (sorted.ConstantVersion)
@@ -251,9 +268,18 @@ internal static class MemoryPartBuilder
     /// The selected keys in sorted order and, for each kept position, the row it came from: a global
     /// row number over all batches (batch starts added), through the filter's row list when there is one.
     /// </summary>
-    private readonly struct SortedRows(ulong[] series, long[] times, int[] order, long[] versions, int[]? rows, int[] kept, int keptCount, bool constantVersion)
+    private readonly struct SortedRows(ulong[] series, long[] times, int[] order, long[] versions, int[]? rows, int[] kept, int keptCount, bool constantVersion, bool keepsAll)
     {
         public int Count => keptCount;
+
+        /// <summary>True when every sorted position is kept: kept position k is sorted position k.</summary>
+        public bool KeepsAll => keepsAll;
+
+        /// <summary>The sorted position of kept position <paramref name="k"/>.</summary>
+        public int PositionAt(int k) => kept[k];
+
+        /// <summary>Timestamps of kept positions first..first+count; only when <see cref="KeepsAll"/>.</summary>
+        public ReadOnlySpan<long> Times(int first, int count) => times.AsSpan(first, count);
 
         public bool ConstantVersion => constantVersion;
 
@@ -280,9 +306,11 @@ internal static class MemoryPartBuilder
         /// <summary>Per batch of the run (null for batches of other subjects): union column → batch column index or -1.</summary>
         public int[]?[] Map { get; init; } = [];
 
-        public double[]?[] FlatDoubles { get; set; } = [];
+        /// <summary>Per column: its values in batch order (float64 as their bits), when every batch has it without nulls; else null.</summary>
+        public long[]?[] Flat { get; set; } = [];
 
-        public long[]?[] FlatLongs { get; set; } = [];
+        /// <summary>Per column: <see cref="Flat"/> in sorted position order, when the sorter moved it with the keys; else null.</summary>
+        public long[]?[] Sorted { get; set; } = [];
 
         public bool FixedWidth { get; set; }
 
@@ -470,23 +498,32 @@ internal static class MemoryPartBuilder
         /// <summary>Appends column <paramref name="column"/> of <paramref name="subject"/> for sorted rows first..first+count to <paramref name="target"/>.</summary>
         public void Gather(SubjectColumns subject, int column, SortedRows sorted, int first, int count, ColumnBuffer target)
         {
-            if (subject.FlatDoubles[column] is double[] doubles)
+            if (subject.Flat[column] is long[] flat)
             {
-                Span<double> values = target.PrepareFloat64Rows(count);
-                for (int i = 0; i < count; i++)
+                Span<long> values = target.Type == ColumnValueType.Float64
+                    ? MemoryMarshal.Cast<double, long>(target.PrepareFloat64Rows(count))
+                    : target.PrepareInt64Rows(count);
+                if (subject.Sorted[column] is long[] inOrder)
                 {
-                    values[i] = doubles[SubjectRow(sorted.RowAt(first + i))];
+                    // Already in sorted position order: a copy, or a pass over increasing positions.
+                    if (sorted.KeepsAll)
+                    {
+                        inOrder.AsSpan(first, count).CopyTo(values);
+                    }
+                    else
+                    {
+                        for (int i = 0; i < count; i++)
+                        {
+                            values[i] = inOrder[sorted.PositionAt(first + i)];
+                        }
+                    }
+
+                    return;
                 }
 
-                return;
-            }
-
-            if (subject.FlatLongs[column] is long[] longs)
-            {
-                Span<long> values = target.PrepareInt64Rows(count);
                 for (int i = 0; i < count; i++)
                 {
-                    values[i] = longs[SubjectRow(sorted.RowAt(first + i))];
+                    values[i] = flat[SubjectRow(sorted.RowAt(first + i))];
                 }
 
                 return;
@@ -535,21 +572,8 @@ internal static class MemoryPartBuilder
         {
             foreach (SubjectColumns subject in _subjects)
             {
-                foreach (double[]? flat in subject.FlatDoubles)
-                {
-                    if (flat is not null)
-                    {
-                        ArrayPool<double>.Shared.Return(flat);
-                    }
-                }
-
-                foreach (long[]? flat in subject.FlatLongs)
-                {
-                    if (flat is not null)
-                    {
-                        ArrayPool<long>.Shared.Return(flat);
-                    }
-                }
+                ReturnAll(subject.Flat);
+                ReturnAll(subject.Sorted);
             }
 
             if (_subjectRowOf is not null)
@@ -560,6 +584,46 @@ internal static class MemoryPartBuilder
             if (_batchOfRow is not null)
             {
                 ArrayPool<int>.Shared.Return(_batchOfRow);
+            }
+        }
+
+        /// <summary>
+        /// With one subject, the flat columns (indexed by row) as the sorter's payload sources, and a
+        /// pooled target for each (indexed by sorted position, kept as <see cref="SubjectColumns.Sorted"/>
+        /// until disposed). None with several subjects, whose flat columns are indexed by subject row.
+        /// </summary>
+        public (long[][] Sources, long[][] Targets) PrepareSortedColumns()
+        {
+            if (_subjects.Count != 1)
+            {
+                return ([], []);
+            }
+
+            SubjectColumns subject = _subjects[0];
+            var sources = new List<long[]>();
+            var targets = new List<long[]>();
+            for (int c = 0; c < subject.Flat.Length; c++)
+            {
+                if (subject.Flat[c] is long[] flat)
+                {
+                    long[] target = ArrayPool<long>.Shared.Rent(Math.Max(1, Count));
+                    subject.Sorted[c] = target;
+                    sources.Add(flat);
+                    targets.Add(target);
+                }
+            }
+
+            return ([.. sources], [.. targets]);
+        }
+
+        private static void ReturnAll(long[]?[] arrays)
+        {
+            foreach (long[]? array in arrays)
+            {
+                if (array is not null)
+                {
+                    ArrayPool<long>.Shared.Return(array);
+                }
             }
         }
 
@@ -616,8 +680,8 @@ internal static class MemoryPartBuilder
         private void PrepareFlatColumns(SubjectColumns subject)
         {
             int columns = subject.Columns.Count;
-            subject.FlatDoubles = new double[]?[columns];
-            subject.FlatLongs = new long[]?[columns];
+            subject.Flat = new long[]?[columns];
+            subject.Sorted = new long[]?[columns];
             subject.FixedWidth = true;
             subject.FixedRowBytes = 16L + (8L * columns);
             for (int c = 0; c < columns; c++)
@@ -635,37 +699,20 @@ internal static class MemoryPartBuilder
                 }
 
                 // Rows of the subject in batch order: the flat index of a row is its subject row.
-                int length = Math.Max(1, subject.RowCount);
-                if (type == ColumnValueType.Float64)
+                long[] flat = ArrayPool<long>.Shared.Rent(Math.Max(1, subject.RowCount));
+                int at = 0;
+                for (int b = 0; b < _batches.Count; b++)
                 {
-                    double[] flat = ArrayPool<double>.Shared.Rent(length);
-                    int at = 0;
-                    for (int b = 0; b < _batches.Count; b++)
+                    if (subject.Map[b] is int[] map)
                     {
-                        if (subject.Map[b] is int[] map)
-                        {
-                            _batches[b].Columns[map[c]].Float64Values.CopyTo(flat.AsSpan(at));
-                            at += _batches[b].Count;
-                        }
+                        ColumnBuffer values = _batches[b].Columns[map[c]];
+                        ReadOnlySpan<long> bits = type == ColumnValueType.Float64 ? MemoryMarshal.Cast<double, long>(values.Float64Values) : values.Int64Values;
+                        bits.CopyTo(flat.AsSpan(at));
+                        at += _batches[b].Count;
                     }
-
-                    subject.FlatDoubles[c] = flat;
                 }
-                else
-                {
-                    long[] flat = ArrayPool<long>.Shared.Rent(length);
-                    int at = 0;
-                    for (int b = 0; b < _batches.Count; b++)
-                    {
-                        if (subject.Map[b] is int[] map)
-                        {
-                            _batches[b].Columns[map[c]].Int64Values.CopyTo(flat.AsSpan(at));
-                            at += _batches[b].Count;
-                        }
-                    }
 
-                    subject.FlatLongs[c] = flat;
-                }
+                subject.Flat[c] = flat;
             }
         }
 

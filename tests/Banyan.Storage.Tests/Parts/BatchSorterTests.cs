@@ -109,4 +109,100 @@ public sealed class BatchSorterTests
             seen[row] = true;
         }
     }
+
+    [Theory]
+    [InlineData(1, 20_000, Arrival.TwoWriters)] // one series, nearly in time order: finished by insertion
+    [InlineData(1, 5_000, Arrival.Reversed)] // one series in reverse: insertion gives up, comparison sort
+    [InlineData(3, 5_000, Arrival.Random)] // few series with small ids: one skewed bucket
+    [InlineData(500, 40_000, Arrival.TwoWriters)] // hashed ids, buckets of one or two series
+    [InlineData(20_000, 100_000, Arrival.Random)] // more series than buckets
+    [InlineData(3, 150_000, Arrival.TwoWriters)] // a skewed bucket above the second pass's scratch: comparison sort
+    public void Values_moved_with_the_keys_are_those_of_the_rows_at_their_positions(int seriesCount, int rows, Arrival arrival)
+    {
+        int seed = Environment.TickCount;
+        Random random = new(seed);
+        ulong[] ids = new ulong[seriesCount];
+        for (int s = 0; s < seriesCount; s++)
+        {
+            ids[s] = seriesCount <= 3 ? (ulong)(s + 1) : (ulong)random.NextInt64() * 2 + 1;
+        }
+
+        // Two writers: some pairs of neighbouring batches (one timestamp each) arrive swapped.
+        bool[] swapped = new bool[rows / seriesCount / 2 + 1];
+        for (int p = 0; p < swapped.Length; p++)
+        {
+            swapped[p] = random.Next(3) == 0;
+        }
+
+        ulong[] series = new ulong[rows];
+        long[] times = new long[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            series[i] = ids[i % seriesCount];
+            long step = i / seriesCount;
+            times[i] = arrival switch
+            {
+                Arrival.Reversed => rows - step,
+                Arrival.Random => random.Next(10) == 0 ? random.Next(0, 1000) : step * 10,
+                _ => (swapped[step / 2] ? step ^ 1 : step) * 10,
+            };
+        }
+
+        // Two payloads: the row number and a value derived from it, so a mix-up shows in either.
+        long[][] sources = [new long[rows], new long[rows]];
+        long[][] targets = [new long[rows + 3], new long[rows + 3]];
+        for (int i = 0; i < rows; i++)
+        {
+            sources[0][i] = i;
+            sources[1][i] = (long)series[i] ^ times[i] * 31;
+        }
+
+        ulong[] sortedSeries = new ulong[rows];
+        long[] sortedTimes = new long[rows];
+        int[] order = new int[rows];
+        BatchSorter.SortKeys(series, times, sortedSeries, sortedTimes, order, sources, targets);
+        bool[] seen = new bool[rows];
+        for (int k = 0; k < rows; k++)
+        {
+            string context = $"seed {seed}, position {k}";
+            Assert.True(k == 0 || sortedSeries[k - 1] < sortedSeries[k] || (sortedSeries[k - 1] == sortedSeries[k] && sortedTimes[k - 1] <= sortedTimes[k]), $"{context}: keys out of order");
+            int row = order[k];
+            Assert.True(!seen[row] && series[row] == sortedSeries[k] && times[row] == sortedTimes[k], $"{context}: row {row} does not hold the key or was used twice");
+            seen[row] = true;
+            Assert.True(targets[0][k] == sources[0][row] && targets[1][k] == sources[1][row], $"{context}: values are not those of row {row}");
+        }
+    }
+
+    [Fact]
+    public void Values_follow_equal_stream_keys_put_back_in_arrival_order()
+    {
+        ulong[] series = [2, 1, 2, 2, 1];
+        long[] times = [10, 10, 10, 10, 10];
+        long[][] sources = [[100, 101, 102, 103, 104]];
+        long[][] targets = [new long[5]];
+        ulong[] sortedSeries = new ulong[5];
+        long[] sortedTimes = new long[5];
+        int[] order = new int[5];
+        BatchSorter.SortKeys(series, times, sortedSeries, sortedTimes, order, sources, targets);
+        order.AsSpan(0, 2).Reverse(); // whatever order a comparison sort left them in, values with them
+        targets[0].AsSpan(0, 2).Reverse();
+        order.AsSpan(2, 3).Reverse();
+        targets[0].AsSpan(2, 3).Reverse();
+        Assert.True(BatchSorter.OrderEqualKeysByArrival(sortedSeries, sortedTimes, order, sources, targets));
+        Assert.Equal([1, 4, 0, 2, 3], order);
+        Assert.Equal([101L, 104, 100, 102, 103], targets[0]);
+    }
+
+    /// <summary>How the rows of each series arrive in time.</summary>
+    public enum Arrival
+    {
+        /// <summary>In time order but for neighbouring batches swapped, as two writers commit them.</summary>
+        TwoWriters,
+
+        /// <summary>Every series' times descending.</summary>
+        Reversed,
+
+        /// <summary>In time order but for one row in ten at a random time.</summary>
+        Random,
+    }
 }

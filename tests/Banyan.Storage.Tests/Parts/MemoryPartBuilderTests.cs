@@ -192,6 +192,52 @@ public sealed class MemoryPartBuilderTests
         Assert.Empty(none.Blocks);
     }
 
+    [Theory]
+    [InlineData(DataKind.Measure)]
+    [InlineData(DataKind.Stream)]
+    public void Columns_sorted_with_the_keys_hold_the_values_a_gather_reads(DataKind kind)
+    {
+        // A seal sorts numeric columns without nulls with the keys; a read's filter gathers them
+        // through the row order. Time-major batches (two writers: neighbours swapped), repeated keys
+        // with versions, and float bit patterns a conversion would change: both parts must agree bit for bit.
+        int seed = Environment.TickCount;
+        var random = new Random(seed);
+        ulong[] ids = [.. Enumerable.Range(0, 50).Select(_ => (ulong)random.NextInt64() | 1)];
+        double[] specials = [double.NaN, BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_1234), -0.0, double.Epsilon, double.NegativeInfinity];
+        var batches = new List<WriteBatch>();
+        for (int b = 0; b < 40; b++)
+        {
+            int step = b / 2 % 2 == 1 ? b ^ 1 : b; // every other pair of neighbouring batches arrives swapped
+            WriteBatch batch = new(kind);
+            string? family = kind == DataKind.Stream ? "values" : null;
+            batch.AddColumn(family, "f", ColumnValueType.Float64);
+            batch.AddColumn(family, "i", ColumnValueType.Int64);
+            foreach (ulong id in ids)
+            {
+                long time = random.Next(8) == 0 ? random.Next(0, 40) : step; // some repeated keys
+                double value = random.Next(10) == 0 ? specials[random.Next(specials.Length)] : random.NextDouble();
+                batch.AddRow(id, time, random.Next(0, 3), [ColumnValue.FromFloat64(value), ColumnValue.FromInt64(random.NextInt64())]);
+            }
+
+            batches.Add(batch);
+        }
+
+        var options = new PartWriterOptions { MaxMeasureRowsPerBlock = 7, Fsync = false };
+        MemoryPart sealedPart = MemoryPartBuilder.Build(batches, kind, options);
+        MemoryPart gathered = MemoryPartBuilder.Build(batches, kind, options, SeriesTimeFilter.All);
+        Assert.Equal(gathered.Blocks.Count, sealedPart.Blocks.Count);
+        for (int b = 0; b < gathered.Blocks.Count; b++)
+        {
+            Block want = gathered.Blocks[b];
+            Block got = sealedPart.Blocks[b];
+            string context = $"seed {seed}, block {b}";
+            Assert.True(want.SeriesId == got.SeriesId && want.Timestamps.SequenceEqual(got.Timestamps) && want.Versions.SequenceEqual(got.Versions), context);
+            Assert.True(want.Columns[0].Float64Values.ToArray().Select(BitConverter.DoubleToInt64Bits).SequenceEqual(got.Columns[0].Float64Values.ToArray().Select(BitConverter.DoubleToInt64Bits)), $"{context}: float bits differ");
+            Assert.True(want.Columns[1].Int64Values.SequenceEqual(got.Columns[1].Int64Values), $"{context}: integers differ");
+            Assert.Equal(gathered.Headers[b].Fields.Select(f => f.Statistics), sealedPart.Headers[b].Fields.Select(f => f.Statistics));
+        }
+    }
+
     private static List<(string?, string, ColumnValueType)> ColumnsOf(List<WriteBatch> batches, string subject)
     {
         var columns = new List<(string?, string, ColumnValueType)>();
