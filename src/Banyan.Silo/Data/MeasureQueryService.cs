@@ -15,12 +15,9 @@ public sealed partial class MeasureDataService
     public override Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(context);
 
         // The same refusal of a request without groups or name as the grain's key gave.
         _ = SubjectKey.OfQuery(request.Groups, request.Name, "measure");
-
-        // Resolved per call rather than through the constructor the write path shares: a singleton lookup.
-        return context.GetHttpContext().RequestServices.GetRequiredService<MeasureQueryRunner>().QueryAsync(request);
+        return queries.QueryAsync(request);
     }
 }
