@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Banyan.Api.Database.V1;
 using Banyan.GrainInterfaces.Schema;
 using Banyan.Grains.Schema;
@@ -15,6 +17,13 @@ namespace Banyan.Grains.Queries;
 /// </summary>
 internal sealed class QuerySubject
 {
+    // Bindings of one subject whose active set fits the cache key's bit mask; a subject with more is built every time.
+    private const int MaxCachedBindings = 64;
+
+    // Subjects made per catalog (a catalog never changes; the entries go with it), keyed by kind, group and name, each
+    // with the set of the subject's bindings that were active when it was made (bit i: BindingsOf()[i]).
+    private static readonly ConditionalWeakTable<SchemaCatalog, ConcurrentDictionary<(SchemaKind, string, string), (QuerySubject Subject, ulong Active)>> s_resolved = new();
+
     private readonly Dictionary<string, (string Family, TagType Type)> _tags = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FieldType> _fields = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IndexRule> _rulesByName = new(StringComparer.Ordinal);
@@ -87,11 +96,49 @@ internal sealed class QuerySubject
     /// <summary>"stream 'group/name'" or "measure 'group/name'", for messages.</summary>
     public string Description => $"{(Kind == SchemaKind.Stream ? "stream" : "measure")} '{Group}/{Name}'";
 
-    /// <summary>The subject <paramref name="name"/> of <paramref name="group"/>, of <paramref name="kind"/>.</summary>
+    /// <summary>
+    /// The subject <paramref name="name"/> of <paramref name="group"/>, of <paramref name="kind"/>, with the index rules
+    /// bound to it at <paramref name="now"/>. Made once per catalog and set of active bindings, then shared: every query
+    /// resolves its subject in the measure grain and again in each shard, and building one (its tag, field and rule
+    /// tables, the analyzers) cost more than the shard's read of a few hundred rows. A schema change makes a new
+    /// catalog, so its subjects are made again; a binding whose window opens or closes changes the set.
+    /// </summary>
     /// <exception cref="SchemaNotFoundException">The group or the subject does not exist.</exception>
     public static QuerySubject Resolve(SchemaCatalog catalog, SchemaKind kind, string group, string name, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(name);
+        ImmutableArray<IndexRuleBinding> bindings = catalog.BindingsOf(kind, group, name);
+        if (bindings.Length > MaxCachedBindings)
+        {
+            return Build(catalog, kind, group, name, now);
+        }
+
+        ulong active = 0;
+        for (int i = 0; i < bindings.Length; i++)
+        {
+            if (SchemaCatalog.IsActive(bindings[i], now))
+            {
+                active |= 1UL << i;
+            }
+        }
+
+        ConcurrentDictionary<(SchemaKind, string, string), (QuerySubject Subject, ulong Active)> resolved = s_resolved.GetValue(catalog, static _ => new());
+        if (resolved.TryGetValue((kind, group, name), out (QuerySubject Subject, ulong Active) known) && known.Active == active)
+        {
+            return known.Subject;
+        }
+
+        // Only subjects that exist are kept (Build throws otherwise), so the table holds at most one entry per subject
+        // of the catalog.
+        QuerySubject subject = Build(catalog, kind, group, name, now);
+        resolved[(kind, group, name)] = (subject, active);
+        return subject;
+    }
+
+    private static QuerySubject Build(SchemaCatalog catalog, SchemaKind kind, string group, string name, DateTimeOffset now)
+    {
         if (!catalog.TryGetGroup(group, out _))
         {
             throw new SchemaNotFoundException($"group '{group}' is not found");

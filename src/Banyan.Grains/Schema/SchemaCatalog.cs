@@ -180,12 +180,7 @@ public sealed class SchemaCatalog
         HashSet<string> seen = new(StringComparer.Ordinal);
         foreach (IndexRuleBinding binding in BindingsOf(subjectKind, group, subject))
         {
-            if (binding.BeginAt is { } begin && begin.ToDateTimeOffset() > at)
-            {
-                continue;
-            }
-
-            if (binding.ExpireAt is { } expire && expire.ToDateTimeOffset() < at)
+            if (!IsActive(binding, at))
             {
                 continue;
             }
@@ -200,6 +195,13 @@ public sealed class SchemaCatalog
         }
 
         return rules.ToImmutable();
+    }
+
+    /// <summary>True when the window of <paramref name="binding"/> holds <paramref name="at"/> (<c>begin_at</c> ≤ at ≤ <c>expire_at</c>; an unset bound is open).</summary>
+    public static bool IsActive(IndexRuleBinding binding, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(binding);
+        return !(binding.BeginAt is { } begin && begin.ToDateTimeOffset() > at) && !(binding.ExpireAt is { } expire && expire.ToDateTimeOffset() < at);
     }
 
     /// <summary>The TopN aggregations whose source is the measure <paramref name="measure"/> of <paramref name="group"/>, sorted by group and name.</summary>

@@ -71,8 +71,7 @@ public sealed class MeasureGrain(
     public async Task<global::Orleans.Concurrency.Immutable<MeasureV1.QueryResponse>> Query(MeasureV1.QueryRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        MeasureQueryExecutor executor = new(new QueryFanOut(grainFactory, routing), options.Value.Query);
-        return new(await Telemetry.GrainMetrics.TimeQueryAsync("measure", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow())));
+        return new(await new MeasureQueryRunner(cache, routing, grainFactory, clock, options).QueryAsync(request));
     }
 
     /// <inheritdoc/>

@@ -1,0 +1,31 @@
+using Banyan.Grains.Hosting;
+using Banyan.Grains.Schema;
+using Banyan.Grains.Writes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using MeasureV1 = Banyan.Api.Measure.V1;
+
+namespace Banyan.Grains.Queries;
+
+/// <summary>
+/// Runs BanyanDB's measure query on this silo against its schema cache (<see cref="MeasureQueryExecutor"/>): what the
+/// measure grain's <c>Query</c> does, callable without the grain call. The silo's gRPC service calls it directly: the
+/// measure grain is a stateless worker, so the call only ever stayed on this silo, and its two hops through the Orleans
+/// scheduler (in and back) cost about 0.15 ms of a 3 ms query of 360 points and Orleans messaging CPU for each of the
+/// 24 requests of a bucketed aggregation. The group and shard grains are still called as grains.
+/// </summary>
+public sealed class MeasureQueryRunner(
+    SchemaCache cache,
+    WriteRouting routing,
+    IGrainFactory grains,
+    [FromKeyedServices(BanyanClock.Key)] TimeProvider clock,
+    IOptions<BanyanSiloOptions> options)
+{
+    /// <summary>Answers <paramref name="request"/>; errors as the measure grain's <c>Query</c> raises them.</summary>
+    public Task<MeasureV1.QueryResponse> QueryAsync(MeasureV1.QueryRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        MeasureQueryExecutor executor = new(new QueryFanOut(grains, routing), options.Value.Query);
+        return Telemetry.GrainMetrics.TimeQueryAsync("measure", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow()));
+    }
+}
