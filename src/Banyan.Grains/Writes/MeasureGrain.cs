@@ -27,6 +27,7 @@ public sealed class MeasureGrain(
     IGrainFactory grainFactory,
     [FromKeyedServices(BanyanClock.Key)] TimeProvider clock,
     IOptions<BanyanSiloOptions> options,
+    MeasureQueryRunner queries,
     ILogger<MeasureGrain> logger) : Grain, IMeasureGrain
 {
     private readonly ShardWriteDispatcher _dispatcher = new(grainFactory, routing, logger);
@@ -71,7 +72,7 @@ public sealed class MeasureGrain(
     public async Task<global::Orleans.Concurrency.Immutable<MeasureV1.QueryResponse>> Query(MeasureV1.QueryRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return new(await new MeasureQueryRunner(cache, routing, grainFactory, clock, options).QueryAsync(request));
+        return new(await queries.QueryAsync(request));
     }
 
     /// <inheritdoc/>

@@ -24,7 +24,7 @@ internal sealed class WritePlan
 
     // What one (segment, shard) receives when the elements spread evenly over the shards of one segment: its batch
     // is sized for that once instead of doubling from 16 rows.
-    private static int RowsPerSubBatch(int count, int shardNum) => Math.Max(1, (count + Math.Max(1, shardNum) - 1) / Math.Max(1, shardNum));
+    private static int RowsPerSubBatch(int count, int shardNum) => Math.Max(1, (int)Math.Ceiling(count / (double)Math.Max(1, shardNum)));
 
     /// <summary>The rows to write; null when no schema applies (every element is refused).</summary>
     public SubBatchSet? SubBatches { get; }
