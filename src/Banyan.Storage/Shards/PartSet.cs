@@ -22,7 +22,9 @@ namespace Banyan.Storage.Shards;
 /// one reference per part; a new part enters a list with its creator's reference handed over.</para>
 /// <para>The two newest snapshot files are kept. Parts the older one lists and the newer one does not
 /// (a merge's inputs) are held, marked obsolete, until the next install makes that snapshot obsolete
-/// too; then the last reference deletes their folders.</para>
+/// too; then the last reference deletes their folders. A shard gone quiet gets that next install from
+/// <see cref="InstallSettleAsync"/>: the current list again under a new epoch, so the merge inputs and
+/// the WAL records only the older snapshot needed are let go.</para>
 /// <para>Memory accounting lives here too (bytes reserved by writes, buffered, and held by memory
 /// parts), so back-pressure sees the same state the views do; every change completes
 /// <see cref="NextChange"/>, which writers waiting for memory await.</para>
@@ -48,6 +50,9 @@ internal sealed class PartSet
     private List<PartHandle<IPartReader>> _heldForPrevious = [];
     private List<long> _heldIdsForPrevious;
 
+    // True while the fallback snapshot lists the same parts and flush point as the newest one (nothing to settle).
+    private bool _settled;
+
     private long _nextId;
 
     /// <summary>
@@ -63,6 +68,8 @@ internal sealed class PartSet
         _flushedLsn = load.Current?.FlushedLsn ?? 0;
         _snapshotEpoch = load.Current?.Epoch ?? 0;
         _heldIdsForPrevious = heldIds;
+        _settled = load.Previous is not { } previous
+            || (heldIds.Count == 0 && previous.FlushedLsn == load.Current!.FlushedLsn && previous.PartIds.SequenceEqual(load.Current.PartIds));
         _current = NewView(new PartList(disk, []), [], bufferedThrough, 0);
         foreach (PartHandle<IPartReader> handle in disk)
         {
@@ -346,6 +353,47 @@ internal sealed class PartSet
     }
 
     /// <summary>
+    /// Writes the current disk parts and flush point again as a new snapshot file, when the fallback
+    /// snapshot differs from the newest one: the fallback then lists what the newest lists, so the parts
+    /// only the old fallback listed (merge inputs) are deleted and the WAL may be truncated through the
+    /// newest flush point. Meant for a shard with nothing to flush or merge (until the next flush or merge
+    /// the fallback guards against a damaged newest file exactly as before). Returns the LSN through which
+    /// the WAL may be truncated, or null when there was nothing to settle or the part set is closed.
+    /// </summary>
+    /// <exception cref="TimeoutException">Another install held the snapshot longer than <paramref name="timeout"/>.</exception>
+    public async Task<long?> InstallSettleAsync(TimeSpan timeout)
+    {
+        if (!await _installGate.WaitAsync(timeout).ConfigureAwait(false))
+        {
+            throw new TimeoutException($"shard {_store.DirectoryPath}: another flush or merge install held the snapshot for more than {timeout.TotalSeconds:0.#} s; the settle was skipped");
+        }
+
+        try
+        {
+            ShardView current;
+            lock (_gate)
+            {
+                if (_closed || _settled)
+                {
+                    return null;
+                }
+
+                current = _current;
+            }
+
+            // The view cannot change its disk parts meanwhile: only installs do, and this one holds the gate.
+            WriteSnapshot(current.Disk, _flushedLsn, null);
+            ReleaseFallbackHoldings();
+            _settled = true;
+            return _flushedLsn;
+        }
+        finally
+        {
+            _installGate.Release();
+        }
+    }
+
+    /// <summary>
     /// Closes the part set: the current view is released (readers keep theirs), and the parts held for
     /// the fallback snapshot are released without deleting their folders (the next open decides).
     /// Waits up to <paramref name="timeout"/> for an install in progress; on timeout nothing changes.
@@ -426,8 +474,9 @@ internal sealed class PartSet
         }
     }
 
-    // Writes the snapshot file listing `disk`; on failure deletes `created` and rethrows.
-    private void WriteSnapshot(PartHandle<IPartReader>[] disk, long flushedLsn, PartHandle<IPartReader> created)
+    // Writes the snapshot file listing `disk`; on failure deletes `created` (when there is one) and rethrows. The
+    // snapshot it replaces as the newest becomes the fallback, which now differs from the newest (unless a settle).
+    private void WriteSnapshot(PartHandle<IPartReader>[] disk, long flushedLsn, PartHandle<IPartReader>? created)
     {
         long[] ids = new long[disk.Length];
         for (int i = 0; i < disk.Length; i++)
@@ -442,12 +491,17 @@ internal sealed class PartSet
         }
         catch
         {
-            Discard(created);
+            if (created is not null)
+            {
+                Discard(created);
+            }
+
             throw;
         }
 
         _flushedLsn = flushedLsn;
         _snapshotEpoch = epoch;
+        _settled = false;
     }
 
     // The snapshot before the new one stays on disk as the fallback; what only the one before that

@@ -31,7 +31,9 @@ public sealed partial class Shard
     /// <summary>
     /// Merges disk parts chosen by the <see cref="MergePolicy"/> (all of them when
     /// <paramref name="force"/>), installs a new snapshot, and lets the old parts go once no reader and
-    /// no kept snapshot holds them; also merges the index files. Runs on the thread pool; a call while a
+    /// no kept snapshot holds them; also merges the index files. When nothing is worth merging, settles
+    /// instead: the current parts are listed again in a new snapshot if the fallback one still listed the
+    /// inputs of an earlier merge or an older flush point, which deletes those inputs and truncates the WAL. Runs on the thread pool; a call while a
     /// merge runs joins it (a forced call gets a forced pass). The task's result is false when nothing
     /// was worth merging.
     /// </summary>
@@ -101,6 +103,7 @@ public sealed partial class Shard
 
             if (!_options.Merge.TryPick(sizes, force, out int start, out int count))
             {
+                await SettleAsync().ConfigureAwait(false);
                 return false;
             }
 
@@ -124,6 +127,18 @@ public sealed partial class Shard
         finally
         {
             view.Release();
+        }
+    }
+
+    // Nothing worth merging: if the last flush or merge left the fallback snapshot behind the newest one, list the
+    // newest parts again so the merge inputs the fallback held are deleted and the WAL is cut at the newest flush
+    // point. Otherwise a shard that stops receiving writes keeps them until its next write: up to twice its parts'
+    // bytes, and WAL records replayed at every open for nothing.
+    private async Task SettleAsync()
+    {
+        if (await _parts.InstallSettleAsync(_options.WaitTimeout).ConfigureAwait(false) is long truncateThrough)
+        {
+            TruncateWal(truncateThrough);
         }
     }
 

@@ -269,7 +269,8 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
     /// <summary>
     /// Closes the shard. With the WAL off, memory parts are flushed first so a clean shutdown loses
     /// nothing (on a full disk this throws and the shard stays open); with the WAL on they are replayed
-    /// at the next open. Waits for a running seal, flush or merge (at most
+    /// at the next open. Then settles (see <see cref="MergeAsync"/>): the parts an earlier merge replaced and
+    /// the WAL records already in parts are removed. Waits for a running seal, flush or merge (at most
     /// <see cref="ShardOptions.WaitTimeout"/> each). Readers keep the views they hold.
     /// </summary>
     /// <exception cref="TimeoutException">A flush or merge did not finish in time; the shard is not closed.</exception>
@@ -307,6 +308,17 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
                         throw new TimeoutException($"shard {FolderPath}: a background seal, flush or merge did not finish within {_options.WaitTimeout.TotalSeconds:0.#} s; the shard is not closed");
                     }
                 }
+            }
+
+            // A clean stop leaves only the live parts and no WAL record they already hold (the seal, flush and merge
+            // above are done, and closing stops new ones). Best effort: on an I/O error the two snapshots stay as
+            // they were, which the next open reads just as well.
+            try
+            {
+                await SettleAsync().ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
             }
 
             // Waits for an install in progress, bounded; nothing is closed unless it succeeds.

@@ -59,7 +59,12 @@ public static class LoadCommand
         Console.WriteLine(Str($"load: {options.Series:N0} series × {options.Points} points = {points:N0} data points (seed {options.Seed}, generated in {generating.Elapsed.TotalSeconds:F1} s), {options.Streams} streams, {options.Shards} shards, data {data}"));
         Console.WriteLine(Str($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}"));
 
-        Dictionary<string, string> environment = [];
+        Dictionary<string, string> environment = new(options.SiloEnvironment, StringComparer.Ordinal);
+        if (environment.Count > 0)
+        {
+            Console.WriteLine("silo environment: " + string.Join(' ', environment.Select(e => e.Key + "=" + e.Value)));
+        }
+
         if (options.PerfFile is not null || options.PerfQueriesFile is not null)
         {
             environment["DOTNET_PerfMapEnabled"] = "1";

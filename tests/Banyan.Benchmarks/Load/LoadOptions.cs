@@ -16,6 +16,7 @@ public sealed class LoadOptions
           --keep              keep the data folder
           --silo DLL          the built Banyan.Silo.dll (default the one built next to this project, same configuration)
           --silo-arg ARG      extra silo configuration override, repeatable (e.g. --silo-arg --Silo:Shard:MergePeriod=00:00:05)
+          --silo-env K=V      environment variable for the silo only, repeatable (e.g. --silo-env DOTNET_gcConcurrent=0)
           --settle-quiet S    settle: wait until the data folder has not changed for S seconds (default 12) ...
           --settle-max S      ... but at most S seconds (default 180)
           --timeout S         bound on the whole write phase (default 900)
@@ -55,6 +56,9 @@ public sealed class LoadOptions
 
     /// <summary>Extra silo arguments.</summary>
     public List<string> SiloArguments { get; } = [];
+
+    /// <summary>Extra environment variables of the silo process (runtime settings tried without rebuilding it).</summary>
+    public Dictionary<string, string> SiloEnvironment { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Quiet time that ends the settle phase.</summary>
     public TimeSpan SettleQuiet { get; private set; } = TimeSpan.FromSeconds(12);
@@ -131,6 +135,16 @@ public sealed class LoadOptions
                     break;
                 case "--silo-arg":
                     o.SiloArguments.Add(Value());
+                    break;
+                case "--silo-env":
+                    string setting = Value();
+                    int equals = setting.IndexOf('=', StringComparison.Ordinal);
+                    if (equals <= 0)
+                    {
+                        throw new ArgumentException($"--silo-env '{setting}': expected NAME=VALUE");
+                    }
+
+                    o.SiloEnvironment[setting[..equals]] = setting[(equals + 1)..];
                     break;
                 case "--settle-quiet":
                     o.SettleQuiet = TimeSpan.FromSeconds(Int(0));
