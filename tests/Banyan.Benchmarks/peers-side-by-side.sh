@@ -114,10 +114,10 @@ print("Banyan per rep: " + "; ".join("ingest %.1f s, silo CPU %.1f s + load gene
     x["IngestSeconds"], x["ServerCpuSeconds"], x["ClientCpuSeconds"], x["SettleSeconds"], x["RestartSeconds"],
     x["PeakRssBytes"] / 1048576, x["QueryPeakRssBytes"] / 1048576, x["Failed"], x["VisiblePoints"]) for x in b))
 extra = []
-for k in ("Q1 http", "Q2 http", "Q3 http", "TopN"):
+for k in ("Q1 http", "Q2 http", "Q3 http", "TopN", "Floor", "Floor x24"):
     ms = [t for x in b for y in x["Queries"] if y["Name"] == k for t in y["Ms"]]
     detail = next((y["Detail"] for x in b for y in x["Queries"] if y["Name"] == k), "not run")
     extra.append("%s %s ms median / p99 (%s)" % (k, lat(ms), detail) if ms else "%s: %s" % (k, detail))
-print("Banyan through the HTTP gateway, and TopN over the hour (gRPC): " + "; ".join(extra))
+print("Banyan through the HTTP gateway, TopN over the hour (gRPC), and the gRPC floor (GetAPIVersion; x24 at once as Q2): " + "; ".join(extra))
 EOF
 echo "== table in $OUT/table.md" >&2

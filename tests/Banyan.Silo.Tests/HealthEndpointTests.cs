@@ -85,6 +85,7 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Equal(30000, silo.GatewayPort);
         Assert.Equal("127.0.0.1", silo.AdvertisedAddress);
         Assert.Equal(64, silo.Shard.BlockCacheMegabytes);
+        Assert.Equal(TimeSpan.FromSeconds(30), silo.Shard.CompactAfterIdle);
         silo.Validate();
     }
 
@@ -99,6 +100,8 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Contains("Silo:GrpcUrl", url.Message, StringComparison.Ordinal);
         ArgumentException cache = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:Shard:BlockCacheMegabytes=-1"]));
         Assert.Contains("Silo:Shard:BlockCacheMegabytes", cache.Message, StringComparison.Ordinal);
+        ArgumentException idle = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:Shard:CompactAfterIdle=-00:00:01"]));
+        Assert.Contains("Silo:Shard:CompactAfterIdle", idle.Message, StringComparison.Ordinal);
     }
 
     private static int FreeLoopbackPort()

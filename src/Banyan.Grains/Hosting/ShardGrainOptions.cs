@@ -17,13 +17,19 @@ public sealed class ShardGrainOptions
     public TimeSpan MergePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How long a shard of a segment that time has moved past must go without writes before its parts are merged into
+    /// one (the merge timer checks; see <c>EndedSegmentCompaction</c>). Zero turns this off.
+    /// </summary>
+    public TimeSpan CompactAfterIdle { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Size of the silo's decoded-block cache, shared by all its shards, in MiB (0: none). An aggregation over a short
     /// range decodes the blocks that straddle the range; a chart's next bucket reads the same blocks from here.
     /// </summary>
     public int BlockCacheMegabytes { get; set; } = 64;
 
-    /// <summary>Checks that every period is positive and the cache size not negative.</summary>
-    /// <exception cref="ArgumentException">A period is zero or negative, or the cache size negative.</exception>
+    /// <summary>Checks that every period is positive and the cache size and idle time not negative.</summary>
+    /// <exception cref="ArgumentException">A period is zero or negative, or the cache size or idle time negative.</exception>
     public void Validate()
     {
         if (BlockCacheMegabytes < 0)
@@ -34,6 +40,10 @@ public sealed class ShardGrainOptions
         Check(StreamFlushPeriod, "Silo:Shard:StreamFlushPeriod");
         Check(MeasureFlushPeriod, "Silo:Shard:MeasureFlushPeriod");
         Check(MergePeriod, "Silo:Shard:MergePeriod");
+        if (CompactAfterIdle < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"Silo:Shard:CompactAfterIdle is {CompactAfterIdle}; it must be 0 (off) or more.");
+        }
     }
 
     private static void Check(TimeSpan period, string key)

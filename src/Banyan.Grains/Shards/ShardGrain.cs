@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Banyan.GrainInterfaces.Queries;
 using Banyan.GrainInterfaces.Schema;
 using Banyan.GrainInterfaces.Shards;
@@ -6,15 +7,18 @@ using Banyan.Grains.Placement;
 using Banyan.Grains.Queries;
 using Banyan.Grains.Schema;
 using Banyan.Grains.Storage;
+using Banyan.Grains.Writes;
 using Banyan.Storage;
 using Banyan.Storage.Query.Planning;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Series;
 using Banyan.Storage.Shards;
 using Banyan.Storage.Shards.Indexing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Group = Banyan.Api.Common.V1.Group;
 using Measure = Banyan.Api.Database.V1.Measure;
 using TagFamilySpec = Banyan.Api.Database.V1.TagFamilySpec;
 
@@ -39,6 +43,7 @@ public sealed partial class ShardGrain(
     IOptions<BanyanSiloOptions> options,
     SchemaCache schemas,
     ShardBlockCache blockCache,
+    [FromKeyedServices(BanyanClock.Key)] TimeProvider clock,
     ILogger<ShardGrain> logger) : Grain, IShardGrain
 {
     private readonly BanyanSiloOptions _options = options.Value;
@@ -47,6 +52,12 @@ public sealed partial class ShardGrain(
     private Task? _persistingKind;
     private bool _dropped;
     private readonly HashSet<string> _configuredSubjects = new(StringComparer.Ordinal);
+
+    // The engine's merge policy as the grain opens shards with it (the default): its output limit bounds a compaction.
+    private static readonly MergePolicy s_mergePolicy = new();
+
+    // Stopwatch timestamp of the last write (or of the activation): how long the shard has been quiet.
+    private long _lastWrite = Stopwatch.GetTimestamp();
 
     /// <inheritdoc/>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -101,6 +112,7 @@ public sealed partial class ShardGrain(
         ArgumentException.ThrowIfNullOrEmpty(write.Subject);
         WriteBatch batch = write.Batch ?? throw new ArgumentException("The write carries no batch.", nameof(write));
         ThrowIfDropped();
+        _lastWrite = Stopwatch.GetTimestamp();
         if (state.State.Kind is null)
         {
             await PersistKindAsync(batch.Kind);
@@ -531,12 +543,40 @@ public sealed partial class ShardGrain(
     {
         try
         {
-            await shard.MergeAsync();
+            await shard.MergeAsync(force: CompactionDue(shard));
         }
         catch (Exception e) when (e is IOException or StorageFullException)
         {
             LogTimerMergeFailed(logger, _key.ToString(), e);
         }
+    }
+
+    // Whether this merge tick merges every part into one (EndedSegmentCompaction); false while the group's segment
+    // interval is unknown to this silo.
+    private bool CompactionDue(Shard shard)
+    {
+        TimeSpan idle = _options.Shard.CompactAfterIdle;
+        if (idle <= TimeSpan.Zero
+            || !schemas.Catalog.TryGetGroup(_key.Group, out Group? group)
+            || !GroupSettings.TryFrom(group, out GroupSettings? settings))
+        {
+            return false;
+        }
+
+        DateTimeOffset segmentEnd = _key.SegmentStart + TimeSpan.FromTicks(settings.SegmentNanos / 100);
+        using ShardReadView view = shard.AcquireView();
+        if (view.MemoryPartCount > 0 || view.BufferedWrites > 0 || view.DiskPartCount < 2)
+        {
+            return false; // before view.Parts, which would build the buffered writes into a part to list it
+        }
+
+        long diskBytes = 0;
+        for (int i = 0; i < view.DiskPartCount; i++)
+        {
+            diskBytes += view.Parts[i].Metadata.CompressedBytes;
+        }
+
+        return EndedSegmentCompaction.IsDue(clock.GetUtcNow(), segmentEnd, Stopwatch.GetElapsedTime(_lastWrite), idle, view.DiskPartCount, diskBytes, s_mergePolicy.MaxOutputBytes, view.MemoryPartCount, view.BufferedRows);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard}: dropped (folder deleted)")]

@@ -22,7 +22,7 @@ public sealed class LoadOptions
           --timeout S         bound on the whole write phase (default 900)
           --query-runs N      timed runs of each query (default 30), after --warmup N untimed ones (default 1)
           --perf FILE         record the silo with `perf record -g` during the write phase (silo started with DOTNET_PerfMapEnabled=1)
-          --queries NAMES     run only these queries, comma-separated (e.g. "Q1,Q2"; default all: Q1 Q2 Q3, the same over HTTP, TopN)
+          --queries NAMES     run only these queries, comma-separated (e.g. "Q1,Q2"; default all: Q1 Q2 Q3, the same over HTTP, TopN, "Floor", "Floor x24")
           --perf-queries FILE record the restarted silo with `perf record -g` during the timed query runs
           --json FILE         also write the figures as JSON (the side-by-side script reads it)
         """;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Banyan.Api.Common.V1;
 using Banyan.Api.Measure.V1;
 using Banyan.Api.Model.V1;
 using Google.Protobuf;
@@ -10,7 +11,7 @@ using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 namespace Banyan.Benchmarks.Load;
 
 /// <summary>Latencies and the correctness check of one peer query.</summary>
-/// <param name="Name">Q1, Q2, Q3 (gRPC), "Q1 http"… (the HTTP gateway) or TopN.</param>
+/// <param name="Name">Q1, Q2, Q3 (gRPC), "Q1 http"… (the HTTP gateway), TopN, or the gRPC floor ("Floor", "Floor x24").</param>
 /// <param name="Milliseconds">Every timed run, in run order.</param>
 /// <param name="Correct">Whether the first timed run's answer matched the dataset.</param>
 /// <param name="Detail">What was compared.</param>
@@ -68,13 +69,15 @@ public sealed class PeerQueries(PeerDataset dataset)
 
     /// <summary>
     /// Runs each query <paramref name="warmup"/> times untimed, then <paramref name="runs"/> times timed, over gRPC
-    /// (<c>MeasureService/Query</c>, results named Q1–Q3, and <c>MeasureService/TopN</c>, named TopN) and over the HTTP
+    /// (<c>MeasureService/Query</c>, results named Q1–Q3, <c>MeasureService/TopN</c>, named TopN, and the floor of a
+    /// unary call, <c>GetAPIVersion</c>, named "Floor" and "Floor x24") and over the HTTP
     /// gateway at <paramref name="http"/> (<c>POST /api/v1/measure/data</c> with protojson, named "Q1 http"…; the same
     /// answers, checked the same way). Only the queries named in <paramref name="only"/> when it is given.
     /// </summary>
     public async Task<IReadOnlyList<PeerQueryResult>> RunAsync(GrpcChannel channel, Uri http, int warmup, int runs, CancellationToken cancellationToken, IReadOnlySet<string>? only = null)
     {
         MeasureService.MeasureServiceClient client = new(channel);
+        Service.ServiceClient version = new(channel);
         Query grpc = async (request, token) => await client.QueryAsync(request, cancellationToken: token);
         using HttpClient httpClient = new() { BaseAddress = http, Timeout = TimeSpan.FromMinutes(5) };
         Query gateway = (request, token) => HttpQueryAsync(httpClient, request, token);
@@ -88,6 +91,8 @@ public sealed class PeerQueries(PeerDataset dataset)
             ("Q2 http", () => Q2Async(gateway, cancellationToken)),
             ("Q3 http", () => Q3Async(gateway, cancellationToken)),
             ("TopN", () => TopNAsync(client, cancellationToken)),
+            ("Floor", () => FloorAsync(version, 1, cancellationToken)),
+            ("Floor x24", () => FloorAsync(version, 24, cancellationToken)),
         }.Where(q => only is null || only.Contains(q.Item1)))
         {
             try
@@ -123,6 +128,29 @@ public sealed class PeerQueries(PeerDataset dataset)
     }
 
     private delegate Task<QueryResponse> Query(QueryRequest request, CancellationToken cancellationToken);
+
+    // The floor under every query's latency: unary calls that do nothing in the silo (GetAPIVersion answers a
+    // constant), over the same channel. "Floor x24" sends 24 at once, as Q2 does, so Q2's time above it is the
+    // queries' own work.
+    private static async Task<string?> FloorAsync(Service.ServiceClient client, int calls, CancellationToken cancellationToken)
+    {
+        Task<GetAPIVersionResponse>[] answers = new Task<GetAPIVersionResponse>[calls];
+        for (int i = 0; i < calls; i++)
+        {
+            answers[i] = client.GetAPIVersionAsync(new GetAPIVersionRequest(), cancellationToken: cancellationToken).ResponseAsync;
+        }
+
+        await Task.WhenAll(answers);
+        foreach (Task<GetAPIVersionResponse> answer in answers)
+        {
+            if (answer.Result.Version?.Version is not "0.10")
+            {
+                return $"GetAPIVersion answered '{answer.Result.Version?.Version}', expected 0.10";
+            }
+        }
+
+        return null;
+    }
 
     // The gateway's measure query: the request as protojson, the answer parsed back (bydbctl's way).
     private static async Task<QueryResponse> HttpQueryAsync(HttpClient http, QueryRequest request, CancellationToken cancellationToken)
