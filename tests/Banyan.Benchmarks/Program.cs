@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 
 namespace Banyan.Benchmarks;
 
-/// <summary>Entry point: every benchmark class in this assembly, chosen with <c>--filter</c>; or <c>ingest</c> for the quick shard ingest run; or <c>part-bytes</c> for the stored bytes of the ingested dataset file by file; or <c>scan</c> for the quick shard read run; or <c>queries</c> for the peer benchmark's three queries at the engine level; or <c>wal</c> for WAL group-commit costs; or <c>grains</c> for grain call costs (<c>grains-silo</c> is its child silo process); or <c>load</c> for the peer dataset written over gRPC into a silo process.</summary>
+/// <summary>Entry point: every benchmark class in this assembly, chosen with <c>--filter</c>; or <c>ingest</c> for the quick shard ingest run; or <c>part-bytes</c> for the stored bytes of the ingested dataset file by file; or <c>part-stats DIR</c> for where the bytes of the parts under a data folder go; or <c>scan</c> for the quick shard read run; or <c>queries</c> for the peer benchmark's three queries at the engine level; or <c>wal</c> for WAL group-commit costs; or <c>grains</c> for grain call costs (<c>grains-silo</c> is its child silo process); or <c>load</c> for the peer dataset written over gRPC into a silo process.</summary>
 public static class Program
 {
     /// <summary>Runs the benchmarks picked by the command line.</summary>
@@ -21,6 +21,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "part-bytes")
         {
             return PartBytesCommand.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "part-stats")
+        {
+            return PartStatsCommand.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "scan")

@@ -17,7 +17,9 @@ public sealed class LoadOptions
           --silo DLL          the built Banyan.Silo.dll (default the one built next to this project, same configuration)
           --silo-arg ARG      extra silo configuration override, repeatable (e.g. --silo-arg --Silo:Shard:MergePeriod=00:00:05)
           --silo-env K=V      environment variable for the silo only, repeatable (e.g. --silo-env DOTNET_gcConcurrent=0)
-          --settle-quiet S    settle: wait until the data folder has not changed for S seconds (default 12) ...
+          --settle-quiet S    settle: wait until the data folder has not changed for S seconds (default 45: longer than the
+                              silo's Shard:CompactAfterIdle + MergePeriod, 30 + 10 s, so the compaction of gen.py's ended
+                              segment is done before the disk is measured) ...
           --settle-max S      ... but at most S seconds (default 180)
           --timeout S         bound on the whole write phase (default 900)
           --query-runs N      timed runs of each query (default 30), after --warmup N untimed ones (default 1)
@@ -61,7 +63,7 @@ public sealed class LoadOptions
     public Dictionary<string, string> SiloEnvironment { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Quiet time that ends the settle phase.</summary>
-    public TimeSpan SettleQuiet { get; private set; } = TimeSpan.FromSeconds(12);
+    public TimeSpan SettleQuiet { get; private set; } = TimeSpan.FromSeconds(45);
 
     /// <summary>Longest settle phase.</summary>
     public TimeSpan SettleMax { get; private set; } = TimeSpan.FromSeconds(180);
