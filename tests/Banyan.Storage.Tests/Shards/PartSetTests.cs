@@ -25,19 +25,6 @@ public sealed class PartSetTests : IDisposable
         SealRows = 1 << 20, // seal only when a flush asks
     };
 
-    // Rows (series 1..3, timestamps from batch * 1000), values = batch + row / 100: every key distinct.
-    private static WriteBatch Batch(int batch, int rows = 10)
-    {
-        WriteBatch b = new(DataKind.Measure);
-        b.AddColumn(null, "v", ColumnValueType.Float64);
-        for (int i = 0; i < rows; i++)
-        {
-            b.AddRow((ulong)(i % 3) + 1, (batch * 1000L) + i, 1, [ColumnValue.FromFloat64(batch + (i / 100.0))]);
-        }
-
-        return b;
-    }
-
     private static List<(ulong, long, double)> ReadAll(IReadOnlyList<IPartReader> parts)
     {
         var iterator = new PartMergeIterator(parts, DataKind.Measure, SeriesTimeFilter.All, ColumnProjection.All);
@@ -63,7 +50,7 @@ public sealed class PartSetTests : IDisposable
             Assert.Equal((0, 0, 0), (empty.DiskPartCount, empty.MemoryPartCount, empty.BufferedWrites));
         }
 
-        shard.Write(Batch(1));
+        shard.Write(FloatRows.Batch(1));
         using ShardReadView afterWrite = shard.AcquireView();
         Assert.True(afterWrite.Epoch > epoch, "a write makes a new view");
         Assert.Equal((0, 1), (afterWrite.MemoryPartCount, afterWrite.BufferedWrites));
@@ -92,7 +79,7 @@ public sealed class PartSetTests : IDisposable
         Shard shard = _leaks.Open(dir.Path, Options());
         for (int b = 0; b < 3; b++)
         {
-            shard.Write(Batch(b));
+            shard.Write(FloatRows.Batch(b));
             shard.Flush();
         }
 
@@ -100,7 +87,7 @@ public sealed class PartSetTests : IDisposable
         ShardReadView reader = shard.AcquireView();
         List<(ulong, long, double)> expected = ReadAll(reader.Parts);
         Assert.True(shard.Merge(force: true));
-        shard.Write(Batch(7));
+        shard.Write(FloatRows.Batch(7));
         shard.Flush(); // the merge's snapshot becomes the fallback: nothing but the reader holds the old parts now
         Assert.Equal(2, shard.DiskPartIds.Count);
         Assert.Empty(shard.DiskPartIds.Intersect(before));
@@ -125,9 +112,9 @@ public sealed class PartSetTests : IDisposable
     {
         using TempDirectory dir = new();
         Shard shard = Shard.Open(dir.Path, Options()); // not tracked: this test leaks on purpose
-        shard.Write(Batch(1));
+        shard.Write(FloatRows.Batch(1));
         shard.Flush();
-        shard.Write(Batch(2));
+        shard.Write(FloatRows.Batch(2));
         ShardScan forgotten = shard.Scan(SeriesTimeFilter.All, ColumnProjection.All);
         Assert.True(forgotten.MoveNext());
         shard.Dispose();

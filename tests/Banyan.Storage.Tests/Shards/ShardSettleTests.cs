@@ -1,9 +1,6 @@
 using Banyan.Storage.Parts;
-using Banyan.Storage.Query;
-using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
 using Banyan.Storage.Snapshots;
-using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards;
 
@@ -25,30 +22,6 @@ public sealed class ShardSettleTests : IDisposable
         PartWriter = PartWriterOptions.Default with { Fsync = false },
     };
 
-    private static WriteBatch Batch(int id, int rows = 10)
-    {
-        WriteBatch batch = new(DataKind.Measure);
-        batch.AddColumn(null, "v", ColumnValueType.Float64);
-        for (int i = 0; i < rows; i++)
-        {
-            batch.AddRow((ulong)(i % 3) + 1, (id * 1000L) + i, 1, [ColumnValue.FromFloat64(id + (i / 100.0))]);
-        }
-
-        return batch;
-    }
-
-    private static List<(ulong Series, long Timestamp, double Value)> Rows(Shard shard)
-    {
-        using ShardScan scan = shard.Scan(SeriesTimeFilter.All, ColumnProjection.All);
-        List<(ulong, long, double)> rows = [];
-        while (scan.MoveNext())
-        {
-            rows.Add((scan.SeriesId, scan.Timestamp, scan.CurrentBlock.FindColumn(null, "v")!.GetDouble(scan.CurrentRow)));
-        }
-
-        return rows;
-    }
-
     private static string[] PartFolders(string shardPath) =>
         [.. Directory.GetDirectories(shardPath).Select(Path.GetFileName).Where(n => n!.Length == 16).Order()!];
 
@@ -65,11 +38,11 @@ public sealed class ShardSettleTests : IDisposable
         using Shard shard = _leaks.Open(dir.Path, Options());
         for (int i = 0; i < 3; i++)
         {
-            shard.Write(Batch(i));
+            shard.Write(FloatRows.Batch(i));
             Assert.True(shard.Flush());
         }
 
-        List<(ulong, long, double)> expected = Rows(shard);
+        List<(ulong, long, double)> expected = FloatRows.ReadAll(shard);
         Assert.True(shard.Merge(force: true));
         long merged = Assert.Single(shard.DiskPartIds);
         Assert.Equal(4, PartFolders(dir.Path).Length); // the three inputs stay for the fallback snapshot
@@ -79,7 +52,7 @@ public sealed class ShardSettleTests : IDisposable
         List<ShardSnapshotRecord> snapshots = Snapshots(dir.Path);
         Assert.Equal(2, snapshots.Count);
         Assert.All(snapshots, s => Assert.Equal([merged], s.PartIds));
-        Assert.Equal(expected, Rows(shard));
+        Assert.Equal(expected, FloatRows.ReadAll(shard));
     }
 
     [Fact]
@@ -87,9 +60,9 @@ public sealed class ShardSettleTests : IDisposable
     {
         using TempDirectory dir = new();
         using Shard shard = _leaks.Open(dir.Path, Options());
-        shard.Write(Batch(1));
+        shard.Write(FloatRows.Batch(1));
         Assert.True(shard.Flush());
-        shard.Write(Batch(2));
+        shard.Write(FloatRows.Batch(2));
         Assert.True(shard.Flush());
 
         // A flush truncates only behind the fallback's flush point: the second batch's record is still logged.
@@ -98,8 +71,8 @@ public sealed class ShardSettleTests : IDisposable
         long afterSettle = WalBytes(dir.Path);
         Assert.True(afterSettle < beforeSettle, $"WAL {beforeSettle} B before the settle, {afterSettle} B after");
 
-        shard.Write(Batch(3));
-        Assert.Equal(30, Rows(shard).Count);
+        shard.Write(FloatRows.Batch(3));
+        Assert.Equal(30, FloatRows.ReadAll(shard).Count);
     }
 
     [Fact]
@@ -107,7 +80,7 @@ public sealed class ShardSettleTests : IDisposable
     {
         using TempDirectory dir = new();
         using Shard shard = _leaks.Open(dir.Path, Options());
-        shard.Write(Batch(1));
+        shard.Write(FloatRows.Batch(1));
         Assert.True(shard.Flush());
         string[] flushed = Directory.GetFiles(dir.Path, "*.snp");
         Assert.False(shard.Merge());
@@ -127,19 +100,19 @@ public sealed class ShardSettleTests : IDisposable
         {
             for (int i = 0; i < 3; i++)
             {
-                shard.Write(Batch(i));
+                shard.Write(FloatRows.Batch(i));
                 shard.Flush();
             }
 
             shard.Merge(force: true);
             merged = Assert.Single(shard.DiskPartIds);
-            shard.Write(Batch(7)); // acknowledged, still in memory: replayed from the WAL at the next open
-            expected = Rows(shard);
+            shard.Write(FloatRows.Batch(7)); // acknowledged, still in memory: replayed from the WAL at the next open
+            expected = FloatRows.ReadAll(shard);
         }
 
         Assert.Equal([SnapshotStore.PartFolderName(merged)], PartFolders(dir.Path));
         using Shard reopened = _leaks.Open(dir.Path, Options());
-        Assert.Equal(expected, Rows(reopened));
+        Assert.Equal(expected, FloatRows.ReadAll(reopened));
         Assert.Equal(1, reopened.Recovery.ReplayedRecords);
     }
 
@@ -152,13 +125,13 @@ public sealed class ShardSettleTests : IDisposable
         {
             for (int i = 0; i < 3; i++)
             {
-                shard.Write(Batch(i));
+                shard.Write(FloatRows.Batch(i));
                 shard.Flush();
             }
 
             shard.Merge(force: true);
             shard.Merge();
-            expected = Rows(shard);
+            expected = FloatRows.ReadAll(shard);
         }
 
         string newest = Directory.GetFiles(dir.Path, "*.snp").Order().Last();
@@ -168,6 +141,6 @@ public sealed class ShardSettleTests : IDisposable
 
         using Shard reopened = _leaks.Open(dir.Path, Options());
         Assert.Single(reopened.Recovery.RejectedSnapshots);
-        Assert.Equal(expected, Rows(reopened));
+        Assert.Equal(expected, FloatRows.ReadAll(reopened));
     }
 }

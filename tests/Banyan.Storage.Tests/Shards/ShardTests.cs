@@ -19,18 +19,6 @@ public sealed class ShardTests : IDisposable
         PartWriter = PartWriterOptions.Default with { Fsync = false },
     };
 
-    private static WriteBatch Batch(int id, int rows = 10)
-    {
-        WriteBatch batch = new(DataKind.Measure);
-        batch.AddColumn(null, "v", ColumnValueType.Float64);
-        for (int i = 0; i < rows; i++)
-        {
-            batch.AddRow((ulong)(i % 3) + 1, (id * 1000L) + i, 1, [ColumnValue.FromFloat64(id + (i / 100.0))]);
-        }
-
-        return batch;
-    }
-
     private static int CountRows(Shard shard)
     {
         using ShardScan scan = shard.Scan(SeriesTimeFilter.All, ColumnProjection.All);
@@ -38,18 +26,6 @@ public sealed class ShardTests : IDisposable
         while (scan.MoveNext())
         {
             rows++;
-        }
-
-        return rows;
-    }
-
-    private static List<(ulong Series, long Timestamp, double Value)> ReadAll(Shard shard)
-    {
-        using ShardScan scan = shard.Scan(SeriesTimeFilter.All, ColumnProjection.All);
-        List<(ulong, long, double)> rows = [];
-        while (scan.MoveNext())
-        {
-            rows.Add((scan.SeriesId, scan.Timestamp, scan.CurrentBlock.FindColumn(null, "v")!.GetDouble(scan.CurrentRow)));
         }
 
         return rows;
@@ -63,30 +39,30 @@ public sealed class ShardTests : IDisposable
         using (Shard shard = _leaks.Open(dir.Path, Options()))
         {
             // Kept by the caller: changing it after the write changes nothing stored.
-            WriteBatch kept = Batch(1);
+            WriteBatch kept = FloatRows.Batch(1);
             await shard.WriteAsync(kept, BatchOwnership.CallerKeeps);
             kept.AddRow(9, 9, 1, [ColumnValue.FromFloat64(9)]);
 
             // Handed over: stored without a copy, readable by the caller afterwards, and the same rows everywhere.
-            WriteBatch handed = Batch(2);
+            WriteBatch handed = FloatRows.Batch(2);
             await shard.WriteAsync(handed, BatchOwnership.HandedOver);
             Assert.Equal(10, handed.Count);
 
-            expected = [.. Enumerable.Range(1, 2).SelectMany(id => Rows(Batch(id)))];
+            expected = [.. Enumerable.Range(1, 2).SelectMany(id => Rows(FloatRows.Batch(id)))];
             expected.Sort();
-            List<(ulong, long, double)> buffered = ReadAll(shard);
+            List<(ulong, long, double)> buffered = FloatRows.ReadAll(shard);
             buffered.Sort();
             Assert.Equal(expected, buffered);
 
             await shard.SealAsync();
             Assert.True(shard.Flush());
-            List<(ulong, long, double)> flushed = ReadAll(shard);
+            List<(ulong, long, double)> flushed = FloatRows.ReadAll(shard);
             flushed.Sort();
             Assert.Equal(expected, flushed);
         }
 
         using Shard reopened = _leaks.Open(dir.Path, Options());
-        List<(ulong, long, double)> after = ReadAll(reopened);
+        List<(ulong, long, double)> after = FloatRows.ReadAll(reopened);
         after.Sort();
         Assert.Equal(expected, after);
     }
@@ -107,7 +83,7 @@ public sealed class ShardTests : IDisposable
         {
             for (int i = 0; i < 5; i++)
             {
-                shard.Write(Batch(i));
+                shard.Write(FloatRows.Batch(i));
                 Assert.True(shard.Flush());
             }
 
@@ -130,15 +106,15 @@ public sealed class ShardTests : IDisposable
     {
         using TempDirectory dir = new();
         using Shard shard = _leaks.Open(dir.Path, Options());
-        shard.Write(Batch(1));
+        shard.Write(FloatRows.Batch(1));
         shard.Flush();
-        shard.Write(Batch(2));
+        shard.Write(FloatRows.Batch(2));
         shard.Flush();
         IReadOnlyList<long> before = shard.DiskPartIds;
         using (ShardScan reader = shard.Scan(SeriesTimeFilter.All, ColumnProjection.All))
         {
             shard.Merge(force: true);
-            shard.Write(Batch(3));
+            shard.Write(FloatRows.Batch(3));
             shard.Flush(); // the merge's snapshot becomes the fallback; the pre-merge one goes
             foreach (long id in before)
             {
@@ -170,12 +146,12 @@ public sealed class ShardTests : IDisposable
         {
             for (int i = 0; i < 4; i++)
             {
-                shard.Write(Batch(i));
+                shard.Write(FloatRows.Batch(i));
                 shard.Flush();
             }
 
             shard.Merge(force: true);
-            shard.Write(Batch(9));
+            shard.Write(FloatRows.Batch(9));
         }
 
         string[] snapshots = Directory.GetFiles(dir.Path, "*.snp");
@@ -196,14 +172,14 @@ public sealed class ShardTests : IDisposable
         {
             for (int i = 0; i < 3; i++)
             {
-                shard.Write(Batch(i));
+                shard.Write(FloatRows.Batch(i));
             }
         }
 
         // A fourth write cut short by a crash before its group commit: part of its record follows the
         // commit mark of the three acknowledged ones.
         string wal = Directory.GetFiles(Path.Combine(dir.Path, "wal"), "*.wal").Single();
-        byte[] payload = WriteBatchCodec.Encode(Batch(3));
+        byte[] payload = WriteBatchCodec.Encode(FloatRows.Batch(3));
         byte[] record = new byte[Banyan.Storage.Wal.WalFormat.RecordHeaderSize + payload.Length];
         Banyan.Storage.Wal.WalFormat.WriteRecord(record, 4, payload);
         using (FileStream stream = new(wal, FileMode.Append))
@@ -222,9 +198,9 @@ public sealed class ShardTests : IDisposable
     {
         using TempDirectory dir = new();
         Shard shard = _leaks.Open(dir.Path, Options(wal: false));
-        shard.Write(Batch(1));
+        shard.Write(FloatRows.Batch(1));
         shard.Flush();
-        shard.Write(Batch(2));
+        shard.Write(FloatRows.Batch(2));
         Assert.False(Directory.Exists(Path.Combine(dir.Path, "wal")));
 
         // Simulated crash: open a second instance on the same folder without closing the first.
@@ -246,7 +222,7 @@ public sealed class ShardTests : IDisposable
         using Shard shard = _leaks.Open(dir.Path, options);
         for (int i = 0; i < 200; i++)
         {
-            shard.Write(Batch(i, 20));
+            shard.Write(FloatRows.Batch(i, 20));
             Assert.True(shard.MemoryBytes <= 8192, $"memory {shard.MemoryBytes} after write {i}");
         }
 
