@@ -15,8 +15,12 @@ public interface IPartReader : IDisposable
 
     /// <summary>
     /// Appends to <paramref name="result"/> the headers of the blocks of the queried series that overlap
-    /// the queried time range, in (series id, min timestamp) order. Reads only the header chunks whose
-    /// series and time range can match.
+    /// the queried time range, in (series id, min timestamp) order; the blocks of one series do not overlap
+    /// (each starts at or after the max timestamp of the one before). Every reader keeps this order: a part's
+    /// rows are cut into blocks in (series, timestamp) order (<see cref="PartWriter"/> refuses a block out of
+    /// order; a memory part is cut from sorted rows), and <see cref="PartReader"/> checks it in the headers it
+    /// decodes. Readers of several parts rely on it to merge their lists rather than sort them. Reads only the
+    /// header chunks whose series and time range can match.
     /// </summary>
     void FindBlocks(SeriesTimeFilter query, List<BlockHeader> result);
 

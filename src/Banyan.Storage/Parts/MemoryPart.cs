@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Banyan.Storage.Columns;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Query;
@@ -62,6 +63,8 @@ public sealed class MemoryPart : IPartReader
         for (int b = 0; b < blockArray.Length; b++)
         {
             Block block = blockArray[b];
+            Debug.Assert(b == 0 || blockArray[b - 1].SeriesId < block.SeriesId || (blockArray[b - 1].SeriesId == block.SeriesId && blockArray[b - 1].MaxTimestamp <= block.MinTimestamp),
+                "blocks out of (series, timestamp) order (bug in the caller): FindBlocks promises that order");
             var fields = new List<ColumnHeader>();
             var familyHeaders = new List<TagFamilyHeader>();
             foreach (ColumnBuffer column in block.Columns)

@@ -110,11 +110,17 @@ public sealed class PartReader : IPartReader
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The order within a chunk is checked when it is decoded (each header's min timestamp is not below the previous
+    /// one's max); a series whose blocks continue in the next chunk is checked here, where two chunks' headers meet.
+    /// </remarks>
+    /// <exception cref="StorageCorruptionException">A chunk's bytes are wrong, or two chunks' blocks of a series are out of time order.</exception>
     public void FindBlocks(SeriesTimeFilter query, List<BlockHeader> result)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(result);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        int start = result.Count;
         for (int c = 0; c < _chunks.Length; c++)
         {
             PrimaryChunkInfo chunk = _chunks[c];
@@ -124,6 +130,7 @@ public sealed class PartReader : IPartReader
             }
 
             BlockHeader[] headers = _chunkHeaders[c] ?? LoadChunk(c);
+            int chunkStart = result.Count;
             if (query.SeriesIds is null)
             {
                 foreach (BlockHeader header in headers)
@@ -133,25 +140,47 @@ public sealed class PartReader : IPartReader
                         result.Add(header);
                     }
                 }
-
-                continue;
+            }
+            else
+            {
+                AddSelectedSeries(query, chunk, headers, result);
             }
 
-            // A chunk's headers are in series order: seek each selected series of the chunk's range rather than test
-            // every header (a query of a few hundred series in a part of thousands reads only their headers).
-            ReadOnlySpan<ulong> ids = query.SeriesIdSpan;
-            int h = 0;
-            for (int i = SeriesTimeFilter.LowerBound(ids, chunk.FirstSeriesId); i < ids.Length && ids[i] <= chunk.LastSeriesId && h < headers.Length; i++)
+            if (chunkStart > start && chunkStart < result.Count)
             {
-                h = FirstHeaderOf(headers, h, ids[i]);
-                for (; h < headers.Length && headers[h].SeriesId == ids[i]; h++)
+                CheckOrderAcrossChunks(result[chunkStart - 1], result[chunkStart], chunk);
+            }
+        }
+    }
+
+    // A chunk's headers are in series order: seek each selected series of the chunk's range rather than test every
+    // header (a query of a few hundred series in a part of thousands reads only their headers).
+    private static void AddSelectedSeries(SeriesTimeFilter query, PrimaryChunkInfo chunk, BlockHeader[] headers, List<BlockHeader> result)
+    {
+        ReadOnlySpan<ulong> ids = query.SeriesIdSpan;
+        int h = 0;
+        for (int i = SeriesTimeFilter.LowerBound(ids, chunk.FirstSeriesId); i < ids.Length && ids[i] <= chunk.LastSeriesId && h < headers.Length; i++)
+        {
+            h = FirstHeaderOf(headers, h, ids[i]);
+            for (; h < headers.Length && headers[h].SeriesId == ids[i]; h++)
+            {
+                if (query.OverlapsTime(headers[h].MinTimestamp, headers[h].MaxTimestamp))
                 {
-                    if (query.OverlapsTime(headers[h].MinTimestamp, headers[h].MaxTimestamp))
-                    {
-                        result.Add(headers[h]);
-                    }
+                    result.Add(headers[h]);
                 }
             }
+        }
+    }
+
+    // The last block found in an earlier chunk and the first found in this one. meta.bin's check orders chunks by
+    // series (a chunk starts at or after the series where the one before ends), but a series that continues across
+    // chunks has its time order only here.
+    private void CheckOrderAcrossChunks(BlockHeader before, BlockHeader first, PrimaryChunkInfo chunk)
+    {
+        if (before.SeriesId == first.SeriesId && first.MinTimestamp < before.MaxTimestamp)
+        {
+            throw new StorageCorruptionException(PathOf(PartFileNames.Primary), chunk.Offset,
+                $"the chunk's first block of series {first.SeriesId:x16} starts at {first.MinTimestamp}, before the end ({before.MaxTimestamp}) of its block in an earlier chunk: blocks are not in time order");
         }
     }
 

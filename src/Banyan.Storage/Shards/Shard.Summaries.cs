@@ -35,23 +35,23 @@ public sealed partial class Shard
 
         using ShardReadView view = AcquireView();
         List<IPartReader> parts = PartsToSummarize(view, subject, filter);
-        List<(BlockHeader Header, int Part)> blocks = BlocksInSeriesOrder(parts, filter);
+        using BlockMerge blocks = BlockMerge.Start(parts, filter);
 
         var buffer = new Block();
         var scratch = new DecodeScratch();
         ColumnProjection fieldOnly = ColumnProjection.Of([field], []);
-        int i = 0;
-        while (i < blocks.Count)
+        while (blocks.HasCurrent)
         {
-            ulong series = blocks[i].Header.SeriesId;
+            ulong series = blocks.Current.SeriesId;
             FieldSummary summary = default;
             long first = long.MaxValue;
             long last = long.MinValue;
             long previousMax = long.MinValue;
             int previousPart = -1;
-            for (; i < blocks.Count && blocks[i].Header.SeriesId == series; i++)
+            for (; blocks.HasCurrent && blocks.Current.SeriesId == series; blocks.Advance())
             {
-                (BlockHeader header, int part) = blocks[i];
+                BlockHeader header = blocks.Current;
+                int part = blocks.CurrentPart;
                 if (previousPart >= 0 && part != previousPart && header.MinTimestamp <= previousMax)
                 {
                     return null;
@@ -157,7 +157,7 @@ public sealed partial class Shard
         var filter = new SeriesTimeFilter(seriesIds, minTimestamp, maxTimestamp);
         using ShardReadView view = AcquireView();
         List<IPartReader> parts = PartsToSummarize(view, subject, filter);
-        List<(BlockHeader Header, int Part)> blocks = BlocksInSeriesOrder(parts, filter);
+        using BlockMerge blocks = BlockMerge.Start(parts, filter);
         var buffer = new Block();
         var scratch = new DecodeScratch();
         ColumnProjection fieldOnly = ColumnProjection.Of([field], []);
@@ -166,10 +166,11 @@ public sealed partial class Shard
         ulong series = 0;
         long previousMax = long.MinValue;
         int previousPart = -1;
-        for (int i = 0; i < blocks.Count; i++)
+        for (; blocks.HasCurrent; blocks.Advance())
         {
-            (BlockHeader header, int part) = blocks[i];
-            if (i == 0 || header.SeriesId != series)
+            BlockHeader header = blocks.Current;
+            int part = blocks.CurrentPart;
+            if (previousPart < 0 || header.SeriesId != series)
             {
                 (series, previousMax, previousPart) = (header.SeriesId, long.MinValue, -1);
             }
@@ -281,28 +282,5 @@ public sealed partial class Shard
 
         ShardIndexConfig config = indexer.ConfigOf(subject) ?? throw NotConfigured(subject);
         return view.PartsFor(filter, config.Subject, indexer.DefaultSubject);
-    }
-
-    // The blocks of every part in the filter, ordered by series, then by first timestamp.
-    private static List<(BlockHeader Header, int Part)> BlocksInSeriesOrder(List<IPartReader> parts, SeriesTimeFilter filter)
-    {
-        var blocks = new List<(BlockHeader Header, int Part)>();
-        var found = new List<BlockHeader>();
-        for (int p = 0; p < parts.Count; p++)
-        {
-            found.Clear();
-            parts[p].FindBlocks(filter, found);
-            foreach (BlockHeader header in found)
-            {
-                blocks.Add((header, p));
-            }
-        }
-
-        blocks.Sort(static (a, b) =>
-        {
-            int c = a.Header.SeriesId.CompareTo(b.Header.SeriesId);
-            return c != 0 ? c : a.Header.MinTimestamp.CompareTo(b.Header.MinTimestamp);
-        });
-        return blocks;
     }
 }

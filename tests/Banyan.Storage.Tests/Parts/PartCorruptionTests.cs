@@ -1,6 +1,9 @@
 using Banyan.Storage.Bytes;
+using Banyan.Storage.Compression;
 using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Parts;
 
@@ -146,6 +149,63 @@ public sealed class PartCorruptionTests
         File.Delete(Path.Combine(temp.Sub("p"), PartFileNames.FieldValues));
         StorageCorruptionException e = Assert.Throws<StorageCorruptionException>(() => PartReader.Open(temp.Sub("p")));
         Assert.Contains(PartFileNames.FieldValues, e.FilePath, StringComparison.Ordinal);
+    }
+
+    // The decoders check the (series, time) order of the headers inside a chunk; a series whose blocks continue in the
+    // next chunk is checked where FindBlocks passes from one chunk to the next, since readers of several parts merge
+    // the lists it returns on that order. Two chunks' entries swapped in meta.bin (a rewritten frame, so checksums
+    // pass) put a series' later block first.
+    [Theory]
+    [InlineData(1u)]
+    [InlineData(2u)]
+    public void Blocks_of_a_series_out_of_time_order_across_chunks_raise_corruption(uint version)
+    {
+        using var temp = new TempDirectory();
+        string folder = temp.Sub("p");
+        PartWriterOptions options = s_options with { MaxMeasureRowsPerBlock = 2, PrimaryChunkBytes = 1, Codec = CompressionCodec.None, FormatVersion = version };
+        WriteBatch batch = new(DataKind.Measure);
+        batch.AddColumn(null, "v", ColumnValueType.Int64);
+        for (long t = 0; t < 6; t++)
+        {
+            batch.AddRow(42, t, 1, [ColumnValue.FromInt64(t * 10)]);
+        }
+
+        // Every block closes its chunk: chunks [0, 1], [2, 3] and [4, 5], all of series 42.
+        MemoryPart.Build(batch, options).WriteTo(folder, options);
+        using (PartReader intact = PartReader.Open(folder))
+        {
+            var found = new List<BlockHeader>();
+            intact.FindBlocks(SeriesTimeFilter.All, found);
+            Assert.Equal(3, intact.Chunks.Count);
+            Assert.Equal([0L, 2, 4], found.Select(h => h.MinTimestamp));
+        }
+
+        // meta.bin: the file header, then one frame of a varint count (one byte here) and 48-byte entries.
+        string meta = Path.Combine(folder, PartFileNames.Meta);
+        byte[] bytes = File.ReadAllBytes(meta);
+        byte[] raw = [];
+        int length = version == 1
+            ? Frame.Read(bytes.AsSpan(PartFileMagic.HeaderSize), meta, PartFileMagic.HeaderSize, ref raw)
+            : CompactFrame.Read(bytes.AsSpan(PartFileMagic.HeaderSize), meta, PartFileMagic.HeaderSize, ref raw);
+        byte[] first = raw[1..(1 + PrimaryChunkInfo.SerializedSize)];
+        raw.AsSpan(1 + PrimaryChunkInfo.SerializedSize, PrimaryChunkInfo.SerializedSize).CopyTo(raw.AsSpan(1));
+        first.CopyTo(raw.AsSpan(1 + PrimaryChunkInfo.SerializedSize));
+        using var rewritten = new ByteBuffer();
+        rewritten.Write(bytes.AsSpan(0, PartFileMagic.HeaderSize));
+        _ = version == 1
+            ? Frame.Write(rewritten, raw.AsSpan(0, length), CompressionCodec.None, 1)
+            : CompactFrame.Write(rewritten, raw.AsSpan(0, length), CompressionCodec.None, 1);
+        File.WriteAllBytes(meta, rewritten.ToArray());
+
+        using PartReader swapped = PartReader.Open(folder);
+        StorageCorruptionException e = Assert.Throws<StorageCorruptionException>(() => swapped.FindBlocks(SeriesTimeFilter.All, []));
+        Assert.Equal(Path.Combine(swapped.Directory, PartFileNames.Primary), e.FilePath);
+        Assert.Contains("not in time order", e.Detail, StringComparison.Ordinal);
+
+        // A read of one chunk's time range meets no other chunk, and is answered.
+        var one = new List<BlockHeader>();
+        swapped.FindBlocks(new SeriesTimeFilter([42], 2, 3), one);
+        Assert.Equal(2, Assert.Single(one).MinTimestamp);
     }
 
     [Fact]

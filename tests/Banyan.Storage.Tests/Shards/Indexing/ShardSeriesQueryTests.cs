@@ -38,8 +38,8 @@ public sealed class ShardSeriesQueryTests : IDisposable
     private sealed record Sample(ulong Series, long Time, long Value, double Ratio);
 
     // Rows of hosts h-0..h-(hosts-1) (region eu for even hosts, us for odd) at times [first, first + count), each with
-    // an int field v and a float field f; v is null on every seventh time.
-    private static (WriteBatch Batch, List<Sample> Samples) Cpu(int hosts, long first, int count, long version = 1, long offset = 0)
+    // an int field v and a float field f; v is null on every seventh time. Only the (host, time) keep accepts, if given.
+    private static (WriteBatch Batch, List<Sample> Samples) Cpu(int hosts, long first, int count, long version = 1, long offset = 0, Func<int, long, bool>? keep = null)
     {
         WriteBatch batch = new(DataKind.Measure, "cpu");
         batch.AddColumn("default", "region", ColumnValueType.String);
@@ -51,6 +51,11 @@ public sealed class ShardSeriesQueryTests : IDisposable
         {
             for (int h = 0; h < hosts; h++)
             {
+                if (keep is not null && !keep(h, t))
+                {
+                    continue;
+                }
+
                 string region = h % 2 == 0 ? "eu" : "us";
                 string host = "h-" + h;
                 ulong series = SeriesOf(region, host);
@@ -306,6 +311,73 @@ public sealed class ShardSeriesQueryTests : IDisposable
         shard.Merge(force: true);
         List<Sample> expected = [.. Cpu(hosts: 2, first: 0, count: 10).Samples, .. newer];
         CheckSummaries(shard, expected, series, 0, 100, "after the merge deduplicated the versions");
+    }
+
+    // Rows of 6 hosts over 120 timestamps, in windows of 9 dealt round four parts by (host + window) % 4: two disk
+    // parts, a memory part and buffered writes (read through a transient part), oldest first. Every part holds every
+    // series, a series' windows alternate between the parts (newer parts hold earlier times of it than older ones), and
+    // a window is three blocks of 3 rows, in chunks of a few headers: the shard merges the parts' blocks, which
+    // interleave by series and by time, into one order. (Blocks are cut by row count, not at gaps in time: with windows
+    // that are not a multiple of 3 rows, a part's block would reach into its next window, across another part's rows,
+    // and the summaries would rightly be refused.) Then newer versions of keys inside a disk part's and the memory
+    // part's blocks make parts overlap, and summaries over them are refused.
+    [Theory]
+    [InlineData(2u)]
+    [InlineData(1u)]
+    public async Task Summaries_of_parts_whose_blocks_interleave_by_series_and_time_equal_the_rows(uint formatVersion)
+    {
+        using TempDirectory dir = new();
+        Shard shard = _leaks.Open(dir.Path, new ShardOptions
+        {
+            Kind = DataKind.Measure,
+            Subjects = [s_cpu],
+            PartWriter = PartWriterOptions.Default with { Fsync = false, MaxMeasureRowsPerBlock = 3, PrimaryChunkBytes = 200, FormatVersion = formatVersion },
+            SealRows = 1 << 20,
+        });
+        var samples = new List<Sample>();
+        for (int part = 0; part < 4; part++)
+        {
+            (WriteBatch batch, List<Sample> rows) = Cpu(hosts: 6, first: 0, count: 120, keep: (h, t) => (h + (t / 9)) % 4 == part);
+            shard.Write(batch);
+            samples.AddRange(rows);
+            if (part < 2)
+            {
+                shard.Flush();
+            }
+            else if (part == 2)
+            {
+                await shard.SealAsync();
+            }
+        }
+
+        using (ShardReadView view = shard.AcquireView())
+        {
+            Assert.Equal((2, 1, 1), (view.DiskPartCount, view.MemoryPartCount, view.BufferedWrites));
+        }
+
+        CheckAllRanges(shard, samples, "interleaved parts");
+        CheckAllIntervals(shard, samples, "interleaved parts");
+
+        // h-1's window [27, 35] is in the first disk part (1 + 3 ≡ 0 mod 4): newer versions of its block [30, 32] are a
+        // block of the buffered writes that starts where the disk part's does. (Three rows, a whole block, so that the
+        // buffered writes' other blocks keep to their windows.)
+        ulong[] all = [.. samples.Select(s => s.Series).Distinct().Order()];
+        shard.Write(Cpu(hosts: 6, first: 30, count: 3, version: 2, offset: 5, keep: (h, _) => h == 1).Batch);
+        Assert.Null(shard.SummarizeField("cpu", all, 0, 119, "v"));
+        Assert.Null(shard.SummarizeFieldByInterval("cpu", all, 0, 119, "v", 10));
+
+        // Ranges that leave the overlap out are answered. They start at a window's first time: the buffered writes are
+        // cut into blocks after the rows in the range are picked, so from inside a window their blocks would reach
+        // across the next windows of other parts.
+        CheckSummaries(shard, samples, all, 45, 119, "interleaved parts, overlap left out of the range");
+        CheckIntervals(shard, samples, all, 45, 119, 10, "interleaved parts, overlap left out of the range");
+
+        // h-4's window [54, 62] is in the memory part (4 + 6 ≡ 2): newer versions at [59, 61] in the buffered writes
+        // overlap its blocks [57, 59] and [60, 62] without starting where either does.
+        shard.Write(Cpu(hosts: 6, first: 59, count: 3, version: 2, offset: 5, keep: (h, _) => h == 4).Batch);
+        Assert.Null(shard.SummarizeField("cpu", all, 61, 61, "f"));
+        Assert.Null(shard.SummarizeFieldByInterval("cpu", all, 50, 70, "f", 5));
+        CheckSummaries(shard, samples, all, 72, 119, "interleaved parts, both overlaps left out of the range");
     }
 
     [Fact]
