@@ -53,9 +53,6 @@ public sealed partial class ShardGrain(
     private bool _dropped;
     private readonly HashSet<string> _configuredSubjects = new(StringComparer.Ordinal);
 
-    // The engine's merge policy as the grain opens shards with it (the default): its output limit bounds a compaction.
-    private static readonly MergePolicy s_mergePolicy = new();
-
     // Stopwatch timestamp of the last write (or of the activation): how long the shard has been quiet.
     private long _lastWrite = Stopwatch.GetTimestamp();
 
@@ -543,7 +540,12 @@ public sealed partial class ShardGrain(
     {
         try
         {
-            await shard.MergeAsync(force: CompactionDue(shard));
+            // A compaction that does not apply (one part already, rows still in memory) leaves the tick to the merge
+            // policy, whose pass also settles a quiet shard.
+            if (!(CompactionDue() && await shard.CompactAsync()))
+            {
+                await shard.MergeAsync();
+            }
         }
         catch (Exception e) when (e is IOException or StorageFullException)
         {
@@ -551,9 +553,9 @@ public sealed partial class ShardGrain(
         }
     }
 
-    // Whether this merge tick merges every part into one (EndedSegmentCompaction); false while the group's segment
+    // Whether this merge tick asks the shard to compact (EndedSegmentCompaction); false while the group's segment
     // interval is unknown to this silo.
-    private bool CompactionDue(Shard shard)
+    private bool CompactionDue()
     {
         TimeSpan idle = _options.Shard.CompactAfterIdle;
         if (idle <= TimeSpan.Zero
@@ -564,19 +566,7 @@ public sealed partial class ShardGrain(
         }
 
         DateTimeOffset segmentEnd = _key.SegmentStart + TimeSpan.FromTicks(settings.SegmentNanos / 100);
-        using ShardReadView view = shard.AcquireView();
-        if (view.MemoryPartCount > 0 || view.BufferedWrites > 0 || view.DiskPartCount < 2)
-        {
-            return false; // before view.Parts, which would build the buffered writes into a part to list it
-        }
-
-        long diskBytes = 0;
-        for (int i = 0; i < view.DiskPartCount; i++)
-        {
-            diskBytes += view.Parts[i].Metadata.CompressedBytes;
-        }
-
-        return EndedSegmentCompaction.IsDue(clock.GetUtcNow(), segmentEnd, Stopwatch.GetElapsedTime(_lastWrite), idle, view.DiskPartCount, diskBytes, s_mergePolicy.MaxOutputBytes, view.MemoryPartCount, view.BufferedRows);
+        return EndedSegmentCompaction.IsDue(clock.GetUtcNow(), segmentEnd, Stopwatch.GetElapsedTime(_lastWrite), idle);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard}: dropped (folder deleted)")]

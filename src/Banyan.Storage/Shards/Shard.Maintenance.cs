@@ -47,6 +47,45 @@ public sealed partial class Shard
     /// <summary>Synchronous <see cref="MergeAsync"/> for tests and tools.</summary>
     public bool Merge(bool force = false) => MergeAsync(force).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Merges every disk part into one (<see cref="MergeAsync"/> with force) when that finishes the shard: every
+    /// acknowledged row is on disk (no memory part, no buffered write), in more than one part, and the parts together
+    /// stay within <see cref="MergePolicy.MaxOutputBytes"/> (beyond it the size-tiered merges keep a few large parts,
+    /// and one rewrite would need that much free disk again). For a shard that gets no more writes but late ones,
+    /// such as a segment that time has moved past: the tiered policy alone leaves a few parts per size tier for good,
+    /// each repeating the per-block costs of every series. The task's result is false when it did not merge.
+    /// </summary>
+    /// <exception cref="StorageFullException">The disk is full; the old parts stay live.</exception>
+    public Task<bool> CompactAsync()
+    {
+        ThrowIfClosed();
+        ShardView view = _parts.Acquire();
+        try
+        {
+            if (view.Memory.Length > 0 || view.Buffered.Length > 0 || view.Disk.Length < 2)
+            {
+                return Task.FromResult(false);
+            }
+
+            long bytes = 0;
+            foreach (PartHandle<IPartReader> part in view.Disk)
+            {
+                bytes += part.Part.Metadata.CompressedBytes;
+            }
+
+            if (bytes > _options.Merge.MaxOutputBytes)
+            {
+                return Task.FromResult(false);
+            }
+        }
+        finally
+        {
+            view.Release();
+        }
+
+        return _merge.Request(true); // forced: every disk part
+    }
+
     private async Task<bool> FlushPassAsync()
     {
         // Every write buffered before this pass in a memory part, unless it still follows a write
