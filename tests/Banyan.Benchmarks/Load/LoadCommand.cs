@@ -56,7 +56,7 @@ public static class LoadCommand
         PeerDataset dataset = new(options.Series, options.Points, options.Seed);
         generating.Stop();
         long points = dataset.Samples;
-        Console.WriteLine(Str($"load: {options.Series:N0} series × {options.Points} points = {points:N0} data points (seed {options.Seed}, generated in {generating.Elapsed.TotalSeconds:F1} s), {options.Streams} streams, {options.Shards} shards, data {data}"));
+        Console.WriteLine(Str($"load: {options.Series:N0} series × {options.Points} points = {points:N0} data points (seed {options.Seed}, generated in {generating.Elapsed.TotalSeconds:F1} s), {options.Streams} streams ({ClientName(options)}), {options.Shards} shards, data {data}"));
         Console.WriteLine(Str($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}"));
 
         Dictionary<string, string> environment = new(options.SiloEnvironment, StringComparer.Ordinal);
@@ -71,7 +71,7 @@ public static class LoadCommand
             environment["DOTNET_EnableWriteXorExecute"] = "0"; // JIT code in plain anonymous memory, so perf finds it in the map
         }
 
-        LoadReport report = new() { Series = options.Series, Points = options.Points, DataPoints = points, Streams = options.Streams, Shards = (int)options.Shards, LoadAverageBefore = LoadAverage() };
+        LoadReport report = new() { Series = options.Series, Points = options.Points, DataPoints = points, Streams = options.Streams, Client = ClientName(options), Shards = (int)options.Shards, LoadAverageBefore = LoadAverage() };
         await using (SiloChild silo = await SiloChild.StartAsync(options.SiloDll, data, environment, options.SiloArguments, TimeSpan.FromSeconds(120)))
         {
             Console.WriteLine(Str($"silo: pid {silo.Pid}, gRPC {silo.GrpcAddress}"));
@@ -83,7 +83,7 @@ public static class LoadCommand
             double serverCpu0 = silo.CpuSeconds();
             TimeSpan clientCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             Stopwatch writing = Stopwatch.StartNew();
-            LoadWriteResult written = await new LoadWriter(dataset, options.Streams).WriteAsync(channel, bound.Token);
+            LoadWriteResult written = await new LoadWriter(dataset, options.Streams, options.Client, options.FlushEvery).WriteAsync(channel, silo.GrpcAddress, bound.Token);
             writing.Stop();
             double serverCpu1 = silo.CpuSeconds();
             TimeSpan clientCpu1 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -241,4 +241,7 @@ public static class LoadCommand
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string Str(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static string ClientName(LoadOptions options)
+        => options.Client == LoadClient.GrpcDotnet ? "grpc-dotnet" : $"coalescing, {options.FlushEvery} messages per write";
 }

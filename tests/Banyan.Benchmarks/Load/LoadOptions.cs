@@ -11,6 +11,9 @@ public sealed class LoadOptions
         load: writes gen.py's dataset into a silo it starts, over MeasureService/Write, then measures it.
           --series S          series (default 10000)            --points N      points per series (default 360)
           --seed N            dataset seed (default 42)         --streams K     concurrent write streams (default 8)
+          --client C          coalescing (default: raw HTTP/2, --flush-every messages per write, as grpc-java sends a burst)
+                              or grpc-dotnet (Grpc.Net.Client: every message written and flushed alone)
+          --flush-every N     messages per write of the coalescing client (default 128, grpc-java's write-queue chunk)
           --shards N          shards of the group (default 2)   --ttl-days N    group TTL, days (default 3650: gen.py's data is in 2024)
           --data DIR          fresh data folder (default a new folder under /tmp, removed at the end unless --keep)
           --keep              keep the data folder
@@ -40,6 +43,12 @@ public sealed class LoadOptions
 
     /// <summary>Concurrent write streams.</summary>
     public int Streams { get; private set; } = 8;
+
+    /// <summary>The client that sends the write streams.</summary>
+    public LoadClient Client { get; private set; } = LoadClient.Coalescing;
+
+    /// <summary>Messages per write of the coalescing client.</summary>
+    public int FlushEvery { get; private set; } = LoadWriter.DefaultFlushEvery;
 
     /// <summary>Shards of the group.</summary>
     public uint Shards { get; private set; } = 2;
@@ -119,6 +128,18 @@ public sealed class LoadOptions
                     break;
                 case "--streams":
                     o.Streams = Int(1);
+                    break;
+                case "--client":
+                    string client = Value();
+                    o.Client = client switch
+                    {
+                        "coalescing" => LoadClient.Coalescing,
+                        "grpc-dotnet" => LoadClient.GrpcDotnet,
+                        _ => throw new ArgumentException($"--client '{client}': expected coalescing or grpc-dotnet"),
+                    };
+                    break;
+                case "--flush-every":
+                    o.FlushEvery = Int(1);
                     break;
                 case "--shards":
                     o.Shards = (uint)Int(1);

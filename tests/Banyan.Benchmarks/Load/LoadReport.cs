@@ -15,6 +15,9 @@ public sealed class LoadReport
     /// <summary>Concurrent write streams.</summary>
     public int Streams { get; set; }
 
+    /// <summary>The load generator's write client (<c>--client</c>).</summary>
+    public string Client { get; set; } = string.Empty;
+
     /// <summary>Shards of the group.</summary>
     public int Shards { get; set; }
 

@@ -22,15 +22,24 @@ public sealed record LoadWriteResult(long Sent, long Succeeded, long Failed, str
 /// (HTTP/2 flow control and the silo's bounded in-flight batches are the only back-pressure), and a reader per stream
 /// counts the responses. Each stream sends in time order (every series of the stream at t0, then at t0 + step, ...,
 /// as a scraper delivers them), metric by metric within a timestamp, so metadata is sent when the metric changes and
-/// the silo's batches hold one measure each.
+/// the silo's batches hold one measure each. How the messages reach the wire is the <see cref="LoadClient"/>'s: many per
+/// write by default, as SkyWalking's OAP (grpc-java) sends them, or one per write through Grpc.Net.Client.
 /// </summary>
-public sealed class LoadWriter(PeerDataset dataset, int streams)
+public sealed class LoadWriter(PeerDataset dataset, int streams, LoadClient clientKind = LoadClient.Coalescing, int flushEvery = LoadWriter.DefaultFlushEvery)
 {
-    private const string Succeed = "STATUS_SUCCEED";
+    /// <summary>
+    /// Messages per flush of a <see cref="LoadClient.Coalescing"/> stream: the chunk grpc-java's Netty transport drains
+    /// from its write queue before it flushes (<c>WriteQueue</c>, 128 commands).
+    /// </summary>
+    public const int DefaultFlushEvery = 128;
 
-    /// <summary>Sends every data point and waits for every response (bounded by <paramref name="cancellationToken"/>).</summary>
-    public async Task<LoadWriteResult> WriteAsync(GrpcChannel channel, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends every data point and waits for every response (bounded by <paramref name="cancellationToken"/>), through
+    /// <paramref name="channel"/> (<see cref="LoadClient.GrpcDotnet"/>) or raw HTTP/2 to the same address.
+    /// </summary>
+    public async Task<LoadWriteResult> WriteAsync(GrpcChannel channel, Uri address, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(channel);
         Timestamp[] timestamps = new Timestamp[dataset.Points];
         for (int i = 0; i < timestamps.Length; i++)
         {
@@ -55,11 +64,20 @@ public sealed class LoadWriter(PeerDataset dataset, int streams)
         }
 
         MeasureService.MeasureServiceClient client = new(channel);
+        using HttpClient http = CoalescingLoadWriteCall.CreateClient();
         Task<LoadWriteResult>[] running = new Task<LoadWriteResult>[streams];
         for (int s = 0; s < streams; s++)
         {
             int stream = s;
-            running[s] = Task.Run(() => WriteStreamAsync(client, stream, timestamps, families, cancellationToken), cancellationToken);
+            running[s] = Task.Run(
+                async () =>
+                {
+                    await using ILoadWriteCall call = clientKind == LoadClient.GrpcDotnet
+                        ? new GrpcDotnetLoadWriteCall(client, cancellationToken)
+                        : new CoalescingLoadWriteCall(http, address, flushEvery, cancellationToken);
+                    return await WriteStreamAsync(call, stream, timestamps, families, cancellationToken);
+                },
+                cancellationToken);
         }
 
         LoadWriteResult[] results = await Task.WhenAll(running);
@@ -70,7 +88,7 @@ public sealed class LoadWriter(PeerDataset dataset, int streams)
             results.Select(r => r.FirstFailure).FirstOrDefault(f => f is not null));
     }
 
-    private async Task<LoadWriteResult> WriteStreamAsync(MeasureService.MeasureServiceClient client, int stream, Timestamp[] timestamps, TagFamilyForWrite[] families, CancellationToken cancellationToken)
+    private async Task<LoadWriteResult> WriteStreamAsync(ILoadWriteCall call, int stream, Timestamp[] timestamps, TagFamilyForWrite[] families, CancellationToken cancellationToken)
     {
         // This stream's series, by metric kind.
         List<int>[] byKind = [[], [], []];
@@ -80,8 +98,7 @@ public sealed class LoadWriter(PeerDataset dataset, int streams)
         }
 
         Metadata[] metadata = [.. Enum.GetValues<PeerMetricKind>().Select(PeerSchema.MetadataOf)];
-        using AsyncDuplexStreamingCall<WriteRequest, WriteResponse> call = client.Write(cancellationToken: cancellationToken);
-        Task<(long Succeeded, long Failed, string? First)> reading = ReadResponsesAsync(call.ResponseStream, cancellationToken);
+        Task<(long Succeeded, long Failed, string? First)> reading = call.ReadResponsesAsync(cancellationToken);
         ulong messageId = 0;
         for (int i = 0; i < dataset.Points; i++)
         {
@@ -94,7 +111,7 @@ public sealed class LoadWriter(PeerDataset dataset, int streams)
                     FieldValue field = kind == (int)PeerMetricKind.Gauge
                         ? new FieldValue { Float = new Float { Value = value } }
                         : new FieldValue { Int = new Int { Value = (long)value } };
-                    await call.RequestStream.WriteAsync(
+                    await call.WriteAsync(
                         new WriteRequest
                         {
                             Metadata = first ? metadata[kind] : null,
@@ -107,29 +124,8 @@ public sealed class LoadWriter(PeerDataset dataset, int streams)
             }
         }
 
-        await call.RequestStream.CompleteAsync();
+        await call.CompleteAsync();
         (long succeeded, long failed, string? firstFailure) = await reading;
         return new LoadWriteResult((long)messageId, succeeded, failed, firstFailure);
-    }
-
-    private static async Task<(long Succeeded, long Failed, string? First)> ReadResponsesAsync(IAsyncStreamReader<WriteResponse> responses, CancellationToken cancellationToken)
-    {
-        long succeeded = 0, failed = 0;
-        string? first = null;
-        while (await responses.MoveNext(cancellationToken))
-        {
-            WriteResponse response = responses.Current;
-            if (response.Status == Succeed)
-            {
-                succeeded++;
-            }
-            else
-            {
-                failed++;
-                first ??= $"message {response.MessageId}: {response.Status}";
-            }
-        }
-
-        return (succeeded, failed, first);
     }
 }

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Banyan.Api.Measure.V1;
+using Banyan.Benchmarks.Load;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Banyan.Benchmarks.Tests;
+
+/// <summary>
+/// The load generator's raw HTTP/2 write client against a real gRPC server (ASP.NET Core, loopback): every message
+/// arrives whole and in order whatever the flush boundaries, every response is counted, and a stream the server ends
+/// with an error status fails instead of counting as done.
+/// </summary>
+public sealed class CoalescingLoadWriteCallTests
+{
+    private const string Succeed = "STATUS_SUCCEED";
+
+    [Fact]
+    public async Task Every_message_arrives_in_order_and_every_response_is_counted()
+    {
+        await using EchoServer server = await EchoServer.StartAsync(failAt: null);
+        using CancellationTokenSource bound = new(TimeSpan.FromSeconds(60));
+        using HttpClient http = CoalescingLoadWriteCall.CreateClient();
+
+        // 100 messages, 7 per write: the last write is a partial one, sent by CompleteAsync.
+        (long succeeded, long failed, string? first) = await WriteAsync(http, server.Address, count: 100, flushEvery: 7, bound.Token);
+
+        Assert.Equal([.. Enumerable.Range(1, 100).Select(i => (ulong)i)], server.Received);
+        Assert.Equal(90, succeeded); // the echo refuses every tenth message
+        Assert.Equal(10, failed);
+        Assert.Equal("message 10: STATUS_INVALID_TIMESTAMP", first);
+    }
+
+    [Fact]
+    public async Task A_stream_the_server_ends_with_an_error_status_fails()
+    {
+        await using EchoServer server = await EchoServer.StartAsync(failAt: 5);
+        using CancellationTokenSource bound = new(TimeSpan.FromSeconds(60));
+        using HttpClient http = CoalescingLoadWriteCall.CreateClient();
+
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => WriteAsync(http, server.Address, count: 5, flushEvery: 2, bound.Token));
+
+        Assert.Contains("grpc-status 8", error.Message, StringComparison.Ordinal);
+        Assert.Contains("message 5 is too big", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<(long Succeeded, long Failed, string? First)> WriteAsync(HttpClient http, Uri address, int count, int flushEvery, CancellationToken cancellationToken)
+    {
+        await using CoalescingLoadWriteCall call = new(http, address, flushEvery, cancellationToken);
+        Task<(long, long, string?)> reading = call.ReadResponsesAsync(cancellationToken);
+        for (int i = 1; i <= count; i++)
+        {
+            await call.WriteAsync(new WriteRequest { MessageId = (ulong)i, Metadata = i == 1 ? new Banyan.Api.Common.V1.Metadata { Group = "g", Name = "m" } : null }, cancellationToken);
+        }
+
+        await call.CompleteAsync();
+        return await reading;
+    }
+
+    // Answers each message with its id: STATUS_SUCCEED, or STATUS_INVALID_TIMESTAMP for every tenth; ends the call with
+    // RESOURCE_EXHAUSTED at message failAt.
+    private sealed class EchoService(EchoServer server) : MeasureService.MeasureServiceBase
+    {
+        public override async Task Write(IAsyncStreamReader<WriteRequest> requestStream, IServerStreamWriter<WriteResponse> responseStream, ServerCallContext context)
+        {
+            while (await requestStream.MoveNext(context.CancellationToken))
+            {
+                ulong id = requestStream.Current.MessageId;
+                server.Received.Enqueue(id);
+                if (id == server.FailAt)
+                {
+                    throw new RpcException(new Status(StatusCode.ResourceExhausted, $"message {id} is too big"));
+                }
+
+                await responseStream.WriteAsync(new WriteResponse { MessageId = id, Status = id % 10 == 0 ? "STATUS_INVALID_TIMESTAMP" : Succeed });
+            }
+        }
+    }
+
+    private sealed class EchoServer : IAsyncDisposable
+    {
+        private WebApplication? _app;
+
+        public ulong? FailAt { get; private init; }
+
+        public ConcurrentQueue<ulong> Received { get; } = new();
+
+        public Uri Address { get; private set; } = null!;
+
+        public static async Task<EchoServer> StartAsync(ulong? failAt)
+        {
+            EchoServer server = new() { FailAt = failAt };
+            WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
+            builder.Services.AddGrpc();
+            builder.Services.AddSingleton(server);
+            server._app = builder.Build();
+            server._app.MapGrpcService<EchoService>();
+            await server._app.StartAsync();
+            string address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            server.Address = new Uri(address);
+            return server;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_app is not null)
+            {
+                await _app.StopAsync();
+                await _app.DisposeAsync();
+            }
+        }
+    }
+}
