@@ -126,13 +126,13 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
         // The latest persisted list of each (window, group-by value), then the lists still in memory over them (a list in
         // memory is never older than its persisted version: a reopened window starts from it). Retired processors first:
         // the current one's windows are newer.
-        Dictionary<(long, string), (TopNSnapshot List, long Version)> lists = [];
+        Dictionary<(long, string), TopNShardMerge.Source> lists = [];
         foreach (TopNStoredList list in stored)
         {
-            (long, string) key = (list.List.WindowStart, list.List.GroupKey);
-            if (!lists.TryGetValue(key, out (TopNSnapshot List, long Version) known) || list.Version > known.Version)
+            (long, string) key = (list.WindowStart, list.GroupKey);
+            if (!lists.TryGetValue(key, out TopNShardMerge.Source known) || list.Version > known.Version)
             {
-                lists[key] = (list.List, list.Version);
+                lists[key] = new TopNShardMerge.Source(list, null, list.Version);
             }
         }
 
@@ -142,34 +142,14 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
             {
                 foreach (TopNSnapshot list in processor.Snapshots(query.MinTimestamp, query.MaxTimestamp, query.GroupKey))
                 {
-                    lists[(list.WindowStart, list.GroupKey)] = (list, 0);
+                    lists[(list.WindowStart, list.GroupKey)] = new TopNShardMerge.Source(null, list, 0);
                 }
             }
         }
 
-        TopNDistinct<(TopNItem Item, long Window, long Version)> distinct = new(query.Descending);
-        foreach ((TopNSnapshot list, long version) in lists.Values)
-        {
-            foreach (TopNItem item in list.Items)
-            {
-                distinct.Put(TopNEntity.KeyOf(item.Entity), item.Value, (item, list.WindowStart, version));
-            }
-        }
-
-        MeasureV1.TopNList answer = new();
-        foreach ((TopNRank value, (TopNItem item, long window, long version)) in distinct.Top(query.TopN))
-        {
-            MeasureV1.TopNList.Types.Item output = new()
-            {
-                Value = TopNEntity.ToField(value),
-                Version = version,
-                Timestamp = ResultValues.ToTimestamp(window),
-            };
-            output.Entity.AddRange(TopNEntity.ToTags(query.EntityTagNames, item.Entity));
-            answer.Items.Add(output);
-        }
-
-        return answer;
+        // Snapshots are immutable: the merge (every item of every window in the range) runs off the grain's turn.
+        TopNShardMerge.Source[] sources = [.. lists.Values];
+        return await Task.Run(() => TopNShardMerge.Merge(sources, query));
     }
 
     // The processors of a subject, from the catalog the last write saw; rebuilt when the catalog changed.
@@ -249,11 +229,26 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
     private async Task SeedAsync(Shard shard, TopNProcessor processor, TopNWindow window)
     {
         TopNDefinition definition = processor.Definition;
-        List<TopNStoredList> stored = [];
+        List<TopNSnapshot> seeds = [];
         try
         {
-            stored = await Task.Run(() => TopNResultStore.Read(shard, window.Start, window.Start, (g, n, d, _) =>
+            List<TopNStoredList> stored = await Task.Run(() => TopNResultStore.Read(shard, window.Start, window.Start, (g, n, d, _) =>
                 string.Equals(g, definition.Group, StringComparison.Ordinal) && string.Equals(n, definition.Name, StringComparison.Ordinal) && d == processor.Descending));
+
+            // Versions of this activation continue above every persisted one; of each list (group-by value) only the latest
+            // version is decoded, its items' series ids derived from the source measure (the counters key items by them).
+            Dictionary<string, TopNStoredList> latest = new(StringComparer.Ordinal);
+            foreach (TopNStoredList list in stored)
+            {
+                _lastVersion = Math.Max(_lastVersion, list.Version);
+                if (!latest.TryGetValue(list.GroupKey, out TopNStoredList? known) || list.Version > known.Version)
+                {
+                    latest[list.GroupKey] = list;
+                }
+            }
+
+            TopNStoredList[] lists = [.. latest.Values];
+            seeds = await Task.Run(() => lists.Select(l => l.Decode(definition.SourceSubject)).ToList());
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -262,18 +257,7 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
         }
         finally
         {
-            // The latest version of a list per group-by value; versions of this activation continue above them.
-            Dictionary<string, TopNStoredList> latest = new(StringComparer.Ordinal);
-            foreach (TopNStoredList list in stored)
-            {
-                _lastVersion = Math.Max(_lastVersion, list.Version);
-                if (!latest.TryGetValue(list.List.GroupKey, out TopNStoredList? known) || list.Version > known.Version)
-                {
-                    latest[list.List.GroupKey] = list;
-                }
-            }
-
-            window.Seed(latest.Values.Select(l => l.List));
+            window.Seed(seeds);
         }
     }
 

@@ -49,6 +49,12 @@ internal sealed class TopNDefinition
     /// <summary>The source measure's schema.</summary>
     public Measure Measure { get; }
 
+    /// <summary>
+    /// The source measure's name: the subject of its series keys, so a source series id is
+    /// <c>SeriesKey.ComputeSeriesId(SourceSubject, entity values)</c> (as the write path computes it).
+    /// </summary>
+    public string SourceSubject => Measure.Metadata?.Name ?? string.Empty;
+
     /// <summary>The source measure as the criteria evaluator sees it.</summary>
     public QuerySubject Subject { get; }
 

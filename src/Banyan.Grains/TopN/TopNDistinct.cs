@@ -10,7 +10,7 @@ namespace Banyan.Grains.TopN;
 internal sealed class TopNDistinct<T>(bool descending)
 {
     private readonly Dictionary<string, int> _indexOf = new(StringComparer.Ordinal);
-    private readonly List<(TopNRank Value, T Payload)> _best = [];
+    private readonly List<(string Key, TopNRank Value, T Payload)> _best = [];
 
     /// <summary>Number of distinct entities seen.</summary>
     public int Count => _best.Count;
@@ -21,24 +21,49 @@ internal sealed class TopNDistinct<T>(bool descending)
         ArgumentNullException.ThrowIfNull(entityKey);
         if (_indexOf.TryGetValue(entityKey, out int index))
         {
-            int c = value.CompareTo(_best[index].Value);
-            if (descending ? c > 0 : c < 0)
-            {
-                _best[index] = (value, payload);
-            }
-
+            Offer(index, value, payload);
             return;
         }
 
         _indexOf[entityKey] = _best.Count;
-        _best.Add((value, payload));
+        _best.Add((entityKey, value, payload));
+    }
+
+    /// <summary>
+    /// <see cref="Put(string, TopNRank, T)"/> with the key in a span: an entity seen before costs a lookup, no string
+    /// (a shard's query merges every item of every window of the range; the entities repeat from window to window).
+    /// </summary>
+    public void Put(ReadOnlySpan<char> entityKey, TopNRank value, T payload)
+    {
+        if (_indexOf.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(entityKey, out int index))
+        {
+            Offer(index, value, payload);
+            return;
+        }
+
+        string key = entityKey.ToString();
+        _indexOf[key] = _best.Count;
+        _best.Add((key, value, payload));
     }
 
     /// <summary>The best <paramref name="topN"/> entities' items, best first.</summary>
-    public List<(TopNRank Value, T Payload)> Top(int topN)
+    public List<(TopNRank Value, T Payload)> Top(int topN) => [.. TopWithKeys(topN).Select(e => (e.Value, e.Payload))];
+
+    /// <summary>The best <paramref name="topN"/> entities' keys and items, best first.</summary>
+    public List<(string Key, TopNRank Value, T Payload)> TopWithKeys(int topN)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(topN);
-        List<(TopNRank Value, T Payload)> ordered = [.. _best.Index().OrderBy(e => e.Item.Value, descending ? Comparer<TopNRank>.Create((a, b) => b.CompareTo(a)) : Comparer<TopNRank>.Default).ThenBy(e => e.Index).Select(e => e.Item)];
+        List<(string Key, TopNRank Value, T Payload)> ordered = [.. _best.Index().OrderBy(e => e.Item.Value, descending ? Comparer<TopNRank>.Create((a, b) => b.CompareTo(a)) : Comparer<TopNRank>.Default).ThenBy(e => e.Index).Select(e => e.Item)];
         return ordered.Count <= topN ? ordered : ordered.GetRange(0, topN);
+    }
+
+    // A later item of a known entity replaces it only when strictly better.
+    private void Offer(int index, TopNRank value, T payload)
+    {
+        int c = value.CompareTo(_best[index].Value);
+        if (descending ? c > 0 : c < 0)
+        {
+            _best[index] = (_best[index].Key, value, payload);
+        }
     }
 }

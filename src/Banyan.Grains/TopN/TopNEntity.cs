@@ -1,6 +1,5 @@
 using Banyan.Api.Model.V1;
 using Banyan.Grains.Queries;
-using Banyan.Storage.Series;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using EngineTagValue = Banyan.Storage.Values.TagValue;
@@ -8,12 +7,9 @@ using EngineTagValueKind = Banyan.Storage.Values.TagValueKind;
 
 namespace Banyan.Grains.TopN;
 
-/// <summary>How a TopN item's entity and value become BanyanDB's answer, and the keys items of one entity merge by.</summary>
+/// <summary>How a TopN item's entity and value become BanyanDB's answer, and the key answer items of one entity merge by (a shard merges by the entity's bytes, <see cref="TopNShardMerge"/>).</summary>
 internal static class TopNEntity
 {
-    /// <summary>The merge key of an entity's engine values (typed: the string "1" and the integer 1 differ).</summary>
-    public static string KeyOf(IReadOnlyList<EngineTagValue> entity) => Convert.ToBase64String(SeriesKey.Encode(string.Empty, entity));
-
     /// <summary>The merge key of an entity's answer tags.</summary>
     public static string KeyOf(IEnumerable<Tag> entity) => string.Join('|', entity.Select(t => Convert.ToBase64String((t.Value ?? new TagValue()).ToByteArray())));
 

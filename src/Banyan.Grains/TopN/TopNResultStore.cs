@@ -88,10 +88,10 @@ internal static class TopNResultStore
 
     /// <summary>
     /// The persisted lists of <paramref name="shard"/> whose window starts in [<paramref name="min"/>,
-    /// <paramref name="max"/>] and that <paramref name="wanted"/> (group, name, descending, group-by value) accepts: the
-    /// latest version of each. Reads on the calling thread (run it off the grain's turn).
+    /// <paramref name="max"/>] and that <paramref name="wanted"/> (group, name, descending, group-by value) accepts:
+    /// the latest version of each, not decoded (<see cref="TopNStoredList"/>). Reads on the calling thread (run it off
+    /// the grain's turn).
     /// </summary>
-    /// <exception cref="Banyan.Storage.StorageCorruptionException">A wanted list's bytes are damaged.</exception>
     public static List<TopNStoredList> Read(Shard shard, long min, long max, Func<string, string, bool, string, bool> wanted)
     {
         ArgumentNullException.ThrowIfNull(shard);
@@ -154,8 +154,7 @@ internal static class TopNResultStore
             }
 
             string where = $"{shard.FolderPath} ({Subject} {g}/{n} window {scan.Timestamp})";
-            (TopNItem[] items, _) = TopNResultCodec.Decode(value.GetBytes(row), where);
-            lists.Add(new TopNStoredList(g, n, descending, new TopNSnapshot(scan.Timestamp, k, items), scan.Version));
+            lists.Add(new TopNStoredList(g, n, descending, scan.Timestamp, k, value.GetBytes(row).ToArray(), where, scan.Version));
         }
 
         return lists;

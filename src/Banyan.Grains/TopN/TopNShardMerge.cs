@@ -1,0 +1,99 @@
+using System.Buffers;
+using System.Text;
+using Banyan.GrainInterfaces.Queries;
+using Banyan.Grains.Queries;
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Values;
+using MeasureV1 = Banyan.Api.Measure.V1;
+
+namespace Banyan.Grains.TopN;
+
+/// <summary>
+/// A shard's TopN answer from its lists of the query's range (the latest persisted version of each, or the list still in
+/// memory over it): one item per entity with its best value (<see cref="TopNDistinct{T}"/>), the best <c>top_n</c>.
+/// </summary>
+/// <remarks>
+/// An hour of 10 s windows is 360 lists of up to 1,000 items per shard, so the merge is the query's work: persisted lists
+/// are walked in place (<see cref="TopNListReader"/>) and merged by their entity bytes, which an entity seen before costs
+/// a dictionary lookup and no allocation; only the answered entities are decoded. The entity bytes (the list encoding of
+/// the values, kinds included, so the string "1" and the integer 1 differ, as do null and "") go into the dictionary's
+/// string keys one byte per char (Latin-1, which maps every byte to one char and back).
+/// </remarks>
+internal static class TopNShardMerge
+{
+    /// <summary>One list to merge: persisted (<paramref name="Stored"/>) or in memory (<paramref name="Memory"/>), with its row version (0 in memory).</summary>
+    internal readonly record struct Source(TopNStoredList? Stored, TopNSnapshot? Memory, long Version);
+
+    /// <summary>The merged answer of <paramref name="sources"/> to <paramref name="query"/>.</summary>
+    /// <exception cref="Banyan.Storage.StorageCorruptionException">A persisted list is damaged.</exception>
+    public static MeasureV1.TopNList Merge(IReadOnlyList<Source> sources, TopNShardQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(query);
+        TopNDistinct<(long Window, long Version)> distinct = new(query.Descending);
+        char[] key = ArrayPool<char>.Shared.Rent(256);
+        try
+        {
+            using ByteBuffer memoryEntity = new(256);
+            foreach (Source source in sources)
+            {
+                if (source.Stored is { } stored)
+                {
+                    TopNListReader reader = TopNListReader.Open(stored.Bytes, stored.Where);
+                    try
+                    {
+                        while (reader.MoveNext())
+                        {
+                            Put(distinct, ref key, reader.Entity, reader.Value, (stored.WindowStart, source.Version));
+                        }
+                    }
+                    finally
+                    {
+                        reader.Dispose();
+                    }
+                }
+                else if (source.Memory is { } memory)
+                {
+                    foreach (TopNItem item in memory.Items)
+                    {
+                        memoryEntity.Clear();
+                        TopNResultCodec.WriteEntity(memoryEntity, item.Entity);
+                        Put(distinct, ref key, memoryEntity.WrittenSpan, item.Value, (memory.WindowStart, source.Version));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(key);
+        }
+
+        MeasureV1.TopNList answer = new();
+        foreach ((string entityKey, TopNRank value, (long window, long version)) in distinct.TopWithKeys(query.TopN))
+        {
+            TagValue[] entity = TopNResultCodec.ReadEntity(Encoding.Latin1.GetBytes(entityKey), "TopN merge key", 0);
+            MeasureV1.TopNList.Types.Item output = new()
+            {
+                Value = TopNEntity.ToField(value),
+                Version = version,
+                Timestamp = ResultValues.ToTimestamp(window),
+            };
+            output.Entity.AddRange(TopNEntity.ToTags(query.EntityTagNames, entity));
+            answer.Items.Add(output);
+        }
+
+        return answer;
+    }
+
+    private static void Put(TopNDistinct<(long, long)> distinct, ref char[] key, ReadOnlySpan<byte> entity, TopNRank value, (long, long) payload)
+    {
+        if (key.Length < entity.Length)
+        {
+            ArrayPool<char>.Shared.Return(key);
+            key = ArrayPool<char>.Shared.Rent(entity.Length);
+        }
+
+        int length = Encoding.Latin1.GetChars(entity, key);
+        distinct.Put(key.AsSpan(0, length), value, payload);
+    }
+}

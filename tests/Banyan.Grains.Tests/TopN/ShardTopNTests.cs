@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+using Banyan.Api.Common.V1;
+using Banyan.Api.Database.V1;
+using Banyan.GrainInterfaces.Queries;
+using Banyan.GrainInterfaces.Writes;
+using Banyan.Grains.Schema;
+using Banyan.Grains.Tests.Infrastructure;
+using Banyan.Grains.TopN;
+using Banyan.Grains.Writes;
+using Banyan.Storage.Parts;
+using Banyan.Storage.Rows;
+using Banyan.Storage.Series;
+using Banyan.Storage.Shards;
+using Banyan.Tests.Shared.Writes;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging.Abstractions;
+using MeasureV1 = Banyan.Api.Measure.V1;
+using Shard = Banyan.Storage.Shards.Shard;
+
+namespace Banyan.Grains.Tests.TopN;
+
+/// <summary>
+/// Ranked lists through a real shard: written by the write path's planner, persisted as <c>_top_n_result</c> rows (format
+/// 2, no series ids), read back by a new <see cref="ShardTopN"/> as after a restart, whose window continues from them:
+/// the derived series ids must equal those the write path gives the source rows, or a series would be listed twice.
+/// </summary>
+public sealed class ShardTopNTests : IDisposable
+{
+    private static readonly DateTimeOffset s_now = new(2026, 6, 1, 12, 0, 30, TimeSpan.Zero);
+    private static readonly DateTimeOffset s_window = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+    private readonly TempDirectory _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public async Task A_window_continues_after_a_restart_from_lists_stored_without_series_ids()
+    {
+        // An entity of a string and an integer tag: both kinds go into the series key.
+        Measure measure = WriteSchemas.Measure("g");
+        measure.Entity.TagNames.Add("code");
+        TopNAggregation aggregation = new()
+        {
+            Metadata = new Metadata { Group = "g", Name = "top" },
+            SourceMeasure = new Metadata { Group = "g", Name = "cpm" },
+            FieldName = "total",
+            FieldValueSort = Banyan.Api.Model.V1.Sort.Desc,
+            CountersNumber = 100,
+        };
+        SchemaCatalog catalog = SchemaCatalog.Create(1, new IMessage[] { WriteSchemas.Group("g", Catalog.Measure), measure, aggregation });
+        SubjectLayout layout = SubjectLayout.ForMeasure("g", measure, null);
+        long min = s_window.ToUnixTimeMilliseconds() * 1_000_000;
+        TopNShardQuery query = new("g", "top", true, null, min, min, 50, ["entity_id", "code"]);
+        ulong[] written;
+
+        using (Shard shard = Shard.Open(_data.Path, Options()))
+        {
+            ShardTopN topN = new("g", NullLogger.Instance);
+            WriteBatch batch = Batch(layout, [.. Enumerable.Range(0, 20).Select(i => WriteSchemas.Point(null, (ulong)i + 1, s_window.AddSeconds(i), "e" + i, i * 10))]);
+            written = batch.SeriesIds.ToArray();
+            shard.Write(batch);
+            topN.Observe(shard, catalog, "cpm", batch);
+            await topN.CloseAsync(shard);
+        }
+
+        using (Shard shard = Shard.Open(_data.Path, Options()))
+        {
+            // What is stored: one list, its items without ids until asked with the source measure's name, then the
+            // write path's ids.
+            TopNStoredList stored = Assert.Single(TopNResultStore.Read(shard, min, min, (_, _, _, _) => true));
+            Assert.Equal(TopNResultCodec.Version, stored.Bytes[0]);
+            Assert.Equal(written.Reverse(), stored.Decode("cpm").Items.Select(i => i.SeriesId));
+            Assert.All(stored.Decode(sourceSubject: null).Items, i => Assert.False(i.HasSeriesId));
+
+            // A new activation: e19, the best, drops to 1 in the same window; it replaces its persisted entry.
+            ShardTopN topN = new("g", NullLogger.Instance);
+            topN.Observe(shard, catalog, "cpm", Batch(layout, [WriteSchemas.Point(null, 100, s_window.AddSeconds(40), "e19", 1)]));
+            MeasureV1.TopNList answer = await topN.QueryAsync(shard, query);
+            Assert.Equal(20, answer.Items.Count);
+            Assert.Equal("e18", answer.Items[0].Entity.Single(t => t.Key == "entity_id").Value.Str.Value);
+            MeasureV1.TopNList.Types.Item e19 = answer.Items[^2]; // above e0 (0)
+            Assert.Equal(("e19", 200L, 1L), (e19.Entity[0].Value.Str.Value, e19.Entity[1].Value.Int.Value, e19.Value.Int.Value));
+            await topN.CloseAsync(shard);
+        }
+    }
+
+    private static WriteBatch Batch(SubjectLayout layout, ImmutableArray<MeasureV1.WriteRequest> points)
+    {
+        GroupSettings settings = new(1, new Banyan.Storage.TimeSegments.IntervalRule(Banyan.Storage.TimeSegments.IntervalUnit.Day, 1), new Banyan.Storage.TimeSegments.IntervalRule(Banyan.Storage.TimeSegments.IntervalUnit.Day, 7), 1);
+        WritePlan plan = MeasureWritePlanner.Plan(new MeasureWriteBatch(new Metadata { Group = "g", Name = "cpm" }, null, points), null, layout, settings, s_now, 1);
+        Assert.Empty(plan.ToOutcome().Refusals);
+        WriteBatch batch = Assert.Single(plan.SubBatches!.Batches).Batch;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            // The claim format 2 rests on: the write path's id is the hash of the measure's name and the entity values.
+            Assert.Equal(SeriesKey.ComputeSeriesId("cpm", [Banyan.Storage.Values.TagValue.FromString(batch.Columns[batch.FindColumn("default", "entity_id")].GetString(i)!), Banyan.Storage.Values.TagValue.FromInt64(200)]), batch.SeriesIds[i]);
+        }
+
+        return batch;
+    }
+
+    private static ShardOptions Options() => new()
+    {
+        Kind = DataKind.Measure,
+        PartWriter = PartWriterOptions.Default with { Fsync = false },
+    };
+}

@@ -1,0 +1,43 @@
+using Banyan.GrainInterfaces.Queries;
+using Banyan.Grains.TopN;
+using Banyan.Storage.Values;
+using MeasureV1 = Banyan.Api.Measure.V1;
+
+namespace Banyan.Grains.Tests.TopN;
+
+/// <summary>A shard's merge: persisted lists of both formats (walked, not decoded) and lists in memory meet by entity.</summary>
+public sealed class TopNShardMergeTests
+{
+    [Fact]
+    public void Persisted_lists_of_both_formats_and_lists_in_memory_merge_by_entity_into_its_best_value()
+    {
+        // Format 1 as docs/format/topn-result.md shows it: ("svc", 7) 42, (null) -1.
+        byte[] version1 = Convert.FromHexString(
+            "010102" + "0807060504030201" + "2a00000000000000" + "02" + "0103737663" + "020700000000000000"
+                + "0900000000000000" + "ffffffffffffffff" + "01" + "00" + "06ea8661");
+        TagValue[] svc7 = [TagValue.FromString("svc"), TagValue.FromInt64(7)];
+        TagValue[] svc8 = [TagValue.FromString("svc"), TagValue.FromInt64(8)];
+        TagValue[] other = [TagValue.FromString("7"), TagValue.Null]; // the string "7", not the integer 7
+        byte[] version2 = TopNResultCodec.Encode([new(1, TopNRank.OfInt(45), svc8), new(2, TopNRank.OfInt(44), other), new(3, TopNRank.OfInt(3), svc7)], false);
+        TopNShardMerge.Source[] sources =
+        [
+            new(new TopNStoredList("g", "top", true, 0, string.Empty, version1, "v1 row", 5), null, 5),
+            new(new TopNStoredList("g", "top", true, 10, string.Empty, version2, "v2 row", 6), null, 6),
+            new(null, new TopNSnapshot(20, string.Empty, [new(4, TopNRank.OfInt(50), svc7), new(5, TopNRank.OfInt(-2), [TagValue.Null])]), 0),
+        ];
+
+        MeasureV1.TopNList answer = TopNShardMerge.Merge(sources, new TopNShardQuery("g", "top", true, null, 0, 100, 10, ["service", "code"]));
+
+        Assert.Equal(
+            ["svc/7 50 @20 v0", "svc/8 45 @10 v6", "7/- 44 @10 v6", "-/- -1 @0 v5"],
+            answer.Items.Select(i => $"{Show(i, 0)}/{Show(i, 1)} {i.Value.Int.Value} @{i.Timestamp.Nanos} v{i.Version}"));
+        Assert.Equal(2, Assert.Single(TopNShardMerge.Merge(sources, new TopNShardQuery("g", "top", true, null, 0, 100, 1, ["service", "code"])).Items).Entity.Count);
+    }
+
+    private static string Show(MeasureV1.TopNList.Types.Item item, int tag) => item.Entity.Count <= tag ? "-" : item.Entity[tag].Value.ValueCase switch
+    {
+        Banyan.Api.Model.V1.TagValue.ValueOneofCase.Str => item.Entity[tag].Value.Str.Value,
+        Banyan.Api.Model.V1.TagValue.ValueOneofCase.Int => item.Entity[tag].Value.Int.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => "-",
+    };
+}
