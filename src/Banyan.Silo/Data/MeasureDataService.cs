@@ -1,4 +1,5 @@
 using Banyan.Api.Measure.V1;
+using Banyan.Silo.Grpc;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,8 @@ public sealed partial class MeasureDataService(IGrainFactory grains, IOptions<Si
     public override Task Write(IAsyncStreamReader<WriteRequest> requestStream, IServerStreamWriter<WriteResponse> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new MeasureWritePump(grains, options.Value.WriteBatching, clock).RunAsync(requestStream, responseStream, context.CancellationToken);
+        (IAsyncStreamReader<WriteRequest> requests, IServerStreamWriter<WriteResponse> responses) = RawMessageTransport.For(
+            context, requestStream, responseStream, WriteRequest.Parser, options.Value.GrpcMaxReceiveMessageSize, static (writer, response) => WriteResponseMarshaller.WriteFrame(writer, response.MessageId, response.Status, response.Metadata));
+        return new MeasureWritePump(grains, options.Value.WriteBatching, clock).RunAsync(requests, responses, context.CancellationToken);
     }
 }

@@ -1,4 +1,5 @@
 using Banyan.Api.Stream.V1;
+using Banyan.Silo.Grpc;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,8 @@ public sealed partial class StreamDataService(IGrainFactory grains, IOptions<Sil
     public override Task Write(IAsyncStreamReader<WriteRequest> requestStream, IServerStreamWriter<WriteResponse> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new StreamWritePump(grains, options.Value.WriteBatching).RunAsync(requestStream, responseStream, context.CancellationToken);
+        (IAsyncStreamReader<WriteRequest> requests, IServerStreamWriter<WriteResponse> responses) = RawMessageTransport.For(
+            context, requestStream, responseStream, WriteRequest.Parser, options.Value.GrpcMaxReceiveMessageSize, static (writer, response) => WriteResponseMarshaller.WriteFrame(writer, response.MessageId, response.Status, response.Metadata));
+        return new StreamWritePump(grains, options.Value.WriteBatching).RunAsync(requests, responses, context.CancellationToken);
     }
 }

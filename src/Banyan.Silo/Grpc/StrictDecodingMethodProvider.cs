@@ -69,7 +69,7 @@ public sealed class StrictDecodingMethodProvider<TService> : IServiceMethodProvi
             }
             catch (InvalidProtocolBufferException e)
             {
-                throw new RpcException(new Status(StatusCode.InvalidArgument, $"The request is not a valid {typeof(TRequest).Name} message: {e.Message}"));
+                throw StrictDecoding.NotDecodable(typeof(TRequest), e);
             }
         });
         // The write responses (one per data point) are encoded by WriteResponseMarshaller; every other message as generated.

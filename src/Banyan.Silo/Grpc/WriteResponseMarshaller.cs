@@ -59,6 +59,21 @@ public static class WriteResponseMarshaller
         return bytes;
     }
 
+    /// <summary>
+    /// Appends one write response as a gRPC message (the 5-byte prefix: not compressed, big-endian length; then the
+    /// bytes of <see cref="Encode"/>) to <paramref name="writer"/>, for <see cref="PipeMessageWriter{TMessage}"/>.
+    /// </summary>
+    public static void WriteFrame(IBufferWriter<byte> writer, ulong messageId, string status, Metadata? metadata)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        int length = Measure(messageId, status, metadata, out ReadOnlySpan<byte> statusBytes, out byte[]? metadataBytes);
+        Span<byte> frame = writer.GetSpan(5 + length);
+        frame[0] = 0;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame[1..], (uint)length);
+        Write(frame.Slice(5, length), messageId, statusBytes, metadataBytes);
+        writer.Advance(5 + length);
+    }
+
     private static void Serialize(MeasureV1.WriteResponse response, SerializationContext context)
         => Serialize(response.MessageId, response.Status, response.Metadata, context);
 

@@ -16,6 +16,13 @@ public sealed class WireErrorTests(SiloHostFixture fixture) : IClassFixture<Silo
         Marshallers.Create(b => b, b => b),
         Marshallers.Create(b => b, b => b));
 
+    private static readonly Method<byte[], byte[]> s_rawMeasureWrite = new(
+        MethodType.DuplexStreaming,
+        "banyandb.measure.v1.MeasureService",
+        "Write",
+        Marshallers.Create(b => b, b => b),
+        Marshallers.Create(b => b, b => b));
+
     [Theory]
     [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF })]
     [InlineData(new byte[] { 0x0A, 0x7F, 0x01 })]
@@ -44,5 +51,36 @@ public sealed class WireErrorTests(SiloHostFixture fixture) : IClassFixture<Silo
         RpcException refused = await Assert.ThrowsAsync<RpcException>(() => registry.Groups.CreateAsync(large, deadline: RegistryClients.Deadline).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.StartsWith("group.metadata.name: group name has 15728640 characters", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
+    // The write streams read their messages from the HTTP/2 body themselves (PipeMessageReader): the same answers.
+    [Fact]
+    public async Task A_write_stream_message_that_does_not_decode_is_INVALID_ARGUMENT_and_one_over_16_MiB_RESOURCE_EXHAUSTED()
+    {
+        CallInvoker invoker = fixture.Host.Channel.CreateCallInvoker();
+        RpcException malformed = await WriteOneAsync(invoker, [0xFF, 0xFF, 0xFF, 0xFF]);
+        Assert.Equal(StatusCode.InvalidArgument, malformed.StatusCode);
+        Assert.StartsWith("The request is not a valid WriteRequest message: ", malformed.Status.Detail, StringComparison.Ordinal);
+
+        RpcException oversized = await WriteOneAsync(invoker, new byte[(16 * 1024 * 1024) + 1]);
+        Assert.Equal(StatusCode.ResourceExhausted, oversized.StatusCode);
+
+        GetAPIVersionResponse version = await new Service.ServiceClient(fixture.Host.Channel).GetAPIVersionAsync(new GetAPIVersionRequest(), deadline: RegistryClients.Deadline);
+        Assert.Equal("0.10", version.Version.Version);
+    }
+
+    private static async Task<RpcException> WriteOneAsync(CallInvoker invoker, byte[] message)
+    {
+        using AsyncDuplexStreamingCall<byte[], byte[]> call = invoker.AsyncDuplexStreamingCall(s_rawMeasureWrite, null, new CallOptions(deadline: RegistryClients.Deadline));
+
+        // The silo may end the call while the message is still being sent: the status then surfaces at the write.
+        return await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await call.RequestStream.WriteAsync(message);
+            await call.RequestStream.CompleteAsync();
+            while (await call.ResponseStream.MoveNext(CancellationToken.None))
+            {
+            }
+        });
     }
 }

@@ -1,0 +1,149 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using Banyan.Silo.Grpc;
+using Google.Protobuf;
+using Grpc.Core;
+using MeasureV1 = Banyan.Api.Measure.V1;
+using Metadata = Banyan.Api.Common.V1.Metadata;
+
+namespace Banyan.Silo.Tests.Grpc;
+
+/// <summary>
+/// The write streams' raw message reader and writer over a pipe: messages in any cut of reads, every wire error with
+/// the status Grpc.AspNetCore gives it, responses framed as gRPC frames them and held back until a flush is asked for.
+/// </summary>
+public sealed class PipeMessageStreamTests
+{
+    private const int Max = 1024;
+
+    [Theory]
+    [InlineData(1_000_000)] // every message in one read
+    [InlineData(1)]         // one byte per read: headers and payloads cut everywhere
+    [InlineData(7)]
+    public async Task Every_message_is_read_whole_and_in_order_however_the_bytes_arrive(int chunk)
+    {
+        MeasureV1.WriteRequest[] sent = [.. Enumerable.Range(1, 50).Select(Request)];
+        byte[] wire = [.. sent.SelectMany(Frame)];
+        Pipe pipe = new();
+        Task feeding = FeedAsync(pipe.Writer, wire, chunk);
+        PipeMessageReader<MeasureV1.WriteRequest> reader = new(pipe.Reader, MeasureV1.WriteRequest.Parser, Max);
+
+        List<MeasureV1.WriteRequest> received = [];
+        while (await reader.MoveNext(CancellationToken.None))
+        {
+            received.Add(reader.Current);
+        }
+
+        await feeding;
+        Assert.Equal(sent, received);
+    }
+
+    [Fact]
+    public async Task An_empty_body_has_no_message()
+    {
+        Pipe pipe = new();
+        await pipe.Writer.CompleteAsync();
+        Assert.False(await new PipeMessageReader<MeasureV1.WriteRequest>(pipe.Reader, MeasureV1.WriteRequest.Parser, Max).MoveNext(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_message_over_the_limit_is_RESOURCE_EXHAUSTED_before_its_bytes_arrive()
+    {
+        byte[] header = new byte[5];
+        BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(1), Max + 1);
+        RpcException e = await ReadAllFailsAsync(header, complete: false);
+        Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_message_that_does_not_decode_is_INVALID_ARGUMENT_with_the_reason()
+    {
+        byte[] garbage = [0xFF, 0xFF, 0xFF, 0xFF];
+        RpcException e = await ReadAllFailsAsync([.. Frame(Request(1)), .. FrameOf(garbage)], complete: true);
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.StartsWith("The request is not a valid WriteRequest message: ", e.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_body_that_ends_inside_a_message_is_INTERNAL()
+    {
+        byte[] whole = Frame(Request(1));
+        RpcException e = await ReadAllFailsAsync(whole[..^2], complete: true);
+        Assert.Equal(StatusCode.Internal, e.StatusCode);
+        Assert.Equal("Incomplete message.", e.Status.Detail);
+    }
+
+    [Fact]
+    public async Task A_compressed_message_without_an_encoding_is_INTERNAL()
+    {
+        byte[] frame = Frame(Request(1));
+        frame[0] = 1;
+        RpcException e = await ReadAllFailsAsync(frame, complete: true);
+        Assert.Equal(StatusCode.Internal, e.StatusCode);
+    }
+
+    [Fact]
+    public async Task Responses_are_framed_as_grpc_frames_them_and_buffered_ones_wait_for_the_flush()
+    {
+        Pipe pipe = new();
+        Metadata metadata = new() { Group = "g", Name = "m", ModRevision = 7 };
+        PipeMessageWriter<MeasureV1.WriteResponse> writer = new(pipe.Writer, static (w, r) => WriteResponseMarshaller.WriteFrame(w, r.MessageId, r.Status, r.Metadata), CancellationToken.None);
+        MeasureV1.WriteResponse first = new() { MessageId = 1, Status = "STATUS_SUCCEED", Metadata = metadata };
+        MeasureV1.WriteResponse second = new() { MessageId = 300, Status = "STATUS_NOT_FOUND", Metadata = metadata };
+
+        writer.WriteOptions = new WriteOptions(WriteFlags.BufferHint);
+        await writer.WriteAsync(first, CancellationToken.None);
+        Assert.False(pipe.Reader.TryRead(out _)); // buffered: nothing reached the body yet
+
+        writer.WriteOptions = null;
+        await writer.WriteAsync(second, CancellationToken.None);
+        Assert.True(pipe.Reader.TryRead(out ReadResult read));
+        Assert.Equal([.. Frame(first), .. Frame(second)], read.Buffer.ToArray());
+    }
+
+    private static MeasureV1.WriteRequest Request(int i) => new()
+    {
+        MessageId = (ulong)i,
+        Metadata = i % 10 == 1 ? new Metadata { Group = "g", Name = "m" + i } : null,
+        DataPoint = new MeasureV1.DataPointValue { Version = i * 1000L },
+    };
+
+    private static byte[] Frame(IMessage message) => FrameOf(message.ToByteArray());
+
+    private static byte[] FrameOf(byte[] payload)
+    {
+        byte[] frame = new byte[5 + payload.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)payload.Length);
+        payload.CopyTo(frame, 5);
+        return frame;
+    }
+
+    private static async Task FeedAsync(PipeWriter writer, byte[] wire, int chunk)
+    {
+        for (int at = 0; at < wire.Length; at += chunk)
+        {
+            await writer.WriteAsync(wire.AsMemory(at, Math.Min(chunk, wire.Length - at)));
+        }
+
+        await writer.CompleteAsync();
+    }
+
+    private static async Task<RpcException> ReadAllFailsAsync(byte[] wire, bool complete)
+    {
+        Pipe pipe = new();
+        await pipe.Writer.WriteAsync(wire);
+        if (complete)
+        {
+            await pipe.Writer.CompleteAsync();
+        }
+
+        PipeMessageReader<MeasureV1.WriteRequest> reader = new(pipe.Reader, MeasureV1.WriteRequest.Parser, Max);
+        return await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            while (await reader.MoveNext(CancellationToken.None))
+            {
+            }
+        });
+    }
+}
