@@ -30,12 +30,12 @@ public sealed class CoalescingLoadWriteCallTests
         using HttpClient http = CoalescingLoadWriteCall.CreateClient();
 
         // 100 messages, 7 per write: the last write is a partial one, sent by CompleteAsync.
-        (long succeeded, long failed, string? first) = await WriteAsync(http, server.Address, count: 100, flushEvery: 7, bound.Token);
+        WriteResponseTally responses = await WriteAsync(http, server.Address, count: 100, flushEvery: 7, bound.Token);
 
         Assert.Equal([.. Enumerable.Range(1, 100).Select(i => (ulong)i)], server.Received);
-        Assert.Equal(90, succeeded); // the echo refuses every tenth message
-        Assert.Equal(10, failed);
-        Assert.Equal("message 10: STATUS_INVALID_TIMESTAMP", first);
+        Assert.Equal(90, responses.Succeeded); // the echo refuses every tenth message
+        Assert.Equal(10, responses.Failed);
+        Assert.Equal("message 10: STATUS_INVALID_TIMESTAMP", responses.FirstFailure);
     }
 
     [Fact]
@@ -51,10 +51,10 @@ public sealed class CoalescingLoadWriteCallTests
         Assert.Contains("message 5 is too big", error.Message, StringComparison.Ordinal);
     }
 
-    private static async Task<(long Succeeded, long Failed, string? First)> WriteAsync(HttpClient http, Uri address, int count, int flushEvery, CancellationToken cancellationToken)
+    private static async Task<WriteResponseTally> WriteAsync(HttpClient http, Uri address, int count, int flushEvery, CancellationToken cancellationToken)
     {
         await using CoalescingLoadWriteCall call = new(http, address, flushEvery, cancellationToken);
-        Task<(long, long, string?)> reading = call.ReadResponsesAsync(cancellationToken);
+        Task<WriteResponseTally> reading = call.ReadResponsesAsync(cancellationToken);
         for (int i = 1; i <= count; i++)
         {
             await call.WriteAsync(new WriteRequest { MessageId = (ulong)i, Metadata = i == 1 ? new Banyan.Api.Common.V1.Metadata { Group = "g", Name = "m" } : null }, cancellationToken);

@@ -24,10 +24,6 @@ namespace Banyan.Grains.TopN;
 /// </remarks>
 internal ref struct TopNListReader
 {
-    private const byte IntType = 1;
-    private const byte FloatType = 2;
-    private const int MaxEntityValues = 1024;
-
     // Format 2: the values section (ending where the permutation starts); format 1: the items (value, then entity).
     private SpanReader _values;
     private readonly bool _version1;
@@ -94,12 +90,12 @@ internal ref struct TopNListReader
         }
 
         byte type = reader.ReadByte();
-        if (type is not (IntType or FloatType))
+        if (type is not (TopNResultCodec.IntType or TopNResultCodec.FloatType))
         {
             throw reader.CorruptAt(1, $"TopN result value type {type} is neither 1 (INT) nor 2 (FLOAT)");
         }
 
-        bool isFloat = type == FloatType;
+        bool isFloat = type == TopNResultCodec.FloatType;
         if (version == TopNResultCodec.Version1)
         {
             int items = reader.ReadLength(TopNResultCodec.MaxItems, "TopN item count");
@@ -270,7 +266,7 @@ internal ref struct TopNListReader
     // Steps over one entity's bytes, checking its count, kinds and lengths.
     private static void SkipEntity(ref SpanReader reader)
     {
-        int count = reader.ReadLength(MaxEntityValues, "TopN entity value count");
+        int count = reader.ReadLength(TopNResultCodec.MaxEntityValues, "TopN entity value count");
         for (int e = 0; e < count; e++)
         {
             long at = reader.AbsoluteOffset;

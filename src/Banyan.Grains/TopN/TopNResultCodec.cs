@@ -42,9 +42,14 @@ internal static class TopNResultCodec
     /// <summary>Largest item count accepted when decoding (far above any <c>counters_number</c> in use).</summary>
     public const int MaxItems = 1 << 20;
 
-    private const int MaxEntityValues = 1024;
-    private const byte IntType = 1;
-    private const byte FloatType = 2;
+    /// <summary>Most values one entity may have when decoding.</summary>
+    internal const int MaxEntityValues = 1024;
+
+    /// <summary>The value type byte of an INT list.</summary>
+    internal const byte IntType = 1;
+
+    /// <summary>The value type byte of a FLOAT list.</summary>
+    internal const byte FloatType = 2;
 
     /// <summary>Encodes <paramref name="items"/> (values of one type: <paramref name="isFloat"/>) in format 2.</summary>
     public static byte[] Encode(IReadOnlyList<TopNItem> items, bool isFloat)
@@ -116,10 +121,10 @@ internal static class TopNResultCodec
     /// <summary>
     /// Decodes what <see cref="Encode"/> wrote, or a list of format 1; <paramref name="where"/> names the row in errors.
     /// Items of a format 2 list get their series id from <paramref name="sourceSubject"/>, the source measure's name, when
-    /// first asked (<see cref="TopNItem.Derived"/>); with null they have none (a query needs only values and entities).
+    /// first asked (<see cref="TopNItem.Derived"/>).
     /// </summary>
     /// <exception cref="StorageCorruptionException">The bytes are damaged: checksum, version, type, a length or a value.</exception>
-    public static (TopNItem[] Items, bool IsFloat) Decode(ReadOnlySpan<byte> bytes, string where, string? sourceSubject)
+    public static (TopNItem[] Items, bool IsFloat) Decode(ReadOnlySpan<byte> bytes, string where, string sourceSubject)
     {
         TopNListReader reader = TopNListReader.Open(bytes, where);
         try

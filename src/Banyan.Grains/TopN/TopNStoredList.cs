@@ -17,5 +17,5 @@ internal sealed record TopNStoredList(string Group, string Name, bool Descending
 {
     /// <summary>The list's items (their series ids derived from <paramref name="sourceSubject"/>, see <see cref="TopNResultCodec.Decode"/>).</summary>
     /// <exception cref="Banyan.Storage.StorageCorruptionException">The bytes are damaged.</exception>
-    public TopNSnapshot Decode(string? sourceSubject) => new(WindowStart, GroupKey, TopNResultCodec.Decode(Bytes, Where, sourceSubject).Items);
+    public TopNSnapshot Decode(string sourceSubject) => new(WindowStart, GroupKey, TopNResultCodec.Decode(Bytes, Where, sourceSubject).Items);
 }

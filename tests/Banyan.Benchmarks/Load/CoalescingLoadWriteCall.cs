@@ -19,7 +19,6 @@ namespace Banyan.Benchmarks.Load;
 /// </summary>
 public sealed class CoalescingLoadWriteCall : ILoadWriteCall
 {
-    private const string Succeed = "STATUS_SUCCEED";
     private const int FrameHeader = 5;
 
     private readonly Pipe _body = new(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20, useSynchronizationContext: false));
@@ -74,7 +73,7 @@ public sealed class CoalescingLoadWriteCall : ILoadWriteCall
     }
 
     /// <inheritdoc/>
-    public async Task<(long Succeeded, long Failed, string? First)> ReadResponsesAsync(CancellationToken cancellationToken)
+    public async Task<WriteResponseTally> ReadResponsesAsync(CancellationToken cancellationToken)
     {
         using HttpResponseMessage response = await _response;
         if (response.StatusCode != HttpStatusCode.OK)
@@ -82,8 +81,7 @@ public sealed class CoalescingLoadWriteCall : ILoadWriteCall
             throw new InvalidOperationException($"MeasureService/Write answered HTTP {(int)response.StatusCode}");
         }
 
-        long succeeded = 0, failed = 0;
-        string? first = null;
+        WriteResponseTally tally = new();
         PipeReader reader = PipeReader.Create(await response.Content.ReadAsStreamAsync(cancellationToken));
         while (true)
         {
@@ -91,16 +89,7 @@ public sealed class CoalescingLoadWriteCall : ILoadWriteCall
             ReadOnlySequence<byte> buffer = read.Buffer;
             while (TryTakeFrame(ref buffer, out ReadOnlySequence<byte> message))
             {
-                WriteResponse parsed = WriteResponse.Parser.ParseFrom(message);
-                if (parsed.Status == Succeed)
-                {
-                    succeeded++;
-                }
-                else
-                {
-                    failed++;
-                    first ??= $"message {parsed.MessageId}: {parsed.Status}";
-                }
+                tally.Add(WriteResponse.Parser.ParseFrom(message));
             }
 
             reader.AdvanceTo(buffer.Start, buffer.End);
@@ -122,7 +111,7 @@ public sealed class CoalescingLoadWriteCall : ILoadWriteCall
             throw new InvalidOperationException($"MeasureService/Write ended with grpc-status {status ?? "(none)"}: {GrpcHeader(response, "grpc-message")}");
         }
 
-        return (succeeded, failed, first);
+        return tally;
     }
 
     /// <inheritdoc/>

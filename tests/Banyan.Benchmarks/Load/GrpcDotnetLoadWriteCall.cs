@@ -6,8 +6,6 @@ namespace Banyan.Benchmarks.Load;
 /// <summary>A write stream through Grpc.Net.Client: every message is written and flushed on its own.</summary>
 public sealed class GrpcDotnetLoadWriteCall(MeasureService.MeasureServiceClient client, CancellationToken cancellationToken) : ILoadWriteCall
 {
-    private const string Succeed = "STATUS_SUCCEED";
-
     private readonly AsyncDuplexStreamingCall<WriteRequest, WriteResponse> _call = client.Write(cancellationToken: cancellationToken);
 
     /// <inheritdoc/>
@@ -18,25 +16,15 @@ public sealed class GrpcDotnetLoadWriteCall(MeasureService.MeasureServiceClient 
     public Task CompleteAsync() => _call.RequestStream.CompleteAsync();
 
     /// <inheritdoc/>
-    public async Task<(long Succeeded, long Failed, string? First)> ReadResponsesAsync(CancellationToken cancellationToken)
+    public async Task<WriteResponseTally> ReadResponsesAsync(CancellationToken cancellationToken)
     {
-        long succeeded = 0, failed = 0;
-        string? first = null;
+        WriteResponseTally tally = new();
         while (await _call.ResponseStream.MoveNext(cancellationToken))
         {
-            WriteResponse response = _call.ResponseStream.Current;
-            if (response.Status == Succeed)
-            {
-                succeeded++;
-            }
-            else
-            {
-                failed++;
-                first ??= $"message {response.MessageId}: {response.Status}";
-            }
+            tally.Add(_call.ResponseStream.Current);
         }
 
-        return (succeeded, failed, first);
+        return tally;
     }
 
     /// <inheritdoc/>

@@ -11,6 +11,6 @@ public interface ILoadWriteCall : IAsyncDisposable
     /// <summary>Sends what is buffered and ends the request stream.</summary>
     Task CompleteAsync();
 
-    /// <summary>Counts the responses until the server ends the stream: succeeded, failed, and the first failure.</summary>
-    Task<(long Succeeded, long Failed, string? First)> ReadResponsesAsync(CancellationToken cancellationToken);
+    /// <summary>Counts the responses until the server ends the stream.</summary>
+    Task<WriteResponseTally> ReadResponsesAsync(CancellationToken cancellationToken);
 }

@@ -98,7 +98,7 @@ public sealed class LoadWriter(PeerDataset dataset, int streams, LoadClient clie
         }
 
         Metadata[] metadata = [.. Enum.GetValues<PeerMetricKind>().Select(PeerSchema.MetadataOf)];
-        Task<(long Succeeded, long Failed, string? First)> reading = call.ReadResponsesAsync(cancellationToken);
+        Task<WriteResponseTally> reading = call.ReadResponsesAsync(cancellationToken);
         ulong messageId = 0;
         for (int i = 0; i < dataset.Points; i++)
         {
@@ -125,7 +125,7 @@ public sealed class LoadWriter(PeerDataset dataset, int streams, LoadClient clie
         }
 
         await call.CompleteAsync();
-        (long succeeded, long failed, string? firstFailure) = await reading;
-        return new LoadWriteResult((long)messageId, succeeded, failed, firstFailure);
+        WriteResponseTally responses = await reading;
+        return new LoadWriteResult((long)messageId, responses.Succeeded, responses.Failed, responses.FirstFailure);
     }
 }

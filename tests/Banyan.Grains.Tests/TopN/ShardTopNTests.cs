@@ -64,12 +64,11 @@ public sealed class ShardTopNTests : IDisposable
 
         using (Shard shard = Shard.Open(_data.Path, Options()))
         {
-            // What is stored: one list, its items without ids until asked with the source measure's name, then the
+            // What is stored: one list of format 2 (no ids), its items' ids derived from the source measure's name: the
             // write path's ids.
             TopNStoredList stored = Assert.Single(TopNResultStore.Read(shard, min, min, (_, _, _, _) => true));
             Assert.Equal(TopNResultCodec.Version, stored.Bytes[0]);
             Assert.Equal(written.Reverse(), stored.Decode("cpm").Items.Select(i => i.SeriesId));
-            Assert.All(stored.Decode(sourceSubject: null).Items, i => Assert.False(i.HasSeriesId));
 
             // A new activation: e19, the best, drops to 1 in the same window; it replaces its persisted entry.
             ShardTopN topN = new("g", NullLogger.Instance);

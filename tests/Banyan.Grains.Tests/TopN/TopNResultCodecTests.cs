@@ -77,12 +77,11 @@ public sealed class TopNResultCodecTests
                 items = [.. items.OrderByDescending(i => i.Value)];
             }
 
-            (TopNItem[] decoded, bool decodedFloat) = TopNResultCodec.Decode(TopNResultCodec.Encode(items, isFloat), "test", sourceSubject: null);
+            (TopNItem[] decoded, bool decodedFloat) = TopNResultCodec.Decode(TopNResultCodec.Encode(items, isFloat), "test", "m");
             Assert.Equal(isFloat, decodedFloat);
             Assert.Equal(items.Length, decoded.Length);
             for (int i = 0; i < items.Length; i++)
             {
-                Assert.False(decoded[i].HasSeriesId);
                 Assert.Equal(items[i].Value, decoded[i].Value);
                 Assert.Equal(items[i].Entity, decoded[i].Entity);
             }
@@ -90,7 +89,7 @@ public sealed class TopNResultCodecTests
     }
 
     [Fact]
-    public void A_decoded_item_derives_the_series_id_the_write_path_computes_and_without_the_measure_has_none()
+    public void A_decoded_item_derives_the_series_id_the_write_path_computes()
     {
         Random random = new(5);
         TopNItem[] items = [.. Enumerable.Range(0, 30).Select(_ => RandomItem(random, false, scalar: true))];
@@ -98,11 +97,6 @@ public sealed class TopNResultCodecTests
 
         (TopNItem[] derived, _) = TopNResultCodec.Decode(bytes, "test", "service_resp_time");
         Assert.Equal(items.Select(i => SeriesKey.ComputeSeriesId("service_resp_time", i.Entity)), derived.Select(i => i.SeriesId));
-        Assert.Equal(derived.Select(i => i.SeriesId), derived.Select(i => i.SeriesId)); // computed once, then kept
-
-        (TopNItem[] anonymous, _) = TopNResultCodec.Decode(bytes, "test", sourceSubject: null);
-        InvalidOperationException e = Assert.Throws<InvalidOperationException>(() => anonymous[0].SeriesId);
-        Assert.Contains("bug", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
