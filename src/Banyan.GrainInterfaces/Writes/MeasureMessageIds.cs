@@ -21,21 +21,31 @@ public static class MeasureMessageIds
     public static ulong Assign(WriteRequest request, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(clock);
-        if (request.MessageId == 0 && request.DataPoint is { Version: 0 })
-        {
-            long now = (clock.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
-            long last = Interlocked.Read(ref s_lastGeneratedId);
-            long id = Math.Max(now, last + 1);
-            while (Interlocked.CompareExchange(ref s_lastGeneratedId, id, last) != last)
-            {
-                last = Interlocked.Read(ref s_lastGeneratedId);
-                id = Math.Max(now, last + 1);
-            }
+        request.MessageId = Assign(request.MessageId, request.DataPoint is { Version: 0 }, clock);
+        return request.MessageId;
+    }
 
-            request.MessageId = (ulong)id;
+    /// <summary>
+    /// The message id of a request with <paramref name="messageId"/>: a new one when that is 0 and the request carries a
+    /// data point without a version (<paramref name="pointWithoutVersion"/>), else <paramref name="messageId"/>.
+    /// </summary>
+    public static ulong Assign(ulong messageId, bool pointWithoutVersion, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        if (messageId != 0 || !pointWithoutVersion)
+        {
+            return messageId;
         }
 
-        return request.MessageId;
+        long now = (clock.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+        long last = Interlocked.Read(ref s_lastGeneratedId);
+        long id = Math.Max(now, last + 1);
+        while (Interlocked.CompareExchange(ref s_lastGeneratedId, id, last) != last)
+        {
+            last = Interlocked.Read(ref s_lastGeneratedId);
+            id = Math.Max(now, last + 1);
+        }
+
+        return (ulong)id;
     }
 }

@@ -1,5 +1,7 @@
 using Banyan.GrainInterfaces.Writes;
+using Banyan.Grains.Writes.Wire;
 using Banyan.Storage.Values;
+using Google.Protobuf;
 using MeasureV1 = Banyan.Api.Measure.V1;
 
 namespace Banyan.Grains.Writes;
@@ -21,40 +23,78 @@ internal static class MeasureWritePlanner
     public static WritePlan Plan(MeasureWriteBatch batch, SchemaVerdict? verdict, SubjectLayout? layout, GroupSettings? group, DateTimeOffset now, long fallbackVersion)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        int count = batch.Requests.Length;
+        int count = batch.Count;
         WritePlan plan = new(count, verdict is null ? layout : null, group?.ShardNum ?? 1);
         ColumnValue[] row = layout is null ? [] : new ColumnValue[layout.Columns.Length];
+        if (batch.Wire is not { } wire)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                PlanElement(plan, i, batch.Requests[i].DataPoint, batch.Requests[i].MessageId, verdict, layout, group, now, fallbackVersion, row);
+            }
+
+            return plan;
+        }
+
+        // The common element decodes from its bytes straight into columns; any other is parsed and decided as above.
+        WireRow? decoded = verdict is null && layout is { SpecProblem: null } ? new WireRow(layout.Columns.Length) : null;
         for (int i = 0; i < count; i++)
         {
-            MeasureV1.DataPointValue? point = batch.Requests[i].DataPoint;
-            if (!WriteTimestamps.TryToUnixNanos(point?.Timestamp, out long timestamp, out string timeProblem))
+            ReadOnlySpan<byte> bytes = wire.DataPoint(i);
+            if (decoded is not null && DataPointWireDecoder.TryDecode(bytes, layout!, decoded))
             {
-                plan.Refuse(i, WriteStatus.InvalidTimestamp, "data_point.timestamp: " + timeProblem);
+                plan.Place(layout!, group!, now, i, decoded, bytes, VersionOf(decoded.Version, wire.MessageIds[i], fallbackVersion));
                 continue;
             }
 
-            if (verdict is not null)
+            MeasureV1.DataPointValue point;
+            try
             {
-                plan.Refuse(i, verdict.Status, verdict.Reason);
+                point = MeasureV1.DataPointValue.Parser.ParseFrom(bytes);
+            }
+            catch (InvalidProtocolBufferException e)
+            {
+                // The write stream parses what it cannot vouch for before it sends a batch, so only a caller that built
+                // the bytes itself gets here.
+                plan.Refuse(i, WriteStatus.InternalError, "data_point: does not decode: " + e.Message);
                 continue;
             }
 
-            if (layout!.SpecProblem is { } specProblem)
-            {
-                plan.Refuse(i, WriteStatus.InternalError, specProblem);
-                continue;
-            }
-
-            if (!layout.TryRead(point!.TagFamilies, point.Fields, row, out string reason))
-            {
-                plan.Refuse(i, WriteStatus.InternalError, "data_point." + reason);
-                continue;
-            }
-
-            long version = point.Version != 0 ? point.Version : batch.Requests[i].MessageId != 0 ? unchecked((long)batch.Requests[i].MessageId) : fallbackVersion;
-            plan.Place(layout, group!, now, i, row, timestamp, version);
+            PlanElement(plan, i, point, wire.MessageIds[i], verdict, layout, group, now, fallbackVersion, row);
         }
 
         return plan;
     }
+
+    private static void PlanElement(WritePlan plan, int i, MeasureV1.DataPointValue? point, ulong messageId, SchemaVerdict? verdict, SubjectLayout? layout, GroupSettings? group, DateTimeOffset now, long fallbackVersion, ColumnValue[] row)
+    {
+        if (!WriteTimestamps.TryToUnixNanos(point?.Timestamp, out long timestamp, out string timeProblem))
+        {
+            plan.Refuse(i, WriteStatus.InvalidTimestamp, "data_point.timestamp: " + timeProblem);
+            return;
+        }
+
+        if (verdict is not null)
+        {
+            plan.Refuse(i, verdict.Status, verdict.Reason);
+            return;
+        }
+
+        if (layout!.SpecProblem is { } specProblem)
+        {
+            plan.Refuse(i, WriteStatus.InternalError, specProblem);
+            return;
+        }
+
+        if (!layout.TryRead(point!.TagFamilies, point.Fields, row, out string reason))
+        {
+            plan.Refuse(i, WriteStatus.InternalError, "data_point." + reason);
+            return;
+        }
+
+        plan.Place(layout, group!, now, i, row, timestamp, VersionOf(point.Version, messageId, fallbackVersion));
+    }
+
+    private static long VersionOf(long version, ulong messageId, long fallbackVersion)
+        => version != 0 ? version : messageId != 0 ? unchecked((long)messageId) : fallbackVersion;
 }

@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
 using System.IO.Hashing;
+using System.Text;
+using Banyan.Grains.Writes.Wire;
 using Banyan.Storage.Series;
 using Banyan.Storage.Values;
 
@@ -19,6 +22,8 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
     private const int MaxEntries = 1 << 16;
 
     private readonly Dictionary<ulong, Entry> _entries = [];
+    private readonly Dictionary<ulong, WireEntry> _wireEntries = [];
+    private byte[] _wireKey = new byte[256];
 
     /// <summary>Entries computed (misses).</summary>
     public long Misses { get; private set; }
@@ -32,10 +37,7 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
             return (known.SeriesId, known.RoutingHash);
         }
 
-        Misses++;
-        TagValue[] entity = SubjectLayout.ValuesOf(row, entityColumns);
-        ulong seriesId = SeriesKey.ComputeSeriesId(subject, entity);
-        ulong routing = ShardRouting.ComputeRoutingHash(subject, shardingColumns is { } sharding ? SubjectLayout.ValuesOf(row, sharding) : entity);
+        (ulong seriesId, ulong routing) = Compute(row);
         if (_entries.Count >= MaxEntries)
         {
             _entries.Clear();
@@ -44,6 +46,107 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
         _entries[hash] = new Entry(Copy(row, entityColumns), shardingColumns is null ? null : Copy(row, shardingColumns), seriesId, routing);
         return (seriesId, routing);
     }
+
+    /// <summary>
+    /// As <see cref="Resolve(ColumnValue[])"/>, for a row decoded from wire bytes (<paramref name="point"/> holds its
+    /// strings): the entity's bytes are the key, so a hit decodes no string.
+    /// </summary>
+    public (ulong SeriesId, ulong RoutingHash) Resolve(WireRow row, ReadOnlySpan<byte> point)
+    {
+        int length = WireKeyLength(row, entityColumns) + (shardingColumns is null ? 0 : WireKeyLength(row, shardingColumns));
+        if (_wireKey.Length < length)
+        {
+            _wireKey = new byte[Math.Max(length, _wireKey.Length * 2)];
+        }
+
+        Span<byte> key = _wireKey.AsSpan(0, length);
+        int written = WriteWireKey(row, point, entityColumns, key);
+        if (shardingColumns is not null)
+        {
+            WriteWireKey(row, point, shardingColumns, key[written..]);
+        }
+
+        ulong hash = XxHash3.HashToUInt64(key);
+        if (_wireEntries.TryGetValue(hash, out WireEntry? known) && key.SequenceEqual(known.Key))
+        {
+            return (known.SeriesId, known.RoutingHash);
+        }
+
+        var values = new ColumnValue[row.Kinds.Length];
+        foreach (int column in entityColumns)
+        {
+            values[column] = WireValue(row, point, column);
+        }
+
+        if (shardingColumns is not null)
+        {
+            foreach (int column in shardingColumns)
+            {
+                values[column] = WireValue(row, point, column);
+            }
+        }
+
+        (ulong seriesId, ulong routing) = Compute(values);
+        if (_wireEntries.Count >= MaxEntries)
+        {
+            _wireEntries.Clear();
+        }
+
+        _wireEntries[hash] = new WireEntry(key.ToArray(), seriesId, routing);
+        return (seriesId, routing);
+    }
+
+    private (ulong SeriesId, ulong RoutingHash) Compute(ColumnValue[] row)
+    {
+        Misses++;
+        TagValue[] entity = SubjectLayout.ValuesOf(row, entityColumns);
+        ulong seriesId = SeriesKey.ComputeSeriesId(subject, entity);
+        ulong routing = ShardRouting.ComputeRoutingHash(subject, shardingColumns is { } sharding ? SubjectLayout.ValuesOf(row, sharding) : entity);
+        return (seriesId, routing);
+    }
+
+    // The key of an entity read from the wire: per value its kind, then 8 bytes of number or 4 of length and the
+    // UTF-8 bytes, so two different entities never share a key.
+    private static int WireKeyLength(WireRow row, int[] columns)
+    {
+        int length = 0;
+        foreach (int column in columns)
+        {
+            length += 1 + (row.Kinds[column] == WireValueKind.Utf8 ? 4 + row.Lengths[column] : 8);
+        }
+
+        return length;
+    }
+
+    private static int WriteWireKey(WireRow row, ReadOnlySpan<byte> point, int[] columns, Span<byte> key)
+    {
+        int at = 0;
+        foreach (int column in columns)
+        {
+            WireValueKind kind = row.Kinds[column];
+            key[at++] = (byte)kind;
+            if (kind == WireValueKind.Utf8)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(key[at..], row.Lengths[column]);
+                point.Slice(row.Starts[column], row.Lengths[column]).CopyTo(key[(at + 4)..]);
+                at += 4 + row.Lengths[column];
+            }
+            else
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(key[at..], row.Numbers[column]);
+                at += 8;
+            }
+        }
+
+        return at;
+    }
+
+    private static ColumnValue WireValue(WireRow row, ReadOnlySpan<byte> point, int column) => row.Kinds[column] switch
+    {
+        WireValueKind.Utf8 => ColumnValue.FromString(Encoding.UTF8.GetString(point.Slice(row.Starts[column], row.Lengths[column]))),
+        WireValueKind.Int64 => ColumnValue.FromInt64(row.Numbers[column]),
+        _ => throw new ArgumentException($"an entity value read from the wire cannot be {row.Kinds[column]}", nameof(row)),
+    };
 
     private ulong HashOf(ColumnValue[] row)
     {
@@ -83,6 +186,8 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
 
         return values;
     }
+
+    private sealed record WireEntry(byte[] Key, ulong SeriesId, ulong RoutingHash);
 
     private sealed record Entry(ColumnValue[] Entity, ColumnValue[]? Sharding, ulong SeriesId, ulong RoutingHash)
     {

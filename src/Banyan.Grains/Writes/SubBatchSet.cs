@@ -1,3 +1,5 @@
+using Banyan.Grains.Writes.Wire;
+using Banyan.Storage.Columns;
 using Banyan.Storage.Values;
 
 namespace Banyan.Grains.Writes;
@@ -20,7 +22,42 @@ internal sealed class SubBatchSet(SubjectLayout layout, int expectedRows)
     /// <summary>Adds the row of element <paramref name="element"/>.</summary>
     public void Add(long segmentStart, int shard, ulong seriesId, long timestamp, long versionOrElementId, ColumnValue[] row, int element)
     {
-        // Consecutive elements usually share segment and shard: skip the lookup then.
+        SubBatch target = For(segmentStart, shard);
+        target.Batch.AddRow(seriesId, timestamp, versionOrElementId, row);
+        target.Elements.Add(element);
+    }
+
+    /// <summary>Adds the row of element <paramref name="element"/>, decoded from the wire bytes <paramref name="point"/>.</summary>
+    public void Add(long segmentStart, int shard, ulong seriesId, long timestamp, long version, WireRow row, ReadOnlySpan<byte> point, int element)
+    {
+        SubBatch target = For(segmentStart, shard);
+        target.Batch.AppendKeys(seriesId, new ReadOnlySpan<long>(in timestamp), version);
+        IReadOnlyList<ColumnBuffer> columns = target.Batch.Columns;
+        for (int c = 0; c < columns.Count; c++)
+        {
+            switch (row.Kinds[c])
+            {
+                case WireValueKind.Utf8:
+                    columns[c].AppendBytes(point.Slice(row.Starts[c], row.Lengths[c]));
+                    break;
+                case WireValueKind.Int64:
+                    columns[c].AppendInt64(row.Numbers[c]);
+                    break;
+                case WireValueKind.Float64:
+                    columns[c].AppendDouble(BitConverter.Int64BitsToDouble(row.Numbers[c]));
+                    break;
+                default:
+                    columns[c].AppendNull();
+                    break;
+            }
+        }
+
+        target.Elements.Add(element);
+    }
+
+    // Consecutive elements usually share segment and shard: the lookup is skipped then.
+    private SubBatch For(long segmentStart, int shard)
+    {
         if (_last is null || _lastKey != (segmentStart, shard))
         {
             _lastKey = (segmentStart, shard);
@@ -31,7 +68,6 @@ internal sealed class SubBatchSet(SubjectLayout layout, int expectedRows)
             }
         }
 
-        _last.Batch.AddRow(seriesId, timestamp, versionOrElementId, row);
-        _last.Elements.Add(element);
+        return _last;
     }
 }

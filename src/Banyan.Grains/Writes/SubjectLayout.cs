@@ -78,6 +78,15 @@ internal sealed class SubjectLayout
     /// <summary>The series ids and routing hashes of the entities written with this layout (see <see cref="SeriesIdCache"/>).</summary>
     public SeriesIdCache SeriesIds => _seriesIds ??= new SeriesIdCache(Subject, EntityColumns, ShardingColumns);
 
+    /// <summary>How many tag families an element may write (the schema's or the spec's).</summary>
+    public int WrittenFamilyCount => _tagColumns.Length;
+
+    /// <summary>The column of each tag written in family <paramref name="family"/>, by position (-1: not declared).</summary>
+    public int[] WrittenTagColumns(int family) => _tagColumns[family];
+
+    /// <summary>The column of each field written, by position (-1: not declared).</summary>
+    public int[] WrittenFieldColumns => _fieldColumns;
+
     /// <summary>Why the spec in force cannot be applied (it names a family, tag or field the schema lacks); null when it can.</summary>
     public string? SpecProblem { get; }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Banyan.GrainInterfaces.Writes;
+using Banyan.Grains.Writes.Wire;
 using Banyan.Storage.Series;
 using Banyan.Storage.Values;
 
@@ -61,6 +62,21 @@ internal sealed class WritePlan
         (ulong seriesId, ulong routing) = layout.SeriesIds.Resolve(row);
         int shard = (int)(routing % (uint)group.ShardNum);
         SubBatches!.Add(segment, shard, seriesId, timestamp, versionOrElementId, row, element);
+    }
+
+    /// <summary>As <see cref="Place(SubjectLayout, GroupSettings, DateTimeOffset, int, ColumnValue[], long, long)"/>, for a measure data point decoded from its wire bytes <paramref name="point"/>.</summary>
+    public void Place(SubjectLayout layout, GroupSettings group, DateTimeOffset now, int element, WireRow row, ReadOnlySpan<byte> point, long version)
+    {
+        long segment = group.SegmentStartOf(row.Timestamp);
+        if (group.IsExpired(segment, now))
+        {
+            DropExpired();
+            return;
+        }
+
+        (ulong seriesId, ulong routing) = layout.SeriesIds.Resolve(row, point);
+        int shard = (int)(routing % (uint)group.ShardNum);
+        SubBatches!.Add(segment, shard, seriesId, row.Timestamp, version, row, point, element);
     }
 
     /// <summary>The outcome: statuses in element order and the refusals with their reasons.</summary>

@@ -22,7 +22,14 @@ internal static class WriteTimestamps
             return false;
         }
 
-        Int128 total = ((Int128)timestamp.Seconds * NanosPerSecond) + timestamp.Nanos;
+        return TryToUnixNanos(timestamp.Seconds, timestamp.Nanos, out nanos, out reason);
+    }
+
+    /// <summary>As <see cref="TryToUnixNanos(Timestamp?, out long, out string)"/>, for a timestamp's two fields.</summary>
+    public static bool TryToUnixNanos(long seconds, int subsecondNanos, out long nanos, out string reason)
+    {
+        nanos = 0;
+        Int128 total = ((Int128)seconds * NanosPerSecond) + subsecondNanos;
         if (total < long.MinValue || total > long.MaxValue)
         {
             reason = $"is out of range {long.MinValue} - {long.MaxValue} ns";

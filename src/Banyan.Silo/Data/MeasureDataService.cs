@@ -15,8 +15,30 @@ public sealed partial class MeasureDataService(IGrainFactory grains, IOptions<Si
     public override Task Write(IAsyncStreamReader<WriteRequest> requestStream, IServerStreamWriter<WriteResponse> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        (IAsyncStreamReader<WriteRequest> requests, IServerStreamWriter<WriteResponse> responses) = RawMessageTransport.For(
-            context, requestStream, responseStream, WriteRequest.Parser, options.Value.GrpcMaxReceiveMessageSize, static (writer, response) => WriteResponseMarshaller.WriteFrame(writer, response.MessageId, response.Status, response.Metadata));
-        return new MeasureWritePump(grains, options.Value.WriteBatching, clock).RunAsync(requests, responses, context.CancellationToken);
+        MeasureWritePump pump = new(grains, options.Value.WriteBatching, clock);
+        MeasureWireScanner scanner = new();
+        return RawMessageTransport.TryRaw(context, scanner.Scan, options.Value.GrpcMaxReceiveMessageSize, WriteFrame, out PipeMessageReader<MeasureWireRequest>? requests, out PipeMessageWriter<WriteResponse>? responses)
+            ? pump.RunAsync(requests, responses, context.CancellationToken)
+            : pump.RunAsync(new ParsedMeasureRequests(requestStream), responseStream, context.CancellationToken);
+    }
+
+    private static void WriteFrame(System.Buffers.IBufferWriter<byte> writer, WriteResponse response)
+        => WriteResponseMarshaller.WriteFrame(writer, response.MessageId, response.Status, response.Metadata);
+
+    // Messages Grpc.AspNetCore's reader parsed (a compressed stream, or a call not served by Kestrel), as the pump takes them.
+    private sealed class ParsedMeasureRequests(IAsyncStreamReader<WriteRequest> parsed) : IAsyncStreamReader<MeasureWireRequest>
+    {
+        public MeasureWireRequest Current { get; private set; } = null!;
+
+        public async Task<bool> MoveNext(CancellationToken cancellationToken)
+        {
+            if (!await parsed.MoveNext(cancellationToken))
+            {
+                return false;
+            }
+
+            Current = MeasureWireRequest.FromParsed(parsed.Current);
+            return true;
+        }
     }
 }

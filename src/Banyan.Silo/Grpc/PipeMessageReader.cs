@@ -18,16 +18,29 @@ namespace Banyan.Silo.Grpc;
 /// body that ends inside a message INTERNAL, and a compressed message INTERNAL (it is used only for calls that declare
 /// no <c>grpc-encoding</c>; the services keep Grpc.AspNetCore's reader for the others, which decompress).
 /// </remarks>
-/// <typeparam name="TMessage">The request message.</typeparam>
-public sealed class PipeMessageReader<TMessage>(PipeReader body, MessageParser<TMessage> parser, int maxMessageSize) : IAsyncStreamReader<TMessage>
-    where TMessage : IMessage<TMessage>
+/// <typeparam name="TMessage">What each message is decoded into.</typeparam>
+public sealed class PipeMessageReader<TMessage> : IAsyncStreamReader<TMessage>
 {
     private const int HeaderLength = 5;
     private static readonly Task<bool> s_true = Task.FromResult(true);
 
+    private readonly PipeReader _body;
+    private readonly Func<ReadOnlySequence<byte>, TMessage> _decode;
+    private readonly int _maxMessageSize;
     private ReadOnlySequence<byte> _buffered;
     private bool _holding;   // a ReadResult is held: AdvanceTo must come before the next ReadAsync
     private bool _completed; // the body has ended
+
+    /// <summary>
+    /// A reader that hands each message's bytes to <paramref name="decode"/>, which returns what <see cref="Current"/>
+    /// becomes or throws the <see cref="RpcException"/> the client gets for bytes it cannot take.
+    /// </summary>
+    public PipeMessageReader(PipeReader body, Func<ReadOnlySequence<byte>, TMessage> decode, int maxMessageSize)
+    {
+        _body = body;
+        _decode = decode;
+        _maxMessageSize = maxMessageSize;
+    }
 
     /// <inheritdoc/>
     public TMessage Current { get; private set; } = default!;
@@ -45,7 +58,7 @@ public sealed class PipeMessageReader<TMessage>(PipeReader body, MessageParser<T
         {
             if (_holding)
             {
-                body.AdvanceTo(_buffered.Start, _buffered.End);
+                _body.AdvanceTo(_buffered.Start, _buffered.End);
                 _holding = false;
             }
 
@@ -54,7 +67,7 @@ public sealed class PipeMessageReader<TMessage>(PipeReader body, MessageParser<T
                 return false;
             }
 
-            ReadResult read = await body.ReadAsync(cancellationToken);
+            ReadResult read = await _body.ReadAsync(cancellationToken);
             if (read.IsCanceled)
             {
                 throw new OperationCanceledException("The request body read was canceled.");
@@ -78,7 +91,7 @@ public sealed class PipeMessageReader<TMessage>(PipeReader body, MessageParser<T
         }
     }
 
-    // Parses the next whole message of the held buffer into Current; false when the buffer holds none.
+    // Decodes the next whole message of the held buffer into Current; false when the buffer holds none.
     private bool TryTake()
     {
         if (_buffered.Length < HeaderLength)
@@ -89,7 +102,7 @@ public sealed class PipeMessageReader<TMessage>(PipeReader body, MessageParser<T
         Span<byte> header = stackalloc byte[HeaderLength];
         _buffered.Slice(0, HeaderLength).CopyTo(header);
         uint length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
-        if (length > (uint)maxMessageSize)
+        if (length > (uint)_maxMessageSize)
         {
             throw new RpcException(new Status(StatusCode.ResourceExhausted, "Received message exceeds the maximum configured message size."));
         }
@@ -105,16 +118,35 @@ public sealed class PipeMessageReader<TMessage>(PipeReader body, MessageParser<T
         }
 
         ReadOnlySequence<byte> payload = _buffered.Slice(HeaderLength, length);
+        Current = _decode(payload);
+        _buffered = _buffered.Slice(payload.End);
+        return true;
+    }
+}
+
+/// <summary>Makes <see cref="PipeMessageReader{TMessage}"/>s.</summary>
+public static class PipeMessageReader
+{
+    /// <summary>A reader that parses each message with <paramref name="parser"/> (INVALID_ARGUMENT with the parser's reason when it cannot).</summary>
+    public static PipeMessageReader<TMessage> Parsing<TMessage>(PipeReader body, MessageParser<TMessage> parser, int maxMessageSize)
+        where TMessage : IMessage<TMessage>
+    {
+        ArgumentNullException.ThrowIfNull(parser);
+        return new PipeMessageReader<TMessage>(body, payload => Parse(parser, payload), maxMessageSize);
+    }
+
+    /// <summary>Parses one message with <paramref name="parser"/>; INVALID_ARGUMENT with the parser's reason when it cannot.</summary>
+    public static TMessage Parse<TMessage>(MessageParser<TMessage> parser, ReadOnlySequence<byte> payload)
+        where TMessage : IMessage<TMessage>
+    {
+        ArgumentNullException.ThrowIfNull(parser);
         try
         {
-            Current = parser.ParseFrom(payload);
+            return parser.ParseFrom(payload);
         }
         catch (InvalidProtocolBufferException e)
         {
             throw StrictDecoding.NotDecodable(typeof(TMessage), e);
         }
-
-        _buffered = _buffered.Slice(payload.End);
-        return true;
     }
 }

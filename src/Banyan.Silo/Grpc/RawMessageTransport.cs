@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
@@ -19,16 +21,38 @@ public static class RawMessageTransport
         IServerStreamWriter<TResponse> responses,
         MessageParser<TRequest> parser,
         int maxMessageSize,
-        Action<System.Buffers.IBufferWriter<byte>, TResponse> writeFrame)
+        Action<IBufferWriter<byte>, TResponse> writeFrame)
         where TRequest : IMessage<TRequest>
+    {
+        ArgumentNullException.ThrowIfNull(parser);
+        return TryRaw(context, payload => PipeMessageReader.Parse(parser, payload), maxMessageSize, writeFrame, out PipeMessageReader<TRequest>? raw, out PipeMessageWriter<TResponse>? rawResponses)
+            ? (raw, rawResponses)
+            : (requests, responses);
+    }
+
+    /// <summary>
+    /// The raw reader (each message's bytes given to <paramref name="decode"/>) and writer for this call; false when they
+    /// do not apply (not served by Kestrel, or a declared message compression).
+    /// </summary>
+    public static bool TryRaw<TRequest, TResponse>(
+        ServerCallContext context,
+        Func<ReadOnlySequence<byte>, TRequest> decode,
+        int maxMessageSize,
+        Action<IBufferWriter<byte>, TResponse> writeFrame,
+        [NotNullWhen(true)] out PipeMessageReader<TRequest>? requests,
+        [NotNullWhen(true)] out PipeMessageWriter<TResponse>? responses)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (HttpContextOf(context) is not { } http || !IsIdentity(http.Request.Headers["grpc-encoding"]))
         {
-            return (requests, responses);
+            requests = null;
+            responses = null;
+            return false;
         }
 
-        return (new PipeMessageReader<TRequest>(http.Request.BodyReader, parser, maxMessageSize), new PipeMessageWriter<TResponse>(http.Response.BodyWriter, writeFrame, context.CancellationToken));
+        requests = new PipeMessageReader<TRequest>(http.Request.BodyReader, decode, maxMessageSize);
+        responses = new PipeMessageWriter<TResponse>(http.Response.BodyWriter, writeFrame, context.CancellationToken);
+        return true;
     }
 
     private static bool IsIdentity(string? encoding) => string.IsNullOrEmpty(encoding) || encoding == "identity";

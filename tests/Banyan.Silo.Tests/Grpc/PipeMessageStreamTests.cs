@@ -27,7 +27,7 @@ public sealed class PipeMessageStreamTests
         byte[] wire = [.. sent.SelectMany(Frame)];
         Pipe pipe = new();
         Task feeding = FeedAsync(pipe.Writer, wire, chunk);
-        PipeMessageReader<MeasureV1.WriteRequest> reader = new(pipe.Reader, MeasureV1.WriteRequest.Parser, Max);
+        PipeMessageReader<MeasureV1.WriteRequest> reader = PipeMessageReader.Parsing(pipe.Reader, MeasureV1.WriteRequest.Parser, Max);
 
         List<MeasureV1.WriteRequest> received = [];
         while (await reader.MoveNext(CancellationToken.None))
@@ -44,7 +44,7 @@ public sealed class PipeMessageStreamTests
     {
         Pipe pipe = new();
         await pipe.Writer.CompleteAsync();
-        Assert.False(await new PipeMessageReader<MeasureV1.WriteRequest>(pipe.Reader, MeasureV1.WriteRequest.Parser, Max).MoveNext(CancellationToken.None));
+        Assert.False(await PipeMessageReader.Parsing(pipe.Reader, MeasureV1.WriteRequest.Parser, Max).MoveNext(CancellationToken.None));
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public sealed class PipeMessageStreamTests
             await pipe.Writer.CompleteAsync();
         }
 
-        PipeMessageReader<MeasureV1.WriteRequest> reader = new(pipe.Reader, MeasureV1.WriteRequest.Parser, Max);
+        PipeMessageReader<MeasureV1.WriteRequest> reader = PipeMessageReader.Parsing(pipe.Reader, MeasureV1.WriteRequest.Parser, Max);
         return await Assert.ThrowsAsync<RpcException>(async () =>
         {
             while (await reader.MoveNext(CancellationToken.None))

@@ -1,0 +1,263 @@
+using System.Text.Unicode;
+using Banyan.Storage.Values;
+
+namespace Banyan.Grains.Writes.Wire;
+
+/// <summary>
+/// Decodes a measure <c>DataPointValue</c> from its wire bytes straight into a <see cref="WireRow"/> by the layout's
+/// columns: no protobuf objects, no strings (their UTF-8 bytes are appended to the columns as they are). It takes only
+/// the common shape: a valid whole-millisecond timestamp, string and int tags, int, float and string fields, nulls,
+/// every entity (and sharding key) tag present, each value written once. For anything else (a value of another type
+/// than declared, an array, binary data, a refusal to explain, a field the message does not declare) it answers false
+/// and the planner parses the element with Google.Protobuf and decides it as before, so both paths give one answer.
+/// </summary>
+internal static class DataPointWireDecoder
+{
+    /// <summary>Fills <paramref name="row"/> from <paramref name="point"/>; false when the element needs the general path.</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> point, SubjectLayout layout, WireRow row)
+    {
+        row.Clear();
+        row.Version = 0;
+        bool timestamped = false;
+        int families = 0;
+        int fields = 0;
+        ProtobufWireReader reader = new(point);
+        while (!reader.AtEnd)
+        {
+            if (!reader.TryReadTag(out int field, out int wireType))
+            {
+                return false;
+            }
+
+            if (field == 4 && wireType == ProtobufWireReader.Varint)
+            {
+                if (!reader.TryReadVarint(out ulong version))
+                {
+                    return false;
+                }
+
+                row.Version = unchecked((long)version);
+                continue;
+            }
+
+            if (wireType != ProtobufWireReader.LengthDelimited || !reader.TryReadLengthDelimited(out int start, out int length))
+            {
+                return false;
+            }
+
+            ReadOnlySpan<byte> inner = point.Slice(start, length);
+            switch (field)
+            {
+                case 1 when !timestamped:
+                    if (!TryTimestamp(inner, out long nanos))
+                    {
+                        return false;
+                    }
+
+                    row.Timestamp = nanos;
+                    timestamped = true;
+                    break;
+                case 2 when families < layout.WrittenFamilyCount:
+                    if (!TryFamily(inner, start, layout, layout.WrittenTagColumns(families), row))
+                    {
+                        return false;
+                    }
+
+                    families++;
+                    break;
+                case 3 when fields < layout.WrittenFieldColumns.Length:
+                    int column = layout.WrittenFieldColumns[fields];
+                    if (!TryFieldValue(inner, start, layout.Columns[column].Type, column, row))
+                    {
+                        return false;
+                    }
+
+                    fields++;
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return timestamped && families > 0 && AllPresent(layout.EntityColumns, row) && (layout.ShardingColumns is not { } sharding || AllPresent(sharding, row));
+    }
+
+    private static bool TryTimestamp(ReadOnlySpan<byte> timestamp, out long nanos)
+    {
+        nanos = 0;
+        long seconds = 0;
+        int subsecond = 0;
+        ProtobufWireReader reader = new(timestamp);
+        while (!reader.AtEnd)
+        {
+            if (!reader.TryReadTag(out int field, out int wireType) || wireType != ProtobufWireReader.Varint || field is not (1 or 2) || !reader.TryReadVarint(out ulong value))
+            {
+                return false;
+            }
+
+            if (field == 1)
+            {
+                seconds = unchecked((long)value);
+            }
+            else
+            {
+                subsecond = unchecked((int)value); // int32 on the wire: the parser keeps the low 32 bits
+            }
+        }
+
+        return WriteTimestamps.TryToUnixNanos(seconds, subsecond, out nanos, out _);
+    }
+
+    private static bool TryFamily(ReadOnlySpan<byte> family, int familyStart, SubjectLayout layout, int[] columns, WireRow row)
+    {
+        int tags = 0;
+        ProtobufWireReader reader = new(family);
+        while (!reader.AtEnd)
+        {
+            if (!reader.TryReadTag(out int field, out int wireType) || field != 1 || wireType != ProtobufWireReader.LengthDelimited
+                || !reader.TryReadLengthDelimited(out int start, out int length) || tags >= columns.Length)
+            {
+                return false;
+            }
+
+            int column = columns[tags++];
+            if (column < 0 || !TryTagValue(family.Slice(start, length), familyStart + start, layout.Columns[column].Type, column, row))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // TagValue: null = 1, str = 2, int = 4 taken; arrays, binary and timestamps go the general way.
+    private static bool TryTagValue(ReadOnlySpan<byte> tag, int tagStart, ColumnValueType type, int column, WireRow row)
+    {
+        row.Kinds[column] = WireValueKind.Null; // no member set, or null: a later value for the same column replaces an earlier one
+        ProtobufWireReader reader = new(tag);
+        if (reader.AtEnd)
+        {
+            return true;
+        }
+
+        if (!reader.TryReadTag(out int field, out int wireType))
+        {
+            return false;
+        }
+
+        bool ok = (field, wireType) switch
+        {
+            (1, ProtobufWireReader.Varint) => reader.TryReadVarint(out _),
+            (2, ProtobufWireReader.LengthDelimited) when type == ColumnValueType.String => TryStr(ref reader, tag, tagStart, column, row),
+            (4, ProtobufWireReader.LengthDelimited) when type == ColumnValueType.Int64 => TryInt(ref reader, tag, column, row),
+            _ => false,
+        };
+        return ok && reader.AtEnd; // a second member (the last would win) goes the general way
+    }
+
+    // FieldValue: null = 1, str = 2, int = 3, float = 5 taken; binary goes the general way.
+    private static bool TryFieldValue(ReadOnlySpan<byte> value, int valueStart, ColumnValueType type, int column, WireRow row)
+    {
+        row.Kinds[column] = WireValueKind.Null;
+        ProtobufWireReader reader = new(value);
+        if (reader.AtEnd)
+        {
+            return true;
+        }
+
+        if (!reader.TryReadTag(out int field, out int wireType))
+        {
+            return false;
+        }
+
+        bool ok = (field, wireType) switch
+        {
+            (1, ProtobufWireReader.Varint) => reader.TryReadVarint(out _),
+            (2, ProtobufWireReader.LengthDelimited) when type == ColumnValueType.String => TryStr(ref reader, value, valueStart, column, row),
+            (3, ProtobufWireReader.LengthDelimited) when type == ColumnValueType.Int64 => TryInt(ref reader, value, column, row),
+            (5, ProtobufWireReader.LengthDelimited) when type == ColumnValueType.Float64 => TryFloat(ref reader, value, column, row),
+            _ => false,
+        };
+        return ok && reader.AtEnd;
+    }
+
+    // Str { string value = 1; }: the bytes stay where they are; an empty Str is the empty string.
+    private static bool TryStr(ref ProtobufWireReader outer, ReadOnlySpan<byte> container, int containerStart, int column, WireRow row)
+    {
+        if (!outer.TryReadLengthDelimited(out int start, out int length))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> str = container.Slice(start, length);
+        int textStart = 0;
+        int textLength = 0;
+        ProtobufWireReader reader = new(str);
+        if (!reader.AtEnd)
+        {
+            if (!reader.TryReadTag(out int field, out int wireType) || field != 1 || wireType != ProtobufWireReader.LengthDelimited
+                || !reader.TryReadLengthDelimited(out textStart, out textLength) || !reader.AtEnd || !Utf8.IsValid(str.Slice(textStart, textLength)))
+            {
+                return false;
+            }
+        }
+
+        row.Kinds[column] = WireValueKind.Utf8;
+        row.Starts[column] = containerStart + start + textStart;
+        row.Lengths[column] = textLength;
+        return true;
+    }
+
+    // Int { int64 value = 1; }: an empty Int is 0.
+    private static bool TryInt(ref ProtobufWireReader outer, ReadOnlySpan<byte> container, int column, WireRow row)
+    {
+        if (!outer.TryReadLengthDelimited(out int start, out int length))
+        {
+            return false;
+        }
+
+        ulong value = 0;
+        ProtobufWireReader reader = new(container.Slice(start, length));
+        if (!reader.AtEnd && (!reader.TryReadTag(out int field, out int wireType) || field != 1 || wireType != ProtobufWireReader.Varint || !reader.TryReadVarint(out value) || !reader.AtEnd))
+        {
+            return false;
+        }
+
+        row.Kinds[column] = WireValueKind.Int64;
+        row.Numbers[column] = unchecked((long)value);
+        return true;
+    }
+
+    // Float { double value = 1; }: an empty Float is 0.
+    private static bool TryFloat(ref ProtobufWireReader outer, ReadOnlySpan<byte> container, int column, WireRow row)
+    {
+        if (!outer.TryReadLengthDelimited(out int start, out int length))
+        {
+            return false;
+        }
+
+        ulong bits = 0;
+        ProtobufWireReader reader = new(container.Slice(start, length));
+        if (!reader.AtEnd && (!reader.TryReadTag(out int field, out int wireType) || field != 1 || wireType != ProtobufWireReader.Fixed64 || !reader.TryReadFixed64(out bits) || !reader.AtEnd))
+        {
+            return false;
+        }
+
+        row.Kinds[column] = WireValueKind.Float64;
+        row.Numbers[column] = unchecked((long)bits);
+        return true;
+    }
+
+    private static bool AllPresent(int[] columns, WireRow row)
+    {
+        foreach (int column in columns)
+        {
+            if (column < 0 || row.Kinds[column] == WireValueKind.Null)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,130 @@
+namespace Banyan.Grains.Writes.Wire;
+
+/// <summary>
+/// Reads the protobuf wire format over a span without allocating, for the write path's decoders. Deliberately
+/// narrower than Google.Protobuf's parser: every method answers false where the bytes are malformed <i>or merely
+/// unusual</i> (a tag or length longer than 5 bytes, a group, a varint whose tenth byte overflows), so a caller that
+/// gets true throughout knows Google.Protobuf would read the same bytes the same way, and a caller that gets false
+/// hands the message to Google.Protobuf, which decides.
+/// </summary>
+public ref struct ProtobufWireReader(ReadOnlySpan<byte> data)
+{
+    /// <summary>Wire type of varints.</summary>
+    public const int Varint = 0;
+
+    /// <summary>Wire type of 8-byte values (double, fixed64).</summary>
+    public const int Fixed64 = 1;
+
+    /// <summary>Wire type of length-delimited values (strings, bytes, messages, packed repeated scalars).</summary>
+    public const int LengthDelimited = 2;
+
+    /// <summary>Wire type of 4-byte values (float, fixed32).</summary>
+    public const int Fixed32 = 5;
+
+    private readonly ReadOnlySpan<byte> _data = data;
+    private int _position;
+
+    /// <summary>Where the next read starts.</summary>
+    public readonly int Position => _position;
+
+    /// <summary>True when every byte has been read.</summary>
+    public readonly bool AtEnd => _position >= _data.Length;
+
+    /// <summary>The next field's number and wire type; false for a malformed tag, field number 0 or a group.</summary>
+    public bool TryReadTag(out int field, out int wireType)
+    {
+        field = 0;
+        wireType = 0;
+        int start = _position;
+        if (!TryReadVarint(out ulong tag) || _position - start > 5 || tag > uint.MaxValue)
+        {
+            return false;
+        }
+
+        field = (int)(tag >> 3);
+        wireType = (int)(tag & 7);
+        return field > 0 && wireType is Varint or Fixed64 or LengthDelimited or Fixed32;
+    }
+
+    /// <summary>A varint of at most 10 bytes whose value fits 64 bits.</summary>
+    public bool TryReadVarint(out ulong value)
+    {
+        value = 0;
+        for (int shift = 0; shift < 64; shift += 7)
+        {
+            if (_position >= _data.Length)
+            {
+                return false;
+            }
+
+            byte b = _data[_position++];
+            if (shift == 63 && b > 1)
+            {
+                return false;
+            }
+
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>An 8-byte little-endian value.</summary>
+    public bool TryReadFixed64(out ulong value)
+    {
+        value = 0;
+        if (_data.Length - _position < 8)
+        {
+            return false;
+        }
+
+        value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(_data[_position..]);
+        _position += 8;
+        return true;
+    }
+
+    /// <summary>A length-delimited value: where its bytes start and how many there are (all within the data).</summary>
+    public bool TryReadLengthDelimited(out int start, out int length)
+    {
+        start = 0;
+        length = 0;
+        int lengthStart = _position;
+        if (!TryReadVarint(out ulong declared) || _position - lengthStart > 5 || declared > (ulong)(_data.Length - _position))
+        {
+            return false;
+        }
+
+        start = _position;
+        length = (int)declared;
+        _position += length;
+        return true;
+    }
+
+    /// <summary>Steps over a value of <paramref name="wireType"/> (one <see cref="TryReadTag"/> returned).</summary>
+    public bool TrySkip(int wireType)
+    {
+        switch (wireType)
+        {
+            case Varint:
+                return TryReadVarint(out _);
+            case Fixed64:
+                return TryReadFixed64(out _);
+            case LengthDelimited:
+                return TryReadLengthDelimited(out _, out _);
+            case Fixed32:
+                if (_data.Length - _position < 4)
+                {
+                    return false;
+                }
+
+                _position += 4;
+                return true;
+            default:
+                return false;
+        }
+    }
+}

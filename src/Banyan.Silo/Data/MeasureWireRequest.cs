@@ -1,0 +1,46 @@
+using Banyan.Api.Common.V1;
+using Banyan.Api.Measure.V1;
+using Google.Protobuf;
+
+namespace Banyan.Silo.Data;
+
+/// <summary>
+/// One <c>MeasureService/Write</c> message as the write stream keeps it: the metadata, spec and message id it carries,
+/// and its <c>data_point</c> still encoded (the measure grain decodes it into columns; <see cref="MeasureWireScanner"/>
+/// has checked it decodes).
+/// </summary>
+public sealed class MeasureWireRequest
+{
+    /// <summary>The metadata the message carries, or null.</summary>
+    public Metadata? Metadata { get; init; }
+
+    /// <summary>The data point spec the message carries, or null.</summary>
+    public DataPointSpec? Spec { get; init; }
+
+    /// <summary>The <c>message_id</c>: the client's, or the one the pump assigned (<see cref="Banyan.GrainInterfaces.Writes.MeasureMessageIds"/>).</summary>
+    public ulong MessageId { get; set; }
+
+    /// <summary>True when the message carries a <c>data_point</c>.</summary>
+    public bool HasDataPoint { get; init; }
+
+    /// <summary>The data point's <c>version</c> (0 when unset).</summary>
+    public long Version { get; init; }
+
+    /// <summary>The data point's <c>DataPointValue</c> bytes (empty without one).</summary>
+    public ReadOnlyMemory<byte> DataPoint { get; init; }
+
+    /// <summary>The same request from a parsed message (a stream read by Grpc.AspNetCore's reader: compressed, or not over Kestrel).</summary>
+    public static MeasureWireRequest FromParsed(WriteRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new MeasureWireRequest
+        {
+            Metadata = request.Metadata,
+            Spec = request.DataPointSpec,
+            MessageId = request.MessageId,
+            HasDataPoint = request.DataPoint is not null,
+            Version = request.DataPoint?.Version ?? 0,
+            DataPoint = request.DataPoint?.ToByteArray() ?? ReadOnlyMemory<byte>.Empty,
+        };
+    }
+}

@@ -1,0 +1,265 @@
+using Banyan.Api.Common.V1;
+using Banyan.Api.Database.V1;
+using Banyan.Api.Model.V1;
+using Banyan.GrainInterfaces.Writes;
+using Banyan.Grains.Writes;
+using Banyan.Grains.Writes.Wire;
+using Banyan.Storage.Columns;
+using Banyan.Tests.Shared.Writes;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using MeasureV1 = Banyan.Api.Measure.V1;
+
+namespace Banyan.Grains.Tests.Writes.Wire;
+
+/// <summary>
+/// A measure batch planned from its data points' wire bytes (<see cref="WireDataPoints"/>, the write stream's form)
+/// gives the same statuses, reasons and rows as the same batch planned from parsed protobuf objects: for generated data
+/// points of every shape, valid or not, and for byte-level oddities (messages merged by concatenation, unknown fields).
+/// </summary>
+public sealed class WireDataPointPlanTests
+{
+    private static readonly DateTimeOffset s_now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly Metadata s_metadata = new() { Group = "g", Name = "cpm" };
+
+    [Fact]
+    public void The_common_data_point_decodes_from_its_bytes_and_unusual_ones_go_the_general_way()
+    {
+        SubjectLayout layout = SubjectLayout.ForMeasure("g", WriteSchemas.Measure("g"), null);
+        WireRow row = new(layout.Columns.Length);
+        MeasureV1.DataPointValue point = WriteSchemas.Point(null, 1, s_now, "e1", 7, 2.5).DataPoint;
+        point.Version = 12;
+        Assert.True(DataPointWireDecoder.TryDecode(point.ToByteArray(), layout, row));
+        Assert.Equal(12, row.Version);
+        Assert.Equal(s_now.ToUnixTimeMilliseconds() * 1_000_000, row.Timestamp);
+        Assert.Equal([WireValueKind.Utf8, WireValueKind.Utf8, WireValueKind.Int64, WireValueKind.Int64, WireValueKind.Float64], row.Kinds);
+
+        MeasureV1.DataPointValue array = point.Clone();
+        array.TagFamilies[0].Tags[2] = new TagValue { IntArray = new IntArray { Value = { 1, 2 } } };
+        Assert.False(DataPointWireDecoder.TryDecode(array.ToByteArray(), layout, row));
+
+        MeasureV1.DataPointValue noEntity = point.Clone();
+        noEntity.TagFamilies[0].Tags[1] = WriteSchemas.Null();
+        Assert.False(DataPointWireDecoder.TryDecode(noEntity.ToByteArray(), layout, row));
+
+        MeasureV1.DataPointValue notWholeMilliseconds = point.Clone();
+        notWholeMilliseconds.Timestamp.Nanos = 5;
+        Assert.False(DataPointWireDecoder.TryDecode(notWholeMilliseconds.ToByteArray(), layout, row));
+    }
+
+    [Theory]
+    [InlineData(1, false, false)]
+    [InlineData(2, true, false)]
+    [InlineData(3, false, true)]
+    [InlineData(4, true, true)]
+    public void Wire_bytes_and_parsed_objects_plan_alike(int seed, bool withSpec, bool withShardingKey)
+    {
+        Random random = new(seed);
+        Measure measure = WriteSchemas.Measure("g");
+        if (withShardingKey)
+        {
+            measure.ShardingKey = new ShardingKey { TagNames = { "id" } };
+        }
+
+        MeasureV1.DataPointSpec? spec = withSpec
+            ? new MeasureV1.DataPointSpec
+            {
+                TagFamilySpec = { new MeasureV1.TagFamilySpec { Name = "default", TagNames = { "entity_id", "code", "id" } } },
+                FieldNames = { "value", "total" },
+            }
+            : null;
+        SubjectLayout objectLayout = SubjectLayout.ForMeasure("g", measure, spec);
+        SubjectLayout wireLayout = SubjectLayout.ForMeasure("g", measure, spec);
+        int decodedFast = 0;
+        for (int round = 0; round < 40; round++)
+        {
+            int count = random.Next(1, 60);
+            byte[][] points = [.. Enumerable.Range(0, count).Select(_ => PointBytes(random, withSpec))];
+            ulong[] ids = [.. points.Select(_ => random.Next(3) == 0 ? 0UL : (ulong)random.Next(1, 1000))];
+            MeasureWriteBatch parsed = new(s_metadata, spec, [.. points.Select((p, i) => new MeasureV1.WriteRequest { MessageId = ids[i], DataPoint = MeasureV1.DataPointValue.Parser.ParseFrom(p) })]);
+            MeasureWriteBatch wire = new(s_metadata, spec, [], Concat(points, ids));
+            WritePlan expected = MeasureWritePlanner.Plan(parsed, null, objectLayout, Settings(), s_now, 77);
+            WritePlan actual = MeasureWritePlanner.Plan(wire, null, wireLayout, Settings(), s_now, 77);
+            AssertSamePlan(expected, actual);
+            WireRow row = new(wireLayout.Columns.Length);
+            decodedFast += points.Count(p => DataPointWireDecoder.TryDecode(p, wireLayout, row));
+        }
+
+        // The comparison means something only if both paths ran: most generated points are the common shape.
+        Assert.InRange(decodedFast, 200, int.MaxValue);
+    }
+
+    [Fact]
+    public void A_schema_verdict_refuses_wire_elements_as_it_refuses_parsed_ones()
+    {
+        Random random = new(9);
+        byte[][] points = [.. Enumerable.Range(0, 30).Select(_ => PointBytes(random, false))];
+        ulong[] ids = new ulong[points.Length];
+        SchemaVerdict verdict = new(WriteStatus.NotFound, "metadata.name: gone");
+        WritePlan expected = MeasureWritePlanner.Plan(new MeasureWriteBatch(s_metadata, null, [.. points.Select(p => new MeasureV1.WriteRequest { DataPoint = MeasureV1.DataPointValue.Parser.ParseFrom(p) })]), verdict, null, null, s_now, 1);
+        WritePlan actual = MeasureWritePlanner.Plan(new MeasureWriteBatch(s_metadata, null, [], Concat(points, ids)), verdict, null, null, s_now, 1);
+        AssertSamePlan(expected, actual);
+    }
+
+    [Fact]
+    public void Bytes_that_do_not_decode_refuse_their_element_only()
+    {
+        SubjectLayout layout = SubjectLayout.ForMeasure("g", WriteSchemas.Measure("g"), null);
+        byte[] good = WriteSchemas.Point(null, 1, s_now, "e1", 7).DataPoint.ToByteArray();
+        byte[] truncated = good[..^3];
+        WriteOutcome outcome = MeasureWritePlanner.Plan(new MeasureWriteBatch(s_metadata, null, [], Concat([good, truncated], [1, 2])), null, layout, Settings(), s_now, 1).ToOutcome();
+        Assert.Equal([WriteStatus.Succeed, WriteStatus.InternalError], outcome.Statuses.ToArray());
+        Assert.StartsWith("data_point: does not decode: ", Assert.Single(outcome.Refusals).Reason);
+    }
+
+    // A data point of a random shape: mostly the common one (three tags, two fields, a whole-millisecond timestamp),
+    // else missing, null, mistyped or extra values, arrays, bad timestamps; sometimes merged with a second point by
+    // concatenation or followed by an unknown field, as a client's encoder may legally send.
+    private static byte[] PointBytes(Random random, bool specOrder)
+    {
+        byte[] bytes = OnePoint(random, specOrder).ToByteArray();
+        switch (random.Next(12))
+        {
+            case 0:
+                return [.. bytes, .. OnePoint(random, specOrder).ToByteArray()];
+            case 1:
+                // Unknown field 9 (varint 5).
+                return [.. bytes, 0x48, 0x05];
+            default:
+                return bytes;
+        }
+    }
+
+    private static MeasureV1.DataPointValue OnePoint(Random random, bool specOrder)
+    {
+        bool common = random.Next(3) != 0;
+        MeasureV1.DataPointValue point = new()
+        {
+            Timestamp = (common ? 0 : random.Next(8)) switch
+            {
+                0 or 1 or 2 or 3 or 4 => Timestamp.FromDateTimeOffset(s_now.AddSeconds(-random.Next(0, 100_000))),
+                5 => null,
+                6 => new Timestamp { Seconds = s_now.ToUnixTimeSeconds(), Nanos = 1_500 },
+                _ => new Timestamp { Seconds = 9_300_000_000, Nanos = 0 },
+            },
+            Version = random.Next(3) == 0 ? 0 : random.Next(1, 1_000_000),
+        };
+
+        // Schema order: id (string), entity_id (string), code (int); spec order: entity_id, code, id.
+        TagValue id = Tag(random, common, "id-" + random.Next(5), str: true);
+        TagValue entity = Tag(random, common, "e" + random.Next(20) + (random.Next(4) == 0 ? "é✓" : string.Empty), str: true);
+        TagValue code = Tag(random, common, null, str: false);
+        TagValue[] tags = specOrder ? [entity, code, id] : [id, entity, code];
+        int tagCount = common ? 3 : random.Next(0, 5);
+        int familyCount = common ? 1 : random.Next(0, 3);
+        for (int f = 0; f < familyCount; f++)
+        {
+            TagFamilyForWrite family = new();
+            for (int t = 0; t < tagCount; t++)
+            {
+                family.Tags.Add(t < tags.Length ? tags[t] : WriteSchemas.Str("extra"));
+            }
+
+            point.TagFamilies.Add(family);
+        }
+
+        // Schema order: total (int), value (float); spec order: value, total.
+        FieldValue total = Field(random, common, isFloat: false);
+        FieldValue value = Field(random, common, isFloat: true);
+        FieldValue[] fields = specOrder ? [value, total] : [total, value];
+        int fieldCount = common ? 2 : random.Next(0, 4);
+        for (int i = 0; i < fieldCount; i++)
+        {
+            point.Fields.Add(i < fields.Length ? fields[i] : new FieldValue { Int = new Int { Value = 1 } });
+        }
+
+        return point;
+    }
+
+    private static TagValue Tag(Random random, bool common, string? text, bool str)
+    {
+        int kind = common ? (str ? 0 : 1) : random.Next(9);
+        return kind switch
+        {
+            0 => WriteSchemas.Str(text ?? "s" + random.Next(10)),
+            1 => WriteSchemas.Number(random.Next(-5, 500)),
+            2 => WriteSchemas.Null(),
+            3 => new TagValue(),
+            4 => new TagValue { StrArray = new StrArray { Value = { "a", "b" } } },
+            5 => new TagValue { IntArray = new IntArray { Value = { 1, 2 } } },
+            6 => new TagValue { BinaryData = ByteString.CopyFrom(1, 2, 3) },
+            7 => new TagValue { Str = new Str() },
+            _ => new TagValue { Timestamp = Timestamp.FromDateTimeOffset(s_now) },
+        };
+    }
+
+    private static FieldValue Field(Random random, bool common, bool isFloat)
+    {
+        int kind = common ? (isFloat ? 0 : 1) : random.Next(7);
+        return kind switch
+        {
+            0 => new FieldValue { Float = new Float { Value = random.NextDouble() * 100 } },
+            1 => new FieldValue { Int = new Int { Value = random.Next() } },
+            2 => new FieldValue { Null = NullValue.NullValue },
+            3 => new FieldValue(),
+            4 => new FieldValue { Str = new Str { Value = "x" } },
+            5 => new FieldValue { BinaryData = ByteString.CopyFrom(9) },
+            _ => new FieldValue { Float = new Float() },
+        };
+    }
+
+    private static WireDataPoints Concat(byte[][] points, ulong[] ids)
+    {
+        int[] ends = new int[points.Length];
+        int at = 0;
+        for (int i = 0; i < points.Length; i++)
+        {
+            at += points[i].Length;
+            ends[i] = at;
+        }
+
+        return new WireDataPoints([.. points.SelectMany(p => p)], ends, ids);
+    }
+
+    private static void AssertSamePlan(WritePlan expected, WritePlan actual)
+    {
+        WriteOutcome want = expected.ToOutcome();
+        WriteOutcome got = actual.ToOutcome();
+        Assert.Equal(want.Statuses.ToArray(), got.Statuses.ToArray());
+        Assert.Equal(want.Refusals.ToArray(), got.Refusals.ToArray());
+        Assert.Equal(want.Expired, got.Expired);
+        Assert.Equal(expected.SubBatches is null, actual.SubBatches is null);
+        if (expected.SubBatches is null)
+        {
+            return;
+        }
+
+        SubBatch[] wantBatches = [.. expected.SubBatches.Batches];
+        SubBatch[] gotBatches = [.. actual.SubBatches!.Batches];
+        Assert.Equal(wantBatches.Length, gotBatches.Length);
+        for (int b = 0; b < wantBatches.Length; b++)
+        {
+            Assert.Equal((wantBatches[b].SegmentStart, wantBatches[b].Shard), (gotBatches[b].SegmentStart, gotBatches[b].Shard));
+            Assert.Equal(wantBatches[b].Elements, gotBatches[b].Elements);
+            Banyan.Storage.Rows.WriteBatch w = wantBatches[b].Batch;
+            Banyan.Storage.Rows.WriteBatch g = gotBatches[b].Batch;
+            Assert.Equal(w.SeriesIds.ToArray(), g.SeriesIds.ToArray());
+            Assert.Equal(w.Timestamps.ToArray(), g.Timestamps.ToArray());
+            Assert.Equal(w.Versions.ToArray(), g.Versions.ToArray());
+            Assert.Equal(w.Columns.Count, g.Columns.Count);
+            for (int c = 0; c < w.Columns.Count; c++)
+            {
+                ColumnBuffer wc = w.Columns[c];
+                ColumnBuffer gc = g.Columns[c];
+                Assert.Equal(wc.Count, gc.Count);
+                for (int r = 0; r < wc.Count; r++)
+                {
+                    Assert.Equal(wc.GetValue(r), gc.GetValue(r));
+                }
+            }
+        }
+    }
+
+    private static GroupSettings Settings() =>
+        new(2, new Banyan.Storage.TimeSegments.IntervalRule(Banyan.Storage.TimeSegments.IntervalUnit.Day, 1), new Banyan.Storage.TimeSegments.IntervalRule(Banyan.Storage.TimeSegments.IntervalUnit.Day, 7), 1);
+}
