@@ -210,6 +210,14 @@ internal static class DataPointWireDecoder
 
     // Int { int64 value = 1; }: an empty Int is 0.
     private static bool TryInt(ref ProtobufWireReader outer, ReadOnlySpan<byte> container, int column, WireRow row)
+        => TryNumber(ref outer, container, ProtobufWireReader.Varint, WireValueKind.Int64, column, row);
+
+    // Float { double value = 1; }: an empty Float is 0, the value's bits kept as they are.
+    private static bool TryFloat(ref ProtobufWireReader outer, ReadOnlySpan<byte> container, int column, WireRow row)
+        => TryNumber(ref outer, container, ProtobufWireReader.Fixed64, WireValueKind.Float64, column, row);
+
+    // A message whose only field, 1, is one number of wireType (Int, Float).
+    private static bool TryNumber(ref ProtobufWireReader outer, ReadOnlySpan<byte> container, int wireType, WireValueKind kind, int column, WireRow row)
     {
         if (!outer.TryReadLengthDelimited(out int start, out int length))
         {
@@ -218,33 +226,22 @@ internal static class DataPointWireDecoder
 
         ulong value = 0;
         ProtobufWireReader reader = new(container.Slice(start, length));
-        if (!reader.AtEnd && (!reader.TryReadTag(out int field, out int wireType) || field != 1 || wireType != ProtobufWireReader.Varint || !reader.TryReadVarint(out value) || !reader.AtEnd))
+        if (!reader.AtEnd)
         {
-            return false;
+            if (!reader.TryReadTag(out int field, out int actualWireType) || field != 1 || actualWireType != wireType)
+            {
+                return false;
+            }
+
+            bool read = wireType == ProtobufWireReader.Varint ? reader.TryReadVarint(out value) : reader.TryReadFixed64(out value);
+            if (!read || !reader.AtEnd)
+            {
+                return false;
+            }
         }
 
-        row.Kinds[column] = WireValueKind.Int64;
+        row.Kinds[column] = kind;
         row.Numbers[column] = unchecked((long)value);
-        return true;
-    }
-
-    // Float { double value = 1; }: an empty Float is 0.
-    private static bool TryFloat(ref ProtobufWireReader outer, ReadOnlySpan<byte> container, int column, WireRow row)
-    {
-        if (!outer.TryReadLengthDelimited(out int start, out int length))
-        {
-            return false;
-        }
-
-        ulong bits = 0;
-        ProtobufWireReader reader = new(container.Slice(start, length));
-        if (!reader.AtEnd && (!reader.TryReadTag(out int field, out int wireType) || field != 1 || wireType != ProtobufWireReader.Fixed64 || !reader.TryReadFixed64(out bits) || !reader.AtEnd))
-        {
-            return false;
-        }
-
-        row.Kinds[column] = WireValueKind.Float64;
-        row.Numbers[column] = unchecked((long)bits);
         return true;
     }
 
