@@ -132,33 +132,16 @@ internal static class DataPointWireDecoder
 
     // TagValue: null = 1, str = 2, int = 4 taken; arrays, binary and timestamps go the general way.
     private static bool TryTagValue(ReadOnlySpan<byte> tag, int tagStart, ColumnValueType type, int column, WireRow row)
-    {
-        row.Kinds[column] = WireValueKind.Null; // no member set, or null: a later value for the same column replaces an earlier one
-        ProtobufWireReader reader = new(tag);
-        if (reader.AtEnd)
-        {
-            return true;
-        }
-
-        if (!reader.TryReadTag(out int field, out int wireType))
-        {
-            return false;
-        }
-
-        bool ok = (field, wireType) switch
-        {
-            (1, ProtobufWireReader.Varint) => reader.TryReadVarint(out _),
-            (2, ProtobufWireReader.LengthDelimited) when type == ColumnValueType.String => TryStr(ref reader, tag, tagStart, column, row),
-            (4, ProtobufWireReader.LengthDelimited) when type == ColumnValueType.Int64 => TryInt(ref reader, tag, column, row),
-            _ => false,
-        };
-        return ok && reader.AtEnd; // a second member (the last would win) goes the general way
-    }
+        => TryOneValue(tag, tagStart, type, column, row, strField: 2, intField: 4, floatField: -1);
 
     // FieldValue: null = 1, str = 2, int = 3, float = 5 taken; binary goes the general way.
     private static bool TryFieldValue(ReadOnlySpan<byte> value, int valueStart, ColumnValueType type, int column, WireRow row)
+        => TryOneValue(value, valueStart, type, column, row, strField: 2, intField: 3, floatField: 5);
+
+    // A TagValue or FieldValue: a oneof whose null member is field 1 in both, the others numbered per message.
+    private static bool TryOneValue(ReadOnlySpan<byte> value, int valueStart, ColumnValueType type, int column, WireRow row, int strField, int intField, int floatField)
     {
-        row.Kinds[column] = WireValueKind.Null;
+        row.Kinds[column] = WireValueKind.Null; // no member set, or null: a later value for the same column replaces an earlier one
         ProtobufWireReader reader = new(value);
         if (reader.AtEnd)
         {
@@ -170,15 +153,29 @@ internal static class DataPointWireDecoder
             return false;
         }
 
-        bool ok = (field, wireType) switch
+        bool ok;
+        if (field == 1 && wireType == ProtobufWireReader.Varint)
         {
-            (1, ProtobufWireReader.Varint) => reader.TryReadVarint(out _),
-            (2, ProtobufWireReader.LengthDelimited) when type == ColumnValueType.String => TryStr(ref reader, value, valueStart, column, row),
-            (3, ProtobufWireReader.LengthDelimited) when type == ColumnValueType.Int64 => TryInt(ref reader, value, column, row),
-            (5, ProtobufWireReader.LengthDelimited) when type == ColumnValueType.Float64 => TryFloat(ref reader, value, column, row),
-            _ => false,
-        };
-        return ok && reader.AtEnd;
+            ok = reader.TryReadVarint(out _);
+        }
+        else if (wireType != ProtobufWireReader.LengthDelimited)
+        {
+            ok = false;
+        }
+        else if (field == strField && type == ColumnValueType.String)
+        {
+            ok = TryStr(ref reader, value, valueStart, column, row);
+        }
+        else if (field == intField && type == ColumnValueType.Int64)
+        {
+            ok = TryInt(ref reader, value, column, row);
+        }
+        else
+        {
+            ok = field == floatField && type == ColumnValueType.Float64 && TryFloat(ref reader, value, column, row);
+        }
+
+        return ok && reader.AtEnd; // a second member (the last would win) goes the general way
     }
 
     // Str { string value = 1; }: the bytes stay where they are; an empty Str is the empty string.
