@@ -20,7 +20,9 @@ namespace Banyan.Grains.TopN;
 /// <remarks>
 /// <para>Single-threaded: only the shard grain's turns call it (the grain is reentrant, so calls interleave at awaits).</para>
 /// <para>After the grain (re)activates, a window's first point starts reading what earlier activations persisted of
-/// that window; its points queue meanwhile and the write is not held up. A crash loses the TopN contributions of the
+/// that window; its points queue meanwhile and the write is not held up. Only windows that can have stored lists are
+/// read (<see cref="TopNSeedNeed"/>): a steady ingest opens windows after everything stored, and reads nothing for
+/// them (each such read would also seal the shard's buffered rows early, leaving many tiny blocks). A crash loses the TopN contributions of the
 /// points acknowledged after the window's last flush (at most <see cref="TopNOptions.FlushPeriod"/>), as BanyanDB loses
 /// those after its last flush; the points themselves stay in the measure.</para>
 /// <para>A schema change (a new revision of the aggregation or of its measure, or its deletion) retires the
@@ -33,10 +35,15 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
     private readonly Dictionary<string, TopNProcessor> _processors = new(StringComparer.Ordinal);
     private readonly List<TopNProcessor> _retired = [];
     private readonly HashSet<Task> _seeding = [];
+    private readonly TopNSeedNeed _seedNeed = new();
     private readonly Dictionary<TopNDefinition, TopNSeriesTags?> _seriesTags = new(ReferenceEqualityComparer.Instance);
     private SchemaCatalog? _catalog;
     private Task? _flushing;
+    private Task? _learning;
     private long _lastVersion;
+
+    /// <summary>How many opened windows read their persisted lists in this activation (a steady ingest reads none).</summary>
+    public int WindowsRead { get; private set; }
 
     /// <summary>True when some processor holds windows or may receive points.</summary>
     public bool IsActive => _processors.Count > 0 || _retired.Count > 0;
@@ -219,19 +226,55 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
 
     private void StartSeeding(Shard shard, TopNProcessor processor, TopNWindow window)
     {
-        Task seeding = SeedAsync(shard, processor, window);
+        TopNDefinition definition = processor.Definition;
+        bool? mustRead = _seedNeed.MustRead(definition.Group, definition.Name, processor.Descending, window.Start);
+        if (mustRead == false)
+        {
+            window.Seed([]); // nothing can be stored for it: the window starts empty at once, with its first point
+            return;
+        }
+
+        Task seeding = SeedAsync(shard, processor, window, mustRead is null ? LearnLatestStoredWindow(shard) : null);
         if (!seeding.IsCompleted)
         {
             _seeding.Add(seeding);
         }
     }
 
-    private async Task SeedAsync(Shard shard, TopNProcessor processor, TopNWindow window)
+    // Once per activation: where the stored lists end, read off the turn. Unreadable: every window is read, as before.
+    private Task LearnLatestStoredWindow(Shard shard) => _learning ??= LearnCoreAsync(shard);
+
+    private async Task LearnCoreAsync(Shard shard)
+    {
+        long latest = long.MaxValue;
+        try
+        {
+            latest = await Task.Run(() => TopNResultStore.LatestWindowStart(shard));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogLatestWindowFailed(logger, group, e);
+        }
+
+        _seedNeed.StoredUpTo(latest);
+    }
+
+    private async Task SeedAsync(Shard shard, TopNProcessor processor, TopNWindow window, Task? learning)
     {
         TopNDefinition definition = processor.Definition;
         List<TopNSnapshot> seeds = [];
         try
         {
+            if (learning is not null)
+            {
+                await learning;
+                if (!_seedNeed.IsStored(window.Start))
+                {
+                    return; // opened before the activation knew where its stored lists end, and after them
+                }
+            }
+
+            WindowsRead++;
             List<TopNStoredList> stored = await Task.Run(() => TopNResultStore.Read(shard, window.Start, window.Start, (g, n, d, _) =>
                 string.Equals(g, definition.Group, StringComparison.Ordinal) && string.Equals(n, definition.Name, StringComparison.Ordinal) && d == processor.Descending));
 
@@ -325,6 +368,9 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "TopN of group {Group}: reading the persisted lists of {AggregationGroup}/{AggregationName} window {Window} failed; the window restarts empty")]
     private static partial void LogSeedFailed(ILogger logger, string group, string aggregationGroup, string aggregationName, long window, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TopN of group {Group}: finding where the persisted lists end failed; every window reopened in this activation reads its persisted lists")]
+    private static partial void LogLatestWindowFailed(ILogger logger, string group, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "TopN of group {Group}: writing {Count} result lists failed; retried at the next flush")]
     private static partial void LogFlushFailed(ILogger logger, string group, int count, Exception exception);

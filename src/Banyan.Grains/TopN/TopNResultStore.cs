@@ -160,5 +160,35 @@ internal static class TopNResultStore
         return lists;
     }
 
+    /// <summary>
+    /// The latest window start of any list stored in <paramref name="shard"/> (every aggregation, both directions), or
+    /// <see cref="long.MinValue"/> when none is; a window starting after it has nothing stored. A shard without a series
+    /// index cannot tell its result rows from its measures' cheaply and answers <see cref="long.MaxValue"/> (any window
+    /// may have lists). Reads the rows' keys only, on the calling thread (run it off the grain's turn).
+    /// </summary>
+    public static long LatestWindowStart(Shard shard)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        if (shard.Indexer is not { } indexer)
+        {
+            return long.MaxValue;
+        }
+
+        if (!indexer.IsConfigured(Subject))
+        {
+            return long.MinValue;
+        }
+
+        ulong[] series = shard.FindSeries(Subject, [], null, long.MinValue, long.MaxValue).Ids();
+        long latest = long.MinValue;
+        using ShardScan scan = shard.Scan(Subject, new SeriesTimeFilter(series, long.MinValue, long.MaxValue), ColumnProjection.KeysOnly);
+        while (scan.MoveNext())
+        {
+            latest = Math.Max(latest, scan.Timestamp);
+        }
+
+        return latest;
+    }
+
     private static long DirectionNumber(bool descending) => (long)(descending ? ApiSort.Desc : ApiSort.Asc);
 }

@@ -82,6 +82,95 @@ public sealed class ShardTopNTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Windows_after_every_stored_list_start_without_a_read_and_earlier_ones_continue()
+    {
+        (SchemaCatalog catalog, SubjectLayout layout) = Schemas(aggregationRevision: 1);
+        DateTimeOffset second = s_window.AddMinutes(1);
+        DateTimeOffset third = s_window.AddMinutes(2);
+        using (Shard shard = Shard.Open(_data.Path, IndexedOptions()))
+        {
+            // A fresh shard: nothing is stored, so neither window reads.
+            ShardTopN topN = new("g", NullLogger.Instance);
+            topN.Observe(shard, catalog, "cpm", Batch(layout, [WriteSchemas.Point(null, 1, s_window.AddSeconds(1), "a", 10), WriteSchemas.Point(null, 2, s_window.AddSeconds(2), "b", 20)]));
+            topN.Observe(shard, catalog, "cpm", Batch(layout, [WriteSchemas.Point(null, 3, second.AddSeconds(1), "a", 30)]));
+            await topN.CloseAsync(shard);
+            Assert.Equal(0, topN.WindowsRead);
+            Assert.Equal(second.ToUnixTimeMilliseconds() * 1_000_000, TopNResultStore.LatestWindowStart(shard));
+        }
+
+        using (Shard shard = Shard.Open(_data.Path, IndexedOptions()))
+        {
+            // A new activation: the third window is after everything stored and starts empty without a read; the second
+            // one is stored, read, and continued.
+            ShardTopN topN = new("g", NullLogger.Instance);
+            topN.Observe(shard, catalog, "cpm", Batch(layout, [WriteSchemas.Point(null, 4, third.AddSeconds(1), "c", 5)]));
+            Assert.Equal(["c"], Entities(await topN.QueryAsync(shard, Query(third))));
+            Assert.Equal(0, topN.WindowsRead);
+
+            topN.Observe(shard, catalog, "cpm", Batch(layout, [WriteSchemas.Point(null, 5, second.AddSeconds(2), "b", 40)]));
+            Assert.Equal(["b", "a"], Entities(await topN.QueryAsync(shard, Query(second))));
+            Assert.Equal(1, topN.WindowsRead);
+            await topN.CloseAsync(shard);
+        }
+    }
+
+    [Fact]
+    public async Task A_new_revision_of_an_aggregation_continues_the_lists_this_activation_stored()
+    {
+        (SchemaCatalog first, SubjectLayout layout) = Schemas(aggregationRevision: 1);
+        (SchemaCatalog changed, _) = Schemas(aggregationRevision: 2);
+        using Shard shard = Shard.Open(_data.Path, IndexedOptions());
+        ShardTopN topN = new("g", NullLogger.Instance);
+        topN.Observe(shard, first, "cpm", Batch(layout, [WriteSchemas.Point(null, 1, s_window.AddSeconds(1), "a", 10)]));
+        Assert.Equal(["a"], Entities(await topN.QueryAsync(shard, Query(s_window)))); // waits until the window is open
+        await topN.FlushAsync(shard);
+        Assert.Single(TopNResultStore.Read(shard, long.MinValue, long.MaxValue, (_, _, _, _) => true));
+
+        // The new revision's processor opens the same window: this activation stored lists of it, so it reads them.
+        topN.Observe(shard, changed, "cpm", Batch(layout, [WriteSchemas.Point(null, 2, s_window.AddSeconds(2), "b", 20)]));
+        Assert.Equal(["b", "a"], Entities(await topN.QueryAsync(shard, Query(s_window))));
+        Assert.Equal(1, topN.WindowsRead);
+        await topN.CloseAsync(shard);
+    }
+
+    [Fact]
+    public void The_latest_stored_window_is_unknown_without_a_series_index_and_none_before_the_first_list()
+    {
+        using (Shard plain = Shard.Open(System.IO.Path.Combine(_data.Path, "plain"), Options()))
+        {
+            Assert.Equal(long.MaxValue, TopNResultStore.LatestWindowStart(plain));
+        }
+
+        using Shard indexed = Shard.Open(System.IO.Path.Combine(_data.Path, "indexed"), IndexedOptions());
+        Assert.Equal(long.MinValue, TopNResultStore.LatestWindowStart(indexed));
+    }
+
+    private static (SchemaCatalog Catalog, SubjectLayout Layout) Schemas(long aggregationRevision)
+    {
+        Measure measure = WriteSchemas.Measure("g");
+        measure.Entity.TagNames.Add("code");
+        TopNAggregation aggregation = new()
+        {
+            Metadata = new Metadata { Group = "g", Name = "top", ModRevision = aggregationRevision },
+            SourceMeasure = new Metadata { Group = "g", Name = "cpm" },
+            FieldName = "total",
+            FieldValueSort = Banyan.Api.Model.V1.Sort.Desc,
+            CountersNumber = 10,
+        };
+        SchemaCatalog catalog = SchemaCatalog.Create(aggregationRevision, new IMessage[] { WriteSchemas.Group("g", Catalog.Measure), measure, aggregation });
+        return (catalog, SubjectLayout.ForMeasure("g", measure, null));
+    }
+
+    private static TopNShardQuery Query(DateTimeOffset window)
+    {
+        long start = window.ToUnixTimeMilliseconds() * 1_000_000;
+        return new TopNShardQuery("g", "top", true, null, start, start, 10, ["entity_id", "code"]);
+    }
+
+    private static string[] Entities(MeasureV1.TopNList list) =>
+        [.. list.Items.Select(i => i.Entity.Single(t => t.Key == "entity_id").Value.Str.Value)];
+
     private static WriteBatch Batch(SubjectLayout layout, ImmutableArray<MeasureV1.WriteRequest> points)
     {
         GroupSettings settings = new(1, new Banyan.Storage.TimeSegments.IntervalRule(Banyan.Storage.TimeSegments.IntervalUnit.Day, 1), new Banyan.Storage.TimeSegments.IntervalRule(Banyan.Storage.TimeSegments.IntervalUnit.Day, 7), 1);
@@ -101,5 +190,13 @@ public sealed class ShardTopNTests : IDisposable
     {
         Kind = DataKind.Measure,
         PartWriter = PartWriterOptions.Default with { Fsync = false },
+    };
+
+    // As a shard grain opens a shard that keeps a series index of its subjects.
+    private static ShardOptions IndexedOptions() => new()
+    {
+        Kind = DataKind.Measure,
+        PartWriter = PartWriterOptions.Default with { Fsync = false },
+        Subjects = [new Banyan.Storage.Shards.Indexing.ShardIndexConfig(DataKind.Measure, "cpm", ["entity_id", "code"], [])],
     };
 }
