@@ -16,6 +16,7 @@ public sealed class ColumnBuffer
     private double[] _doubles = [];
     private bool[]? _nulls;
     private byte[] _heap = [];
+    private int _reservedRows; // the most rows a writer said were coming (Reserve): sizes the heap's growth
     private int _heapLength;
     private int[] _starts = [];
     private int[] _lengths = [];
@@ -69,6 +70,7 @@ public sealed class ColumnBuffer
         Count = 0;
         NullCount = 0;
         _heapLength = 0;
+        _reservedRows = 0;
     }
 
     /// <summary>Removes all rows and gives the column a new identity (for pooled reuse).</summary>
@@ -476,8 +478,15 @@ public sealed class ColumnBuffer
         }
     }
 
-    /// <summary>Makes room for <paramref name="rows"/> rows, so appends up to that count do not regrow the arrays.</summary>
-    public void Reserve(int rows) => EnsureRows(rows);
+    /// <summary>
+    /// Makes room for <paramref name="rows"/> rows, so appends up to that count do not regrow the arrays; a byte column's
+    /// heap, whose size is not known yet, grows once to what the rows will take (see <see cref="GrownHeapLength"/>).
+    /// </summary>
+    public void Reserve(int rows)
+    {
+        EnsureRows(rows);
+        _reservedRows = Math.Max(_reservedRows, rows);
+    }
 
     // ---- Access for the codecs (same assembly) ----
 
@@ -580,8 +589,27 @@ public sealed class ColumnBuffer
     {
         if (_heap.Length - _heapLength < extra)
         {
-            Array.Resize(ref _heap, Math.Max(_heapLength + extra, Math.Max(256, _heap.Length * 2)));
+            Array.Resize(ref _heap, GrownHeapLength(_heap.Length, _heapLength + extra, Count, _reservedRows));
         }
+    }
+
+    /// <summary>
+    /// The heap's next length when <paramref name="needed"/> bytes must fit: at least double. A writer that reserved its
+    /// rows ahead (<see cref="Reserve"/>: a planner's sub-batch, a seal's block) has told how many values are coming, so
+    /// the heap grows at once to what they take at the mean length so far, plus an eighth, instead of doubling its way
+    /// there: each doubling is a copy of the heap and one more array for the GC, and byte columns (tags) are most of
+    /// the bytes the write path allocates.
+    /// </summary>
+    internal static int GrownHeapLength(int current, int needed, int rows, int reservedRows)
+    {
+        long length = Math.Max(needed, Math.Max(256L, current * 2L));
+        if (rows > 0 && reservedRows > rows + 1)
+        {
+            long projected = (long)needed * reservedRows / (rows + 1);
+            length = Math.Max(length, projected + (projected / 8));
+        }
+
+        return (int)Math.Min(length, Math.Max(needed, Array.MaxLength));
     }
 
     private void CheckType(bool ok, string what)

@@ -1,0 +1,46 @@
+using Banyan.Storage.Columns;
+using Banyan.Storage.Values;
+
+namespace Banyan.Storage.Tests.Columns;
+
+/// <summary>How a byte column's heap grows: doubling, or at once to what the reserved rows will take.</summary>
+public class ColumnBufferHeapGrowthTests
+{
+    [Fact]
+    public void Without_reserved_rows_the_heap_doubles()
+    {
+        Assert.Equal(256, ColumnBuffer.GrownHeapLength(0, 10, 0, 0));
+        Assert.Equal(512, ColumnBuffer.GrownHeapLength(256, 260, 12, 0));
+        Assert.Equal(5_000, ColumnBuffer.GrownHeapLength(256, 5_000, 1, 0)); // one long value: what it needs
+    }
+
+    [Fact]
+    public void With_reserved_rows_the_heap_grows_to_their_projected_length_plus_an_eighth()
+    {
+        // 13 values of 20 bytes so far, 1,000 rows reserved: 20,000 bytes expected.
+        Assert.Equal(22_500, ColumnBuffer.GrownHeapLength(256, 260, 12, 1_000));
+
+        // Nearly every reserved row written: doubling is the larger.
+        Assert.Equal(512, ColumnBuffer.GrownHeapLength(256, 260, 12, 14));
+    }
+
+    [Fact]
+    public void The_length_never_passes_the_largest_array_unless_the_values_need_it()
+    {
+        Assert.Equal(Array.MaxLength, ColumnBuffer.GrownHeapLength(1 << 30, (1 << 30) + 1, 1_000, 1_000_000));
+    }
+
+    [Fact]
+    public void Values_appended_across_a_projected_growth_read_back_unchanged()
+    {
+        ColumnBuffer column = new("default", "tag", ColumnValueType.String);
+        column.Reserve(2_000);
+        string[] values = [.. Enumerable.Range(0, 2_000).Select(i => new string((char)('a' + (i % 26)), 5 + (i % 40)))];
+        foreach (string value in values)
+        {
+            column.AppendString(value);
+        }
+
+        Assert.Equal(values, Enumerable.Range(0, values.Length).Select(column.GetString));
+    }
+}
