@@ -183,6 +183,8 @@ public sealed partial class Shard
     // this write (a caller told "not written" would retry and store the batch twice).
     private void Buffer(BufferedWrite write)
     {
+        // Before it joins the buffer, where a seal may apply it at once: the indexer forgets its accepted series there.
+        _indexer?.Accept(write.Index);
         (long bufferedRows, int bufferedWrites, int memoryParts, long memoryBytes) = _parts.IntroduceWrite(write);
         if (bufferedRows >= _options.SealRows || bufferedWrites >= MaxBufferedWrites)
         {

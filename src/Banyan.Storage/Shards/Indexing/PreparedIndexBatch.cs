@@ -10,11 +10,12 @@ namespace Banyan.Storage.Shards.Indexing;
 /// </summary>
 public sealed class PreparedIndexBatch
 {
-    internal PreparedIndexBatch(SubjectIndex target, List<IndexDocument> documents, List<(string Subject, IReadOnlyList<string> EntityTagNames, IReadOnlyList<TagValue> EntityValues)> series)
+    internal PreparedIndexBatch(SubjectIndex target, List<IndexDocument> documents, List<(string Subject, IReadOnlyList<string> EntityTagNames, IReadOnlyList<TagValue> EntityValues)> series, List<ulong> seriesIds)
     {
         Target = target;
         Documents = documents;
         Series = series;
+        SeriesIds = seriesIds;
     }
 
     /// <summary>The subject the batch belongs to.</summary>
@@ -31,4 +32,7 @@ public sealed class PreparedIndexBatch
 
     /// <summary>The distinct series of the batch with their entity values, for the series index.</summary>
     internal List<(string Subject, IReadOnlyList<string> EntityTagNames, IReadOnlyList<TagValue> EntityValues)> Series { get; }
+
+    /// <summary>The ids of <see cref="Series"/>, in the same order.</summary>
+    internal List<ulong> SeriesIds { get; }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.IO.Hashing;
 using System.Text;
 using Banyan.Storage.Durability;
@@ -48,12 +49,20 @@ public sealed class ShardIndexer
     private volatile SubjectSet _subjects;
     private long _lastIndexed;
 
+    // Series registered by writes accepted (logged and buffered, see Accept) but not applied yet: a seal applies them
+    // in sequence order, a replay prepares them again, so a later batch of the same series need not register it. Until
+    // its seal, a new series is otherwise found unregistered in every batch: its entity values decoded, hashed and
+    // checked again each time, which, with seals thousands of writes apart, was most of the index's write-path cost.
+    private readonly ConcurrentDictionary<ulong, byte> _accepted = new();
+    private readonly Func<ulong, bool> _isKnownOrAccepted;
+
     private ShardIndexer(string shardFolder, DataKind kind, SeriesIndex series, SubjectSet subjects)
     {
         _shardFolder = shardFolder;
         _kind = kind;
         _series = series;
         _subjects = subjects;
+        _isKnownOrAccepted = id => _series.Contains(id) || _accepted.ContainsKey(id);
 
         // Every index holds every batch up to the lowest of their flushed sequences.
         long low = series.Store.AppliedBatchSequence;
@@ -295,7 +304,29 @@ public sealed class ShardIndexer
             throw new ArgumentException($"batch is a {batch.Kind} batch, the indexes of this shard are for a {_kind}", nameof(batch));
         }
 
-        return Resolve(batch.Subject).Prepare(batch, _series.Contains);
+        return Resolve(batch.Subject).Prepare(batch, _isKnownOrAccepted);
+    }
+
+    /// <summary>
+    /// Records that the write <paramref name="prepared"/> was made for is logged and buffered, so it will be applied
+    /// (or prepared again by a replay): batches prepared after it leave its series and its subject's series documents
+    /// to it. Call it only once nothing can undo the write, and before a seal can apply it.
+    /// </summary>
+    public void Accept(PreparedIndexBatch? prepared)
+    {
+        if (prepared is null)
+        {
+            return;
+        }
+
+        foreach (ulong id in prepared.SeriesIds)
+        {
+            _accepted.TryAdd(id, 0);
+        }
+
+        // A second document of a series is harmless (DocumentedSeries), a missing one is not: the write is accepted,
+        // so its documents are as good as added.
+        prepared.Target.Documented?.Add(prepared.Documents);
     }
 
     /// <summary>
@@ -316,6 +347,12 @@ public sealed class ShardIndexer
             if (batchSequence > _series.Store.LastBatchSequence)
             {
                 _series.Register(batchSequence, prepared.Series);
+            }
+
+            // Registered now (or held by the store already): the series index answers for them from here.
+            foreach (ulong id in prepared.SeriesIds)
+            {
+                _accepted.TryRemove(id, out _);
             }
 
             IndexStore store = prepared.Target.Store;

@@ -92,6 +92,7 @@ internal sealed class SubjectIndex
         }
 
         var series = new List<(string, IReadOnlyList<string>, IReadOnlyList<TagValue>)>();
+        var newSeriesIds = new List<ulong>();
         var documents = new List<IndexDocument>(config.Kind == DataKind.Stream ? batch.Count : 0);
 
         // Per batch, not per row; local so concurrent writers may prepare at once.
@@ -113,6 +114,7 @@ internal sealed class SubjectIndex
                 // again: on the service's write path nearly every row is of a known series, and decoding and hashing
                 // its entity here was 4 % of the silo's CPU; its id was computed from these values by the writer.
                 series.Add((config.Subject, entityNames, EntityValues(config, entityColumns, row, seriesId)));
+                newSeriesIds.Add(seriesId);
             }
 
             if (config.Kind == DataKind.Measure && rules.Count == 0)
@@ -153,7 +155,7 @@ internal sealed class SubjectIndex
             }
         }
 
-        return new PreparedIndexBatch(this, documents, series);
+        return new PreparedIndexBatch(this, documents, series, newSeriesIds);
     }
 
     private static ColumnBuffer? FindTagColumn(WriteBatch batch, string tag, string? family)

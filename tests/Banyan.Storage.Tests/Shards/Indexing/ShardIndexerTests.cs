@@ -183,6 +183,73 @@ public sealed class ShardIndexerTests
     }
 
     [Fact]
+    public void A_series_of_an_accepted_write_is_left_to_it_by_later_batches_until_it_is_applied()
+    {
+        using var dir = new TempDirectory();
+        ShardIndexer indexer = ShardIndexer.Open(dir.Path, new ShardIndexConfig(DataKind.Measure, "m", ["service"], []));
+
+        PreparedIndexBatch first = indexer.Prepare(MeasureBatch("a", "b"));
+        Assert.Equal(2, first.SeriesCount);
+        Assert.Equal(2, first.Documents.Count);
+
+        // Not accepted yet (its write may still fail): another batch registers the series itself.
+        Assert.Equal(2, indexer.Prepare(MeasureBatch("a", "b")).SeriesCount);
+
+        indexer.Accept(first);
+        PreparedIndexBatch second = indexer.Prepare(MeasureBatch("a", "c"));
+        Assert.Equal([SeriesOf("c")], second.SeriesIds);
+        Assert.Equal([SeriesOf("c")], second.Documents.Select(d => d.SeriesId));
+        indexer.Accept(second);
+
+        indexer.Apply(1, first);
+        indexer.Apply(2, second);
+        Assert.Equal(new[] { "a", "b", "c" }.Select(SeriesOf).Order(), indexer.SeriesIdsOf("m").Order());
+        Assert.Equal(0, indexer.Prepare(MeasureBatch("a", "b", "c")).SeriesCount);
+    }
+
+    [Fact]
+    public async Task A_series_first_written_by_a_buffered_write_is_in_the_index_after_later_writes_a_seal_and_a_replay()
+    {
+        using var dir = new TempDirectory();
+        Banyan.Storage.Shards.ShardOptions options = new()
+        {
+            Kind = DataKind.Measure,
+            Subjects = [new ShardIndexConfig(DataKind.Measure, "m", ["service"], [])],
+            PartWriter = Banyan.Storage.Parts.PartWriterOptions.Default with { Fsync = false },
+        };
+        using (Banyan.Storage.Shards.Shard shard = Banyan.Storage.Shards.Shard.Open(dir.Path, options))
+        {
+            shard.Write(MeasureBatch("a"));
+            shard.Write(MeasureBatch("a", "b")); // a: accepted, not applied; b: new
+            await shard.SealAsync();
+            Assert.Equal(new[] { "a", "b" }.Select(SeriesOf).Order(), shard.Indexer!.SeriesIdsOf("m").Order());
+            shard.Write(MeasureBatch("b", "c"));
+            shard.Write(MeasureBatch("c"));
+        }
+
+        // Closed with c only in the log: the replay prepares both writes again, c is registered once.
+        using (Banyan.Storage.Shards.Shard shard = Banyan.Storage.Shards.Shard.Open(dir.Path, options))
+        {
+            Assert.Equal(new[] { "a", "b", "c" }.Select(SeriesOf).Order(), shard.Indexer!.SeriesIdsOf("m").Order());
+        }
+    }
+
+    private static ulong SeriesOf(string service) => SeriesKey.ComputeSeriesId("m", [TagValue.FromString(service)]);
+
+    private static WriteBatch MeasureBatch(params string[] services)
+    {
+        var batch = new WriteBatch(DataKind.Measure, "m");
+        batch.AddColumn("default", "service", ColumnValueType.String);
+        long time = 1_000;
+        foreach (string service in services)
+        {
+            batch.AddRow(SeriesOf(service), time++, 1, [ColumnValue.FromString(service)]);
+        }
+
+        return batch;
+    }
+
+    [Fact]
     public void RejectsBatchesItCannotIndexBeforeChangingAnything()
     {
         using var dir = new TempDirectory();
