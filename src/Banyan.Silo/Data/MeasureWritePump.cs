@@ -36,33 +36,23 @@ public sealed class MeasureWritePump(IGrainFactory grains, WriteBatchingOptions 
 
     /// <inheritdoc/>
     protected override Task<WriteOutcome> WriteAsync(Metadata metadata, DataPointSpec? spec, ImmutableArray<MeasureWireRequest> requests)
-        => grains.GetGrainCached<IMeasureGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new MeasureWriteBatch(metadata, spec, [], Encode(requests)));
+        => grains.GetGrainCached<IMeasureGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new MeasureWriteBatch(metadata, spec, [], DataPointsOf(requests)));
 
     /// <inheritdoc/>
     protected override WriteResponse Response(ulong messageId, string status, Metadata metadata)
         => new() { MessageId = messageId, Status = status, Metadata = metadata };
 
-    // The batch's data points back to back: one array for the grain call instead of one object graph per point.
-    private static WireDataPoints Encode(ImmutableArray<MeasureWireRequest> requests)
+    // The batch's data points as the scanner kept them (slices of its read chunks): no copy for the grain call.
+    private static WireDataPoints DataPointsOf(ImmutableArray<MeasureWireRequest> requests)
     {
-        int total = 0;
-        foreach (MeasureWireRequest request in requests)
-        {
-            total += request.DataPoint.Length;
-        }
-
-        byte[] bytes = new byte[total];
-        int[] ends = new int[requests.Length];
+        ReadOnlyMemory<byte>[] points = new ReadOnlyMemory<byte>[requests.Length];
         ulong[] ids = new ulong[requests.Length];
-        int at = 0;
         for (int i = 0; i < requests.Length; i++)
         {
-            requests[i].DataPoint.Span.CopyTo(bytes.AsSpan(at));
-            at += requests[i].DataPoint.Length;
-            ends[i] = at;
+            points[i] = requests[i].DataPoint;
             ids[i] = requests[i].MessageId;
         }
 
-        return new WireDataPoints(bytes, ends, ids);
+        return new WireDataPoints(points, ids);
     }
 }

@@ -210,15 +210,17 @@ public sealed class WireDataPointPlanTests
 
     private static WireDataPoints Concat(byte[][] points, ulong[] ids)
     {
-        int[] ends = new int[points.Length];
+        // Slices of one array, as the write stream hands them over (its read chunks hold many data points).
+        byte[] joined = [.. points.SelectMany(p => p)];
+        ReadOnlyMemory<byte>[] slices = new ReadOnlyMemory<byte>[points.Length];
         int at = 0;
         for (int i = 0; i < points.Length; i++)
         {
+            slices[i] = joined.AsMemory(at, points[i].Length);
             at += points[i].Length;
-            ends[i] = at;
         }
 
-        return new WireDataPoints([.. points.SelectMany(p => p)], ends, ids);
+        return new WireDataPoints(slices, ids);
     }
 
     private static void AssertSamePlan(WritePlan expected, WritePlan actual)
