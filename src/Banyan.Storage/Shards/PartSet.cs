@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Banyan.Storage.Durability;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Snapshots;
@@ -32,6 +33,8 @@ namespace Banyan.Storage.Shards;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The install gate is a SemaphoreSlim whose wait handle is never created: nothing to dispose, and flushes still waiting on it when the shard closes must get the closed error, not a disposed semaphore.")]
 internal sealed class PartSet
 {
+    private const int MinBufferedCapacity = 64;
+
     private readonly object _gate = new();
     private readonly SemaphoreSlim _installGate = new(1, 1);
     private readonly SnapshotStore _store;
@@ -42,6 +45,11 @@ internal sealed class PartSet
     private long _epoch;
     private long _memoryBytes;
     private TaskCompletionSource? _change;
+
+    // Guarded by _gate: the array the current view's buffered writes are a window of; slots from _bufferedEnd on are
+    // free (see Append).
+    private BufferedWrite[] _bufferedArray = [];
+    private int _bufferedEnd;
     private bool _closed;
 
     // Guarded by _installGate.
@@ -70,7 +78,7 @@ internal sealed class PartSet
         _heldIdsForPrevious = heldIds;
         _settled = load.Previous is not { } previous
             || (heldIds.Count == 0 && previous.FlushedLsn == load.Current!.FlushedLsn && previous.PartIds.SequenceEqual(load.Current.PartIds));
-        _current = NewView(new PartList(disk, []), [], bufferedThrough, 0);
+        _current = NewView(new PartList(disk, []), ReadOnlyMemory<BufferedWrite>.Empty, bufferedThrough, 0);
         foreach (PartHandle<IPartReader> handle in disk)
         {
             handle.Release(); // the view holds it now
@@ -169,17 +177,15 @@ internal sealed class PartSet
         {
             ObjectDisposedException.ThrowIf(_closed, this);
             ShardView current = _current;
-            BufferedWrite[] buffered = current.Buffered;
+            ReadOnlySpan<BufferedWrite> buffered = current.Buffered.Span;
             int at = buffered.Length;
             while (at > 0 && buffered[at - 1].Lsn > write.Lsn)
             {
                 at--;
             }
 
-            var next = new BufferedWrite[buffered.Length + 1];
-            Array.Copy(buffered, next, at);
-            next[at] = write;
-            Array.Copy(buffered, at, next, at + 1, buffered.Length - at);
+            ReadOnlyMemory<BufferedWrite> nextMemory = Append(current.Buffered, at, write);
+            ReadOnlySpan<BufferedWrite> next = nextMemory.Span;
             long through = current.BufferedThrough;
             if (write.Lsn == through + 1)
             {
@@ -190,7 +196,7 @@ internal sealed class PartSet
                 }
             }
 
-            Replace(new ShardView(++_epoch, current.Parts, next, through, current.BufferedRows + write.Batch.Count, _resources));
+            Replace(new ShardView(++_epoch, current.Parts, nextMemory, through, current.BufferedRows + write.Batch.Count, _resources));
             return (_current.BufferedRows, _current.Buffered.Length, _current.Memory.Length, _memoryBytes);
         }
     }
@@ -202,12 +208,13 @@ internal sealed class PartSet
         {
             ShardView current = _current;
             int count = 0;
-            while (count < current.Buffered.Length && current.Buffered[count].Lsn <= current.BufferedThrough)
+            ReadOnlySpan<BufferedWrite> buffered = current.Buffered.Span;
+            while (count < buffered.Length && buffered[count].Lsn <= current.BufferedThrough)
             {
                 count++;
             }
 
-            return current.Buffered[..count];
+            return buffered[..count].ToArray();
         }
     }
 
@@ -233,17 +240,18 @@ internal sealed class PartSet
             if (!_closed)
             {
                 long rows = 0;
+                ReadOnlySpan<BufferedWrite> buffered = current.Buffered.Span;
                 for (int i = 0; i < sealedWrites; i++)
                 {
-                    if (current.Buffered[i].Lsn > current.BufferedThrough || (i > 0 && current.Buffered[i].Lsn != current.Buffered[i - 1].Lsn + 1))
+                    if (buffered[i].Lsn > current.BufferedThrough || (i > 0 && buffered[i].Lsn != buffered[i - 1].Lsn + 1))
                     {
                         throw new InvalidOperationException("bug: a seal took writes that are not the first unbroken LSN run");
                     }
 
-                    rows += current.Buffered[i].Batch.Count;
+                    rows += buffered[i].Batch.Count;
                 }
 
-                Replace(NewView(new PartList(current.Disk, [.. current.Memory, .. entries]), current.Buffered[sealedWrites..], current.BufferedThrough, current.BufferedRows - rows));
+                Replace(NewView(new PartList(current.Disk, [.. current.Memory, .. entries]), Restart(buffered[sealedWrites..]), current.BufferedThrough, current.BufferedRows - rows));
                 count = _current.Memory.Length;
             }
         }
@@ -524,7 +532,41 @@ internal sealed class PartSet
 
     // A view over a new part list; the list's creator reference passes to the view. Caller holds _gate
     // (or is the constructor).
-    private ShardView NewView(PartList parts, BufferedWrite[] buffered, long bufferedThrough, long bufferedRows)
+    // The current view's buffered writes with `write` inserted at `at`. Nearly every write comes last: it goes into the
+    // array's next free slot, which no view covers, and the new view's window takes it in. Older views keep reading
+    // their own windows, unchanged. Otherwise (out of LSN order, or no free slot) a new array, with room to grow.
+    private ReadOnlyMemory<BufferedWrite> Append(ReadOnlyMemory<BufferedWrite> buffered, int at, BufferedWrite write)
+    {
+        if (at == buffered.Length && _bufferedEnd < _bufferedArray.Length
+            && MemoryMarshal.TryGetArray(buffered, out ArraySegment<BufferedWrite> window)
+            && ReferenceEquals(window.Array, _bufferedArray) && window.Offset + window.Count == _bufferedEnd)
+        {
+            _bufferedArray[_bufferedEnd++] = write;
+            return _bufferedArray.AsMemory(window.Offset, window.Count + 1);
+        }
+
+        ReadOnlySpan<BufferedWrite> current = buffered.Span;
+        var array = new BufferedWrite[Math.Max(MinBufferedCapacity, (current.Length + 1) * 2)];
+        current[..at].CopyTo(array);
+        array[at] = write;
+        current[at..].CopyTo(array.AsSpan(at + 1));
+        _bufferedArray = array;
+        _bufferedEnd = current.Length + 1;
+        return array.AsMemory(0, _bufferedEnd);
+    }
+
+    // After a seal: the writes it left go into a new array, so the old one (and the sealed batches its slots reference)
+    // is kept only by the views that still read it.
+    private ReadOnlyMemory<BufferedWrite> Restart(ReadOnlySpan<BufferedWrite> left)
+    {
+        var array = new BufferedWrite[Math.Max(MinBufferedCapacity, left.Length * 2)];
+        left.CopyTo(array);
+        _bufferedArray = array;
+        _bufferedEnd = left.Length;
+        return array.AsMemory(0, left.Length);
+    }
+
+    private ShardView NewView(PartList parts, ReadOnlyMemory<BufferedWrite> buffered, long bufferedThrough, long bufferedRows)
     {
         var view = new ShardView(++_epoch, parts, buffered, bufferedThrough, bufferedRows, _resources);
         parts.Release();

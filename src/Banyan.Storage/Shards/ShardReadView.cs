@@ -78,7 +78,7 @@ public sealed class ShardReadView : IDisposable
         }
 
         List<WriteBatch>? batches = null;
-        foreach (BufferedWrite write in _view.Buffered)
+        foreach (BufferedWrite write in _view.Buffered.Span)
         {
             if (filter.OverlapsTime(write.MinTimestamp, write.MaxTimestamp) && Belongs(write, subject, defaultSubject))
             {
@@ -97,7 +97,7 @@ public sealed class ShardReadView : IDisposable
     /// <summary>Adds the series of the buffered writes of <paramref name="subject"/> in the time range to <paramref name="series"/>.</summary>
     internal void AddBufferedSeries(string subject, string? defaultSubject, long minTimestamp, long maxTimestamp, HashSet<ulong> series)
     {
-        foreach (BufferedWrite write in _view.Buffered)
+        foreach (BufferedWrite write in _view.Buffered.Span)
         {
             if (write.MinTimestamp <= maxTimestamp && write.MaxTimestamp >= minTimestamp && Belongs(write, subject, defaultSubject))
             {

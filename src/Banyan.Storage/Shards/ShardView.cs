@@ -22,7 +22,7 @@ internal sealed class ShardView
     private int _references = 1;
 
     /// <summary>Makes a view over <paramref name="parts"/>, taking a reference on it (the caller holds one meanwhile).</summary>
-    public ShardView(long epoch, PartList parts, BufferedWrite[] buffered, long bufferedThrough, long bufferedRows, ShardResources resources)
+    public ShardView(long epoch, PartList parts, ReadOnlyMemory<BufferedWrite> buffered, long bufferedThrough, long bufferedRows, ShardResources resources)
     {
         Epoch = epoch;
         Parts = parts;
@@ -46,8 +46,12 @@ internal sealed class ShardView
     /// <summary>The memory parts, in LSN order, newer than every disk part's data.</summary>
     public MemoryPartEntry[] Memory => Parts.Memory;
 
-    /// <summary>Acknowledged writes not in a memory part yet, in LSN order, newer than every memory part's.</summary>
-    public BufferedWrite[] Buffered { get; }
+    /// <summary>
+    /// Acknowledged writes not in a memory part yet, in LSN order, newer than every memory part's. A window of an array
+    /// the part set appends to past the window's end (never inside a window a view holds), so a write costs no copy of
+    /// the writes buffered before it.
+    /// </summary>
+    public ReadOnlyMemory<BufferedWrite> Buffered { get; }
 
     /// <summary>Every write with an LSN up to this is in a part or buffered: the seal may take buffered writes up to it.</summary>
     public long BufferedThrough { get; }

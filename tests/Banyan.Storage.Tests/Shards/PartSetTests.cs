@@ -73,6 +73,44 @@ public sealed class PartSetTests : IDisposable
     }
 
     [Fact]
+    public async Task Views_keep_their_buffered_writes_while_later_writes_are_appended_and_sealed()
+    {
+        using TempDirectory dir = new();
+        Shard shard = _leaks.Open(dir.Path, Options());
+        List<ShardReadView> views = [];
+        try
+        {
+            // Writes appended to the buffer one by one (most in place, past the windows earlier views hold), a seal,
+            // then more: every view still reads exactly the rows written before it was taken.
+            for (int write = 1; write <= 150; write++)
+            {
+                shard.Write(FloatRows.Batch(write));
+                if (write % 10 == 0)
+                {
+                    views.Add(shard.AcquireView());
+                }
+
+                if (write == 100)
+                {
+                    await shard.SealAsync();
+                }
+            }
+
+            for (int i = 0; i < views.Count; i++)
+            {
+                int written = (i + 1) * 10;
+                Assert.Equal(written <= 100 ? written : written - 100, views[i].BufferedWrites);
+                IEnumerable<long> expected = Enumerable.Range(1, written).SelectMany(b => Enumerable.Range(0, 10).Select(r => (b * 1000L) + r));
+                Assert.Equal(expected.Order(), ReadAll(views[i].Parts).Select(row => row.Item2).Order());
+            }
+        }
+        finally
+        {
+            views.ForEach(v => v.Dispose());
+        }
+    }
+
+    [Fact]
     public void A_reader_keeps_merged_away_parts_and_their_folders_until_it_lets_go()
     {
         using TempDirectory dir = new();
