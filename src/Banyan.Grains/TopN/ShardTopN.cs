@@ -22,9 +22,10 @@ namespace Banyan.Grains.TopN;
 /// <para>After the grain (re)activates, a window's first point starts reading what earlier activations persisted of
 /// that window; its points queue meanwhile and the write is not held up. Only windows that can have stored lists are
 /// read (<see cref="TopNSeedNeed"/>): a steady ingest opens windows after everything stored, and reads nothing for
-/// them (each such read would also seal the shard's buffered rows early, leaving many tiny blocks). A crash loses the TopN contributions of the
-/// points acknowledged after the window's last flush (at most <see cref="TopNOptions.FlushPeriod"/>), as BanyanDB loses
-/// those after its last flush; the points themselves stay in the measure.</para>
+/// them (each such read would also seal the shard's buffered rows early, leaving many tiny blocks). A crash loses the
+/// TopN contributions of the points acknowledged after the window's last flush (at most
+/// <see cref="TopNOptions.FlushPeriod"/>), as BanyanDB loses those after its last flush; the points themselves stay in
+/// the measure.</para>
 /// <para>A schema change (a new revision of the aggregation or of its measure, or its deletion) retires the
 /// processor: it flushes what it holds and goes; a new processor starts with the new schema, as in BanyanDB.</para>
 /// </remarks>
@@ -234,7 +235,9 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
             return;
         }
 
-        Task seeding = SeedAsync(shard, processor, window, mustRead is null ? LearnLatestStoredWindow(shard) : null);
+        // A processor retired by a schema change may still be seeding this window: its lists are complete only after.
+        Task[] retiredSeeding = RetiredOf(processor).Any(r => r.Windows.Any(w => w.Start == window.Start)) ? [.. _seeding] : [];
+        Task seeding = SeedAsync(shard, processor, window, mustRead is null ? LearnLatestStoredWindow(shard) : null, retiredSeeding);
         if (!seeding.IsCompleted)
         {
             _seeding.Add(seeding);
@@ -259,12 +262,13 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
         _seedNeed.StoredUpTo(latest);
     }
 
-    private async Task SeedAsync(Shard shard, TopNProcessor processor, TopNWindow window, Task? learning)
+    private async Task SeedAsync(Shard shard, TopNProcessor processor, TopNWindow window, Task? learning, Task[] retiredSeeding)
     {
         TopNDefinition definition = processor.Definition;
         List<TopNSnapshot> seeds = [];
         try
         {
+            await Task.WhenAll(retiredSeeding);
             if (learning is not null)
             {
                 await learning;
@@ -292,6 +296,19 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
 
             TopNStoredList[] lists = [.. latest.Values];
             seeds = await Task.Run(() => lists.Select(l => l.Decode(definition.SourceSubject)).ToList());
+
+            // A retired processor's lists of the window are at least as new as the stored ones (it flushes them at the
+            // next tick): taken as they are now, so what it counted since its last flush is not lost to the new list.
+            Dictionary<string, TopNSnapshot> byKey = seeds.ToDictionary(l => l.GroupKey, StringComparer.Ordinal);
+            foreach (TopNProcessor retired in RetiredOf(processor))
+            {
+                foreach (TopNSnapshot list in retired.Snapshots(window.Start, window.Start, null))
+                {
+                    byKey[list.GroupKey] = list;
+                }
+            }
+
+            seeds = [.. byKey.Values];
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -303,6 +320,12 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
             window.Seed(seeds);
         }
     }
+
+    // The retired processors of the same aggregation and direction as `processor` (older revisions).
+    private IEnumerable<TopNProcessor> RetiredOf(TopNProcessor processor) => _retired.Where(r =>
+        string.Equals(r.Definition.Group, processor.Definition.Group, StringComparison.Ordinal)
+        && string.Equals(r.Definition.Name, processor.Definition.Name, StringComparison.Ordinal)
+        && r.Descending == processor.Descending);
 
     private async Task WaitForSeedingAsync()
     {
@@ -369,7 +392,7 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
     [LoggerMessage(Level = LogLevel.Warning, Message = "TopN of group {Group}: reading the persisted lists of {AggregationGroup}/{AggregationName} window {Window} failed; the window restarts empty")]
     private static partial void LogSeedFailed(ILogger logger, string group, string aggregationGroup, string aggregationName, long window, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "TopN of group {Group}: finding where the persisted lists end failed; every window reopened in this activation reads its persisted lists")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TopN of group {Group}: finding where the persisted lists end failed; every window this activation opens reads its persisted lists")]
     private static partial void LogLatestWindowFailed(ILogger logger, string group, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "TopN of group {Group}: writing {Count} result lists failed; retried at the next flush")]

@@ -45,12 +45,12 @@ internal sealed class PartSet
     private long _epoch;
     private long _memoryBytes;
     private TaskCompletionSource? _change;
+    private bool _closed;
 
     // Guarded by _gate: the array the current view's buffered writes are a window of; slots from _bufferedEnd on are
     // free (see Append).
     private BufferedWrite[] _bufferedArray = [];
     private int _bufferedEnd;
-    private bool _closed;
 
     // Guarded by _installGate.
     private long _flushedLsn;
@@ -530,8 +530,6 @@ internal sealed class PartSet
         _heldForPrevious = [];
     }
 
-    // A view over a new part list; the list's creator reference passes to the view. Caller holds _gate
-    // (or is the constructor).
     // The current view's buffered writes with `write` inserted at `at`. Nearly every write comes last: it goes into the
     // array's next free slot, which no view covers, and the new view's window takes it in. Older views keep reading
     // their own windows, unchanged. Otherwise (out of LSN order, or no free slot) a new array, with room to grow.
@@ -566,6 +564,8 @@ internal sealed class PartSet
         return array.AsMemory(0, left.Length);
     }
 
+    // A view over a new part list; the list's creator reference passes to the view. Caller holds _gate
+    // (or is the constructor).
     private ShardView NewView(PartList parts, ReadOnlyMemory<BufferedWrite> buffered, long bufferedThrough, long bufferedRows)
     {
         var view = new ShardView(++_epoch, parts, buffered, bufferedThrough, bufferedRows, _resources);

@@ -135,6 +135,25 @@ public sealed class ShardTopNTests : IDisposable
     }
 
     [Fact]
+    public async Task A_new_revision_continues_what_the_retired_one_counted_but_had_not_flushed()
+    {
+        (SchemaCatalog first, SubjectLayout layout) = Schemas(aggregationRevision: 1);
+        (SchemaCatalog changed, _) = Schemas(aggregationRevision: 2);
+        using Shard shard = Shard.Open(_data.Path, IndexedOptions());
+        ShardTopN topN = new("g", NullLogger.Instance);
+        topN.Observe(shard, first, "cpm", Batch(layout, [WriteSchemas.Point(null, 1, s_window.AddSeconds(1), "a", 10)]));
+
+        // No flush in between: the retired processor's list of the window is only in memory when the new one opens it.
+        topN.Observe(shard, changed, "cpm", Batch(layout, [WriteSchemas.Point(null, 2, s_window.AddSeconds(2), "b", 20)]));
+        Assert.Equal(["b", "a"], Entities(await topN.QueryAsync(shard, Query(s_window))));
+
+        // Both flushed (the retired list first, then the new one with a newer version): the stored answer is the same.
+        await topN.CloseAsync(shard);
+        ShardTopN restarted = new("g", NullLogger.Instance);
+        Assert.Equal(["b", "a"], Entities(await restarted.QueryAsync(shard, Query(s_window))));
+    }
+
+    [Fact]
     public void The_latest_stored_window_is_unknown_without_a_series_index_and_none_before_the_first_list()
     {
         using (Shard plain = Shard.Open(System.IO.Path.Combine(_data.Path, "plain"), Options()))
