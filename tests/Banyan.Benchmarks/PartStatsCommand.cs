@@ -27,6 +27,10 @@ public static class PartStatsCommand
         var files = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var fields = new SortedDictionary<string, (long Blocks, long Bytes, long Rows)>(StringComparer.Ordinal);
         var found = new List<BlockHeader>();
+
+        // Per shard folder: each series' time span in each part, to count the series whose parts overlap in time (the
+        // shard reads those row by row for an aggregate, not from block statistics).
+        var spans = new Dictionary<string, Dictionary<ulong, List<(long Min, long Max)>>>(StringComparer.Ordinal);
         foreach (string folder in parts)
         {
             using PartReader part = PartReader.Open(folder);
@@ -40,6 +44,29 @@ public static class PartStatsCommand
 
             found.Clear();
             part.FindBlocks(SeriesTimeFilter.All, found);
+            string shard = Path.GetDirectoryName(folder) ?? folder;
+            if (!spans.TryGetValue(shard, out Dictionary<ulong, List<(long Min, long Max)>>? ofShard))
+            {
+                spans[shard] = ofShard = [];
+            }
+
+            var ofPart = new Dictionary<ulong, (long Min, long Max)>();
+            foreach (BlockHeader header in found)
+            {
+                (long min, long max) = ofPart.GetValueOrDefault(header.SeriesId, (long.MaxValue, long.MinValue));
+                ofPart[header.SeriesId] = (Math.Min(min, header.MinTimestamp), Math.Max(max, header.MaxTimestamp));
+            }
+
+            foreach ((ulong series, (long Min, long Max) span) in ofPart)
+            {
+                if (!ofShard.TryGetValue(series, out List<(long Min, long Max)>? list))
+                {
+                    ofShard[series] = list = [];
+                }
+
+                list.Add(span);
+            }
+
             foreach (BlockHeader header in found)
             {
                 foreach (ColumnHeader field in header.Fields)
@@ -65,7 +92,25 @@ public static class PartStatsCommand
             Console.WriteLine(Str($"  {type,-16} {bytes,14:N0} B over {r:N0} rows in {b:N0} blocks  {(double)bytes / Math.Max(1, r):F3} B/row"));
         }
 
+        long seriesInShards = spans.Values.Sum(s => (long)s.Count);
+        long overlapping = spans.Values.Sum(s => (long)s.Values.Count(Overlap));
+        Console.WriteLine(Str($"series whose parts overlap in time (aggregates read them row by row): {overlapping:N0} of {seriesInShards:N0}"));
         return 0;
+    }
+
+    // Whether two of a series' per-part spans intersect.
+    private static bool Overlap(List<(long Min, long Max)> spans)
+    {
+        spans.Sort();
+        for (int i = 1; i < spans.Count; i++)
+        {
+            if (spans[i].Min <= spans[i - 1].Max)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string Str(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -15,10 +15,11 @@ public sealed partial class Shard
     /// <summary>
     /// Summaries of numeric <paramref name="field"/> over [<paramref name="minTimestamp"/>, <paramref name="maxTimestamp"/>]
     /// for each of <paramref name="seriesIds"/> (ascending) with rows in the range, in series order: from block-header
-    /// statistics for blocks wholly inside the range, by decoding the others. Returns null when the answer cannot be
-    /// read this way: blocks of one series in different parts overlap in time (their rows may be versions of one
-    /// another, which only a row-by-row read deduplicates), or the field changed type. Sees every write acknowledged
-    /// before the call. <paramref name="subject"/> as in <see cref="Scan(string, SeriesTimeFilter, ColumnProjection)"/>.
+    /// statistics for blocks wholly inside the range, by decoding the others. A series whose blocks in different parts
+    /// overlap in time (their rows may be versions of one another) is read row by row instead, through the merge a scan
+    /// uses, so its newest versions count once; the other series still answer from their headers. Returns null when the
+    /// field changed type. Sees every write acknowledged before the call. <paramref name="subject"/> as in
+    /// <see cref="Scan(string, SeriesTimeFilter, ColumnProjection)"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The subject is not configured, or the field is not numeric.</exception>
     public List<SeriesFieldSummary>? SummarizeField(string subject, ulong[] seriesIds, long minTimestamp, long maxTimestamp, string field)
@@ -35,80 +36,79 @@ public sealed partial class Shard
 
         using ShardReadView view = AcquireView();
         List<IPartReader> parts = PartsToSummarize(view, subject, filter);
-        using BlockMerge blocks = BlockMerge.Start(parts, filter);
-
-        var buffer = new Block();
-        var scratch = new DecodeScratch();
-        ColumnProjection fieldOnly = ColumnProjection.Of([field], []);
-        while (blocks.HasCurrent)
+        var overlapping = new List<(ulong Series, int Blocks)>();
+        using (BlockMerge blocks = BlockMerge.Start(parts, filter))
         {
-            ulong series = blocks.Current.SeriesId;
-            FieldSummary summary = default;
-            long first = long.MaxValue;
-            long last = long.MinValue;
-            long previousMax = long.MinValue;
-            int previousPart = -1;
-            for (; blocks.HasCurrent && blocks.Current.SeriesId == series; blocks.Advance())
+            var buffer = new Block();
+            var scratch = new DecodeScratch();
+            ColumnProjection fieldOnly = ColumnProjection.Of([field], []);
+            var ofSeries = new List<(BlockHeader Header, int Part)>();
+            while (blocks.HasCurrent)
             {
-                BlockHeader header = blocks.Current;
-                int part = blocks.CurrentPart;
-                if (previousPart >= 0 && part != previousPart && header.MinTimestamp <= previousMax)
+                ulong series = blocks.Current.SeriesId;
+                if (TakeSeriesBlocks(blocks, ofSeries))
                 {
-                    return null;
+                    overlapping.Add((series, ofSeries.Count));
+                    continue;
                 }
 
-                previousMax = Math.Max(previousMax, header.MaxTimestamp);
-                previousPart = part;
-                ColumnHeader? column = header.FindField(field);
-                if (column is not null && column.Type != ColumnValueType.Float64 && !ColumnValueTypes.IsInteger(column.Type))
+                FieldSummary summary = default;
+                long first = long.MaxValue;
+                long last = long.MinValue;
+                foreach ((BlockHeader header, int part) in ofSeries)
                 {
-                    throw new ArgumentException($"field '{field}' is {column.Type}; only numeric fields aggregate", nameof(field));
-                }
-
-                if (summary.Type != 0 && column is not null && column.Statistics.IsPresent && column.Statistics.Type != summary.Type)
-                {
-                    return null;
-                }
-
-                bool inside = header.MinTimestamp >= minTimestamp && header.MaxTimestamp <= maxTimestamp;
-                if (inside && (column is null || !column.Statistics.SumOverflowed))
-                {
-                    first = Math.Min(first, header.MinTimestamp);
-                    last = Math.Max(last, header.MaxTimestamp);
-                    if (column is not null)
+                    ColumnHeader? column = NumericField(header, field);
+                    if (summary.Type != 0 && column is not null && column.Statistics.IsPresent && column.Statistics.Type != summary.Type)
                     {
-                        summary.Add(column.Statistics);
-                        summary.BlocksFromStatistics++;
+                        return null;
                     }
 
-                    continue;
+                    bool inside = header.MinTimestamp >= minTimestamp && header.MaxTimestamp <= maxTimestamp;
+                    if (inside && (column is null || !column.Statistics.SumOverflowed))
+                    {
+                        first = Math.Min(first, header.MinTimestamp);
+                        last = Math.Max(last, header.MaxTimestamp);
+                        if (column is not null)
+                        {
+                            summary.Add(column.Statistics);
+                            summary.BlocksFromStatistics++;
+                        }
+
+                        continue;
+                    }
+
+                    Block read = column is null ? ReadKeys(parts[part], header, buffer, scratch) : ReadFieldBlock(parts[part], header, field, fieldOnly, buffer, scratch);
+                    ReadOnlySpan<long> timestamps = read.Timestamps;
+                    (int start, int end) = FieldSummaryReader.RowsWithin(timestamps, minTimestamp, maxTimestamp);
+
+                    if (end == start)
+                    {
+                        continue;
+                    }
+
+                    first = Math.Min(first, timestamps[start]);
+                    last = Math.Max(last, timestamps[end - 1]);
+                    if (read.FindColumn(null, field) is { } decoded)
+                    {
+                        summary.Add(ColumnStatistics.Compute(decoded, start, end - start));
+                        summary.BlocksDecoded++;
+                    }
                 }
 
-                Block read = column is null ? ReadKeys(parts[part], header, buffer, scratch) : ReadFieldBlock(parts[part], header, field, fieldOnly, buffer, scratch);
-                ReadOnlySpan<long> timestamps = read.Timestamps;
-                (int start, int end) = FieldSummaryReader.RowsWithin(timestamps, minTimestamp, maxTimestamp);
-
-                if (end == start)
+                if (first <= last)
                 {
-                    continue;
+                    result.Add(new SeriesFieldSummary(series, summary, first, last));
                 }
-
-                first = Math.Min(first, timestamps[start]);
-                last = Math.Max(last, timestamps[end - 1]);
-                if (read.FindColumn(null, field) is { } decoded)
-                {
-                    summary.Add(ColumnStatistics.Compute(decoded, start, end - start));
-                    summary.BlocksDecoded++;
-                }
-            }
-
-            if (first <= last)
-            {
-                result.Add(new SeriesFieldSummary(series, summary, first, last));
             }
         }
 
-        return result;
+        if (overlapping.Count == 0)
+        {
+            return result;
+        }
+
+        List<SeriesFieldSummary>? fromRows = SummarizeRows(parts, overlapping, minTimestamp, maxTimestamp, field);
+        return fromRows is null ? null : InSeriesOrder(result, fromRows);
     }
 
     /// <summary>
@@ -118,9 +118,9 @@ public sealed partial class Shard
     /// <paramref name="seriesIds"/> (ascending) together: one entry per interval, empty where no row has the field. A
     /// block wholly inside one interval gives its header statistics; a block across intervals or across a bound of the
     /// range is decoded once and its rows added to their intervals. A float field's sums are added block by block in
-    /// series then time order, so they may differ in the last bits from a row-by-row sum. Returns null where
-    /// <see cref="SummarizeField"/> does: blocks of one series in different parts overlap in time, or the field changed type.
-    /// Sees every write acknowledged before the call.
+    /// series then time order, so they may differ in the last bits from a row-by-row sum. A series whose blocks in
+    /// different parts overlap in time is read row by row, as in <see cref="SummarizeField"/>. Returns null when the
+    /// field changed type. Sees every write acknowledged before the call.
     /// </summary>
     /// <exception cref="ArgumentException">The subject is not configured, or the field is not numeric.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The interval is not positive, or the range holds more than <see cref="MaxSummaryIntervals"/> intervals.</exception>
@@ -157,92 +157,116 @@ public sealed partial class Shard
         var filter = new SeriesTimeFilter(seriesIds, minTimestamp, maxTimestamp);
         using ShardReadView view = AcquireView();
         List<IPartReader> parts = PartsToSummarize(view, subject, filter);
-        using BlockMerge blocks = BlockMerge.Start(parts, filter);
-        var buffer = new Block();
-        var scratch = new DecodeScratch();
-        ColumnProjection fieldOnly = ColumnProjection.Of([field], []);
         Span<FieldSummary> summaries = CollectionsMarshal.AsSpan(result);
         ColumnValueType type = 0;
-        ulong series = 0;
-        long previousMax = long.MinValue;
-        int previousPart = -1;
-        for (; blocks.HasCurrent; blocks.Advance())
+        var overlapping = new List<(ulong Series, int Blocks)>();
+        using (BlockMerge blocks = BlockMerge.Start(parts, filter))
         {
-            BlockHeader header = blocks.Current;
-            int part = blocks.CurrentPart;
-            if (previousPart < 0 || header.SeriesId != series)
+            var buffer = new Block();
+            var scratch = new DecodeScratch();
+            ColumnProjection fieldOnly = ColumnProjection.Of([field], []);
+            var ofSeries = new List<(BlockHeader Header, int Part)>();
+            while (blocks.HasCurrent)
             {
-                (series, previousMax, previousPart) = (header.SeriesId, long.MinValue, -1);
+                ulong series = blocks.Current.SeriesId;
+                if (TakeSeriesBlocks(blocks, ofSeries))
+                {
+                    overlapping.Add((series, ofSeries.Count));
+                    continue;
+                }
+
+                foreach ((BlockHeader header, int part) in ofSeries)
+                {
+                    ColumnHeader? column = NumericField(header, field);
+                    if (column is null)
+                    {
+                        continue; // no row of this block has the field
+                    }
+
+                    if (type != 0 && column.Statistics.IsPresent && column.Statistics.Type != type)
+                    {
+                        return null;
+                    }
+
+                    if (column.Statistics.IsPresent)
+                    {
+                        type = column.Statistics.Type;
+                    }
+
+                    int first = IntervalOf(Math.Max(header.MinTimestamp, minTimestamp), minTimestamp, interval);
+                    int last = IntervalOf(Math.Min(header.MaxTimestamp, maxTimestamp), minTimestamp, interval);
+                    bool inside = header.MinTimestamp >= minTimestamp && header.MaxTimestamp <= maxTimestamp;
+                    if (inside && first == last && !column.Statistics.SumOverflowed)
+                    {
+                        summaries[first].Add(column.Statistics);
+                        summaries[first].BlocksFromStatistics++;
+                        continue;
+                    }
+
+                    Block read = ReadFieldBlock(parts[part], header, field, fieldOnly, buffer, scratch);
+                    ColumnBuffer? decoded = read.FindColumn(null, field);
+                    if (decoded is null)
+                    {
+                        continue;
+                    }
+
+                    ReadOnlySpan<long> timestamps = read.Timestamps;
+                    (int start, int end) = FieldSummaryReader.RowsWithin(timestamps, minTimestamp, maxTimestamp);
+                    bool counted = false;
+                    while (start < end)
+                    {
+                        // The rows of the interval of row start: up to the interval's last timestamp.
+                        int k = IntervalOf(timestamps[start], minTimestamp, interval);
+                        long intervalMax = k == summaries.Length - 1 ? maxTimestamp : unchecked((long)((ulong)minTimestamp + ((ulong)(k + 1) * (ulong)interval) - 1));
+                        int stop = start + 1;
+                        while (stop < end && timestamps[stop] <= intervalMax)
+                        {
+                            stop++;
+                        }
+
+                        summaries[k].Add(ColumnStatistics.Compute(decoded, start, stop - start));
+                        if (!counted)
+                        {
+                            summaries[k].BlocksDecoded++;
+                            counted = true;
+                        }
+
+                        start = stop;
+                    }
+                }
+            }
+        }
+
+        if (overlapping.Count == 0)
+        {
+            return result;
+        }
+
+        // The overlapping series row by row, each row into its interval; a series' blocks counted as decoded in the
+        // interval of its first row.
+        PartMergeIterator rows = OverlappingRows(parts, overlapping, minTimestamp, maxTimestamp, field);
+        int seriesAt = -1;
+        while (rows.MoveNext())
+        {
+            int k = IntervalOf(rows.Timestamp, minTimestamp, interval);
+            if (seriesAt < 0 || overlapping[seriesAt].Series != rows.SeriesId)
+            {
+                seriesAt = IndexOfSeries(overlapping, rows.SeriesId, seriesAt + 1);
+                summaries[k].BlocksDecoded += overlapping[seriesAt].Blocks;
             }
 
-            if (previousPart >= 0 && part != previousPart && header.MinTimestamp <= previousMax)
+            if (RowStatistics(rows, field) is not { } one)
+            {
+                continue;
+            }
+
+            if (type != 0 && one.Type != type)
             {
                 return null;
             }
 
-            previousMax = Math.Max(previousMax, header.MaxTimestamp);
-            previousPart = part;
-            ColumnHeader? column = header.FindField(field);
-            if (column is null)
-            {
-                continue; // no row of this block has the field
-            }
-
-            if (column.Type != ColumnValueType.Float64 && !ColumnValueTypes.IsInteger(column.Type))
-            {
-                throw new ArgumentException($"field '{field}' is {column.Type}; only numeric fields aggregate", nameof(field));
-            }
-
-            if (type != 0 && column.Statistics.IsPresent && column.Statistics.Type != type)
-            {
-                return null;
-            }
-
-            if (column.Statistics.IsPresent)
-            {
-                type = column.Statistics.Type;
-            }
-
-            int first = IntervalOf(Math.Max(header.MinTimestamp, minTimestamp), minTimestamp, interval);
-            int last = IntervalOf(Math.Min(header.MaxTimestamp, maxTimestamp), minTimestamp, interval);
-            bool inside = header.MinTimestamp >= minTimestamp && header.MaxTimestamp <= maxTimestamp;
-            if (inside && first == last && !column.Statistics.SumOverflowed)
-            {
-                summaries[first].Add(column.Statistics);
-                summaries[first].BlocksFromStatistics++;
-                continue;
-            }
-
-            Block read = ReadFieldBlock(parts[part], header, field, fieldOnly, buffer, scratch);
-            ColumnBuffer? decoded = read.FindColumn(null, field);
-            if (decoded is null)
-            {
-                continue;
-            }
-
-            ReadOnlySpan<long> timestamps = read.Timestamps;
-            (int start, int end) = FieldSummaryReader.RowsWithin(timestamps, minTimestamp, maxTimestamp);
-            bool counted = false;
-            while (start < end)
-            {
-                // The rows of the interval of row start: up to the interval's last timestamp.
-                int k = IntervalOf(timestamps[start], minTimestamp, interval);
-                long intervalMax = k == summaries.Length - 1 ? maxTimestamp : unchecked((long)((ulong)minTimestamp + ((ulong)(k + 1) * (ulong)interval) - 1));
-                int stop = start + 1;
-                while (stop < end && timestamps[stop] <= intervalMax)
-                {
-                    stop++;
-                }
-
-                summaries[k].Add(ColumnStatistics.Compute(decoded, start, stop - start));
-                if (!counted)
-                {
-                    summaries[k].BlocksDecoded++;
-                    counted = true;
-                }
-
-                start = stop;
-            }
+            type = one.Type;
+            summaries[k].Add(one);
         }
 
         return result;
@@ -270,6 +294,128 @@ public sealed partial class Shard
     {
         part.ReadBlock(header, ColumnProjection.KeysOnly, buffer, scratch);
         return buffer;
+    }
+
+    // Moves the merge past the current series' blocks, gathering them into ofSeries; true when blocks of the series in
+    // different parts overlap in time, so their rows may be versions of one another and only a row-by-row read
+    // deduplicates them. (Blocks of one part never overlap: a part holds a series' rows once, sorted.)
+    private static bool TakeSeriesBlocks(BlockMerge blocks, List<(BlockHeader Header, int Part)> ofSeries)
+    {
+        ofSeries.Clear();
+        ulong series = blocks.Current.SeriesId;
+        long previousMax = long.MinValue;
+        int previousPart = -1;
+        bool overlap = false;
+        for (; blocks.HasCurrent && blocks.Current.SeriesId == series; blocks.Advance())
+        {
+            BlockHeader header = blocks.Current;
+            int part = blocks.CurrentPart;
+            overlap |= previousPart >= 0 && part != previousPart && header.MinTimestamp <= previousMax;
+            previousMax = Math.Max(previousMax, header.MaxTimestamp);
+            previousPart = part;
+            ofSeries.Add((header, part));
+        }
+
+        return overlap;
+    }
+
+    // The block's column of the field, null when no row of the block has it; refuses a field that is not numeric.
+    private static ColumnHeader? NumericField(BlockHeader header, string field)
+    {
+        ColumnHeader? column = header.FindField(field);
+        if (column is not null && column.Type != ColumnValueType.Float64 && !ColumnValueTypes.IsInteger(column.Type))
+        {
+            throw new ArgumentException($"field '{field}' is {column.Type}; only numeric fields aggregate", nameof(field));
+        }
+
+        return column;
+    }
+
+    // The series (ascending) whose blocks overlap between parts, read row by row in the range through the merge a scan
+    // uses: measures deduplicated by version, as a scan answers them.
+    private PartMergeIterator OverlappingRows(List<IPartReader> parts, List<(ulong Series, int Blocks)> series, long minTimestamp, long maxTimestamp, string field) =>
+        new(parts, _options.Kind, new SeriesTimeFilter([.. series.Select(s => s.Series)], minTimestamp, maxTimestamp), ColumnProjection.Of([field], []));
+
+    // The index of series in overlapping (ascending) from start on: the rows come in the same order, so the walk is
+    // linear over a whole read.
+    private static int IndexOfSeries(List<(ulong Series, int Blocks)> overlapping, ulong series, int start)
+    {
+        int i = start;
+        while (overlapping[i].Series != series)
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    // The current row's field as one row's statistics; null when the row has no value of it.
+    private static ColumnStatistics? RowStatistics(PartMergeIterator rows, string field)
+    {
+        ColumnBuffer? column = rows.CurrentBlock.FindColumn(null, field);
+        if (column is null)
+        {
+            return null;
+        }
+
+        if (column.Type != ColumnValueType.Float64 && !ColumnValueTypes.IsInteger(column.Type))
+        {
+            throw new ArgumentException($"field '{field}' is {column.Type}; only numeric fields aggregate", nameof(field));
+        }
+
+        ColumnStatistics one = ColumnStatistics.Compute(column, rows.CurrentRow, 1);
+        return one.IsPresent && one.Count > 0 ? one : null;
+    }
+
+    // Per-series summaries of the overlapping series, row by row; null when the field changed type among their rows.
+    private List<SeriesFieldSummary>? SummarizeRows(List<IPartReader> parts, List<(ulong Series, int Blocks)> series, long minTimestamp, long maxTimestamp, string field)
+    {
+        var result = new List<SeriesFieldSummary>(series.Count);
+        PartMergeIterator rows = OverlappingRows(parts, series, minTimestamp, maxTimestamp, field);
+        bool more = rows.MoveNext();
+        int seriesAt = -1;
+        while (more)
+        {
+            ulong id = rows.SeriesId;
+            seriesAt = IndexOfSeries(series, id, seriesAt + 1);
+            FieldSummary summary = default;
+            summary.BlocksDecoded = series[seriesAt].Blocks;
+            long first = rows.Timestamp;
+            long last = first;
+            for (; more && rows.SeriesId == id; more = rows.MoveNext())
+            {
+                last = rows.Timestamp;
+                if (RowStatistics(rows, field) is not { } one)
+                {
+                    continue;
+                }
+
+                if (summary.Type != 0 && one.Type != summary.Type)
+                {
+                    return null;
+                }
+
+                summary.Add(one);
+            }
+
+            result.Add(new SeriesFieldSummary(id, summary, first, last));
+        }
+
+        return result;
+    }
+
+    // Two lists of summaries, each in series order and of disjoint series, as one in series order.
+    private static List<SeriesFieldSummary> InSeriesOrder(List<SeriesFieldSummary> a, List<SeriesFieldSummary> b)
+    {
+        var merged = new List<SeriesFieldSummary>(a.Count + b.Count);
+        int i = 0;
+        int j = 0;
+        while (i < a.Count || j < b.Count)
+        {
+            merged.Add(j == b.Count || (i < a.Count && a[i].SeriesId < b[j].SeriesId) ? a[i++] : b[j++]);
+        }
+
+        return merged;
     }
 
     private List<IPartReader> PartsToSummarize(ShardReadView view, string subject, SeriesTimeFilter filter)

@@ -72,6 +72,60 @@ public static class LoadCommand
         }
 
         LoadReport report = new() { Series = options.Series, Points = options.Points, DataPoints = points, Streams = options.Streams, Client = ClientName(options), Shards = (int)options.Shards, LoadAverageBefore = LoadAverage() };
+        if (options.QueriesOn is { } kept)
+        {
+            CopyFolder(kept, data);
+            Console.WriteLine($"queries on a copy of {kept}: no write phase");
+        }
+        else
+        {
+            await WriteAndStopAsync(options, data, dataset, environment, report);
+        }
+
+        // Queries on a restarted silo: what was acknowledged and flushed is read back from disk.
+        Stopwatch restarting = Stopwatch.StartNew();
+        await using (SiloChild silo = await SiloChild.StartAsync(options.SiloDll, data, environment, options.SiloArguments, TimeSpan.FromSeconds(120)))
+        {
+            report.RestartSeconds = restarting.Elapsed.TotalSeconds;
+            using GrpcChannel channel = GrpcChannel.ForAddress(silo.GrpcAddress);
+            using CancellationTokenSource bound = new(options.Timeout);
+            PeerQueries queries = new(dataset);
+            report.VisiblePoints = await queries.CountVisibleAsync(channel, bound.Token);
+            Console.WriteLine(Str($"restart: serving after {report.RestartSeconds:F1} s; {report.VisiblePoints:N0} data points visible (expected {points:N0})"));
+            using Process? perf = options.PerfQueriesFile is null ? null : StartPerf(silo.Pid, options.PerfQueriesFile);
+            IReadOnlyList<PeerQueryResult> results = await queries.RunAsync(channel, new Uri($"http://127.0.0.1:{silo.HttpPort}/"), options.Warmup, options.QueryRuns, bound.Token, options.QueryNames);
+            if (perf is not null)
+            {
+                await StopPerfAsync(perf);
+            }
+
+            report.Queries = [.. results.Select(r => new QueryFigures(r.Name, r.Median, r.P99, r.Correct, r.Detail, r.Milliseconds))];
+            foreach (PeerQueryResult r in results)
+            {
+                Console.WriteLine(r.Milliseconds.Count == 0 ? Str($"{r.Name}: {r.Detail}") : Str($"{r.Name}: median {r.Median:F2} ms, p99 {r.P99:F2} ms over {r.Milliseconds.Count} runs; answer {(r.Correct ? "correct" : "WRONG")} ({r.Detail})"));
+            }
+
+            report.QueryPeakRssBytes = silo.PeakRssBytes();
+            Console.WriteLine(Str($"restarted silo peak RSS (VmHWM) after the queries {report.QueryPeakRssBytes / 1048576.0:F0} MiB"));
+            await silo.StopAsync(TimeSpan.FromSeconds(120));
+        }
+
+        report.LoadAverageAfter = LoadAverage();
+        if (options.JsonFile is not null)
+        {
+            await File.WriteAllTextAsync(options.JsonFile, JsonSerializer.Serialize(report, s_json));
+        }
+
+        bool right = report.Failed == 0 && (options.QueriesOn is not null || report.Acknowledged == points) && report.VisiblePoints == points && report.Queries!.All(q => q.Correct);
+        Console.WriteLine(right ? "load: every point acknowledged and visible, every answer correct" : "load: FAILED (see above)");
+        return right ? 0 : 1;
+    }
+
+    // The write phase: a silo on the fresh folder, the schema, the dataset over the write streams, the settle and a
+    // graceful stop, each measured into the report.
+    private static async Task WriteAndStopAsync(LoadOptions options, string data, PeerDataset dataset, Dictionary<string, string> environment, LoadReport report)
+    {
+        long points = dataset.Samples;
         await using (SiloChild silo = await SiloChild.StartAsync(options.SiloDll, data, environment, options.SiloArguments, TimeSpan.FromSeconds(120)))
         {
             Console.WriteLine(Str($"silo: pid {silo.Pid}, gRPC {silo.GrpcAddress}"));
@@ -142,44 +196,20 @@ public static class LoadCommand
             Console.WriteLine(Str($"stop: {(clean ? "graceful" : "NOT graceful (killed)")} in {report.StopSeconds:F1} s; stopped: {stopped.Describe(points)}"));
             Console.WriteLine(Str($"silo peak RSS (VmHWM) {report.PeakRssBytes / 1048576.0:F0} MiB"));
         }
+    }
 
-        // Queries on a restarted silo: what was acknowledged and flushed is read back from disk.
-        Stopwatch restarting = Stopwatch.StartNew();
-        await using (SiloChild silo = await SiloChild.StartAsync(options.SiloDll, data, environment, options.SiloArguments, TimeSpan.FromSeconds(120)))
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string folder in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
         {
-            report.RestartSeconds = restarting.Elapsed.TotalSeconds;
-            using GrpcChannel channel = GrpcChannel.ForAddress(silo.GrpcAddress);
-            using CancellationTokenSource bound = new(options.Timeout);
-            PeerQueries queries = new(dataset);
-            report.VisiblePoints = await queries.CountVisibleAsync(channel, bound.Token);
-            Console.WriteLine(Str($"restart: serving after {report.RestartSeconds:F1} s; {report.VisiblePoints:N0} data points visible (expected {points:N0})"));
-            using Process? perf = options.PerfQueriesFile is null ? null : StartPerf(silo.Pid, options.PerfQueriesFile);
-            IReadOnlyList<PeerQueryResult> results = await queries.RunAsync(channel, new Uri($"http://127.0.0.1:{silo.HttpPort}/"), options.Warmup, options.QueryRuns, bound.Token, options.QueryNames);
-            if (perf is not null)
-            {
-                await StopPerfAsync(perf);
-            }
-
-            report.Queries = [.. results.Select(r => new QueryFigures(r.Name, r.Median, r.P99, r.Correct, r.Detail, r.Milliseconds))];
-            foreach (PeerQueryResult r in results)
-            {
-                Console.WriteLine(r.Milliseconds.Count == 0 ? Str($"{r.Name}: {r.Detail}") : Str($"{r.Name}: median {r.Median:F2} ms, p99 {r.P99:F2} ms over {r.Milliseconds.Count} runs; answer {(r.Correct ? "correct" : "WRONG")} ({r.Detail})"));
-            }
-
-            report.QueryPeakRssBytes = silo.PeakRssBytes();
-            Console.WriteLine(Str($"restarted silo peak RSS (VmHWM) after the queries {report.QueryPeakRssBytes / 1048576.0:F0} MiB"));
-            await silo.StopAsync(TimeSpan.FromSeconds(120));
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, folder)));
         }
 
-        report.LoadAverageAfter = LoadAverage();
-        if (options.JsonFile is not null)
+        foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
         {
-            await File.WriteAllTextAsync(options.JsonFile, JsonSerializer.Serialize(report, s_json));
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
         }
-
-        bool right = report.Failed == 0 && report.Acknowledged == points && report.VisiblePoints == points && report.Queries!.All(q => q.Correct);
-        Console.WriteLine(right ? "load: every point acknowledged and visible, every answer correct" : "load: FAILED (see above)");
-        return right ? 0 : 1;
     }
 
     // Settled when the folder's files and their sizes have not changed for `quiet` (flushes and merges done).

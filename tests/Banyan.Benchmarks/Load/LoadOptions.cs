@@ -17,6 +17,9 @@ public sealed class LoadOptions
           --shards N          shards of the group (default 2)   --ttl-days N    group TTL, days (default 3650: gen.py's data is in 2024)
           --data DIR          fresh data folder (default a new folder under /tmp, removed at the end unless --keep)
           --keep              keep the data folder
+          --queries-on DIR    no write phase: copy DIR (a folder kept by an earlier `load --keep` with the same --series,
+                              --points and --seed) into the data folder and only restart the silo on it and query, so
+                              two silo builds can be compared on the same parts
           --silo DLL          the built Banyan.Silo.dll (default the one built next to this project, same configuration)
           --silo-arg ARG      extra silo configuration override, repeatable (e.g. --silo-arg --Silo:Shard:MergePeriod=00:00:05)
           --silo-env K=V      environment variable for the silo only, repeatable (e.g. --silo-env DOTNET_gcConcurrent=0)
@@ -61,6 +64,9 @@ public sealed class LoadOptions
 
     /// <summary>Keep the data folder.</summary>
     public bool Keep { get; private set; }
+
+    /// <summary>A kept data folder to copy and only query, or null to write the dataset first.</summary>
+    public string? QueriesOn { get; private set; }
 
     /// <summary>The silo executable.</summary>
     public string SiloDll { get; private set; } = DefaultSiloDll();
@@ -152,6 +158,14 @@ public sealed class LoadOptions
                     break;
                 case "--keep":
                     o.Keep = true;
+                    break;
+                case "--queries-on":
+                    o.QueriesOn = Path.GetFullPath(Value());
+                    if (!Directory.Exists(o.QueriesOn))
+                    {
+                        throw new ArgumentException($"--queries-on '{o.QueriesOn}': no such folder");
+                    }
+
                     break;
                 case "--silo":
                     o.SiloDll = Path.GetFullPath(Value());

@@ -271,7 +271,8 @@ public sealed class MeasureQueryTests(ClusterFixture fixture)
     {
         // Grouped by an entity tag, projecting only entity tags, no other criteria: shards answer from block statistics
         // (StatisticsGrouper). The same query with a criterion every point meets reads rows (ShardGrouper). Both must
-        // equal the model, over flushed parts, memory parts and unsealed writes, with ranges that cut blocks.
+        // equal the model, over flushed parts, memory parts and unsealed writes, with ranges that cut blocks, and with
+        // newer versions of one series' points in a later part.
         const string group = "qm-statistics";
         await Schemas.CreateAsync(fixture.Client, MeasureGroup(group));
         DateTimeOffset t0 = QueryData.BaseTime(TimeSpan.FromHours(3));
@@ -287,6 +288,13 @@ public sealed class MeasureQueryTests(ClusterFixture fixture)
                 await FlushAllAsync(group);
             }
         }
+
+        // Newer versions of instance i1's first 40 s (flushed in the first wave's part) with other values, left
+        // unsealed beside the third wave: that series' parts overlap in time, so the shard reads it row by row (the
+        // newest version once) while the other series still answer from their headers.
+        CpmPoint[] rewritten = [.. data.Where(p => p.Instance == "i1" && p.Time < t0.AddSeconds(40)).Select(p => p with { Total = p.Total + 5_000, Value = p.Value + 1_000, Version = 1L << 40 })];
+        await QueryData.WriteAsync(fixture.Client, group, rewritten);
+        data = [.. data.Where(p => p.Instance != "i1" || p.Time >= t0.AddSeconds(40)), .. rewritten];
 
         foreach ((DateTimeOffset from, DateTimeOffset to) in new[] { (t0, t0.AddSeconds(179)), (t0.AddSeconds(30), t0.AddSeconds(150)), (t0.AddSeconds(61), t0.AddSeconds(61)) })
         {

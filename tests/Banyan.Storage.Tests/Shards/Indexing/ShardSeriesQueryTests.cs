@@ -14,7 +14,8 @@ namespace Banyan.Storage.Tests.Shards.Indexing;
 /// What the shard grain asks of a measure shard with a series index: the series of a subject selected by entity values
 /// (<see cref="Shard.FindSeries"/>, writes not sealed yet included), and per-series summaries of a field from block
 /// statistics (<see cref="Shard.SummarizeField"/>), checked against the rows written, across buffered writes, memory
-/// parts, flushed and merged parts; and refused (null) where rows of different parts could be versions of each other.
+/// parts, flushed and merged parts; series whose rows in different parts could be versions of each other read row by
+/// row (newest version once), the others still from their headers.
 /// </summary>
 public sealed class ShardSeriesQueryTests : IDisposable
 {
@@ -68,6 +69,13 @@ public sealed class ShardSeriesQueryTests : IDisposable
         }
 
         return (batch, samples);
+    }
+
+    // The samples with the newer ones in place of the older ones of the same key (a newer version wins).
+    private static List<Sample> Newest(List<Sample> older, List<Sample> newer)
+    {
+        HashSet<(ulong, long)> replaced = [.. newer.Select(s => (s.Series, s.Time))];
+        return [.. older.Where(s => !replaced.Contains((s.Series, s.Time))), .. newer];
     }
 
     private static void CheckSummaries(Shard shard, List<Sample> samples, ulong[] series, long min, long max, string where)
@@ -264,7 +272,7 @@ public sealed class ShardSeriesQueryTests : IDisposable
     }
 
     [Fact]
-    public void Interval_summaries_are_refused_where_parts_overlap_and_check_their_arguments()
+    public void Interval_summaries_read_overlapping_series_row_by_row_and_check_their_arguments()
     {
         using TempDirectory dir = new();
         Shard shard = Open(dir);
@@ -275,8 +283,13 @@ public sealed class ShardSeriesQueryTests : IDisposable
         shard.Write(second);
         shard.Flush();
         ulong[] series = [.. newer.Select(s => s.Series).Distinct().Order()];
-        Assert.Null(shard.SummarizeFieldByInterval("cpu", series, 0, 100, "v", 10));
-        Assert.NotNull(shard.SummarizeFieldByInterval("cpu", series, 0, 9, "v", 5));
+        List<Sample> newest = [.. Cpu(hosts: 2, first: 0, count: 10).Samples, .. newer];
+        foreach (long width in new long[] { 1, 7, 10, 1_000 })
+        {
+            CheckIntervals(shard, newest, series, 0, 100, width, "versions in two parts");
+        }
+
+        CheckIntervals(shard, newest, series, 0, 9, 5, "only the older part in the range");
         Assert.Empty(shard.SummarizeFieldByInterval("cpu", series, 10, 9, "v", 5)!);
         Assert.Throws<ArgumentOutOfRangeException>(() => shard.SummarizeFieldByInterval("cpu", series, 0, 9, "v", 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => shard.SummarizeFieldByInterval("cpu", series, long.MinValue, long.MaxValue, "v", 1_000));
@@ -284,33 +297,40 @@ public sealed class ShardSeriesQueryTests : IDisposable
         // The whole of long's range in intervals of long.MaxValue: [min, −2], [−1, max − 2], [max − 1, max].
         shard.Merge(force: true);
         List<FieldSummary> whole = shard.SummarizeFieldByInterval("cpu", series, long.MinValue, long.MaxValue, "v", long.MaxValue)!;
-        List<Sample> merged = [.. Cpu(hosts: 2, first: 0, count: 10).Samples, .. newer];
-        Assert.Equal((3, 0L, merged.LongCount(s => s.Value != long.MinValue), 0L), (whole.Count, whole[0].Count, whole[1].Count, whole[2].Count));
+        Assert.Equal((3, 0L, newest.LongCount(s => s.Value != long.MinValue), 0L), (whole.Count, whole[0].Count, whole[1].Count, whole[2].Count));
     }
 
     [Fact]
-    public void Summaries_are_refused_where_parts_overlap_and_rows_may_be_versions_of_each_other()
+    public void Series_whose_parts_hold_versions_of_each_other_are_read_row_by_row_and_the_others_from_headers()
     {
         using TempDirectory dir = new();
         Shard shard = Open(dir);
-        (WriteBatch first, _) = Cpu(hosts: 2, first: 0, count: 20, version: 1);
+        (WriteBatch first, List<Sample> older) = Cpu(hosts: 4, first: 0, count: 20, version: 1);
         shard.Write(first);
         shard.Flush();
 
-        // The same keys again with a newer version and other values: the shard answers the newer rows, so adding up
-        // both parts' statistics would count every key twice.
-        (WriteBatch second, List<Sample> newer) = Cpu(hosts: 2, first: 10, count: 20, version: 2, offset: 5);
+        // The same keys of hosts 0 and 1 again with a newer version and other values: the shard answers the newer rows,
+        // so adding up both parts' statistics would count those keys twice. Hosts 2 and 3 go on in time in the newer
+        // part, their blocks apart from the older part's.
+        (WriteBatch second, List<Sample> newer) = Cpu(hosts: 4, first: 10, count: 20, version: 2, offset: 5, keep: (h, t) => h < 2 || t >= 20);
         shard.Write(second);
         shard.Flush();
-        ulong[] series = [.. newer.Select(s => s.Series).Distinct().Order()];
-        Assert.Null(shard.SummarizeField("cpu", series, 0, 100, "v"));
+        List<Sample> newest = Newest(older, newer);
+        ulong[] series = [.. newest.Select(s => s.Series).Distinct().Order()];
+        CheckSummaries(shard, newest, series, 0, 100, "versions in two parts");
+        CheckSummaries(shard, newest, series, 12, 25, "versions in two parts, blocks straddling the range");
+        CheckSummaries(shard, newest, series, 0, 9, "only the older part in the range");
+        CheckSummaries(shard, newest, [series[1], series[3]], 0, 100, "versions in two parts, some series");
 
-        // Ranges where only one part has rows are still answered.
-        Assert.NotNull(shard.SummarizeField("cpu", series, 0, 9, "v"));
+        // Only the two series with versions were read row by row; the others' four blocks answered from their headers.
+        ulong[] rewritten = [SeriesOf("eu", "h-0"), SeriesOf("us", "h-1")];
+        List<SeriesFieldSummary> summaries = shard.SummarizeField("cpu", series, 0, 100, "v")!;
+        Assert.All(summaries, s => Assert.Equal(
+            rewritten.Contains(s.SeriesId) ? (0, 2) : (2, 0),
+            (s.Summary.BlocksFromStatistics, s.Summary.BlocksDecoded)));
 
         shard.Merge(force: true);
-        List<Sample> expected = [.. Cpu(hosts: 2, first: 0, count: 10).Samples, .. newer];
-        CheckSummaries(shard, expected, series, 0, 100, "after the merge deduplicated the versions");
+        CheckSummaries(shard, newest, series, 0, 100, "after the merge deduplicated the versions");
     }
 
     // Rows of 6 hosts over 120 timestamps, in windows of 9 dealt round four parts by (host + window) % 4: two disk
@@ -319,8 +339,8 @@ public sealed class ShardSeriesQueryTests : IDisposable
     // a window is three blocks of 3 rows, in chunks of a few headers: the shard merges the parts' blocks, which
     // interleave by series and by time, into one order. (Blocks are cut by row count, not at gaps in time: with windows
     // that are not a multiple of 3 rows, a part's block would reach into its next window, across another part's rows,
-    // and the summaries would rightly be refused.) Then newer versions of keys inside a disk part's and the memory
-    // part's blocks make parts overlap, and summaries over them are refused.
+    // and those series would be read row by row.) Then newer versions of keys inside a disk part's and the memory part's
+    // blocks make parts overlap: those series are read row by row, their newest versions counted once.
     [Theory]
     [InlineData(2u)]
     [InlineData(1u)]
@@ -362,22 +382,27 @@ public sealed class ShardSeriesQueryTests : IDisposable
         // block of the buffered writes that starts where the disk part's does. (Three rows, a whole block, so that the
         // buffered writes' other blocks keep to their windows.)
         ulong[] all = [.. samples.Select(s => s.Series).Distinct().Order()];
-        shard.Write(Cpu(hosts: 6, first: 30, count: 3, version: 2, offset: 5, keep: (h, _) => h == 1).Batch);
-        Assert.Null(shard.SummarizeField("cpu", all, 0, 119, "v"));
-        Assert.Null(shard.SummarizeFieldByInterval("cpu", all, 0, 119, "v", 10));
-
-        // Ranges that leave the overlap out are answered. They start at a window's first time: the buffered writes are
-        // cut into blocks after the rows in the range are picked, so from inside a window their blocks would reach
-        // across the next windows of other parts.
-        CheckSummaries(shard, samples, all, 45, 119, "interleaved parts, overlap left out of the range");
-        CheckIntervals(shard, samples, all, 45, 119, 10, "interleaved parts, overlap left out of the range");
+        (WriteBatch firstVersions, List<Sample> firstNewer) = Cpu(hosts: 6, first: 30, count: 3, version: 2, offset: 5, keep: (h, _) => h == 1);
+        shard.Write(firstVersions);
+        List<Sample> newest = Newest(samples, firstNewer);
+        CheckSummaries(shard, newest, all, 0, 119, "interleaved parts, versions in the buffered writes");
+        CheckIntervals(shard, newest, all, 0, 119, 10, "interleaved parts, versions in the buffered writes");
+        ulong rewritten = SeriesOf("us", "h-1");
+        Assert.All(shard.SummarizeField("cpu", all, 0, 119, "v")!, s => Assert.True(
+            (s.SeriesId == rewritten) == (s.Summary.BlocksFromStatistics == 0),
+            $"series {s.SeriesId:x16}: {s.Summary.BlocksFromStatistics} blocks from statistics, {s.Summary.BlocksDecoded} decoded"));
+        CheckSummaries(shard, newest, all, 45, 119, "interleaved parts, overlap left out of the range");
+        CheckIntervals(shard, newest, all, 45, 119, 10, "interleaved parts, overlap left out of the range");
 
         // h-4's window [54, 62] is in the memory part (4 + 6 ≡ 2): newer versions at [59, 61] in the buffered writes
         // overlap its blocks [57, 59] and [60, 62] without starting where either does.
-        shard.Write(Cpu(hosts: 6, first: 59, count: 3, version: 2, offset: 5, keep: (h, _) => h == 4).Batch);
-        Assert.Null(shard.SummarizeField("cpu", all, 61, 61, "f"));
-        Assert.Null(shard.SummarizeFieldByInterval("cpu", all, 50, 70, "f", 5));
-        CheckSummaries(shard, samples, all, 72, 119, "interleaved parts, both overlaps left out of the range");
+        (WriteBatch secondVersions, List<Sample> secondNewer) = Cpu(hosts: 6, first: 59, count: 3, version: 2, offset: 5, keep: (h, _) => h == 4);
+        shard.Write(secondVersions);
+        newest = Newest(newest, secondNewer);
+        CheckSummaries(shard, newest, all, 61, 61, "interleaved parts, second versions");
+        CheckSummaries(shard, newest, all, 0, 119, "interleaved parts, second versions");
+        CheckIntervals(shard, newest, all, 50, 70, 5, "interleaved parts, second versions");
+        CheckSummaries(shard, newest, all, 72, 119, "interleaved parts, both overlaps left out of the range");
     }
 
     [Fact]
