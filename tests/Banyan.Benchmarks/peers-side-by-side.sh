@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Banyan beside VictoriaMetrics on gen.py's dataset, in one run: the peer scripts
-# (../shared/bench/peers/bench.py) ingest, measure and query VictoriaMetrics, then the
+# (../shared/bench/peers/bench.py) ingest, measure and query VictoriaMetrics, and the
 # load command (dotnet Banyan.Benchmarks.dll load) does the same for a Banyan silo it
-# starts; one table compares them. From the repository root:
+# starts, one fresh-start repetition of each in turn (the order flipping each round, each
+# step started on a quiet machine), so both meet the same hour of this shared machine;
+# one table compares the medians. From the repository root:
 #
 #   flock /work/team/heavy.lock bash tests/Banyan.Benchmarks/peers-side-by-side.sh
 #
@@ -16,6 +18,8 @@
 #   PEERBENCH_ROOT=/tmp/peerbench                      bench.py's data dirs and dataset cache
 #   INSTALL=1               apt-get install victoria-metrics when it is missing
 #   TABLE_ONLY=1            only print the table from the results already in OUT
+#   NO_BUILD=1              use the Release build already there
+#   QUIET_IDLE=85 QUIET_WAIT=180   a step starts once the CPUs were QUIET_IDLE % idle over 2 s, or after QUIET_WAIT s
 # Servers bind 127.0.0.1 and are stopped by the PID their runner started.
 set -euo pipefail
 
@@ -78,13 +82,17 @@ def lat(ms):
     return "%.1f / %.1f" % (statistics.median(ms), p99(ms))
 
 rows = []
-peers = json.load(open(out + "/peers.json"))
+# One bench.py file per repetition (peers-rep<i>.json); a single peers.json from before 2026-12-03 holds them all.
+import os
+files = [out + "/peers-rep%d.json" % (i + 1) for i in range(reps)]
+runs = [json.load(open(f)) for f in files] if all(os.path.exists(f) for f in files) else [json.load(open(out + "/peers.json"))]
+peers = runs[0]
 samples = peers["meta"]["dataset"]["samples"]
-for name, p in peers["peers"].items():
-    r = p["reps"]
+for name in peers["peers"]:
+    r = [x for run in runs for x in run["peers"][name]["reps"]]
     ing = [x["ingest_s"] for x in r]
     q = {k: [t for x in r for t in x["queries"][k]["ms"]] for k in ("q1", "q2", "q3")}
-    ok = all(p["summary"]["queries"][k]["ok"] for k in q) and p["summary"]["visible_samples_ok"]
+    ok = all(run["peers"][name]["summary"]["queries"][k]["ok"] and run["peers"][name]["summary"]["visible_samples_ok"] for run in runs for k in q)
     rows.append((name + " " + peers["meta"]["versions"].get(name, ""), statistics.median(ing), min(ing), max(ing),
                  samples / statistics.median(ing), statistics.median(x["server_cpu_s"] for x in r),
                  statistics.median(x["disk"]["alloc"] for x in r) / samples, "no WAL", statistics.median(x["hwm_final_kb"] for x in r) / 1024,
@@ -110,6 +118,8 @@ for n, m, lo, hi, rate, cpu, bpp, nowal, rss, q1, q2, q3, ok in rows:
 print()
 print("Banyan disk after the graceful stop, apparent bytes by kind (rep 1): " +
       ", ".join("%s %s" % (k, "{:,}".format(v)) for k, v in (b[0]["DiskByKindStopped"] or {}).items()))
+print("Per rep, ingest s: " + "; ".join("%d: %s %.2f, banyan %.2f" % (i + 1, name, run["peers"][name]["reps"][0]["ingest_s"], x["IngestSeconds"])
+      for i, (run, x) in enumerate(zip(runs, b)) for name in run["peers"]) if len(runs) == len(b) else "")
 print("Banyan per rep: " + "; ".join("ingest %.1f s, silo CPU %.1f s + load generator %.1f s, settle %.0f s, restart %.1f s, RSS write %.0f / query %.0f MiB, %d points answered other than STATUS_SUCCEED, %d visible after restart" % (
     x["IngestSeconds"], x["ServerCpuSeconds"], x["ClientCpuSeconds"], x["SettleSeconds"], x["RestartSeconds"],
     x["PeakRssBytes"] / 1048576, x["QueryPeakRssBytes"] / 1048576, x["Failed"], x["VisiblePoints"]) for x in b))

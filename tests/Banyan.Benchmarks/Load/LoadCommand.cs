@@ -93,16 +93,16 @@ public static class LoadCommand
             report.VisiblePoints = await queries.CountVisibleAsync(channel, bound.Token);
             Console.WriteLine(Str($"restart: serving after {report.RestartSeconds:F1} s; {report.VisiblePoints:N0} data points visible (expected {points:N0})"));
             using Process? perf = options.PerfQueriesFile is null ? null : StartPerf(silo.Pid, options.PerfQueriesFile);
-            IReadOnlyList<PeerQueryResult> results = await queries.RunAsync(channel, new Uri($"http://127.0.0.1:{silo.HttpPort}/"), options.Warmup, options.QueryRuns, bound.Token, options.QueryNames);
+            IReadOnlyList<PeerQueryResult> results = await queries.RunAsync(channel, new Uri($"http://127.0.0.1:{silo.HttpPort}/"), options.Warmup, options.QueryRuns, bound.Token, options.QueryNames, silo.CpuSeconds);
             if (perf is not null)
             {
                 await StopPerfAsync(perf);
             }
 
-            report.Queries = [.. results.Select(r => new QueryFigures(r.Name, r.Median, r.P99, r.Correct, r.Detail, r.Milliseconds))];
+            report.Queries = [.. results.Select(r => new QueryFigures(r.Name, r.Median, r.P99, r.Correct, r.Detail, r.Milliseconds, r.ServerCpuMs, r.ClientCpuMs))];
             foreach (PeerQueryResult r in results)
             {
-                Console.WriteLine(r.Milliseconds.Count == 0 ? Str($"{r.Name}: {r.Detail}") : Str($"{r.Name}: median {r.Median:F2} ms, p99 {r.P99:F2} ms over {r.Milliseconds.Count} runs; answer {(r.Correct ? "correct" : "WRONG")} ({r.Detail})"));
+                Console.WriteLine(r.Milliseconds.Count == 0 ? Str($"{r.Name}: {r.Detail}") : Str($"{r.Name}: median {r.Median:F2} ms, p99 {r.P99:F2} ms over {r.Milliseconds.Count} runs (CPU per run: silo {r.ServerCpuMs:F2} ms, load generator {r.ClientCpuMs:F2} ms); answer {(r.Correct ? "correct" : "WRONG")} ({r.Detail})"));
             }
 
             report.QueryPeakRssBytes = silo.PeakRssBytes();

@@ -92,4 +92,6 @@ public sealed class LoadReport
 /// <param name="Correct">Whether the answer matched the dataset.</param>
 /// <param name="Detail">What differed, or ok.</param>
 /// <param name="Ms">Every timed run.</param>
-public sealed record QueryFigures(string Name, double MedianMs, double P99Ms, bool Correct, string Detail, IReadOnlyList<double> Ms);
+/// <param name="SiloCpuMsPerRun">The silo's CPU time per timed run.</param>
+/// <param name="LoadGeneratorCpuMsPerRun">The load generator's CPU time per timed run (sending, parsing, checking).</param>
+public sealed record QueryFigures(string Name, double MedianMs, double P99Ms, bool Correct, string Detail, IReadOnlyList<double> Ms, double SiloCpuMsPerRun, double LoadGeneratorCpuMsPerRun);

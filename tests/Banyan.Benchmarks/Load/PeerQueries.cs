@@ -15,7 +15,9 @@ namespace Banyan.Benchmarks.Load;
 /// <param name="Milliseconds">Every timed run, in run order.</param>
 /// <param name="Correct">Whether the first timed run's answer matched the dataset.</param>
 /// <param name="Detail">What was compared.</param>
-public sealed record PeerQueryResult(string Name, IReadOnlyList<double> Milliseconds, bool Correct, string Detail)
+/// <param name="ServerCpuMs">CPU time of the server per timed run (all its threads), when the caller can sample it; else NaN.</param>
+/// <param name="ClientCpuMs">CPU time of this process (the client) per timed run.</param>
+public sealed record PeerQueryResult(string Name, IReadOnlyList<double> Milliseconds, bool Correct, string Detail, double ServerCpuMs = double.NaN, double ClientCpuMs = double.NaN)
 {
     /// <summary>The median latency.</summary>
     public double Median => Percentile(0.5);
@@ -73,8 +75,11 @@ public sealed class PeerQueries(PeerDataset dataset)
     /// unary call, <c>GetAPIVersion</c>, named "Floor" and "Floor x24") and over the HTTP
     /// gateway at <paramref name="http"/> (<c>POST /api/v1/measure/data</c> with protojson, named "Q1 http"…; the same
     /// answers, checked the same way). Only the queries named in <paramref name="only"/> when it is given.
+    /// <paramref name="serverCpuSeconds"/>, when given, reads the server's CPU time so far: each query's timed runs
+    /// then report the server's and this process's CPU per run (where a request's time goes: serving, or the client's
+    /// own work and waiting).
     /// </summary>
-    public async Task<IReadOnlyList<PeerQueryResult>> RunAsync(GrpcChannel channel, Uri http, int warmup, int runs, CancellationToken cancellationToken, IReadOnlySet<string>? only = null)
+    public async Task<IReadOnlyList<PeerQueryResult>> RunAsync(GrpcChannel channel, Uri http, int warmup, int runs, CancellationToken cancellationToken, IReadOnlySet<string>? only = null, Func<double>? serverCpuSeconds = null)
     {
         MeasureService.MeasureServiceClient client = new(channel);
         Service.ServiceClient version = new(channel);
@@ -110,6 +115,8 @@ public sealed class PeerQueries(PeerDataset dataset)
 
             List<double> times = [];
             string? problem = null;
+            double server0 = serverCpuSeconds?.Invoke() ?? double.NaN;
+            TimeSpan client0 = Process.GetCurrentProcess().TotalProcessorTime;
             for (int i = 0; i < runs; i++)
             {
                 long start = Stopwatch.GetTimestamp();
@@ -121,7 +128,9 @@ public sealed class PeerQueries(PeerDataset dataset)
                 }
             }
 
-            results.Add(new PeerQueryResult(name, times, problem is null || problem.StartsWith("ok", StringComparison.Ordinal), problem ?? "ok"));
+            double serverMs = ((serverCpuSeconds?.Invoke() ?? double.NaN) - server0) * 1e3 / Math.Max(1, runs);
+            double clientMs = (Process.GetCurrentProcess().TotalProcessorTime - client0).TotalMilliseconds / Math.Max(1, runs);
+            results.Add(new PeerQueryResult(name, times, problem is null || problem.StartsWith("ok", StringComparison.Ordinal), problem ?? "ok", serverMs, clientMs));
         }
 
         return results;
