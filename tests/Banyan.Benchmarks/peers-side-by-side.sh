@@ -14,7 +14,7 @@
 #   STREAMS=8 SHARDS=2      Banyan write streams and group shards
 #   PEERS=victoria-metrics  peers for bench.py (comma separated; prometheus,influxdb need their packages)
 #   GEN=../shared/bench/peers/gen.py                   where the peer scripts are (bench.py beside it)
-#   OUT=/tmp/banyan-side-by-side                       results: peers.json/.md, banyan-rep<i>.json, table.md
+#   OUT=/tmp/banyan-side-by-side                       results: peers-rep<i>.json, banyan-rep<i>.json, table.md
 #   PEERBENCH_ROOT=/tmp/peerbench                      bench.py's data dirs and dataset cache
 #   INSTALL=1               apt-get install victoria-metrics when it is missing
 #   TABLE_ONLY=1            only print the table from the results already in OUT
@@ -55,19 +55,40 @@ if [ "${TABLE_ONLY:-0}" != 1 ]; then
   echo "== dataset S=$S N=$N SEED=$SEED -> $DATA" >&2
   python3 "$GEN" --series "$S" --points "$N" --seed "$SEED" --formats vmjson --out "$DATA"
 
-  echo "== peers: $PEERS ($REPS repetitions)" >&2
-  python3 "$BENCH" --data "$DATA" --peers "$PEERS" --reps "$REPS" --query-runs "$QUERY_RUNS" --warmup 1 \
-    --out "$OUT/peers.json" >&2
-
-  echo "== banyan: build (Release)" >&2
-  dotnet build -c Release "$ROOT/tests/Banyan.Benchmarks/Banyan.Benchmarks.csproj" -v quiet -nologo >&2
+  if [ "${NO_BUILD:-0}" != 1 ]; then
+    echo "== banyan: build (Release)" >&2
+    dotnet build -c Release "$ROOT/tests/Banyan.Benchmarks/Banyan.Benchmarks.csproj" -v quiet -nologo >&2
+  fi
   LOAD="$ROOT/tests/Banyan.Benchmarks/bin/Release/net10.0/Banyan.Benchmarks.dll"
-  for rep in $(seq "$REPS"); do
-    echo "== banyan rep $rep/$REPS" >&2
+
+  # quiet(): waits for a quiet machine before each step.
+  QUIET_IDLE="${QUIET_IDLE:-85}"
+  QUIET_WAIT="${QUIET_WAIT:-180}"
+  . "$ROOT/tests/Banyan.Benchmarks/quiet-machine.sh"
+  rm -f "$OUT"/peers.json "$OUT"/peers-rep*.json "$OUT"/banyan-rep*.json
+  peers_rep() {
+    echo "== rep $1/$REPS peers ($PEERS) $(date -u +%H:%M:%S) $(quiet)" >&2
+    python3 "$BENCH" --data "$DATA" --peers "$PEERS" --reps 1 --query-runs "$QUERY_RUNS" --warmup 1 \
+      --out "$OUT/peers-rep$1.json" >&2
+  }
+  banyan_rep() {
+    echo "== rep $1/$REPS banyan $(date -u +%H:%M:%S) $(quiet)" >&2
     dotnet "$LOAD" load --series "$S" --points "$N" --seed "$SEED" --streams "$STREAMS" --shards "$SHARDS" \
-      --query-runs "$QUERY_RUNS" --warmup 1 --json "$OUT/banyan-rep$rep.json" >&2 \
-    || echo "== banyan rep $rep: the load command reported a failure (exit $?); the table marks it" >&2
+      --query-runs "$QUERY_RUNS" --warmup 1 --json "$OUT/banyan-rep$1.json" >&2 \
+    || echo "== banyan rep $1: the load command reported a failure (exit $?); the table marks it" >&2
+  }
+
+  # One repetition of each in turn, the order flipping each round, so both meet the same hours of the machine.
+  for rep in $(seq "$REPS"); do
+    if [ $((rep % 2)) = 1 ]; then
+      peers_rep "$rep"
+      banyan_rep "$rep"
+    else
+      banyan_rep "$rep"
+      peers_rep "$rep"
+    fi
   done
+  echo "== done $(date -u '+%H:%M:%S') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 fi
 
 python3 - "$OUT" "$REPS" <<'EOF' | tee "$OUT/table.md"
