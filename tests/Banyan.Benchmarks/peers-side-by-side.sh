@@ -11,6 +11,7 @@
 # Environment (all optional):
 #   S=10000 N=360 SEED=42   dataset (gen.py)          REPS=3       fresh-start repetitions per system
 #   QUERY_RUNS=10           timed runs per query and repetition (after 1 untimed)
+#   WARM=300                Banyan: Q1-Q3 again after WARM more untimed runs each (its JIT done), as "Q1 warm"...; 0: not
 #   STREAMS=8 SHARDS=2      Banyan write streams and group shards
 #   PEERS=victoria-metrics  peers for bench.py (comma separated; prometheus,influxdb need their packages)
 #   GEN=../shared/bench/peers/gen.py                   where the peer scripts are (bench.py beside it)
@@ -74,7 +75,7 @@ if [ "${TABLE_ONLY:-0}" != 1 ]; then
   banyan_rep() {
     echo "== rep $1/$REPS banyan $(date -u +%H:%M:%S) $(quiet)" >&2
     dotnet "$LOAD" load --series "$S" --points "$N" --seed "$SEED" --streams "$STREAMS" --shards "$SHARDS" \
-      --query-runs "$QUERY_RUNS" --warmup 1 --json "$OUT/banyan-rep$1.json" >&2 \
+      --query-runs "$QUERY_RUNS" --warmup 1 --warm "${WARM:-300}" --json "$OUT/banyan-rep$1.json" >&2 \
     || echo "== banyan rep $1: the load command reported a failure (exit $?); the table marks it" >&2
   }
 
@@ -145,10 +146,10 @@ print("Banyan per rep: " + "; ".join("ingest %.1f s, silo CPU %.1f s + load gene
     x["IngestSeconds"], x["ServerCpuSeconds"], x["ClientCpuSeconds"], x["SettleSeconds"], x["RestartSeconds"],
     x["PeakRssBytes"] / 1048576, x["QueryPeakRssBytes"] / 1048576, x["Failed"], x["VisiblePoints"]) for x in b))
 extra = []
-for k in ("Q1 http", "Q2 http", "Q3 http", "TopN", "Floor", "Floor x24"):
+for k in ("Q1 warm", "Q2 warm", "Q3 warm", "Q1 http", "Q2 http", "Q3 http", "TopN", "Floor", "Floor x24"):
     ms = [t for x in b for y in x["Queries"] if y["Name"] == k for t in y["Ms"]]
     detail = next((y["Detail"] for x in b for y in x["Queries"] if y["Name"] == k), "not run")
     extra.append("%s %s ms median / p99 (%s)" % (k, lat(ms), detail) if ms else "%s: %s" % (k, detail))
-print("Banyan through the HTTP gateway, TopN over the hour (gRPC), and the gRPC floor (GetAPIVersion; x24 at once as Q2): " + "; ".join(extra))
+print("Banyan warm (after WARM more untimed runs of each query: the runs of the table are the first after a start, while its JIT still recompiles), through the HTTP gateway, TopN over the hour (gRPC), and the gRPC floor (GetAPIVersion; x24 at once as Q2): " + "; ".join(extra))
 EOF
 echo "== table in $OUT/table.md" >&2

@@ -17,6 +17,10 @@ public sealed class SchemaCache
     private readonly Lock _writer = new();
     private SchemaCatalog? _catalog;
 
+    // Writes waiting for a revision this silo has not reached yet (WaitForRevisionAsync), completed as soon as a change
+    // or a load reaches it, under _writer.
+    private readonly List<(long Revision, TaskCompletionSource Reached)> _waiters = [];
+
     /// <summary>The latest catalog this silo has (empty, at revision 0, until it loaded).</summary>
     public SchemaCatalog Catalog => Volatile.Read(ref _catalog) ?? SchemaCatalog.Empty;
 
@@ -51,7 +55,7 @@ public sealed class SchemaCache
                 return false;
             }
 
-            Volatile.Write(ref _catalog, current.Apply(change));
+            Publish(current.Apply(change));
             return true;
         }
     }
@@ -65,7 +69,59 @@ public sealed class SchemaCache
         {
             if (_catalog is null || _catalog.Revision <= loaded.Revision)
             {
-                Volatile.Write(ref _catalog, loaded);
+                Publish(loaded);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The catalog once it has reached <paramref name="revision"/> (a client that saw a schema change on another silo
+    /// writes with its revision before this silo has it), or after <paramref name="bound"/> the latest one, whatever its
+    /// revision. Completes as soon as the change arrives, not at a polling interval.
+    /// </summary>
+    public async Task<SchemaCatalog> WaitForRevisionAsync(long revision, TimeSpan bound)
+    {
+        if (Catalog.Revision >= revision || bound <= TimeSpan.Zero)
+        {
+            return Catalog;
+        }
+
+        (long, TaskCompletionSource) waiter = (revision, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        lock (_writer)
+        {
+            if (Catalog.Revision >= revision)
+            {
+                return Catalog;
+            }
+
+            _waiters.Add(waiter);
+        }
+
+        try
+        {
+            await waiter.Item2.Task.WaitAsync(bound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            lock (_writer)
+            {
+                _waiters.Remove(waiter);
+            }
+        }
+
+        return Catalog;
+    }
+
+    // Installs a newer catalog and completes the waits it satisfies. Under _writer.
+    private void Publish(SchemaCatalog catalog)
+    {
+        Volatile.Write(ref _catalog, catalog);
+        for (int i = _waiters.Count - 1; i >= 0; i--)
+        {
+            if (_waiters[i].Revision <= catalog.Revision)
+            {
+                _waiters[i].Reached.TrySetResult();
+                _waiters.RemoveAt(i);
             }
         }
     }

@@ -32,18 +32,8 @@ internal static partial class SubjectWriter
     /// Waits (bounded by <see cref="WriteOptions.SchemaApplyWait"/>) until the silo's catalog reaches
     /// <paramref name="revision"/>, when the client knows a newer revision than the silo has. Returns the catalog to use.
     /// </summary>
-    public static async Task<SchemaCatalog> AwaitRevisionAsync(SchemaCache cache, long revision, TimeSpan bound)
-    {
-        SchemaCatalog catalog = cache.Catalog;
-        long deadline = Environment.TickCount64 + (long)bound.TotalMilliseconds;
-        while (catalog.Revision < revision && Environment.TickCount64 < deadline)
-        {
-            await Task.Delay(20);
-            catalog = cache.Catalog;
-        }
-
-        return catalog;
-    }
+    public static Task<SchemaCatalog> AwaitRevisionAsync(SchemaCache cache, long revision, TimeSpan bound) =>
+        cache.WaitForRevisionAsync(revision, bound);
 
     /// <summary>Logs the refusals of one batch (debug: clients see the statuses; the reasons are for operators).</summary>
     public static void LogRefusals(ILogger logger, string subject, WriteOutcome outcome)

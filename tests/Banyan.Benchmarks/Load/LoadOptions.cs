@@ -29,6 +29,9 @@ public sealed class LoadOptions
           --settle-max S      ... but at most S seconds (default 180)
           --timeout S         bound on the whole write phase (default 900)
           --query-runs N      timed runs of each query (default 30), after --warmup N untimed ones (default 1)
+          --warm N            then, for Q1-Q3, N more untimed runs and the timed runs again, reported as "Q1 warm"...
+                              (default 0: not run): the latency of a silo whose JIT has finished, beside the first
+                              queries after its start
           --perf FILE         record the silo with `perf record -g` during the write phase (silo started with DOTNET_PerfMapEnabled=1)
           --queries NAMES     run only these queries, comma-separated (e.g. "Q1,Q2"; default all: Q1 Q2 Q3, the same over HTTP, TopN, "Floor", "Floor x24")
           --perf-queries FILE record the restarted silo with `perf record -g` during the timed query runs
@@ -91,6 +94,9 @@ public sealed class LoadOptions
 
     /// <summary>Untimed runs per query before the timed ones.</summary>
     public int Warmup { get; private set; } = 1;
+
+    /// <summary>Further untimed runs per query before a second, "warm" set of timed runs; 0 for none.</summary>
+    public int Warm { get; private set; }
 
     /// <summary>perf output file, or null.</summary>
     public string? PerfFile { get; private set; }
@@ -197,6 +203,9 @@ public sealed class LoadOptions
                     break;
                 case "--warmup":
                     o.Warmup = Int(0);
+                    break;
+                case "--warm":
+                    o.Warm = Int(0);
                     break;
                 case "--perf":
                     o.PerfFile = Path.GetFullPath(Value());

@@ -59,4 +59,36 @@ public sealed class SchemaCacheTests
         Assert.False(cache.Catalog.TryGetStream(_s.StreamGroupName, "sw", out _));
         Assert.True(reader.TryGetStream(_s.StreamGroupName, "sw", out _));
     }
+
+    [Fact]
+    public async Task A_wait_for_a_revision_ends_when_a_change_or_a_load_reaches_it_and_otherwise_at_its_bound()
+    {
+        SchemaCache cache = new();
+        SchemaEdit one = SchemaRegistry.Create(SchemaCatalog.Empty, _s.StreamGroup(), s_now);
+        SchemaEdit two = SchemaRegistry.Create(one.Next, _s.Stream(), s_now);
+        SchemaEdit three = SchemaRegistry.Create(two.Next, _s.IndexRule(), s_now);
+
+        // Waits far longer than the test: they end on the change, not on their bound.
+        TimeSpan forever = TimeSpan.FromMinutes(10);
+        Task<SchemaCatalog> forOne = cache.WaitForRevisionAsync(1, forever);
+        Task<SchemaCatalog> forTwo = cache.WaitForRevisionAsync(2, forever);
+        Task<SchemaCatalog> forThree = cache.WaitForRevisionAsync(3, forever);
+        Assert.False(forOne.IsCompleted || forTwo.IsCompleted || forThree.IsCompleted);
+
+        cache.Load(one.Next.ToSnapshot());
+        Assert.Equal(1, (await forOne.WaitAsync(TimeSpan.FromSeconds(30))).Revision);
+        Assert.False(forTwo.IsCompleted || forThree.IsCompleted);
+
+        Assert.True(cache.TryApply(two.Change!));
+        Assert.Equal(2, (await forTwo.WaitAsync(TimeSpan.FromSeconds(30))).Revision);
+        Assert.False(forThree.IsCompleted);
+
+        // Reached already: at once. Never reached: the latest catalog once the bound has passed.
+        Assert.True(cache.WaitForRevisionAsync(2, forever).IsCompletedSuccessfully);
+        Assert.Equal(2, (await cache.WaitForRevisionAsync(7, TimeSpan.FromMilliseconds(50))).Revision);
+        Assert.Equal(2, (await cache.WaitForRevisionAsync(7, TimeSpan.Zero)).Revision);
+
+        Assert.True(cache.TryApply(three.Change!));
+        Assert.Equal(3, (await forThree.WaitAsync(TimeSpan.FromSeconds(30))).Revision);
+    }
 }
