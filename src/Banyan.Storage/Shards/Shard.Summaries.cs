@@ -42,16 +42,9 @@ public sealed partial class Shard
             var buffer = new Block();
             var scratch = new DecodeScratch();
             ColumnProjection fieldOnly = ColumnProjection.Of([field], []);
-            var ofSeries = new List<(BlockHeader Header, int Part)>();
-            while (blocks.HasCurrent)
+            foreach (List<(BlockHeader Header, int Part)> ofSeries in SeriesApart(blocks, overlapping))
             {
-                ulong series = blocks.Current.SeriesId;
-                if (TakeSeriesBlocks(blocks, ofSeries))
-                {
-                    overlapping.Add((series, ofSeries.Count));
-                    continue;
-                }
-
+                ulong series = ofSeries[0].Header.SeriesId;
                 FieldSummary summary = default;
                 long first = long.MaxValue;
                 long last = long.MinValue;
@@ -165,16 +158,8 @@ public sealed partial class Shard
             var buffer = new Block();
             var scratch = new DecodeScratch();
             ColumnProjection fieldOnly = ColumnProjection.Of([field], []);
-            var ofSeries = new List<(BlockHeader Header, int Part)>();
-            while (blocks.HasCurrent)
+            foreach (List<(BlockHeader Header, int Part)> ofSeries in SeriesApart(blocks, overlapping))
             {
-                ulong series = blocks.Current.SeriesId;
-                if (TakeSeriesBlocks(blocks, ofSeries))
-                {
-                    overlapping.Add((series, ofSeries.Count));
-                    continue;
-                }
-
                 foreach ((BlockHeader header, int part) in ofSeries)
                 {
                     ColumnHeader? column = NumericField(header, field);
@@ -294,6 +279,24 @@ public sealed partial class Shard
     {
         part.ReadBlock(header, ColumnProjection.KeysOnly, buffer, scratch);
         return buffer;
+    }
+
+    // The merge's series one by one, each with its blocks (one list, refilled for the next series), except those whose
+    // blocks overlap between parts: those go to overlapping (series, blocks) for a row-by-row read.
+    private static IEnumerable<List<(BlockHeader Header, int Part)>> SeriesApart(BlockMerge blocks, List<(ulong Series, int Blocks)> overlapping)
+    {
+        var ofSeries = new List<(BlockHeader Header, int Part)>();
+        while (blocks.HasCurrent)
+        {
+            ulong series = blocks.Current.SeriesId;
+            if (TakeSeriesBlocks(blocks, ofSeries))
+            {
+                overlapping.Add((series, ofSeries.Count));
+                continue;
+            }
+
+            yield return ofSeries;
+        }
     }
 
     // Moves the merge past the current series' blocks, gathering them into ofSeries; true when blocks of the series in
