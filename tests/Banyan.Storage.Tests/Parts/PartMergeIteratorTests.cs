@@ -92,6 +92,9 @@ public sealed class PartMergeIteratorTests
         // neighbour so slices overlap: long runs, and run ends at other parts' keys.
         var random = new Random(seed);
         var source = new RandomRows(seed, kind, maxRows: 1500, maxSeries: 6);
+
+        // Every third seed with blocks small enough for the size limit to cut runs of rows with byte strings.
+        PartWriterOptions options = seed % 3 == 0 ? s_options with { MaxBlockBytes = 700 } : s_options;
         List<ReferenceRow> byTime = [.. source.Rows.OrderBy(r => r.Timestamp)];
         int partCount = 2 + random.Next(3);
         var partRows = new List<List<ReferenceRow>>();
@@ -117,21 +120,21 @@ public sealed class PartMergeIteratorTests
         {
             for (int p = 0; p < partCount; p++)
             {
-                MemoryPart memory = MemoryPart.Build(source.ToBatch(partRows[p], columnar: true), s_options);
+                MemoryPart memory = MemoryPart.Build(source.ToBatch(partRows[p], columnar: true), options);
                 if (p % 2 == 0)
                 {
                     parts.Add(memory);
                 }
                 else
                 {
-                    memory.WriteTo(temp.Sub("p" + p), s_options);
+                    memory.WriteTo(temp.Sub("p" + p), options);
                     parts.Add(PartReader.Open(temp.Sub("p" + p)));
                 }
             }
 
-            PartMerger.Merge(parts, kind, temp.Sub("runs"), s_options);
+            PartMerger.Merge(parts, kind, temp.Sub("runs"), options);
             var iterator = new PartMergeIterator(parts, kind, SeriesTimeFilter.All, ColumnProjection.All);
-            using (var writer = new PartWriter(temp.Sub("rows"), kind, s_options))
+            using (var writer = new PartWriter(temp.Sub("rows"), kind, options))
             {
                 while (iterator.MoveNext())
                 {
