@@ -99,6 +99,8 @@ public sealed class SchemaCache
 
         try
         {
+            // Off the caller's context on purpose: what runs after it here only takes the lock and reads the catalog,
+            // and a grain caller's own await returns to its turn.
             await waiter.Item2.Task.WaitAsync(bound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         finally

@@ -46,30 +46,35 @@ public static class FieldSummaryReader
                 continue;
             }
 
-            if (column.Type == ColumnValueType.Float64 || ColumnValueTypes.IsInteger(column.Type))
-            {
-                bool inside = header.MinTimestamp >= minTimestamp && header.MaxTimestamp <= maxTimestamp;
-                if (useStatistics && inside && !column.Statistics.SumOverflowed)
-                {
-                    result.Add(column.Statistics);
-                    result.BlocksFromStatistics++;
-                    continue;
-                }
+            ThrowIfNotNumeric(column.Type, field);
 
-                part.ReadBlock(header, projection, buffer, scratch);
-                (int start, int end) = RowsWithin(buffer.Timestamps, minTimestamp, maxTimestamp);
-
-                ColumnBuffer decoded = buffer.FindColumn(null, field)!;
-                result.Add(ColumnStatistics.Compute(decoded, start, end - start));
-                result.BlocksDecoded++;
-            }
-            else
+            bool inside = header.MinTimestamp >= minTimestamp && header.MaxTimestamp <= maxTimestamp;
+            if (useStatistics && inside && !column.Statistics.SumOverflowed)
             {
-                throw new ArgumentException($"field '{field}' is {column.Type}; only numeric fields aggregate", nameof(field));
+                result.Add(column.Statistics);
+                result.BlocksFromStatistics++;
+                continue;
             }
+
+            part.ReadBlock(header, projection, buffer, scratch);
+            (int start, int end) = RowsWithin(buffer.Timestamps, minTimestamp, maxTimestamp);
+
+            ColumnBuffer decoded = buffer.FindColumn(null, field)!;
+            result.Add(ColumnStatistics.Compute(decoded, start, end - start));
+            result.BlocksDecoded++;
         }
 
         return result;
+    }
+
+    /// <summary>Refuses a field of <paramref name="type"/> for an aggregate: only integer and float64 fields summarize.</summary>
+    /// <exception cref="ArgumentException">The field is not numeric.</exception>
+    internal static void ThrowIfNotNumeric(ColumnValueType type, string field)
+    {
+        if (type != ColumnValueType.Float64 && !ColumnValueTypes.IsInteger(type))
+        {
+            throw new ArgumentException($"field '{field}' is {type}; only numeric fields aggregate", nameof(field));
+        }
     }
 
     /// <summary>The rows [start, end) of a block's ascending <paramref name="timestamps"/> inside [<paramref name="minTimestamp"/>, <paramref name="maxTimestamp"/>].</summary>

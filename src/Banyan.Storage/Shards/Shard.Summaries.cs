@@ -240,7 +240,7 @@ public sealed partial class Shard
                 summaries[k].BlocksDecoded += overlapping[seriesAt].Blocks;
             }
 
-            if (RowStatistics(rows, field) is not { } one)
+            if (RunStatistics(rows, field) is not { } one)
             {
                 continue;
             }
@@ -326,9 +326,9 @@ public sealed partial class Shard
     private static ColumnHeader? NumericField(BlockHeader header, string field)
     {
         ColumnHeader? column = header.FindField(field);
-        if (column is not null && column.Type != ColumnValueType.Float64 && !ColumnValueTypes.IsInteger(column.Type))
+        if (column is not null)
         {
-            throw new ArgumentException($"field '{field}' is {column.Type}; only numeric fields aggregate", nameof(field));
+            FieldSummaryReader.ThrowIfNotNumeric(column.Type, field);
         }
 
         return column;
@@ -352,8 +352,9 @@ public sealed partial class Shard
         return i;
     }
 
-    // The current row's field as one row's statistics; null when the row has no value of it.
-    private static ColumnStatistics? RowStatistics(PartMergeIterator rows, string field)
+    // The field's statistics over the iterator's current run (CurrentRunLength rows of one block: one row after
+    // MoveNext); null when none of them has a value of it.
+    private static ColumnStatistics? RunStatistics(PartMergeIterator rows, string field)
     {
         ColumnBuffer? column = rows.CurrentBlock.FindColumn(null, field);
         if (column is null)
@@ -361,21 +362,17 @@ public sealed partial class Shard
             return null;
         }
 
-        if (column.Type != ColumnValueType.Float64 && !ColumnValueTypes.IsInteger(column.Type))
-        {
-            throw new ArgumentException($"field '{field}' is {column.Type}; only numeric fields aggregate", nameof(field));
-        }
-
-        ColumnStatistics one = ColumnStatistics.Compute(column, rows.CurrentRow, 1);
-        return one.IsPresent && one.Count > 0 ? one : null;
+        FieldSummaryReader.ThrowIfNotNumeric(column.Type, field);
+        ColumnStatistics run = ColumnStatistics.Compute(column, rows.CurrentRow, rows.CurrentRunLength);
+        return run.IsPresent && run.Count > 0 ? run : null;
     }
 
-    // Per-series summaries of the overlapping series, row by row; null when the field changed type among their rows.
+    // Per-series summaries of the overlapping series, through the row merge; null when the field changed type among their rows.
     private List<SeriesFieldSummary>? SummarizeRows(List<IPartReader> parts, List<(ulong Series, int Blocks)> series, long minTimestamp, long maxTimestamp, string field)
     {
         var result = new List<SeriesFieldSummary>(series.Count);
         PartMergeIterator rows = OverlappingRows(parts, series, minTimestamp, maxTimestamp, field);
-        bool more = rows.MoveNext();
+        bool more = rows.MoveNextRun();
         int seriesAt = -1;
         while (more)
         {
@@ -385,10 +382,12 @@ public sealed partial class Shard
             summary.BlocksDecoded = series[seriesAt].Blocks;
             long first = rows.Timestamp;
             long last = first;
-            for (; more && rows.SeriesId == id; more = rows.MoveNext())
+
+            // In runs: the stretches of one part's block that no other part's rows reach are taken whole.
+            for (; more && rows.SeriesId == id; more = rows.MoveNextRun())
             {
-                last = rows.Timestamp;
-                if (RowStatistics(rows, field) is not { } one)
+                last = rows.CurrentBlock.Timestamps[rows.CurrentRow + rows.CurrentRunLength - 1];
+                if (RunStatistics(rows, field) is not { } one)
                 {
                     continue;
                 }
