@@ -78,20 +78,35 @@ public static class FieldSummaryReader
     }
 
     /// <summary>The rows [start, end) of a block's ascending <paramref name="timestamps"/> inside [<paramref name="minTimestamp"/>, <paramref name="maxTimestamp"/>].</summary>
+    /// <remarks>
+    /// Two binary searches: a chart's bucket is a few rows in the middle of a block of hundreds, and walking to it from
+    /// both ends was 4 % of a silo's CPU answering a 12-bucket chart.
+    /// </remarks>
     internal static (int Start, int End) RowsWithin(ReadOnlySpan<long> timestamps, long minTimestamp, long maxTimestamp)
     {
-        int start = 0;
-        while (start < timestamps.Length && timestamps[start] < minTimestamp)
+        int start = FirstNotBefore(timestamps, minTimestamp);
+        int end = maxTimestamp == long.MaxValue ? timestamps.Length : FirstNotBefore(timestamps, maxTimestamp + 1);
+        return (start, Math.Max(start, end));
+    }
+
+    // The first index whose timestamp is at or after timestamp (the length when none is).
+    private static int FirstNotBefore(ReadOnlySpan<long> timestamps, long timestamp)
+    {
+        int lo = 0;
+        int hi = timestamps.Length;
+        while (lo < hi)
         {
-            start++;
+            int mid = (lo + hi) >>> 1;
+            if (timestamps[mid] < timestamp)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
         }
 
-        int end = timestamps.Length;
-        while (end > start && timestamps[end - 1] > maxTimestamp)
-        {
-            end--;
-        }
-
-        return (start, end);
+        return lo;
     }
 }
