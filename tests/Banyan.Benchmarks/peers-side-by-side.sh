@@ -12,6 +12,8 @@
 #   S=10000 N=360 SEED=42   dataset (gen.py)          REPS=3       fresh-start repetitions per system
 #   QUERY_RUNS=10           timed runs per query and repetition (after 1 untimed)
 #   WARM=300                Banyan: Q1-Q3 again after WARM more untimed runs each (its JIT done), as "Q1 warm"...; 0: not
+#   WARM_SECONDS=20         ... and before those, WARM_SECONDS of untimed Q1, Q2, Q3 in turn (the silo's tier-1 JIT runs
+#                           for seconds after its first queries, whatever the number of runs)
 #   STREAMS=8 SHARDS=2      Banyan write streams and group shards
 #   PEERS=victoria-metrics  peers for bench.py (comma separated; prometheus,influxdb need their packages)
 #   GEN=../shared/bench/peers/gen.py                   where the peer scripts are (bench.py beside it)
@@ -75,7 +77,7 @@ if [ "${TABLE_ONLY:-0}" != 1 ]; then
   banyan_rep() {
     echo "== rep $1/$REPS banyan $(date -u +%H:%M:%S) $(quiet)" >&2
     dotnet "$LOAD" load --series "$S" --points "$N" --seed "$SEED" --streams "$STREAMS" --shards "$SHARDS" \
-      --query-runs "$QUERY_RUNS" --warmup 1 --warm "${WARM:-300}" --json "$OUT/banyan-rep$1.json" >&2 \
+      --query-runs "$QUERY_RUNS" --warmup 1 --warm "${WARM:-300}" --warm-seconds "${WARM_SECONDS:-20}" --json "$OUT/banyan-rep$1.json" >&2 \
     || echo "== banyan rep $1: the load command reported a failure (exit $?); the table marks it" >&2
   }
 
@@ -150,6 +152,6 @@ for k in ("Q1 warm", "Q2 warm", "Q3 warm", "Q1 http", "Q2 http", "Q3 http", "Top
     ms = [t for x in b for y in x["Queries"] if y["Name"] == k for t in y["Ms"]]
     detail = next((y["Detail"] for x in b for y in x["Queries"] if y["Name"] == k), "not run")
     extra.append("%s %s ms median / p99 (%s)" % (k, lat(ms), detail) if ms else "%s: %s" % (k, detail))
-print("Banyan warm (after WARM more untimed runs of each query: the runs of the table are the first after a start, while its JIT still recompiles), through the HTTP gateway, TopN over the hour (gRPC), and the gRPC floor (GetAPIVersion; x24 at once as Q2): " + "; ".join(extra))
+print("Banyan warm (after WARM_SECONDS of untimed queries and WARM more untimed runs of each: the runs of the table are the first after a start, while its JIT still recompiles), through the HTTP gateway, TopN over the hour (gRPC), and the gRPC floor (GetAPIVersion; x24 at once as Q2): " + "; ".join(extra))
 EOF
 echo "== table in $OUT/table.md" >&2

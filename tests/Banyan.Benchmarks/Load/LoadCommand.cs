@@ -95,11 +95,17 @@ public static class LoadCommand
             using Process? perf = options.PerfQueriesFile is null ? null : StartPerf(silo.Pid, options.PerfQueriesFile);
             Uri http = new($"http://127.0.0.1:{silo.HttpPort}/");
             List<PeerQueryResult> results = [.. await queries.RunAsync(channel, http, options.Warmup, options.QueryRuns, bound.Token, options.QueryNames, silo.CpuSeconds)];
-            if (options.Warm > 0)
+            if (options.Warm > 0 || options.WarmSeconds > 0)
             {
                 // The three peer queries once the silo's JIT has had its time: the runs above are the first after a start.
                 HashSet<string> peerQueries = ["Q1", "Q2", "Q3"];
                 peerQueries.IntersectWith(options.QueryNames ?? peerQueries);
+                if (options.WarmSeconds > 0)
+                {
+                    int cycles = await queries.KeepBusyAsync(channel, TimeSpan.FromSeconds(options.WarmSeconds), peerQueries, bound.Token);
+                    Console.WriteLine(Str($"warm: {options.WarmSeconds:F0} s of untimed queries ({cycles:N0} rounds of {string.Join(", ", peerQueries.Order())})"));
+                }
+
                 IReadOnlyList<PeerQueryResult> warm = await queries.RunAsync(channel, http, options.Warm, options.QueryRuns, bound.Token, peerQueries, silo.CpuSeconds);
                 results.AddRange(warm.Select(r => r with { Name = r.Name + " warm" }));
             }

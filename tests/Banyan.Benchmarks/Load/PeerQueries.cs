@@ -70,6 +70,44 @@ public sealed class PeerQueries(PeerDataset dataset)
     private List<long>? _expectedTopN;
 
     /// <summary>
+    /// Runs <paramref name="names"/> (of Q1, Q2, Q3, over gRPC) in turn, untimed, until <paramref name="duration"/> has
+    /// passed; returns the rounds run. A wrong answer fails it: the figures after it would not mean anything.
+    /// </summary>
+    public async Task<int> KeepBusyAsync(GrpcChannel channel, TimeSpan duration, IReadOnlySet<string> names, CancellationToken cancellationToken)
+    {
+        MeasureService.MeasureServiceClient client = new(channel);
+        Query grpc = async (request, token) => await client.QueryAsync(request, cancellationToken: token);
+        List<(string Name, Func<Task<string?>> Run)> queries = [.. new (string, Func<Task<string?>>)[]
+        {
+            ("Q1", () => Q1Async(grpc, cancellationToken)),
+            ("Q2", () => Q2Async(grpc, cancellationToken)),
+            ("Q3", () => Q3Async(grpc, cancellationToken)),
+        }.Where(q => names.Contains(q.Item1))];
+        if (queries.Count == 0)
+        {
+            return 0;
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        int rounds = 0;
+        while (Stopwatch.GetElapsedTime(start) < duration)
+        {
+            foreach ((string name, Func<Task<string?>> run) in queries)
+            {
+                // Q3 "ok: …" is a right answer whose tied ids differ (see Q3Async); anything else is a wrong one.
+                if (await run() is { } problem && !problem.StartsWith("ok", StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException($"{name} answered wrong while warming up: {problem}");
+                }
+            }
+
+            rounds++;
+        }
+
+        return rounds;
+    }
+
+    /// <summary>
     /// Runs each query <paramref name="warmup"/> times untimed, then <paramref name="runs"/> times timed, over gRPC
     /// (<c>MeasureService/Query</c>, results named Q1–Q3, <c>MeasureService/TopN</c>, named TopN, and the floor of a
     /// unary call, <c>GetAPIVersion</c>, named "Floor" and "Floor x24") and over the HTTP
