@@ -24,7 +24,7 @@ internal static class StatisticsGrouper
     /// The groups of <paramref name="series"/> over the range, each with its first row's keys and tags (no field: the
     /// caller shows the aggregate) and its partial aggregate; null when the statistics cannot answer exactly (the field
     /// changed type, the sum of a float field is needed, or an integer sum overflowed), so the caller reads rows. (A
-    /// series whose parts overlap in time is summarized row by row inside <see cref="Shard.SummarizeField"/>.)
+    /// series with a timestamp in two parts is summarized row by row inside <see cref="Shard.SummarizeField"/>.)
     /// </summary>
     /// <param name="shard">The shard.</param>
     /// <param name="subject">The measure.</param>

@@ -36,10 +36,17 @@ public struct FieldSummary : IEquatable<FieldSummary>
     /// <summary>Maximum of a float field (NaN if any value is NaN).</summary>
     public double Float64Max { get; private set; }
 
-    /// <summary>Blocks answered from their header statistics.</summary>
+    /// <summary>
+    /// Blocks whose values were taken from their header statistics, the field's values not decoded. (Their timestamps
+    /// may still have been read: a shard compares the timestamps of a series whose blocks overlap between parts, to
+    /// find keys with versions in two of them.)
+    /// </summary>
     public int BlocksFromStatistics { get; internal set; }
 
-    /// <summary>Blocks that had to be decoded.</summary>
+    /// <summary>
+    /// Blocks whose field values were decoded and summed from their rows: those across a bound of the range (or of an
+    /// interval), and every block of a series a shard read through its row merge because a key has rows in two parts.
+    /// </summary>
     public int BlocksDecoded { get; internal set; }
 
     /// <summary>SUM / COUNT as a double; NaN when there are no values.</summary>

@@ -84,29 +84,7 @@ public static class FieldSummaryReader
     /// </remarks>
     internal static (int Start, int End) RowsWithin(ReadOnlySpan<long> timestamps, long minTimestamp, long maxTimestamp)
     {
-        int start = FirstNotBefore(timestamps, minTimestamp);
-        int end = maxTimestamp == long.MaxValue ? timestamps.Length : FirstNotBefore(timestamps, maxTimestamp + 1);
-        return (start, Math.Max(start, end));
-    }
-
-    // The first index whose timestamp is at or after timestamp (the length when none is).
-    private static int FirstNotBefore(ReadOnlySpan<long> timestamps, long timestamp)
-    {
-        int lo = 0;
-        int hi = timestamps.Length;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (timestamps[mid] < timestamp)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
+        int start = SortedTimestamps.LowerBound(timestamps, minTimestamp);
+        return (start, Math.Max(start, SortedTimestamps.UpperBound(timestamps, maxTimestamp)));
     }
 }

@@ -251,8 +251,8 @@ public sealed class PartMergeIterator
                 BlockHeader header = _headers[_nextHeader++];
                 part.ReadBlock(header, owner._projection, Block, owner._scratch);
                 ReadOnlySpan<long> timestamps = Block.Timestamps;
-                int start = LowerBound(timestamps, owner._query.MinTimestamp);
-                int end = UpperBound(timestamps, owner._query.MaxTimestamp);
+                int start = SortedTimestamps.LowerBound(timestamps, owner._query.MinTimestamp);
+                int end = SortedTimestamps.UpperBound(timestamps, owner._query.MaxTimestamp);
                 if (start < end)
                 {
                     Row = start;
@@ -263,44 +263,6 @@ public sealed class PartMergeIterator
 
             Row = -1;
             _end = 0;
-        }
-
-        private static int LowerBound(ReadOnlySpan<long> values, long value)
-        {
-            int lo = 0, hi = values.Length;
-            while (lo < hi)
-            {
-                int mid = (lo + hi) >>> 1;
-                if (values[mid] < value)
-                {
-                    lo = mid + 1;
-                }
-                else
-                {
-                    hi = mid;
-                }
-            }
-
-            return lo;
-        }
-
-        private static int UpperBound(ReadOnlySpan<long> values, long value)
-        {
-            int lo = 0, hi = values.Length;
-            while (lo < hi)
-            {
-                int mid = (lo + hi) >>> 1;
-                if (values[mid] <= value)
-                {
-                    lo = mid + 1;
-                }
-                else
-                {
-                    hi = mid;
-                }
-            }
-
-            return lo;
         }
     }
 }

@@ -9,15 +9,17 @@ using Banyan.Storage.Values;
 namespace Banyan.Storage.Shards;
 
 // Aggregates answered from block headers: a block wholly inside the range gives its field's statistics without being
-// read; only the blocks that straddle a bound are decoded.
+// read; only the blocks that straddle a bound are decoded. Only a series with a timestamp in blocks of two parts (a key
+// that may have versions in both) is read row by row, through the merge a scan uses.
 public sealed partial class Shard
 {
     /// <summary>
     /// Summaries of numeric <paramref name="field"/> over [<paramref name="minTimestamp"/>, <paramref name="maxTimestamp"/>]
     /// for each of <paramref name="seriesIds"/> (ascending) with rows in the range, in series order: from block-header
     /// statistics for blocks wholly inside the range, by decoding the others. A series whose blocks in different parts
-    /// overlap in time (their rows may be versions of one another) is read row by row instead, through the merge a scan
-    /// uses, so its newest versions count once; the other series still answer from their headers. Returns null when the
+    /// overlap in time has their timestamps in the range compared: when a timestamp occurs in two parts (its rows may be
+    /// versions of one another), the series is read row by row instead, through the merge a scan uses, so its newest
+    /// versions count once; otherwise it is summarized block by block like every other series. Returns null when the
     /// field changed type. Sees every write acknowledged before the call. <paramref name="subject"/> as in
     /// <see cref="Scan(string, SeriesTimeFilter, ColumnProjection)"/>.
     /// </summary>
@@ -36,13 +38,14 @@ public sealed partial class Shard
 
         using ShardReadView view = AcquireView();
         List<IPartReader> parts = PartsToSummarize(view, subject, filter);
-        var overlapping = new List<(ulong Series, int Blocks)>();
+        var versioned = new List<(ulong Series, int Blocks)>();
         using (BlockMerge blocks = BlockMerge.Start(parts, filter))
         {
             var buffer = new Block();
             var scratch = new DecodeScratch();
             ColumnProjection fieldOnly = ColumnProjection.Of([field], []);
-            foreach (List<(BlockHeader Header, int Part)> ofSeries in SeriesApart(blocks, overlapping))
+            var check = new SharedTimestampCheck(parts, _options.BlockCache, field, fieldOnly, minTimestamp, maxTimestamp, scratch);
+            foreach (List<(BlockHeader Header, int Part)> ofSeries in SeriesApart(blocks, check, versioned))
             {
                 ulong series = ofSeries[0].Header.SeriesId;
                 FieldSummary summary = default;
@@ -95,12 +98,12 @@ public sealed partial class Shard
             }
         }
 
-        if (overlapping.Count == 0)
+        if (versioned.Count == 0)
         {
             return result;
         }
 
-        List<SeriesFieldSummary>? fromRows = SummarizeRows(parts, overlapping, minTimestamp, maxTimestamp, field);
+        List<SeriesFieldSummary>? fromRows = SummarizeRows(parts, versioned, minTimestamp, maxTimestamp, field);
         return fromRows is null ? null : InSeriesOrder(result, fromRows);
     }
 
@@ -111,9 +114,9 @@ public sealed partial class Shard
     /// <paramref name="seriesIds"/> (ascending) together: one entry per interval, empty where no row has the field. A
     /// block wholly inside one interval gives its header statistics; a block across intervals or across a bound of the
     /// range is decoded once and its rows added to their intervals. A float field's sums are added block by block in
-    /// series then time order, so they may differ in the last bits from a row-by-row sum. A series whose blocks in
-    /// different parts overlap in time is read row by row, as in <see cref="SummarizeField"/>. Returns null when the
-    /// field changed type. Sees every write acknowledged before the call.
+    /// series then time order, so they may differ in the last bits from a row-by-row sum. A series with a timestamp in
+    /// the range in blocks of two different parts is read row by row, as in <see cref="SummarizeField"/>. Returns null
+    /// when the field changed type. Sees every write acknowledged before the call.
     /// </summary>
     /// <exception cref="ArgumentException">The subject is not configured, or the field is not numeric.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The interval is not positive, or the range holds more than <see cref="MaxSummaryIntervals"/> intervals.</exception>
@@ -152,13 +155,14 @@ public sealed partial class Shard
         List<IPartReader> parts = PartsToSummarize(view, subject, filter);
         Span<FieldSummary> summaries = CollectionsMarshal.AsSpan(result);
         ColumnValueType type = 0;
-        var overlapping = new List<(ulong Series, int Blocks)>();
+        var versioned = new List<(ulong Series, int Blocks)>();
         using (BlockMerge blocks = BlockMerge.Start(parts, filter))
         {
             var buffer = new Block();
             var scratch = new DecodeScratch();
             ColumnProjection fieldOnly = ColumnProjection.Of([field], []);
-            foreach (List<(BlockHeader Header, int Part)> ofSeries in SeriesApart(blocks, overlapping))
+            var check = new SharedTimestampCheck(parts, _options.BlockCache, field, fieldOnly, minTimestamp, maxTimestamp, scratch);
+            foreach (List<(BlockHeader Header, int Part)> ofSeries in SeriesApart(blocks, check, versioned))
             {
                 foreach ((BlockHeader header, int part) in ofSeries)
                 {
@@ -222,22 +226,22 @@ public sealed partial class Shard
             }
         }
 
-        if (overlapping.Count == 0)
+        if (versioned.Count == 0)
         {
             return result;
         }
 
-        // The overlapping series row by row, each row into its interval; a series' blocks counted as decoded in the
+        // The series with versions row by row, each row into its interval; a series' blocks counted as decoded in the
         // interval of its first row.
-        PartMergeIterator rows = OverlappingRows(parts, overlapping, minTimestamp, maxTimestamp, field);
+        PartMergeIterator rows = VersionedRows(parts, versioned, minTimestamp, maxTimestamp, field);
         int seriesAt = -1;
         while (rows.MoveNext())
         {
             int k = IntervalOf(rows.Timestamp, minTimestamp, interval);
-            if (seriesAt < 0 || overlapping[seriesAt].Series != rows.SeriesId)
+            if (seriesAt < 0 || versioned[seriesAt].Series != rows.SeriesId)
             {
-                seriesAt = IndexOfSeries(overlapping, rows.SeriesId, seriesAt + 1);
-                summaries[k].BlocksDecoded += overlapping[seriesAt].Blocks;
+                seriesAt = IndexOfSeries(versioned, rows.SeriesId, seriesAt + 1);
+                summaries[k].BlocksDecoded += versioned[seriesAt].Blocks;
             }
 
             if (RunStatistics(rows, field) is not { } one)
@@ -281,17 +285,19 @@ public sealed partial class Shard
         return buffer;
     }
 
-    // The merge's series one by one, each with its blocks (one list, refilled for the next series), except those whose
-    // blocks overlap between parts: those go to overlapping (series, blocks) for a row-by-row read.
-    private static IEnumerable<List<(BlockHeader Header, int Part)>> SeriesApart(BlockMerge blocks, List<(ulong Series, int Blocks)> overlapping)
+    // The merge's series one by one, each with its blocks (one list, refilled for the next series), to be summarized
+    // block by block, except those with a timestamp in the range in blocks of two different parts: those go to
+    // versioned (series, blocks) for a row-by-row read that counts each key's newest version once. Only the series whose
+    // blocks overlap between parts are checked, their timestamps read, for that.
+    private static IEnumerable<List<(BlockHeader Header, int Part)>> SeriesApart(BlockMerge blocks, SharedTimestampCheck check, List<(ulong Series, int Blocks)> versioned)
     {
         var ofSeries = new List<(BlockHeader Header, int Part)>();
         while (blocks.HasCurrent)
         {
             ulong series = blocks.Current.SeriesId;
-            if (TakeSeriesBlocks(blocks, ofSeries))
+            if (TakeSeriesBlocks(blocks, ofSeries) && check.Finds(ofSeries))
             {
-                overlapping.Add((series, ofSeries.Count));
+                versioned.Add((series, ofSeries.Count));
                 continue;
             }
 
@@ -300,8 +306,8 @@ public sealed partial class Shard
     }
 
     // Moves the merge past the current series' blocks, gathering them into ofSeries; true when blocks of the series in
-    // different parts overlap in time, so their rows may be versions of one another and only a row-by-row read
-    // deduplicates them. (Blocks of one part never overlap: a part holds a series' rows once, sorted.)
+    // different parts overlap in time, so their rows may be versions of one another (SharedTimestampCheck then looks at
+    // their timestamps). Blocks of one part never overlap: a part holds a series' rows once, sorted.
     private static bool TakeSeriesBlocks(BlockMerge blocks, List<(BlockHeader Header, int Part)> ofSeries)
     {
         ofSeries.Clear();
@@ -334,17 +340,17 @@ public sealed partial class Shard
         return column;
     }
 
-    // The series (ascending) whose blocks overlap between parts, read row by row in the range through the merge a scan
-    // uses: measures deduplicated by version, as a scan answers them.
-    private PartMergeIterator OverlappingRows(List<IPartReader> parts, List<(ulong Series, int Blocks)> series, long minTimestamp, long maxTimestamp, string field) =>
+    // The series (ascending) with a timestamp in two parts, read row by row in the range through the merge a scan uses:
+    // measures deduplicated by version, as a scan answers them.
+    private PartMergeIterator VersionedRows(List<IPartReader> parts, List<(ulong Series, int Blocks)> series, long minTimestamp, long maxTimestamp, string field) =>
         new(parts, _options.Kind, new SeriesTimeFilter([.. series.Select(s => s.Series)], minTimestamp, maxTimestamp), ColumnProjection.Of([field], []));
 
-    // The index of series in overlapping (ascending) from start on: the rows come in the same order, so the walk is
+    // The index of series in versioned (ascending) from start on: the rows come in the same order, so the walk is
     // linear over a whole read.
-    private static int IndexOfSeries(List<(ulong Series, int Blocks)> overlapping, ulong series, int start)
+    private static int IndexOfSeries(List<(ulong Series, int Blocks)> versioned, ulong series, int start)
     {
         int i = start;
-        while (overlapping[i].Series != series)
+        while (versioned[i].Series != series)
         {
             i++;
         }
@@ -367,11 +373,11 @@ public sealed partial class Shard
         return run.IsPresent && run.Count > 0 ? run : null;
     }
 
-    // Per-series summaries of the overlapping series, through the row merge; null when the field changed type among their rows.
+    // Per-series summaries of the series with versions, through the row merge; null when the field changed type among their rows.
     private List<SeriesFieldSummary>? SummarizeRows(List<IPartReader> parts, List<(ulong Series, int Blocks)> series, long minTimestamp, long maxTimestamp, string field)
     {
         var result = new List<SeriesFieldSummary>(series.Count);
-        PartMergeIterator rows = OverlappingRows(parts, series, minTimestamp, maxTimestamp, field);
+        PartMergeIterator rows = VersionedRows(parts, series, minTimestamp, maxTimestamp, field);
         bool more = rows.MoveNextRun();
         int seriesAt = -1;
         while (more)

@@ -14,8 +14,9 @@ namespace Banyan.Storage.Tests.Shards.Indexing;
 /// What the shard grain asks of a measure shard with a series index: the series of a subject selected by entity values
 /// (<see cref="Shard.FindSeries"/>, writes not sealed yet included), and per-series summaries of a field from block
 /// statistics (<see cref="Shard.SummarizeField"/>), checked against the rows written, across buffered writes, memory
-/// parts, flushed and merged parts; series whose rows in different parts could be versions of each other read row by
-/// row (newest version once), the others still from their headers.
+/// parts, flushed and merged parts; series with a timestamp in two parts (rows that are versions of each other) read row
+/// by row (newest version once), the others, also those whose parts overlap in time without sharing a timestamp, still
+/// block by block from their headers.
 /// </summary>
 public sealed class ShardSeriesQueryTests : IDisposable
 {
@@ -339,7 +340,7 @@ public sealed class ShardSeriesQueryTests : IDisposable
     // a window is three blocks of 3 rows, in chunks of a few headers: the shard merges the parts' blocks, which
     // interleave by series and by time, into one order. (Blocks are cut by row count, not at gaps in time: with windows
     // that are not a multiple of 3 rows, a part's block would reach into its next window, across another part's rows,
-    // and those series would be read row by row.) Then newer versions of keys inside a disk part's and the memory part's
+    // and those series' timestamps would be compared.) Then newer versions of keys inside a disk part's and the memory part's
     // blocks make parts overlap: those series are read row by row, their newest versions counted once.
     [Theory]
     [InlineData(2u)]
@@ -403,6 +404,211 @@ public sealed class ShardSeriesQueryTests : IDisposable
         CheckSummaries(shard, newest, all, 0, 119, "interleaved parts, second versions");
         CheckIntervals(shard, newest, all, 50, 70, 5, "interleaved parts, second versions");
         CheckSummaries(shard, newest, all, 72, 119, "interleaved parts, both overlaps left out of the range");
+    }
+
+    // Rows at the given (host, time)s with only the float field f (hosts and regions as in Cpu): blocks without the field v.
+    private static (WriteBatch Batch, List<Sample> Samples) FloatsOnly((int Host, long Time)[] rows, long version)
+    {
+        WriteBatch batch = new(DataKind.Measure, "cpu");
+        batch.AddColumn("default", "region", ColumnValueType.String);
+        batch.AddColumn("default", "host", ColumnValueType.String);
+        batch.AddColumn(null, "f", ColumnValueType.Float64);
+        var samples = new List<Sample>();
+        foreach ((int h, long t) in rows)
+        {
+            string region = h % 2 == 0 ? "eu" : "us";
+            string host = "h-" + h;
+            ulong series = SeriesOf(region, host);
+            double ratio = (t * 0.5) - h;
+            batch.AddRow(series, t, version, [ColumnValue.FromString(region), ColumnValue.FromString(host), ColumnValue.FromFloat64(ratio)]);
+            samples.Add(new Sample(series, t, long.MinValue, ratio));
+        }
+
+        return (batch, samples);
+    }
+
+    // Writes the batch and checks the shard with it buffered, sealed into a memory part and flushed into its own part.
+    private static async Task WriteSealFlush(Shard shard, WriteBatch batch, List<Sample> newest, ulong[] series, string what)
+    {
+        shard.Write(batch);
+        CheckOverlapping(shard, newest, series, $"{what} buffered");
+        await shard.SealAsync();
+        CheckOverlapping(shard, newest, series, $"{what} in a memory part");
+        shard.Flush();
+        CheckOverlapping(shard, newest, series, $"{what} flushed");
+    }
+
+    private static void CheckOverlapping(Shard shard, List<Sample> newest, ulong[] series, string where)
+    {
+        foreach ((long min, long max) in new (long, long)[] { (0, 100), (20, 100), (0, 27), (11, 28), (24, 24), (25, 25), (28, 28), (0, 19), (39, 50) })
+        {
+            CheckSummaries(shard, newest, series, min, max, where);
+        }
+
+        foreach ((long min, long max, long width) in new (long, long, long)[] { (0, 99, 50), (0, 59, 1), (0, 59, 7), (5, 45, 10), (20, 29, 3) })
+        {
+            CheckIntervals(shard, newest, series, min, max, width, where);
+        }
+    }
+
+    // Six hosts, even times [0, 40) in two flushed parts ([0, 20) and [20, 40)), then a part C over [10, 30) and a part
+    // D without the field v. Every host's C overlaps the older parts in time; which keys it shares with them decides
+    // whether the host is read row by row (newest version once) or block by block:
+    //   h-0, h-1: C odd times only: no key shared.
+    //   h-2: C odd times and 28: one key shared, with the second part.
+    //   h-3: C every time: keys shared with both.
+    //   h-4: C odd times, and D (v absent) at 25, a newer version of C's 25 without v: shared only through D's block.
+    //   h-5: C odd times below 20, D (v absent) odd times above: no key shared; D's rows still count as first and last.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Series_whose_parts_overlap_in_time_without_a_shared_timestamp_are_summarized_block_by_block(bool withCache)
+    {
+        using TempDirectory dir = new();
+        DecodedBlockCache? cache = withCache ? new DecodedBlockCache(1 << 20) : null;
+        Shard shard = Open(dir, cache);
+        (WriteBatch a, List<Sample> older) = Cpu(hosts: 6, first: 0, count: 20, keep: (_, t) => t % 2 == 0);
+        shard.Write(a);
+        shard.Flush();
+        (WriteBatch b, List<Sample> later) = Cpu(hosts: 6, first: 20, count: 20, keep: (_, t) => t % 2 == 0);
+        shard.Write(b);
+        shard.Flush();
+        List<Sample> newest = [.. older, .. later];
+        ulong[] series = [.. newest.Select(s => s.Series).Distinct().Order()];
+
+        (WriteBatch c, List<Sample> cRows) = Cpu(hosts: 6, first: 10, count: 20, version: 2, offset: 5, keep: (h, t) => h switch
+        {
+            2 => t % 2 == 1 || t == 28,
+            3 => true,
+            5 => t < 20 && t % 2 == 1,
+            _ => t % 2 == 1,
+        });
+        newest = Newest(newest, cRows);
+        await WriteSealFlush(shard, c, newest, series, "C");
+
+        (WriteBatch d, List<Sample> dRows) = FloatsOnly([(4, 25), (5, 21), (5, 23), (5, 25), (5, 27), (5, 29)], version: 3);
+        newest = Newest(newest, dRows);
+        await WriteSealFlush(shard, d, newest, series, "C and D");
+        using (ShardReadView view = shard.AcquireView())
+        {
+            Assert.Equal(4, view.DiskPartCount);
+        }
+
+        // Over [0, 100] every block is inside: the hosts without shared keys answer all their blocks with v from
+        // headers (D's blocks have no v); the others are read row by row, every block counted decoded.
+        ulong[] apart = [.. new[] { SeriesOf("eu", "h-0"), SeriesOf("us", "h-1"), SeriesOf("us", "h-5") }.Order()];
+        Dictionary<ulong, (int, int)> expected = new()
+        {
+            [SeriesOf("eu", "h-0")] = (3, 0),
+            [SeriesOf("us", "h-1")] = (3, 0),
+            [SeriesOf("eu", "h-2")] = (0, 3),
+            [SeriesOf("us", "h-3")] = (0, 3),
+            [SeriesOf("eu", "h-4")] = (0, 4),
+            [SeriesOf("us", "h-5")] = (3, 0),
+        };
+        for (int pass = 0; pass < 2; pass++)
+        {
+            List<SeriesFieldSummary> all = shard.SummarizeField("cpu", series, 0, 100, "v")!;
+            Assert.Equal(expected, all.ToDictionary(s => s.SeriesId, s => (s.Summary.BlocksFromStatistics, s.Summary.BlocksDecoded)));
+
+            // Over [0, 27] h-2's shared key 28, inside the blocks of C and of the second part, is out of the range: its
+            // blocks are summarized one by one (the first part's inside, the others straddling), h-3's still row by row.
+            List<SeriesFieldSummary> early = shard.SummarizeField("cpu", series, 0, 27, "v")!;
+            Assert.Equal((1, 2), early.Where(s => s.SeriesId == SeriesOf("eu", "h-2")).Select(s => (s.Summary.BlocksFromStatistics, s.Summary.BlocksDecoded)).Single());
+            Assert.Equal((0, 3), early.Where(s => s.SeriesId == SeriesOf("us", "h-3")).Select(s => (s.Summary.BlocksFromStatistics, s.Summary.BlocksDecoded)).Single());
+
+            // By interval: each block wholly inside [0, 49].
+            List<FieldSummary> halves = shard.SummarizeFieldByInterval("cpu", series, 0, 99, "v", 50)!;
+            Assert.Equal((9, 10), (halves.Sum(s => s.BlocksFromStatistics), halves.Sum(s => s.BlocksDecoded)));
+            List<FieldSummary> apartHalves = shard.SummarizeFieldByInterval("cpu", apart, 0, 99, "v", 50)!;
+            Assert.Equal((9, 0), (apartHalves.Sum(s => s.BlocksFromStatistics), apartHalves.Sum(s => s.BlocksDecoded)));
+        }
+
+        if (cache is not null)
+        {
+            Assert.True(cache.Hits > 0, $"{cache.Hits} hits, {cache.Misses} misses");
+        }
+
+        shard.Merge(force: true);
+        CheckOverlapping(shard, newest, series, "merged");
+    }
+
+    // Random parts of six hosts with blocks of 3 rows, so a part's blocks of a series interleave in time with other
+    // parts' blocks: even hosts write times apart between parts (part p only times ≡ p mod 3), odd hosts random times,
+    // mostly shared. Summaries equal the newest rows over many ranges, and over the whole range a series is read row
+    // by row exactly when a time of it is in two parts.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Summaries_of_series_with_and_without_keys_in_two_parts_equal_the_newest_rows(bool withCache)
+    {
+        for (int seed = 0; seed < 6; seed++)
+        {
+            using TempDirectory dir = new();
+            Shard shard = _leaks.Open(dir.Path, new ShardOptions
+            {
+                Kind = DataKind.Measure,
+                Subjects = [s_cpu],
+                PartWriter = PartWriterOptions.Default with { Fsync = false, MaxMeasureRowsPerBlock = 3 },
+                SealRows = 1 << 20,
+                BlockCache = withCache ? new DecodedBlockCache(1 << 20) : null,
+            });
+            var random = new Random(seed);
+            var newest = new List<Sample>();
+            var partsOf = new Dictionary<(ulong, long), int>();
+            for (int part = 0; part < 3; part++)
+            {
+                HashSet<(int, long)> chosen = [];
+                for (int h = 0; h < 6; h++)
+                {
+                    for (long t = 0; t < 60; t++)
+                    {
+                        bool take = h % 2 == 0 ? t % 3 == part && random.Next(10) < 8 : random.Next(10) < 4;
+                        if (take)
+                        {
+                            chosen.Add((h, t));
+                        }
+                    }
+                }
+
+                (WriteBatch batch, List<Sample> rows) = Cpu(hosts: 6, first: 0, count: 60, version: part + 1, offset: part * 5, keep: (h, t) => chosen.Contains((h, t)));
+                foreach (Sample row in rows)
+                {
+                    partsOf[(row.Series, row.Time)] = partsOf.GetValueOrDefault((row.Series, row.Time)) + 1;
+                }
+
+                newest = Newest(newest, rows);
+                shard.Write(batch);
+                if (part < 2)
+                {
+                    shard.Flush();
+                }
+                else
+                {
+                    await shard.SealAsync();
+                }
+            }
+
+            ulong[] series = [.. newest.Select(s => s.Series).Distinct().Order()];
+            string where = $"seed {seed}";
+            int sharing = partsOf.Where(k => k.Value > 1).Select(k => k.Key.Item1).Distinct().Count();
+            Assert.True(sharing > 0 && sharing < series.Length, $"{where}: {sharing} of {series.Length} series have a time in two parts");
+            for (int i = 0; i < 8; i++)
+            {
+                long min = random.Next(-5, 60);
+                long max = min + random.Next(0, 40);
+                CheckSummaries(shard, newest, series, min, max, where);
+                CheckIntervals(shard, newest, series, min, max, random.Next(1, 12), where);
+            }
+
+            foreach (SeriesFieldSummary s in shard.SummarizeField("cpu", series, long.MinValue, long.MaxValue, "v")!)
+            {
+                bool shared = partsOf.Any(k => k.Key.Item1 == s.SeriesId && k.Value > 1);
+                Assert.True(
+                    shared ? s.Summary.BlocksFromStatistics == 0 && s.Summary.BlocksDecoded > 0 : s.Summary.BlocksDecoded == 0,
+                    $"{where}, series {s.SeriesId:x16} ({(shared ? "a time in two parts" : "no time in two parts")}): {s.Summary.BlocksFromStatistics} blocks from statistics, {s.Summary.BlocksDecoded} decoded");
+            }
+        }
     }
 
     [Fact]
