@@ -43,4 +43,37 @@ public class ColumnBufferHeapGrowthTests
 
         Assert.Equal(values, Enumerable.Range(0, values.Length).Select(column.GetString));
     }
+
+    // The grown heap is not zeroed: what it holds is exactly the bytes appended, in order, however it grew (doubling,
+    // projected, a value longer than the heap, strings written at their maximum encoded length first), and a reused
+    // column after Reset holds only its new values.
+    [Fact]
+    public void The_heap_holds_exactly_the_appended_bytes_after_every_growth()
+    {
+        var random = new Random(5);
+        ColumnBuffer column = new("default", "tag", ColumnValueType.String);
+        for (int round = 0; round < 3; round++)
+        {
+            column.Reset();
+            column.Reserve(random.Next(0, 500));
+            var expected = new List<byte>();
+            for (int i = 0; i < 600; i++)
+            {
+                string value = new((char)('a' + random.Next(26)), random.Next(i == 300 ? 5_000 : 0, i == 300 ? 6_000 : 40));
+                if (random.Next(2) == 0)
+                {
+                    column.AppendString(value);
+                }
+                else
+                {
+                    column.AppendBytes(System.Text.Encoding.UTF8.GetBytes(value));
+                }
+
+                expected.AddRange(System.Text.Encoding.UTF8.GetBytes(value));
+                Assert.Equal(expected.Count, column.HeapLength);
+            }
+
+            Assert.Equal(expected.ToArray(), column.Heap.ToArray());
+        }
+    }
 }
