@@ -18,6 +18,7 @@ public sealed class ColumnBuffer
     private byte[] _heap = [];
     private int _reservedRows; // the most rows a writer said were coming (Reserve): sizes the heap's growth
     private int _heapLength;
+    private long _sharedBytes; // bytes of rows that point at the row before's bytes instead of their own copy
     private int[] _starts = [];
     private int[] _lengths = [];
 
@@ -70,6 +71,7 @@ public sealed class ColumnBuffer
         Count = 0;
         NullCount = 0;
         _heapLength = 0;
+        _sharedBytes = 0;
         _reservedRows = 0;
     }
 
@@ -83,7 +85,7 @@ public sealed class ColumnBuffer
     }
 
     /// <summary>Rough size of the column's values before encoding, for the 2 MiB block limit.</summary>
-    public long UncompressedSize => ColumnValueTypes.IsBytes(Type) ? _heapLength + (4L * Count) : 8L * Count;
+    public long UncompressedSize => ColumnValueTypes.IsBytes(Type) ? _heapLength + _sharedBytes + (4L * Count) : 8L * Count;
 
     /// <summary>The int64 values (null rows hold 0); valid for Int64 and Timestamp columns.</summary>
     public ReadOnlySpan<long> Int64Values => _longs.AsSpan(0, Count);
@@ -311,6 +313,31 @@ public sealed class ColumnBuffer
         Count++;
     }
 
+    // Whether value is the last row's value (not null, not empty). Rows copied from other columns in series order (a
+    // seal's gather, a merge's output block) repeat a series' tags in every row of its block; such a row points at the
+    // bytes of the row before instead of copying them again.
+    private bool SameAsLastRow(ReadOnlySpan<byte> value)
+    {
+        if (Count == 0 || value.IsEmpty)
+        {
+            return false;
+        }
+
+        int length = _lengths[Count - 1];
+        return length == value.Length && _heap.AsSpan(_starts[Count - 1], length).SequenceEqual(value);
+    }
+
+    // A row whose value is the last row's, sharing its bytes in the heap. UncompressedSize still counts its bytes, so
+    // blocks are cut and memory is estimated as if it had its own copy.
+    private void AppendLastRowAgain()
+    {
+        EnsureRows(Count + 1);
+        _starts[Count] = _starts[Count - 1];
+        _lengths[Count] = _lengths[Count - 1];
+        _sharedBytes += _lengths[Count];
+        Count++;
+    }
+
     /// <summary>Appends a string (String column); null appends a null row.</summary>
     public void AppendString(string? value)
     {
@@ -436,7 +463,15 @@ public sealed class ColumnBuffer
         }
         else
         {
-            AppendBytes(source.GetBytes(row));
+            ReadOnlySpan<byte> value = source.GetBytes(row);
+            if (SameAsLastRow(value))
+            {
+                AppendLastRowAgain();
+            }
+            else
+            {
+                AppendBytes(value);
+            }
         }
     }
 
