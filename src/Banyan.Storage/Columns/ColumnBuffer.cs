@@ -622,7 +622,7 @@ public sealed class ColumnBuffer
 
     // The grown heap is not zeroed: only its first _heapLength bytes are ever read, and appends write every byte before
     // they count it. Zeroing the new array (Array.Resize) was a memset of every byte-column heap a seal, a merge and the
-    // write planner grow, and the page faults of touching it twice: about 3 % of a silo's CPU while it ingests.
+    // write planner grow, plus the page faults of touching it twice: about 3 % of an ingest profile's samples.
     private void EnsureHeap(int extra)
     {
         if (_heap.Length - _heapLength < extra)
