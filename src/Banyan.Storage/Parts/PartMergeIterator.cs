@@ -251,8 +251,7 @@ public sealed class PartMergeIterator
                 BlockHeader header = _headers[_nextHeader++];
                 part.ReadBlock(header, owner._projection, Block, owner._scratch);
                 ReadOnlySpan<long> timestamps = Block.Timestamps;
-                int start = SortedTimestamps.LowerBound(timestamps, owner._query.MinTimestamp);
-                int end = SortedTimestamps.UpperBound(timestamps, owner._query.MaxTimestamp);
+                (int start, int end) = SortedTimestamps.Within(timestamps, owner._query.MinTimestamp, owner._query.MaxTimestamp);
                 if (start < end)
                 {
                     Row = start;

@@ -2,10 +2,24 @@ namespace Banyan.Storage.Parts;
 
 /// <summary>
 /// Binary searches over a block's ascending timestamps (repeats allowed: a stream keeps several rows at one instant),
-/// for the readers that cut a block to a time range.
+/// for the readers that cut a block to a time range (the merge iterator, the summaries, the shared-timestamp check).
 /// </summary>
 internal static class SortedTimestamps
 {
+    /// <summary>
+    /// The rows [start, end) of <paramref name="timestamps"/> inside [<paramref name="minTimestamp"/>,
+    /// <paramref name="maxTimestamp"/>] (start == end when none is).
+    /// </summary>
+    /// <remarks>
+    /// Binary searches, not walks: a chart's bucket is a few rows in the middle of a block of hundreds, and walking to it
+    /// from both ends was 4 % of the silo's samples in a profile of a 12-bucket chart.
+    /// </remarks>
+    public static (int Start, int End) Within(ReadOnlySpan<long> timestamps, long minTimestamp, long maxTimestamp)
+    {
+        int start = LowerBound(timestamps, minTimestamp);
+        return (start, Math.Max(start, UpperBound(timestamps, maxTimestamp)));
+    }
+
     /// <summary>The index of the first timestamp at or after <paramref name="timestamp"/> (the length when none is).</summary>
     public static int LowerBound(ReadOnlySpan<long> timestamps, long timestamp)
     {

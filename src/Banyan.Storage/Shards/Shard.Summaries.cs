@@ -75,7 +75,7 @@ public sealed partial class Shard
 
                     Block read = column is null ? ReadKeys(parts[part], header, buffer, scratch) : ReadFieldBlock(parts[part], header, field, fieldOnly, buffer, scratch);
                     ReadOnlySpan<long> timestamps = read.Timestamps;
-                    (int start, int end) = FieldSummaryReader.RowsWithin(timestamps, minTimestamp, maxTimestamp);
+                    (int start, int end) = SortedTimestamps.Within(timestamps, minTimestamp, maxTimestamp);
 
                     if (end == start)
                     {
@@ -200,7 +200,7 @@ public sealed partial class Shard
                     }
 
                     ReadOnlySpan<long> timestamps = read.Timestamps;
-                    (int start, int end) = FieldSummaryReader.RowsWithin(timestamps, minTimestamp, maxTimestamp);
+                    (int start, int end) = SortedTimestamps.Within(timestamps, minTimestamp, maxTimestamp);
                     bool counted = false;
                     while (start < end)
                     {

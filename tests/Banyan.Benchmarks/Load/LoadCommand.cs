@@ -103,7 +103,7 @@ public static class LoadCommand
                 if (options.WarmSeconds > 0)
                 {
                     int cycles = await queries.KeepBusyAsync(channel, TimeSpan.FromSeconds(options.WarmSeconds), peerQueries, bound.Token);
-                    Console.WriteLine(Str($"warm: {options.WarmSeconds:F0} s of untimed queries ({cycles:N0} rounds of {string.Join(", ", peerQueries.Order())})"));
+                    Console.WriteLine(Str($"warm: {options.WarmSeconds} s of untimed queries ({cycles:N0} rounds of {string.Join(", ", peerQueries.Order())})"));
                 }
 
                 IReadOnlyList<PeerQueryResult> warm = await queries.RunAsync(channel, http, options.Warm, options.QueryRuns, bound.Token, peerQueries, silo.CpuSeconds);

@@ -32,7 +32,7 @@ public sealed class LoadOptions
           --warm N            then, for Q1-Q3, N more untimed runs and the timed runs again, reported as "Q1 warm"...
                               (default 0: not run): the latency of a silo whose JIT has finished, beside the first
                               queries after its start
-          --warm-seconds S    before those warm runs, S seconds of untimed Q1, Q2, Q3 in turn (default 0): the silo's
+          --warm-seconds S    first, S seconds of untimed Q1, Q2, Q3 in turn, then the --warm runs (default 0): the silo's
                               background tier-1 JIT lasts seconds, not a number of runs; implies the warm runs
           --perf FILE         record the silo with `perf record -g` during the write phase (silo started with DOTNET_PerfMapEnabled=1)
           --queries NAMES     run only these queries, comma-separated (e.g. "Q1,Q2"; default all: Q1 Q2 Q3, the same over HTTP, TopN, "Floor", "Floor x24")
@@ -101,11 +101,11 @@ public sealed class LoadOptions
     public int Warm { get; private set; }
 
     /// <summary>
-    /// Seconds of untimed Q1, Q2, Q3 in turn before the "warm" runs (after <see cref="Warm"/>'s runs); 0 for none. The
+    /// Seconds of untimed Q1, Q2, Q3 in turn before the "warm" runs (and before <see cref="Warm"/>'s runs); 0 for none. The
     /// runtime recompiles hot code at tier 1 in the background for several seconds after the first queries, so a count
     /// of runs warms a fast query for a fraction of that time; a duration does not depend on how fast the query is.
     /// </summary>
-    public double WarmSeconds { get; private set; }
+    public int WarmSeconds { get; private set; }
 
     /// <summary>perf output file, or null.</summary>
     public string? PerfFile { get; private set; }

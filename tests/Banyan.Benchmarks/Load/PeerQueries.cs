@@ -77,12 +77,7 @@ public sealed class PeerQueries(PeerDataset dataset)
     {
         MeasureService.MeasureServiceClient client = new(channel);
         Query grpc = async (request, token) => await client.QueryAsync(request, cancellationToken: token);
-        List<(string Name, Func<Task<string?>> Run)> queries = [.. new (string, Func<Task<string?>>)[]
-        {
-            ("Q1", () => Q1Async(grpc, cancellationToken)),
-            ("Q2", () => Q2Async(grpc, cancellationToken)),
-            ("Q3", () => Q3Async(grpc, cancellationToken)),
-        }.Where(q => names.Contains(q.Item1))];
+        List<(string Name, Func<Task<string?>> Run)> queries = [.. PeerQueriesThrough(grpc, string.Empty, cancellationToken).Where(q => names.Contains(q.Name))];
         if (queries.Count == 0)
         {
             return 0;
@@ -94,8 +89,7 @@ public sealed class PeerQueries(PeerDataset dataset)
         {
             foreach ((string name, Func<Task<string?>> run) in queries)
             {
-                // Q3 "ok: …" is a right answer whose tied ids differ (see Q3Async); anything else is a wrong one.
-                if (await run() is { } problem && !problem.StartsWith("ok", StringComparison.Ordinal))
+                if (await run() is { } problem && !IsRightAnswer(problem))
                 {
                     throw new InvalidOperationException($"{name} answered wrong while warming up: {problem}");
                 }
@@ -125,18 +119,14 @@ public sealed class PeerQueries(PeerDataset dataset)
         using HttpClient httpClient = new() { BaseAddress = http, Timeout = TimeSpan.FromMinutes(5) };
         Query gateway = (request, token) => HttpQueryAsync(httpClient, request, token);
         List<PeerQueryResult> results = [];
-        foreach ((string name, Func<Task<string?>> query) in new (string, Func<Task<string?>>)[]
+        foreach ((string name, Func<Task<string?>> query) in PeerQueriesThrough(grpc, string.Empty, cancellationToken)
+            .Concat(PeerQueriesThrough(gateway, " http", cancellationToken))
+            .Concat(new (string, Func<Task<string?>>)[]
         {
-            ("Q1", () => Q1Async(grpc, cancellationToken)),
-            ("Q2", () => Q2Async(grpc, cancellationToken)),
-            ("Q3", () => Q3Async(grpc, cancellationToken)),
-            ("Q1 http", () => Q1Async(gateway, cancellationToken)),
-            ("Q2 http", () => Q2Async(gateway, cancellationToken)),
-            ("Q3 http", () => Q3Async(gateway, cancellationToken)),
             ("TopN", () => TopNAsync(client, cancellationToken)),
             ("Floor", () => FloorAsync(version, 1, cancellationToken)),
             ("Floor x24", () => FloorAsync(version, 24, cancellationToken)),
-        }.Where(q => only is null || only.Contains(q.Item1)))
+        }).Where(q => only is null || only.Contains(q.Item1)))
         {
             try
             {
@@ -168,11 +158,22 @@ public sealed class PeerQueries(PeerDataset dataset)
 
             double serverMs = ((serverCpuSeconds?.Invoke() ?? double.NaN) - server0) * 1e3 / Math.Max(1, runs);
             double clientMs = (Process.GetCurrentProcess().TotalProcessorTime - client0).TotalMilliseconds / Math.Max(1, runs);
-            results.Add(new PeerQueryResult(name, times, problem is null || problem.StartsWith("ok", StringComparison.Ordinal), problem ?? "ok", serverMs, clientMs));
+            results.Add(new PeerQueryResult(name, times, problem is null || IsRightAnswer(problem), problem ?? "ok", serverMs, clientMs));
         }
 
         return results;
     }
+
+    // Q1-Q3 through one client (gRPC or the HTTP gateway), named "Q1" + suffix...
+    private IEnumerable<(string Name, Func<Task<string?>> Run)> PeerQueriesThrough(Query client, string suffix, CancellationToken cancellationToken) =>
+    [
+        ("Q1" + suffix, () => Q1Async(client, cancellationToken)),
+        ("Q2" + suffix, () => Q2Async(client, cancellationToken)),
+        ("Q3" + suffix, () => Q3Async(client, cancellationToken)),
+    ];
+
+    // A query's check: null or "ok: …" (Q3's ten values right, its tied ids in another order) is a right answer.
+    private static bool IsRightAnswer(string problem) => problem.StartsWith("ok", StringComparison.Ordinal);
 
     private delegate Task<QueryResponse> Query(QueryRequest request, CancellationToken cancellationToken);
 
