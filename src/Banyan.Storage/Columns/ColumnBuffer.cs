@@ -327,9 +327,18 @@ public sealed class ColumnBuffer
         return length == value.Length && _heap.AsSpan(_starts[Count - 1], length).SequenceEqual(value);
     }
 
-    // A row whose value is the last row's, sharing its bytes in the heap. UncompressedSize still counts its bytes, so
-    // blocks are cut and memory is estimated as if it had its own copy.
-    private void AppendLastRowAgain()
+    // Whether the last row is a value a row can share (see AppendLastRowAgain): not null, not empty.
+    internal bool CanRepeatLastRow => Count > 0 && _lengths[Count - 1] > 0;
+
+    // Whether row `row` points at the bytes of the row before (a row appended by AppendLastRowAgain, or a dictionary
+    // entry decoded for both): the same value, known without comparing it.
+    internal bool SharesBytesWithRowBefore(int row) =>
+        row > 0 && _lengths[row] > 0 && _starts[row] == _starts[row - 1] && _lengths[row] == _lengths[row - 1];
+
+    // A row whose value is the last row's, sharing its bytes in the heap (the caller knows the value is the same and
+    // CanRepeatLastRow holds). UncompressedSize still counts its bytes, so blocks are cut and memory is estimated as if
+    // it had its own copy.
+    internal void AppendLastRowAgain()
     {
         EnsureRows(Count + 1);
         _starts[Count] = _starts[Count - 1];
@@ -500,11 +509,26 @@ public sealed class ColumnBuffer
             int bytes = 0;
             for (int i = start; i < start + count; i++)
             {
-                bytes += source.IsNull(i) ? 0 : source._lengths[i];
+                bytes += source.IsNull(i) || (i > start && source.SharesBytesWithRowBefore(i)) ? 0 : source._lengths[i];
             }
 
             EnsureRows(Count + count);
             EnsureHeap(bytes);
+            for (int i = start; i < start + count; i++)
+            {
+                // A source row that shares the bytes of the row before (a series' tags in a merged or decoded block)
+                // repeats the value just appended: shared again without reading or comparing it.
+                if (i > start && source.SharesBytesWithRowBefore(i) && CanRepeatLastRow)
+                {
+                    AppendLastRowAgain();
+                }
+                else
+                {
+                    AppendFrom(source, i);
+                }
+            }
+
+            return;
         }
 
         for (int i = start; i < start + count; i++)

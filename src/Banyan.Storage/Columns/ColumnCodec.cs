@@ -291,6 +291,14 @@ public static class ColumnCodec
                     continue;
                 }
 
+                if (column.SharesBytesWithRowBefore(i) && rowEntries[i - 1] > 0)
+                {
+                    // The row before's bytes, so its entry: no hash, no lookup (a series' tags repeated in its block).
+                    rowEntries[i] = rowEntries[i - 1];
+                    dictSize += VarInt.SizeOf((ulong)rowEntries[i]);
+                    continue;
+                }
+
                 ReadOnlySpan<byte> value = heap.Slice(starts[i], length);
                 int slot = (int)((uint)Hash(value) & (uint)(tableSize - 1));
                 int entry = -1;

@@ -31,15 +31,18 @@ internal static class MemoryPartBuilder
     /// <summary>
     /// The memory parts of <paramref name="batches"/> (in write order): one, or one per run of
     /// batches whose columns agree in type within each subject. With <paramref name="filter"/>, only
-    /// the rows of its series and time range (for a read's transient part).
+    /// the rows of its series and time range (for a read's transient part). <paramref name="entityTagsOf"/>
+    /// gives a subject's entity tag names (null when unknown): a series id is the hash of its subject's entity
+    /// values, so within a block, which holds one series, those tags repeat the block's first row and are copied
+    /// once per block instead of once per row.
     /// </summary>
-    public static List<MemoryPart> BuildAll(IReadOnlyList<WriteBatch> batches, DataKind kind, PartWriterOptions options, SeriesTimeFilter? filter = null)
+    public static List<MemoryPart> BuildAll(IReadOnlyList<WriteBatch> batches, DataKind kind, PartWriterOptions options, SeriesTimeFilter? filter = null, Func<string, IReadOnlyList<string>?>? entityTagsOf = null)
     {
         ArgumentNullException.ThrowIfNull(batches);
         var parts = new List<MemoryPart>(1);
         if (batches.Count == 0)
         {
-            parts.Add(Build(batches, kind, options, filter));
+            parts.Add(Build(batches, kind, options, filter, entityTagsOf));
             return parts;
         }
 
@@ -47,17 +50,20 @@ internal static class MemoryPartBuilder
         while (start < batches.Count)
         {
             int length = CompatibleRunLength(batches, start);
-            parts.Add(Build(new BatchRange(batches, start, length), kind, options, filter));
+            parts.Add(Build(new BatchRange(batches, start, length), kind, options, filter, entityTagsOf));
             start += length;
         }
 
         return parts;
     }
 
-    /// <summary>One memory part of <paramref name="batches"/>, whose columns must agree in type within each subject.</summary>
+    /// <summary>
+    /// One memory part of <paramref name="batches"/>, whose columns must agree in type within each subject
+    /// (<paramref name="filter"/> and <paramref name="entityTagsOf"/> as for <see cref="BuildAll"/>).
+    /// </summary>
     /// <exception cref="InvalidOperationException">A column of a batch does not hold one value per row.</exception>
     /// <exception cref="ArgumentException">A subject's column has two types in the batches.</exception>
-    public static MemoryPart Build(IReadOnlyList<WriteBatch> batches, DataKind kind, PartWriterOptions options, SeriesTimeFilter? filter = null)
+    public static MemoryPart Build(IReadOnlyList<WriteBatch> batches, DataKind kind, PartWriterOptions options, SeriesTimeFilter? filter = null, Func<string, IReadOnlyList<string>?>? entityTagsOf = null)
     {
         ArgumentNullException.ThrowIfNull(batches);
         ArgumentNullException.ThrowIfNull(options);
@@ -70,7 +76,7 @@ internal static class MemoryPartBuilder
             }
         }
 
-        using var source = new BatchRows(batches);
+        using var source = new BatchRows(batches, entityTagsOf);
         int selected = source.CountSelected(filter);
         if (selected == 0)
         {
@@ -189,6 +195,7 @@ internal static class MemoryPartBuilder
             else
             {
                 end = k;
+                subject.StartSeries();
                 do
                 {
                     cutter.Add(1, source.RowBytes(subject, sorted.RowAt(end)));
@@ -316,6 +323,24 @@ internal static class MemoryPartBuilder
 
         public long FixedRowBytes { get; set; }
 
+        /// <summary>
+        /// Per column: true for a byte column holding an entity tag, whose value the series id determines, so every
+        /// row of a block (one series) has the first row's value; null when the subject has none.
+        /// </summary>
+        public bool[]? SeriesDetermined { get; set; }
+
+        /// <summary>Per column, while rows of one series are cut into blocks: the byte length of a series-determined value once read, else -1.</summary>
+        public int[] SeriesLengths { get; set; } = [];
+
+        /// <summary>Before the rows of a new series are measured (<see cref="BatchRows.RowBytes"/>).</summary>
+        public void StartSeries()
+        {
+            if (SeriesDetermined is not null)
+            {
+                SeriesLengths.AsSpan().Fill(-1);
+            }
+        }
+
         /// <summary>Rows of this subject, across its batches.</summary>
         public int RowCount { get; set; }
 
@@ -349,7 +374,7 @@ internal static class MemoryPartBuilder
         private readonly int[]? _subjectRowOf;
         private int[]? _batchOfRow;
 
-        public BatchRows(IReadOnlyList<WriteBatch> batches)
+        public BatchRows(IReadOnlyList<WriteBatch> batches, Func<string, IReadOnlyList<string>?>? entityTagsOf)
         {
             _batches = batches;
             _starts = new int[batches.Count + 1];
@@ -423,6 +448,14 @@ internal static class MemoryPartBuilder
             foreach (SubjectColumns subject in _subjects)
             {
                 PrepareFlatColumns(subject);
+            }
+
+            if (entityTagsOf is not null)
+            {
+                foreach ((string name, SubjectColumns subject) in bySubject)
+                {
+                    MarkSeriesDetermined(subject, entityTagsOf(name));
+                }
             }
         }
 
@@ -530,6 +563,7 @@ internal static class MemoryPartBuilder
             }
 
             target.Reserve(count);
+            bool determined = subject.SeriesDetermined is { } d && d[column];
             for (int i = 0; i < count; i++)
             {
                 int row = sorted.RowAt(first + i);
@@ -539,10 +573,52 @@ internal static class MemoryPartBuilder
                 {
                     target.AppendNull(); // the batch was written before the column existed
                 }
+                else if (determined && i > 0 && target.CanRepeatLastRow)
+                {
+                    // An entity tag of the block's series: the value just appended, shared without reading the row.
+                    target.AppendLastRowAgain();
+                }
                 else
                 {
                     target.AppendFrom(_batches[batch].Columns[at], row - _starts[batch]);
                 }
+            }
+        }
+
+        // Entity tags are tag columns (a family) named as the entity's tags. A name two families share is left out:
+        // the indexes take the first such column as the entity's, and which is first may differ between batches.
+        private static void MarkSeriesDetermined(SubjectColumns subject, IReadOnlyList<string>? entityTags)
+        {
+            if (entityTags is not { Count: > 0 })
+            {
+                return;
+            }
+
+            List<(string? Family, string Name, ColumnValueType Type)> columns = subject.Columns;
+            bool[] determined = new bool[columns.Count];
+            bool any = false;
+            for (int c = 0; c < columns.Count; c++)
+            {
+                (string? family, string name, ColumnValueType type) = columns[c];
+                if (family is null || !ColumnValueTypes.IsBytes(type) || !entityTags.Contains(name))
+                {
+                    continue;
+                }
+
+                int sameName = 0;
+                foreach ((string? otherFamily, string otherName, _) in columns)
+                {
+                    sameName += otherFamily is not null && otherName == name ? 1 : 0;
+                }
+
+                determined[c] = sameName == 1;
+                any |= determined[c];
+            }
+
+            if (any)
+            {
+                subject.SeriesDetermined = determined;
+                subject.SeriesLengths = new int[columns.Count];
             }
         }
 
@@ -552,6 +628,7 @@ internal static class MemoryPartBuilder
             int batch = BatchOf(row);
             int local = row - _starts[batch];
             int[] map = subject.Map[batch]!;
+            bool[]? determined = subject.SeriesDetermined;
             long size = 16;
             for (int c = 0; c < subject.Columns.Count; c++)
             {
@@ -559,9 +636,25 @@ internal static class MemoryPartBuilder
                 {
                     size += 8;
                 }
+                else if (map[c] < 0)
+                {
+                    size += 4;
+                }
+                else if (determined is not null && determined[c] && subject.SeriesLengths[c] >= 0)
+                {
+                    // The series' value, measured at its first row: the rows of a series come from many batches, and
+                    // reading each one's bytes again was a cache miss per row and column.
+                    size += 4 + subject.SeriesLengths[c];
+                }
                 else
                 {
-                    size += 4 + (map[c] < 0 ? 0 : Math.Max(0, _batches[batch].Columns[map[c]].GetBytes(local).Length));
+                    int length = Math.Max(0, _batches[batch].Columns[map[c]].GetBytes(local).Length);
+                    if (determined is not null && determined[c])
+                    {
+                        subject.SeriesLengths[c] = length;
+                    }
+
+                    size += 4 + length;
                 }
             }
 

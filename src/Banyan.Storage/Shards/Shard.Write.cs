@@ -226,7 +226,12 @@ public sealed partial class Shard
             bytes += taken[i].Bytes;
         }
 
-        List<MemoryPart> parts = MemoryPartBuilder.BuildAll(batches, _options.Kind, _options.PartWriter);
+        ShardIndexer? entityIndex = _indexer;
+        List<MemoryPart> parts = MemoryPartBuilder.BuildAll(
+            batches,
+            _options.Kind,
+            _options.PartWriter,
+            entityTagsOf: entityIndex is null ? null : subject => entityIndex.ConfigOf(subject)?.EntityTagNames);
 
         // In LSN order (an unbroken run after every earlier one), and before the memory parts become
         // visible, so every part a view holds is in the indexes.
