@@ -69,6 +69,44 @@ public sealed class TopNCountersTests
         Assert.Equal([(3UL, 7L), (2UL, 1L)], counters.Ranked().Select(i => (i.SeriesId, i.Value.Int)));
     }
 
+    [Theory]
+    [InlineData(true, 1, 21)]
+    [InlineData(false, 3, 22)]
+    [InlineData(true, 10, 23)]
+    [InlineData(false, 25, 24)]
+    public void Any_sequence_of_puts_gives_the_list_the_rules_give(bool descending, int capacity, int seed)
+    {
+        // Series put again and again, worse or better, many ties, more series than room: after every put the list is the
+        // one a plain list kept by the rules holds (the series' last point replaces its entry; a full list takes only a
+        // point strictly better than its worst; past capacity the worst leaves, of equal values the one put last).
+        Random random = new(seed);
+        TopNCounters counters = new(capacity, descending);
+        List<(ulong Series, long Value, long Sequence)> model = [];
+        long sequence = 0;
+        for (int i = 0; i < 3_000; i++)
+        {
+            ulong series = (ulong)random.Next(capacity * 3);
+            long value = random.Next(0, 12);
+            counters.Put(TopNFixtures.Item(series, value));
+
+            model.RemoveAll(e => e.Series == series);
+            var worstFirst = model.OrderBy(e => descending ? e.Value : -e.Value).ThenByDescending(e => e.Sequence).ToList();
+            if (model.Count < capacity || (descending ? value > worstFirst[0].Value : value < worstFirst[0].Value))
+            {
+                model.Add((series, value, ++sequence));
+                if (model.Count > capacity)
+                {
+                    worstFirst.Add(model[^1]);
+                    model.Remove(worstFirst.OrderBy(e => descending ? e.Value : -e.Value).ThenByDescending(e => e.Sequence).First());
+                }
+            }
+
+            var expected = model.OrderBy(e => descending ? -e.Value : e.Value).ThenBy(e => e.Sequence).Select(e => (e.Series, e.Value));
+            Assert.Equal(expected, counters.Ranked().Select(item => (item.SeriesId, item.Value.Int)));
+            Assert.Equal(model.Count, counters.Count);
+        }
+    }
+
     [Fact]
     public void Float_values_rank_numerically()
     {
