@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orleans.Concurrency;
 
 namespace Banyan.GrainInterfaces.Groups;
 
@@ -35,6 +36,13 @@ public interface IGroupGrain : IGrainWithStringKey
     /// epoch, both inclusive; <see cref="long.MinValue"/> and <see cref="long.MaxValue"/> are fine), ascending by start.
     /// Expired segments are left out from the instant they expire, before they are deleted.
     /// </summary>
+    /// <remarks>
+    /// Interleaves with the grain's other calls: every query asks it, and it must not wait while the lifecycle awaits
+    /// shard drops on other silos (a silo that does not answer holds a drop until the call times out) or the grain
+    /// storage. It reads the registry without awaiting; the registry is replaced whole by each change, so it sees one
+    /// state, at worst one whose persisting is still under way.
+    /// </remarks>
+    [AlwaysInterleave]
     Task<ImmutableArray<SegmentInfo>> GetSegments(long begin, long end);
 
     /// <summary>

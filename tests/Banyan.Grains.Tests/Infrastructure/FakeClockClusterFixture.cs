@@ -18,7 +18,7 @@ public sealed class FakeClockSiloConfigurator : ISiloConfigurator
     public void Configure(ISiloBuilder siloBuilder) => siloBuilder.Services.AddKeyedSingleton<TimeProvider>(BanyanClock.Key, Clock);
 }
 
-/// <summary>Two silos on the fake data clock (<see cref="FakeClockSiloConfigurator"/>).</summary>
+/// <summary>Two silos on the fake data clock (<see cref="FakeClockSiloConfigurator"/>), shard drops held on request (<see cref="ShardDropGate"/>).</summary>
 public sealed class FakeClockClusterFixture : ClusterFixture
 {
     private readonly FakeTimeProvider _clock = FakeClockSiloConfigurator.Clock;
@@ -30,7 +30,11 @@ public sealed class FakeClockClusterFixture : ClusterFixture
     protected override short InitialSilos => 2;
 
     /// <inheritdoc/>
-    protected override void Configure(TestClusterBuilder builder) => builder.AddSiloBuilderConfigurator<FakeClockSiloConfigurator>();
+    protected override void Configure(TestClusterBuilder builder)
+    {
+        builder.AddSiloBuilderConfigurator<FakeClockSiloConfigurator>();
+        builder.AddSiloBuilderConfigurator<ShardDropGateConfigurator>();
+    }
 }
 
 /// <summary>Test classes sharing the fake-clock cluster.</summary>

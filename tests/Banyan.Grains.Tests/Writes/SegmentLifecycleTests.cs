@@ -12,7 +12,8 @@ namespace Banyan.Grains.Tests.Writes;
 /// <summary>
 /// The segment lifecycle on a fake data clock: segments registered by writes, the next one created once the current one
 /// is 80 % consumed, expired data never stored, an expired segment invisible at once and its shards deleted (folders
-/// gone) after the drop delay; group deletion drops the group's data and a group created again starts empty.
+/// gone) after the drop delay, queries answered while a drop is held; group deletion drops the group's data and a group
+/// created again starts empty.
 /// </summary>
 [Collection(FakeClockClusterDefinition.Name)]
 public sealed class SegmentLifecycleTests(FakeClockClusterFixture fixture)
@@ -93,6 +94,35 @@ public sealed class SegmentLifecycleTests(FakeClockClusterFixture fixture)
         WriteOutcome outcome = await WriteAsync(again, now.AddMinutes(-3));
         Assert.Equal(WriteStatus.Succeed, Assert.Single(outcome.Statuses));
         Assert.Equal([Nanos(now.AddMinutes(-3))], (await ReadAsync(group)).Select(r => r.Timestamp));
+    }
+
+    [Fact]
+    public async Task The_segments_are_answered_while_the_group_waits_for_a_shard_drop()
+    {
+        // A drop that does not return (its shard's silo does not answer) must not hold up the queries of the group: each
+        // asks the group grain for its segments, which it answers while its lifecycle awaits the drop. (The owners of the
+        // shards, which a silo's query path asks for once per group and then caches, still wait.)
+        const string group = "life-held-drop-g";
+        DateTimeOffset now = fixture.Clock.GetUtcNow();
+        DateTimeOffset hour = new(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
+        Metadata metadata = await CreateAsync(group);
+        IGroupGrain groupGrain = fixture.Client.GetGrain<IGroupGrain>(group);
+        await WriteAsync(metadata, hour.AddMinutes(-30), hour.AddMinutes(10));
+
+        // The previous hour's segment expires at hour + 2 (TTL 2 hours) and is dropped after the 1-minute delay.
+        fixture.Clock.SetUtcNow(hour.AddHours(2).AddMinutes(2));
+        Task<SegmentMaintenance> maintain;
+        using (ShardDropGate.Gate gate = ShardDropGate.Close(group))
+        {
+            maintain = groupGrain.Maintain();
+            await gate.DropHeld.WaitAsync(s_bound);
+            ImmutableArray<SegmentInfo> segments = await groupGrain.GetSegments(long.MinValue, long.MaxValue).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal([hour], segments.Select(s => s.Start));
+            Assert.False(maintain.IsCompleted, "the drop is still held");
+        }
+
+        Assert.Equal(hour.AddHours(-1), Assert.Single((await maintain.WaitAsync(s_bound)).Dropped));
+        Assert.Empty(SegmentFolders(group, hour.AddHours(-1)));
     }
 
     private async Task<Metadata> CreateAsync(string group)

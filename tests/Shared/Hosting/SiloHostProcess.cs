@@ -104,7 +104,25 @@ public sealed class SiloHostProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    // A port found free can be taken by another test before the host binds it (CI saw "address already in use"): the
+    // start is tried again on other ports, a few times.
     private async Task StartAsync()
+    {
+        const int attempts = 3;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartOnFreePortsAsync();
+                return;
+            }
+            catch (Exception e) when (attempt < attempts && IsAddressInUse(e))
+            {
+            }
+        }
+    }
+
+    private async Task StartOnFreePortsAsync()
     {
         GrpcPort = FreeLoopbackPort();
         HttpPort = FreeLoopbackPort();
@@ -131,5 +149,24 @@ public sealed class SiloHostProcess : IAsyncDisposable
 
         _app = app;
         _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{GrpcPort}");
+    }
+
+    private static bool IsAddressInUse(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            // Kestrel's IOException wraps AddressInUseException, which wraps the socket's error.
+            if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+            {
+                return true;
+            }
+
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Any(IsAddressInUse))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
