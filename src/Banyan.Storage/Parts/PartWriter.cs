@@ -310,9 +310,11 @@ public sealed class PartWriter : IDisposable
         _cutter.Close();
         if (_pending.Count > 0)
         {
-            if (_parallel)
+            if (_parallel && !HasTagColumns(_pending))
             {
-                // The full block waits in the queue; rows go on into a spare one.
+                // The full block waits in the queue; rows go on into a spare one. A block with tags is encoded at once
+                // (WriteBlockCore), so it is written and reused in place: handing it over would allocate a new block,
+                // with all its column buffers, for every block of a merge with tags.
                 Block full = _pending;
                 _pending = _spareBlocks.Count > 0 ? _spareBlocks.Pop() : new Block();
                 _pending.Reset(0);
