@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Banyan.Api.Measure.V1;
 using Banyan.Benchmarks.Load;
+using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -51,6 +52,68 @@ public sealed class CoalescingLoadWriteCallTests
         Assert.Contains("message 5 is too big", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_prepared_client_sends_the_messages_the_coalescing_client_sends()
+    {
+        // 31 series x 7 points on 3 streams, 5 messages per write: the streams' last writes are partial ones.
+        PeerDataset dataset = new(series: 31, points: 7);
+        List<byte[]> prepared = await ReceivedThroughLoadWriterAsync(dataset, LoadClient.Prepared);
+        List<byte[]> coalescing = await ReceivedThroughLoadWriterAsync(dataset, LoadClient.Coalescing);
+
+        Assert.Equal(31 * 7, prepared.Count);
+        Assert.Equal(coalescing.Count, prepared.Count);
+        for (int i = 0; i < prepared.Count; i++)
+        {
+            Assert.True(prepared[i].AsSpan().SequenceEqual(coalescing[i]), $"message {i} differs");
+        }
+    }
+
+    [Fact]
+    public void A_response_is_counted_from_its_bytes_as_its_parsed_message_is()
+    {
+        WriteResponse[] responses =
+        [
+            new() { MessageId = 1, Status = Succeed, Metadata = new Banyan.Api.Common.V1.Metadata { Group = "g", Name = "m" } },
+            new() { MessageId = 0, Status = Succeed }, // message id 0 is not written
+            new() { MessageId = ulong.MaxValue, Status = Succeed },
+            new() { MessageId = 2, Status = "STATUS_SUCCEEDED" },
+            new() { MessageId = 3, Status = "STATUS_SUCCEE" },
+            new() { MessageId = 4, Status = "STATUS_INVALID_TIMESTAMP" },
+            new() { MessageId = 5 }, // no status at all
+        ];
+
+        WriteResponseTally fromBytes = new();
+        WriteResponseTally parsed = new();
+        foreach (WriteResponse response in responses)
+        {
+            fromBytes.Add(new System.Buffers.ReadOnlySequence<byte>(response.ToByteArray()));
+            parsed.Add(response);
+        }
+
+        Assert.Equal(3, fromBytes.Succeeded);
+        Assert.Equal(4, fromBytes.Failed);
+        Assert.Equal("message 2: STATUS_SUCCEEDED", fromBytes.FirstFailure);
+        Assert.Equal((parsed.Succeeded, parsed.Failed, parsed.FirstFailure), (fromBytes.Succeeded, fromBytes.Failed, fromBytes.FirstFailure));
+    }
+
+    // What the echo server received from a LoadWriter with this client, as each request's bytes: call by call (ordered by
+    // their first message, which differs from stream to stream: its first series), each in the order it arrived.
+    private static async Task<List<byte[]>> ReceivedThroughLoadWriterAsync(PeerDataset dataset, LoadClient client)
+    {
+        await using EchoServer server = await EchoServer.StartAsync(failAt: null);
+        using CancellationTokenSource bound = new(TimeSpan.FromSeconds(60));
+        using Grpc.Net.Client.GrpcChannel channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Address);
+        LoadWriter writer = new(dataset, streams: 3, client, flushEvery: 5);
+        writer.Prepare();
+
+        LoadWriteResult result = await writer.WriteAsync(channel, server.Address, bound.Token);
+
+        Assert.Equal(dataset.Samples, result.Sent);
+        Assert.Equal(result.Sent, result.Succeeded + result.Failed);
+        Assert.Equal(server.Calls.Sum(call => call.Count / 10), result.Failed); // the echo refuses every tenth message id of a call
+        return [.. server.Calls.OrderBy(call => Convert.ToHexString(call[0]), StringComparer.Ordinal).SelectMany(call => call)];
+    }
+
     private static async Task<WriteResponseTally> WriteAsync(HttpClient http, Uri address, int count, int flushEvery, CancellationToken cancellationToken)
     {
         await using CoalescingLoadWriteCall call = new(http, address, flushEvery, cancellationToken);
@@ -70,10 +133,13 @@ public sealed class CoalescingLoadWriteCallTests
     {
         public override async Task Write(IAsyncStreamReader<WriteRequest> requestStream, IServerStreamWriter<WriteResponse> responseStream, ServerCallContext context)
         {
+            List<byte[]> call = [];
+            server.Calls.Enqueue(call);
             while (await requestStream.MoveNext(context.CancellationToken))
             {
                 ulong id = requestStream.Current.MessageId;
                 server.Received.Enqueue(id);
+                call.Add(requestStream.Current.ToByteArray());
                 if (id == server.FailAt)
                 {
                     throw new RpcException(new Status(StatusCode.ResourceExhausted, $"message {id} is too big"));
@@ -91,6 +157,9 @@ public sealed class CoalescingLoadWriteCallTests
         public ulong? FailAt { get; private init; }
 
         public ConcurrentQueue<ulong> Received { get; } = new();
+
+        // Each call's requests as bytes, in the order they arrived.
+        public ConcurrentQueue<List<byte[]>> Calls { get; } = new();
 
         public Uri Address { get; private set; } = null!;
 

@@ -50,12 +50,7 @@ public sealed class CoalescingLoadWriteCall : ILoadWriteCall
     public ValueTask WriteAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        int size = request.CalculateSize();
-        Span<byte> frame = _body.Writer.GetSpan(FrameHeader + size);
-        frame[0] = 0; // not compressed
-        BinaryPrimitives.WriteUInt32BigEndian(frame[1..], (uint)size);
-        request.WriteTo(frame.Slice(FrameHeader, size));
-        _body.Writer.Advance(FrameHeader + size);
+        Frame(request, _body.Writer);
         if (++_unflushed < _flushEvery)
         {
             return ValueTask.CompletedTask;
@@ -63,6 +58,29 @@ public sealed class CoalescingLoadWriteCall : ILoadWriteCall
 
         _unflushed = 0;
         return FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends messages framed beforehand by <see cref="Frame"/> (one write's worth), and flushes them: the write of a
+    /// <see cref="LoadClient.Prepared"/> stream.
+    /// </summary>
+    public ValueTask WriteFramedAsync(ReadOnlyMemory<byte> framed, CancellationToken cancellationToken)
+    {
+        _body.Writer.Write(framed.Span);
+        return FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Appends <paramref name="request"/> to <paramref name="output"/> as a gRPC message: the 5-byte prefix, then its protobuf bytes.</summary>
+    public static void Frame(WriteRequest request, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(output);
+        int size = request.CalculateSize();
+        Span<byte> frame = output.GetSpan(FrameHeader + size);
+        frame[0] = 0; // not compressed
+        BinaryPrimitives.WriteUInt32BigEndian(frame[1..], (uint)size);
+        request.WriteTo(frame.Slice(FrameHeader, size));
+        output.Advance(FrameHeader + size);
     }
 
     /// <inheritdoc/>
@@ -89,7 +107,7 @@ public sealed class CoalescingLoadWriteCall : ILoadWriteCall
             ReadOnlySequence<byte> buffer = read.Buffer;
             while (TryTakeFrame(ref buffer, out ReadOnlySequence<byte> message))
             {
-                tally.Add(WriteResponse.Parser.ParseFrom(message));
+                tally.Add(message);
             }
 
             reader.AdvanceTo(buffer.Start, buffer.End);

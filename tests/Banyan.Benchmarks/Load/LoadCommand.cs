@@ -149,11 +149,13 @@ public static class LoadCommand
             using CancellationTokenSource bound = new(options.Timeout);
             await PeerSchema.CreateAsync(channel, options.Shards, options.TtlDays, options.Points, bound.Token);
 
+            LoadWriter writer = new(dataset, options.Streams, options.Client, options.FlushEvery);
+            writer.Prepare();
             using Process? perf = options.PerfFile is null ? null : StartPerf(silo.Pid, options.PerfFile);
             double serverCpu0 = silo.CpuSeconds();
             TimeSpan clientCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             Stopwatch writing = Stopwatch.StartNew();
-            LoadWriteResult written = await new LoadWriter(dataset, options.Streams, options.Client, options.FlushEvery).WriteAsync(channel, silo.GrpcAddress, bound.Token);
+            LoadWriteResult written = await writer.WriteAsync(channel, silo.GrpcAddress, bound.Token);
             writing.Stop();
             double serverCpu1 = silo.CpuSeconds();
             TimeSpan clientCpu1 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -289,5 +291,10 @@ public static class LoadCommand
     private static string Str(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private static string ClientName(LoadOptions options)
-        => options.Client == LoadClient.GrpcDotnet ? "grpc-dotnet" : $"coalescing, {options.FlushEvery} messages per write";
+        => options.Client switch
+        {
+            LoadClient.GrpcDotnet => "grpc-dotnet",
+            LoadClient.Prepared => $"prepared: encoded before the timed phase, {options.FlushEvery} messages per write",
+            _ => $"coalescing, {options.FlushEvery} messages per write",
+        };
 }

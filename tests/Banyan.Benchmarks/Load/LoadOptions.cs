@@ -11,9 +11,11 @@ public sealed class LoadOptions
         load: writes gen.py's dataset into a silo it starts, over MeasureService/Write, then measures it.
           --series S          series (default 10000)            --points N      points per series (default 360)
           --seed N            dataset seed (default 42)         --streams K     concurrent write streams (default 8)
-          --client C          coalescing (default: raw HTTP/2, --flush-every messages per write, as grpc-java sends a burst)
-                              or grpc-dotnet (Grpc.Net.Client: every message written and flushed alone)
-          --flush-every N     messages per write of the coalescing client (default 128, grpc-java's write-queue chunk)
+          --client C          prepared (default: the coalescing client's bytes, encoded and framed before the timed phase,
+                              as bench.py posts a file made beforehand to VictoriaMetrics; about 100 bytes of memory per point),
+                              coalescing (raw HTTP/2, each message encoded while sending, --flush-every messages per write,
+                              as grpc-java sends a burst) or grpc-dotnet (Grpc.Net.Client: every message written and flushed alone)
+          --flush-every N     messages per write of the prepared and coalescing clients (default 128, grpc-java's write-queue chunk)
           --shards N          shards of the group (default 2)   --ttl-days N    group TTL, days (default 3650: gen.py's data is in 2024)
           --data DIR          fresh data folder (default a new folder under /tmp, removed at the end unless --keep)
           --keep              keep the data folder
@@ -53,7 +55,7 @@ public sealed class LoadOptions
     public int Streams { get; private set; } = 8;
 
     /// <summary>The client that sends the write streams.</summary>
-    public LoadClient Client { get; private set; } = LoadClient.Coalescing;
+    public LoadClient Client { get; private set; } = LoadClient.Prepared;
 
     /// <summary>Messages per write of the coalescing client.</summary>
     public int FlushEvery { get; private set; } = LoadWriter.DefaultFlushEvery;
@@ -156,7 +158,8 @@ public sealed class LoadOptions
                     {
                         "coalescing" => LoadClient.Coalescing,
                         "grpc-dotnet" => LoadClient.GrpcDotnet,
-                        _ => throw new ArgumentException($"--client '{client}': expected coalescing or grpc-dotnet"),
+                        "prepared" => LoadClient.Prepared,
+                        _ => throw new ArgumentException($"--client '{client}': expected prepared, coalescing or grpc-dotnet"),
                     };
                     break;
                 case "--flush-every":

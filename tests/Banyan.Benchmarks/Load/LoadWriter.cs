@@ -1,3 +1,4 @@
+using System.Buffers;
 using Banyan.Api.Common.V1;
 using Banyan.Api.Measure.V1;
 using Banyan.Api.Model.V1;
@@ -33,36 +34,62 @@ public sealed class LoadWriter(PeerDataset dataset, int streams, LoadClient clie
     /// </summary>
     public const int DefaultFlushEvery = 128;
 
+    // Prepared streams (LoadClient.Prepared): per stream, its writes' framed bytes and its message count.
+    private (List<byte[]> Writes, long Messages)[]? _prepared;
+
+    /// <summary>
+    /// For <see cref="LoadClient.Prepared"/>, encodes and frames every stream's messages, <c>flushEvery</c> to a write,
+    /// before the timed phase (<see cref="WriteAsync"/>); nothing for the other clients. Holds the whole dataset's
+    /// messages in memory (about 100 bytes per data point).
+    /// </summary>
+    public void Prepare()
+    {
+        if (clientKind != LoadClient.Prepared)
+        {
+            return;
+        }
+
+        (Timestamp[] timestamps, TagFamilyForWrite[] families) = SharedParts();
+        _prepared = new (List<byte[]>, long)[streams];
+        ArrayBufferWriter<byte> write = new(1 << 16);
+        for (int s = 0; s < streams; s++)
+        {
+            List<byte[]> writes = [];
+            long messages = 0;
+            foreach (WriteRequest request in MessagesOf(s, timestamps, families))
+            {
+                CoalescingLoadWriteCall.Frame(request, write);
+                if (++messages % flushEvery == 0)
+                {
+                    writes.Add(write.WrittenSpan.ToArray());
+                    write.ResetWrittenCount();
+                }
+            }
+
+            if (write.WrittenCount > 0)
+            {
+                writes.Add(write.WrittenSpan.ToArray());
+                write.ResetWrittenCount();
+            }
+
+            _prepared[s] = (writes, messages);
+        }
+    }
+
     /// <summary>
     /// Sends every data point and waits for every response (bounded by <paramref name="cancellationToken"/>), through
-    /// <paramref name="channel"/> (<see cref="LoadClient.GrpcDotnet"/>) or raw HTTP/2 to the same address.
+    /// <paramref name="channel"/> (<see cref="LoadClient.GrpcDotnet"/>) or raw HTTP/2 to the same address
+    /// (<see cref="LoadClient.Prepared"/> after <see cref="Prepare"/>).
     /// </summary>
     public async Task<LoadWriteResult> WriteAsync(GrpcChannel channel, Uri address, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(channel);
-        Timestamp[] timestamps = new Timestamp[dataset.Points];
-        for (int i = 0; i < timestamps.Length; i++)
+        if (clientKind == LoadClient.Prepared && _prepared is null)
         {
-            long ms = dataset.TimestampMs(i);
-            timestamps[i] = new Timestamp { Seconds = Math.DivRem(ms, 1000, out long rest), Nanos = (int)rest * 1_000_000 };
+            throw new InvalidOperationException("the prepared client sends what Prepare() encoded: call it first");
         }
 
-        // Tag values of a series are the same in every point: one message per series, shared by its points.
-        TagFamilyForWrite[] families = new TagFamilyForWrite[dataset.Series];
-        for (int j = 0; j < families.Length; j++)
-        {
-            PeerSeriesTags tags = dataset.TagsOf(j);
-            families[j] = new TagFamilyForWrite
-            {
-                Tags =
-                {
-                    new TagValue { Str = new Str { Value = tags.ServiceId } },
-                    new TagValue { Str = new Str { Value = tags.InstanceId } },
-                    new TagValue { Str = new Str { Value = tags.EndpointId } },
-                },
-            };
-        }
-
+        (Timestamp[] timestamps, TagFamilyForWrite[] families) = clientKind == LoadClient.Prepared ? ([], []) : SharedParts();
         MeasureService.MeasureServiceClient client = new(channel);
         using HttpClient http = CoalescingLoadWriteCall.CreateClient();
         Task<LoadWriteResult>[] running = new Task<LoadWriteResult>[streams];
@@ -72,6 +99,12 @@ public sealed class LoadWriter(PeerDataset dataset, int streams, LoadClient clie
             running[s] = Task.Run(
                 async () =>
                 {
+                    if (_prepared is { } prepared)
+                    {
+                        await using CoalescingLoadWriteCall framed = new(http, address, flushEvery, cancellationToken);
+                        return await WritePreparedAsync(framed, prepared[stream].Writes, prepared[stream].Messages, cancellationToken);
+                    }
+
                     await using ILoadWriteCall call = clientKind == LoadClient.GrpcDotnet
                         ? new GrpcDotnetLoadWriteCall(client, cancellationToken)
                         : new CoalescingLoadWriteCall(http, address, flushEvery, cancellationToken);
@@ -88,9 +121,66 @@ public sealed class LoadWriter(PeerDataset dataset, int streams, LoadClient clie
             results.Select(r => r.FirstFailure).FirstOrDefault(f => f is not null));
     }
 
+    // The timestamps of the dataset's points and, per series, its tag family (the same in every point of the series).
+    private (Timestamp[] Timestamps, TagFamilyForWrite[] Families) SharedParts()
+    {
+        Timestamp[] timestamps = new Timestamp[dataset.Points];
+        for (int i = 0; i < timestamps.Length; i++)
+        {
+            long ms = dataset.TimestampMs(i);
+            timestamps[i] = new Timestamp { Seconds = Math.DivRem(ms, 1000, out long rest), Nanos = (int)rest * 1_000_000 };
+        }
+
+        TagFamilyForWrite[] families = new TagFamilyForWrite[dataset.Series];
+        for (int j = 0; j < families.Length; j++)
+        {
+            PeerSeriesTags tags = dataset.TagsOf(j);
+            families[j] = new TagFamilyForWrite
+            {
+                Tags =
+                {
+                    new TagValue { Str = new Str { Value = tags.ServiceId } },
+                    new TagValue { Str = new Str { Value = tags.InstanceId } },
+                    new TagValue { Str = new Str { Value = tags.EndpointId } },
+                },
+            };
+        }
+
+        return (timestamps, families);
+    }
+
     private async Task<LoadWriteResult> WriteStreamAsync(ILoadWriteCall call, int stream, Timestamp[] timestamps, TagFamilyForWrite[] families, CancellationToken cancellationToken)
     {
-        // This stream's series, by metric kind.
+        Task<WriteResponseTally> reading = call.ReadResponsesAsync(cancellationToken);
+        long sent = 0;
+        foreach (WriteRequest request in MessagesOf(stream, timestamps, families))
+        {
+            await call.WriteAsync(request, cancellationToken);
+            sent++;
+        }
+
+        await call.CompleteAsync();
+        WriteResponseTally responses = await reading;
+        return new LoadWriteResult(sent, responses.Succeeded, responses.Failed, responses.FirstFailure);
+    }
+
+    private static async Task<LoadWriteResult> WritePreparedAsync(CoalescingLoadWriteCall call, List<byte[]> writes, long messages, CancellationToken cancellationToken)
+    {
+        Task<WriteResponseTally> reading = call.ReadResponsesAsync(cancellationToken);
+        foreach (byte[] write in writes)
+        {
+            await call.WriteFramedAsync(write, cancellationToken);
+        }
+
+        await call.CompleteAsync();
+        WriteResponseTally responses = await reading;
+        return new LoadWriteResult(messages, responses.Succeeded, responses.Failed, responses.FirstFailure);
+    }
+
+    // The messages of one stream, in the order it sends them: its series (series j on stream j % streams) at each
+    // timestamp in turn, metric kind by metric kind, metadata on the first message of each kind's run; message ids from 1.
+    private IEnumerable<WriteRequest> MessagesOf(int stream, Timestamp[] timestamps, TagFamilyForWrite[] families)
+    {
         List<int>[] byKind = [[], [], []];
         for (int j = stream; j < dataset.Series; j += streams)
         {
@@ -98,7 +188,6 @@ public sealed class LoadWriter(PeerDataset dataset, int streams, LoadClient clie
         }
 
         Metadata[] metadata = [.. Enum.GetValues<PeerMetricKind>().Select(PeerSchema.MetadataOf)];
-        Task<WriteResponseTally> reading = call.ReadResponsesAsync(cancellationToken);
         ulong messageId = 0;
         for (int i = 0; i < dataset.Points; i++)
         {
@@ -111,21 +200,15 @@ public sealed class LoadWriter(PeerDataset dataset, int streams, LoadClient clie
                     FieldValue field = kind == (int)PeerMetricKind.Gauge
                         ? new FieldValue { Float = new Float { Value = value } }
                         : new FieldValue { Int = new Int { Value = (long)value } };
-                    await call.WriteAsync(
-                        new WriteRequest
-                        {
-                            Metadata = first ? metadata[kind] : null,
-                            MessageId = ++messageId,
-                            DataPoint = new DataPointValue { Timestamp = timestamps[i], TagFamilies = { families[j] }, Fields = { field } },
-                        },
-                        cancellationToken);
+                    yield return new WriteRequest
+                    {
+                        Metadata = first ? metadata[kind] : null,
+                        MessageId = ++messageId,
+                        DataPoint = new DataPointValue { Timestamp = timestamps[i], TagFamilies = { families[j] }, Fields = { field } },
+                    };
                     first = false;
                 }
             }
         }
-
-        await call.CompleteAsync();
-        WriteResponseTally responses = await reading;
-        return new LoadWriteResult((long)messageId, responses.Succeeded, responses.Failed, responses.FirstFailure);
     }
 }
