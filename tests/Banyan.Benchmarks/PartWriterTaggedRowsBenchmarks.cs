@@ -10,7 +10,8 @@ namespace Banyan.Benchmarks;
 /// A merge's part writer fed rows that carry byte strings (a measure's entity tags, one value per series shared by its
 /// rows, as a decoded dictionary column or a seal gives them, plus a float field), in runs of a source block as
 /// <see cref="PartMergeIterator"/> gives them, with the blocks encoded on one thread or two
-/// (<see cref="PartWriterOptions.ParallelEncoding"/>, on by default on a machine with more than one core).
+/// (<see cref="PartWriterOptions.ParallelEncoding"/>, on by default on a machine with more than one core); and the same
+/// blocks written whole, as a flush writes a memory part.
 /// Run: <c>dotnet run -c Release --project tests/Banyan.Benchmarks -- --filter *PartWriterTaggedRows*</c>.
 /// </summary>
 [MemoryDiagnoser]
@@ -81,6 +82,19 @@ public class PartWriterTaggedRowsBenchmarks
         foreach (Block source in _sources)
         {
             writer.AppendRows(source, 0, source.Count);
+        }
+
+        return Finish(writer, folder);
+    }
+
+    /// <summary>The same blocks written whole, as a flush writes a memory part's blocks (no rows appended).</summary>
+    [Benchmark]
+    public long WriteBlocks()
+    {
+        using var writer = NewWriter(out string folder);
+        foreach (Block source in _sources)
+        {
+            writer.WriteRetainedBlock(source);
         }
 
         return Finish(writer, folder);

@@ -4,7 +4,7 @@ using Banyan.Storage.Encodings;
 namespace Banyan.Storage.Parts;
 
 /// <summary>
-/// One block on its way through a <see cref="PartWriter"/>: its timestamp frame and field frames encoded
+/// One block on its way through a <see cref="PartWriter"/>: its timestamp frame, field frames and tag frames encoded
 /// and compressed (the costly step, which blocks can take on several threads at once), waiting for the
 /// writer to append them to the part's files in block order and give them their offsets (the cheap,
 /// ordered step). Reused from block to block: the buffers keep their capacity.
@@ -12,6 +12,7 @@ namespace Banyan.Storage.Parts;
 internal sealed class EncodedBlock : IDisposable
 {
     private readonly List<EncodedColumn> _fields = [];
+    private readonly List<EncodedColumn> _tags = [];
 
     /// <summary>The block; tag families are encoded from it when it is placed.</summary>
     public Block Block { get; set; } = null!;
@@ -56,12 +57,33 @@ internal sealed class EncodedBlock : IDisposable
         return field;
     }
 
+    /// <summary>Encoded tag columns, in the block's column order; the first <see cref="TagCount"/> are this block's.</summary>
+    public IReadOnlyList<EncodedColumn> Tags => _tags;
+
+    public int TagCount { get; private set; }
+
+    /// <summary>Forgets the previous block's tags (their buffers are kept for reuse).</summary>
+    public void ClearTags() => TagCount = 0;
+
+    /// <summary>The next tag slot, its frame cleared.</summary>
+    public EncodedColumn NextTag()
+    {
+        if (TagCount == _tags.Count)
+        {
+            _tags.Add(new EncodedColumn());
+        }
+
+        EncodedColumn tag = _tags[TagCount++];
+        tag.Frame.Clear();
+        return tag;
+    }
+
     public void Dispose()
     {
         TimestampsFrame.Dispose();
-        foreach (EncodedColumn field in _fields)
+        foreach (EncodedColumn column in _fields.Concat(_tags))
         {
-            field.Frame.Dispose();
+            column.Frame.Dispose();
         }
     }
 }

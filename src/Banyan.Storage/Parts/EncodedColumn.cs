@@ -3,7 +3,7 @@ using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Parts;
 
-/// <summary>One field column of an <see cref="EncodedBlock"/>: its frame and what its <see cref="ColumnHeader"/> will say.</summary>
+/// <summary>One field or tag column of an <see cref="EncodedBlock"/>: its frame and what its <see cref="ColumnHeader"/> will say.</summary>
 internal sealed class EncodedColumn
 {
     public ByteBuffer Frame { get; } = new(256);
@@ -11,6 +11,9 @@ internal sealed class EncodedColumn
     public int FrameSize { get; set; }
 
     public string Name { get; set; } = "";
+
+    /// <summary>The tag family of a tag column; null for a field.</summary>
+    public string? Family { get; set; }
 
     public ColumnValueType Type { get; set; }
 

@@ -34,8 +34,8 @@ public sealed class PartWriter : IDisposable
     private readonly List<TagFamilyHeader> _familyHeaders = [];
     private Block _pending = new();
 
-    // Blocks of fields only are encoded and compressed QueueBlocks at a time on two threads (the
-    // caller's and one from the pool), then placed in order; see DrainQueue.
+    // Blocks are encoded and compressed QueueBlocks at a time on two threads (the caller's and one from
+    // the pool), then placed in order; see DrainQueue.
     private const int QueueBlocks = 64;
     private readonly bool _parallel;
     private readonly List<EncodedBlock> _queue = [];
@@ -310,11 +310,9 @@ public sealed class PartWriter : IDisposable
         _cutter.Close();
         if (_pending.Count > 0)
         {
-            if (_parallel && !HasTagColumns(_pending))
+            if (_parallel)
             {
-                // The full block waits in the queue; rows go on into a spare one. A block with tags is encoded at once
-                // (WriteBlockCore), so it is written and reused in place: handing it over would allocate a new block,
-                // with all its column buffers, for every block of a merge with tags.
+                // The full block waits in the queue; rows go on into a spare one (it comes back once placed).
                 Block full = _pending;
                 _pending = _spareBlocks.Count > 0 ? _spareBlocks.Pop() : new Block();
                 _pending.Reset(0);
@@ -329,11 +327,11 @@ public sealed class PartWriter : IDisposable
     }
 
     // Checks the block and counts it (in block order), then encodes and places it: at once, or, for a
-    // retained block of fields only when encoding runs on two threads, after the queue fills.
+    // retained block when encoding runs on two threads, after the queue fills.
     private void WriteBlockCore(Block block, bool retained, bool owned)
     {
         Admit(block);
-        if (!retained || !_parallel || HasTagColumns(block))
+        if (!retained || !_parallel)
         {
             DrainQueue();
             _single.Block = block;
@@ -415,19 +413,6 @@ public sealed class PartWriter : IDisposable
         _rows += n;
         _blocks++;
         _uncompressed += block.UncompressedSize;
-    }
-
-    private static bool HasTagColumns(Block block)
-    {
-        foreach (ColumnBuffer column in block.Columns)
-        {
-            if (column.Family is not null)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     // Encodes and compresses the queued blocks on this thread and one pool thread (each takes the next
@@ -518,7 +503,7 @@ public sealed class PartWriter : IDisposable
         }
     }
 
-    // The block's timestamp frame and field frames, into `encoded`'s buffers, with `raw` as scratch.
+    // The block's timestamp frame, field frames and tag frames, into `encoded`'s buffers, with `raw` as scratch.
     // Reads only the block and settings fixed at construction: safe on two threads at once.
     private void EncodeFrames(EncodedBlock encoded, ByteBuffer raw)
     {
@@ -567,11 +552,22 @@ public sealed class PartWriter : IDisposable
         encoded.VersionsEncoding = versionsEncoding;
 
         encoded.ClearFields();
+        encoded.ClearTags();
         IReadOnlyList<ColumnBuffer> columns = block.Columns;
         for (int c = 0; c < columns.Count; c++)
         {
             ColumnBuffer column = columns[c];
-            if (column.Family is null)
+            if (column.Family is not null)
+            {
+                raw.Clear();
+                EncodedColumn tag = encoded.NextTag();
+                tag.Encoding = EncodeColumn(column, raw);
+                tag.FrameSize = FrameInto(tag.Frame, raw, _options.Codec, _options.ZstdLevel);
+                tag.Name = column.Name;
+                tag.Type = column.Type;
+                tag.Family = column.Family;
+            }
+            else
             {
                 raw.Clear();
                 byte encoding = EncodeColumn(column, raw);
@@ -608,8 +604,8 @@ public sealed class PartWriter : IDisposable
         ? Frame.Write(output, raw.WrittenSpan, codec, zstdLevel)
         : CompactFrame.Write(output, raw.WrittenSpan, codec, zstdLevel);
 
-    // Appends the encoded frames to the part's files (tag families encoded here, on the writer's
-    // thread) and the block header to the current chunk; in block order.
+    // Appends the encoded frames to the part's files (each tag family's directory encoded here, on the writer's
+    // thread, as it holds the family's offsets) and the block header to the current chunk; in block order.
     private void Place(EncodedBlock encoded)
     {
         Block block = encoded.Block;
@@ -639,30 +635,29 @@ public sealed class PartWriter : IDisposable
             });
         }
 
-        // Tag families, each written once per block with all its columns.
-        IReadOnlyList<ColumnBuffer> columns = block.Columns;
-        for (int c = 0; c < columns.Count; c++)
+        // Tag families, each written once per block with all its columns (encoded with the block's fields, in column
+        // order): a family's values, then its directory of column headers.
+        for (int t = 0; t < encoded.TagCount; t++)
         {
-            string? family = columns[c].Family;
-            if (family is null || HasFamilyHeader(family))
+            string family = encoded.Tags[t].Family!;
+            if (HasFamilyHeader(family))
             {
                 continue;
             }
 
             (FileAppender values, FileAppender directory) = GetFamily(family);
             _tagHeaders.Clear();
-            for (int k = c; k < columns.Count; k++)
+            for (int u = t; u < encoded.TagCount; u++)
             {
-                ColumnBuffer column = columns[k];
-                if (column.Family != family)
+                EncodedColumn tag = encoded.Tags[u];
+                if (tag.Family != family)
                 {
                     continue;
                 }
 
-                _raw.Clear();
-                byte encoding = EncodeColumn(column, _raw);
-                (long offset, int size) = WriteFrame(values);
-                _tagHeaders.Add(new ColumnHeader(column.Name, column.Type, offset, size, encoding, default));
+                long offset = values.Position;
+                values.Write(tag.Frame.WrittenSpan);
+                _tagHeaders.Add(new ColumnHeader(tag.Name, tag.Type, offset, tag.FrameSize, tag.Encoding, default));
             }
 
             _raw.Clear();

@@ -53,7 +53,7 @@ public sealed record PartWriterOptions
     public int PrimaryZstdLevel { get; init; } = 3;
 
     /// <summary>
-    /// Whether flushes and merges encode and compress blocks of fields on two threads (the writer's and one
+    /// Whether flushes and merges encode and compress blocks (timestamps, fields and tags) on two threads (the writer's and one
     /// from the thread pool) when the machine has more than one core. The bytes written are the same either
     /// way (each frame depends only on its block; the writer appends them in block order); the time of a
     /// flush after a burst of writes, which runs while nothing else does, about halves.
