@@ -13,6 +13,8 @@ internal sealed class EncodedBlock : IDisposable
 {
     private readonly List<EncodedColumn> _fields = [];
     private readonly List<EncodedColumn> _tags = [];
+    private int _fieldCount;
+    private int _tagCount;
 
     /// <summary>The block; tag families are encoded from it when it is placed.</summary>
     public Block Block { get; set; } = null!;
@@ -39,43 +41,36 @@ internal sealed class EncodedBlock : IDisposable
     /// <summary>Encoded field columns, in the block's column order; the first <see cref="FieldCount"/> are this block's.</summary>
     public IReadOnlyList<EncodedColumn> Fields => _fields;
 
-    public int FieldCount { get; private set; }
-
-    /// <summary>Forgets the previous block's fields (their buffers are kept for reuse).</summary>
-    public void ClearFields() => FieldCount = 0;
-
-    /// <summary>The next field slot, its frame cleared.</summary>
-    public EncodedColumn NextField()
-    {
-        if (FieldCount == _fields.Count)
-        {
-            _fields.Add(new EncodedColumn());
-        }
-
-        EncodedColumn field = _fields[FieldCount++];
-        field.Frame.Clear();
-        return field;
-    }
+    public int FieldCount => _fieldCount;
 
     /// <summary>Encoded tag columns, in the block's column order; the first <see cref="TagCount"/> are this block's.</summary>
     public IReadOnlyList<EncodedColumn> Tags => _tags;
 
-    public int TagCount { get; private set; }
+    public int TagCount => _tagCount;
 
-    /// <summary>Forgets the previous block's tags (their buffers are kept for reuse).</summary>
-    public void ClearTags() => TagCount = 0;
+    /// <summary>Forgets the previous block's fields and tags (their buffers are kept for reuse).</summary>
+    public void ClearColumns()
+    {
+        _fieldCount = 0;
+        _tagCount = 0;
+    }
+
+    /// <summary>The next field slot, its frame cleared.</summary>
+    public EncodedColumn NextField() => NextSlot(_fields, ref _fieldCount);
 
     /// <summary>The next tag slot, its frame cleared.</summary>
-    public EncodedColumn NextTag()
+    public EncodedColumn NextTag() => NextSlot(_tags, ref _tagCount);
+
+    private static EncodedColumn NextSlot(List<EncodedColumn> slots, ref int used)
     {
-        if (TagCount == _tags.Count)
+        if (used == slots.Count)
         {
-            _tags.Add(new EncodedColumn());
+            slots.Add(new EncodedColumn());
         }
 
-        EncodedColumn tag = _tags[TagCount++];
-        tag.Frame.Clear();
-        return tag;
+        EncodedColumn slot = slots[used++];
+        slot.Frame.Clear();
+        return slot;
     }
 
     public void Dispose()

@@ -551,8 +551,7 @@ public sealed class PartWriter : IDisposable
         encoded.TimestampsEncoding = timestampsEncoding;
         encoded.VersionsEncoding = versionsEncoding;
 
-        encoded.ClearFields();
-        encoded.ClearTags();
+        encoded.ClearColumns();
         IReadOnlyList<ColumnBuffer> columns = block.Columns;
         for (int c = 0; c < columns.Count; c++)
         {
