@@ -86,6 +86,11 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Equal("127.0.0.1", silo.AdvertisedAddress);
         Assert.Equal(64, silo.Shard.BlockCacheMegabytes);
         Assert.Equal(TimeSpan.FromSeconds(30), silo.Shard.CompactAfterIdle);
+        Assert.Equal(64, silo.Shard.FlushThresholdMegabytes);
+        Assert.Equal(128, silo.Shard.MaxMemoryMegabytes);
+        Banyan.Storage.Shards.ShardOptions engine = silo.Shard.ShardOptionsFor(Banyan.Storage.Rows.DataKind.Measure, blockCache: null);
+        Assert.Equal(new Banyan.Storage.Shards.ShardOptions().FlushThresholdBytes, engine.FlushThresholdBytes);
+        Assert.Equal(new Banyan.Storage.Shards.ShardOptions().MaxMemoryBytes, engine.MaxMemoryBytes);
         silo.Validate();
     }
 
@@ -102,6 +107,25 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Contains("Silo:Shard:BlockCacheMegabytes", cache.Message, StringComparison.Ordinal);
         ArgumentException idle = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:Shard:CompactAfterIdle=-00:00:01"]));
         Assert.Contains("Silo:Shard:CompactAfterIdle", idle.Message, StringComparison.Ordinal);
+        ArgumentException flush = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:Shard:FlushThresholdMegabytes=0"]));
+        Assert.Contains("Silo:Shard:FlushThresholdMegabytes", flush.Message, StringComparison.Ordinal);
+        ArgumentException memory = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:Shard:FlushThresholdMegabytes=32", "--Silo:Shard:MaxMemoryMegabytes=16"]));
+        Assert.Contains("Silo:Shard:MaxMemoryMegabytes", memory.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_shard_memory_settings_reach_the_engine_shards()
+    {
+        BanyanSiloOptions silo = new();
+        silo.Shard.FlushThresholdMegabytes = 16;
+        silo.Shard.MaxMemoryMegabytes = 48;
+        silo.Validate();
+
+        Banyan.Storage.Shards.ShardOptions engine = silo.Shard.ShardOptionsFor(Banyan.Storage.Rows.DataKind.Stream, blockCache: null);
+
+        Assert.Equal(Banyan.Storage.Rows.DataKind.Stream, engine.Kind);
+        Assert.Equal(16L << 20, engine.FlushThresholdBytes);
+        Assert.Equal(48L << 20, engine.MaxMemoryBytes);
     }
 
     private static int FreeLoopbackPort()

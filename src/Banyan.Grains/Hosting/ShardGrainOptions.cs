@@ -1,3 +1,7 @@
+using Banyan.Storage.Parts;
+using Banyan.Storage.Rows;
+using Banyan.Storage.Shards;
+
 namespace Banyan.Grains.Hosting;
 
 /// <summary>
@@ -28,10 +32,41 @@ public sealed class ShardGrainOptions
     /// </summary>
     public int BlockCacheMegabytes { get; set; } = 64;
 
-    /// <summary>Checks that every period is positive and the cache size and idle time not negative.</summary>
-    /// <exception cref="ArgumentException">A period is zero or negative, or the cache size or idle time negative.</exception>
+    /// <summary>
+    /// Buffered writes and memory parts a shard holds before a write starts a flush, in MiB (default 64): with the flush
+    /// period, what bounds the memory of a shard being written to. A silo holds up to this much for each shard it writes.
+    /// </summary>
+    public int FlushThresholdMegabytes { get; set; } = 64;
+
+    /// <summary>
+    /// The most a shard may hold in buffered writes and memory parts, in MiB (default 128, at least
+    /// <see cref="FlushThresholdMegabytes"/>): a write that would exceed it waits for a flush (back-pressure).
+    /// </summary>
+    public int MaxMemoryMegabytes { get; set; } = 128;
+
+    /// <summary>The engine settings of a shard of <paramref name="kind"/> opened by a shard grain, with the silo's block cache.</summary>
+    public ShardOptions ShardOptionsFor(DataKind kind, DecodedBlockCache? blockCache) => new()
+    {
+        Kind = kind,
+        BlockCache = blockCache,
+        FlushThresholdBytes = (long)FlushThresholdMegabytes << 20,
+        MaxMemoryBytes = (long)MaxMemoryMegabytes << 20,
+    };
+
+    /// <summary>Checks that every period and memory bound is positive and the cache size and idle time not negative.</summary>
+    /// <exception cref="ArgumentException">A period or memory bound is zero or negative, or the cache size or idle time negative.</exception>
     public void Validate()
     {
+        if (FlushThresholdMegabytes < 1)
+        {
+            throw new ArgumentException($"Silo:Shard:FlushThresholdMegabytes is {FlushThresholdMegabytes}; it must be 1 or more.");
+        }
+
+        if (MaxMemoryMegabytes < FlushThresholdMegabytes)
+        {
+            throw new ArgumentException($"Silo:Shard:MaxMemoryMegabytes is {MaxMemoryMegabytes}; it must be at least Silo:Shard:FlushThresholdMegabytes ({FlushThresholdMegabytes}).");
+        }
+
         if (BlockCacheMegabytes < 0)
         {
             throw new ArgumentException($"Silo:Shard:BlockCacheMegabytes is {BlockCacheMegabytes}; it must be 0 (no cache) or more.");

@@ -514,7 +514,7 @@ public sealed partial class ShardGrain(
         string folder = _options.ShardFolder(_key);
 
         // Opening replays the WAL: file I/O that must not run on the grain's turn.
-        Shard shard = await Task.Run(() => Shard.Open(folder, new ShardOptions { Kind = kind, BlockCache = blockCache.Cache }));
+        Shard shard = await Task.Run(() => Shard.Open(folder, _options.Shard.ShardOptionsFor(kind, blockCache.Cache)));
         Telemetry.GrainMetrics.AddShard(this, _key.Group, shard);
         TimeSpan flushPeriod = kind == DataKind.Stream ? _options.Shard.StreamFlushPeriod : _options.Shard.MeasureFlushPeriod;
         this.RegisterGrainTimer(FlushTickAsync, shard, new GrainTimerCreationOptions(flushPeriod, flushPeriod) { Interleave = true, KeepAlive = false });
