@@ -23,9 +23,26 @@ internal sealed class WritePlan
         SubBatches = layout is null ? null : new SubBatchSet(layout, RowsPerSubBatch(count, shardNum));
     }
 
-    // What one (segment, shard) receives when the elements spread evenly over the shards of one segment: its batch
-    // is sized for that once instead of doubling from 16 rows.
-    private static int RowsPerSubBatch(int count, int shardNum) => Math.Max(1, (int)Math.Ceiling(count / (double)Math.Max(1, shardNum)));
+    /// <summary>
+    /// The rows a (segment, shard) sub-batch is sized for at its start, so it does not double its way up from 16 rows:
+    /// what one shard receives when the elements spread over the shards of one segment. Series hash to shards at
+    /// random, so a shard's share varies around <c>count / shardNum</c> by about its binomial standard deviation; sized
+    /// for the mean alone, one of two shards' sub-batches outgrew it in about every other batch and doubled all its
+    /// arrays (up to twice the memory the shard then buffers). Three deviations more, it outgrows it about once in a
+    /// thousand batches.
+    /// </summary>
+    internal static int RowsPerSubBatch(int count, int shardNum)
+    {
+        if (shardNum <= 1 || count <= 1)
+        {
+            return Math.Max(1, count);
+        }
+
+        double share = 1.0 / shardNum;
+        double mean = count * share;
+        double deviation = Math.Sqrt(count * share * (1 - share));
+        return (int)Math.Min(count, Math.Ceiling(mean + (3 * deviation)) + 8);
+    }
 
     /// <summary>The rows to write; null when no schema applies (every element is refused).</summary>
     public SubBatchSet? SubBatches { get; }
