@@ -80,6 +80,7 @@ public sealed class CoalescingLoadWriteCallTests
             new() { MessageId = 3, Status = "STATUS_SUCCEE" },
             new() { MessageId = 4, Status = "STATUS_INVALID_TIMESTAMP" },
             new() { MessageId = 5 }, // no status at all
+            new() { Status = Succeed, Metadata = new Banyan.Api.Common.V1.Metadata { Group = "STATUS_SUCCEED", Name = "m" } }, // id 0: status first
         ];
 
         WriteResponseTally fromBytes = new();
@@ -90,7 +91,7 @@ public sealed class CoalescingLoadWriteCallTests
             parsed.Add(response);
         }
 
-        Assert.Equal(3, fromBytes.Succeeded);
+        Assert.Equal(4, fromBytes.Succeeded);
         Assert.Equal(4, fromBytes.Failed);
         Assert.Equal("message 2: STATUS_SUCCEEDED", fromBytes.FirstFailure);
         Assert.Equal((parsed.Succeeded, parsed.Failed, parsed.FirstFailure), (fromBytes.Succeeded, fromBytes.Failed, fromBytes.FirstFailure));

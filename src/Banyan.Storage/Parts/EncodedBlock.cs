@@ -16,7 +16,7 @@ internal sealed class EncodedBlock : IDisposable
     private int _fieldCount;
     private int _tagCount;
 
-    /// <summary>The block; tag families are encoded from it when it is placed.</summary>
+    /// <summary>The block whose frames these are; its keys and statistics go into the header when it is placed.</summary>
     public Block Block { get; set; } = null!;
 
     /// <summary>Whether <see cref="Block"/> is the writer's own (returned to its spare blocks once placed) rather than the caller's.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Banyan.Api.Measure.V1;
+using Banyan.Grains.Writes.Wire;
 
 namespace Banyan.Benchmarks.Load;
 
@@ -8,7 +9,7 @@ namespace Banyan.Benchmarks.Load;
 public sealed class WriteResponseTally
 {
     private const string Succeed = "STATUS_SUCCEED";
-    private static readonly byte[] s_succeedStatusField = [(2 << 3) | 2, (byte)Succeed.Length, .. Encoding.ASCII.GetBytes(Succeed)];
+    private static readonly byte[] s_succeed = Encoding.ASCII.GetBytes(Succeed);
 
     /// <summary>Responses with <c>STATUS_SUCCEED</c>.</summary>
     public long Succeeded { get; private set; }
@@ -20,9 +21,10 @@ public sealed class WriteResponseTally
     public string? FirstFailure { get; private set; }
 
     /// <summary>
-    /// Counts one response from its bytes. A success is recognised without parsing: the message holds the status field
-    /// (field 2) with the bytes of <c>STATUS_SUCCEED</c> right after the message id (field 1), as protobuf writes fields
-    /// in number order. Anything else is parsed and counted by <see cref="Add(WriteResponse)"/>.
+    /// Counts one response from its bytes. A success is recognised by walking the message's fields
+    /// (<see cref="ProtobufWireReader"/>, the silo's own reader) for the status field (2) holding the bytes of
+    /// <c>STATUS_SUCCEED</c>, without building the message; anything else is parsed and counted by
+    /// <see cref="Add(WriteResponse)"/>.
     /// </summary>
     public void Add(ReadOnlySequence<byte> message)
     {
@@ -35,22 +37,36 @@ public sealed class WriteResponseTally
         Add(WriteResponse.Parser.ParseFrom(message));
     }
 
-    // message_id (field 1, a varint; absent when 0), then the status field.
+    // Whether the last status field (protobuf keeps the last of a field given twice) is STATUS_SUCCEED; false for
+    // bytes that do not decode, which the parser then reports.
     private static bool IsSuccess(ReadOnlySpan<byte> message)
     {
-        int at = 0;
-        if (message.Length > 0 && message[0] == ((1 << 3) | 0))
+        const int StatusField = 2;
+        bool succeeded = false;
+        ProtobufWireReader reader = new(message);
+        while (!reader.AtEnd)
         {
-            at = 1;
-            while (at < message.Length && at <= 10 && (message[at] & 0x80) != 0)
+            if (!reader.TryReadTag(out int field, out int wireType))
             {
-                at++;
+                return false;
             }
 
-            at++;
+            if (field == StatusField && wireType == ProtobufWireReader.LengthDelimited)
+            {
+                if (!reader.TryReadLengthDelimited(out int start, out int length))
+                {
+                    return false;
+                }
+
+                succeeded = message.Slice(start, length).SequenceEqual(s_succeed);
+            }
+            else if (!reader.TrySkip(wireType))
+            {
+                return false;
+            }
         }
 
-        return at <= message.Length && message[at..].StartsWith(s_succeedStatusField);
+        return succeeded;
     }
 
     /// <summary>Counts one response.</summary>
