@@ -52,9 +52,7 @@ public static class SiloHost
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddCommandLine(args);
 
-        SiloHostOptions hostOptions = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new();
-        hostOptions.Validate();
-        BanyanSiloOptions siloOptions = builder.Configuration.GetSection(BanyanSiloOptions.SectionName).Get<BanyanSiloOptions>() ?? new();
+        (SiloHostOptions hostOptions, BanyanSiloOptions siloOptions) = SiloConfiguration.Read(builder.Configuration);
         builder.Services.AddSingleton(Options.Create(hostOptions));
 
         builder.WebHost.ConfigureKestrel(kestrel =>

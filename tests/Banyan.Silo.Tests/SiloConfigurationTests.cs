@@ -1,0 +1,75 @@
+using Banyan.Grains.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace Banyan.Silo.Tests;
+
+/// <summary><see cref="SiloConfiguration"/>: both option sets bound from the <c>Silo</c> section, unknown keys refused by name.</summary>
+public sealed class SiloConfigurationTests
+{
+    private static IConfiguration Config(params (string Key, string Value)[] settings) =>
+        new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build();
+
+    [Fact]
+    public void Settings_of_the_host_and_of_the_grains_are_both_read()
+    {
+        (SiloHostOptions host, BanyanSiloOptions silo) = SiloConfiguration.Read(Config(
+            ("Silo:GrpcUrl", "http://127.0.0.1:1234"),
+            ("Silo:WriteBatching:MaxMessages", "64"),
+            ("Silo:NodeName", "node-7"),
+            ("Silo:Shard:BlockCacheMegabytes", "256"),
+            ("Silo:Cluster:ClusterId", "c1")));
+
+        Assert.Equal("http://127.0.0.1:1234", host.GrpcUrl);
+        Assert.Equal(64, host.WriteBatching.MaxMessages);
+        Assert.Equal("node-7", silo.NodeName);
+        Assert.Equal(256, silo.Shard.BlockCacheMegabytes);
+        Assert.Equal("c1", silo.Cluster.ClusterId);
+    }
+
+    [Fact]
+    public void Keys_match_without_regard_to_case_as_the_binder_does()
+    {
+        (_, BanyanSiloOptions silo) = SiloConfiguration.Read(Config(("silo:shard:blockcachemegabytes", "32"), ("SILO:NODENAME", "n")));
+        Assert.Equal(32, silo.Shard.BlockCacheMegabytes);
+        Assert.Equal("n", silo.NodeName);
+    }
+
+    [Fact]
+    public void An_unknown_key_is_refused_naming_it_and_the_settings_it_could_have_meant()
+    {
+        ArgumentException top = Assert.Throws<ArgumentException>(() => SiloConfiguration.Read(Config(("Silo:NodeNmae", "n"))));
+        Assert.Contains("Silo:NodeNmae is not a setting", top.Message, StringComparison.Ordinal);
+        Assert.Contains("NodeName", top.Message, StringComparison.Ordinal);
+        Assert.Contains("GrpcUrl", top.Message, StringComparison.Ordinal);
+
+        ArgumentException nested = Assert.Throws<ArgumentException>(() => SiloConfiguration.Read(Config(("Silo:Shard:FlushThresholdMB", "16"))));
+        Assert.Contains("Silo:Shard:FlushThresholdMB is not a setting", nested.Message, StringComparison.Ordinal);
+        Assert.Contains("FlushThresholdMegabytes", nested.Message, StringComparison.Ordinal);
+
+        ArgumentException deeper = Assert.Throws<ArgumentException>(() => SiloConfiguration.Read(Config(("Silo:WriteBatching:Lingr", "00:00:01"))));
+        Assert.Contains("Silo:WriteBatching:Lingr", deeper.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_silo_refuses_to_start_on_an_unknown_key()
+    {
+        ArgumentException e = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:Shard:MergePeriods=00:00:05"]));
+        Assert.Contains("Silo:Shard:MergePeriods", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("silo.json")]
+    [InlineData("silo.redis.json")]
+    public void The_shipped_configuration_files_use_only_known_keys(string file)
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "silo-config", file);
+        IConfiguration config = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "silo-config", "silo.json"))
+            .AddJsonFile(path)
+            .Build();
+        Assert.NotEmpty(config.GetSection("Silo").GetChildren());
+
+        (_, BanyanSiloOptions silo) = SiloConfiguration.Read(config);
+        Assert.Equal(file == "silo.json" ? GrainStorageMode.File : GrainStorageMode.Redis, silo.GrainStorage);
+    }
+}
