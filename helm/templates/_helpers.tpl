@@ -51,3 +51,9 @@ Rendering fails, naming the values to set, when Redis is neither managed by the 
 {{- fail "redis.enabled is false: set redis.connectionString or redis.connectionStringSecret.name and .key to the Redis that holds the cluster's membership and grain state" }}
 {{- end }}
 {{- end -}}
+
+{{/* terminationGracePeriodSeconds less 10 s (at least 1 s) as a TimeSpan, hh:mm:ss, for Silo:ShutdownTimeout. */}}
+{{- define "banyan.shutdownTimeout" -}}
+{{- $seconds := max 1 (sub (int .Values.terminationGracePeriodSeconds) 10) -}}
+{{- printf "%02d:%02d:%02d" (div $seconds 3600) (mod (div $seconds 60) 60) (mod $seconds 60) -}}
+{{- end -}}

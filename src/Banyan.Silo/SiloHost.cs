@@ -54,6 +54,7 @@ public static class SiloHost
 
         (SiloHostOptions hostOptions, BanyanSiloOptions siloOptions) = SiloConfiguration.Read(builder.Configuration);
         builder.Services.AddSingleton(Options.Create(hostOptions));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = hostOptions.ShutdownTimeout);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -28,6 +28,14 @@ public sealed class SiloHostOptions
     /// </summary>
     public int HttpMaxMessageSize { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// How long a graceful stop (SIGTERM, Ctrl+C) may take: Kestrel drains, grains deactivate (shards flush their memory
+    /// parts) and the silo leaves the cluster. Past it the host stops the rest ungracefully; nothing acknowledged is lost
+    /// (it is in the WAL) but the next start replays more. 30 s, .NET's own default; on Kubernetes keep it below the pod's
+    /// termination grace period (the Helm chart sets it 10 s below).
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How the messages of bidirectional write streams are cut into grain calls.</summary>
     public Data.WriteBatchingOptions WriteBatching { get; set; } = new();
 
@@ -43,6 +51,11 @@ public sealed class SiloHostOptions
         if (HttpMaxMessageSize <= 0)
         {
             throw new ArgumentException($"Silo:HttpMaxMessageSize is {HttpMaxMessageSize}; it must be a positive number of bytes.");
+        }
+
+        if (ShutdownTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"Silo:ShutdownTimeout is {ShutdownTimeout}; it must be positive (e.g. 00:00:30).");
         }
 
         WriteBatching.Validate();

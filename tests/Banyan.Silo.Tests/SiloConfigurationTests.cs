@@ -1,5 +1,8 @@
 using Banyan.Grains.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Banyan.Silo.Tests;
 
@@ -55,6 +58,23 @@ public sealed class SiloConfigurationTests
     {
         ArgumentException e = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:Shard:MergePeriods=00:00:05"]));
         Assert.Contains("Silo:Shard:MergePeriods", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_shutdown_timeout_bounds_the_hosts_graceful_stop()
+    {
+        await using (WebApplication app = SiloHost.Build(["--Silo:ShutdownTimeout=00:01:50"]))
+        {
+            Assert.Equal(TimeSpan.FromSeconds(110), app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
+        }
+
+        await using (WebApplication defaults = SiloHost.Build([]))
+        {
+            Assert.Equal(TimeSpan.FromSeconds(30), defaults.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
+        }
+
+        ArgumentException e = Assert.Throws<ArgumentException>(() => SiloConfiguration.Read(Config(("Silo:ShutdownTimeout", "00:00:00"))));
+        Assert.Contains("Silo:ShutdownTimeout", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -74,6 +74,21 @@ public sealed class HelmChartTests
         Assert.Equal(["17912:grpc", "17913:http"], List(client["ports"]).Select(p => Str(Map(p)["port"]) + ":" + Str(Map(p)["targetPort"])));
 
         Assert.NotNull(Single(objects, "PodDisruptionBudget", "t-banyan"));
+
+        // A graceful stop ends before Kubernetes kills the container.
+        int grace = int.Parse(Str(Map(Map(spec["template"])["spec"])["terminationGracePeriodSeconds"]), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(TimeSpan.FromSeconds(grace - 10), host.ShutdownTimeout);
+    }
+
+    [HelmFact]
+    public void The_silos_shutdown_timeout_follows_the_grace_period()
+    {
+        IReadOnlyList<Dictionary<object, object>> objects = Rendered("--set", "terminationGracePeriodSeconds=3700");
+        (SiloHostOptions host, _) = ReadAsTheSiloWould(objects, Container(Single(objects, "StatefulSet", "t-banyan")));
+        Assert.Equal(TimeSpan.FromSeconds(3690), host.ShutdownTimeout);
+
+        (_, string tooShort) = HelmChart.Template("--set", "terminationGracePeriodSeconds=5");
+        Assert.Contains("terminationGracePeriodSeconds", tooShort, StringComparison.Ordinal);
     }
 
     [HelmFact]
