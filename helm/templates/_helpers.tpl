@@ -57,3 +57,12 @@ Rendering fails, naming the values to set, when Redis is neither managed by the 
 {{- $seconds := max 1 (sub (int .Values.terminationGracePeriodSeconds) 10) -}}
 {{- printf "%02d:%02d:%02d" (div $seconds 3600) (mod (div $seconds 60) 60) (mod $seconds 60) -}}
 {{- end -}}
+
+{{/* listenAddress as the host of a URL: an IPv6 address in brackets. */}}
+{{- define "banyan.listenHost" -}}
+{{- if contains ":" .Values.listenAddress -}}
+{{- printf "[%s]" .Values.listenAddress -}}
+{{- else -}}
+{{- .Values.listenAddress -}}
+{{- end -}}
+{{- end -}}

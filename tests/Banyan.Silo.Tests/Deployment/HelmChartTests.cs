@@ -1,6 +1,9 @@
 using Banyan.GrainInterfaces.Hosting;
 using Banyan.Grains.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Banyan.Silo.Tests.Deployment;
 
@@ -78,6 +81,21 @@ public sealed class HelmChartTests
         // A graceful stop ends before Kubernetes kills the container.
         int grace = int.Parse(Str(Map(Map(spec["template"])["spec"])["terminationGracePeriodSeconds"]), System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(TimeSpan.FromSeconds(grace - 10), host.ShutdownTimeout);
+    }
+
+    [HelmFact]
+    public async Task An_ipv6_listen_address_is_written_as_a_url_host()
+    {
+        IReadOnlyList<Dictionary<object, object>> objects = Rendered("--set", "listenAddress=::");
+        (SiloHostOptions host, _) = ReadAsTheSiloWould(objects, Container(Single(objects, "StatefulSet", "t-banyan")));
+        Assert.Equal("http://[::]:17912", host.GrpcUrl);
+        Assert.Equal("http://[::]:17913", host.HttpUrl);
+
+        // The silo's own endpoint check (run while the host is built) accepts it; it refuses a host name.
+        await using WebApplication app = SiloHost.Build(["--Silo:GrpcUrl=" + host.GrpcUrl, "--Silo:HttpUrl=" + host.HttpUrl]);
+        Assert.NotNull(app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value);
+        ArgumentException e = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:GrpcUrl=http://banyan:17912"]));
+        Assert.Contains("Silo:GrpcUrl", e.Message, StringComparison.Ordinal);
     }
 
     [HelmFact]
