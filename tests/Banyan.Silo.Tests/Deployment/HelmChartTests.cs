@@ -99,6 +99,36 @@ public sealed class HelmChartTests
     }
 
     [HelmFact]
+    public void Prometheus_finds_the_silos_metrics_on_the_port_they_are_served()
+    {
+        IReadOnlyList<Dictionary<object, object>> objects = Rendered("--set", "metrics.serviceMonitor.enabled=true");
+        Dictionary<object, object> silos = Single(objects, "StatefulSet", "t-banyan");
+        Dictionary<object, object> container = Container(silos);
+        (SiloHostOptions host, _) = ReadAsTheSiloWould(objects, container);
+        int httpPort = new Uri(host.HttpUrl).Port;
+
+        // Annotation-based discovery: the pod's annotations name the silo's HTTP port and /metrics (MetricsEndpointTests).
+        Dictionary<object, object> annotations = Map(Map(Map(Map(silos["spec"])["template"])["metadata"])["annotations"]);
+        Assert.Equal("true", Str(annotations["prometheus.io/scrape"]));
+        Assert.Equal(httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), Str(annotations["prometheus.io/port"]));
+        Assert.Equal("/metrics", Str(annotations["prometheus.io/path"]));
+
+        // The ServiceMonitor's port name is a port of the client service that leads to the silo's HTTP port.
+        Dictionary<object, object> monitor = Map(Single(objects, "ServiceMonitor", "t-banyan")["spec"]);
+        Dictionary<object, object> endpoint = Map(List(monitor["endpoints"]).Single());
+        Assert.Equal("/metrics", Str(endpoint["path"]));
+        Dictionary<object, object> service = Single(objects, "Service", "t-banyan");
+        Dictionary<object, object> selector = Map(Map(monitor["selector"])["matchLabels"]);
+        Assert.All(selector, label => Assert.Equal(Str(label.Value), Str(Map(Map(service["metadata"])["labels"])[label.Key])));
+        Dictionary<object, object> port = Map(List(Map(service["spec"])["ports"]).Single(p => Str(Map(p)["name"]) == Str(endpoint["port"])));
+        Assert.Equal(httpPort, ContainerPort(container, Str(port["targetPort"])));
+
+        IReadOnlyList<Dictionary<object, object>> without = Rendered("--set", "metrics.podAnnotations=false");
+        Assert.DoesNotContain(without, o => Str(o["kind"]) == "ServiceMonitor");
+        Assert.False(Map(Map(Map(Single(without, "StatefulSet", "t-banyan")["spec"])["template"])["metadata"])["annotations"] is Dictionary<object, object> a && a.ContainsKey("prometheus.io/scrape"));
+    }
+
+    [HelmFact]
     public void The_silos_shutdown_timeout_follows_the_grace_period()
     {
         IReadOnlyList<Dictionary<object, object>> objects = Rendered("--set", "terminationGracePeriodSeconds=3700");
