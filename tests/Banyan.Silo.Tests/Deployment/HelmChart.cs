@@ -19,7 +19,9 @@ internal static class HelmChart
             return configured;
         }
 
-        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        // PATH, then where .ci/setup-helm.sh installs it for a user who is not root.
+        string userBin = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "bin");
+        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Append(userBin))
         {
             string candidate = Path.Combine(dir, "helm");
             if (File.Exists(candidate))
