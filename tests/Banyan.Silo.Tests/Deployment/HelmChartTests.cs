@@ -129,6 +129,21 @@ public sealed class HelmChartTests
     }
 
     [HelmFact]
+    public void The_helm_test_pod_asks_the_client_service_for_health()
+    {
+        IReadOnlyList<Dictionary<object, object>> objects = Rendered();
+        Dictionary<object, object> pod = Single(objects, "Pod", "t-banyan-test-health");
+        Assert.Equal("test", Str(Map(Map(pod["metadata"])["annotations"])["helm.sh/hook"]));
+        string script = Str(List(Map(List(Map(pod["spec"])["containers"]).Single())["args"]).Single());
+
+        // The URL is the client service's name and http port, on the path the silo answers health at.
+        Dictionary<object, object> service = Single(objects, "Service", "t-banyan");
+        string port = Str(Map(List(Map(service["spec"])["ports"]).Single(p => Str(Map(p)["name"]) == "http"))["port"]);
+        Assert.Contains($"http://t-banyan:{port}/api/healthz", script, StringComparison.Ordinal);
+        Assert.Contains("SERVING", script, StringComparison.Ordinal);
+    }
+
+    [HelmFact]
     public void The_silos_shutdown_timeout_follows_the_grace_period()
     {
         IReadOnlyList<Dictionary<object, object>> objects = Rendered("--set", "terminationGracePeriodSeconds=3700");
