@@ -29,7 +29,7 @@ public static class SiloConfiguration
         return (host, silo);
     }
 
-    // Walks the keys under `section` and checks each names a public settable property of one of `types` (the binder
+    // Walks the keys under `section` and checks each names a publicly settable property of one of `types` (the binder
     // matches names case-insensitively, so this does too); nested option objects are walked the same way.
     private static void CheckKnown(IConfigurationSection section, string path, IReadOnlyList<Type> types)
     {
@@ -38,12 +38,12 @@ public static class SiloConfiguration
             string childPath = path + ":" + child.Key;
             PropertyInfo? property = types
                 .Select(t => t.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase))
-                .FirstOrDefault(p => p is not null && p.CanWrite);
+                .FirstOrDefault(p => p is not null && IsBound(p));
             if (property is null)
             {
                 IEnumerable<string> known = types
                     .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-                    .Where(p => p.CanWrite)
+                    .Where(IsBound)
                     .Select(p => p.Name)
                     .Distinct()
                     .Order(StringComparer.Ordinal);
@@ -56,6 +56,9 @@ public static class SiloConfiguration
             }
         }
     }
+
+    // The binder sets public setters only (init accessors included); a get-only or privately set property is not a setting.
+    private static bool IsBound(PropertyInfo property) => property.SetMethod is { IsPublic: true };
 
     // Option classes are walked; values (strings, numbers, enums, time spans, nullable values) are leaves.
     private static bool IsOptionsObject(Type type) =>

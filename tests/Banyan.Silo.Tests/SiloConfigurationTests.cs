@@ -51,6 +51,11 @@ public sealed class SiloConfigurationTests
 
         ArgumentException deeper = Assert.Throws<ArgumentException>(() => SiloConfiguration.Read(Config(("Silo:WriteBatching:Lingr", "00:00:01"))));
         Assert.Contains("Silo:WriteBatching:Lingr", deeper.Message, StringComparison.Ordinal);
+
+        // A computed property is not a setting: the binder would ignore it.
+        ArgumentException computed = Assert.Throws<ArgumentException>(() => SiloConfiguration.Read(Config(("Silo:GrainStateFullPath", "/x"))));
+        Assert.Contains("Silo:GrainStateFullPath is not a setting", computed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("GrainStateFullPath,", computed.Message, StringComparison.Ordinal);
     }
 
     [Fact]
