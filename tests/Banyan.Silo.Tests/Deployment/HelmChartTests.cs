@@ -1,7 +1,6 @@
 using Banyan.GrainInterfaces.Hosting;
 using Banyan.Grains.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +23,7 @@ public sealed class HelmChartTests
     }
 
     [HelmFact]
-    public void A_silo_pod_gets_settings_the_silo_reads_as_a_redis_cluster_member_on_its_volume()
+    public async Task A_silo_pod_gets_settings_the_silo_reads_as_a_redis_cluster_member_on_its_volume()
     {
         IReadOnlyList<Dictionary<object, object>> objects = Rendered();
         Dictionary<object, object> silos = Single(objects, "StatefulSet", "t-banyan");
@@ -32,7 +31,7 @@ public sealed class HelmChartTests
         Assert.Equal("3", Str(spec["replicas"]));
         Dictionary<object, object> container = Container(silos);
 
-        (SiloHostOptions host, BanyanSiloOptions silo) = ReadAsTheSiloWould(objects, container);
+        (SiloHostOptions host, BanyanSiloOptions silo) = await ReadAsTheSiloWould(objects, container);
 
         // Stable node name = pod name; reachable at the pod IP; listening on every address of the pod.
         Assert.Equal(PodName, silo.NodeName);
@@ -87,7 +86,7 @@ public sealed class HelmChartTests
     public async Task An_ipv6_listen_address_is_written_as_a_url_host()
     {
         IReadOnlyList<Dictionary<object, object>> objects = Rendered("--set", "listenAddress=::");
-        (SiloHostOptions host, _) = ReadAsTheSiloWould(objects, Container(Single(objects, "StatefulSet", "t-banyan")));
+        (SiloHostOptions host, _) = await ReadAsTheSiloWould(objects, Container(Single(objects, "StatefulSet", "t-banyan")));
         Assert.Equal("http://[::]:17912", host.GrpcUrl);
         Assert.Equal("http://[::]:17913", host.HttpUrl);
 
@@ -99,12 +98,12 @@ public sealed class HelmChartTests
     }
 
     [HelmFact]
-    public void Prometheus_finds_the_silos_metrics_on_the_port_they_are_served()
+    public async Task Prometheus_finds_the_silos_metrics_on_the_port_they_are_served()
     {
         IReadOnlyList<Dictionary<object, object>> objects = Rendered("--set", "metrics.serviceMonitor.enabled=true");
         Dictionary<object, object> silos = Single(objects, "StatefulSet", "t-banyan");
         Dictionary<object, object> container = Container(silos);
-        (SiloHostOptions host, _) = ReadAsTheSiloWould(objects, container);
+        (SiloHostOptions host, _) = await ReadAsTheSiloWould(objects, container);
         int httpPort = new Uri(host.HttpUrl).Port;
 
         // Annotation-based discovery: the pod's annotations name the silo's HTTP port and /metrics (MetricsEndpointTests).
@@ -144,10 +143,10 @@ public sealed class HelmChartTests
     }
 
     [HelmFact]
-    public void The_silos_shutdown_timeout_follows_the_grace_period()
+    public async Task The_silos_shutdown_timeout_follows_the_grace_period()
     {
         IReadOnlyList<Dictionary<object, object>> objects = Rendered("--set", "terminationGracePeriodSeconds=3700");
-        (SiloHostOptions host, _) = ReadAsTheSiloWould(objects, Container(Single(objects, "StatefulSet", "t-banyan")));
+        (SiloHostOptions host, _) = await ReadAsTheSiloWould(objects, Container(Single(objects, "StatefulSet", "t-banyan")));
         Assert.Equal(TimeSpan.FromSeconds(3690), host.ShutdownTimeout);
 
         (_, string tooShort) = HelmChart.Template("--set", "terminationGracePeriodSeconds=5");
@@ -155,16 +154,16 @@ public sealed class HelmChartTests
     }
 
     [HelmFact]
-    public void Silo_settings_given_as_values_reach_the_silo_and_a_misspelt_one_stops_it_by_name()
+    public async Task Silo_settings_given_as_values_reach_the_silo_and_a_misspelt_one_stops_it_by_name()
     {
         IReadOnlyList<Dictionary<object, object>> objects = Rendered("--set-json", """silo.config={"Shard":{"BlockCacheMegabytes":256,"MeasureFlushPeriod":"00:00:10"}}""");
-        (_, BanyanSiloOptions silo) = ReadAsTheSiloWould(objects, Container(Single(objects, "StatefulSet", "t-banyan")));
+        (_, BanyanSiloOptions silo) = await ReadAsTheSiloWould(objects, Container(Single(objects, "StatefulSet", "t-banyan")));
         Assert.Equal(256, silo.Shard.BlockCacheMegabytes);
         Assert.Equal(TimeSpan.FromSeconds(10), silo.Shard.MeasureFlushPeriod);
 
         // The chart passes silo.config through as it is; the silo refuses a key it does not know.
         IReadOnlyList<Dictionary<object, object>> misspelt = Rendered("--set-json", """silo.config={"Shard":{"FlushThresholdMB":16}}""");
-        ArgumentException e = Assert.Throws<ArgumentException>(() => ReadAsTheSiloWould(misspelt, Container(Single(misspelt, "StatefulSet", "t-banyan"))));
+        ArgumentException e = await Assert.ThrowsAsync<ArgumentException>(() => ReadAsTheSiloWould(misspelt, Container(Single(misspelt, "StatefulSet", "t-banyan"))));
         Assert.Contains("Silo:Shard:FlushThresholdMB", e.Message, StringComparison.Ordinal);
 
         // The settings the chart sets itself are refused in silo.config, naming the key (the environment would win anyway).
@@ -175,7 +174,7 @@ public sealed class HelmChartTests
     }
 
     [HelmFact]
-    public void An_external_redis_must_be_named_and_may_come_from_a_secret()
+    public async Task An_external_redis_must_be_named_and_may_come_from_a_secret()
     {
         (IReadOnlyList<Dictionary<object, object>> none, string error) = HelmChart.Template("--set", "redis.enabled=false");
         Assert.Empty(none);
@@ -183,12 +182,12 @@ public sealed class HelmChartTests
 
         IReadOnlyList<Dictionary<object, object>> plain = Rendered("--set", "redis.enabled=false", "--set", "redis.connectionString=redis.example:6379");
         Assert.DoesNotContain(plain, o => Str(o["kind"]) == "StatefulSet" && Name(o) == "t-banyan-redis");
-        (_, BanyanSiloOptions silo) = ReadAsTheSiloWould(plain, Container(Single(plain, "StatefulSet", "t-banyan")));
+        (_, BanyanSiloOptions silo) = await ReadAsTheSiloWould(plain, Container(Single(plain, "StatefulSet", "t-banyan")));
         Assert.Equal("redis.example:6379", silo.Cluster.RedisConnectionString);
 
         IReadOnlyList<Dictionary<object, object>> secret = Rendered(
             "--set", "redis.enabled=false", "--set", "redis.connectionStringSecret.name=banyan-redis", "--set", "redis.connectionStringSecret.key=url");
-        (_, BanyanSiloOptions fromSecret) = ReadAsTheSiloWould(
+        (_, BanyanSiloOptions fromSecret) = await ReadAsTheSiloWould(
             secret, Container(Single(secret, "StatefulSet", "t-banyan")), new Dictionary<string, string> { ["banyan-redis/url"] = "redis.example:6380,password=p" });
         Assert.Equal("redis.example:6380,password=p", fromSecret.Cluster.RedisConnectionString);
     }
@@ -220,34 +219,46 @@ public sealed class HelmChartTests
         Assert.Contains("persistence.enabled is false", output, StringComparison.Ordinal);
     }
 
-    // The silo's configuration as SiloHost layers it inside the pod: the shipped silo-config/silo.json, the file named by
-    // ConfigFile (the chart's ConfigMap, mounted), then the environment, with the downward API and secrets resolved.
-    private static (SiloHostOptions Host, BanyanSiloOptions Silo) ReadAsTheSiloWould(
+    // The silo's configuration as the pod gives it, read by the silo host itself (SiloHost.Build: the shipped silo.json,
+    // the file named by ConfigFile, then the overrides): the ConfigMap's file written where ConfigFile points, the pod's
+    // environment, with the downward API and secrets resolved, passed as overrides (environment and command line both
+    // override the files).
+    private static async Task<(SiloHostOptions Host, BanyanSiloOptions Silo)> ReadAsTheSiloWould(
         IReadOnlyList<Dictionary<object, object>> objects, Dictionary<object, object> container, IReadOnlyDictionary<string, string>? secrets = null)
     {
-        var environment = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var overrides = new List<string>();
+        string? configFile = null;
         foreach (object item in List(container["env"]))
         {
             Dictionary<object, object> variable = Map(item);
-            string name = Str(variable["name"]);
-            environment[name.Replace("__", ":", StringComparison.Ordinal)] = variable.TryGetValue("value", out object? value)
-                ? Str(value)
-                : Resolve(Map(variable["valueFrom"]), secrets);
+            string key = Str(variable["name"]).Replace("__", ":", StringComparison.Ordinal);
+            string value = variable.TryGetValue("value", out object? given) ? Str(given) : Resolve(Map(variable["valueFrom"]), secrets);
+            if (key == SiloHost.ConfigFileKey)
+            {
+                configFile = value;
+                continue;
+            }
+
+            overrides.Add($"--{key}={value}");
         }
 
         // ConfigFile names a file of the ConfigMap mounted at the volume "config".
-        string configFile = environment["ConfigFile"] ?? throw new InvalidOperationException("no ConfigFile");
+        Assert.NotNull(configFile);
         string mount = MountPath(container, "config");
         Assert.StartsWith(mount + "/", configFile, StringComparison.Ordinal);
         Dictionary<object, object> configMap = Single(objects, "ConfigMap", "t-banyan-config");
         string json = Str(Map(configMap["data"])[configFile[(mount.Length + 1)..]]);
-
-        IConfiguration configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "silo-config", "silo.json"))
-            .AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)))
-            .AddInMemoryCollection(environment)
-            .Build();
-        return SiloConfiguration.Read(configuration);
+        string mounted = Path.Combine(Path.GetTempPath(), $"banyan-chart-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(mounted, json);
+        try
+        {
+            await using WebApplication app = SiloHost.Build([.. overrides, $"--{SiloHost.ConfigFileKey}={mounted}"]);
+            return (app.Services.GetRequiredService<IOptions<SiloHostOptions>>().Value, app.Services.GetRequiredService<IOptions<BanyanSiloOptions>>().Value);
+        }
+        finally
+        {
+            File.Delete(mounted);
+        }
     }
 
     private static string Resolve(Dictionary<object, object> valueFrom, IReadOnlyDictionary<string, string>? secrets)
