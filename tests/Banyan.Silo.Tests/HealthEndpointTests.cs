@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Banyan.Grains.Hosting;
+using Banyan.Silo.Grpc;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Banyan.Silo.Tests;
 
@@ -48,6 +51,10 @@ public sealed class HealthEndpointTests : IDisposable
             using GrpcChannel channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
             HealthCheckResponse health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(20), cancellationToken: timeout.Token);
             Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+
+            // Kestrel reads into the silo's 64 KiB blocks, not its own 4 KiB ones (LargeBlockMemoryPool).
+            LargeBlockMemoryPoolFactory pools = Assert.IsType<LargeBlockMemoryPoolFactory>(app.Services.GetRequiredService<IMemoryPoolFactory<byte>>());
+            Assert.True(pools.PoolsCreated > 0, "Kestrel did not ask the silo's memory pool factory for its pools");
 
             // The gRPC port speaks HTTP/2 only: an HTTP/1.1 request there is not served.
             using HttpClient http1 = new() { Timeout = TimeSpan.FromSeconds(10) };

@@ -95,8 +95,11 @@ internal sealed class SubjectIndex
         var newSeriesIds = new List<ulong>();
         var documents = new List<IndexDocument>(config.Kind == DataKind.Stream ? batch.Count : 0);
 
-        // Per batch, not per row; local so concurrent writers may prepare at once.
-        var batchSeries = new HashSet<ulong>();
+        // Per batch, not per row; local so concurrent writers may prepare at once. Allocated only when a row needs it:
+        // on the service's write path nearly every row of a measure without rules is of a series already registered
+        // and documented, which needs no per-batch bookkeeping (the set was 4 % of the write phase's allocated bytes).
+        HashSet<ulong>? batchSeries = null;
+        bool documentsPerSeries = config.Kind == DataKind.Measure && rules.Count == 0;
         var measureDocs = new HashSet<(ulong SeriesId, ulong ValuesHash)>();
         var valueHash = new System.IO.Hashing.XxHash64();
         var values = new DocumentValues(_documentTagNames);
@@ -106,7 +109,13 @@ internal sealed class SubjectIndex
         for (int row = 0; row < batch.Count; row++)
         {
             ulong seriesId = seriesIds[row];
-            bool firstOfSeries = batchSeries.Add(seriesId);
+            if (documentsPerSeries && isKnownSeries?.Invoke(seriesId) == true && Documented!.Contains(seriesId))
+            {
+                // Registered and documented already: nothing of this row goes to the index.
+                continue;
+            }
+
+            bool firstOfSeries = (batchSeries ??= []).Add(seriesId);
             if (firstOfSeries && isKnownSeries?.Invoke(seriesId) != true)
             {
                 // A series the index lacks is registered with its entity values, checked against its id (the key the
@@ -117,7 +126,7 @@ internal sealed class SubjectIndex
                 newSeriesIds.Add(seriesId);
             }
 
-            if (config.Kind == DataKind.Measure && rules.Count == 0)
+            if (documentsPerSeries)
             {
                 // Without index rules a series' documents carry no value: one per series is all the index needs (a
                 // search then finds the series and leaves the criteria to the rows; a rule added later is decided on
