@@ -15,6 +15,7 @@ b=$2
 rounds=${3:-4}
 LOAD_ARGS=${LOAD_ARGS:-"--series 10000 --points 360 --streams 8 --queries Q1 --query-runs 1 --warmup 0 --settle-quiet 2 --settle-max 5"}
 OUT=${OUT:-$(mktemp -d /tmp/banyan-load-ab.XXXXXX)}
+mkdir -p "$OUT"
 QUIET_IDLE=${QUIET_IDLE:-90}
 QUIET_WAIT=${QUIET_WAIT:-60}
 source "$(dirname "$0")/quiet-machine.sh"
