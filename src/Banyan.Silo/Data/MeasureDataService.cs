@@ -28,7 +28,7 @@ public sealed partial class MeasureDataService(IGrainFactory grains, IOptions<Si
     // Messages Grpc.AspNetCore's reader parsed (a compressed stream, or a call not served by Kestrel), as the pump takes them.
     private sealed class ParsedMeasureRequests(IAsyncStreamReader<WriteRequest> parsed) : IAsyncStreamReader<MeasureWireRequest>
     {
-        public MeasureWireRequest Current { get; private set; } = null!;
+        public MeasureWireRequest Current { get; private set; }
 
         public async Task<bool> MoveNext(CancellationToken cancellationToken)
         {

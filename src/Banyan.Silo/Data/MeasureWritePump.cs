@@ -29,30 +29,25 @@ public sealed class MeasureWritePump(IGrainFactory grains, WriteBatchingOptions 
 
     /// <summary>BanyanDB's liaison's id for a data point without version or message id (<see cref="MeasureMessageIds"/>).</summary>
     protected override ulong MessageIdOf(MeasureWireRequest request)
-    {
-        request.MessageId = MeasureMessageIds.Assign(request.MessageId, request.HasDataPoint && request.Version == 0, clock);
-        return request.MessageId;
-    }
+        => MeasureMessageIds.Assign(request.MessageId, request.HasDataPoint && request.Version == 0, clock);
 
     /// <inheritdoc/>
-    protected override Task<WriteOutcome> WriteAsync(Metadata metadata, DataPointSpec? spec, ImmutableArray<MeasureWireRequest> requests)
-        => grains.GetGrainCached<IMeasureGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new MeasureWriteBatch(metadata, spec, [], DataPointsOf(requests)));
+    protected override Task<WriteOutcome> WriteAsync(Metadata metadata, DataPointSpec? spec, ImmutableArray<MeasureWireRequest> requests, ulong[] messageIds)
+        => grains.GetGrainCached<IMeasureGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new MeasureWriteBatch(metadata, spec, [], DataPointsOf(requests, messageIds)));
 
     /// <inheritdoc/>
     protected override WriteResponse Response(ulong messageId, string status, Metadata metadata)
         => new() { MessageId = messageId, Status = status, Metadata = metadata };
 
     // The batch's data points as the scanner kept them (slices of its read chunks): no copy for the grain call.
-    private static WireDataPoints DataPointsOf(ImmutableArray<MeasureWireRequest> requests)
+    private static WireDataPoints DataPointsOf(ImmutableArray<MeasureWireRequest> requests, ulong[] messageIds)
     {
         ReadOnlyMemory<byte>[] points = new ReadOnlyMemory<byte>[requests.Length];
-        ulong[] ids = new ulong[requests.Length];
         for (int i = 0; i < requests.Length; i++)
         {
             points[i] = requests[i].DataPoint;
-            ids[i] = requests[i].MessageId;
         }
 
-        return new WireDataPoints(points, ids);
+        return new WireDataPoints(points, messageIds);
     }
 }

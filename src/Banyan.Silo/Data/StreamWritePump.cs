@@ -37,7 +37,7 @@ public sealed class StreamWritePump(IGrainFactory grains, WriteBatchingOptions o
     protected override ulong MessageIdOf(WriteRequest request) => request.MessageId;
 
     /// <inheritdoc/>
-    protected override Task<WriteOutcome> WriteAsync(Metadata metadata, ImmutableArray<TagFamilySpec> spec, ImmutableArray<WriteRequest> requests)
+    protected override Task<WriteOutcome> WriteAsync(Metadata metadata, ImmutableArray<TagFamilySpec> spec, ImmutableArray<WriteRequest> requests, ulong[] messageIds)
         => grains.GetGrainCached<IStreamGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new StreamWriteBatch(metadata, spec, requests));
 
     /// <inheritdoc/>

@@ -62,11 +62,14 @@ public abstract class WriteStreamPump<TRequest, TResponse, TSpec>(WriteBatchingO
     /// </summary>
     protected abstract bool TryTakeSpec(TRequest request, TSpec current, out TSpec spec);
 
-    /// <summary>The request's <c>message_id</c>; a protocol may give a request without one an id first.</summary>
+    /// <summary>
+    /// The request's <c>message_id</c>, asked once per request; a protocol may give a request without one an id here
+    /// (the id its response and its grain call then carry).
+    /// </summary>
     protected abstract ulong MessageIdOf(TRequest request);
 
-    /// <summary>Writes one batch through its grain.</summary>
-    protected abstract Task<WriteOutcome> WriteAsync(Metadata metadata, TSpec spec, ImmutableArray<TRequest> requests);
+    /// <summary>Writes one batch through its grain; <paramref name="messageIds"/> are <see cref="MessageIdOf"/> of each request.</summary>
+    protected abstract Task<WriteOutcome> WriteAsync(Metadata metadata, TSpec spec, ImmutableArray<TRequest> requests, ulong[] messageIds);
 
     /// <summary>The response to one message.</summary>
     protected abstract TResponse Response(ulong messageId, string status, Metadata metadata);
@@ -153,15 +156,15 @@ public abstract class WriteStreamPump<TRequest, TResponse, TSpec>(WriteBatchingO
             ids[i] = MessageIdOf(requests[i]);
         }
 
-        await inFlight.WriteAsync(new InFlight(metadata, ids, WriteOrFailAsync(metadata, spec, requests)), cancellationToken);
+        await inFlight.WriteAsync(new InFlight(metadata, ids, WriteOrFailAsync(metadata, spec, requests, ids)), cancellationToken);
     }
 
     // A failed grain call (silo shutting down, timeout) answers every element of the batch, retryable; the stream goes on.
-    private async Task<WriteOutcome> WriteOrFailAsync(Metadata metadata, TSpec spec, ImmutableArray<TRequest> requests)
+    private async Task<WriteOutcome> WriteOrFailAsync(Metadata metadata, TSpec spec, ImmutableArray<TRequest> requests, ulong[] messageIds)
     {
         try
         {
-            return await WriteAsync(metadata, spec, requests);
+            return await WriteAsync(metadata, spec, requests, messageIds);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -90,6 +90,34 @@ public sealed class WriteProtocolTests(SiloHostFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_point_without_message_id_or_version_gets_an_id_that_its_response_and_its_version_carry()
+    {
+        const string group = "w-measure-no-id";
+        Metadata metadata = await CreateMeasureAsync(group);
+        DateTimeOffset t = Now.AddMinutes(-5);
+        MeasureV1.WriteRequest versioned = WriteSchemas.Point(null, 0, t.AddSeconds(2), "n3", 3);
+        versioned.DataPoint.Version = 77;
+        List<MeasureV1.WriteRequest> requests =
+        [
+            WriteSchemas.Point(metadata, 0, t, "n1", 1),
+            WriteSchemas.Point(null, 0, t.AddSeconds(1), "n2", 2),
+            versioned,
+        ];
+
+        List<MeasureV1.WriteResponse> responses = await WriteExchange.MeasureAsync(fixture.Host.Channel, requests);
+
+        // BanyanDB's liaison gives such a point an id (the time in nanoseconds), answers with it and stores it as the
+        // version; a point with its own version keeps message id 0.
+        Assert.All(responses, r => Assert.Equal("STATUS_SUCCEED", r.Status));
+        Assert.NotEqual(0UL, responses[0].MessageId);
+        Assert.True(responses[1].MessageId > responses[0].MessageId, "the ids the silo gives only grow");
+        Assert.Equal(0UL, responses[2].MessageId);
+        List<StoredRow> rows = await StoredRows.ReadAsync(fixture.Host.Grains(), group, "cpm");
+        Assert.Equal(["n1", "n2", "n3"], rows.Select(r => (string?)r["default", "entity_id"]));
+        Assert.Equal([(long)responses[0].MessageId, (long)responses[1].MessageId, 77L], rows.Select(r => r.Version));
+    }
+
+    [Fact]
     public async Task A_stream_with_specs_and_metadata_changing_mid_stream_writes_each_element_by_the_order_in_force()
     {
         const string group = "w-stream-spec";

@@ -33,6 +33,17 @@ public ref struct ProtobufWireReader(ReadOnlySpan<byte> data)
     /// <summary>The next field's number and wire type; false for a malformed tag, field number 0 or a group.</summary>
     public bool TryReadTag(out int field, out int wireType)
     {
+        // Fields 1-15 take one byte: every field of the write path's messages. Read it without the varint loop.
+        int at = _position;
+        if ((uint)at < (uint)_data.Length && _data[at] < 0x80)
+        {
+            int oneByte = _data[at];
+            _position = at + 1;
+            field = oneByte >> 3;
+            wireType = oneByte & 7;
+            return field > 0 && wireType is Varint or Fixed64 or LengthDelimited or Fixed32;
+        }
+
         field = 0;
         wireType = 0;
         int start = _position;
@@ -48,6 +59,20 @@ public ref struct ProtobufWireReader(ReadOnlySpan<byte> data)
 
     /// <summary>A varint of at most 10 bytes whose value fits 64 bits.</summary>
     public bool TryReadVarint(out ulong value)
+    {
+        // Most varints on the write path (lengths, small numbers) are one byte.
+        int at = _position;
+        if ((uint)at < (uint)_data.Length && _data[at] < 0x80)
+        {
+            value = _data[at];
+            _position = at + 1;
+            return true;
+        }
+
+        return TryReadLongVarint(out value);
+    }
+
+    private bool TryReadLongVarint(out ulong value)
     {
         value = 0;
         for (int shift = 0; shift < 64; shift += 7)
