@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Banyan.Api.Common.V1;
 using Banyan.Api.Measure.V1;
 using Banyan.GrainInterfaces;
@@ -32,7 +31,7 @@ public sealed class MeasureWritePump(IGrainFactory grains, WriteBatchingOptions 
         => MeasureMessageIds.Assign(request.MessageId, request.HasDataPoint && request.Version == 0, clock);
 
     /// <inheritdoc/>
-    protected override Task<WriteOutcome> WriteAsync(Metadata metadata, DataPointSpec? spec, ImmutableArray<MeasureWireRequest> requests, ulong[] messageIds)
+    protected override Task<WriteOutcome> WriteAsync(Metadata metadata, DataPointSpec? spec, ReadOnlySpan<MeasureWireRequest> requests, ulong[] messageIds)
         => grains.GetGrainCached<IMeasureGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new MeasureWriteBatch(metadata, spec, [], DataPointsOf(requests, messageIds)));
 
     /// <inheritdoc/>
@@ -40,7 +39,7 @@ public sealed class MeasureWritePump(IGrainFactory grains, WriteBatchingOptions 
         => new() { MessageId = messageId, Status = status, Metadata = metadata };
 
     // The batch's data points as the scanner kept them (slices of its read chunks): no copy for the grain call.
-    private static WireDataPoints DataPointsOf(ImmutableArray<MeasureWireRequest> requests, ulong[] messageIds)
+    private static WireDataPoints DataPointsOf(ReadOnlySpan<MeasureWireRequest> requests, ulong[] messageIds)
     {
         ReadOnlyMemory<byte>[] points = new ReadOnlyMemory<byte>[requests.Length];
         for (int i = 0; i < requests.Length; i++)

@@ -37,8 +37,8 @@ public sealed class StreamWritePump(IGrainFactory grains, WriteBatchingOptions o
     protected override ulong MessageIdOf(WriteRequest request) => request.MessageId;
 
     /// <inheritdoc/>
-    protected override Task<WriteOutcome> WriteAsync(Metadata metadata, ImmutableArray<TagFamilySpec> spec, ImmutableArray<WriteRequest> requests, ulong[] messageIds)
-        => grains.GetGrainCached<IStreamGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new StreamWriteBatch(metadata, spec, requests));
+    protected override Task<WriteOutcome> WriteAsync(Metadata metadata, ImmutableArray<TagFamilySpec> spec, ReadOnlySpan<WriteRequest> requests, ulong[] messageIds)
+        => grains.GetGrainCached<IStreamGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new StreamWriteBatch(metadata, spec, ImmutableArray.Create(requests)));
 
     /// <inheritdoc/>
     protected override WriteResponse Response(ulong messageId, string status, Metadata metadata)

@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Banyan.GrainInterfaces.Writes;
 using Grpc.Core;
@@ -68,8 +68,12 @@ public abstract class WriteStreamPump<TRequest, TResponse, TSpec>(WriteBatchingO
     /// </summary>
     protected abstract ulong MessageIdOf(TRequest request);
 
-    /// <summary>Writes one batch through its grain; <paramref name="messageIds"/> are <see cref="MessageIdOf"/> of each request.</summary>
-    protected abstract Task<WriteOutcome> WriteAsync(Metadata metadata, TSpec spec, ImmutableArray<TRequest> requests, ulong[] messageIds);
+    /// <summary>
+    /// Writes one batch through its grain; <paramref name="messageIds"/> are <see cref="MessageIdOf"/> of each request.
+    /// <paramref name="requests"/> is the pump's own list, valid only until this returns its task: what the grain call
+    /// needs of it is copied before (the batch is not copied once more for the call).
+    /// </summary>
+    protected abstract Task<WriteOutcome> WriteAsync(Metadata metadata, TSpec spec, ReadOnlySpan<TRequest> requests, ulong[] messageIds);
 
     /// <summary>The response to one message.</summary>
     protected abstract TResponse Response(ulong messageId, string status, Metadata metadata);
@@ -148,30 +152,42 @@ public abstract class WriteStreamPump<TRequest, TResponse, TSpec>(WriteBatchingO
 
     private async Task DispatchAsync(Metadata metadata, TSpec spec, List<TRequest> batch, ChannelWriter<InFlight> inFlight, CancellationToken cancellationToken)
     {
-        ImmutableArray<TRequest> requests = [.. batch];
-        batch.Clear();
-        ulong[] ids = new ulong[requests.Length];
+        ulong[] ids = new ulong[batch.Count];
         for (int i = 0; i < ids.Length; i++)
         {
-            ids[i] = MessageIdOf(requests[i]);
+            ids[i] = MessageIdOf(batch[i]);
         }
 
-        await inFlight.WriteAsync(new InFlight(metadata, ids, WriteOrFailAsync(metadata, spec, requests, ids)), cancellationToken);
+        Task<WriteOutcome> written = StartWrite(metadata, spec, CollectionsMarshal.AsSpan(batch), ids);
+        batch.Clear();
+        await inFlight.WriteAsync(new InFlight(metadata, ids, OrFailureAsync(written, ids.Length)), cancellationToken);
     }
 
-    // A failed grain call (silo shutting down, timeout) answers every element of the batch, retryable; the stream goes on.
-    private async Task<WriteOutcome> WriteOrFailAsync(Metadata metadata, TSpec spec, ImmutableArray<TRequest> requests, ulong[] messageIds)
+    private Task<WriteOutcome> StartWrite(Metadata metadata, TSpec spec, ReadOnlySpan<TRequest> requests, ulong[] messageIds)
     {
         try
         {
-            return await WriteAsync(metadata, spec, requests, messageIds);
+            return WriteAsync(metadata, spec, requests, messageIds);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Task.FromException<WriteOutcome>(e);
+        }
+    }
+
+    // A failed grain call (silo shutting down, timeout) answers every element of the batch, retryable; the stream goes on.
+    private static async Task<WriteOutcome> OrFailureAsync(Task<WriteOutcome> written, int count)
+    {
+        try
+        {
+            return await written;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             string reason = $"the write did not complete: {e.Message}";
             return new WriteOutcome(
-                [.. Enumerable.Repeat(WriteStatus.InternalError, requests.Length)],
-                [.. Enumerable.Range(0, requests.Length).Select(i => new ElementRefusal(i, reason, Retryable: true))],
+                [.. Enumerable.Repeat(WriteStatus.InternalError, count)],
+                [.. Enumerable.Range(0, count).Select(i => new ElementRefusal(i, reason, Retryable: true))],
                 0);
         }
     }
