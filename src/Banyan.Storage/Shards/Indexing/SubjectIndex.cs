@@ -109,14 +109,19 @@ internal sealed class SubjectIndex
         for (int row = 0; row < batch.Count; row++)
         {
             ulong seriesId = seriesIds[row];
-            if (documentsPerSeries && isKnownSeries?.Invoke(seriesId) == true && Documented!.Contains(seriesId))
+            bool? known = null;
+            if (documentsPerSeries)
             {
-                // Registered and documented already: nothing of this row goes to the index.
-                continue;
+                known = isKnownSeries?.Invoke(seriesId) == true;
+                if (known.Value && Documented!.Contains(seriesId))
+                {
+                    // Registered and documented already: nothing of this row goes to the index.
+                    continue;
+                }
             }
 
             bool firstOfSeries = (batchSeries ??= []).Add(seriesId);
-            if (firstOfSeries && isKnownSeries?.Invoke(seriesId) != true)
+            if (firstOfSeries && !(known ?? isKnownSeries?.Invoke(seriesId) == true))
             {
                 // A series the index lacks is registered with its entity values, checked against its id (the key the
                 // index keeps must be the one the id was hashed from). A series already registered is not decoded

@@ -79,12 +79,7 @@ public sealed class ProtobufWireReaderTests
     [InlineData(0, WireFormat.WireType.LengthDelimited)]
     public void Groups_and_field_zero_are_refused(int field, WireFormat.WireType wireType)
     {
-        byte[] bytes = Encoded(o => o.WriteRawTag((byte)((field << 3) | (int)wireType)));
-        if (field >= 16)
-        {
-            bytes = Encoded(o => o.WriteTag(field, wireType));
-        }
-
+        byte[] bytes = Encoded(o => o.WriteTag(field, wireType));
         Assert.False(new ProtobufWireReader(bytes).TryReadTag(out _, out _));
     }
 

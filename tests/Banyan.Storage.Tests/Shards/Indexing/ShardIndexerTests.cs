@@ -208,6 +208,29 @@ public sealed class ShardIndexerTests
     }
 
     [Fact]
+    public void A_registered_series_the_subject_index_lost_is_documented_again_and_a_documented_one_is_skipped()
+    {
+        using var dir = new TempDirectory();
+        ShardIndexConfig config = new(DataKind.Measure, "m", ["service"], []);
+        ShardIndexer indexer = ShardIndexer.Open(dir.Path, config);
+        Assert.True(indexer.Index(1, MeasureBatch("a")));
+
+        // A crash after the series index was flushed and before the subject's index was: "a" is registered, not documented.
+        indexer.Series.Store.Flush();
+        indexer = ShardIndexer.Open(dir.Path, config);
+        PreparedIndexBatch again = indexer.Prepare(MeasureBatch("a", "a", "b"));
+        Assert.Equal([SeriesOf("b")], again.SeriesIds);
+        Assert.Equal(new[] { "a", "b" }.Select(SeriesOf).Order(), again.Documents.Select(d => d.SeriesId).Order());
+
+        // Once both are registered and documented, a batch of them gives the index nothing.
+        indexer.Accept(again);
+        indexer.Apply(2, again);
+        PreparedIndexBatch known = indexer.Prepare(MeasureBatch("b", "a", "b"));
+        Assert.Equal(0, known.SeriesCount);
+        Assert.Empty(known.Documents);
+    }
+
+    [Fact]
     public async Task A_series_first_written_by_a_buffered_write_is_in_the_index_after_later_writes_a_seal_and_a_replay()
     {
         using var dir = new TempDirectory();
