@@ -24,6 +24,11 @@ namespace Banyan.Grains.Tests.TopN;
 /// 2, no series ids), read back by a new <see cref="ShardTopN"/> as after a restart, whose window continues from them:
 /// the derived series ids must equal those the write path gives the source rows, or a series would be listed twice.
 /// </summary>
+/// <remarks>
+/// Each test runs as the shard grain's turns (<see cref="GrainTurns"/>): <see cref="ShardTopN"/> is single-threaded, and
+/// under xunit's own context a window's seeding continued on another thread while the test fed the next batch (a
+/// retiring processor could drop a window whose seed was half applied, and its list with it).
+/// </remarks>
 public sealed class ShardTopNTests : IDisposable
 {
     private static readonly DateTimeOffset s_now = new(2026, 6, 1, 12, 0, 30, TimeSpan.Zero);
@@ -33,7 +38,9 @@ public sealed class ShardTopNTests : IDisposable
     public void Dispose() => _data.Dispose();
 
     [Fact]
-    public async Task A_window_continues_after_a_restart_from_lists_stored_without_series_ids()
+    public Task A_window_continues_after_a_restart_from_lists_stored_without_series_ids() => GrainTurns.RunAsync(() => ContinueAfterARestartAsync());
+
+    private async Task ContinueAfterARestartAsync()
     {
         // An entity of a string and an integer tag: both kinds go into the series key.
         Measure measure = WriteSchemas.Measure("g");
@@ -83,7 +90,9 @@ public sealed class ShardTopNTests : IDisposable
     }
 
     [Fact]
-    public async Task Windows_after_every_stored_list_start_without_a_read_and_earlier_ones_continue()
+    public Task Windows_after_every_stored_list_start_without_a_read_and_earlier_ones_continue() => GrainTurns.RunAsync(() => StartOrContinueWindowsAsync());
+
+    private async Task StartOrContinueWindowsAsync()
     {
         (SchemaCatalog catalog, SubjectLayout layout) = Schemas(aggregationRevision: 1);
         DateTimeOffset second = s_window.AddMinutes(1);
@@ -118,7 +127,9 @@ public sealed class ShardTopNTests : IDisposable
     [Theory]
     [InlineData(true)] // the retired processor's list is stored when the new one opens the window
     [InlineData(false)] // ... or only in memory: what it counted since its last flush must not be lost
-    public async Task A_new_revision_of_an_aggregation_continues_the_lists_of_the_retired_one(bool flushedBetween)
+    public Task A_new_revision_of_an_aggregation_continues_the_lists_of_the_retired_one(bool flushedBetween) => GrainTurns.RunAsync(() => ContinueARetiredRevisionAsync(flushedBetween));
+
+    private async Task ContinueARetiredRevisionAsync(bool flushedBetween)
     {
         (SchemaCatalog first, SubjectLayout layout) = Schemas(aggregationRevision: 1);
         (SchemaCatalog changed, _) = Schemas(aggregationRevision: 2);
