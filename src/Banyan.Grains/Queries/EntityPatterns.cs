@@ -33,6 +33,13 @@ internal sealed class EntityPatterns
     public bool IsAny => Patterns is { } p && p.All(pattern => pattern.All(v => v is null));
 
     /// <summary>
+    /// True when every pattern fixes a leading run of scalar values and leaves the rest open: a prefix read of the series
+    /// index with a pattern's <see cref="LeadingValues"/> then selects exactly the series the pattern matches (the key
+    /// holds each value with its kind, as <see cref="Matches"/> compares them), so no series needs checking one by one.
+    /// </summary>
+    public bool AreLeadingRuns => Patterns is { } p && p.All(pattern => pattern.Skip(LeadingCount(pattern)).All(v => v is null));
+
+    /// <summary>
     /// The series ids the patterns name, ascending, when every pattern fixes every entity tag to one scalar value (the
     /// query names its series outright); null when some pattern leaves a tag open, so the series must be found by
     /// scanning. A series id is the hash of the subject and the entity values (<see cref="SeriesKey"/>), as writes
@@ -108,12 +115,7 @@ internal sealed class EntityPatterns
     public static TagValue[] LeadingValues(TagValue?[] pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
-        int count = 0;
-        while (count < pattern.Length && pattern[count] is { Kind: TagValueKind.Str or TagValueKind.Number or TagValueKind.Binary or TagValueKind.Timestamp })
-        {
-            count++;
-        }
-
+        int count = LeadingCount(pattern);
         TagValue[] leading = new TagValue[count];
         for (int i = 0; i < count; i++)
         {
@@ -121,6 +123,18 @@ internal sealed class EntityPatterns
         }
 
         return leading;
+    }
+
+    // How many values at the start of the pattern are fixed scalars (a series key prefix can hold them).
+    private static int LeadingCount(TagValue?[] pattern)
+    {
+        int count = 0;
+        while (count < pattern.Length && pattern[count] is { Kind: TagValueKind.Str or TagValueKind.Number or TagValueKind.Binary or TagValueKind.Timestamp })
+        {
+            count++;
+        }
+
+        return count;
     }
 
     /// <summary>The patterns of <paramref name="criteria"/> (already validated by <see cref="CriteriaTranslator"/>).</summary>

@@ -467,10 +467,11 @@ public sealed partial class ShardGrain(
     }
 
     // The subject's series in the series index matching the patterns (each pattern's leading fixed values narrow the
-    // index read to a key range), plus those of writes not indexed yet.
+    // index read to a key range), plus those of writes not indexed yet. Patterns that are only leading values (service_id
+    // = X of an entity that starts with it) are answered by the key ranges alone; others check each series found.
     private static SeriesSelection SeriesOfPatterns(Shard shard, string subject, EntityPatterns patterns, long minTimestamp, long maxTimestamp)
     {
-        Func<IReadOnlyList<Banyan.Storage.Values.TagValue>, bool>? matches = patterns.IsAny ? null : values => patterns.Matches([.. values]);
+        Func<IReadOnlyList<Banyan.Storage.Values.TagValue>, bool>? matches = patterns.IsAny || patterns.AreLeadingRuns ? null : values => patterns.Matches([.. values]);
         IReadOnlyList<Banyan.Storage.Values.TagValue?[]> list = patterns.Patterns!;
         if (list.Count == 1)
         {

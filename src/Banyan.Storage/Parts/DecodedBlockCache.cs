@@ -31,8 +31,8 @@ public sealed class DecodedBlockCache
     private readonly Queue<Entry> _clock = new(); // every entry added and not yet passed by the eviction walk, oldest first
     private long _bytes;
     private int _forgotten; // entries in _clock already dropped by Forget
-    private long _hits;
-    private long _misses;
+    private readonly Telemetry.StripedCounter _hits = new();
+    private readonly Telemetry.StripedCounter _misses = new();
 
     /// <summary>A cache holding at most <paramref name="capacityBytes"/> of decoded rows.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The capacity is not positive.</exception>
@@ -61,10 +61,10 @@ public sealed class DecodedBlockCache
     public int Count => _entries.Count;
 
     /// <summary>Reads answered from the cache since it was made.</summary>
-    public long Hits => Interlocked.Read(ref _hits);
+    public long Hits => _hits.Value;
 
     /// <summary>Reads that decoded the block since the cache was made.</summary>
-    public long Misses => Interlocked.Read(ref _misses);
+    public long Misses => _misses.Value;
 
     /// <summary>
     /// The block of <paramref name="header"/> with its keys and only <paramref name="field"/> decoded: the cached one, or
@@ -86,11 +86,11 @@ public sealed class DecodedBlockCache
                 cached.Used = true; // written only when it changes: a hot entry's line stays shared between the cores
             }
 
-            Interlocked.Increment(ref _hits);
+            _hits.Increment();
             return hit;
         }
 
-        Interlocked.Increment(ref _misses);
+        _misses.Increment();
 
         // Decoded outside the lock: readers of other blocks go on meanwhile. Two readers missing the same block both
         // decode it and the second keeps the first's entry.

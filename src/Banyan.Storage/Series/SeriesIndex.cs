@@ -208,9 +208,9 @@ public sealed class SeriesIndex
     }
 
     /// <summary>
-    /// All series of <paramref name="subject"/> whose first entity values equal <paramref name="leadingValues"/> (a
-    /// key-prefix range scan; the answer is kept until the index changes, <see cref="PrefixLookupCache"/>). The list
-    /// returned may be shared: read only.
+    /// All series of <paramref name="subject"/> whose first entity values equal <paramref name="leadingValues"/>, ascending
+    /// by series id (a key-prefix range scan, sorted once: the answer is kept until the index changes,
+    /// <see cref="PrefixLookupCache"/>, and readers merge by id). The list returned may be shared: read only.
     /// </summary>
     public IReadOnlyList<SeriesMatch> FindByPrefix(string subject, IReadOnlyList<TagValue> leadingValues)
     {
@@ -241,6 +241,7 @@ public sealed class SeriesIndex
                 Collect(segment, field.Range(prefix, true, upper, false), null, null, result);
             }
 
+            result.Sort(static (a, b) => a.SeriesId.CompareTo(b.SeriesId));
             return result;
         });
     }

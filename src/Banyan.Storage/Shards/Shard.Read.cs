@@ -199,8 +199,10 @@ public sealed partial class Shard
         // A buffered series the index already holds is decided by the index read below, which comes after this check
         // (a series registered between the two stays undecided, which only costs its rows a check).
         buffered.RemoveWhere(indexer.Series.Contains);
-        var indexed = new List<SeriesMatch>();
-        foreach (SeriesMatch match in indexer.Series.FindByPrefix(config.Subject, leadingValues))
+        // In the prefix answer's order, ascending by id, which the selection keeps.
+        IReadOnlyList<SeriesMatch> found = indexer.Series.FindByPrefix(config.Subject, leadingValues);
+        var indexed = new List<SeriesMatch>(found.Count);
+        foreach (SeriesMatch match in found)
         {
             buffered.Remove(match.SeriesId);
             if (matches is null || matches(match.EntityValues))
@@ -209,7 +211,6 @@ public sealed partial class Shard
             }
         }
 
-        indexed.Sort(static (a, b) => a.SeriesId.CompareTo(b.SeriesId));
         ulong[] unindexed = [.. buffered];
         Array.Sort(unindexed);
         return new SeriesSelection(indexed, unindexed);

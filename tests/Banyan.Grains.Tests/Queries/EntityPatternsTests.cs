@@ -47,6 +47,21 @@ public sealed class EntityPatternsTests
     }
 
     [Fact]
+    public void Patterns_that_fix_only_a_leading_run_of_entity_tags_are_answered_by_key_prefixes_alone()
+    {
+        // service = a (and instance open), either of two services, both tags, or nothing: a series key prefix per pattern.
+        Assert.True(EntityPatterns.Of(Where.Eq("service", "a"), s_stream).AreLeadingRuns);
+        Assert.True(EntityPatterns.Of(Where.Is("service", Op.In, Strs("a", "b")), s_stream).AreLeadingRuns);
+        Assert.True(EntityPatterns.Of(Where.And(Where.Eq("service", "a"), Where.Eq("instance", "i1")), s_stream).AreLeadingRuns);
+        Assert.True(EntityPatterns.Of(null, s_stream).AreLeadingRuns);
+
+        // instance = i1 with any service: a prefix read takes every service's series, so each must be checked; so also
+        // when one pattern of several is like that.
+        Assert.False(EntityPatterns.Of(Where.Eq("instance", "i1"), s_stream).AreLeadingRuns);
+        Assert.False(EntityPatterns.Of(Where.Or(Where.Eq("service", "a"), Where.Eq("instance", "i1")), s_stream).AreLeadingRuns);
+    }
+
+    [Fact]
     public void Patterns_that_fix_every_entity_tag_name_their_series_ids_as_writes_compute_them()
     {
         // The series id a write gives the element (service a, instance i1) or (service b, instance i1).

@@ -36,7 +36,12 @@ public sealed class SeriesIndexTests : IDisposable
         // (b) prefix: "svc_1" must not match "svc|1" or other subjects.
         IReadOnlyList<SeriesMatch> prefix = index.FindByPrefix("service_instance_cpm_minute", [TagValue.FromString("svc_1")]);
         Assert.Equal(["entity_1", "entity_3"], prefix.Select(m => m.EntityValues[1].Text).Order(StringComparer.Ordinal));
-        Assert.Equal(4, index.FindByPrefix("service_instance_cpm_minute", []).Count);
+        IReadOnlyList<SeriesMatch> all = index.FindByPrefix("service_instance_cpm_minute", []);
+        Assert.Equal(4, all.Count);
+
+        // Ascending by series id, not by key, across the index's segments (the first registration is flushed, the second
+        // is not): queries take the answer as their sorted series list.
+        Assert.Equal(all.Select(m => m.SeriesId).Order(), all.Select(m => m.SeriesId));
 
         // (b) any condition, indexed or residual, and (c) entity values come back.
         IReadOnlyList<SeriesMatch> found = index.Find("service_instance_cpm_minute", s_names, new LogicalExpression(
