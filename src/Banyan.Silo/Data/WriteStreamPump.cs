@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Banyan.GrainInterfaces.Writes;
+using Banyan.Silo.Grpc;
 using Grpc.Core;
 using Metadata = Banyan.Api.Common.V1.Metadata;
 
@@ -199,6 +200,18 @@ public abstract class WriteStreamPump<TRequest, TResponse, TSpec>(WriteBatchingO
             await foreach (InFlight batch in inFlight.ReadAllAsync(CancellationToken.None))
             {
                 WriteOutcome outcome = await batch.Outcome;
+                if (responses is IWriteResponseSink sink)
+                {
+                    // The raw body: each response encoded from its fields, the batch sent in one flush.
+                    for (int i = 0; i < batch.MessageIds.Length; i++)
+                    {
+                        sink.Append(batch.MessageIds[i], WriteStatusNames.Of(outcome.Statuses[i]), batch.Metadata);
+                    }
+
+                    await sink.FlushAsync(stop.Token);
+                    continue;
+                }
+
                 int last = batch.MessageIds.Length - 1;
                 for (int i = 0; i <= last; i++)
                 {

@@ -14,7 +14,12 @@ namespace Banyan.Silo.Grpc;
 /// <param name="body">The response body (<c>HttpResponse.BodyWriter</c>).</param>
 /// <param name="writeFrame">Appends one message with its 5-byte gRPC prefix (uncompressed) to the writer it is given.</param>
 /// <param name="callCancellation">The call's token: a flush stops when the client goes away.</param>
-public sealed class PipeMessageWriter<TMessage>(PipeWriter body, Action<IBufferWriter<byte>, TMessage> writeFrame, CancellationToken callCancellation) : IServerStreamWriter<TMessage>
+/// <remarks>
+/// As an <see cref="IWriteResponseSink"/> it appends write responses from their fields
+/// (<see cref="WriteResponseMarshaller.WriteFrame"/>), the same bytes as writing the message; it serves only the write
+/// streams, whose response is a <c>WriteResponse</c>.
+/// </remarks>
+public sealed class PipeMessageWriter<TMessage>(PipeWriter body, Action<IBufferWriter<byte>, TMessage> writeFrame, CancellationToken callCancellation) : IServerStreamWriter<TMessage>, IWriteResponseSink
 {
     /// <inheritdoc/>
     public WriteOptions? WriteOptions { get; set; }
@@ -30,7 +35,12 @@ public sealed class PipeMessageWriter<TMessage>(PipeWriter body, Action<IBufferW
         return (WriteOptions?.Flags & WriteFlags.BufferHint) == WriteFlags.BufferHint ? Task.CompletedTask : FlushAsync(cancellationToken);
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    public void Append(ulong messageId, string status, Banyan.Api.Common.V1.Metadata metadata)
+        => WriteResponseMarshaller.WriteFrame(body, messageId, status, metadata);
+
+    /// <inheritdoc/>
+    public async Task FlushAsync(CancellationToken cancellationToken)
     {
         using CancellationTokenSource both = CancellationTokenSource.CreateLinkedTokenSource(callCancellation, cancellationToken);
         FlushResult flushed = await body.FlushAsync(both.Token);

@@ -102,6 +102,24 @@ public sealed class PipeMessageStreamTests
         Assert.Equal([.. Frame(first), .. Frame(second)], read.Buffer.ToArray());
     }
 
+    [Fact]
+    public async Task Responses_appended_from_their_fields_are_the_messages_bytes_and_wait_for_the_flush()
+    {
+        Pipe pipe = new();
+        Metadata metadata = new() { Group = "g", Name = "m", ModRevision = 7 };
+        PipeMessageWriter<MeasureV1.WriteResponse> sink = new(pipe.Writer, static (_, _) => throw new InvalidOperationException("the sink encodes the fields itself"), CancellationToken.None);
+
+        sink.Append(1, "STATUS_SUCCEED", metadata);
+        sink.Append(300, "STATUS_NOT_FOUND", metadata);
+        Assert.False(pipe.Reader.TryRead(out _)); // appended: nothing reached the body yet
+
+        await sink.FlushAsync(CancellationToken.None);
+        Assert.True(pipe.Reader.TryRead(out ReadResult read));
+        Assert.Equal(
+            [.. Frame(new MeasureV1.WriteResponse { MessageId = 1, Status = "STATUS_SUCCEED", Metadata = metadata }), .. Frame(new MeasureV1.WriteResponse { MessageId = 300, Status = "STATUS_NOT_FOUND", Metadata = metadata })],
+            read.Buffer.ToArray());
+    }
+
     private static MeasureV1.WriteRequest Request(int i) => new()
     {
         MessageId = (ulong)i,
