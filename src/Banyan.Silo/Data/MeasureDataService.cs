@@ -18,8 +18,17 @@ public sealed partial class MeasureDataService(IGrainFactory grains, IOptions<Si
         MeasureWritePump pump = new(grains, options.Value.WriteBatching, clock);
         MeasureWireScanner scanner = new();
         return RawMessageTransport.TryRaw(context, scanner.Scan, options.Value.GrpcMaxReceiveMessageSize, WriteFrame, out PipeMessageReader<MeasureWireRequest>? requests, out PipeMessageWriter<WriteResponse>? responses)
-            ? pump.RunAsync(requests, responses, context.CancellationToken)
+            ? RunRawAsync(pump, scanner, requests, responses, context.CancellationToken)
             : pump.RunAsync(new ParsedMeasureRequests(requestStream), responseStream, context.CancellationToken);
+    }
+
+    // The scanner's last chunk is handed back when the stream ends, however it ends.
+    private static async Task RunRawAsync(MeasureWritePump pump, MeasureWireScanner scanner, PipeMessageReader<MeasureWireRequest> requests, PipeMessageWriter<WriteResponse> responses, CancellationToken cancellationToken)
+    {
+        using (scanner)
+        {
+            await pump.RunAsync(requests, responses, cancellationToken);
+        }
     }
 
     private static void WriteFrame(System.Buffers.IBufferWriter<byte> writer, WriteResponse response)

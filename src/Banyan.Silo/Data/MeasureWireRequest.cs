@@ -30,6 +30,12 @@ public readonly struct MeasureWireRequest
     /// <summary>The data point's <c>DataPointValue</c> bytes (empty without one).</summary>
     public ReadOnlyMemory<byte> DataPoint { get; init; }
 
+    /// <summary>
+    /// The pooled chunk <see cref="DataPoint"/> is a slice of, when the scanner copied it into one; whoever writes the
+    /// request releases the slice once the write no longer reads it (<see cref="ScanChunk.Release"/>).
+    /// </summary>
+    public ScanChunk? Chunk { get; init; }
+
     /// <summary>The same request from a parsed message (a stream read by Grpc.AspNetCore's reader: compressed, or not over Kestrel).</summary>
     public static MeasureWireRequest FromParsed(WriteRequest request)
     {

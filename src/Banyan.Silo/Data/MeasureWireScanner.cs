@@ -14,19 +14,22 @@ namespace Banyan.Silo.Data;
 /// cannot vouch for (malformed, a field given twice, anything unusual) is parsed by Google.Protobuf instead, so a bad
 /// message gets the same INVALID_ARGUMENT as before and an odd but valid one the same meaning.
 /// </summary>
-/// <remarks>One per stream; not thread-safe (the stream's reader calls it on one message at a time).</remarks>
-public sealed class MeasureWireScanner
+/// <remarks>
+/// One per stream; not thread-safe (the stream's reader calls it on one message at a time). Disposed when the stream
+/// ends: its last chunk goes back to the pool once the requests sliced from it are released.
+/// </remarks>
+public sealed class MeasureWireScanner : IDisposable
 {
     private const int MetadataField = 1;
     private const int DataPointField = 2;
     private const int MessageIdField = 3;
     private const int SpecField = 4;
 
-    // Data points are copied into shared chunks (one allocation per many messages); each request keeps a slice, and a
-    // chunk lives as long as one of its requests does.
-    private const int ChunkBytes = 32 * 1024;
-    private byte[] _chunk = [];
+    // Data points are copied into pooled chunks shared by many messages; each request keeps a slice, and a chunk goes back
+    // to the pool once the scanner has moved on and every slice was released (ScanChunk).
+    private ScanChunk? _chunk;
     private int _chunkUsed;
+    private int _chunkSlices;
 
     private readonly Remembered<Metadata> _metadata = new(Metadata.Parser);
     private readonly Remembered<DataPointSpec> _spec = new(DataPointSpec.Parser);
@@ -117,6 +120,7 @@ public sealed class MeasureWireScanner
             return null;
         }
 
+        ScanChunk? chunk = null;
         return new MeasureWireRequest
         {
             Metadata = carriedMetadata,
@@ -124,26 +128,39 @@ public sealed class MeasureWireScanner
             MessageId = messageId,
             HasDataPoint = point.Start >= 0,
             Version = version,
-            DataPoint = point.Start >= 0 ? Keep(message.Slice(point.Start, point.Length)) : ReadOnlyMemory<byte>.Empty,
+            DataPoint = point.Start >= 0 ? Keep(message.Slice(point.Start, point.Length), out chunk) : ReadOnlyMemory<byte>.Empty,
+            Chunk = chunk,
         };
     }
 
-    private ReadOnlyMemory<byte> Keep(ReadOnlySpan<byte> bytes)
+    /// <summary>Hands the current chunk back: it returns to the pool once its slices are released.</summary>
+    public void Dispose()
     {
-        if (bytes.Length > ChunkBytes / 4)
+        _chunk?.Seal(_chunkSlices);
+        _chunk = null;
+    }
+
+    private ReadOnlyMemory<byte> Keep(ReadOnlySpan<byte> bytes, out ScanChunk? chunk)
+    {
+        if (bytes.Length > ScanChunk.Size / 4)
         {
-            return bytes.ToArray();
+            chunk = null;
+            return bytes.ToArray(); // a rare large point: its own array, left to the garbage collector
         }
 
-        if (_chunk.Length - _chunkUsed < bytes.Length)
+        if (_chunk is null || ScanChunk.Size - _chunkUsed < bytes.Length)
         {
-            _chunk = new byte[ChunkBytes];
+            _chunk?.Seal(_chunkSlices);
+            _chunk = ScanChunk.Rent();
             _chunkUsed = 0;
+            _chunkSlices = 0;
         }
 
-        bytes.CopyTo(_chunk.AsSpan(_chunkUsed));
-        ReadOnlyMemory<byte> kept = _chunk.AsMemory(_chunkUsed, bytes.Length);
+        bytes.CopyTo(_chunk.Bytes.AsSpan(_chunkUsed));
+        ReadOnlyMemory<byte> kept = _chunk.Bytes.AsMemory(_chunkUsed, bytes.Length);
         _chunkUsed += bytes.Length;
+        _chunkSlices++;
+        chunk = _chunk;
         return kept;
     }
 

@@ -32,7 +32,55 @@ public sealed class MeasureWritePump(IGrainFactory grains, WriteBatchingOptions 
 
     /// <inheritdoc/>
     protected override Task<WriteOutcome> WriteAsync(Metadata metadata, DataPointSpec? spec, ReadOnlySpan<MeasureWireRequest> requests, ulong[] messageIds)
-        => grains.GetGrainCached<IMeasureGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new MeasureWriteBatch(metadata, spec, [], DataPointsOf(requests, messageIds)));
+    {
+        (ScanChunk Chunk, int Slices)[] chunks = ChunksOf(requests);
+        Task<WriteOutcome> written = grains.GetGrainCached<IMeasureGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new MeasureWriteBatch(metadata, spec, [], DataPointsOf(requests, messageIds)));
+        return chunks.Length == 0 ? written : ReleaseWhenWrittenAsync(written, chunks);
+    }
+
+    /// <summary>
+    /// The pooled chunks the requests' data points are slices of, with how many slices each: runs, since a stream's
+    /// requests take their slices from one chunk after another.
+    /// </summary>
+    internal static (ScanChunk Chunk, int Slices)[] ChunksOf(ReadOnlySpan<MeasureWireRequest> requests)
+    {
+        List<(ScanChunk Chunk, int Slices)>? runs = null;
+        foreach (MeasureWireRequest request in requests)
+        {
+            if (request.Chunk is not { } chunk)
+            {
+                continue;
+            }
+
+            runs ??= [];
+            if (runs.Count > 0 && ReferenceEquals(runs[^1].Chunk, chunk))
+            {
+                runs[^1] = (chunk, runs[^1].Slices + 1);
+            }
+            else
+            {
+                runs.Add((chunk, 1));
+            }
+        }
+
+        return runs is null ? [] : [.. runs];
+    }
+
+    /// <summary>
+    /// The grain call's outcome, the batch's slices released once it succeeded: the grain has decoded the data points into
+    /// its own columns by then. A failed call (a timeout, a silo going away) may still be reading them: its slices are
+    /// never released, and their chunks are left to the garbage collector.
+    /// </summary>
+    internal static async Task<WriteOutcome> ReleaseWhenWrittenAsync(Task<WriteOutcome> written, (ScanChunk Chunk, int Slices)[] chunks)
+    {
+        WriteOutcome outcome = await written;
+        foreach ((ScanChunk chunk, int slices) in chunks)
+        {
+            chunk.Release(slices);
+        }
+
+        return outcome;
+    }
 
     /// <inheritdoc/>
     protected override WriteResponse Response(ulong messageId, string status, Metadata metadata)
