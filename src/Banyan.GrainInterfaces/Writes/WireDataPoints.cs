@@ -9,7 +9,9 @@ namespace Banyan.GrainInterfaces.Writes;
 /// <remarks>
 /// Each element's bytes are a slice of whatever holds them (the stream's read chunks): the batch is handed to the
 /// measure grain, a local stateless worker, without copying them again (the type is immutable, so Orleans does not
-/// copy it either); serialized, each slice is written as its own bytes.
+/// copy it either); serialized, each slice is written as its own bytes. The slices are only lent for the call: once
+/// the grain's <c>Write</c> has completed successfully, the silo's write stream reuses their memory for later data
+/// points (<c>ScanChunk</c>), so a grain must copy whatever it keeps of them before it returns.
 /// </remarks>
 /// <param name="DataPoints">The elements' <c>DataPointValue</c> bytes, in element order.</param>
 /// <param name="MessageIds">Each element's <c>message_id</c> (as assigned when the client sent none; a version of last resort).</param>
