@@ -3,8 +3,8 @@ namespace Banyan.Storage.Telemetry;
 /// <summary>
 /// A count that many threads add to on a hot path: each processor adds to its own cache line, and reading sums them.
 /// One shared <see cref="Interlocked.Increment(ref long)"/> target written by every core moves its line from core to
-/// core on each add; the decoded-block cache counted every hit that way, and that add was most of a hit's own cost on
-/// two cores (issue 12, "Per-request costs of a warm Q2" in docs/benchmarks.md).
+/// core on each add; the decoded-block cache counted every hit that way, on every request of both cores (issue 12,
+/// "Q2's per-request shard work" in docs/benchmarks.md).
 /// </summary>
 /// <remarks>Exact once the adds have returned (each add is atomic on its line); a read during adds sees some of them.</remarks>
 internal sealed class StripedCounter
