@@ -19,8 +19,6 @@ mkdir -p "$OUT"
 QUIET_IDLE=${QUIET_IDLE:-90}
 QUIET_WAIT=${QUIET_WAIT:-60}
 source "$(dirname "$0")/quiet-machine.sh"
-lock=()
-[ -e /work/team/heavy.lock ] && lock=(flock /work/team/heavy.lock)
 
 # One run: prints "<ns per point> <points per second> <peak RSS MiB> <ok|FAILED>" and keeps its output in $OUT.
 run() {
@@ -28,7 +26,7 @@ run() {
   log="$OUT/round$round-$side.log"
   echo "round $round $side: $(quiet)" >&2
   # shellcheck disable=SC2086 # the option strings are meant to split into arguments
-  "${lock[@]}" dotnet "$dll" load $LOAD_ARGS $extra > "$log" 2>&1 || true
+  "${heavy_lock[@]}" dotnet "$dll" load $LOAD_ARGS $extra > "$log" 2>&1 || true
   python3 - "$log" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
@@ -43,9 +41,7 @@ PY
 results="$OUT/results.txt"
 : > "$results"
 for round in $(seq 1 "$rounds"); do
-  order=(A B)
-  [ $((round % 2)) -eq 0 ] && order=(B A)
-  for side in "${order[@]}"; do
+  for side in $(sides_of_round "$round"); do
     if [ "$side" = A ]; then dll=$a; extra=${A_ARGS:-}; else dll=$b; extra=${B_ARGS:-}; fi
     line="$(run "$side" "$dll" "$extra" "$round")"
     echo "$round $side $line" | tee -a "$results"

@@ -22,22 +22,18 @@ mkdir -p "$OUT"
 QUIET_IDLE=${QUIET_IDLE:-90}
 QUIET_WAIT=${QUIET_WAIT:-60}
 source "$here/quiet-machine.sh"
-lock=()
-[ -e /work/team/heavy.lock ] && lock=(flock /work/team/heavy.lock)
 [ -f "$LOAD" ] || { echo "no $LOAD: build it (dotnet build -c Release tests/Banyan.Benchmarks) or set LOAD" >&2; exit 2; }
 [ -d "$kept" ] || { echo "no kept folder $kept: make one with load --keep --data $kept" >&2; exit 2; }
 
 results="$OUT/results.txt"
 : > "$results"
 for round in $(seq 1 "$rounds"); do
-  order=(A B)
-  [ $((round % 2)) -eq 0 ] && order=(B A)
-  for side in "${order[@]}"; do
+  for side in $(sides_of_round "$round"); do
     if [ "$side" = A ]; then silo=$a; else silo=$b; fi
     log="$OUT/round$round-$side.log"
     echo "round $round $side: $(quiet)" >&2
     # shellcheck disable=SC2086 # the option string is meant to split into arguments
-    "${lock[@]}" dotnet "$LOAD" load --queries-on "$kept" --silo "$silo" $QUERY_ARGS > "$log" 2>&1 || true
+    "${heavy_lock[@]}" dotnet "$LOAD" load --queries-on "$kept" --silo "$silo" $QUERY_ARGS > "$log" 2>&1 || true
     # One line per query: "<round> <side> <query> <warm median ms> <silo CPU ms per run> <ok|FAILED>".
     python3 - "$log" "$round" "$side" <<'PY' | tee -a "$results"
 import re, sys

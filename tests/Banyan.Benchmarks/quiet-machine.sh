@@ -21,3 +21,15 @@ print(round(100 * (b[0] - a[0]) / max(1, b[1] - a[1])))')
     fi
   done
 }
+
+# For the A/B scripts (load-ab.sh, query-ab.sh): the order of the two sides in round N, A first in odd rounds and B
+# first in even ones, so neither always runs on the machine the other has just warmed or loaded.
+sides_of_round() {
+  if [ $(( $1 % 2 )) -eq 0 ]; then echo "B A"; else echo "A B"; fi
+}
+
+# The command prefix heavy runs take: the machine-wide lock, where this machine has one.
+heavy_lock=()
+if [ -e /work/team/heavy.lock ]; then
+  heavy_lock=(flock /work/team/heavy.lock)
+fi

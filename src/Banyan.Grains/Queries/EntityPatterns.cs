@@ -36,6 +36,7 @@ internal sealed class EntityPatterns
     /// True when every pattern fixes a leading run of scalar values and leaves the rest open: a prefix read of the series
     /// index with a pattern's <see cref="LeadingValues"/> then selects exactly the series the pattern matches (the key
     /// holds each value with its kind, as <see cref="Matches"/> compares them), so no series needs checking one by one.
+    /// Patterns that are <see cref="IsAny"/> are such runs (of no values).
     /// </summary>
     public bool AreLeadingRuns => Patterns is { } p && p.All(pattern => pattern.Skip(LeadingCount(pattern)).All(v => v is null));
 

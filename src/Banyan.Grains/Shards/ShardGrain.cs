@@ -471,7 +471,7 @@ public sealed partial class ShardGrain(
     // = X of an entity that starts with it) are answered by the key ranges alone; others check each series found.
     private static SeriesSelection SeriesOfPatterns(Shard shard, string subject, EntityPatterns patterns, long minTimestamp, long maxTimestamp)
     {
-        Func<IReadOnlyList<Banyan.Storage.Values.TagValue>, bool>? matches = patterns.IsAny || patterns.AreLeadingRuns ? null : values => patterns.Matches([.. values]);
+        Func<IReadOnlyList<Banyan.Storage.Values.TagValue>, bool>? matches = patterns.AreLeadingRuns ? null : values => patterns.Matches([.. values]);
         IReadOnlyList<Banyan.Storage.Values.TagValue?[]> list = patterns.Patterns!;
         if (list.Count == 1)
         {

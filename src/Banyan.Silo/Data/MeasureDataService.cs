@@ -17,22 +17,19 @@ public sealed partial class MeasureDataService(IGrainFactory grains, IOptions<Si
         ArgumentNullException.ThrowIfNull(context);
         MeasureWritePump pump = new(grains, options.Value.WriteBatching, clock);
         MeasureWireScanner scanner = new();
-        return RawMessageTransport.TryRaw(context, scanner.Scan, options.Value.GrpcMaxReceiveMessageSize, WriteFrame, out PipeMessageReader<MeasureWireRequest>? requests, out PipeMessageWriter<WriteResponse>? responses)
+        return RawMessageTransport.TryRaw(context, scanner.Scan, options.Value.GrpcMaxReceiveMessageSize, out PipeMessageReader<MeasureWireRequest>? requests, out PipeResponseSink? responses)
             ? RunRawAsync(pump, scanner, requests, responses, context.CancellationToken)
             : pump.RunAsync(new ParsedMeasureRequests(requestStream), responseStream, context.CancellationToken);
     }
 
     // The scanner's last chunk is handed back when the stream ends, however it ends.
-    private static async Task RunRawAsync(MeasureWritePump pump, MeasureWireScanner scanner, PipeMessageReader<MeasureWireRequest> requests, PipeMessageWriter<WriteResponse> responses, CancellationToken cancellationToken)
+    private static async Task RunRawAsync(MeasureWritePump pump, MeasureWireScanner scanner, PipeMessageReader<MeasureWireRequest> requests, PipeResponseSink responses, CancellationToken cancellationToken)
     {
         using (scanner)
         {
             await pump.RunAsync(requests, responses, cancellationToken);
         }
     }
-
-    private static void WriteFrame(System.Buffers.IBufferWriter<byte> writer, WriteResponse response)
-        => WriteResponseMarshaller.WriteFrame(writer, response.MessageId, response.Status, response.Metadata);
 
     // Messages Grpc.AspNetCore's reader parsed (a compressed stream, or a call not served by Kestrel), as the pump takes them.
     private sealed class ParsedMeasureRequests(IAsyncStreamReader<WriteRequest> parsed) : IAsyncStreamReader<MeasureWireRequest>

@@ -40,7 +40,7 @@ public sealed class ScanChunk
     public byte[] Bytes => _bytes;
 
     /// <summary>True once the memory went back to the pool.</summary>
-    public bool Returned => Volatile.Read(ref _outstanding) == 0;
+    internal bool Returned => Volatile.Read(ref _outstanding) == 0;
 
     /// <summary>A chunk of pooled memory, held by the caller until it calls <see cref="Seal"/>.</summary>
     public static ScanChunk Rent()

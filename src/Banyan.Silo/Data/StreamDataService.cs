@@ -15,8 +15,9 @@ public sealed partial class StreamDataService(IGrainFactory grains, IOptions<Sil
     public override Task Write(IAsyncStreamReader<WriteRequest> requestStream, IServerStreamWriter<WriteResponse> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        (IAsyncStreamReader<WriteRequest> requests, IServerStreamWriter<WriteResponse> responses) = RawMessageTransport.For(
-            context, requestStream, responseStream, WriteRequest.Parser, options.Value.GrpcMaxReceiveMessageSize, static (writer, response) => WriteResponseMarshaller.WriteFrame(writer, response.MessageId, response.Status, response.Metadata));
-        return new StreamWritePump(grains, options.Value.WriteBatching).RunAsync(requests, responses, context.CancellationToken);
+        StreamWritePump pump = new(grains, options.Value.WriteBatching);
+        return RawMessageTransport.TryRaw(context, payload => PipeMessageReader.Parse(WriteRequest.Parser, payload), options.Value.GrpcMaxReceiveMessageSize, out PipeMessageReader<WriteRequest>? requests, out PipeResponseSink? responses)
+            ? pump.RunAsync(requests, responses, context.CancellationToken)
+            : pump.RunAsync(requestStream, responseStream, context.CancellationToken);
     }
 }

@@ -27,9 +27,17 @@ public abstract class WriteStreamPump<TRequest, TResponse, TSpec>(WriteBatchingO
     /// <summary>The message upstream ends a stream with when its first request has no metadata.</summary>
     public const string MetadataRequired = "metadata is required for the first request of gRPC stream";
 
+    /// <summary>
+    /// Serves the stream, answering through Grpc.AspNetCore's writer (<see cref="ServerStreamResponseSink{TResponse}"/>,
+    /// messages built by <see cref="Response"/>), until the client completes it.
+    /// </summary>
+    /// <exception cref="RpcException">The first message has no metadata (INVALID_ARGUMENT).</exception>
+    public Task RunAsync(IAsyncStreamReader<TRequest> requests, IServerStreamWriter<TResponse> responses, CancellationToken cancellationToken)
+        => RunAsync(requests, new ServerStreamResponseSink<TResponse>(responses, Response), cancellationToken);
+
     /// <summary>Serves the stream until the client completes it; then the last responses are sent and the call ends.</summary>
     /// <exception cref="RpcException">The first message has no metadata (INVALID_ARGUMENT).</exception>
-    public async Task RunAsync(IAsyncStreamReader<TRequest> requests, IServerStreamWriter<TResponse> responses, CancellationToken cancellationToken)
+    public async Task RunAsync(IAsyncStreamReader<TRequest> requests, IWriteResponseSink responses, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(responses);
@@ -193,32 +201,20 @@ public abstract class WriteStreamPump<TRequest, TResponse, TSpec>(WriteBatchingO
         }
     }
 
-    private async Task RespondAsync(ChannelReader<InFlight> inFlight, IServerStreamWriter<TResponse> responses, CancellationTokenSource stop)
+    private static async Task RespondAsync(ChannelReader<InFlight> inFlight, IWriteResponseSink responses, CancellationTokenSource stop)
     {
         try
         {
             await foreach (InFlight batch in inFlight.ReadAllAsync(CancellationToken.None))
             {
+                // A batch's responses go out in one flush.
                 WriteOutcome outcome = await batch.Outcome;
-                if (responses is IWriteResponseSink sink)
+                for (int i = 0; i < batch.MessageIds.Length; i++)
                 {
-                    // The raw body: each response encoded from its fields, the batch sent in one flush.
-                    for (int i = 0; i < batch.MessageIds.Length; i++)
-                    {
-                        sink.Append(batch.MessageIds[i], WriteStatusNames.Of(outcome.Statuses[i]), batch.Metadata);
-                    }
-
-                    await sink.FlushAsync(stop.Token);
-                    continue;
+                    responses.Append(batch.MessageIds[i], WriteStatusNames.Of(outcome.Statuses[i]), batch.Metadata);
                 }
 
-                int last = batch.MessageIds.Length - 1;
-                for (int i = 0; i <= last; i++)
-                {
-                    // A batch's responses go out in one flush: every one but the last is only buffered.
-                    responses.WriteOptions = i < last ? s_buffered : null;
-                    await responses.WriteAsync(Response(batch.MessageIds[i], WriteStatusNames.Of(outcome.Statuses[i]), batch.Metadata), stop.Token);
-                }
+                await responses.FlushAsync(stop.Token);
             }
         }
         catch
@@ -228,8 +224,6 @@ public abstract class WriteStreamPump<TRequest, TResponse, TSpec>(WriteBatchingO
             throw;
         }
     }
-
-    private static readonly WriteOptions s_buffered = new(WriteFlags.BufferHint);
 
     private sealed record InFlight(Metadata Metadata, ulong[] MessageIds, Task<WriteOutcome> Outcome);
 }

@@ -3,10 +3,10 @@ using Metadata = Banyan.Api.Common.V1.Metadata;
 namespace Banyan.Silo.Grpc;
 
 /// <summary>
-/// A write stream's response body that takes each <c>WriteResponse</c> (measure or stream: the same three fields) as its
-/// fields and encodes it straight into the body, with one flush per batch: no response message object per data point,
-/// and no asynchronous write per response. <see cref="PipeMessageWriter{TMessage}"/> is one; the write pump uses it
-/// when the call's writer is one, and writes response messages otherwise.
+/// Where a write stream's responses go: each <c>WriteResponse</c> (measure or stream: the same three fields) appended
+/// as its fields, a batch's responses sent by one flush. On the raw body (<see cref="PipeResponseSink"/>) each is
+/// encoded straight into it, with no message object and no asynchronous write per data point; otherwise
+/// <see cref="ServerStreamResponseSink{TResponse}"/> writes response messages through Grpc.AspNetCore.
 /// </summary>
 public interface IWriteResponseSink
 {

@@ -8,39 +8,22 @@ namespace Banyan.Silo.Grpc;
 
 /// <summary>
 /// Chooses how a write stream's messages are read and its responses written: straight from and into the HTTP/2 body
-/// (<see cref="PipeMessageReader{TMessage}"/>, <see cref="PipeMessageWriter{TMessage}"/>) when the call is served by
+/// (<see cref="PipeMessageReader{TMessage}"/>, <see cref="PipeResponseSink"/>) when the call is served by
 /// Kestrel and the client declared no message compression; otherwise through Grpc.AspNetCore's reader and writer, which
 /// decompress.
 /// </summary>
 public static class RawMessageTransport
 {
-    /// <summary>The reader and writer for this call: the raw ones where they apply, else the ones Grpc.AspNetCore gave.</summary>
-    public static (IAsyncStreamReader<TRequest> Requests, IServerStreamWriter<TResponse> Responses) For<TRequest, TResponse>(
-        ServerCallContext context,
-        IAsyncStreamReader<TRequest> requests,
-        IServerStreamWriter<TResponse> responses,
-        MessageParser<TRequest> parser,
-        int maxMessageSize,
-        Action<IBufferWriter<byte>, TResponse> writeFrame)
-        where TRequest : IMessage<TRequest>
-    {
-        ArgumentNullException.ThrowIfNull(parser);
-        return TryRaw(context, payload => PipeMessageReader.Parse(parser, payload), maxMessageSize, writeFrame, out PipeMessageReader<TRequest>? raw, out PipeMessageWriter<TResponse>? rawResponses)
-            ? (raw, rawResponses)
-            : (requests, responses);
-    }
-
     /// <summary>
-    /// The raw reader (each message's bytes given to <paramref name="decode"/>) and writer for this call; false when they
-    /// do not apply (not served by Kestrel, or a declared message compression).
+    /// The raw reader (each message's bytes given to <paramref name="decode"/>) and response sink for this call; false
+    /// when they do not apply (not served by Kestrel, or a declared message compression).
     /// </summary>
-    public static bool TryRaw<TRequest, TResponse>(
+    public static bool TryRaw<TRequest>(
         ServerCallContext context,
         Func<ReadOnlySequence<byte>, TRequest> decode,
         int maxMessageSize,
-        Action<IBufferWriter<byte>, TResponse> writeFrame,
         [NotNullWhen(true)] out PipeMessageReader<TRequest>? requests,
-        [NotNullWhen(true)] out PipeMessageWriter<TResponse>? responses)
+        [NotNullWhen(true)] out PipeResponseSink? responses)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (HttpContextOf(context) is not { } http || !IsIdentity(http.Request.Headers["grpc-encoding"]))
@@ -51,7 +34,7 @@ public static class RawMessageTransport
         }
 
         requests = new PipeMessageReader<TRequest>(http.Request.BodyReader, decode, maxMessageSize);
-        responses = new PipeMessageWriter<TResponse>(http.Response.BodyWriter, writeFrame, context.CancellationToken);
+        responses = new PipeResponseSink(http.Response.BodyWriter, context.CancellationToken);
         return true;
     }
 

@@ -61,7 +61,7 @@ public static class WriteResponseMarshaller
 
     /// <summary>
     /// Appends one write response as a gRPC message (the 5-byte prefix: not compressed, big-endian length; then the
-    /// bytes of <see cref="Encode"/>) to <paramref name="writer"/>, for <see cref="PipeMessageWriter{TMessage}"/>.
+    /// bytes of <see cref="Encode"/>) to <paramref name="writer"/>, for <see cref="PipeResponseSink"/>.
     /// </summary>
     public static void WriteFrame(IBufferWriter<byte> writer, ulong messageId, string status, Metadata? metadata)
     {

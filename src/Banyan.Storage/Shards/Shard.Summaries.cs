@@ -30,7 +30,7 @@ public sealed partial class Shard
         ArgumentNullException.ThrowIfNull(seriesIds);
         ArgumentException.ThrowIfNullOrEmpty(field);
         var filter = new SeriesTimeFilter(seriesIds, minTimestamp, maxTimestamp);
-        var result = new List<SeriesFieldSummary>(seriesIds.Length); // at most one per series: never regrown
+        var result = new List<SeriesFieldSummary>(Math.Min(seriesIds.Length, 1024)); // one per series with rows: a query's few grow no more
         if (seriesIds.Length == 0 || minTimestamp > maxTimestamp)
         {
             return result;

@@ -10,8 +10,8 @@ using Metadata = Banyan.Api.Common.V1.Metadata;
 namespace Banyan.Silo.Tests.Grpc;
 
 /// <summary>
-/// The write streams' raw message reader and writer over a pipe: messages in any cut of reads, every wire error with
-/// the status Grpc.AspNetCore gives it, responses framed as gRPC frames them and held back until a flush is asked for.
+/// The write streams' raw message reader and response sinks: messages in any cut of reads, every wire error with the
+/// status Grpc.AspNetCore gives it, responses framed as gRPC frames them and held back until a flush is asked for.
 /// </summary>
 public sealed class PipeMessageStreamTests
 {
@@ -84,30 +84,11 @@ public sealed class PipeMessageStreamTests
     }
 
     [Fact]
-    public async Task Responses_are_framed_as_grpc_frames_them_and_buffered_ones_wait_for_the_flush()
-    {
-        Pipe pipe = new();
-        Metadata metadata = new() { Group = "g", Name = "m", ModRevision = 7 };
-        PipeMessageWriter<MeasureV1.WriteResponse> writer = new(pipe.Writer, static (w, r) => WriteResponseMarshaller.WriteFrame(w, r.MessageId, r.Status, r.Metadata), CancellationToken.None);
-        MeasureV1.WriteResponse first = new() { MessageId = 1, Status = "STATUS_SUCCEED", Metadata = metadata };
-        MeasureV1.WriteResponse second = new() { MessageId = 300, Status = "STATUS_NOT_FOUND", Metadata = metadata };
-
-        writer.WriteOptions = new WriteOptions(WriteFlags.BufferHint);
-        await writer.WriteAsync(first, CancellationToken.None);
-        Assert.False(pipe.Reader.TryRead(out _)); // buffered: nothing reached the body yet
-
-        writer.WriteOptions = null;
-        await writer.WriteAsync(second, CancellationToken.None);
-        Assert.True(pipe.Reader.TryRead(out ReadResult read));
-        Assert.Equal([.. Frame(first), .. Frame(second)], read.Buffer.ToArray());
-    }
-
-    [Fact]
     public async Task Responses_appended_from_their_fields_are_the_messages_bytes_and_wait_for_the_flush()
     {
         Pipe pipe = new();
         Metadata metadata = new() { Group = "g", Name = "m", ModRevision = 7 };
-        PipeMessageWriter<MeasureV1.WriteResponse> sink = new(pipe.Writer, static (_, _) => throw new InvalidOperationException("the sink encodes the fields itself"), CancellationToken.None);
+        PipeResponseSink sink = new(pipe.Writer, CancellationToken.None);
 
         sink.Append(1, "STATUS_SUCCEED", metadata);
         sink.Append(300, "STATUS_NOT_FOUND", metadata);
@@ -118,6 +99,42 @@ public sealed class PipeMessageStreamTests
         Assert.Equal(
             [.. Frame(new MeasureV1.WriteResponse { MessageId = 1, Status = "STATUS_SUCCEED", Metadata = metadata }), .. Frame(new MeasureV1.WriteResponse { MessageId = 300, Status = "STATUS_NOT_FOUND", Metadata = metadata })],
             read.Buffer.ToArray());
+    }
+
+    [Fact]
+    public async Task Through_grpc_s_writer_a_batch_is_written_at_the_flush_with_every_response_but_the_last_buffered()
+    {
+        Metadata metadata = new() { Group = "g", Name = "m" };
+        RecordingWriter writer = new();
+        ServerStreamResponseSink<MeasureV1.WriteResponse> sink = new(writer, static (id, status, m) => new MeasureV1.WriteResponse { MessageId = id, Status = status, Metadata = m });
+
+        sink.Append(1, "STATUS_SUCCEED", metadata);
+        sink.Append(2, "STATUS_NOT_FOUND", metadata);
+        sink.Append(3, "STATUS_SUCCEED", metadata);
+        Assert.Empty(writer.Written); // appended: nothing written before the flush
+
+        await sink.FlushAsync(CancellationToken.None);
+        Assert.Equal([(1UL, "STATUS_SUCCEED", true), (2UL, "STATUS_NOT_FOUND", true), (3UL, "STATUS_SUCCEED", false)], writer.Written);
+
+        // The next batch starts empty.
+        sink.Append(4, "STATUS_SUCCEED", metadata);
+        await sink.FlushAsync(CancellationToken.None);
+        Assert.Equal((4UL, "STATUS_SUCCEED", false), writer.Written[^1]);
+        Assert.Equal(4, writer.Written.Count);
+    }
+
+    // Grpc.AspNetCore's writer as the sink sees it: each message with whether it was only to be buffered.
+    private sealed class RecordingWriter : IServerStreamWriter<MeasureV1.WriteResponse>
+    {
+        public List<(ulong Id, string Status, bool Buffered)> Written { get; } = [];
+
+        public WriteOptions? WriteOptions { get; set; }
+
+        public Task WriteAsync(MeasureV1.WriteResponse message)
+        {
+            Written.Add((message.MessageId, message.Status, (WriteOptions?.Flags & WriteFlags.BufferHint) == WriteFlags.BufferHint));
+            return Task.CompletedTask;
+        }
     }
 
     private static MeasureV1.WriteRequest Request(int i) => new()
