@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Banyan.GrainInterfaces.Queries;
 using Banyan.Grains.Writes;
 using Banyan.Storage.Columns;
@@ -48,15 +49,16 @@ internal static class StatisticsGrouper
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(grouping);
         string field = grouping.Field ?? throw new ArgumentException("the grouping aggregates no field", nameof(grouping));
-        ulong[] ids = new ulong[series.Count];
-        Dictionary<ulong, IReadOnlyList<TagValue>> entityOf = new(series.Count);
-        for (int i = 0; i < series.Count; i++)
+        // The series in id order, as the summaries come back: each summary's entity is found by walking this list
+        // alongside them, with no lookup table built per query.
+        SeriesMatch[] byId = [.. series];
+        Array.Sort(byId, static (a, b) => a.SeriesId.CompareTo(b.SeriesId));
+        ulong[] ids = new ulong[byId.Length];
+        for (int i = 0; i < byId.Length; i++)
         {
-            ids[i] = series[i].SeriesId;
-            entityOf[series[i].SeriesId] = series[i].EntityValues;
+            ids[i] = byId[i].SeriesId;
         }
 
-        Array.Sort(ids);
         List<SeriesFieldSummary>? summaries = shard.SummarizeField(subject, ids, minTimestamp, maxTimestamp, field);
         if (summaries is null)
         {
@@ -64,12 +66,22 @@ internal static class StatisticsGrouper
         }
 
         // Where each answer column's value sits in the entity, and each group-by tag's column.
-        int[] entityIndex = [.. tagColumns.Select(c => Array.FindIndex(entityTags, e => e.Family == c.Family && e.Tag == c.Tag))];
+        int[] entityIndex = new int[tagColumns.Count];
+        for (int c = 0; c < entityIndex.Length; c++)
+        {
+            entityIndex[c] = Array.FindIndex(entityTags, e => e.Family == tagColumns[c].Family && e.Tag == tagColumns[c].Tag);
+        }
+
         int[] keyColumns = [.. grouping.GroupBy.Select(g => IndexOf(tagColumns, g.Family, g.Name))];
+
+        // Without group-by tags every series falls in the one group; with them, a series' key needs only the values of
+        // its key columns (the answer's other columns are made for each group's first series only, at the end).
+        ColumnValue[] keyValues = new ColumnValue[tagColumns.Count];
         Dictionary<string, int> groupOfKey = new(StringComparer.Ordinal);
         List<PartialAggregate> partials = [];
-        List<(ulong Series, long Timestamp, ColumnValue[] Values)> firsts = [];
-        foreach (SeriesFieldSummary summary in summaries)
+        List<(ulong Series, long Timestamp, IReadOnlyList<TagValue> Entity)> firsts = [];
+        int cursor = 0;
+        foreach (ref readonly SeriesFieldSummary summary in CollectionsMarshal.AsSpan(summaries))
         {
             // A float sum must be added row by row in order; an integer sum that overflowed lost its wrapped value.
             if (grouping.NeedsSum && (summary.Summary.Type == ColumnValueType.Float64 || summary.Summary.Int64SumOverflowed))
@@ -77,36 +89,73 @@ internal static class StatisticsGrouper
                 return null;
             }
 
-            IReadOnlyList<TagValue> entity = entityOf[summary.SeriesId];
-            ColumnValue[] values = [.. entityIndex.Select(e => ValueTypes.FromEntityValue(entity[e]))];
-            string key = ShardGrouper.KeyOf(values, keyColumns);
-            long timestamp = grouping.Descending ? summary.LastTimestamp : summary.FirstTimestamp;
-            if (!groupOfKey.TryGetValue(key, out int group))
+            while (byId[cursor].SeriesId != summary.SeriesId)
             {
-                group = firsts.Count;
-                groupOfKey[key] = group;
-                firsts.Add((summary.SeriesId, timestamp, values));
-                partials.Add(default);
-            }
-            else if (ShardGrouper.Precedes(timestamp, summary.SeriesId, firsts[group].Timestamp, firsts[group].Series, grouping.Descending))
-            {
-                firsts[group] = (summary.SeriesId, timestamp, values);
+                cursor++;
             }
 
-            partials[group] = partials[group].Combine(ToPartial(summary.Summary));
+            IReadOnlyList<TagValue> entity = byId[cursor].EntityValues;
+            long timestamp = grouping.Descending ? summary.LastTimestamp : summary.FirstTimestamp;
+            int group;
+            if (keyColumns.Length == 0)
+            {
+                group = 0;
+                if (firsts.Count == 0)
+                {
+                    firsts.Add((summary.SeriesId, timestamp, entity));
+                    partials.Add(default);
+                }
+            }
+            else
+            {
+                foreach (int column in keyColumns)
+                {
+                    if (column >= 0)
+                    {
+                        keyValues[column] = ValueTypes.FromEntityValue(entity[entityIndex[column]]);
+                    }
+                }
+
+                string key = ShardGrouper.KeyOf(keyValues, keyColumns);
+                if (!groupOfKey.TryGetValue(key, out group))
+                {
+                    group = firsts.Count;
+                    groupOfKey[key] = group;
+                    firsts.Add((summary.SeriesId, timestamp, entity));
+                    partials.Add(default);
+                }
+            }
+
+            if (ShardGrouper.Precedes(timestamp, summary.SeriesId, firsts[group].Timestamp, firsts[group].Series, grouping.Descending))
+            {
+                firsts[group] = (summary.SeriesId, timestamp, entity);
+            }
+
+            ref PartialAggregate partial = ref CollectionsMarshal.AsSpan(partials)[group];
+            partial = partial.Combine(ToPartial(summary.Summary));
         }
 
         WriteBatch rows = new(DataKind.Measure, subject);
         if (firsts.Count > 0)
         {
-            for (int c = 0; c < tagColumns.Count; c++)
+            ColumnValue[][] values = new ColumnValue[firsts.Count][];
+            for (int g = 0; g < firsts.Count; g++)
             {
-                rows.AddColumn(tagColumns[c].Family, tagColumns[c].Tag, firsts[0].Values[c].Type);
+                values[g] = new ColumnValue[entityIndex.Length];
+                for (int c = 0; c < entityIndex.Length; c++)
+                {
+                    values[g][c] = ValueTypes.FromEntityValue(firsts[g].Entity[entityIndex[c]]);
+                }
             }
 
-            foreach ((ulong seriesId, long timestamp, ColumnValue[] values) in firsts)
+            for (int c = 0; c < tagColumns.Count; c++)
             {
-                rows.AddRow(seriesId, timestamp, 0, values);
+                rows.AddColumn(tagColumns[c].Family, tagColumns[c].Tag, values[0][c].Type);
+            }
+
+            for (int g = 0; g < firsts.Count; g++)
+            {
+                rows.AddRow(firsts[g].Series, firsts[g].Timestamp, 0, values[g]);
             }
         }
 

@@ -2,15 +2,20 @@ namespace Banyan.Storage.Encodings;
 
 /// <summary>
 /// Working arrays reused across block decodes (one per reader or iterator, not thread-safe), so
-/// decoding a column allocates nothing once the arrays have grown to the largest block.
+/// decoding a column allocates nothing once the arrays have grown to the largest block. The arrays start empty and grow
+/// at their first use: a query answered from block headers and cached blocks makes one of these per request and may never
+/// decode.
 /// </summary>
 public sealed class DecodeScratch
 {
-    private long[] _longs = new long[64];
-    private double[] _doubles = new double[64];
+    // The smallest array made at a first use, so that small blocks do not grow the arrays a few elements at a time.
+    private const int FirstLength = 64;
 
-    private byte[] _frame = new byte[4096];
-    private byte[] _raw = new byte[4096];
+    private long[] _longs = [];
+    private double[] _doubles = [];
+
+    private byte[] _frame = [];
+    private byte[] _raw = [];
 
     /// <summary>Buffer for a frame as read from disk (grown by the reader).</summary>
     internal ref byte[] Frame => ref _frame;
@@ -23,7 +28,7 @@ public sealed class DecodeScratch
     {
         if (_longs.Length < count)
         {
-            _longs = new long[Math.Max(count, _longs.Length * 2)];
+            _longs = new long[Math.Max(count, Math.Max(FirstLength, _longs.Length * 2))];
         }
 
         return _longs.AsSpan(0, count);
@@ -34,7 +39,7 @@ public sealed class DecodeScratch
     {
         if (_doubles.Length < count)
         {
-            _doubles = new double[Math.Max(count, _doubles.Length * 2)];
+            _doubles = new double[Math.Max(count, Math.Max(FirstLength, _doubles.Length * 2))];
         }
 
         return _doubles.AsSpan(0, count);

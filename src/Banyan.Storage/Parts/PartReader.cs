@@ -24,7 +24,7 @@ public sealed class PartReader : IPartReader
     private readonly long _timestampsLength;
     private readonly long _fieldValuesLength;
     private readonly PrimaryChunkInfo[] _chunks;
-    private readonly BlockHeader[]?[] _chunkHeaders;
+    private readonly LoadedChunk?[] _chunkHeaders;
     private readonly bool _compact;
     private bool _disposed;
 
@@ -71,7 +71,7 @@ public sealed class PartReader : IPartReader
             }
 
             _chunks = ReadMeta(primaryLength);
-            _chunkHeaders = new BlockHeader[]?[_chunks.Length];
+            _chunkHeaders = new LoadedChunk?[_chunks.Length];
         }
         catch
         {
@@ -129,7 +129,8 @@ public sealed class PartReader : IPartReader
                 continue;
             }
 
-            BlockHeader[] headers = _chunkHeaders[c] ?? LoadChunk(c);
+            LoadedChunk loaded = _chunkHeaders[c] ?? LoadChunk(c);
+            BlockHeader[] headers = loaded.Headers;
             int chunkStart = result.Count;
             if (query.SeriesIds is null)
             {
@@ -143,7 +144,7 @@ public sealed class PartReader : IPartReader
             }
             else
             {
-                AddSelectedSeries(query, chunk, headers, result);
+                AddSelectedSeries(query, chunk, loaded, result);
             }
 
             if (chunkStart > start && chunkStart < result.Count)
@@ -154,15 +155,19 @@ public sealed class PartReader : IPartReader
     }
 
     // A chunk's headers are in series order: seek each selected series of the chunk's range rather than test every
-    // header (a query of a few hundred series in a part of thousands reads only their headers).
-    private static void AddSelectedSeries(SeriesTimeFilter query, PrimaryChunkInfo chunk, BlockHeader[] headers, List<BlockHeader> result)
+    // header (a query of a few hundred series in a part of thousands reads only their headers). The seek searches the
+    // chunk's series ids, one array, rather than the headers, one object each: on a warm part the search was most of
+    // what finding the blocks of a query's series cost (docs/benchmarks.md, "Q2's per-request allocations").
+    private static void AddSelectedSeries(SeriesTimeFilter query, PrimaryChunkInfo chunk, LoadedChunk loaded, List<BlockHeader> result)
     {
         ReadOnlySpan<ulong> ids = query.SeriesIdSpan;
+        BlockHeader[] headers = loaded.Headers;
+        ReadOnlySpan<ulong> series = loaded.SeriesIds;
         int h = 0;
         for (int i = SeriesTimeFilter.LowerBound(ids, chunk.FirstSeriesId); i < ids.Length && ids[i] <= chunk.LastSeriesId && h < headers.Length; i++)
         {
-            h = FirstHeaderOf(headers, h, ids[i]);
-            for (; h < headers.Length && headers[h].SeriesId == ids[i]; h++)
+            h = FirstBlockOf(series, h, ids[i]);
+            for (; h < headers.Length && series[h] == ids[i]; h++)
             {
                 if (query.OverlapsTime(headers[h].MinTimestamp, headers[h].MaxTimestamp))
                 {
@@ -184,14 +189,15 @@ public sealed class PartReader : IPartReader
         }
     }
 
-    // The first of headers[from..] (in series order) whose series is not below seriesId.
-    private static int FirstHeaderOf(BlockHeader[] headers, int from, ulong seriesId)
+    // The first of series[from..] (ascending, a series repeated once per block) not below seriesId. Binary search
+    // returns any of equal elements, so this one is written out.
+    private static int FirstBlockOf(ReadOnlySpan<ulong> series, int from, ulong seriesId)
     {
-        int lo = from, hi = headers.Length;
+        int lo = from, hi = series.Length;
         while (lo < hi)
         {
             int mid = (lo + hi) >>> 1;
-            if (headers[mid].SeriesId < seriesId)
+            if (series[mid] < seriesId)
             {
                 lo = mid + 1;
             }
@@ -409,7 +415,7 @@ public sealed class PartReader : IPartReader
         }
     }
 
-    private BlockHeader[] LoadChunk(int index)
+    private LoadedChunk LoadChunk(int index)
     {
         PrimaryChunkInfo chunk = _chunks[index];
         string path = PathOf(PartFileNames.Primary);
@@ -472,8 +478,15 @@ public sealed class PartReader : IPartReader
             header.Owner = this;
         }
 
-        Volatile.Write(ref _chunkHeaders[index], headers);
-        return headers;
+        ulong[] seriesIds = new ulong[headers.Length];
+        for (int h = 0; h < headers.Length; h++)
+        {
+            seriesIds[h] = headers[h].SeriesId;
+        }
+
+        var loaded = new LoadedChunk(headers, seriesIds);
+        Volatile.Write(ref _chunkHeaders[index], loaded);
+        return loaded;
     }
 
     private PrimaryChunkInfo[] ReadMeta(long primaryLength)
@@ -595,4 +608,8 @@ public sealed class PartReader : IPartReader
 
     private static StorageCorruptionException Rethrow(StorageCorruptionException e, string path, long frameOffset) =>
         new(path, frameOffset, $"{e.Detail} (at byte {e.Offset} of the decoded frame)", e);
+
+    // A chunk's block headers as loaded, with their series ids in an array of their own for the seek in FindBlocks;
+    // published as one object so a reader sees both or neither.
+    private sealed record LoadedChunk(BlockHeader[] Headers, ulong[] SeriesIds);
 }

@@ -312,23 +312,40 @@ public sealed class MeasureQueryTests(ClusterFixture fixture)
                 Dictionary<string, FieldValue> fromStatistics = Aggregates(await QueryAsync(request));
                 request.Criteria = Where.Is("code", Op.Ge, Number(0));
                 Dictionary<string, FieldValue> fromRows = Aggregates(await QueryAsync(request));
-                Dictionary<string, FieldValue> model = data.Where(p => p.Time >= from && p.Time <= to).GroupBy(p => p.Service).ToDictionary(g => g.Key, g => (function, field) switch
-                {
-                    (AggregationFunction.Max, "total") => IntField(g.Max(p => p.Total)),
-                    (AggregationFunction.Min, "total") => IntField(g.Min(p => p.Total)),
-                    (AggregationFunction.Count, "total") => IntField(g.Count()),
-                    (AggregationFunction.Sum, "total") => IntField(g.Sum(p => p.Total)),
-                    (AggregationFunction.Mean, "total") => IntField(g.Sum(p => p.Total) / g.Count()),
-                    (AggregationFunction.Max, _) => FloatField(g.Max(p => p.Value)),
-                    (AggregationFunction.Min, _) => FloatField(g.Min(p => p.Value)),
-                    (AggregationFunction.Sum, _) => FloatField(g.Sum(p => p.Value)),
-                    (AggregationFunction.Mean, _) => FloatField(g.Sum(p => p.Value) / g.Count()),
-                    _ => FloatField(g.Count()),
-                });
+                CpmPoint[] inRange = [.. data.Where(p => p.Time >= from && p.Time <= to)];
+                Dictionary<string, FieldValue> model = inRange.GroupBy(p => p.Service).ToDictionary(g => g.Key, g => Aggregate(g, function, field));
                 string what = $"{function}({field}) over [{from:HH:mm:ss}, {to:HH:mm:ss}]";
                 Assert.True(model.OrderBy(kv => kv.Key).SequenceEqual(fromStatistics.OrderBy(kv => kv.Key)), $"{what} from statistics: {string.Join(", ", fromStatistics)}");
                 Assert.True(model.OrderBy(kv => kv.Key).SequenceEqual(fromRows.OrderBy(kv => kv.Key)), $"{what} from rows: {string.Join(", ", fromRows)}");
+
+                // Without group-by tags every series falls in one group (the peer benchmark's Q2), from statistics and
+                // from rows alike.
+                request.GroupBy = null;
+                request.Criteria = null;
+                FieldValue overallFromStatistics = Assert.Single(Assert.Single((await QueryAsync(request)).DataPoints).Fields).Value;
+                request.Criteria = Where.Is("code", Op.Ge, Number(0));
+                FieldValue overallFromRows = Assert.Single(Assert.Single((await QueryAsync(request)).DataPoints).Fields).Value;
+                Assert.Equal(Aggregate(inRange, function, field), overallFromStatistics);
+                Assert.Equal(Aggregate(inRange, function, field), overallFromRows);
             }
+        }
+
+        static FieldValue Aggregate(IEnumerable<CpmPoint> points, AggregationFunction function, string field)
+        {
+            CpmPoint[] g = [.. points];
+            return (function, field) switch
+            {
+                (AggregationFunction.Max, "total") => IntField(g.Max(p => p.Total)),
+                (AggregationFunction.Min, "total") => IntField(g.Min(p => p.Total)),
+                (AggregationFunction.Count, "total") => IntField(g.Length),
+                (AggregationFunction.Sum, "total") => IntField(g.Sum(p => p.Total)),
+                (AggregationFunction.Mean, "total") => IntField(g.Sum(p => p.Total) / g.Length),
+                (AggregationFunction.Max, _) => FloatField(g.Max(p => p.Value)),
+                (AggregationFunction.Min, _) => FloatField(g.Min(p => p.Value)),
+                (AggregationFunction.Sum, _) => FloatField(g.Sum(p => p.Value)),
+                (AggregationFunction.Mean, _) => FloatField(g.Sum(p => p.Value) / g.Length),
+                _ => FloatField(g.Length),
+            };
         }
 
         static Dictionary<string, FieldValue> Aggregates(MeasureV1.QueryResponse response) =>
