@@ -50,11 +50,18 @@ internal static class StatisticsGrouper
         ArgumentNullException.ThrowIfNull(grouping);
         string field = grouping.Field ?? throw new ArgumentException("the grouping aggregates no field", nameof(grouping));
         // The series in id order, as the summaries come back: each summary's entity is found by walking this list
-        // alongside them, with no lookup table built per query.
-        SeriesMatch[] byId = [.. series];
-        Array.Sort(byId, static (a, b) => a.SeriesId.CompareTo(b.SeriesId));
-        ulong[] ids = new ulong[byId.Length];
-        for (int i = 0; i < byId.Length; i++)
+        // alongside them, with no lookup table built per query. The series index answers in id order already, so the
+        // list is sorted only when it is not.
+        IReadOnlyList<SeriesMatch> byId = series;
+        if (!InIdOrder(series))
+        {
+            SeriesMatch[] sorted = [.. series];
+            Array.Sort(sorted, static (a, b) => a.SeriesId.CompareTo(b.SeriesId));
+            byId = sorted;
+        }
+
+        ulong[] ids = new ulong[byId.Count];
+        for (int i = 0; i < ids.Length; i++)
         {
             ids[i] = byId[i].SeriesId;
         }
@@ -173,6 +180,19 @@ internal static class StatisticsGrouper
         return summary.Type == ColumnValueType.Float64
             ? new PartialAggregate(summary.Count, 0, summary.Float64Sum, true, summary.Float64Min, summary.Float64Max, long.MaxValue, long.MinValue)
             : new PartialAggregate(summary.Count, summary.Int64Sum, 0, false, summary.Int64Min, summary.Int64Max, summary.Int64Min, summary.Int64Max);
+    }
+
+    private static bool InIdOrder(IReadOnlyList<SeriesMatch> series)
+    {
+        for (int i = 1; i < series.Count; i++)
+        {
+            if (series[i].SeriesId < series[i - 1].SeriesId)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static int IndexOf(IReadOnlyList<(string Family, string Tag)> columns, string? family, string name)
