@@ -157,7 +157,8 @@ public sealed class PartReader : IPartReader
     // A chunk's headers are in series order: seek each selected series of the chunk's range rather than test every
     // header (a query of a few hundred series in a part of thousands reads only their headers). The seek searches the
     // chunk's series ids, one array, rather than the headers, one object each: on a warm part the search was most of
-    // what finding the blocks of a query's series cost (docs/benchmarks.md, "Q2's per-request allocations").
+    // what finding the blocks of a query's series cost (docs/benchmarks.md, "Q2's per-request allocations, and the
+    // block seek by series id").
     private static void AddSelectedSeries(SeriesTimeFilter query, PrimaryChunkInfo chunk, LoadedChunk loaded, List<BlockHeader> result)
     {
         ReadOnlySpan<ulong> ids = query.SeriesIdSpan;
