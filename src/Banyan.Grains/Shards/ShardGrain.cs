@@ -52,6 +52,7 @@ public sealed partial class ShardGrain(
     private Task? _persistingKind;
     private bool _dropped;
     private readonly HashSet<string> _configuredSubjects = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (SchemaCatalog Catalog, (string Family, string Tag)[] Entity)> _entities = new(StringComparer.Ordinal);
 
     // Stopwatch timestamp of the last write (or of the activation): how long the shard has been quiet.
     private long _lastWrite = Stopwatch.GetTimestamp();
@@ -394,9 +395,24 @@ public sealed partial class ShardGrain(
     }
 
     // The entity tags (family, name) of the group's stream or measure named subject.
+    // The subject's entity tags with their families, kept per subject for the catalog they were read from: every query
+    // needs them, and a catalog is immutable (a schema change makes a new one, which reads them again). Used on the
+    // grain's turns only.
     private (string Family, string Tag)[] EntityOf(string subject)
     {
         SchemaCatalog catalog = schemas.Catalog;
+        if (_entities.TryGetValue(subject, out (SchemaCatalog Catalog, (string Family, string Tag)[] Entity) known) && ReferenceEquals(known.Catalog, catalog))
+        {
+            return known.Entity;
+        }
+
+        (string Family, string Tag)[] entity = EntityOf(catalog, subject);
+        _entities[subject] = (catalog, entity);
+        return entity;
+    }
+
+    private (string Family, string Tag)[] EntityOf(SchemaCatalog catalog, string subject)
+    {
         Google.Protobuf.Collections.RepeatedField<TagFamilySpec>? families = null;
         Google.Protobuf.Collections.RepeatedField<string>? entity = null;
         if (catalog.TryGetMeasure(_key.Group, subject, out Measure? measure))

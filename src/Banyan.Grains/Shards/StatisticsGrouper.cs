@@ -21,6 +21,12 @@ namespace Banyan.Grains.Shards;
 /// </summary>
 internal static class StatisticsGrouper
 {
+    // A list that grew past this many summaries (a query over most of a large shard) is not kept for the thread's next one.
+    private const int MaxKeptSummaries = 4096;
+
+    [ThreadStatic]
+    private static List<SeriesFieldSummary>? t_summaries;
+
     /// <summary>
     /// The groups of <paramref name="series"/> over the range, each with its first row's keys and tags (no field: the
     /// caller shows the aggregate) and its partial aggregate; null when the statistics cannot answer exactly (the field
@@ -66,12 +72,33 @@ internal static class StatisticsGrouper
             ids[i] = byId[i].SeriesId;
         }
 
-        List<SeriesFieldSummary>? summaries = shard.SummarizeField(subject, ids, minTimestamp, maxTimestamp, field);
-        if (summaries is null)
+        // The summaries go into this thread's list (a request's work here is synchronous), kept for its next request.
+        List<SeriesFieldSummary> reused = t_summaries ?? [];
+        t_summaries = null;
+        try
         {
-            return null;
+            List<SeriesFieldSummary>? summaries = shard.SummarizeField(subject, ids, minTimestamp, maxTimestamp, field, reused);
+            return summaries is null ? null : Group(subject, byId, summaries, entityTags, tagColumns, grouping);
         }
+        finally
+        {
+            if (reused.Capacity <= MaxKeptSummaries)
+            {
+                reused.Clear();
+                t_summaries = reused;
+            }
+        }
+    }
 
+    // The groups of the summaries (in series order; byId holds their series in the same order).
+    private static (WriteBatch Rows, ImmutableArray<PartialAggregate> Partials)? Group(
+        string subject,
+        IReadOnlyList<SeriesMatch> byId,
+        List<SeriesFieldSummary> summaries,
+        (string Family, string Tag)[] entityTags,
+        IReadOnlyList<(string Family, string Tag)> tagColumns,
+        ShardGrouping grouping)
+    {
         // Where each answer column's value sits in the entity, and each group-by tag's column.
         int[] entityIndex = new int[tagColumns.Count];
         for (int c = 0; c < entityIndex.Length; c++)

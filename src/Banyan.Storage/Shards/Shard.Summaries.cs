@@ -23,14 +23,24 @@ public sealed partial class Shard
     /// field changed type. Sees every write acknowledged before the call. <paramref name="subject"/> as in
     /// <see cref="Scan(string, SeriesTimeFilter, ColumnProjection)"/>.
     /// </summary>
+    /// <param name="subject">The subject.</param>
+    /// <param name="seriesIds">The series, ascending.</param>
+    /// <param name="minTimestamp">Inclusive lower bound.</param>
+    /// <param name="maxTimestamp">Inclusive upper bound.</param>
+    /// <param name="field">The numeric field.</param>
+    /// <param name="into">
+    /// A list to fill (cleared first) instead of a new one, so that a caller answering many requests reuses one; the
+    /// result is this list except when some series were read row by row.
+    /// </param>
     /// <exception cref="ArgumentException">The subject is not configured, or the field is not numeric.</exception>
-    public List<SeriesFieldSummary>? SummarizeField(string subject, ulong[] seriesIds, long minTimestamp, long maxTimestamp, string field)
+    public List<SeriesFieldSummary>? SummarizeField(string subject, ulong[] seriesIds, long minTimestamp, long maxTimestamp, string field, List<SeriesFieldSummary>? into = null)
     {
         ArgumentNullException.ThrowIfNull(subject);
         ArgumentNullException.ThrowIfNull(seriesIds);
         ArgumentException.ThrowIfNullOrEmpty(field);
         var filter = new SeriesTimeFilter(seriesIds, minTimestamp, maxTimestamp);
-        var result = new List<SeriesFieldSummary>(Math.Min(seriesIds.Length, 1024)); // one per series with rows: a query's few grow no more
+        into?.Clear();
+        List<SeriesFieldSummary> result = into ?? new List<SeriesFieldSummary>(Math.Min(seriesIds.Length, 1024)); // one per series with rows: a query's few grow no more
         if (seriesIds.Length == 0 || minTimestamp > maxTimestamp)
         {
             return result;

@@ -330,6 +330,16 @@ public sealed class ShardSeriesQueryTests : IDisposable
             rewritten.Contains(s.SeriesId) ? (0, 2) : (2, 0),
             (s.Summary.BlocksFromStatistics, s.Summary.BlocksDecoded)));
 
+        // A list given to fill is cleared first and holds the same answer (the grains' grouper reuses one per thread);
+        // it is the answer itself when no series was read row by row.
+        List<SeriesFieldSummary> reused = [new SeriesFieldSummary(42, default, 1, 2)];
+        List<SeriesFieldSummary> filled = shard.SummarizeField("cpu", series, 0, 100, "v", reused)!;
+        Assert.Equal(summaries, filled);
+        ulong[] fromHeaders = [.. series.Where(id => !rewritten.Contains(id))];
+        List<SeriesFieldSummary> apart = shard.SummarizeField("cpu", fromHeaders, 0, 100, "v", reused)!;
+        Assert.Same(reused, apart);
+        Assert.Equal(shard.SummarizeField("cpu", fromHeaders, 0, 100, "v")!, apart);
+
         shard.Merge(force: true);
         CheckSummaries(shard, newest, series, 0, 100, "after the merge deduplicated the versions");
     }
