@@ -25,7 +25,7 @@ internal static class StatisticsGrouper
     private const int MaxKeptSummaries = 4096;
 
     [ThreadStatic]
-    private static List<SeriesFieldSummary>? t_summaries;
+    private static List<SeriesFieldSummary>? s_summaries;
 
     /// <summary>
     /// The groups of <paramref name="series"/> over the range, each with its first row's keys and tags (no field: the
@@ -73,8 +73,8 @@ internal static class StatisticsGrouper
         }
 
         // The summaries go into this thread's list (a request's work here is synchronous), kept for its next request.
-        List<SeriesFieldSummary> reused = t_summaries ?? [];
-        t_summaries = null;
+        List<SeriesFieldSummary> reused = s_summaries ?? [];
+        s_summaries = null;
         try
         {
             List<SeriesFieldSummary>? summaries = shard.SummarizeField(subject, ids, minTimestamp, maxTimestamp, field, reused);
@@ -85,7 +85,7 @@ internal static class StatisticsGrouper
             if (reused.Capacity <= MaxKeptSummaries)
             {
                 reused.Clear();
-                t_summaries = reused;
+                s_summaries = reused;
             }
         }
     }

@@ -32,9 +32,20 @@ internal static class GatewayCodec
     /// <summary>Answers <paramref name="message"/> with HTTP 200.</summary>
     public static async Task WriteAsync(HttpResponse response, IMessage message)
     {
-        byte[] body = Encoding.UTF8.GetBytes(Format(message));
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = GatewayErrors.JsonMediaType;
+        if (message is Banyan.Api.Measure.V1.QueryResponse answer)
+        {
+            var json = new ArrayBufferWriter<byte>(4096);
+            if (MeasureQueryJson.TryWrite(answer, json))
+            {
+                response.ContentLength = json.WrittenCount;
+                await response.Body.WriteAsync(json.WrittenMemory, response.HttpContext.RequestAborted);
+                return;
+            }
+        }
+
+        byte[] body = Encoding.UTF8.GetBytes(Format(message));
         response.ContentLength = body.Length;
         await response.Body.WriteAsync(body, response.HttpContext.RequestAborted);
     }
