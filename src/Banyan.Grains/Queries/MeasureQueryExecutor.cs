@@ -163,6 +163,9 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
         List<ResultRow> ordered = InOrder(rows, order) ? rows : [.. rows.Order(Comparer<ResultRow>.Create(order))];
 
         // Each point with the value top ranks it by: the row's own field (projected or not), or the aggregate.
+        int offset = (int)Math.Min(request.Offset, int.MaxValue);
+        int limit = request.Limit == 0 ? DefaultLimit : (int)Math.Min(request.Limit, int.MaxValue);
+        bool paged = false;
         List<MeasureV1.DataPoint> points = [];
         List<FieldValue?> rankValues = [];
         if (request.GroupBy is not null || request.Agg is not null)
@@ -199,6 +202,12 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
                 rankValues.Add(aggregate);
             }
         }
+        else if (request.Top is null)
+        {
+            // Only the page the request asks for becomes data points (a limit of 20 over 100,000 matching rows makes 20).
+            points.AddRange(ordered.Skip(offset).Take(limit).Select(r => ToPoint(r, request.TagProjection, fields)));
+            paged = true;
+        }
         else
         {
             points.AddRange(ordered.Select(r => ToPoint(r, request.TagProjection, fields)));
@@ -214,9 +223,8 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
             points = [.. ranked.Take(top.Number == 0 ? ranked.Count : top.Number)];
         }
 
-        int limit = request.Limit == 0 ? DefaultLimit : (int)Math.Min(request.Limit, int.MaxValue);
         MeasureV1.QueryResponse response = new();
-        response.DataPoints.Add(points.Skip((int)Math.Min(request.Offset, int.MaxValue)).Take(limit));
+        response.DataPoints.Add(paged ? points : points.Skip(offset).Take(limit));
         return response;
     }
 
