@@ -1,3 +1,6 @@
+using System.IO.Hashing;
+using System.Text;
+
 namespace Banyan.Grains.TopN;
 
 /// <summary>
@@ -10,6 +13,7 @@ namespace Banyan.Grains.TopN;
 internal sealed class TopNDistinct<T>(bool descending)
 {
     private readonly Dictionary<string, int> _indexOf = new(StringComparer.Ordinal);
+    private readonly Dictionary<byte[], int> _indexOfBytes = new(EntityBytesComparer.Instance);
     private readonly List<(string Key, TopNRank Value, T Payload)> _best = [];
 
     /// <summary>Number of distinct entities seen.</summary>
@@ -19,6 +23,7 @@ internal sealed class TopNDistinct<T>(bool descending)
     public void Put(string entityKey, TopNRank value, T payload)
     {
         ArgumentNullException.ThrowIfNull(entityKey);
+        ThrowIfBytes();
         if (_indexOf.TryGetValue(entityKey, out int index))
         {
             Offer(index, value, payload);
@@ -35,6 +40,7 @@ internal sealed class TopNDistinct<T>(bool descending)
     /// </summary>
     public void Put(ReadOnlySpan<char> entityKey, TopNRank value, T payload)
     {
+        ThrowIfBytes();
         if (_indexOf.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(entityKey, out int index))
         {
             Offer(index, value, payload);
@@ -44,6 +50,28 @@ internal sealed class TopNDistinct<T>(bool descending)
         string key = entityKey.ToString();
         _indexOf[key] = _best.Count;
         _best.Add((key, value, payload));
+    }
+
+    /// <summary>
+    /// <see cref="Put(string, TopNRank, T)"/> keyed by the entity's bytes as a list stores them, whose key is their
+    /// Latin-1 text (one char per byte). A shard's merge puts every item of every list of the range, so an entity seen
+    /// before costs a lookup of its bytes: no text, no allocation. An instance takes either this or the string keys.
+    /// </summary>
+    public void Put(ReadOnlySpan<byte> entity, TopNRank value, T payload)
+    {
+        if (_indexOfBytes.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(entity, out int index))
+        {
+            Offer(index, value, payload);
+            return;
+        }
+
+        if (_indexOf.Count > 0)
+        {
+            throw new InvalidOperationException("this merge was given string keys; it cannot take entity bytes too");
+        }
+
+        _indexOfBytes[entity.ToArray()] = _best.Count;
+        _best.Add((Encoding.Latin1.GetString(entity), value, payload));
     }
 
     /// <summary>The best <paramref name="topN"/> entities' items, best first.</summary>
@@ -57,6 +85,14 @@ internal sealed class TopNDistinct<T>(bool descending)
         return ordered.Count <= topN ? ordered : ordered.GetRange(0, topN);
     }
 
+    private void ThrowIfBytes()
+    {
+        if (_indexOfBytes.Count > 0)
+        {
+            throw new InvalidOperationException("this merge was given entity bytes; it cannot take string keys too");
+        }
+    }
+
     // A later item of a known entity replaces it only when strictly better.
     private void Offer(int index, TopNRank value, T payload)
     {
@@ -65,5 +101,21 @@ internal sealed class TopNDistinct<T>(bool descending)
         {
             _best[index] = (_best[index].Key, value, payload);
         }
+    }
+
+    // Entity bytes compared by content, hashed with XxHash3 (a list's entity is a few dozen bytes of tag values).
+    private sealed class EntityBytesComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static readonly EntityBytesComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => ReferenceEquals(x, y) || (x is not null && y is not null && x.AsSpan().SequenceEqual(y));
+
+        public int GetHashCode(byte[] obj) => GetHashCode(obj.AsSpan());
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate) => (int)XxHash3.HashToUInt64(alternate);
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
     }
 }

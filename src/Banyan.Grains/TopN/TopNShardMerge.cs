@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Banyan.GrainInterfaces.Queries;
 using Banyan.Grains.Queries;
@@ -15,9 +14,9 @@ namespace Banyan.Grains.TopN;
 /// <remarks>
 /// An hour of 10 s windows is 360 lists of up to 1,000 items per shard, so the merge is the query's work: persisted lists
 /// are walked in place (<see cref="TopNListReader"/>) and merged by their entity bytes, which an entity seen before costs
-/// a dictionary lookup and no allocation; only the answered entities are decoded. The entity bytes (the list encoding of
-/// the values, kinds included, so the string "1" and the integer 1 differ, as do null and "") go into the dictionary's
-/// string keys one byte per char (Latin-1, which maps every byte to one char and back).
+/// a dictionary lookup of the bytes and no allocation; only the answered entities are decoded. The entity bytes (the list
+/// encoding of the values, kinds included, so the string "1" and the integer 1 differ, as do null and "") are the keys;
+/// the answer's keys are their Latin-1 text (one char per byte, which maps back to the same bytes).
 /// </remarks>
 internal static class TopNShardMerge
 {
@@ -31,41 +30,33 @@ internal static class TopNShardMerge
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(query);
         TopNDistinct<(long Window, long Version)> distinct = new(query.Descending);
-        char[] key = ArrayPool<char>.Shared.Rent(256);
-        try
+        using ByteBuffer memoryEntity = new(256);
+        foreach (Source source in sources)
         {
-            using ByteBuffer memoryEntity = new(256);
-            foreach (Source source in sources)
+            if (source.Stored is { } stored)
             {
-                if (source.Stored is { } stored)
+                TopNListReader reader = TopNListReader.Open(stored.Bytes, stored.Where);
+                try
                 {
-                    TopNListReader reader = TopNListReader.Open(stored.Bytes, stored.Where);
-                    try
+                    while (reader.MoveNext())
                     {
-                        while (reader.MoveNext())
-                        {
-                            Put(distinct, ref key, reader.Entity, reader.Value, (stored.WindowStart, source.Version));
-                        }
-                    }
-                    finally
-                    {
-                        reader.Dispose();
+                        distinct.Put(reader.Entity, reader.Value, (stored.WindowStart, source.Version));
                     }
                 }
-                else if (source.Memory is { } memory)
+                finally
                 {
-                    foreach (TopNItem item in memory.Items)
-                    {
-                        memoryEntity.Clear();
-                        TopNResultCodec.WriteEntity(memoryEntity, item.Entity);
-                        Put(distinct, ref key, memoryEntity.WrittenSpan, item.Value, (memory.WindowStart, source.Version));
-                    }
+                    reader.Dispose();
                 }
             }
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(key);
+            else if (source.Memory is { } memory)
+            {
+                foreach (TopNItem item in memory.Items)
+                {
+                    memoryEntity.Clear();
+                    TopNResultCodec.WriteEntity(memoryEntity, item.Entity);
+                    distinct.Put(memoryEntity.WrittenSpan, item.Value, (memory.WindowStart, source.Version));
+                }
+            }
         }
 
         MeasureV1.TopNList answer = new();
@@ -83,17 +74,5 @@ internal static class TopNShardMerge
         }
 
         return answer;
-    }
-
-    private static void Put(TopNDistinct<(long, long)> distinct, ref char[] key, ReadOnlySpan<byte> entity, TopNRank value, (long, long) payload)
-    {
-        if (key.Length < entity.Length)
-        {
-            ArrayPool<char>.Shared.Return(key);
-            key = ArrayPool<char>.Shared.Rent(entity.Length);
-        }
-
-        int length = Encoding.Latin1.GetChars(entity, key);
-        distinct.Put(key.AsSpan(0, length), value, payload);
     }
 }

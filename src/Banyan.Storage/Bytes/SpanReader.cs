@@ -184,7 +184,18 @@ public ref struct SpanReader
     }
 
     /// <summary>Reads a varint length then that many bytes; <paramref name="what"/> names them in the error.</summary>
-    public ReadOnlySpan<byte> ReadLengthPrefixed(string what) => ReadSpan(ReadLength(Remaining, what + " length"));
+    public ReadOnlySpan<byte> ReadLengthPrefixed(string what)
+    {
+        // The error's wording is made only on the error: this runs for every value of every entity a TopN query reads.
+        int start = _position;
+        ulong value = ReadVarUInt64();
+        if (value > (ulong)Remaining)
+        {
+            ThrowAt(start, $"{what} length is {value}, larger than the allowed {Remaining}");
+        }
+
+        return ReadSpan((int)value);
+    }
 
     /// <summary>Reads a varint length then that many UTF-8 bytes as a string.</summary>
     public string ReadString(int maxBytes = 1 << 20)

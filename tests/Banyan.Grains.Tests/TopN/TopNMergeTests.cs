@@ -27,6 +27,31 @@ public sealed class TopNMergeTests
         Assert.Equal(40, distinct.Count);
     }
 
+    [Theory]
+    [InlineData(true, 3)]
+    [InlineData(false, 4)]
+    public void Entity_bytes_merge_as_their_latin1_keys_do(bool descending, int seed)
+    {
+        // The shard merge's keys are list bytes (any byte value, including those Latin-1 maps to control characters);
+        // with equal values the entity seen first stays first, so the two merges must agree item for item.
+        Random random = new(seed);
+        byte[][] entities = [.. Enumerable.Range(0, 60).Select(_ => Enumerable.Range(0, random.Next(0, 12)).Select(_ => (byte)random.Next(256)).ToArray()).DistinctBy(Convert.ToHexString)];
+        TopNDistinct<int> byBytes = new(descending);
+        TopNDistinct<int> byText = new(descending);
+        for (int i = 0; i < 2_000; i++)
+        {
+            byte[] entity = entities[random.Next(entities.Length)];
+            TopNRank value = TopNRank.OfInt(random.Next(50));
+            byBytes.Put(entity.AsSpan(), value, i);
+            byText.Put(System.Text.Encoding.Latin1.GetString(entity), value, i);
+        }
+
+        Assert.Equal(byText.Count, byBytes.Count);
+        Assert.Equal(byText.TopWithKeys(25), byBytes.TopWithKeys(25));
+        Assert.Throws<InvalidOperationException>(() => byBytes.Put("text", TopNRank.OfInt(1), 0));
+        Assert.Throws<InvalidOperationException>(() => byText.Put([1, 2], TopNRank.OfInt(1), 0));
+    }
+
     [Fact]
     public void Equal_values_keep_the_item_seen_first()
     {
