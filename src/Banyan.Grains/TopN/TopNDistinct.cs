@@ -14,6 +14,8 @@ internal sealed class TopNDistinct<T>(bool descending)
 {
     private readonly Dictionary<string, int> _indexOf = new(StringComparer.Ordinal);
     private readonly Dictionary<byte[], int> _indexOfBytes = new(EntityBytesComparer.Instance);
+    private Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _bytesLookup;
+    private bool _hasBytesLookup;
     private readonly List<(string Key, TopNRank Value, T Payload)> _best = [];
 
     /// <summary>Number of distinct entities seen.</summary>
@@ -59,7 +61,14 @@ internal sealed class TopNDistinct<T>(bool descending)
     /// </summary>
     public void Put(ReadOnlySpan<byte> entity, TopNRank value, T payload)
     {
-        if (_indexOfBytes.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(entity, out int index))
+        // Made once: each GetAlternateLookup checks the comparer's type again.
+        if (!_hasBytesLookup)
+        {
+            _bytesLookup = _indexOfBytes.GetAlternateLookup<ReadOnlySpan<byte>>();
+            _hasBytesLookup = true;
+        }
+
+        if (_bytesLookup.TryGetValue(entity, out int index))
         {
             Offer(index, value, payload);
             return;
