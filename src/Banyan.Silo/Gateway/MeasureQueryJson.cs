@@ -117,9 +117,7 @@ internal static class MeasureQueryJson
                 writer.WriteNull("null");
                 break;
             case TagValue.ValueOneofCase.Str:
-                writer.WriteStartObject("str");
-                writer.WriteString("value", value.Str.Value);
-                writer.WriteEndObject();
+                WriteStr(writer, value.Str.Value);
                 break;
             case TagValue.ValueOneofCase.StrArray:
                 writer.WriteStartObject("strArray");
@@ -133,9 +131,7 @@ internal static class MeasureQueryJson
                 writer.WriteEndObject();
                 break;
             case TagValue.ValueOneofCase.Int:
-                writer.WriteStartObject("int");
-                writer.WriteString("value", value.Int.Value.ToString(CultureInfo.InvariantCulture));
-                writer.WriteEndObject();
+                WriteInt(writer, value.Int.Value);
                 break;
             case TagValue.ValueOneofCase.IntArray:
                 writer.WriteStartObject("intArray");
@@ -169,14 +165,10 @@ internal static class MeasureQueryJson
                 writer.WriteNull("null");
                 break;
             case FieldValue.ValueOneofCase.Str:
-                writer.WriteStartObject("str");
-                writer.WriteString("value", value.Str.Value);
-                writer.WriteEndObject();
+                WriteStr(writer, value.Str.Value);
                 break;
             case FieldValue.ValueOneofCase.Int:
-                writer.WriteStartObject("int");
-                writer.WriteString("value", value.Int.Value.ToString(CultureInfo.InvariantCulture));
-                writer.WriteEndObject();
+                WriteInt(writer, value.Int.Value);
                 break;
             case FieldValue.ValueOneofCase.BinaryData:
                 writer.WriteBase64String("binaryData", value.BinaryData.Span);
@@ -189,6 +181,21 @@ internal static class MeasureQueryJson
                 break;
         }
 
+        writer.WriteEndObject();
+    }
+
+    // model.v1.Str and model.v1.Int, as the "str" and "int" members of a tag or field value.
+    private static void WriteStr(Utf8JsonWriter writer, string value)
+    {
+        writer.WriteStartObject("str");
+        writer.WriteString("value", value);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteInt(Utf8JsonWriter writer, long value)
+    {
+        writer.WriteStartObject("int");
+        writer.WriteString("value", value.ToString(CultureInfo.InvariantCulture));
         writer.WriteEndObject();
     }
 
