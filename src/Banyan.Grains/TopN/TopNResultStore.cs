@@ -89,10 +89,12 @@ internal static class TopNResultStore
     /// <summary>
     /// The persisted lists of <paramref name="shard"/> whose window starts in [<paramref name="min"/>,
     /// <paramref name="max"/>] and that <paramref name="wanted"/> (group, name, descending, group-by value) accepts:
-    /// the latest version of each, not decoded (<see cref="TopNStoredList"/>). Reads on the calling thread (run it off
-    /// the grain's turn).
+    /// the latest version of each, not decoded (<see cref="TopNStoredList"/>), in (series, window) order. With
+    /// <paramref name="cache"/>, in a shard whose series index knows every wanted series, only the rows' keys are read
+    /// for the lists the cache holds, and the lists read are added to it. Reads on the calling thread (run it off the
+    /// grain's turn).
     /// </summary>
-    public static List<TopNStoredList> Read(Shard shard, long min, long max, Func<string, string, bool, string, bool> wanted)
+    public static List<TopNStoredList> Read(Shard shard, long min, long max, Func<string, string, bool, string, bool> wanted, TopNListCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(shard);
         ArgumentNullException.ThrowIfNull(wanted);
@@ -107,10 +109,15 @@ internal static class TopNResultStore
             }
 
             // The series index names the wanted lists' series: only their blocks are read.
-            ulong[] series = shard.FindSeries(Subject, [], values => values.Count == s_entity.Length && values[0].Kind == TagValueKind.Str && values[1].Kind == TagValueKind.Str
+            SeriesSelection selection = shard.FindSeries(Subject, [], values => values.Count == s_entity.Length && values[0].Kind == TagValueKind.Str && values[1].Kind == TagValueKind.Str
                 && values[2].Kind == TagValueKind.Number && values[3].Kind == TagValueKind.Str
-                && wanted(values[0].Text!, values[1].Text!, values[2].Number == DirectionNumber(true), values[3].Text!), min, max).Ids();
-            scan = shard.Scan(Subject, new SeriesTimeFilter(series, min, max), s_projection);
+                && wanted(values[0].Text!, values[1].Text!, values[2].Number == DirectionNumber(true), values[3].Text!), min, max);
+            if (cache is not null && selection.Unindexed.Count == 0)
+            {
+                return ReadThroughCache(shard, min, max, selection.Indexed, cache);
+            }
+
+            scan = shard.Scan(Subject, new SeriesTimeFilter(selection.Ids(), min, max), s_projection);
         }
         else
         {
@@ -153,12 +160,79 @@ internal static class TopNResultStore
                 continue;
             }
 
-            string where = $"{shard.FolderPath} ({Subject} {g}/{n} window {scan.Timestamp})";
-            lists.Add(new TopNStoredList(g, n, descending, scan.Timestamp, k, value.GetBytes(row).ToArray(), where, scan.Version));
+            lists.Add(new TopNStoredList(g, n, descending, scan.Timestamp, k, value.GetBytes(row).ToArray(), WhereOf(shard, g, n, scan.Timestamp), scan.Version));
         }
 
         return lists;
     }
+
+    // Read with the cache: a keys-only scan lists the rows (series, window, version); the cache answers the rows it holds,
+    // and one scan of the others' series and windows reads the rest, which joins the cache. A window flushed again
+    // between the two scans is read at its newer version (the query wants the latest). The answer is in (series, window)
+    // order, as one scan gives it: the merge's ties go to the entity seen first.
+    private static List<TopNStoredList> ReadThroughCache(Shard shard, long min, long max, IReadOnlyList<SeriesMatch> indexed, TopNListCache cache)
+    {
+        // Each wanted series' result tags, from the index (every row of a series carries its entity); a series whose id is
+        // not the hash of its own result tags is not a result series.
+        Dictionary<ulong, (string Group, string Name, bool Descending, string Key)> tagsOf = [];
+        foreach (SeriesMatch match in indexed)
+        {
+            IReadOnlyList<TagValue> values = match.EntityValues;
+            (string g, string n, bool descending, string k) = (values[0].Text!, values[1].Text!, values[2].Number == DirectionNumber(true), values[3].Text!);
+            if (SeriesIdOf(g, n, descending, k) == match.SeriesId)
+            {
+                tagsOf[match.SeriesId] = (g, n, descending, k);
+            }
+        }
+
+        List<(ulong Series, TopNStoredList List)> found = [];
+        HashSet<(ulong Series, long Window)> missing = [];
+        ulong[] series = [.. tagsOf.Keys.Order()];
+        using (ShardScan keys = shard.Scan(Subject, new SeriesTimeFilter(series, min, max), ColumnProjection.KeysOnly))
+        {
+            while (keys.MoveNext())
+            {
+                if (cache.TryGet(keys.SeriesId, keys.Timestamp, keys.Version, out TopNStoredList known))
+                {
+                    found.Add((keys.SeriesId, known));
+                }
+                else
+                {
+                    missing.Add((keys.SeriesId, keys.Timestamp));
+                }
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            ulong[] missingSeries = [.. missing.Select(m => m.Series).Distinct().Order()];
+            using ShardScan scan = shard.Scan(Subject, new SeriesTimeFilter(missingSeries, missing.Min(m => m.Window), missing.Max(m => m.Window)), s_projection);
+            while (scan.MoveNext())
+            {
+                if (!missing.Contains((scan.SeriesId, scan.Timestamp)) || ValueOf(scan) is not { } value)
+                {
+                    continue;
+                }
+
+                (string g, string n, bool descending, string k) = tagsOf[scan.SeriesId];
+                TopNStoredList list = new(g, n, descending, scan.Timestamp, k, value.GetBytes(scan.CurrentRow).ToArray(), WhereOf(shard, g, n, scan.Timestamp), scan.Version);
+                cache.Add(scan.SeriesId, list);
+                found.Add((scan.SeriesId, list));
+            }
+        }
+
+        found.Sort((a, b) => a.Series != b.Series ? a.Series.CompareTo(b.Series) : a.List.WindowStart.CompareTo(b.List.WindowStart));
+        return [.. found.Select(f => f.List)];
+    }
+
+    // The current row's list column, null when the row has none (a damaged or foreign row, skipped as the full read skips it).
+    private static ColumnBuffer? ValueOf(ShardScan scan)
+    {
+        ColumnBuffer? value = scan.CurrentBlock.FindColumn(null, ValueField);
+        return value is null || value.Type != ColumnValueType.Binary || value.IsNull(scan.CurrentRow) ? null : value;
+    }
+
+    private static string WhereOf(Shard shard, string group, string name, long window) => $"{shard.FolderPath} ({Subject} {group}/{name} window {window})";
 
     /// <summary>
     /// The latest window start of any list stored in <paramref name="shard"/> (every aggregation, both directions), or

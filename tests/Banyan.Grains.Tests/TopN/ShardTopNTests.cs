@@ -155,6 +155,57 @@ public sealed class ShardTopNTests : IDisposable
     }
 
     [Fact]
+    public Task Lists_read_through_the_cache_are_those_a_full_read_gives_at_their_latest_version() => GrainTurns.RunAsync(() => ReadThroughTheCacheAsync());
+
+    private async Task ReadThroughTheCacheAsync()
+    {
+        (SchemaCatalog catalog, SubjectLayout layout) = Schemas(aggregationRevision: 1);
+        using Shard shard = Shard.Open(_data.Path, IndexedOptions());
+        ShardTopN topN = new("g", NullLogger.Instance);
+        for (int w = 0; w < 3; w++)
+        {
+            DateTimeOffset window = s_window.AddMinutes(w);
+            topN.Observe(shard, catalog, "cpm", Batch(layout, [WriteSchemas.Point(null, (ulong)(2 * w) + 1, window.AddSeconds(1), "a", 10 + w), WriteSchemas.Point(null, (ulong)(2 * w) + 2, window.AddSeconds(2), "b", 20 - w)]));
+            Assert.Equal(["b", "a"], Entities(await topN.QueryAsync(shard, Query(window)))); // waits until the window is open
+            await topN.FlushAsync(shard);
+        }
+
+        // Sealed: the series index knows the lists' series (buffered writes it does not know yet are read without the
+        // cache, as before it).
+        shard.Flush();
+        TopNListCache cache = new(1 << 20);
+        List<TopNStoredList> first = Read(cache);
+        Assert.Equal(3, first.Count);
+        Assert.Equal(Keys(Read(null)), Keys(first));
+        Assert.Equal(3, cache.Count);
+
+        // Read again: every list from the cache, the same objects.
+        List<TopNStoredList> second = Read(cache);
+        Assert.All(first.Zip(second), pair => Assert.Same(pair.First, pair.Second));
+
+        // The middle window flushed again: its newer version is read (and kept), the other two come from the cache.
+        topN.Observe(shard, catalog, "cpm", Batch(layout, [WriteSchemas.Point(null, 9, s_window.AddMinutes(1).AddSeconds(3), "c", 99)]));
+        Assert.Equal(["c", "b", "a"], Entities(await topN.QueryAsync(shard, Query(s_window.AddMinutes(1)))));
+        await topN.FlushAsync(shard);
+        shard.Flush();
+        List<TopNStoredList> third = Read(cache);
+        Assert.Equal(Keys(Read(null)), Keys(third));
+        Assert.True(third[1].Version > first[1].Version);
+        Assert.Same(first[0], third[0]);
+        Assert.Same(first[2], third[2]);
+
+        // A cache smaller than the lists holds at most what fits, and the answer is the full read's all the same.
+        TopNListCache small = new(first[0].Bytes.Length + first[1].Bytes.Length);
+        Assert.Equal(Keys(Read(null)), Keys(Read(small)));
+        Assert.Equal(Keys(Read(null)), Keys(Read(small)));
+        Assert.InRange(small.Count, 1, 2);
+        await topN.CloseAsync(shard);
+
+        List<TopNStoredList> Read(TopNListCache? with) => TopNResultStore.Read(shard, long.MinValue, long.MaxValue, (_, _, _, _) => true, with);
+        static (long Window, long Version, string Bytes)[] Keys(List<TopNStoredList> lists) => [.. lists.Select(l => (l.WindowStart, l.Version, Convert.ToHexString(l.Bytes)))];
+    }
+
+    [Fact]
     public void The_latest_stored_window_is_unknown_without_a_series_index_and_none_before_the_first_list()
     {
         using (Shard plain = Shard.Open(System.IO.Path.Combine(_data.Path, "plain"), Options()))

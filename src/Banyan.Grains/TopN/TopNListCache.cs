@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+
+namespace Banyan.Grains.TopN;
+
+/// <summary>
+/// The stored lists of one shard that earlier TopN queries read, by (series, window start, version). A stored list never
+/// changes: a newer flush of a window is a row with a higher version (<c>ShardTopN.NextVersion</c>), and a row replayed
+/// from the WAL is the same row. So a query that finds a row's key here takes the list without reading the row again,
+/// which for an hour of 10 s windows was most of the query's allocation: each list's block decompressed, decoded and
+/// copied out, about 30 KB a list (docs/benchmarks.md, "TopN lists kept between queries").
+/// </summary>
+/// <remarks>
+/// Bounded by the lists' bytes: an addition that takes the total past <see cref="CapacityBytes"/> empties the cache
+/// first (the lists of the range being read are added again by that query), so the cache never holds more than its
+/// capacity and a working set larger than it costs what every query cost before. Lookups take no lock.
+/// </remarks>
+internal sealed class TopNListCache(long capacityBytes)
+{
+    /// <summary>The default capacity: an hour of 10 s windows of 1,000-item lists is about 11 MB per shard.</summary>
+    public const long DefaultCapacityBytes = 32L << 20;
+
+    private readonly ConcurrentDictionary<(ulong Series, long Window, long Version), TopNStoredList> _lists = new();
+    private readonly object _gate = new(); // guards additions, clearing and _bytes
+    private long _bytes;
+
+    /// <summary>The most list bytes kept.</summary>
+    public long CapacityBytes { get; } = capacityBytes > 0 ? capacityBytes : throw new ArgumentOutOfRangeException(nameof(capacityBytes), capacityBytes, "the capacity must be positive");
+
+    /// <summary>Lists kept.</summary>
+    public int Count => _lists.Count;
+
+    /// <summary>The list of series <paramref name="series"/> for the window starting at <paramref name="window"/> at <paramref name="version"/>, if kept.</summary>
+    public bool TryGet(ulong series, long window, long version, out TopNStoredList list)
+        => _lists.TryGetValue((series, window, version), out list!);
+
+    /// <summary>Keeps <paramref name="list"/> of series <paramref name="series"/>; a list larger than the capacity is not kept.</summary>
+    public void Add(ulong series, TopNStoredList list)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        long size = list.Bytes.Length;
+        if (size > CapacityBytes)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_bytes + size > CapacityBytes)
+            {
+                _lists.Clear();
+                _bytes = 0;
+            }
+
+            if (_lists.TryAdd((series, list.WindowStart, list.Version), list))
+            {
+                _bytes += size;
+            }
+        }
+    }
+}
