@@ -95,6 +95,7 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(30), silo.Shard.CompactAfterIdle);
         Assert.Equal(64, silo.Shard.FlushThresholdMegabytes);
         Assert.Equal(128, silo.Shard.MaxMemoryMegabytes);
+        Assert.Equal(64, silo.TopN.ListCacheMegabytes);
         Banyan.Storage.Shards.ShardOptions engine = silo.Shard.ShardOptionsFor(Banyan.Storage.Rows.DataKind.Measure, blockCache: null);
         Assert.Equal(new Banyan.Storage.Shards.ShardOptions().FlushThresholdBytes, engine.FlushThresholdBytes);
         Assert.Equal(new Banyan.Storage.Shards.ShardOptions().MaxMemoryBytes, engine.MaxMemoryBytes);
@@ -118,6 +119,8 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Contains("Silo:Shard:FlushThresholdMegabytes", flush.Message, StringComparison.Ordinal);
         ArgumentException memory = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:Shard:FlushThresholdMegabytes=32", "--Silo:Shard:MaxMemoryMegabytes=16"]));
         Assert.Contains("Silo:Shard:MaxMemoryMegabytes", memory.Message, StringComparison.Ordinal);
+        ArgumentException lists = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:TopN:ListCacheMegabytes=-1"]));
+        Assert.Contains("Silo:TopN:ListCacheMegabytes", lists.Message, StringComparison.Ordinal);
     }
 
     [Fact]

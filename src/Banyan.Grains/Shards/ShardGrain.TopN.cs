@@ -47,5 +47,5 @@ public sealed partial class ShardGrain
     private Task FlushTopNTickAsync(Shard shard, CancellationToken cancellationToken) =>
         _topN is { IsActive: true } topN ? topN.FlushAsync(shard) : Task.CompletedTask;
 
-    private ShardTopN TopNOf() => _topN ??= new ShardTopN(_key.Group, logger);
+    private ShardTopN TopNOf() => _topN ??= new ShardTopN(_key.Group, logger, storedLists: topNLists.Cache);
 }

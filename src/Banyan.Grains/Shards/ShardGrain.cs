@@ -43,6 +43,7 @@ public sealed partial class ShardGrain(
     IOptions<BanyanSiloOptions> options,
     SchemaCache schemas,
     ShardBlockCache blockCache,
+    TopN.ShardTopNListCache topNLists,
     [FromKeyedServices(BanyanClock.Key)] TimeProvider clock,
     ILogger<ShardGrain> logger) : Grain, IShardGrain
 {

@@ -29,7 +29,7 @@ namespace Banyan.Grains.TopN;
 /// <para>A schema change (a new revision of the aggregation or of its measure, or its deletion) retires the
 /// processor: it flushes what it holds and goes; a new processor starts with the new schema, as in BanyanDB.</para>
 /// </remarks>
-internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvider? clock = null)
+internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvider? clock = null, TopNListCache? storedLists = null)
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly Dictionary<string, TopNProcessor[]> _bySubject = new(StringComparer.Ordinal);
@@ -38,9 +38,6 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
     private readonly HashSet<Task> _seeding = [];
     private readonly TopNSeedNeed _seedNeed = new();
     private readonly Dictionary<TopNDefinition, TopNSeriesTags?> _seriesTags = new(ReferenceEqualityComparer.Instance);
-
-    // The stored lists queries read, kept for the next query (a stored list never changes; see TopNListCache).
-    private readonly TopNListCache _storedLists = new(TopNListCache.DefaultCapacityBytes);
     private SchemaCatalog? _catalog;
     private Task? _flushing;
     private Task? _learning;
@@ -132,7 +129,7 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
             ? []
             : await Task.Run(() => TopNResultStore.Read(shard, query.MinTimestamp, query.MaxTimestamp, (g, n, d, k) =>
                 string.Equals(g, query.Group, StringComparison.Ordinal) && string.Equals(n, query.Name, StringComparison.Ordinal)
-                && d == query.Descending && (query.GroupKey is null || string.Equals(k, query.GroupKey, StringComparison.Ordinal)), _storedLists));
+                && d == query.Descending && (query.GroupKey is null || string.Equals(k, query.GroupKey, StringComparison.Ordinal)), storedLists));
 
         // The latest persisted list of each (window, group-by value), then the lists still in memory over them (a list in
         // memory is never older than its persisted version: a reopened window starts from it). Retired processors first:

@@ -3,23 +3,23 @@ using System.Collections.Concurrent;
 namespace Banyan.Grains.TopN;
 
 /// <summary>
-/// The stored lists of one shard that earlier TopN queries read, by (series, window start, version). A stored list never
-/// changes: a newer flush of a window is a row with a higher version (<c>ShardTopN.NextVersion</c>), and a row replayed
-/// from the WAL is the same row. So a query that finds a row's key here takes the list without reading the row again,
-/// which for an hour of 10 s windows was most of the query's allocation: each list's block decompressed, decoded and
-/// copied out, about 30 KB a list (docs/benchmarks.md, "TopN lists kept between queries").
+/// The stored TopN lists that earlier queries read, of every shard of the silo, by (shard folder, series, window start,
+/// version). A stored list never changes: a newer flush of a window is a row with a higher version
+/// (<c>ShardTopN.NextVersion</c>: above every version stored before, and at least the clock's nanoseconds, so a group
+/// deleted and created again does not repeat the versions of its old folder), and a row replayed from the WAL is the
+/// same row. So a query that finds a row's key here takes the list without reading the row again, which for an hour of
+/// 10 s windows was most of the query's allocation: each list's block decompressed, decoded and copied out, about 30 KB
+/// a list (docs/benchmarks.md, "TopN lists kept between queries").
 /// </summary>
 /// <remarks>
+/// One per silo (<see cref="ShardTopNListCache"/>), so its bound holds for the process however many shards it opens.
 /// Bounded by the lists' bytes: an addition that takes the total past <see cref="CapacityBytes"/> empties the cache
 /// first (the lists of the range being read are added again by that query), so the cache never holds more than its
 /// capacity and a working set larger than it costs what every query cost before. Lookups take no lock.
 /// </remarks>
 internal sealed class TopNListCache(long capacityBytes)
 {
-    /// <summary>The default capacity: an hour of 10 s windows of 1,000-item lists is about 11 MB per shard.</summary>
-    public const long DefaultCapacityBytes = 32L << 20;
-
-    private readonly ConcurrentDictionary<(ulong Series, long Window, long Version), TopNStoredList> _lists = new();
+    private readonly ConcurrentDictionary<(string Shard, ulong Series, long Window, long Version), TopNStoredList> _lists = new();
     private readonly object _gate = new(); // guards additions, clearing and _bytes
     private long _bytes;
 
@@ -29,12 +29,12 @@ internal sealed class TopNListCache(long capacityBytes)
     /// <summary>Lists kept.</summary>
     public int Count => _lists.Count;
 
-    /// <summary>The list of series <paramref name="series"/> for the window starting at <paramref name="window"/> at <paramref name="version"/>, if kept.</summary>
-    public bool TryGet(ulong series, long window, long version, out TopNStoredList list)
-        => _lists.TryGetValue((series, window, version), out list!);
+    /// <summary>The list of series <paramref name="series"/> in the shard at <paramref name="shard"/> (its folder) for the window starting at <paramref name="window"/> at <paramref name="version"/>, if kept.</summary>
+    public bool TryGet(string shard, ulong series, long window, long version, out TopNStoredList list)
+        => _lists.TryGetValue((shard, series, window, version), out list!);
 
-    /// <summary>Keeps <paramref name="list"/> of series <paramref name="series"/>; a list larger than the capacity is not kept.</summary>
-    public void Add(ulong series, TopNStoredList list)
+    /// <summary>Keeps <paramref name="list"/> of series <paramref name="series"/> in the shard at <paramref name="shard"/>; a list larger than the capacity is not kept.</summary>
+    public void Add(string shard, ulong series, TopNStoredList list)
     {
         ArgumentNullException.ThrowIfNull(list);
         long size = list.Bytes.Length;
@@ -51,7 +51,7 @@ internal sealed class TopNListCache(long capacityBytes)
                 _bytes = 0;
             }
 
-            if (_lists.TryAdd((series, list.WindowStart, list.Version), list))
+            if (_lists.TryAdd((shard, series, list.WindowStart, list.Version), list))
             {
                 _bytes += size;
             }

@@ -192,7 +192,7 @@ internal static class TopNResultStore
         {
             while (keys.MoveNext())
             {
-                if (cache.TryGet(keys.SeriesId, keys.Timestamp, keys.Version, out TopNStoredList known))
+                if (cache.TryGet(shard.FolderPath, keys.SeriesId, keys.Timestamp, keys.Version, out TopNStoredList known))
                 {
                     found.Add((keys.SeriesId, known));
                 }
@@ -216,7 +216,7 @@ internal static class TopNResultStore
 
                 (string g, string n, bool descending, string k) = tagsOf[scan.SeriesId];
                 TopNStoredList list = new(g, n, descending, scan.Timestamp, k, value.GetBytes(scan.CurrentRow).ToArray(), WhereOf(shard, g, n, scan.Timestamp), scan.Version);
-                cache.Add(scan.SeriesId, list);
+                cache.Add(shard.FolderPath, scan.SeriesId, list);
                 found.Add((scan.SeriesId, list));
             }
         }
