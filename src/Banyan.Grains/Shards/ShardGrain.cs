@@ -395,7 +395,6 @@ public sealed partial class ShardGrain(
         }
     }
 
-    // The entity tags (family, name) of the group's stream or measure named subject.
     // The subject's entity tags with their families, kept per subject for the catalog they were read from: every query
     // needs them, and a catalog is immutable (a schema change makes a new one, which reads them again). Used on the
     // grain's turns only.
@@ -412,6 +411,7 @@ public sealed partial class ShardGrain(
         return entity;
     }
 
+    // The entity tags (family, name) of the group's stream or measure named subject in the catalog.
     private (string Family, string Tag)[] EntityOf(SchemaCatalog catalog, string subject)
     {
         Google.Protobuf.Collections.RepeatedField<TagFamilySpec>? families = null;

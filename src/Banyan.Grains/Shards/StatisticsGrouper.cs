@@ -78,7 +78,7 @@ internal static class StatisticsGrouper
         try
         {
             List<SeriesFieldSummary>? summaries = shard.SummarizeField(subject, ids, minTimestamp, maxTimestamp, field, reused);
-            return summaries is null ? null : Group(subject, byId, summaries, entityTags, tagColumns, grouping);
+            return summaries is null ? null : GroupSummaries(subject, byId, summaries, entityTags, tagColumns, grouping);
         }
         finally
         {
@@ -91,7 +91,7 @@ internal static class StatisticsGrouper
     }
 
     // The groups of the summaries (in series order; byId holds their series in the same order).
-    private static (WriteBatch Rows, ImmutableArray<PartialAggregate> Partials)? Group(
+    private static (WriteBatch Rows, ImmutableArray<PartialAggregate> Partials)? GroupSummaries(
         string subject,
         IReadOnlyList<SeriesMatch> byId,
         List<SeriesFieldSummary> summaries,

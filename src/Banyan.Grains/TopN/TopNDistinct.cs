@@ -14,8 +14,7 @@ internal sealed class TopNDistinct<T>(bool descending)
 {
     private readonly Dictionary<string, int> _indexOf = new(StringComparer.Ordinal);
     private readonly Dictionary<byte[], int> _indexOfBytes = new(EntityBytesComparer.Instance);
-    private Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _bytesLookup;
-    private bool _hasBytesLookup;
+    private Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _bytesLookup; // default until the first byte key
     private readonly List<(string Key, TopNRank Value, T Payload)> _best = [];
 
     /// <summary>Number of distinct entities seen.</summary>
@@ -62,10 +61,9 @@ internal sealed class TopNDistinct<T>(bool descending)
     public void Put(ReadOnlySpan<byte> entity, TopNRank value, T payload)
     {
         // Made once: each GetAlternateLookup checks the comparer's type again.
-        if (!_hasBytesLookup)
+        if (_bytesLookup.Dictionary is null)
         {
             _bytesLookup = _indexOfBytes.GetAlternateLookup<ReadOnlySpan<byte>>();
-            _hasBytesLookup = true;
         }
 
         if (_bytesLookup.TryGetValue(entity, out int index))

@@ -206,6 +206,15 @@ public sealed class ShardTopNTests : IDisposable
     }
 
     [Fact]
+    public void The_silo_list_cache_is_sized_by_its_setting_and_off_at_zero()
+    {
+        Banyan.Grains.Hosting.BanyanSiloOptions options = new();
+        Assert.Equal(64L << 20, new ShardTopNListCache(Microsoft.Extensions.Options.Options.Create(options)).Cache!.CapacityBytes);
+        options.TopN.ListCacheMegabytes = 0;
+        Assert.Null(new ShardTopNListCache(Microsoft.Extensions.Options.Options.Create(options)).Cache);
+    }
+
+    [Fact]
     public void The_latest_stored_window_is_unknown_without_a_series_index_and_none_before_the_first_list()
     {
         using (Shard plain = Shard.Open(System.IO.Path.Combine(_data.Path, "plain"), Options()))
