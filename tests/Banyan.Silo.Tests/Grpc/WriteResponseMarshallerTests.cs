@@ -1,5 +1,5 @@
-using System.Buffers;
 using Banyan.Silo.Grpc;
+using Banyan.Silo.Tests.Infrastructure;
 using Google.Protobuf;
 using Grpc.Core;
 using MeasureV1 = Banyan.Api.Measure.V1;
@@ -27,7 +27,7 @@ public sealed class WriteResponseMarshallerTests
         foreach (Metadata? metadata in Metadatas())
         {
             MeasureV1.WriteResponse response = new() { MessageId = messageId, Status = status, Metadata = metadata };
-            Assert.Equal(response.ToByteArray(), Marshal(WriteResponseMarshaller.For(Generated(MeasureV1.WriteResponse.Parser)), response));
+            Assert.Equal(response.ToByteArray(), MarshallerHarness.Marshal(WriteResponseMarshaller.For(MarshallerHarness.Generated(MeasureV1.WriteResponse.Parser)), response));
             Assert.Equal(response.ToByteArray(), WriteResponseMarshaller.Encode(messageId, status, metadata));
         }
     }
@@ -39,17 +39,17 @@ public sealed class WriteResponseMarshallerTests
         foreach (Metadata? metadata in Metadatas())
         {
             StreamV1.WriteResponse response = new() { MessageId = messageId, Status = status, Metadata = metadata };
-            Assert.Equal(response.ToByteArray(), Marshal(WriteResponseMarshaller.For(Generated(StreamV1.WriteResponse.Parser)), response));
+            Assert.Equal(response.ToByteArray(), MarshallerHarness.Marshal(WriteResponseMarshaller.For(MarshallerHarness.Generated(StreamV1.WriteResponse.Parser)), response));
         }
     }
 
     [Fact]
     public void A_metadata_object_changed_after_it_was_encoded_is_encoded_again()
     {
-        Marshaller<MeasureV1.WriteResponse> marshaller = WriteResponseMarshaller.For(Generated(MeasureV1.WriteResponse.Parser));
+        Marshaller<MeasureV1.WriteResponse> marshaller = WriteResponseMarshaller.For(MarshallerHarness.Generated(MeasureV1.WriteResponse.Parser));
         Metadata metadata = new() { Group = "sw_metric", Name = "service_cpm", ModRevision = 3 };
         MeasureV1.WriteResponse first = new() { MessageId = 1, Status = "STATUS_SUCCEED", Metadata = metadata };
-        Assert.Equal(first.ToByteArray(), Marshal(marshaller, first));
+        Assert.Equal(first.ToByteArray(), MarshallerHarness.Marshal(marshaller, first));
 
         foreach (Action<Metadata> change in new Action<Metadata>[]
         {
@@ -62,17 +62,17 @@ public sealed class WriteResponseMarshallerTests
         {
             change(metadata);
             MeasureV1.WriteResponse next = new() { MessageId = 2, Status = "STATUS_SUCCEED", Metadata = metadata };
-            Assert.Equal(next.ToByteArray(), Marshal(marshaller, next));
+            Assert.Equal(next.ToByteArray(), MarshallerHarness.Marshal(marshaller, next));
         }
     }
 
     [Fact]
     public void Other_messages_keep_their_generated_marshaller_and_decoding_is_unchanged()
     {
-        Marshaller<MeasureV1.QueryResponse> generated = Generated(MeasureV1.QueryResponse.Parser);
+        Marshaller<MeasureV1.QueryResponse> generated = MarshallerHarness.Generated(MeasureV1.QueryResponse.Parser);
         Assert.Same(generated, WriteResponseMarshaller.For(generated));
 
-        Marshaller<MeasureV1.WriteResponse> write = Generated(MeasureV1.WriteResponse.Parser);
+        Marshaller<MeasureV1.WriteResponse> write = MarshallerHarness.Generated(MeasureV1.WriteResponse.Parser);
         Assert.Same(write.ContextualDeserializer, WriteResponseMarshaller.For(write).ContextualDeserializer);
     }
 
@@ -84,35 +84,4 @@ public sealed class WriteResponseMarshallerTests
         new Metadata { Group = "g", Name = "n", Id = 4, CreateRevision = 1_700_000_000_000, ModRevision = -1 },
         new Metadata { Group = new string('x', 200), Name = "n" },
     ];
-
-    private static Marshaller<T> Generated<T>(MessageParser<T> parser)
-        where T : IMessage<T>
-        => Marshallers.Create<T>(m => m.ToByteArray(), parser.ParseFrom);
-
-    private static byte[] Marshal<T>(Marshaller<T> marshaller, T message)
-    {
-        BufferContext context = new();
-        marshaller.ContextualSerializer(message, context);
-        return context.Bytes;
-    }
-
-    private sealed class BufferContext : SerializationContext
-    {
-        private readonly ArrayBufferWriter<byte> _buffer = new();
-        private int _declared = -1;
-
-        public byte[] Bytes { get; private set; } = [];
-
-        public override void SetPayloadLength(int payloadLength) => _declared = payloadLength;
-
-        public override IBufferWriter<byte> GetBufferWriter() => _buffer;
-
-        public override void Complete()
-        {
-            Assert.Equal(_declared, _buffer.WrittenCount);
-            Bytes = _buffer.WrittenSpan.ToArray();
-        }
-
-        public override void Complete(byte[] payload) => Bytes = payload;
-    }
 }
