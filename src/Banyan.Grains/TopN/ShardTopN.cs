@@ -157,7 +157,8 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
 
         // Snapshots are immutable: the merge (every item of every window in the range) runs off the grain's turn.
         TopNShardMerge.Source[] sources = [.. lists.Values];
-        return await Task.Run(() => TopNShardMerge.Merge(sources, query));
+        TopNEntityTable? entities = storedLists?.Entities;
+        return await Task.Run(() => TopNShardMerge.Merge(sources, query, entities));
     }
 
     // The processors of a subject, from the catalog the last write saw; rebuilt when the catalog changed.

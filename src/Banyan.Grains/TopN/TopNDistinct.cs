@@ -1,4 +1,3 @@
-using System.IO.Hashing;
 using System.Text;
 
 namespace Banyan.Grains.TopN;
@@ -13,9 +12,11 @@ namespace Banyan.Grains.TopN;
 internal sealed class TopNDistinct<T>(bool descending)
 {
     private readonly Dictionary<string, int> _indexOf = new(StringComparer.Ordinal);
-    private readonly Dictionary<byte[], int> _indexOfBytes = new(EntityBytesComparer.Instance);
-    private Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _bytesLookup; // default until the first byte key
+    private readonly Dictionary<byte[], int> _indexOfBytes = new(TopNEntityBytesComparer.Instance);
+    private int[] _slotOfId = []; // by entity id: its index in _best plus one (0: not seen); ids are dense from 0
     private readonly List<(string Key, TopNRank Value, T Payload)> _best = [];
+    private readonly List<int> _ids = []; // the entity id of each of _best's entries, when keyed by ids
+    private Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _bytesLookup; // default until the first byte key
 
     /// <summary>Number of distinct entities seen.</summary>
     public int Count => _best.Count;
@@ -24,7 +25,7 @@ internal sealed class TopNDistinct<T>(bool descending)
     public void Put(string entityKey, TopNRank value, T payload)
     {
         ArgumentNullException.ThrowIfNull(entityKey);
-        ThrowIfBytes();
+        ThrowIfKeyedOtherwise(strings: true);
         if (_indexOf.TryGetValue(entityKey, out int index))
         {
             Offer(index, value, payload);
@@ -41,7 +42,7 @@ internal sealed class TopNDistinct<T>(bool descending)
     /// </summary>
     public void Put(ReadOnlySpan<char> entityKey, TopNRank value, T payload)
     {
-        ThrowIfBytes();
+        ThrowIfKeyedOtherwise(strings: true);
         if (_indexOf.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(entityKey, out int index))
         {
             Offer(index, value, payload);
@@ -72,31 +73,59 @@ internal sealed class TopNDistinct<T>(bool descending)
             return;
         }
 
-        if (_indexOf.Count > 0)
-        {
-            throw new InvalidOperationException("this merge was given string keys; it cannot take entity bytes too");
-        }
-
+        ThrowIfKeyedOtherwise(bytes: true);
         _indexOfBytes[entity.ToArray()] = _best.Count;
         _best.Add((Encoding.Latin1.GetString(entity), value, payload));
+    }
+
+    /// <summary>
+    /// <see cref="Put(string, TopNRank, T)"/> keyed by the entity's id in a <see cref="TopNEntityTable"/>: the merge of
+    /// lists kept interned (<see cref="TopNInternedList"/>) looks up an integer per item. The answer's entities are
+    /// <see cref="TopWithIds"/>. An instance takes either this or the other keys.
+    /// </summary>
+    public void Put(int entityId, TopNRank value, T payload)
+    {
+        if ((uint)entityId < (uint)_slotOfId.Length && _slotOfId[entityId] is int slot and > 0)
+        {
+            Offer(slot - 1, value, payload);
+            return;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(entityId);
+        ThrowIfKeyedOtherwise(ids: true);
+        if (entityId >= _slotOfId.Length)
+        {
+            Array.Resize(ref _slotOfId, Math.Max(entityId + 1, Math.Max(64, _slotOfId.Length * 2)));
+        }
+
+        _slotOfId[entityId] = _best.Count + 1;
+        _best.Add((string.Empty, value, payload));
+        _ids.Add(entityId);
     }
 
     /// <summary>The best <paramref name="topN"/> entities' items, best first.</summary>
     public List<(TopNRank Value, T Payload)> Top(int topN) => [.. TopWithKeys(topN).Select(e => (e.Value, e.Payload))];
 
     /// <summary>The best <paramref name="topN"/> entities' keys and items, best first.</summary>
-    public List<(string Key, TopNRank Value, T Payload)> TopWithKeys(int topN)
+    public List<(string Key, TopNRank Value, T Payload)> TopWithKeys(int topN) => [.. TopIndexes(topN).Select(i => _best[i])];
+
+    /// <summary>The best <paramref name="topN"/> entities' ids (<see cref="Put(int, TopNRank, T)"/>) and items, best first.</summary>
+    public List<(int EntityId, TopNRank Value, T Payload)> TopWithIds(int topN) => [.. TopIndexes(topN).Select(i => (_ids[i], _best[i].Value, _best[i].Payload))];
+
+    // The indexes into _best of the best topN entries, best first; equal values in the order the entities were first seen.
+    private List<int> TopIndexes(int topN)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(topN);
-        List<(string Key, TopNRank Value, T Payload)> ordered = [.. _best.Index().OrderBy(e => e.Item.Value, descending ? Comparer<TopNRank>.Create((a, b) => b.CompareTo(a)) : Comparer<TopNRank>.Default).ThenBy(e => e.Index).Select(e => e.Item)];
+        List<int> ordered = [.. Enumerable.Range(0, _best.Count).OrderBy(i => _best[i].Value, descending ? Comparer<TopNRank>.Create((a, b) => b.CompareTo(a)) : Comparer<TopNRank>.Default).ThenBy(i => i)];
         return ordered.Count <= topN ? ordered : ordered.GetRange(0, topN);
     }
 
-    private void ThrowIfBytes()
+    // One kind of key per instance: the entities of different kinds of key could not be told apart.
+    private void ThrowIfKeyedOtherwise(bool strings = false, bool bytes = false, bool ids = false)
     {
-        if (_indexOfBytes.Count > 0)
+        if ((!strings && _indexOf.Count > 0) || (!bytes && _indexOfBytes.Count > 0) || (!ids && _ids.Count > 0))
         {
-            throw new InvalidOperationException("this merge was given entity bytes; it cannot take string keys too");
+            throw new InvalidOperationException("this merge was given another kind of entity key (text, list bytes or table ids); it takes one kind only");
         }
     }
 
@@ -108,21 +137,5 @@ internal sealed class TopNDistinct<T>(bool descending)
         {
             _best[index] = (_best[index].Key, value, payload);
         }
-    }
-
-    // Entity bytes compared by content, hashed with XxHash3 (a list's entity is a few dozen bytes of tag values).
-    private sealed class EntityBytesComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
-    {
-        public static readonly EntityBytesComparer Instance = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => ReferenceEquals(x, y) || (x is not null && y is not null && x.AsSpan().SequenceEqual(y));
-
-        public int GetHashCode(byte[] obj) => GetHashCode(obj.AsSpan());
-
-        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
-
-        public int GetHashCode(ReadOnlySpan<byte> alternate) => (int)XxHash3.HashToUInt64(alternate);
-
-        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
     }
 }

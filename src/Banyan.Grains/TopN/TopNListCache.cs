@@ -15,13 +15,16 @@ namespace Banyan.Grains.TopN;
 /// One per silo (<see cref="ShardTopNListCache"/>), so its bound holds for the process however many shards it opens.
 /// Bounded by the lists' bytes: an addition that takes the total past <see cref="CapacityBytes"/> empties the cache
 /// first (the lists of the range being read are added again by that query), so the cache never holds more than its
-/// capacity and a working set larger than it costs what every query cost before. Lookups take no lock.
+/// capacity and a working set larger than it costs what every query cost before. Lookups take no lock. A list joins
+/// with its items as entity ids of <see cref="Entities"/> (<see cref="TopNInternedList"/>), whose arrays count in its
+/// size; the table's entities count against the capacity too, and emptying the cache starts a new table.
 /// </remarks>
 internal sealed class TopNListCache(long capacityBytes)
 {
     private readonly ConcurrentDictionary<(string Shard, ulong Series, long Window, long Version), TopNStoredList> _lists = new();
     private readonly object _gate = new(); // guards additions, clearing and _bytes
     private long _bytes;
+    private TopNEntityTable _entities = new();
 
     /// <summary>The most list bytes kept.</summary>
     public long CapacityBytes { get; } = capacityBytes > 0 ? capacityBytes : throw new ArgumentOutOfRangeException(nameof(capacityBytes), capacityBytes, "the capacity must be positive");
@@ -29,15 +32,29 @@ internal sealed class TopNListCache(long capacityBytes)
     /// <summary>Lists kept.</summary>
     public int Count => _lists.Count;
 
+    /// <summary>The table the kept lists' entity ids are of (a new one each time the cache empties).</summary>
+    public TopNEntityTable Entities => Volatile.Read(ref _entities);
+
     /// <summary>The list of series <paramref name="series"/> in the shard at <paramref name="shard"/> (its folder) for the window starting at <paramref name="window"/> at <paramref name="version"/>, if kept.</summary>
     public bool TryGet(string shard, ulong series, long window, long version, out TopNStoredList list)
         => _lists.TryGetValue((shard, series, window, version), out list!);
 
-    /// <summary>Keeps <paramref name="list"/> of series <paramref name="series"/> in the shard at <paramref name="shard"/>; a list larger than the capacity is not kept.</summary>
+    /// <summary>
+    /// Keeps <paramref name="list"/> of series <paramref name="series"/> in the shard at <paramref name="shard"/>, with its
+    /// items interned (<see cref="TopNStoredList.Interned"/>, set before the list is kept); a list larger than the
+    /// capacity is not kept. Walks the list's bytes once, so their damage surfaces here.
+    /// </summary>
+    /// <exception cref="Banyan.Storage.StorageCorruptionException">The list's bytes are damaged; it is not kept.</exception>
     public void Add(string shard, ulong series, TopNStoredList list)
     {
         ArgumentNullException.ThrowIfNull(list);
-        long size = list.Bytes.Length;
+        if (list.Bytes.Length > CapacityBytes)
+        {
+            return;
+        }
+
+        TopNInternedList interned = TopNInternedList.Of(list.Bytes, list.Where, Entities);
+        long size = list.Bytes.Length + interned.Bytes;
         if (size > CapacityBytes)
         {
             return;
@@ -45,12 +62,16 @@ internal sealed class TopNListCache(long capacityBytes)
 
         lock (_gate)
         {
-            if (_bytes + size > CapacityBytes)
+            // The table's entities count against the capacity too (queries intern the entities of lists still in memory).
+            if (_bytes + size + _entities.Bytes > CapacityBytes)
             {
                 _lists.Clear();
                 _bytes = 0;
+                Volatile.Write(ref _entities, new TopNEntityTable());
+                interned = TopNInternedList.Of(list.Bytes, list.Where, _entities);
             }
 
+            list.Interned = interned;
             if (_lists.TryAdd((shard, series, list.WindowStart, list.Version), list))
             {
                 _bytes += size;

@@ -23,12 +23,22 @@ internal static class TopNShardMerge
     /// <summary>One list to merge: persisted (<paramref name="Stored"/>) or in memory (<paramref name="Memory"/>), with its row version (0 in memory).</summary>
     internal readonly record struct Source(TopNStoredList? Stored, TopNSnapshot? Memory, long Version);
 
-    /// <summary>The merged answer of <paramref name="sources"/> to <paramref name="query"/>.</summary>
+    /// <summary>
+    /// The merged answer of <paramref name="sources"/> to <paramref name="query"/>. With <paramref name="entities"/> (the
+    /// table of the silo's list cache), entities are merged by their ids in it: lists kept interned in that table are
+    /// merged from their arrays, the others (lists in memory, lists not kept or kept before the cache last emptied) have
+    /// their entities interned as they are walked. Without it, by their bytes.
+    /// </summary>
     /// <exception cref="Banyan.Storage.StorageCorruptionException">A persisted list is damaged.</exception>
-    public static MeasureV1.TopNList Merge(IReadOnlyList<Source> sources, TopNShardQuery query)
+    public static MeasureV1.TopNList Merge(IReadOnlyList<Source> sources, TopNShardQuery query, TopNEntityTable? entities = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(query);
+        return entities is null ? MergeByBytes(sources, query) : MergeByIds(sources, query, entities);
+    }
+
+    private static MeasureV1.TopNList MergeByBytes(IReadOnlyList<Source> sources, TopNShardQuery query)
+    {
         TopNDistinct<(long Window, long Version)> distinct = new(query.Descending);
         using ByteBuffer memoryEntity = new(256);
         foreach (Source source in sources)
@@ -62,17 +72,78 @@ internal static class TopNShardMerge
         MeasureV1.TopNList answer = new();
         foreach ((string entityKey, TopNRank value, (long window, long version)) in distinct.TopWithKeys(query.TopN))
         {
-            TagValue[] entity = TopNResultCodec.ReadEntity(Encoding.Latin1.GetBytes(entityKey), "TopN merge key", 0);
-            MeasureV1.TopNList.Types.Item output = new()
-            {
-                Value = TopNEntity.ToField(value),
-                Version = version,
-                Timestamp = ResultValues.ToTimestamp(window),
-            };
-            output.Entity.AddRange(TopNEntity.ToTags(query.EntityTagNames, entity));
-            answer.Items.Add(output);
+            answer.Items.Add(Item(query, Encoding.Latin1.GetBytes(entityKey), value, window, version));
         }
 
         return answer;
+    }
+
+    // The same merge, entities keyed by their ids in `entities`: every item of every list is put in the same order as by
+    // bytes, so ties go to the same entity.
+    private static MeasureV1.TopNList MergeByIds(IReadOnlyList<Source> sources, TopNShardQuery query, TopNEntityTable entities)
+    {
+        TopNDistinct<(long Window, long Version)> distinct = new(query.Descending);
+        using ByteBuffer memoryEntity = new(256);
+        foreach (Source source in sources)
+        {
+            if (source.Stored is { } stored)
+            {
+                (long, long) payload = (stored.WindowStart, source.Version);
+                if (stored.Interned is { } interned && ReferenceEquals(interned.Table, entities))
+                {
+                    int[] ids = interned.EntityIds;
+                    for (int i = 0; i < ids.Length; i++)
+                    {
+                        distinct.Put(ids[i], interned.ValueAt(i), payload);
+                    }
+
+                    continue;
+                }
+
+                TopNListReader reader = TopNListReader.Open(stored.Bytes, stored.Where);
+                try
+                {
+                    while (reader.MoveNext())
+                    {
+                        distinct.Put(entities.Intern(reader.Entity), reader.Value, payload);
+                    }
+                }
+                finally
+                {
+                    reader.Dispose();
+                }
+            }
+            else if (source.Memory is { } memory)
+            {
+                foreach (TopNItem item in memory.Items)
+                {
+                    memoryEntity.Clear();
+                    TopNResultCodec.WriteEntity(memoryEntity, item.Entity);
+                    distinct.Put(entities.Intern(memoryEntity.WrittenSpan), item.Value, (memory.WindowStart, source.Version));
+                }
+            }
+        }
+
+        MeasureV1.TopNList answer = new();
+        foreach ((int entityId, TopNRank value, (long window, long version)) in distinct.TopWithIds(query.TopN))
+        {
+            answer.Items.Add(Item(query, entities.EntityOf(entityId), value, window, version));
+        }
+
+        return answer;
+    }
+
+    // One answered item: only the answered entities are decoded.
+    private static MeasureV1.TopNList.Types.Item Item(TopNShardQuery query, byte[] entityBytes, TopNRank value, long window, long version)
+    {
+        TagValue[] entity = TopNResultCodec.ReadEntity(entityBytes, "TopN merge key", 0);
+        MeasureV1.TopNList.Types.Item output = new()
+        {
+            Value = TopNEntity.ToField(value),
+            Version = version,
+            Timestamp = ResultValues.ToTimestamp(window),
+        };
+        output.Entity.AddRange(TopNEntity.ToTags(query.EntityTagNames, entity));
+        return output;
     }
 }

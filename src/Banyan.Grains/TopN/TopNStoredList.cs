@@ -15,6 +15,12 @@ namespace Banyan.Grains.TopN;
 /// <param name="Version">The row's version (the flush that wrote it; a later flush of the same list has a higher one).</param>
 internal sealed record TopNStoredList(string Group, string Name, bool Descending, long WindowStart, string GroupKey, byte[] Bytes, string Where, long Version)
 {
+    /// <summary>
+    /// The items as entity ids and values, set once by <see cref="TopNListCache.Add"/> before the list is shared (null for
+    /// a list the cache does not keep): the merge takes them instead of walking <see cref="Bytes"/>.
+    /// </summary>
+    public TopNInternedList? Interned { get; internal set; }
+
     /// <summary>The list's items (their series ids derived from <paramref name="sourceSubject"/>, see <see cref="TopNResultCodec.Decode"/>).</summary>
     /// <exception cref="Banyan.Storage.StorageCorruptionException">The bytes are damaged.</exception>
     public TopNSnapshot Decode(string sourceSubject) => new(WindowStart, GroupKey, TopNResultCodec.Decode(Bytes, Where, sourceSubject).Items);

@@ -52,6 +52,33 @@ public sealed class TopNMergeTests
         Assert.Throws<InvalidOperationException>(() => byText.Put([1, 2], TopNRank.OfInt(1), 0));
     }
 
+    [Theory]
+    [InlineData(true, 5)]
+    [InlineData(false, 6)]
+    public void Entity_ids_merge_as_the_entity_bytes_they_stand_for_do(bool descending, int seed)
+    {
+        Random random = new(seed);
+        byte[][] entities = [.. Enumerable.Range(0, 60).Select(_ => Enumerable.Range(0, random.Next(0, 12)).Select(_ => (byte)random.Next(256)).ToArray()).DistinctBy(Convert.ToHexString)];
+        TopNEntityTable table = new();
+        TopNDistinct<int> byBytes = new(descending);
+        TopNDistinct<int> byIds = new(descending);
+        for (int i = 0; i < 2_000; i++)
+        {
+            byte[] entity = entities[random.Next(entities.Length)];
+            TopNRank value = TopNRank.OfInt(random.Next(50));
+            byBytes.Put(entity.AsSpan(), value, i);
+            byIds.Put(table.Intern(entity), value, i);
+        }
+
+        Assert.Equal(byBytes.Count, byIds.Count);
+        Assert.Equal(
+            byBytes.TopWithKeys(25).Select(e => (System.Text.Encoding.Latin1.GetBytes(e.Key), e.Value, e.Payload)),
+            byIds.TopWithIds(25).Select(e => (table.EntityOf(e.EntityId), e.Value, e.Payload)));
+        Assert.Throws<InvalidOperationException>(() => byIds.Put([1, 2], TopNRank.OfInt(1), 0));
+        Assert.Throws<InvalidOperationException>(() => byIds.Put("text", TopNRank.OfInt(1), 0));
+        Assert.Throws<InvalidOperationException>(() => byBytes.Put(table.Count + 1, TopNRank.OfInt(1), 0));
+    }
+
     [Fact]
     public void Equal_values_keep_the_item_seen_first()
     {

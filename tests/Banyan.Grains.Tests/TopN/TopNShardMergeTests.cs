@@ -34,6 +34,76 @@ public sealed class TopNShardMergeTests
         Assert.Equal(2, Assert.Single(TopNShardMerge.Merge(sources, new TopNShardQuery("g", "top", true, null, 0, 100, 1, ["service", "code"])).Items).Entity.Count);
     }
 
+    [Theory]
+    [InlineData(true, false, 1)]
+    [InlineData(false, false, 2)]
+    [InlineData(true, true, 3)]
+    [InlineData(false, true, 4)]
+    public void Merging_by_entity_ids_answers_what_merging_by_entity_bytes_answers(bool descending, bool isFloat, int seed)
+    {
+        // Lists kept interned in the cache's table, lists interned in an older table (kept before the cache emptied),
+        // lists not kept, and lists in memory, with values that tie across entities: the ids' merge must answer item
+        // for item what the bytes' merge answers, ties included.
+        Random random = new(seed);
+        TagValue[][] entities = [.. Enumerable.Range(0, 80).Select(i => i % 9 == 0
+            ? new[] { TagValue.Null }
+            : new[] { TagValue.FromString("svc-" + (i % 13)), TagValue.FromInt64(i) })];
+        TopNListCache cache = new(64 << 20);
+        TopNListCache older = new(64 << 20);
+        List<TopNShardMerge.Source> sources = [];
+        for (int window = 0; window < 40; window++)
+        {
+            TopNItem[] items = RandomItems(random, entities, isFloat, descending);
+            if (random.Next(5) == 0)
+            {
+                sources.Add(new(null, new TopNSnapshot(window, string.Empty, items), 0));
+                continue;
+            }
+
+            TopNStoredList list = new("g", "top", descending, window, string.Empty, TopNResultCodec.Encode(items, isFloat), $"row {window}", window + 1);
+            switch (random.Next(3))
+            {
+                case 0:
+                    cache.Add("shard", 1, list);
+                    Assert.Same(cache.Entities, list.Interned!.Table);
+                    break;
+                case 1:
+                    older.Add("shard", 1, list);
+                    break;
+            }
+
+            sources.Add(new(list, null, list.Version));
+        }
+
+        foreach (int topN in new[] { 1, 10, 100 })
+        {
+            TopNShardQuery query = new("g", "top", descending, null, 0, 100, topN, ["service", "code"]);
+            MeasureV1.TopNList byBytes = TopNShardMerge.Merge(sources, query);
+            Assert.Equal(byBytes, TopNShardMerge.Merge(sources, query, cache.Entities));
+            Assert.Equal(byBytes, TopNShardMerge.Merge(sources, query, new TopNEntityTable()));
+            Assert.Equal(Math.Min(topN, sources.SelectMany(ItemsOf).DistinctBy(EntityText).Count()), byBytes.Items.Count);
+        }
+    }
+
+    // Items best first, as a processor stores them; values from a small range so that entities tie.
+    private static TopNItem[] RandomItems(Random random, TagValue[][] entities, bool isFloat, bool descending)
+    {
+        IEnumerable<TopNItem> items = entities.OrderBy(_ => random.Next()).Take(random.Next(0, 30)).Select((entity, i) =>
+            new TopNItem((ulong)i + 1, isFloat ? TopNRank.OfFloat(random.Next(20) / 4.0) : TopNRank.OfInt(random.Next(20)), entity));
+        return [.. descending ? items.OrderByDescending(i => i.Value) : items.OrderBy(i => i.Value)];
+    }
+
+    private static IEnumerable<TagValue[]> ItemsOf(TopNShardMerge.Source source) => source.Memory is { } memory
+        ? memory.Items.Select(i => i.Entity)
+        : TopNResultCodec.Decode(source.Stored!.Bytes, "test", "m").Items.Select(i => i.Entity);
+
+    private static string EntityText(TagValue[] entity)
+    {
+        using Banyan.Storage.Bytes.ByteBuffer bytes = new(64);
+        TopNResultCodec.WriteEntity(bytes, entity);
+        return Convert.ToHexString(bytes.WrittenSpan);
+    }
+
     private static string Show(MeasureV1.TopNList.Types.Item item, int tag) => item.Entity.Count <= tag ? "-" : item.Entity[tag].Value.ValueCase switch
     {
         Banyan.Api.Model.V1.TagValue.ValueOneofCase.Str => item.Entity[tag].Value.Str.Value,
