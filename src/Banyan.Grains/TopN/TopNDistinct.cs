@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Banyan.Grains.TopN;
@@ -130,12 +131,16 @@ internal sealed class TopNDistinct<T>(bool descending)
     }
 
     // A later item of a known entity replaces it only when strictly better.
+    // The entry is updated in place: a merge offers every item of every list, and copying the entry out and back was a
+    // large part of the merge loop.
     private void Offer(int index, TopNRank value, T payload)
     {
-        int c = value.CompareTo(_best[index].Value);
+        ref (string Key, TopNRank Value, T Payload) entry = ref CollectionsMarshal.AsSpan(_best)[index];
+        int c = value.CompareTo(entry.Value);
         if (descending ? c > 0 : c < 0)
         {
-            _best[index] = (_best[index].Key, value, payload);
+            entry.Value = value;
+            entry.Payload = payload;
         }
     }
 }
