@@ -14,9 +14,9 @@ internal sealed class TopNDistinct<T>(bool descending)
 {
     private readonly Dictionary<string, int> _indexOf = new(StringComparer.Ordinal);
     private readonly Dictionary<byte[], int> _indexOfBytes = new(TopNEntityBytesComparer.Instance);
-    private int[] _slotOfId = []; // by entity id: its index in _best plus one (0: not seen); ids are dense from 0
     private readonly List<(string Key, TopNRank Value, T Payload)> _best = [];
     private readonly List<int> _ids = []; // the entity id of each of _best's entries, when keyed by ids
+    private int[] _slotOfId = []; // by entity id: its index in _best plus one (0: not seen); ids are dense from 0
     private Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _bytesLookup; // default until the first byte key
 
     /// <summary>Number of distinct entities seen.</summary>
@@ -130,9 +130,8 @@ internal sealed class TopNDistinct<T>(bool descending)
         }
     }
 
-    // A later item of a known entity replaces it only when strictly better.
-    // The entry is updated in place: a merge offers every item of every list, and copying the entry out and back was a
-    // large part of the merge loop.
+    // A later item of a known entity replaces it only when strictly better. The entry is updated in place: a merge
+    // offers every item of every list, and copying the entry out and back was a large part of the merge loop.
     private void Offer(int index, TopNRank value, T payload)
     {
         ref (string Key, TopNRank Value, T Payload) entry = ref CollectionsMarshal.AsSpan(_best)[index];
