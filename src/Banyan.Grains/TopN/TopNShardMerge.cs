@@ -34,54 +34,6 @@ internal static class TopNShardMerge
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(query);
-        return entities is null ? MergeByBytes(sources, query) : MergeByIds(sources, query, entities);
-    }
-
-    private static MeasureV1.TopNList MergeByBytes(IReadOnlyList<Source> sources, TopNShardQuery query)
-    {
-        TopNDistinct<(long Window, long Version)> distinct = new(query.Descending);
-        using ByteBuffer memoryEntity = new(256);
-        foreach (Source source in sources)
-        {
-            if (source.Stored is { } stored)
-            {
-                TopNListReader reader = TopNListReader.Open(stored.Bytes, stored.Where);
-                try
-                {
-                    while (reader.MoveNext())
-                    {
-                        distinct.Put(reader.Entity, reader.Value, (stored.WindowStart, source.Version));
-                    }
-                }
-                finally
-                {
-                    reader.Dispose();
-                }
-            }
-            else if (source.Memory is { } memory)
-            {
-                foreach (TopNItem item in memory.Items)
-                {
-                    memoryEntity.Clear();
-                    TopNResultCodec.WriteEntity(memoryEntity, item.Entity);
-                    distinct.Put(memoryEntity.WrittenSpan, item.Value, (memory.WindowStart, source.Version));
-                }
-            }
-        }
-
-        MeasureV1.TopNList answer = new();
-        foreach ((string entityKey, TopNRank value, (long window, long version)) in distinct.TopWithKeys(query.TopN))
-        {
-            answer.Items.Add(Item(query, Encoding.Latin1.GetBytes(entityKey), value, window, version));
-        }
-
-        return answer;
-    }
-
-    // The same merge, entities keyed by their ids in `entities`: every item of every list is put in the same order as by
-    // bytes, so ties go to the same entity.
-    private static MeasureV1.TopNList MergeByIds(IReadOnlyList<Source> sources, TopNShardQuery query, TopNEntityTable entities)
-    {
         TopNDistinct<(long Window, long Version)> distinct = new(query.Descending);
         using ByteBuffer memoryEntity = new(256);
         foreach (Source source in sources)
@@ -89,7 +41,7 @@ internal static class TopNShardMerge
             if (source.Stored is { } stored)
             {
                 (long, long) payload = (stored.WindowStart, source.Version);
-                if (stored.Interned is { } interned && ReferenceEquals(interned.Table, entities))
+                if (entities is not null && stored.Interned is { } interned && ReferenceEquals(interned.Table, entities))
                 {
                     int[] ids = interned.EntityIds;
                     for (int i = 0; i < ids.Length; i++)
@@ -105,7 +57,7 @@ internal static class TopNShardMerge
                 {
                     while (reader.MoveNext())
                     {
-                        distinct.Put(entities.Intern(reader.Entity), reader.Value, payload);
+                        Put(distinct, entities, reader.Entity, reader.Value, payload);
                     }
                 }
                 finally
@@ -119,18 +71,42 @@ internal static class TopNShardMerge
                 {
                     memoryEntity.Clear();
                     TopNResultCodec.WriteEntity(memoryEntity, item.Entity);
-                    distinct.Put(entities.Intern(memoryEntity.WrittenSpan), item.Value, (memory.WindowStart, source.Version));
+                    Put(distinct, entities, memoryEntity.WrittenSpan, item.Value, (memory.WindowStart, source.Version));
                 }
             }
         }
 
         MeasureV1.TopNList answer = new();
-        foreach ((int entityId, TopNRank value, (long window, long version)) in distinct.TopWithIds(query.TopN))
+        if (entities is null)
         {
-            answer.Items.Add(Item(query, entities.EntityOf(entityId), value, window, version));
+            foreach ((string entityKey, TopNRank value, (long window, long version)) in distinct.TopWithKeys(query.TopN))
+            {
+                answer.Items.Add(Item(query, Encoding.Latin1.GetBytes(entityKey), value, window, version));
+            }
+        }
+        else
+        {
+            foreach ((int entityId, TopNRank value, (long window, long version)) in distinct.TopWithIds(query.TopN))
+            {
+                answer.Items.Add(Item(query, entities.EntityOf(entityId), value, window, version));
+            }
         }
 
         return answer;
+    }
+
+    // An item keyed by its entity's bytes, or by their id in `entities` (interned now if new): every item of every list is
+    // put in the same order either way, so ties go to the same entity.
+    private static void Put(TopNDistinct<(long Window, long Version)> distinct, TopNEntityTable? entities, ReadOnlySpan<byte> entity, TopNRank value, (long Window, long Version) payload)
+    {
+        if (entities is null)
+        {
+            distinct.Put(entity, value, payload);
+        }
+        else
+        {
+            distinct.Put(entities.Intern(entity), value, payload);
+        }
     }
 
     // One answered item: only the answered entities are decoded.
