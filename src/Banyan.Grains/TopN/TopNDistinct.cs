@@ -38,24 +38,6 @@ internal sealed class TopNDistinct<T>(bool descending)
     }
 
     /// <summary>
-    /// <see cref="Put(string, TopNRank, T)"/> with the key in a span: an entity seen before costs a lookup, no string
-    /// (a shard's query merges every item of every window of the range; the entities repeat from window to window).
-    /// </summary>
-    public void Put(ReadOnlySpan<char> entityKey, TopNRank value, T payload)
-    {
-        ThrowIfKeyedOtherwise(strings: true);
-        if (_indexOf.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(entityKey, out int index))
-        {
-            Offer(index, value, payload);
-            return;
-        }
-
-        string key = entityKey.ToString();
-        _indexOf[key] = _best.Count;
-        _best.Add((key, value, payload));
-    }
-
-    /// <summary>
     /// <see cref="Put(string, TopNRank, T)"/> keyed by the entity's bytes as a list stores them, whose key is their
     /// Latin-1 text (one char per byte). A shard's merge puts every item of every list of the range, so an entity seen
     /// before costs a lookup of its bytes: no text, no allocation. An instance takes either this or the string keys.

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Banyan.Api.Measure.V1;
 using Banyan.Api.Model.V1;
+using Banyan.Storage.Bytes;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -600,22 +601,7 @@ public static class MeasureQueryResponseEncoder
             _at += 8;
         }
 
-        public void Varint(ulong value)
-        {
-            if (value < 0x80)
-            {
-                _destination[_at++] = (byte)value; // most tags and lengths of an answer
-                return;
-            }
-
-            while (value >= 0x80)
-            {
-                _destination[_at++] = (byte)(value | 0x80);
-                value >>= 7;
-            }
-
-            _destination[_at++] = (byte)value;
-        }
+        public void Varint(ulong value) => _at += VarInt.Write(_destination[_at..], value);
 
         public readonly void CheckDone()
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Banyan.Storage.Bytes;
 using Google.Protobuf;
 using Grpc.Core;
 using MeasureV1 = Banyan.Api.Measure.V1;
@@ -119,13 +120,13 @@ public static class WriteResponseMarshaller
         if (messageId != 0)
         {
             destination[at++] = (1 << 3) | 0; // field 1, varint
-            at += WriteVarint(destination[at..], messageId);
+            at += VarInt.Write(destination[at..], messageId);
         }
 
         if (status.Length > 0)
         {
             destination[at++] = (2 << 3) | 2; // field 2, length-delimited
-            at += WriteVarint(destination[at..], (ulong)status.Length);
+            at += VarInt.Write(destination[at..], (ulong)status.Length);
             status.CopyTo(destination[at..]);
             at += status.Length;
         }
@@ -133,22 +134,9 @@ public static class WriteResponseMarshaller
         if (metadata is not null)
         {
             destination[at++] = (3 << 3) | 2; // field 3, length-delimited
-            at += WriteVarint(destination[at..], (ulong)metadata.Length);
+            at += VarInt.Write(destination[at..], (ulong)metadata.Length);
             metadata.CopyTo(destination[at..]);
         }
-    }
-
-    private static int WriteVarint(Span<byte> destination, ulong value)
-    {
-        int at = 0;
-        while (value >= 0x80)
-        {
-            destination[at++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        destination[at++] = (byte)value;
-        return at;
     }
 
     // Status names are a handful of constants: their UTF-8 bytes are kept per thread.

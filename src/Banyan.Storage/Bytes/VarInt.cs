@@ -23,7 +23,7 @@ public static class VarInt
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int SizeOf(ulong value) => 1 + ((63 - System.Numerics.BitOperations.LeadingZeroCount(value | 1)) / 7);
 
-    /// <summary>Writes <paramref name="value"/> to the start of <paramref name="destination"/> (at least 10 bytes long).</summary>
+    /// <summary>Writes <paramref name="value"/> to the start of <paramref name="destination"/>, which must hold its <see cref="SizeOf"/> bytes (at most <see cref="MaxLength"/>); returns that size.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Write(Span<byte> destination, ulong value)
     {
