@@ -20,6 +20,12 @@ public static class ColumnCodec
     /// <summary>Bytes-column mode byte: dictionary of distinct values, then per-row indexes.</summary>
     public const byte BytesDictionary = 1;
 
+    /// <summary>
+    /// Bytes-column mode byte: every row holds the same non-null value, written once (parts of format version 3
+    /// and later). A measure's entity tags are constant over a block of one series, so this is their usual mode.
+    /// </summary>
+    public const byte BytesConstant = 2;
+
     /// <summary>The dictionary is abandoned beyond this many distinct values.</summary>
     public const int MaxDictionaryEntries = 1024;
 
@@ -36,13 +42,24 @@ public static class ColumnCodec
     /// log takes 8 bytes per value rather than spend the decimal conversion on every write (a part
     /// encodes them compactly at flush). The layout is one the decoder reads either way.
     /// </summary>
-    public static byte Encode(ColumnBuffer column, ByteBuffer output, bool plainFloats) => Encode(column, output, plainFloats, allowRice: false);
+    public static byte Encode(ColumnBuffer column, ByteBuffer output, bool plainFloats) => Encode(column, output, plainFloats, allowRice: false, allowConstantBytes: false);
 
     /// <summary>
     /// As <see cref="Encode(ColumnBuffer, ByteBuffer)"/>, letting integer sequences and decimal mantissas take
-    /// <see cref="IntegerEncodingKind.Rice"/> when it is smallest: for parts of format version 2 and later.
+    /// <see cref="IntegerEncodingKind.Rice"/> when it is smallest: for parts of format version 2.
     /// </summary>
-    public static byte EncodeCompact(ColumnBuffer column, ByteBuffer output) => Encode(column, output, plainFloats: false, allowRice: true);
+    public static byte EncodeCompact(ColumnBuffer column, ByteBuffer output) => EncodeForPart(column, output, formatVersion: 2);
+
+    /// <summary>
+    /// Encodes <paramref name="column"/> with the encodings a part of <paramref name="formatVersion"/> may hold:
+    /// version 1 those of <see cref="Encode(ColumnBuffer, ByteBuffer)"/>, version 2 adds
+    /// <see cref="IntegerEncodingKind.Rice"/>, version 3 adds <see cref="BytesConstant"/>.
+    /// </summary>
+    public static byte EncodeForPart(ColumnBuffer column, ByteBuffer output, uint formatVersion) =>
+        Encode(column, output, plainFloats: false, allowRice: formatVersion >= 2, allowConstantBytes: formatVersion >= 3);
+
+    /// <summary>The highest byte-column mode a part of <paramref name="formatVersion"/> may record.</summary>
+    public static byte HighestBytesMode(uint formatVersion) => formatVersion >= 3 ? BytesConstant : BytesDictionary;
 
     /// <summary>
     /// True when <paramref name="payload"/> (an encoded column of <paramref name="type"/> with
@@ -76,13 +93,13 @@ public static class ColumnCodec
         return position < payload.Length && payload[position] == (byte)IntegerEncodingKind.Rice;
     }
 
-    private static byte Encode(ColumnBuffer column, ByteBuffer output, bool plainFloats, bool allowRice)
+    private static byte Encode(ColumnBuffer column, ByteBuffer output, bool plainFloats, bool allowRice, bool allowConstantBytes)
     {
         ArgumentNullException.ThrowIfNull(column);
         ArgumentNullException.ThrowIfNull(output);
         if (ColumnValueTypes.IsBytes(column.Type))
         {
-            return EncodeBytes(column, output);
+            return allowConstantBytes && TryEncodeConstantBytes(column, output) ? BytesConstant : EncodeBytes(column, output);
         }
 
         int n = column.Count;
@@ -249,6 +266,35 @@ public static class ColumnCodec
         }
 
         return reader.RemainingSpan[0];
+    }
+
+    // Mode 2 when there are two or more rows, none null, all equal: 1 + varint + the value's bytes, smaller than the
+    // dictionary's (which adds an entry count and an index per row) and than plain. Rows appended as repeats of the row
+    // before are known equal without comparing; the comparison stops at the first other value.
+    private static bool TryEncodeConstantBytes(ColumnBuffer column, ByteBuffer output)
+    {
+        int n = column.Count;
+        if (n < 2 || column.NullCount != 0)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<int> starts = column.Starts;
+        ReadOnlySpan<int> lengths = column.Lengths;
+        ReadOnlySpan<byte> heap = column.Heap;
+        ReadOnlySpan<byte> first = heap.Slice(starts[0], lengths[0]);
+        for (int i = 1; i < n; i++)
+        {
+            if (!column.SharesBytesWithRowBefore(i) && !heap.Slice(starts[i], lengths[i]).SequenceEqual(first))
+            {
+                return false;
+            }
+        }
+
+        output.WriteByte(BytesConstant);
+        output.WriteVarUInt64((ulong)first.Length);
+        output.Write(first);
+        return true;
     }
 
     private static byte EncodeBytes(ColumnBuffer column, ByteBuffer output)
@@ -439,6 +485,14 @@ public static class ColumnCodec
                     lengths[i] = entryLengths[index - 1];
                 }
             }
+        }
+        else if (mode == BytesConstant)
+        {
+            int length = reader.ReadLength(payload.Length);
+            int start = reader.Position;
+            ValidateValue(type, reader.ReadSpan(length), start);
+            starts.Fill(start);
+            lengths.Fill(length);
         }
         else
         {

@@ -141,6 +141,85 @@ public static class BlockHeaderCodec
         }
     }
 
+    /// <summary>
+    /// Appends a tag family's column directory for one block in the layout of format 3 and later: each tag by its number
+    /// in <paramref name="names"/> (the family's table in meta.bin), and only the first frame's offset, the family's
+    /// frames of a block being written one after the other.
+    /// </summary>
+    public static void WriteTagDirectory(IReadOnlyList<ColumnHeader> columns, ByteBuffer output, TagNameTable names)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(names);
+        output.WriteVarUInt64((ulong)columns.Count);
+        if (columns.Count == 0)
+        {
+            return;
+        }
+
+        output.WriteVarUInt64((ulong)columns[0].Offset);
+        long next = columns[0].Offset;
+        foreach (ColumnHeader column in columns)
+        {
+            if (column.Offset != next)
+            {
+                throw new InvalidOperationException($"tag '{column.Name}' is at offset {column.Offset}, not right after the family's previous frame ({next})");
+            }
+
+            output.WriteVarUInt64((ulong)names.NumberOf(column.Name));
+            output.WriteByte((byte)column.Type);
+            output.WriteByte(column.Encoding);
+            output.WriteVarUInt64((ulong)column.Size);
+            next += column.Size;
+        }
+    }
+
+    /// <summary>
+    /// Parses a tag family's column directory written by <see cref="WriteTagDirectory(IReadOnlyList{ColumnHeader}, ByteBuffer, TagNameTable)"/>
+    /// (format 3 and later), naming each tag from <paramref name="names"/>, the family's table in meta.bin.
+    /// </summary>
+    public static ColumnHeader[] ReadTagDirectory(ReadOnlySpan<byte> raw, long tagValuesLength, string tagValuesName, uint formatVersion, IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var reader = new SpanReader(raw);
+        int count = reader.ReadLength(MaxColumns);
+        var columns = new ColumnHeader[count];
+        if (count == 0)
+        {
+            reader.EnsureEnd();
+            return columns;
+        }
+
+        int firstOffset = reader.Position;
+        long offset = ReadOffset(ref reader);
+        if (offset > tagValuesLength)
+        {
+            EncodingCorruption.Throw(firstOffset, $"frame offset {offset} lies outside {tagValuesName} ({tagValuesLength} bytes)");
+        }
+
+        Span<bool> seen = names.Count <= 256 ? stackalloc bool[names.Count] : new bool[names.Count];
+        for (int i = 0; i < count; i++)
+        {
+            int start = reader.Position;
+            ulong number = reader.ReadVarUInt64();
+            if (number >= (ulong)names.Count || seen[(int)number])
+            {
+                EncodingCorruption.Throw(start, $"tag number {number} is not one of the family's {names.Count} names, or is given twice");
+            }
+
+            seen[(int)number] = true;
+            ColumnValueType type = ReadType(ref reader);
+            byte encoding = ReadColumnEncoding(ref reader, type, IntegerEncodingKind.Rice, ColumnCodec.HighestBytesMode(formatVersion));
+            int size = ReadSize(ref reader, CompactFrame.MinSize);
+            CheckRange(offset, size, tagValuesLength, start, tagValuesName);
+            columns[i] = new ColumnHeader(names[(int)number], type, offset, size, encoding, default);
+            offset += size;
+        }
+
+        reader.EnsureEnd();
+        return columns;
+    }
+
     /// <summary>Parses a tag family's column directory; offsets must lie inside a .tf file of <paramref name="tagValuesLength"/> bytes.</summary>
     public static ColumnHeader[] ReadTagDirectory(ReadOnlySpan<byte> raw, long tagValuesLength, string tagValuesName) =>
         ReadTagDirectory(raw, tagValuesLength, tagValuesName, formatVersion: 1);
@@ -161,7 +240,7 @@ public static class BlockHeaderCodec
             int start = reader.Position;
             string name = reader.ReadString(ColumnBuffer.MaxNameBytes);
             ColumnValueType type = ReadType(ref reader);
-            byte encoding = ReadColumnEncoding(ref reader, type, maxInteger);
+            byte encoding = ReadColumnEncoding(ref reader, type, maxInteger, ColumnCodec.HighestBytesMode(formatVersion));
             long offset = ReadOffset(ref reader);
             int size = ReadSize(ref reader, minFrame);
             CheckRange(offset, size, tagValuesLength, start, tagValuesName);
@@ -198,11 +277,12 @@ public static class BlockHeaderCodec
         return kind;
     }
 
-    private static byte ReadColumnEncoding(ref SpanReader reader, ColumnValueType type, IntegerEncodingKind maxInteger = IntegerEncodingKind.DeltaOfDelta)
+    private static byte ReadColumnEncoding(ref SpanReader reader, ColumnValueType type, IntegerEncodingKind maxInteger = IntegerEncodingKind.DeltaOfDelta,
+        byte maxBytesMode = ColumnCodec.BytesDictionary)
     {
         int offset = reader.Position;
         byte encoding = reader.ReadByte();
-        byte max = ColumnValueTypes.IsBytes(type) ? ColumnCodec.BytesDictionary
+        byte max = ColumnValueTypes.IsBytes(type) ? maxBytesMode
             : type == ColumnValueType.Float64 ? (byte)FloatEncodingKind.Plain : (byte)maxInteger;
         if (encoding > max)
         {

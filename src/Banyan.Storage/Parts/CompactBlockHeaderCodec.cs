@@ -111,11 +111,13 @@ public sealed class CompactBlockHeaderCodec
 
     /// <summary>
     /// Parses a chunk of <paramref name="blockCount"/> headers; every frame must lie inside the file
-    /// lengths given (<paramref name="tagMetadataLength"/> is −1 for a family the part does not have).
+    /// lengths given (<paramref name="tagMetadataLength"/> is −1 for a family the part does not have);
+    /// <paramref name="formatVersion"/> (2 or later) bounds the encodings a column may record.
     /// </summary>
     public static BlockHeader[] ReadChunk(ReadOnlySpan<byte> raw, int blockCount, long timestampsLength, long fieldValuesLength,
-        Func<string, long> tagMetadataLength)
+        Func<string, long> tagMetadataLength, uint formatVersion)
     {
+        byte maxBytesMode = ColumnCodec.HighestBytesMode(formatVersion);
         ArgumentNullException.ThrowIfNull(tagMetadataLength);
         var headers = new BlockHeader[blockCount];
         var reader = new SpanReader(raw);
@@ -188,7 +190,7 @@ public sealed class CompactBlockHeaderCodec
                 for (int f = 0; f < fields.Length; f++)
                 {
                     ColumnHeader like = previous.Fields[f];
-                    fields[f] = ReadField(ref reader, like.Name, like.Type, rowCount, ref fieldValuesEnd, fieldValuesLength, start);
+                    fields[f] = ReadField(ref reader, like.Name, like.Type, rowCount, ref fieldValuesEnd, fieldValuesLength, start, maxBytesMode);
                 }
 
                 families = previous.TagFamilies.Count == 0 ? [] : new TagFamilyHeader[previous.TagFamilies.Count];
@@ -225,7 +227,7 @@ public sealed class CompactBlockHeaderCodec
                 fields = fieldCount == 0 ? [] : new ColumnHeader[fieldCount];
                 for (int f = 0; f < fieldCount; f++)
                 {
-                    fields[f] = ReadField(ref reader, names[f].Name, names[f].Type, rowCount, ref fieldValuesEnd, fieldValuesLength, start);
+                    fields[f] = ReadField(ref reader, names[f].Name, names[f].Type, rowCount, ref fieldValuesEnd, fieldValuesLength, start, maxBytesMode);
                 }
 
                 families = familyCount == 0 ? [] : new TagFamilyHeader[familyCount];
@@ -249,9 +251,10 @@ public sealed class CompactBlockHeaderCodec
         return headers;
     }
 
-    private static ColumnHeader ReadField(ref SpanReader reader, string name, ColumnValueType type, int rowCount, ref long end, long fileLength, int start)
+    private static ColumnHeader ReadField(ref SpanReader reader, string name, ColumnValueType type, int rowCount, ref long end, long fileLength, int start,
+        byte maxBytesMode)
     {
-        byte encoding = ReadColumnEncoding(ref reader, type);
+        byte encoding = ReadColumnEncoding(ref reader, type, maxBytesMode);
         int lengthOffset = reader.Position;
         int descriptorLength = reader.ReadByte();
         if (descriptorLength > ColumnHeader.MaxDescriptorLength)
@@ -346,11 +349,11 @@ public sealed class CompactBlockHeaderCodec
         return (offset, size);
     }
 
-    private static byte ReadColumnEncoding(ref SpanReader reader, ColumnValueType type)
+    private static byte ReadColumnEncoding(ref SpanReader reader, ColumnValueType type, byte maxBytesMode)
     {
         int offset = reader.Position;
         byte encoding = reader.ReadByte();
-        byte max = ColumnValueTypes.IsBytes(type) ? ColumnCodec.BytesDictionary
+        byte max = ColumnValueTypes.IsBytes(type) ? maxBytesMode
             : type == ColumnValueType.Float64 ? (byte)FloatEncodingKind.Plain : (byte)IntegerEncodingKind.Rice;
         if (encoding > max)
         {

@@ -11,11 +11,13 @@ public static class PartFileMagic
 {
     /// <summary>Format version of every file of the parts this build writes.</summary>
     /// <remarks>
-    /// Version 2 (lean block headers, implied timestamps and versions, compact frames, Rice-coded
-    /// integers; docs/format/part.md) is written; version 1 parts are still read, so data written by
-    /// earlier builds stays readable and is rewritten in version 2 when merged.
+    /// Version 3 is written: version 2 (lean block headers, implied timestamps and versions, compact
+    /// frames, Rice-coded integers; docs/format/part.md) with byte columns whose rows are all one value
+    /// stored once (<see cref="Columns.ColumnCodec.BytesConstant"/>) and tag directories that name tags by
+    /// number in a table kept once per part (<see cref="TagNameTable"/>). Versions 1 and 2 are still read, so
+    /// data written by earlier builds stays readable and is rewritten in version 3 when merged.
     /// </remarks>
-    public const uint FormatVersion = 2;
+    public const uint FormatVersion = 3;
 
     /// <summary>Oldest format version this build reads.</summary>
     public const uint OldestReadableVersion = 1;

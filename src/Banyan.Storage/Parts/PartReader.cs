@@ -26,6 +26,9 @@ public sealed class PartReader : IPartReader
     private readonly PrimaryChunkInfo[] _chunks;
     private readonly LoadedChunk?[] _chunkHeaders;
     private readonly bool _compact;
+
+    // Format 3: each family's tag names, which its block directories refer to by number (read from meta.bin).
+    private Dictionary<string, string[]> _tagNames = new(StringComparer.Ordinal);
     private bool _disposed;
 
     private readonly string _timestampsPath;
@@ -268,26 +271,44 @@ public sealed class PartReader : IPartReader
             }
 
             FamilyFiles files = _families[family.Name];
-            string dirPath = files.DirectoryPath;
-            string valuesPath = files.ValuesPath;
-            int dirLength = ReadFrame(files.Directory, dirPath, family.Offset, family.Size, scratch);
-            ColumnHeader[] columns;
-            try
-            {
-                columns = BlockHeaderCodec.ReadTagDirectory(scratch.Raw.AsSpan(0, dirLength), files.ValuesLength, valuesPath, Metadata.FormatVersion);
-            }
-            catch (StorageCorruptionException e) when (e.FilePath == EncodingCorruption.Source)
-            {
-                throw Rethrow(e, dirPath, family.Offset);
-            }
-
+            ColumnHeader[] columns = ReadDirectory(family, scratch);
             foreach (ColumnHeader column in columns)
             {
                 if (projection.IncludesTag(family.Name, column.Name))
                 {
-                    DecodeColumn(files.Values, valuesPath, family.Name, column, n, destination, scratch);
+                    DecodeColumn(files.Values, files.ValuesPath, family.Name, column, n, destination, scratch);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The column directory of tag family <paramref name="family"/> in block <paramref name="header"/>: each tag's
+    /// name, type, encoding and frame (for tools and tests; <see cref="ReadBlock"/> decodes the columns).
+    /// </summary>
+    /// <exception cref="StorageCorruptionException">The directory is damaged.</exception>
+    public IReadOnlyList<ColumnHeader> ReadTagDirectory(BlockHeader header, string family)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        TagFamilyHeader? found = header.TagFamilies.FirstOrDefault(f => f.Name == family);
+        return found is null ? [] : ReadDirectory(found, new DecodeScratch());
+    }
+
+    private ColumnHeader[] ReadDirectory(TagFamilyHeader family, DecodeScratch scratch)
+    {
+        FamilyFiles files = _families[family.Name];
+        string dirPath = files.DirectoryPath;
+        int dirLength = ReadFrame(files.Directory, dirPath, family.Offset, family.Size, scratch);
+        try
+        {
+            ReadOnlySpan<byte> raw = scratch.Raw.AsSpan(0, dirLength);
+            return Metadata.FormatVersion >= 3
+                ? BlockHeaderCodec.ReadTagDirectory(raw, files.ValuesLength, files.ValuesPath, Metadata.FormatVersion, _tagNames[family.Name])
+                : BlockHeaderCodec.ReadTagDirectory(raw, files.ValuesLength, files.ValuesPath, Metadata.FormatVersion);
+        }
+        catch (StorageCorruptionException e) when (e.FilePath == EncodingCorruption.Source)
+        {
+            throw Rethrow(e, dirPath, family.Offset);
         }
     }
 
@@ -434,7 +455,7 @@ public sealed class PartReader : IPartReader
 
             Func<string, long> familyLength = family => _families.TryGetValue(family, out FamilyFiles? files) ? files.DirectoryLength : -1;
             headers = _compact
-                ? CompactBlockHeaderCodec.ReadChunk(reader.RemainingSpan, count, _timestampsLength, _fieldValuesLength, familyLength)
+                ? CompactBlockHeaderCodec.ReadChunk(reader.RemainingSpan, count, _timestampsLength, _fieldValuesLength, familyLength, Metadata.FormatVersion)
                 : BlockHeaderCodec.ReadChunk(reader.RemainingSpan, count, _timestampsLength, _fieldValuesLength, familyLength);
         }
         catch (StorageCorruptionException e) when (e.FilePath == EncodingCorruption.Source)
@@ -538,6 +559,11 @@ public sealed class PartReader : IPartReader
 
                 blocks += chunk.BlockCount;
                 chunks[i] = chunk;
+            }
+
+            if (Metadata.FormatVersion >= 3)
+            {
+                _tagNames = TagNameTable.ReadAll(ref reader, Metadata.TagFamilies);
             }
 
             reader.EnsureEnd();

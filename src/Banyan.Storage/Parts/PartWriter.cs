@@ -25,6 +25,9 @@ public sealed class PartWriter : IDisposable
     private readonly FileAppender? _fieldValues;
     private readonly FileAppender _primary;
     private readonly SortedDictionary<string, (FileAppender Values, FileAppender Directory)> _families = new(StringComparer.Ordinal);
+
+    // Format 3: each family's tag names, numbered for the block directories and written once in meta.bin.
+    private readonly Dictionary<string, TagNameTable> _tagNames = new(StringComparer.Ordinal);
     private readonly ByteBuffer _raw = new(4096);
     private readonly ByteBuffer _frame = new(4096);
     private readonly ByteBuffer _chunk = new(64 << 10);
@@ -197,6 +200,11 @@ public sealed class PartWriter : IDisposable
             foreach (PrimaryChunkInfo chunk in _chunks)
             {
                 chunk.Write(_raw);
+            }
+
+            if (_version >= 3)
+            {
+                TagNameTable.WriteAll(_tagNames, _raw);
             }
 
             _frame.Clear();
@@ -660,7 +668,15 @@ public sealed class PartWriter : IDisposable
             }
 
             _raw.Clear();
-            BlockHeaderCodec.WriteTagDirectory(_tagHeaders, _raw);
+            if (_version >= 3)
+            {
+                BlockHeaderCodec.WriteTagDirectory(_tagHeaders, _raw, _tagNames[family]);
+            }
+            else
+            {
+                BlockHeaderCodec.WriteTagDirectory(_tagHeaders, _raw);
+            }
+
             (long dirOffset, int dirSize) = WriteFrame(directory);
             _familyHeaders.Add(new TagFamilyHeader(family, dirOffset, dirSize));
         }
@@ -700,8 +716,7 @@ public sealed class PartWriter : IDisposable
         }
     }
 
-    private byte EncodeColumn(ColumnBuffer column, ByteBuffer raw) =>
-        _headerCodec is null ? ColumnCodec.Encode(column, raw) : ColumnCodec.EncodeCompact(column, raw);
+    private byte EncodeColumn(ColumnBuffer column, ByteBuffer raw) => ColumnCodec.EncodeForPart(column, raw, _version);
 
     /// <summary>
     /// Row i at min + i·(max − min)/(n − 1) exactly, in wrapping 64-bit arithmetic, as the reader rebuilds
@@ -787,6 +802,7 @@ public sealed class PartWriter : IDisposable
             TagFamilyName.Validate(family);
             files = (Create(PartFileNames.TagValues(family), PartFileMagic.TagValues), Create(PartFileNames.TagMetadata(family), PartFileMagic.TagMetadata));
             _families.Add(family, files);
+            _tagNames.Add(family, new TagNameTable());
         }
 
         return files;

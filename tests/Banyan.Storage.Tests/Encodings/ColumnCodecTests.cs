@@ -42,6 +42,60 @@ public sealed class ColumnCodecTests
     }
 
     [Fact]
+    public void Constant_string_column_pinned_bytes_in_part_format_3()
+    {
+        var constant = new ColumnBuffer("t", "s", ColumnValueType.String);
+        for (int i = 0; i < 4; i++)
+        {
+            constant.AppendString("service-a");
+        }
+
+        // mode 02, length 9, the value once: 11 bytes where the dictionary (format 2) takes 16.
+        AssertPinned(constant, "0209" + "736572766963652D61", formatVersion: 3);
+        AssertPinned(constant, "0101097365727669636" + "52D6101010101", formatVersion: 2);
+
+        // Empty values are constant too; a null row, another value, or a single row is not.
+        var empty = new ColumnBuffer("t", "s", ColumnValueType.String);
+        empty.AppendString(string.Empty);
+        empty.AppendString(string.Empty);
+        AssertPinned(empty, "0200", formatVersion: 3);
+        var withNull = new ColumnBuffer("t", "s", ColumnValueType.String);
+        withNull.AppendString("a");
+        withNull.AppendString(null);
+        AssertPinned(withNull, "00026100", formatVersion: 3);
+        var other = new ColumnBuffer("t", "s", ColumnValueType.String);
+        other.AppendString("ab");
+        other.AppendString("ab");
+        other.AppendString("ac");
+        Assert.NotEqual(ColumnCodec.BytesConstant, Encode(other, 3).Encoding);
+        var single = new ColumnBuffer("t", "s", ColumnValueType.String);
+        single.AppendString("a");
+        AssertPinned(single, "000261", formatVersion: 3);
+
+        // Rows that repeat the row before (sharing its bytes) are constant without a comparison.
+        var shared = new ColumnBuffer("t", "s", ColumnValueType.Binary);
+        shared.AppendBytes([1, 2, 3]);
+        shared.AppendLastRowAgain();
+        shared.AppendLastRowAgain();
+        AssertPinned(shared, "0203010203", formatVersion: 3);
+    }
+
+    [Fact]
+    public void Constant_payloads_that_are_cut_or_run_on_are_corrupt()
+    {
+        var scratch = new DecodeScratch();
+        foreach (string hex in new[] { "02", "0205616263", "020361626364", "0203" })
+        {
+            var destination = new ColumnBuffer("f", "c", ColumnValueType.String);
+            Assert.Throws<StorageCorruptionException>(() => ColumnCodec.Decode(Convert.FromHexString(hex), 4, ColumnValueType.String, destination, scratch));
+        }
+
+        // A constant string array is parsed when decoded, like any other.
+        var array = new ColumnBuffer("f", "c", ColumnValueType.StringArray);
+        Assert.Throws<StorageCorruptionException>(() => ColumnCodec.Decode(Convert.FromHexString("0202" + "05" + "61"), 3, ColumnValueType.StringArray, array, scratch));
+    }
+
+    [Fact]
     public void Arrays_pinned_bytes()
     {
         var strings = new ColumnBuffer("t", "a", ColumnValueType.StringArray);
@@ -67,14 +121,18 @@ public sealed class ColumnCodecTests
             var random = new Random(seed);
             ColumnValueType type = types[seed % types.Length];
             ColumnBuffer column = NextColumn(random, type);
-            using var buffer = new ByteBuffer();
-            byte encoding = ColumnCodec.Encode(column, buffer);
-            var decoded = new ColumnBuffer("f", "c", type);
-            Assert.Equal(encoding, ColumnCodec.Decode(buffer.WrittenSpan, column.Count, type, decoded, scratch));
-            Assert.Equal(column.Count, decoded.Count);
-            for (int i = 0; i < column.Count; i++)
+            foreach (uint format in new uint[] { 1, 2, 3 })
             {
-                Assert.True(column.GetValue(i) == decoded.GetValue(i), $"seed {seed} {type} row {i}: {column.GetValue(i)} vs {decoded.GetValue(i)}");
+                using var buffer = new ByteBuffer();
+                byte encoding = ColumnCodec.EncodeForPart(column, buffer, format);
+                Assert.True(encoding <= (ColumnValueTypes.IsBytes(type) ? ColumnCodec.HighestBytesMode(format) : byte.MaxValue), $"seed {seed} format {format}: encoding {encoding}");
+                var decoded = new ColumnBuffer("f", "c", type);
+                Assert.Equal(encoding, ColumnCodec.Decode(buffer.WrittenSpan, column.Count, type, decoded, scratch));
+                Assert.Equal(column.Count, decoded.Count);
+                for (int i = 0; i < column.Count; i++)
+                {
+                    Assert.True(column.GetValue(i) == decoded.GetValue(i), $"seed {seed} {type} format {format} row {i}: {column.GetValue(i)} vs {decoded.GetValue(i)}");
+                }
             }
         }
     }
@@ -129,10 +187,18 @@ public sealed class ColumnCodecTests
     {
         var column = new ColumnBuffer("f", "c", type);
         int n = random.Next(0, 200);
-        bool fewDistinct = random.Next(2) == 0;
+        int shape = random.Next(3);
+        bool fewDistinct = shape != 0;
+        bool constant = shape == 2; // every row the first row's value, no nulls (format 3's constant byte columns)
         for (int i = 0; i < n; i++)
         {
-            if (random.Next(8) == 0)
+            if (constant && i > 0)
+            {
+                column.AppendFrom(column, 0);
+                continue;
+            }
+
+            if (!constant && random.Next(8) == 0)
             {
                 column.AppendNull();
                 continue;
@@ -170,10 +236,17 @@ public sealed class ColumnCodecTests
         return column;
     }
 
-    private static void AssertPinned(ColumnBuffer column, string hex)
+    private static (byte Encoding, byte[] Bytes) Encode(ColumnBuffer column, uint formatVersion)
     {
         using var buffer = new ByteBuffer();
-        byte encoding = ColumnCodec.Encode(column, buffer);
+        byte encoding = ColumnCodec.EncodeForPart(column, buffer, formatVersion);
+        return (encoding, buffer.ToArray());
+    }
+
+    private static void AssertPinned(ColumnBuffer column, string hex, uint formatVersion = 1)
+    {
+        using var buffer = new ByteBuffer();
+        byte encoding = ColumnCodec.EncodeForPart(column, buffer, formatVersion);
         Assert.Equal(hex, Convert.ToHexString(buffer.WrittenSpan));
         var decoded = new ColumnBuffer(column.Family, column.Name, column.Type);
         Assert.Equal(encoding, ColumnCodec.Decode(buffer.WrittenSpan, column.Count, column.Type, decoded, new DecodeScratch()));

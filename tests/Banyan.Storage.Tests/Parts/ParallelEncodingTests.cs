@@ -14,9 +14,10 @@ namespace Banyan.Storage.Tests.Parts;
 public sealed class ParallelEncodingTests
 {
     [Theory]
-    [InlineData(1, 2u)]
+    [InlineData(1, 3u)]
     [InlineData(2, 2u)]
     [InlineData(3, 1u)]
+    [InlineData(4, 3u)]
     public void Parallel_and_sequential_encoding_write_identical_parts(int seed, uint formatVersion)
     {
         var sequential = new PartWriterOptions { MaxMeasureRowsPerBlock = 37, PrimaryChunkBytes = 500, Fsync = false, FormatVersion = formatVersion, ParallelEncoding = false };

@@ -13,6 +13,8 @@ public sealed class PartCorruptionTests
 
     // Both formats: parts of format 1 are still read, so their damage must still be reported.
     [Theory]
+    [InlineData(DataKind.Measure, 3u)]
+    [InlineData(DataKind.Stream, 3u)]
     [InlineData(DataKind.Measure, 2u)]
     [InlineData(DataKind.Stream, 2u)]
     [InlineData(DataKind.Measure, 1u)]
@@ -80,6 +82,8 @@ public sealed class PartCorruptionTests
     }
 
     [Theory]
+    [InlineData(DataKind.Measure, 3u)]
+    [InlineData(DataKind.Stream, 3u)]
     [InlineData(DataKind.Measure, 2u)]
     [InlineData(DataKind.Stream, 2u)]
     [InlineData(DataKind.Measure, 1u)]
@@ -158,6 +162,7 @@ public sealed class PartCorruptionTests
     [Theory]
     [InlineData(1u)]
     [InlineData(2u)]
+    [InlineData(3u)]
     public void Blocks_of_a_series_out_of_time_order_across_chunks_raise_corruption(uint version)
     {
         using var temp = new TempDirectory();
@@ -227,6 +232,23 @@ public sealed class PartCorruptionTests
             try
             {
                 BlockHeaderCodec.ReadTagDirectory(data, 1 << 20, "x.tf");
+            }
+            catch (StorageCorruptionException)
+            {
+            }
+
+            try
+            {
+                BlockHeaderCodec.ReadTagDirectory(data, 1 << 20, "x.tf", 3, ["a", "b", "c"]);
+            }
+            catch (StorageCorruptionException)
+            {
+            }
+
+            try
+            {
+                var tables = new SpanReader(data);
+                TagNameTable.ReadAll(ref tables, ["default"]);
             }
             catch (StorageCorruptionException)
             {

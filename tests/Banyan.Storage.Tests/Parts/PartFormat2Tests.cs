@@ -157,14 +157,15 @@ public sealed class PartFormat2Tests
         var older = new RandomRows(31, DataKind.Measure, maxRows: 600, maxSeries: 8);
         var newer = new RandomRows(32, DataKind.Measure, maxRows: 600, maxSeries: 8);
         using var temp = new TempDirectory();
+        PartWriterOptions format2 = s_raw with { FormatVersion = 2 };
         MemoryPart.Build(older.ToBatch(false)).WriteTo(temp.Sub("v1"), s_raw with { FormatVersion = 1 });
-        MemoryPart.Build(newer.ToBatch(false)).WriteTo(temp.Sub("v2"), s_raw);
+        MemoryPart.Build(newer.ToBatch(false)).WriteTo(temp.Sub("v2"), format2);
         using PartReader v1 = PartReader.Open(temp.Sub("v1"));
         using PartReader v2 = PartReader.Open(temp.Sub("v2"));
         Assert.Equal((1u, 2u), (v1.Metadata.FormatVersion, v2.Metadata.FormatVersion));
         RandomRows.AssertSame(RandomRows.Expected(DataKind.Measure, [older.Rows]), older.ReadAll(v1), "format 1 part");
 
-        PartMetadata merged = PartMerger.Merge([v1, v2], DataKind.Measure, temp.Sub("merged"), s_raw);
+        PartMetadata merged = PartMerger.Merge([v1, v2], DataKind.Measure, temp.Sub("merged"), format2);
         Assert.Equal(2u, merged.FormatVersion);
         using PartReader reader = PartReader.Open(temp.Sub("merged"));
         RandomRows.AssertSame(RandomRows.Expected(DataKind.Measure, [older.Rows, newer.Rows]), older.ReadAll(reader), "merged part");
@@ -191,8 +192,9 @@ public sealed class PartFormat2Tests
         using var temp = new TempDirectory();
         MemoryPart.Build(rows.ToBatch(false)).WriteTo(temp.Sub("p"), s_raw);
         string metadata = Path.Combine(temp.Sub("p"), PartFileNames.Metadata);
-        File.WriteAllText(metadata, File.ReadAllText(metadata).Replace("\"formatVersion\": 2", "\"formatVersion\": 3", StringComparison.Ordinal));
+        uint current = PartFileMagic.FormatVersion;
+        File.WriteAllText(metadata, File.ReadAllText(metadata).Replace($"\"formatVersion\": {current}", $"\"formatVersion\": {current + 1}", StringComparison.Ordinal));
         StorageCorruptionException error = Assert.Throws<StorageCorruptionException>(() => PartReader.Open(temp.Sub("p")));
-        Assert.Contains("format version 3, this build reads 1 to 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"format version {current + 1}, this build reads 1 to {current}", error.Message, StringComparison.Ordinal);
     }
 }
