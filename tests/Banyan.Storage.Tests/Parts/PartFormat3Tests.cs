@@ -30,18 +30,7 @@ public sealed class PartFormat3Tests
     [Fact]
     public void Tiny_part_files_are_pinned_in_format_3()
     {
-        var batch = new WriteBatch(DataKind.Measure);
-        batch.AddColumn(null, "value", ColumnValueType.Float64);
-        batch.AddColumn(null, "count", ColumnValueType.Int64);
-        batch.AddColumn("default", "service", ColumnValueType.String);
-        batch.AddColumn("default", "ids", ColumnValueType.Int64Array);
-        for (int i = 0; i < 4; i++)
-        {
-            batch.AddRow(2, 1_700_000_000_000_000_000L + (i * 10_000_000_000L), 1,
-                [ColumnValue.FromFloat64(1.25 * i), ColumnValue.FromInt64(100 + i), ColumnValue.FromString("svc-a"), ColumnValue.FromInt64Array([i, -i])]);
-            batch.AddRow(1, 1_700_000_000_000_000_000L + (i * 10_000_000_000L), 1,
-                [ColumnValue.FromFloat64(i == 2 ? double.NaN : 0.5), ColumnValue.Null, ColumnValue.FromString(i % 2 == 0 ? "svc-b" : "svc-c"), ColumnValue.Null]);
-        }
+        WriteBatch batch = PartGoldenTests.TinyBatch();
 
         using var temp = new TempDirectory();
         MemoryPart.Build(batch).WriteTo(temp.Sub("p"), s_raw);
@@ -56,7 +45,7 @@ public sealed class PartFormat3Tests
                 "primary.bin 164 94652951",
                 "timestamps.bin 8 2A0DC1A3",
             ],
-            Files(temp.Sub("p")));
+            PartGoldenTests.Files(temp.Sub("p")));
         using PartReader reader = PartReader.Open(temp.Sub("p"));
         Assert.Equal(3u, reader.Metadata.FormatVersion);
         Dictionary<ulong, Dictionary<string, byte>> encodings = TagEncodings(reader);
@@ -279,7 +268,4 @@ public sealed class PartFormat3Tests
     private static long Bytes(string part, string file) => new FileInfo(Path.Combine(part, file)).Length;
 
     private static string Crc(string hex) => Convert.ToHexString(BitConverter.GetBytes(Crc32C.Compute(Convert.FromHexString(hex))));
-
-    private static string[] Files(string part) =>
-        [.. Directory.GetFiles(part).Order().Select(f => $"{Path.GetFileName(f)} {new FileInfo(f).Length} {Crc32C.Compute(File.ReadAllBytes(f)):X8}")];
 }

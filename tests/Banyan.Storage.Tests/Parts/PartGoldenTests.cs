@@ -18,23 +18,11 @@ public sealed class PartGoldenTests
     [Fact]
     public void Tiny_part_files_are_pinned()
     {
-        var batch = new WriteBatch(DataKind.Measure);
-        batch.AddColumn(null, "value", ColumnValueType.Float64);
-        batch.AddColumn(null, "count", ColumnValueType.Int64);
-        batch.AddColumn("default", "service", ColumnValueType.String);
-        batch.AddColumn("default", "ids", ColumnValueType.Int64Array);
-        for (int i = 0; i < 4; i++)
-        {
-            batch.AddRow(2, 1_700_000_000_000_000_000L + (i * 10_000_000_000L), 1,
-                [ColumnValue.FromFloat64(1.25 * i), ColumnValue.FromInt64(100 + i), ColumnValue.FromString("svc-a"), ColumnValue.FromInt64Array([i, -i])]);
-            batch.AddRow(1, 1_700_000_000_000_000_000L + (i * 10_000_000_000L), 1,
-                [ColumnValue.FromFloat64(i == 2 ? double.NaN : 0.5), ColumnValue.Null, ColumnValue.FromString(i % 2 == 0 ? "svc-b" : "svc-c"), ColumnValue.Null]);
-        }
+        WriteBatch batch = TinyBatch();
 
         using var temp = new TempDirectory();
         MemoryPart.Build(batch).WriteTo(temp.Sub("p"), new PartWriterOptions { Codec = CompressionCodec.None, Fsync = false, FormatVersion = 1 });
-        var actual = Directory.GetFiles(temp.Sub("p")).Order()
-            .Select(f => $"{Path.GetFileName(f)} {new FileInfo(f).Length} {Crc32C.Compute(File.ReadAllBytes(f)):X8}");
+        string[] actual = Files(temp.Sub("p"));
         Assert.Equal(
             [
                 "default.tf 112 16073A2C",
@@ -62,18 +50,7 @@ public sealed class PartGoldenTests
     [Fact]
     public void Tiny_part_files_are_pinned_in_format_2()
     {
-        var batch = new WriteBatch(DataKind.Measure);
-        batch.AddColumn(null, "value", ColumnValueType.Float64);
-        batch.AddColumn(null, "count", ColumnValueType.Int64);
-        batch.AddColumn("default", "service", ColumnValueType.String);
-        batch.AddColumn("default", "ids", ColumnValueType.Int64Array);
-        for (int i = 0; i < 4; i++)
-        {
-            batch.AddRow(2, 1_700_000_000_000_000_000L + (i * 10_000_000_000L), 1,
-                [ColumnValue.FromFloat64(1.25 * i), ColumnValue.FromInt64(100 + i), ColumnValue.FromString("svc-a"), ColumnValue.FromInt64Array([i, -i])]);
-            batch.AddRow(1, 1_700_000_000_000_000_000L + (i * 10_000_000_000L), 1,
-                [ColumnValue.FromFloat64(i == 2 ? double.NaN : 0.5), ColumnValue.Null, ColumnValue.FromString(i % 2 == 0 ? "svc-b" : "svc-c"), ColumnValue.Null]);
-        }
+        WriteBatch batch = TinyBatch();
 
         using var temp = new TempDirectory();
         MemoryPart.Build(batch).WriteTo(temp.Sub("p"), new PartWriterOptions { Codec = CompressionCodec.None, Fsync = false, FormatVersion = 2 });
@@ -127,6 +104,28 @@ public sealed class PartGoldenTests
             Hex(PartFileNames.Meta));
     }
 
-    private static string[] Files(string part) =>
+    // The tiny part's rows, pinned in every format (format 3 in PartFormat3Tests): two series of four rows, a float
+    // field with a NaN, an int field with nulls, a string tag constant in series 2 and alternating in series 1, and an
+    // int64-array tag.
+    internal static WriteBatch TinyBatch()
+    {
+        var batch = new WriteBatch(DataKind.Measure);
+        batch.AddColumn(null, "value", ColumnValueType.Float64);
+        batch.AddColumn(null, "count", ColumnValueType.Int64);
+        batch.AddColumn("default", "service", ColumnValueType.String);
+        batch.AddColumn("default", "ids", ColumnValueType.Int64Array);
+        for (int i = 0; i < 4; i++)
+        {
+            batch.AddRow(2, 1_700_000_000_000_000_000L + (i * 10_000_000_000L), 1,
+                [ColumnValue.FromFloat64(1.25 * i), ColumnValue.FromInt64(100 + i), ColumnValue.FromString("svc-a"), ColumnValue.FromInt64Array([i, -i])]);
+            batch.AddRow(1, 1_700_000_000_000_000_000L + (i * 10_000_000_000L), 1,
+                [ColumnValue.FromFloat64(i == 2 ? double.NaN : 0.5), ColumnValue.Null, ColumnValue.FromString(i % 2 == 0 ? "svc-b" : "svc-c"), ColumnValue.Null]);
+        }
+
+        return batch;
+    }
+
+    // Each file of the part with its length and CRC-32C, in name order.
+    internal static string[] Files(string part) =>
         [.. Directory.GetFiles(part).Order().Select(f => $"{Path.GetFileName(f)} {new FileInfo(f).Length} {Crc32C.Compute(File.ReadAllBytes(f)):X8}")];
 }
