@@ -17,6 +17,7 @@ internal sealed class TopNDistinct<T>(bool descending)
     private readonly List<(string Key, TopNRank Value, T Payload)> _best = [];
     private readonly List<int> _ids = []; // the entity id of each of _best's entries, when keyed by ids
     private int[] _slotOfId = []; // by entity id: its index in _best plus one (0: not seen); ids are dense from 0
+    private Dictionary<int, int>? _slotOfSparseId; // ids too far past the array's reach (see DenseIdLimit), by id: index in _best
     private Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _bytesLookup; // default until the first byte key
 
     /// <summary>Number of distinct entities seen.</summary>
@@ -74,17 +75,36 @@ internal sealed class TopNDistinct<T>(bool descending)
             return;
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(entityId);
-        ThrowIfKeyedOtherwise(ids: true);
-        if (entityId >= _slotOfId.Length)
+        if (_slotOfSparseId is not null && _slotOfSparseId.TryGetValue(entityId, out int index))
         {
-            Array.Resize(ref _slotOfId, Math.Max(entityId + 1, Math.Max(64, _slotOfId.Length * 2)));
+            Offer(index, value, payload);
+            return;
         }
 
-        _slotOfId[entityId] = _best.Count + 1;
+        ArgumentOutOfRangeException.ThrowIfNegative(entityId);
+        ThrowIfKeyedOtherwise(ids: true);
+        if (entityId < _slotOfId.Length || entityId < DenseIdLimit)
+        {
+            if (entityId >= _slotOfId.Length)
+            {
+                Array.Resize(ref _slotOfId, Math.Min(DenseIdLimit, Math.Max(entityId + 1, Math.Max(64, _slotOfId.Length * 2))));
+            }
+
+            _slotOfId[entityId] = _best.Count + 1;
+        }
+        else
+        {
+            (_slotOfSparseId ??= []).Add(entityId, _best.Count);
+        }
+
         _best.Add((string.Empty, value, payload));
         _ids.Add(entityId);
     }
+
+    // The array of slots reaches ids below this: a silo's table may hold millions of entities while one query meets a
+    // few of them, so the array stays within 32 bytes per entity met (at least 16 KiB) and larger ids go to a
+    // dictionary. In the usual case (a table of a few thousand entities) every id fits the array.
+    private int DenseIdLimit => Math.Max(4096, 8 * (_best.Count + 1));
 
     /// <summary>The best <paramref name="topN"/> entities' items, best first.</summary>
     public List<(TopNRank Value, T Payload)> Top(int topN) => [.. TopWithKeys(topN).Select(e => (e.Value, e.Payload))];

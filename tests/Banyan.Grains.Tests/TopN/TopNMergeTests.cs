@@ -79,6 +79,33 @@ public sealed class TopNMergeTests
         Assert.Throws<InvalidOperationException>(() => byBytes.Put(table.Count + 1, TopNRank.OfInt(1), 0));
     }
 
+    // A silo's entity table can hold millions of ids while one query meets a few: ids far apart merge as dense ones do,
+    // without an array as long as the largest id (int.MaxValue - 1 would need 8 GiB).
+    [Theory]
+    [InlineData(true, 7)]
+    [InlineData(false, 8)]
+    public void Sparse_entity_ids_merge_as_dense_ones_do(bool descending, int seed)
+    {
+        Random random = new(seed);
+        // Small ids, ids the slot array comes to reach as more entities are met (some met before it does), and huge ones.
+        int[] sparse = [.. Enumerable.Range(0, 1_200).Select(i => i < 100 ? i : i < 900 ? random.Next(4_096, 12_000) : random.Next(12_000, int.MaxValue))
+            .Append(int.MaxValue - 1).Distinct()];
+        TopNDistinct<int> bySparse = new(descending);
+        TopNDistinct<int> byDense = new(descending);
+        for (int i = 0; i < 30_000; i++)
+        {
+            int entity = random.Next(sparse.Length);
+            TopNRank value = TopNRank.OfInt(random.Next(1_000));
+            bySparse.Put(sparse[entity], value, i);
+            byDense.Put(entity, value, i);
+        }
+
+        Assert.Equal(byDense.Count, bySparse.Count);
+        Assert.Equal(
+            byDense.TopWithIds(50).Select(e => (sparse[e.EntityId], e.Value, e.Payload)),
+            bySparse.TopWithIds(50).Select(e => (e.EntityId, e.Value, e.Payload)));
+    }
+
     [Fact]
     public void Equal_values_keep_the_item_seen_first()
     {

@@ -119,6 +119,11 @@ public sealed class HelmChartTests
         Dictionary<object, object> service = Single(objects, "Service", "t-banyan");
         Dictionary<object, object> selector = Map(Map(monitor["selector"])["matchLabels"]);
         Assert.All(selector, label => Assert.Equal(Str(label.Value), Str(Map(Map(service["metadata"])["labels"])[label.Key])));
+
+        // Only the client service: the headless one (peers and gateways, no http port) must not be a scrape target.
+        Dictionary<object, object>[] selected = [.. objects.Where(o => Str(o["kind"]) == "Service" && selector.All(label =>
+            Map(Map(o["metadata"])["labels"]).TryGetValue(label.Key, out object? value) && Str(value) == Str(label.Value)))];
+        Assert.Equal("t-banyan", Str(Map(Assert.Single(selected)["metadata"])["name"]));
         Dictionary<object, object> port = Map(List(Map(service["spec"])["ports"]).Single(p => Str(Map(p)["name"]) == Str(endpoint["port"])));
         Assert.Equal(httpPort, ContainerPort(container, Str(port["targetPort"])));
 
