@@ -596,7 +596,8 @@ public sealed class PartWriter : IDisposable
                 }
 
                 EncodedColumn field = encoded.NextField();
-                field.FrameSize = incompressible ? FrameInto(field.Frame, raw, CompressionCodec.None, 0) : FrameInto(field.Frame, raw, _options.Codec, _options.ZstdLevel);
+                int level = column.Type == ColumnValueType.Binary ? _options.BinaryZstdLevel : _options.ZstdLevel;
+                field.FrameSize = incompressible ? FrameInto(field.Frame, raw, CompressionCodec.None, 0) : FrameInto(field.Frame, raw, _options.Codec, level);
                 field.Name = column.Name;
                 field.Type = column.Type;
                 field.Encoding = encoding;
