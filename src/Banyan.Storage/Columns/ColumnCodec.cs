@@ -45,12 +45,6 @@ public static class ColumnCodec
     public static byte Encode(ColumnBuffer column, ByteBuffer output, bool plainFloats) => Encode(column, output, plainFloats, allowRice: false, allowConstantBytes: false);
 
     /// <summary>
-    /// As <see cref="Encode(ColumnBuffer, ByteBuffer)"/>, letting integer sequences and decimal mantissas take
-    /// <see cref="IntegerEncodingKind.Rice"/> when it is smallest: for parts of format version 2.
-    /// </summary>
-    public static byte EncodeCompact(ColumnBuffer column, ByteBuffer output) => EncodeForPart(column, output, formatVersion: 2);
-
-    /// <summary>
     /// Encodes <paramref name="column"/> with the encodings a part of <paramref name="formatVersion"/> may hold:
     /// version 1 those of <see cref="Encode(ColumnBuffer, ByteBuffer)"/>, version 2 adds
     /// <see cref="IntegerEncodingKind.Rice"/>, version 3 adds <see cref="BytesConstant"/>.

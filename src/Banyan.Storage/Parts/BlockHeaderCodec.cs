@@ -277,7 +277,8 @@ public static class BlockHeaderCodec
         return kind;
     }
 
-    private static byte ReadColumnEncoding(ref SpanReader reader, ColumnValueType type, IntegerEncodingKind maxInteger = IntegerEncodingKind.DeltaOfDelta,
+    /// <summary>A column's encoding byte; one above the highest its type may take in the part's format is corruption at its offset.</summary>
+    internal static byte ReadColumnEncoding(ref SpanReader reader, ColumnValueType type, IntegerEncodingKind maxInteger = IntegerEncodingKind.DeltaOfDelta,
         byte maxBytesMode = ColumnCodec.BytesDictionary)
     {
         int offset = reader.Position;

@@ -254,7 +254,7 @@ public sealed class CompactBlockHeaderCodec
     private static ColumnHeader ReadField(ref SpanReader reader, string name, ColumnValueType type, int rowCount, ref long end, long fileLength, int start,
         byte maxBytesMode)
     {
-        byte encoding = ReadColumnEncoding(ref reader, type, maxBytesMode);
+        byte encoding = BlockHeaderCodec.ReadColumnEncoding(ref reader, type, IntegerEncodingKind.Rice, maxBytesMode);
         int lengthOffset = reader.Position;
         int descriptorLength = reader.ReadByte();
         if (descriptorLength > ColumnHeader.MaxDescriptorLength)
@@ -347,19 +347,5 @@ public sealed class CompactBlockHeaderCodec
 
         end = offset + size;
         return (offset, size);
-    }
-
-    private static byte ReadColumnEncoding(ref SpanReader reader, ColumnValueType type, byte maxBytesMode)
-    {
-        int offset = reader.Position;
-        byte encoding = reader.ReadByte();
-        byte max = ColumnValueTypes.IsBytes(type) ? maxBytesMode
-            : type == ColumnValueType.Float64 ? (byte)FloatEncodingKind.Plain : (byte)IntegerEncodingKind.Rice;
-        if (encoding > max)
-        {
-            EncodingCorruption.Throw(offset, $"unknown encoding {encoding} for a {type} column");
-        }
-
-        return encoding;
     }
 }

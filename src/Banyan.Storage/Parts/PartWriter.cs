@@ -24,10 +24,8 @@ public sealed class PartWriter : IDisposable
     private readonly FileAppender _timestamps;
     private readonly FileAppender? _fieldValues;
     private readonly FileAppender _primary;
-    private readonly SortedDictionary<string, (FileAppender Values, FileAppender Directory)> _families = new(StringComparer.Ordinal);
-
-    // Format 3: each family's tag names, numbered for the block directories and written once in meta.bin.
-    private readonly Dictionary<string, TagNameTable> _tagNames = new(StringComparer.Ordinal);
+    // Each tag family's files and (format 3) its tag names, numbered for the block directories and written once in meta.bin.
+    private readonly SortedDictionary<string, (FileAppender Values, FileAppender Directory, TagNameTable Names)> _families = new(StringComparer.Ordinal);
     private readonly ByteBuffer _raw = new(4096);
     private readonly ByteBuffer _frame = new(4096);
     private readonly ByteBuffer _chunk = new(64 << 10);
@@ -204,7 +202,7 @@ public sealed class PartWriter : IDisposable
 
             if (_version >= 3)
             {
-                TagNameTable.WriteAll(_tagNames, _raw);
+                TagNameTable.WriteAll(_families.Select(f => KeyValuePair.Create(f.Key, f.Value.Names)), _raw);
             }
 
             _frame.Clear();
@@ -229,7 +227,7 @@ public sealed class PartWriter : IDisposable
         }
 
         var familyNames = new List<string>(_families.Count);
-        foreach ((string family, (FileAppender values, FileAppender directory)) in _families)
+        foreach ((string family, (FileAppender values, FileAppender directory, _)) in _families)
         {
             compressed += Close(values) + Close(directory);
             familyNames.Add(family);
@@ -276,7 +274,7 @@ public sealed class PartWriter : IDisposable
         CloseQuietly(_timestamps, ref failure);
         CloseQuietly(_primary, ref failure);
         CloseQuietly(_fieldValues, ref failure);
-        foreach ((FileAppender values, FileAppender directory) in _families.Values)
+        foreach ((FileAppender values, FileAppender directory, _) in _families.Values)
         {
             CloseQuietly(values, ref failure);
             CloseQuietly(directory, ref failure);
@@ -653,7 +651,7 @@ public sealed class PartWriter : IDisposable
                 continue;
             }
 
-            (FileAppender values, FileAppender directory) = GetFamily(family);
+            (FileAppender values, FileAppender directory, TagNameTable names) = GetFamily(family);
             _tagHeaders.Clear();
             for (int u = t; u < encoded.TagCount; u++)
             {
@@ -671,7 +669,7 @@ public sealed class PartWriter : IDisposable
             _raw.Clear();
             if (_version >= 3)
             {
-                BlockHeaderCodec.WriteTagDirectory(_tagHeaders, _raw, _tagNames[family]);
+                BlockHeaderCodec.WriteTagDirectory(_tagHeaders, _raw, names);
             }
             else
             {
@@ -796,14 +794,13 @@ public sealed class PartWriter : IDisposable
         return (offset, size);
     }
 
-    private (FileAppender Values, FileAppender Directory) GetFamily(string family)
+    private (FileAppender Values, FileAppender Directory, TagNameTable Names) GetFamily(string family)
     {
-        if (!_families.TryGetValue(family, out (FileAppender Values, FileAppender Directory) files))
+        if (!_families.TryGetValue(family, out (FileAppender Values, FileAppender Directory, TagNameTable Names) files))
         {
             TagFamilyName.Validate(family);
-            files = (Create(PartFileNames.TagValues(family), PartFileMagic.TagValues), Create(PartFileNames.TagMetadata(family), PartFileMagic.TagMetadata));
+            files = (Create(PartFileNames.TagValues(family), PartFileMagic.TagValues), Create(PartFileNames.TagMetadata(family), PartFileMagic.TagMetadata), new TagNameTable());
             _families.Add(family, files);
-            _tagNames.Add(family, new TagNameTable());
         }
 
         return files;

@@ -18,13 +18,6 @@ public sealed class PartFormat3Tests
 {
     private static readonly PartWriterOptions s_raw = new() { Codec = CompressionCodec.None, Fsync = false };
 
-    [Fact]
-    public void Parts_are_written_in_format_3()
-    {
-        Assert.Equal(3u, PartFileMagic.FormatVersion);
-        Assert.Equal(3u, s_raw.FormatVersion);
-    }
-
     // The rows of PartGoldenTests' tiny part: series 2's "service" is "svc-a" in every row (constant), series 1's
     // alternates (dictionary); series 2's "ids" differ per row (plain).
     [Fact]
