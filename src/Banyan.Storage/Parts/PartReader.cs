@@ -28,7 +28,8 @@ public sealed class PartReader : IPartReader
     private readonly bool _compact;
 
     // Format 3: each family's tag names, which its block directories refer to by number (read from meta.bin).
-    private Dictionary<string, string[]> _tagNames = new(StringComparer.Ordinal);
+    // Format 3 and later: each family's tag name table (meta.bin), which the tag directories refer to by number.
+    private readonly Dictionary<string, string[]> _tagNames;
     private bool _disposed;
 
     private readonly string _timestampsPath;
@@ -73,7 +74,7 @@ public sealed class PartReader : IPartReader
                 }
             }
 
-            _chunks = ReadMeta(primaryLength);
+            (_chunks, _tagNames) = ReadMeta(primaryLength);
             _chunkHeaders = new LoadedChunk?[_chunks.Length];
         }
         catch
@@ -511,7 +512,8 @@ public sealed class PartReader : IPartReader
         return loaded;
     }
 
-    private PrimaryChunkInfo[] ReadMeta(long primaryLength)
+    // The chunk entries of meta.bin and, from format 3 on, the tag name tables after them (empty before).
+    private (PrimaryChunkInfo[] Chunks, Dictionary<string, string[]> TagNames) ReadMeta(long primaryLength)
     {
         string path = PathOf(PartFileNames.Meta);
         byte[] bytes;
@@ -561,18 +563,16 @@ public sealed class PartReader : IPartReader
                 chunks[i] = chunk;
             }
 
-            if (Metadata.FormatVersion >= 3)
-            {
-                _tagNames = TagNameTable.ReadAll(ref reader, Metadata.TagFamilies);
-            }
-
+            Dictionary<string, string[]> tagNames = Metadata.FormatVersion >= 3
+                ? TagNameTable.ReadAll(ref reader, Metadata.TagFamilies)
+                : new(StringComparer.Ordinal);
             reader.EnsureEnd();
             if (blocks != Metadata.BlockCount)
             {
                 EncodingCorruption.Throw(0, $"chunks hold {blocks} blocks, metadata.json says {Metadata.BlockCount}");
             }
 
-            return chunks;
+            return (chunks, tagNames);
         }
         catch (StorageCorruptionException e) when (e.FilePath == EncodingCorruption.Source)
         {

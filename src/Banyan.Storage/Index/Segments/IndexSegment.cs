@@ -70,20 +70,23 @@ public sealed class IndexSegment
 
     internal IndexFieldReader? Field(string tag) => _fields.GetValueOrDefault(tag);
 
-    /// <summary>Opens and fully verifies a segment file.</summary>
+    /// <summary>Opens and fully verifies a segment file (any file version: a version 3 file is decompressed first).</summary>
     public static IndexSegment Open(string path)
     {
-        byte[] image;
+        byte[] file;
         try
         {
-            image = File.ReadAllBytes(path);
+            file = File.ReadAllBytes(path);
         }
         catch (FileNotFoundException e)
         {
             throw new StorageCorruptionException(path, -1, "listed index segment file is missing", e);
         }
 
-        return Parse(image, path, verifyChecksums: true);
+        byte[] image = IndexSegmentFile.ImageOf(file, path);
+
+        // Offsets of errors found in a decompressed image are offsets in that image, not in the file: the name says so.
+        return Parse(image, ReferenceEquals(image, file) ? path : path + " (decompressed image)", verifyChecksums: true);
     }
 
     /// <summary>Parses an image; checksums are skipped only for images this process has just built.</summary>

@@ -233,8 +233,9 @@ public sealed class IndexStore
             {
                 string path = Path.Combine(_directory, IndexManifest.SegmentFileName(id));
                 IndexSegment merged = IndexSegmentMerger.Merge(run, SchemaOf(run[0]), path);
-                AtomicFile.Write(path, merged.Image);
-                entries.Add(new IndexManifestEntry(id, (uint)merged.DocCount, (ulong)merged.Image.Length));
+                byte[] file = IndexSegmentFile.Encode(merged.Image);
+                AtomicFile.Write(path, file);
+                entries.Add(new IndexManifestEntry(id, (uint)merged.DocCount, (ulong)file.Length));
                 written.Add(merged);
                 id++;
             }
@@ -287,8 +288,9 @@ public sealed class IndexStore
                 {
                     string path = Path.Combine(_directory, IndexManifest.SegmentFileName(id));
                     IndexSegment merged = IndexSegmentMerger.Merge(run, SchemaOf(run[0]), path);
-                    AtomicFile.Write(path, merged.Image);
-                    entries.Add(new IndexManifestEntry(id, (uint)merged.DocCount, (ulong)merged.Image.Length));
+                    byte[] file = IndexSegmentFile.Encode(merged.Image);
+                    AtomicFile.Write(path, file);
+                    entries.Add(new IndexManifestEntry(id, (uint)merged.DocCount, (ulong)file.Length));
                     flushed.Add(merged);
                     for (int i = 0; i < run.Count; i++)
                     {
