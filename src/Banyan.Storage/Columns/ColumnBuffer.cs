@@ -68,12 +68,22 @@ public sealed class ColumnBuffer
     /// <summary>Removes all rows, keeping the buffers.</summary>
     public void Reset()
     {
+        HoldsSeriesEntity = false;
         Count = 0;
         NullCount = 0;
         _heapLength = 0;
         _sharedBytes = 0;
         _reservedRows = 0;
     }
+
+    /// <summary>
+    /// True when every row holds the value its block's series has for this tag in its series key (an entity tag of the
+    /// block's subject, so one value for the whole block): a part of format 4 stores no bytes for such a column
+    /// (<see cref="ColumnCodec.BytesFromSeriesKey"/>) and its reader takes the value from the shard's series index. Set by
+    /// the seal for entity tag columns and by a part reader for the columns it restored; a merge keeps it only where
+    /// every row it appended came from a column that had it. False after <see cref="Reset()"/>.
+    /// </summary>
+    public bool HoldsSeriesEntity { get; set; }
 
     /// <summary>Removes all rows and gives the column a new identity (for pooled reuse).</summary>
     public void Reset(string? family, string name, ColumnValueType type)

@@ -26,6 +26,13 @@ public static class ColumnCodec
     /// </summary>
     public const byte BytesConstant = 2;
 
+    /// <summary>
+    /// Bytes-column mode of a tag directory entry (parts of format version 4 and later), never a payload byte: every row
+    /// holds the block's series' value of this entity tag, which the series index keeps in the series key, so the part
+    /// stores no bytes for the column (its frame size is 0) and the reader takes the value from the index.
+    /// </summary>
+    public const byte BytesFromSeriesKey = 3;
+
     /// <summary>The dictionary is abandoned beyond this many distinct values.</summary>
     public const int MaxDictionaryEntries = 1024;
 
@@ -52,8 +59,12 @@ public static class ColumnCodec
     public static byte EncodeForPart(ColumnBuffer column, ByteBuffer output, uint formatVersion) =>
         Encode(column, output, plainFloats: false, allowRice: formatVersion >= 2, allowConstantBytes: formatVersion >= 3);
 
-    /// <summary>The highest byte-column mode a part of <paramref name="formatVersion"/> may record.</summary>
+    /// <summary>The highest byte-column payload mode a part of <paramref name="formatVersion"/> may record.</summary>
     public static byte HighestBytesMode(uint formatVersion) => formatVersion >= 3 ? BytesConstant : BytesDictionary;
+
+    /// <summary>True when a tag directory of a part of <paramref name="formatVersion"/> may say <see cref="BytesFromSeriesKey"/> for a column of <paramref name="type"/>.</summary>
+    public static bool AllowsFromSeriesKey(uint formatVersion, ColumnValueType type) =>
+        formatVersion >= 4 && type is ColumnValueType.String or ColumnValueType.Binary;
 
     /// <summary>
     /// True when <paramref name="payload"/> (an encoded column of <paramref name="type"/> with

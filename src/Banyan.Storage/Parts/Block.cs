@@ -174,10 +174,13 @@ public sealed class Block
     {
         ArgumentNullException.ThrowIfNull(source);
         EnsureMapped(source);
+        bool first = Count == 0;
         AppendKey(source._timestamps[row], source._versions[row]);
         for (int i = 0; i < source._columns.Count; i++)
         {
-            _columns[_sourceToOwn[i]].AppendFrom(source._columns[i], row);
+            ColumnBuffer own = _columns[_sourceToOwn[i]];
+            own.AppendFrom(source._columns[i], row);
+            KeepSeriesEntity(own, source._columns[i], first);
         }
 
         AppendNullsToUncovered(1);
@@ -192,14 +195,22 @@ public sealed class Block
     {
         ArgumentNullException.ThrowIfNull(source);
         EnsureMapped(source);
+        bool first = Count == 0;
         AppendKeys(source._timestamps.AsSpan(start, count), source._versions.AsSpan(start, count));
         for (int i = 0; i < source._columns.Count; i++)
         {
-            _columns[_sourceToOwn[i]].AppendRange(source._columns[i], start, count);
+            ColumnBuffer own = _columns[_sourceToOwn[i]];
+            own.AppendRange(source._columns[i], start, count);
+            KeepSeriesEntity(own, source._columns[i], first);
         }
 
         AppendNullsToUncovered(count);
     }
+
+    // A column holds its series' entity only while every row appended to it came from a column that did (the block is
+    // of one series, so those rows all hold the same value); rows from anywhere else keep their bytes in the part.
+    private static void KeepSeriesEntity(ColumnBuffer own, ColumnBuffer source, bool first) =>
+        own.HoldsSeriesEntity = source.HoldsSeriesEntity && (first || own.HoldsSeriesEntity);
 
     private void EnsureMapped(Block source)
     {
@@ -221,6 +232,7 @@ public sealed class Block
         {
             if (!_ownCovered[j])
             {
+                _columns[j].HoldsSeriesEntity = false;
                 for (int k = 0; k < rows; k++)
                 {
                     _columns[j].AppendNull();

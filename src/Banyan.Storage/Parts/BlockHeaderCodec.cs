@@ -209,8 +209,25 @@ public static class BlockHeaderCodec
 
             seen[(int)number] = true;
             ColumnValueType type = ReadType(ref reader);
-            byte encoding = ReadColumnEncoding(ref reader, type, IntegerEncodingKind.Rice, ColumnCodec.HighestBytesMode(formatVersion));
-            int size = ReadSize(ref reader, CompactFrame.MinSize);
+            int size;
+            byte encoding;
+            if (ColumnCodec.AllowsFromSeriesKey(formatVersion, type) && reader.Remaining > 0 && reader.RemainingSpan[0] == ColumnCodec.BytesFromSeriesKey)
+            {
+                // Format 4: the values are the series key's; the part holds no frame for them.
+                encoding = reader.ReadByte();
+                int sizeAt = reader.Position;
+                size = reader.ReadLength(int.MaxValue);
+                if (size != 0)
+                {
+                    EncodingCorruption.Throw(sizeAt, $"a tag taken from the series key has no frame, but its size is {size}");
+                }
+            }
+            else
+            {
+                encoding = ReadColumnEncoding(ref reader, type, IntegerEncodingKind.Rice, ColumnCodec.HighestBytesMode(formatVersion));
+                size = ReadSize(ref reader, CompactFrame.MinSize);
+            }
+
             CheckRange(offset, size, tagValuesLength, start, tagValuesName);
             columns[i] = new ColumnHeader(names[(int)number], type, offset, size, encoding, default);
             offset += size;

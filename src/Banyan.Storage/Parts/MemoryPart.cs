@@ -174,7 +174,9 @@ public sealed class MemoryPart : IPartReader
             bool wanted = column.Family is null ? projection.IncludesField(column.Name) : projection.IncludesTag(column.Family, column.Name);
             if (wanted)
             {
-                destination.AddColumnUnfilled(column.Family, column.Name, column.Type).AppendRange(column, 0, column.Count);
+                ColumnBuffer copy = destination.AddColumnUnfilled(column.Family, column.Name, column.Type);
+                copy.AppendRange(column, 0, column.Count);
+                copy.HoldsSeriesEntity = column.HoldsSeriesEntity;
             }
         }
     }

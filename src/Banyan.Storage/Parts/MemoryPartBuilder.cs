@@ -583,6 +583,9 @@ internal static class MemoryPartBuilder
                     target.AppendFrom(_batches[batch].Columns[at], row - _starts[batch]);
                 }
             }
+
+            // Every row the series' value (none missing): a part of format 4 leaves the column to the series index.
+            target.HoldsSeriesEntity = determined && target.NullCount == 0;
         }
 
         // Entity tags are tag columns (a family) named as the entity's tags. A name two families share is left out:

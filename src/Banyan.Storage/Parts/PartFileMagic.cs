@@ -11,13 +11,14 @@ public static class PartFileMagic
 {
     /// <summary>Format version of every file of the parts this build writes.</summary>
     /// <remarks>
-    /// Version 3 is written: version 2 (lean block headers, implied timestamps and versions, compact
-    /// frames, Rice-coded integers; docs/format/part.md) with byte columns whose rows are all one value
-    /// stored once (<see cref="Columns.ColumnCodec.BytesConstant"/>) and tag directories that name tags by
-    /// number in a table kept once per part (<see cref="TagNameTable"/>). Versions 1 and 2 are still read, so
-    /// data written by earlier builds stays readable and is rewritten in version 3 when merged.
+    /// Version 4 is written: version 3 (lean block headers, implied timestamps and versions, compact frames,
+    /// Rice-coded integers, byte columns of one value stored once, tags named by number; docs/format/part.md) in which
+    /// the entity tags of a block's series are not stored at all: their directory entries say
+    /// <see cref="Columns.ColumnCodec.BytesFromSeriesKey"/> and the reader takes the values from the series index.
+    /// Versions 1 to 3 are still read, so data written by earlier builds stays readable and is rewritten in version 4
+    /// when merged.
     /// </remarks>
-    public const uint FormatVersion = 3;
+    public const uint FormatVersion = 4;
 
     /// <summary>Oldest format version this build reads.</summary>
     public const uint OldestReadableVersion = 1;

@@ -4,6 +4,7 @@ using Banyan.Storage.Columns;
 using Banyan.Storage.Encodings;
 using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Values;
 using Microsoft.Win32.SafeHandles;
 
 namespace Banyan.Storage.Parts;
@@ -35,11 +36,15 @@ public sealed class PartReader : IPartReader
     private readonly string _timestampsPath;
     private readonly string _fieldValuesPath;
 
+    // Where the entity tags of a format 4 part come from (null: a reader outside a shard, which cannot decode them).
+    private readonly SeriesEntityLookup? _entities;
+
     private sealed record FamilyFiles(SafeFileHandle Values, long ValuesLength, SafeFileHandle Directory, long DirectoryLength, string ValuesPath, string DirectoryPath);
 
-    private PartReader(string directory, PartMetadata metadata)
+    private PartReader(string directory, PartMetadata metadata, SeriesEntityLookup? entities)
     {
         _directory = directory;
+        _entities = entities;
         Metadata = metadata;
         _compact = metadata.FormatVersion >= 2;
         _timestampsPath = PathOf(PartFileNames.Timestamps);
@@ -95,7 +100,14 @@ public sealed class PartReader : IPartReader
 
     /// <summary>Opens the part in <paramref name="directory"/>.</summary>
     /// <exception cref="StorageCorruptionException">A file is missing, truncated or has wrong bytes.</exception>
-    public static PartReader Open(string directory)
+    public static PartReader Open(string directory) => Open(directory, entities: null);
+
+    /// <summary>
+    /// Opens the part in <paramref name="directory"/>, taking the entity tags a part of format 4 leaves out from
+    /// <paramref name="entities"/> (the shard's series index). Without it, reading such a tag fails.
+    /// </summary>
+    /// <exception cref="StorageCorruptionException">A file is missing, truncated or has wrong bytes.</exception>
+    public static PartReader Open(string directory, SeriesEntityLookup? entities)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string full = Path.GetFullPath(directory);
@@ -110,7 +122,7 @@ public sealed class PartReader : IPartReader
             throw new StorageCorruptionException(metadataPath, 0, "file is missing", e);
         }
 
-        return new PartReader(full, PartMetadata.Parse(json, metadataPath));
+        return new PartReader(full, PartMetadata.Parse(json, metadataPath), entities);
     }
 
     /// <inheritdoc />
@@ -263,6 +275,7 @@ public sealed class PartReader : IPartReader
         }
 
         IReadOnlyList<TagFamilyHeader> families = header.TagFamilies;
+        SeriesEntity? entity = null; // asked for at the first tag stored as the series key's, once per block
         for (int t = 0; t < families.Count; t++)
         {
             TagFamilyHeader family = families[t];
@@ -275,7 +288,16 @@ public sealed class PartReader : IPartReader
             ColumnHeader[] columns = ReadDirectory(family, scratch);
             foreach (ColumnHeader column in columns)
             {
-                if (projection.IncludesTag(family.Name, column.Name))
+                if (!projection.IncludesTag(family.Name, column.Name))
+                {
+                    continue;
+                }
+
+                if (column.Encoding == ColumnCodec.BytesFromSeriesKey && column.Size == 0 && ColumnCodec.AllowsFromSeriesKey(Metadata.FormatVersion, column.Type))
+                {
+                    RestoreFromSeriesKey(files.ValuesPath, family.Name, column, n, destination, ref entity);
+                }
+                else
                 {
                     DecodeColumn(files.Values, files.ValuesPath, family.Name, column, n, destination, scratch);
                 }
@@ -428,6 +450,55 @@ public sealed class PartReader : IPartReader
         {
             throw Rethrow(e, path, column.Offset);
         }
+    }
+
+    // A format 4 entity tag: every row is the block's series' value, which the series index keeps in the series key.
+    private void RestoreFromSeriesKey(string path, string family, ColumnHeader column, int rowCount, Block destination, ref SeriesEntity? entity)
+    {
+        if (destination.FindColumn(family, column.Name) is not null)
+        {
+            throw new StorageCorruptionException(path, column.Offset, $"column '{family}.{column.Name}' appears twice in one block");
+        }
+
+        if (_entities is null)
+        {
+            throw new InvalidOperationException(
+                $"part {_directory}: tag '{family}.{column.Name}' of series {destination.SeriesId} is its series' entity value, which the part does not store; "
+                + "open the part through its shard (PartReader.Open with the series index's lookup) to read it");
+        }
+
+        entity ??= _entities(destination.SeriesId);
+        TagValue? value = entity?.ValueOf(column.Name);
+        byte[]? bytes = value is null ? null
+            : column.Type == ColumnValueType.String && value.Kind == TagValueKind.Str ? System.Text.Encoding.UTF8.GetBytes(value.Text!)
+            : column.Type == ColumnValueType.Binary && value.Kind == TagValueKind.Binary ? value.Bytes
+            : null;
+        if (bytes is null)
+        {
+            throw new StorageCorruptionException(path, column.Offset,
+                $"tag '{family}.{column.Name}' of series {destination.SeriesId} is stored as the series key's value, but the series index holds "
+                + (value is null ? "no such series or tag" : $"a {value.Kind} for it, not a {column.Type}"));
+        }
+
+        ColumnBuffer target = destination.AddColumnUnfilled(family, column.Name, column.Type);
+        target.Reserve(rowCount);
+        if (rowCount > 0)
+        {
+            target.AppendBytes(bytes);
+            for (int i = 1; i < rowCount; i++)
+            {
+                if (target.CanRepeatLastRow)
+                {
+                    target.AppendLastRowAgain(); // one copy of the value for the block, as the seal keeps it
+                }
+                else
+                {
+                    target.AppendBytes(bytes);
+                }
+            }
+        }
+
+        target.HoldsSeriesEntity = true;
     }
 
     private static void CheckEncoding(ref SpanReader reader, byte expected, string what)

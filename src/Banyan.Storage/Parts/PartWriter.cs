@@ -566,8 +566,18 @@ public sealed class PartWriter : IDisposable
             {
                 raw.Clear();
                 EncodedColumn tag = encoded.NextTag();
-                tag.Encoding = EncodeColumn(column, raw);
-                tag.FrameSize = FrameInto(tag.Frame, raw, _options.Codec, _options.ZstdLevel);
+                if (StoredAsSeriesKey(column))
+                {
+                    // Its values are the series key's, which the series index keeps: only the directory entry is written.
+                    tag.Encoding = ColumnCodec.BytesFromSeriesKey;
+                    tag.FrameSize = 0;
+                }
+                else
+                {
+                    tag.Encoding = EncodeColumn(column, raw);
+                    tag.FrameSize = FrameInto(tag.Frame, raw, _options.Codec, _options.ZstdLevel);
+                }
+
                 tag.Name = column.Name;
                 tag.Type = column.Type;
                 tag.Family = column.Family;
@@ -716,6 +726,10 @@ public sealed class PartWriter : IDisposable
     }
 
     private byte EncodeColumn(ColumnBuffer column, ByteBuffer raw) => ColumnCodec.EncodeForPart(column, raw, _version);
+
+    // An entity tag column of the block's series (every row its series' value, none null), in a format that may leave it out.
+    private bool StoredAsSeriesKey(ColumnBuffer column) =>
+        column.HoldsSeriesEntity && column.Count > 0 && column.NullCount == 0 && ColumnCodec.AllowsFromSeriesKey(_version, column.Type);
 
     /// <summary>
     /// Row i at min + i·(max − min)/(n − 1) exactly, in wrapping 64-bit arithmetic, as the reader rebuilds

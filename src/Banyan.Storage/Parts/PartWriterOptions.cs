@@ -28,8 +28,9 @@ public sealed record PartWriterOptions
     public int ZstdLevel { get; init; } = 1;
 
     /// <summary>
-    /// Format version of the part written: <see cref="PartFileMagic.FormatVersion"/> (3) by default; 1 and 2 write
-    /// the earlier layouts (for tests of reading old parts, and for a rollback to a build that reads only those).
+    /// Format version of the part written: <see cref="PartFileMagic.FormatVersion"/> (4) by default; 1 to 3 write
+    /// the earlier layouts (for tests of reading old parts, and for a rollback to a build that reads only those: they
+    /// store entity tags like any other tag).
     /// </summary>
     public uint FormatVersion
     {

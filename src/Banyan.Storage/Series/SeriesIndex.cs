@@ -189,6 +189,25 @@ public sealed class SeriesIndex
         return added.Count;
     }
 
+    /// <summary>
+    /// The series key (subject and entity values, <see cref="SeriesKey"/>) of series <paramref name="seriesId"/>; null when
+    /// the index has no such series. For the tags a part of format 4 leaves out (<see cref="Parts.SeriesEntityLookup"/>):
+    /// each segment finds a series' document through a table from series id to document it builds at its first use.
+    /// Thread-safe.
+    /// </summary>
+    public byte[]? KeyOf(ulong seriesId)
+    {
+        foreach (IndexSegment segment in _store.View().Segments)
+        {
+            if (segment.TryFindSeries(seriesId, out int doc))
+            {
+                return segment.StoredValue(KeyField, doc)?.Bytes;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Resolves a fully given entity to its series id with one dictionary lookup per segment; null when unknown.</summary>
     public ulong? Resolve(string subject, IReadOnlyList<TagValue> entityValues)
     {

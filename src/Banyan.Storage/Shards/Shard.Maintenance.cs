@@ -213,7 +213,7 @@ public sealed partial class Shard
                 PartMerger.Merge(sources, _options.Kind, folder, _options.PartWriter);
             }
 
-            return OpenDiskPart(id, folder, _resources, _options.BlockCache);
+            return OpenDiskPart(id, folder, _resources, _options.BlockCache, _indexer);
         }
         catch (IOException ex) when (ex is not StorageCorruptionException)
         {

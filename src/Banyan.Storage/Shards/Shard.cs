@@ -193,7 +193,7 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
                 foreach (long id in load.Current.PartIds)
                 {
                     string folder = store.PartPath(id);
-                    disk.Add(OpenDiskPart(id, folder, resources, options.BlockCache));
+                    disk.Add(OpenDiskPart(id, folder, resources, options.BlockCache, indexer));
                 }
             }
 
@@ -336,10 +336,11 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
     private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _closing) != 0, this);
 
     // A disk part's handle: counted by the shard's leak counters, and its decoded blocks dropped from the block cache
-    // when its last reference goes (merged away, or the shard closed).
-    private static PartHandle<IPartReader> OpenDiskPart(long id, string folder, ShardResources resources, DecodedBlockCache? cache)
+    // when its last reference goes (merged away, or the shard closed). The entity tags a part of format 4 leaves out
+    // come from the series index (a shard without indexes writes no such part).
+    private static PartHandle<IPartReader> OpenDiskPart(long id, string folder, ShardResources resources, DecodedBlockCache? cache, ShardIndexer? indexer)
     {
-        PartReader reader = PartReader.Open(folder);
+        PartReader reader = PartReader.Open(folder, indexer is null ? null : indexer.EntityOf);
         Action freed = resources.PartCreated();
         return new PartHandle<IPartReader>(id, reader, folder, cache is null ? freed : () =>
         {

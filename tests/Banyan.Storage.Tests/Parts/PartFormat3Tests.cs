@@ -16,7 +16,7 @@ namespace Banyan.Storage.Tests.Parts;
 /// </summary>
 public sealed class PartFormat3Tests
 {
-    private static readonly PartWriterOptions s_raw = new() { Codec = CompressionCodec.None, Fsync = false };
+    private static readonly PartWriterOptions s_raw = new() { Codec = CompressionCodec.None, Fsync = false, FormatVersion = 3 };
 
     // The rows of PartGoldenTests' tiny part: series 2's "service" is "svc-a" in every row (constant), series 1's
     // alternates (dictionary); series 2's "ids" differ per row (plain).
@@ -212,7 +212,7 @@ public sealed class PartFormat3Tests
         return batch;
     }
 
-    private static void AssertRowsRead(WriteBatch batch, PartReader reader)
+    internal static void AssertRowsRead(WriteBatch batch, PartReader reader)
     {
         var expected = new Dictionary<(ulong, long), ColumnValue[]>();
         for (int r = 0; r < batch.Count; r++)
@@ -251,7 +251,7 @@ public sealed class PartFormat3Tests
     private static List<(ulong Series, Dictionary<string, byte> Tags)> BlockTagEncodings(PartReader reader) =>
         [.. BlockTagColumns(reader).Select(b => (b.Series, b.Tags.ToDictionary(c => c.Key, c => c.Value.Encoding)))];
 
-    private static List<(ulong Series, Dictionary<string, ColumnHeader> Tags)> BlockTagColumns(PartReader reader)
+    internal static List<(ulong Series, Dictionary<string, ColumnHeader> Tags)> BlockTagColumns(PartReader reader)
     {
         var headers = new List<BlockHeader>();
         reader.FindBlocks(SeriesTimeFilter.All, headers);

@@ -23,6 +23,7 @@ public sealed class IndexSegment
     private readonly byte[] _image;
     private readonly int _docTableStart;
     private readonly Dictionary<string, IndexFieldReader> _fields;
+    private Dictionary<ulong, int>? _docOfSeries; // TryFindSeries' table, built at its first call
 
     private IndexSegment(string name, byte[] image, int docCount, int docTableStart, Dictionary<string, IndexFieldReader> fields)
     {
@@ -59,6 +60,28 @@ public sealed class IndexSegment
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)doc, (uint)DocCount, nameof(doc));
         return BinaryPrimitives.ReadInt64LittleEndian(_image.AsSpan(_docTableStart + (doc * IndexSegmentFormat.DocEntrySize) + 8));
+    }
+
+    /// <summary>
+    /// The first document of series <paramref name="seriesId"/> (the series index has one per series), through a table
+    /// from series id to document built at the first call and kept with the segment (about 24 bytes per document).
+    /// </summary>
+    internal bool TryFindSeries(ulong seriesId, out int doc)
+    {
+        Dictionary<ulong, int> table = Volatile.Read(ref _docOfSeries) ?? BuildDocOfSeries();
+        return table.TryGetValue(seriesId, out doc);
+    }
+
+    private Dictionary<ulong, int> BuildDocOfSeries()
+    {
+        var table = new Dictionary<ulong, int>(DocCount);
+        for (int d = 0; d < DocCount; d++)
+        {
+            table.TryAdd(SeriesIdAt(d), d);
+        }
+
+        // Built whole before it is published; a table another thread published first is as good.
+        return Interlocked.CompareExchange(ref _docOfSeries, table, null) ?? table;
     }
 
     /// <summary>The stored value of <paramref name="tag"/> for <paramref name="doc"/>; null when the tag is absent or not stored (indexed_only).</summary>

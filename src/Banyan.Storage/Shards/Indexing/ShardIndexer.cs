@@ -8,6 +8,7 @@ using Banyan.Storage.Index.Store;
 using Banyan.Storage.Query;
 using Banyan.Storage.Query.Planning;
 using Banyan.Storage.Rows;
+using Banyan.Storage.Parts;
 using Banyan.Storage.Series;
 using Banyan.Storage.Values;
 
@@ -272,6 +273,34 @@ public sealed class ShardIndexer
 
     /// <summary>The configuration of <paramref name="subject"/> (empty: the default subject), or null.</summary>
     public ShardIndexConfig? ConfigOf(string subject) => TryResolve(subject)?.Config;
+
+    /// <summary>
+    /// The entity of series <paramref name="seriesId"/> from its key in the series index, with its subject's entity tag
+    /// names: where a part of format 4 reads the entity tags it does not store (<see cref="SeriesEntityLookup"/>). Null
+    /// when the series or its subject is unknown.
+    /// </summary>
+    /// <exception cref="StorageCorruptionException">The stored key is not a well-formed series key.</exception>
+    public SeriesEntity? EntityOf(ulong seriesId)
+    {
+        if (_series.KeyOf(seriesId) is not { } key)
+        {
+            return null;
+        }
+
+        (string subject, TagValue[] values) decoded;
+        try
+        {
+            decoded = SeriesKey.Decode(key);
+        }
+        catch (FormatException e)
+        {
+            throw new StorageCorruptionException(_series.Store.Directory, -1, $"the series key of series {seriesId} is malformed: {e.Message}", e);
+        }
+
+        return ConfigOf(decoded.subject) is { } config && config.EntityTagNames.Count == decoded.values.Length
+            ? new SeriesEntity(config.EntityTagNames, decoded.values)
+            : null;
+    }
 
     /// <summary>The inverted index of <paramref name="subject"/>.</summary>
     /// <exception cref="ArgumentException">The subject is not configured.</exception>
