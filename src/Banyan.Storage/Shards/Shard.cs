@@ -206,7 +206,8 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
                     // Only after a WAL repair dropped records an index had flushed: new batches would reuse
                     // their LSNs and the index would skip them as already indexed.
                     throw new StorageCorruptionException(wal.DirectoryPath, -1,
-                        $"the WAL ends before LSN {wal.NextLsn}, but the indexes hold batches through LSN {indexer.HighestFlushedSequence}: the repair dropped records the indexes had flushed; remove the shard's idx/ and sidx/ folders to open it with indexes covering only later writes");
+                        $"the WAL ends before LSN {wal.NextLsn}, but the indexes hold batches through LSN {indexer.HighestFlushedSequence}: the repair dropped records the indexes had flushed; removing the shard's idx/ and sidx/ folders opens it with indexes covering only later writes, "
+                        + "but only when none of its parts is of format 4 (those read their entity tags from sidx/): otherwise restore the shard from a copy");
                 }
             }
 

@@ -5,10 +5,10 @@ using Banyan.Storage.Durability;
 using Banyan.Storage.Index.Postings;
 using Banyan.Storage.Index.Segments;
 using Banyan.Storage.Index.Store;
+using Banyan.Storage.Parts;
 using Banyan.Storage.Query;
 using Banyan.Storage.Query.Planning;
 using Banyan.Storage.Rows;
-using Banyan.Storage.Parts;
 using Banyan.Storage.Series;
 using Banyan.Storage.Values;
 
