@@ -258,7 +258,7 @@ public sealed class PartFormat3Tests
         return [.. headers.Select(h => (h.SeriesId, reader.ReadTagDirectory(h, "default").ToDictionary(c => c.Name)))];
     }
 
-    private static long Bytes(string part, string file) => new FileInfo(Path.Combine(part, file)).Length;
+    internal static long Bytes(string part, string file) => new FileInfo(Path.Combine(part, file)).Length;
 
-    private static string Crc(string hex) => Convert.ToHexString(BitConverter.GetBytes(Crc32C.Compute(Convert.FromHexString(hex))));
+    internal static string Crc(string hex) => Convert.ToHexString(BitConverter.GetBytes(Crc32C.Compute(Convert.FromHexString(hex))));
 }

@@ -45,7 +45,7 @@ public sealed class PartFormat4Tests
         using PartReader v3 = PartReader.Open(temp.Sub("v3"));
         PartFormat3Tests.AssertRowsRead(batch, v3);
         Assert.All(PartFormat3Tests.BlockTagColumns(v3), b => Assert.Equal(ColumnCodec.BytesConstant, b.Tags["service"].Encoding));
-        long saved = Bytes(temp.Sub("v3"), "default.tf") - Bytes(temp.Sub("v4"), "default.tf");
+        long saved = PartFormat3Tests.Bytes(temp.Sub("v3"), "default.tf") - PartFormat3Tests.Bytes(temp.Sub("v4"), "default.tf");
         Assert.True(saved >= 4 * ("service-0".Length + "instance-0".Length), $"format 4 saved {saved} bytes of default.tf");
     }
 
@@ -72,7 +72,7 @@ public sealed class PartFormat4Tests
         // "BYTM" version 4, then the block's directory frame: codec 00, 1 column, first frame offset 8 (where a frame
         // would start), tag number 0, type String (3), encoding 03 (from the series key), size 0; CRC-32C.
         string tfmFrame = "00" + "01" + "08" + "00" + "03" + "03" + "00";
-        Assert.Equal("4259544D" + "04000000" + tfmFrame + Crc(tfmFrame), Hex(PartFileNames.TagMetadata("default")));
+        Assert.Equal("4259544D" + "04000000" + tfmFrame + PartFormat3Tests.Crc(tfmFrame), Hex(PartFileNames.TagMetadata("default")));
 
         using PartReader reader = PartReader.Open(temp.Sub("p"), _ => new SeriesEntity(["svc"], [TagValue.FromString("api")]));
         var block = new Block();
@@ -265,7 +265,4 @@ public sealed class PartFormat4Tests
         return headers[0];
     }
 
-    private static string Crc(string hex) => Convert.ToHexString(BitConverter.GetBytes(Banyan.Storage.Checksums.Crc32C.Compute(Convert.FromHexString(hex))));
-
-    private static long Bytes(string part, string file) => new FileInfo(Path.Combine(part, file)).Length;
 }
