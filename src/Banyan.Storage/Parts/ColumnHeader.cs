@@ -24,4 +24,11 @@ public sealed record ColumnHeader(string Name, ColumnValueType Type, long Offset
 
     /// <summary>Number of payload bytes in <see cref="Descriptor"/> (0 to <see cref="MaxDescriptorLength"/>).</summary>
     internal int DescriptorLength { get; init; }
+
+    /// <summary>
+    /// A format 4 tag whose rows all hold the block's series' value from its key (<see cref="Columns.ColumnCodec.BytesFromSeriesKey"/>):
+    /// no frame. Payload modes of byte columns stop at 2, and the tag directory reader accepts this one only where it
+    /// may stand (format 4, string or binary, size 0), so the encoding of a byte column says it.
+    /// </summary>
+    internal bool FromSeriesKey => Encoding == Columns.ColumnCodec.BytesFromSeriesKey && ColumnValueTypes.IsBytes(Type);
 }

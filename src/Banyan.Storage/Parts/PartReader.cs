@@ -293,7 +293,7 @@ public sealed class PartReader : IPartReader
                     continue;
                 }
 
-                if (column.Encoding == ColumnCodec.BytesFromSeriesKey && column.Size == 0 && ColumnCodec.AllowsFromSeriesKey(Metadata.FormatVersion, column.Type))
+                if (column.FromSeriesKey)
                 {
                     RestoreFromSeriesKey(files.ValuesPath, family.Name, column, n, destination, ref entity);
                 }

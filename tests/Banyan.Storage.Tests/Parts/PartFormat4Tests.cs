@@ -194,6 +194,36 @@ public sealed class PartFormat4Tests
         Assert.Equal("instance-7", block.FindColumn("default", "instance")!.GetString(1));
     }
 
+    [Fact]
+    public void A_merged_block_with_rows_from_a_part_without_the_column_stores_it()
+    {
+        // Series 7 in a part written before "instance" existed, and in a format 4 part that leaves "instance" to the key:
+        // the merged block's "instance" is null in the first rows, so it is stored, and "service" still left out.
+        WriteBatch without = new(DataKind.Measure, Subject);
+        without.AddColumn("default", "service", ColumnValueType.String);
+        without.AddColumn(null, "value", ColumnValueType.Int64);
+        without.AddRow(7, 1, 1, [ColumnValue.FromString("service-1"), ColumnValue.FromInt64(1)]);
+        WriteBatch with = Batch(seriesCount: 1, rows: 3, seriesFrom: 7, timeFrom: 10);
+        using var temp = new TempDirectory();
+        Seal(without).WriteTo(temp.Sub("old"), s_raw);
+        Seal(with).WriteTo(temp.Sub("new"), s_raw);
+        SeriesEntityLookup lookup = Lookup(with);
+        using PartReader old = PartReader.Open(temp.Sub("old"), lookup);
+        using PartReader recent = PartReader.Open(temp.Sub("new"), lookup);
+        Assert.Equal(ColumnCodec.BytesFromSeriesKey, Assert.Single(PartFormat3Tests.BlockTagColumns(recent)).Tags["instance"].Encoding);
+
+        PartMerger.Merge([old, recent], DataKind.Measure, temp.Sub("m"), s_raw);
+        using PartReader merged = PartReader.Open(temp.Sub("m"), lookup);
+        (ulong _, Dictionary<string, ColumnHeader> tags) = Assert.Single(PartFormat3Tests.BlockTagColumns(merged));
+        Assert.Equal(ColumnCodec.BytesFromSeriesKey, tags["service"].Encoding);
+        Assert.NotEqual(ColumnCodec.BytesFromSeriesKey, tags["instance"].Encoding);
+        var block = new Block();
+        merged.ReadBlock(FirstBlock(merged), ColumnProjection.All, block, new DecodeScratch());
+        ColumnBuffer instance = block.FindColumn("default", "instance")!;
+        Assert.Equal([null, "instance-7", "instance-7", "instance-7"], Enumerable.Range(0, 4).Select(instance.GetString));
+        Assert.Equal("service-1", block.FindColumn("default", "service")!.GetString(0));
+    }
+
     // A seal told the subject's entity tags, as a shard with indexes seals.
     private static MemoryPart Seal(WriteBatch batch) =>
         Assert.Single(MemoryPartBuilder.BuildAll([batch], DataKind.Measure, s_raw, entityTagsOf: s => s == Subject ? s_entity : null));
