@@ -216,7 +216,8 @@ public static class LoadCommand
         }
     }
 
-    private static void CopyFolder(string from, string to)
+    /// <summary>Copies a kept data folder (every file and folder under <paramref name="from"/>) to <paramref name="to"/>.</summary>
+    internal static void CopyFolder(string from, string to)
     {
         Directory.CreateDirectory(to);
         foreach (string folder in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
@@ -286,7 +287,8 @@ public static class LoadCommand
         || line.Contains("error", StringComparison.OrdinalIgnoreCase) || line.Contains("exception", StringComparison.OrdinalIgnoreCase)
         || line.Contains("timeout", StringComparison.OrdinalIgnoreCase) || line.Contains("timed out", StringComparison.OrdinalIgnoreCase);
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+    /// <summary>The machine's load averages over 1, 5 and 15 minutes.</summary>
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string Str(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

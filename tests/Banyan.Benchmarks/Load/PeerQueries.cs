@@ -164,6 +164,25 @@ public sealed class PeerQueries(PeerDataset dataset)
         return results;
     }
 
+    /// <summary>
+    /// One run of the query named <paramref name="name"/> (Q1, Q2, Q3 or TopN) over gRPC on <paramref name="channel"/>:
+    /// its check, null or "ok…" when the answer is right. Null when there is no such query.
+    /// </summary>
+    public Func<Task<string?>>? Runner(GrpcChannel channel, string name, CancellationToken cancellationToken)
+    {
+        MeasureService.MeasureServiceClient client = new(channel);
+        if (name == "TopN")
+        {
+            return () => TopNAsync(client, cancellationToken);
+        }
+
+        Query grpc = async (request, token) => await client.QueryAsync(request, cancellationToken: token);
+        return PeerQueriesThrough(grpc, string.Empty, cancellationToken).Where(q => q.Name == name).Select(q => q.Run).FirstOrDefault();
+    }
+
+    /// <summary>Whether a query's check (<see cref="Runner"/>) says its answer is right.</summary>
+    public static bool IsRight(string? check) => check is null || IsRightAnswer(check);
+
     // Q1-Q3 through one client (gRPC or the HTTP gateway), named "Q1" + suffix...
     private IEnumerable<(string Name, Func<Task<string?>> Run)> PeerQueriesThrough(Query client, string suffix, CancellationToken cancellationToken) =>
     [

@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace Banyan.Benchmarks.Load;
+
+/// <summary>
+/// Command lines of the form <c>--name value ...</c> (the pair commands'): each option given once with a value, only the
+/// known ones, the required ones present. Errors are <see cref="ArgumentException"/>s naming the option.
+/// </summary>
+internal static class NamedOptions
+{
+    /// <summary>The options of <paramref name="args"/>, by name.</summary>
+    public static Dictionary<string, string> Parse(string[] args, string[] known, string[] required)
+    {
+        Dictionary<string, string> options = new(StringComparer.Ordinal);
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!known.Contains(args[i]))
+            {
+                throw new ArgumentException($"unknown option '{args[i]}'");
+            }
+
+            if (i + 1 == args.Length)
+            {
+                throw new ArgumentException($"{args[i]} needs a value");
+            }
+
+            options[args[i]] = args[++i];
+        }
+
+        foreach (string name in required)
+        {
+            if (!options.ContainsKey(name))
+            {
+                throw new ArgumentException($"{name} is required");
+            }
+        }
+
+        return options;
+    }
+
+    /// <summary>The positive whole number given as <paramref name="name"/>, or <paramref name="fallback"/> when it is not given.</summary>
+    public static int Number(Dictionary<string, string> options, string name, int fallback)
+    {
+        if (!options.TryGetValue(name, out string? text))
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0
+            ? value
+            : throw new ArgumentException($"{name} {text}: expected a positive whole number");
+    }
+}
