@@ -6,7 +6,7 @@ namespace Banyan.Benchmarks.Load;
 /// Command lines of the form <c>--name value ...</c> (the pair commands'): each option given once with a value, only the
 /// known ones, the required ones present. Errors are <see cref="ArgumentException"/>s naming the option.
 /// </summary>
-internal static class NamedOptions
+public static class NamedOptions
 {
     /// <summary>The options of <paramref name="args"/>, by name.</summary>
     public static Dictionary<string, string> Parse(string[] args, string[] known, string[] required)

@@ -1,0 +1,52 @@
+using Banyan.Benchmarks.Load;
+
+namespace Banyan.Benchmarks.Tests;
+
+/// <summary>The pair commands' option parsing: every mistake is refused with the option's name.</summary>
+public sealed class NamedOptionsTests
+{
+    private static readonly string[] Known = ["--a", "--b", "--rounds"];
+    private static readonly string[] Required = ["--a", "--b"];
+
+    [Fact]
+    public void Options_are_read_by_name()
+    {
+        Dictionary<string, string> options = NamedOptions.Parse(["--b", "B.dll", "--a", "A.dll", "--rounds", "5"], Known, Required);
+
+        Assert.Equal("A.dll", options["--a"]);
+        Assert.Equal("B.dll", options["--b"]);
+        Assert.Equal(5, NamedOptions.Number(options, "--rounds", 3));
+    }
+
+    [Fact]
+    public void A_number_not_given_is_the_fallback()
+    {
+        Dictionary<string, string> options = NamedOptions.Parse(["--a", "A.dll", "--b", "B.dll"], Known, Required);
+
+        Assert.Equal(3, NamedOptions.Number(options, "--rounds", 3));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--a", "A.dll", "--b", "B.dll", "--round", "5" }, "unknown option '--round'")]
+    [InlineData(new[] { "--a", "A.dll", "--b" }, "--b needs a value")]
+    [InlineData(new[] { "--a", "A.dll" }, "--b is required")]
+    public void Mistakes_are_refused_by_name(string[] args, string message)
+    {
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => NamedOptions.Parse(args, Known, Required));
+
+        Assert.Equal(message, refused.Message);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("3x")]
+    public void A_number_must_be_a_positive_whole_number(string text)
+    {
+        Dictionary<string, string> options = NamedOptions.Parse(["--a", "A", "--b", "B", "--rounds", text], Known, Required);
+
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => NamedOptions.Number(options, "--rounds", 3));
+
+        Assert.Equal($"--rounds {text}: expected a positive whole number", refused.Message);
+    }
+}
