@@ -5,17 +5,23 @@ using Banyan.Storage.Index.Store;
 namespace Banyan.Storage.Shards.Indexing;
 
 /// <summary>
-/// The series that have at least one document in a measure subject's inverted index. A measure subject without index
-/// rules needs one document per series (its documents carry no value), so a write adds documents only for series not
-/// in this set. Kept per store: the successive configurations of a subject share it.
+/// The series that have at least one document in a measure subject's inverted index, or will have once an accepted write
+/// is applied. A measure subject without index rules needs one document per series (its documents carry no value), so a
+/// write prepares documents only for series not in this set, and the store takes only the first document of a series.
+/// Kept per store: the successive configurations of a subject share it.
 /// </summary>
 /// <remarks>
-/// Built from the store's segments when the subject is opened, added to as batches are applied (one thread), read by
-/// writers preparing batches (any thread). A series applied concurrently with a prepare may get a second document,
-/// which is harmless: it says the same.
+/// Built from the store's segments when the subject is opened, added to as writes are accepted (any thread) and as batches
+/// are applied (one thread, in sequence order), read by writers preparing batches (any thread). Writes of one series
+/// prepared before the first of them is accepted each carry a document for it (the service keeps up to 16 batches of a
+/// write stream in flight); <see cref="TakeUnstored"/> keeps the store to the first of them.
 /// </remarks>
 internal sealed class DocumentedSeries
 {
+    // A series an accepted write will document, and one whose document the store holds.
+    private const byte Accepted = 1;
+    private const byte Stored = 2;
+
     private readonly ConcurrentDictionary<ulong, byte> _series = new();
 
     private DocumentedSeries()
@@ -30,22 +36,61 @@ internal sealed class DocumentedSeries
         {
             for (int d = 0; d < segment.DocCount; d++)
             {
-                documented._series.TryAdd(segment.SeriesIdAt(d), 0);
+                documented._series[segment.SeriesIdAt(d)] = Stored;
             }
         }
 
         return documented;
     }
 
-    /// <summary>True when the series has a document.</summary>
+    /// <summary>True when the series has a document, or an accepted write will give it one.</summary>
     public bool Contains(ulong seriesId) => _series.ContainsKey(seriesId);
 
-    /// <summary>Records the series of documents just added to the store.</summary>
-    public void Add(IReadOnlyList<IndexDocument> documents)
+    /// <summary>Records the series of an accepted write's documents: later batches leave them to it.</summary>
+    public void Accept(IReadOnlyList<IndexDocument> documents)
     {
         foreach (IndexDocument document in documents)
         {
-            _series.TryAdd(document.SeriesId, 0);
+            _series.TryAdd(document.SeriesId, Accepted);
+        }
+    }
+
+    /// <summary>
+    /// The documents of <paramref name="documents"/> whose series the store does not hold yet, the first of each series,
+    /// recorded as stored: the ones to add. The list itself when every document is wanted. Called by the one thread that
+    /// applies batches, for a subject whose documents are one per series (no index rules).
+    /// </summary>
+    public IReadOnlyList<IndexDocument> TakeUnstored(IReadOnlyList<IndexDocument> documents)
+    {
+        List<IndexDocument>? kept = null;
+        for (int i = 0; i < documents.Count; i++)
+        {
+            ulong series = documents[i].SeriesId;
+            bool wanted = !_series.TryGetValue(series, out byte state) || state != Stored;
+            if (wanted)
+            {
+                _series[series] = Stored;
+            }
+
+            if (kept is null && !wanted)
+            {
+                kept = [.. documents.Take(i)];
+            }
+            else if (kept is not null && wanted)
+            {
+                kept.Add(documents[i]);
+            }
+        }
+
+        return kept ?? documents;
+    }
+
+    /// <summary>Records the series of documents just added to the store (a batch of a subject with index rules).</summary>
+    public void MarkStored(IReadOnlyList<IndexDocument> documents)
+    {
+        foreach (IndexDocument document in documents)
+        {
+            _series[document.SeriesId] = Stored;
         }
     }
 }

@@ -353,9 +353,9 @@ public sealed class ShardIndexer
             _accepted.TryAdd(id, 0);
         }
 
-        // A second document of a series is harmless (DocumentedSeries), a missing one is not: the write is accepted,
-        // so its documents are as good as added.
-        prepared.Target.Documented?.Add(prepared.Documents);
+        // The write is accepted, so its documents are as good as added: batches prepared from now on leave its series to
+        // it (one prepared before this may carry a document too; the store keeps the first, see Apply).
+        prepared.Target.Documented?.Accept(prepared.Documents);
     }
 
     /// <summary>
@@ -387,8 +387,25 @@ public sealed class ShardIndexer
             IndexStore store = prepared.Target.Store;
             if (prepared.Documents.Count > 0 && batchSequence > store.LastBatchSequence)
             {
-                store.AddBatch(batchSequence, prepared.Documents, prepared.Target.Config.Schema);
-                prepared.Target.Documented?.Add(prepared.Documents);
+                // A subject without index rules has one valueless document per series: a series' later ones (batches
+                // prepared before the first was accepted) say nothing more and are left out.
+                IReadOnlyList<IndexDocument> documents = prepared.Documents;
+                if (prepared.Target.Documented is { } documented)
+                {
+                    if (prepared.Target.DocumentsPerSeries)
+                    {
+                        documents = documented.TakeUnstored(documents);
+                    }
+                    else
+                    {
+                        documented.MarkStored(documents);
+                    }
+                }
+
+                if (documents.Count > 0)
+                {
+                    store.AddBatch(batchSequence, documents, prepared.Target.Config.Schema);
+                }
             }
         }
 

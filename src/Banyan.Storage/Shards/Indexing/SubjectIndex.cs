@@ -52,6 +52,9 @@ internal sealed class SubjectIndex
     /// <summary>Measures: the series with a document in <see cref="Store"/> (shared with the subject's later configurations). Streams: null.</summary>
     public DocumentedSeries? Documented { get; }
 
+    /// <summary>A measure subject without index rules: one document per series, carrying no value.</summary>
+    public bool DocumentsPerSeries => Config.Kind == DataKind.Measure && Config.Rules.Count == 0;
+
     /// <summary>The store's folder, relative to the shard's <c>idx/</c> folder (empty: <c>idx/</c> itself, the layout of single-subject shards).</summary>
     public string Folder { get; }
 
@@ -99,7 +102,7 @@ internal sealed class SubjectIndex
         // on the service's write path nearly every row of a measure without rules is of a series already registered
         // and documented, which needs no per-batch bookkeeping (the set was 4 % of the write phase's allocated bytes).
         HashSet<ulong>? batchSeries = null;
-        bool documentsPerSeries = config.Kind == DataKind.Measure && rules.Count == 0;
+        bool documentsPerSeries = DocumentsPerSeries;
         var measureDocs = new HashSet<(ulong SeriesId, ulong ValuesHash)>();
         var valueHash = new System.IO.Hashing.XxHash64();
         var values = new DocumentValues(_documentTagNames);

@@ -208,6 +208,54 @@ public sealed class ShardIndexerTests
     }
 
     [Fact]
+    public void Batches_of_a_new_series_prepared_before_the_first_is_accepted_leave_one_document_of_it()
+    {
+        using var dir = new TempDirectory();
+        ShardIndexConfig config = new(DataKind.Measure, "m", ["service"], []);
+        ShardIndexer indexer = ShardIndexer.Open(dir.Path, config);
+
+        // Three writes in flight at once (the service keeps several batches of a stream in flight): each prepares "a".
+        PreparedIndexBatch first = indexer.Prepare(MeasureBatch("a", "b"));
+        PreparedIndexBatch second = indexer.Prepare(MeasureBatch("a", "c"));
+        PreparedIndexBatch third = indexer.Prepare(MeasureBatch("b", "a"));
+        Assert.All([first, second, third], p => Assert.Equal(2, p.Documents.Count));
+        indexer.Accept(first);
+        indexer.Accept(second);
+        indexer.Accept(third);
+        indexer.Apply(1, first);
+        indexer.Apply(2, second);
+        indexer.Apply(3, third);
+
+        // One document per series: "a", "b" and "c", in memory, after a flush and after a reopen and a replay.
+        Assert.Equal(3, indexer.DocumentCount);
+        List<IndexHit> hits = [];
+        indexer.Search("m", null, long.MinValue, long.MaxValue, hits);
+        Assert.Equal(new[] { "a", "b", "c" }.Select(SeriesOf).Order(), hits.Select(h => h.SeriesId).Order());
+        indexer.Flush();
+        indexer = ShardIndexer.Open(dir.Path, config);
+        Assert.Equal(3, indexer.DocumentCount);
+        Assert.False(indexer.Index(3, MeasureBatch("b", "a")));
+        Assert.True(indexer.Index(4, MeasureBatch("a", "d")));
+        Assert.Equal(4, indexer.DocumentCount);
+    }
+
+    [Fact]
+    public void A_series_whose_first_write_failed_is_documented_by_the_next()
+    {
+        using var dir = new TempDirectory();
+        ShardIndexer indexer = ShardIndexer.Open(dir.Path, new ShardIndexConfig(DataKind.Measure, "m", ["service"], []));
+
+        // Prepared, never accepted (its WAL append failed): the later batch documents the series itself.
+        _ = indexer.Prepare(MeasureBatch("a"));
+        PreparedIndexBatch retried = indexer.Prepare(MeasureBatch("a"));
+        indexer.Accept(retried);
+        indexer.Apply(1, retried);
+
+        Assert.Equal(1, indexer.DocumentCount);
+        Assert.Equal([SeriesOf("a")], indexer.SeriesIdsOf("m"));
+    }
+
+    [Fact]
     public void A_registered_series_the_subject_index_lost_is_documented_again_and_a_documented_one_is_skipped()
     {
         using var dir = new TempDirectory();
