@@ -195,13 +195,19 @@ public sealed class SeriesIndex
     /// each segment finds a series' document through a table from series id to document it builds at its first use.
     /// Thread-safe.
     /// </summary>
-    public byte[]? KeyOf(ulong seriesId)
+    public byte[]? KeyOf(ulong seriesId) => FindKey(seriesId)?.Key;
+
+    /// <summary>
+    /// <see cref="KeyOf"/> with where the key is stored: the segment's name (its file, or a description of an in-memory
+    /// segment) and the document number, for an error about the key to name.
+    /// </summary>
+    public (byte[] Key, string Segment, int Document)? FindKey(ulong seriesId)
     {
         foreach (IndexSegment segment in _store.View().Segments)
         {
             if (segment.TryFindSeries(seriesId, out int doc))
             {
-                return segment.StoredValue(KeyField, doc)?.Bytes;
+                return segment.StoredValue(KeyField, doc)?.Bytes is { } key ? (key, segment.Name, doc) : null;
             }
         }
 

@@ -282,7 +282,7 @@ public sealed class ShardIndexer
     /// <exception cref="StorageCorruptionException">The stored key is not a well-formed series key.</exception>
     public SeriesEntity? EntityOf(ulong seriesId)
     {
-        if (_series.KeyOf(seriesId) is not { } key)
+        if (_series.FindKey(seriesId) is not { } found)
         {
             return null;
         }
@@ -290,11 +290,13 @@ public sealed class ShardIndexer
         (string subject, TagValue[] values) decoded;
         try
         {
-            decoded = SeriesKey.Decode(key);
+            decoded = SeriesKey.Decode(found.Key);
         }
         catch (FormatException e)
         {
-            throw new StorageCorruptionException(_series.Store.Directory, -1, $"the series key of series {seriesId} is malformed: {e.Message}", e);
+            // The segment's image is decompressed whole, so a byte offset in the file would not point at the key: the
+            // document number does.
+            throw new StorageCorruptionException(found.Segment, -1, $"document {found.Document}: the series key of series {seriesId} is malformed: {e.Message}", e);
         }
 
         return ConfigOf(decoded.subject) is { } config && config.EntityTagNames.Count == decoded.values.Length

@@ -240,6 +240,35 @@ public sealed class ShardIndexerTests
     }
 
     [Fact]
+    public void A_series_key_that_does_not_decode_is_corruption_naming_the_segment_the_document_and_the_series()
+    {
+        using var dir = new TempDirectory();
+        ShardIndexer indexer = ShardIndexer.Open(dir.Path, new ShardIndexConfig(DataKind.Measure, "m", ["service"], []));
+        Assert.True(indexer.Index(1, MeasureBatch("a")));
+        Assert.Equal(TagValue.FromString("a"), indexer.EntityOf(SeriesOf("a"))!.ValueOf("service"));
+        Assert.Null(indexer.EntityOf(42)); // not in the index
+
+        // A stored key whose second value has a type byte no key is written with (0x7F).
+        byte[] key = [(byte)'m', (byte)'|', 0x7F, (byte)'x', (byte)'|'];
+        Assert.True(indexer.Series.Store.AddBatch(2, [new IndexDocument(7, 0, new Dictionary<string, TagValue>
+        {
+            [SeriesIndex.KeyField] = TagValue.FromBinary(key),
+            [SeriesIndex.SubjectField] = TagValue.FromString("m"),
+        })]));
+
+        StorageCorruptionException corrupt = Assert.Throws<StorageCorruptionException>(() => indexer.EntityOf(7));
+        Assert.Contains("series 7", corrupt.Message);
+        Assert.Contains("type byte 127", corrupt.Message);
+        Assert.Matches(@"document \d+: the series key", corrupt.Message);
+
+        // Flushed: the error names the segment's file.
+        indexer.Flush();
+        corrupt = Assert.Throws<StorageCorruptionException>(() => indexer.EntityOf(7));
+        Assert.StartsWith(indexer.Series.Store.Directory, corrupt.FilePath);
+        Assert.EndsWith(".idx", corrupt.FilePath);
+    }
+
+    [Fact]
     public void A_series_whose_first_write_failed_is_documented_by_the_next()
     {
         using var dir = new TempDirectory();
