@@ -5,13 +5,13 @@ namespace Banyan.Benchmarks.Tests;
 /// <summary>The pair commands' option parsing: every mistake is refused with the option's name.</summary>
 public sealed class NamedOptionsTests
 {
-    private static readonly string[] Known = ["--a", "--b", "--rounds"];
-    private static readonly string[] Required = ["--a", "--b"];
+    private static readonly string[] s_known = ["--a", "--b", "--rounds"];
+    private static readonly string[] s_required = ["--a", "--b"];
 
     [Fact]
     public void Options_are_read_by_name()
     {
-        Dictionary<string, string> options = NamedOptions.Parse(["--b", "B.dll", "--a", "A.dll", "--rounds", "5"], Known, Required);
+        Dictionary<string, string> options = NamedOptions.Parse(["--b", "B.dll", "--a", "A.dll", "--rounds", "5"], s_known, s_required);
 
         Assert.Equal("A.dll", options["--a"]);
         Assert.Equal("B.dll", options["--b"]);
@@ -21,7 +21,7 @@ public sealed class NamedOptionsTests
     [Fact]
     public void A_number_not_given_is_the_fallback()
     {
-        Dictionary<string, string> options = NamedOptions.Parse(["--a", "A.dll", "--b", "B.dll"], Known, Required);
+        Dictionary<string, string> options = NamedOptions.Parse(["--a", "A.dll", "--b", "B.dll"], s_known, s_required);
 
         Assert.Equal(3, NamedOptions.Number(options, "--rounds", 3));
     }
@@ -32,7 +32,7 @@ public sealed class NamedOptionsTests
     [InlineData(new[] { "--a", "A.dll" }, "--b is required")]
     public void Mistakes_are_refused_by_name(string[] args, string message)
     {
-        ArgumentException refused = Assert.Throws<ArgumentException>(() => NamedOptions.Parse(args, Known, Required));
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => NamedOptions.Parse(args, s_known, s_required));
 
         Assert.Equal(message, refused.Message);
     }
@@ -43,7 +43,7 @@ public sealed class NamedOptionsTests
     [InlineData("3x")]
     public void A_number_must_be_a_positive_whole_number(string text)
     {
-        Dictionary<string, string> options = NamedOptions.Parse(["--a", "A", "--b", "B", "--rounds", text], Known, Required);
+        Dictionary<string, string> options = NamedOptions.Parse(["--a", "A", "--b", "B", "--rounds", text], s_known, s_required);
 
         ArgumentException refused = Assert.Throws<ArgumentException>(() => NamedOptions.Number(options, "--rounds", 3));
 
