@@ -31,6 +31,10 @@ public sealed class SeriesIndex
     private readonly IndexStore _store;
     // Read by writers preparing batches while the shard's one applying thread adds to it.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, byte> _known = new();
+
+    // _known's size, kept apart: ConcurrentDictionary.Count takes every lock of the table, and queries ask for it (a
+    // shard grain decides by it whether a lookup runs on its turn).
+    private int _count;
     private readonly object _schemaGate = new();
     private PrefixLookupCache _prefixLookups;
 
@@ -42,7 +46,10 @@ public sealed class SeriesIndex
         {
             for (int d = 0; d < segment.DocCount; d++)
             {
-                _known.TryAdd(segment.SeriesIdAt(d), 0);
+                if (_known.TryAdd(segment.SeriesIdAt(d), 0))
+                {
+                    _count++;
+                }
             }
         }
     }
@@ -51,7 +58,7 @@ public sealed class SeriesIndex
     public IndexStore Store => _store;
 
     /// <summary>Number of distinct series known. (Single writer: the owning shard serialises <see cref="Register"/> calls.)</summary>
-    public int Count => _known.Count;
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>True when <paramref name="seriesId"/> is registered. Thread-safe; a series registered concurrently may not be seen yet.</summary>
     public bool Contains(ulong seriesId) => _known.ContainsKey(seriesId);
@@ -183,23 +190,21 @@ public sealed class SeriesIndex
 
         foreach (ulong id in added)
         {
-            _known.TryAdd(id, 0);
+            if (_known.TryAdd(id, 0))
+            {
+                Interlocked.Increment(ref _count);
+            }
         }
 
         return added.Count;
     }
 
     /// <summary>
-    /// The series key (subject and entity values, <see cref="SeriesKey"/>) of series <paramref name="seriesId"/>; null when
-    /// the index has no such series. For the tags a part of format 4 leaves out (<see cref="Parts.SeriesEntityLookup"/>):
-    /// each segment finds a series' document through a table from series id to document it builds at its first use.
-    /// Thread-safe.
-    /// </summary>
-    public byte[]? KeyOf(ulong seriesId) => FindKey(seriesId)?.Key;
-
-    /// <summary>
-    /// <see cref="KeyOf"/> with where the key is stored: the segment's name (its file, or a description of an in-memory
-    /// segment) and the document number, for an error about the key to name.
+    /// The series key (subject and entity values, <see cref="SeriesKey"/>) of series <paramref name="seriesId"/>, with where
+    /// it is stored (the segment's name: its file, or a description of an in-memory segment; and the document number) for
+    /// an error about the key to name; null when the index has no such series. For the tags a part of format 4 leaves out
+    /// (<see cref="Parts.SeriesEntityLookup"/>): each segment finds a series' document through a table from series id to
+    /// document it builds at its first use. Thread-safe.
     /// </summary>
     public (byte[] Key, string Segment, int Document)? FindKey(ulong seriesId)
     {

@@ -93,8 +93,7 @@ public static class LoadPairCommand
             }
         }
 
-        double[] sorted = [.. cpuRatios.Order()];
-        Console.WriteLine(Str($"CPU per point B/A: median {sorted[sorted.Length / 2]:F3} over {rounds} rounds (min {sorted[0]:F3}, max {sorted[^1]:F3})"));
+        Console.WriteLine(Str($"CPU per point B/A: median {Quantile.Median(cpuRatios):F3} over {rounds} rounds (min {cpuRatios.Min():F3}, max {cpuRatios.Max():F3})"));
         Console.WriteLine(right ? "load-pair: every point acknowledged on both sides" : "load-pair: FAILED (see above)");
         return right ? 0 : 1;
     }

@@ -131,14 +131,14 @@ public static class QueryPairCommand
                         }
 
                         cpuSeconds[side] += silo.CpuSeconds() - cpu0;
-                        medians[side].Add(Median(times));
+                        medians[side].Add(Quantile.Median(times));
                     }
 
                     latencyRatios.Add(medians[1][^1] / medians[0][^1]);
                 }
 
                 double totalRuns = (double)rounds * runs;
-                Console.WriteLine(Str($"{names[q]}: latency A {Median(medians[0]):F2} ms, B {Median(medians[1]):F2} ms (medians of block medians); B/A {Median(latencyRatios):F3} (quartiles {Quantile(latencyRatios, 0.25):F3}–{Quantile(latencyRatios, 0.75):F3}, {latencyRatios.Count(r => r < 1)} of {rounds} rounds below 1); silo CPU per run A {cpuSeconds[0] * 1e3 / totalRuns:F2} ms, B {cpuSeconds[1] * 1e3 / totalRuns:F2} ms, B/A {cpuSeconds[1] / cpuSeconds[0]:F3}"));
+                Console.WriteLine(Str($"{names[q]}: latency A {Quantile.Median(medians[0]):F2} ms, B {Quantile.Median(medians[1]):F2} ms (medians of block medians); B/A {Quantile.Median(latencyRatios):F3} (quartiles {Quantile.Of(latencyRatios, 0.25):F3}–{Quantile.Of(latencyRatios, 0.75):F3}, {latencyRatios.Count(r => r < 1)} of {rounds} rounds below 1); silo CPU per run A {cpuSeconds[0] * 1e3 / totalRuns:F2} ms, B {cpuSeconds[1] * 1e3 / totalRuns:F2} ms, B/A {cpuSeconds[1] / cpuSeconds[0]:F3}"));
             }
 
             await a.StopAsync(TimeSpan.FromSeconds(60));
@@ -153,18 +153,6 @@ public static class QueryPairCommand
                 Directory.Delete(root, recursive: true);
             }
         }
-    }
-
-    private static double Median(IReadOnlyCollection<double> values) => Quantile(values, 0.5);
-
-    // Linear interpolation between the closest ranks.
-    private static double Quantile(IReadOnlyCollection<double> values, double p)
-    {
-        double[] sorted = [.. values.Order()];
-        double rank = p * (sorted.Length - 1);
-        int low = (int)Math.Floor(rank);
-        int high = Math.Min(low + 1, sorted.Length - 1);
-        return sorted[low] + ((rank - low) * (sorted[high] - sorted[low]));
     }
 
     private static string Str(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -176,10 +176,7 @@ public sealed class PartFormat4Tests
     {
         // The first batch was written before "instance" existed: its rows read null there, so the column is not the
         // series key's value in those blocks and is stored.
-        WriteBatch without = new(DataKind.Measure, Subject);
-        without.AddColumn("default", "service", ColumnValueType.String);
-        without.AddColumn(null, "value", ColumnValueType.Int64);
-        without.AddRow(7, 1, 1, [ColumnValue.FromString("service-1"), ColumnValue.FromInt64(1)]);
+        WriteBatch without = WithoutInstance();
         WriteBatch with = Batch(seriesCount: 1, rows: 3, seriesFrom: 7, timeFrom: 10);
         MemoryPart part = Assert.Single(MemoryPartBuilder.BuildAll([without, with], DataKind.Measure, s_raw, entityTagsOf: _ => s_entity));
         using var temp = new TempDirectory();
@@ -199,10 +196,7 @@ public sealed class PartFormat4Tests
     {
         // Series 7 in a part written before "instance" existed, and in a format 4 part that leaves "instance" to the key:
         // the merged block's "instance" is null in the first rows, so it is stored, and "service" still left out.
-        WriteBatch without = new(DataKind.Measure, Subject);
-        without.AddColumn("default", "service", ColumnValueType.String);
-        without.AddColumn(null, "value", ColumnValueType.Int64);
-        without.AddRow(7, 1, 1, [ColumnValue.FromString("service-1"), ColumnValue.FromInt64(1)]);
+        WriteBatch without = WithoutInstance();
         WriteBatch with = Batch(seriesCount: 1, rows: 3, seriesFrom: 7, timeFrom: 10);
         using var temp = new TempDirectory();
         Seal(without).WriteTo(temp.Sub("old"), s_raw);
@@ -295,4 +289,13 @@ public sealed class PartFormat4Tests
         return headers[0];
     }
 
+    // One row of series 7 written before the subject had "instance" (the batch lacks the column).
+    private static WriteBatch WithoutInstance()
+    {
+        WriteBatch batch = new(DataKind.Measure, Subject);
+        batch.AddColumn("default", "service", ColumnValueType.String);
+        batch.AddColumn(null, "value", ColumnValueType.Int64);
+        batch.AddRow(7, 1, 1, [ColumnValue.FromString("service-1"), ColumnValue.FromInt64(1)]);
+        return batch;
+    }
 }
