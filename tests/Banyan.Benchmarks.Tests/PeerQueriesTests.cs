@@ -1,0 +1,123 @@
+using System.Net;
+using Banyan.Api.Measure.V1;
+using Banyan.Api.Model.V1;
+using Banyan.Benchmarks.Load;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
+
+namespace Banyan.Benchmarks.Tests;
+
+/// <summary>
+/// The load generator's timed queries: a run completes when the answer's bytes are in, and the check it hands back
+/// parses them afterwards and compares them with the dataset, so a wrong answer is still caught though the parse is no
+/// longer timed. Against a gRPC server on loopback that answers Q1 from the dataset, right or with one value changed.
+/// </summary>
+public sealed class PeerQueriesTests
+{
+    private static readonly PeerDataset s_dataset = new(series: 6, points: 12);
+
+    [Fact]
+    public async Task A_right_Q1_answer_checks_out()
+    {
+        await using Q1Server server = await Q1Server.StartAsync(wrongPoint: null);
+        using GrpcChannel channel = GrpcChannel.ForAddress(server.Address);
+        using CancellationTokenSource bound = new(TimeSpan.FromSeconds(60));
+        Func<Task<AnswerCheck>> run = new PeerQueries(s_dataset).Runner(channel, "Q1", bound.Token)!;
+
+        AnswerCheck check = await run();
+
+        Assert.Null(check());
+        Assert.Equal(1, server.Calls);
+    }
+
+    [Fact]
+    public async Task A_wrong_Q1_answer_is_named_by_the_check_that_runs_after_the_timer()
+    {
+        await using Q1Server server = await Q1Server.StartAsync(wrongPoint: 5);
+        using GrpcChannel channel = GrpcChannel.ForAddress(server.Address);
+        using CancellationTokenSource bound = new(TimeSpan.FromSeconds(60));
+        Func<Task<AnswerCheck>> run = new PeerQueries(s_dataset).Runner(channel, "Q1", bound.Token)!;
+
+        AnswerCheck check = await run();
+        string? problem = check();
+
+        Assert.NotNull(problem);
+        Assert.StartsWith("point 5:", problem, StringComparison.Ordinal);
+        Assert.False(PeerQueries.IsRight(problem));
+    }
+
+    [Fact]
+    public void An_unknown_query_has_no_runner()
+    {
+        using GrpcChannel channel = GrpcChannel.ForAddress("http://127.0.0.1:1");
+        Assert.Null(new PeerQueries(s_dataset).Runner(channel, "Q9", CancellationToken.None));
+    }
+
+    // MeasureService answering every query with Q1's series (the gauge of entity 0), one value off at wrongPoint.
+    private sealed class Q1Service(Q1Server server) : MeasureService.MeasureServiceBase
+    {
+        public override Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
+        {
+            server.CountCall();
+            QueryResponse response = new();
+            for (int i = 0; i < s_dataset.Points; i++)
+            {
+                long ms = s_dataset.TimestampMs(i);
+                double value = s_dataset.Value(1, i) + (i == server.WrongPoint ? 1 : 0);
+                response.DataPoints.Add(new DataPoint
+                {
+                    Timestamp = new Timestamp { Seconds = ms / 1000, Nanos = (int)(ms % 1000) * 1_000_000 },
+                    Fields = { new DataPoint.Types.Field { Name = "value", Value = new FieldValue { Float = new Float { Value = value } } } },
+                });
+            }
+
+            return Task.FromResult(response);
+        }
+    }
+
+    private sealed class Q1Server : IAsyncDisposable
+    {
+        private WebApplication? _app;
+        private int _calls;
+
+        public int? WrongPoint { get; private init; }
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public void CountCall() => Interlocked.Increment(ref _calls);
+
+        public Uri Address { get; private set; } = null!;
+
+        public static async Task<Q1Server> StartAsync(int? wrongPoint)
+        {
+            Q1Server server = new() { WrongPoint = wrongPoint };
+            WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
+            builder.Services.AddGrpc();
+            builder.Services.AddSingleton(server);
+            server._app = builder.Build();
+            server._app.MapGrpcService<Q1Service>();
+            await server._app.StartAsync();
+            server.Address = new Uri(server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            return server;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_app is not null)
+            {
+                await _app.StopAsync();
+                await _app.DisposeAsync();
+            }
+        }
+    }
+}
