@@ -1,6 +1,8 @@
 using System.Globalization;
+using Banyan.Storage.Index.Segments;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Query;
+using Banyan.Storage.Shards.Indexing;
 
 namespace Banyan.Benchmarks;
 
@@ -9,7 +11,9 @@ namespace Banyan.Benchmarks;
 /// run's): every part folder found under DIR (a folder with <c>metadata.json</c>), its rows and blocks, its files
 /// grouped by kind (field values, block headers, timestamps, tag values, tag directories), and the field columns by
 /// type in bytes per row, so rows of measures (int64, float64 fields) and TopN result lists (a binary field) are seen
-/// apart. Reads only the block headers.
+/// apart. Reads only the block headers. Then the index segment files (<c>*.idx</c>) under the shards' inverted indexes
+/// (<c>idx/</c>) and series indexes (<c>sidx/</c>): files, bytes and documents of each (a measure without index rules
+/// has one document per series in its subject index).
 /// </summary>
 public static class PartStatsCommand
 {
@@ -95,7 +99,32 @@ public static class PartStatsCommand
         long seriesInShards = spans.Values.Sum(s => (long)s.Count);
         long overlapping = spans.Values.Sum(s => (long)s.Values.Count(Overlap));
         Console.WriteLine(Str($"series whose parts overlap in time (aggregates read them row by row): {overlapping:N0} of {seriesInShards:N0}"));
+        foreach (string kind in new[] { ShardIndexer.IndexFolder, ShardIndexer.SeriesIndexFolder })
+        {
+            (int segmentFiles, long segmentBytes, long documents) = IndexSegments(args[0], kind);
+            Console.WriteLine(Str($"index segments under {kind}/: {segmentFiles:N0} files, {segmentBytes:N0} B, {documents:N0} documents"));
+        }
+
         return 0;
+    }
+
+    // The segment files under every folder named kind (idx or sidx) below root, each opened and verified for its document count.
+    private static (int Files, long Bytes, long Documents) IndexSegments(string root, string kind)
+    {
+        int files = 0;
+        long bytes = 0;
+        long documents = 0;
+        foreach (string folder in Directory.EnumerateDirectories(root, kind, SearchOption.AllDirectories))
+        {
+            foreach (string file in Directory.EnumerateFiles(folder, "*.idx", SearchOption.AllDirectories))
+            {
+                files++;
+                bytes += new FileInfo(file).Length;
+                documents += IndexSegment.Open(file).DocCount;
+            }
+        }
+
+        return (files, bytes, documents);
     }
 
     // Whether two of a series' per-part spans intersect.

@@ -160,7 +160,11 @@ public sealed class PeerQueries(PeerDataset dataset)
                 AnswerCheck check = await query();
                 times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 string? result = check();
-                first ??= i == 0 ? result ?? "ok" : null;
+                if (i == 0)
+                {
+                    first = result;
+                }
+
                 if (!IsRight(result))
                 {
                     wrong ??= $"run {i + 1}: {result}";
