@@ -1,16 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Banyan.Api.Measure.V1;
 using Banyan.Benchmarks.Load;
 using Google.Protobuf;
 using Grpc.Core;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Banyan.Benchmarks.Tests;
 
@@ -153,7 +145,7 @@ public sealed class CoalescingLoadWriteCallTests
 
     private sealed class EchoServer : IAsyncDisposable
     {
-        private WebApplication? _app;
+        private LoopbackGrpcServer? _server;
 
         public ulong? FailAt { get; private init; }
 
@@ -162,30 +154,20 @@ public sealed class CoalescingLoadWriteCallTests
         // Each call's requests as bytes, in the order they arrived.
         public ConcurrentQueue<List<byte[]>> Calls { get; } = new();
 
-        public Uri Address { get; private set; } = null!;
+        public Uri Address => _server!.Address;
 
         public static async Task<EchoServer> StartAsync(ulong? failAt)
         {
             EchoServer server = new() { FailAt = failAt };
-            WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
-            builder.Services.AddGrpc();
-            builder.Services.AddSingleton(server);
-            server._app = builder.Build();
-            server._app.MapGrpcService<EchoService>();
-            await server._app.StartAsync();
-            string address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            server.Address = new Uri(address);
+            server._server = await LoopbackGrpcServer.StartAsync<EchoService, EchoServer>(server);
             return server;
         }
 
         public async ValueTask DisposeAsync()
         {
-            if (_app is not null)
+            if (_server is not null)
             {
-                await _app.StopAsync();
-                await _app.DisposeAsync();
+                await _server.DisposeAsync();
             }
         }
     }

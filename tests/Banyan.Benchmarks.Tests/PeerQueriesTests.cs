@@ -1,16 +1,8 @@
-using System.Net;
 using Banyan.Api.Measure.V1;
 using Banyan.Api.Model.V1;
 using Banyan.Benchmarks.Load;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 
 namespace Banyan.Benchmarks.Tests;
@@ -85,38 +77,29 @@ public sealed class PeerQueriesTests
 
     private sealed class Q1Server : IAsyncDisposable
     {
-        private WebApplication? _app;
+        private LoopbackGrpcServer? _server;
         private int _calls;
 
         public int? WrongPoint { get; private init; }
 
         public int Calls => Volatile.Read(ref _calls);
 
-        public void CountCall() => Interlocked.Increment(ref _calls);
+        public Uri Address => _server!.Address;
 
-        public Uri Address { get; private set; } = null!;
+        public void CountCall() => Interlocked.Increment(ref _calls);
 
         public static async Task<Q1Server> StartAsync(int? wrongPoint)
         {
             Q1Server server = new() { WrongPoint = wrongPoint };
-            WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
-            builder.Services.AddGrpc();
-            builder.Services.AddSingleton(server);
-            server._app = builder.Build();
-            server._app.MapGrpcService<Q1Service>();
-            await server._app.StartAsync();
-            server.Address = new Uri(server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            server._server = await LoopbackGrpcServer.StartAsync<Q1Service, Q1Server>(server);
             return server;
         }
 
         public async ValueTask DisposeAsync()
         {
-            if (_app is not null)
+            if (_server is not null)
             {
-                await _app.StopAsync();
-                await _app.DisposeAsync();
+                await _server.DisposeAsync();
             }
         }
     }
