@@ -17,11 +17,17 @@ namespace Banyan.Benchmarks;
 /// </summary>
 public static class PartStatsCommand
 {
-    public static int Run(string[] args)
+    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs the command, printing the report to <paramref name="output"/> and a usage error to <paramref name="error"/>.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
         if (args.Length != 1 || !Directory.Exists(args[0]))
         {
-            Console.Error.WriteLine("part-stats: expected one existing folder (e.g. the --data folder of `load --keep`)");
+            error.WriteLine("part-stats: expected one existing folder (e.g. the --data folder of `load --keep`)");
             return 2;
         }
 
@@ -83,26 +89,26 @@ public static class PartStatsCommand
         }
 
         long total = files.Values.Sum();
-        Console.WriteLine(Str($"{parts.Length} parts, {rows:N0} rows in {blocks:N0} blocks ({(double)rows / Math.Max(1, blocks):F1} rows per block), {total:N0} bytes = {(double)total / Math.Max(1, rows):F3} B/row"));
-        Console.WriteLine("by file:");
+        output.WriteLine(Str($"{parts.Length} parts, {rows:N0} rows in {blocks:N0} blocks ({(double)rows / Math.Max(1, blocks):F1} rows per block), {total:N0} bytes = {(double)total / Math.Max(1, rows):F3} B/row"));
+        output.WriteLine("by file:");
         foreach ((string kind, long bytes) in files)
         {
-            Console.WriteLine(Str($"  {kind,-16} {bytes,14:N0} B  {(double)bytes / Math.Max(1, rows):F3} B/row  {(double)bytes / Math.Max(1, blocks):F1} B/block"));
+            output.WriteLine(Str($"  {kind,-16} {bytes,14:N0} B  {(double)bytes / Math.Max(1, rows):F3} B/row  {(double)bytes / Math.Max(1, blocks):F1} B/block"));
         }
 
-        Console.WriteLine("field columns by type (payload frames in fv.bin; TopN result lists are the binary ones):");
+        output.WriteLine("field columns by type (payload frames in fv.bin; TopN result lists are the binary ones):");
         foreach ((string type, (long b, long bytes, long r)) in fields)
         {
-            Console.WriteLine(Str($"  {type,-16} {bytes,14:N0} B over {r:N0} rows in {b:N0} blocks  {(double)bytes / Math.Max(1, r):F3} B/row"));
+            output.WriteLine(Str($"  {type,-16} {bytes,14:N0} B over {r:N0} rows in {b:N0} blocks  {(double)bytes / Math.Max(1, r):F3} B/row"));
         }
 
         long seriesInShards = spans.Values.Sum(s => (long)s.Count);
         long overlapping = spans.Values.Sum(s => (long)s.Values.Count(Overlap));
-        Console.WriteLine(Str($"series whose parts overlap in time (aggregates read them row by row): {overlapping:N0} of {seriesInShards:N0}"));
+        output.WriteLine(Str($"series whose parts overlap in time (aggregates read them row by row): {overlapping:N0} of {seriesInShards:N0}"));
         foreach (string kind in new[] { ShardIndexer.IndexFolder, ShardIndexer.SeriesIndexFolder })
         {
             (int segmentFiles, long segmentBytes, long documents) = IndexSegments(args[0], kind);
-            Console.WriteLine(Str($"index segments under {kind}/: {segmentFiles:N0} files, {segmentBytes:N0} B, {documents:N0} documents"));
+            output.WriteLine(Str($"index segments under {kind}/: {segmentFiles:N0} files, {segmentBytes:N0} B, {documents:N0} documents"));
         }
 
         return 0;

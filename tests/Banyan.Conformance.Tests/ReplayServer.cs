@@ -1,19 +1,13 @@
-using System.Net;
 using Banyan.Api.Common.V1;
 using Banyan.Api.Database.V1;
 using Banyan.Conformance.Cases;
 using Banyan.Conformance.Running;
 using Banyan.Conformance.Seeding;
+using Banyan.Tests.Shared.Grpc;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using MeasureV1 = Banyan.Api.Measure.V1;
 using Metadata = Banyan.Api.Common.V1.Metadata;
 using StreamV1 = Banyan.Api.Stream.V1;
@@ -29,45 +23,39 @@ namespace Banyan.Conformance.Tests;
 /// </summary>
 internal sealed class ReplayServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LoopbackGrpcServer _server;
 
-    private ReplayServer(WebApplication app, ReplayBook book)
+    private ReplayServer(LoopbackGrpcServer server, ReplayBook book)
     {
-        _app = app;
+        _server = server;
         Book = book;
-        Address = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single());
     }
 
-    public Uri Address { get; }
+    public Uri Address => _server.Address;
 
     public ReplayBook Book { get; }
 
     public static async Task<ReplayServer> StartAsync(ConformanceFixtures fixtures, CancellationToken cancellationToken)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
         ReplayBook book = new(fixtures);
-        builder.Services.AddSingleton(book);
-        WebApplication app = builder.Build();
-        app.MapGrpcService<Registries.Groups>();
-        app.MapGrpcService<Registries.Streams>();
-        app.MapGrpcService<Registries.Measures>();
-        app.MapGrpcService<Registries.IndexRules>();
-        app.MapGrpcService<Registries.Bindings>();
-        app.MapGrpcService<Registries.TopNAggregations>();
-        app.MapGrpcService<StreamData>();
-        app.MapGrpcService<MeasureData>();
-        await app.StartAsync(cancellationToken);
-        return new ReplayServer(app, book);
+        LoopbackGrpcServer server = await LoopbackGrpcServer.StartAsync(
+            services => services.AddSingleton(book),
+            endpoints =>
+            {
+                endpoints.MapGrpcService<Registries.Groups>();
+                endpoints.MapGrpcService<Registries.Streams>();
+                endpoints.MapGrpcService<Registries.Measures>();
+                endpoints.MapGrpcService<Registries.IndexRules>();
+                endpoints.MapGrpcService<Registries.Bindings>();
+                endpoints.MapGrpcService<Registries.TopNAggregations>();
+                endpoints.MapGrpcService<StreamData>();
+                endpoints.MapGrpcService<MeasureData>();
+            },
+            cancellationToken);
+        return new ReplayServer(server, book);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync(CancellationToken.None);
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     /// <summary>The server's state: schemas, B, and how it answers queries.</summary>
     internal sealed class ReplayBook(ConformanceFixtures fixtures)
