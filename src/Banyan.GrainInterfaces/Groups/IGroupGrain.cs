@@ -24,7 +24,10 @@ public interface IGroupGrain : IGrainWithStringKey
     /// <summary>
     /// Registers that <paramref name="shards"/> of the segment starting at <paramref name="segmentStart"/> receive data,
     /// creating the segment's entry if needed; persisted before it returns, so a query finds every shard a write may
-    /// have acknowledged rows in. The write path calls it once per new (segment, shards) per silo, before writing.
+    /// have acknowledged rows in. The write path calls it once per new (segment, shards) per silo, before writing. When
+    /// the registry changes, it returns only after every lease of a <see cref="GetSegmentListing"/> given before the
+    /// change has run out (at most the lease, <c>Silo:Segments:ListingLease</c>), so a listing kept by a query path
+    /// never hides a shard whose rows a write has acknowledged.
     /// </summary>
     /// <returns>The segment as registered; null when the segment has expired (its rows must not be written).</returns>
     /// <exception cref="Schema.SchemaNotFoundException">The group does not exist (or is not a stream or measure group).</exception>
@@ -44,6 +47,15 @@ public interface IGroupGrain : IGrainWithStringKey
     /// </remarks>
     [AlwaysInterleave]
     Task<ImmutableArray<SegmentInfo>> GetSegments(long begin, long end);
+
+    /// <summary>
+    /// The whole segment registry with a lease (<see cref="SegmentListing"/>): the query path keeps it for the lease and
+    /// answers <see cref="GetSegments"/>' question itself meanwhile, without a call per query. A registration of new
+    /// shards (<see cref="RegisterShards"/>) returns only once every lease given before it has run out.
+    /// </summary>
+    /// <remarks>Interleaves with the grain's other calls, as <see cref="GetSegments"/> does.</remarks>
+    [AlwaysInterleave]
+    Task<SegmentListing> GetSegmentListing();
 
     /// <summary>
     /// Runs the segment lifecycle now (the grain's timer runs it periodically): creates the next segment once the current

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using Banyan.Api.Common.V1;
 using Banyan.GrainInterfaces.Groups;
 using Banyan.GrainInterfaces.Schema;
@@ -40,6 +41,10 @@ public sealed partial class GroupGrain(
 
     private volatile int _segmentCount;
 
+    // When the last lease of a segment listing given by this activation runs out (Stopwatch timestamp): a registration
+    // of new shards is not acknowledged before it.
+    private long _leasesEnd;
+
     private string Group => this.GetPrimaryKeyString();
 
     /// <inheritdoc/>
@@ -56,10 +61,20 @@ public sealed partial class GroupGrain(
     }
 
     /// <inheritdoc/>
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         Telemetry.GrainMetrics.RemoveGroup(Group);
-        return Task.CompletedTask;
+
+        // The next activation knows of no lease: it starts only once this one's have run out (a silo that dies instead
+        // is declared dead by membership after seconds, far past any lease).
+        try
+        {
+            await WaitForLeasesAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Deactivation ran out of time: the silo is going away; its leases end within the lease anyway.
+        }
     }
 
     /// <inheritdoc/>
@@ -148,6 +163,9 @@ public sealed partial class GroupGrain(
             s.Segments = [.. s.Segments.Where(r => r.Start != segmentStart), updated];
             s.Segments.Sort((a, b) => a.Start.CompareTo(b.Start));
         });
+
+        // Listings given from now on hold the new shards; those given before may be in use until their leases end.
+        await WaitForLeasesAsync(CancellationToken.None);
         return updated.ToInfo();
     }
 
@@ -171,7 +189,24 @@ public sealed partial class GroupGrain(
     }
 
     /// <inheritdoc/>
+    public Task<SegmentListing> GetSegmentListing()
+    {
+        TimeSpan lease = _options.ListingLease;
+        _leasesEnd = Math.Max(_leasesEnd, Stopwatch.GetTimestamp() + (long)(lease.TotalSeconds * Stopwatch.Frequency));
+        return Task.FromResult(new SegmentListing(
+            state.State.GroupRevision,
+            [.. state.State.Segments.Where(s => !s.PendingDrop).Select(s => s.ToInfo())],
+            lease));
+    }
+
+    /// <inheritdoc/>
     public Task<SegmentMaintenance> Maintain() => MaintainCoreAsync();
+
+    private Task WaitForLeasesAsync(CancellationToken cancellationToken)
+    {
+        long left = _leasesEnd - Stopwatch.GetTimestamp();
+        return left > 0 ? Task.Delay(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency), cancellationToken) : Task.CompletedTask;
+    }
 
     /// <inheritdoc/>
     public async Task<SegmentMaintenance> DropAll()

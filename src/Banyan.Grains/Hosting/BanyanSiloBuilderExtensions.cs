@@ -59,13 +59,14 @@ public static class BanyanSiloBuilderExtensions
         builder.AddPlacementDirector<NodeNamePlacementStrategy, NodeNamePlacementDirector>();
     }
 
-    // The data clock (expiry, rotation), the per-silo write routing cache, the decoded-block and TopN list caches every shard shares,
+    // The data clock (expiry, rotation), the per-silo write routing cache and segment listings, the decoded-block and TopN list caches every shard shares,
     // the measure query runner the gRPC service calls without a grain hop, and the start-up pass that wakes every
     // group grain so its segment lifecycle runs even before the first write after a restart.
     private static void AddWritePath(ISiloBuilder builder)
     {
         builder.Services.TryAddKeyedSingleton(BanyanClock.Key, TimeProvider.System);
         builder.Services.AddSingleton<Writes.WriteRouting>();
+        builder.Services.AddSingleton<Queries.SegmentListings>();
         builder.Services.AddSingleton<Shards.ShardBlockCache>();
         builder.Services.AddSingleton<TopN.ShardTopNListCache>();
         builder.Services.AddSingleton<Queries.MeasureQueryRunner>();

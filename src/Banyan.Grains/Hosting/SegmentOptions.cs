@@ -13,6 +13,17 @@ public sealed class SegmentOptions
     /// </summary>
     public TimeSpan DropDelay { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a silo's query path may answer which segments and shards a group has from the listing the group grain
+    /// gave it, before asking again (<c>IGroupGrain.GetSegmentListing</c>). Saves a grain call per query; in exchange,
+    /// the first write to a new shard of a segment waits up to this long before it is acknowledged, if queries listed
+    /// the group's segments just before. Zero asks the group grain on every query.
+    /// </summary>
+    public TimeSpan ListingLease { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest <see cref="ListingLease"/>: a write waits for it.</summary>
+    public static TimeSpan MaxListingLease { get; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Checks the settings.</summary>
     /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>
     public void Validate()
@@ -25,6 +36,11 @@ public sealed class SegmentOptions
         if (DropDelay < TimeSpan.Zero)
         {
             throw new ArgumentException($"Silo:Segments:DropDelay is {DropDelay}; it must not be negative.");
+        }
+
+        if (ListingLease < TimeSpan.Zero || ListingLease > MaxListingLease)
+        {
+            throw new ArgumentException($"Silo:Segments:ListingLease is {ListingLease}; it must be between 0 and {MaxListingLease}.");
         }
     }
 }

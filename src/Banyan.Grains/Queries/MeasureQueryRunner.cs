@@ -17,6 +17,7 @@ namespace Banyan.Grains.Queries;
 public sealed class MeasureQueryRunner(
     SchemaCache cache,
     WriteRouting routing,
+    SegmentListings listings,
     IGrainFactory grains,
     [FromKeyedServices(BanyanClock.Key)] TimeProvider clock,
     IOptions<BanyanSiloOptions> options)
@@ -25,7 +26,7 @@ public sealed class MeasureQueryRunner(
     public Task<MeasureV1.QueryResponse> QueryAsync(MeasureV1.QueryRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        MeasureQueryExecutor executor = new(new QueryFanOut(grains, routing), options.Value.Query);
+        MeasureQueryExecutor executor = new(new QueryFanOut(grains, routing, listings), options.Value.Query);
         return Telemetry.GrainMetrics.TimeQueryAsync("measure", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow()));
     }
 }

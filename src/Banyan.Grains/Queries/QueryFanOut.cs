@@ -9,13 +9,14 @@ using Banyan.Storage.Rows;
 namespace Banyan.Grains.Queries;
 
 /// <summary>
-/// Sends one shard query to every shard of a group that holds data in the query's time range: the group grain lists the
-/// live segments overlapping the range (expired ones are never listed) and the shards that received data in each; every
+/// Sends one shard query to every shard of a group that holds data in the query's time range: the group grain's listing
+/// (kept for its lease, <see cref="SegmentListings"/>) gives the live segments overlapping the range (expired ones are
+/// never included) and the shards that received data in each; every
 /// (segment, shard) is asked in parallel, on its owner silo, for the part of the range inside its segment. A shard that
 /// cannot be reached fails the query (<see cref="ShardUnavailableException"/>, retryable) rather than answering with
 /// part of the data.
 /// </summary>
-internal sealed class QueryFanOut(IGrainFactory grains, WriteRouting routing)
+internal sealed class QueryFanOut(IGrainFactory grains, WriteRouting routing, SegmentListings listings)
 {
     /// <summary>
     /// The rows every shard of <paramref name="group"/> returned for <paramref name="query"/>, one batch per shard; only
@@ -30,7 +31,7 @@ internal sealed class QueryFanOut(IGrainFactory grains, WriteRouting routing)
     /// </summary>
     public async Task<IReadOnlyList<ShardRows>> ReadShardsAsync(string group, GroupSettings settings, ShardQuery query, IReadOnlySet<int>? shards = null)
     {
-        ImmutableArray<SegmentInfo> segments = await grains.GetGrainCached<IGroupGrain>(group).GetSegments(query.MinTimestamp, query.MaxTimestamp);
+        ImmutableArray<SegmentInfo> segments = await listings.GetSegmentsAsync(group, settings, query.MinTimestamp, query.MaxTimestamp);
         if (segments.All(s => s.Shards.IsDefaultOrEmpty))
         {
             return [];

@@ -10,16 +10,16 @@ namespace Banyan.Grains.TopN;
 
 /// <summary>
 /// Sends one TopN shard query to every shard of the source measure's group holding data in the query's range (the
-/// group grain lists the live segments overlapping it, expired ones never), on each shard's owner silo, all in parallel,
+/// group grain's listing, kept for its lease, gives the live segments overlapping it, expired ones never), on each shard's owner silo, all in parallel,
 /// each for the part of the range inside its segment. A shard that cannot be reached fails the query
 /// (<see cref="ShardUnavailableException"/>, retryable).
 /// </summary>
-internal sealed class TopNFanOut(IGrainFactory grains, WriteRouting routing)
+internal sealed class TopNFanOut(IGrainFactory grains, WriteRouting routing, Queries.SegmentListings listings)
 {
     /// <summary>Every shard's answer to <paramref name="query"/> in <paramref name="group"/>.</summary>
     public async Task<IReadOnlyList<MeasureV1.TopNList>> ReadAsync(string group, GroupSettings settings, TopNShardQuery query)
     {
-        ImmutableArray<SegmentInfo> segments = await grains.GetGrainCached<IGroupGrain>(group).GetSegments(query.MinTimestamp, query.MaxTimestamp);
+        ImmutableArray<SegmentInfo> segments = await listings.GetSegmentsAsync(group, settings, query.MinTimestamp, query.MaxTimestamp);
         if (segments.All(s => s.Shards.IsDefaultOrEmpty))
         {
             return [];

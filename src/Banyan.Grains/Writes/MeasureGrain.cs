@@ -24,6 +24,7 @@ namespace Banyan.Grains.Writes;
 public sealed class MeasureGrain(
     SchemaCache cache,
     WriteRouting routing,
+    Queries.SegmentListings listings,
     IGrainFactory grainFactory,
     [FromKeyedServices(BanyanClock.Key)] TimeProvider clock,
     IOptions<BanyanSiloOptions> options,
@@ -79,7 +80,7 @@ public sealed class MeasureGrain(
     public Task<MeasureV1.TopNResponse> TopN(MeasureV1.TopNRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        TopNQueryExecutor executor = new(new TopNFanOut(grainFactory, routing));
+        TopNQueryExecutor executor = new(new TopNFanOut(grainFactory, routing, listings));
         return Telemetry.GrainMetrics.TimeQueryAsync("topn", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow()));
     }
 

@@ -23,6 +23,7 @@ namespace Banyan.Grains.Writes;
 public sealed class StreamGrain(
     SchemaCache cache,
     WriteRouting routing,
+    Queries.SegmentListings listings,
     IGrainFactory grainFactory,
     [FromKeyedServices(BanyanClock.Key)] TimeProvider clock,
     IOptions<BanyanSiloOptions> options,
@@ -74,7 +75,7 @@ public sealed class StreamGrain(
     public async Task<global::Orleans.Concurrency.Immutable<StreamV1.QueryResponse>> Query(StreamV1.QueryRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        StreamQueryExecutor executor = new(new QueryFanOut(grainFactory, routing), options.Value.Query);
+        StreamQueryExecutor executor = new(new QueryFanOut(grainFactory, routing, listings), options.Value.Query);
         return new(await Telemetry.GrainMetrics.TimeQueryAsync("stream", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow())));
     }
 
