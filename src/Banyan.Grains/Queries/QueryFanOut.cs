@@ -1,6 +1,4 @@
-using System.Collections.Immutable;
 using Banyan.GrainInterfaces;
-using Banyan.GrainInterfaces.Groups;
 using Banyan.GrainInterfaces.Queries;
 using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Writes;
@@ -9,15 +7,14 @@ using Banyan.Storage.Rows;
 namespace Banyan.Grains.Queries;
 
 /// <summary>
-/// Sends one shard query to every shard of a group that holds data in the query's time range: the group grain's listing
-/// (kept for its lease, <see cref="SegmentListings"/>) gives the live segments overlapping the range (expired ones are
-/// never included) and the shards that received data in each; every
-/// (segment, shard) is asked in parallel, on its owner silo, for the part of the range inside its segment. A shard that
-/// cannot be reached fails the query (<see cref="ShardUnavailableException"/>, retryable) rather than answering with
-/// part of the data.
+/// Sends one shard query to every shard of a group that holds data in the query's time range (<see cref="ShardFanOut"/>:
+/// in parallel, on each shard's owner silo, for the part of the range inside its segment; a shard that cannot be reached
+/// fails the query, retryable, rather than answering with part of the data).
 /// </summary>
 internal sealed class QueryFanOut(IGrainFactory grains, WriteRouting routing, SegmentListings listings)
 {
+    private readonly ShardFanOut _shards = new(grains, routing, listings);
+
     /// <summary>
     /// The rows every shard of <paramref name="group"/> returned for <paramref name="query"/>, one batch per shard; only
     /// the shards in <paramref name="shards"/> when it is given (<see cref="EntityPatterns.Shards"/>).
@@ -31,34 +28,7 @@ internal sealed class QueryFanOut(IGrainFactory grains, WriteRouting routing, Se
     /// </summary>
     public async Task<IReadOnlyList<ShardRows>> ReadShardsAsync(string group, GroupSettings settings, ShardQuery query, IReadOnlySet<int>? shards = null)
     {
-        ImmutableArray<SegmentInfo> segments = await listings.GetSegmentsAsync(group, settings, query.MinTimestamp, query.MaxTimestamp);
-        if (segments.All(s => s.Shards.IsDefaultOrEmpty))
-        {
-            return [];
-        }
-
-        ShardOwners owners = await routing.GetOwnersAsync(group, settings);
-        List<Task<ShardRows>> calls = [];
-        foreach (SegmentInfo segment in segments)
-        {
-            ShardQuery inSegment = query with
-            {
-                MinTimestamp = Math.Max(query.MinTimestamp, segment.StartNanos),
-                MaxTimestamp = Math.Min(query.MaxTimestamp, segment.EndNanos - 1),
-            };
-            foreach (int shard in segment.Shards)
-            {
-                if (shards is not null && !shards.Contains(shard))
-                {
-                    continue;
-                }
-
-                ShardGrainKey key = new(group, segment.Start, shard);
-                calls.Add(grains.CallShardAsync(key, owners.OwnerOf(shard), g => g.Query(inSegment)));
-            }
-        }
-
-        ShardRows[] results = await Task.WhenAll(calls);
+        ShardRows[] results = await _shards.CallAsync(group, settings, query.MinTimestamp, query.MaxTimestamp, shards, (g, min, max) => g.Query(query with { MinTimestamp = min, MaxTimestamp = max }));
         return [.. results.Where(r => r.Rows.Count > 0)];
     }
 }
