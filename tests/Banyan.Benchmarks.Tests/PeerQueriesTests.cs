@@ -47,23 +47,56 @@ public sealed class PeerQueriesTests
     }
 
     [Fact]
+    public async Task A_wrong_answer_in_any_timed_run_fails_the_query_and_names_the_run()
+    {
+        // Right in the warm-up and the first two timed runs, wrong in the third: only checking the first run would pass it.
+        await using Q1Server server = await Q1Server.StartAsync(wrongPoint: 5, wrongFromCall: 4);
+        using GrpcChannel channel = GrpcChannel.ForAddress(server.Address);
+        using CancellationTokenSource bound = new(TimeSpan.FromSeconds(60));
+
+        IReadOnlyList<PeerQueryResult> results = await new PeerQueries(s_dataset).RunAsync(channel, server.Address, warmup: 1, runs: 4, bound.Token, only: new HashSet<string> { "Q1" });
+
+        PeerQueryResult q1 = Assert.Single(results);
+        Assert.Equal("Q1", q1.Name);
+        Assert.Equal(4, q1.Milliseconds.Count);
+        Assert.False(q1.Correct);
+        Assert.StartsWith("run 3: point 5:", q1.Detail, StringComparison.Ordinal);
+        Assert.Equal(5, server.Calls);
+    }
+
+    [Fact]
+    public async Task Right_answers_in_every_timed_run_pass()
+    {
+        await using Q1Server server = await Q1Server.StartAsync(wrongPoint: null);
+        using GrpcChannel channel = GrpcChannel.ForAddress(server.Address);
+        using CancellationTokenSource bound = new(TimeSpan.FromSeconds(60));
+
+        PeerQueryResult q1 = Assert.Single(await new PeerQueries(s_dataset).RunAsync(channel, server.Address, warmup: 0, runs: 3, bound.Token, only: new HashSet<string> { "Q1" }));
+
+        Assert.True(q1.Correct, q1.Detail);
+        Assert.Equal(3, q1.Milliseconds.Count);
+    }
+
+    [Fact]
     public void An_unknown_query_has_no_runner()
     {
         using GrpcChannel channel = GrpcChannel.ForAddress("http://127.0.0.1:1");
         Assert.Null(new PeerQueries(s_dataset).Runner(channel, "Q9", CancellationToken.None));
     }
 
-    // MeasureService answering every query with Q1's series (the gauge of entity 0), one value off at wrongPoint.
+    // MeasureService answering every query with Q1's series (the gauge of entity 0), one value off at wrongPoint from
+    // call wrongFromCall on.
     private sealed class Q1Service(Q1Server server) : MeasureService.MeasureServiceBase
     {
         public override Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
         {
-            server.CountCall();
+            int call = server.CountCall();
+            bool wrong = call >= server.WrongFromCall;
             QueryResponse response = new();
             for (int i = 0; i < s_dataset.Points; i++)
             {
                 long ms = s_dataset.TimestampMs(i);
-                double value = s_dataset.Value(1, i) + (i == server.WrongPoint ? 1 : 0);
+                double value = s_dataset.Value(1, i) + (wrong && i == server.WrongPoint ? 1 : 0);
                 response.DataPoints.Add(new DataPoint
                 {
                     Timestamp = new Timestamp { Seconds = ms / 1000, Nanos = (int)(ms % 1000) * 1_000_000 },
@@ -82,15 +115,18 @@ public sealed class PeerQueriesTests
 
         public int? WrongPoint { get; private init; }
 
+        // The first call (1-based) answered with the wrong point; the calls before it are right.
+        public int WrongFromCall { get; private init; } = 1;
+
         public int Calls => Volatile.Read(ref _calls);
 
         public Uri Address => _server!.Address;
 
-        public void CountCall() => Interlocked.Increment(ref _calls);
+        public int CountCall() => Interlocked.Increment(ref _calls);
 
-        public static async Task<Q1Server> StartAsync(int? wrongPoint)
+        public static async Task<Q1Server> StartAsync(int? wrongPoint, int wrongFromCall = 1)
         {
-            Q1Server server = new() { WrongPoint = wrongPoint };
+            Q1Server server = new() { WrongPoint = wrongPoint, WrongFromCall = wrongFromCall };
             server._server = await LoopbackGrpcServer.StartAsync<Q1Service, Q1Server>(server);
             return server;
         }
