@@ -12,7 +12,7 @@ namespace Banyan.Grains.Queries;
 /// <summary>
 /// Which segments and shards each group has, as this silo's query path knows it (a singleton per silo): the listing a
 /// group grain gave (<see cref="IGroupGrain.GetSegmentListing"/>) is kept for its lease, and queries in that time are
-/// answered from it instead of asking the group grain each time (one grain call less per query: about 7 % of a query
+/// answered from it instead of asking the group grain each time (one grain call less per query: about 5 % of a query
 /// of one series, docs/benchmarks.md).
 /// </summary>
 /// <remarks>
