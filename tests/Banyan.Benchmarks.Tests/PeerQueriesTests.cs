@@ -1,8 +1,12 @@
 using Banyan.Api.Measure.V1;
 using Banyan.Api.Model.V1;
 using Banyan.Benchmarks.Load;
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 
 namespace Banyan.Benchmarks.Tests;
@@ -78,6 +82,27 @@ public sealed class PeerQueriesTests
     }
 
     [Fact]
+    public async Task The_gateway_variant_checks_every_answer_after_its_timer()
+    {
+        // The gateway's JSON answer (protojson, as the silo's HTTP gateway writes it), right twice, then one value off.
+        int calls = 0;
+        await using LoopbackGrpcServer gateway = await LoopbackGrpcServer.StartAsync(
+            _ => { },
+            endpoints => endpoints.MapPost("/api/v1/measure/data", () => Results.Text(
+                JsonFormatter.Default.Format(Q1Answer(Interlocked.Increment(ref calls) >= 3 ? 7 : null)), "application/json")),
+            HttpProtocols.Http1);
+        using GrpcChannel unused = GrpcChannel.ForAddress("http://127.0.0.1:1");
+        using CancellationTokenSource bound = new(TimeSpan.FromSeconds(60));
+
+        PeerQueryResult q1 = Assert.Single(await new PeerQueries(s_dataset).RunAsync(unused, gateway.Address, warmup: 0, runs: 3, bound.Token, only: new HashSet<string> { "Q1 http" }));
+
+        Assert.Equal("Q1 http", q1.Name);
+        Assert.Equal(3, q1.Milliseconds.Count);
+        Assert.False(q1.Correct);
+        Assert.StartsWith("run 3: point 7:", q1.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unknown_query_has_no_runner()
     {
         using GrpcChannel channel = GrpcChannel.ForAddress("http://127.0.0.1:1");
@@ -91,21 +116,26 @@ public sealed class PeerQueriesTests
         public override Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
         {
             int call = server.CountCall();
-            bool wrong = call >= server.WrongFromCall;
-            QueryResponse response = new();
-            for (int i = 0; i < s_dataset.Points; i++)
-            {
-                long ms = s_dataset.TimestampMs(i);
-                double value = s_dataset.Value(1, i) + (wrong && i == server.WrongPoint ? 1 : 0);
-                response.DataPoints.Add(new DataPoint
-                {
-                    Timestamp = new Timestamp { Seconds = ms / 1000, Nanos = (int)(ms % 1000) * 1_000_000 },
-                    Fields = { new DataPoint.Types.Field { Name = "value", Value = new FieldValue { Float = new Float { Value = value } } } },
-                });
-            }
-
-            return Task.FromResult(response);
+            return Task.FromResult(Q1Answer(call >= server.WrongFromCall ? server.WrongPoint : null));
         }
+    }
+
+    // Q1's answer from the dataset, one value off at wrongPoint when it is given.
+    private static QueryResponse Q1Answer(int? wrongPoint)
+    {
+        QueryResponse response = new();
+        for (int i = 0; i < s_dataset.Points; i++)
+        {
+            long ms = s_dataset.TimestampMs(i);
+            double value = s_dataset.Value(1, i) + (i == wrongPoint ? 1 : 0);
+            response.DataPoints.Add(new DataPoint
+            {
+                Timestamp = new Timestamp { Seconds = ms / 1000, Nanos = (int)(ms % 1000) * 1_000_000 },
+                Fields = { new DataPoint.Types.Field { Name = "value", Value = new FieldValue { Float = new Float { Value = value } } } },
+            });
+        }
+
+        return response;
     }
 
     private sealed class Q1Server : IAsyncDisposable

@@ -7,6 +7,7 @@ using Banyan.Tests.Shared.Grpc;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using MeasureV1 = Banyan.Api.Measure.V1;
 using Metadata = Banyan.Api.Common.V1.Metadata;
@@ -51,6 +52,7 @@ internal sealed class ReplayServer : IAsyncDisposable
                 endpoints.MapGrpcService<StreamData>();
                 endpoints.MapGrpcService<MeasureData>();
             },
+            HttpProtocols.Http2,
             cancellationToken);
         return new ReplayServer(server, book);
     }

@@ -33,15 +33,22 @@ internal sealed class LoopbackGrpcServer : IAsyncDisposable
 
     /// <summary>
     /// Starts a server: <paramref name="register"/> adds what the services need to the container (gRPC is added
-    /// already), <paramref name="map"/> maps the services (<c>MapGrpcService</c>).
+    /// already), <paramref name="map"/> maps the services (<c>MapGrpcService</c>, or plain endpoints).
     /// </summary>
-    public static async Task<LoopbackGrpcServer> StartAsync(Action<IServiceCollection> register, Action<IEndpointRouteBuilder> map, CancellationToken cancellationToken = default)
+    /// <param name="register">Adds the services' dependencies.</param>
+    /// <param name="map">Maps the endpoints.</param>
+    /// <param name="protocols">
+    /// HTTP/2 for gRPC (without TLS a client must speak HTTP/2 from the first byte, which only an HTTP/2-only endpoint
+    /// accepts); <see cref="HttpProtocols.Http1"/> for plain HTTP endpoints such as the measure gateway's.
+    /// </param>
+    /// <param name="cancellationToken">Bounds the start.</param>
+    public static async Task<LoopbackGrpcServer> StartAsync(Action<IServiceCollection> register, Action<IEndpointRouteBuilder> map, HttpProtocols protocols, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(register);
         ArgumentNullException.ThrowIfNull(map);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = protocols));
         builder.Services.AddGrpc();
         register(builder.Services);
         WebApplication app = builder.Build();
@@ -54,7 +61,7 @@ internal sealed class LoopbackGrpcServer : IAsyncDisposable
     public static Task<LoopbackGrpcServer> StartAsync<TService, TState>(TState state)
         where TService : class
         where TState : class
-        => StartAsync(services => services.AddSingleton(state), endpoints => endpoints.MapGrpcService<TService>());
+        => StartAsync(services => services.AddSingleton(state), endpoints => endpoints.MapGrpcService<TService>(), HttpProtocols.Http2);
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
