@@ -178,14 +178,7 @@ public sealed partial class GroupGrain(
             return Task.FromResult(ImmutableArray<SegmentInfo>.Empty);
         }
 
-        DateTimeOffset now = clock.GetUtcNow();
-        return Task.FromResult<ImmutableArray<SegmentInfo>>(
-        [
-            .. state.State.Segments
-                .Where(s => !s.PendingDrop && !settings.IsExpired(SegmentInfo.UnixNanos(s.Start), now))
-                .Select(s => s.ToInfo())
-                .Where(s => s.Overlaps(begin, end)),
-        ]);
+        return Task.FromResult(settings.Readable(state.State.Segments.Where(s => !s.PendingDrop).Select(s => s.ToInfo()), clock.GetUtcNow(), begin, end));
     }
 
     /// <inheritdoc/>

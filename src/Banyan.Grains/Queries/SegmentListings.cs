@@ -46,8 +46,7 @@ public sealed class SegmentListings(IGrainFactory grains, [FromKeyedServices(Ban
             _groups[group] = kept;
         }
 
-        DateTimeOffset now = clock.GetUtcNow();
-        return [.. kept.Listing.Segments.Where(s => !settings.IsExpired(s.StartNanos, now) && s.Overlaps(begin, end))];
+        return settings.Readable(kept.Listing.Segments, clock.GetUtcNow(), begin, end);
     }
 
     private sealed record Kept(SegmentListing Listing, long ValidUntil);

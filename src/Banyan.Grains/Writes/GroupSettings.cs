@@ -1,5 +1,7 @@
+using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using Banyan.Api.Common.V1;
+using Banyan.GrainInterfaces.Groups;
 using Banyan.Storage.TimeSegments;
 using ProtoIntervalRule = Banyan.Api.Common.V1.IntervalRule;
 
@@ -45,9 +47,17 @@ internal sealed record GroupSettings(int ShardNum, Banyan.Storage.TimeSegments.I
     public bool IsExpired(long segmentStart, DateTimeOffset now)
     {
         long end = segmentStart > long.MaxValue - SegmentNanos ? long.MaxValue : segmentStart + SegmentNanos;
-        long horizon = Banyan.GrainInterfaces.Groups.SegmentInfo.UnixNanos(now) - TtlNanos;
+        long horizon = SegmentInfo.UnixNanos(now) - TtlNanos;
         return end <= horizon;
     }
+
+    /// <summary>
+    /// The segments of <paramref name="segments"/> a query of [<paramref name="begin"/>, <paramref name="end"/>] (ns,
+    /// inclusive) reads at <paramref name="now"/>: those overlapping the range and not expired, in their order. The
+    /// group grain's answer and the query path's kept listing both apply this rule.
+    /// </summary>
+    public ImmutableArray<SegmentInfo> Readable(IEnumerable<SegmentInfo> segments, DateTimeOffset now, long begin, long end) =>
+        [.. segments.Where(s => !IsExpired(s.StartNanos, now) && s.Overlaps(begin, end))];
 
     private static bool TryRule(ProtoIntervalRule? rule, out Banyan.Storage.TimeSegments.IntervalRule result)
     {

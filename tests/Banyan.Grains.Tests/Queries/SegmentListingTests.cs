@@ -60,6 +60,23 @@ public sealed class SegmentListingTests(FakeClockClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_group_grain_activated_again_does_not_acknowledge_before_the_old_leases_end()
+    {
+        // The leases are in the activation's memory: the next one knows of none, so the old one's deactivation waits
+        // for them, or a registration right after it would be acknowledged while the kept listing lacks it.
+        const string group = "listing-reactivated-g";
+        DateTimeOffset hour = Hour(fixture.Clock.GetUtcNow());
+        Metadata metadata = await CreateAsync(group);
+        await WriteAsync(metadata, (hour.AddMinutes(10), "e1", 1));
+        Assert.Equal([1], await TotalsAsync(group, hour.AddHours(-1), hour.AddMinutes(59)));
+
+        await fixture.Cluster.DeactivateAsync(fixture.Client.GetGrain<IGroupGrain>(group)).WaitAsync(s_bound);
+        await WriteAsync(metadata, (hour.AddMinutes(-30), "e2", 2));
+
+        Assert.Equal([1, 2], await TotalsAsync(group, hour.AddHours(-1), hour.AddMinutes(59)));
+    }
+
+    [Fact]
     public async Task A_segment_that_expires_while_the_listing_is_kept_is_hidden_at_once()
     {
         const string group = "listing-expiry-g";

@@ -12,8 +12,9 @@ using Microsoft.Extensions.Logging;
 namespace Banyan.Tests.Shared.Grpc;
 
 /// <summary>
-/// A gRPC server on 127.0.0.1 (a free port, HTTP/2 only, no logging) serving test services: the load generator's
-/// client tests and the conformance harness's end-to-end tests talk to it over real HTTP/2. Stopped when disposed.
+/// A server on 127.0.0.1 (a free port, no logging) serving test services: the load generator's client tests and the
+/// conformance harness's end-to-end tests talk to it over real HTTP/2 (gRPC), or HTTP/1.1 for a plain endpoint such as
+/// the measure gateway's. Stopped when disposed.
 /// </summary>
 internal sealed class LoopbackGrpcServer : IAsyncDisposable
 {
@@ -27,9 +28,6 @@ internal sealed class LoopbackGrpcServer : IAsyncDisposable
 
     /// <summary>The server's address (http://127.0.0.1:port).</summary>
     public Uri Address { get; }
-
-    /// <summary>The server's services (what <c>register</c> added, for a test to look at).</summary>
-    public IServiceProvider Services => _app.Services;
 
     /// <summary>
     /// Starts a server: <paramref name="register"/> adds what the services need to the container (gRPC is added
