@@ -9,11 +9,12 @@ namespace Banyan.Grains.Queries;
 /// <summary>
 /// Sends one shard query to every shard of a group that holds data in the query's time range (<see cref="ShardFanOut"/>:
 /// in parallel, on each shard's owner silo, for the part of the range inside its segment; a shard that cannot be reached
-/// fails the query, retryable, rather than answering with part of the data).
+/// fails the query, retryable, rather than answering with part of the data). Shards open on this silo are read without
+/// the grain call when <c>localShards</c> is given (<see cref="Shards.LocalShards"/>, <see cref="QueryOptions.LocalShardReads"/>).
 /// </summary>
-internal sealed class QueryFanOut(IGrainFactory grains, WriteRouting routing, SegmentListings listings)
+internal sealed class QueryFanOut(IGrainFactory grains, WriteRouting routing, SegmentListings listings, Shards.LocalShards? localShards = null)
 {
-    private readonly ShardFanOut _shards = new(grains, routing, listings);
+    private readonly ShardFanOut _shards = new(grains, routing, listings, localShards);
 
     /// <summary>
     /// The rows every shard of <paramref name="group"/> returned for <paramref name="query"/>, one batch per shard; only
@@ -28,7 +29,14 @@ internal sealed class QueryFanOut(IGrainFactory grains, WriteRouting routing, Se
     /// </summary>
     public async Task<IReadOnlyList<ShardRows>> ReadShardsAsync(string group, GroupSettings settings, ShardQuery query, IReadOnlySet<int>? shards = null)
     {
-        ShardRows[] results = await _shards.CallAsync(group, settings, query.MinTimestamp, query.MaxTimestamp, shards, (g, min, max) => g.Query(query with { MinTimestamp = min, MaxTimestamp = max }));
+        ShardRows[] results = await _shards.CallAsync(
+            group,
+            settings,
+            query.MinTimestamp,
+            query.MaxTimestamp,
+            shards,
+            (g, min, max) => g.Query(query with { MinTimestamp = min, MaxTimestamp = max }),
+            (reader, min, max, concurrent) => reader.QueryAsync(query with { MinTimestamp = min, MaxTimestamp = max }, concurrent));
         return [.. results.Where(r => r.Rows.Count > 0)];
     }
 }

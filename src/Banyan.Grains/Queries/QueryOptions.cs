@@ -8,4 +8,11 @@ public sealed class QueryOptions
     /// fails with <c>RESOURCE_EXHAUSTED</c> naming the shard, rather than exhausting the silo's memory. Default 2,000,000.
     /// </summary>
     public int MaxRowsPerShard { get; set; } = 2_000_000;
+
+    /// <summary>
+    /// Whether a query reads the shards open on its own silo directly rather than through their grains
+    /// (<see cref="Shards.LocalShards"/>): the same answer without Orleans' messaging per shard. Default true; false
+    /// sends every shard read through its grain (for comparisons).
+    /// </summary>
+    public bool LocalShardReads { get; set; } = true;
 }

@@ -13,12 +13,19 @@ namespace Banyan.Grains.Queries;
 /// statistics queries (<see cref="QueryFanOut"/>) and TopN (<c>TopNFanOut</c>). A shard that cannot be reached fails the
 /// call (<see cref="ShardUnavailableException"/>, retryable) rather than answering with part of the data.
 /// </summary>
-internal sealed class ShardFanOut(IGrainFactory grains, WriteRouting routing, SegmentListings listings)
+/// <remarks>
+/// With <c>localShards</c>, a shard open on this silo is read directly (<see cref="Shards.LocalShards"/>) by the
+/// caller's <c>local</c> read instead of the grain call; the others, and every shard when the caller has no local read,
+/// through their grains.
+/// </remarks>
+internal sealed class ShardFanOut(IGrainFactory grains, WriteRouting routing, SegmentListings listings, Shards.LocalShards? localShards = null)
 {
     /// <summary>
     /// The answers of <paramref name="call"/> (given the shard grain and the range inside its segment, inclusive ns) on
     /// every shard of <paramref name="group"/> with data in [<paramref name="minTimestamp"/>, <paramref name="maxTimestamp"/>],
-    /// segment by segment in time order; only the shards in <paramref name="shards"/> when it is given.
+    /// segment by segment in time order; only the shards in <paramref name="shards"/> when it is given. A shard open on
+    /// this silo is answered by <paramref name="local"/> (the shard's reader instead of its grain, the range, and whether
+    /// other shards are read locally at the same time) when it is given.
     /// </summary>
     public async Task<TResult[]> CallAsync<TResult>(
         string group,
@@ -26,7 +33,8 @@ internal sealed class ShardFanOut(IGrainFactory grains, WriteRouting routing, Se
         long minTimestamp,
         long maxTimestamp,
         IReadOnlySet<int>? shards,
-        Func<IShardGrain, long, long, Task<TResult>> call)
+        Func<IShardGrain, long, long, Task<TResult>> call,
+        Func<Shards.ShardReader, long, long, bool, Task<TResult>>? local = null)
     {
         ImmutableArray<SegmentInfo> segments = await listings.GetSegmentsAsync(group, settings, minTimestamp, maxTimestamp);
         if (segments.All(s => s.Shards.IsDefaultOrEmpty))
@@ -36,6 +44,7 @@ internal sealed class ShardFanOut(IGrainFactory grains, WriteRouting routing, Se
 
         ShardOwners owners = await routing.GetOwnersAsync(group, settings);
         List<Task<TResult>> calls = [];
+        List<(Shards.LocalShard Shard, long Min, long Max)> reads = [];
         foreach (SegmentInfo segment in segments)
         {
             long min = Math.Max(minTimestamp, segment.StartNanos);
@@ -44,9 +53,26 @@ internal sealed class ShardFanOut(IGrainFactory grains, WriteRouting routing, Se
             {
                 if (shards is null || shards.Contains(shard))
                 {
-                    calls.Add(grains.CallShardAsync(new ShardGrainKey(group, segment.Start, shard), owners.OwnerOf(shard), g => call(g, min, max)));
+                    ShardGrainKey key = new(group, segment.Start, shard);
+                    if (local is not null && localShards is not null && localShards.TryEnter(key, out Shards.LocalShard? open))
+                    {
+                        reads.Add((open, min, max));
+                    }
+                    else
+                    {
+                        calls.Add(grains.CallShardAsync(key, owners.OwnerOf(shard), g => call(g, min, max)));
+                    }
                 }
             }
+        }
+
+        // The grain calls are on their way; the local reads start on this thread, each told whether others run beside it
+        // (then its work over many series goes to the thread pool, so the shards are answered in parallel as their grains
+        // would answer them, and small reads make no hop).
+        bool concurrent = reads.Count > 1;
+        foreach ((Shards.LocalShard open, long min, long max) in reads)
+        {
+            calls.Add(open.ReadEnteredAsync(reader => local!(reader, min, max, concurrent)));
         }
 
         return await Task.WhenAll(calls);

@@ -24,6 +24,7 @@ public sealed class StreamGrain(
     SchemaCache cache,
     WriteRouting routing,
     Queries.SegmentListings listings,
+    Shards.LocalShards localShards,
     IGrainFactory grainFactory,
     [FromKeyedServices(BanyanClock.Key)] TimeProvider clock,
     IOptions<BanyanSiloOptions> options,
@@ -75,7 +76,7 @@ public sealed class StreamGrain(
     public async Task<global::Orleans.Concurrency.Immutable<StreamV1.QueryResponse>> Query(StreamV1.QueryRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        StreamQueryExecutor executor = new(new QueryFanOut(grainFactory, routing, listings), options.Value.Query);
+        StreamQueryExecutor executor = new(new QueryFanOut(grainFactory, routing, listings, options.Value.Query.LocalShardReads ? localShards : null), options.Value.Query);
         return new(await Telemetry.GrainMetrics.TimeQueryAsync("stream", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow())));
     }
 

@@ -109,34 +109,12 @@ public sealed class SegmentListingTests(FakeClockClusterFixture fixture)
     private async Task<ImmutableArray<SegmentInfo>> Listed(string group) =>
         await fixture.Client.GetGrain<IGroupGrain>(group).GetSegments(long.MinValue, long.MaxValue).WaitAsync(s_bound);
 
-    private async Task<Metadata> CreateAsync(string group)
-    {
-        await Schemas.CreateAsync(fixture.Client, WriteSchemas.HourlyGroup(group, Catalog.Measure, shards: 2, ttlHours: 2), WriteSchemas.Measure(group));
-        return await Schemas.MetadataOfAsync(fixture.Client, new SchemaKey(SchemaKind.Measure, group, "cpm"));
-    }
+    private Task<Metadata> CreateAsync(string group) => HourlyCpm.CreateAsync(fixture.Client, group);
 
-    private async Task WriteAsync(Metadata metadata, params (DateTimeOffset Time, string Entity, long Total)[] points)
-    {
-        ImmutableArray<MeasureV1.WriteRequest> requests = [.. points.Select((p, i) => WriteSchemas.Point(null, (ulong)(i + 1), p.Time, p.Entity, p.Total))];
-        WriteOutcome outcome = await fixture.Client.GetGrain<IMeasureGrain>(SubjectKey.Of(metadata.Group, metadata.Name))
-            .Write(new MeasureWriteBatch(metadata, null, requests)).WaitAsync(s_bound);
-        Assert.All(outcome.Statuses, s => Assert.Equal(WriteStatus.Succeed, s));
-        Assert.Equal(0, outcome.Expired);
-    }
+    private Task WriteAsync(Metadata metadata, params (DateTimeOffset Time, string Entity, long Total)[] points) => HourlyCpm.WriteAsync(fixture.Client, metadata, points);
 
     // The totals of every point in [begin, end], ascending, through the measure query path (which keeps the listing).
-    private async Task<List<long>> TotalsAsync(string group, DateTimeOffset begin, DateTimeOffset end)
-    {
-        MeasureV1.QueryRequest request = new()
-        {
-            Groups = { group },
-            Name = "cpm",
-            TimeRange = QueryData.Range(begin, end),
-            FieldProjection = new MeasureV1.QueryRequest.Types.FieldProjection { Names = { "total" } },
-        };
-        MeasureV1.QueryResponse response = (await fixture.Client.GetGrain<IMeasureGrain>(SubjectKey.Of(group, "cpm")).Query(request).WaitAsync(s_bound)).Value;
-        return [.. response.DataPoints.Select(p => p.Fields.Single().Value.Int.Value).Order()];
-    }
+    private Task<List<long>> TotalsAsync(string group, DateTimeOffset begin, DateTimeOffset end) => HourlyCpm.TotalsAsync(fixture.Client, group, begin, end);
 
-    private static DateTimeOffset Hour(DateTimeOffset now) => new(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
+    private static DateTimeOffset Hour(DateTimeOffset now) => HourlyCpm.Hour(now);
 }
