@@ -125,11 +125,7 @@ public sealed class SegmentLifecycleTests(FakeClockClusterFixture fixture)
         Assert.Empty(SegmentFolders(group, hour.AddHours(-1)));
     }
 
-    private async Task<Metadata> CreateAsync(string group)
-    {
-        await Schemas.CreateAsync(fixture.Client, WriteSchemas.HourlyGroup(group, Catalog.Measure, shards: 2, ttlHours: 2), WriteSchemas.Measure(group));
-        return await Schemas.MetadataOfAsync(fixture.Client, new SchemaKey(SchemaKind.Measure, group, "cpm"));
-    }
+    private Task<Metadata> CreateAsync(string group) => HourlyCpm.CreateAsync(fixture.Client, group);
 
     private async Task<WriteOutcome> WriteAsync(Metadata metadata, params DateTimeOffset[] times)
     {
