@@ -1,4 +1,5 @@
 using Banyan.Api.Common.V1;
+using Banyan.GrainInterfaces.Groups;
 using Banyan.GrainInterfaces.Queries;
 using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Queries;
@@ -73,6 +74,38 @@ public sealed class LocalShardReadTests(FakeClockClusterFixture fixture)
 
         await deactivation.WaitAsync(s_bound);
         Assert.Equal([1, 2], await HourlyCpm.TotalsAsync(fixture.Client, group, hour, hour.AddMinutes(59)));
+    }
+
+    [Fact]
+    public async Task A_shard_dropped_during_a_direct_read_is_deleted_after_the_read()
+    {
+        const string group = "local-read-drop-g";
+        DateTimeOffset hour = HourlyCpm.Hour(fixture.Clock.GetUtcNow());
+        Metadata metadata = await HourlyCpm.CreateAsync(fixture.Client, group, shards: 1);
+        await HourlyCpm.WriteAsync(fixture.Client, metadata, (hour.AddMinutes(1), "e1", 1), (hour.AddMinutes(2), "e2", 2), (hour.AddMinutes(3), "e3", 3));
+        ShardGrainKey key = new(group, hour, 0);
+        (SiloHandle owner, _) = await SilosOfAsync(key);
+        LocalShards shards = Services(owner).GetRequiredService<LocalShards>();
+        ShardQuery query = new("cpm", hour.ToUnixTimeMilliseconds() * 1_000_000, hour.AddHours(1).ToUnixTimeMilliseconds() * 1_000_000 - 1, null, [new ShardColumn(null, "total")], 1000);
+        ShardOwners owners = await fixture.Client.GetGrain<IGroupGrain>(group).GetShardOwners(1).WaitAsync(s_bound);
+
+        Assert.True(shards.TryEnter(key, out LocalShard? held));
+        Task drop;
+        try
+        {
+            drop = fixture.Client.CallShardAsync(key, owners.OwnerOf(0), g => g.Drop());
+            await Eventually.MatchAsync(() => Task.FromResult(shards.Contains(key)), contains => !contains, s_bound, "the shard withdrawn from the local reads");
+            await Task.WhenAny(drop, Task.Delay(TimeSpan.FromSeconds(1)));
+            Assert.False(drop.IsCompleted, "the drop waits for the read in progress");
+            Assert.Equal(3, (await held.Reader.QueryAsync(query).WaitAsync(s_bound)).Rows.Count);
+        }
+        finally
+        {
+            held.Exit();
+        }
+
+        await drop.WaitAsync(s_bound);
+        Assert.False(shards.Contains(key));
     }
 
     [Fact]
