@@ -39,6 +39,7 @@ public sealed class MetricsEndpointTests
         Assert.Equal(2, Sum(after, "banyan_write_elements_stored_total", "group=\"metrics_g\"") - Sum(before, "banyan_write_elements_stored_total", "group=\"metrics_g\""));
         Assert.True(Sum(after, "banyan_query_requests_total", "kind=\"measure\"") - Sum(before, "banyan_query_requests_total", "kind=\"measure\"") >= 1, "the query is counted");
         Assert.True(Sum(after, "banyan_query_duration_seconds_count", "kind=\"measure\"") > Sum(before, "banyan_query_duration_seconds_count", "kind=\"measure\""), "the query's latency is recorded");
+        Assert.True(Sum(after, "banyan_query_shard_reads_total", "path=\"local\"") > Sum(before, "banyan_query_shard_reads_total", "path=\"local\""), "a lone silo reads its own shards without grain calls");
         Assert.True(Sum(after, "banyan_wal_bytes_total", string.Empty) > Sum(before, "banyan_wal_bytes_total", string.Empty), "WAL bytes moved");
         Assert.True(Sum(after, "banyan_wal_fsync_duration_seconds_count", string.Empty) > Sum(before, "banyan_wal_fsync_duration_seconds_count", string.Empty), "fsyncs are timed");
         Assert.Contains("# TYPE banyan_query_duration_seconds histogram", after, StringComparison.Ordinal);

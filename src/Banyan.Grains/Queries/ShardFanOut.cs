@@ -54,14 +54,18 @@ internal sealed class ShardFanOut(IGrainFactory grains, WriteRouting routing, Se
                 if (shards is null || shards.Contains(shard))
                 {
                     ShardGrainKey key = new(group, segment.Start, shard);
-                    if (local is not null && localShards is not null && localShards.TryEnter(key, out Shards.LocalShard? open))
+                    Shards.LocalShard? open = null;
+                    bool read = local is not null && localShards is not null && localShards.TryEnter(key, out open);
+                    if (read)
                     {
-                        reads.Add((open, min, max));
+                        reads.Add((open!, min, max));
                     }
                     else
                     {
                         calls.Add(grains.CallShardAsync(key, owners.OwnerOf(shard), g => call(g, min, max)));
                     }
+
+                    Telemetry.GrainMetrics.RecordShardRead(read);
                 }
             }
         }

@@ -19,6 +19,7 @@ public static class GrainMetrics
     private static readonly Meter s_meter = new(MeterName);
     private static readonly Counter<long> s_queries = s_meter.CreateCounter<long>("banyan.query.requests", "{query}", "Stream and measure queries, by kind and outcome.");
     private static readonly Histogram<double> s_queryDuration = s_meter.CreateHistogram<double>("banyan.query.duration", "s", "Duration of stream and measure queries, by kind.");
+    private static readonly Counter<long> s_shardReads = s_meter.CreateCounter<long>("banyan.query.shard_reads", "{read}", "Shard reads of the stream and measure queries planned on this silo, by path (local: a shard open on this silo read without a grain call; grain: through the shard grain).");
     private static readonly ConcurrentDictionary<object, (string Group, Shard Shard)> s_shards = new();
     private static readonly ConcurrentDictionary<string, Func<int>> s_segments = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<DecodedBlockCache, byte> s_blockCaches = new();
@@ -57,6 +58,9 @@ public static class GrainMetrics
         s_queries.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("outcome", succeeded ? "ok" : "error"));
         s_queryDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("kind", kind));
     }
+
+    /// <summary>Counts one shard read of a query planned here: <paramref name="local"/> when read without a grain call.</summary>
+    public static void RecordShardRead(bool local) => s_shardReads.Add(1, new KeyValuePair<string, object?>("path", local ? "local" : "grain"));
 
     /// <summary>Lists an open shard (until <see cref="RemoveShard"/>); <paramref name="owner"/> is the hosting grain.</summary>
     public static void AddShard(object owner, string group, Shard shard) => s_shards[owner] = (group, shard);
