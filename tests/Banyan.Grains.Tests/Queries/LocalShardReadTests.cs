@@ -45,34 +45,9 @@ public sealed class LocalShardReadTests(FakeClockClusterFixture fixture)
     public async Task A_shard_grain_deactivated_during_a_direct_read_closes_its_shard_after_the_read()
     {
         const string group = "local-read-close-g";
-        DateTimeOffset hour = HourlyCpm.Hour(fixture.Clock.GetUtcNow());
-        Metadata metadata = await HourlyCpm.CreateAsync(fixture.Client, group, shards: 1);
-        await HourlyCpm.WriteAsync(fixture.Client, metadata, (hour.AddMinutes(1), "e1", 1), (hour.AddMinutes(2), "e2", 2));
-        ShardGrainKey key = new(group, hour, 0);
-        (SiloHandle owner, _) = await SilosOfAsync(key);
-        LocalShards shards = Services(owner).GetRequiredService<LocalShards>();
-        ShardQuery query = new("cpm", hour.ToUnixTimeMilliseconds() * 1_000_000, hour.AddHours(1).ToUnixTimeMilliseconds() * 1_000_000 - 1, null, [new ShardColumn(null, "total")], 1000);
+        DateTimeOffset hour = await CloseDuringHeldReadAsync(group, key => fixture.Cluster.DeactivateAsync(fixture.Client.GetGrain<IShardGrain>(key.ToString())), "the deactivation");
 
-        Assert.True(shards.TryEnter(key, out LocalShard? held));
-        Task deactivation;
-        try
-        {
-            deactivation = fixture.Cluster.DeactivateAsync(fixture.Client.GetGrain<IShardGrain>(key.ToString()));
-
-            // Once the grain has withdrawn the shard, new reads go through the grain; the read in progress still holds
-            // an open engine shard, and the deactivation waits for it (a second is ample for a close that did not wait).
-            await Eventually.MatchAsync(() => Task.FromResult(shards.Contains(key)), contains => !contains, s_bound, "the shard withdrawn from the local reads");
-            await Task.WhenAny(deactivation, Task.Delay(TimeSpan.FromSeconds(1)));
-            Assert.False(deactivation.IsCompleted, "the deactivation waits for the read in progress");
-            ShardRows rows = await held.Reader.QueryAsync(query).WaitAsync(s_bound);
-            Assert.Equal(2, rows.Rows.Count);
-        }
-        finally
-        {
-            held.Exit();
-        }
-
-        await deactivation.WaitAsync(s_bound);
+        // The next query opens the shard again through its grain.
         Assert.Equal([1, 2], await HourlyCpm.TotalsAsync(fixture.Client, group, hour, hour.AddMinutes(59)));
     }
 
@@ -80,32 +55,16 @@ public sealed class LocalShardReadTests(FakeClockClusterFixture fixture)
     public async Task A_shard_dropped_during_a_direct_read_is_deleted_after_the_read()
     {
         const string group = "local-read-drop-g";
-        DateTimeOffset hour = HourlyCpm.Hour(fixture.Clock.GetUtcNow());
-        Metadata metadata = await HourlyCpm.CreateAsync(fixture.Client, group, shards: 1);
-        await HourlyCpm.WriteAsync(fixture.Client, metadata, (hour.AddMinutes(1), "e1", 1), (hour.AddMinutes(2), "e2", 2), (hour.AddMinutes(3), "e3", 3));
-        ShardGrainKey key = new(group, hour, 0);
-        (SiloHandle owner, _) = await SilosOfAsync(key);
-        LocalShards shards = Services(owner).GetRequiredService<LocalShards>();
-        ShardQuery query = new("cpm", hour.ToUnixTimeMilliseconds() * 1_000_000, hour.AddHours(1).ToUnixTimeMilliseconds() * 1_000_000 - 1, null, [new ShardColumn(null, "total")], 1000);
-        ShardOwners owners = await fixture.Client.GetGrain<IGroupGrain>(group).GetShardOwners(1).WaitAsync(s_bound);
+        DateTimeOffset hour = await CloseDuringHeldReadAsync(
+            group,
+            async key =>
+            {
+                ShardOwners owners = await fixture.Client.GetGrain<IGroupGrain>(group).GetShardOwners(1).WaitAsync(s_bound);
+                await fixture.Client.CallShardAsync(key, owners.OwnerOf(0), g => g.Drop());
+            },
+            "the drop");
 
-        Assert.True(shards.TryEnter(key, out LocalShard? held));
-        Task drop;
-        try
-        {
-            drop = fixture.Client.CallShardAsync(key, owners.OwnerOf(0), g => g.Drop());
-            await Eventually.MatchAsync(() => Task.FromResult(shards.Contains(key)), contains => !contains, s_bound, "the shard withdrawn from the local reads");
-            await Task.WhenAny(drop, Task.Delay(TimeSpan.FromSeconds(1)));
-            Assert.False(drop.IsCompleted, "the drop waits for the read in progress");
-            Assert.Equal(3, (await held.Reader.QueryAsync(query).WaitAsync(s_bound)).Rows.Count);
-        }
-        finally
-        {
-            held.Exit();
-        }
-
-        await drop.WaitAsync(s_bound);
-        Assert.False(shards.Contains(key));
+        Assert.DoesNotContain(fixture.Cluster.GetActiveSilos(), silo => Services(silo).GetRequiredService<LocalShards>().Contains(new ShardGrainKey(group, hour, 0)));
     }
 
     [Fact]
@@ -146,6 +105,39 @@ public sealed class LocalShardReadTests(FakeClockClusterFixture fixture)
         {
             shard.Exit();
         }
+    }
+
+    // Writes two points to the one shard of a new group, holds a direct read of it on its silo and starts close (a
+    // deactivation or a drop): the grain withdraws the shard from the local reads at once (new reads go through the grain),
+    // but the close waits for the held read, which still reads an open engine shard (a second is ample for a close that
+    // did not wait), and completes once the read leaves. The start of the points' hour.
+    private async Task<DateTimeOffset> CloseDuringHeldReadAsync(string group, Func<ShardGrainKey, Task> close, string what)
+    {
+        DateTimeOffset hour = HourlyCpm.Hour(fixture.Clock.GetUtcNow());
+        Metadata metadata = await HourlyCpm.CreateAsync(fixture.Client, group, shards: 1);
+        await HourlyCpm.WriteAsync(fixture.Client, metadata, (hour.AddMinutes(1), "e1", 1), (hour.AddMinutes(2), "e2", 2));
+        ShardGrainKey key = new(group, hour, 0);
+        (SiloHandle owner, _) = await SilosOfAsync(key);
+        LocalShards shards = Services(owner).GetRequiredService<LocalShards>();
+        ShardQuery query = new("cpm", hour.ToUnixTimeMilliseconds() * 1_000_000, hour.AddHours(1).ToUnixTimeMilliseconds() * 1_000_000 - 1, null, [new ShardColumn(null, "total")], 1000);
+
+        Assert.True(shards.TryEnter(key, out LocalShard? held));
+        Task closing;
+        try
+        {
+            closing = close(key);
+            await Eventually.MatchAsync(() => Task.FromResult(shards.Contains(key)), contains => !contains, s_bound, "the shard withdrawn from the local reads");
+            await Task.WhenAny(closing, Task.Delay(TimeSpan.FromSeconds(1)));
+            Assert.False(closing.IsCompleted, $"{what} waits for the read in progress");
+            Assert.Equal(2, (await held.Reader.QueryAsync(query).WaitAsync(s_bound)).Rows.Count);
+        }
+        finally
+        {
+            held.Exit();
+        }
+
+        await closing.WaitAsync(s_bound);
+        return hour;
     }
 
     private IServiceProvider Services(SiloHandle silo) => fixture.Cluster.GetSiloServiceProvider(silo.SiloAddress);
