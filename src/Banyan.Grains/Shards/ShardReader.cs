@@ -35,9 +35,6 @@ internal sealed class ShardReader(ShardGrainKey key, Shard shard, bool indexed, 
     // cost more than the parallelism gains (Q2's 24 requests, a few hundred series each: docs/benchmarks.md).
     private const int ConcurrentInlineSeries = 1024;
 
-    /// <summary>The engine shard read.</summary>
-    public Shard Shard => shard;
-
     /// <summary>Checks what a shard query must carry, as the shard grain's <c>Query</c> does before anything else.</summary>
     /// <exception cref="ArgumentException">The query is null, names no subject or allows no rows.</exception>
     public static void Validate(ShardQuery query)
