@@ -26,12 +26,13 @@ public sealed class MeasureGrain(
     WriteRouting routing,
     Queries.SegmentListings listings,
     IGrainFactory grainFactory,
+    ShardWriteCoalescer coalescer,
     [FromKeyedServices(BanyanClock.Key)] TimeProvider clock,
     IOptions<BanyanSiloOptions> options,
     MeasureQueryRunner queries,
     ILogger<MeasureGrain> logger) : Grain, IMeasureGrain
 {
-    private readonly ShardWriteDispatcher _dispatcher = new(grainFactory, routing, logger);
+    private readonly ShardWriteDispatcher _dispatcher = new(grainFactory, routing, logger, options.Value.Write.ShardWriteCoalescing ? coalescer : null);
     private SubjectLayout? _layout;
     private Measure? _layoutSchema;
     private MeasureV1.DataPointSpec? _layoutSpec;

@@ -12,7 +12,8 @@ namespace Banyan.Grains.Writes;
 /// is <see cref="WriteStatus.InternalError"/> marked <see cref="ElementRefusal.Retryable"/> (nothing of that sub-batch
 /// was acknowledged), a full disk <see cref="WriteStatus.DiskFull"/> (not retryable: it lasts). Nothing is dropped silently.
 /// </summary>
-internal sealed partial class ShardWriteDispatcher(IGrainFactory grains, WriteRouting routing, ILogger logger)
+/// <remarks>With a <see cref="ShardWriteCoalescer"/>, the sub-batches of this silo's writes to one shard and subject are joined into fewer calls.</remarks>
+internal sealed partial class ShardWriteDispatcher(IGrainFactory grains, WriteRouting routing, ILogger logger, ShardWriteCoalescer? coalescer = null)
 {
     /// <summary>Writes the plan's sub-batches of <paramref name="subject"/> in <paramref name="group"/>; completes when each has succeeded or failed.</summary>
     public async Task DispatchAsync(string group, GroupSettings settings, string subject, WritePlan plan, DateTimeOffset now)
@@ -69,7 +70,10 @@ internal sealed partial class ShardWriteDispatcher(IGrainFactory grains, WriteRo
 
         try
         {
-            await grains.CallShardAsync(key, owners.OwnerOf(batch.Shard), g => g.Write(new ShardWrite(subject, batch.Batch)));
+            string owner = owners.OwnerOf(batch.Shard);
+            await (coalescer is null
+                ? grains.CallShardAsync(key, owner, g => g.Write(new ShardWrite(subject, batch.Batch)))
+                : coalescer.WriteAsync(key, subject, batch.Batch, rows => grains.CallShardAsync(key, owner, g => g.Write(new ShardWrite(subject, rows)))));
         }
         catch (ShardDiskFullException e)
         {

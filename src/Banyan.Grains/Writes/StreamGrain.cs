@@ -26,6 +26,7 @@ public sealed class StreamGrain(
     Queries.SegmentListings listings,
     Shards.LocalShards localShards,
     IGrainFactory grainFactory,
+    ShardWriteCoalescer coalescer,
     [FromKeyedServices(BanyanClock.Key)] TimeProvider clock,
     IOptions<BanyanSiloOptions> options,
     ILogger<StreamGrain> logger) : Grain, IStreamGrain
@@ -34,7 +35,7 @@ public sealed class StreamGrain(
     // BanyanDB's id generator makes them; 2^64 values make a clash with a hashed id negligible.
     private static long s_nextGeneratedId = Random.Shared.NextInt64();
 
-    private readonly ShardWriteDispatcher _dispatcher = new(grainFactory, routing, logger);
+    private readonly ShardWriteDispatcher _dispatcher = new(grainFactory, routing, logger, options.Value.Write.ShardWriteCoalescing ? coalescer : null);
     private SubjectLayout? _layout;
     private StreamSchema? _layoutSchema;
     private ImmutableArray<StreamV1.TagFamilySpec> _layoutSpec = [];
