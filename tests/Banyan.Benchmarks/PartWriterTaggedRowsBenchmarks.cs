@@ -11,7 +11,8 @@ namespace Banyan.Benchmarks;
 /// rows, as a decoded dictionary column or a seal gives them, plus a float field), in runs of a source block as
 /// <see cref="PartMergeIterator"/> gives them, with the blocks encoded on one thread or two
 /// (<see cref="PartWriterOptions.ParallelEncoding"/>, on by default on a machine with more than one core); and the same
-/// blocks written whole, as a flush writes a memory part.
+/// blocks written whole, as a flush writes a memory part; and the runs appended row by row, as before equal-size rows
+/// were taken as ranges.
 /// Run: <c>dotnet run -c Release --project tests/Banyan.Benchmarks -- --filter *PartWriterTaggedRows*</c>.
 /// </summary>
 [MemoryDiagnoser]
@@ -82,6 +83,26 @@ public class PartWriterTaggedRowsBenchmarks
         foreach (Block source in _sources)
         {
             writer.AppendRows(source, 0, source.Count);
+        }
+
+        return Finish(writer, folder);
+    }
+
+    /// <summary>
+    /// The same runs appended one row at a time (<see cref="PartWriter.AppendRow"/>): what <see cref="AppendRuns"/> did for
+    /// rows with byte strings before it took runs of equal-size rows as ranges; the files are the same
+    /// (<c>EqualSizeRowRangeTests</c>).
+    /// </summary>
+    [Benchmark]
+    public long AppendRowByRow()
+    {
+        using var writer = NewWriter(out string folder);
+        foreach (Block source in _sources)
+        {
+            for (int row = 0; row < source.Count; row++)
+            {
+                writer.AppendRow(source, row);
+            }
         }
 
         return Finish(writer, folder);

@@ -345,6 +345,30 @@ public sealed class ColumnBuffer
     internal bool SharesBytesWithRowBefore(int row) =>
         row > 0 && _lengths[row] > 0 && _starts[row] == _starts[row - 1] && _lengths[row] == _lengths[row - 1];
 
+    /// <summary>
+    /// True when rows <paramref name="start"/>..<paramref name="start"/>+<paramref name="count"/> of this byte-string
+    /// column all have values of one size (a null counts as 0 bytes, as <see cref="UncompressedSize"/> counts it).
+    /// </summary>
+    internal bool HasEqualSizes(int start, int count)
+    {
+        if (count <= 1)
+        {
+            return true;
+        }
+
+        ReadOnlySpan<int> lengths = _lengths.AsSpan(start, count);
+        int first = Math.Max(0, lengths[0]);
+        foreach (int length in lengths)
+        {
+            if (Math.Max(0, length) != first)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     // A row whose value is the last row's, sharing its bytes in the heap (the caller knows the value is the same and
     // CanRepeatLastRow holds). UncompressedSize still counts its bytes, so blocks are cut and memory is estimated as if
     // it had its own copy.

@@ -135,6 +135,12 @@ public sealed class PartWriter : IDisposable
         ObjectDisposedException.ThrowIf(_disposed || _completed, this);
         if (!HasFixedWidthColumns(source) || !HasFixedWidthColumns(_pending))
         {
+            if (HasEqualSizeRows(source, start, count))
+            {
+                AppendEqualSizeRows(source, start, count);
+                return;
+            }
+
             // Variable-size rows: the size limit is checked row by row.
             for (int i = start; i < start + count; i++)
             {
@@ -156,6 +162,52 @@ public sealed class PartWriter : IDisposable
             start += take;
             count -= take;
         }
+    }
+
+    // Rows whose byte strings have the same size in every row (a series' tags, read back from its key for a merge, are
+    // the common case) each add the same bytes to the block once its columns are mapped to the source's: one row is
+    // appended alone to map them, the next alone to measure that size, and then the rows that fit before a limit are
+    // taken as a range, so the blocks are cut exactly where row-by-row appends would cut them. After a cut the new
+    // block is mapped and measured again (it may lack columns the old one had).
+    private void AppendEqualSizeRows(Block source, int start, int count)
+    {
+        int end = start + count;
+        while (start < end)
+        {
+            AppendRow(source, start++);
+            if (start == end || _cutter.MustCut(source.SeriesId))
+            {
+                continue;
+            }
+
+            long before = _cutter.Bytes;
+            AppendRow(source, start++);
+            long rowBytes = _cutter.Bytes - before;
+            if (start == end || _cutter.MustCut(source.SeriesId))
+            {
+                continue;
+            }
+
+            int take = _cutter.Fit(end - start, rowBytes);
+            _pending.AppendRows(source, start, take);
+            _cutter.Add(take, _pending.UncompressedSize - _cutter.Bytes);
+            start += take;
+        }
+    }
+
+    // True when every byte-string column of the source has values of one size over the rows (a null counts as size 0,
+    // as Block.UncompressedSize counts it).
+    private static bool HasEqualSizeRows(Block source, int start, int count)
+    {
+        foreach (ColumnBuffer column in source.Columns)
+        {
+            if (ColumnValueTypes.IsBytes(column.Type) && !column.HasEqualSizes(start, count))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // Writes out the pending block when the next row of `source` may not join it (the block cutter's
