@@ -11,7 +11,8 @@
 #
 # Environment (all optional):
 #   ROUNDS=3                 rounds (VictoriaMetrics then Banyan in each; the order flips every round)
-#   WRITERS=2                Banyan writer threads (--writers)
+#   WRITERS=2                concurrent clients on both sides: Banyan's writer threads (--writers) and
+#                            VictoriaMetrics' import connections (bench.py --conc)
 #   QUIET_IDLE=85            a step starts when the CPUs were at least this % idle over 2 s ...
 #   QUIET_WAIT=180           ... or after this many seconds of waiting (the step then says so)
 #   GEN=../shared/bench/peers/gen.py                 peer scripts (bench.py beside it)
@@ -48,7 +49,7 @@ python3 "$GEN" --formats csv --out "$(dirname "$BANYAN_BENCH_DATA")" >&2
 
 vm_step() {
   echo "== round $1 victoria-metrics $(date -u +%H:%M:%S) $(quiet)"
-  python3 "$BENCH" --data "$DATA" --peers victoria-metrics --reps 1 --query-runs 1 --warmup 0 \
+  python3 "$BENCH" --data "$DATA" --peers victoria-metrics --reps 1 --query-runs 1 --warmup 0 --conc "$WRITERS" \
     --out "$OUT/vm-$1.json" 2>&1 | grep -E "rep 1:" || true
 }
 
@@ -57,7 +58,7 @@ banyan_step() {
   dotnet "$DLL" ingest --wal on --repeat 1 --writers "$WRITERS" | tee "$OUT/banyan-$1.log" | grep -E "^(//|run)"
 }
 
-echo "== $(date -u '+%Y-%m-%d %H:%M:%S') UTC, $(nproc) cores, commit $(git -C "$ROOT" rev-parse --short HEAD), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $(date -u '+%Y-%m-%d %H:%M:%S') UTC, $(nproc) cores, $WRITERS clients each, commit $(git -C "$ROOT" rev-parse --short HEAD), load $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$ROUNDS"); do
   if [ $((round % 2)) = 1 ]; then vm_step "$round"; banyan_step "$round"; else banyan_step "$round"; vm_step "$round"; fi
 done
