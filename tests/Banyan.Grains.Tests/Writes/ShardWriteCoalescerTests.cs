@@ -88,6 +88,16 @@ public sealed class ShardWriteCoalescerTests
         return batch;
     }
 
+    // A lane whose first write (row 1) is in flight as call 0.
+    private static async Task<(ShardWriteCoalescer Coalescer, Calls Calls, Task First)> BusyLaneAsync(int maxRows)
+    {
+        ShardWriteCoalescer coalescer = new(maxRows, callsInFlight: 1);
+        Calls calls = new();
+        Task first = coalescer.WriteAsync(s_shard, "m", Rows(1), calls.Call);
+        await calls.NextAsync(0);
+        return (coalescer, calls, first);
+    }
+
     private static string TimestampsOf(WriteBatch batch) => string.Join(",", batch.Timestamps.ToArray());
 
     [Fact]
@@ -108,10 +118,7 @@ public sealed class ShardWriteCoalescerTests
     [Fact]
     public async Task Writes_arriving_during_a_call_go_together_in_the_next_one()
     {
-        ShardWriteCoalescer coalescer = new(maxRows: 100, callsInFlight: 1);
-        Calls calls = new();
-        Task first = coalescer.WriteAsync(s_shard, "m", Rows(1), calls.Call);
-        await calls.NextAsync(0);
+        (ShardWriteCoalescer coalescer, Calls calls, Task first) = await BusyLaneAsync(maxRows: 100);
 
         Task second = coalescer.WriteAsync(s_shard, "m", Rows(2, 3), calls.Call);
         Task third = coalescer.WriteAsync(s_shard, "m", Rows(4), calls.Call);
@@ -135,10 +142,7 @@ public sealed class ShardWriteCoalescerTests
     [Fact]
     public async Task A_joined_call_carries_at_most_max_rows_and_the_rest_follows()
     {
-        ShardWriteCoalescer coalescer = new(maxRows: 4, callsInFlight: 1);
-        Calls calls = new();
-        Task first = coalescer.WriteAsync(s_shard, "m", Rows(1), calls.Call);
-        await calls.NextAsync(0);
+        (ShardWriteCoalescer coalescer, Calls calls, Task first) = await BusyLaneAsync(maxRows: 4);
         Task a = coalescer.WriteAsync(s_shard, "m", Rows(2, 3), calls.Call);
         Task b = coalescer.WriteAsync(s_shard, "m", Rows(4, 5), calls.Call);
         Task c = coalescer.WriteAsync(s_shard, "m", Rows(6, 7, 8, 9, 10), calls.Call); // larger than MaxRows: alone
@@ -156,10 +160,7 @@ public sealed class ShardWriteCoalescerTests
     [Fact]
     public async Task A_failed_call_fails_exactly_its_writes_and_the_lane_goes_on()
     {
-        ShardWriteCoalescer coalescer = new(maxRows: 100, callsInFlight: 1);
-        Calls calls = new();
-        Task first = coalescer.WriteAsync(s_shard, "m", Rows(1), calls.Call);
-        await calls.NextAsync(0);
+        (ShardWriteCoalescer coalescer, Calls calls, Task first) = await BusyLaneAsync(maxRows: 100);
         Task a = coalescer.WriteAsync(s_shard, "m", Rows(2), calls.Call);
         Task b = coalescer.WriteAsync(s_shard, "m", Rows(3), calls.Call);
 
@@ -182,10 +183,7 @@ public sealed class ShardWriteCoalescerTests
     [Fact]
     public async Task Batches_whose_columns_conflict_go_in_separate_calls_in_order()
     {
-        ShardWriteCoalescer coalescer = new(maxRows: 100, callsInFlight: 1);
-        Calls calls = new();
-        Task first = coalescer.WriteAsync(s_shard, "m", Rows(1), calls.Call);
-        await calls.NextAsync(0);
+        (ShardWriteCoalescer coalescer, Calls calls, Task first) = await BusyLaneAsync(maxRows: 100);
 
         WriteBatch asInteger = new(DataKind.Measure, "m");
         asInteger.AddColumn(null, "value", ColumnValueType.Int64);
@@ -205,10 +203,7 @@ public sealed class ShardWriteCoalescerTests
     [Fact]
     public async Task Other_shards_and_subjects_do_not_wait_for_a_busy_lane()
     {
-        ShardWriteCoalescer coalescer = new(maxRows: 100, callsInFlight: 1);
-        Calls calls = new();
-        Task first = coalescer.WriteAsync(s_shard, "m", Rows(1), calls.Call);
-        await calls.NextAsync(0);
+        (ShardWriteCoalescer coalescer, Calls calls, Task first) = await BusyLaneAsync(maxRows: 100);
 
         Task otherShard = coalescer.WriteAsync(new ShardGrainKey("g", DateTimeOffset.UnixEpoch, 1), "m", Rows(2), calls.Call);
         await calls.NextAsync(1);
