@@ -160,7 +160,7 @@ public sealed class ShardWriteCoalescer
     /// The batches of <paramref name="taken"/> from <paramref name="start"/> joined into one, up to the first whose
     /// columns conflict with those before it (exclusive end returned); a lone batch goes as it is, without a copy.
     /// </summary>
-    internal static (WriteBatch Joined, int End) Join(List<Waiter> taken, int start)
+    private static (WriteBatch Joined, int End) Join(List<Waiter> taken, int start)
     {
         WriteBatch first = taken[start].Batch;
         if (start + 1 == taken.Count)
@@ -191,7 +191,7 @@ public sealed class ShardWriteCoalescer
     }
 
     /// <summary>A write waiting for its lane: its rows, how to send them, and its completion.</summary>
-    internal sealed class Waiter(WriteBatch batch, Func<WriteBatch, Task> call)
+    private sealed class Waiter(WriteBatch batch, Func<WriteBatch, Task> call)
     {
         public WriteBatch Batch { get; } = batch;
 
