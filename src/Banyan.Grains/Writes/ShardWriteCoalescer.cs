@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Hosting;
+using Banyan.Storage.Columns;
 using Banyan.Storage.Rows;
 using Microsoft.Extensions.Options;
 
@@ -175,12 +176,27 @@ public sealed class ShardWriteCoalescer
         }
 
         WriteBatch joined = new(first.Kind, first.Subject);
-        foreach (Banyan.Storage.Columns.ColumnBuffer column in first.Columns)
+        foreach (ColumnBuffer column in first.Columns)
         {
             joined.AddColumn(column.Family, column.Name, column.Type);
         }
 
+        // Rows and byte-string bytes reserved exactly: grown on the way, the joined heaps took two to three times their
+        // size in discarded arrays, the largest allocation of the write path (docs/benchmarks.md, "Joined batches sized").
         joined.Reserve(rows);
+        foreach (ColumnBuffer column in joined.Columns)
+        {
+            long bytes = 0;
+            for (int i = start; i < taken.Count; i++)
+            {
+                WriteBatch batch = taken[i].Batch;
+                int index = batch.FindColumn(column.Family, column.Name);
+                bytes += index >= 0 ? batch.Columns[index].HeapLength : 0;
+            }
+
+            column.ReserveBytes((int)Math.Min(bytes, Array.MaxLength));
+        }
+
         int end = start;
         while (end < taken.Count && joined.TryAppendBatch(taken[end].Batch))
         {

@@ -140,6 +140,47 @@ public sealed class ShardWriteCoalescerTests
     }
 
     [Fact]
+    public async Task Joined_byte_string_columns_hold_every_writer_s_values_and_nulls_in_order()
+    {
+        (ShardWriteCoalescer coalescer, Calls calls, Task first) = await BusyLaneAsync(maxRows: 100);
+        static WriteBatch Tagged(long timestamp, params string?[] tags)
+        {
+            WriteBatch batch = new(DataKind.Measure, "m");
+            int value = batch.AddColumn(null, "value", ColumnValueType.Float64);
+            int tag = batch.AddColumn("default", "service", ColumnValueType.String);
+            batch.AppendKeys(1UL, [.. Enumerable.Range(0, tags.Length).Select(i => timestamp + i)], 0);
+            batch.Columns[value].AppendDoubles([.. tags.Select(_ => 1.0)]);
+            foreach (string? t in tags)
+            {
+                if (t is null)
+                {
+                    batch.Columns[tag].AppendNull();
+                }
+                else
+                {
+                    batch.Columns[tag].AppendString(t);
+                }
+            }
+
+            return batch;
+        }
+
+        // The first batch's values are short, later ones long: the joined heap must hold them all, sized ahead.
+        Task a = coalescer.WriteAsync(s_shard, "m", Tagged(2, "a", "b"), calls.Call);
+        Task b = coalescer.WriteAsync(s_shard, "m", Tagged(4, new string('x', 300), null, "c"), calls.Call);
+        Task c = coalescer.WriteAsync(s_shard, "m", Rows(7), calls.Call); // no tag column: nulls
+        Task d = coalescer.WriteAsync(s_shard, "m", Tagged(8, new string('y', 1_000)), calls.Call);
+
+        calls.Complete(0);
+        WriteBatch joined = await calls.NextAsync(1);
+        Assert.Equal("2,3,4,5,6,7,8", TimestampsOf(joined));
+        Banyan.Storage.Columns.ColumnBuffer service = joined.Columns[joined.FindColumn("default", "service")];
+        Assert.Equal(["a", "b", new string('x', 300), null, "c", null, new string('y', 1_000)], Enumerable.Range(0, joined.Count).Select(i => service.IsNull(i) ? null : service.GetString(i)));
+        calls.Complete(1);
+        await Task.WhenAll(first, a, b, c, d).WaitAsync(s_wait);
+    }
+
+    [Fact]
     public async Task A_joined_call_carries_at_most_max_rows_and_the_rest_follows()
     {
         (ShardWriteCoalescer coalescer, Calls calls, Task first) = await BusyLaneAsync(maxRows: 4);

@@ -3,7 +3,7 @@ using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Columns;
 
-/// <summary>How a byte column's heap grows: doubling, or at once to what the reserved rows will take.</summary>
+/// <summary>How a byte column's heap grows: doubling, at once to what the reserved rows will take, or exactly to what a writer reserved.</summary>
 public class ColumnBufferHeapGrowthTests
 {
     [Fact]
@@ -28,6 +28,44 @@ public class ColumnBufferHeapGrowthTests
     public void The_length_never_passes_the_largest_array_unless_the_values_need_it()
     {
         Assert.Equal(Array.MaxLength, ColumnBuffer.GrownHeapLength(1 << 30, (1 << 30) + 1, 1_000, 1_000_000));
+    }
+
+    [Fact]
+    public void Reserved_bytes_are_allocated_exactly_once_and_appends_within_them_do_not_regrow()
+    {
+        ColumnBuffer column = new("default", "tag", ColumnValueType.String);
+        column.Reserve(100); // rows reserved too: without the exact reservation the heap would grow to a projection
+        column.ReserveBytes(100);
+        Assert.Equal(100, column.HeapCapacity);
+        column.AppendString("ab");
+        ColumnBuffer source = new("default", "tag", ColumnValueType.String);
+        string[] values = [.. Enumerable.Range(0, 49).Select(i => i % 2 == 0 ? "xy" : "z" + (char)('a' + (i % 26)))];
+        foreach (string value in values)
+        {
+            source.AppendString(value);
+        }
+
+        column.AppendRange(source, 0, source.Count);
+        Assert.Equal(100, column.HeapCapacity);
+        Assert.Equal(["ab", .. values], Enumerable.Range(0, column.Count).Select(column.GetString));
+
+        // Room already there: nothing changes; beyond it: exactly what is asked.
+        column.ReserveBytes(0);
+        Assert.Equal(100, column.HeapCapacity);
+        column.ReserveBytes(7);
+        Assert.Equal(107, column.HeapCapacity);
+        Assert.Equal(["ab", .. values], Enumerable.Range(0, column.Count).Select(column.GetString));
+        Assert.Throws<ArgumentOutOfRangeException>(() => column.ReserveBytes(-1));
+    }
+
+    [Fact]
+    public void Reserving_bytes_in_a_numeric_column_changes_nothing()
+    {
+        ColumnBuffer column = new(null, "v", ColumnValueType.Int64);
+        column.AppendInt64(5);
+        column.ReserveBytes(1_000);
+        Assert.Equal(0, column.HeapCapacity);
+        Assert.Equal(5, column.GetInt64(0));
     }
 
     [Fact]
