@@ -9,13 +9,13 @@ namespace Banyan.Silo.Data;
 /// BanyanDB's <c>MeasureService</c> on the silo: <c>Write</c> (bidirectional, <see cref="MeasureWritePump"/>). Partial:
 /// the query RPCs live in their own file. RPCs not overridden answer UNIMPLEMENTED.
 /// </summary>
-public sealed partial class MeasureDataService(IGrainFactory grains, IOptions<SiloHostOptions> options, TimeProvider clock, Banyan.Grains.Queries.MeasureQueryRunner queries) : MeasureService.MeasureServiceBase
+public sealed partial class MeasureDataService(IGrainFactory grains, IOptions<SiloHostOptions> options, TimeProvider clock, Banyan.Grains.Queries.MeasureQueryRunner queries, MeasureWriteCoalescer coalescer) : MeasureService.MeasureServiceBase
 {
     /// <inheritdoc/>
     public override Task Write(IAsyncStreamReader<WriteRequest> requestStream, IServerStreamWriter<WriteResponse> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        MeasureWritePump pump = new(grains, options.Value.WriteBatching, clock);
+        MeasureWritePump pump = new(grains, options.Value.WriteBatching, clock, options.Value.WriteBatching.JoinStreams ? coalescer : null);
         MeasureWireScanner scanner = new();
         return RawMessageTransport.TryRaw(context, scanner.Scan, options.Value.GrpcMaxReceiveMessageSize, out PipeMessageReader<MeasureWireRequest>? requests, out PipeResponseSink? responses)
             ? RunRawAsync(pump, scanner, requests, responses, context.CancellationToken)

@@ -8,9 +8,10 @@ namespace Banyan.Silo.Data;
 /// <summary>
 /// <see cref="WriteStreamPump{TRequest, TResponse, TSpec}"/> for <c>MeasureService/Write</c>: the spec is the last
 /// <c>data_point_spec</c> sent; batches go to <see cref="IMeasureGrain"/> <c>group/name</c> on this silo with their data
-/// points as the client encoded them (<see cref="WireDataPoints"/>).
+/// points as the client encoded them (<see cref="WireDataPoints"/>), through the silo's <see cref="MeasureWriteCoalescer"/>
+/// when one is given (batches of other streams to the same measure then share calls).
 /// </summary>
-public sealed class MeasureWritePump(IGrainFactory grains, WriteBatchingOptions options, TimeProvider clock)
+public sealed class MeasureWritePump(IGrainFactory grains, WriteBatchingOptions options, TimeProvider clock, MeasureWriteCoalescer? coalescer = null)
     : WriteStreamPump<MeasureWireRequest, WriteResponse, DataPointSpec?>(options)
 {
     /// <inheritdoc/>
@@ -34,9 +35,13 @@ public sealed class MeasureWritePump(IGrainFactory grains, WriteBatchingOptions 
     protected override Task<WriteOutcome> WriteAsync(Metadata metadata, DataPointSpec? spec, ReadOnlySpan<MeasureWireRequest> requests, ulong[] messageIds)
     {
         (ScanChunk Chunk, int Slices)[] chunks = ChunksOf(requests);
-        Task<WriteOutcome> written = grains.GetGrainCached<IMeasureGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new MeasureWriteBatch(metadata, spec, [], DataPointsOf(requests, messageIds)));
+        MeasureWriteBatch batch = new(metadata, spec, [], DataPointsOf(requests, messageIds));
+        Task<WriteOutcome> written = coalescer is null ? Call(batch) : coalescer.WriteAsync(batch, Call);
         return chunks.Length == 0 ? written : ReleaseWhenWrittenAsync(written, chunks);
     }
+
+    private Task<WriteOutcome> Call(MeasureWriteBatch batch)
+        => grains.GetGrainCached<IMeasureGrain>(SubjectKey.Of(batch.Metadata.Group, batch.Metadata.Name)).Write(batch);
 
     /// <summary>
     /// The pooled chunks the requests' data points are slices of, with how many slices each: runs, since a stream's

@@ -17,6 +17,18 @@ public sealed class WriteBatchingOptions
     /// <summary>Batches of one stream in flight at once (later messages are read meanwhile; beyond this, reading waits).</summary>
     public int MaxInFlight { get; set; } = 16;
 
+    /// <summary>
+    /// Whether the batches of this silo's measure write streams that go to one measure while a call for it is in flight
+    /// wait and go together in one call (<see cref="MeasureWriteCoalescer"/>); false gives every batch its own call.
+    /// </summary>
+    public bool JoinStreams { get; set; } = true;
+
+    /// <summary>The most data points of a joined call (a larger single batch still goes whole).</summary>
+    public int JoinMaxMessages { get; set; } = 4096;
+
+    /// <summary>Joined calls per measure in flight at once.</summary>
+    public int JoinCallsInFlight { get; set; } = 1;
+
     /// <summary>Checks the settings; the message names the key.</summary>
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
     public void Validate()
@@ -29,6 +41,16 @@ public sealed class WriteBatchingOptions
         if (Linger < TimeSpan.Zero)
         {
             throw new ArgumentException($"Silo:WriteBatching:Linger is {Linger}; it must not be negative.");
+        }
+
+        if (JoinMaxMessages < 1)
+        {
+            throw new ArgumentException($"Silo:WriteBatching:JoinMaxMessages is {JoinMaxMessages}; it must be at least 1.");
+        }
+
+        if (JoinCallsInFlight < 1)
+        {
+            throw new ArgumentException($"Silo:WriteBatching:JoinCallsInFlight is {JoinCallsInFlight}; it must be at least 1.");
         }
 
         if (MaxInFlight < 1)

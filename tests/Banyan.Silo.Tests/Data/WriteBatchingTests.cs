@@ -51,4 +51,57 @@ public sealed class WriteBatchingTests
         List<StoredRow> rows = await StoredRows.ReadAsync(host.Grains(), group, "cpm");
         Assert.Equal(Enumerable.Range(0, count).Where(i => i % 97 != 13).Select(i => (long)i), rows.Select(r => (long)r[null, "total"]!).Order());
     }
+
+    // Several streams write one measure at once, in small batches, with refused elements among them: whether their batches
+    // share grain calls (the default) or not, every stream gets exactly its own statuses, in its message order, and every
+    // accepted point of every stream is stored once.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Concurrent_streams_to_one_measure_each_get_their_own_statuses(bool joinStreams)
+    {
+        await using SiloHostProcess host = await SiloHostProcess.StartAsync("--Silo:WriteBatching:MaxMessages=7", "--Silo:WriteBatching:MaxInFlight=4", $"--Silo:WriteBatching:JoinStreams={joinStreams}");
+        const string group = "w-joined";
+        RegistryClients registry = new(host.Channel);
+        await registry.CreateAsync(WriteSchemas.Group(group, Catalog.Measure, shards: 2));
+        await registry.CreateAsync(WriteSchemas.Measure(group));
+        Metadata metadata = ((Measure)await registry.GetAsync(WriteSchemas.Measure(group))).Metadata;
+
+        const int streams = 6, perStream = 600;
+        DateTimeOffset start = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).AddHours(-1);
+        static bool Refused(int stream, int i) => (i + stream) % 53 == 7;
+        List<MeasureV1.WriteRequest> RequestsOf(int stream)
+        {
+            List<MeasureV1.WriteRequest> requests = [];
+            for (int i = 0; i < perStream; i++)
+            {
+                // Message ids repeat across streams (each stream numbers its own): the answers must not mix them up.
+                MeasureV1.WriteRequest request = WriteSchemas.Point(i == 0 ? metadata : null, (ulong)(i + 1), start.AddMilliseconds(i), $"s{stream}-e{i % 30}", (stream * 100_000) + i);
+                if (Refused(stream, i))
+                {
+                    request.DataPoint.Timestamp = new Timestamp { Seconds = request.DataPoint.Timestamp.Seconds, Nanos = request.DataPoint.Timestamp.Nanos + 1 };
+                }
+
+                requests.Add(request);
+            }
+
+            return requests;
+        }
+
+        List<MeasureV1.WriteResponse>[] answers = await Task.WhenAll(Enumerable.Range(0, streams).Select(s => Task.Run(() => WriteExchange.MeasureAsync(host.Channel, RequestsOf(s)))));
+
+        for (int s = 0; s < streams; s++)
+        {
+            Assert.Equal(perStream, answers[s].Count);
+            for (int i = 0; i < perStream; i++)
+            {
+                Assert.Equal((ulong)(i + 1), answers[s][i].MessageId);
+                Assert.Equal(Refused(s, i) ? "STATUS_INVALID_TIMESTAMP" : "STATUS_SUCCEED", answers[s][i].Status);
+            }
+        }
+
+        List<StoredRow> rows = await StoredRows.ReadAsync(host.Grains(), group, "cpm");
+        long[] expected = [.. Enumerable.Range(0, streams).SelectMany(s => Enumerable.Range(0, perStream).Where(i => !Refused(s, i)).Select(i => (long)((s * 100_000) + i)))];
+        Assert.Equal(expected.Order(), rows.Select(r => (long)r[null, "total"]!).Order());
+    }
 }
