@@ -56,7 +56,7 @@ public static class SiloHost
         (SiloHostOptions hostOptions, BanyanSiloOptions siloOptions) = SiloConfiguration.Read(builder.Configuration);
         builder.Services.AddSingleton(Options.Create(hostOptions));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = hostOptions.ShutdownTimeout);
-        builder.Services.AddSingleton(new Data.MeasureWriteCoalescer(hostOptions.WriteBatching.JoinMaxMessages, hostOptions.WriteBatching.JoinCallsInFlight));
+        builder.Services.AddSingleton(new Data.SubjectWriteCoalescer(hostOptions.WriteBatching.JoinMaxMessages, hostOptions.WriteBatching.JoinCallsInFlight));
 
         // Kestrel receives into one block of its memory pool per recv: 64 KiB blocks instead of its own 4 KiB ones.
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(new LargeBlockMemoryPoolFactory());

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Hosting;
 using Banyan.Storage.Columns;
@@ -18,12 +17,12 @@ namespace Banyan.Grains.Writes;
 /// each, and a call's fixed costs (the grain message, the WAL record and its place in the group commit, the buffered
 /// write, the TopN feed) were paid per hundred rows (docs/benchmarks.md, "Shard writes joined per shard"). A write that
 /// finds its lane idle is sent at once, so a lone writer waits for nothing; under load the batches grow with the
-/// number of writers, as a group commit does. Rows of sub-batches whose columns conflict (a column's type changed) go in
-/// separate calls, one after the other.
+/// number of writers, as a group commit does (<see cref="JoinedCalls{TKey, TItem, TResult}"/>). A sub-batch whose columns
+/// conflict with those taken before it (a column's type changed) goes in a later call.
 /// </remarks>
 public sealed class ShardWriteCoalescer
 {
-    private readonly ConcurrentDictionary<(ShardGrainKey Shard, string Subject), Lane> _lanes = new();
+    private readonly JoinedCalls<(ShardGrainKey Shard, string Subject), WriteBatch, bool> _calls;
 
     /// <summary>A coalescer with the silo's settings (<see cref="WriteOptions.ShardWriteMaxRows"/>, <see cref="WriteOptions.ShardWriteCallsInFlight"/>).</summary>
     public ShardWriteCoalescer(IOptions<BanyanSiloOptions> options)
@@ -34,20 +33,17 @@ public sealed class ShardWriteCoalescer
     /// <summary>A coalescer that joins up to <paramref name="maxRows"/> rows per call, <paramref name="callsInFlight"/> calls per lane at once.</summary>
     public ShardWriteCoalescer(int maxRows, int callsInFlight)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(callsInFlight);
-        MaxRows = maxRows;
-        CallsInFlight = callsInFlight;
+        _calls = new(maxRows, callsInFlight, static batch => batch.Count, static (taken, next) => !taken.Any(next.ConflictsWith));
     }
 
     /// <summary>The most rows a joined call carries (a single larger sub-batch still goes whole, alone).</summary>
-    public int MaxRows { get; }
+    public int MaxRows => _calls.MaxSize;
 
     /// <summary>Grain calls per (shard, subject) in flight at once.</summary>
-    public int CallsInFlight { get; }
+    public int CallsInFlight => _calls.CallsInFlight;
 
     /// <summary>Lanes (shard, subject) this silo has written to: for tests and metrics.</summary>
-    internal int LaneCount => _lanes.Count;
+    internal int LaneCount => _calls.LaneCount;
 
     /// <summary>
     /// Writes <paramref name="batch"/> of <paramref name="subject"/> to <paramref name="shard"/>: through
@@ -63,122 +59,38 @@ public sealed class ShardWriteCoalescer
         ArgumentNullException.ThrowIfNull(subject);
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(call);
-        Lane lane = _lanes.GetOrAdd((shard, subject), static _ => new Lane());
-        lock (lane)
+        return _calls.CallAsync((shard, subject), batch, async batches =>
         {
-            if (lane.InFlight >= CallsInFlight)
-            {
-                Waiter waiter = new(batch, call);
-                lane.Waiting.Enqueue(waiter);
-                return waiter.Done.Task;
-            }
-
-            lane.InFlight++;
-        }
-
-        return SendOwnAsync(lane, batch, call);
+            await call(Join(batches));
+            return new bool[batches.Count];
+        });
     }
 
-    // The caller's own call, awaited by the caller; afterwards the lane's waiting rows (if any) go on the thread pool,
-    // outside the caller's grain turn, so no grain's activation carries other writers' calls.
-    private async Task SendOwnAsync(Lane lane, WriteBatch batch, Func<WriteBatch, Task> call)
+    /// <summary>The batches joined into one (a lone batch as it is, without a copy), allocated once at its exact size.</summary>
+    private static WriteBatch Join(IReadOnlyList<WriteBatch> batches)
     {
-        try
+        WriteBatch first = batches[0];
+        if (batches.Count == 1)
         {
-            await call(batch);
-        }
-        finally
-        {
-            SendNext(lane);
-        }
-    }
-
-    private void SendNext(Lane lane)
-    {
-        List<Waiter> taken = [];
-        lock (lane)
-        {
-            if (lane.Waiting.Count == 0)
-            {
-                lane.InFlight--;
-                return;
-            }
-
-            // At least one waiter; more while they fit under MaxRows.
-            int rows = 0;
-            while (lane.Waiting.TryPeek(out Waiter? next) && (taken.Count == 0 || rows + next.Batch.Count <= MaxRows))
-            {
-                taken.Add(lane.Waiting.Dequeue());
-                rows += next.Batch.Count;
-            }
-        }
-
-        _ = Task.Run(() => SendTakenAsync(lane, taken));
-    }
-
-    private async Task SendTakenAsync(Lane lane, List<Waiter> taken)
-    {
-        try
-        {
-            int start = 0;
-            while (start < taken.Count)
-            {
-                (WriteBatch joined, int end) = Join(taken, start);
-                try
-                {
-                    await taken[start].Call(joined);
-                    for (int i = start; i < end; i++)
-                    {
-                        taken[i].Done.TrySetResult();
-                    }
-                }
-                catch (Exception e)
-                {
-                    for (int i = start; i < end; i++)
-                    {
-                        taken[i].Done.TrySetException(e);
-                    }
-                }
-
-                start = end;
-            }
-        }
-        catch (Exception e)
-        {
-            // Joining failed (a bug): the writes not answered yet fail with it rather than wait for ever.
-            foreach (Waiter waiter in taken)
-            {
-                waiter.Done.TrySetException(e);
-            }
-        }
-        finally
-        {
-            SendNext(lane);
-        }
-    }
-
-    /// <summary>
-    /// The batches of <paramref name="taken"/> from <paramref name="start"/> joined into one, up to the first whose
-    /// columns conflict with those before it (exclusive end returned); a lone batch goes as it is, without a copy.
-    /// </summary>
-    private static (WriteBatch Joined, int End) Join(List<Waiter> taken, int start)
-    {
-        WriteBatch first = taken[start].Batch;
-        if (start + 1 == taken.Count)
-        {
-            return (first, start + 1);
+            return first;
         }
 
         int rows = 0;
-        for (int i = start; i < taken.Count; i++)
+        foreach (WriteBatch batch in batches)
         {
-            rows += taken[i].Batch.Count;
+            rows += batch.Count;
         }
 
         WriteBatch joined = new(first.Kind, first.Subject);
-        foreach (ColumnBuffer column in first.Columns)
+        foreach (WriteBatch batch in batches)
         {
-            joined.AddColumn(column.Family, column.Name, column.Type);
+            foreach (ColumnBuffer column in batch.Columns)
+            {
+                if (joined.FindColumn(column.Family, column.Name) < 0)
+                {
+                    joined.AddColumn(column.Family, column.Name, column.Type);
+                }
+            }
         }
 
         // Rows and byte-string bytes reserved exactly: grown on the way, the joined heaps took two to three times their
@@ -187,9 +99,8 @@ public sealed class ShardWriteCoalescer
         foreach (ColumnBuffer column in joined.Columns)
         {
             long bytes = 0;
-            for (int i = start; i < taken.Count; i++)
+            foreach (WriteBatch batch in batches)
             {
-                WriteBatch batch = taken[i].Batch;
                 int index = batch.FindColumn(column.Family, column.Name);
                 bytes += index >= 0 ? batch.Columns[index].HeapLength : 0;
             }
@@ -197,31 +108,14 @@ public sealed class ShardWriteCoalescer
             column.ReserveBytes((int)Math.Min(bytes, Array.MaxLength));
         }
 
-        int end = start;
-        while (end < taken.Count && joined.TryAppendBatch(taken[end].Batch))
+        foreach (WriteBatch batch in batches)
         {
-            end++;
+            if (!joined.TryAppendBatch(batch))
+            {
+                throw new InvalidOperationException("bug: batches taken as joinable have conflicting columns");
+            }
         }
 
-        return end == start + 1 ? (first, end) : (joined, end);
-    }
-
-    /// <summary>A write waiting for its lane: its rows, how to send them, and its completion.</summary>
-    private sealed class Waiter(WriteBatch batch, Func<WriteBatch, Task> call)
-    {
-        public WriteBatch Batch { get; } = batch;
-
-        public Func<WriteBatch, Task> Call { get; } = call;
-
-        // Completed from the thread pool: the waiting writer's continuation runs in its own turn, never inline here.
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    // One (shard, subject): its calls in flight and the writes waiting for one. Locked on itself.
-    private sealed class Lane
-    {
-        public int InFlight { get; set; }
-
-        public Queue<Waiter> Waiting { get; } = new();
+        return joined;
     }
 }

@@ -9,7 +9,7 @@ namespace Banyan.Silo.Data;
 /// BanyanDB's <c>MeasureService</c> on the silo: <c>Write</c> (bidirectional, <see cref="MeasureWritePump"/>). Partial:
 /// the query RPCs live in their own file. RPCs not overridden answer UNIMPLEMENTED.
 /// </summary>
-public sealed partial class MeasureDataService(IGrainFactory grains, IOptions<SiloHostOptions> options, TimeProvider clock, Banyan.Grains.Queries.MeasureQueryRunner queries, MeasureWriteCoalescer coalescer) : MeasureService.MeasureServiceBase
+public sealed partial class MeasureDataService(IGrainFactory grains, IOptions<SiloHostOptions> options, TimeProvider clock, Banyan.Grains.Queries.MeasureQueryRunner queries, SubjectWriteCoalescer coalescer) : MeasureService.MeasureServiceBase
 {
     /// <inheritdoc/>
     public override Task Write(IAsyncStreamReader<WriteRequest> requestStream, IServerStreamWriter<WriteResponse> responseStream, ServerCallContext context)

@@ -8,10 +8,10 @@ namespace Banyan.Silo.Data;
 /// <summary>
 /// <see cref="WriteStreamPump{TRequest, TResponse, TSpec}"/> for <c>MeasureService/Write</c>: the spec is the last
 /// <c>data_point_spec</c> sent; batches go to <see cref="IMeasureGrain"/> <c>group/name</c> on this silo with their data
-/// points as the client encoded them (<see cref="WireDataPoints"/>), through the silo's <see cref="MeasureWriteCoalescer"/>
+/// points as the client encoded them (<see cref="WireDataPoints"/>), through the silo's <see cref="SubjectWriteCoalescer"/>
 /// when one is given (batches of other streams to the same measure then share calls).
 /// </summary>
-public sealed class MeasureWritePump(IGrainFactory grains, WriteBatchingOptions options, TimeProvider clock, MeasureWriteCoalescer? coalescer = null)
+public sealed class MeasureWritePump(IGrainFactory grains, WriteBatchingOptions options, TimeProvider clock, SubjectWriteCoalescer? coalescer = null)
     : WriteStreamPump<MeasureWireRequest, WriteResponse, DataPointSpec?>(options)
 {
     /// <inheritdoc/>

@@ -8,9 +8,11 @@ namespace Banyan.Silo.Data;
 
 /// <summary>
 /// <see cref="WriteStreamPump{TRequest, TResponse, TSpec}"/> for <c>StreamService/Write</c>: the spec is the last
-/// non-empty <c>tag_family_spec</c> sent; batches go to <see cref="IStreamGrain"/> <c>group/name</c> on this silo.
+/// non-empty <c>tag_family_spec</c> sent; batches go to <see cref="IStreamGrain"/> <c>group/name</c> on this silo, through
+/// the silo's <see cref="SubjectWriteCoalescer"/> when one is given (batches of other streams to the same stream then share
+/// calls).
 /// </summary>
-public sealed class StreamWritePump(IGrainFactory grains, WriteBatchingOptions options)
+public sealed class StreamWritePump(IGrainFactory grains, WriteBatchingOptions options, SubjectWriteCoalescer? coalescer = null)
     : WriteStreamPump<WriteRequest, WriteResponse, ImmutableArray<TagFamilySpec>>(options)
 {
     /// <inheritdoc/>
@@ -38,7 +40,13 @@ public sealed class StreamWritePump(IGrainFactory grains, WriteBatchingOptions o
 
     /// <inheritdoc/>
     protected override Task<WriteOutcome> WriteAsync(Metadata metadata, ImmutableArray<TagFamilySpec> spec, ReadOnlySpan<WriteRequest> requests, ulong[] messageIds)
-        => grains.GetGrainCached<IStreamGrain>(SubjectKey.Of(metadata.Group, metadata.Name)).Write(new StreamWriteBatch(metadata, spec, ImmutableArray.Create(requests)));
+    {
+        StreamWriteBatch batch = new(metadata, spec, ImmutableArray.Create(requests));
+        return coalescer is null ? Call(batch) : coalescer.WriteAsync(batch, Call);
+    }
+
+    private Task<WriteOutcome> Call(StreamWriteBatch batch)
+        => grains.GetGrainCached<IStreamGrain>(SubjectKey.Of(batch.Metadata.Group, batch.Metadata.Name)).Write(batch);
 
     /// <inheritdoc/>
     protected override WriteResponse Response(ulong messageId, string status, Metadata metadata)

@@ -18,15 +18,15 @@ public sealed class WriteBatchingOptions
     public int MaxInFlight { get; set; } = 16;
 
     /// <summary>
-    /// Whether the batches of this silo's measure write streams that go to one measure while a call for it is in flight
-    /// wait and go together in one call (<see cref="MeasureWriteCoalescer"/>); false gives every batch its own call.
+    /// Whether the batches of this silo's write streams that go to one measure (or stream) while a call for it is in
+    /// flight wait and go together in one call (<see cref="SubjectWriteCoalescer"/>); false gives every batch its own call.
     /// </summary>
     public bool JoinStreams { get; set; } = true;
 
-    /// <summary>The most data points of a joined call (a larger single batch still goes whole).</summary>
+    /// <summary>The most elements (data points, stream elements) of a joined call (a larger single batch still goes whole).</summary>
     public int JoinMaxMessages { get; set; } = 4096;
 
-    /// <summary>Joined calls per measure in flight at once.</summary>
+    /// <summary>Joined calls per measure (or stream) in flight at once.</summary>
     public int JoinCallsInFlight { get; set; } = 1;
 
     /// <summary>Checks the settings; the message names the key.</summary>

@@ -270,6 +270,16 @@ public sealed class WriteBatch
         return true;
     }
 
+    /// <summary>
+    /// Whether a column of <paramref name="other"/> has the family and name of one of this batch's with another type, so
+    /// the two cannot be appended to one another (<see cref="TryAppendBatch"/>).
+    /// </summary>
+    public bool ConflictsWith(WriteBatch other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return FindConflictingColumn(other) >= 0;
+    }
+
     /// <summary>A new batch with the rows <paramref name="rows"/> of this one (in that order), every column kept.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A row index is outside the batch.</exception>
     public WriteBatch SelectRows(ReadOnlySpan<int> rows)

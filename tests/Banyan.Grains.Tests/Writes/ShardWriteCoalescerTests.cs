@@ -2,82 +2,21 @@ using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Writes;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Values;
+using Banyan.Tests.Shared.Writes;
 
 namespace Banyan.Grains.Tests.Writes;
 
 /// <summary>
 /// <see cref="ShardWriteCoalescer"/> joins the shard writes of one silo per (shard, subject): a write to an idle lane
 /// goes at once and unchanged; writes arriving while a call is in flight go together in the next call, rows in arrival
-/// order, at most <see cref="ShardWriteCoalescer.MaxRows"/> per call; each write completes with the call that carried
-/// it, and a failed call fails exactly its own writes while the lane goes on.
+/// order, at most <see cref="ShardWriteCoalescer.MaxRows"/> per call, in one batch allocated at its size; each write
+/// completes with the call that carried it, and a failed call fails exactly its own writes while the lane goes on. (The
+/// lanes themselves: <see cref="JoinedCallsTests"/>.)
 /// </summary>
 public sealed class ShardWriteCoalescerTests
 {
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
     private static readonly ShardGrainKey s_shard = new("g", DateTimeOffset.UnixEpoch, 0);
-
-    // A shard grain stand-in: records each call's rows and completes a call only when the test releases it.
-    private sealed class Calls
-    {
-        private readonly List<(WriteBatch Batch, TaskCompletionSource Release)> _calls = [];
-
-        public Task Call(WriteBatch batch)
-        {
-            TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (_calls)
-            {
-                _calls.Add((batch, release));
-            }
-
-            return release.Task;
-        }
-
-        public async Task<WriteBatch> NextAsync(int index)
-        {
-            // Calls from the coalescer's thread-pool sends arrive a moment later: polled, within the bound.
-            long deadline = Environment.TickCount64 + (long)s_wait.TotalMilliseconds;
-            while (true)
-            {
-                lock (_calls)
-                {
-                    if (_calls.Count > index)
-                    {
-                        return _calls[index].Batch;
-                    }
-                }
-
-                Assert.True(Environment.TickCount64 < deadline, $"call {index} was not made");
-                await Task.Delay(5);
-            }
-        }
-
-        public void Complete(int index)
-        {
-            lock (_calls)
-            {
-                _calls[index].Release.SetResult();
-            }
-        }
-
-        public void Fail(int index, Exception e)
-        {
-            lock (_calls)
-            {
-                _calls[index].Release.SetException(e);
-            }
-        }
-
-        public int Count
-        {
-            get
-            {
-                lock (_calls)
-                {
-                    return _calls.Count;
-                }
-            }
-        }
-    }
 
     private static WriteBatch Rows(params long[] timestamps)
     {
@@ -89,10 +28,10 @@ public sealed class ShardWriteCoalescerTests
     }
 
     // A lane whose first write (row 1) is in flight as call 0.
-    private static async Task<(ShardWriteCoalescer Coalescer, Calls Calls, Task First)> BusyLaneAsync(int maxRows)
+    private static async Task<(ShardWriteCoalescer Coalescer, HeldCalls<WriteBatch, bool> Calls, Task First)> BusyLaneAsync(int maxRows)
     {
         ShardWriteCoalescer coalescer = new(maxRows, callsInFlight: 1);
-        Calls calls = new();
+        HeldCalls<WriteBatch, bool> calls = new();
         Task first = coalescer.WriteAsync(s_shard, "m", Rows(1), calls.Call);
         await calls.NextAsync(0);
         return (coalescer, calls, first);
@@ -104,21 +43,21 @@ public sealed class ShardWriteCoalescerTests
     public async Task A_write_to_an_idle_lane_goes_at_once_unchanged()
     {
         ShardWriteCoalescer coalescer = new(maxRows: 100, callsInFlight: 1);
-        Calls calls = new();
+        HeldCalls<WriteBatch, bool> calls = new();
         WriteBatch batch = Rows(1, 2);
 
         Task written = coalescer.WriteAsync(s_shard, "m", batch, calls.Call);
 
         Assert.Same(batch, await calls.NextAsync(0));
         Assert.False(written.IsCompleted);
-        calls.Complete(0);
+        calls.Complete(0, true);
         await written.WaitAsync(s_wait);
     }
 
     [Fact]
     public async Task Writes_arriving_during_a_call_go_together_in_the_next_one()
     {
-        (ShardWriteCoalescer coalescer, Calls calls, Task first) = await BusyLaneAsync(maxRows: 100);
+        (ShardWriteCoalescer coalescer, HeldCalls<WriteBatch, bool> calls, Task first) = await BusyLaneAsync(maxRows: 100);
 
         Task second = coalescer.WriteAsync(s_shard, "m", Rows(2, 3), calls.Call);
         Task third = coalescer.WriteAsync(s_shard, "m", Rows(4), calls.Call);
@@ -126,7 +65,7 @@ public sealed class ShardWriteCoalescerTests
         Assert.Equal(1, calls.Count);
         Assert.False(second.IsCompleted);
 
-        calls.Complete(0);
+        calls.Complete(0, true);
         await first.WaitAsync(s_wait);
         WriteBatch joined = await calls.NextAsync(1);
         Assert.Equal("2,3,4,5,6,7", TimestampsOf(joined));
@@ -134,7 +73,7 @@ public sealed class ShardWriteCoalescerTests
         Assert.Equal([3.0, 4.5, 6, 7.5, 9, 10.5], values);
         Assert.False(second.IsCompleted || third.IsCompleted || fourth.IsCompleted);
 
-        calls.Complete(1);
+        calls.Complete(1, true);
         await Task.WhenAll(second, third, fourth).WaitAsync(s_wait);
         Assert.Equal(2, calls.Count);
     }
@@ -142,7 +81,7 @@ public sealed class ShardWriteCoalescerTests
     [Fact]
     public async Task Joined_byte_string_columns_hold_every_writer_s_values_and_nulls_in_order()
     {
-        (ShardWriteCoalescer coalescer, Calls calls, Task first) = await BusyLaneAsync(maxRows: 100);
+        (ShardWriteCoalescer coalescer, HeldCalls<WriteBatch, bool> calls, Task first) = await BusyLaneAsync(maxRows: 100);
         static WriteBatch Tagged(long timestamp, params string?[] tags)
         {
             WriteBatch batch = new(DataKind.Measure, "m");
@@ -171,37 +110,37 @@ public sealed class ShardWriteCoalescerTests
         Task c = coalescer.WriteAsync(s_shard, "m", Rows(7), calls.Call); // no tag column: nulls
         Task d = coalescer.WriteAsync(s_shard, "m", Tagged(8, new string('y', 1_000)), calls.Call);
 
-        calls.Complete(0);
+        calls.Complete(0, true);
         WriteBatch joined = await calls.NextAsync(1);
         Assert.Equal("2,3,4,5,6,7,8", TimestampsOf(joined));
         Banyan.Storage.Columns.ColumnBuffer service = joined.Columns[joined.FindColumn("default", "service")];
         Assert.Equal(["a", "b", new string('x', 300), null, "c", null, new string('y', 1_000)], Enumerable.Range(0, joined.Count).Select(i => service.IsNull(i) ? null : service.GetString(i)));
-        calls.Complete(1);
+        calls.Complete(1, true);
         await Task.WhenAll(first, a, b, c, d).WaitAsync(s_wait);
     }
 
     [Fact]
     public async Task A_joined_call_carries_at_most_max_rows_and_the_rest_follows()
     {
-        (ShardWriteCoalescer coalescer, Calls calls, Task first) = await BusyLaneAsync(maxRows: 4);
+        (ShardWriteCoalescer coalescer, HeldCalls<WriteBatch, bool> calls, Task first) = await BusyLaneAsync(maxRows: 4);
         Task a = coalescer.WriteAsync(s_shard, "m", Rows(2, 3), calls.Call);
         Task b = coalescer.WriteAsync(s_shard, "m", Rows(4, 5), calls.Call);
         Task c = coalescer.WriteAsync(s_shard, "m", Rows(6, 7, 8, 9, 10), calls.Call); // larger than MaxRows: alone
 
-        calls.Complete(0);
+        calls.Complete(0, true);
         Assert.Equal("2,3,4,5", TimestampsOf(await calls.NextAsync(1)));
-        calls.Complete(1);
+        calls.Complete(1, true);
         await Task.WhenAll(a, b).WaitAsync(s_wait);
         Assert.Equal("6,7,8,9,10", TimestampsOf(await calls.NextAsync(2)));
         Assert.False(c.IsCompleted);
-        calls.Complete(2);
+        calls.Complete(2, true);
         await Task.WhenAll(first, c).WaitAsync(s_wait);
     }
 
     [Fact]
     public async Task A_failed_call_fails_exactly_its_writes_and_the_lane_goes_on()
     {
-        (ShardWriteCoalescer coalescer, Calls calls, Task first) = await BusyLaneAsync(maxRows: 100);
+        (ShardWriteCoalescer coalescer, HeldCalls<WriteBatch, bool> calls, Task first) = await BusyLaneAsync(maxRows: 100);
         Task a = coalescer.WriteAsync(s_shard, "m", Rows(2), calls.Call);
         Task b = coalescer.WriteAsync(s_shard, "m", Rows(3), calls.Call);
 
@@ -217,14 +156,14 @@ public sealed class ShardWriteCoalescerTests
         await Assert.ThrowsAsync<TimeoutException>(() => b.WaitAsync(s_wait));
 
         Assert.Equal("4", TimestampsOf(await calls.NextAsync(2)));
-        calls.Complete(2);
+        calls.Complete(2, true);
         await later.WaitAsync(s_wait);
     }
 
     [Fact]
     public async Task Batches_whose_columns_conflict_go_in_separate_calls_in_order()
     {
-        (ShardWriteCoalescer coalescer, Calls calls, Task first) = await BusyLaneAsync(maxRows: 100);
+        (ShardWriteCoalescer coalescer, HeldCalls<WriteBatch, bool> calls, Task first) = await BusyLaneAsync(maxRows: 100);
 
         WriteBatch asInteger = new(DataKind.Measure, "m");
         asInteger.AddColumn(null, "value", ColumnValueType.Int64);
@@ -233,18 +172,18 @@ public sealed class ShardWriteCoalescerTests
         Task a = coalescer.WriteAsync(s_shard, "m", Rows(2), calls.Call);
         Task b = coalescer.WriteAsync(s_shard, "m", asInteger, calls.Call);
 
-        calls.Complete(0);
+        calls.Complete(0, true);
         Assert.Equal("2", TimestampsOf(await calls.NextAsync(1)));
-        calls.Complete(1);
+        calls.Complete(1, true);
         Assert.Same(asInteger, await calls.NextAsync(2));
-        calls.Complete(2);
+        calls.Complete(2, true);
         await Task.WhenAll(first, a, b).WaitAsync(s_wait);
     }
 
     [Fact]
     public async Task Other_shards_and_subjects_do_not_wait_for_a_busy_lane()
     {
-        (ShardWriteCoalescer coalescer, Calls calls, Task first) = await BusyLaneAsync(maxRows: 100);
+        (ShardWriteCoalescer coalescer, HeldCalls<WriteBatch, bool> calls, Task first) = await BusyLaneAsync(maxRows: 100);
 
         Task otherShard = coalescer.WriteAsync(new ShardGrainKey("g", DateTimeOffset.UnixEpoch, 1), "m", Rows(2), calls.Call);
         await calls.NextAsync(1);
@@ -253,11 +192,11 @@ public sealed class ShardWriteCoalescerTests
         Task otherSubject = coalescer.WriteAsync(s_shard, "n", ofOtherSubject, calls.Call);
         await calls.NextAsync(2);
 
-        calls.Complete(1);
-        calls.Complete(2);
+        calls.Complete(1, true);
+        calls.Complete(2, true);
         await Task.WhenAll(otherShard, otherSubject).WaitAsync(s_wait);
         Assert.False(first.IsCompleted);
-        calls.Complete(0);
+        calls.Complete(0, true);
         await first.WaitAsync(s_wait);
         Assert.Equal(3, coalescer.LaneCount);
     }
@@ -266,7 +205,7 @@ public sealed class ShardWriteCoalescerTests
     public async Task Two_calls_in_flight_let_a_second_write_go_at_once()
     {
         ShardWriteCoalescer coalescer = new(maxRows: 100, callsInFlight: 2);
-        Calls calls = new();
+        HeldCalls<WriteBatch, bool> calls = new();
         Task first = coalescer.WriteAsync(s_shard, "m", Rows(1), calls.Call);
         Task second = coalescer.WriteAsync(s_shard, "m", Rows(2), calls.Call);
         await calls.NextAsync(0);
@@ -274,11 +213,11 @@ public sealed class ShardWriteCoalescerTests
         Task third = coalescer.WriteAsync(s_shard, "m", Rows(3), calls.Call);
         Assert.Equal(2, calls.Count);
 
-        calls.Complete(1);
+        calls.Complete(1, true);
         await second.WaitAsync(s_wait);
         Assert.Equal("3", TimestampsOf(await calls.NextAsync(2)));
-        calls.Complete(0);
-        calls.Complete(2);
+        calls.Complete(0, true);
+        calls.Complete(2, true);
         await Task.WhenAll(first, third).WaitAsync(s_wait);
     }
 

@@ -1,0 +1,152 @@
+using Banyan.Grains.Writes;
+using Banyan.Tests.Shared.Writes;
+
+namespace Banyan.Grains.Tests.Writes;
+
+/// <summary>
+/// <see cref="JoinedCalls{TKey, TItem, TResult}"/>: an item whose key has a call to spare goes at once, alone; items that
+/// arrive while the key's calls are in flight wait and go together in the next call, in arrival order, as many as fit the
+/// size bound and join; each gets its own result, or the call's exception; other keys and items that may not wait never
+/// wait.
+/// </summary>
+public sealed class JoinedCallsTests
+{
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
+
+    // Items are strings; an item's size is its length; "x..." items do not join with others; a call's results are the
+    // items upper-cased.
+    private static JoinedCalls<string, string, string> NewCalls(int maxSize = 100, int callsInFlight = 1)
+        => new(maxSize, callsInFlight, static item => item.Length, static (taken, next) => !next.StartsWith('x') && !taken[0].StartsWith('x'));
+
+    private static Func<IReadOnlyList<string>, Task<IReadOnlyList<string>>> Via(HeldCalls<IReadOnlyList<string>, IReadOnlyList<string>> calls) => calls.Call;
+
+    private static void Answer(HeldCalls<IReadOnlyList<string>, IReadOnlyList<string>> calls, int index, IReadOnlyList<string> items)
+        => calls.Complete(index, [.. items.Select(i => i.ToUpperInvariant())]);
+
+    // A key "k" whose first item ("a") is in flight as call 0.
+    private static async Task<(JoinedCalls<string, string, string> Joined, HeldCalls<IReadOnlyList<string>, IReadOnlyList<string>> Calls, Task<string> First)> BusyAsync(int maxSize = 100)
+    {
+        JoinedCalls<string, string, string> joined = NewCalls(maxSize);
+        HeldCalls<IReadOnlyList<string>, IReadOnlyList<string>> calls = new();
+        Task<string> first = joined.CallAsync("k", "a", Via(calls));
+        Assert.Equal(["a"], await calls.NextAsync(0));
+        return (joined, calls, first);
+    }
+
+    [Fact]
+    public async Task Items_arriving_during_a_call_go_together_in_order_and_each_gets_its_own_result()
+    {
+        (JoinedCalls<string, string, string> joined, HeldCalls<IReadOnlyList<string>, IReadOnlyList<string>> calls, Task<string> first) = await BusyAsync();
+        Task<string> b = joined.CallAsync("k", "bb", Via(calls));
+        Task<string> c = joined.CallAsync("k", "c", Via(calls));
+        Assert.Equal(1, calls.Count);
+        Assert.False(b.IsCompleted);
+
+        Answer(calls, 0, ["a"]);
+        Assert.Equal("A", await first.WaitAsync(s_wait));
+        IReadOnlyList<string> carried = await calls.NextAsync(1);
+        Assert.Equal(["bb", "c"], carried);
+        Answer(calls, 1, carried);
+        Assert.Equal("BB", await b.WaitAsync(s_wait));
+        Assert.Equal("C", await c.WaitAsync(s_wait));
+        Assert.Equal(2, calls.Count);
+    }
+
+    [Fact]
+    public async Task The_size_bound_and_the_join_rule_leave_items_for_later_calls_in_order()
+    {
+        (JoinedCalls<string, string, string> joined, HeldCalls<IReadOnlyList<string>, IReadOnlyList<string>> calls, Task<string> first) = await BusyAsync(maxSize: 4);
+        Task<string>[] later = [.. new[] { "bb", "cc", "d", "xe", "ffffff" }.Select(item => joined.CallAsync("k", item, Via(calls)))];
+
+        string[][] expected = [["bb", "cc"], ["d"], ["xe"], ["ffffff"]]; // "d" would pass the bound; "xe" joins nothing; "ffffff" is larger than the bound: alone
+        Answer(calls, 0, ["a"]);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            IReadOnlyList<string> carried = await calls.NextAsync(i + 1);
+            Assert.Equal(expected[i], carried);
+            Answer(calls, i + 1, carried);
+        }
+
+        Assert.Equal(["BB", "CC", "D", "XE", "FFFFFF"], await Task.WhenAll(later).WaitAsync(s_wait));
+        await first.WaitAsync(s_wait);
+    }
+
+    [Fact]
+    public async Task A_failed_call_fails_exactly_its_items_and_the_key_goes_on()
+    {
+        (JoinedCalls<string, string, string> joined, HeldCalls<IReadOnlyList<string>, IReadOnlyList<string>> calls, Task<string> first) = await BusyAsync();
+        Task<string> b = joined.CallAsync("k", "b", Via(calls));
+        Task<string> c = joined.CallAsync("k", "c", Via(calls));
+
+        calls.Fail(0, new InvalidOperationException("the shard went away"));
+        Assert.Equal("the shard went away", (await Assert.ThrowsAsync<InvalidOperationException>(() => first.WaitAsync(s_wait))).Message);
+        Assert.Equal(["b", "c"], await calls.NextAsync(1));
+        Task<string> d = joined.CallAsync("k", "d", Via(calls));
+        calls.Fail(1, new TimeoutException("no answer"));
+        await Assert.ThrowsAsync<TimeoutException>(() => b.WaitAsync(s_wait));
+        await Assert.ThrowsAsync<TimeoutException>(() => c.WaitAsync(s_wait));
+
+        Assert.Equal(["d"], await calls.NextAsync(2));
+        Answer(calls, 2, ["d"]);
+        Assert.Equal("D", await d.WaitAsync(s_wait));
+    }
+
+    [Fact]
+    public async Task A_call_that_returns_the_wrong_number_of_results_fails_its_items()
+    {
+        (JoinedCalls<string, string, string> joined, HeldCalls<IReadOnlyList<string>, IReadOnlyList<string>> calls, Task<string> first) = await BusyAsync();
+        Task<string> b = joined.CallAsync("k", "b", Via(calls));
+        Task<string> c = joined.CallAsync("k", "c", Via(calls));
+        Answer(calls, 0, ["a"]);
+        await first.WaitAsync(s_wait);
+        Assert.Equal(2, (await calls.NextAsync(1)).Count);
+        calls.Complete(1, ["B"]);
+        Assert.Contains("returned 1 results", (await Assert.ThrowsAsync<InvalidOperationException>(() => b.WaitAsync(s_wait))).Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => c.WaitAsync(s_wait));
+    }
+
+    [Fact]
+    public async Task Other_keys_and_items_that_may_not_wait_go_at_once()
+    {
+        (JoinedCalls<string, string, string> joined, HeldCalls<IReadOnlyList<string>, IReadOnlyList<string>> calls, Task<string> first) = await BusyAsync();
+
+        Task<string> other = joined.CallAsync("other", "b", Via(calls));
+        Assert.Equal(["b"], await calls.NextAsync(1));
+        Task<string> urgent = joined.CallAsync("k", "c", Via(calls), mayWait: false);
+        Assert.Equal(["c"], await calls.NextAsync(2));
+
+        Answer(calls, 1, ["b"]);
+        Answer(calls, 2, ["c"]);
+        Assert.Equal(["B", "C"], await Task.WhenAll(other, urgent).WaitAsync(s_wait));
+        Assert.False(first.IsCompleted);
+        Answer(calls, 0, ["a"]);
+        await first.WaitAsync(s_wait);
+        Assert.Equal(2, joined.LaneCount);
+    }
+
+    [Fact]
+    public async Task Two_calls_in_flight_let_a_second_item_go_at_once()
+    {
+        JoinedCalls<string, string, string> joined = NewCalls(callsInFlight: 2);
+        HeldCalls<IReadOnlyList<string>, IReadOnlyList<string>> calls = new();
+        Task<string> a = joined.CallAsync("k", "a", Via(calls));
+        Task<string> b = joined.CallAsync("k", "b", Via(calls));
+        await calls.NextAsync(1);
+        Task<string> c = joined.CallAsync("k", "c", Via(calls));
+        Assert.Equal(2, calls.Count);
+
+        Answer(calls, 1, ["b"]);
+        Assert.Equal("B", await b.WaitAsync(s_wait));
+        Assert.Equal(["c"], await calls.NextAsync(2));
+        Answer(calls, 0, ["a"]);
+        Answer(calls, 2, ["c"]);
+        Assert.Equal(["A", "C"], await Task.WhenAll(a, c).WaitAsync(s_wait));
+    }
+
+    [Fact]
+    public void Settings_out_of_range_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => NewCalls(maxSize: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NewCalls(callsInFlight: 0));
+    }
+}
