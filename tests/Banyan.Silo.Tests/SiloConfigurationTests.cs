@@ -58,6 +58,28 @@ public sealed class SiloConfigurationTests
         Assert.DoesNotContain("GrainStateFullPath,", computed.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("MaxMessages", "0")]
+    [InlineData("MaxInFlight", "0")]
+    [InlineData("JoinMaxMessages", "0")]
+    [InlineData("JoinCallsInFlight", "0")]
+    [InlineData("Linger", "-00:00:01")]
+    public void Write_batching_settings_out_of_range_are_refused_naming_the_key(string key, string value)
+    {
+        ArgumentException e = Assert.Throws<ArgumentException>(() => SiloConfiguration.Read(Config(("Silo:WriteBatching:" + key, value))));
+        Assert.Contains("Silo:WriteBatching:" + key + " is", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_streams_are_joined_by_default_and_can_be_kept_apart()
+    {
+        (SiloHostOptions defaults, _) = SiloConfiguration.Read(Config());
+        Assert.True(defaults.WriteBatching.JoinStreams);
+        Assert.Equal((4096, 1), (defaults.WriteBatching.JoinMaxMessages, defaults.WriteBatching.JoinCallsInFlight));
+        (SiloHostOptions apart, _) = SiloConfiguration.Read(Config(("Silo:WriteBatching:JoinStreams", "false")));
+        Assert.False(apart.WriteBatching.JoinStreams);
+    }
+
     [Fact]
     public void The_silo_refuses_to_start_on_an_unknown_key()
     {
