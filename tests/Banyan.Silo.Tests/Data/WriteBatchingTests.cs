@@ -4,6 +4,7 @@ using Banyan.Silo.Tests.Infrastructure;
 using Banyan.Tests.Shared.Writes;
 using Google.Protobuf.WellKnownTypes;
 using MeasureV1 = Banyan.Api.Measure.V1;
+using StreamV1 = Banyan.Api.Stream.V1;
 
 namespace Banyan.Silo.Tests.Data;
 
@@ -103,5 +104,56 @@ public sealed class WriteBatchingTests
         List<StoredRow> rows = await StoredRows.ReadAsync(host.Grains(), group, "cpm");
         long[] expected = [.. Enumerable.Range(0, streams).SelectMany(s => Enumerable.Range(0, perStream).Where(i => !Refused(s, i)).Select(i => (long)((s * 100_000) + i)))];
         Assert.Equal(expected.Order(), rows.Select(r => (long)r[null, "total"]!).Order());
+    }
+
+    // The same for a stream: concurrent write streams to one stream each get their own statuses, and every accepted
+    // element of every write stream is stored once.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Concurrent_streams_to_one_stream_each_get_their_own_statuses(bool joinStreams)
+    {
+        await using SiloHostProcess host = await SiloHostProcess.StartAsync("--Silo:WriteBatching:MaxMessages=5", "--Silo:WriteBatching:MaxInFlight=4", $"--Silo:WriteBatching:JoinStreams={joinStreams}");
+        const string group = "w-joined-log";
+        RegistryClients registry = new(host.Channel);
+        await registry.CreateAsync(WriteSchemas.Group(group, Catalog.Stream, shards: 2));
+        await registry.CreateAsync(WriteSchemas.Stream(group));
+        Metadata metadata = ((Banyan.Api.Database.V1.Stream)await registry.GetAsync(WriteSchemas.Stream(group))).Metadata;
+
+        const int streams = 5, perStream = 400;
+        DateTimeOffset start = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).AddHours(-1);
+        static bool Refused(int stream, int i) => (i + stream) % 37 == 5;
+        List<StreamV1.WriteRequest> RequestsOf(int stream)
+        {
+            List<StreamV1.WriteRequest> requests = [];
+            for (int i = 0; i < perStream; i++)
+            {
+                StreamV1.WriteRequest request = WriteSchemas.Element(i == 0 ? metadata : null, (ulong)(i + 1), start.AddMilliseconds(i), $"svc-{stream}", $"{stream}-{i}", level: i);
+                if (Refused(stream, i))
+                {
+                    request.Element.Timestamp = new Timestamp { Seconds = request.Element.Timestamp.Seconds, Nanos = request.Element.Timestamp.Nanos + 1 };
+                }
+
+                requests.Add(request);
+            }
+
+            return requests;
+        }
+
+        List<StreamV1.WriteResponse>[] answers = await Task.WhenAll(Enumerable.Range(0, streams).Select(s => Task.Run(() => WriteExchange.StreamAsync(host.Channel, RequestsOf(s)))));
+
+        for (int s = 0; s < streams; s++)
+        {
+            Assert.Equal(perStream, answers[s].Count);
+            for (int i = 0; i < perStream; i++)
+            {
+                Assert.Equal((ulong)(i + 1), answers[s][i].MessageId);
+                Assert.Equal(Refused(s, i) ? "STATUS_INVALID_TIMESTAMP" : "STATUS_SUCCEED", answers[s][i].Status);
+            }
+        }
+
+        List<StoredRow> rows = await StoredRows.ReadAsync(host.Grains(), group, "log");
+        string[] expected = [.. Enumerable.Range(0, streams).SelectMany(s => Enumerable.Range(0, perStream).Where(i => !Refused(s, i)).Select(i => $"svc-{s}/{i}"))];
+        Assert.Equal(expected.Order(), rows.Select(r => $"{r["searchable", "service"]}/{r["searchable", "level"]}").Order());
     }
 }
