@@ -75,7 +75,7 @@ public sealed class SiloConfigurationTests
     {
         (SiloHostOptions defaults, _) = SiloConfiguration.Read(Config());
         Assert.True(defaults.WriteBatching.JoinStreams);
-        Assert.Equal((4096, 1), (defaults.WriteBatching.JoinMaxMessages, defaults.WriteBatching.JoinCallsInFlight));
+        Assert.Equal((4096, Math.Max(1, Environment.ProcessorCount / 2)), (defaults.WriteBatching.JoinMaxMessages, defaults.WriteBatching.JoinCallsInFlight));
         (SiloHostOptions apart, _) = SiloConfiguration.Read(Config(("Silo:WriteBatching:JoinStreams", "false")));
         Assert.False(apart.WriteBatching.JoinStreams);
     }

@@ -26,8 +26,15 @@ public sealed class WriteBatchingOptions
     /// <summary>The most elements (data points, stream elements) of a joined call (a larger single batch still goes whole).</summary>
     public int JoinMaxMessages { get; set; } = 4096;
 
-    /// <summary>Joined calls per measure (or stream) in flight at once.</summary>
-    public int JoinCallsInFlight { get; set; } = 1;
+    /// <summary>
+    /// Joined calls per measure (or stream) in flight at once; by default half the silo's cores, at least 1. A call's
+    /// planning is CPU work on one thread, so one call in flight is the best on two cores (measured: docs/benchmarks.md,
+    /// "Write streams joined per measure"), but would leave most cores of a larger silo idle under one hot measure.
+    /// </summary>
+    public int JoinCallsInFlight { get; set; } = DefaultJoinCallsInFlight;
+
+    /// <summary>The default of <see cref="JoinCallsInFlight"/> on this machine: half its cores, at least 1.</summary>
+    public static int DefaultJoinCallsInFlight => Math.Max(1, Environment.ProcessorCount / 2);
 
     /// <summary>Checks the settings; the message names the key.</summary>
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
