@@ -9,7 +9,9 @@ namespace Banyan.Grains.Writes;
 /// its key with a call to spare goes at once, alone, so a lone caller waits for nothing; under load the calls grow with
 /// the number of callers. Each item completes with its own result of the call that carried it, or with that call's
 /// exception. The write path's coalescers are built on it: the measure and stream batches of a silo's write streams
-/// (per subject) and the sub-batches its writes send to one shard grain (per shard and subject).
+/// (per subject) and the sub-batches its writes send to one shard grain (per shard and subject). A key's lane is
+/// dropped when its last call returns with nothing waiting, so keys that are written no more (the shards of past
+/// segments) hold no memory.
 /// </summary>
 /// <typeparam name="TKey">What calls are joined by.</typeparam>
 /// <typeparam name="TItem">What a call carries one or more of.</typeparam>
@@ -44,7 +46,7 @@ public sealed class JoinedCalls<TKey, TItem, TResult>
     /// <summary>Calls per key in flight at once.</summary>
     public int CallsInFlight { get; }
 
-    /// <summary>Keys called so far: for tests.</summary>
+    /// <summary>Keys with a call in flight or items waiting: for tests.</summary>
     internal int LaneCount => _lanes.Count;
 
     /// <summary>
@@ -59,20 +61,29 @@ public sealed class JoinedCalls<TKey, TItem, TResult>
     public Task<TResult> CallAsync(TKey key, TItem item, Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> call, bool mayWait = true)
     {
         ArgumentNullException.ThrowIfNull(call);
-        Lane lane = _lanes.GetOrAdd(key, static _ => new Lane());
-        lock (lane)
+        while (true)
         {
-            if (lane.InFlight >= CallsInFlight && mayWait)
+            Lane lane = _lanes.GetOrAdd(key, static k => new Lane(k));
+            lock (lane)
             {
-                Waiter waiter = new(item, call);
-                lane.Waiting.Enqueue(waiter);
-                return waiter.Done.Task;
+                if (lane.Dropped)
+                {
+                    // Its last call returned between the lookup and the lock: the next lookup makes a new lane.
+                    continue;
+                }
+
+                if (lane.InFlight >= CallsInFlight && mayWait)
+                {
+                    Waiter waiter = new(item, call);
+                    lane.Waiting.Enqueue(waiter);
+                    return waiter.Done.Task;
+                }
+
+                lane.InFlight++;
             }
 
-            lane.InFlight++;
+            return CallOwnAsync(lane, item, call);
         }
-
-        return CallOwnAsync(lane, item, call);
     }
 
     // The caller's own call, awaited by the caller; afterwards the lane's waiting items (if any) go from the thread pool,
@@ -98,6 +109,13 @@ public sealed class JoinedCalls<TKey, TItem, TResult>
             if (lane.Waiting.Count == 0)
             {
                 lane.InFlight--;
+                if (lane.InFlight == 0)
+                {
+                    // Idle: dropped, under its lock, so a caller that found it before this sees Dropped and looks again.
+                    lane.Dropped = true;
+                    _lanes.TryRemove(new KeyValuePair<TKey, Lane>(lane.Key, lane));
+                }
+
                 return;
             }
 
@@ -162,9 +180,14 @@ public sealed class JoinedCalls<TKey, TItem, TResult>
     }
 
     // One key: its calls in flight and the items waiting for one. Locked on itself.
-    private sealed class Lane
+    private sealed class Lane(TKey key)
     {
+        public TKey Key { get; } = key;
+
         public int InFlight { get; set; }
+
+        // Set once, when the lane leaves the dictionary; a dropped lane takes no more items.
+        public bool Dropped { get; set; }
 
         public Queue<Waiter> Waiting { get; } = new();
     }

@@ -114,6 +114,7 @@ public sealed class JoinedCallsTests
         Assert.Equal(["b"], await calls.NextAsync(1));
         Task<string> urgent = joined.CallAsync("k", "c", Via(calls), mayWait: false);
         Assert.Equal(["c"], await calls.NextAsync(2));
+        Assert.Equal(2, joined.LaneCount);
 
         Answer(calls, 1, ["b"]);
         Answer(calls, 2, ["c"]);
@@ -121,7 +122,51 @@ public sealed class JoinedCallsTests
         Assert.False(first.IsCompleted);
         Answer(calls, 0, ["a"]);
         await first.WaitAsync(s_wait);
-        Assert.Equal(2, joined.LaneCount);
+        Assert.Equal(0, joined.LaneCount); // idle lanes are dropped
+    }
+
+    // Many callers on a few keys, calls that take a moment: every item gets its own result, a key never has more calls in
+    // flight than allowed (lanes dropped and made again while callers race for them included), and no lane is left.
+    [Fact]
+    public async Task Under_contention_every_item_gets_its_result_and_idle_lanes_are_dropped()
+    {
+        JoinedCalls<int, int, int> joined = new(maxSize: 8, callsInFlight: 1, static _ => 1, static (_, _) => true);
+        int[] inFlight = new int[3];
+        int overlaps = 0;
+        async Task<IReadOnlyList<int>> CallAsync(IReadOnlyList<int> items)
+        {
+            int key = items[0] % 3;
+            if (Interlocked.Increment(ref inFlight[key]) > 1)
+            {
+                Interlocked.Increment(ref overlaps);
+            }
+
+            await Task.Delay(Random.Shared.Next(0, 2));
+            Interlocked.Decrement(ref inFlight[key]);
+            return [.. items.Select(i => i * 10)];
+        }
+
+        int[] results = await Task.WhenAll(Enumerable.Range(0, 3_000).Select(i => Task.Run(async () =>
+        {
+            if (i % 7 == 0)
+            {
+                await Task.Yield();
+            }
+
+            return await joined.CallAsync(i % 3, i, CallAsync);
+        }))).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(Enumerable.Range(0, 3_000).Select(i => i * 10), results);
+        Assert.Equal(0, overlaps);
+
+        // A joined call's items complete just before its lane is let go: polled, within a bound.
+        long deadline = Environment.TickCount64 + (long)s_wait.TotalMilliseconds;
+        while (joined.LaneCount > 0 && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(0, joined.LaneCount);
     }
 
     [Fact]
