@@ -104,6 +104,7 @@ public sealed class JoinedCalls<TKey, TItem, TResult>
     private void CallNext(Lane lane)
     {
         List<Waiter> taken = [];
+        List<TItem> items = [];
         lock (lane)
         {
             if (lane.Waiting.Count == 0)
@@ -121,7 +122,6 @@ public sealed class JoinedCalls<TKey, TItem, TResult>
 
             // At least one waiter; more while they fit and join.
             int size = 0;
-            List<TItem> items = [];
             while (lane.Waiting.TryPeek(out Waiter? next)
                 && (taken.Count == 0 || (size + _sizeOf(next.Item) <= MaxSize && _joinable(items, next.Item))))
             {
@@ -131,23 +131,18 @@ public sealed class JoinedCalls<TKey, TItem, TResult>
             }
         }
 
-        _ = Task.Run(() => CallTakenAsync(lane, taken));
+        _ = Task.Run(() => CallTakenAsync(lane, taken, items));
     }
 
-    private async Task CallTakenAsync(Lane lane, List<Waiter> taken)
+    // `items` are the items of `taken`, in order.
+    private async Task CallTakenAsync(Lane lane, List<Waiter> taken, List<TItem> items)
     {
         try
         {
-            var items = new TItem[taken.Count];
-            for (int i = 0; i < items.Length; i++)
-            {
-                items[i] = taken[i].Item;
-            }
-
             IReadOnlyList<TResult> results = await taken[0].Call(items);
-            if (results.Count != items.Length)
+            if (results.Count != items.Count)
             {
-                throw new InvalidOperationException($"bug: a joined call of {items.Length} items returned {results.Count} results");
+                throw new InvalidOperationException($"bug: a joined call of {items.Count} items returned {results.Count} results");
             }
 
             for (int i = 0; i < taken.Count; i++)

@@ -1,6 +1,5 @@
 using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Hosting;
-using Banyan.Storage.Columns;
 using Banyan.Storage.Rows;
 using Microsoft.Extensions.Options;
 
@@ -42,7 +41,7 @@ public sealed class ShardWriteCoalescer
     /// <summary>Grain calls per (shard, subject) in flight at once.</summary>
     public int CallsInFlight => _calls.CallsInFlight;
 
-    /// <summary>Lanes (shard, subject) this silo has written to: for tests and metrics.</summary>
+    /// <summary>Lanes (shard, subject) with a call in flight or writes waiting: for tests.</summary>
     internal int LaneCount => _calls.LaneCount;
 
     /// <summary>
@@ -61,61 +60,9 @@ public sealed class ShardWriteCoalescer
         ArgumentNullException.ThrowIfNull(call);
         return _calls.CallAsync((shard, subject), batch, async batches =>
         {
-            await call(Join(batches));
+            // A lone batch goes as it is; several are copied into one, allocated once at its size.
+            await call(batches.Count == 1 ? batches[0] : WriteBatch.Concatenate(batches));
             return new bool[batches.Count];
         });
-    }
-
-    /// <summary>The batches joined into one (a lone batch as it is, without a copy), allocated once at its exact size.</summary>
-    private static WriteBatch Join(IReadOnlyList<WriteBatch> batches)
-    {
-        WriteBatch first = batches[0];
-        if (batches.Count == 1)
-        {
-            return first;
-        }
-
-        int rows = 0;
-        foreach (WriteBatch batch in batches)
-        {
-            rows += batch.Count;
-        }
-
-        WriteBatch joined = new(first.Kind, first.Subject);
-        foreach (WriteBatch batch in batches)
-        {
-            foreach (ColumnBuffer column in batch.Columns)
-            {
-                if (joined.FindColumn(column.Family, column.Name) < 0)
-                {
-                    joined.AddColumn(column.Family, column.Name, column.Type);
-                }
-            }
-        }
-
-        // Rows and byte-string bytes reserved exactly: grown on the way, the joined heaps took two to three times their
-        // size in discarded arrays, the largest allocation of the write path (docs/benchmarks.md, "Joined batches sized").
-        joined.Reserve(rows);
-        foreach (ColumnBuffer column in joined.Columns)
-        {
-            long bytes = 0;
-            foreach (WriteBatch batch in batches)
-            {
-                int index = batch.FindColumn(column.Family, column.Name);
-                bytes += index >= 0 ? batch.Columns[index].HeapLength : 0;
-            }
-
-            column.ReserveBytes((int)Math.Min(bytes, Array.MaxLength));
-        }
-
-        foreach (WriteBatch batch in batches)
-        {
-            if (!joined.TryAppendBatch(batch))
-            {
-                throw new InvalidOperationException("bug: batches taken as joinable have conflicting columns");
-            }
-        }
-
-        return joined;
     }
 }

@@ -586,7 +586,7 @@ public sealed class ColumnBuffer
     /// bytes do not regrow the heap. For a writer that knows the total ahead (a concatenation of batches): growing on
     /// the way allocated two to three times the column's bytes in discarded heaps. No effect on other column types.
     /// </summary>
-    public void ReserveBytes(int bytes)
+    internal void ReserveBytes(int bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         if (ColumnValueTypes.IsBytes(Type) && _heap.Length - _heapLength < bytes)

@@ -1,3 +1,4 @@
+using Banyan.Storage.Columns;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
@@ -8,6 +9,53 @@ namespace Banyan.Storage.Tests.Rows;
 
 public sealed class WriteBatchTests
 {
+    private static WriteBatch Tagged(long timestamp, params string?[] tags)
+    {
+        WriteBatch batch = new(DataKind.Measure, "m");
+        batch.AddColumn("default", "service", ColumnValueType.String);
+        batch.AddColumn(null, "v", ColumnValueType.Int64);
+        for (int i = 0; i < tags.Length; i++)
+        {
+            batch.AddRow(1, timestamp + i, 1, [tags[i] is null ? ColumnValue.Null : ColumnValue.FromString(tags[i]!), ColumnValue.FromInt64(timestamp + i)]);
+        }
+
+        return batch;
+    }
+
+    [Fact]
+    public void Concatenated_batches_keep_every_row_in_order_in_heaps_allocated_at_their_size()
+    {
+        WriteBatch withoutTag = new(DataKind.Measure, "m");
+        withoutTag.AddColumn(null, "v", ColumnValueType.Int64);
+        withoutTag.AddColumn(null, "f", ColumnValueType.Float64);
+        withoutTag.AddRow(1, 20, 1, [ColumnValue.FromInt64(20), ColumnValue.FromFloat64(0.5)]);
+        string longer = new('x', 700);
+
+        // Short values first, then longer ones: a heap grown on the way would be regrown (and larger than its bytes).
+        WriteBatch joined = WriteBatch.Concatenate([Tagged(10, "a", "bc", null), withoutTag, Tagged(30, longer, "d")]);
+
+        joined.Validate();
+        Assert.Equal([10L, 11, 12, 20, 30, 31], joined.Timestamps.ToArray());
+        ColumnBuffer service = joined.Columns[joined.FindColumn("default", "service")];
+        Assert.Equal(["a", "bc", null, null, longer, "d"], Enumerable.Range(0, joined.Count).Select(service.GetString));
+        Assert.Equal(3 + 700 + 1, service.HeapCapacity);
+        ColumnBuffer f = joined.Columns[joined.FindColumn(null, "f")];
+        Assert.Equal([true, true, true, false, true, true], Enumerable.Range(0, joined.Count).Select(f.IsNull));
+        Assert.Equal([10L, 11, 12, 20, 30, 31], Enumerable.Range(0, joined.Count).Select(joined.Columns[joined.FindColumn(null, "v")].GetInt64));
+    }
+
+    [Fact]
+    public void Batches_that_cannot_be_concatenated_are_refused()
+    {
+        WriteBatch asDouble = new(DataKind.Measure, "m");
+        asDouble.AddColumn(null, "v", ColumnValueType.Float64);
+        asDouble.AddRow(1, 1, 1, [ColumnValue.FromFloat64(1)]);
+        Assert.Throws<ArgumentException>(() => WriteBatch.Concatenate([Tagged(1, "a"), asDouble]));
+        Assert.Throws<ArgumentException>(() => WriteBatch.Concatenate([Tagged(1, "a"), new WriteBatch(DataKind.Measure, "other")]));
+        Assert.Throws<ArgumentException>(() => WriteBatch.Concatenate([Tagged(1, "a"), new WriteBatch(DataKind.Stream, "m")]));
+        Assert.Throws<ArgumentException>(() => WriteBatch.Concatenate([]));
+    }
+
     [Fact]
     public void A_reserved_batch_takes_rows_beyond_its_reservation_and_keeps_every_value()
     {
