@@ -38,6 +38,9 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
     private readonly HashSet<Task> _seeding = [];
     private readonly TopNSeedNeed _seedNeed = new();
     private readonly Dictionary<TopNDefinition, TopNSeriesTags?> _seriesTags = new(ReferenceEqualityComparer.Instance);
+
+    // The points of the batch being observed, one list for every batch (Observe runs on the grain's turn, start to end).
+    private readonly List<TopNPoint> _points = [];
     private SchemaCatalog? _catalog;
     private Task? _flushing;
     private Task? _learning;
@@ -64,7 +67,7 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
             }
 
             TopNDefinition? read = null;
-            List<TopNPoint> points = [];
+            List<TopNPoint> points = _points;
             foreach (TopNProcessor processor in processors)
             {
                 if (!ReferenceEquals(read, processor.Definition))
@@ -76,7 +79,7 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
                         _seriesTags[read] = seriesTags = TopNSeriesTags.For(read);
                     }
 
-                    points = TopNPointReader.Read(read, batch, seriesTags);
+                    TopNPointReader.Read(read, batch, seriesTags, points);
                 }
 
                 foreach (TopNPoint point in points)

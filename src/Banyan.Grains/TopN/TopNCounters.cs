@@ -1,3 +1,5 @@
+using Banyan.Storage.Values;
+
 namespace Banyan.Grains.TopN;
 
 /// <summary>
@@ -15,7 +17,7 @@ internal sealed class TopNCounters
 
     // A binary heap, the worst entry at [0]: a point of a full list is judged against the worst in constant time, and an
     // entry leaves or is replaced in logarithmic time, without a node per entry. Each entry knows its index, so the entry
-    // of a series put again is removed from the middle. (A sorted set did the same work with a tree walk to its minimum for
+    // of a series put again moves from the middle to its new place. (A sorted set did the same work with a tree walk to its minimum for
     // every point, 3-4 % of a silo's CPU on the write path of a measure with a TopN aggregation.)
     private Entry[] _heap;
     private long _sequence;
@@ -45,30 +47,55 @@ internal sealed class TopNCounters
     public void Put(TopNItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
-        if (_bySeries.Remove(item.SeriesId, out Entry? existing))
+        Put(item.SeriesId, item.Value, item.Entity);
+    }
+
+    /// <summary>
+    /// <see cref="Put(TopNItem)"/> for a point given by its parts: an entry is reused rather than replaced, and nothing is
+    /// allocated unless a series enters a list with room to spare, so the write path's steady state (a series put again
+    /// within its window, or a point that does not rank) allocates nothing.
+    /// </summary>
+    /// <param name="seriesId">The source series.</param>
+    /// <param name="value">The ranked field's value.</param>
+    /// <param name="entity">The source series' entity values (shared, never changed).</param>
+    public void Put(ulong seriesId, TopNRank value, TagValue[] entity)
+    {
+        if (_bySeries.TryGetValue(seriesId, out Entry? existing))
         {
-            RemoveAt(existing.Index);
+            // Taking the series' entry out leaves room, so its new point always ranks: the entry takes the point (a new
+            // sequence, as a fresh entry would get) and moves to its place. The list holds what removing and pushing gives.
+            existing.Set(value, entity, ++_sequence);
+            Resift(existing.Index);
             Dirty = true;
+            return;
         }
 
-        if (!Ranks(item.Value))
+        if (Count < _capacity)
+        {
+            Entry entry = new(seriesId, value, entity, ++_sequence);
+            _bySeries.Add(seriesId, entry);
+            Push(entry);
+            Dirty = true;
+            return;
+        }
+
+        if (!Beats(value, _heap[0].Value))
         {
             return;
         }
 
-        Entry entry = new(item, ++_sequence);
-        _bySeries[item.SeriesId] = entry;
-        Push(entry);
+        // A full list and a point better than its worst: the worst leaves and its entry takes the point (pushing then
+        // removing the worst would give the same list: the point, strictly better, is never the one that leaves).
+        Entry worst = _heap[0];
+        _bySeries.Remove(worst.SeriesId);
+        worst.SeriesId = seriesId;
+        worst.Set(value, entity, ++_sequence);
+        _bySeries.Add(seriesId, worst);
+        SiftDown(0);
         Dirty = true;
-        if (Count > _capacity)
-        {
-            Entry worst = _heap[0];
-            RemoveAt(0);
-            _bySeries.Remove(worst.Item.SeriesId);
-        }
     }
 
-    /// <summary>The items, best first.</summary>
+    /// <summary>The items, best first (new items: the list keeps points as entries, not as items).</summary>
     public TopNItem[] Ranked()
     {
         Entry[] entries = _heap[..Count];
@@ -76,7 +103,7 @@ internal sealed class TopNCounters
         TopNItem[] items = new TopNItem[entries.Length];
         for (int i = 0; i < entries.Length; i++)
         {
-            items[i] = entries[i].Item;
+            items[i] = new TopNItem(entries[i].SeriesId, entries[i].Value, entries[i].Entity);
         }
 
         return items;
@@ -88,22 +115,17 @@ internal sealed class TopNCounters
     /// <summary>Marks the list as not persisted (a flush of it failed).</summary>
     public void MarkDirty() => Dirty = true;
 
-    // A value that would enter the list: any while it has room, else only one strictly better than the worst.
-    private bool Ranks(TopNRank value)
+    // Whether a value is strictly better than another in this list's direction.
+    private bool Beats(TopNRank value, TopNRank other)
     {
-        if (Count < _capacity)
-        {
-            return true;
-        }
-
-        int c = value.CompareTo(_heap[0].Item.Value);
+        int c = value.CompareTo(other);
         return _descending ? c > 0 : c < 0;
     }
 
     // Worst value first; among equal values the most recently put first (it is the one that leaves).
     private int CompareWorstFirst(Entry x, Entry y)
     {
-        int c = x.Item.Value.CompareTo(y.Item.Value);
+        int c = x.Value.CompareTo(y.Value);
         if (c != 0)
         {
             return _descending ? c : -c;
@@ -124,18 +146,10 @@ internal sealed class TopNCounters
         SiftUp(entry.Index);
     }
 
-    private void RemoveAt(int index)
+    // An entry whose value changed: up or down to its place.
+    private void Resift(int index)
     {
-        Count--;
-        Entry last = _heap[Count];
-        _heap[Count] = null!;
-        if (index == Count)
-        {
-            return;
-        }
-
-        Place(last, index);
-        if (index > 0 && CompareWorstFirst(last, _heap[(index - 1) / 2]) < 0)
+        if (index > 0 && CompareWorstFirst(_heap[index], _heap[(index - 1) / 2]) < 0)
         {
             SiftUp(index);
         }
@@ -197,13 +211,24 @@ internal sealed class TopNCounters
         entry.Index = index;
     }
 
-    private sealed class Entry(TopNItem item, long sequence)
+    private sealed class Entry(ulong seriesId, TopNRank value, TagValue[] entity, long sequence)
     {
-        public TopNItem Item { get; } = item;
+        public ulong SeriesId { get; set; } = seriesId;
 
-        public long Sequence { get; } = sequence;
+        public TopNRank Value { get; private set; } = value;
+
+        public TagValue[] Entity { get; private set; } = entity;
+
+        public long Sequence { get; private set; } = sequence;
 
         /// <summary>Where the entry is in the heap.</summary>
         public int Index { get; set; }
+
+        public void Set(TopNRank value, TagValue[] entity, long sequence)
+        {
+            Value = value;
+            Entity = entity;
+            Sequence = sequence;
+        }
     }
 }

@@ -20,9 +20,19 @@ internal static class TopNPointReader
     /// </summary>
     public static List<TopNPoint> Read(TopNDefinition definition, WriteBatch batch, TopNSeriesTags? seriesTags = null)
     {
+        List<TopNPoint> points = [];
+        Read(definition, batch, seriesTags, points);
+        return points;
+    }
+
+    /// <summary>As <see cref="Read(TopNDefinition, WriteBatch, TopNSeriesTags?)"/>, into <paramref name="points"/> (cleared first, so a caller reuses one list for every batch).</summary>
+    public static void Read(TopNDefinition definition, WriteBatch batch, TopNSeriesTags? seriesTags, List<TopNPoint> points)
+    {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(batch);
-        List<TopNPoint> points = new(batch.Count);
+        ArgumentNullException.ThrowIfNull(points);
+        points.Clear();
+        points.EnsureCapacity(batch.Count);
         int field = batch.FindColumn(null, definition.FieldName);
         int[] groupBy = [.. definition.GroupBy.Select(t => batch.FindColumn(t.Family, t.Tag))];
         int[] entity = [.. definition.Entity.Select(t => batch.FindColumn(t.Family, t.Tag))];
@@ -58,10 +68,8 @@ internal static class TopNPointReader
                 seriesTags?.Add(series[i], groupKey, entityValues);
             }
 
-            points.Add(new TopNPoint(timestamps[i], groupKey, new TopNItem(series[i], RankAt(definition, batch, field, i), entityValues)));
+            points.Add(new TopNPoint(timestamps[i], groupKey, series[i], RankAt(definition, batch, field, i), entityValues));
         }
-
-        return points;
     }
 
     private static TagValue? TagAt(WriteBatch batch, int column, int row)

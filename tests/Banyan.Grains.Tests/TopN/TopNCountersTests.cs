@@ -108,6 +108,23 @@ public sealed class TopNCountersTests
     }
 
     [Fact]
+    public void A_list_taken_before_more_puts_keeps_what_it_held()
+    {
+        // Entries are reused for a series put again and for a point that pushes the worst out: a list handed to a flush
+        // or a query before those puts must still show the values it had.
+        TopNCounters counters = new(capacity: 2, descending: true);
+        counters.Put(TopNFixtures.Item(1, 10));
+        counters.Put(TopNFixtures.Item(2, 20));
+        TopNItem[] before = counters.Ranked();
+
+        counters.Put(TopNFixtures.Item(2, 5)); // series 2's entry takes the new point
+        counters.Put(TopNFixtures.Item(3, 30)); // the worst (series 2 at 5) leaves; its entry takes series 3
+
+        Assert.Equal([(2UL, 20L, "e2"), (1UL, 10L, "e1")], before.Select(i => (i.SeriesId, i.Value.Int, i.Entity[0].Text)));
+        Assert.Equal([(3UL, 30L, "e3"), (1UL, 10L, "e1")], counters.Ranked().Select(i => (i.SeriesId, i.Value.Int, i.Entity[0].Text)));
+    }
+
+    [Fact]
     public void Float_values_rank_numerically()
     {
         TopNCounters counters = new(capacity: 2, descending: false);

@@ -28,5 +28,9 @@ internal static class TopNFixtures
 
     public static TopNItem Item(ulong series, long value) => new(series, TopNRank.OfInt(value), [EngineTagValue.FromString("e" + series)]);
 
-    public static TopNPoint Point(long timestamp, string group, ulong series, long value) => new(timestamp, group, Item(series, value));
+    public static TopNPoint Point(long timestamp, string group, ulong series, long value)
+    {
+        TopNItem item = Item(series, value);
+        return new(timestamp, group, item.SeriesId, item.Value, item.Entity);
+    }
 }

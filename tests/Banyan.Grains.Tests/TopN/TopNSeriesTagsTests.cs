@@ -30,7 +30,7 @@ public class TopNSeriesTagsTests
         AssertSame(TopNPointReader.Read(definition, second), cachedSecond);
         Assert.Equal(3, cache.Count);
         Assert.Equal(["b", "a", "c"], cachedSecond.Select(p => p.GroupKey));
-        Assert.Equal([25L, 5L, 7L], cachedSecond.Select(p => p.Item.Value.Int));
+        Assert.Equal([25L, 5L, 7L], cachedSecond.Select(p => p.Value.Int));
     }
 
     [Fact]
@@ -59,9 +59,9 @@ public class TopNSeriesTagsTests
         {
             Assert.Equal(expected[i].Timestamp, actual[i].Timestamp);
             Assert.Equal(expected[i].GroupKey, actual[i].GroupKey);
-            Assert.Equal(expected[i].Item.SeriesId, actual[i].Item.SeriesId);
-            Assert.Equal(expected[i].Item.Value, actual[i].Item.Value);
-            Assert.Equal(expected[i].Item.Entity.Select(v => v.Text), actual[i].Item.Entity.Select(v => v.Text));
+            Assert.Equal(expected[i].SeriesId, actual[i].SeriesId);
+            Assert.Equal(expected[i].Value, actual[i].Value);
+            Assert.Equal(expected[i].Entity.Select(v => v.Text), actual[i].Entity.Select(v => v.Text));
         }
     }
 
