@@ -16,14 +16,29 @@ namespace Banyan.Grains.Writes;
 /// One per <see cref="SubjectLayout"/> (one subject at one schema revision and spec), used on its grain's turn only,
 /// so not thread-safe. Bounded: when full it starts over. Values are compared in full on every hit, so a hash collision
 /// only costs a computation, never a wrong id.
+/// <para>
+/// The entities read from the wire are kept end to end in one array, the arena (<see cref="Arena"/>, offsets in
+/// <see cref="WireSeries"/>), whose written bytes are never changed: a sub-batch's entity tag rows point at them
+/// (<see cref="Banyan.Storage.Columns.ColumnBuffer.AppendSharedBytes"/>) instead of copying a series' tags into every
+/// row (about a quarter of the bytes the write path allocated). It starts small (a measure with a few series holds a
+/// few kilobytes) and grows by doubling into a new array; the batches pointing into an old one keep it.
+/// </para>
 /// </remarks>
 internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? shardingColumns)
 {
     private const int MaxEntries = 1 << 16;
 
+    // The arena's first size; it doubles when full.
+    private const int FirstArenaBytes = 4096;
+
     private readonly Dictionary<ulong, Entry> _entries = [];
-    private readonly Dictionary<ulong, WireEntry> _wireEntries = [];
+    private readonly Dictionary<ulong, WireSeries> _wireEntries = [];
     private byte[] _wireKey = new byte[256];
+    private byte[] _arena = [];
+    private int _arenaUsed;
+
+    /// <summary>The array the entities resolved from the wire lie in (see the remarks); replaced, never changed, as it grows.</summary>
+    public byte[] Arena => _arena;
 
     /// <summary>Entries computed (misses).</summary>
     public long Misses { get; private set; }
@@ -49,9 +64,10 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
 
     /// <summary>
     /// As <see cref="Resolve(ColumnValue[])"/>, for a row decoded from wire bytes (<paramref name="point"/> holds its
-    /// strings): the entity's bytes are the key, so a hit decodes no string.
+    /// strings): the entity's bytes are the key, so a hit decodes no string. The answer also tells where the entity's
+    /// string values lie in the arena.
     /// </summary>
-    public (ulong SeriesId, ulong RoutingHash) Resolve(WireRow row, ReadOnlySpan<byte> point)
+    public WireSeries Resolve(WireRow row, ReadOnlySpan<byte> point)
     {
         int length = WireKeyLength(row, entityColumns) + (shardingColumns is null ? 0 : WireKeyLength(row, shardingColumns));
         if (_wireKey.Length < length)
@@ -67,9 +83,9 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
         }
 
         ulong hash = XxHash3.HashToUInt64(key);
-        if (_wireEntries.TryGetValue(hash, out WireEntry? known) && key.SequenceEqual(known.Key))
+        if (_wireEntries.TryGetValue(hash, out WireSeries? known) && key.SequenceEqual(_arena.AsSpan(known.KeyStart, known.KeyLength)))
         {
-            return (known.SeriesId, known.RoutingHash);
+            return known;
         }
 
         var values = new ColumnValue[row.Kinds.Length];
@@ -90,10 +106,48 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
         if (_wireEntries.Count >= MaxEntries)
         {
             _wireEntries.Clear();
+            _arena = []; // batches still pointing into the old one keep it
+            _arenaUsed = 0;
         }
 
-        _wireEntries[hash] = new WireEntry(key.ToArray(), seriesId, routing);
-        return (seriesId, routing);
+        WireSeries series = Remember(key, row, seriesId, routing);
+        _wireEntries[hash] = series;
+        return series;
+    }
+
+    // The key into the arena, and where each entity string's bytes lie in it (after the kind byte and the 4-byte length
+    // WriteWireKey put before them).
+    private WireSeries Remember(ReadOnlySpan<byte> key, WireRow row, ulong seriesId, ulong routing)
+    {
+        if (_arena.Length - _arenaUsed < key.Length)
+        {
+            // A new, larger array with the same bytes at the same offsets: the entries stay valid, and the batches that
+            // point into the old array keep it (and see the same bytes there).
+            byte[] grown = new byte[Math.Max(Math.Max(FirstArenaBytes, _arena.Length * 2), _arenaUsed + key.Length)];
+            _arena.AsSpan(0, _arenaUsed).CopyTo(grown);
+            _arena = grown;
+        }
+
+        int keyStart = _arenaUsed;
+        key.CopyTo(_arena.AsSpan(keyStart));
+        _arenaUsed += key.Length;
+        int[] valueStarts = new int[row.Kinds.Length];
+        Array.Fill(valueStarts, -1);
+        int at = keyStart;
+        foreach (int column in entityColumns)
+        {
+            if (row.Kinds[column] == WireValueKind.Utf8)
+            {
+                valueStarts[column] = at + 5;
+                at += 5 + row.Lengths[column];
+            }
+            else
+            {
+                at += 9;
+            }
+        }
+
+        return new WireSeries(keyStart, key.Length, valueStarts, seriesId, routing);
     }
 
     private (ulong SeriesId, ulong RoutingHash) Compute(ColumnValue[] row)
@@ -187,7 +241,6 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
         return values;
     }
 
-    private sealed record WireEntry(byte[] Key, ulong SeriesId, ulong RoutingHash);
 
     private sealed record Entry(ColumnValue[] Entity, ColumnValue[]? Sharding, ulong SeriesId, ulong RoutingHash)
     {
@@ -216,3 +269,14 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
         }
     }
 }
+
+/// <summary>
+/// A series the <see cref="SeriesIdCache"/> resolved from wire bytes: its ids, and where its entity key and each entity
+/// string lie in the cache's <see cref="SeriesIdCache.Arena"/>.
+/// </summary>
+/// <param name="KeyStart">Where the key starts in the arena.</param>
+/// <param name="KeyLength">The key's length.</param>
+/// <param name="ValueStarts">Per column of the layout: where the column's entity string starts in the arena, or -1 (not an entity string).</param>
+/// <param name="SeriesId">The series id.</param>
+/// <param name="RoutingHash">The routing hash (<see cref="ShardRouting.ComputeRoutingHash"/>).</param>
+internal sealed record WireSeries(int KeyStart, int KeyLength, int[] ValueStarts, ulong SeriesId, ulong RoutingHash);

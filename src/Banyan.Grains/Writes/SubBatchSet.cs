@@ -27,16 +27,24 @@ internal sealed class SubBatchSet(SubjectLayout layout, int expectedRows)
         target.Elements.Add(element);
     }
 
-    /// <summary>Adds the row of element <paramref name="element"/>, decoded from the wire bytes <paramref name="point"/>.</summary>
-    public void Add(long segmentStart, int shard, ulong seriesId, long timestamp, long version, WireRow row, ReadOnlySpan<byte> point, int element)
+    /// <summary>
+    /// Adds the row of element <paramref name="element"/>, decoded from the wire bytes <paramref name="point"/>, of
+    /// <paramref name="series"/>: its entity strings point at the series' copy in <paramref name="arena"/> (the
+    /// <see cref="SeriesIdCache.Arena"/> that resolved it), the other values are copied from <paramref name="point"/>.
+    /// </summary>
+    public void Add(long segmentStart, int shard, WireSeries series, byte[] arena, long timestamp, long version, WireRow row, ReadOnlySpan<byte> point, int element)
     {
         SubBatch target = For(segmentStart, shard);
-        target.Batch.AppendKeys(seriesId, new ReadOnlySpan<long>(in timestamp), version);
+        target.Batch.AppendKeys(series.SeriesId, new ReadOnlySpan<long>(in timestamp), version);
         IReadOnlyList<ColumnBuffer> columns = target.Batch.Columns;
+        int[] entityStarts = series.ValueStarts;
         for (int c = 0; c < columns.Count; c++)
         {
             switch (row.Kinds[c])
             {
+                case WireValueKind.Utf8 when entityStarts[c] >= 0:
+                    columns[c].AppendSharedBytes(arena, entityStarts[c], row.Lengths[c]);
+                    break;
                 case WireValueKind.Utf8:
                     columns[c].AppendBytes(point.Slice(row.Starts[c], row.Lengths[c]));
                     break;

@@ -91,9 +91,10 @@ internal sealed class WritePlan
             return;
         }
 
-        (ulong seriesId, ulong routing) = layout.SeriesIds.Resolve(row, point);
-        int shard = (int)(routing % (uint)group.ShardNum);
-        SubBatches!.Add(segment, shard, seriesId, row.Timestamp, version, row, point, element);
+        SeriesIdCache cache = layout.SeriesIds;
+        WireSeries series = cache.Resolve(row, point);
+        int shard = (int)(series.RoutingHash % (uint)group.ShardNum);
+        SubBatches!.Add(segment, shard, series, cache.Arena, row.Timestamp, version, row, point, element);
     }
 
     /// <summary>The outcome: statuses in element order and the refusals with their reasons.</summary>

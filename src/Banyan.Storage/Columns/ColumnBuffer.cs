@@ -19,6 +19,12 @@ public sealed class ColumnBuffer
     private int _reservedRows; // the most rows a writer said were coming (Reserve): sizes the heap's growth
     private int _heapLength;
     private long _sharedBytes; // bytes of rows that point at the row before's bytes instead of their own copy
+
+    // True while the heap is an array the column does not own (AppendSharedBytes): its rows point into it, nothing is
+    // ever written to it, and _heapLength is the end of the last bytes a row points at; _borrowedBytes counts the rows'
+    // bytes as if they were copied. Any append that writes bytes first copies the rows into a heap of the column's own.
+    private bool _heapBorrowed;
+    private long _borrowedBytes;
     private int[] _starts = [];
     private int[] _lengths = [];
 
@@ -62,8 +68,8 @@ public sealed class ColumnBuffer
     /// <summary>Number of null rows.</summary>
     public int NullCount { get; private set; }
 
-    /// <summary>Bytes used in the string/binary heap.</summary>
-    public int HeapLength => _heapLength;
+    /// <summary>Bytes used in the string/binary heap (for rows appended with <see cref="AppendSharedBytes"/>, the bytes a copy of them would take).</summary>
+    public int HeapLength => _heapBorrowed ? (int)_borrowedBytes : _heapLength;
 
     /// <summary>Removes all rows, keeping the buffers.</summary>
     public void Reset()
@@ -71,6 +77,13 @@ public sealed class ColumnBuffer
         HoldsSeriesEntity = false;
         Count = 0;
         NullCount = 0;
+        if (_heapBorrowed)
+        {
+            _heap = []; // never reused: it is not the column's to write
+            _heapBorrowed = false;
+            _borrowedBytes = 0;
+        }
+
         _heapLength = 0;
         _sharedBytes = 0;
         _reservedRows = 0;
@@ -95,7 +108,7 @@ public sealed class ColumnBuffer
     }
 
     /// <summary>Rough size of the column's values before encoding, for the 2 MiB block limit.</summary>
-    public long UncompressedSize => ColumnValueTypes.IsBytes(Type) ? _heapLength + _sharedBytes + (4L * Count) : 8L * Count;
+    public long UncompressedSize => ColumnValueTypes.IsBytes(Type) ? HeapLength + _sharedBytes + (4L * Count) : 8L * Count;
 
     /// <summary>The int64 values (null rows hold 0); valid for Int64 and Timestamp columns.</summary>
     public ReadOnlySpan<long> Int64Values => _longs.AsSpan(0, Count);
@@ -323,6 +336,46 @@ public sealed class ColumnBuffer
         Count++;
     }
 
+    /// <summary>
+    /// Appends a byte-string row whose bytes are <paramref name="length"/> bytes of <paramref name="source"/> at
+    /// <paramref name="start"/>, without copying them: the column points into <paramref name="source"/>, so the caller
+    /// must never change those bytes while the column (or a batch holding it) is alive. For a writer that keeps values
+    /// seen again and again in one array (the write planner's entity tags, one copy per series): the rows of a
+    /// sub-batch then cost no bytes of their own. All rows appended this way must share one source array; a row of another
+    /// array, or any append that writes bytes (<see cref="AppendBytes"/>, <see cref="AppendString"/>, ...), first copies
+    /// the column's rows into a heap of its own, so mixing stays correct, only slower. A column that has a heap of its
+    /// own already (bytes reserved for copies, or a reused column) copies the row instead.
+    /// </summary>
+    public void AppendSharedBytes(byte[] source, int start, int length)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        CheckType(ColumnValueTypes.IsBytes(Type), "a byte string");
+        if ((uint)start > (uint)source.Length || (uint)length > (uint)(source.Length - start))
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"column '{Name}': {length} bytes at {start} are not within the source's {source.Length}");
+        }
+
+        if (!_heapBorrowed && _heapLength == 0 && _heap.Length == 0)
+        {
+            // No heap of its own yet (empty, or only nulls and empty values, and no bytes reserved for copies): the
+            // column borrows the source from here on.
+            _heap = source;
+            _heapBorrowed = true;
+        }
+        else if (!_heapBorrowed || !ReferenceEquals(_heap, source))
+        {
+            AppendBytes(source.AsSpan(start, length));
+            return;
+        }
+
+        EnsureRows(Count + 1);
+        _starts[Count] = start;
+        _lengths[Count] = length;
+        _heapLength = Math.Max(_heapLength, start + length);
+        _borrowedBytes += length;
+        Count++;
+    }
+
     // Whether value is the last row's value (not null, not empty). Rows copied from other columns in series order (a
     // seal's gather, a merge's output block) repeat a series' tags in every row of its block; such a row points at the
     // bytes of the row before instead of copying them again.
@@ -511,6 +564,12 @@ public sealed class ColumnBuffer
             {
                 AppendLastRowAgain();
             }
+            else if (source._heapBorrowed)
+            {
+                // Bytes no one changes (see AppendSharedBytes): borrowed again rather than copied, so a seal's blocks
+                // point at the planner's one copy of a series' tags too.
+                AppendSharedBytes(source._heap, source._starts[row], value.Length);
+            }
             else
             {
                 AppendBytes(value);
@@ -546,8 +605,15 @@ public sealed class ColumnBuffer
                 bytes += source.IsNull(i) || (i > start && source.SharesBytesWithRowBefore(i)) ? 0 : source._lengths[i];
             }
 
+            // Rows of a borrowing source are borrowed again (AppendFrom) where this column can borrow that array:
+            // no heap of its own to make room in then.
+            bool borrows = source._heapBorrowed && (_heapBorrowed ? ReferenceEquals(_heap, source._heap) : _heapLength == 0 && _heap.Length == 0);
             EnsureRows(Count + count);
-            EnsureHeap(bytes);
+            if (!borrows)
+            {
+                EnsureHeap(bytes);
+            }
+
             for (int i = start; i < start + count; i++)
             {
                 // A source row that shares the bytes of the row before (a series' tags in a merged or decoded block)
@@ -589,6 +655,12 @@ public sealed class ColumnBuffer
     internal void ReserveBytes(int bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        if (_heapBorrowed)
+        {
+            OwnHeap(bytes);
+            return;
+        }
+
         if (ColumnValueTypes.IsBytes(Type) && _heap.Length - _heapLength < bytes)
         {
             byte[] grown = GC.AllocateUninitializedArray<byte>(checked(_heapLength + bytes));
@@ -656,6 +728,9 @@ public sealed class ColumnBuffer
 
     internal ReadOnlySpan<byte> Heap => _heap.AsSpan(0, _heapLength);
 
+    // The array this column's rows point into without owning it (AppendSharedBytes), or null.
+    internal byte[]? BorrowedHeap => _heapBorrowed ? _heap : null;
+
     // The heap's allocated length (tests pin what ReserveBytes allocates).
     internal int HeapCapacity => _heap.Length;
 
@@ -702,12 +777,60 @@ public sealed class ColumnBuffer
     // write planner grow, plus the page faults of touching it twice: about 3 % of an ingest profile's samples.
     private void EnsureHeap(int extra)
     {
+        if (_heapBorrowed)
+        {
+            OwnHeap(extra);
+            return;
+        }
+
         if (_heap.Length - _heapLength < extra)
         {
             byte[] grown = GC.AllocateUninitializedArray<byte>(GrownHeapLength(_heap.Length, _heapLength + extra, Count, _reservedRows));
             _heap.AsSpan(0, _heapLength).CopyTo(grown);
             _heap = grown;
         }
+    }
+
+    // A column whose rows point into a borrowed array gets a heap of its own, with room for `extra` more bytes: each
+    // row's bytes copied once, a row pointing at the same bytes as the row before (a series' value in consecutive rows)
+    // sharing them again. UncompressedSize is unchanged: bytes not copied again count as shared.
+    private void OwnHeap(int extra)
+    {
+        long logical = _borrowedBytes + _sharedBytes;
+        byte[] own = GC.AllocateUninitializedArray<byte>(checked((int)Math.Min(_borrowedBytes + extra, Array.MaxLength)));
+        int at = 0;
+        int previousStart = -1;
+        int previousLength = -1;
+        for (int row = 0; row < Count; row++)
+        {
+            int start = _starts[row];
+            int length = _lengths[row];
+            if (length <= 0)
+            {
+                _starts[row] = at;
+                previousStart = -1; // a row after a null or empty value shares nothing with it
+                previousLength = -1;
+                continue;
+            }
+
+            if (start == previousStart && length == previousLength)
+            {
+                _starts[row] = _starts[row - 1];
+                continue;
+            }
+
+            _heap.AsSpan(start, length).CopyTo(own.AsSpan(at));
+            previousStart = start;
+            previousLength = length;
+            _starts[row] = at;
+            at += length;
+        }
+
+        _heap = own;
+        _heapBorrowed = false;
+        _borrowedBytes = 0;
+        _heapLength = at;
+        _sharedBytes = logical - at;
     }
 
     /// <summary>

@@ -231,14 +231,29 @@ public sealed class WriteBatch
         joined.Reserve(rows);
         foreach (ColumnBuffer column in joined._columns)
         {
+            // Columns whose rows all point into one borrowed array (ColumnBuffer.AppendSharedBytes) are joined by
+            // pointing into it too: nothing to reserve. Any other column is copied into a heap of its exact size.
             long bytes = 0;
+            byte[]? borrowed = null;
+            bool allBorrowed = true;
             foreach (WriteBatch batch in batches)
             {
                 int index = batch.FindColumn(column.Family, column.Name);
-                bytes += index >= 0 ? batch._columns[index].HeapLength : 0;
+                if (index < 0)
+                {
+                    continue;
+                }
+
+                ColumnBuffer source = batch._columns[index];
+                bytes += source.HeapLength;
+                allBorrowed &= source.BorrowedHeap is { } heap && (borrowed is null || ReferenceEquals(heap, borrowed));
+                borrowed ??= source.BorrowedHeap;
             }
 
-            column.ReserveBytes((int)Math.Min(bytes, Array.MaxLength));
+            if (!allBorrowed)
+            {
+                column.ReserveBytes((int)Math.Min(bytes, Array.MaxLength));
+            }
         }
 
         foreach (WriteBatch batch in batches)

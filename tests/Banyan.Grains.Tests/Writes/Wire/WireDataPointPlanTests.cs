@@ -89,6 +89,47 @@ public sealed class WireDataPointPlanTests
         Assert.InRange(decodedFast, 200, int.MaxValue);
     }
 
+    [Theory]
+    [InlineData(1_000, 60, 30, 100)]
+    [InlineData(8, 140, 120, 1_000)] // past the cache's 65,536 series
+    public void Entity_tags_kept_once_per_series_stay_right_in_every_batch_across_arenas(int entityLength, int rounds, int repeatAfter, int perRound)
+    {
+        // Sub-batches point at the planner's one copy of each series' entity tags (its arena, grown by doubling into new
+        // arrays) instead of copying them into every row. 3,000 series of 1 KB entities make it grow ten times; 120,000
+        // short ones fill the cache, which starts over with a new arena, and write far enough past that to overwrite any
+        // bytes a batch still points at if it had reused the old one. Every batch planned on the way, kept to the end as
+        // a shard's buffer keeps them, must still hold its own rows' values, and a series seen again (a hit) the same
+        // value as when it was new.
+        SubjectLayout layout = SubjectLayout.ForMeasure("g", WriteSchemas.Measure("g"), null);
+        List<(WritePlan Plan, string[] Entities)> plans = [];
+        for (int round = 0; round < rounds; round++)
+        {
+            string[] entities = [.. Enumerable.Range(0, perRound).Select(i => Entity(((round % repeatAfter) * perRound) + i))];
+            byte[][] points = [.. entities.Select((e, i) => WriteSchemas.Point(null, 1, s_now.AddSeconds(-round), e, i).DataPoint.ToByteArray())];
+            WritePlan plan = MeasureWritePlanner.Plan(new MeasureWriteBatch(s_metadata, null, [], Concat(points, new ulong[points.Length])), null, layout, Settings(), s_now, 1);
+            plans.Add((plan, entities));
+        }
+
+        int entityColumn = layout.EntityColumns.Single();
+        foreach ((WritePlan plan, string[] entities) in plans)
+        {
+            Assert.All(plan.ToOutcome().Statuses, status => Assert.Equal(WriteStatus.Succeed, status));
+            int rows = 0;
+            foreach (SubBatch batch in plan.SubBatches!.Batches)
+            {
+                for (int r = 0; r < batch.Batch.Count; r++)
+                {
+                    Assert.Equal(entities[batch.Elements[r]], batch.Batch.Columns[entityColumn].GetString(r));
+                    rows++;
+                }
+            }
+
+            Assert.Equal(entities.Length, rows);
+        }
+
+        string Entity(int series) => series.ToString("D6", System.Globalization.CultureInfo.InvariantCulture) + new string((char)('a' + (series % 26)), entityLength);
+    }
+
     [Fact]
     public void A_schema_verdict_refuses_wire_elements_as_it_refuses_parsed_ones()
     {
