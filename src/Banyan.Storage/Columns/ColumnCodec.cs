@@ -430,12 +430,10 @@ public static class ColumnCodec
         return BytesPlain;
     }
 
-    private static int Hash(ReadOnlySpan<byte> value)
-    {
-        var hash = new HashCode();
-        hash.AddBytes(value);
-        return hash.ToHashCode();
-    }
+    // The dictionary's slot hash: only compared within one encoding, never stored, so any good hash gives the same bytes.
+    // XXH3 reads 16-byte lanes; HashCode.AddBytes went 4 bytes at a time and was a third of a WAL record's encoding of
+    // a measure's entity tags (docs/benchmarks.md, "What a series' tags cost").
+    private static int Hash(ReadOnlySpan<byte> value) => unchecked((int)System.IO.Hashing.XxHash3.HashToUInt64(value));
 
     private static byte DecodeBytes(ReadOnlySpan<byte> payload, int rowCount, ColumnValueType type, ColumnBuffer destination)
     {
