@@ -29,11 +29,10 @@ public sealed class SeriesIndex
     public const string SubjectField = "_subject";
 
     private readonly IndexStore _store;
-    // Read by writers preparing batches while the shard's one applying thread adds to it.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, byte> _known = new();
+    // Read by writers preparing batches (every row) while the shard's one applying thread adds to it.
+    private readonly SeriesIdMap _known = new();
 
-    // _known's size, kept apart: ConcurrentDictionary.Count takes every lock of the table, and queries ask for it (a
-    // shard grain decides by it whether a lookup runs on its turn).
+    // _known's size, kept apart (queries ask for it: a shard grain decides by it whether a lookup runs on its turn).
     private int _count;
     private readonly object _schemaGate = new();
     private PrefixLookupCache _prefixLookups;

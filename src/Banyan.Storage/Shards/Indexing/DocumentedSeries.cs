@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using Banyan.Storage.Index.Segments;
 using Banyan.Storage.Index.Store;
+using Banyan.Storage.Series;
 
 namespace Banyan.Storage.Shards.Indexing;
 
@@ -22,7 +22,7 @@ internal sealed class DocumentedSeries
     private const byte Accepted = 1;
     private const byte Stored = 2;
 
-    private readonly ConcurrentDictionary<ulong, byte> _series = new();
+    private readonly SeriesIdMap _series = new();
 
     private DocumentedSeries()
     {
@@ -36,7 +36,7 @@ internal sealed class DocumentedSeries
         {
             for (int d = 0; d < segment.DocCount; d++)
             {
-                documented._series[segment.SeriesIdAt(d)] = Stored;
+                documented._series.Set(segment.SeriesIdAt(d), Stored);
             }
         }
 
@@ -69,7 +69,7 @@ internal sealed class DocumentedSeries
             bool wanted = !_series.TryGetValue(series, out byte state) || state != Stored;
             if (wanted)
             {
-                _series[series] = Stored;
+                _series.Set(series, Stored);
             }
 
             if (kept is null && !wanted)
@@ -90,7 +90,7 @@ internal sealed class DocumentedSeries
     {
         foreach (IndexDocument document in documents)
         {
-            _series[document.SeriesId] = Stored;
+            _series.Set(document.SeriesId, Stored);
         }
     }
 }
