@@ -120,18 +120,48 @@ public sealed class JoinedCalls<TKey, TItem, TResult>
                 return;
             }
 
-            // At least one waiter; more while they fit and join.
-            int size = 0;
-            while (lane.Waiting.TryPeek(out Waiter? next)
-                && (taken.Count == 0 || (size + _sizeOf(next.Item) <= MaxSize && _joinable(items, next.Item))))
+            // At least one waiter, taken whatever its size; more while they fit and join.
+            Waiter first = lane.Waiting.Dequeue();
+            taken.Add(first);
+            items.Add(first.Item);
+            int size = SizeOrMax(first.Item);
+            while (lane.Waiting.TryPeek(out Waiter? next) && Joins(items, size, next.Item, out int nextSize))
             {
                 taken.Add(lane.Waiting.Dequeue());
                 items.Add(next.Item);
-                size += _sizeOf(next.Item);
+                size += nextSize;
             }
         }
 
         _ = Task.Run(() => CallTakenAsync(lane, taken, items));
+    }
+
+    // Whether `item` goes in the call beside `items` (of `size` in all). A size or join rule that throws is taken as "no":
+    // the item then goes first in a later call, which takes it without asking, so no waiting item is ever left behind
+    // and the lane keeps moving (the rules run under the lane's lock, where an exception would otherwise strand them).
+    private bool Joins(List<TItem> items, int size, TItem item, out int itemSize)
+    {
+        itemSize = SizeOrMax(item);
+        try
+        {
+            return (long)size + itemSize <= MaxSize && _joinable(items, item);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false;
+        }
+    }
+
+    private int SizeOrMax(TItem item)
+    {
+        try
+        {
+            return _sizeOf(item);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return MaxSize;
+        }
     }
 
     // `items` are the items of `taken`, in order.

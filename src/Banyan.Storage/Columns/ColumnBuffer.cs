@@ -69,7 +69,7 @@ public sealed class ColumnBuffer
     public int NullCount { get; private set; }
 
     /// <summary>Bytes used in the string/binary heap (for rows appended with <see cref="AppendSharedBytes"/>, the bytes a copy of them would take).</summary>
-    public int HeapLength => _heapBorrowed ? (int)_borrowedBytes : _heapLength;
+    public int HeapLength => _heapBorrowed ? (int)Math.Min(_borrowedBytes, int.MaxValue) : _heapLength;
 
     /// <summary>Removes all rows, keeping the buffers.</summary>
     public void Reset()

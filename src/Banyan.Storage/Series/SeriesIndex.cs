@@ -29,11 +29,9 @@ public sealed class SeriesIndex
     public const string SubjectField = "_subject";
 
     private readonly IndexStore _store;
-    // Read by writers preparing batches (every row) while the shard's one applying thread adds to it.
+    // Read by writers preparing batches (every row) while the shard's one applying thread adds to it; queries ask for its
+    // count (a shard grain decides by it whether a lookup runs on its turn).
     private readonly SeriesIdMap _known = new();
-
-    // _known's size, kept apart (queries ask for it: a shard grain decides by it whether a lookup runs on its turn).
-    private int _count;
     private readonly object _schemaGate = new();
     private PrefixLookupCache _prefixLookups;
 
@@ -45,10 +43,7 @@ public sealed class SeriesIndex
         {
             for (int d = 0; d < segment.DocCount; d++)
             {
-                if (_known.TryAdd(segment.SeriesIdAt(d), 0))
-                {
-                    _count++;
-                }
+                _known.TryAdd(segment.SeriesIdAt(d), 0);
             }
         }
     }
@@ -57,7 +52,7 @@ public sealed class SeriesIndex
     public IndexStore Store => _store;
 
     /// <summary>Number of distinct series known. (Single writer: the owning shard serialises <see cref="Register"/> calls.)</summary>
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _known.Count;
 
     /// <summary>True when <paramref name="seriesId"/> is registered. Thread-safe; a series registered concurrently may not be seen yet.</summary>
     public bool Contains(ulong seriesId) => _known.ContainsKey(seriesId);
@@ -189,10 +184,7 @@ public sealed class SeriesIndex
 
         foreach (ulong id in added)
         {
-            if (_known.TryAdd(id, 0))
-            {
-                Interlocked.Increment(ref _count);
-            }
+            _known.TryAdd(id, 0);
         }
 
         return added.Count;

@@ -189,6 +189,36 @@ public sealed class JoinedCallsTests
     }
 
     [Fact]
+    public async Task A_join_rule_that_throws_leaves_no_item_waiting()
+    {
+        // The rules run under the lane's lock when a call returns: one that throws for an item must not strand it or the
+        // items behind it. The item is taken as not joining, so it goes first in the next call, without the rule.
+        JoinedCalls<string, string, string> joined = new(100, 1, static item => item == "bad-size" ? throw new InvalidOperationException("size") : item.Length, static (taken, next) => next == "boom" ? throw new InvalidOperationException("rule") : true);
+        HeldCalls<IReadOnlyList<string>, IReadOnlyList<string>> calls = new();
+        Task<string> first = joined.CallAsync("k", "a", Via(calls));
+        Assert.Equal(["a"], await calls.NextAsync(0));
+        Task<string>[] later = [.. new[] { "b", "boom", "c", "bad-size", "d" }.Select(item => joined.CallAsync("k", item, Via(calls)))];
+
+        Answer(calls, 0, ["a"]);
+        IReadOnlyList<string> second = await calls.NextAsync(1);
+        Assert.Equal(["b"], second);
+        Answer(calls, 1, second);
+        IReadOnlyList<string> third = await calls.NextAsync(2);
+        Assert.Equal(["boom", "c"], third);
+        Answer(calls, 2, third);
+        IReadOnlyList<string> fourth = await calls.NextAsync(3);
+        Assert.Equal(["bad-size"], fourth); // its size unknown: taken as the whole bound, so nothing joins it
+        Answer(calls, 3, fourth);
+        IReadOnlyList<string> fifth = await calls.NextAsync(4);
+        Assert.Equal(["d"], fifth);
+        Answer(calls, 4, fifth);
+
+        Assert.Equal("A", await first.WaitAsync(s_wait));
+        Assert.Equal(["B", "BOOM", "C", "BAD-SIZE", "D"], await Task.WhenAll(later).WaitAsync(s_wait));
+        Assert.Equal(0, joined.LaneCount);
+    }
+
+    [Fact]
     public void Settings_out_of_range_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => NewCalls(maxSize: 0));

@@ -53,6 +53,7 @@ public sealed class SeriesIndexTests : IDisposable
         Assert.Equal([TagValue.FromString("svc_1"), TagValue.FromString("entity_3")], only.EntityValues);
 
         // Survives a restart (flushed part) and knows its series again.
+        Assert.Equal(5, index.Count);
         index.Store.Flush();
         SeriesIndex reopened = SeriesIndex.Open(_dir, s_names);
         Assert.Equal(5, reopened.Count);
