@@ -107,7 +107,9 @@ public sealed class JoinedCalls<TKey, TItem, TResult>
         List<TItem> items = [];
         lock (lane)
         {
-            if (lane.Waiting.Count == 0)
+            // Nothing waits, or the calls still in flight are as many as allowed (this one went beside them: an item that
+            // may not wait): the slot is given back, and the waiting items go when one of those calls returns.
+            if (lane.Waiting.Count == 0 || lane.InFlight > CallsInFlight)
             {
                 lane.InFlight--;
                 if (lane.InFlight == 0)

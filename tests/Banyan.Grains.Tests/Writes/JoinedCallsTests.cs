@@ -189,6 +189,28 @@ public sealed class JoinedCallsTests
     }
 
     [Fact]
+    public async Task An_item_that_went_beside_the_calls_does_not_start_waiting_items_over_the_bound()
+    {
+        // One call in flight, an item waiting, and an item that may not wait sent beside them (two in flight): when the
+        // latter returns, the waiting item still waits for the first call, so the lane never runs two joined calls.
+        (JoinedCalls<string, string, string> joined, HeldCalls<IReadOnlyList<string>, IReadOnlyList<string>> calls, Task<string> first) = await BusyAsync();
+        Task<string> waiting = joined.CallAsync("k", "b", Via(calls));
+        Task<string> beside = joined.CallAsync("k", "p", Via(calls), mayWait: false);
+        Assert.Equal(["p"], await calls.NextAsync(1));
+
+        Answer(calls, 1, ["p"]);
+        Assert.Equal("P", await beside.WaitAsync(s_wait));
+        await Task.Delay(50); // room for a wrongly started call to show
+        Assert.Equal(2, calls.Count);
+
+        Answer(calls, 0, ["a"]);
+        Assert.Equal(["b"], await calls.NextAsync(2));
+        Answer(calls, 2, ["b"]);
+        Assert.Equal(["A", "B"], await Task.WhenAll(first, waiting).WaitAsync(s_wait));
+        Assert.Equal(0, joined.LaneCount);
+    }
+
+    [Fact]
     public async Task A_join_rule_that_throws_leaves_no_item_waiting()
     {
         // The rules run under the lane's lock when a call returns: one that throws for an item must not strand it or the
