@@ -108,14 +108,20 @@ public class PartWriterTaggedRowsBenchmarks
         return Finish(writer, folder);
     }
 
-    /// <summary>The same blocks written whole, as a flush writes a memory part's blocks (no rows appended).</summary>
+    /// <summary>The same blocks written whole, as a flush writes a memory part's blocks (each a range of rows).</summary>
     [Benchmark]
     public long WriteBlocks()
     {
         using var writer = NewWriter(out string folder);
         foreach (Block source in _sources)
         {
-            writer.WriteRetainedBlock(source);
+            ulong entity = 0;
+            for (int c = 0; c < source.Columns.Count; c++)
+            {
+                entity |= source.Columns[c].HoldsSeriesEntity ? 1UL << c : 0;
+            }
+
+            writer.WriteRows(source, 0, source.Count, source.SeriesId, entity);
         }
 
         return Finish(writer, folder);

@@ -687,6 +687,37 @@ public sealed class ColumnBuffer
         return _doubles.AsSpan(0, count);
     }
 
+    // Appends `count` non-null rows to an Int64 or Timestamp column and returns them for the caller to write (a memory
+    // part's row store is filled block by block this way, without a copy through a temporary array).
+    internal Span<long> AppendInt64RowsUnfilled(int count)
+    {
+        CheckType(ColumnValueTypes.IsInteger(Type), "an integer");
+        EnsureRows(Count + count);
+        if (NullCount > 0)
+        {
+            _nulls.AsSpan(Count, count).Clear();
+        }
+
+        Span<long> rows = _longs.AsSpan(Count, count);
+        Count += count;
+        return rows;
+    }
+
+    // AppendInt64RowsUnfilled for a Float64 column.
+    internal Span<double> AppendFloat64RowsUnfilled(int count)
+    {
+        CheckType(Type == ColumnValueType.Float64, "a float64");
+        EnsureRows(Count + count);
+        if (NullCount > 0)
+        {
+            _nulls.AsSpan(Count, count).Clear();
+        }
+
+        Span<double> rows = _doubles.AsSpan(Count, count);
+        Count += count;
+        return rows;
+    }
+
     internal Span<bool> PrepareNulls(int count, int nullCount)
     {
         if (_nulls is null || _nulls.Length < count)

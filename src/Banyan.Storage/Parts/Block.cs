@@ -156,6 +156,16 @@ public sealed class Block
         Count += timestamps.Length;
     }
 
+    // Appends `count` rows' keys for the caller to write (a memory part's row store, filled block by block); the
+    // columns are appended to separately and must end with as many rows.
+    internal void AppendKeysUnfilled(int count, out Span<long> timestamps, out Span<long> versions)
+    {
+        EnsureRows(Count + count);
+        timestamps = _timestamps.AsSpan(Count, count);
+        versions = _versions.AsSpan(Count, count);
+        Count += count;
+    }
+
     /// <summary>Sets the number of rows and returns writable key spans of that length (for decoders).</summary>
     internal void PrepareKeys(int count, out Span<long> timestamps, out Span<long> versions)
     {

@@ -10,7 +10,7 @@ namespace Banyan.Storage.Parts;
 public sealed class BlockHeader
 {
     internal BlockHeader(ulong seriesId, int rowCount, long minTimestamp, long maxTimestamp, long timestampsOffset, int timestampsSize,
-        IntegerEncodingKind timestampsEncoding, IntegerEncodingKind versionsEncoding, ColumnHeader[] fields, TagFamilyHeader[] tagFamilies, Block? memoryBlock)
+        IntegerEncodingKind timestampsEncoding, IntegerEncodingKind versionsEncoding, ColumnHeader[] fields, TagFamilyHeader[] tagFamilies, Block? memoryRows)
     {
         TimestampsEncoding = timestampsEncoding;
         VersionsEncoding = versionsEncoding;
@@ -22,7 +22,7 @@ public sealed class BlockHeader
         TimestampsSize = timestampsSize;
         Fields = fields;
         TagFamilies = tagFamilies;
-        MemoryBlock = memoryBlock;
+        MemoryRows = memoryRows;
     }
 
     /// <summary>Series of every row of the block.</summary>
@@ -67,8 +67,20 @@ public sealed class BlockHeader
     /// <summary>Tag families present in the block.</summary>
     public IReadOnlyList<TagFamilyHeader> TagFamilies { get; }
 
-    /// <summary>The rows themselves, for blocks of a memory part.</summary>
-    internal Block? MemoryBlock { get; }
+    /// <summary>
+    /// For a block of a memory part, the part's row store that holds its rows (rows <see cref="MemoryFirstRow"/> ..
+    /// + <see cref="RowCount"/>, columns those of the store); null for a disk part's block.
+    /// </summary>
+    internal Block? MemoryRows { get; }
+
+    /// <summary>The block's first row in <see cref="MemoryRows"/>.</summary>
+    internal int MemoryFirstRow { get; init; }
+
+    /// <summary>
+    /// For a block of a memory part, bit c set when column c of <see cref="MemoryRows"/> holds the block's series
+    /// entity value in every row (<see cref="Columns.ColumnBuffer.HoldsSeriesEntity"/> of the block's column).
+    /// </summary>
+    internal ulong MemoryEntityColumns { get; init; }
 
     /// <summary>The part whose <see cref="IPartReader.FindBlocks"/> produced this header (checked by ReadBlock).</summary>
     internal IPartReader? Owner { get; set; }

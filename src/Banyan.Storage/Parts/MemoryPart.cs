@@ -13,14 +13,21 @@ namespace Banyan.Storage.Parts;
 /// <see cref="IPartReader"/> like a disk part, and written to disk by <see cref="WriteTo"/> with the
 /// same <see cref="PartWriter"/>. Immutable once built.
 /// </summary>
+/// <remarks>
+/// The rows are not kept block by block: each subject's rows sit in one row store (a <see cref="Block"/> whose columns
+/// are the subject's, its rows in block order) and a block is a range of it (<see cref="BlockHeader.MemoryRows"/>). A
+/// seal of 256 Ki rows cut into blocks of a few dozen rows made some ten thousand blocks, each a <see cref="Block"/>
+/// with its key arrays and a <see cref="ColumnBuffer"/> with its arrays per column: half a million objects that lived
+/// until the flush, so the collector copied them into older generations and marked them again and again. A reader gets
+/// a block's rows copied out of the store (<see cref="ReadBlock"/>), as it did from a block before.
+/// </remarks>
 public sealed class MemoryPart : IPartReader
 {
-    private readonly Block[] _blocks;
     private readonly BlockHeader[] _headers;
+    private IReadOnlyList<Block>? _blocks;
 
-    private MemoryPart(Block[] blocks, BlockHeader[] headers, PartMetadata metadata)
+    private MemoryPart(BlockHeader[] headers, PartMetadata metadata)
     {
-        _blocks = blocks;
         _headers = headers;
         Metadata = metadata;
     }
@@ -28,8 +35,11 @@ public sealed class MemoryPart : IPartReader
     /// <inheritdoc />
     public PartMetadata Metadata { get; }
 
-    /// <summary>The blocks, in (series, time) order.</summary>
-    public IReadOnlyList<Block> Blocks => _blocks;
+    /// <summary>
+    /// The blocks, in (series, time) order, each with every column: copies made from the row stores on first use and
+    /// kept (for tests and tools; readers use <see cref="ReadBlock"/>).
+    /// </summary>
+    public IReadOnlyList<Block> Blocks => _blocks ??= CopyBlocks();
 
     /// <summary>The block headers (with field statistics), parallel to <see cref="Blocks"/>.</summary>
     public IReadOnlyList<BlockHeader> Headers => _headers;
@@ -48,54 +58,93 @@ public sealed class MemoryPart : IPartReader
     }
 
     /// <summary>
+    /// A block of a memory part: <paramref name="Count"/> rows of <paramref name="Rows"/> from <paramref name="First"/>,
+    /// all of series <paramref name="SeriesId"/>; bit c of <paramref name="EntityColumns"/> set when column c holds the
+    /// series' entity value in every one of them.
+    /// </summary>
+    internal readonly record struct RowRange(Block Rows, int First, int Count, ulong SeriesId, ulong EntityColumns);
+
+    /// <summary>
     /// Makes a memory part of <paramref name="blockArray"/>: blocks already cut by the
     /// <see cref="BlockCutter"/>, in (series, timestamp) order, measures deduplicated;
-    /// <paramref name="families"/> are the tag families the blocks use, in name order.
+    /// <paramref name="families"/> are the tag families the blocks use, in name order. Each block is its own row store.
     /// </summary>
     internal static MemoryPart FromBlocks(DataKind kind, Block[] blockArray, IReadOnlyCollection<string> families)
     {
-        var headers = new BlockHeader[blockArray.Length];
-        long uncompressed = 0;
+        var ranges = new RowRange[blockArray.Length];
+        for (int b = 0; b < blockArray.Length; b++)
+        {
+            Block block = blockArray[b];
+            ulong entity = 0;
+            for (int c = 0; c < Math.Min(block.Columns.Count, 64); c++)
+            {
+                entity |= block.Columns[c].HoldsSeriesEntity ? 1UL << c : 0;
+            }
+
+            ranges[b] = new RowRange(block, 0, block.Count, block.SeriesId, entity);
+        }
+
+        return FromRanges(kind, ranges, blockArray, families);
+    }
+
+    /// <summary>
+    /// Makes a memory part of <paramref name="ranges"/>, blocks in (series, timestamp) order cut by the
+    /// <see cref="BlockCutter"/>, measures deduplicated, whose rows are in <paramref name="stores"/> (each store once);
+    /// <paramref name="families"/> are the tag families the blocks use, in name order.
+    /// </summary>
+    internal static MemoryPart FromRanges(DataKind kind, IReadOnlyList<RowRange> ranges, IReadOnlyList<Block> stores, IReadOnlyCollection<string> families)
+    {
+        var headers = new BlockHeader[ranges.Count];
         long seriesCount = 0;
         long rows = 0;
         long min = long.MaxValue, max = long.MinValue;
 
-        for (int b = 0; b < blockArray.Length; b++)
+        // Every block of a store has the store's tag families: one list per store, shared by its blocks' headers.
+        var familiesOf = new List<(Block Store, TagFamilyHeader[] Families)>();
+        for (int b = 0; b < ranges.Count; b++)
         {
-            Block block = blockArray[b];
-            Debug.Assert(b == 0 || blockArray[b - 1].SeriesId < block.SeriesId || (blockArray[b - 1].SeriesId == block.SeriesId && blockArray[b - 1].MaxTimestamp <= block.MinTimestamp),
+            RowRange range = ranges[b];
+            Block store = range.Rows;
+            ReadOnlySpan<long> timestamps = store.Timestamps.Slice(range.First, range.Count);
+            Debug.Assert(b == 0 || ranges[b - 1].SeriesId < range.SeriesId || (ranges[b - 1].SeriesId == range.SeriesId && headers[b - 1].MaxTimestamp <= timestamps[0]),
                 "blocks out of (series, timestamp) order (bug in the caller): FindBlocks promises that order");
             var fields = new List<ColumnHeader>();
-            var familyHeaders = new List<TagFamilyHeader>();
-            foreach (ColumnBuffer column in block.Columns)
+            foreach (ColumnBuffer column in store.Columns)
             {
                 if (column.Family is null)
                 {
-                    fields.Add(new ColumnHeader(column.Name, column.Type, 0, 0, 0, ColumnStatistics.Compute(column)));
-                }
-                else if (!ContainsFamily(familyHeaders, column.Family))
-                {
-                    familyHeaders.Add(new TagFamilyHeader(column.Family, 0, 0));
+                    fields.Add(new ColumnHeader(column.Name, column.Type, 0, 0, 0, ColumnStatistics.Compute(column, range.First, range.Count)));
                 }
             }
 
-            headers[b] = new BlockHeader(block.SeriesId, block.Count, block.MinTimestamp, block.MaxTimestamp, 0, 0,
-                IntegerEncodingKind.Const, IntegerEncodingKind.Const, [.. fields], [.. familyHeaders], block);
-            uncompressed += block.UncompressedSize;
-            rows += block.Count;
-            min = Math.Min(min, block.MinTimestamp);
-            max = Math.Max(max, block.MaxTimestamp);
-            if (b == 0 || blockArray[b - 1].SeriesId != block.SeriesId)
+            headers[b] = new BlockHeader(range.SeriesId, range.Count, timestamps[0], timestamps[^1], 0, 0,
+                IntegerEncodingKind.Const, IntegerEncodingKind.Const, [.. fields], FamiliesOf(store, familiesOf), store)
+            {
+                MemoryFirstRow = range.First,
+                MemoryEntityColumns = range.EntityColumns,
+            };
+            rows += range.Count;
+            min = Math.Min(min, timestamps[0]);
+            max = Math.Max(max, timestamps[^1]);
+            if (b == 0 || ranges[b - 1].SeriesId != range.SeriesId)
             {
                 seriesCount++;
             }
+        }
+
+        // A store's size counts each row as its own copy of its bytes (ColumnBuffer.UncompressedSize), as the blocks'
+        // sizes did: the sum over the stores is the sum over the blocks.
+        long uncompressed = 0;
+        foreach (Block store in stores)
+        {
+            uncompressed += store.UncompressedSize;
         }
 
         var metadata = new PartMetadata
         {
             Kind = kind,
             RowCount = rows,
-            BlockCount = blockArray.Length,
+            BlockCount = ranges.Count,
             SeriesCount = seriesCount,
             MinTimestamp = rows == 0 ? 0 : min,
             MaxTimestamp = rows == 0 ? 0 : max,
@@ -103,7 +152,7 @@ public sealed class MemoryPart : IPartReader
             CompressedBytes = 0,
             TagFamilies = [.. families],
         };
-        var part = new MemoryPart(blockArray, headers, metadata);
+        var part = new MemoryPart(headers, metadata);
         foreach (BlockHeader header in headers)
         {
             header.Owner = part;
@@ -116,9 +165,9 @@ public sealed class MemoryPart : IPartReader
     public PartMetadata WriteTo(string directory, PartWriterOptions? options = null)
     {
         using var writer = new PartWriter(directory, Metadata.Kind, options);
-        foreach (Block block in _blocks)
+        foreach (BlockHeader header in _headers)
         {
-            writer.WriteRetainedBlock(block); // immutable: may wait to be encoded with the next ones
+            writer.WriteRows(header.MemoryRows!, header.MemoryFirstRow, header.RowCount, header.SeriesId, header.MemoryEntityColumns);
         }
 
         return writer.Complete();
@@ -166,19 +215,67 @@ public sealed class MemoryPart : IPartReader
             throw new ArgumentException("the block header belongs to another part (bug in the caller)", nameof(header));
         }
 
-        Block source = header.MemoryBlock!;
-        destination.Reset(source.SeriesId);
-        destination.AppendKeys(source.Timestamps, source.Versions);
-        foreach (ColumnBuffer column in source.Columns)
+        CopyRows(header, projection, destination);
+    }
+
+    // The rows of `header`'s block, the columns `projection` selects, into `destination` (replacing its content).
+    private static void CopyRows(BlockHeader header, ColumnProjection projection, Block destination)
+    {
+        Block rows = header.MemoryRows!;
+        int first = header.MemoryFirstRow;
+        int count = header.RowCount;
+        destination.Reset(header.SeriesId);
+        destination.AppendKeys(rows.Timestamps.Slice(first, count), rows.Versions.Slice(first, count));
+        for (int c = 0; c < rows.Columns.Count; c++)
         {
+            ColumnBuffer column = rows.Columns[c];
             bool wanted = column.Family is null ? projection.IncludesField(column.Name) : projection.IncludesTag(column.Family, column.Name);
             if (wanted)
             {
                 ColumnBuffer copy = destination.AddColumnUnfilled(column.Family, column.Name, column.Type);
-                copy.AppendRange(column, 0, column.Count);
-                copy.HoldsSeriesEntity = column.HoldsSeriesEntity;
+                copy.AppendRange(column, first, count);
+                copy.HoldsSeriesEntity = HoldsEntity(header.MemoryEntityColumns, c);
             }
         }
+    }
+
+    /// <summary>Whether bit <paramref name="column"/> of a block's entity mask (<see cref="BlockHeader.MemoryEntityColumns"/>) is set.</summary>
+    internal static bool HoldsEntity(ulong entityColumns, int column) => column < 64 && ((entityColumns >> column) & 1) != 0;
+
+    private Block[] CopyBlocks()
+    {
+        var blocks = new Block[_headers.Length];
+        for (int b = 0; b < blocks.Length; b++)
+        {
+            blocks[b] = new Block();
+            CopyRows(_headers[b], ColumnProjection.All, blocks[b]);
+        }
+
+        return blocks;
+    }
+
+    private static TagFamilyHeader[] FamiliesOf(Block store, List<(Block Store, TagFamilyHeader[] Families)> known)
+    {
+        foreach ((Block knownStore, TagFamilyHeader[] families) in known)
+        {
+            if (ReferenceEquals(knownStore, store))
+            {
+                return families;
+            }
+        }
+
+        var list = new List<TagFamilyHeader>();
+        foreach (ColumnBuffer column in store.Columns)
+        {
+            if (column.Family is not null && !ContainsFamily(list, column.Family))
+            {
+                list.Add(new TagFamilyHeader(column.Family, 0, 0));
+            }
+        }
+
+        TagFamilyHeader[] made = [.. list];
+        known.Add((store, made));
+        return made;
     }
 
     /// <summary>Nothing to release; the blocks are garbage-collected with the part.</summary>

@@ -172,7 +172,8 @@ internal static class MemoryPartBuilder
     {
         var cutter = new BlockCutter(kind, options);
         int maxRows = options.MaxRowsPerBlock(kind);
-        var blocks = new List<Block>();
+        var blocks = new List<MemoryPart.RowRange>();
+        var stores = new List<Block>();
         int count = sorted.Count;
         int k = 0;
         while (k < count)
@@ -204,23 +205,43 @@ internal static class MemoryPartBuilder
                 while (end < count && !cutter.MustCut(sorted.SeriesAt(end)));
             }
 
-            blocks.Add(FillBlock(seriesId, subject, sorted, k, end - k, source));
+            if (subject.Store is null)
+            {
+                subject.Store = NewStore(subject, count);
+                stores.Add(subject.Store);
+            }
+
+            int firstRow = subject.Store.Count;
+            ulong entityColumns = AppendBlockRows(subject, sorted, k, end - k, source);
+            blocks.Add(new MemoryPart.RowRange(subject.Store, firstRow, end - k, seriesId, entityColumns));
             k = end;
         }
 
-        return MemoryPart.FromBlocks(kind, [.. blocks], source.Families);
+        return MemoryPart.FromRanges(kind, blocks, stores, source.Families);
     }
 
-    private static Block FillBlock(ulong seriesId, SubjectColumns subject, SortedRows sorted, int first, int count, BatchRows source)
+    // A subject's row store: its columns, room for all of its rows that can be kept (a read's filter may keep a few of
+    // many buffered rows; deduplication may keep fewer).
+    private static Block NewStore(SubjectColumns subject, int kept)
     {
-        var block = new Block();
-        block.Reset(seriesId);
+        var store = new Block();
+        store.Reset(0);
         foreach ((string? family, string name, ColumnValueType type) in subject.Columns)
         {
-            block.AddColumnUnfilled(family, name, type);
+            store.AddColumnUnfilled(family, name, type);
         }
 
-        block.PrepareKeys(count, out Span<long> timestamps, out Span<long> versions);
+        store.Reserve(Math.Min(subject.RowCount, kept));
+        return store;
+    }
+
+    // Appends kept positions first..first+count (one block, one series) to the subject's row store; returns the block's
+    // entity mask (bit c: column c is an entity tag of the subject with a value in every row of the block, so every
+    // row holds the series' value and a part of format 4 leaves the column to the series index).
+    private static ulong AppendBlockRows(SubjectColumns subject, SortedRows sorted, int first, int count, BatchRows source)
+    {
+        Block block = subject.Store!;
+        block.AppendKeysUnfilled(count, out Span<long> timestamps, out Span<long> versions);
         if (sorted.KeepsAll)
         {
             sorted.Times(first, count).CopyTo(timestamps);
@@ -245,12 +266,19 @@ internal static class MemoryPartBuilder
             }
         }
 
+        ulong entityColumns = 0;
         for (int c = 0; c < subject.Columns.Count; c++)
         {
-            source.Gather(subject, c, sorted, first, count, block.Columns[c]);
+            ColumnBuffer column = block.Columns[c];
+            int nullsBefore = column.NullCount;
+            source.Gather(subject, c, sorted, first, count, column);
+            if (c < 64 && subject.SeriesDetermined is { } determined && determined[c] && column.NullCount == nullsBefore)
+            {
+                entityColumns |= 1UL << c;
+            }
         }
 
-        return block;
+        return entityColumns;
     }
 
     /// <summary>A window of a batch list, so runs of <see cref="BuildAll"/> need no copies.</summary>
@@ -320,6 +348,9 @@ internal static class MemoryPartBuilder
         public long[]?[] Sorted { get; set; } = [];
 
         public bool FixedWidth { get; set; }
+
+        /// <summary>The memory part's row store of this subject (its blocks are ranges of it), once its first block is cut.</summary>
+        public Block? Store { get; set; }
 
         public long FixedRowBytes { get; set; }
 
@@ -534,8 +565,8 @@ internal static class MemoryPartBuilder
             if (subject.Flat[column] is long[] flat)
             {
                 Span<long> values = target.Type == ColumnValueType.Float64
-                    ? MemoryMarshal.Cast<double, long>(target.PrepareFloat64Rows(count))
-                    : target.PrepareInt64Rows(count);
+                    ? MemoryMarshal.Cast<double, long>(target.AppendFloat64RowsUnfilled(count))
+                    : target.AppendInt64RowsUnfilled(count);
                 if (subject.Sorted[column] is long[] inOrder)
                 {
                     // Already in sorted position order: a copy, or a pass over increasing positions.
@@ -583,9 +614,6 @@ internal static class MemoryPartBuilder
                     target.AppendFrom(_batches[batch].Columns[at], row - _starts[batch]);
                 }
             }
-
-            // Every row the series' value (none missing): a part of format 4 leaves the column to the series index.
-            target.HoldsSeriesEntity = determined && target.NullCount == 0;
         }
 
         // Entity tags are tag columns (a family) named as the entity's tags. A name two families share is left out:

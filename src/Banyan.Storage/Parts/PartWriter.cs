@@ -100,15 +100,34 @@ public sealed class PartWriter : IDisposable
     }
 
     /// <summary>
-    /// <see cref="WriteBlock"/> for a block that stays unchanged until <see cref="Complete"/> (a memory
-    /// part's): it may wait in the queue of blocks encoded together instead of being encoded at once.
+    /// Writes one block made of rows <paramref name="first"/>..+<paramref name="count"/> of <paramref name="rows"/> (a
+    /// memory part's row store, unchanged until <see cref="Complete"/>), of series <paramref name="seriesId"/>; bit c of
+    /// <paramref name="entityColumns"/> set when column c holds the series' entity value in each of them. The rows are
+    /// copied into a block of the writer's (one it reuses once the block is placed), which may wait in the queue of
+    /// blocks encoded together.
     /// </summary>
-    internal void WriteRetainedBlock(Block block)
+    internal void WriteRows(Block rows, int first, int count, ulong seriesId, ulong entityColumns)
     {
-        ArgumentNullException.ThrowIfNull(block);
+        ArgumentNullException.ThrowIfNull(rows);
         ObjectDisposedException.ThrowIf(_disposed || _completed, this);
         FlushPending();
-        WriteBlockCore(block, retained: true, owned: false);
+        Block block = _spareBlocks.Count > 0 ? _spareBlocks.Pop() : new Block();
+        block.Reset(seriesId);
+        block.AppendRows(rows, first, count);
+        for (int c = 0; c < block.Columns.Count; c++)
+        {
+            block.Columns[c].HoldsSeriesEntity = MemoryPart.HoldsEntity(entityColumns, c);
+        }
+
+        if (_parallel)
+        {
+            WriteBlockCore(block, retained: true, owned: true);
+        }
+        else
+        {
+            WriteBlockCore(block, retained: false, owned: false);
+            _spareBlocks.Push(block);
+        }
     }
 
     /// <summary>

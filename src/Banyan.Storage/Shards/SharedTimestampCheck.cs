@@ -136,11 +136,6 @@ internal sealed class SharedTimestampCheck
     // The block's keys (and, from the cache, its field): valid until the next read of the same part.
     private Block Keys(BlockHeader header, int part)
     {
-        if (header.MemoryBlock is { } memory)
-        {
-            return memory;
-        }
-
         if (_cache is not null && _parts[part] is PartReader disk)
         {
             return _cache.ReadField(disk, header, _field, _fieldOnly, _scratch);
