@@ -39,7 +39,7 @@ public sealed class MemoryPart : IPartReader
     /// The blocks, in (series, time) order, each with every column: copies made from the row stores on first use and
     /// kept (for tests and tools; readers use <see cref="ReadBlock"/>).
     /// </summary>
-    public IReadOnlyList<Block> Blocks => _blocks ??= CopyBlocks();
+    public IReadOnlyList<Block> Blocks => _blocks ?? Interlocked.CompareExchange(ref _blocks, CopyBlocks(), null) ?? _blocks;
 
     /// <summary>The block headers (with field statistics), parallel to <see cref="Blocks"/>.</summary>
     public IReadOnlyList<BlockHeader> Headers => _headers;
