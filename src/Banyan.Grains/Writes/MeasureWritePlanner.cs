@@ -54,8 +54,8 @@ internal static class MeasureWritePlanner
             }
             catch (InvalidProtocolBufferException e)
             {
-                // The write stream parses what it cannot vouch for before it sends a batch, so only a caller that built
-                // the bytes itself gets here.
+                // The write stream vouches only for the message around the point (docs/api.md, "Measure data points
+                // stay encoded"): a point whose own bytes are malformed is refused here, alone.
                 plan.Refuse(i, WriteStatus.InternalError, "data_point: does not decode: " + e.Message);
                 continue;
             }

@@ -9,10 +9,12 @@ namespace Banyan.Silo.Data;
 
 /// <summary>
 /// Reads the <c>WriteRequest</c> messages of one measure write stream without building protobuf objects for their data
-/// points: it walks the message's fields, checks the data point decodes (<see cref="DataPointWireCheck"/>) and keeps its
-/// bytes. Metadata and spec, the same in message after message, are parsed only when their bytes change. A message it
-/// cannot vouch for (malformed, a field given twice, anything unusual) is parsed by Google.Protobuf instead, so a bad
-/// message gets the same INVALID_ARGUMENT as before and an odd but valid one the same meaning.
+/// points: it walks the message's fields and the data point's own (for its version, <see cref="DataPointWireVersion"/>)
+/// and keeps the point's bytes, which the measure grain decodes (a point that does not decode gets its own status
+/// there). Metadata and spec, the same in message after message, are parsed only when their bytes change. A message
+/// it cannot vouch for (malformed at its own level or the data point's, a field given twice, anything unusual) is
+/// parsed by Google.Protobuf instead, so a bad message gets the same INVALID_ARGUMENT as before and an odd but valid
+/// one the same meaning.
 /// </summary>
 /// <remarks>
 /// One per stream; not thread-safe (the stream's reader calls it on one message at a time). Disposed when the stream
@@ -107,7 +109,7 @@ public sealed class MeasureWireScanner : IDisposable
         }
 
         long version = 0;
-        if (point.Start >= 0 && !DataPointWireCheck.TryCheck(message.Slice(point.Start, point.Length), out version))
+        if (point.Start >= 0 && !DataPointWireVersion.TryRead(message.Slice(point.Start, point.Length), out version))
         {
             return null;
         }

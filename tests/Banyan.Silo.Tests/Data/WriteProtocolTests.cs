@@ -3,6 +3,7 @@ using Banyan.Api.Database.V1;
 using Banyan.Api.Model.V1;
 using Banyan.Silo.Tests.Infrastructure;
 using Banyan.Tests.Shared.Writes;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using MeasureV1 = Banyan.Api.Measure.V1;
@@ -115,6 +116,39 @@ public sealed class WriteProtocolTests(SiloHostFixture fixture) : IClassFixture<
         List<StoredRow> rows = await StoredRows.ReadAsync(fixture.Host.Grains(), group, "cpm");
         Assert.Equal(["n1", "n2", "n3"], rows.Select(r => (string?)r["default", "entity_id"]));
         Assert.Equal([(long)responses[0].MessageId, (long)responses[1].MessageId, 77L], rows.Select(r => r.Version));
+    }
+
+    // The stream walks only a point's own fields; the measure grain decodes the inside, so a point malformed there (a tag
+    // string that is not UTF-8, inside a well-formed message) is refused alone and the stream goes on.
+    [Fact]
+    public async Task A_point_malformed_inside_is_refused_alone_and_the_stream_goes_on()
+    {
+        const string group = "w-measure-malformed";
+        Metadata metadata = await CreateMeasureAsync(group);
+        DateTimeOffset t = Now.AddMinutes(-5);
+        byte[] bad = WriteSchemas.Point(null, 2, t.AddSeconds(1), "AAAA", 2).ToByteArray();
+        bad[bad.AsSpan().IndexOf("AAAA"u8)] = 0xC3; // a lead byte followed by 'A': not UTF-8, lengths unchanged
+        byte[][] messages = [WriteSchemas.Point(metadata, 1, t, "m1", 1).ToByteArray(), bad, WriteSchemas.Point(null, 3, t.AddSeconds(2), "m3", 3).ToByteArray()];
+
+        Method<byte[], byte[]> write = new(MethodType.DuplexStreaming, "banyandb.measure.v1.MeasureService", "Write", Marshallers.Create(b => b, b => b), Marshallers.Create(b => b, b => b));
+        using AsyncDuplexStreamingCall<byte[], byte[]> call = fixture.Host.Channel.CreateCallInvoker().AsyncDuplexStreamingCall(write, null, new CallOptions(deadline: RegistryClients.Deadline));
+        foreach (byte[] message in messages)
+        {
+            await call.RequestStream.WriteAsync(message);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        List<MeasureV1.WriteResponse> responses = [];
+        while (await call.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            responses.Add(MeasureV1.WriteResponse.Parser.ParseFrom(call.ResponseStream.Current));
+        }
+
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+        Assert.Equal([1UL, 2UL, 3UL], responses.Select(r => r.MessageId));
+        Assert.Equal(["STATUS_SUCCEED", "STATUS_INTERNAL_ERROR", "STATUS_SUCCEED"], responses.Select(r => r.Status));
+        List<StoredRow> rows = await StoredRows.ReadAsync(fixture.Host.Grains(), group, "cpm");
+        Assert.Equal(["m1", "m3"], rows.Select(r => (string?)r["default", "entity_id"]));
     }
 
     [Fact]

@@ -153,6 +153,86 @@ public sealed class WireDataPointPlanTests
         Assert.StartsWith("data_point: does not decode: ", Assert.Single(outcome.Refusals).Reason);
     }
 
+    // The write stream reads only a point's own fields (DataPointWireVersion): the grain's decoder is the only walk
+    // through its inside. Over corrupted, cut and spliced copies of the common point, each point either lands as
+    // Google.Protobuf reads it (the same status, reason and row as the parsed object) or, when the parser refuses it,
+    // is refused alone with "does not decode"; the fast decoder must never take bytes the parser would not.
+    [Fact]
+    public void Corrupted_points_land_as_the_parser_reads_them_or_are_refused_alone()
+    {
+        Random random = new(11);
+        SubjectLayout objectLayout = SubjectLayout.ForMeasure("g", WriteSchemas.Measure("g"), null);
+        SubjectLayout wireLayout = SubjectLayout.ForMeasure("g", WriteSchemas.Measure("g"), null);
+        MeasureV1.DataPointValue template = WriteSchemas.Point(null, 1, s_now, "entity-ä", 7).DataPoint;
+        template.Version = 300;
+        byte[] original = template.ToByteArray();
+        byte[] good = WriteSchemas.Point(null, 2, s_now, "other", 8).DataPoint.ToByteArray();
+        WireRow row = new(wireLayout.Columns.Length);
+        int landedFast = 0;
+        int refused = 0;
+        int parsedOther = 0;
+        for (int i = 0; i < 20_000; i++)
+        {
+            byte[] bytes = Corrupt(random, original);
+            WritePlan actual = MeasureWritePlanner.Plan(new MeasureWriteBatch(s_metadata, null, [], Concat([bytes, good], [5, 6])), null, wireLayout, Settings(), s_now, 77);
+            MeasureV1.DataPointValue parsed;
+            try
+            {
+                parsed = MeasureV1.DataPointValue.Parser.ParseFrom(bytes);
+            }
+            catch (InvalidProtocolBufferException)
+            {
+                Assert.False(DataPointWireDecoder.TryDecode(bytes, wireLayout, row), "the decoder took bytes the parser refuses");
+                WriteOutcome outcome = actual.ToOutcome();
+                Assert.Equal([WriteStatus.InternalError, WriteStatus.Succeed], outcome.Statuses.ToArray());
+                Assert.StartsWith("data_point: does not decode: ", Assert.Single(outcome.Refusals).Reason);
+                refused++;
+                continue;
+            }
+
+            WritePlan expected = MeasureWritePlanner.Plan(
+                new MeasureWriteBatch(s_metadata, null, [new MeasureV1.WriteRequest { MessageId = 5, DataPoint = parsed }, new MeasureV1.WriteRequest { MessageId = 6, DataPoint = MeasureV1.DataPointValue.Parser.ParseFrom(good) }]),
+                null,
+                objectLayout,
+                Settings(),
+                s_now,
+                77);
+            AssertSamePlan(expected, actual);
+            if (DataPointWireDecoder.TryDecode(bytes, wireLayout, row))
+            {
+                landedFast++;
+            }
+            else
+            {
+                parsedOther++;
+            }
+        }
+
+        // Each way taken often enough to mean something.
+        Assert.InRange(refused, 1_000, int.MaxValue);
+        Assert.InRange(landedFast, 500, int.MaxValue);
+        Assert.InRange(parsedOther, 500, int.MaxValue);
+    }
+
+    private static byte[] Corrupt(Random random, byte[] original)
+    {
+        byte[] bytes = (byte[])original.Clone();
+        switch (random.Next(4))
+        {
+            case 0:
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+                return bytes;
+            case 1:
+                bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
+                return bytes;
+            case 2:
+                return bytes[..random.Next(bytes.Length)];
+            default:
+                int cut = random.Next(bytes.Length);
+                return [.. bytes[..cut], .. original[random.Next(original.Length)..]];
+        }
+    }
+
     // A data point of a random shape: mostly the common one (three tags, two fields, a whole-millisecond timestamp),
     // else missing, null, mistyped or extra values, arrays, bad timestamps; sometimes merged with a second point by
     // concatenation or followed by an unknown field, as a client's encoder may legally send.
