@@ -61,20 +61,36 @@ public sealed class MeasureWireScannerTests
         Assert.Equal(merged.DataPoint, MeasureV1.DataPointValue.Parser.ParseFrom(request.DataPoint.ToArray()));
     }
 
+    // A message malformed at its own level or at the data point's gets the parser's error, which ends the stream; a
+    // point malformed inside is kept as it is, for the measure grain to refuse alone (WireDataPointPlanTests,
+    // WriteProtocolTests): the stream no longer walks a point's inside (docs/api.md, "Measure data points stay encoded").
     [Fact]
-    public void Bytes_that_do_not_parse_get_the_parser_s_error()
+    public void Bytes_that_do_not_parse_at_the_message_s_or_the_point_s_level_get_the_parser_s_error()
     {
         byte[] bytes = Request(5, "AAAA").ToByteArray();
-        byte[] truncated = bytes[..^5]; // inside the data point's last field
+        byte[] truncated = bytes[..^5]; // inside the data point's last field: its length runs past the end
         byte[] badLength = [.. bytes, 0x12, 0x7F]; // a data point declared 127 bytes long, with none left
-        byte[] badUtf8 = (byte[])bytes.Clone();
-        badUtf8[bytes.AsSpan().IndexOf("AAAA"u8)] = 0xC3; // a lead byte followed by 'A'
-        foreach (byte[] bad in new[] { truncated, badLength, badUtf8 })
+        byte[] pointCut = Request(5, "AAAA").ToByteArray();
+        int point = pointCut.AsSpan().IndexOf("AAAA"u8);
+        pointCut[point - 1] = 0x7F; // the entity string's length (within the point) now runs past the point's end
+        foreach (byte[] bad in new[] { truncated, badLength })
         {
             RpcException expected = Assert.Throws<RpcException>(() => PipeMessageReader.Parse(MeasureV1.WriteRequest.Parser, new ReadOnlySequence<byte>(bad)));
             RpcException actual = Assert.Throws<RpcException>(() => new MeasureWireScanner().Scan(new ReadOnlySequence<byte>(bad)));
             Assert.Equal(StatusCode.InvalidArgument, actual.StatusCode);
             Assert.Equal(expected.Status.Detail, actual.Status.Detail);
+        }
+
+        // Malformed inside the point only (the parser refuses the message, the scanner keeps the point's bytes).
+        byte[] badUtf8 = (byte[])bytes.Clone();
+        badUtf8[bytes.AsSpan().IndexOf("AAAA"u8)] = 0xC3; // a lead byte followed by 'A'
+        foreach (byte[] inside in new[] { badUtf8, pointCut })
+        {
+            Assert.Throws<RpcException>(() => PipeMessageReader.Parse(MeasureV1.WriteRequest.Parser, new ReadOnlySequence<byte>(inside)));
+            MeasureWireRequest kept = new MeasureWireScanner().Scan(new ReadOnlySequence<byte>(inside));
+            Assert.True(kept.HasDataPoint);
+            Assert.Equal(5UL, kept.MessageId);
+            Assert.Throws<InvalidProtocolBufferException>(() => MeasureV1.DataPointValue.Parser.ParseFrom(kept.DataPoint.ToArray()));
         }
     }
 
