@@ -64,7 +64,7 @@ public sealed class DataPointWireVersionTests
         int rejected = 0;
         for (int i = 0; i < 20_000; i++)
         {
-            byte[] bytes = Corrupt(random, original);
+            byte[] bytes = WireCorruption.Corrupt(random, original);
             if (!DataPointWireVersion.TryRead(bytes, out long version))
             {
                 rejected++;
@@ -95,24 +95,5 @@ public sealed class DataPointWireVersionTests
         point.Version = 99;
         point.TagFamilies.Add(new TagFamilyForWrite { Tags = { new TagValue { IntArray = new IntArray { Value = { 1, 300, -2 } } }, new TagValue { StrArray = new StrArray { Value = { "x", "yz" } } } } });
         return point.ToByteArray();
-    }
-
-    private static byte[] Corrupt(Random random, byte[] original)
-    {
-        byte[] bytes = (byte[])original.Clone();
-        switch (random.Next(4))
-        {
-            case 0:
-                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
-                return bytes;
-            case 1:
-                bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
-                return bytes;
-            case 2:
-                return bytes[..random.Next(bytes.Length)];
-            default:
-                int cut = random.Next(bytes.Length);
-                return [.. bytes[..cut], .. original[random.Next(original.Length)..]];
-        }
     }
 }

@@ -173,7 +173,7 @@ public sealed class WireDataPointPlanTests
         int parsedOther = 0;
         for (int i = 0; i < 20_000; i++)
         {
-            byte[] bytes = Corrupt(random, original);
+            byte[] bytes = WireCorruption.Corrupt(random, original);
             WritePlan actual = MeasureWritePlanner.Plan(new MeasureWriteBatch(s_metadata, null, [], Concat([bytes, good], [5, 6])), null, wireLayout, Settings(), s_now, 77);
             MeasureV1.DataPointValue parsed;
             try
@@ -213,26 +213,6 @@ public sealed class WireDataPointPlanTests
         Assert.InRange(landedFast, 500, int.MaxValue);
         Assert.InRange(parsedOther, 500, int.MaxValue);
     }
-
-    private static byte[] Corrupt(Random random, byte[] original)
-    {
-        byte[] bytes = (byte[])original.Clone();
-        switch (random.Next(4))
-        {
-            case 0:
-                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
-                return bytes;
-            case 1:
-                bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
-                return bytes;
-            case 2:
-                return bytes[..random.Next(bytes.Length)];
-            default:
-                int cut = random.Next(bytes.Length);
-                return [.. bytes[..cut], .. original[random.Next(original.Length)..]];
-        }
-    }
-
     // A data point of a random shape: mostly the common one (three tags, two fields, a whole-millisecond timestamp),
     // else missing, null, mistyped or extra values, arrays, bad timestamps; sometimes merged with a second point by
     // concatenation or followed by an unknown field, as a client's encoder may legally send.
