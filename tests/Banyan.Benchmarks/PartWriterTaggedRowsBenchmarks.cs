@@ -24,6 +24,7 @@ public class PartWriterTaggedRowsBenchmarks
     private const int RowsPerSource = 90;
 
     private readonly List<Block> _sources = [];
+    private MemoryPart _memoryPart = null!;
     private string _root = null!;
     private int _iteration;
 
@@ -65,6 +66,7 @@ public class PartWriterTaggedRowsBenchmarks
             }
         }
 
+        _memoryPart = MemoryPart.FromBlocks(DataKind.Measure, [.. _sources], ["default"]);
         _root = Path.Combine(Path.GetTempPath(), "banyan-taggedrows-" + Environment.ProcessId);
         Directory.CreateDirectory(_root);
     }
@@ -108,23 +110,14 @@ public class PartWriterTaggedRowsBenchmarks
         return Finish(writer, folder);
     }
 
-    /// <summary>The same blocks written whole, as a flush writes a memory part's blocks (each a range of rows).</summary>
+    /// <summary>The same blocks written whole, as a flush writes a memory part (<see cref="MemoryPart.WriteTo"/>).</summary>
     [Benchmark]
     public long WriteBlocks()
     {
-        using var writer = NewWriter(out string folder);
-        foreach (Block source in _sources)
-        {
-            ulong entity = 0;
-            for (int c = 0; c < source.Columns.Count; c++)
-            {
-                entity |= source.Columns[c].HoldsSeriesEntity ? 1UL << c : 0;
-            }
-
-            writer.WriteRows(source, 0, source.Count, source.SeriesId, entity);
-        }
-
-        return Finish(writer, folder);
+        string folder = Path.Combine(_root, "part-" + _iteration++);
+        long blocks = _memoryPart.WriteTo(folder, PartWriterOptions.Default with { Fsync = false, ParallelEncoding = ParallelEncoding }).BlockCount;
+        Directory.Delete(folder, recursive: true);
+        return blocks;
     }
 
     private PartWriter NewWriter(out string folder)

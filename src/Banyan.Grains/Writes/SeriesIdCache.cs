@@ -241,7 +241,6 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
         return values;
     }
 
-
     private sealed record Entry(ColumnValue[] Entity, ColumnValue[]? Sharding, ulong SeriesId, ulong RoutingHash)
     {
         public bool Matches(ColumnValue[] row, int[] entityColumns, int[]? shardingColumns)

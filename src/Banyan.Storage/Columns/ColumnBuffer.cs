@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Banyan.Storage.Bytes;
 using Banyan.Storage.Values;
 
@@ -687,33 +688,18 @@ public sealed class ColumnBuffer
         return _doubles.AsSpan(0, count);
     }
 
-    // Appends `count` non-null rows to an Int64 or Timestamp column and returns them for the caller to write (a memory
-    // part's row store is filled block by block this way, without a copy through a temporary array).
-    internal Span<long> AppendInt64RowsUnfilled(int count)
+    // Appends `count` non-null rows to an Int64, Timestamp or Float64 column and returns them for the caller to write,
+    // a float64 as its bits (a memory part's row store is filled block by block this way, without a temporary array).
+    internal Span<long> AppendFixedWidthRowsUnfilled(int count)
     {
-        CheckType(ColumnValueTypes.IsInteger(Type), "an integer");
+        CheckType(Type == ColumnValueType.Float64 || ColumnValueTypes.IsInteger(Type), "a number");
         EnsureRows(Count + count);
         if (NullCount > 0)
         {
             _nulls.AsSpan(Count, count).Clear();
         }
 
-        Span<long> rows = _longs.AsSpan(Count, count);
-        Count += count;
-        return rows;
-    }
-
-    // AppendInt64RowsUnfilled for a Float64 column.
-    internal Span<double> AppendFloat64RowsUnfilled(int count)
-    {
-        CheckType(Type == ColumnValueType.Float64, "a float64");
-        EnsureRows(Count + count);
-        if (NullCount > 0)
-        {
-            _nulls.AsSpan(Count, count).Clear();
-        }
-
-        Span<double> rows = _doubles.AsSpan(Count, count);
+        Span<long> rows = Type == ColumnValueType.Float64 ? MemoryMarshal.Cast<double, long>(_doubles.AsSpan(Count, count)) : _longs.AsSpan(Count, count);
         Count += count;
         return rows;
     }

@@ -34,6 +34,9 @@ public sealed class Block
     /// <summary>Timestamps (nanoseconds), ascending.</summary>
     public ReadOnlySpan<long> Timestamps => _timestamps.AsSpan(0, Count);
 
+    // The timestamps as memory, for a caller that keeps them beside others (valid while the block is not appended to).
+    internal ReadOnlyMemory<long> TimestampsMemory => _timestamps.AsMemory(0, Count);
+
     /// <summary>Measures: versions. Streams: element id bits.</summary>
     public ReadOnlySpan<long> Versions => _versions.AsSpan(0, Count);
 

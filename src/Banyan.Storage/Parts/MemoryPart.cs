@@ -167,7 +167,9 @@ public sealed class MemoryPart : IPartReader
         using var writer = new PartWriter(directory, Metadata.Kind, options);
         foreach (BlockHeader header in _headers)
         {
-            writer.WriteRows(header.MemoryRows!, header.MemoryFirstRow, header.RowCount, header.SeriesId, header.MemoryEntityColumns);
+            Block block = writer.RentBlock();
+            CopyRows(header, ColumnProjection.All, block);
+            writer.WriteRentedBlock(block);
         }
 
         return writer.Complete();
@@ -239,8 +241,8 @@ public sealed class MemoryPart : IPartReader
         }
     }
 
-    /// <summary>Whether bit <paramref name="column"/> of a block's entity mask (<see cref="BlockHeader.MemoryEntityColumns"/>) is set.</summary>
-    internal static bool HoldsEntity(ulong entityColumns, int column) => column < 64 && ((entityColumns >> column) & 1) != 0;
+    // Whether bit `column` of a block's entity mask (BlockHeader.MemoryEntityColumns) is set.
+    private static bool HoldsEntity(ulong entityColumns, int column) => column < 64 && ((entityColumns >> column) & 1) != 0;
 
     private Block[] CopyBlocks()
     {
@@ -302,7 +304,6 @@ public sealed class MemoryPart : IPartReader
         return lo;
     }
 
-
     private static bool ContainsFamily(List<TagFamilyHeader> families, string name)
     {
         foreach (TagFamilyHeader family in families)
@@ -315,7 +316,4 @@ public sealed class MemoryPart : IPartReader
 
         return false;
     }
-
-
-
 }

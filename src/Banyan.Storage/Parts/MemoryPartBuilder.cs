@@ -564,9 +564,7 @@ internal static class MemoryPartBuilder
         {
             if (subject.Flat[column] is long[] flat)
             {
-                Span<long> values = target.Type == ColumnValueType.Float64
-                    ? MemoryMarshal.Cast<double, long>(target.AppendFloat64RowsUnfilled(count))
-                    : target.AppendInt64RowsUnfilled(count);
+                Span<long> values = target.AppendFixedWidthRowsUnfilled(count);
                 if (subject.Sorted[column] is long[] inOrder)
                 {
                     // Already in sorted position order: a copy, or a pass over increasing positions.

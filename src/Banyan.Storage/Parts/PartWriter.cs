@@ -100,25 +100,25 @@ public sealed class PartWriter : IDisposable
     }
 
     /// <summary>
-    /// Writes one block made of rows <paramref name="first"/>..+<paramref name="count"/> of <paramref name="rows"/> (a
-    /// memory part's row store, unchanged until <see cref="Complete"/>), of series <paramref name="seriesId"/>; bit c of
-    /// <paramref name="entityColumns"/> set when column c holds the series' entity value in each of them. The rows are
-    /// copied into a block of the writer's (one it reuses once the block is placed), which may wait in the queue of
-    /// blocks encoded together.
+    /// A block of the writer's for the caller to fill and hand to <see cref="WriteRentedBlock"/> (a memory part's flush
+    /// copies each of its blocks into one): a block the writer has placed is reused, so a flush of thousands of blocks
+    /// allocates a few.
     /// </summary>
-    internal void WriteRows(Block rows, int first, int count, ulong seriesId, ulong entityColumns)
+    internal Block RentBlock()
     {
-        ArgumentNullException.ThrowIfNull(rows);
+        ObjectDisposedException.ThrowIf(_disposed || _completed, this);
+        return _spareBlocks.Count > 0 ? _spareBlocks.Pop() : new Block();
+    }
+
+    /// <summary>
+    /// Writes a block from <see cref="RentBlock"/>, which the caller no longer touches: it may wait in the queue of
+    /// blocks encoded together, and is reused once placed.
+    /// </summary>
+    internal void WriteRentedBlock(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
         ObjectDisposedException.ThrowIf(_disposed || _completed, this);
         FlushPending();
-        Block block = _spareBlocks.Count > 0 ? _spareBlocks.Pop() : new Block();
-        block.Reset(seriesId);
-        block.AppendRows(rows, first, count);
-        for (int c = 0; c < block.Columns.Count; c++)
-        {
-            block.Columns[c].HoldsSeriesEntity = MemoryPart.HoldsEntity(entityColumns, c);
-        }
-
         if (_parallel)
         {
             WriteBlockCore(block, retained: true, owned: true);

@@ -37,7 +37,7 @@ internal sealed class SharedTimestampCheck
     // Per part (index in _parts): the latest block of the series swept so far, its keys once read (null until then),
     // and a buffer to decode that part's blocks into when they do not come from the cache or a memory part.
     private readonly BlockHeader?[] _latest;
-    private readonly Block?[] _latestKeys;
+    private readonly ReadOnlyMemory<long>?[] _latestKeys;
     private readonly Block?[] _buffers;
 
     /// <summary>
@@ -55,7 +55,7 @@ internal sealed class SharedTimestampCheck
         _maxTimestamp = maxTimestamp;
         _scratch = scratch;
         _latest = new BlockHeader?[parts.Count];
-        _latestKeys = new Block?[parts.Count];
+        _latestKeys = new ReadOnlyMemory<long>?[parts.Count];
         _buffers = new Block?[parts.Count];
     }
 
@@ -76,7 +76,7 @@ internal sealed class SharedTimestampCheck
                 continue; // no row in the range
             }
 
-            Block? keys = null;
+            ReadOnlyMemory<long>? keys = null;
             for (int other = 0; other < _latest.Length; other++)
             {
                 // The other part's latest block starts no later than this one (sweep order); they meet where it ends
@@ -87,8 +87,8 @@ internal sealed class SharedTimestampCheck
                 }
 
                 keys ??= Keys(header, part);
-                Block earlierKeys = _latestKeys[other] ??= Keys(earlier, other);
-                if (ShareTimestamp(earlierKeys.Timestamps, keys.Timestamps, from, Math.Min(to, earlier.MaxTimestamp)))
+                ReadOnlyMemory<long> earlierKeys = _latestKeys[other] ??= Keys(earlier, other);
+                if (ShareTimestamp(earlierKeys.Span, keys.Value.Span, from, Math.Min(to, earlier.MaxTimestamp)))
                 {
                     return true;
                 }
@@ -133,16 +133,22 @@ internal sealed class SharedTimestampCheck
         return false;
     }
 
-    // The block's keys (and, from the cache, its field): valid until the next read of the same part.
-    private Block Keys(BlockHeader header, int part)
+    // The block's timestamps: a memory part's in its row store, a disk part's from the cache (with the field) or decoded
+    // into this part's buffer, valid until the next read of the same part.
+    private ReadOnlyMemory<long> Keys(BlockHeader header, int part)
     {
+        if (header.MemoryRows is { } rows)
+        {
+            return rows.TimestampsMemory.Slice(header.MemoryFirstRow, header.RowCount);
+        }
+
         if (_cache is not null && _parts[part] is PartReader disk)
         {
-            return _cache.ReadField(disk, header, _field, _fieldOnly, _scratch);
+            return _cache.ReadField(disk, header, _field, _fieldOnly, _scratch).TimestampsMemory;
         }
 
         Block buffer = _buffers[part] ??= new Block();
         _parts[part].ReadBlock(header, ColumnProjection.KeysOnly, buffer, _scratch);
-        return buffer;
+        return buffer.TimestampsMemory;
     }
 }
