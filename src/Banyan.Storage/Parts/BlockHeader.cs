@@ -25,6 +25,17 @@ public sealed class BlockHeader
         MemoryRows = memoryRows;
     }
 
+    // The decoded-block cache's entry last found or added for this block (DecodedBlockCache.ReadField), so that a
+    // repeated read finds it without a table lookup. Written and read without a lock: a reader sees null, an older
+    // entry or a newer one, and each is checked before use.
+    private DecodedBlockCache.Entry? _decodedEntry;
+
+    internal DecodedBlockCache.Entry? DecodedEntry
+    {
+        get => Volatile.Read(ref _decodedEntry);
+        set => Volatile.Write(ref _decodedEntry, value);
+    }
+
     /// <summary>Series of every row of the block.</summary>
     public ulong SeriesId { get; }
 

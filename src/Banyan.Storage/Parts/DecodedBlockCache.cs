@@ -78,9 +78,24 @@ public sealed class DecodedBlockCache
         ArgumentNullException.ThrowIfNull(part);
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(field);
+        // The header's own slot first: the entry last found or added for it, when it is this cache's and of this field
+        // (a chart's requests ask for one field of each block). No hashing and no table walk: on a chart's requests,
+        // the lookups in the table were a sixth of the summaries' time.
+        if (header.DecodedEntry is { } slot && ReferenceEquals(slot.Cache, this) && string.Equals(slot.Key.Field, field, StringComparison.Ordinal) && slot.Block is { } slotted)
+        {
+            if (!slot.Used)
+            {
+                slot.Used = true;
+            }
+
+            _hits.Increment();
+            return slotted;
+        }
+
         var key = new Key(header, field);
         if (_entries.TryGetValue(key, out Entry? cached) && cached.Block is { } hit)
         {
+            header.DecodedEntry = cached;
             if (!cached.Used)
             {
                 cached.Used = true; // written only when it changes: a hot entry's line stays shared between the cores
@@ -102,7 +117,7 @@ public sealed class DecodedBlockCache
             return block;
         }
 
-        var entry = new Entry(key, block, size);
+        var entry = new Entry(this, key, block, size);
         lock (_lock)
         {
             if (!_entries.TryAdd(key, entry))
@@ -110,6 +125,7 @@ public sealed class DecodedBlockCache
                 return _entries.TryGetValue(key, out Entry? raced) && raced.Block is { } first ? first : block;
             }
 
+            header.DecodedEntry = entry;
             _clock.Enqueue(entry);
             _bytes += size;
             EvictOverCapacity();
@@ -187,7 +203,7 @@ public sealed class DecodedBlockCache
     }
 
     // The header by reference (a header belongs to one part and is never rebuilt while the part is open).
-    private readonly record struct Key(BlockHeader Header, string Field);
+    internal readonly record struct Key(BlockHeader Header, string Field);
 
     private sealed class KeyComparer : IEqualityComparer<Key>
     {
@@ -198,9 +214,17 @@ public sealed class DecodedBlockCache
         public int GetHashCode(Key key) => HashCode.Combine(RuntimeHelpers.GetHashCode(key.Header), key.Field.Length, key.Field.Length > 0 ? key.Field[0] : '\0');
     }
 
-    private sealed class Entry(Key key, Block block, long bytes)
+    /// <summary>
+    /// One cached block. A block header keeps the entry last found or added for it (<see cref="BlockHeader.DecodedEntry"/>)
+    /// so that the next read of it skips the table; an entry evicted or forgotten has no block any more, and a header
+    /// holding it reads through the table again.
+    /// </summary>
+    internal sealed class Entry(DecodedBlockCache cache, Key key, Block block, long bytes)
     {
         private Block? _block = block;
+
+        /// <summary>The cache the entry belongs to (a header may be read through more than one).</summary>
+        public DecodedBlockCache Cache { get; } = cache;
 
         public Key Key { get; } = key;
 

@@ -57,7 +57,7 @@ public static class FieldSummaryReader
             }
 
             part.ReadBlock(header, projection, buffer, scratch);
-            (int start, int end) = SortedTimestamps.Within(buffer.Timestamps, minTimestamp, maxTimestamp);
+            (int start, int end) = SortedTimestamps.Within(header, buffer.Timestamps, minTimestamp, maxTimestamp);
 
             ColumnBuffer decoded = buffer.FindColumn(null, field)!;
             result.Add(ColumnStatistics.Compute(decoded, start, end - start));

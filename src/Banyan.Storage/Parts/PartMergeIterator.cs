@@ -251,7 +251,7 @@ public sealed class PartMergeIterator
                 BlockHeader header = _headers[_nextHeader++];
                 part.ReadBlock(header, owner._projection, Block, owner._scratch);
                 ReadOnlySpan<long> timestamps = Block.Timestamps;
-                (int start, int end) = SortedTimestamps.Within(timestamps, owner._query.MinTimestamp, owner._query.MaxTimestamp);
+                (int start, int end) = SortedTimestamps.Within(header, timestamps, owner._query.MinTimestamp, owner._query.MaxTimestamp);
                 if (start < end)
                 {
                     Row = start;

@@ -20,6 +20,24 @@ internal static class SortedTimestamps
         return (start, Math.Max(start, UpperBound(timestamps, maxTimestamp)));
     }
 
+    /// <summary>
+    /// <see cref="Within(ReadOnlySpan{long}, long, long)"/> over a block read in full: by arithmetic when its part does not
+    /// store the block's timestamps because they are evenly spaced (<see cref="EvenlySpacedTimestamps"/>), else by search.
+    /// </summary>
+    /// <param name="header">The block's header.</param>
+    /// <param name="timestamps">The block's timestamps as read (all <see cref="BlockHeader.RowCount"/> of them).</param>
+    /// <param name="minTimestamp">Inclusive lower bound.</param>
+    /// <param name="maxTimestamp">Inclusive upper bound.</param>
+    public static (int Start, int End) Within(BlockHeader header, ReadOnlySpan<long> timestamps, long minTimestamp, long maxTimestamp)
+    {
+        if (!header.TimestampsStored && timestamps.Length == header.RowCount)
+        {
+            return EvenlySpacedTimestamps.Within(header.MinTimestamp, header.MaxTimestamp, header.RowCount, minTimestamp, maxTimestamp);
+        }
+
+        return Within(timestamps, minTimestamp, maxTimestamp);
+    }
+
     /// <summary>The index of the first timestamp at or after <paramref name="timestamp"/> (the length when none is).</summary>
     public static int LowerBound(ReadOnlySpan<long> timestamps, long timestamp)
     {

@@ -85,7 +85,7 @@ public sealed partial class Shard
 
                     Block read = column is null ? ReadKeys(parts[part], header, buffer, scratch) : ReadFieldBlock(parts[part], header, field, fieldOnly, buffer, scratch);
                     ReadOnlySpan<long> timestamps = read.Timestamps;
-                    (int start, int end) = SortedTimestamps.Within(timestamps, minTimestamp, maxTimestamp);
+                    (int start, int end) = SortedTimestamps.Within(header, timestamps, minTimestamp, maxTimestamp);
 
                     if (end == start)
                     {
@@ -210,7 +210,7 @@ public sealed partial class Shard
                     }
 
                     ReadOnlySpan<long> timestamps = read.Timestamps;
-                    (int start, int end) = SortedTimestamps.Within(timestamps, minTimestamp, maxTimestamp);
+                    (int start, int end) = SortedTimestamps.Within(header, timestamps, minTimestamp, maxTimestamp);
                     bool counted = false;
                     while (start < end)
                     {

@@ -1,18 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
 using Banyan.Benchmarks.Load;
+using Banyan.Storage.Parts;
 
 namespace Banyan.Benchmarks.EngineQueries;
 
 /// <summary>
-/// <c>dotnet Banyan.Benchmarks.dll queries [--runs N] [--warmup N] [--shards N] [--series S] [--points N] [--seed K] [--only NAME]</c>:
+/// <c>dotnet Banyan.Benchmarks.dll queries [--runs N] [--warmup N] [--shards N] [--series S] [--points N] [--seed K] [--only NAME] [--block-cache MB]</c>:
 /// the peer benchmark's three queries at the engine level. Loads gen.py's dataset (computed in process, bit for bit
 /// gen.py's) into <see cref="PeerShards"/> (2 shards by default, as the service's group; WAL on; flushed and merged),
 /// then runs Q1, Q2 and Q3 of <see cref="PeerEngineQueries"/> (plus, for comparison, Q2 as one range aggregation per
 /// bucket and Q3 from the rows) <c>--warmup</c> times untimed and <c>--runs</c> times timed each, in turn, and checks
 /// every answer exactly against <see cref="PeerAnswers"/> (outside the timing). Prints one <c>result</c> line per
 /// query with the median and p99 in milliseconds; exits 1 if any answer was wrong. <c>--only Q2</c> (etc.) runs one query
-/// alone, e.g. to profile it (<c>perf record -p</c> once the first line is printed).
+/// alone, e.g. to profile it (<c>perf record -p</c> once the first line is printed). <c>--block-cache MB</c> gives the
+/// shards a decoded-block cache of that size, as a silo's shards share one (64 MiB by default there; none here unless
+/// asked, so that the figures stay comparable with the earlier ones).
 /// </summary>
 public static class EngineQueriesCommand
 {
@@ -27,6 +30,7 @@ public static class EngineQueriesCommand
         int points = 360;
         long seed = 42;
         string? only = null;
+        int blockCacheMegabytes = 0;
         for (int i = 0; i < args.Length; i++)
         {
             string value = i + 1 < args.Length ? args[i + 1] : string.Empty;
@@ -53,8 +57,11 @@ public static class EngineQueriesCommand
                 case "--only":
                     only = value;
                     break;
+                case "--block-cache":
+                    blockCacheMegabytes = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
                 default:
-                    Console.Error.WriteLine($"queries: unknown argument '{args[i]}' (expected --runs N, --warmup N, --shards N, --series S, --points N, --seed K, --only NAME)");
+                    Console.Error.WriteLine($"queries: unknown argument '{args[i]}' (expected --runs N, --warmup N, --shards N, --series S, --points N, --seed K, --only NAME, --block-cache MB)");
                     return 2;
             }
 
@@ -69,9 +76,10 @@ public static class EngineQueriesCommand
         try
         {
             Stopwatch load = Stopwatch.StartNew();
-            using PeerShards shards = PeerShards.Load(directory, dataset, shardCount);
+            DecodedBlockCache? blockCache = blockCacheMegabytes > 0 ? new DecodedBlockCache((long)blockCacheMegabytes << 20) : null;
+            using PeerShards shards = PeerShards.Load(directory, dataset, shardCount, blockCache: blockCache);
             load.Stop();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// {dataset.Samples:N0} samples, {dataset.Series:N0} series, {shardCount} shard(s), WAL on; dataset {generate.Elapsed.TotalSeconds:F1} s, load + flush + merge {load.Elapsed.TotalSeconds:F1} s; {Environment.ProcessorCount} cores, load {LoadAverage()}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// {dataset.Samples:N0} samples, {dataset.Series:N0} series, {shardCount} shard(s), WAL on, block cache {(blockCacheMegabytes > 0 ? $"{blockCacheMegabytes} MiB" : "none")}; dataset {generate.Elapsed.TotalSeconds:F1} s, load + flush + merge {load.Elapsed.TotalSeconds:F1} s; {Environment.ProcessorCount} cores, load {LoadAverage()}"));
             PeerEngineQueries queries = new(shards, dataset);
             List<(string Name, Func<(string Name, double[] Ms, string Detail)> Run)> all =
             [

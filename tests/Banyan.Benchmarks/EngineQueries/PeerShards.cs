@@ -1,4 +1,5 @@
 using Banyan.Benchmarks.Load;
+using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Series;
 using Banyan.Storage.Shards;
@@ -46,9 +47,11 @@ public sealed class PeerShards : IDisposable
     /// <paramref name="dataset"/> (time-major, in batches of one subject and one shard of about
     /// <paramref name="batchRows"/> rows, as the write grains send them), then flushes and merges each shard into its
     /// settled parts. <paramref name="valueOf"/> replaces a point's value (series, point) for tests of the answer check;
-    /// null writes the dataset's.
+    /// null writes the dataset's. <paramref name="blockCache"/>, when given, is shared by the shards as a silo shares
+    /// its own among its shards (<c>Silo:Shard:BlockCacheMegabytes</c>): aggregations then read the blocks that straddle
+    /// their bounds decoded once, as the service does.
     /// </summary>
-    public static PeerShards Load(string directory, PeerDataset dataset, int shards, int batchRows = 10_000, Func<int, int, double>? valueOf = null)
+    public static PeerShards Load(string directory, PeerDataset dataset, int shards, int batchRows = 10_000, Func<int, int, double>? valueOf = null, DecodedBlockCache? blockCache = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
@@ -60,7 +63,7 @@ public sealed class PeerShards : IDisposable
         {
             for (int s = 0; s < shards; s++)
             {
-                opened[s] = Shard.Open(Path.Combine(directory, $"shard-{s}"), new ShardOptions { Kind = DataKind.Measure, WalEnabled = true });
+                opened[s] = Shard.Open(Path.Combine(directory, $"shard-{s}"), new ShardOptions { Kind = DataKind.Measure, WalEnabled = true, BlockCache = blockCache });
                 foreach (string metric in PeerDataset.Metrics)
                 {
                     opened[s].ConfigureSubject(new ShardIndexConfig(DataKind.Measure, metric, [.. EntityTags], []));

@@ -56,6 +56,39 @@ public sealed class DecodedBlockCacheTests : IDisposable
         Assert.Equal(_headers.Sum(h => EntryBytes(h)), cache.Bytes);
     }
 
+    // A block header keeps the entry last found for it, so the cases its slot must not answer: another field of the same
+    // block (read in turn, each field's own block), and another cache reading the same header (each its own entries).
+    [Fact]
+    public void Two_fields_of_a_block_and_two_caches_over_one_header_each_get_their_own_block()
+    {
+        ColumnProjection floatOnly = ColumnProjection.Of(["f_float"], []);
+        DecodedBlockCache one = new(64 << 20);
+        DecodedBlockCache other = new(64 << 20);
+        var scratch = new DecodeScratch();
+        foreach (BlockHeader header in _headers)
+        {
+            Block ints = one.ReadField(_part, header, "f_int", s_intOnly, scratch);
+            Block floats = one.ReadField(_part, header, "f_float", floatOnly, scratch);
+            Block elsewhere = other.ReadField(_part, header, "f_int", s_intOnly, scratch);
+            Assert.NotSame(ints, floats);
+            Assert.NotSame(ints, elsewhere);
+            for (int round = 0; round < 2; round++)
+            {
+                Assert.Same(ints, one.ReadField(_part, header, "f_int", s_intOnly, scratch));
+                Assert.Same(floats, one.ReadField(_part, header, "f_float", floatOnly, scratch));
+                Assert.Same(elsewhere, other.ReadField(_part, header, "f_int", s_intOnly, scratch));
+            }
+
+            Assert.NotNull(floats.FindColumn(null, "f_float"));
+            Assert.Null(floats.FindColumn(null, "f_int"));
+            Assert.Equal(Values(ints), Values(elsewhere));
+        }
+
+        int blocks = _headers.Count;
+        Assert.Equal((2 * blocks, 4L * blocks, 2L * blocks), (one.Count, one.Hits, one.Misses));
+        Assert.Equal((blocks, 2L * blocks, (long)blocks), (other.Count, other.Hits, other.Misses));
+    }
+
     [Fact]
     public void Eviction_keeps_the_bound_and_spares_a_block_read_since_the_walk_last_passed_it()
     {
