@@ -47,7 +47,9 @@ def main(path):
                 counts[name] += 1
                 return
         leaf = frames[0] if frames else ""
-        counts["other: kernel, no Banyan/runtime frame" if "kernel" in leaf else "other (" + comm.strip() + ")"] += 1
+        # The thread's name alone: a plain `perf script` puts the pid, time and event after it on the same line.
+        thread = re.sub(r"\s+\d+(/\d+)?\s.*$", "", comm.strip())
+        counts["other: kernel, no Banyan/runtime frame" if "kernel" in leaf else "other (" + thread + ")"] += 1
 
     comm, frames = None, []
     with open(path, errors="replace") as f:
