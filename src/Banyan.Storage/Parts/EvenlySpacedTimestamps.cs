@@ -4,8 +4,8 @@ namespace Banyan.Storage.Parts;
 /// The rows of a block whose timestamps are evenly spaced (the part does not store them: row i is at
 /// first + i·step, step = (last − first)/(n − 1), docs/format/primary.bin.md) that fall in a time range, found by
 /// arithmetic. Metrics are scraped or aggregated at a fixed interval, so most measure blocks are of this kind, and a
-/// chart's bucket then costs no search over the decoded timestamps (nor a read of them: in a block cache they are the
-/// lines a query touches first).
+/// chart's bucket then costs no binary search over the decoded timestamps (two of them per block and bucket, each a
+/// walk of cache lines the query has not touched yet).
 /// </summary>
 internal static class EvenlySpacedTimestamps
 {
@@ -44,12 +44,5 @@ internal static class EvenlySpacedTimestamps
         }
 
         return (start, Math.Max(start, end));
-    }
-
-    /// <summary>The timestamp of row <paramref name="row"/> of such a block.</summary>
-    public static long At(long first, long last, int count, int row)
-    {
-        ulong step = count > 1 ? unchecked((ulong)(last - first)) / (ulong)(count - 1) : 0;
-        return unchecked((long)((ulong)first + ((ulong)row * step)));
     }
 }
