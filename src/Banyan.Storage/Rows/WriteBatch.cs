@@ -19,9 +19,11 @@ namespace Banyan.Storage.Rows;
 /// </remarks>
 public sealed class WriteBatch
 {
-    private ulong[] _seriesIds = new ulong[16];
-    private long[] _timestamps = new long[16];
-    private long[] _versions = new long[16];
+    // Empty until the first row or Reserve: a writer that knows its size reserves it at once, and a batch that ends up
+    // with no rows (a query's answer of a shard with nothing in range) allocates no keys.
+    private ulong[] _seriesIds = [];
+    private long[] _timestamps = [];
+    private long[] _versions = [];
     private readonly List<ColumnBuffer> _columns = [];
 
     /// <summary>Longest subject name accepted, in UTF-8 bytes.</summary>
@@ -442,11 +444,14 @@ public sealed class WriteBatch
         Count++;
     }
 
+    // The first allocation's rows when growing one row at a time.
+    private const int MinimumRows = 16;
+
     private void EnsureCapacity(int rows)
     {
         if (_seriesIds.Length < rows)
         {
-            int size = Math.Max(rows, _seriesIds.Length * 2);
+            int size = Math.Max(rows, Math.Max(MinimumRows, _seriesIds.Length * 2));
             Array.Resize(ref _seriesIds, size);
             Array.Resize(ref _timestamps, size);
             Array.Resize(ref _versions, size);

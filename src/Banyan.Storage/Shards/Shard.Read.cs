@@ -190,25 +190,45 @@ public sealed partial class Shard
 
         // The view first: a write it holds as buffered is read from there, and one it no longer holds was sealed,
         // which registers its series before the seal ends, so the index read after has it.
-        var buffered = new HashSet<ulong>();
+        HashSet<ulong>? buffered = null;
         using (ShardReadView view = AcquireView())
         {
-            view.AddBufferedSeries(config.Subject, indexer.DefaultSubject, minTimestamp, maxTimestamp, buffered);
+            if (view.BufferedWrites > 0)
+            {
+                buffered = [];
+                view.AddBufferedSeries(config.Subject, indexer.DefaultSubject, minTimestamp, maxTimestamp, buffered);
+            }
         }
 
         // A buffered series the index already holds is decided by the index read below, which comes after this check
         // (a series registered between the two stays undecided, which only costs its rows a check).
-        buffered.RemoveWhere(indexer.Series.Contains);
-        // In the prefix answer's order, ascending by id, which the selection keeps.
+        buffered?.RemoveWhere(indexer.Series.Contains);
+        // In the prefix answer's order, ascending by id, which the selection keeps. Without a filter it is the index's
+        // answer itself (read-only, and shared with the other readers of the same prefix), not a copy per read.
         IReadOnlyList<SeriesMatch> found = indexer.Series.FindByPrefix(config.Subject, leadingValues);
-        var indexed = new List<SeriesMatch>(found.Count);
+        IReadOnlyList<SeriesMatch> indexed = found;
+        if (matches is not null)
+        {
+            var kept = new List<SeriesMatch>(found.Count);
+            foreach (SeriesMatch match in found)
+            {
+                if (matches(match.EntityValues))
+                {
+                    kept.Add(match);
+                }
+            }
+
+            indexed = kept;
+        }
+
+        if (buffered is not { Count: > 0 })
+        {
+            return new SeriesSelection(indexed, []);
+        }
+
         foreach (SeriesMatch match in found)
         {
             buffered.Remove(match.SeriesId);
-            if (matches is null || matches(match.EntityValues))
-            {
-                indexed.Add(match);
-            }
         }
 
         ulong[] unindexed = [.. buffered];

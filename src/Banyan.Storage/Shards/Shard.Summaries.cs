@@ -51,7 +51,7 @@ public sealed partial class Shard
         var versioned = new List<(ulong Series, int Blocks)>();
         using (BlockMerge blocks = BlockMerge.Start(parts, filter))
         {
-            var buffer = new Block();
+            Block? buffer = null; // made on the first block decoded here rather than taken from the block cache
             var scratch = new DecodeScratch();
             ColumnProjection fieldOnly = ColumnProjection.Of([field], []);
             var check = new SharedTimestampCheck(parts, _options.BlockCache, field, fieldOnly, minTimestamp, maxTimestamp, scratch);
@@ -83,7 +83,7 @@ public sealed partial class Shard
                         continue;
                     }
 
-                    Block read = column is null ? ReadKeys(parts[part], header, buffer, scratch) : ReadFieldBlock(parts[part], header, field, fieldOnly, buffer, scratch);
+                    Block read = column is null ? ReadKeys(parts[part], header, buffer ??= new Block(), scratch) : ReadFieldBlock(parts[part], header, field, fieldOnly, ref buffer, scratch);
                     ReadOnlySpan<long> timestamps = read.Timestamps;
                     (int start, int end) = SortedTimestamps.Within(header, timestamps, minTimestamp, maxTimestamp);
 
@@ -168,7 +168,7 @@ public sealed partial class Shard
         var versioned = new List<(ulong Series, int Blocks)>();
         using (BlockMerge blocks = BlockMerge.Start(parts, filter))
         {
-            var buffer = new Block();
+            Block? buffer = null;
             var scratch = new DecodeScratch();
             ColumnProjection fieldOnly = ColumnProjection.Of([field], []);
             var check = new SharedTimestampCheck(parts, _options.BlockCache, field, fieldOnly, minTimestamp, maxTimestamp, scratch);
@@ -202,7 +202,7 @@ public sealed partial class Shard
                         continue;
                     }
 
-                    Block read = ReadFieldBlock(parts[part], header, field, fieldOnly, buffer, scratch);
+                    Block read = ReadFieldBlock(parts[part], header, field, fieldOnly, ref buffer, scratch);
                     ColumnBuffer? decoded = read.FindColumn(null, field);
                     if (decoded is null)
                     {
@@ -277,14 +277,15 @@ public sealed partial class Shard
     private static int IntervalOf(long timestamp, long minTimestamp, long interval) => (int)(unchecked((ulong)timestamp - (ulong)minTimestamp) / (ulong)interval);
 
     // The keys and the field of a block that straddles a bound: through the block cache for a disk part when the shard
-    // has one (a chart's next bucket reads the same block), else decoded into buffer.
-    private Block ReadFieldBlock(IPartReader part, BlockHeader header, string field, ColumnProjection fieldOnly, Block buffer, DecodeScratch scratch)
+    // has one (a chart's next bucket reads the same block), else decoded into buffer (made here the first time).
+    private Block ReadFieldBlock(IPartReader part, BlockHeader header, string field, ColumnProjection fieldOnly, ref Block? buffer, DecodeScratch scratch)
     {
         if (_options.BlockCache is { } cache && part is PartReader disk)
         {
             return cache.ReadField(disk, header, field, fieldOnly, scratch);
         }
 
+        buffer ??= new Block();
         part.ReadBlock(header, fieldOnly, buffer, scratch);
         return buffer;
     }
