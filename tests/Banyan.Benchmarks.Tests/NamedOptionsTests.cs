@@ -19,6 +19,29 @@ public sealed class NamedOptionsTests
     }
 
     [Fact]
+    public void Repeated_settings_are_taken_out_and_the_rest_kept_in_order()
+    {
+        Dictionary<string, string> settings = NamedOptions.Settings(
+            ["--a", "A.dll", "--b-env", "X=1", "--b", "B.dll", "--b-env", "Y=a=b", "--b-env", "X=2"], "--b-env", out string[] rest);
+
+        Assert.Equal(["--a", "A.dll", "--b", "B.dll"], rest);
+        Assert.Equal(2, settings.Count);
+        Assert.Equal("2", settings["X"]);
+        Assert.Equal("a=b", settings["Y"]);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--b-env" }, "--b-env needs a value")]
+    [InlineData(new[] { "--b-env", "NOVALUE" }, "--b-env 'NOVALUE': expected NAME=VALUE")]
+    [InlineData(new[] { "--b-env", "=1" }, "--b-env '=1': expected NAME=VALUE")]
+    public void Malformed_settings_are_refused_by_name(string[] args, string message)
+    {
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => NamedOptions.Settings(args, "--b-env", out _));
+
+        Assert.Equal(message, refused.Message);
+    }
+
+    [Fact]
     public void A_number_not_given_is_the_fallback()
     {
         Dictionary<string, string> options = NamedOptions.Parse(["--a", "A.dll", "--b", "B.dll"], s_known, s_required);

@@ -24,6 +24,8 @@ public static class LoadPairCommand
         load-pair: two silo builds written into at once, round after round (the write phase of `load`, no queries).
           --a DLL, --b DLL    the two builds' Banyan.Silo.dll
           --rounds N          rounds (default 3); each starts two fresh silos
+          --b-env K=V         environment variable for B's silo only, repeatable: with --a and --b the same build, a
+                              runtime setting compared in the same minutes (e.g. --b-env DOTNET_ReadyToRun=0)
           --series S, --points N, --seed N, --streams K, --shards N   as for load (defaults 10000, 360, 42, 8, 2)
         """;
 
@@ -31,10 +33,12 @@ public static class LoadPairCommand
     public static async Task<int> RunAsync(string[] args)
     {
         Dictionary<string, string> options;
+        Dictionary<string, string> environmentB;
         int rounds, series, points, seed, streams, shards;
         try
         {
-            options = NamedOptions.Parse(args, ["--a", "--b", "--rounds", "--series", "--points", "--seed", "--streams", "--shards"], ["--a", "--b"]);
+            environmentB = NamedOptions.Settings(args, "--b-env", out string[] rest);
+            options = NamedOptions.Parse(rest, ["--a", "--b", "--rounds", "--series", "--points", "--seed", "--streams", "--shards"], ["--a", "--b"]);
             rounds = NamedOptions.Number(options, "--rounds", 3);
             (series, points, seed) = (NamedOptions.Number(options, "--series", 10_000), NamedOptions.Number(options, "--points", 360), NamedOptions.Number(options, "--seed", 42));
             (streams, shards) = (NamedOptions.Number(options, "--streams", 8), NamedOptions.Number(options, "--shards", 2));
@@ -49,7 +53,8 @@ public static class LoadPairCommand
         PeerDataset dataset = new(series, points, seed);
         LoadWriter writer = new(dataset, streams, LoadClient.Prepared);
         writer.Prepare();
-        Console.WriteLine(Str($"load-pair: A {options["--a"]}, B {options["--b"]}; {dataset.Samples:N0} data points into each, {streams} streams each, {rounds} rounds; machine {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadCommand.LoadAverage()}"));
+        string settingsB = environmentB.Count == 0 ? string.Empty : " with " + string.Join(' ', environmentB.Select(e => $"{e.Key}={e.Value}"));
+        Console.WriteLine(Str($"load-pair: A {options["--a"]}, B {options["--b"]}{settingsB}; {dataset.Samples:N0} data points into each, {streams} streams each, {rounds} rounds; machine {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadCommand.LoadAverage()}"));
         List<double> cpuRatios = [];
         bool right = true;
         for (int round = 1; round <= rounds; round++)
@@ -58,10 +63,11 @@ public static class LoadPairCommand
             try
             {
                 // The side started first alternates, in case starting order matters.
-                string[] dlls = round % 2 == 1 ? [options["--a"], options["--b"]] : [options["--b"], options["--a"]];
+                bool aFirst = round % 2 == 1;
+                string[] dlls = aFirst ? [options["--a"], options["--b"]] : [options["--b"], options["--a"]];
                 Dictionary<string, string> noEnvironment = [];
-                await using SiloChild first = await SiloChild.StartAsync(dlls[0], Path.Combine(root, "first"), noEnvironment, [], TimeSpan.FromSeconds(120));
-                await using SiloChild second = await SiloChild.StartAsync(dlls[1], Path.Combine(root, "second"), noEnvironment, [], TimeSpan.FromSeconds(120));
+                await using SiloChild first = await SiloChild.StartAsync(dlls[0], Path.Combine(root, "first"), aFirst ? noEnvironment : environmentB, [], TimeSpan.FromSeconds(120));
+                await using SiloChild second = await SiloChild.StartAsync(dlls[1], Path.Combine(root, "second"), aFirst ? environmentB : noEnvironment, [], TimeSpan.FromSeconds(120));
                 (SiloChild a, SiloChild b) = round % 2 == 1 ? (first, second) : (second, first);
                 using GrpcChannel channelA = GrpcChannel.ForAddress(a.GrpcAddress);
                 using GrpcChannel channelB = GrpcChannel.ForAddress(b.GrpcAddress);

@@ -38,6 +38,43 @@ public static class NamedOptions
         return options;
     }
 
+    /// <summary>
+    /// Takes every <c><paramref name="name"/> NAME=VALUE</c> out of <paramref name="args"/> (the option may be repeated;
+    /// a later NAME wins) and returns the settings; <paramref name="rest"/> is the other arguments, in order, for
+    /// <see cref="Parse"/>.
+    /// </summary>
+    public static Dictionary<string, string> Settings(string[] args, string name, out string[] rest)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        Dictionary<string, string> settings = new(StringComparer.Ordinal);
+        List<string> others = [];
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] != name)
+            {
+                others.Add(args[i]);
+                continue;
+            }
+
+            if (i + 1 == args.Length)
+            {
+                throw new ArgumentException($"{name} needs a value");
+            }
+
+            string setting = args[++i];
+            int equals = setting.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new ArgumentException($"{name} '{setting}': expected NAME=VALUE");
+            }
+
+            settings[setting[..equals]] = setting[(equals + 1)..];
+        }
+
+        rest = [.. others];
+        return settings;
+    }
+
     /// <summary>The positive whole number given as <paramref name="name"/>, or <paramref name="fallback"/> when it is not given.</summary>
     public static int Number(Dictionary<string, string> options, string name, int fallback)
     {
