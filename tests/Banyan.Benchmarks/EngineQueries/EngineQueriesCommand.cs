@@ -58,7 +58,12 @@ public static class EngineQueriesCommand
                     only = value;
                     break;
                 case "--block-cache":
-                    blockCacheMegabytes = int.Parse(value, CultureInfo.InvariantCulture);
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out blockCacheMegabytes))
+                    {
+                        Console.Error.WriteLine($"queries: --block-cache '{value}': expected a size in MiB, 0 or more (0: no cache)");
+                        return 2;
+                    }
+
                     break;
                 default:
                     Console.Error.WriteLine($"queries: unknown argument '{args[i]}' (expected --runs N, --warmup N, --shards N, --series S, --points N, --seed K, --only NAME, --block-cache MB)");
