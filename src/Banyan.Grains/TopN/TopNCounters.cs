@@ -47,7 +47,7 @@ internal sealed class TopNCounters
     public void Put(TopNItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
-        Put(item.SeriesId, item.Value, item.Entity);
+        Put(item.SeriesId, item.Value, item.Entity, item.EntityBytes);
     }
 
     /// <summary>
@@ -58,13 +58,14 @@ internal sealed class TopNCounters
     /// <param name="seriesId">The source series.</param>
     /// <param name="value">The ranked field's value.</param>
     /// <param name="entity">The source series' entity values (shared, never changed).</param>
-    public void Put(ulong seriesId, TopNRank value, TagValue[] entity)
+    /// <param name="entityBytes">The entity as a persisted list stores it, when known (shared, never changed).</param>
+    public void Put(ulong seriesId, TopNRank value, TagValue[] entity, byte[]? entityBytes = null)
     {
         if (_bySeries.TryGetValue(seriesId, out Entry? existing))
         {
             // Taking the series' entry out leaves room, so its new point always ranks: the entry takes the point (a new
             // sequence, as a fresh entry would get) and moves to its place. The list holds what removing and pushing gives.
-            existing.Set(value, entity, ++_sequence);
+            existing.Set(value, entity, entityBytes, ++_sequence);
             Resift(existing.Index);
             Dirty = true;
             return;
@@ -72,7 +73,7 @@ internal sealed class TopNCounters
 
         if (Count < _capacity)
         {
-            Entry entry = new(seriesId, value, entity, ++_sequence);
+            Entry entry = new(seriesId, value, entity, entityBytes, ++_sequence);
             _bySeries.Add(seriesId, entry);
             Push(entry);
             Dirty = true;
@@ -89,7 +90,7 @@ internal sealed class TopNCounters
         Entry worst = _heap[0];
         _bySeries.Remove(worst.SeriesId);
         worst.SeriesId = seriesId;
-        worst.Set(value, entity, ++_sequence);
+        worst.Set(value, entity, entityBytes, ++_sequence);
         _bySeries.Add(seriesId, worst);
         SiftDown(0);
         Dirty = true;
@@ -98,15 +99,72 @@ internal sealed class TopNCounters
     /// <summary>The items, best first (new items: the list keeps points as entries, not as items).</summary>
     public TopNItem[] Ranked()
     {
-        Entry[] entries = _heap[..Count];
-        Array.Sort(entries, (x, y) => CompareWorstFirst(y, x));
-        TopNItem[] items = new TopNItem[entries.Length];
-        for (int i = 0; i < entries.Length; i++)
+        int count = Count;
+        Entry[] entries = _heap[..count];
+        if (!TrySortBestFirstByKeys(entries))
         {
-            items[i] = new TopNItem(entries[i].SeriesId, entries[i].Value, entries[i].Entity);
+            Array.Sort(entries, (x, y) => CompareWorstFirst(y, x));
+        }
+
+        TopNItem[] items = new TopNItem[count];
+        for (int i = 0; i < count; i++)
+        {
+            items[i] = new TopNItem(entries[i].SeriesId, entries[i].Value, entries[i].Entity) { EntityBytes = entries[i].EntityBytes };
         }
 
         return items;
+    }
+
+    // Ranked's order by primitive keys (a flush ranks every list it writes; comparing entries through a delegate was a
+    // quarter of a flush): the value as a 64-bit key in the list's direction, best first, then the sequence, older first,
+    // exactly the order of CompareWorstFirst reversed. Values of one list are all INT or all FLOAT; a list that mixes
+    // them (never written by one aggregation) is left to the comparison sort.
+    private bool TrySortBestFirstByKeys(Entry[] entries)
+    {
+        if (entries.Length < 2)
+        {
+            return true;
+        }
+
+        bool isFloat = entries[0].Value.IsFloat;
+        var keys = new RankKey[entries.Length];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            TopNRank value = entries[i].Value;
+            if (value.IsFloat != isFloat)
+            {
+                return false;
+            }
+
+            long ordered = isFloat ? OrderedBits(value.Float) : value.Int;
+            keys[i] = new RankKey(_descending ? ~ordered : ordered, entries[i].Sequence);
+        }
+
+        Array.Sort(keys, entries);
+        return true;
+    }
+
+    // A double's bits as a long in double.CompareTo's order: negative numbers' bits flipped below the positive ones,
+    // -0.0 as 0.0 (CompareTo holds them equal) and every NaN below everything (as CompareTo puts NaN).
+    private static long OrderedBits(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return long.MinValue;
+        }
+
+        long bits = BitConverter.DoubleToInt64Bits(value == 0 ? 0.0 : value);
+        return bits >= 0 ? bits : bits ^ long.MaxValue;
+    }
+
+    // The sort key of Ranked: ascending primary (the value, flipped for a top list), then ascending sequence.
+    private readonly record struct RankKey(long Primary, long Sequence) : IComparable<RankKey>
+    {
+        public int CompareTo(RankKey other)
+        {
+            int c = Primary.CompareTo(other.Primary);
+            return c != 0 ? c : Sequence.CompareTo(other.Sequence);
+        }
     }
 
     /// <summary>Marks the list as persisted.</summary>
@@ -211,7 +269,7 @@ internal sealed class TopNCounters
         entry.Index = index;
     }
 
-    private sealed class Entry(ulong seriesId, TopNRank value, TagValue[] entity, long sequence)
+    private sealed class Entry(ulong seriesId, TopNRank value, TagValue[] entity, byte[]? entityBytes, long sequence)
     {
         public ulong SeriesId { get; set; } = seriesId;
 
@@ -219,15 +277,18 @@ internal sealed class TopNCounters
 
         public TagValue[] Entity { get; private set; } = entity;
 
+        public byte[]? EntityBytes { get; private set; } = entityBytes;
+
         public long Sequence { get; private set; } = sequence;
 
         /// <summary>Where the entry is in the heap.</summary>
         public int Index { get; set; }
 
-        public void Set(TopNRank value, TagValue[] entity, long sequence)
+        public void Set(TopNRank value, TagValue[] entity, byte[]? entityBytes, long sequence)
         {
             Value = value;
             Entity = entity;
+            EntityBytes = entityBytes;
             Sequence = sequence;
         }
     }

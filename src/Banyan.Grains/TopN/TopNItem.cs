@@ -45,6 +45,12 @@ internal sealed class TopNItem
     public TagValue[] Entity { get; }
 
     /// <summary>
+    /// <see cref="Entity"/> as a persisted list stores it (<see cref="TopNResultCodec.WriteEntity"/>'s bytes), when the
+    /// write path knows it (shared, never changed): a flush copies it instead of encoding the values of every item again.
+    /// </summary>
+    public byte[]? EntityBytes { get; init; }
+
+    /// <summary>
     /// The source series id: the key a newer point of the same series replaces. Computed on first use for an item read
     /// back from a list that does not store it.
     /// </summary>

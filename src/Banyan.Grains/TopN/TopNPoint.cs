@@ -12,4 +12,5 @@ namespace Banyan.Grains.TopN;
 /// <param name="SeriesId">The source series id.</param>
 /// <param name="Value">The ranked field's value.</param>
 /// <param name="Entity">The source series' entity values, in <c>entity.tag_names</c> order (shared, never changed).</param>
-internal readonly record struct TopNPoint(long Timestamp, string GroupKey, ulong SeriesId, TopNRank Value, TagValue[] Entity);
+/// <param name="EntityBytes">The entity as a persisted list stores it (<see cref="TopNResultCodec.WriteEntity"/>), when known (shared, never changed).</param>
+internal readonly record struct TopNPoint(long Timestamp, string GroupKey, ulong SeriesId, TopNRank Value, TagValue[] Entity, byte[]? EntityBytes = null);

@@ -51,7 +51,7 @@ internal static class TopNPointReader
                 }
             }
 
-            if (seriesTags is null || !seriesTags.TryGet(series[i], out string groupKey, out TagValue[] entityValues))
+            if (seriesTags is null || !seriesTags.TryGet(series[i], out string groupKey, out TagValue[] entityValues, out byte[]? entityBytes))
             {
                 for (int g = 0; g < groupBy.Length; g++)
                 {
@@ -65,10 +65,10 @@ internal static class TopNPointReader
                 }
 
                 groupKey = TopNGroupKey.Join(groupParts);
-                seriesTags?.Add(series[i], groupKey, entityValues);
+                entityBytes = seriesTags?.Add(series[i], groupKey, entityValues);
             }
 
-            points.Add(new TopNPoint(timestamps[i], groupKey, series[i], RankAt(definition, batch, field, i), entityValues));
+            points.Add(new TopNPoint(timestamps[i], groupKey, series[i], RankAt(definition, batch, field, i), entityValues, entityBytes));
         }
     }
 

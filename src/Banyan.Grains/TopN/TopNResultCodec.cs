@@ -82,7 +82,14 @@ internal static class TopNResultCodec
         for (int i = 0; i < count; i++)
         {
             starts[i] = entities.Length;
-            WriteEntity(entities, items[i].Entity);
+            if (items[i].EntityBytes is { } known)
+            {
+                entities.Write(known);
+            }
+            else
+            {
+                WriteEntity(entities, items[i].Entity);
+            }
         }
 
         starts[count] = entities.Length;
@@ -92,7 +99,12 @@ internal static class TopNResultCodec
             sorted[i] = i;
         }
 
-        Array.Sort(sorted, new EntityOrder(entities.WrittenMemory, starts));
+        if (!System.Runtime.InteropServices.MemoryMarshal.TryGetArray(entities.WrittenMemory, out ArraySegment<byte> written))
+        {
+            throw new InvalidOperationException("bug: a ByteBuffer's bytes are not an array");
+        }
+
+        Array.Sort(sorted, new EntityOrder(written.Array!, starts));
         int[] rankOf = new int[count];
         for (int i = 0; i < count; i++)
         {
@@ -143,6 +155,14 @@ internal static class TopNResultCodec
         {
             reader.Dispose();
         }
+    }
+
+    /// <summary>The bytes <see cref="WriteEntity"/> writes for <paramref name="entity"/>, in an array of their own.</summary>
+    public static byte[] EntityBytes(TagValue[] entity)
+    {
+        using ByteBuffer buffer = new(64);
+        WriteEntity(buffer, entity);
+        return buffer.ToArray();
     }
 
     /// <summary>Writes the bytes of <paramref name="entity"/> as a list stores them (the merge key of a query, <see cref="TopNListReader.Entity"/>).</summary>
@@ -256,13 +276,13 @@ internal static class TopNResultCodec
         }
     }
 
-    // Ascending by the entities' bytes; equal entities (never two in one list: an entity is one series) by position.
-    private sealed class EntityOrder(ReadOnlyMemory<byte> entities, int[] starts) : IComparer<int>
+    // Ascending by the entities' bytes; equal entities (never two in one list: an entity is one series) by position. Over
+    // the buffer's array rather than its memory, so a comparison does not convert a memory to a span first.
+    private sealed class EntityOrder(byte[] entities, int[] starts) : IComparer<int>
     {
         public int Compare(int x, int y)
         {
-            ReadOnlySpan<byte> all = entities.Span;
-            int c = all[starts[x]..starts[x + 1]].SequenceCompareTo(all[starts[y]..starts[y + 1]]);
+            int c = entities.AsSpan(starts[x], starts[x + 1] - starts[x]).SequenceCompareTo(entities.AsSpan(starts[y], starts[y + 1] - starts[y]));
             return c != 0 ? c : x.CompareTo(y);
         }
     }

@@ -55,7 +55,7 @@ internal sealed class TopNWindow(long start, int capacity, bool descending, bool
             return;
         }
 
-        CountersOf(point.GroupKey).Put(point.SeriesId, point.Value, point.Entity);
+        CountersOf(point.GroupKey).Put(point.SeriesId, point.Value, point.Entity, point.EntityBytes);
     }
 
     /// <summary>
@@ -80,7 +80,7 @@ internal sealed class TopNWindow(long start, int capacity, bool descending, bool
 
         foreach (TopNPoint point in pending)
         {
-            CountersOf(point.GroupKey).Put(point.SeriesId, point.Value, point.Entity);
+            CountersOf(point.GroupKey).Put(point.SeriesId, point.Value, point.Entity, point.EntityBytes);
         }
     }
 

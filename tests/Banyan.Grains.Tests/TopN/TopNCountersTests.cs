@@ -136,6 +136,67 @@ public sealed class TopNCountersTests
         Assert.Equal([-0.25, 0.125], counters.Ranked().Select(i => i.Value.Float));
     }
 
+    [Theory]
+    [InlineData(true, 31)]
+    [InlineData(false, 32)]
+    [InlineData(true, 33)]
+    [InlineData(false, 34)]
+    public void Float_lists_rank_as_double_comparison_does_with_ties_signed_zeros_infinities_and_nan(bool descending, int seed)
+    {
+        // The ranking sorts by keys made of the values' bits: against a model ordered by TopNRank.CompareTo (-0.0 equal to
+        // 0.0, every NaN equal and below everything), the older entry first among equal values.
+        double[] pool = [double.NaN, -double.NaN, double.NegativeInfinity, double.PositiveInfinity, -0.0, 0.0, -1.5, 1.5, 2.25, -2.25, double.MaxValue, double.MinValue, double.Epsilon, -double.Epsilon, 1e-300, -1e300];
+        Random random = new(seed);
+        for (int round = 0; round < 200; round++)
+        {
+            int capacity = random.Next(1, 40);
+            TopNCounters counters = new(capacity, descending);
+            Dictionary<ulong, (TopNRank Value, long Sequence)> model = [];
+            long sequence = 0;
+            for (int i = 0; i < capacity; i++)
+            {
+                // Room for every series, and each put once: the list is every point, ranked.
+                TopNRank value = TopNRank.OfFloat(random.Next(3) == 0 ? random.Next(-3, 4) * 0.5 : pool[random.Next(pool.Length)]);
+                counters.Put(new TopNItem((ulong)i, value, []));
+                model[(ulong)i] = (value, ++sequence);
+            }
+
+            IEnumerable<ulong> expected = model.OrderBy(e => e.Value.Value, Comparer<TopNRank>.Create((x, y) => descending ? y.CompareTo(x) : x.CompareTo(y)))
+                .ThenBy(e => e.Value.Sequence).Select(e => e.Key);
+            Assert.Equal(expected, counters.Ranked().Select(item => item.SeriesId));
+        }
+    }
+
+    [Fact]
+    public void A_list_mixing_int_and_float_values_still_ranks_numerically()
+    {
+        // One aggregation never writes both, but a list read back from another revision could hold both: such a list is
+        // ranked by comparing the values, not by the keys of one type.
+        TopNCounters counters = new(capacity: 8, descending: true);
+        counters.Put(new TopNItem(1, TopNRank.OfInt(3), []));
+        counters.Put(new TopNItem(2, TopNRank.OfFloat(3.5), []));
+        counters.Put(new TopNItem(3, TopNRank.OfInt(-1), []));
+        counters.Put(new TopNItem(4, TopNRank.OfFloat(2.5), []));
+
+        Assert.Equal([2UL, 1UL, 4UL, 3UL], counters.Ranked().Select(i => i.SeriesId));
+    }
+
+    [Fact]
+    public void Ranked_items_carry_the_entity_bytes_their_points_brought()
+    {
+        TopNCounters counters = new(capacity: 2, descending: true);
+        byte[] first = [1, 2, 3];
+        byte[] second = [4, 5];
+        counters.Put(1, TopNRank.OfInt(10), [], first);
+        counters.Put(2, TopNRank.OfInt(20), [], null);
+        Assert.Equal([null, first], counters.Ranked().Select(i => i.EntityBytes));
+
+        counters.Put(2, TopNRank.OfInt(5), [], second); // series 2 again: its entry takes the new point's bytes
+        counters.Put(3, TopNRank.OfInt(30), [], null); // a full list: the worst (series 2) leaves, its entry takes series 3
+        Assert.Equal([null, first], counters.Ranked().Select(i => i.EntityBytes));
+        Assert.Equal([3UL, 1UL], counters.Ranked().Select(i => i.SeriesId));
+    }
+
     private static bool IsBestFirst(TopNItem[] items, bool descending)
     {
         for (int i = 1; i < items.Length; i++)

@@ -88,6 +88,22 @@ public sealed class TopNResultCodecTests
         }
     }
 
+    [Theory]
+    [InlineData(false, 3)]
+    [InlineData(true, 4)]
+    public void Items_carrying_their_entity_bytes_encode_to_the_bytes_of_items_without(bool isFloat, int seed)
+    {
+        // The write path hands a flush each series' entity already encoded (TopNSeriesTags): the list must be the same
+        // bytes as one encoded from the values, whichever items carry them.
+        Random random = new(seed);
+        for (int round = 0; round < 50; round++)
+        {
+            TopNItem[] items = [.. Enumerable.Range(0, random.Next(0, 40)).Select(_ => RandomItem(random, isFloat, scalar: false))];
+            TopNItem[] carrying = [.. items.Select(i => random.Next(4) == 0 ? i : new TopNItem(i.SeriesId, i.Value, i.Entity) { EntityBytes = TopNResultCodec.EntityBytes(i.Entity) })];
+            Assert.Equal(TopNResultCodec.Encode(items, isFloat), TopNResultCodec.Encode(carrying, isFloat));
+        }
+    }
+
     [Fact]
     public void A_decoded_item_derives_the_series_id_the_write_path_computes()
     {

@@ -28,6 +28,12 @@ public class TopNSeriesTagsTests
 
         AssertSame(TopNPointReader.Read(definition, first), cachedFirst);
         AssertSame(TopNPointReader.Read(definition, second), cachedSecond);
+
+        // Points read through the cache carry their entity as a list stores it, encoded once per series.
+        Assert.All(cachedSecond, p => Assert.Equal(TopNResultCodec.EntityBytes(p.Entity), p.EntityBytes));
+        Assert.Same(cachedFirst[1].EntityBytes, cachedSecond[0].EntityBytes);
+        Assert.True(cache.TryGet(3, out _, out TagValue[] entity, out byte[] entityBytes));
+        Assert.Equal(TopNResultCodec.EntityBytes(entity), entityBytes);
         Assert.Equal(3, cache.Count);
         Assert.Equal(["b", "a", "c"], cachedSecond.Select(p => p.GroupKey));
         Assert.Equal([25L, 5L, 7L], cachedSecond.Select(p => p.Value.Int));
