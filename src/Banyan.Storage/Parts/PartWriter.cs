@@ -35,13 +35,18 @@ public sealed class PartWriter : IDisposable
     private readonly List<TagFamilyHeader> _familyHeaders = [];
     private Block _pending = new();
 
-    // Blocks are encoded and compressed QueueBlocks at a time on two threads (the caller's and one from
-    // the pool), then placed in order; see DrainQueue.
+    // Blocks are encoded and compressed QueueBlocks at a time on a pool thread while the writer fills the next
+    // QueueBlocks, then placed in order; see HandOffQueue and DrainQueue.
     private const int QueueBlocks = 64;
     private readonly bool _parallel;
-    private readonly List<EncodedBlock> _queue = [];
+    private List<EncodedBlock> _queue = [];
     private int _queued;
-    private int _claimed;
+
+    // The blocks handed off before the ones being queued: encoded by a pool thread (the writer takes what it has not
+    // taken when it needs them placed), placed before any later block.
+    private List<EncodedBlock> _inFlight = [];
+    private int _inFlightCount;
+    private TwoThreadWork? _inFlightWork;
     private readonly EncodedBlock _single = new();
     private readonly ByteBuffer _helperRaw = new(4096);
     private readonly Stack<Block> _spareBlocks = new();
@@ -351,12 +356,20 @@ public sealed class PartWriter : IDisposable
             CloseQuietly(directory, ref failure);
         }
 
+        // A batch still being encoded (the part failed): its pool thread stops before the buffers it writes go.
+        _inFlightWork?.Abandon();
+        _inFlightWork = null;
         _raw.Dispose();
         _helperRaw.Dispose();
         _single.Dispose();
         foreach (EncodedBlock queued in _queue)
         {
             queued.Dispose();
+        }
+
+        foreach (EncodedBlock handedOff in _inFlight)
+        {
+            handedOff.Dispose();
         }
 
         _frame.Dispose();
@@ -428,7 +441,7 @@ public sealed class PartWriter : IDisposable
         slot.OwnedByWriter = owned;
         if (_queued == QueueBlocks)
         {
-            DrainQueue();
+            HandOffQueue();
         }
     }
 
@@ -492,51 +505,54 @@ public sealed class PartWriter : IDisposable
         _uncompressed += block.UncompressedSize;
     }
 
-    // Encodes and compresses the queued blocks on this thread and one pool thread (each takes the next
-    // block not taken), then places them in order. The bytes are those of encoding them one by one: each
+    // A full queue goes to a pool thread to be encoded while this thread fills the next one (assembling blocks, in a
+    // flush from memory parts or a merge, takes about as long as encoding them: done one after the other, one of two
+    // cores idled half the time). The batch handed off before is placed first, this thread encoding whatever of it the
+    // pool thread has not taken yet.
+    private void HandOffQueue()
+    {
+        FinishInFlight();
+        (_queue, _inFlight) = (_inFlight, _queue);
+        _inFlightCount = _queued;
+        _queued = 0;
+        _inFlightWork = TwoThreadWork.Start(new SlotEncoding(this, _inFlight), _inFlightCount);
+    }
+
+    // Places the handed-off batch, once every block of it is encoded.
+    private void FinishInFlight()
+    {
+        if (_inFlightWork is not { } work)
+        {
+            return;
+        }
+
+        _inFlightWork = null;
+        work.Finish();
+        PlaceAll(_inFlight, _inFlightCount);
+        _inFlightCount = 0;
+    }
+
+    // Everything queued encoded (the handed-off batch first, then the queue, on this thread and one pool thread: each
+    // takes the next block not taken) and placed in order. The bytes are those of encoding the blocks one by one: each
     // frame depends only on its block, and offsets are given at placement.
     private void DrainQueue()
     {
+        FinishInFlight();
         if (_queued == 0)
         {
             return;
         }
 
-        _claimed = -1;
-        HelperTicket? ticket = _queued > 1 ? new HelperTicket(this) : null;
-        Task? helper = ticket is null
-            ? null
-            : Task.Factory.StartNew(static state => ((HelperTicket)state!).Run(), ticket, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
-        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
-        try
-        {
-            EncodeQueued(helperThread: false);
-        }
-        catch (Exception e) when (helper is not null)
-        {
-            failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
-        }
+        TwoThreadWork.Run(new SlotEncoding(this, _queue), _queued);
+        PlaceAll(_queue, _queued);
+        _queued = 0;
+    }
 
-        // The helper uses the queue's buffers: it has finished before they are read or the writer goes on. A helper
-        // the pool has not started yet is withdrawn instead (it will find its ticket withdrawn and do nothing), so this
-        // thread never blocks waiting for a pool thread to free up: on a busy silo that wait could last until the pool
-        // injects a thread, while every block is already encoded.
-        try
+    private void PlaceAll(List<EncodedBlock> slots, int count)
+    {
+        for (int i = 0; i < count; i++)
         {
-            if (ticket is not null && !ticket.Withdraw())
-            {
-                helper!.Wait();
-            }
-        }
-        catch (AggregateException e)
-        {
-            failure ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException ?? e);
-        }
-
-        failure?.Throw();
-        for (int i = 0; i < _queued; i++)
-        {
-            EncodedBlock slot = _queue[i];
+            EncodedBlock slot = slots[i];
             Place(slot);
             if (slot.OwnedByWriter)
             {
@@ -545,39 +561,14 @@ public sealed class PartWriter : IDisposable
 
             slot.Block = null!;
         }
-
-        _queued = 0;
     }
 
-    // One drain's pool helper: it encodes only if it starts before the writer withdraws it. A ticket per drain, so
-    // a helper of an earlier drain that the pool starts late can never encode with the next drain's helper buffers.
-    private sealed class HelperTicket(PartWriter writer)
+    // The encoding of one batch of slots: the writer's thread uses the writer's scratch buffer, the pool thread its own.
+    // One batch is encoded at a time (a batch is finished before the next is handed off), so the helper's buffer is never
+    // shared.
+    private sealed class SlotEncoding(PartWriter writer, List<EncodedBlock> slots) : ITwoThreadWork
     {
-        private const int NotStarted = 0;
-        private const int Started = 1;
-        private const int Withdrawn = 2;
-        private int _state;
-
-        public void Run()
-        {
-            if (Interlocked.CompareExchange(ref _state, Started, NotStarted) == NotStarted)
-            {
-                writer.EncodeQueued(helperThread: true);
-            }
-        }
-
-        // True when the helper had not started and now never will; false when it is running or done.
-        public bool Withdraw() => Interlocked.CompareExchange(ref _state, Withdrawn, NotStarted) == NotStarted;
-    }
-
-    private void EncodeQueued(bool helperThread)
-    {
-        ByteBuffer raw = helperThread ? _helperRaw : _raw;
-        int i;
-        while ((i = Interlocked.Increment(ref _claimed)) < _queued)
-        {
-            EncodeFrames(_queue[i], raw);
-        }
+        public void Run(int item, bool onHelper) => writer.EncodeFrames(slots[item], onHelper ? writer._helperRaw : writer._raw);
     }
 
     // The block's timestamp frame, field frames and tag frames, into `encoded`'s buffers, with `raw` as scratch.
