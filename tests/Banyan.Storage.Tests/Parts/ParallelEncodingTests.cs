@@ -9,7 +9,10 @@ namespace Banyan.Storage.Tests.Parts;
 /// A part writer that encodes blocks on two threads (<see cref="PartWriterOptions.ParallelEncoding"/>)
 /// writes the same bytes as one that encodes them one by one: through a memory part's write (blocks
 /// queued as they are) and through a merge (blocks cut by the writer), for both formats, with blocks of
-/// fields only between blocks with tags (their tag families encoded on either thread too).
+/// fields only between blocks with tags (their tag families encoded on either thread too). Each full queue of blocks is
+/// encoded on a pool thread while the writer assembles the next: over parts of many queues, whichever way the blocks
+/// come (a memory part, whole blocks, a merge's rows), the bytes are the same, and a writer given up with a queue
+/// handed off leaves nothing behind.
 /// </summary>
 public sealed class ParallelEncodingTests
 {
@@ -139,6 +142,89 @@ public sealed class ParallelEncodingTests
         }
 
         return batch;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Parts_of_many_queues_handed_off_are_the_bytes_of_one_thread_whichever_way_the_blocks_come(int seed)
+    {
+        MemoryPart part = ManyBlocks(seed);
+        Assert.True(part.Blocks.Count > 1_000, $"{part.Blocks.Count} blocks: enough for many queues of 64");
+        using var temp = new TempDirectory();
+        foreach (string way in new[] { "part", "blocks", "rows" })
+        {
+            string single = Write(part, temp.Sub($"{way}-single"), way, parallel: false);
+            string parallel = Write(part, temp.Sub($"{way}-parallel"), way, parallel: true);
+            AssertSameFiles(single, parallel);
+        }
+    }
+
+    [Fact]
+    public void A_writer_given_up_with_a_queue_handed_off_leaves_no_folder()
+    {
+        MemoryPart part = ManyBlocks(3);
+        using var temp = new TempDirectory();
+        string directory = temp.Sub("abandoned");
+        var options = new PartWriterOptions { MaxMeasureRowsPerBlock = 3, Fsync = false, ParallelEncoding = true };
+        using (var writer = new PartWriter(directory, DataKind.Measure, options))
+        {
+            // 100 blocks: one queue of 64 handed off (its pool thread may still be encoding it), 36 queued, no Complete.
+            foreach (Block block in part.Blocks.Take(100))
+            {
+                for (int row = 0; row < block.Count; row++)
+                {
+                    writer.AppendRow(block, row);
+                }
+            }
+        }
+
+        Assert.False(Directory.Exists(directory));
+        Assert.False(Directory.Exists(directory + ".tmp"));
+    }
+
+    private static MemoryPart ManyBlocks(int seed)
+    {
+        var random = new Random(seed);
+        var batch = new WriteBatch(DataKind.Measure, "cpu");
+        batch.AddColumn("tags", "host", ColumnValueType.String);
+        batch.AddColumn(null, "value", ColumnValueType.Float64);
+        for (int series = 1; series <= 600; series++)
+        {
+            for (int t = 0; t < 7; t++)
+            {
+                batch.AddRow((ulong)series * 7919, t * 10_000_000_000L, 0, [ColumnValue.FromString($"host-{series}-{new string('x', series % 17)}"), ColumnValue.FromFloat64(random.Next(-1_000, 1_000) / 8.0)]);
+            }
+        }
+
+        // Three rows a block: three blocks a series, 1,800 in all.
+        return Assert.Single(MemoryPartBuilder.BuildAll([batch], DataKind.Measure, new PartWriterOptions { MaxMeasureRowsPerBlock = 3 }));
+    }
+
+    private static string Write(MemoryPart part, string directory, string way, bool parallel)
+    {
+        var options = new PartWriterOptions { MaxMeasureRowsPerBlock = 3, Fsync = false, ParallelEncoding = parallel };
+        if (way == "part")
+        {
+            part.WriteTo(directory, options);
+            return directory;
+        }
+
+        using var writer = new PartWriter(directory, DataKind.Measure, options);
+        foreach (Block block in part.Blocks)
+        {
+            if (way == "blocks")
+            {
+                writer.WriteBlock(block);
+            }
+            else
+            {
+                writer.AppendRows(block, 0, block.Count);
+            }
+        }
+
+        writer.Complete();
+        return directory;
     }
 
     private static void AssertSameFiles(string expected, string actual)
