@@ -9,17 +9,32 @@ namespace Banyan.Grains.TopN;
 /// best); a point no better than the worst entry of a full list is not taken; when the list grows past its capacity the
 /// worst entry leaves, among equal worst values the one put last.
 /// </summary>
+/// <remarks>
+/// Entries live in slots of parallel arrays (series, value, entity, sequence), not in an object each: a silo keeps every
+/// open window's lists (the peer load: 720 lists of 1,000), and an object per entry was most of the objects on its heap,
+/// each copied by the collector as it aged and marked at every full collection. A slot is never freed: a series put
+/// again keeps its slot, and a point that pushes the worst entry out takes the worst's slot.
+/// </remarks>
 internal sealed class TopNCounters
 {
+    // Room allocated up front; a list that grows past it doubles (up to its capacity).
+    private const int InitialRoom = 64;
+
     private readonly int _capacity;
     private readonly bool _descending;
-    private readonly Dictionary<ulong, Entry> _bySeries;
+    private readonly Dictionary<ulong, int> _slotOf;
+    private ulong[] _seriesIds;
+    private TopNRank[] _values;
+    private TagValue[][] _entities;
+    private byte[]?[] _entityBytes;
+    private long[] _sequences;
 
-    // A binary heap, the worst entry at [0]: a point of a full list is judged against the worst in constant time, and an
-    // entry leaves or is replaced in logarithmic time, without a node per entry. Each entry knows its index, so the entry
-    // of a series put again moves from the middle to its new place. (A sorted set did the same work with a tree walk to its minimum for
-    // every point, 3-4 % of a silo's CPU on the write path of a measure with a TopN aggregation.)
-    private Entry[] _heap;
+    // A binary heap of slots, the worst entry's at [0]: a point of a full list is judged against the worst in constant
+    // time, and an entry leaves or is replaced in logarithmic time. Each slot knows its heap position (_positions), so the
+    // entry of a series put again moves from the middle to its new place. (A sorted set did the same work with a tree
+    // walk to its minimum for every point, 3-4 % of a silo's CPU on the write path of a measure with a TopN aggregation.)
+    private int[] _heap;
+    private int[] _positions;
     private long _sequence;
 
     /// <summary>An empty list.</summary>
@@ -30,12 +45,16 @@ internal sealed class TopNCounters
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         _capacity = capacity;
         _descending = descending;
-        _bySeries = new Dictionary<ulong, Entry>(Math.Min(capacity + 1, InitialRoom));
-        _heap = new Entry[Math.Min(capacity + 1, InitialRoom)];
+        int room = Math.Min(capacity, InitialRoom);
+        _slotOf = new Dictionary<ulong, int>(room);
+        _seriesIds = new ulong[room];
+        _values = new TopNRank[room];
+        _entities = new TagValue[room][];
+        _entityBytes = new byte[room][];
+        _sequences = new long[room];
+        _heap = new int[room];
+        _positions = new int[room];
     }
-
-    // Room allocated up front; a list that grows past it doubles.
-    private const int InitialRoom = 64;
 
     /// <summary>Number of items listed.</summary>
     public int Count { get; private set; }
@@ -51,9 +70,9 @@ internal sealed class TopNCounters
     }
 
     /// <summary>
-    /// <see cref="Put(TopNItem)"/> for a point given by its parts: an entry is reused rather than replaced, and nothing is
-    /// allocated unless a series enters a list with room to spare, so the write path's steady state (a series put again
-    /// within its window, or a point that does not rank) allocates nothing.
+    /// <see cref="Put(TopNItem)"/> for a point given by its parts: a slot is reused rather than replaced, and nothing is
+    /// allocated unless the list grows past its room, so the write path's steady state (a series put again within its
+    /// window, or a point that does not rank) allocates nothing.
     /// </summary>
     /// <param name="seriesId">The source series.</param>
     /// <param name="value">The ranked field's value.</param>
@@ -61,86 +80,107 @@ internal sealed class TopNCounters
     /// <param name="entityBytes">The entity as a persisted list stores it, when known (shared, never changed).</param>
     public void Put(ulong seriesId, TopNRank value, TagValue[] entity, byte[]? entityBytes = null)
     {
-        if (_bySeries.TryGetValue(seriesId, out Entry? existing))
+        if (_slotOf.TryGetValue(seriesId, out int slot))
         {
-            // Taking the series' entry out leaves room, so its new point always ranks: the entry takes the point (a new
+            // Taking the series' entry out leaves room, so its new point always ranks: the slot takes the point (a new
             // sequence, as a fresh entry would get) and moves to its place. The list holds what removing and pushing gives.
-            existing.Set(value, entity, entityBytes, ++_sequence);
-            Resift(existing.Index);
+            Set(slot, value, entity, entityBytes);
+            Resift(_positions[slot]);
             Dirty = true;
             return;
         }
 
         if (Count < _capacity)
         {
-            Entry entry = new(seriesId, value, entity, entityBytes, ++_sequence);
-            _bySeries.Add(seriesId, entry);
-            Push(entry);
+            slot = Count;
+            if (slot == _heap.Length)
+            {
+                Grow();
+            }
+
+            _seriesIds[slot] = seriesId;
+            Set(slot, value, entity, entityBytes);
+            _slotOf.Add(seriesId, slot);
+            Count++;
+            Place(slot, slot);
+            SiftUp(slot);
             Dirty = true;
             return;
         }
 
-        if (!Beats(value, _heap[0].Value))
+        if (!Beats(value, _values[_heap[0]]))
         {
             return;
         }
 
-        // A full list and a point better than its worst: the worst leaves and its entry takes the point (pushing then
+        // A full list and a point better than its worst: the worst leaves and its slot takes the point (pushing then
         // removing the worst would give the same list: the point, strictly better, is never the one that leaves).
-        Entry worst = _heap[0];
-        _bySeries.Remove(worst.SeriesId);
-        worst.SeriesId = seriesId;
-        worst.Set(value, entity, entityBytes, ++_sequence);
-        _bySeries.Add(seriesId, worst);
+        slot = _heap[0];
+        _slotOf.Remove(_seriesIds[slot]);
+        _seriesIds[slot] = seriesId;
+        Set(slot, value, entity, entityBytes);
+        _slotOf.Add(seriesId, slot);
         SiftDown(0);
         Dirty = true;
     }
 
-    /// <summary>The items, best first (new items: the list keeps points as entries, not as items).</summary>
+    /// <summary>The items, best first (new items: the list keeps points in slots, not as items).</summary>
     public TopNItem[] Ranked()
     {
         int count = Count;
-        Entry[] entries = _heap[..count];
-        if (!TrySortBestFirstByKeys(entries))
+        int[] slots = new int[count];
+        for (int i = 0; i < count; i++)
         {
-            Array.Sort(entries, (x, y) => CompareWorstFirst(y, x));
+            slots[i] = i;
+        }
+
+        if (!TrySortBestFirstByKeys(slots))
+        {
+            Array.Sort(slots, (x, y) => CompareWorstFirst(y, x));
         }
 
         TopNItem[] items = new TopNItem[count];
         for (int i = 0; i < count; i++)
         {
-            items[i] = new TopNItem(entries[i].SeriesId, entries[i].Value, entries[i].Entity) { EntityBytes = entries[i].EntityBytes };
+            int slot = slots[i];
+            items[i] = new TopNItem(_seriesIds[slot], _values[slot], _entities[slot]) { EntityBytes = _entityBytes[slot] };
         }
 
         return items;
     }
 
+    /// <summary>Marks the list as persisted.</summary>
+    public void MarkClean() => Dirty = false;
+
+    /// <summary>Marks the list as not persisted (a flush of it failed).</summary>
+    public void MarkDirty() => Dirty = true;
+
     // Ranked's order by primitive keys (a flush ranks every list it writes; comparing entries through a delegate was a
     // quarter of a flush): the value as a 64-bit key in the list's direction, best first, then the sequence, older first,
     // exactly the order of CompareWorstFirst reversed. Values of one list are all INT or all FLOAT; a list that mixes
     // them (never written by one aggregation) is left to the comparison sort.
-    private bool TrySortBestFirstByKeys(Entry[] entries)
+    private bool TrySortBestFirstByKeys(int[] slots)
     {
-        if (entries.Length < 2)
+        if (slots.Length < 2)
         {
             return true;
         }
 
-        bool isFloat = entries[0].Value.IsFloat;
-        var keys = new RankKey[entries.Length];
-        for (int i = 0; i < entries.Length; i++)
+        bool isFloat = _values[0].IsFloat;
+        var keys = new RankKey[slots.Length];
+        for (int i = 0; i < slots.Length; i++)
         {
-            TopNRank value = entries[i].Value;
+            TopNRank value = _values[slots[i]];
             if (value.IsFloat != isFloat)
             {
                 return false;
             }
 
             long ordered = isFloat ? OrderedBits(value.Float) : value.Int;
-            keys[i] = new RankKey(_descending ? ~ordered : ordered, entries[i].Sequence);
+            keys[i] = new RankKey(_descending ? ~ordered : ordered, _sequences[slots[i]]);
         }
 
-        Array.Sort(keys, entries);
+        Array.Sort(keys, slots);
         return true;
     }
 
@@ -157,21 +197,27 @@ internal sealed class TopNCounters
         return bits >= 0 ? bits : bits ^ long.MaxValue;
     }
 
-    // The sort key of Ranked: ascending primary (the value, flipped for a top list), then ascending sequence.
-    private readonly record struct RankKey(long Primary, long Sequence) : IComparable<RankKey>
+    // The slot takes a point: its value, entity and a new sequence.
+    private void Set(int slot, TopNRank value, TagValue[] entity, byte[]? entityBytes)
     {
-        public int CompareTo(RankKey other)
-        {
-            int c = Primary.CompareTo(other.Primary);
-            return c != 0 ? c : Sequence.CompareTo(other.Sequence);
-        }
+        _values[slot] = value;
+        _entities[slot] = entity;
+        _entityBytes[slot] = entityBytes;
+        _sequences[slot] = ++_sequence;
     }
 
-    /// <summary>Marks the list as persisted.</summary>
-    public void MarkClean() => Dirty = false;
-
-    /// <summary>Marks the list as not persisted (a flush of it failed).</summary>
-    public void MarkDirty() => Dirty = true;
+    // Doubles the room of every slot array (never past the capacity).
+    private void Grow()
+    {
+        int room = Math.Min(_capacity, _heap.Length * 2);
+        Array.Resize(ref _seriesIds, room);
+        Array.Resize(ref _values, room);
+        Array.Resize(ref _entities, room);
+        Array.Resize(ref _entityBytes, room);
+        Array.Resize(ref _sequences, room);
+        Array.Resize(ref _heap, room);
+        Array.Resize(ref _positions, room);
+    }
 
     // Whether a value is strictly better than another in this list's direction.
     private bool Beats(TopNRank value, TopNRank other)
@@ -181,66 +227,54 @@ internal sealed class TopNCounters
     }
 
     // Worst value first; among equal values the most recently put first (it is the one that leaves).
-    private int CompareWorstFirst(Entry x, Entry y)
+    private int CompareWorstFirst(int x, int y)
     {
-        int c = x.Value.CompareTo(y.Value);
+        int c = _values[x].CompareTo(_values[y]);
         if (c != 0)
         {
             return _descending ? c : -c;
         }
 
-        return y.Sequence.CompareTo(x.Sequence);
-    }
-
-    private void Push(Entry entry)
-    {
-        if (Count == _heap.Length)
-        {
-            Array.Resize(ref _heap, _heap.Length * 2);
-        }
-
-        Place(entry, Count);
-        Count++;
-        SiftUp(entry.Index);
+        return _sequences[y].CompareTo(_sequences[x]);
     }
 
     // An entry whose value changed: up or down to its place.
-    private void Resift(int index)
+    private void Resift(int position)
     {
-        if (index > 0 && CompareWorstFirst(_heap[index], _heap[(index - 1) / 2]) < 0)
+        if (position > 0 && CompareWorstFirst(_heap[position], _heap[(position - 1) / 2]) < 0)
         {
-            SiftUp(index);
+            SiftUp(position);
         }
         else
         {
-            SiftDown(index);
+            SiftDown(position);
         }
     }
 
-    private void SiftUp(int index)
+    private void SiftUp(int position)
     {
-        Entry entry = _heap[index];
-        while (index > 0)
+        int slot = _heap[position];
+        while (position > 0)
         {
-            int parent = (index - 1) / 2;
-            if (CompareWorstFirst(entry, _heap[parent]) >= 0)
+            int parent = (position - 1) / 2;
+            if (CompareWorstFirst(slot, _heap[parent]) >= 0)
             {
                 break;
             }
 
-            Place(_heap[parent], index);
-            index = parent;
+            Place(_heap[parent], position);
+            position = parent;
         }
 
-        Place(entry, index);
+        Place(slot, position);
     }
 
-    private void SiftDown(int index)
+    private void SiftDown(int position)
     {
-        Entry entry = _heap[index];
+        int slot = _heap[position];
         while (true)
         {
-            int child = (2 * index) + 1;
+            int child = (2 * position) + 1;
             if (child >= Count)
             {
                 break;
@@ -251,45 +285,31 @@ internal sealed class TopNCounters
                 child++;
             }
 
-            if (CompareWorstFirst(_heap[child], entry) >= 0)
+            if (CompareWorstFirst(_heap[child], slot) >= 0)
             {
                 break;
             }
 
-            Place(_heap[child], index);
-            index = child;
+            Place(_heap[child], position);
+            position = child;
         }
 
-        Place(entry, index);
+        Place(slot, position);
     }
 
-    private void Place(Entry entry, int index)
+    private void Place(int slot, int position)
     {
-        _heap[index] = entry;
-        entry.Index = index;
+        _heap[position] = slot;
+        _positions[slot] = position;
     }
 
-    private sealed class Entry(ulong seriesId, TopNRank value, TagValue[] entity, byte[]? entityBytes, long sequence)
+    // The sort key of Ranked: ascending primary (the value, flipped for a top list), then ascending sequence.
+    private readonly record struct RankKey(long Primary, long Sequence) : IComparable<RankKey>
     {
-        public ulong SeriesId { get; set; } = seriesId;
-
-        public TopNRank Value { get; private set; } = value;
-
-        public TagValue[] Entity { get; private set; } = entity;
-
-        public byte[]? EntityBytes { get; private set; } = entityBytes;
-
-        public long Sequence { get; private set; } = sequence;
-
-        /// <summary>Where the entry is in the heap.</summary>
-        public int Index { get; set; }
-
-        public void Set(TopNRank value, TagValue[] entity, byte[]? entityBytes, long sequence)
+        public int CompareTo(RankKey other)
         {
-            Value = value;
-            Entity = entity;
-            EntityBytes = entityBytes;
-            Sequence = sequence;
+            int c = Primary.CompareTo(other.Primary);
+            return c != 0 ? c : Sequence.CompareTo(other.Sequence);
         }
     }
 }
