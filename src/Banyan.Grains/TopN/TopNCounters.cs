@@ -10,7 +10,7 @@ namespace Banyan.Grains.TopN;
 /// worst entry leaves, among equal worst values the one put last.
 /// </summary>
 /// <remarks>
-/// Entries live in slots of parallel arrays (series, value, entity, sequence), not in an object each: a silo keeps every
+/// Entries live in slots of parallel arrays (series ids; value and sequence; entity), not in an object each: a silo keeps every
 /// open window's lists (the peer load: 720 lists of 1,000), and an object per entry was most of the objects on its heap,
 /// each copied by the collector as it aged and marked at every full collection. A slot is never freed: a series put
 /// again keeps its slot, and a point that pushes the worst entry out takes the worst's slot.
@@ -24,10 +24,11 @@ internal sealed class TopNCounters
     private readonly bool _descending;
     private readonly Dictionary<ulong, int> _slotOf;
     private ulong[] _seriesIds;
-    private TopNRank[] _values;
-    private TagValue[][] _entities;
-    private byte[]?[] _entityBytes;
-    private long[] _sequences;
+
+    // What a comparison reads, side by side (one cache line per slot), and the entity a slot shows, in a struct so that
+    // storing it needs no check of the array's element type (an array of arrays does).
+    private Rank[] _ranks;
+    private Shown[] _shown;
 
     // A binary heap of slots, the worst entry's at [0]: a point of a full list is judged against the worst in constant
     // time, and an entry leaves or is replaced in logarithmic time. Each slot knows its heap position (_positions), so the
@@ -48,10 +49,8 @@ internal sealed class TopNCounters
         int room = Math.Min(capacity, InitialRoom);
         _slotOf = new Dictionary<ulong, int>(room);
         _seriesIds = new ulong[room];
-        _values = new TopNRank[room];
-        _entities = new TagValue[room][];
-        _entityBytes = new byte[room][];
-        _sequences = new long[room];
+        _ranks = new Rank[room];
+        _shown = new Shown[room];
         _heap = new int[room];
         _positions = new int[room];
     }
@@ -108,7 +107,7 @@ internal sealed class TopNCounters
             return;
         }
 
-        if (!Beats(value, _values[_heap[0]]))
+        if (!Beats(value, _ranks[_heap[0]].Value))
         {
             return;
         }
@@ -143,7 +142,7 @@ internal sealed class TopNCounters
         for (int i = 0; i < count; i++)
         {
             int slot = slots[i];
-            items[i] = new TopNItem(_seriesIds[slot], _values[slot], _entities[slot]) { EntityBytes = _entityBytes[slot] };
+            items[i] = new TopNItem(_seriesIds[slot], _ranks[slot].Value, _shown[slot].Entity) { EntityBytes = _shown[slot].EntityBytes };
         }
 
         return items;
@@ -166,18 +165,18 @@ internal sealed class TopNCounters
             return true;
         }
 
-        bool isFloat = _values[0].IsFloat;
+        bool isFloat = _ranks[0].Value.IsFloat;
         var keys = new RankKey[slots.Length];
         for (int i = 0; i < slots.Length; i++)
         {
-            TopNRank value = _values[slots[i]];
+            TopNRank value = _ranks[slots[i]].Value;
             if (value.IsFloat != isFloat)
             {
                 return false;
             }
 
             long ordered = isFloat ? OrderedBits(value.Float) : value.Int;
-            keys[i] = new RankKey(_descending ? ~ordered : ordered, _sequences[slots[i]]);
+            keys[i] = new RankKey(_descending ? ~ordered : ordered, _ranks[slots[i]].Sequence);
         }
 
         Array.Sort(keys, slots);
@@ -200,10 +199,8 @@ internal sealed class TopNCounters
     // The slot takes a point: its value, entity and a new sequence.
     private void Set(int slot, TopNRank value, TagValue[] entity, byte[]? entityBytes)
     {
-        _values[slot] = value;
-        _entities[slot] = entity;
-        _entityBytes[slot] = entityBytes;
-        _sequences[slot] = ++_sequence;
+        _ranks[slot] = new Rank(value, ++_sequence);
+        _shown[slot] = new Shown(entity, entityBytes);
     }
 
     // Doubles the room of every slot array (never past the capacity).
@@ -211,10 +208,8 @@ internal sealed class TopNCounters
     {
         int room = Math.Min(_capacity, _heap.Length * 2);
         Array.Resize(ref _seriesIds, room);
-        Array.Resize(ref _values, room);
-        Array.Resize(ref _entities, room);
-        Array.Resize(ref _entityBytes, room);
-        Array.Resize(ref _sequences, room);
+        Array.Resize(ref _ranks, room);
+        Array.Resize(ref _shown, room);
         Array.Resize(ref _heap, room);
         Array.Resize(ref _positions, room);
     }
@@ -229,13 +224,15 @@ internal sealed class TopNCounters
     // Worst value first; among equal values the most recently put first (it is the one that leaves).
     private int CompareWorstFirst(int x, int y)
     {
-        int c = _values[x].CompareTo(_values[y]);
+        ref readonly Rank a = ref _ranks[x];
+        ref readonly Rank b = ref _ranks[y];
+        int c = a.Value.CompareTo(b.Value);
         if (c != 0)
         {
             return _descending ? c : -c;
         }
 
-        return _sequences[y].CompareTo(_sequences[x]);
+        return b.Sequence.CompareTo(a.Sequence);
     }
 
     // An entry whose value changed: up or down to its place.
@@ -302,6 +299,12 @@ internal sealed class TopNCounters
         _heap[position] = slot;
         _positions[slot] = position;
     }
+
+    // A slot's value and the sequence of the put that set it (a higher one is newer).
+    private readonly record struct Rank(TopNRank Value, long Sequence);
+
+    // A slot's entity values and, when known, their bytes as a persisted list stores them.
+    private readonly record struct Shown(TagValue[] Entity, byte[]? EntityBytes);
 
     // The sort key of Ranked: ascending primary (the value, flipped for a top list), then ascending sequence.
     private readonly record struct RankKey(long Primary, long Sequence) : IComparable<RankKey>
