@@ -99,12 +99,7 @@ internal static class TopNResultCodec
             sorted[i] = i;
         }
 
-        if (!System.Runtime.InteropServices.MemoryMarshal.TryGetArray(entities.WrittenMemory, out ArraySegment<byte> written))
-        {
-            throw new InvalidOperationException("bug: a ByteBuffer's bytes are not an array");
-        }
-
-        Array.Sort(sorted, new EntityOrder(written.Array!, starts));
+        Array.Sort(sorted, new EntityOrder(entities, starts));
         int[] rankOf = new int[count];
         for (int i = 0; i < count; i++)
         {
@@ -277,12 +272,13 @@ internal static class TopNResultCodec
     }
 
     // Ascending by the entities' bytes; equal entities (never two in one list: an entity is one series) by position. Over
-    // the buffer's array rather than its memory, so a comparison does not convert a memory to a span first.
-    private sealed class EntityOrder(byte[] entities, int[] starts) : IComparer<int>
+    // the buffer's span, so a comparison does not convert a memory to a span first.
+    private sealed class EntityOrder(ByteBuffer entities, int[] starts) : IComparer<int>
     {
         public int Compare(int x, int y)
         {
-            int c = entities.AsSpan(starts[x], starts[x + 1] - starts[x]).SequenceCompareTo(entities.AsSpan(starts[y], starts[y + 1] - starts[y]));
+            ReadOnlySpan<byte> all = entities.WrittenSpan;
+            int c = all[starts[x]..starts[x + 1]].SequenceCompareTo(all[starts[y]..starts[y + 1]]);
             return c != 0 ? c : x.CompareTo(y);
         }
     }

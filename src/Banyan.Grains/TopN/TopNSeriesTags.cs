@@ -34,9 +34,6 @@ internal sealed class TopNSeriesTags
     /// <summary>How many series are remembered.</summary>
     public int Count => _bySeries.Count;
 
-    /// <summary>The remembered key and entity values of <paramref name="seriesId"/>, if any.</summary>
-    public bool TryGet(ulong seriesId, out string groupKey, out TagValue[] entity) => TryGet(seriesId, out groupKey, out entity, out _);
-
     /// <summary>
     /// The remembered key, entity values and entity bytes (as a persisted list stores them, <see cref="TopNResultCodec.WriteEntity"/>)
     /// of <paramref name="seriesId"/>, if any.

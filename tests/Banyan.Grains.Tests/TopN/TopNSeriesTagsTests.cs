@@ -52,10 +52,10 @@ public class TopNSeriesTagsTests
         cache.Add(ulong.MaxValue, "last", [TagValue.FromString("x")]);
 
         Assert.Equal(1, cache.Count);
-        Assert.True(cache.TryGet(ulong.MaxValue, out string key, out TagValue[] entity));
+        Assert.True(cache.TryGet(ulong.MaxValue, out string key, out TagValue[] entity, out _));
         Assert.Equal("last", key);
         Assert.Equal("x", Assert.Single(entity).Text);
-        Assert.False(cache.TryGet(0, out _, out _));
+        Assert.False(cache.TryGet(0, out _, out _, out _));
     }
 
     private static void AssertSame(List<TopNPoint> expected, List<TopNPoint> actual)
