@@ -435,6 +435,18 @@ public sealed class ColumnBuffer
         Count++;
     }
 
+    // AppendLastRowAgain, `times` times over.
+    internal void AppendLastRowAgain(int times)
+    {
+        EnsureRows(Count + times);
+        int start = _starts[Count - 1];
+        int length = _lengths[Count - 1];
+        _starts.AsSpan(Count, times).Fill(start);
+        _lengths.AsSpan(Count, times).Fill(length);
+        _sharedBytes += (long)length * times;
+        Count += times;
+    }
+
     /// <summary>Appends a string (String column); null appends a null row.</summary>
     public void AppendString(string? value)
     {

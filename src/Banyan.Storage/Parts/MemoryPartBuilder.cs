@@ -197,9 +197,12 @@ internal static class MemoryPartBuilder
             {
                 end = k;
                 subject.StartSeries();
+                long rowBytes = 0;
                 do
                 {
-                    cutter.Add(1, source.RowBytes(subject, sorted.RowAt(end)));
+                    // Rows alike within the series: the first row's size is every row's.
+                    rowBytes = end == k || !subject.SeriesRowsAlike ? source.RowBytes(subject, sorted.RowAt(end)) : rowBytes;
+                    cutter.Add(1, rowBytes);
                     end++;
                 }
                 while (end < count && !cutter.MustCut(sorted.SeriesAt(end)));
@@ -363,6 +366,16 @@ internal static class MemoryPartBuilder
         /// <summary>Per column, while rows of one series are cut into blocks: the byte length of a series-determined value once read, else -1.</summary>
         public int[] SeriesLengths { get; set; } = [];
 
+        /// <summary>Per column: true when every batch of the subject has it (no row is null for want of the column).</summary>
+        public bool[] InEveryBatch { get; set; } = [];
+
+        /// <summary>
+        /// True when every byte column is series-determined and in every batch: all rows of a series then have the size
+        /// of its first row, and the block cutter measures only that one (<see cref="BatchRows.RowBytes"/> finds a row's
+        /// batch, a random read per row of the time-major buffer).
+        /// </summary>
+        public bool SeriesRowsAlike { get; set; }
+
         /// <summary>Before the rows of a new series are measured (<see cref="BatchRows.RowBytes"/>).</summary>
         public void StartSeries()
         {
@@ -488,6 +501,11 @@ internal static class MemoryPartBuilder
                     MarkSeriesDetermined(subject, entityTagsOf(name));
                 }
             }
+
+            foreach (SubjectColumns subject in _subjects)
+            {
+                MarkColumnsInEveryBatch(subject);
+            }
         }
 
         public int Count => _starts[^1];
@@ -593,6 +611,25 @@ internal static class MemoryPartBuilder
 
             target.Reserve(count);
             bool determined = subject.SeriesDetermined is { } d && d[column];
+            if (determined && subject.InEveryBatch[column] && count > 1)
+            {
+                // An entity tag every batch has: the block's rows (one series) all hold its first row's value, appended
+                // once and shared by the rest without finding their batches.
+                AppendRow(subject, column, sorted.RowAt(first), target);
+                if (target.CanRepeatLastRow)
+                {
+                    target.AppendLastRowAgain(count - 1);
+                    return;
+                }
+
+                for (int i = 1; i < count; i++)
+                {
+                    AppendRow(subject, column, sorted.RowAt(first + i), target);
+                }
+
+                return;
+            }
+
             for (int i = 0; i < count; i++)
             {
                 int row = sorted.RowAt(first + i);
@@ -612,6 +649,53 @@ internal static class MemoryPartBuilder
                     target.AppendFrom(_batches[batch].Columns[at], row - _starts[batch]);
                 }
             }
+        }
+
+        // One row's value of a byte column from its batch (null when the batch was written before the column existed).
+        private void AppendRow(SubjectColumns subject, int column, int row, ColumnBuffer target)
+        {
+            int batch = BatchOf(row);
+            int at = subject.Map[batch]![column];
+            if (at < 0)
+            {
+                target.AppendNull();
+            }
+            else
+            {
+                target.AppendFrom(_batches[batch].Columns[at], row - _starts[batch]);
+            }
+        }
+
+        // Which columns every batch of the subject has, and whether its rows are alike within a series (see
+        // SubjectColumns.SeriesRowsAlike).
+        private static void MarkColumnsInEveryBatch(SubjectColumns subject)
+        {
+            int columns = subject.Columns.Count;
+            bool[] inEvery = new bool[columns];
+            inEvery.AsSpan().Fill(true);
+            int[]? previous = null;
+            foreach (int[]? map in subject.Map)
+            {
+                if (map is null || ReferenceEquals(map, previous))
+                {
+                    continue; // another subject's batch, or the same columns as the batch before
+                }
+
+                previous = map;
+                for (int c = 0; c < columns; c++)
+                {
+                    inEvery[c] &= map[c] >= 0;
+                }
+            }
+
+            subject.InEveryBatch = inEvery;
+            bool alike = !subject.FixedWidth;
+            for (int c = 0; c < columns && alike; c++)
+            {
+                alike = !ColumnValueTypes.IsBytes(subject.Columns[c].Type) || (inEvery[c] && subject.SeriesDetermined is { } d && d[c]);
+            }
+
+            subject.SeriesRowsAlike = alike;
         }
 
         // Entity tags are tag columns (a family) named as the entity's tags. A name two families share is left out:

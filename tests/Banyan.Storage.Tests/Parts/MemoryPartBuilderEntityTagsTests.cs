@@ -20,19 +20,23 @@ public sealed class MemoryPartBuilderEntityTagsTests
     private const string Subject = "service_cpm";
 
     [Theory]
-    [InlineData(DataKind.Measure, 1)]
-    [InlineData(DataKind.Measure, 2)]
-    [InlineData(DataKind.Stream, 3)]
-    public void Told_the_entity_tags_a_seal_builds_the_same_part_and_stores_them_once_per_block(DataKind kind, int seed)
+    [InlineData(DataKind.Measure, 1, false)]
+    [InlineData(DataKind.Measure, 2, false)]
+    [InlineData(DataKind.Stream, 3, false)]
+    [InlineData(DataKind.Measure, 4, true)]
+    [InlineData(DataKind.Stream, 5, true)]
+    public void Told_the_entity_tags_a_seal_builds_the_same_part_and_stores_them_once_per_block(DataKind kind, int seed, bool onlyEntityTags)
     {
         // Time-major batches (one row per series each, as a scraper sends them), a tag that changes from row to row
-        // beside the entity tags, and a first batch written before the entity tag `instance` existed.
+        // beside the entity tags, and one batch without the entity tag `instance` (the first, as if written before the
+        // tag existed, or the last, so a block's later rows lack a value its first row has). Or only entity tags, in
+        // every batch, as the peer load writes them: a series' rows then all have its first row's size.
         var random = new Random(seed);
         ulong[] series = [.. Enumerable.Range(0, 40).Select(_ => (ulong)random.NextInt64() | 1)];
         var batches = new List<WriteBatch>();
         for (int b = 0; b < 30; b++)
         {
-            bool withInstance = b > 0;
+            bool withInstance = onlyEntityTags || b != (seed == 2 ? 29 : 0);
             WriteBatch batch = new(kind, Subject);
             batch.AddColumn("default", "service", ColumnValueType.String);
             if (withInstance)
@@ -40,7 +44,11 @@ public sealed class MemoryPartBuilderEntityTagsTests
                 batch.AddColumn("default", "instance", ColumnValueType.String);
             }
 
-            batch.AddColumn("default", "status", ColumnValueType.String);
+            if (!onlyEntityTags)
+            {
+                batch.AddColumn("default", "status", ColumnValueType.String);
+            }
+
             batch.AddColumn(kind == DataKind.Stream ? "values" : null, "value", ColumnValueType.Float64);
             for (int s = 0; s < series.Length; s++)
             {
@@ -50,7 +58,11 @@ public sealed class MemoryPartBuilderEntityTagsTests
                     row.Add(ColumnValue.FromString($"instance-{s}"));
                 }
 
-                row.Add(random.Next(6) == 0 ? ColumnValue.Null : ColumnValue.FromString($"status-{random.Next(3)}"));
+                if (!onlyEntityTags)
+                {
+                    row.Add(random.Next(6) == 0 ? ColumnValue.Null : ColumnValue.FromString($"status-{random.Next(3)}"));
+                }
+
                 row.Add(ColumnValue.FromFloat64(random.NextDouble()));
                 batch.AddRow(series[s], 1_000L * b, kind == DataKind.Stream ? (b * series.Length) + s : 1, [.. row]);
             }
@@ -65,6 +77,7 @@ public sealed class MemoryPartBuilderEntityTagsTests
             MemoryPart told = Assert.Single(MemoryPartBuilder.BuildAll(batches, kind, options, entityTagsOf: s => s == Subject ? ["service", "instance"] : null));
             MemoryPart plain = Assert.Single(MemoryPartBuilder.BuildAll(batches, kind, options));
             AssertSameBlocks(plain, told);
+            AssertCutAtTheLimit(plain, maxBlockBytes);
             Assert.True(maxBlockBytes > 1_000 || told.Blocks.Count > series.Length, "the small limit cuts series into several blocks");
             foreach (Block block in told.Blocks)
             {
@@ -139,6 +152,25 @@ public sealed class MemoryPartBuilderEntityTagsTests
             Assert.Equal("service-0".Length, service.HeapLength);
         });
     }
+
+    // Every block but a series' last closed at the row that reached the size limit, by the sizes of its own rows (not
+    // assumed from another row of the series).
+    private static void AssertCutAtTheLimit(MemoryPart part, int maxBlockBytes)
+    {
+        for (int b = 0; b < part.Blocks.Count; b++)
+        {
+            Block block = part.Blocks[b];
+            long[] rows = [.. Enumerable.Range(0, block.Count).Select(r => RowSize(block, r))];
+            Assert.Equal(block.UncompressedSize, rows.Sum());
+            Assert.True(rows.Sum() - rows[^1] < maxBlockBytes, $"block {b} went on after reaching the limit");
+            bool seriesGoesOn = b + 1 < part.Blocks.Count && part.Blocks[b + 1].SeriesId == block.SeriesId;
+            Assert.True(!seriesGoesOn || rows.Sum() >= maxBlockBytes, $"block {b} closed below the limit");
+        }
+    }
+
+    // A row's uncompressed size as Block.UncompressedSize counts it: keys, 8 bytes per number, 4 plus the bytes per string.
+    private static long RowSize(Block block, int row) =>
+        16 + block.Columns.Sum(c => ColumnValueTypes.IsBytes(c.Type) ? 4L + Math.Max(0, c.GetBytes(row).Length) : 8L);
 
     private static void AssertSameBlocks(MemoryPart expected, MemoryPart actual)
     {
