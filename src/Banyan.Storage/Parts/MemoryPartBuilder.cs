@@ -76,7 +76,7 @@ internal static class MemoryPartBuilder
             }
         }
 
-        using var source = new BatchRows(batches, entityTagsOf);
+        using var source = new BatchRows(batches, entityTagsOf, sortsColumns: filter is null);
         int selected = source.CountSelected(filter);
         if (selected == 0)
         {
@@ -98,8 +98,8 @@ internal static class MemoryPartBuilder
             Span<long> sortedTimesSpan = sortedTimes.AsSpan(0, selected);
             Span<int> orderSpan = order.AsSpan(0, selected);
 
-            // Without a filter the sorter's rows are the batches' rows, which the flat columns of a
-            // single subject are indexed by: those columns are sorted with the keys.
+            // Without a filter the sorter's rows are the batches' rows, which the flat columns (or, with several
+            // subjects, their slots) are indexed by: those columns are sorted with the keys.
             (long[][] payloadSources, long[][] payloadTargets) = filter is null ? source.PrepareSortedColumns() : ([], []);
             BatchSorter.SortKeys(series.AsSpan(0, selected), times.AsSpan(0, selected), sortedSeriesSpan, sortedTimesSpan, orderSpan, payloadSources, payloadTargets);
             int kept;
@@ -344,7 +344,13 @@ internal static class MemoryPartBuilder
         /// <summary>Per batch of the run (null for batches of other subjects): union column → batch column index or -1.</summary>
         public int[]?[] Map { get; init; } = [];
 
-        /// <summary>Per column: its values in batch order (float64 as their bits), when every batch has it without nulls; else null.</summary>
+        /// <summary>Per column: true when it is a number every batch has without nulls (kept flat, or sorted with the keys).</summary>
+        public bool[] NoNulls { get; set; } = [];
+
+        /// <summary>
+        /// Per column: its values in batch order (float64 as their bits), when every batch has it without nulls and a
+        /// gather reads them by row (one subject, or a filter); else null.
+        /// </summary>
         public long[]?[] Flat { get; set; } = [];
 
         /// <summary>Per column: <see cref="Flat"/> in sorted position order, when the sorter moved it with the keys; else null.</summary>
@@ -418,7 +424,10 @@ internal static class MemoryPartBuilder
         private readonly int[]? _subjectRowOf;
         private int[]? _batchOfRow;
 
-        public BatchRows(IReadOnlyList<WriteBatch> batches, Func<string, IReadOnlyList<string>?>? entityTagsOf)
+        // With several subjects, the sorter's payload slots (source, target, source, ...), see PrepareSortedSlots.
+        private long[][]? _slots;
+
+        public BatchRows(IReadOnlyList<WriteBatch> batches, Func<string, IReadOnlyList<string>?>? entityTagsOf, bool sortsColumns)
         {
             _batches = batches;
             _starts = new int[batches.Count + 1];
@@ -473,7 +482,10 @@ internal static class MemoryPartBuilder
                 previousMap = map;
             }
 
-            if (_subjects.Count > 1)
+            // Several subjects sorted with their keys (a seal) read their numbers from the sorter's slots, indexed by
+            // row; flat columns, indexed by a row's position in its subject, are for a filter's gathers.
+            bool slotted = sortsColumns && _subjects.Count > 1;
+            if (_subjects.Count > 1 && !slotted)
             {
                 _subjectRowOf = ArrayPool<int>.Shared.Rent(Math.Max(1, Count));
                 var next = new Dictionary<SubjectColumns, int>(_subjects.Count);
@@ -491,7 +503,7 @@ internal static class MemoryPartBuilder
 
             foreach (SubjectColumns subject in _subjects)
             {
-                PrepareFlatColumns(subject);
+                PrepareFlatColumns(subject, keepFlat: !slotted);
             }
 
             if (entityTagsOf is not null)
@@ -580,7 +592,7 @@ internal static class MemoryPartBuilder
         /// <summary>Appends column <paramref name="column"/> of <paramref name="subject"/> for sorted rows first..first+count to <paramref name="target"/>.</summary>
         public void Gather(SubjectColumns subject, int column, SortedRows sorted, int first, int count, ColumnBuffer target)
         {
-            if (subject.Flat[column] is long[] flat)
+            if (subject.NoNulls[column])
             {
                 Span<long> values = target.AppendFixedWidthRowsUnfilled(count);
                 if (subject.Sorted[column] is long[] inOrder)
@@ -601,6 +613,7 @@ internal static class MemoryPartBuilder
                     return;
                 }
 
+                long[] flat = subject.Flat[column]!;
                 for (int i = 0; i < count; i++)
                 {
                     values[i] = flat[SubjectRow(sorted.RowAt(first + i))];
@@ -779,7 +792,15 @@ internal static class MemoryPartBuilder
             foreach (SubjectColumns subject in _subjects)
             {
                 ReturnAll(subject.Flat);
-                ReturnAll(subject.Sorted);
+                if (_slots is null)
+                {
+                    ReturnAll(subject.Sorted); // its own targets; shared slots are returned once, below
+                }
+            }
+
+            if (_slots is not null)
+            {
+                ReturnAll(_slots);
             }
 
             if (_subjectRowOf is not null)
@@ -794,15 +815,18 @@ internal static class MemoryPartBuilder
         }
 
         /// <summary>
-        /// With one subject, the flat columns (indexed by row) as the sorter's payload sources, and a
-        /// pooled target for each (indexed by sorted position, kept as <see cref="SubjectColumns.Sorted"/>
-        /// until disposed). None with several subjects, whose flat columns are indexed by subject row.
+        /// The sorter's payloads: with one subject, its flat columns (indexed by row), each with a pooled target
+        /// (indexed by sorted position, kept as <see cref="SubjectColumns.Sorted"/> until disposed). With several
+        /// subjects, whose flat columns are indexed by subject row, slot k holds every subject's k-th flat column in one
+        /// array indexed by row (each row its own subject's value), sorted with the keys the same way: a block, one
+        /// series of one subject, is then a run of sorted positions copied as it is, not gathered row by row through
+        /// the row's subject position (a shard's buffer holds all of its group's measures).
         /// </summary>
         public (long[][] Sources, long[][] Targets) PrepareSortedColumns()
         {
             if (_subjects.Count != 1)
             {
-                return ([], []);
+                return PrepareSortedSlots();
             }
 
             SubjectColumns subject = _subjects[0];
@@ -820,6 +844,72 @@ internal static class MemoryPartBuilder
             }
 
             return ([.. sources], [.. targets]);
+        }
+
+        private (long[][] Sources, long[][] Targets) PrepareSortedSlots()
+        {
+            int slots = 0;
+            foreach (SubjectColumns subject in _subjects)
+            {
+                slots = Math.Max(slots, CountFlat(subject));
+            }
+
+            if (slots == 0)
+            {
+                return ([], []);
+            }
+
+            long[][] sources = new long[slots][];
+            long[][] targets = new long[slots][];
+            _slots = new long[2 * slots][];
+            for (int k = 0; k < slots; k++)
+            {
+                _slots[2 * k] = sources[k] = ArrayPool<long>.Shared.Rent(Math.Max(1, Count));
+                _slots[(2 * k) + 1] = targets[k] = ArrayPool<long>.Shared.Rent(Math.Max(1, Count));
+            }
+
+            foreach (SubjectColumns subject in _subjects)
+            {
+                for (int c = 0, k = 0; c < subject.NoNulls.Length; c++)
+                {
+                    if (subject.NoNulls[c])
+                    {
+                        subject.Sorted[c] = targets[k++];
+                    }
+                }
+            }
+
+            // Each batch's values at its rows; rows of a subject with fewer flat columns leave a slot's value unset,
+            // and nothing reads it.
+            for (int b = 0; b < _batches.Count; b++)
+            {
+                SubjectColumns subject = _subjectOfBatch[b];
+                int[] map = subject.Map[b]!;
+                for (int c = 0, k = 0; c < subject.NoNulls.Length; c++)
+                {
+                    if (!subject.NoNulls[c])
+                    {
+                        continue;
+                    }
+
+                    ColumnBuffer values = _batches[b].Columns[map[c]];
+                    ReadOnlySpan<long> bits = values.Type == ColumnValueType.Float64 ? MemoryMarshal.Cast<double, long>(values.Float64Values) : values.Int64Values;
+                    bits.CopyTo(sources[k++].AsSpan(_starts[b]));
+                }
+            }
+
+            return (sources, targets);
+        }
+
+        private static int CountFlat(SubjectColumns subject)
+        {
+            int flat = 0;
+            foreach (bool noNulls in subject.NoNulls)
+            {
+                flat += noNulls ? 1 : 0;
+            }
+
+            return flat;
         }
 
         private static void ReturnAll(long[]?[] arrays)
@@ -883,9 +973,10 @@ internal static class MemoryPartBuilder
 
         private int SubjectRow(int row) => _subjectRowOf is null ? row : _subjectRowOf[row];
 
-        private void PrepareFlatColumns(SubjectColumns subject)
+        private void PrepareFlatColumns(SubjectColumns subject, bool keepFlat)
         {
             int columns = subject.Columns.Count;
+            subject.NoNulls = new bool[columns];
             subject.Flat = new long[]?[columns];
             subject.Sorted = new long[]?[columns];
             subject.FixedWidth = true;
@@ -900,6 +991,12 @@ internal static class MemoryPartBuilder
                 }
 
                 if (!EveryBatchHasWithoutNulls(subject, c))
+                {
+                    continue;
+                }
+
+                subject.NoNulls[c] = true;
+                if (!keepFlat)
                 {
                     continue;
                 }

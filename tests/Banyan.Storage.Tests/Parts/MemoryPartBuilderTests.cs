@@ -194,30 +194,42 @@ public sealed class MemoryPartBuilderTests
     }
 
     [Theory]
-    [InlineData(DataKind.Measure)]
-    [InlineData(DataKind.Stream)]
-    public void Columns_sorted_with_the_keys_hold_the_values_a_gather_reads(DataKind kind)
+    [InlineData(DataKind.Measure, false)]
+    [InlineData(DataKind.Stream, false)]
+    [InlineData(DataKind.Measure, true)]
+    [InlineData(DataKind.Stream, true)]
+    public void Columns_sorted_with_the_keys_hold_the_values_a_gather_reads(DataKind kind, bool twoSubjects)
     {
         // A seal sorts numeric columns without nulls with the keys; a read's filter gathers them
         // through the row order. Time-major batches (two writers: neighbours swapped), repeated keys
         // with versions, and float bit patterns a conversion would change: both parts must agree bit for bit.
+        // With two subjects (as a shard's buffer holds its group's measures), the second has a column of its own
+        // first, so the subjects' k-th sorted columns are different columns of different types.
         int seed = Environment.TickCount;
         var random = new Random(seed);
         ulong[] ids = [.. Enumerable.Range(0, 50).Select(_ => (ulong)random.NextInt64() | 1)];
+        ulong[] otherIds = [.. Enumerable.Range(0, 30).Select(_ => (ulong)random.NextInt64() | 1)];
         double[] specials = [double.NaN, BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_1234), -0.0, double.Epsilon, double.NegativeInfinity];
         var batches = new List<WriteBatch>();
         for (int b = 0; b < 40; b++)
         {
             int step = b / 2 % 2 == 1 ? b ^ 1 : b; // every other pair of neighbouring batches arrives swapped
-            WriteBatch batch = new(kind);
+            bool other = twoSubjects && b % 3 == 1;
+            WriteBatch batch = new(kind, other ? "other" : string.Empty);
             string? family = kind == DataKind.Stream ? "values" : null;
+            if (other)
+            {
+                batch.AddColumn(family, "own", ColumnValueType.Int64);
+            }
+
             batch.AddColumn(family, "f", ColumnValueType.Float64);
             batch.AddColumn(family, "i", ColumnValueType.Int64);
-            foreach (ulong id in ids)
+            foreach (ulong id in other ? otherIds : ids)
             {
                 long time = random.Next(8) == 0 ? random.Next(0, 40) : step; // some repeated keys
                 double value = random.Next(10) == 0 ? specials[random.Next(specials.Length)] : random.NextDouble();
-                batch.AddRow(id, time, random.Next(0, 3), [ColumnValue.FromFloat64(value), ColumnValue.FromInt64(random.NextInt64())]);
+                ColumnValue[] row = [ColumnValue.FromFloat64(value), ColumnValue.FromInt64(random.NextInt64())];
+                batch.AddRow(id, time, random.Next(0, 3), other ? [ColumnValue.FromInt64(random.NextInt64()), .. row] : row);
             }
 
             batches.Add(batch);
@@ -233,11 +245,18 @@ public sealed class MemoryPartBuilderTests
             Block got = sealedPart.Blocks[b];
             string context = $"seed {seed}, block {b}";
             Assert.True(want.SeriesId == got.SeriesId && want.Timestamps.SequenceEqual(got.Timestamps) && want.Versions.SequenceEqual(got.Versions), context);
-            Assert.True(want.Columns[0].Float64Values.ToArray().Select(BitConverter.DoubleToInt64Bits).SequenceEqual(got.Columns[0].Float64Values.ToArray().Select(BitConverter.DoubleToInt64Bits)), $"{context}: float bits differ");
-            Assert.True(want.Columns[1].Int64Values.SequenceEqual(got.Columns[1].Int64Values), $"{context}: integers differ");
+            Assert.Equal(want.Columns.Count, got.Columns.Count);
+            for (int c = 0; c < want.Columns.Count; c++)
+            {
+                Assert.True(Bits(want.Columns[c]).SequenceEqual(Bits(got.Columns[c])), $"{context}: column {want.Columns[c].Name} differs");
+            }
+
             Assert.Equal(gathered.Headers[b].Fields.Select(f => f.Statistics), sealedPart.Headers[b].Fields.Select(f => f.Statistics));
         }
     }
+
+    private static long[] Bits(ColumnBuffer column) =>
+        column.Type == ColumnValueType.Float64 ? [.. column.Float64Values.ToArray().Select(BitConverter.DoubleToInt64Bits)] : column.Int64Values.ToArray();
 
     private static List<(string?, string, ColumnValueType)> ColumnsOf(List<WriteBatch> batches, string subject)
     {
