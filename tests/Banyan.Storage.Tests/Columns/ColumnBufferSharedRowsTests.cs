@@ -142,6 +142,83 @@ public class ColumnBufferSharedRowsTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_range_within_one_run_is_one_value_shared_by_its_rows(bool decoded)
+    {
+        // The common merge case: a block's entity tag, every row the series' value. Ranges inside a run (a whole run,
+        // or part of one) and ranges one row past it, which must not be taken for one value.
+        var random = new Random(11);
+        for (int round = 0; round < 300; round++)
+        {
+            List<byte[]?> values = RandomRuns(random, 60);
+            ColumnBuffer source = SharingColumn(values, decoded);
+            int row = random.Next(values.Count);
+            int first = row;
+            int end = row + 1;
+            while (first > 0 && SameValue(values[first - 1], values[row]))
+            {
+                first--;
+            }
+
+            while (end < values.Count && SameValue(values[end], values[row]))
+            {
+                end++;
+            }
+
+            int start = random.Next(first, end);
+            int count = Math.Min(values.Count - start, end - start + (random.Next(4) == 0 ? 1 : 0));
+            ColumnBuffer target = new("default", "tag", ColumnValueType.String);
+            target.AppendString("before");
+            target.AppendRange(source, start, count);
+            ColumnBuffer plain = new("default", "tag", ColumnValueType.String);
+            plain.AppendString("before");
+            for (int r = start; r < start + count; r++)
+            {
+                plain.AppendFrom(source, r);
+                Assert.Equal(values[r] is null, target.IsNull(r - start + 1));
+                Assert.Equal(values[r] ?? [], target.GetBytes(r - start + 1).ToArray());
+            }
+
+            Assert.Equal(plain.UncompressedSize, target.UncompressedSize);
+            Assert.Equal(DistinctRunBytes(values, start, count) + "before".Length, target.HeapLength);
+        }
+    }
+
+    private static bool SameValue(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
+
+    // A column of the values whose repeated values share bytes: appended as a seal appends them, or decoded.
+    private static ColumnBuffer SharingColumn(List<byte[]?> values, bool decoded)
+    {
+        ColumnBuffer written = new("default", "tag", ColumnValueType.String);
+        ColumnBuffer source = new("default", "tag", ColumnValueType.String);
+        foreach (byte[]? value in values)
+        {
+            if (value is null)
+            {
+                written.AppendNull();
+            }
+            else
+            {
+                written.AppendBytes(value);
+            }
+
+            source.AppendFrom(written, written.Count - 1);
+        }
+
+        if (!decoded)
+        {
+            return source;
+        }
+
+        using ByteBuffer encoded = new();
+        ColumnCodec.Encode(source, encoded);
+        ColumnBuffer decodedColumn = new("default", "tag", ColumnValueType.String);
+        ColumnCodec.Decode(encoded.ToArray(), values.Count, ColumnValueType.String, decodedColumn, new DecodeScratch());
+        return decodedColumn;
+    }
+
     // Runs of one value, as a series' tags in its block; nulls, empty values and values of equal length between them.
     private static List<byte[]?> RandomRuns(Random random, int count)
     {
