@@ -1,0 +1,83 @@
+using Banyan.Api.Common.V1;
+using Banyan.Api.Measure.V1;
+using Banyan.Api.Model.V1;
+using Banyan.Benchmarks.Load;
+using Banyan.GrainInterfaces.Writes;
+using Banyan.Grains.Writes;
+using IntervalRule = Banyan.Storage.TimeSegments.IntervalRule;
+using IntervalUnit = Banyan.Storage.TimeSegments.IntervalUnit;
+using BenchmarkDotNet.Attributes;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Banyan.Benchmarks;
+
+/// <summary>
+/// The write planner on the silo's path (<see cref="MeasureWritePlanner.Plan"/> over data points as they arrive on the
+/// wire): 4,096 data points of the peer load's latency measure, each of a distinct series (three string entity tags and
+/// an integer value, encoded as the load generator encodes them), decoded from their bytes into per-shard columns with
+/// the series already known to the layout's cache, as in a steady ingest.
+/// Run: <c>dotnet run -c Release --project tests/Banyan.Benchmarks -- --filter *WritePlanner*</c>.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
+public class WritePlannerBenchmarks
+{
+    private const int Points = 4_096;
+    private MeasureWriteBatch _batch = null!;
+    private SubjectLayout _layout = null!;
+    private GroupSettings _group = null!;
+    private DateTimeOffset _now;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        PeerDataset dataset = new(series: 3 * Points, points: 1);
+        long ms = dataset.TimestampMs(0);
+        Timestamp timestamp = new() { Seconds = Math.DivRem(ms, 1000, out long rest), Nanos = (int)rest * 1_000_000 };
+        _now = DateTimeOffset.FromUnixTimeMilliseconds(ms).AddMinutes(1);
+        byte[][] points = new byte[Points][];
+        for (int i = 0; i < Points; i++)
+        {
+            int series = (3 * i) + (int)PeerMetricKind.Latency;
+            PeerSeriesTags tags = dataset.TagsOf(series);
+            DataPointValue point = new()
+            {
+                Timestamp = timestamp,
+                TagFamilies =
+                {
+                    new TagFamilyForWrite
+                    {
+                        Tags =
+                        {
+                            new TagValue { Str = new Str { Value = tags.ServiceId } },
+                            new TagValue { Str = new Str { Value = tags.InstanceId } },
+                            new TagValue { Str = new Str { Value = tags.EndpointId } },
+                        },
+                    },
+                },
+                Fields = { new FieldValue { Int = new Int { Value = (long)dataset.Value(series, 0) } } },
+            };
+            points[i] = point.ToByteArray();
+        }
+
+        // Slices of one array, as the write stream hands them over.
+        byte[] joined = [.. points.SelectMany(p => p)];
+        ReadOnlyMemory<byte>[] slices = new ReadOnlyMemory<byte>[Points];
+        ulong[] ids = new ulong[Points];
+        for (int i = 0, at = 0; i < Points; at += points[i].Length, i++)
+        {
+            slices[i] = joined.AsMemory(at, points[i].Length);
+            ids[i] = (ulong)i + 1;
+        }
+
+        Metadata metadata = PeerSchema.MetadataOf(PeerMetricKind.Latency);
+        _batch = new MeasureWriteBatch(metadata, null, [], new WireDataPoints(slices, ids));
+        _layout = SubjectLayout.ForMeasure(metadata.Group, PeerSchema.MeasureSchema(PeerMetricKind.Latency), null);
+        _group = new GroupSettings(2, new IntervalRule(IntervalUnit.Day, 1), new IntervalRule(IntervalUnit.Day, 3650), 1);
+        Plan(); // the series become known to the layout's cache
+    }
+
+    [Benchmark]
+    public int Plan() => MeasureWritePlanner.Plan(_batch, null, _layout, _group, _now, 1).Expired;
+}
