@@ -4,11 +4,11 @@ using Banyan.Api.Model.V1;
 using Banyan.Benchmarks.Load;
 using Banyan.GrainInterfaces.Writes;
 using Banyan.Grains.Writes;
-using IntervalRule = Banyan.Storage.TimeSegments.IntervalRule;
-using IntervalUnit = Banyan.Storage.TimeSegments.IntervalUnit;
 using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using IntervalRule = Banyan.Storage.TimeSegments.IntervalRule;
+using IntervalUnit = Banyan.Storage.TimeSegments.IntervalUnit;
 
 namespace Banyan.Benchmarks;
 
