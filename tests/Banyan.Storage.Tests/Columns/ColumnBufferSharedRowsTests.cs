@@ -88,30 +88,7 @@ public class ColumnBufferSharedRowsTests
         for (int round = 0; round < 200; round++)
         {
             List<byte[]?> values = RandomRuns(random, 100);
-            ColumnBuffer written = new("default", "tag", ColumnValueType.String);
-            ColumnBuffer source = new("default", "tag", ColumnValueType.String);
-            foreach (byte[]? value in values)
-            {
-                if (value is null)
-                {
-                    written.AppendNull();
-                }
-                else
-                {
-                    written.AppendBytes(value);
-                }
-
-                source.AppendFrom(written, written.Count - 1);
-            }
-
-            if (decoded)
-            {
-                using ByteBuffer encoded = new();
-                ColumnCodec.Encode(source, encoded);
-                source = new ColumnBuffer("default", "tag", ColumnValueType.String);
-                ColumnCodec.Decode(encoded.ToArray(), values.Count, ColumnValueType.String, source, new DecodeScratch());
-            }
-
+            ColumnBuffer source = SharingColumn(values, decoded);
             int start = random.Next(values.Count);
             int count = random.Next(values.Count - start + 1);
             ColumnBuffer target = new("default", "tag", ColumnValueType.String);
