@@ -817,10 +817,10 @@ internal static class MemoryPartBuilder
         /// <summary>
         /// The sorter's payloads: with one subject, its flat columns (indexed by row), each with a pooled target
         /// (indexed by sorted position, kept as <see cref="SubjectColumns.Sorted"/> until disposed). With several
-        /// subjects, whose flat columns are indexed by subject row, slot k holds every subject's k-th flat column in one
-        /// array indexed by row (each row its own subject's value), sorted with the keys the same way: a block, one
-        /// series of one subject, is then a run of sorted positions copied as it is, not gathered row by row through
-        /// the row's subject position (a shard's buffer holds all of its group's measures).
+        /// subjects, whose flat columns would be indexed by subject row, slot k holds every subject's k-th number
+        /// column without nulls in one array indexed by row (each row its own subject's value), sorted with the keys
+        /// the same way: a block, one series of one subject, is then a run of sorted positions copied as it is, not
+        /// gathered row by row through the row's subject position (a shard's buffer holds all of its group's measures).
         /// </summary>
         public (long[][] Sources, long[][] Targets) PrepareSortedColumns()
         {
@@ -851,7 +851,7 @@ internal static class MemoryPartBuilder
             int slots = 0;
             foreach (SubjectColumns subject in _subjects)
             {
-                slots = Math.Max(slots, CountFlat(subject));
+                slots = Math.Max(slots, CountNoNulls(subject));
             }
 
             if (slots == 0)
@@ -879,7 +879,7 @@ internal static class MemoryPartBuilder
                 }
             }
 
-            // Each batch's values at its rows; rows of a subject with fewer flat columns leave a slot's value unset,
+            // Each batch's values at its rows; rows of a subject with fewer such columns leave a slot's value unset,
             // and nothing reads it.
             for (int b = 0; b < _batches.Count; b++)
             {
@@ -901,15 +901,15 @@ internal static class MemoryPartBuilder
             return (sources, targets);
         }
 
-        private static int CountFlat(SubjectColumns subject)
+        private static int CountNoNulls(SubjectColumns subject)
         {
-            int flat = 0;
+            int count = 0;
             foreach (bool noNulls in subject.NoNulls)
             {
-                flat += noNulls ? 1 : 0;
+                count += noNulls ? 1 : 0;
             }
 
-            return flat;
+            return count;
         }
 
         private static void ReturnAll(long[]?[] arrays)
