@@ -624,6 +624,7 @@ internal static class MemoryPartBuilder
 
             target.Reserve(count);
             bool determined = subject.SeriesDetermined is { } d && d[column];
+            int next = 0;
             if (determined && subject.InEveryBatch[column] && count > 1)
             {
                 // An entity tag every batch has: the block's rows (one series) all hold its first row's value, appended
@@ -635,31 +636,20 @@ internal static class MemoryPartBuilder
                     return;
                 }
 
-                for (int i = 1; i < count; i++)
-                {
-                    AppendRow(subject, column, sorted.RowAt(first + i), target);
-                }
-
-                return;
+                next = 1; // a null or empty value: row by row
             }
 
-            for (int i = 0; i < count; i++)
+            for (; next < count; next++)
             {
-                int row = sorted.RowAt(first + i);
-                int batch = BatchOf(row);
-                int at = subject.Map[batch]![column];
-                if (at < 0)
-                {
-                    target.AppendNull(); // the batch was written before the column existed
-                }
-                else if (determined && i > 0 && target.CanRepeatLastRow)
+                int row = sorted.RowAt(first + next);
+                if (determined && next > 0 && target.CanRepeatLastRow && ColumnOf(subject, column, row, out _) >= 0)
                 {
                     // An entity tag of the block's series: the value just appended, shared without reading the row.
                     target.AppendLastRowAgain();
                 }
                 else
                 {
-                    target.AppendFrom(_batches[batch].Columns[at], row - _starts[batch]);
+                    AppendRow(subject, column, row, target);
                 }
             }
         }
@@ -667,8 +657,7 @@ internal static class MemoryPartBuilder
         // One row's value of a byte column from its batch (null when the batch was written before the column existed).
         private void AppendRow(SubjectColumns subject, int column, int row, ColumnBuffer target)
         {
-            int batch = BatchOf(row);
-            int at = subject.Map[batch]![column];
+            int at = ColumnOf(subject, column, row, out int batch);
             if (at < 0)
             {
                 target.AppendNull();
@@ -677,6 +666,13 @@ internal static class MemoryPartBuilder
             {
                 target.AppendFrom(_batches[batch].Columns[at], row - _starts[batch]);
             }
+        }
+
+        // Where a row's batch keeps a column of the subject (-1: the batch was written before the column existed).
+        private int ColumnOf(SubjectColumns subject, int column, int row, out int batch)
+        {
+            batch = BatchOf(row);
+            return subject.Map[batch]![column];
         }
 
         // Which columns every batch of the subject has, and whether its rows are alike within a series (see
