@@ -31,6 +31,23 @@ public sealed class CoalescingLoadWriteCallTests
         Assert.Equal("message 10: STATUS_INVALID_TIMESTAMP", responses.FirstFailure);
     }
 
+    [Theory]
+    [InlineData(7)] // every response longer than the buffer: it grows
+    [InlineData(64)] // two or three responses a buffer: the rest of one moves to the front
+    [InlineData(1 << 16)] // the load's size
+    public async Task Responses_cut_by_the_read_buffer_are_counted_whole(int readBufferBytes)
+    {
+        await using EchoServer server = await EchoServer.StartAsync(failAt: null);
+        using CancellationTokenSource bound = new(TimeSpan.FromSeconds(60));
+        using HttpClient http = CoalescingLoadWriteCall.CreateClient();
+
+        WriteResponseTally responses = await WriteAsync(http, server.Address, count: 2_000, flushEvery: 100, bound.Token, readBufferBytes);
+
+        Assert.Equal(1_800, responses.Succeeded);
+        Assert.Equal(200, responses.Failed);
+        Assert.Equal("message 10: STATUS_INVALID_TIMESTAMP", responses.FirstFailure);
+    }
+
     [Fact]
     public async Task A_stream_the_server_ends_with_an_error_status_fails()
     {
@@ -76,10 +93,13 @@ public sealed class CoalescingLoadWriteCallTests
         ];
 
         WriteResponseTally fromBytes = new();
+        WriteResponseTally fromSplitBytes = new();
         WriteResponseTally parsed = new();
         foreach (WriteResponse response in responses)
         {
-            fromBytes.Add(new System.Buffers.ReadOnlySequence<byte>(response.ToByteArray()));
+            byte[] bytes = response.ToByteArray();
+            fromBytes.Add(bytes.AsSpan());
+            fromSplitBytes.Add(InTwoSegments(bytes));
             parsed.Add(response);
         }
 
@@ -87,6 +107,17 @@ public sealed class CoalescingLoadWriteCallTests
         Assert.Equal(4, fromBytes.Failed);
         Assert.Equal("message 2: STATUS_SUCCEEDED", fromBytes.FirstFailure);
         Assert.Equal((parsed.Succeeded, parsed.Failed, parsed.FirstFailure), (fromBytes.Succeeded, fromBytes.Failed, fromBytes.FirstFailure));
+        Assert.Equal((parsed.Succeeded, parsed.Failed, parsed.FirstFailure), (fromSplitBytes.Succeeded, fromSplitBytes.Failed, fromSplitBytes.FirstFailure));
+    }
+
+    // The bytes as a sequence of two segments cut in the middle (a message that arrived in two reads).
+    private static System.Buffers.ReadOnlySequence<byte> InTwoSegments(byte[] bytes)
+    {
+        int half = bytes.Length / 2;
+        Segment first = new(bytes.AsMemory(0, half), 0);
+        Segment second = new(bytes.AsMemory(half), half);
+        first.Next = second;
+        return new System.Buffers.ReadOnlySequence<byte>(first, 0, second, second.Memory.Length);
     }
 
     // What the echo server received from a LoadWriter with this client, as each request's bytes: call by call (ordered by
@@ -107,9 +138,9 @@ public sealed class CoalescingLoadWriteCallTests
         return [.. server.Calls.OrderBy(call => Convert.ToHexString(call[0]), StringComparer.Ordinal).SelectMany(call => call)];
     }
 
-    private static async Task<WriteResponseTally> WriteAsync(HttpClient http, Uri address, int count, int flushEvery, CancellationToken cancellationToken)
+    private static async Task<WriteResponseTally> WriteAsync(HttpClient http, Uri address, int count, int flushEvery, CancellationToken cancellationToken, int readBufferBytes = 1 << 16)
     {
-        await using CoalescingLoadWriteCall call = new(http, address, flushEvery, cancellationToken);
+        await using CoalescingLoadWriteCall call = new(http, address, flushEvery, cancellationToken, readBufferBytes);
         Task<WriteResponseTally> reading = call.ReadResponsesAsync(cancellationToken);
         for (int i = 1; i <= count; i++)
         {
@@ -140,6 +171,21 @@ public sealed class CoalescingLoadWriteCallTests
 
                 await responseStream.WriteAsync(new WriteResponse { MessageId = id, Status = id % 10 == 0 ? "STATUS_INVALID_TIMESTAMP" : Succeed });
             }
+        }
+    }
+
+    private sealed class Segment : System.Buffers.ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public new Segment? Next
+        {
+            get => (Segment?)base.Next;
+            set => base.Next = value;
         }
     }
 

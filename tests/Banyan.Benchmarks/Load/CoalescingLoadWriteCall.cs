@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Http.Headers;
 using Banyan.Api.Measure.V1;
@@ -10,33 +9,49 @@ namespace Banyan.Benchmarks.Load;
 
 /// <summary>
 /// A <c>MeasureService/Write</c> stream sent over raw HTTP/2 that puts many messages into one write: messages are framed
-/// (the gRPC length prefix) into a pipe, and the pipe is flushed to the request body every <c>flushEvery</c> messages and
-/// at the end, so the silo receives DATA frames of many messages. This is what SkyWalking's OAP sends: it writes to
-/// BanyanDB through grpc-java, whose Netty transport queues the writes of a burst of <c>onNext</c> calls and flushes them
-/// together. Grpc.Net.Client (<see cref="GrpcDotnetLoadWriteCall"/>) flushes each message alone instead, which costs
-/// both sides a write, a DATA frame and a wake-up per data point. The bytes of every message are protobuf's, as any
-/// client sends them; responses are read and counted as they arrive, and the stream's <c>grpc-status</c> is checked.
+/// (the gRPC length prefix) into a buffer, and the buffer is written to the request body and flushed every
+/// <c>flushEvery</c> messages and at the end, so the silo receives DATA frames of many messages. This is what
+/// SkyWalking's OAP sends: it writes to BanyanDB through grpc-java, whose Netty transport queues the writes of a burst
+/// of <c>onNext</c> calls and flushes them together. Grpc.Net.Client (<see cref="GrpcDotnetLoadWriteCall"/>) flushes
+/// each message alone instead, which costs both sides a write, a DATA frame and a wake-up per data point. The bytes of
+/// every message are protobuf's, as any client sends them; responses are read and counted as they arrive, and the
+/// stream's <c>grpc-status</c> is checked.
 /// </summary>
+/// <remarks>
+/// A write goes to the HTTP/2 request stream as one buffer, with no pipe between: a pipe copied every write into
+/// segments rented on the writing thread and returned on the sending one, so the shared array pool kept running dry and
+/// handed out fresh arrays, whose first touch (the kernel zeroing their pages) and copy were a third of the load
+/// generator's CPU, taken from the two cores the silo shares with it.
+/// </remarks>
 public sealed class CoalescingLoadWriteCall : ILoadWriteCall
 {
     private const int FrameHeader = 5;
 
-    private readonly Pipe _body = new(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20, useSynchronizationContext: false));
+    private readonly ArrayBufferWriter<byte> _pending = new(1 << 16);
+    private readonly RequestBody _body = new();
     private readonly int _flushEvery;
+    private readonly int _readBufferBytes;
     private readonly Task<HttpResponseMessage> _response;
     private int _unflushed;
 
     /// <summary>Starts the call on <paramref name="http"/> (an HTTP/2 client of the silo at <paramref name="address"/>).</summary>
-    public CoalescingLoadWriteCall(HttpClient http, Uri address, int flushEvery, CancellationToken cancellationToken)
+    /// <param name="http">The HTTP/2 client (<see cref="CreateClient"/>).</param>
+    /// <param name="address">The silo's gRPC address.</param>
+    /// <param name="flushEvery">Messages per write of <see cref="WriteAsync"/>.</param>
+    /// <param name="cancellationToken">Ends the call.</param>
+    /// <param name="readBufferBytes">The response buffer's first size (it grows for a longer message; tests make it small).</param>
+    public CoalescingLoadWriteCall(HttpClient http, Uri address, int flushEvery, CancellationToken cancellationToken, int readBufferBytes = 1 << 16)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentOutOfRangeException.ThrowIfLessThan(flushEvery, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(readBufferBytes, 1);
         _flushEvery = flushEvery;
+        _readBufferBytes = readBufferBytes;
         HttpRequestMessage request = new(HttpMethod.Post, new Uri(address, "/banyandb.measure.v1.MeasureService/Write"))
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new PipeBodyContent(_body.Reader),
+            Content = _body,
         };
         request.Headers.TE.Add(new TransferCodingWithQualityHeaderValue("trailers"));
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
@@ -50,25 +65,21 @@ public sealed class CoalescingLoadWriteCall : ILoadWriteCall
     public ValueTask WriteAsync(WriteRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Frame(request, _body.Writer);
+        Frame(request, _pending);
         if (++_unflushed < _flushEvery)
         {
             return ValueTask.CompletedTask;
         }
 
         _unflushed = 0;
-        return FlushAsync(cancellationToken);
+        return SendPendingAsync(cancellationToken);
     }
 
     /// <summary>
     /// Sends messages framed beforehand by <see cref="Frame"/> (one write's worth), and flushes them: the write of a
     /// <see cref="LoadClient.Prepared"/> stream.
     /// </summary>
-    public ValueTask WriteFramedAsync(ReadOnlyMemory<byte> framed, CancellationToken cancellationToken)
-    {
-        _body.Writer.Write(framed.Span);
-        return FlushAsync(cancellationToken);
-    }
+    public ValueTask WriteFramedAsync(ReadOnlyMemory<byte> framed, CancellationToken cancellationToken) => SendAsync(framed, cancellationToken);
 
     /// <summary>Appends <paramref name="request"/> to <paramref name="output"/> as a gRPC message: the 5-byte prefix, then its protobuf bytes.</summary>
     public static void Frame(WriteRequest request, IBufferWriter<byte> output)
@@ -86,8 +97,12 @@ public sealed class CoalescingLoadWriteCall : ILoadWriteCall
     /// <inheritdoc/>
     public async Task CompleteAsync()
     {
-        await _body.Writer.FlushAsync();
-        await _body.Writer.CompleteAsync();
+        if (_pending.WrittenCount > 0)
+        {
+            await SendPendingAsync(CancellationToken.None);
+        }
+
+        _body.End();
     }
 
     /// <inheritdoc/>
@@ -100,29 +115,48 @@ public sealed class CoalescingLoadWriteCall : ILoadWriteCall
         }
 
         WriteResponseTally tally = new();
-        PipeReader reader = PipeReader.Create(await response.Content.ReadAsStreamAsync(cancellationToken));
+        Stream body = await response.Content.ReadAsStreamAsync(cancellationToken);
+
+        // One buffer for the call's responses: whole messages are counted where they lie, a partial one moves to the front.
+        byte[] buffer = new byte[_readBufferBytes];
+        int start = 0;
+        int end = 0;
         while (true)
         {
-            ReadResult read = await reader.ReadAsync(cancellationToken);
-            ReadOnlySequence<byte> buffer = read.Buffer;
-            while (TryTakeFrame(ref buffer, out ReadOnlySequence<byte> message))
+            if (end == buffer.Length)
             {
-                tally.Add(message);
+                if (start > 0)
+                {
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
+                    end -= start;
+                    start = 0;
+                }
+                else
+                {
+                    Array.Resize(ref buffer, buffer.Length * 2); // one message longer than the buffer
+                }
             }
 
-            reader.AdvanceTo(buffer.Start, buffer.End);
-            if (read.IsCompleted)
+            int read = await body.ReadAsync(buffer.AsMemory(end), cancellationToken);
+            if (read == 0)
             {
-                if (!buffer.IsEmpty)
+                if (end > start)
                 {
-                    throw new InvalidDataException($"MeasureService/Write ended inside a message ({buffer.Length} bytes left)");
+                    throw new InvalidDataException($"MeasureService/Write ended inside a message ({end - start} bytes left)");
                 }
 
                 break;
             }
+
+            end += read;
+            start += CountWholeMessages(buffer.AsSpan(start, end - start), tally);
+            if (start == end)
+            {
+                start = 0;
+                end = 0;
+            }
         }
 
-        await reader.CompleteAsync();
         string? status = GrpcHeader(response, "grpc-status");
         if (status != "0")
         {
@@ -135,40 +169,69 @@ public sealed class CoalescingLoadWriteCall : ILoadWriteCall
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        await _body.Writer.CompleteAsync();
+        _body.End();
         if (_response.IsCompletedSuccessfully)
         {
             _response.Result.Dispose();
         }
+
+        await ValueTask.CompletedTask;
     }
 
-    private async ValueTask FlushAsync(CancellationToken cancellationToken) => await _body.Writer.FlushAsync(cancellationToken);
-
-    // A whole length-prefixed message at the start of buffer: its payload, and buffer moved past it.
-    private static bool TryTakeFrame(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> message)
+    private async ValueTask SendPendingAsync(CancellationToken cancellationToken)
     {
-        message = default;
-        if (buffer.Length < FrameHeader)
+        await SendAsync(_pending.WrittenMemory, cancellationToken);
+        _pending.ResetWrittenCount();
+    }
+
+    // Writes bytes to the request body once the HTTP/2 stream asked for it, and flushes them.
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        Stream body = await BodyStreamAsync(cancellationToken);
+        await body.WriteAsync(bytes, cancellationToken);
+        await body.FlushAsync(cancellationToken);
+    }
+
+    // The request body's stream, once HttpClient asked for the body. A call that failed before fails here; a call the
+    // server ended before the body was asked for (a trailers-only answer, or not gRPC's 200) never asks for it, and says why.
+    private async ValueTask<Stream> BodyStreamAsync(CancellationToken cancellationToken)
+    {
+        Task<Stream> stream = _body.Stream;
+        if (!stream.IsCompleted && await Task.WhenAny(stream, _response).WaitAsync(cancellationToken) == _response && !stream.IsCompleted)
         {
-            return false;
+            HttpResponseMessage answered = await _response; // rethrows the call's failure
+            if (answered.StatusCode != HttpStatusCode.OK || GrpcHeader(answered, "grpc-status") is not null)
+            {
+                throw new InvalidOperationException($"MeasureService/Write ended before its request body was sent: HTTP {(int)answered.StatusCode}, grpc-status {GrpcHeader(answered, "grpc-status") ?? "(none)"}: {GrpcHeader(answered, "grpc-message")}");
+            }
         }
 
-        Span<byte> header = stackalloc byte[FrameHeader];
-        buffer.Slice(0, FrameHeader).CopyTo(header);
-        if (header[0] != 0)
+        return await stream.WaitAsync(cancellationToken);
+    }
+
+    // Counts the whole length-prefixed messages at the start of bytes; returns the bytes they take.
+    private static int CountWholeMessages(ReadOnlySpan<byte> bytes, WriteResponseTally tally)
+    {
+        int consumed = 0;
+        while (bytes.Length - consumed >= FrameHeader)
         {
-            throw new InvalidDataException("MeasureService/Write sent a compressed message; this client asks for none");
+            ReadOnlySpan<byte> header = bytes.Slice(consumed, FrameHeader);
+            if (header[0] != 0)
+            {
+                throw new InvalidDataException("MeasureService/Write sent a compressed message; this client asks for none");
+            }
+
+            long length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
+            if (bytes.Length - consumed - FrameHeader < length)
+            {
+                break;
+            }
+
+            tally.Add(bytes.Slice(consumed + FrameHeader, (int)length));
+            consumed += FrameHeader + (int)length;
         }
 
-        long length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
-        if (buffer.Length < FrameHeader + length)
-        {
-            return false;
-        }
-
-        message = buffer.Slice(FrameHeader, length);
-        buffer = buffer.Slice(FrameHeader + length);
-        return true;
+        return consumed;
     }
 
     // gRPC puts the status in the trailers, or in the headers of a response without a body (trailers-only).
@@ -177,28 +240,22 @@ public sealed class CoalescingLoadWriteCall : ILoadWriteCall
             ? values.FirstOrDefault()
             : null;
 
-    // The request body: whatever the pipe holds, copied to the HTTP/2 stream as it is flushed.
-    private sealed class PipeBodyContent(PipeReader source) : HttpContent
+    // The request body: HttpClient hands its stream over when it starts sending the body, and the body ends when the call
+    // says so (the request stays open meanwhile, as a bidirectional call's must).
+    private sealed class RequestBody : HttpContent
     {
+        private readonly TaskCompletionSource<Stream> _stream = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // The body's stream, once HttpClient asks for the body.
+        public Task<Stream> Stream => _stream.Task;
+
+        public void End() => _ended.TrySetResult();
+
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
         {
-            while (true)
-            {
-                ReadResult read = await source.ReadAsync(cancellationToken);
-                foreach (ReadOnlyMemory<byte> segment in read.Buffer)
-                {
-                    await stream.WriteAsync(segment, cancellationToken);
-                }
-
-                await stream.FlushAsync(cancellationToken);
-                source.AdvanceTo(read.Buffer.End);
-                if (read.IsCompleted)
-                {
-                    break;
-                }
-            }
-
-            await source.CompleteAsync();
+            _stream.TrySetResult(stream);
+            await _ended.Task.WaitAsync(cancellationToken);
         }
 
         protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => SerializeToStreamAsync(stream, context, CancellationToken.None);

@@ -26,11 +26,23 @@ public sealed class WriteResponseTally
     /// <c>STATUS_SUCCEED</c>, without building the message; anything else is parsed and counted by
     /// <see cref="Add(WriteResponse)"/>.
     /// </summary>
-    public void Add(ReadOnlySequence<byte> message)
+    public void Add(ReadOnlySpan<byte> message)
     {
-        if (message.IsSingleSegment && IsSuccess(message.FirstSpan))
+        if (IsSuccess(message))
         {
             Succeeded++;
+            return;
+        }
+
+        Add(WriteResponse.Parser.ParseFrom(message));
+    }
+
+    /// <summary>As <see cref="Add(ReadOnlySpan{byte})"/>, for a message that may lie in several segments.</summary>
+    public void Add(ReadOnlySequence<byte> message)
+    {
+        if (message.IsSingleSegment)
+        {
+            Add(message.FirstSpan);
             return;
         }
 
