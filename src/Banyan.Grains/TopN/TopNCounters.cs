@@ -41,12 +41,17 @@ internal sealed class TopNCounters
     /// <summary>An empty list.</summary>
     /// <param name="capacity">At most this many items (<c>counters_number</c>), at least 1.</param>
     /// <param name="descending">True keeps the highest values (top N), false the lowest (bottom N).</param>
-    public TopNCounters(int capacity, bool descending)
+    /// <param name="expected">
+    /// The items the list is expected to hold (the window before it held as many): room for them is allocated up front
+    /// (never past the capacity), so the list does not double its way up, rehashing its map at every step.
+    /// </param>
+    public TopNCounters(int capacity, bool descending, int expected = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(expected);
         _capacity = capacity;
         _descending = descending;
-        int room = Math.Min(capacity, InitialRoom);
+        int room = Math.Min(capacity, Math.Max(InitialRoom, expected));
         _slotOf = new Dictionary<ulong, int>(room);
         _seriesIds = new ulong[room];
         _ranks = new Rank[room];
@@ -57,6 +62,9 @@ internal sealed class TopNCounters
 
     /// <summary>Number of items listed.</summary>
     public int Count { get; private set; }
+
+    /// <summary>The items the list has room for before it grows.</summary>
+    internal int Room => _heap.Length;
 
     /// <summary>True when the list changed since <see cref="MarkClean"/>.</summary>
     public bool Dirty { get; private set; }

@@ -17,6 +17,7 @@ namespace Banyan.Grains.TopN;
 internal sealed class TopNProcessor
 {
     private readonly Dictionary<long, TopNWindow> _windows = [];
+    private TopNWindow? _lastOpened;
     private long _watermark = long.MinValue;
     private long _uses;
 
@@ -59,8 +60,10 @@ internal sealed class TopNProcessor
                 return null;
             }
 
-            window = new TopNWindow(start, Definition.CountersNumber, Descending, seedNewWindows);
+            // Its lists sized as the last window's grew: windows of one aggregation see about the same series.
+            window = new TopNWindow(start, Definition.CountersNumber, Descending, seedNewWindows, _lastOpened?.LongestList ?? 0);
             _windows[start] = window;
+            _lastOpened = window;
             opened = window;
         }
 

@@ -4,9 +4,11 @@ namespace Banyan.Grains.TopN;
 /// One open tumbling window of a processor: <c>[Start, Start + interval)</c>, one <see cref="TopNCounters"/> per
 /// group-by value. A window opened after the shard grain (re)activated first waits for what earlier activations
 /// persisted of it (<see cref="IsSeeding"/>): points arriving meanwhile queue in order and are applied after the
-/// persisted lists, so the window continues exactly where the last flush left it.
+/// persisted lists, so the window continues exactly where the last flush left it. Its lists start with room for
+/// <paramref name="expected"/> items (what the window before held: a list grows to about the same size window after
+/// window).
 /// </summary>
-internal sealed class TopNWindow(long start, int capacity, bool descending, bool seeding)
+internal sealed class TopNWindow(long start, int capacity, bool descending, bool seeding, int expected = 0)
 {
     private readonly Dictionary<string, TopNCounters> _groups = new(StringComparer.Ordinal);
     private List<TopNPoint>? _pending = seeding ? [] : null;
@@ -28,6 +30,21 @@ internal sealed class TopNWindow(long start, int capacity, bool descending, bool
 
     /// <summary>The group-by values with a list.</summary>
     public IReadOnlyDictionary<string, TopNCounters> Groups => _groups;
+
+    /// <summary>The number of items of the window's longest list.</summary>
+    public int LongestList
+    {
+        get
+        {
+            int longest = 0;
+            foreach (TopNCounters counters in _groups.Values)
+            {
+                longest = Math.Max(longest, counters.Count);
+            }
+
+            return longest;
+        }
+    }
 
     /// <summary>True when a list changed since it was last persisted.</summary>
     public bool Dirty
@@ -127,7 +144,7 @@ internal sealed class TopNWindow(long start, int capacity, bool descending, bool
     {
         if (!_groups.TryGetValue(groupKey, out TopNCounters? counters))
         {
-            counters = new TopNCounters(capacity, descending);
+            counters = new TopNCounters(capacity, descending, expected);
             _groups[groupKey] = counters;
         }
 

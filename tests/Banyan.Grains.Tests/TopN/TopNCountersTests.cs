@@ -70,17 +70,23 @@ public sealed class TopNCountersTests
     }
 
     [Theory]
-    [InlineData(true, 1, 21)]
-    [InlineData(false, 3, 22)]
-    [InlineData(true, 10, 23)]
-    [InlineData(false, 25, 24)]
-    public void Any_sequence_of_puts_gives_the_list_the_rules_give(bool descending, int capacity, int seed)
+    [InlineData(true, 1, 21, 0)]
+    [InlineData(false, 3, 22, 0)]
+    [InlineData(true, 10, 23, 0)]
+    [InlineData(false, 25, 24, 0)]
+    [InlineData(true, 100, 25, 0)] // grows from its first room
+    [InlineData(false, 100, 26, 100)] // sized up front for all of it
+    [InlineData(true, 200, 27, 80)] // sized for part of it, then grows
+    [InlineData(false, 150, 28, 10_000)] // expected past the capacity: room for the capacity only
+    public void Any_sequence_of_puts_gives_the_list_the_rules_give(bool descending, int capacity, int seed, int expectedItems)
     {
         // Series put again and again, worse or better, many ties, more series than room: after every put the list is the
         // one a plain list kept by the rules holds (the series' last point replaces its entry; a full list takes only a
-        // point strictly better than its worst; past capacity the worst leaves, of equal values the one put last).
+        // point strictly better than its worst; past capacity the worst leaves, of equal values the one put last),
+        // however much room it was given up front.
         Random random = new(seed);
-        TopNCounters counters = new(capacity, descending);
+        TopNCounters counters = new(capacity, descending, expectedItems);
+        Assert.Equal(Math.Min(capacity, Math.Max(64, expectedItems)), counters.Room);
         List<(ulong Series, long Value, long Sequence)> model = [];
         long sequence = 0;
         for (int i = 0; i < 3_000; i++)
@@ -105,6 +111,8 @@ public sealed class TopNCountersTests
             Assert.Equal(expected, counters.Ranked().Select(item => (item.SeriesId, item.Value.Int)));
             Assert.Equal(model.Count, counters.Count);
         }
+
+        Assert.InRange(counters.Room, counters.Count, capacity);
     }
 
     [Fact]

@@ -48,6 +48,30 @@ public sealed class TopNProcessorTests
     }
 
     [Fact]
+    public void A_new_windows_lists_start_with_room_for_what_the_last_window_held()
+    {
+        TopNProcessor processor = new(Definition(counters: 300, lru: 10), descending: true);
+        for (ulong series = 0; series < 200; series++)
+        {
+            processor.Put(Point(0, "g", series, (long)series), false);
+        }
+
+        processor.Put(Point(0, "h", 1, 1), false);
+
+        // The next window's lists (each group's) are sized for the longest list of the last one.
+        processor.Put(Point(Minute, "g", 1, 1), false);
+        processor.Put(Point(Minute, "h", 1, 1), false);
+        TopNWindow second = processor.Windows.Single(w => w.Start == Minute);
+        Assert.Equal(200, second.Groups["g"].Room);
+        Assert.Equal(200, second.Groups["h"].Room);
+
+        // A window after a short one starts small again (never below the lists' first room); the first window did.
+        processor.Put(Point(2 * Minute, "g", 1, 1), false);
+        Assert.Equal(64, processor.Windows.Single(w => w.Start == 2 * Minute).Groups["g"].Room);
+        Assert.Equal(256, processor.Windows.Single(w => w.Start == 0).Groups["g"].Room);
+    }
+
+    [Fact]
     public void Beyond_lru_size_the_least_recently_used_window_goes_once_its_lists_are_persisted()
     {
         TopNProcessor processor = new(Definition(lru: 2), descending: true);
