@@ -60,8 +60,9 @@ internal sealed class TopNProcessor
                 return null;
             }
 
-            // Its lists sized as the last window's grew: windows of one aggregation see about the same series.
-            window = new TopNWindow(start, Definition.CountersNumber, Descending, seedNewWindows, _lastOpened?.LongestList ?? 0);
+            // Its lists sized as the last window's grew, value by value: windows of one aggregation see about the same
+            // series. (The sizes, not the window: a window holding the one before would keep every window alive.)
+            window = new TopNWindow(start, Definition.CountersNumber, Descending, seedNewWindows, _lastOpened?.ListSizes());
             _windows[start] = window;
             _lastOpened = window;
             opened = window;

@@ -4,11 +4,12 @@ namespace Banyan.Grains.TopN;
 /// One open tumbling window of a processor: <c>[Start, Start + interval)</c>, one <see cref="TopNCounters"/> per
 /// group-by value. A window opened after the shard grain (re)activated first waits for what earlier activations
 /// persisted of it (<see cref="IsSeeding"/>): points arriving meanwhile queue in order and are applied after the
-/// persisted lists, so the window continues exactly where the last flush left it. Its lists start with room for
-/// <paramref name="expected"/> items (what the window before held: a list grows to about the same size window after
-/// window).
+/// persisted lists, so the window continues exactly where the last flush left it. The list of a group-by value starts
+/// with room for as many items as <paramref name="expectedSizes"/> gives it (what its list held in the window before:
+/// a list grows to about the same size window after window; each value its own, so a small group's list is not sized
+/// for the largest).
 /// </summary>
-internal sealed class TopNWindow(long start, int capacity, bool descending, bool seeding, int expected = 0)
+internal sealed class TopNWindow(long start, int capacity, bool descending, bool seeding, IReadOnlyDictionary<string, int>? expectedSizes = null)
 {
     private readonly Dictionary<string, TopNCounters> _groups = new(StringComparer.Ordinal);
     private List<TopNPoint>? _pending = seeding ? [] : null;
@@ -31,19 +32,16 @@ internal sealed class TopNWindow(long start, int capacity, bool descending, bool
     /// <summary>The group-by values with a list.</summary>
     public IReadOnlyDictionary<string, TopNCounters> Groups => _groups;
 
-    /// <summary>The number of items of the window's longest list.</summary>
-    public int LongestList
+    /// <summary>The number of items of each group-by value's list.</summary>
+    public Dictionary<string, int> ListSizes()
     {
-        get
+        Dictionary<string, int> sizes = new(_groups.Count, StringComparer.Ordinal);
+        foreach ((string group, TopNCounters counters) in _groups)
         {
-            int longest = 0;
-            foreach (TopNCounters counters in _groups.Values)
-            {
-                longest = Math.Max(longest, counters.Count);
-            }
-
-            return longest;
+            sizes[group] = counters.Count;
         }
+
+        return sizes;
     }
 
     /// <summary>True when a list changed since it was last persisted.</summary>
@@ -144,6 +142,7 @@ internal sealed class TopNWindow(long start, int capacity, bool descending, bool
     {
         if (!_groups.TryGetValue(groupKey, out TopNCounters? counters))
         {
+            int expected = expectedSizes is not null && expectedSizes.TryGetValue(groupKey, out int size) ? size : 0;
             counters = new TopNCounters(capacity, descending, expected);
             _groups[groupKey] = counters;
         }

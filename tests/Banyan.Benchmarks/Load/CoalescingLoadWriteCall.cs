@@ -167,7 +167,7 @@ public sealed class CoalescingLoadWriteCall : ILoadWriteCall
     }
 
     /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _body.End();
         if (_response.IsCompletedSuccessfully)
@@ -175,7 +175,7 @@ public sealed class CoalescingLoadWriteCall : ILoadWriteCall
             _response.Result.Dispose();
         }
 
-        await ValueTask.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     private async ValueTask SendPendingAsync(CancellationToken cancellationToken)

@@ -48,7 +48,7 @@ public sealed class TopNProcessorTests
     }
 
     [Fact]
-    public void A_new_windows_lists_start_with_room_for_what_the_last_window_held()
+    public void A_new_windows_lists_start_with_room_for_what_their_group_held_in_the_last_window()
     {
         TopNProcessor processor = new(Definition(counters: 300, lru: 10), descending: true);
         for (ulong series = 0; series < 200; series++)
@@ -58,12 +58,15 @@ public sealed class TopNProcessorTests
 
         processor.Put(Point(0, "h", 1, 1), false);
 
-        // The next window's lists (each group's) are sized for the longest list of the last one.
+        // The next window's lists are sized as each group-by value's list of the last one: "g" for its 200 items, "h"
+        // (one item) at the lists' first room, and a value the last window did not have there too.
         processor.Put(Point(Minute, "g", 1, 1), false);
         processor.Put(Point(Minute, "h", 1, 1), false);
+        processor.Put(Point(Minute, "k", 1, 1), false);
         TopNWindow second = processor.Windows.Single(w => w.Start == Minute);
         Assert.Equal(200, second.Groups["g"].Room);
-        Assert.Equal(200, second.Groups["h"].Room);
+        Assert.Equal(64, second.Groups["h"].Room);
+        Assert.Equal(64, second.Groups["k"].Room);
 
         // A window after a short one starts small again (never below the lists' first room); the first window did.
         processor.Put(Point(2 * Minute, "g", 1, 1), false);
