@@ -617,19 +617,10 @@ public sealed class ColumnBuffer
         if (source.Type == Type && ColumnValueTypes.IsBytes(Type) && count > 1 && source.RowsShareFirstBytes(start, count))
         {
             // One value for every row (an entity tag of a merged or decoded block, one series): appended once and shared
-            // by the rest, found by comparing the rows' positions a vector at a time instead of row by row.
+            // by the rest, found by comparing the rows' positions a vector at a time instead of row by row. The value is
+            // neither null nor empty (RowsShareFirstBytes), so the row just appended can be repeated.
             AppendFrom(source, start);
-            if (CanRepeatLastRow)
-            {
-                AppendLastRowAgain(count - 1);
-                return;
-            }
-
-            for (int i = start + 1; i < start + count; i++)
-            {
-                AppendFrom(source, i);
-            }
-
+            AppendLastRowAgain(count - 1);
             return;
         }
 
