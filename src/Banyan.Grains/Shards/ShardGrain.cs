@@ -294,7 +294,7 @@ public sealed partial class ShardGrain(
         }
     }
 
-    // True when the shard keeps a series index of its subjects (see ShardGrainState.SubjectsIndexed).
+    // True when the shard keeps a series index of its subjects (see ShardGrainState.SubjectsIndexed) and it exists.
     private bool IsIndexed(Shard shard) => state.State.SubjectsIndexed && shard.Indexer is not null;
 
     // Before a subject's first write in an indexed shard: the engine learns its entity tags (kept in the shard's
@@ -338,7 +338,11 @@ public sealed partial class ShardGrain(
         // Opening replays the WAL: file I/O that must not run on the grain's turn.
         Shard shard = await Task.Run(() => Shard.Open(folder, _options.Shard.ShardOptionsFor(kind, blockCache.Cache)));
         Telemetry.GrainMetrics.AddShard(this, _key.Group, shard);
-        _local = new LocalShard(new ShardReader(_key, shard, IsIndexed(shard), _subjects));
+        // Whether the shard keeps a series index (ShardGrainState.SubjectsIndexed, persisted before the first write opens
+        // it) is read here on the grain's turn; whether the index exists yet is asked at each read, off the turn too (it
+        // comes to be when the first write configures the first subject, after this).
+        bool subjectsIndexed = state.State.SubjectsIndexed;
+        _local = new LocalShard(new ShardReader(_key, shard, () => subjectsIndexed && shard.Indexer is not null, _subjects));
         if (!_dropped)
         {
             localShards.Add(_key, _local);

@@ -18,9 +18,13 @@ namespace Banyan.Grains.Shards;
 /// </summary>
 /// <param name="key">The shard's grain key, named in errors.</param>
 /// <param name="shard">The open engine shard; its owner closes it only after every read has left (<see cref="LocalShard.CloseAsync"/>).</param>
-/// <param name="indexed">True when the shard keeps a series index of its subjects (<see cref="ShardGrainState.SubjectsIndexed"/>).</param>
+/// <param name="isIndexed">
+/// Whether the shard keeps a series index of its subjects (<see cref="ShardGrainState.SubjectsIndexed"/>), asked at each
+/// query: a shard created by its first write is opened before that write configures its first subject, which is when its
+/// index comes to be, so a value taken at opening would leave the index unused until the grain is next activated.
+/// </param>
 /// <param name="entities">The group's entity tags per subject.</param>
-internal sealed class ShardReader(ShardGrainKey key, Shard shard, bool indexed, SubjectEntities entities)
+internal sealed class ShardReader(ShardGrainKey key, Shard shard, Func<bool> isIndexed, SubjectEntities entities)
 {
     // Reads of at most this many series that the query names outright run on the caller's turn (see QueryAsync).
     private const int InlineReadSeries = 4;
@@ -34,6 +38,9 @@ internal sealed class ShardReader(ShardGrainKey key, Shard shard, bool indexed, 
     // work each (Q3 of the peer benchmark, every series of a shard), where the hop is worth it. Below it, the hop would
     // cost more than the parallelism gains (Q2's 24 requests, a few hundred series each: docs/benchmarks.md).
     private const int ConcurrentInlineSeries = 1024;
+
+    /// <summary>Whether a read now goes through the shard's series index (and, for aggregations, its block statistics).</summary>
+    public bool UsesSeriesIndex => isIndexed();
 
     /// <summary>Checks what a shard query must carry, as the shard grain's <c>Query</c> does before anything else.</summary>
     /// <exception cref="ArgumentException">The query is null, names no subject or allows no rows.</exception>
@@ -55,6 +62,7 @@ internal sealed class ShardReader(ShardGrainKey key, Shard shard, bool indexed, 
     {
         Validate(query);
         DataKind kind = shard.Kind;
+        bool indexed = UsesSeriesIndex;
         if (query.MinTimestamp > query.MaxTimestamp)
         {
             return new ShardRows(new WriteBatch(kind), false);

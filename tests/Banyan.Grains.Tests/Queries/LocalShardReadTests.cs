@@ -68,6 +68,28 @@ public sealed class LocalShardReadTests(FakeClockClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_shard_created_by_its_first_write_reads_through_its_series_index_at_once()
+    {
+        // The shard grain opens the shard for its first write, before that write configures the subject and so creates
+        // the series index: reads go through the index from then on, not only after the grain's next activation.
+        const string group = "local-read-index-g";
+        DateTimeOffset hour = HourlyCpm.Hour(fixture.Clock.GetUtcNow());
+        Metadata metadata = await HourlyCpm.CreateAsync(fixture.Client, group, shards: 1);
+        await HourlyCpm.WriteAsync(fixture.Client, metadata, [(hour.AddMinutes(1), "e1", 1L)]);
+        ShardGrainKey key = new(group, hour, 0);
+        (SiloHandle owner, _) = await SilosOfAsync(key);
+        Assert.True(Services(owner).GetRequiredService<LocalShards>().TryEnter(key, out LocalShard? shard));
+        try
+        {
+            Assert.True(shard.Reader.UsesSeriesIndex, "a measure shard's reads use its series index once its first write is in");
+        }
+        finally
+        {
+            shard.Exit();
+        }
+    }
+
+    [Fact]
     public async Task A_read_beside_other_reads_answers_as_a_read_alone()
     {
         // Over 1,024 series a read made beside others moves its work to the thread pool (ShardReader): the answer is the same.
