@@ -16,6 +16,11 @@ namespace Banyan.GrainInterfaces.Queries;
 /// True when the aggregation reads the sum (SUM, MEAN): a float sum must then be added row by row in the query's order,
 /// so a shard cannot take it from block statistics (MAX, MIN and COUNT, and integer sums, it can).
 /// </param>
+/// <param name="NeedsMinMax">
+/// True when the aggregation reads the minimum or maximum (MAX, MIN, or none named): false lets a shard that answers from
+/// block statistics count or sum the blocks a bound cuts without finding their extremes, and count evenly spaced ones
+/// from their headers (the partial aggregates' minimum and maximum are then unspecified).
+/// </param>
 [GenerateSerializer]
 [Immutable]
 [Alias("banyan.ShardGrouping")]
@@ -23,4 +28,5 @@ public sealed record ShardGrouping(
     [property: Id(0)] ImmutableArray<ShardColumn> GroupBy,
     [property: Id(1)] string? Field,
     [property: Id(2)] bool Descending,
-    [property: Id(3)] bool NeedsSum = true);
+    [property: Id(3)] bool NeedsSum = true,
+    [property: Id(4)] bool NeedsMinMax = true);

@@ -56,20 +56,30 @@ internal static class StatisticsGrouper
         ArgumentNullException.ThrowIfNull(grouping);
         string field = grouping.Field ?? throw new ArgumentException("the grouping aggregates no field", nameof(grouping));
         // The series in id order, as the summaries come back: each summary's entity is found by walking this list
-        // alongside them, with no lookup table built per query. The series index answers in id order already, so the
-        // list is sorted only when it is not.
-        IReadOnlyList<SeriesMatch> byId = series;
-        if (!InIdOrder(series))
+        // alongside them, with no lookup table built per query. The series index's cached answer for a prefix comes in
+        // id order with its ids already gathered (a chart's buckets all name the same series); another list is copied,
+        // and sorted only when it is not in id order.
+        SeriesMatch[]? copied = null;
+        ReadOnlyMemory<ulong> ids;
+        if (series is SeriesMatchesById sorted)
         {
-            SeriesMatch[] sorted = [.. series];
-            Array.Sort(sorted, static (a, b) => a.SeriesId.CompareTo(b.SeriesId));
-            byId = sorted;
+            ids = sorted.Ids;
         }
-
-        ulong[] ids = new ulong[byId.Count];
-        for (int i = 0; i < ids.Length; i++)
+        else
         {
-            ids[i] = byId[i].SeriesId;
+            copied = [.. series];
+            if (!InIdOrder(copied))
+            {
+                Array.Sort(copied, static (a, b) => a.SeriesId.CompareTo(b.SeriesId));
+            }
+
+            ulong[] gathered = new ulong[copied.Length];
+            for (int i = 0; i < gathered.Length; i++)
+            {
+                gathered[i] = copied[i].SeriesId;
+            }
+
+            ids = gathered;
         }
 
         // The summaries go into this thread's list (a request's work here is synchronous), kept for its next request.
@@ -77,7 +87,9 @@ internal static class StatisticsGrouper
         s_summaries = null;
         try
         {
-            List<SeriesFieldSummary>? summaries = shard.SummarizeField(subject, ids, minTimestamp, maxTimestamp, field, reused);
+            SummaryParts parts = (grouping.NeedsSum ? SummaryParts.Sum : SummaryParts.Count) | (grouping.NeedsMinMax ? SummaryParts.MinMax : SummaryParts.Count);
+            List<SeriesFieldSummary>? summaries = shard.SummarizeField(subject, ids, minTimestamp, maxTimestamp, field, reused, parts);
+            ReadOnlySpan<SeriesMatch> byId = copied ?? ((SeriesMatchesById)series).AsSpan();
             return summaries is null ? null : GroupSummaries(subject, byId, summaries, entityTags, tagColumns, grouping);
         }
         finally
@@ -93,7 +105,7 @@ internal static class StatisticsGrouper
     // The groups of the summaries (in series order; byId holds their series in the same order).
     private static (WriteBatch Rows, ImmutableArray<PartialAggregate> Partials)? GroupSummaries(
         string subject,
-        IReadOnlyList<SeriesMatch> byId,
+        ReadOnlySpan<SeriesMatch> byId,
         List<SeriesFieldSummary> summaries,
         (string Family, string Tag)[] entityTags,
         IReadOnlyList<(string Family, string Tag)> tagColumns,
@@ -209,9 +221,9 @@ internal static class StatisticsGrouper
             : new PartialAggregate(summary.Count, summary.Int64Sum, 0, false, summary.Int64Min, summary.Int64Max, summary.Int64Min, summary.Int64Max);
     }
 
-    private static bool InIdOrder(IReadOnlyList<SeriesMatch> series)
+    private static bool InIdOrder(SeriesMatch[] series)
     {
-        for (int i = 1; i < series.Count; i++)
+        for (int i = 1; i < series.Length; i++)
         {
             if (series[i].SeriesId < series[i - 1].SeriesId)
             {

@@ -20,10 +20,14 @@ public sealed class BlockHeader
         MaxTimestamp = maxTimestamp;
         TimestampsOffset = timestampsOffset;
         TimestampsSize = timestampsSize;
+        _fields = fields;
         Fields = fields;
         TagFamilies = tagFamilies;
         MemoryRows = memoryRows;
     }
+
+    // Fields as the array it is, for lookups without an interface call per column.
+    private readonly ColumnHeader[] _fields;
 
     // The decoded-block cache's entry last found or added for this block (DecodedBlockCache.ReadField), so that a
     // repeated read finds it without a table lookup. Written and read without a lock: a reader sees null, an older
@@ -99,11 +103,29 @@ public sealed class BlockHeader
     /// <summary>The field header named <paramref name="name"/>, or null.</summary>
     public ColumnHeader? FindField(string name)
     {
-        for (int i = 0; i < Fields.Count; i++)
+        int at = 0;
+        return FindField(name, ref at);
+    }
+
+    /// <summary>
+    /// The field header named <paramref name="name"/>, or null, looked for first at <paramref name="at"/> and set to
+    /// where it was found: the blocks of a part mostly list their fields in one order, so a caller going through many
+    /// blocks finds the field at the first comparison.
+    /// </summary>
+    internal ColumnHeader? FindField(string name, ref int at)
+    {
+        ColumnHeader[] fields = _fields;
+        if ((uint)at < (uint)fields.Length && fields[at].Name == name)
         {
-            if (Fields[i].Name == name)
+            return fields[at];
+        }
+
+        for (int i = 0; i < fields.Length; i++)
+        {
+            if (fields[i].Name == name)
             {
-                return Fields[i];
+                at = i;
+                return fields[i];
             }
         }
 

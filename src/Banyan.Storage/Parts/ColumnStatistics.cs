@@ -78,6 +78,13 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
     /// <summary>Last non-null value of a float column.</summary>
     public double Float64Last => BitConverter.Int64BitsToDouble(_last);
 
+    /// <summary>
+    /// Statistics of <paramref name="count"/> values of <paramref name="type"/> that carry the count alone (a
+    /// <see cref="SummaryParts.Count"/> summary of rows counted without being read): sum, minimum, maximum, first and
+    /// last are zero, not the values'.
+    /// </summary>
+    internal static ColumnStatistics CountOnly(ColumnValueType type, int count) => new(type, count, 0, 0, 0, 0, 0, false);
+
     /// <summary>Computes the statistics of <paramref name="column"/>; not present for non-numeric columns.</summary>
     public static ColumnStatistics Compute(ColumnBuffer column)
     {
@@ -86,7 +93,14 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
     }
 
     /// <summary>Computes the statistics of rows [<paramref name="start"/>, <paramref name="start"/>+<paramref name="length"/>) of <paramref name="column"/>.</summary>
-    public static ColumnStatistics Compute(ColumnBuffer column, int start, int length)
+    public static ColumnStatistics Compute(ColumnBuffer column, int start, int length) => Compute(column, start, length, SummaryParts.All);
+
+    /// <summary>
+    /// Computes the statistics of rows [<paramref name="start"/>, <paramref name="start"/>+<paramref name="length"/>)
+    /// of <paramref name="column"/>, of which the caller reads only <paramref name="parts"/> (and the count): an integer
+    /// column without nulls then skips the minimum and maximum when they are not asked for, leaving them unspecified.
+    /// </summary>
+    public static ColumnStatistics Compute(ColumnBuffer column, int start, int length, SummaryParts parts)
     {
         ArgumentNullException.ThrowIfNull(column);
         ArgumentOutOfRangeException.ThrowIfNegative(start);
@@ -130,7 +144,7 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
             ReadOnlySpan<long> values = column.Int64Values.Slice(offset, rows);
             if (column.NullCount == 0 && values.Length > 0)
             {
-                return IntegersWithoutNulls(column.Type, values);
+                return IntegersWithoutNulls(column.Type, values, minMax: (parts & SummaryParts.MinMax) != 0);
             }
 
             int count = 0;
@@ -169,11 +183,12 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
     }
 
     // The statistics of integers none of which is null (a query that aggregates time buckets of decoded blocks computes
-    // these for every bucket): the minimum and maximum in vector lanes, the sum in a loop without a branch per value;
-    // the same values as the general loop.
-    private static ColumnStatistics IntegersWithoutNulls(ColumnValueType type, ReadOnlySpan<long> values)
+    // these for every bucket): the minimum and maximum in vector lanes, unless the caller reads neither (a SUM or MEAN:
+    // they are then left as the first value), the sum in a loop without a branch per value; the same values as the
+    // general loop.
+    private static ColumnStatistics IntegersWithoutNulls(ColumnValueType type, ReadOnlySpan<long> values, bool minMax = true)
     {
-        (long min, long max) = Vectorized.Int64MinMax.Of(values);
+        (long min, long max) = minMax ? Vectorized.Int64MinMax.Of(values) : (values[0], values[0]);
         long sum = 0, overflowBits = 0;
         foreach (long v in values)
         {

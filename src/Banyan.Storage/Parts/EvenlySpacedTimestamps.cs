@@ -15,15 +15,23 @@ internal static class EvenlySpacedTimestamps
     /// <paramref name="maxTimestamp"/>] (start == end when none is): what <see cref="SortedTimestamps.Within(ReadOnlySpan{long}, long, long)"/>
     /// gives over the filled timestamps.
     /// </summary>
-    public static (int Start, int End) Within(long first, long last, int count, long minTimestamp, long maxTimestamp)
+    public static (int Start, int End) Within(long first, long last, int count, long minTimestamp, long maxTimestamp) =>
+        Within(first, last, count, minTimestamp, maxTimestamp, out _);
+
+    /// <summary>
+    /// <see cref="Within(long, long, int, long, long)"/>, with the block's <see cref="Step"/> (0 when the range misses
+    /// the block), for a caller that then places rows with <see cref="At"/>: a division is most of the work here.
+    /// </summary>
+    public static (int Start, int End) Within(long first, long last, int count, long minTimestamp, long maxTimestamp, out ulong step)
     {
+        step = 0;
         if (count <= 0 || minTimestamp > maxTimestamp || maxTimestamp < first || minTimestamp > last)
         {
             return (0, 0);
         }
 
         // Differences as unsigned: last − first may exceed long's range, never ulong's; so may any timestamp's offset.
-        ulong step = count > 1 ? unchecked((ulong)(last - first)) / (ulong)(count - 1) : 0;
+        step = Step(first, last, count);
         if (step == 0)
         {
             return (0, count); // every row at first, which is in the range
@@ -32,8 +40,8 @@ internal static class EvenlySpacedTimestamps
         int start = 0;
         if (minTimestamp > first)
         {
-            ulong offset = unchecked((ulong)(minTimestamp - first));
-            start = (int)Math.Min((ulong)count, (offset / step) + (offset % step == 0 ? 0UL : 1UL)); // the first row at or after min
+            (ulong quotient, ulong remainder) = Math.DivRem(unchecked((ulong)(minTimestamp - first)), step);
+            start = (int)Math.Min((ulong)count, quotient + (remainder == 0 ? 0UL : 1UL)); // the first row at or after min
         }
 
         int end = count;
@@ -45,4 +53,10 @@ internal static class EvenlySpacedTimestamps
 
         return (start, Math.Max(start, end));
     }
+
+    /// <summary>The step between the evenly spaced timestamps of a block: (last − first)/(count − 1), 0 for one row.</summary>
+    public static ulong Step(long first, long last, int count) => count > 1 ? unchecked((ulong)(last - first)) / (ulong)(count - 1) : 0;
+
+    /// <summary>Row <paramref name="index"/>'s timestamp, first + index·step, as the part reader fills them (without a division).</summary>
+    public static long At(long first, ulong step, int index) => unchecked(first + (long)(step * (ulong)index));
 }

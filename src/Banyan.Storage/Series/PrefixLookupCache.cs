@@ -35,7 +35,7 @@ internal sealed class PrefixLookupCache(IndexView view)
             _answers.Clear();
         }
 
-        answer = find().AsReadOnly();
+        answer = new SeriesMatchesById(find());
         _answers.TryAdd(key, answer);
         return answer;
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Query;
 
@@ -33,6 +34,7 @@ internal sealed class BlockMerge : IDisposable
     private int[] _heap = new int[4];
     private int _heapCount;
     private int _parts;
+    private bool _moved; // Advance was called since Start
 
     private BlockMerge()
     {
@@ -56,10 +58,30 @@ internal sealed class BlockMerge : IDisposable
         return merge;
     }
 
+    /// <summary>
+    /// Right after <see cref="Start"/>: when every block found lies in one part, that part's blocks in (series, min
+    /// timestamp) order and its index, which a caller may walk itself instead of through the merge (a part's blocks
+    /// need no merging); false when the blocks lie in several parts, or in none, or the merge has moved.
+    /// </summary>
+    public bool TryOnePart([NotNullWhen(true)] out List<BlockHeader>? blocks, out int part)
+    {
+        if (_heapCount == 1 && !_moved)
+        {
+            part = _heap[0];
+            blocks = _found[part];
+            return true;
+        }
+
+        blocks = null;
+        part = -1;
+        return false;
+    }
+
     /// <summary>Moves to the next block in (series, min timestamp, part) order.</summary>
     public void Advance()
     {
         Debug.Assert(_heapCount > 0, "Advance past the last block (bug in the caller)");
+        _moved = true;
         int part = _heap[0];
         List<BlockHeader> blocks = _found[part];
         int next = ++_next[part];
@@ -99,6 +121,7 @@ internal sealed class BlockMerge : IDisposable
     {
         _parts = parts.Count;
         _heapCount = 0;
+        _moved = false;
         if (_next.Length < _parts)
         {
             _next = new int[_parts];

@@ -32,13 +32,17 @@ public sealed partial class Shard
     /// A list to fill (cleared first) instead of a new one, so that a caller answering many requests reuses one; the
     /// result is this list except when some series were read row by row.
     /// </param>
+    /// <param name="parts">
+    /// What of each summary the caller reads (<see cref="SummaryParts"/>; the rest is left unspecified): for a count
+    /// alone, a block across a bound whose timestamps are evenly spaced and whose field has no nulls is counted from its
+    /// header, not read; without the minimum and maximum, a block that is read is only summed.
+    /// </param>
     /// <exception cref="ArgumentException">The subject is not configured, or the field is not numeric.</exception>
-    public List<SeriesFieldSummary>? SummarizeField(string subject, ulong[] seriesIds, long minTimestamp, long maxTimestamp, string field, List<SeriesFieldSummary>? into = null)
+    public List<SeriesFieldSummary>? SummarizeField(string subject, ReadOnlyMemory<ulong> seriesIds, long minTimestamp, long maxTimestamp, string field, List<SeriesFieldSummary>? into = null, SummaryParts parts = SummaryParts.All)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        ArgumentNullException.ThrowIfNull(seriesIds);
         ArgumentException.ThrowIfNullOrEmpty(field);
-        var filter = new SeriesTimeFilter(seriesIds, minTimestamp, maxTimestamp);
+        var filter = new SeriesTimeFilter(WholeArray(seriesIds), minTimestamp, maxTimestamp);
         into?.Clear();
         List<SeriesFieldSummary> result = into ?? new List<SeriesFieldSummary>(Math.Min(seriesIds.Length, 1024)); // one per series with rows: a query's few grow no more
         if (seriesIds.Length == 0 || minTimestamp > maxTimestamp)
@@ -47,64 +51,33 @@ public sealed partial class Shard
         }
 
         using ShardReadView view = AcquireView();
-        List<IPartReader> parts = PartsToSummarize(view, subject, filter);
+        List<IPartReader> readers = PartsToSummarize(view, subject, filter);
         var versioned = new List<(ulong Series, int Blocks)>();
-        using (BlockMerge blocks = BlockMerge.Start(parts, filter))
+        using (BlockMerge blocks = BlockMerge.Start(readers, filter))
         {
-            Block? buffer = null; // made on the first block decoded here rather than taken from the block cache
             var scratch = new DecodeScratch();
             ColumnProjection fieldOnly = ColumnProjection.Of([field], []);
-            var check = new SharedTimestampCheck(parts, _options.BlockCache, field, fieldOnly, minTimestamp, maxTimestamp, scratch);
+            var summarizer = new FieldBlockSummarizer(_options.BlockCache, field, fieldOnly, minTimestamp, maxTimestamp, parts, scratch);
+            if (blocks.TryOnePart(out List<BlockHeader>? onePart, out int part))
+            {
+                // Every block found is in one part (one part in all, or the only one whose blocks meet the range): a
+                // part holds each series' blocks once, in time order, so there is nothing to merge or compare.
+                return SummarizeOnePart(onePart, readers[part], summarizer, result) ? result : null;
+            }
+
+            var check = new SharedTimestampCheck(readers, _options.BlockCache, field, fieldOnly, minTimestamp, maxTimestamp, scratch);
             foreach (List<(BlockHeader Header, int Part)> ofSeries in SeriesApart(blocks, check, versioned))
             {
-                ulong series = ofSeries[0].Header.SeriesId;
-                FieldSummary summary = default;
-                long first = long.MaxValue;
-                long last = long.MinValue;
-                foreach ((BlockHeader header, int part) in ofSeries)
+                summarizer.Begin();
+                foreach ((BlockHeader header, int of) in ofSeries)
                 {
-                    ColumnHeader? column = NumericField(header, field);
-                    if (summary.Type != 0 && column is not null && column.Statistics.IsPresent && column.Statistics.Type != summary.Type)
+                    if (!summarizer.Add(header, readers[of]))
                     {
                         return null;
                     }
-
-                    bool inside = header.MinTimestamp >= minTimestamp && header.MaxTimestamp <= maxTimestamp;
-                    if (inside && (column is null || !column.Statistics.SumOverflowed))
-                    {
-                        first = Math.Min(first, header.MinTimestamp);
-                        last = Math.Max(last, header.MaxTimestamp);
-                        if (column is not null)
-                        {
-                            summary.Add(column.Statistics);
-                            summary.BlocksFromStatistics++;
-                        }
-
-                        continue;
-                    }
-
-                    Block read = column is null ? ReadKeys(parts[part], header, buffer ??= new Block(), scratch) : ReadFieldBlock(parts[part], header, field, fieldOnly, ref buffer, scratch);
-                    ReadOnlySpan<long> timestamps = read.Timestamps;
-                    (int start, int end) = SortedTimestamps.Within(header, timestamps, minTimestamp, maxTimestamp);
-
-                    if (end == start)
-                    {
-                        continue;
-                    }
-
-                    first = Math.Min(first, timestamps[start]);
-                    last = Math.Max(last, timestamps[end - 1]);
-                    if (read.FindColumn(null, field) is { } decoded)
-                    {
-                        summary.Add(ColumnStatistics.Compute(decoded, start, end - start));
-                        summary.BlocksDecoded++;
-                    }
                 }
 
-                if (first <= last)
-                {
-                    result.Add(new SeriesFieldSummary(series, summary, first, last));
-                }
+                summarizer.End(ofSeries[0].Header.SeriesId, result);
             }
         }
 
@@ -113,8 +86,39 @@ public sealed partial class Shard
             return result;
         }
 
-        List<SeriesFieldSummary>? fromRows = SummarizeRows(parts, versioned, minTimestamp, maxTimestamp, field);
+        List<SeriesFieldSummary>? fromRows = SummarizeRows(readers, versioned, minTimestamp, maxTimestamp, field);
         return fromRows is null ? null : InSeriesOrder(result, fromRows);
+    }
+
+    // The ids as an array for the filter: the array itself when they are all of one (a cached index answer's, or the
+    // caller's), else a copy. The filter only reads it.
+    private static ulong[] WholeArray(ReadOnlyMemory<ulong> ids) =>
+        MemoryMarshal.TryGetArray(ids, out ArraySegment<ulong> segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : ids.ToArray();
+
+    // The summaries of blocks of one part, in (series, time) order, a series' blocks together; false when the field
+    // changed type within a series.
+    private static bool SummarizeOnePart(List<BlockHeader> blocks, IPartReader part, FieldBlockSummarizer summarizer, List<SeriesFieldSummary> result)
+    {
+        ulong series = blocks[0].SeriesId;
+        foreach (BlockHeader header in blocks)
+        {
+            if (header.SeriesId != series)
+            {
+                summarizer.End(series, result);
+                summarizer.Begin();
+                series = header.SeriesId;
+            }
+
+            if (!summarizer.Add(header, part))
+            {
+                return false;
+            }
+        }
+
+        summarizer.End(series, result);
+        return true;
     }
 
     /// <summary>
@@ -172,11 +176,12 @@ public sealed partial class Shard
             var scratch = new DecodeScratch();
             ColumnProjection fieldOnly = ColumnProjection.Of([field], []);
             var check = new SharedTimestampCheck(parts, _options.BlockCache, field, fieldOnly, minTimestamp, maxTimestamp, scratch);
+            int fieldAt = 0; // where the field was in the last block's header: mostly where it is in the next
             foreach (List<(BlockHeader Header, int Part)> ofSeries in SeriesApart(blocks, check, versioned))
             {
                 foreach ((BlockHeader header, int part) in ofSeries)
                 {
-                    ColumnHeader? column = NumericField(header, field);
+                    ColumnHeader? column = NumericField(header, field, ref fieldAt);
                     if (column is null)
                     {
                         continue; // no row of this block has the field
@@ -290,12 +295,6 @@ public sealed partial class Shard
         return buffer;
     }
 
-    private static Block ReadKeys(IPartReader part, BlockHeader header, Block buffer, DecodeScratch scratch)
-    {
-        part.ReadBlock(header, ColumnProjection.KeysOnly, buffer, scratch);
-        return buffer;
-    }
-
     // The merge's series one by one, each with its blocks (one list, refilled for the next series), to be summarized
     // block by block, except those with a timestamp in the range in blocks of two different parts: those go to
     // versioned (series, blocks) for a row-by-row read that counts each key's newest version once. Only the series whose
@@ -339,10 +338,11 @@ public sealed partial class Shard
         return overlap;
     }
 
-    // The block's column of the field, null when no row of the block has it; refuses a field that is not numeric.
-    private static ColumnHeader? NumericField(BlockHeader header, string field)
+    // The block's column of the field, null when no row of the block has it; refuses a field that is not numeric. Looks
+    // at index `at` first and sets it to where the field was (BlockHeader.FindField).
+    private static ColumnHeader? NumericField(BlockHeader header, string field, ref int at)
     {
-        ColumnHeader? column = header.FindField(field);
+        ColumnHeader? column = header.FindField(field, ref at);
         if (column is not null)
         {
             FieldSummaryReader.ThrowIfNotNumeric(column.Type, field);

@@ -10,7 +10,7 @@ namespace Banyan.Benchmarks.EngineQueries;
 /// the peer benchmark's three queries at the engine level. Loads gen.py's dataset (computed in process, bit for bit
 /// gen.py's) into <see cref="PeerShards"/> (2 shards by default, as the service's group; WAL on; flushed and merged),
 /// then runs Q1, Q2 and Q3 of <see cref="PeerEngineQueries"/> (plus, for comparison, Q2 as one range aggregation per
-/// bucket and Q3 from the rows) <c>--warmup</c> times untimed and <c>--runs</c> times timed each, in turn, and checks
+/// bucket, Q2 as the service's SUM and COUNT requests, and Q3 from the rows) <c>--warmup</c> times untimed and <c>--runs</c> times timed each, in turn, and checks
 /// every answer exactly against <see cref="PeerAnswers"/> (outside the timing). Prints one <c>result</c> line per
 /// query with the median and p99 in milliseconds; exits 1 if any answer was wrong. <c>--only Q2</c> (etc.) runs one query
 /// alone, e.g. to profile it (<c>perf record -p</c> once the first line is printed). <c>--block-cache MB</c> gives the
@@ -92,6 +92,7 @@ public static class EngineQueriesCommand
                 ("Q2", () => Time("Q2", warmup, runs, queries.Q2, expected.CheckQ2, _ => $"{expected.Q2.Counts.Sum():N0} points in {expected.Q2.Counts.Length} buckets, blocks: {queries.BlocksFromStatistics} from statistics, {queries.BlocksDecoded} decoded")),
                 ("Q3", () => Time("Q3", warmup, runs, queries.Q3, expected.CheckQ3, _ => $"top 10 of {(dataset.Series + 1) / 3:N0} series, blocks: {queries.BlocksFromStatistics} from statistics, {queries.BlocksDecoded} decoded")),
                 ("Q2-per-bucket", () => Time("Q2-per-bucket", warmup, runs, queries.Q2PerBucket, expected.CheckQ2, _ => "one range aggregation per bucket and shard (for comparison)")),
+                ("Q2-per-request", () => Time("Q2-per-request", warmup, runs, queries.Q2PerRequest, expected.CheckQ2, _ => "a SUM and a COUNT range aggregation per bucket and shard, as the service's requests")),
                 ("Q3-rows", () => Time("Q3-rows", warmup, Math.Max(1, runs / 10), queries.Q3FromRows, expected.CheckQ3, _ => "every row decoded (for comparison)")),
             ];
             Console.Out.Flush();

@@ -180,6 +180,43 @@ public sealed class PeerEngineQueries(PeerShards shards, PeerDataset dataset)
         return new Q2Answer(sums, counts);
     }
 
+    /// <summary>
+    /// Q2 as the service runs it: per bucket and shard, one <see cref="Shard.SummarizeField"/> for the SUM request (the
+    /// sum read, not the extremes) and one for the COUNT request (the count alone), as the silo's 24 requests do.
+    /// </summary>
+    public Q2Answer Q2PerRequest()
+    {
+        int buckets = PeerAnswers.Buckets(dataset);
+        long width = PeerAnswers.BucketMs * 1_000_000;
+        long[] sums = new long[buckets];
+        long[] counts = new long[buckets];
+        TagValue[] service = [TagValue.FromString(dataset.ServiceId(0))];
+        foreach (Shard shard in shards.Shards)
+        {
+            ulong[] ids = Indexed(shard.FindSeries(s_latency, service, null, MinTimestamp, MaxTimestamp)).Ids();
+            for (int b = 0; b < buckets; b++)
+            {
+                long min = MinTimestamp + (b * width);
+                long max = Math.Min(MaxTimestamp, min + width - 1);
+                foreach (SeriesFieldSummary summary in Summaries(shard, ids, min, max, SummaryParts.Sum))
+                {
+                    sums[b] += summary.Summary.Int64Sum;
+                }
+
+                foreach (SeriesFieldSummary summary in Summaries(shard, ids, min, max, SummaryParts.Count))
+                {
+                    counts[b] += summary.Summary.Count;
+                }
+            }
+        }
+
+        return new Q2Answer(sums, counts);
+    }
+
+    private static List<SeriesFieldSummary> Summaries(Shard shard, ulong[] ids, long min, long max, SummaryParts parts) =>
+        shard.SummarizeField(s_latency, ids, min, max, PeerSchema.Field, null, parts)
+        ?? throw new InvalidOperationException("the shard's parts overlap in time: no statistics");
+
     /// <summary>Q3 from the rows (every latency row of the hour decoded), for comparison with the statistics.</summary>
     public Q3Answer Q3FromRows()
     {

@@ -47,6 +47,16 @@ public sealed class EvenlySpacedTimestampsTests
             (int searchedStart, int searchedEnd) = SortedTimestamps.Within(timestamps, min, max);
             bool same = searchedStart == searchedEnd ? start == end : (start, end) == (searchedStart, searchedEnd); // "none" may be anywhere
             Assert.True(same, where + $": got [{start}, {end}), the search [{searchedStart}, {searchedEnd})");
+
+            // The step given back places every row where the part reader fills it, without a division per row.
+            (int stepStart, int stepEnd) = EvenlySpacedTimestamps.Within(first, last, count, min, max, out ulong given);
+            Assert.Equal((start, end), (stepStart, stepEnd));
+            if (end > start)
+            {
+                Assert.True(
+                    EvenlySpacedTimestamps.At(first, given, start) == timestamps[start] && EvenlySpacedTimestamps.At(first, given, end - 1) == timestamps[end - 1],
+                    where + $": rows {start} and {end - 1} placed at {EvenlySpacedTimestamps.At(first, given, start)} and {EvenlySpacedTimestamps.At(first, given, end - 1)}");
+            }
         }
     }
 

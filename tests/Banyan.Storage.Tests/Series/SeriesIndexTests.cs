@@ -43,6 +43,11 @@ public sealed class SeriesIndexTests : IDisposable
         // is not): queries take the answer as their sorted series list.
         Assert.Equal(all.Select(m => m.SeriesId).Order(), all.Select(m => m.SeriesId));
 
+        // The answer carries the ids in the same order, and its span the same matches, for the statistics grouping.
+        SeriesMatchesById byId = Assert.IsType<SeriesMatchesById>(all);
+        Assert.Equal(all.Select(m => m.SeriesId), byId.Ids.ToArray());
+        Assert.Equal(all, byId.AsSpan().ToArray());
+
         // (b) any condition, indexed or residual, and (c) entity values come back.
         IReadOnlyList<SeriesMatch> found = index.Find("service_instance_cpm_minute", s_names, new LogicalExpression(
             LogicalOp.And,

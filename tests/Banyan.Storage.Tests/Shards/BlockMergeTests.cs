@@ -10,7 +10,8 @@ namespace Banyan.Storage.Tests.Shards;
 /// <see cref="BlockMerge"/> against a model: the blocks of random disk and memory parts (several blocks per series,
 /// series and times interleaved across parts, some parts equal so that blocks tie) merged for random filters must come
 /// out as the parts' <see cref="IPartReader.FindBlocks"/> lists concatenated and sorted stably by (series, min
-/// timestamp), that is with ties in part order, oldest part first.
+/// timestamp), that is with ties in part order, oldest part first; and when they all lie in one part, that part's list
+/// (<see cref="BlockMerge.TryOnePart"/>) holds the same blocks in the same order.
 /// </summary>
 public sealed class BlockMergeTests
 {
@@ -45,9 +46,23 @@ public sealed class BlockMergeTests
     {
         var merged = new List<(BlockHeader Header, int Part)>();
         using BlockMerge blocks = BlockMerge.Start(parts, filter);
+
+        // Blocks found in one part only may be walked straight from that part's list: the same blocks in the same order.
+        bool onePart = blocks.TryOnePart(out List<BlockHeader>? ofOnePart, out int part);
+        List<(BlockHeader Header, int Part)>? straight = onePart ? [.. ofOnePart!.Select(h => (h, part))] : null;
         for (; blocks.HasCurrent; blocks.Advance())
         {
             merged.Add((blocks.Current, blocks.CurrentPart));
+            if (merged.Count == 2)
+            {
+                Assert.False(blocks.TryOnePart(out _, out _), "a merge that has moved offers no part's list");
+            }
+        }
+
+        Assert.Equal(merged.Select(b => b.Part).Distinct().Count() == 1, onePart);
+        if (onePart)
+        {
+            Assert.Equal(merged, straight);
         }
 
         return merged;

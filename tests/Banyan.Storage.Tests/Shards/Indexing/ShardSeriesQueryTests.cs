@@ -103,6 +103,34 @@ public sealed class ShardSeriesQueryTests : IDisposable
             Assert.Equal(rows.Min(r => r.Time), ints[i].FirstTimestamp);
             Assert.Equal(rows.Max(r => r.Time), ints[i].LastTimestamp);
         }
+
+        CheckFewerParts(shard, series, min, max, "v", ints, where);
+        CheckFewerParts(shard, series, min, max, "f", floats, where);
+    }
+
+    // Summaries made for fewer parts (a COUNT, a SUM, a MIN or MAX request) agree with the whole ones on what was asked:
+    // the series, counts and first and last timestamps always, the sums and the extremes when asked for.
+    private static void CheckFewerParts(Shard shard, ulong[] series, long min, long max, string field, List<SeriesFieldSummary> whole, string where)
+    {
+        foreach (SummaryParts parts in new[] { SummaryParts.Count, SummaryParts.Sum, SummaryParts.MinMax })
+        {
+            List<SeriesFieldSummary>? fewer = shard.SummarizeField("cpu", series, min, max, field, null, parts);
+            Assert.NotNull(fewer);
+            Assert.True(
+                whole.Select(s => (s.SeriesId, s.Summary.Count, s.FirstTimestamp, s.LastTimestamp)).SequenceEqual(fewer.Select(s => (s.SeriesId, s.Summary.Count, s.FirstTimestamp, s.LastTimestamp))),
+                $"{where}: {field} summarized for {parts} in [{min}, {max}]: series, counts or first and last timestamps differ");
+            if ((parts & SummaryParts.Sum) != 0)
+            {
+                Assert.Equal(whole.Select(s => (s.Summary.Int64Sum, s.Summary.Float64Sum)), fewer.Select(s => (s.Summary.Int64Sum, s.Summary.Float64Sum)));
+            }
+
+            if ((parts & SummaryParts.MinMax) != 0)
+            {
+                Assert.Equal(
+                    whole.Select(s => (s.Summary.Int64Min, s.Summary.Int64Max, s.Summary.Float64Min, s.Summary.Float64Max)),
+                    fewer.Select(s => (s.Summary.Int64Min, s.Summary.Int64Max, s.Summary.Float64Min, s.Summary.Float64Max)));
+            }
+        }
     }
 
     // Writes four rounds of 40 timestamps over 5 hosts, each flushed into its own part, checking the shard after each
@@ -135,6 +163,27 @@ public sealed class ShardSeriesQueryTests : IDisposable
     }
 
     [Fact]
+    public void A_count_reads_no_block_whose_header_can_tell_and_reads_those_with_nulls()
+    {
+        using TempDirectory dir = new();
+        Shard shard = Open(dir);
+        (WriteBatch batch, _) = Cpu(hosts: 4, first: 0, count: 100);
+        shard.Write(batch);
+        shard.Flush();
+        ulong[] all = [.. Enumerable.Range(0, 4).Select(h => SeriesOf(h % 2 == 0 ? "eu" : "us", "h-" + h)).Order()];
+
+        // Rows 10..29 of each host's block of 100 evenly spaced timestamps: f has a value in every row, v none every
+        // seventh, so only v's blocks must be read to count.
+        List<SeriesFieldSummary> f = shard.SummarizeField("cpu", all, 10, 29, "f", null, SummaryParts.Count)!;
+        List<SeriesFieldSummary> v = shard.SummarizeField("cpu", all, 10, 29, "v", null, SummaryParts.Count)!;
+        Assert.All(f, s => Assert.Equal((20L, 0, 1, 10L, 29L), (s.Summary.Count, s.Summary.BlocksDecoded, s.Summary.BlocksFromStatistics, s.FirstTimestamp, s.LastTimestamp)));
+        Assert.All(v, s => Assert.Equal((17L, 1, 10L, 29L), (s.Summary.Count, s.Summary.BlocksDecoded, s.FirstTimestamp, s.LastTimestamp))); // 14, 21 and 28 are null
+
+        // A range that misses every row of the blocks' span: nothing counted, no series listed.
+        Assert.Empty(shard.SummarizeField("cpu", all, 100, 200, "f", null, SummaryParts.Count)!);
+    }
+
+    [Fact]
     public void Summaries_from_block_statistics_equal_the_rows_in_every_state_of_the_shard()
     {
         using TempDirectory dir = new();
@@ -145,7 +194,7 @@ public sealed class ShardSeriesQueryTests : IDisposable
         CheckAllRanges(shard, samples, "merged");
 
         // The merged part answers whole blocks from their headers.
-        List<SeriesFieldSummary> merged = shard.SummarizeField("cpu", [.. samples.Select(s => s.Series).Distinct().Order()], 0, 1_000, "v")!;
+        List<SeriesFieldSummary> merged = shard.SummarizeField("cpu", samples.Select(s => s.Series).Distinct().Order().ToArray(), 0, 1_000, "v")!;
         Assert.All(merged, s => Assert.True(s.Summary.BlocksFromStatistics > 0 && s.Summary.BlocksDecoded == 0, $"series {s.SeriesId:x16}: {s.Summary.BlocksFromStatistics} blocks from statistics, {s.Summary.BlocksDecoded} decoded"));
     }
 
