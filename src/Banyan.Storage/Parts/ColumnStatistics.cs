@@ -184,20 +184,11 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
 
     // The statistics of integers none of which is null (a query that aggregates time buckets of decoded blocks computes
     // these for every bucket): the minimum and maximum in vector lanes, unless the caller reads neither (a SUM or MEAN:
-    // they are then left as the first value), the sum in a loop without a branch per value; the same values as the
-    // general loop.
+    // they are then left as the first value), the sum in vector lanes too (Int64Sum); the same values as the general loop.
     private static ColumnStatistics IntegersWithoutNulls(ColumnValueType type, ReadOnlySpan<long> values, bool minMax = true)
     {
         (long min, long max) = minMax ? Vectorized.Int64MinMax.Of(values) : (values[0], values[0]);
-        long sum = 0, overflowBits = 0;
-        foreach (long v in values)
-        {
-            long next = unchecked(sum + v);
-            overflowBits |= (sum ^ next) & (v ^ next); // sign bit set: this addition overflowed
-            sum = next;
-        }
-
-        bool overflow = overflowBits < 0;
+        (long sum, bool overflow) = Vectorized.Int64Sum.Of(values);
         return new ColumnStatistics(type, values.Length, min, max, overflow ? 0 : sum, values[0], values[^1], overflow);
     }
 
