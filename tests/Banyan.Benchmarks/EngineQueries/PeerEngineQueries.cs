@@ -151,40 +151,42 @@ public sealed class PeerEngineQueries(PeerShards shards, PeerDataset dataset)
     }
 
     /// <summary>
-    /// Q2 as twelve range aggregations, one <see cref="Shard.SummarizeField"/> per bucket and shard (the service's way:
-    /// one SUM and one COUNT request per bucket), for comparison: every block across buckets is decoded once per bucket.
+    /// Q2 as twelve range aggregations, one <see cref="Shard.SummarizeField"/> per bucket and shard (every part of each
+    /// summary made), for comparison: every block across buckets is decoded once per bucket.
     /// </summary>
-    public Q2Answer Q2PerBucket()
+    public Q2Answer Q2PerBucket() => PerBucket((shard, ids, min, max, sum, count) =>
     {
-        int buckets = PeerAnswers.Buckets(dataset);
-        long width = PeerAnswers.BucketMs * 1_000_000;
-        long[] sums = new long[buckets];
-        long[] counts = new long[buckets];
-        TagValue[] service = [TagValue.FromString(dataset.ServiceId(0))];
-        foreach (Shard shard in shards.Shards)
+        foreach (SeriesFieldSummary summary in Summaries(shard, ids, min, max, SummaryParts.All))
         {
-            ulong[] ids = Indexed(shard.FindSeries(s_latency, service, null, MinTimestamp, MaxTimestamp)).Ids();
-            for (int b = 0; b < buckets; b++)
-            {
-                long min = MinTimestamp + (b * width);
-                List<SeriesFieldSummary> summaries = shard.SummarizeField(s_latency, ids, min, Math.Min(MaxTimestamp, min + width - 1), PeerSchema.Field)
-                    ?? throw new InvalidOperationException("the shard's parts overlap in time: no statistics");
-                foreach (SeriesFieldSummary summary in summaries)
-                {
-                    sums[b] += summary.Summary.Int64Sum;
-                    counts[b] += summary.Summary.Count;
-                }
-            }
+            sum += summary.Summary.Int64Sum;
+            count += summary.Summary.Count;
         }
 
-        return new Q2Answer(sums, counts);
-    }
+        return (sum, count);
+    });
 
     /// <summary>
     /// Q2 as the service runs it: per bucket and shard, one <see cref="Shard.SummarizeField"/> for the SUM request (the
     /// sum read, not the extremes) and one for the COUNT request (the count alone), as the silo's 24 requests do.
     /// </summary>
-    public Q2Answer Q2PerRequest()
+    public Q2Answer Q2PerRequest() => PerBucket((shard, ids, min, max, sum, count) =>
+    {
+        foreach (SeriesFieldSummary summary in Summaries(shard, ids, min, max, SummaryParts.Sum))
+        {
+            sum += summary.Summary.Int64Sum;
+        }
+
+        foreach (SeriesFieldSummary summary in Summaries(shard, ids, min, max, SummaryParts.Count))
+        {
+            count += summary.Summary.Count;
+        }
+
+        return (sum, count);
+    });
+
+    // Per shard the series of service 0, then per bucket [min, max] added to the bucket's sum and count by the caller's
+    // summaries: the walk both per-bucket forms of Q2 share.
+    private Q2Answer PerBucket(Func<Shard, ulong[], long, long, long, long, (long Sum, long Count)> add)
     {
         int buckets = PeerAnswers.Buckets(dataset);
         long width = PeerAnswers.BucketMs * 1_000_000;
@@ -197,16 +199,7 @@ public sealed class PeerEngineQueries(PeerShards shards, PeerDataset dataset)
             for (int b = 0; b < buckets; b++)
             {
                 long min = MinTimestamp + (b * width);
-                long max = Math.Min(MaxTimestamp, min + width - 1);
-                foreach (SeriesFieldSummary summary in Summaries(shard, ids, min, max, SummaryParts.Sum))
-                {
-                    sums[b] += summary.Summary.Int64Sum;
-                }
-
-                foreach (SeriesFieldSummary summary in Summaries(shard, ids, min, max, SummaryParts.Count))
-                {
-                    counts[b] += summary.Summary.Count;
-                }
+                (sums[b], counts[b]) = add(shard, ids, min, Math.Min(MaxTimestamp, min + width - 1), sums[b], counts[b]);
             }
         }
 
