@@ -16,10 +16,11 @@ namespace Banyan.GrainInterfaces.Queries;
 /// True when the aggregation reads the sum (SUM, MEAN): a float sum must then be added row by row in the query's order,
 /// so a shard cannot take it from block statistics (MAX, MIN and COUNT, and integer sums, it can).
 /// </param>
-/// <param name="NeedsMinMax">
-/// True when the aggregation reads the minimum or maximum (MAX, MIN, or none named): false lets a shard that answers from
-/// block statistics count or sum the blocks a bound cuts without finding their extremes, and count evenly spaced ones
-/// from their headers (the partial aggregates' minimum and maximum are then unspecified).
+/// <param name="SkipsMinMax">
+/// True when the aggregation reads neither the minimum nor the maximum (COUNT, SUM, MEAN): a shard that answers from
+/// block statistics then counts or sums the blocks a bound cuts without finding their extremes, and counts evenly spaced
+/// ones from their headers (the partial aggregates' minimum and maximum are then unspecified). False, the default, is
+/// the safe reading: a grouping from a silo that predates the field arrives without it and gets every part.
 /// </param>
 [GenerateSerializer]
 [Immutable]
@@ -29,4 +30,4 @@ public sealed record ShardGrouping(
     [property: Id(1)] string? Field,
     [property: Id(2)] bool Descending,
     [property: Id(3)] bool NeedsSum = true,
-    [property: Id(4)] bool NeedsMinMax = true);
+    [property: Id(4)] bool SkipsMinMax = false);

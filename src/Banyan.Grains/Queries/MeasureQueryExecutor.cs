@@ -65,7 +65,7 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
             && !ProjectsSeriesTags(request.TagProjection, scopes)
             ? new ShardGrouping([.. groupBy.Select(g => new ShardColumn(g.Family, g.Tag))], aggField, descending,
                 NeedsSum: request.Agg?.Function is not (AggregationFunction.Max or AggregationFunction.Min or AggregationFunction.Count),
-                NeedsMinMax: request.Agg?.Function is not (AggregationFunction.Count or AggregationFunction.Sum or AggregationFunction.Mean))
+                SkipsMinMax: request.Agg?.Function is AggregationFunction.Count or AggregationFunction.Sum or AggregationFunction.Mean)
             : null;
         Dictionary<string, PartialAggregate>? partialOf = grouping is null ? null : new(StringComparer.Ordinal);
 

@@ -87,7 +87,7 @@ internal static class StatisticsGrouper
         s_summaries = null;
         try
         {
-            SummaryParts parts = (grouping.NeedsSum ? SummaryParts.Sum : SummaryParts.Count) | (grouping.NeedsMinMax ? SummaryParts.MinMax : SummaryParts.Count);
+            SummaryParts parts = (grouping.NeedsSum ? SummaryParts.Sum : SummaryParts.Count) | (grouping.SkipsMinMax ? SummaryParts.Count : SummaryParts.MinMax);
             List<SeriesFieldSummary>? summaries = shard.SummarizeField(subject, ids, minTimestamp, maxTimestamp, field, reused, parts);
             ReadOnlySpan<SeriesMatch> byId = copied ?? ((SeriesMatchesById)series).AsSpan();
             return summaries is null ? null : GroupSummaries(subject, byId, summaries, entityTags, tagColumns, grouping);
