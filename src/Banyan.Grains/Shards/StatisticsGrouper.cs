@@ -56,31 +56,9 @@ internal static class StatisticsGrouper
         ArgumentNullException.ThrowIfNull(grouping);
         string field = grouping.Field ?? throw new ArgumentException("the grouping aggregates no field", nameof(grouping));
         // The series in id order, as the summaries come back: each summary's entity is found by walking this list
-        // alongside them, with no lookup table built per query. The series index's cached answer for a prefix comes in
-        // id order with its ids already gathered (a chart's buckets all name the same series); another list is copied,
-        // and sorted only when it is not in id order.
-        SeriesMatch[]? copied = null;
-        ReadOnlyMemory<ulong> ids;
-        if (series is SeriesMatchesById sorted)
-        {
-            ids = sorted.Ids;
-        }
-        else
-        {
-            copied = [.. series];
-            if (!InIdOrder(copied))
-            {
-                Array.Sort(copied, static (a, b) => a.SeriesId.CompareTo(b.SeriesId));
-            }
-
-            ulong[] gathered = new ulong[copied.Length];
-            for (int i = 0; i < gathered.Length; i++)
-            {
-                gathered[i] = copied[i].SeriesId;
-            }
-
-            ids = gathered;
-        }
+        // alongside them, with no lookup table built per query. The series index's cached answer for a prefix is such a
+        // list already, with its ids gathered (a chart's buckets all name the same series); another list is copied.
+        SeriesMatchesById byId = SeriesMatchesById.Of(series);
 
         // The summaries go into this thread's list (a request's work here is synchronous), kept for its next request.
         List<SeriesFieldSummary> reused = s_summaries ?? [];
@@ -88,9 +66,8 @@ internal static class StatisticsGrouper
         try
         {
             SummaryParts parts = (grouping.NeedsSum ? SummaryParts.Sum : SummaryParts.Count) | (grouping.SkipsMinMax ? SummaryParts.Count : SummaryParts.MinMax);
-            List<SeriesFieldSummary>? summaries = shard.SummarizeField(subject, ids, minTimestamp, maxTimestamp, field, reused, parts);
-            ReadOnlySpan<SeriesMatch> byId = copied ?? ((SeriesMatchesById)series).AsSpan();
-            return summaries is null ? null : GroupSummaries(subject, byId, summaries, entityTags, tagColumns, grouping);
+            List<SeriesFieldSummary>? summaries = shard.SummarizeField(subject, byId.Ids, minTimestamp, maxTimestamp, field, reused, parts);
+            return summaries is null ? null : GroupSummaries(subject, byId.AsSpan(), summaries, entityTags, tagColumns, grouping);
         }
         finally
         {
@@ -219,19 +196,6 @@ internal static class StatisticsGrouper
         return summary.Type == ColumnValueType.Float64
             ? new PartialAggregate(summary.Count, 0, summary.Float64Sum, true, summary.Float64Min, summary.Float64Max, long.MaxValue, long.MinValue)
             : new PartialAggregate(summary.Count, summary.Int64Sum, 0, false, summary.Int64Min, summary.Int64Max, summary.Int64Min, summary.Int64Max);
-    }
-
-    private static bool InIdOrder(SeriesMatch[] series)
-    {
-        for (int i = 1; i < series.Length; i++)
-        {
-            if (series[i].SeriesId < series[i - 1].SeriesId)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static int IndexOf(IReadOnlyList<(string Family, string Tag)> columns, string? family, string name)

@@ -185,7 +185,7 @@ public readonly struct ColumnStatistics : IEquatable<ColumnStatistics>
     // The statistics of integers none of which is null (a query that aggregates time buckets of decoded blocks computes
     // these for every bucket): the minimum and maximum in vector lanes, unless the caller reads neither (a SUM or MEAN:
     // they are then left as the first value), the sum in vector lanes too (Int64Sum); the same values as the general loop.
-    private static ColumnStatistics IntegersWithoutNulls(ColumnValueType type, ReadOnlySpan<long> values, bool minMax = true)
+    private static ColumnStatistics IntegersWithoutNulls(ColumnValueType type, ReadOnlySpan<long> values, bool minMax)
     {
         (long min, long max) = minMax ? Vectorized.Int64MinMax.Of(values) : (values[0], values[0]);
         (long sum, bool overflow) = Vectorized.Int64Sum.Of(values);

@@ -339,7 +339,7 @@ public sealed class PartReader : IPartReader
     private static void FillEvenlySpaced(Span<long> timestamps, long min, long max)
     {
         int n = timestamps.Length;
-        ulong step = n > 1 ? unchecked((ulong)(max - min)) / (ulong)(n - 1) : 0;
+        ulong step = EvenlySpacedTimestamps.Step(min, max, n);
         long value = min;
         for (int i = 0; i < n; i++)
         {

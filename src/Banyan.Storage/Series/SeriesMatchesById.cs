@@ -14,7 +14,7 @@ public sealed class SeriesMatchesById : IReadOnlyList<SeriesMatch>
     private readonly SeriesMatch[] _matches;
     private readonly ulong[] _ids;
 
-    internal SeriesMatchesById(List<SeriesMatch> matches)
+    internal SeriesMatchesById(IEnumerable<SeriesMatch> matches)
     {
         _matches = [.. matches];
         if (!Ascending(_matches))
@@ -27,6 +27,16 @@ public sealed class SeriesMatchesById : IReadOnlyList<SeriesMatch>
         {
             _ids[i] = _matches[i].SeriesId;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="matches"/> in id order with their ids: the list itself when it is one already (the series index's
+    /// cached answer), else a copy, sorted when it is not in id order.
+    /// </summary>
+    public static SeriesMatchesById Of(IReadOnlyList<SeriesMatch> matches)
+    {
+        ArgumentNullException.ThrowIfNull(matches);
+        return matches as SeriesMatchesById ?? new SeriesMatchesById(matches);
     }
 
     /// <summary>The series' ids, ascending (shared: not to be written).</summary>

@@ -64,14 +64,10 @@ internal sealed class FieldBlockSummarizer
     /// </summary>
     public bool Add(BlockHeader header, IPartReader part)
     {
-        ColumnHeader? column = header.FindField(_field, ref _fieldAt);
-        if (column is not null)
+        ColumnHeader? column = NumericField(header, _field, ref _fieldAt);
+        if (_summary.Type != 0 && column is not null && column.Statistics.IsPresent && column.Statistics.Type != _summary.Type)
         {
-            FieldSummaryReader.ThrowIfNotNumeric(column.Type, _field);
-            if (_summary.Type != 0 && column.Statistics.IsPresent && column.Statistics.Type != _summary.Type)
-            {
-                return false;
-            }
+            return false;
         }
 
         bool inside = header.MinTimestamp >= _minTimestamp && header.MaxTimestamp <= _maxTimestamp;
@@ -99,7 +95,7 @@ internal sealed class FieldBlockSummarizer
             return true;
         }
 
-        Block read = column is null ? ReadKeys(part, header) : ReadField(part, header);
+        Block read = column is null ? ReadKeys(part, header) : ReadField(_cache, part, header, _field, _fieldOnly, ref _buffer, _scratch);
         ReadOnlySpan<long> timestamps = read.Timestamps;
         (int start, int end) = SortedTimestamps.Within(header, timestamps, _minTimestamp, _maxTimestamp);
         if (end == start)
@@ -145,18 +141,37 @@ internal sealed class FieldBlockSummarizer
             EvenlySpacedTimestamps.At(header.MinTimestamp, step, end - 1));
     }
 
-    // The keys and the field of a block that straddles a bound: through the block cache for a disk part when the shard
-    // has one (a chart's next bucket reads the same block), else decoded into the buffer.
-    private Block ReadField(IPartReader part, BlockHeader header)
+    /// <summary>
+    /// The block's column of <paramref name="field"/>, null when no row of the block has it, looked for first at
+    /// <paramref name="at"/> and set to where it was (<see cref="BlockHeader.FindField(string, ref int)"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The field is not numeric.</exception>
+    public static ColumnHeader? NumericField(BlockHeader header, string field, ref int at)
     {
-        if (_cache is { } cache && part is PartReader disk)
+        ColumnHeader? column = header.FindField(field, ref at);
+        if (column is not null)
         {
-            return cache.ReadField(disk, header, _field, _fieldOnly, _scratch);
+            FieldSummaryReader.ThrowIfNotNumeric(column.Type, field);
         }
 
-        _buffer ??= new Block();
-        part.ReadBlock(header, _fieldOnly, _buffer, _scratch);
-        return _buffer;
+        return column;
+    }
+
+    /// <summary>
+    /// The keys and <paramref name="field"/> of a block that straddles a bound: through the shard's block cache for a
+    /// disk part when it has one (a chart's next bucket reads the same block), else decoded into
+    /// <paramref name="buffer"/> (made here the first time).
+    /// </summary>
+    public static Block ReadField(DecodedBlockCache? cache, IPartReader part, BlockHeader header, string field, ColumnProjection fieldOnly, ref Block? buffer, DecodeScratch scratch)
+    {
+        if (cache is not null && part is PartReader disk)
+        {
+            return cache.ReadField(disk, header, field, fieldOnly, scratch);
+        }
+
+        buffer ??= new Block();
+        part.ReadBlock(header, fieldOnly, buffer, scratch);
+        return buffer;
     }
 
     private Block ReadKeys(IPartReader part, BlockHeader header)

@@ -181,7 +181,7 @@ public sealed partial class Shard
             {
                 foreach ((BlockHeader header, int part) in ofSeries)
                 {
-                    ColumnHeader? column = NumericField(header, field, ref fieldAt);
+                    ColumnHeader? column = FieldBlockSummarizer.NumericField(header, field, ref fieldAt);
                     if (column is null)
                     {
                         continue; // no row of this block has the field
@@ -207,7 +207,7 @@ public sealed partial class Shard
                         continue;
                     }
 
-                    Block read = ReadFieldBlock(parts[part], header, field, fieldOnly, ref buffer, scratch);
+                    Block read = FieldBlockSummarizer.ReadField(_options.BlockCache, parts[part], header, field, fieldOnly, ref buffer, scratch);
                     ColumnBuffer? decoded = read.FindColumn(null, field);
                     if (decoded is null)
                     {
@@ -281,20 +281,6 @@ public sealed partial class Shard
 
     private static int IntervalOf(long timestamp, long minTimestamp, long interval) => (int)(unchecked((ulong)timestamp - (ulong)minTimestamp) / (ulong)interval);
 
-    // The keys and the field of a block that straddles a bound: through the block cache for a disk part when the shard
-    // has one (a chart's next bucket reads the same block), else decoded into buffer (made here the first time).
-    private Block ReadFieldBlock(IPartReader part, BlockHeader header, string field, ColumnProjection fieldOnly, ref Block? buffer, DecodeScratch scratch)
-    {
-        if (_options.BlockCache is { } cache && part is PartReader disk)
-        {
-            return cache.ReadField(disk, header, field, fieldOnly, scratch);
-        }
-
-        buffer ??= new Block();
-        part.ReadBlock(header, fieldOnly, buffer, scratch);
-        return buffer;
-    }
-
     // The merge's series one by one, each with its blocks (one list, refilled for the next series), to be summarized
     // block by block, except those with a timestamp in the range in blocks of two different parts: those go to
     // versioned (series, blocks) for a row-by-row read that counts each key's newest version once. Only the series whose
@@ -336,19 +322,6 @@ public sealed partial class Shard
         }
 
         return overlap;
-    }
-
-    // The block's column of the field, null when no row of the block has it; refuses a field that is not numeric. Looks
-    // at index `at` first and sets it to where the field was (BlockHeader.FindField).
-    private static ColumnHeader? NumericField(BlockHeader header, string field, ref int at)
-    {
-        ColumnHeader? column = header.FindField(field, ref at);
-        if (column is not null)
-        {
-            FieldSummaryReader.ThrowIfNotNumeric(column.Type, field);
-        }
-
-        return column;
     }
 
     // The series (ascending) with a timestamp in two parts, read row by row in the range through the merge a scan uses:

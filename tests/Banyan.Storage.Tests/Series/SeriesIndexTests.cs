@@ -47,6 +47,14 @@ public sealed class SeriesIndexTests : IDisposable
         SeriesMatchesById byId = Assert.IsType<SeriesMatchesById>(all);
         Assert.Equal(all.Select(m => m.SeriesId), byId.Ids.ToArray());
         Assert.Equal(all, byId.AsSpan().ToArray());
+        Assert.Same(byId, SeriesMatchesById.Of(all));
+
+        // Any other list is copied into id order, the ids beside it (a filtered selection, or several prefixes' answers).
+        SeriesMatch[] reversed = [.. all.Reverse()];
+        SeriesMatchesById sorted = SeriesMatchesById.Of(reversed);
+        Assert.Equal(all, sorted);
+        Assert.Equal(all.Select(m => m.SeriesId), sorted.Ids.ToArray());
+        Assert.Equal(all[^1], reversed[0]); // the caller's list is left as it was
 
         // (b) any condition, indexed or residual, and (c) entity values come back.
         IReadOnlyList<SeriesMatch> found = index.Find("service_instance_cpm_minute", s_names, new LogicalExpression(
