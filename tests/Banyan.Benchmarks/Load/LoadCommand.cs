@@ -153,11 +153,13 @@ public static class LoadCommand
             writer.Prepare();
             using Process? perf = options.PerfFile is null ? null : StartPerf(silo.Pid, options.PerfFile);
             double serverCpu0 = silo.CpuSeconds();
+            long faults0 = silo.MinorFaults();
             TimeSpan clientCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             Stopwatch writing = Stopwatch.StartNew();
             LoadWriteResult written = await writer.WriteAsync(channel, silo.GrpcAddress, bound.Token);
             writing.Stop();
             double serverCpu1 = silo.CpuSeconds();
+            long faults1 = silo.MinorFaults();
             TimeSpan clientCpu1 = Process.GetCurrentProcess().TotalProcessorTime;
             if (perf is not null)
             {
@@ -168,6 +170,7 @@ public static class LoadCommand
             report.PointsPerSecond = points / writing.Elapsed.TotalSeconds;
             report.ServerCpuSeconds = serverCpu1 - serverCpu0;
             report.ClientCpuSeconds = (clientCpu1 - clientCpu0).TotalSeconds;
+            report.ServerMinorFaults = faults1 - faults0;
             report.Acknowledged = written.Succeeded;
             report.Failed = written.Failed;
             Console.WriteLine(Str($"write: {written.Sent:N0} sent, {written.Succeeded:N0} STATUS_SUCCEED, {written.Failed:N0} other{(written.FirstFailure is null ? string.Empty : " (first: " + written.FirstFailure + ")")}"));
@@ -192,7 +195,7 @@ public static class LoadCommand
                 }
             }
 
-            Console.WriteLine(Str($"write: {report.IngestSeconds:F2} s until the last acknowledgement = {report.PointsPerSecond:N0} data points/s; silo CPU {report.ServerCpuSeconds:F2} s = {report.ServerCpuSeconds * 1e9 / points:F0} ns/point; load generator CPU {report.ClientCpuSeconds:F2} s = {report.ClientCpuSeconds * 1e9 / points:F0} ns/point"));
+            Console.WriteLine(Str($"write: {report.IngestSeconds:F2} s until the last acknowledgement = {report.PointsPerSecond:N0} data points/s; silo CPU {report.ServerCpuSeconds:F2} s = {report.ServerCpuSeconds * 1e9 / points:F0} ns/point; load generator CPU {report.ClientCpuSeconds:F2} s = {report.ClientCpuSeconds * 1e9 / points:F0} ns/point; silo page faults {report.ServerMinorFaults:N0} ({report.ServerMinorFaults * 4096.0 / points:F0} B/point)"));
 
             Stopwatch settling = Stopwatch.StartNew();
             bool settled = await SettleAsync(data, options.SettleQuiet, options.SettleMax);

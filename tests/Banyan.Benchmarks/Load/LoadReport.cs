@@ -39,6 +39,9 @@ public sealed class LoadReport
     /// <summary>Load generator (this process) CPU seconds during the write phase.</summary>
     public double ClientCpuSeconds { get; set; }
 
+    /// <summary>Minor page faults of the silo during the write phase (pages it touched fresh, 4 KiB each).</summary>
+    public long ServerMinorFaults { get; set; }
+
     /// <summary>Seconds until the data folder stopped changing.</summary>
     public double SettleSeconds { get; set; }
 

@@ -13,9 +13,6 @@ namespace Banyan.Benchmarks.Load;
 /// </summary>
 public sealed class SiloChild : IAsyncDisposable
 {
-    // USER_HZ: the unit of utime/stime in /proc/<pid>/stat, fixed at 100 by the Linux ABI.
-    private const double ClockTicksPerSecond = 100.0;
-
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
@@ -106,13 +103,14 @@ public sealed class SiloChild : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>User + system CPU seconds of the silo process so far (<c>/proc/&lt;pid&gt;/stat</c> fields 14 and 15).</summary>
-    public double CpuSeconds()
-    {
-        string stat = File.ReadAllText($"/proc/{Pid}/stat");
-        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / ClockTicksPerSecond;
-    }
+    /// <summary>User + system CPU seconds of the silo process so far (<see cref="ProcessStat.CpuSeconds"/>).</summary>
+    public double CpuSeconds() => ProcessStat.Of(Pid).CpuSeconds;
+
+    /// <summary>
+    /// Minor page faults of the silo process so far (<see cref="ProcessStat.MinorFaults"/>): each is a page it touched
+    /// for the first time, which the kernel zeroes first; the write phase's count says how much of its memory is new.
+    /// </summary>
+    public long MinorFaults() => ProcessStat.Of(Pid).MinorFaults;
 
     /// <summary>Peak resident set size so far, bytes (<c>VmHWM</c> of <c>/proc/&lt;pid&gt;/status</c>).</summary>
     public long PeakRssBytes() => StatusKilobytes("VmHWM:") * 1024;
