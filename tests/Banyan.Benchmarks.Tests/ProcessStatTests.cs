@@ -31,14 +31,15 @@ public sealed class ProcessStatTests
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "/proc/<pid>/stat is Linux's");
         const int pages = 4096;
+        int pageSize = Environment.SystemPageSize;
         long before = ProcessStat.Of(Environment.ProcessId).MinorFaults;
         // Native memory of this size is a fresh mapping of its own (malloc maps it), so each page written faults once.
-        IntPtr memory = Marshal.AllocHGlobal(pages * 4096);
+        IntPtr memory = Marshal.AllocHGlobal(pages * pageSize);
         try
         {
             for (int page = 0; page < pages; page++)
             {
-                Marshal.WriteByte(memory, page * 4096, 1);
+                Marshal.WriteByte(memory, page * pageSize, 1);
             }
         }
         finally

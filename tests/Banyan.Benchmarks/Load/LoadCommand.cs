@@ -195,7 +195,7 @@ public static class LoadCommand
                 }
             }
 
-            Console.WriteLine(Str($"write: {report.IngestSeconds:F2} s until the last acknowledgement = {report.PointsPerSecond:N0} data points/s; silo CPU {report.ServerCpuSeconds:F2} s = {report.ServerCpuSeconds * 1e9 / points:F0} ns/point; load generator CPU {report.ClientCpuSeconds:F2} s = {report.ClientCpuSeconds * 1e9 / points:F0} ns/point; silo page faults {report.ServerMinorFaults:N0} ({report.ServerMinorFaults * 4096.0 / points:F0} B/point)"));
+            Console.WriteLine(Str($"write: {report.IngestSeconds:F2} s until the last acknowledgement = {report.PointsPerSecond:N0} data points/s; silo CPU {report.ServerCpuSeconds:F2} s = {report.ServerCpuSeconds * 1e9 / points:F0} ns/point; load generator CPU {report.ClientCpuSeconds:F2} s = {report.ClientCpuSeconds * 1e9 / points:F0} ns/point; silo page faults {report.ServerMinorFaults:N0} ({report.ServerMinorFaults * (double)Environment.SystemPageSize / points:F0} B/point)"));
 
             Stopwatch settling = Stopwatch.StartNew();
             bool settled = await SettleAsync(data, options.SettleQuiet, options.SettleMax);

@@ -39,7 +39,7 @@ public sealed class LoadReport
     /// <summary>Load generator (this process) CPU seconds during the write phase.</summary>
     public double ClientCpuSeconds { get; set; }
 
-    /// <summary>Minor page faults of the silo during the write phase (pages it touched fresh, 4 KiB each).</summary>
+    /// <summary>Minor page faults of the silo during the write phase (pages it touched fresh, <see cref="Environment.SystemPageSize"/> bytes each).</summary>
     public long ServerMinorFaults { get; set; }
 
     /// <summary>Seconds until the data folder stopped changing.</summary>
