@@ -36,7 +36,7 @@ public sealed class ShardIndexingTests : IDisposable
     [InlineData(DataKind.Stream, false, 32)]
     [InlineData(DataKind.Measure, true, 33)]
     [InlineData(DataKind.Measure, false, 34)]
-    public void IndexedQueriesMatchTheRowsAcrossFlushMergeAndReopen(DataKind kind, bool wal, int seed)
+    public async Task IndexedQueriesMatchTheRowsAcrossFlushMergeAndReopen(DataKind kind, bool wal, int seed)
     {
         int steps = CrashTestsSettings.LongRun ? 1500 : 150;
         var random = new Random(seed);
@@ -79,9 +79,12 @@ public sealed class ShardIndexingTests : IDisposable
                 Check(shard, rows, kind, criteria, random, where);
             }
 
-            // WAL on: the index never holds a row twice, however often it was replayed.
+            // WAL on: the index never holds a row twice, however often it was replayed, and loses none. Writes still
+            // buffered are indexed by their seal (reads decide them on their rows), so whether the last steps left
+            // some depends on the seed: seal them first, or the count falls short by exactly those rows.
             if (wal && kind == DataKind.Stream)
             {
+                await shard.SealAsync();
                 Assert.Equal(rows.Count, shard.Indexer!.DocumentCount);
             }
         }
