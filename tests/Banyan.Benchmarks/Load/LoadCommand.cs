@@ -152,14 +152,12 @@ public static class LoadCommand
             LoadWriter writer = new(dataset, options.Streams, options.Client, options.FlushEvery);
             writer.Prepare();
             using Process? perf = options.PerfFile is null ? null : StartPerf(silo.Pid, options.PerfFile);
-            double serverCpu0 = silo.CpuSeconds();
-            long faults0 = silo.MinorFaults();
+            ProcessStat server0 = silo.Stat();
             TimeSpan clientCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             Stopwatch writing = Stopwatch.StartNew();
             LoadWriteResult written = await writer.WriteAsync(channel, silo.GrpcAddress, bound.Token);
             writing.Stop();
-            double serverCpu1 = silo.CpuSeconds();
-            long faults1 = silo.MinorFaults();
+            ProcessStat server1 = silo.Stat();
             TimeSpan clientCpu1 = Process.GetCurrentProcess().TotalProcessorTime;
             if (perf is not null)
             {
@@ -168,9 +166,9 @@ public static class LoadCommand
 
             report.IngestSeconds = writing.Elapsed.TotalSeconds;
             report.PointsPerSecond = points / writing.Elapsed.TotalSeconds;
-            report.ServerCpuSeconds = serverCpu1 - serverCpu0;
+            report.ServerCpuSeconds = server1.CpuSeconds - server0.CpuSeconds;
             report.ClientCpuSeconds = (clientCpu1 - clientCpu0).TotalSeconds;
-            report.ServerMinorFaults = faults1 - faults0;
+            report.ServerMinorFaults = server1.MinorFaults - server0.MinorFaults;
             report.Acknowledged = written.Succeeded;
             report.Failed = written.Failed;
             Console.WriteLine(Str($"write: {written.Sent:N0} sent, {written.Succeeded:N0} STATUS_SUCCEED, {written.Failed:N0} other{(written.FirstFailure is null ? string.Empty : " (first: " + written.FirstFailure + ")")}"));
@@ -200,7 +198,7 @@ public static class LoadCommand
             Stopwatch settling = Stopwatch.StartNew();
             bool settled = await SettleAsync(data, options.SettleQuiet, options.SettleMax);
             report.SettleSeconds = settling.Elapsed.TotalSeconds;
-            report.SettleCpuSeconds = silo.CpuSeconds() - serverCpu1;
+            report.SettleCpuSeconds = silo.CpuSeconds() - server1.CpuSeconds;
             DiskUsage running = DiskUsage.Of(data);
             report.DiskAllocatedRunning = running.Allocated;
             report.DiskApparentRunning = running.Apparent;

@@ -107,10 +107,10 @@ public sealed class SiloChild : IAsyncDisposable
     public double CpuSeconds() => ProcessStat.Of(Pid).CpuSeconds;
 
     /// <summary>
-    /// Minor page faults of the silo process so far (<see cref="ProcessStat.MinorFaults"/>): each is a page it touched
-    /// for the first time, which the kernel zeroes first; the write phase's count says how much of its memory is new.
+    /// The silo process's counters now, CPU and minor page faults from one read (<see cref="ProcessStat"/>): a fault is a
+    /// page the silo touched for the first time, which the kernel zeroes first.
     /// </summary>
-    public long MinorFaults() => ProcessStat.Of(Pid).MinorFaults;
+    public ProcessStat Stat() => ProcessStat.Of(Pid);
 
     /// <summary>Peak resident set size so far, bytes (<c>VmHWM</c> of <c>/proc/&lt;pid&gt;/status</c>).</summary>
     public long PeakRssBytes() => StatusKilobytes("VmHWM:") * 1024;
