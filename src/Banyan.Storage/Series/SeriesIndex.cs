@@ -28,11 +28,22 @@ public sealed class SeriesIndex
     /// <summary>Field holding the subject.</summary>
     public const string SubjectField = "_subject";
 
+    // Where a known series' document is (the value of _known).
+    private const byte InMemory = 0;
+    private const byte InFiles = 1;
+
     private readonly IndexStore _store;
     // Read by writers preparing batches (every row) while the shard's one applying thread adds to it; queries ask for its
     // count (a shard grain decides by it whether a lookup runs on its turn).
+    // The value says where the series' document is: InMemory until the store's files hold it, then InFiles.
     private readonly SeriesIdMap _known = new();
     private readonly object _schemaGate = new();
+
+    // Series registered since the last flush, with the batch sequence that registered them: a flush turns those at or
+    // below the store's durable sequence into InFiles (MarkFlushedSeriesDurable). Register and the flush run on
+    // different threads.
+    private readonly Lock _pendingGate = new();
+    private readonly List<(long Sequence, ulong[] Ids)> _inMemory = [];
     private PrefixLookupCache _prefixLookups;
 
     private SeriesIndex(IndexStore store)
@@ -43,7 +54,7 @@ public sealed class SeriesIndex
         {
             for (int d = 0; d < segment.DocCount; d++)
             {
-                _known.TryAdd(segment.SeriesIdAt(d), 0);
+                _known.TryAdd(segment.SeriesIdAt(d), InFiles);
             }
         }
     }
@@ -56,6 +67,42 @@ public sealed class SeriesIndex
 
     /// <summary>True when <paramref name="seriesId"/> is registered. Thread-safe; a series registered concurrently may not be seen yet.</summary>
     public bool Contains(ulong seriesId) => _known.ContainsKey(seriesId);
+
+    /// <summary>
+    /// True when the document of <paramref name="seriesId"/> is in the index's files, so it survives a crash with its
+    /// key: what a WAL record needs before it may leave out the series' entity tags (<see cref="Rows.EntityOmission"/>).
+    /// False for a series registered since the last flush (<see cref="MarkFlushedSeriesDurable"/>). Thread-safe.
+    /// </summary>
+    public bool IsInFiles(ulong seriesId) => _known.TryGetValue(seriesId, out byte where) && where == InFiles;
+
+    /// <summary>
+    /// After a flush of <see cref="Store"/>: the series registered by batches the files now hold answer
+    /// <see cref="IsInFiles"/> with true. Call it after the flush has published its manifest; calling it more often is harmless.
+    /// </summary>
+    public void MarkFlushedSeriesDurable()
+    {
+        IndexView view = _store.View();
+        long durable = view.MemoryBatchSequences.Count == 0 ? long.MaxValue : view.MemoryBatchSequences[0] - 1;
+        lock (_pendingGate)
+        {
+            int kept = 0;
+            foreach ((long sequence, ulong[] ids) in _inMemory)
+            {
+                if (sequence > durable)
+                {
+                    _inMemory[kept++] = (sequence, ids);
+                    continue;
+                }
+
+                foreach (ulong id in ids)
+                {
+                    _known.Set(id, InFiles);
+                }
+            }
+
+            _inMemory.RemoveRange(kept, _inMemory.Count - kept);
+        }
+    }
 
     /// <summary>Opens the series index in <paramref name="directory"/>; <paramref name="entityTagNames"/> is the union of entity tag names of the subjects stored here.</summary>
     public static SeriesIndex Open(string directory, IReadOnlyCollection<string> entityTagNames)
@@ -182,9 +229,15 @@ public sealed class SeriesIndex
             return 0;
         }
 
-        foreach (ulong id in added)
+        ulong[] ids = [.. added];
+        lock (_pendingGate)
         {
-            _known.TryAdd(id, 0);
+            _inMemory.Add((batchSequence, ids));
+        }
+
+        foreach (ulong id in ids)
+        {
+            _known.TryAdd(id, InMemory);
         }
 
         return added.Count;

@@ -1,5 +1,6 @@
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards.Indexing;
+using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Shards;
 
@@ -21,9 +22,23 @@ public sealed partial class Shard
         // The WAL is kept back to the older of the parts' and the indexes' flush points, so records the
         // parts hold but the indexes lost are still there: those feed the indexes only.
         long from = indexer is null ? flushed : Math.Min(flushed, indexer.DurableSequence);
+
+        // Records leave out the entity tags of series the series index held in its files when they were written: the
+        // files hold them still, so each series' key is decoded once here and serves every row of it.
+        Dictionary<ulong, TagValue[]?> entities = [];
+        SeriesEntityValues? entityValues = indexer is null ? null : id =>
+        {
+            if (!entities.TryGetValue(id, out TagValue[]? values))
+            {
+                values = indexer.EntityValuesOf(id);
+                entities[id] = values;
+            }
+
+            return values;
+        };
         long replayed = _wal.Replay(from, (lsn, payload) =>
         {
-            WriteBatch batch = WriteBatchCodec.Decode(payload, $"{source} (LSN {lsn})");
+            WriteBatch batch = WriteBatchCodec.Decode(payload, $"{source} (LSN {lsn})", 0, entityValues);
             if (batch.Kind != _options.Kind)
             {
                 throw new StorageCorruptionException(source, -1, $"WAL record {lsn} holds {batch.Kind} rows in a {_options.Kind} shard");

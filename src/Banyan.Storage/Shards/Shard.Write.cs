@@ -70,7 +70,7 @@ public sealed partial class Shard
             }
             else
             {
-                ByteBuffer payload = EncodeForWal(buffered);
+                ByteBuffer payload = EncodeForWal(buffered, _indexer?.OmissionFor(buffered));
                 try
                 {
                     lsn = blocking ? _wal.Append(payload.WrittenSpan) : await _wal.AppendAsync(payload.WrittenMemory).ConfigureAwait(false);
@@ -91,14 +91,15 @@ public sealed partial class Shard
         Buffer(BufferedWrite.Of(lsn, buffered, bytes, indexed));
     }
 
-    // Sized for the log's encoding (8-byte series ids and floats), so the buffer is not regrown.
-    private ByteBuffer EncodeForWal(WriteBatch batch)
+    // Sized for the log's encoding (8-byte series ids and floats), so the buffer is not regrown. The entity tags of series
+    // the series index holds in its files are left out (ShardIndexer.OmissionFor): a replay restores them from there.
+    private ByteBuffer EncodeForWal(WriteBatch batch, EntityOmission? omission)
     {
         var payload = new ByteBuffer(Math.Max(256, batch.Count * (24 + (8 * batch.Columns.Count))));
         _resources.BufferRented();
         try
         {
-            WriteBatchCodec.Encode(batch, payload);
+            WriteBatchCodec.Encode(batch, payload, omission);
             return payload;
         }
         catch

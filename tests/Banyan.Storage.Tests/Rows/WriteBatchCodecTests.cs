@@ -79,10 +79,10 @@ public sealed class WriteBatchCodecTests
     [Fact]
     public void An_unknown_version_is_corruption_naming_the_offset()
     {
-        string body = "42595742" + "03" + Version1TinyBatch[10..];
+        string body = "42595742" + "04" + Version1TinyBatch[10..];
         StorageCorruptionException e = Assert.Throws<StorageCorruptionException>(() => WriteBatchCodec.Decode(Convert.FromHexString(WithCrc(body)), "wal-file", 100));
         Assert.Equal(("wal-file", 104L), (e.FilePath, e.Offset));
-        Assert.Contains("version 3", e.Message, StringComparison.Ordinal);
+        Assert.Contains("version 4", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Hashing;
 using System.Text;
+using Banyan.Storage.Columns;
 using Banyan.Storage.Durability;
 using Banyan.Storage.Index.Postings;
 using Banyan.Storage.Index.Segments;
@@ -281,16 +282,76 @@ public sealed class ShardIndexer
     /// </summary>
     /// <exception cref="StorageCorruptionException">The stored key is not a well-formed series key.</exception>
     public SeriesEntity? EntityOf(ulong seriesId)
+        => KeyOf(seriesId) is { } decoded && ConfigOf(decoded.Subject) is { } config && config.EntityTagNames.Count == decoded.Entity.Length
+            ? new SeriesEntity(config.EntityTagNames, decoded.Entity)
+            : null;
+
+    /// <summary>
+    /// What the WAL record of <paramref name="batch"/> may leave out: the values of its string and binary entity tag
+    /// columns (one column of the name among the tag families, as a seal marks them) in the rows whose series the series
+    /// index holds in its files. A replay restores them from the series' keys (<see cref="EntityValuesOf"/>), which
+    /// survive any crash the record does; a series registered since the last flush keeps its tags in the record. Null
+    /// when nothing can be left out (an unconfigured subject, no such column, or no such row).
+    /// </summary>
+    public EntityOmission? OmissionFor(WriteBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (TryResolve(batch.Subject) is not { } subject || subject.Config.EntityTagNames is not { Count: > 0 } names)
+        {
+            return null;
+        }
+
+        IReadOnlyList<ColumnBuffer> columns = batch.Columns;
+        List<int>? omitted = null;
+        List<int>? positions = null;
+        for (int c = 0; c < columns.Count; c++)
+        {
+            ColumnBuffer column = columns[c];
+            int position = column.Family is null || column.Type is not (ColumnValueType.String or ColumnValueType.Binary) ? -1 : IndexOf(names, column.Name);
+            if (position < 0 || !NamedOnceInFamilies(columns, column.Name))
+            {
+                continue;
+            }
+
+            (omitted ??= []).Add(c);
+            (positions ??= []).Add(position);
+        }
+
+        if (omitted is null)
+        {
+            return null;
+        }
+
+        ReadOnlySpan<ulong> series = batch.SeriesIds;
+        bool[] rows = new bool[series.Length];
+        bool any = false;
+        for (int r = 0; r < rows.Length; r++)
+        {
+            rows[r] = _series.IsInFiles(series[r]);
+            any |= rows[r];
+        }
+
+        return any ? new EntityOmission([.. omitted], [.. positions!], rows) : null;
+    }
+
+    /// <summary>
+    /// The entity values of series <paramref name="seriesId"/> from its key in the series index, in the key's order, or
+    /// null when the index does not hold it: how a WAL replay restores the tags <see cref="OmissionFor"/> left out.
+    /// </summary>
+    /// <exception cref="StorageCorruptionException">The stored key is not a well-formed series key.</exception>
+    public TagValue[]? EntityValuesOf(ulong seriesId) => KeyOf(seriesId)?.Entity;
+
+    // The subject and entity values decoded from the series' stored key; null when the series index does not hold it.
+    private (string Subject, TagValue[] Entity)? KeyOf(ulong seriesId)
     {
         if (_series.FindKey(seriesId) is not { } found)
         {
             return null;
         }
 
-        (string subject, TagValue[] values) decoded;
         try
         {
-            decoded = SeriesKey.Decode(found.Key);
+            return SeriesKey.Decode(found.Key);
         }
         catch (FormatException e)
         {
@@ -298,10 +359,6 @@ public sealed class ShardIndexer
             // document number does.
             throw new StorageCorruptionException(found.Segment, -1, $"document {found.Document}: the series key of series {seriesId} is malformed: {e.Message}", e);
         }
-
-        return ConfigOf(decoded.subject) is { } config && config.EntityTagNames.Count == decoded.values.Length
-            ? new SeriesEntity(config.EntityTagNames, decoded.values)
-            : null;
     }
 
     /// <summary>The inverted index of <paramref name="subject"/>.</summary>
@@ -425,6 +482,7 @@ public sealed class ShardIndexer
         // Every batch up to it was added to the stores before this read, so before their captures.
         long through = LastIndexedSequence;
         _series.Store.Flush(through);
+        _series.MarkFlushedSeriesDurable();
         foreach (SubjectIndex subject in _subjects.List)
         {
             // A store with nothing in memory holds everything of its subject in files already: leaving
@@ -519,6 +577,31 @@ public sealed class ShardIndexer
     {
         IndexView s = store.View();
         return s.MemoryBatchSequences.Count == 0 ? long.MaxValue : s.MemoryBatchSequences[0] - 1;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (names[i] == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    // A tag name that two families use is ambiguous: neither column is taken for the entity tag of that name.
+    private static bool NamedOnceInFamilies(IReadOnlyList<ColumnBuffer> columns, string name)
+    {
+        int seen = 0;
+        foreach (ColumnBuffer column in columns)
+        {
+            seen += column.Family is not null && column.Name == name ? 1 : 0;
+        }
+
+        return seen == 1;
     }
 
     private static bool HasLegacyIndex(string idx) =>
