@@ -39,6 +39,12 @@ internal static class ShardChecker
                 Assert.True(elements.Add(element), $"{context}: element {element} read twice");
                 ColumnBuffer values = scan.CurrentBlock.FindColumn("default", "v") ?? throw new InvalidOperationException("tag v missing");
                 Assert.True(values.GetInt64(scan.CurrentRow) == element * 7, $"{context}: element {element} has a value never written");
+
+                // The entity tag: WAL records leave it out once the series index's files hold the series, and a replay
+                // restores it from the series key (docs/format/write-batch.md, version 3).
+                ColumnBuffer service = scan.CurrentBlock.FindColumn("default", "svc") ?? throw new InvalidOperationException("tag svc missing");
+                string expectedService = "svc-" + (element % 13).ToString(CultureInfo.InvariantCulture);
+                Assert.True(service.GetString(scan.CurrentRow) == expectedService, $"{context}: element {element} has svc '{service.GetString(scan.CurrentRow)}', written '{expectedService}'");
                 Assert.True(scan.SeriesId == StreamSeriesOf(element) && scan.Timestamp == BaseTimestamp + (element * 1000), $"{context}: element {element} has keys never written");
                 long batch = element / 1000;
                 Assert.True(batch < batchLimit && element % 1000 < StreamRowsPerBatch, $"{context}: batch {batch} was never written");
