@@ -34,8 +34,8 @@ public sealed class SeriesIndex
 
     private readonly IndexStore _store;
     // Read by writers preparing batches (every row) while the shard's one applying thread adds to it; queries ask for its
-    // count (a shard grain decides by it whether a lookup runs on its turn).
-    // The value says where the series' document is: InMemory until the store's files hold it, then InFiles.
+    // count (a shard grain decides by it whether a lookup runs on its turn). The value says where the series' document
+    // is: InMemory until the store's files hold it, then InFiles.
     private readonly SeriesIdMap _known = new();
     private readonly object _schemaGate = new();
 
@@ -81,8 +81,7 @@ public sealed class SeriesIndex
     /// </summary>
     public void MarkFlushedSeriesDurable()
     {
-        IndexView view = _store.View();
-        long durable = view.MemoryBatchSequences.Count == 0 ? long.MaxValue : view.MemoryBatchSequences[0] - 1;
+        long durable = _store.View().FlushedThrough;
         lock (_pendingGate)
         {
             int kept = 0;

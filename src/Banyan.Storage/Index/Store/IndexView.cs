@@ -27,6 +27,12 @@ public sealed class IndexView
 
     internal IReadOnlyList<long> MemoryBatchSequences { get; }
 
+    /// <summary>
+    /// Every batch at or below this sequence is in the flushed segments (no batch of the in-memory ones is);
+    /// <see cref="long.MaxValue"/> when nothing is in memory.
+    /// </summary>
+    internal long FlushedThrough => MemoryBatchSequences.Count == 0 ? long.MaxValue : MemoryBatchSequences[0] - 1;
+
     /// <summary>All segments, flushed first.</summary>
     public IEnumerable<IndexSegment> Segments => Flushed.Concat(Memory);
 }

@@ -573,11 +573,7 @@ public sealed class ShardIndexer
         }
     }
 
-    private static long DurableIn(IndexStore store)
-    {
-        IndexView s = store.View();
-        return s.MemoryBatchSequences.Count == 0 ? long.MaxValue : s.MemoryBatchSequences[0] - 1;
-    }
+    private static long DurableIn(IndexStore store) => store.View().FlushedThrough;
 
     private static int IndexOf(IReadOnlyList<string> names, string name)
     {
