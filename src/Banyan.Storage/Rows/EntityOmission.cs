@@ -4,7 +4,7 @@ namespace Banyan.Storage.Rows;
 /// Which entity tag values a serialized write batch leaves out (format version 3, docs/format/write-batch.md): the
 /// byte-string columns that hold entity tags, each with its tag's position in the series key, and the rows whose series
 /// the shard's series index holds in its files. A WAL record that names such a series by its id needs no copy of its
-/// tags: a replay takes them from the series key (<see cref="SeriesEntityValues"/>), as a part of format 4 does.
+/// tags: a replay takes them from the series key (<see cref="SeriesEntityBytesLookup"/>), as a part of format 4 does.
 /// </summary>
 public sealed class EntityOmission
 {

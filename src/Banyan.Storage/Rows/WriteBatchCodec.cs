@@ -216,7 +216,7 @@ public static class WriteBatchCodec
     /// <param name="baseOffset">Offset of <paramref name="data"/> in that file.</param>
     /// <param name="entityValues">The entity values of a series by its id; null when the caller has none, and then a version 3 batch is an error.</param>
     /// <exception cref="StorageCorruptionException">The bytes are not a valid batch, or a left-out tag cannot be restored (unknown series, no such entity position, a number where the column holds bytes).</exception>
-    public static WriteBatch Decode(ReadOnlySpan<byte> data, string source, long baseOffset, SeriesEntityValues? entityValues)
+    public static WriteBatch Decode(ReadOnlySpan<byte> data, string source, long baseOffset, SeriesEntityBytesLookup? entityValues)
     {
         try
         {
@@ -228,7 +228,7 @@ public static class WriteBatchCodec
         }
     }
 
-    private static WriteBatch DecodeCore(ReadOnlySpan<byte> data, SeriesEntityValues? entityValues)
+    private static WriteBatch DecodeCore(ReadOnlySpan<byte> data, SeriesEntityBytesLookup? entityValues)
     {
         if (data.Length < 10)
         {
@@ -330,7 +330,7 @@ public static class WriteBatchCodec
     }
 
     // Version 3's omission section, and the entity of every row it leaves out (one lookup a row, whatever the columns).
-    private static LeftOut ReadOmission(ref SpanReader reader, WriteBatch batch, SeriesEntityValues? entityValues)
+    private static LeftOut ReadOmission(ref SpanReader reader, WriteBatch batch, SeriesEntityBytesLookup? entityValues)
     {
         int sectionOffset = reader.Position;
         int columnCount = batch.Columns.Count;
@@ -395,23 +395,23 @@ public static class WriteBatchCodec
             EncodingCorruption.Throw(sectionOffset, "the batch leaves out entity tags (version 3), and no series index was given to restore them");
         }
 
-        var entities = new IReadOnlyList<TagValue>?[rows];
+        var entities = new SeriesEntityBytes?[rows];
         ReadOnlySpan<ulong> series = batch.SeriesIds;
         for (int r = 0; r < rows; r++)
         {
-            if (!left[r])
+            if (left[r])
             {
-                continue;
+                entities[r] = entityValues!(series[r]) ?? throw new StorageCorruptionException(
+                    EncodingCorruption.Source, sectionOffset, $"row {r} leaves out the entity tags of series {series[r]}, which the series index does not hold");
             }
-
-            entities[r] = entityValues!(series[r]) ?? throw new StorageCorruptionException(
-                EncodingCorruption.Source, sectionOffset, $"row {r} leaves out the entity tags of series {series[r]}, which the series index does not hold");
         }
 
         return new LeftOut(positions, left, omitted, entities);
     }
 
-    // A left-out column: the kept rows from the payload, the others from their series' key.
+    // A left-out column: the kept rows from the payload, the others from their series' key. When every row is left out
+    // and their series' bytes lie in one array (a replay's arena), the rows point at them without a copy; otherwise the
+    // column is built as a byte column is decoded (one heap): the kept rows' bytes, then each left-out row's value.
     private static void DecodeRestoring(ReadOnlySpan<byte> payload, ColumnBuffer column, int position, LeftOut leftOut, DecodeScratch scratch)
     {
         int rows = leftOut.Rows.Length;
@@ -430,50 +430,99 @@ public static class WriteBatchCodec
             ColumnCodec.Decode(payload, keptCount, column.Type, kept, scratch);
         }
 
-        column.Reserve(rows);
-        int next = 0;
+        ReadOnlySpan<byte> keptHeap = kept is null ? default : kept.Heap;
+        long heapLength = keptHeap.Length;
+        byte[]? shared = null;
+        bool oneSource = keptCount == 0;
         for (int r = 0; r < rows; r++)
         {
-            if (!leftOut.Rows[r])
+            if (leftOut.Entities[r] is not { } entity)
             {
-                column.AppendFrom(kept!, next++);
                 continue;
             }
 
-            IReadOnlyList<TagValue> entity = leftOut.Entities[r]!;
             if (position >= entity.Count)
             {
                 EncodingCorruption.Throw(-1, $"column '{column.Name}' is entity tag {position} of row {r}, whose series key holds {entity.Count} values");
             }
 
-            TagValue value = entity[position];
-            switch (value.Kind)
+            if (entity.KindAt(position) is not (TagValueKind.Str or TagValueKind.Binary or TagValueKind.Null))
             {
-                case TagValueKind.Str:
-                    column.AppendString(value.Text);
-                    break;
-                case TagValueKind.Binary:
-                    column.AppendBytes(value.Bytes);
-                    break;
-                case TagValueKind.Null:
-                    column.AppendNull();
-                    break;
-                default:
-                    EncodingCorruption.Throw(-1, $"column '{column.Name}' holds bytes, but entity tag {position} of row {r}'s series key is a {value.Kind}");
-                    break;
+                EncodingCorruption.Throw(-1, $"column '{column.Name}' holds bytes, but entity tag {position} of row {r}'s series key is a {entity.KindAt(position)}");
             }
+
+            heapLength += Math.Max(0, entity.LengthAt(position));
+            shared ??= entity.Source;
+            oneSource &= ReferenceEquals(shared, entity.Source);
         }
+
+        if (oneSource && shared is not null)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                SeriesEntityBytes entity = leftOut.Entities[r]!;
+                int length = entity.LengthAt(position);
+                if (length < 0)
+                {
+                    column.AppendNull();
+                }
+                else
+                {
+                    column.AppendSharedBytes(shared, entity.StartAt(position), length);
+                }
+            }
+
+            return;
+        }
+
+        if (heapLength > int.MaxValue)
+        {
+            EncodingCorruption.Throw(-1, $"column '{column.Name}' would restore {heapLength} bytes, more than a column holds");
+        }
+
+        byte[] heap = column.PrepareHeap((int)heapLength);
+        keptHeap.CopyTo(heap);
+        int end = keptHeap.Length;
+        column.SetBytesRows(rows, out Span<int> starts, out Span<int> lengths);
+        ReadOnlySpan<int> keptStarts = kept is null ? default : kept.Starts;
+        ReadOnlySpan<int> keptLengths = kept is null ? default : kept.Lengths;
+        int next = 0;
+        int nulls = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            if (leftOut.Entities[r] is { } entity)
+            {
+                int length = entity.LengthAt(position);
+                starts[r] = end;
+                lengths[r] = length;
+                if (length > 0)
+                {
+                    entity.Source.AsSpan(entity.StartAt(position), length).CopyTo(heap.AsSpan(end));
+                    end += length;
+                }
+            }
+            else
+            {
+                starts[r] = keptStarts[next];
+                lengths[r] = keptLengths[next];
+                next++;
+            }
+
+            nulls += lengths[r] < 0 ? 1 : 0;
+        }
+
+        column.SetNullCount(nulls);
     }
 
     // What a version 3 batch leaves out: per column its entity position (-1: written whole), per row whether it is left out
-    // and then its series' entity values.
-    private sealed class LeftOut(int[] positions, bool[] rows, int omittedCount, IReadOnlyList<TagValue>?[] entities)
+    // and then its series' entity.
+    private sealed class LeftOut(int[] positions, bool[] rows, int omittedCount, SeriesEntityBytes?[] entities)
     {
         public bool[] Rows { get; } = rows;
 
         public int OmittedCount { get; } = omittedCount;
 
-        public IReadOnlyList<TagValue>?[] Entities { get; } = entities;
+        public SeriesEntityBytes?[] Entities { get; } = entities;
 
         public int PositionOf(int column) => positions[column];
     }

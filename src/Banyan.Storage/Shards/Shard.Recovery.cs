@@ -1,6 +1,5 @@
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards.Indexing;
-using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Shards;
 
@@ -24,13 +23,14 @@ public sealed partial class Shard
         long from = indexer is null ? flushed : Math.Min(flushed, indexer.DurableSequence);
 
         // Records leave out the entity tags of series the series index held in its files when they were written: the
-        // files hold them still, so each series' key is decoded once here and serves every row of it.
-        Dictionary<ulong, TagValue[]?> entities = [];
-        SeriesEntityValues? entityValues = indexer is null ? null : id =>
+        // files hold them still, so each series' key is decoded once here, into one arena the restored rows point at.
+        Dictionary<ulong, SeriesEntityBytes?> entities = [];
+        SeriesEntityArena arena = new();
+        SeriesEntityBytesLookup? entityValues = indexer is null ? null : id =>
         {
-            if (!entities.TryGetValue(id, out TagValue[]? values))
+            if (!entities.TryGetValue(id, out SeriesEntityBytes? values))
             {
-                values = indexer.EntityValuesOf(id);
+                values = indexer.EntityValuesOf(id) is { } key ? arena.Add(key) : null;
                 entities[id] = values;
             }
 

@@ -39,15 +39,37 @@ public sealed class WriteBatchEntityOmissionTests
         return batch;
     }
 
-    private static SeriesEntityValues Keys(int seriesCount = 7)
+    private static SeriesEntityBytesLookup Keys(int seriesCount = 7)
     {
-        var byId = new Dictionary<ulong, TagValue[]>();
+        var byId = new Dictionary<ulong, SeriesEntityBytes>();
         for (int s = 0; s < seriesCount; s++)
         {
-            byId[SeriesId(s)] = Entity(s);
+            byId[SeriesId(s)] = SeriesEntityBytes.Of(Entity(s));
         }
 
         return id => byId.GetValueOrDefault(id);
+    }
+
+    // The series' keys in one arena filled as they are asked for, as a replay does (the arena grows meanwhile).
+    private static SeriesEntityBytesLookup ArenaKeys(int seriesCount = 7)
+    {
+        var arena = new SeriesEntityArena();
+        var byId = new Dictionary<ulong, SeriesEntityBytes>();
+        var entities = new Dictionary<ulong, TagValue[]>();
+        for (int s = 0; s < seriesCount; s++)
+        {
+            entities[SeriesId(s)] = Entity(s);
+        }
+
+        return id =>
+        {
+            if (!byId.TryGetValue(id, out SeriesEntityBytes? known) && entities.TryGetValue(id, out TagValue[]? entity))
+            {
+                known = byId[id] = arena.Add(entity);
+            }
+
+            return known;
+        };
     }
 
     private static EntityOmission Omission(bool[] rows) => new([2, 0], [0, 2], rows);
@@ -85,6 +107,40 @@ public sealed class WriteBatchEntityOmissionTests
         Assert.Equal(WriteBatchCodec.OmittingFormatVersion, omitting[4]);
         Assert.True(omitting.Length < whole.Length, $"{omitting.Length} bytes leaving the tags out, {whole.Length} with them");
         AssertSameRows(batch, WriteBatchCodec.Decode(omitting, "wal", 0, Keys()));
+
+        // From one arena the rows point at its bytes instead of copies.
+        WriteBatch fromArena = WriteBatchCodec.Decode(omitting, "wal", 0, ArenaKeys());
+        AssertSameRows(batch, fromArena);
+        Assert.NotNull(fromArena.Columns[0].BorrowedHeap);
+        Assert.Null(fromArena.Columns[1].BorrowedHeap); // the int entity tag is written as before
+    }
+
+    [Fact]
+    public void Rows_restored_from_an_arena_that_grew_while_their_keys_were_looked_up_hold_their_values()
+    {
+        // 2,000 series with long tags: the arena grows several times within the one record.
+        const int series = 2_000;
+        var batch = new WriteBatch(DataKind.Measure, Subject);
+        batch.AddColumn("default", "endpoint", ColumnValueType.String);
+        batch.AddColumn("default", "service", ColumnValueType.Binary);
+        var arena = new SeriesEntityArena();
+        var keys = new Dictionary<ulong, TagValue[]>();
+        var looked = new Dictionary<ulong, SeriesEntityBytes>();
+        for (int s = 0; s < series; s++)
+        {
+            TagValue[] entity = [TagValue.FromBinary(BitConverter.GetBytes(s)), TagValue.FromString(new string('x', s % 97) + "/endpoint/" + s)];
+            ulong id = SeriesKey.ComputeSeriesId(Subject, entity);
+            keys[id] = entity;
+            batch.AddRow(id, s, 0, [ColumnValue.FromString(entity[1].Text), ColumnValue.FromBinary(entity[0].Bytes)]);
+        }
+
+        using var output = new Banyan.Storage.Bytes.ByteBuffer(256);
+        WriteBatchCodec.Encode(batch, output, new EntityOmission([0, 1], [1, 0], Enumerable.Repeat(true, series).ToArray()));
+        byte[] first = arena.Bytes;
+        WriteBatch decoded = WriteBatchCodec.Decode(output.WrittenSpan, "wal", 0, id => looked.TryGetValue(id, out SeriesEntityBytes? known) ? known : looked[id] = arena.Add(keys[id]));
+        Assert.NotSame(first, arena.Bytes);
+        AssertSameRows(batch, decoded);
+        Assert.Same(arena.Bytes, decoded.Columns[0].BorrowedHeap);
     }
 
     [Theory]
@@ -106,10 +162,11 @@ public sealed class WriteBatchEntityOmissionTests
         using var output = new Banyan.Storage.Bytes.ByteBuffer(256);
         WriteBatchCodec.Encode(batch, output, Omission(left));
         Assert.Equal(WriteBatchCodec.OmittingFormatVersion, output.WrittenSpan[4]);
+        AssertSameRows(batch, WriteBatchCodec.Decode(output.WrittenSpan, "wal", 0, ArenaKeys()));
 
         // Only the left-out rows are looked up.
         var asked = new List<ulong>();
-        SeriesEntityValues keys = Keys();
+        SeriesEntityBytesLookup keys = Keys();
         WriteBatch decoded = WriteBatchCodec.Decode(output.WrittenSpan, "wal", 0, id =>
         {
             asked.Add(id);
@@ -150,7 +207,7 @@ public sealed class WriteBatchEntityOmissionTests
             + "03" + "00" + "02" + "62";
         Assert.Equal(WithCrc(body), Convert.ToHexString(output.WrittenSpan));
 
-        WriteBatch decoded = WriteBatchCodec.Decode(output.WrittenSpan, "wal", 0, id => id == 1 ? [TagValue.FromString("a")] : null);
+        WriteBatch decoded = WriteBatchCodec.Decode(output.WrittenSpan, "wal", 0, id => id == 1 ? SeriesEntityBytes.Of([TagValue.FromString("a")]) : null);
         Assert.Equal(("a", "b"), (decoded.Columns[0].GetString(0), decoded.Columns[0].GetString(1)));
     }
 
@@ -181,9 +238,9 @@ public sealed class WriteBatchEntityOmissionTests
     {
         using var output = new Banyan.Storage.Bytes.ByteBuffer(256);
         WriteBatchCodec.Encode(Batch(3), output, Omission([true, true, true]));
-        StorageCorruptionException number = Assert.Throws<StorageCorruptionException>(() => WriteBatchCodec.Decode(output.WrittenSpan, "wal", 0, _ => [TagValue.FromInt64(1), TagValue.FromInt64(2), TagValue.FromInt64(3)]));
+        StorageCorruptionException number = Assert.Throws<StorageCorruptionException>(() => WriteBatchCodec.Decode(output.WrittenSpan, "wal", 0, _ => SeriesEntityBytes.Of([TagValue.FromInt64(1), TagValue.FromInt64(2), TagValue.FromInt64(3)])));
         Assert.Contains("Number", number.Message, StringComparison.Ordinal);
-        StorageCorruptionException shortKey = Assert.Throws<StorageCorruptionException>(() => WriteBatchCodec.Decode(output.WrittenSpan, "wal", 0, _ => [TagValue.FromString("x")]));
+        StorageCorruptionException shortKey = Assert.Throws<StorageCorruptionException>(() => WriteBatchCodec.Decode(output.WrittenSpan, "wal", 0, _ => SeriesEntityBytes.Of([TagValue.FromString("x")])));
         Assert.Contains("holds 1 values", shortKey.Message, StringComparison.Ordinal);
     }
 
@@ -213,7 +270,7 @@ public sealed class WriteBatchEntityOmissionTests
         using var output = new Banyan.Storage.Bytes.ByteBuffer(256);
         WriteBatchCodec.Encode(batch, output, Omission(left));
         byte[] good = output.WrittenSpan.ToArray();
-        SeriesEntityValues keys = Keys();
+        SeriesEntityBytesLookup keys = Keys();
         int decoded = 0;
         for (int trial = 0; trial < 3000; trial++)
         {
