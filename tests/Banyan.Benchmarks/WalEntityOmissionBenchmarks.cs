@@ -28,29 +28,9 @@ public class WalEntityOmissionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        PeerDataset dataset = new(series: 10_000, points: 1);
-        _batch = new WriteBatch(DataKind.Measure);
-        int[] tags =
-        [
-            _batch.AddColumn("default", "service_id", ColumnValueType.String),
-            _batch.AddColumn("default", "instance_id", ColumnValueType.String),
-            _batch.AddColumn("default", "endpoint_id", ColumnValueType.String),
-        ];
-        int value = _batch.AddColumn(null, "value", ColumnValueType.Float64);
         _keys = [];
         SeriesEntityArena arena = new();
-        for (int r = 0; r < Rows; r++)
-        {
-            int series = (r * 3) % dataset.Series; // a shard's share: distinct series, one metric
-            PeerSeriesTags t = dataset.TagsOf(series);
-            _batch.AppendKeys((ulong)series + 1, [dataset.TimestampMs(0) * 1_000_000], 0);
-            _batch.Columns[tags[0]].AppendString(t.ServiceId);
-            _batch.Columns[tags[1]].AppendString(t.InstanceId);
-            _batch.Columns[tags[2]].AppendString(t.EndpointId);
-            _batch.Columns[value].AppendDouble(dataset.Value(series, 0));
-            _keys[(ulong)series + 1] = arena.Add([TagValue.FromString(t.ServiceId), TagValue.FromString(t.InstanceId), TagValue.FromString(t.EndpointId)]);
-        }
-
+        _batch = PeerShardWriteBatch.Build(Rows, (id, t) => _keys[id] = arena.Add([TagValue.FromString(t.ServiceId), TagValue.FromString(t.InstanceId), TagValue.FromString(t.EndpointId)]));
         _omission = new EntityOmission([0, 1, 2], [0, 1, 2], Enumerable.Repeat(true, Rows).ToArray());
         _whole = WriteBatchCodec.Encode(_batch);
         using ByteBuffer omitting = new(Rows * 32);

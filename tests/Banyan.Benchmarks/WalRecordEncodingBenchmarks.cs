@@ -27,30 +27,13 @@ public class WalRecordEncodingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        PeerDataset dataset = new(series: 10_000, points: 1);
-        _batch = new WriteBatch(DataKind.Measure);
-        int[] tags =
-        [
-            _batch.AddColumn("default", "service_id", ColumnValueType.String),
-            _batch.AddColumn("default", "instance_id", ColumnValueType.String),
-            _batch.AddColumn("default", "endpoint_id", ColumnValueType.String),
-        ];
-        int value = _batch.AddColumn(null, "value", ColumnValueType.Float64);
         List<byte[]> values = [];
-        for (int r = 0; r < Rows; r++)
+        _batch = PeerShardWriteBatch.Build(Rows, (_, t) =>
         {
-            int series = (r * 3) % dataset.Series; // a shard's share: distinct series, one metric
-            PeerSeriesTags t = dataset.TagsOf(series);
-            _batch.AppendKeys((ulong)series + 1, [dataset.TimestampMs(0) * 1_000_000], 0);
-            _batch.Columns[tags[0]].AppendString(t.ServiceId);
-            _batch.Columns[tags[1]].AppendString(t.InstanceId);
-            _batch.Columns[tags[2]].AppendString(t.EndpointId);
-            _batch.Columns[value].AppendDouble(dataset.Value(series, 0));
             values.Add(System.Text.Encoding.UTF8.GetBytes(t.ServiceId));
             values.Add(System.Text.Encoding.UTF8.GetBytes(t.InstanceId));
             values.Add(System.Text.Encoding.UTF8.GetBytes(t.EndpointId));
-        }
-
+        });
         _values = [.. values];
     }
 
