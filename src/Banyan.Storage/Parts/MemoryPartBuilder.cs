@@ -707,40 +707,13 @@ internal static class MemoryPartBuilder
             subject.SeriesRowsAlike = alike;
         }
 
-        // Entity tags are tag columns (a family) named as the entity's tags. A name two families share is left out:
-        // the indexes take the first such column as the entity's, and which is first may differ between batches.
+        // The entity tag columns (EntityTagColumns: the rule a WAL record leaves them out by, too).
         private static void MarkSeriesDetermined(SubjectColumns subject, IReadOnlyList<string>? entityTags)
         {
-            if (entityTags is not { Count: > 0 })
-            {
-                return;
-            }
-
-            List<(string? Family, string Name, ColumnValueType Type)> columns = subject.Columns;
-            bool[] determined = new bool[columns.Count];
-            bool any = false;
-            for (int c = 0; c < columns.Count; c++)
-            {
-                (string? family, string name, ColumnValueType type) = columns[c];
-                if (family is null || !ColumnValueTypes.IsBytes(type) || !entityTags.Contains(name))
-                {
-                    continue;
-                }
-
-                int sameName = 0;
-                foreach ((string? otherFamily, string otherName, _) in columns)
-                {
-                    sameName += otherFamily is not null && otherName == name ? 1 : 0;
-                }
-
-                determined[c] = sameName == 1;
-                any |= determined[c];
-            }
-
-            if (any)
+            if (EntityTagColumns.Find(subject.Columns, entityTags) is { } determined)
             {
                 subject.SeriesDetermined = determined;
-                subject.SeriesLengths = new int[columns.Count];
+                subject.SeriesLengths = new int[subject.Columns.Count];
             }
         }
 

@@ -12,12 +12,12 @@ namespace Banyan.Storage.Rows;
 public sealed class SeriesEntityBytes
 {
     private readonly SeriesEntityArena? _arena;
-    private readonly byte[] _own;
+    private readonly byte[]? _own; // null in an arena: an entry must not keep the arrays it has outgrown alive
     private readonly int[] _starts;
     private readonly int[] _lengths;
     private readonly TagValueKind[] _kinds;
 
-    private SeriesEntityBytes(SeriesEntityArena? arena, byte[] own, int[] starts, int[] lengths, TagValueKind[] kinds)
+    private SeriesEntityBytes(SeriesEntityArena? arena, byte[]? own, int[] starts, int[] lengths, TagValueKind[] kinds)
     {
         _arena = arena;
         _own = own;
@@ -33,7 +33,7 @@ public sealed class SeriesEntityBytes
     /// The array the values' bytes lie in: the arena's newest array (it keeps every series' bytes at the same offsets as it
     /// grows), or this entity's own. Never changed where a value lies.
     /// </summary>
-    public byte[] Source => _arena?.Bytes ?? _own;
+    public byte[] Source => _arena?.Bytes ?? _own!;
 
     /// <summary>The entity values of a series key, encoded into an array of their own.</summary>
     public static SeriesEntityBytes Of(IReadOnlyList<TagValue> entity)
@@ -94,6 +94,6 @@ public sealed class SeriesEntityBytes
             at += Math.Max(0, lengths[i]);
         }
 
-        return new SeriesEntityBytes(arena, target, starts, lengths, kinds);
+        return new SeriesEntityBytes(arena, arena is null ? target : null, starts, lengths, kinds);
     }
 }

@@ -406,7 +406,7 @@ public static class WriteBatchCodec
             }
         }
 
-        return new LeftOut(positions, left, omitted, entities);
+        return new LeftOut(positions, omitted, entities);
     }
 
     // A left-out column: the kept rows from the payload, the others from their series' key. When every row is left out
@@ -414,7 +414,7 @@ public static class WriteBatchCodec
     // column is built as a byte column is decoded (one heap): the kept rows' bytes, then each left-out row's value.
     private static void DecodeRestoring(ReadOnlySpan<byte> payload, ColumnBuffer column, int position, LeftOut leftOut, DecodeScratch scratch)
     {
-        int rows = leftOut.Rows.Length;
+        int rows = leftOut.Entities.Length;
         int keptCount = rows - leftOut.OmittedCount;
         ColumnBuffer? kept = null;
         if (keptCount == 0)
@@ -514,12 +514,10 @@ public static class WriteBatchCodec
         column.SetNullCount(nulls);
     }
 
-    // What a version 3 batch leaves out: per column its entity position (-1: written whole), per row whether it is left out
-    // and then its series' entity.
-    private sealed class LeftOut(int[] positions, bool[] rows, int omittedCount, SeriesEntityBytes?[] entities)
+    // What a version 3 batch leaves out: per column its entity position (-1: written whole), and per row its series'
+    // entity when the row is left out (null when it is not).
+    private sealed class LeftOut(int[] positions, int omittedCount, SeriesEntityBytes?[] entities)
     {
-        public bool[] Rows { get; } = rows;
-
         public int OmittedCount { get; } = omittedCount;
 
         public SeriesEntityBytes?[] Entities { get; } = entities;

@@ -288,7 +288,7 @@ public sealed class ShardIndexer
 
     /// <summary>
     /// What the WAL record of <paramref name="batch"/> may leave out: the values of its string and binary entity tag
-    /// columns (one column of the name among the tag families, as a seal marks them) in the rows whose series the series
+    /// columns (<see cref="EntityTagColumns"/>, the columns a seal marks) in the rows whose series the series
     /// index holds in its files. A replay restores them from the series' keys (<see cref="EntityValuesOf"/>), which
     /// survive any crash the record does; a series registered since the last flush keeps its tags in the record. Null
     /// when nothing can be left out (an unconfigured subject, no such column, or no such row).
@@ -302,19 +302,27 @@ public sealed class ShardIndexer
         }
 
         IReadOnlyList<ColumnBuffer> columns = batch.Columns;
+        var described = new (string? Family, string Name, ColumnValueType Type)[columns.Count];
+        for (int c = 0; c < described.Length; c++)
+        {
+            described[c] = (columns[c].Family, columns[c].Name, columns[c].Type);
+        }
+
+        if (EntityTagColumns.Find(described, names) is not { } entityColumns)
+        {
+            return null;
+        }
+
+        // Of those, the string and binary ones: a key holds no arrays, so an array column could not be restored from it.
         List<int>? omitted = null;
         List<int>? positions = null;
         for (int c = 0; c < columns.Count; c++)
         {
-            ColumnBuffer column = columns[c];
-            int position = column.Family is null || column.Type is not (ColumnValueType.String or ColumnValueType.Binary) ? -1 : IndexOf(names, column.Name);
-            if (position < 0 || !NamedOnceInFamilies(columns, column.Name))
+            if (entityColumns[c] && columns[c].Type is ColumnValueType.String or ColumnValueType.Binary)
             {
-                continue;
+                (omitted ??= []).Add(c);
+                (positions ??= []).Add(IndexOf(names, columns[c].Name));
             }
-
-            (omitted ??= []).Add(c);
-            (positions ??= []).Add(position);
         }
 
         if (omitted is null)
@@ -586,18 +594,6 @@ public sealed class ShardIndexer
         }
 
         return -1;
-    }
-
-    // A tag name that two families use is ambiguous: neither column is taken for the entity tag of that name.
-    private static bool NamedOnceInFamilies(IReadOnlyList<ColumnBuffer> columns, string name)
-    {
-        int seen = 0;
-        foreach (ColumnBuffer column in columns)
-        {
-            seen += column.Family is not null && column.Name == name ? 1 : 0;
-        }
-
-        return seen == 1;
     }
 
     private static bool HasLegacyIndex(string idx) =>

@@ -112,6 +112,33 @@ public sealed class WalEntityOmissionTests : IDisposable
         AssertRows(reopened, rows, "reopened");
     }
 
+    [Fact]
+    public void Only_the_string_entity_tag_of_series_in_files_is_left_out_and_a_name_two_families_share_never()
+    {
+        using var dir = new TempDirectory();
+        var rows = new List<ModelRow>();
+        using Shard shard = _leaks.Open(dir.Path, Options());
+        shard.Write(Batch(rows, services: 1, firstVersion: 1));
+        shard.Flush();
+
+        // Service 0's three series are in the files, service 1's are new; "instance" is an int entity tag.
+        WriteBatch batch = Batch([], services: 2, firstVersion: 10);
+        EntityOmission omission = shard.Indexer!.OmissionFor(batch)!;
+        Assert.Equal([0], omission.Columns.ToArray());
+        Assert.Equal([0], omission.EntityPositions.ToArray());
+        Assert.Equal([true, true, true, false, false, false], omission.Rows.ToArray());
+
+        // "service" in a second family too: which column is the entity's is ambiguous, so nothing is left out.
+        WriteBatch ambiguous = Batch([], services: 1, firstVersion: 20);
+        int other = ambiguous.AddColumn("other", "service", ColumnValueType.String);
+        for (int r = 0; r < ambiguous.Count; r++)
+        {
+            ambiguous.Columns[other].AppendString("x");
+        }
+
+        Assert.Null(shard.Indexer.OmissionFor(ambiguous));
+    }
+
     private static void Write(Shard shard, IndexModel model, List<ModelRow> rows, int batches)
     {
         for (int i = 0; i < batches; i++)
