@@ -77,6 +77,46 @@ public sealed class CoalescingLoadWriteCallTests
         }
     }
 
+    [Theory]
+    [InlineData(LoadClient.Prepared)]
+    [InlineData(LoadClient.Coalescing)]
+    public async Task The_warm_up_writes_name_the_warm_up_group_and_only_it(LoadClient client)
+    {
+        // load --write-warmup writes into a group of its own and deletes it: a message naming the timed group would
+        // leave its points in the data the timed phase is checked and measured on.
+        PeerDataset dataset = new(series: 31, points: 7, seed: 43);
+        List<byte[]> received = await ReceivedThroughLoadWriterAsync(dataset, client, PeerSchema.WarmupGroup);
+
+        WriteRequest[] requests = [.. received.Select(bytes => WriteRequest.Parser.ParseFrom(bytes))];
+        Assert.Equal(31 * 7, requests.Length);
+        WriteRequest[] withMetadata = [.. requests.Where(r => r.Metadata is not null)];
+        Assert.NotEmpty(withMetadata);
+        Assert.All(withMetadata, r => Assert.Equal(PeerSchema.WarmupGroup, r.Metadata.Group));
+        Assert.Equal(PeerDataset.Metrics.Order(StringComparer.Ordinal), withMetadata.Select(r => r.Metadata.Name).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_warm_up_group_holds_the_timed_groups_schemas_under_its_own_name()
+    {
+        Assert.NotEqual(PeerSchema.Group, PeerSchema.WarmupGroup);
+        Assert.Equal(PeerSchema.WarmupGroup, PeerSchema.GroupSchema(2, 30, PeerSchema.WarmupGroup).Metadata.Name);
+        foreach (PeerMetricKind kind in Enum.GetValues<PeerMetricKind>())
+        {
+            Banyan.Api.Database.V1.Measure timed = PeerSchema.MeasureSchema(kind);
+            Banyan.Api.Database.V1.Measure warm = PeerSchema.MeasureSchema(kind, PeerSchema.WarmupGroup);
+            Assert.Equal(PeerSchema.WarmupGroup, warm.Metadata.Group);
+            warm.Metadata.Group = timed.Metadata.Group;
+            Assert.Equal(timed, warm); // the same write path: tags, entity, field and its encoding
+        }
+
+        Banyan.Api.Database.V1.TopNAggregation topN = PeerSchema.TopNSchema(7, PeerSchema.WarmupGroup);
+        Assert.Equal(PeerSchema.WarmupGroup, topN.Metadata.Group);
+        Assert.Equal(PeerSchema.WarmupGroup, topN.SourceMeasure.Group);
+        Assert.Equal(7, LoadOptions.Parse(["--write-warmup", "7"]).WriteWarmup);
+        Assert.Equal(0, LoadOptions.Parse([]).WriteWarmup);
+        Assert.Throws<ArgumentException>(() => LoadOptions.Parse(["--write-warmup", "-1"]));
+    }
+
     [Fact]
     public void A_response_is_counted_from_its_bytes_as_its_parsed_message_is()
     {
@@ -122,12 +162,12 @@ public sealed class CoalescingLoadWriteCallTests
 
     // What the echo server received from a LoadWriter with this client, as each request's bytes: call by call (ordered by
     // their first message, which differs from stream to stream: its first series), each in the order it arrived.
-    private static async Task<List<byte[]>> ReceivedThroughLoadWriterAsync(PeerDataset dataset, LoadClient client)
+    private static async Task<List<byte[]>> ReceivedThroughLoadWriterAsync(PeerDataset dataset, LoadClient client, string group = PeerSchema.Group)
     {
         await using EchoServer server = await EchoServer.StartAsync(failAt: null);
         using CancellationTokenSource bound = new(TimeSpan.FromSeconds(60));
         using Grpc.Net.Client.GrpcChannel channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Address);
-        LoadWriter writer = new(dataset, streams: 3, client, flushEvery: 5);
+        LoadWriter writer = new(dataset, streams: 3, client, flushEvery: 5, group);
         writer.Prepare();
 
         LoadWriteResult result = await writer.WriteAsync(channel, server.Address, bound.Token);

@@ -14,6 +14,9 @@
 #   WARM=300                Banyan: Q1-Q3 again after WARM more untimed runs each (its JIT done), as "Q1 warm"...; 0: not
 #   WARM_SECONDS=20         ... and before those, WARM_SECONDS of untimed Q1, Q2, Q3 in turn (the silo's tier-1 JIT runs
 #                           for seconds after its first queries, whatever the number of runs)
+#   WRITE_WARMUP=0          Banyan: before the timed write phase, WRITE_WARMUP points of each series (another seed)
+#                           into a second group, untimed and then deleted (`load --write-warmup`): the timed phase is then
+#                           a silo whose JIT has compiled the write path; 0: a silo written to right after its start
 #   STREAMS=8 SHARDS=2      Banyan write streams and group shards
 #   PEERS=victoria-metrics  peers for bench.py (comma separated; prometheus,influxdb need their packages)
 #   GEN=../shared/bench/peers/gen.py                   where the peer scripts are (bench.py beside it)
@@ -77,7 +80,7 @@ if [ "${TABLE_ONLY:-0}" != 1 ]; then
   banyan_rep() {
     echo "== rep $1/$REPS banyan $(date -u +%H:%M:%S) $(quiet)" >&2
     dotnet "$LOAD" load --series "$S" --points "$N" --seed "$SEED" --streams "$STREAMS" --shards "$SHARDS" \
-      --query-runs "$QUERY_RUNS" --warmup 1 --warm "${WARM:-300}" --warm-seconds "${WARM_SECONDS:-20}" --json "$OUT/banyan-rep$1.json" >&2 \
+      --query-runs "$QUERY_RUNS" --warmup 1 --warm "${WARM:-300}" --warm-seconds "${WARM_SECONDS:-20}" --write-warmup "${WRITE_WARMUP:-0}" --json "$OUT/banyan-rep$1.json" >&2 \
     || echo "== banyan rep $1: the load command reported a failure (exit $?); the table marks it" >&2
   }
 
@@ -148,6 +151,9 @@ print("Banyan per rep: " + "; ".join("ingest %.1f s, silo CPU %.1f s + load gene
     x["IngestSeconds"], x["ServerCpuSeconds"], x["ClientCpuSeconds"],
     "{:,}".format(x["ServerMinorFaults"]) if "ServerMinorFaults" in x else "not counted", x["SettleSeconds"], x["RestartSeconds"],
     x["PeakRssBytes"] / 1048576, x["QueryPeakRssBytes"] / 1048576, x["Failed"], x["VisiblePoints"]) for x in b))
+if any(x.get("WarmupPoints", 0) for x in b):
+    print("Banyan's untimed warm-up writes before the timed phase (WRITE_WARMUP, another group, deleted before it), per rep: " + "; ".join(
+        "%s points at %s points/s, silo %.0f ns/point" % ("{:,}".format(x["WarmupPoints"]), "{:,.0f}".format(x["WarmupPointsPerSecond"]), x["WarmupServerNsPerPoint"]) for x in b))
 extra = []
 for k in ("Q1 warm", "Q2 warm", "Q3 warm", "Q1 http", "Q2 http", "Q3 http", "TopN", "Floor", "Floor x24"):
     ms = [t for x in b for y in x["Queries"] if y["Name"] == k for t in y["Ms"]]

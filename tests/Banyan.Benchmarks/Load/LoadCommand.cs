@@ -147,6 +147,11 @@ public static class LoadCommand
             Console.WriteLine(Str($"silo: pid {silo.Pid}, gRPC {silo.GrpcAddress}"));
             using GrpcChannel channel = GrpcChannel.ForAddress(silo.GrpcAddress);
             using CancellationTokenSource bound = new(options.Timeout);
+            if (options.WriteWarmup > 0)
+            {
+                await WarmUpAsync(options, data, silo, channel, report, bound.Token);
+            }
+
             await PeerSchema.CreateAsync(channel, options.Shards, options.TtlDays, options.Points, bound.Token);
 
             LoadWriter writer = new(dataset, options.Streams, options.Client, options.FlushEvery);
@@ -215,6 +220,32 @@ public static class LoadCommand
             Console.WriteLine(Str($"stop: {(clean ? "graceful" : "NOT graceful (killed)")} in {report.StopSeconds:F1} s; stopped: {stopped.Describe(points)}"));
             Console.WriteLine(Str($"silo peak RSS (VmHWM) {report.PeakRssBytes / 1048576.0:F0} MiB"));
         }
+    }
+
+    // Untimed writes of another dataset into a group of their own, deleted with its data afterwards: the timed phase
+    // then starts on a silo whose JIT has compiled the write path, with an empty data folder again.
+    private static async Task WarmUpAsync(LoadOptions options, string data, SiloChild silo, GrpcChannel channel, LoadReport report, CancellationToken cancellationToken)
+    {
+        PeerDataset warmup = new(options.Series, options.WriteWarmup, options.Seed + 1);
+        await PeerSchema.CreateAsync(channel, options.Shards, options.TtlDays, options.WriteWarmup, cancellationToken, PeerSchema.WarmupGroup);
+        LoadWriter writer = new(warmup, options.Streams, options.Client, options.FlushEvery, PeerSchema.WarmupGroup);
+        writer.Prepare();
+        double cpu0 = silo.CpuSeconds();
+        Stopwatch writing = Stopwatch.StartNew();
+        LoadWriteResult written = await writer.WriteAsync(channel, silo.GrpcAddress, cancellationToken);
+        writing.Stop();
+        report.WarmupPoints = warmup.Samples;
+        report.WarmupPointsPerSecond = warmup.Samples / writing.Elapsed.TotalSeconds;
+        report.WarmupServerNsPerPoint = (silo.CpuSeconds() - cpu0) * 1e9 / warmup.Samples;
+        if (written.Succeeded != warmup.Samples)
+        {
+            throw new InvalidOperationException($"warm-up: {written.Succeeded:N0} of {warmup.Samples:N0} data points acknowledged (first failure: {written.FirstFailure})");
+        }
+
+        await PeerSchema.DeleteAsync(channel, PeerSchema.WarmupGroup, cancellationToken);
+        Stopwatch settling = Stopwatch.StartNew();
+        bool settled = await SettleAsync(data, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30));
+        Console.WriteLine(Str($"warm-up: {warmup.Samples:N0} data points into group {PeerSchema.WarmupGroup} in {writing.Elapsed.TotalSeconds:F2} s ({report.WarmupPointsPerSecond:N0} data points/s, silo {report.WarmupServerNsPerPoint:F0} ns/point), group deleted, {(settled ? "quiet" : "still changing")} after {settling.Elapsed.TotalSeconds:F1} s"));
     }
 
     /// <summary>Copies a kept data folder (every file and folder under <paramref name="from"/>) to <paramref name="to"/>.</summary>

@@ -17,6 +17,10 @@ public sealed class LoadOptions
                               as grpc-java sends a burst) or grpc-dotnet (Grpc.Net.Client: every message written and flushed alone)
           --flush-every N     messages per write of the prepared and coalescing clients (default 128, grpc-java's write-queue chunk)
           --shards N          shards of the group (default 2)   --ttl-days N    group TTL, days (default 3650: gen.py's data is in 2024)
+          --write-warmup N    before the timed write phase, write N points of each series (a dataset of another seed) into a
+                              second group with the same measures, untimed, then delete that group and its data (default 0:
+                              none): the timed phase then measures a silo whose JIT has compiled the write path, as in a silo
+                              that has been running, beside the default's freshly started one
           --data DIR          fresh data folder (default a new folder under /tmp, removed at the end unless --keep)
           --keep              keep the data folder
           --queries-on DIR    no write phase: copy DIR (a folder kept by an earlier `load --keep` with the same --series,
@@ -59,6 +63,9 @@ public sealed class LoadOptions
 
     /// <summary>Messages per write of the coalescing client.</summary>
     public int FlushEvery { get; private set; } = LoadWriter.DefaultFlushEvery;
+
+    /// <summary>Points per series of the untimed warm-up writes into <see cref="PeerSchema.WarmupGroup"/>; 0 for none.</summary>
+    public int WriteWarmup { get; private set; }
 
     /// <summary>Shards of the group.</summary>
     public uint Shards { get; private set; } = 2;
@@ -218,6 +225,9 @@ public sealed class LoadOptions
                     break;
                 case "--warm":
                     o.Warm = Int(0);
+                    break;
+                case "--write-warmup":
+                    o.WriteWarmup = Int(0);
                     break;
                 case "--warm-seconds":
                     o.WarmSeconds = Int(0);

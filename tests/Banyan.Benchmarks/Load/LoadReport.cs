@@ -84,6 +84,15 @@ public sealed class LoadReport
     /// <summary>Load average when the run started.</summary>
     public string? LoadAverageBefore { get; set; }
 
+    /// <summary>Data points of the untimed warm-up writes (<c>--write-warmup</c>); 0 when there were none.</summary>
+    public long WarmupPoints { get; set; }
+
+    /// <summary>The warm-up writes' rate (the silo's first writes after its start), data points per second.</summary>
+    public double WarmupPointsPerSecond { get; set; }
+
+    /// <summary>The silo's CPU per data point of the warm-up writes, in nanoseconds.</summary>
+    public double WarmupServerNsPerPoint { get; set; }
+
     /// <summary>Load average when the run ended.</summary>
     public string? LoadAverageAfter { get; set; }
 }

@@ -26,7 +26,7 @@ public sealed record LoadWriteResult(long Sent, long Succeeded, long Failed, str
 /// the silo's batches hold one measure each. How the messages reach the wire is the <see cref="LoadClient"/>'s: many per
 /// write by default, as SkyWalking's OAP (grpc-java) sends them, or one per write through Grpc.Net.Client.
 /// </summary>
-public sealed class LoadWriter(PeerDataset dataset, int streams, LoadClient clientKind = LoadClient.Coalescing, int flushEvery = LoadWriter.DefaultFlushEvery)
+public sealed class LoadWriter(PeerDataset dataset, int streams, LoadClient clientKind = LoadClient.Coalescing, int flushEvery = LoadWriter.DefaultFlushEvery, string group = PeerSchema.Group)
 {
     /// <summary>
     /// Messages per flush of a <see cref="LoadClient.Coalescing"/> stream: the chunk grpc-java's Netty transport drains
@@ -187,7 +187,7 @@ public sealed class LoadWriter(PeerDataset dataset, int streams, LoadClient clie
             byKind[(int)PeerDataset.KindOf(j)].Add(j);
         }
 
-        Metadata[] metadata = [.. Enum.GetValues<PeerMetricKind>().Select(PeerSchema.MetadataOf)];
+        Metadata[] metadata = [.. Enum.GetValues<PeerMetricKind>().Select(kind => PeerSchema.MetadataOf(kind, group))];
         ulong messageId = 0;
         for (int i = 0; i < dataset.Points; i++)
         {

@@ -16,6 +16,12 @@ public static class PeerSchema
     /// <summary>The group the load command creates.</summary>
     public const string Group = "peerbench";
 
+    /// <summary>
+    /// The group of the untimed warm-up writes (<c>load --write-warmup</c>): the same measures and TopN aggregation,
+    /// deleted with its data before the timed phase.
+    /// </summary>
+    public const string WarmupGroup = "peerbench_warmup";
+
     /// <summary>The tag family.</summary>
     public const string TagFamily = "default";
 
@@ -25,16 +31,16 @@ public static class PeerSchema
     /// <summary>The tags, in the order they are declared and written.</summary>
     public static readonly IReadOnlyList<string> Tags = ["service_id", "instance_id", "endpoint_id"];
 
-    /// <summary>The metadata of the measure of <paramref name="kind"/>.</summary>
-    public static Metadata MetadataOf(PeerMetricKind kind) => new() { Group = Group, Name = PeerDataset.Metrics[(int)kind] };
+    /// <summary>The metadata of the measure of <paramref name="kind"/> in <paramref name="group"/>.</summary>
+    public static Metadata MetadataOf(PeerMetricKind kind, string group = Group) => new() { Group = group, Name = PeerDataset.Metrics[(int)kind] };
 
     /// <summary>
     /// The measure group: <paramref name="shards"/> shards, daily segments, and a TTL long enough for gen.py's fixed
     /// 2024 timestamps (points older than the TTL are acknowledged but not stored).
     /// </summary>
-    public static Group GroupSchema(uint shards, uint ttlDays) => new()
+    public static Group GroupSchema(uint shards, uint ttlDays, string group = Group) => new()
     {
-        Metadata = new Metadata { Name = Group },
+        Metadata = new Metadata { Name = group },
         Catalog = Catalog.Measure,
         ResourceOpts = new ResourceOpts
         {
@@ -44,8 +50,8 @@ public static class PeerSchema
         },
     };
 
-    /// <summary>The measure of one metric kind.</summary>
-    public static Measure MeasureSchema(PeerMetricKind kind)
+    /// <summary>The measure of one metric kind, in <paramref name="group"/>.</summary>
+    public static Measure MeasureSchema(PeerMetricKind kind, string group = Group)
     {
         TagFamilySpec family = new() { Name = TagFamily };
         foreach (string tag in Tags)
@@ -55,7 +61,7 @@ public static class PeerSchema
 
         return new Measure
         {
-            Metadata = MetadataOf(kind),
+            Metadata = MetadataOf(kind, group),
             TagFamilies = { family },
             Fields =
             {
@@ -82,10 +88,10 @@ public static class PeerSchema
     /// of windows, and a point of a window already closed is dropped as late, as BanyanDB drops it, which would make the
     /// answer depend on the drift; with every window open, the check against the dataset is exact.
     /// </summary>
-    public static TopNAggregation TopNSchema(int windows) => new()
+    public static TopNAggregation TopNSchema(int windows, string group = Group) => new()
     {
-        Metadata = new Metadata { Group = Group, Name = TopNName },
-        SourceMeasure = MetadataOf(PeerMetricKind.Latency),
+        Metadata = new Metadata { Group = group, Name = TopNName },
+        SourceMeasure = MetadataOf(PeerMetricKind.Latency, group),
         FieldName = Field,
         FieldValueSort = Banyan.Api.Model.V1.Sort.Desc,
         CountersNumber = 1000,
@@ -93,17 +99,22 @@ public static class PeerSchema
     };
 
     /// <summary>Creates the group, the three measures and the TopN aggregation through the registries.</summary>
-    public static async Task CreateAsync(GrpcChannel channel, uint shards, uint ttlDays, int windows, CancellationToken cancellationToken)
+    public static async Task CreateAsync(GrpcChannel channel, uint shards, uint ttlDays, int windows, CancellationToken cancellationToken, string group = Group)
     {
         await new GroupRegistryService.GroupRegistryServiceClient(channel)
-            .CreateAsync(new GroupRegistryServiceCreateRequest { Group = GroupSchema(shards, ttlDays) }, cancellationToken: cancellationToken);
+            .CreateAsync(new GroupRegistryServiceCreateRequest { Group = GroupSchema(shards, ttlDays, group) }, cancellationToken: cancellationToken);
         MeasureRegistryService.MeasureRegistryServiceClient measures = new(channel);
         foreach (PeerMetricKind kind in Enum.GetValues<PeerMetricKind>())
         {
-            await measures.CreateAsync(new MeasureRegistryServiceCreateRequest { Measure = MeasureSchema(kind) }, cancellationToken: cancellationToken);
+            await measures.CreateAsync(new MeasureRegistryServiceCreateRequest { Measure = MeasureSchema(kind, group) }, cancellationToken: cancellationToken);
         }
 
         await new TopNAggregationRegistryService.TopNAggregationRegistryServiceClient(channel)
-            .CreateAsync(new TopNAggregationRegistryServiceCreateRequest { TopNAggregation = TopNSchema(windows) }, cancellationToken: cancellationToken);
+            .CreateAsync(new TopNAggregationRegistryServiceCreateRequest { TopNAggregation = TopNSchema(windows, group) }, cancellationToken: cancellationToken);
     }
+
+    /// <summary>Deletes <paramref name="group"/> with its schemas and data (the warm-up group, before the timed phase).</summary>
+    public static async Task DeleteAsync(GrpcChannel channel, string group, CancellationToken cancellationToken) =>
+        await new GroupRegistryService.GroupRegistryServiceClient(channel)
+            .DeleteAsync(new GroupRegistryServiceDeleteRequest { Group = group }, cancellationToken: cancellationToken);
 }
