@@ -102,6 +102,38 @@ public sealed class PipeMessageStreamTests
     }
 
     [Fact]
+    public async Task A_batch_reaches_the_body_only_at_its_flush_in_a_few_calls_and_the_next_batch_starts_empty()
+    {
+        // Kestrel's body writer takes the HTTP/2 stream's output lock in every GetSpan and Advance: a batch of 3,000
+        // responses (about 90 KB, more than one of the body's segments) must not cost two of them per response.
+        Pipe pipe = new(new PipeOptions(pauseWriterThreshold: 0));
+        CountingPipeWriter body = new(pipe.Writer);
+        Metadata metadata = new() { Group = "g", Name = "m", ModRevision = 7 };
+        PipeResponseSink sink = new(body, CancellationToken.None);
+        List<byte> expected = [];
+
+        for (int batch = 0; batch < 2; batch++)
+        {
+            int count = batch == 0 ? 3_000 : 2;
+            for (int i = 1; i <= count; i++)
+            {
+                ulong id = (ulong)((batch * 10_000) + i);
+                string status = i % 7 == 0 ? "STATUS_INVALID_TIMESTAMP" : "STATUS_SUCCEED";
+                sink.Append(id, status, metadata);
+                expected.AddRange(Frame(new MeasureV1.WriteResponse { MessageId = id, Status = status, Metadata = metadata }));
+            }
+
+            Assert.Equal(0, body.Calls); // appended: the body not touched yet
+            await sink.FlushAsync(CancellationToken.None);
+            Assert.InRange(body.Calls, 1, 2 * ((expected.Count / 4096) + 2));
+            body.Calls = 0;
+        }
+
+        ReadResult read = await pipe.Reader.ReadAsync();
+        Assert.Equal(expected.ToArray(), read.Buffer.ToArray()); // each response once, in order, the second batch after the first
+    }
+
+    [Fact]
     public async Task Through_grpc_s_writer_a_batch_is_written_at_the_flush_with_every_response_but_the_last_buffered()
     {
         Metadata metadata = new() { Group = "g", Name = "m" };
@@ -124,6 +156,36 @@ public sealed class PipeMessageStreamTests
     }
 
     // Grpc.AspNetCore's writer as the sink sees it: each message with whether it was only to be buffered.
+    // Counts the calls that reach the body (GetSpan, GetMemory, Advance), passing each on.
+    private sealed class CountingPipeWriter(PipeWriter inner) : PipeWriter
+    {
+        public int Calls { get; set; }
+
+        public override void Advance(int bytes)
+        {
+            Calls++;
+            inner.Advance(bytes);
+        }
+
+        public override Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            Calls++;
+            return inner.GetMemory(sizeHint);
+        }
+
+        public override Span<byte> GetSpan(int sizeHint = 0)
+        {
+            Calls++;
+            return inner.GetSpan(sizeHint);
+        }
+
+        public override void CancelPendingFlush() => inner.CancelPendingFlush();
+
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
+    }
+
     private sealed class RecordingWriter : IServerStreamWriter<MeasureV1.WriteResponse>
     {
         public List<(ulong Id, string Status, bool Buffered)> Written { get; } = [];
