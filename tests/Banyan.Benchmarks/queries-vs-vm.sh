@@ -101,7 +101,8 @@ def pct(xs, p):  # nearest rank
     xs = sorted(xs)
     return xs[max(0, min(len(xs) - 1, math.ceil(p * len(xs)) - 1))]
 vm = {q: {"med": [], "all": [], "cpu": []} for q in ("q1", "q2", "q3", "health")}
-by = {q: {"med": [], "p99": [], "cpu": []} for q in ("Q1", "Q2", "Q3", "Q2-per-bucket", "Q3-rows")}
+# Every result line the queries command prints gets a row, whatever its name (it has added comparison queries over time).
+by = {}
 for r in range(1, rounds + 1):
     res = json.load(open("%s/vm-%d.json" % (out, r)))
     for q, v in res["queries"].items():
@@ -113,6 +114,7 @@ for r in range(1, rounds + 1):
         if m:
             if not m.group(5).startswith("checked exactly"):
                 sys.exit("banyan round %d: %s" % (r, line.strip()))
+            by.setdefault(m.group(1), {"med": [], "p99": [], "cpu": []})
             by[m.group(1)]["med"].append(float(m.group(2))); by[m.group(1)]["p99"].append(float(m.group(3))); by[m.group(1)]["cpu"].append(float(m.group(4)))
 med = statistics.median
 print("| round | " + " | ".join("%s VM / Banyan ms (ratio)" % q for q in ("Q1", "Q2", "Q3")) + " |")
@@ -128,7 +130,7 @@ for q in ("Q1", "Q2", "Q3"):
     print("| %s | %.3f (%.3f) | %.3f | %.3f | %.3f (%.3f) | %.3f | **%.3f** | %.3f |" % (
         q, med(v["med"]), pct(v["all"], 0.99), floor, med(v["cpu"]), med(b["med"]), med(b["p99"]), med(b["cpu"]),
         med(b["med"]) / med(v["med"]), med(b["cpu"]) / med(v["cpu"]) if med(v["cpu"]) > 0 else float("nan")))
-for q in ("Q2-per-bucket", "Q3-rows"):
+for q in [name for name in by if name not in ("Q1", "Q2", "Q3")]:
     b = by[q]
     print("| Banyan %s (for comparison) | | | | %.3f (%.3f) | %.3f | %.3f | |" % (q, med(b["med"]), med(b["p99"]), med(b["cpu"]), med(b["med"]) / med(vm[q[:2].lower()]["med"])))
 print()

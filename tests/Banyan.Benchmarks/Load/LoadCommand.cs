@@ -201,7 +201,7 @@ public static class LoadCommand
             Console.WriteLine(Str($"write: {report.IngestSeconds:F2} s until the last acknowledgement = {report.PointsPerSecond:N0} data points/s; silo CPU {report.ServerCpuSeconds:F2} s = {report.ServerCpuSeconds * 1e9 / points:F0} ns/point; load generator CPU {report.ClientCpuSeconds:F2} s = {report.ClientCpuSeconds * 1e9 / points:F0} ns/point; silo page faults {report.ServerMinorFaults:N0} ({report.ServerMinorFaults * (double)Environment.SystemPageSize / points:F0} B/point)"));
 
             Stopwatch settling = Stopwatch.StartNew();
-            bool settled = await SettleAsync(data, options.SettleQuiet, options.SettleMax);
+            bool settled = await DataFolderQuiet.WaitAsync(data, options.SettleQuiet, options.SettleMax);
             report.SettleSeconds = settling.Elapsed.TotalSeconds;
             report.SettleCpuSeconds = silo.CpuSeconds() - server1.CpuSeconds;
             DiskUsage running = DiskUsage.Of(data);
@@ -222,30 +222,17 @@ public static class LoadCommand
         }
     }
 
-    // Untimed writes of another dataset into a group of their own, deleted with its data afterwards: the timed phase
-    // then starts on a silo whose JIT has compiled the write path, with an empty data folder again.
+    // The untimed warm-up writes (WarmupWrites), reported apart from the timed phase.
     private static async Task WarmUpAsync(LoadOptions options, string data, SiloChild silo, GrpcChannel channel, LoadReport report, CancellationToken cancellationToken)
     {
-        PeerDataset warmup = new(options.Series, options.WriteWarmup, options.Seed + 1);
-        await PeerSchema.CreateAsync(channel, options.Shards, options.TtlDays, options.WriteWarmup, cancellationToken, PeerSchema.WarmupGroup);
+        PeerDataset warmup = WarmupWrites.Dataset(options.Series, options.WriteWarmup, options.Seed);
         LoadWriter writer = new(warmup, options.Streams, options.Client, options.FlushEvery, PeerSchema.WarmupGroup);
         writer.Prepare();
-        double cpu0 = silo.CpuSeconds();
-        Stopwatch writing = Stopwatch.StartNew();
-        LoadWriteResult written = await writer.WriteAsync(channel, silo.GrpcAddress, cancellationToken);
-        writing.Stop();
-        report.WarmupPoints = warmup.Samples;
-        report.WarmupPointsPerSecond = warmup.Samples / writing.Elapsed.TotalSeconds;
-        report.WarmupServerNsPerPoint = (silo.CpuSeconds() - cpu0) * 1e9 / warmup.Samples;
-        if (written.Succeeded != warmup.Samples)
-        {
-            throw new InvalidOperationException($"warm-up: {written.Succeeded:N0} of {warmup.Samples:N0} data points acknowledged (first failure: {written.FirstFailure})");
-        }
-
-        await PeerSchema.DeleteAsync(channel, PeerSchema.WarmupGroup, cancellationToken);
-        Stopwatch settling = Stopwatch.StartNew();
-        bool settled = await SettleAsync(data, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30));
-        Console.WriteLine(Str($"warm-up: {warmup.Samples:N0} data points into group {PeerSchema.WarmupGroup} in {writing.Elapsed.TotalSeconds:F2} s ({report.WarmupPointsPerSecond:N0} data points/s, silo {report.WarmupServerNsPerPoint:F0} ns/point), group deleted, {(settled ? "quiet" : "still changing")} after {settling.Elapsed.TotalSeconds:F1} s"));
+        WarmupResult result = await WarmupWrites.RunAsync(silo, channel, data, writer, warmup, options.Shards, options.TtlDays, cancellationToken);
+        report.WarmupPoints = result.Points;
+        report.WarmupPointsPerSecond = result.Points / result.Seconds;
+        report.WarmupServerNsPerPoint = result.SiloCpuSeconds * 1e9 / result.Points;
+        Console.WriteLine(Str($"warm-up: {result.Points:N0} data points into group {PeerSchema.WarmupGroup} in {result.Seconds:F2} s ({report.WarmupPointsPerSecond:N0} data points/s, silo {report.WarmupServerNsPerPoint:F0} ns/point), group deleted, {(result.Settled ? "quiet" : "still changing")} after it"));
     }
 
     /// <summary>Copies a kept data folder (every file and folder under <paramref name="from"/>) to <paramref name="to"/>.</summary>
@@ -261,31 +248,6 @@ public static class LoadCommand
         {
             File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
         }
-    }
-
-    // Settled when the folder's files and their sizes have not changed for `quiet` (flushes and merges done).
-    private static async Task<bool> SettleAsync(string folder, TimeSpan quiet, TimeSpan max)
-    {
-        Stopwatch total = Stopwatch.StartNew();
-        Stopwatch unchanged = Stopwatch.StartNew();
-        (long, int) last = (-1, -1);
-        while (total.Elapsed < max)
-        {
-            DiskUsage now = DiskUsage.Of(folder);
-            if ((now.Apparent, now.Files) != last)
-            {
-                last = (now.Apparent, now.Files);
-                unchanged.Restart();
-            }
-            else if (unchanged.Elapsed >= quiet)
-            {
-                return true;
-            }
-
-            await Task.Delay(500);
-        }
-
-        return false;
     }
 
     private static Process StartPerf(int pid, string file)

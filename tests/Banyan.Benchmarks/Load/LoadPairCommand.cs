@@ -26,6 +26,9 @@ public static class LoadPairCommand
           --rounds N          rounds (default 3); each starts two fresh silos
           --b-env K=V         environment variable for B's silo only, repeatable: with --a and --b the same build, a
                               runtime setting compared in the same minutes (e.g. --b-env DOTNET_ReadyToRun=0)
+          --write-warmup N    before each round's timed writes, N points of each series into both silos (another group,
+                              untimed, deleted after; see load): the rounds then compare silos whose JIT has compiled the
+                              write path, without the first seconds' JIT and heap growth in the ratio (default: none)
           --series S, --points N, --seed N, --streams K, --shards N   as for load (defaults 10000, 360, 42, 8, 2)
         """;
 
@@ -34,14 +37,15 @@ public static class LoadPairCommand
     {
         Dictionary<string, string> options;
         Dictionary<string, string> environmentB;
-        int rounds, series, points, seed, streams, shards;
+        int rounds, series, points, seed, streams, shards, warmupPoints;
         try
         {
             environmentB = NamedOptions.Settings(args, "--b-env", out string[] rest);
-            options = NamedOptions.Parse(rest, ["--a", "--b", "--rounds", "--series", "--points", "--seed", "--streams", "--shards"], ["--a", "--b"]);
+            options = NamedOptions.Parse(rest, ["--a", "--b", "--rounds", "--series", "--points", "--seed", "--streams", "--shards", "--write-warmup"], ["--a", "--b"]);
             rounds = NamedOptions.Number(options, "--rounds", 3);
             (series, points, seed) = (NamedOptions.Number(options, "--series", 10_000), NamedOptions.Number(options, "--points", 360), NamedOptions.Number(options, "--seed", 42));
             (streams, shards) = (NamedOptions.Number(options, "--streams", 8), NamedOptions.Number(options, "--shards", 2));
+            warmupPoints = NamedOptions.Number(options, "--write-warmup", 0);
         }
         catch (ArgumentException e)
         {
@@ -53,8 +57,11 @@ public static class LoadPairCommand
         PeerDataset dataset = new(series, points, seed);
         LoadWriter writer = new(dataset, streams, LoadClient.Prepared);
         writer.Prepare();
+        PeerDataset? warmup = warmupPoints > 0 ? WarmupWrites.Dataset(series, warmupPoints, seed) : null;
+        LoadWriter? warmupWriter = warmup is null ? null : new(warmup, streams, LoadClient.Prepared, group: PeerSchema.WarmupGroup);
+        warmupWriter?.Prepare();
         string settingsB = environmentB.Count == 0 ? string.Empty : " with " + string.Join(' ', environmentB.Select(e => $"{e.Key}={e.Value}"));
-        Console.WriteLine(Str($"load-pair: A {options["--a"]}, B {options["--b"]}{settingsB}; {dataset.Samples:N0} data points into each, {streams} streams each, {rounds} rounds; machine {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadCommand.LoadAverage()}"));
+        Console.WriteLine(Str($"load-pair: A {options["--a"]}, B {options["--b"]}{settingsB}; {dataset.Samples:N0} data points into each, {streams} streams each, {rounds} rounds{(warmup is null ? string.Empty : $", each after {warmup.Samples:N0} untimed warm-up points into each")}; machine {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadCommand.LoadAverage()}"));
         List<double> cpuRatios = [];
         bool right = true;
         for (int round = 1; round <= rounds; round++)
@@ -72,6 +79,15 @@ public static class LoadPairCommand
                 using GrpcChannel channelA = GrpcChannel.ForAddress(a.GrpcAddress);
                 using GrpcChannel channelB = GrpcChannel.ForAddress(b.GrpcAddress);
                 using CancellationTokenSource bound = new(TimeSpan.FromMinutes(15));
+                if (warmup is not null)
+                {
+                    // Both at once, as the timed writes: neither silo warms up on a machine the other leaves idle.
+                    (string folderA, string folderB) = round % 2 == 1 ? (Path.Combine(root, "first"), Path.Combine(root, "second")) : (Path.Combine(root, "second"), Path.Combine(root, "first"));
+                    await Task.WhenAll(
+                        WarmupWrites.RunAsync(a, channelA, folderA, warmupWriter!, warmup, (uint)shards, 3650, bound.Token),
+                        WarmupWrites.RunAsync(b, channelB, folderB, warmupWriter!, warmup, (uint)shards, 3650, bound.Token));
+                }
+
                 await PeerSchema.CreateAsync(channelA, (uint)shards, 3650, points, bound.Token);
                 await PeerSchema.CreateAsync(channelB, (uint)shards, 3650, points, bound.Token);
 
