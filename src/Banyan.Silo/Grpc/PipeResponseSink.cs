@@ -12,9 +12,12 @@ namespace Banyan.Silo.Grpc;
 /// flush; Kestrel's body writer itself takes that lock in every <c>GetSpan</c> and <c>Advance</c>, so the frames are
 /// gathered here first and reach the body in one copy per batch (a few bytes a response) instead of two locked calls each.
 /// </summary>
+/// <param name="body">The response body (<c>HttpResponse.BodyWriter</c>).</param>
+/// <param name="callCancellation">The call's token: a flush stops when the client goes away.</param>
 public sealed class PipeResponseSink(PipeWriter body, CancellationToken callCancellation) : IWriteResponseSink
 {
-    // The frames appended since the last flush; reused, so it keeps the size of the stream's largest batch.
+    // The frames appended since the last flush; reused, so it keeps the size of the stream's largest batch (a batch holds
+    // at most Silo:WriteBatching:MaxMessages responses, 1,000 by default, a few dozen bytes each).
     private readonly ArrayBufferWriter<byte> _pending = new(1024);
 
     /// <inheritdoc/>
