@@ -149,7 +149,7 @@ public static class LoadCommand
             using CancellationTokenSource bound = new(options.Timeout);
             if (options.WriteWarmup > 0)
             {
-                await WarmUpAsync(options, data, silo, channel, report, bound.Token);
+                await WarmUpAsync(options, silo, channel, report, bound.Token);
             }
 
             await PeerSchema.CreateAsync(channel, options.Shards, options.TtlDays, options.Points, bound.Token);
@@ -223,12 +223,12 @@ public static class LoadCommand
     }
 
     // The untimed warm-up writes (WarmupWrites), reported apart from the timed phase.
-    private static async Task WarmUpAsync(LoadOptions options, string data, SiloChild silo, GrpcChannel channel, LoadReport report, CancellationToken cancellationToken)
+    private static async Task WarmUpAsync(LoadOptions options, SiloChild silo, GrpcChannel channel, LoadReport report, CancellationToken cancellationToken)
     {
         PeerDataset warmup = WarmupWrites.Dataset(options.Series, options.WriteWarmup, options.Seed);
         LoadWriter writer = new(warmup, options.Streams, options.Client, options.FlushEvery, PeerSchema.WarmupGroup);
         writer.Prepare();
-        WarmupResult result = await WarmupWrites.RunAsync(silo, channel, data, writer, warmup, options.Shards, options.TtlDays, cancellationToken);
+        WarmupResult result = await WarmupWrites.RunAsync(silo, channel, writer, warmup, options.Shards, options.TtlDays, cancellationToken);
         report.WarmupPoints = result.Points;
         report.WarmupPointsPerSecond = result.Points / result.Seconds;
         report.WarmupServerNsPerPoint = result.SiloCpuSeconds * 1e9 / result.Points;

@@ -82,10 +82,9 @@ public static class LoadPairCommand
                 if (warmup is not null)
                 {
                     // Both at once, as the timed writes: neither silo warms up on a machine the other leaves idle.
-                    (string folderA, string folderB) = round % 2 == 1 ? (Path.Combine(root, "first"), Path.Combine(root, "second")) : (Path.Combine(root, "second"), Path.Combine(root, "first"));
                     await Task.WhenAll(
-                        WarmupWrites.RunAsync(a, channelA, folderA, warmupWriter!, warmup, (uint)shards, 3650, bound.Token),
-                        WarmupWrites.RunAsync(b, channelB, folderB, warmupWriter!, warmup, (uint)shards, 3650, bound.Token));
+                        WarmupWrites.RunAsync(a, channelA, warmupWriter!, warmup, (uint)shards, 3650, bound.Token),
+                        WarmupWrites.RunAsync(b, channelB, warmupWriter!, warmup, (uint)shards, 3650, bound.Token));
                 }
 
                 await PeerSchema.CreateAsync(channelA, (uint)shards, 3650, points, bound.Token);

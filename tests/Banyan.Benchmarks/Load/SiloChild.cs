@@ -16,15 +16,19 @@ public sealed class SiloChild : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private SiloChild(Process process, int httpPort, int grpcPort)
+    private SiloChild(Process process, string dataRoot, int httpPort, int grpcPort)
     {
         _process = process;
+        DataRoot = dataRoot;
         HttpPort = httpPort;
         GrpcPort = grpcPort;
     }
 
     /// <summary>The PID.</summary>
     public int Pid => _process.Id;
+
+    /// <summary>The data folder the silo was started on.</summary>
+    public string DataRoot { get; }
 
     /// <summary>The HTTP port (<c>/api/healthz</c>).</summary>
     public int HttpPort { get; }
@@ -85,7 +89,7 @@ public sealed class SiloChild : IAsyncDisposable
         }
 
         Process process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {dotnet} {siloDll}");
-        SiloChild silo = new(process, httpPort, grpcPort);
+        SiloChild silo = new(process, dataRoot, httpPort, grpcPort);
         process.OutputDataReceived += (_, e) => silo.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Keep(e.Data);
         process.BeginOutputReadLine();

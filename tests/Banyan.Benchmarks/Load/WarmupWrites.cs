@@ -24,11 +24,11 @@ public static class WarmupWrites
 
     /// <summary>
     /// Creates the warm-up group in <paramref name="silo"/>, writes <paramref name="writer"/>'s dataset into it (a writer
-    /// made for <see cref="PeerSchema.WarmupGroup"/> and prepared), deletes the group and waits until
-    /// <paramref name="dataFolder"/> has not changed for 3 s.
+    /// made for <see cref="PeerSchema.WarmupGroup"/> and prepared), deletes the group and waits until the silo's data
+    /// folder has not changed for 3 s.
     /// </summary>
     /// <exception cref="InvalidOperationException">A warm-up point was not acknowledged.</exception>
-    public static async Task<WarmupResult> RunAsync(SiloChild silo, GrpcChannel channel, string dataFolder, LoadWriter writer, PeerDataset dataset, uint shards, uint ttlDays, CancellationToken cancellationToken)
+    public static async Task<WarmupResult> RunAsync(SiloChild silo, GrpcChannel channel, LoadWriter writer, PeerDataset dataset, uint shards, uint ttlDays, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(writer);
@@ -45,7 +45,7 @@ public static class WarmupWrites
         }
 
         await PeerSchema.DeleteAsync(channel, PeerSchema.WarmupGroup, cancellationToken);
-        bool settled = await DataFolderQuiet.WaitAsync(dataFolder, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30));
+        bool settled = await DataFolderQuiet.WaitAsync(silo.DataRoot, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30));
         return new WarmupResult(dataset.Samples, writing.Elapsed.TotalSeconds, cpu, settled);
     }
 }
