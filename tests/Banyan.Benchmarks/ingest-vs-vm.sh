@@ -10,6 +10,8 @@
 #   flock /work/team/heavy.lock bash tests/Banyan.Benchmarks/ingest-vs-vm.sh
 #
 # Environment (all optional):
+#   POINTS=360               points per series of gen.py's dataset (10,000 series): 1800 makes a five times longer ingest,
+#                            where a run's start and its tail after the last write weigh less in the cores used
 #   ROUNDS=3                 rounds (VictoriaMetrics then Banyan in each; the order flips every round)
 #   WRITERS=2                concurrent clients on both sides: Banyan's writer threads (--writers) and
 #                            VictoriaMetrics' import connections (bench.py --conc)
@@ -32,16 +34,22 @@ GEN="${GEN:-$ROOT/../shared/bench/peers/gen.py}"
 [ -f "$GEN" ] || GEN=/work/shared/bench/peers/gen.py
 BENCH="$(dirname "$GEN")/bench.py"
 export PEERBENCH_ROOT="${PEERBENCH_ROOT:-/tmp/peerbench}"
-export BANYAN_BENCH_DATA="${BANYAN_BENCH_DATA:-/tmp/banyan-bench-data/data.csv}"
+POINTS="${POINTS:-360}"
+SAMPLES=$((10000 * POINTS))
+if [ "$POINTS" = 360 ]; then
+  export BANYAN_BENCH_DATA="${BANYAN_BENCH_DATA:-/tmp/banyan-bench-data/data.csv}"
+else
+  export BANYAN_BENCH_DATA="${BANYAN_BENCH_DATA:-/tmp/banyan-bench-data-n$POINTS/data.csv}"
+fi
 OUT="${OUT:-/tmp/banyan-ingest-vs-vm}"
-DATA="$PEERBENCH_ROOT/data/s10000_n360_seed42"
+DATA="$PEERBENCH_ROOT/data/s10000_n${POINTS}_seed42"
 DLL="$ROOT/tests/Banyan.Benchmarks/bin/Release/net10.0/Banyan.Benchmarks.dll"
 
 command -v victoria-metrics >/dev/null || { echo "ingest-vs-vm: victoria-metrics is not installed (apt-get install victoria-metrics)" >&2; exit 1; }
 mkdir -p "$OUT"
 rm -f "$OUT"/vm-*.json "$OUT"/banyan-*.log
-python3 "$GEN" --formats vmjson --out "$DATA" >&2
-python3 "$GEN" --formats csv --out "$(dirname "$BANYAN_BENCH_DATA")" >&2
+python3 "$GEN" --points "$POINTS" --formats vmjson --out "$DATA" >&2
+python3 "$GEN" --points "$POINTS" --formats csv --out "$(dirname "$BANYAN_BENCH_DATA")" >&2
 [ "${NO_BUILD:-0}" = 1 ] || dotnet build -c Release "$ROOT/tests/Banyan.Benchmarks/Banyan.Benchmarks.csproj" -v quiet -nologo >&2
 
 # quiet(): waits for a quiet machine before each step.
@@ -63,17 +71,17 @@ for round in $(seq "$ROUNDS"); do
   if [ $((round % 2)) = 1 ]; then vm_step "$round"; banyan_step "$round"; else banyan_step "$round"; vm_step "$round"; fi
 done
 
-python3 - "$OUT" "$ROUNDS" <<'EOF' | tee "$OUT/table.md"
+python3 - "$OUT" "$ROUNDS" "$SAMPLES" <<'EOF' | tee "$OUT/table.md"
 import json, re, statistics, sys
-out, rounds = sys.argv[1], int(sys.argv[2])
+out, rounds, samples = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 vm, by, cold = [], [], []
 for r in range(1, rounds + 1):
     rep = json.load(open("%s/vm-%d.json" % (out, r)))["peers"]["victoria-metrics"]["reps"][0]
-    vm.append((3_600_000 / rep["ingest_s"], rep["server_cpu_s"] * 1e9 / 3_600_000, rep["server_cpu_s"] / rep["ingest_s"]))
+    vm.append((samples / rep["ingest_s"], rep["server_cpu_s"] * 1e9 / samples, rep["server_cpu_s"] / rep["ingest_s"]))
     first = next(l for l in open("%s/banyan-%d.log" % (out, r)) if l.startswith("warm-up"))
     cold.append(float(re.search(r"([\d,]+) samples/s", first).group(1).replace(",", "")))
     line = next(l for l in open("%s/banyan-%d.log" % (out, r)) if l.startswith("run 1"))
-    if "checked 3,600,000 samples exactly" not in line:
+    if "checked {:,} samples exactly".format(samples) not in line:
         sys.exit("banyan round %d: no exact check in %s" % (r, line))
     m = re.search(r"([\d,]+) samples/s .*\((\d+) to disk, ([\d.]+) cores\)", line)
     by.append((float(m.group(1).replace(",", "")), float(m.group(2)), float(m.group(3))))

@@ -17,6 +17,8 @@
 #   WRITE_WARMUP=0          Banyan: before the timed write phase, WRITE_WARMUP points of each series (another seed)
 #                           into a second group, untimed and then deleted (`load --write-warmup`): the timed phase is then
 #                           a silo whose JIT has compiled the write path; 0: a silo written to right after its start
+#   INGESTED_QUERIES=1      Banyan: Q1-Q3 also on the silo that took the writes, before its stop, as bench.py queries
+#                           VictoriaMetrics (`load --queries-before-restart`), in a table of their own; 0: not
 #   STREAMS=8 SHARDS=2      Banyan write streams and group shards
 #   PEERS=victoria-metrics  peers for bench.py (comma separated; prometheus,influxdb need their packages)
 #   GEN=../shared/bench/peers/gen.py                   where the peer scripts are (bench.py beside it)
@@ -80,7 +82,8 @@ if [ "${TABLE_ONLY:-0}" != 1 ]; then
   banyan_rep() {
     echo "== rep $1/$REPS banyan $(date -u +%H:%M:%S) $(quiet)" >&2
     dotnet "$LOAD" load --series "$S" --points "$N" --seed "$SEED" --streams "$STREAMS" --shards "$SHARDS" \
-      --query-runs "$QUERY_RUNS" --warmup 1 --warm "${WARM:-300}" --warm-seconds "${WARM_SECONDS:-20}" --write-warmup "${WRITE_WARMUP:-0}" --json "$OUT/banyan-rep$1.json" >&2 \
+      --query-runs "$QUERY_RUNS" --warmup 1 --warm "${WARM:-300}" --warm-seconds "${WARM_SECONDS:-20}" --write-warmup "${WRITE_WARMUP:-0}" \
+      $([ "${INGESTED_QUERIES:-1}" = 1 ] && echo --queries-before-restart) --json "$OUT/banyan-rep$1.json" >&2 \
     || echo "== banyan rep $1: the load command reported a failure (exit $?); the table marks it" >&2
   }
 
@@ -159,6 +162,21 @@ for k in ("Q1 warm", "Q2 warm", "Q3 warm", "Q1 http", "Q2 http", "Q3 http", "Top
     ms = [t for x in b for y in x["Queries"] if y["Name"] == k for t in y["Ms"]]
     detail = next((y["Detail"] for x in b for y in x["Queries"] if y["Name"] == k), "not run")
     extra.append("%s %s ms median / p99 (%s)" % (k, lat(ms), detail) if ms else "%s: %s" % (k, detail))
+ingested = {k: [t for x in b for y in x["Queries"] if y["Name"] == k + " ingested" for t in y["Ms"]] for k in ("Q1", "Q2", "Q3")}
+if all(ingested.values()):
+    vm = [(name, {k: [t for run in runs for x in run["peers"][name]["reps"] for t in x["queries"][k.lower()]["ms"]] for k in ingested}) for name in peers["peers"]]
+    print()
+    print("Queried as bench.py queries its peers (the process that took the writes, after the settle: the visible count, 1 untimed and QUERY_RUNS timed runs each; Banyan `load --queries-before-restart`), medians over the repetitions' runs / p99:")
+    print()
+    print("| system | Q1 ms | Q2 ms | Q3 ms | answers |")
+    print("|---|---|---|---|---|")
+    for name, qs in vm:
+        print("| %s | %s | %s | %s | |" % (name, lat(qs["Q1"]), lat(qs["Q2"]), lat(qs["Q3"])))
+    right = all(y["Correct"] for x in b for y in x["Queries"] if y["Name"].endswith(" ingested")) and all(x.get("VisiblePointsIngested") == x["DataPoints"] for x in b)
+    print("| banyan (this build) | %s | %s | %s | %s |" % (lat(ingested["Q1"]), lat(ingested["Q2"]), lat(ingested["Q3"]), "all correct" if right else "CHECK"))
+    for name, qs in vm:
+        print("| banyan / %s (medians) | %.2f | %.2f | %.2f | |" % (name, *(statistics.median(ingested[k]) / statistics.median(qs[k]) for k in ("Q1", "Q2", "Q3"))))
+    print()
 print("Banyan warm (after WARM_SECONDS of untimed queries and WARM more untimed runs of each: the runs of the table are the first after a start, while its JIT still recompiles), through the HTTP gateway, TopN over the hour (gRPC), and the gRPC floor (GetAPIVersion; x24 at once as Q2): " + "; ".join(extra))
 EOF
 echo "== table in $OUT/table.md" >&2

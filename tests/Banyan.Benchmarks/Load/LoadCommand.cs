@@ -71,6 +71,7 @@ public static class LoadCommand
             environment["DOTNET_EnableWriteXorExecute"] = "0"; // JIT code in plain anonymous memory, so perf finds it in the map
         }
 
+        List<PeerQueryResult> results = [];
         LoadReport report = new() { Series = options.Series, Points = options.Points, DataPoints = points, Streams = options.Streams, Client = ClientName(options), Shards = (int)options.Shards, LoadAverageBefore = LoadAverage() };
         if (options.QueriesOn is { } kept)
         {
@@ -79,7 +80,7 @@ public static class LoadCommand
         }
         else
         {
-            await WriteAndStopAsync(options, data, dataset, environment, report);
+            results.AddRange(await WriteAndStopAsync(options, data, dataset, environment, report));
         }
 
         // Queries on a restarted silo: what was acknowledged and flushed is read back from disk.
@@ -94,7 +95,7 @@ public static class LoadCommand
             Console.WriteLine(Str($"restart: serving after {report.RestartSeconds:F1} s; {report.VisiblePoints:N0} data points visible (expected {points:N0})"));
             using Process? perf = options.PerfQueriesFile is null ? null : StartPerf(silo.Pid, options.PerfQueriesFile);
             Uri http = new($"http://127.0.0.1:{silo.HttpPort}/");
-            List<PeerQueryResult> results = [.. await queries.RunAsync(channel, http, options.Warmup, options.QueryRuns, bound.Token, options.QueryNames, silo.CpuSeconds)];
+            results.InsertRange(0, await queries.RunAsync(channel, http, options.Warmup, options.QueryRuns, bound.Token, options.QueryNames, silo.CpuSeconds));
             if (options.Warm > 0 || options.WarmSeconds > 0)
             {
                 // The three peer queries once the silo's JIT has had its time: the runs above are the first after a start.
@@ -132,14 +133,15 @@ public static class LoadCommand
             await File.WriteAllTextAsync(options.JsonFile, JsonSerializer.Serialize(report, s_json));
         }
 
-        bool right = report.Failed == 0 && (options.QueriesOn is not null || report.Acknowledged == points) && report.VisiblePoints == points && report.Queries!.All(q => q.Correct);
+        bool right = report.Failed == 0 && (options.QueriesOn is not null || report.Acknowledged == points) && report.VisiblePoints == points
+            && (!options.QueriesBeforeRestart || report.VisiblePointsIngested == points) && report.Queries!.All(q => q.Correct);
         Console.WriteLine(right ? "load: every point acknowledged and visible, every answer correct" : "load: FAILED (see above)");
         return right ? 0 : 1;
     }
 
     // The write phase: a silo on the fresh folder, the schema, the dataset over the write streams, the settle and a
-    // graceful stop, each measured into the report.
-    private static async Task WriteAndStopAsync(LoadOptions options, string data, PeerDataset dataset, Dictionary<string, string> environment, LoadReport report)
+    // graceful stop, each measured into the report. Returns the queries run on that silo before its stop (--queries-before-restart).
+    private static async Task<IReadOnlyList<PeerQueryResult>> WriteAndStopAsync(LoadOptions options, string data, PeerDataset dataset, Dictionary<string, string> environment, LoadReport report)
     {
         long points = dataset.Samples;
         await using (SiloChild silo = await SiloChild.StartAsync(options.SiloDll, data, environment, options.SiloArguments, TimeSpan.FromSeconds(120)))
@@ -209,6 +211,7 @@ public static class LoadCommand
             report.DiskApparentRunning = running.Apparent;
             report.PeakRssBytes = silo.PeakRssBytes();
             Console.WriteLine(Str($"settle: {(settled ? "quiet" : "still changing")} after {report.SettleSeconds:F1} s (silo CPU {report.SettleCpuSeconds:F2} s); running: {running.Describe(points)}"));
+            IReadOnlyList<PeerQueryResult> ingested = options.QueriesBeforeRestart ? await QueryIngestedAsync(options, silo, channel, dataset, report, bound.Token) : [];
 
             Stopwatch stopping = Stopwatch.StartNew();
             bool clean = await silo.StopAsync(TimeSpan.FromSeconds(120));
@@ -219,7 +222,22 @@ public static class LoadCommand
             report.DiskByKindStopped = stopped.ApparentByKind;
             Console.WriteLine(Str($"stop: {(clean ? "graceful" : "NOT graceful (killed)")} in {report.StopSeconds:F1} s; stopped: {stopped.Describe(points)}"));
             Console.WriteLine(Str($"silo peak RSS (VmHWM) {report.PeakRssBytes / 1048576.0:F0} MiB"));
+            return ingested;
         }
+    }
+
+    // Q1-Q3 on the silo that took the writes, as bench.py queries a peer after its ingest and settle: the visible count,
+    // then the untimed and the timed runs, the process not restarted (VictoriaMetrics' figures are taken that way).
+    private static async Task<IReadOnlyList<PeerQueryResult>> QueryIngestedAsync(LoadOptions options, SiloChild silo, GrpcChannel channel, PeerDataset dataset, LoadReport report, CancellationToken cancellationToken)
+    {
+        PeerQueries queries = new(dataset);
+        report.VisiblePointsIngested = await queries.CountVisibleAsync(channel, cancellationToken);
+        HashSet<string> peerQueries = ["Q1", "Q2", "Q3"];
+        peerQueries.IntersectWith(options.QueryNames ?? peerQueries);
+        Uri http = new($"http://127.0.0.1:{silo.HttpPort}/");
+        IReadOnlyList<PeerQueryResult> results = await queries.RunAsync(channel, http, options.Warmup, options.QueryRuns, cancellationToken, peerQueries, silo.CpuSeconds);
+        Console.WriteLine(Str($"queries on the silo that took the writes: {report.VisiblePointsIngested:N0} data points visible, then {options.Warmup} untimed and {options.QueryRuns} timed runs of {string.Join(", ", peerQueries.Order())}"));
+        return [.. results.Select(r => r with { Name = r.Name + " ingested" })];
     }
 
     // The untimed warm-up writes (WarmupWrites), reported apart from the timed phase.

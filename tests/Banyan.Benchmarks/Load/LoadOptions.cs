@@ -40,6 +40,11 @@ public sealed class LoadOptions
                               queries after its start
           --warm-seconds S    first, S seconds of untimed Q1, Q2, Q3 in turn, then the --warm runs (default 0): the silo's
                               background tier-1 JIT lasts seconds, not a number of runs; implies the warm runs
+          --queries-before-restart
+                              also run Q1-Q3 on the silo that took the writes, after the settle and before its stop, as
+                              bench.py queries VictoriaMetrics (the visible count first, then --warmup untimed and
+                              --query-runs timed runs, the process not restarted), reported as "Q1 ingested"...; the
+                              table's runs stay those of the restarted silo
           --perf FILE         record the silo with `perf record -g` during the write phase (silo started with DOTNET_PerfMapEnabled=1)
           --queries NAMES     run only these queries, comma-separated (e.g. "Q1,Q2"; default all: Q1 Q2 Q3, the same over HTTP, TopN, "Floor", "Floor x24")
           --perf-queries FILE record the restarted silo with `perf record -g` during the timed query runs
@@ -115,6 +120,9 @@ public sealed class LoadOptions
     /// of runs warms a fast query for a fraction of that time; a duration does not depend on how fast the query is.
     /// </summary>
     public int WarmSeconds { get; private set; }
+
+    /// <summary>Whether Q1-Q3 also run on the silo that took the writes, before its stop (as bench.py queries its peers).</summary>
+    public bool QueriesBeforeRestart { get; private set; }
 
     /// <summary>perf output file, or null.</summary>
     public string? PerfFile { get; private set; }
@@ -232,6 +240,9 @@ public sealed class LoadOptions
                 case "--warm-seconds":
                     o.WarmSeconds = Int(0);
                     break;
+                case "--queries-before-restart":
+                    o.QueriesBeforeRestart = true;
+                    break;
                 case "--perf":
                     o.PerfFile = Path.GetFullPath(Value());
                     break;
@@ -247,6 +258,11 @@ public sealed class LoadOptions
                 default:
                     throw new ArgumentException($"unknown option '{name}'\n{Usage}");
             }
+        }
+
+        if (o.QueriesBeforeRestart && o.QueriesOn is not null)
+        {
+            throw new ArgumentException("--queries-before-restart needs the write phase, which --queries-on skips");
         }
 
         return o;

@@ -75,6 +75,9 @@ public sealed class LoadReport
     /// <summary>Data points the restarted silo counts (COUNT over every measure and the whole time range).</summary>
     public long VisiblePoints { get; set; }
 
+    /// <summary>Data points the silo that took the writes answered before its stop (<c>--queries-before-restart</c>; 0 when not asked).</summary>
+    public long VisiblePointsIngested { get; set; }
+
     /// <summary>Peak RSS of the restarted silo after the queries, bytes (<c>VmHWM</c>).</summary>
     public long QueryPeakRssBytes { get; set; }
 
