@@ -95,6 +95,7 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(30), silo.Shard.CompactAfterIdle);
         Assert.Equal(64, silo.Shard.FlushThresholdMegabytes);
         Assert.Equal(128, silo.Shard.MaxMemoryMegabytes);
+        Assert.Equal(0, silo.Shard.MemoryBudgetMegabytes); // automatic: a quarter of the memory the process may use
         Assert.Equal(64, silo.TopN.ListCacheMegabytes);
         Banyan.Storage.Shards.ShardOptions engine = silo.Shard.ShardOptionsFor(Banyan.Storage.Rows.DataKind.Measure, blockCache: null);
         Assert.Equal(new Banyan.Storage.Shards.ShardOptions().FlushThresholdBytes, engine.FlushThresholdBytes);
@@ -119,6 +120,8 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Contains("Silo:Shard:FlushThresholdMegabytes", flush.Message, StringComparison.Ordinal);
         ArgumentException memory = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:Shard:FlushThresholdMegabytes=32", "--Silo:Shard:MaxMemoryMegabytes=16"]));
         Assert.Contains("Silo:Shard:MaxMemoryMegabytes", memory.Message, StringComparison.Ordinal);
+        ArgumentException budget = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:Shard:MemoryBudgetMegabytes=-1"]));
+        Assert.Contains("Silo:Shard:MemoryBudgetMegabytes", budget.Message, StringComparison.Ordinal);
         ArgumentException lists = Assert.Throws<ArgumentException>(() => SiloHost.Build(["--Silo:TopN:ListCacheMegabytes=-1"]));
         Assert.Contains("Silo:TopN:ListCacheMegabytes", lists.Message, StringComparison.Ordinal);
     }
@@ -136,6 +139,32 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Equal(Banyan.Storage.Rows.DataKind.Stream, engine.Kind);
         Assert.Equal(16L << 20, engine.FlushThresholdBytes);
         Assert.Equal(48L << 20, engine.MaxMemoryBytes);
+    }
+
+    [Fact]
+    public void The_silos_memory_budget_is_a_quarter_of_its_memory_unless_set_and_reaches_the_engine_shards()
+    {
+        BanyanSiloOptions silo = new();
+        Assert.Equal(2L << 30, silo.Shard.MemoryBudgetBytes(availableBytes: 8L << 30));
+        Assert.Equal(128L << 20, silo.Shard.MemoryBudgetBytes(availableBytes: 256L << 20)); // never below one shard's bound
+
+        silo.Shard.MemoryBudgetMegabytes = 300;
+        silo.Validate();
+        Assert.Equal(300L << 20, silo.Shard.MemoryBudgetBytes(availableBytes: 8L << 30));
+
+        Banyan.Storage.Shards.MemoryBudget shared = new(150L << 20, 300L << 20);
+        Banyan.Storage.Shards.ShardOptions engine = silo.Shard.ShardOptionsFor(Banyan.Storage.Rows.DataKind.Measure, blockCache: null, shared);
+        Assert.Same(shared, engine.MemoryBudget);
+    }
+
+    [Fact]
+    public void The_silo_builds_one_memory_budget_from_its_setting()
+    {
+        using Banyan.Grains.Shards.ShardMemoryBudget budget = new(
+            Microsoft.Extensions.Options.Options.Create(new BanyanSiloOptions { Shard = { MemoryBudgetMegabytes = 300 } }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Banyan.Grains.Shards.ShardMemoryBudget>.Instance);
+        Assert.Equal(300L << 20, budget.Budget.MaxBytes);
+        Assert.Equal(150L << 20, budget.Budget.FlushThresholdBytes);
     }
 
     private static int FreeLoopbackPort()

@@ -45,6 +45,8 @@ public sealed class MetricsEndpointTests
         Assert.Contains("# TYPE banyan_query_duration_seconds histogram", after, StringComparison.Ordinal);
         Assert.Contains("banyan_shard_memory_bytes{", after, StringComparison.Ordinal);
         Assert.Contains("# TYPE banyan_block_cache_size_bytes gauge", after, StringComparison.Ordinal);
+        Assert.True(Sum(after, "banyan_shard_memory_budget_limit_bytes", string.Empty) > 0, "the silo's memory budget is reported");
+        Assert.Contains("# TYPE banyan_shard_memory_budget_held_bytes gauge", after, StringComparison.Ordinal);
         Assert.Contains("# TYPE banyan_block_cache_lookups_total counter", after, StringComparison.Ordinal);
     }
 

@@ -59,7 +59,7 @@ public static class BanyanSiloBuilderExtensions
         builder.AddPlacementDirector<NodeNamePlacementStrategy, NodeNamePlacementDirector>();
     }
 
-    // The data clock (expiry, rotation), the per-silo write routing cache and segment listings, the decoded-block and TopN list caches every shard shares,
+    // The data clock (expiry, rotation), the per-silo write routing cache and segment listings, the decoded-block and TopN list caches and the memory budget every shard shares,
     // the registry of shards open here that queries read without a grain call, the joining of shard writes per shard, the measure query runner the gRPC service calls without a grain hop, and the start-up pass that wakes every
     // group grain so its segment lifecycle runs even before the first write after a restart.
     private static void AddWritePath(ISiloBuilder builder)
@@ -68,6 +68,7 @@ public static class BanyanSiloBuilderExtensions
         builder.Services.AddSingleton<Writes.WriteRouting>();
         builder.Services.AddSingleton<Queries.SegmentListings>();
         builder.Services.AddSingleton<Shards.ShardBlockCache>();
+        builder.Services.AddSingleton<Shards.ShardMemoryBudget>();
         builder.Services.AddSingleton<TopN.ShardTopNListCache>();
         builder.Services.AddSingleton<Shards.LocalShards>();
         builder.Services.AddSingleton<Writes.ShardWriteCoalescer>();

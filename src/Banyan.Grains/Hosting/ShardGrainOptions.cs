@@ -34,7 +34,8 @@ public sealed class ShardGrainOptions
 
     /// <summary>
     /// Buffered writes and memory parts a shard holds before a write starts a flush, in MiB (default 64): with the flush
-    /// period, what bounds the memory of a shard being written to. A silo holds up to this much for each shard it writes.
+    /// period, what bounds the memory of a shard being written to. What all the shards of a silo hold together is bounded
+    /// by <see cref="MemoryBudgetMegabytes"/>.
     /// </summary>
     public int FlushThresholdMegabytes { get; set; } = 64;
 
@@ -44,11 +45,35 @@ public sealed class ShardGrainOptions
     /// </summary>
     public int MaxMemoryMegabytes { get; set; } = 128;
 
-    /// <summary>The engine settings of a shard of <paramref name="kind"/> opened by a shard grain, with the silo's block cache.</summary>
-    public ShardOptions ShardOptionsFor(DataKind kind, DecodedBlockCache? blockCache) => new()
+    /// <summary>
+    /// What all the shards of the silo may hold together in buffered writes and memory parts, in MiB (default 0:
+    /// a quarter of the memory the process may use, as the runtime sees it: the container's limit or the machine's
+    /// memory; at least <see cref="MaxMemoryMegabytes"/>). From half of it a write asks the shard holding the most to
+    /// flush; a write that would cross it waits for a flush (back-pressure), as at a shard's own bound. A silo writes to
+    /// every shard of every live segment of every group, so without this its memory would grow with their number.
+    /// </summary>
+    public int MemoryBudgetMegabytes { get; set; }
+
+    /// <summary>
+    /// <see cref="MemoryBudgetMegabytes"/> in bytes, the automatic default resolved against
+    /// <paramref name="availableBytes"/> (the memory the process may use).
+    /// </summary>
+    public long MemoryBudgetBytes(long availableBytes)
+    {
+        if (MemoryBudgetMegabytes > 0)
+        {
+            return (long)MemoryBudgetMegabytes << 20;
+        }
+
+        return Math.Max(availableBytes / 4, (long)MaxMemoryMegabytes << 20);
+    }
+
+    /// <summary>The engine settings of a shard of <paramref name="kind"/> opened by a shard grain, with the silo's block cache and memory budget.</summary>
+    public ShardOptions ShardOptionsFor(DataKind kind, DecodedBlockCache? blockCache, MemoryBudget? memoryBudget = null) => new()
     {
         Kind = kind,
         BlockCache = blockCache,
+        MemoryBudget = memoryBudget,
         FlushThresholdBytes = (long)FlushThresholdMegabytes << 20,
         MaxMemoryBytes = (long)MaxMemoryMegabytes << 20,
     };
@@ -65,6 +90,11 @@ public sealed class ShardGrainOptions
         if (MaxMemoryMegabytes < FlushThresholdMegabytes)
         {
             throw new ArgumentException($"Silo:Shard:MaxMemoryMegabytes is {MaxMemoryMegabytes}; it must be at least Silo:Shard:FlushThresholdMegabytes ({FlushThresholdMegabytes}).");
+        }
+
+        if (MemoryBudgetMegabytes < 0)
+        {
+            throw new ArgumentException($"Silo:Shard:MemoryBudgetMegabytes is {MemoryBudgetMegabytes}; it must be 0 (a quarter of the memory the process may use) or more.");
         }
 
         if (BlockCacheMegabytes < 0)

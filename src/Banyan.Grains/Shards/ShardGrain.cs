@@ -43,6 +43,7 @@ public sealed partial class ShardGrain(
     IOptions<BanyanSiloOptions> options,
     SchemaCache schemas,
     ShardBlockCache blockCache,
+    ShardMemoryBudget memoryBudget,
     TopN.ShardTopNListCache topNLists,
     LocalShards localShards,
     [FromKeyedServices(BanyanClock.Key)] TimeProvider clock,
@@ -336,7 +337,7 @@ public sealed partial class ShardGrain(
         string folder = _options.ShardFolder(_key);
 
         // Opening replays the WAL: file I/O that must not run on the grain's turn.
-        Shard shard = await Task.Run(() => Shard.Open(folder, _options.Shard.ShardOptionsFor(kind, blockCache.Cache)));
+        Shard shard = await Task.Run(() => Shard.Open(folder, _options.Shard.ShardOptionsFor(kind, blockCache.Cache, memoryBudget.Budget)));
         Telemetry.GrainMetrics.AddShard(this, _key.Group, shard);
         // Whether the shard keeps a series index (ShardGrainState.SubjectsIndexed, persisted before the first write opens
         // it) is read here on the grain's turn; whether the index exists yet is asked at each read, off the turn too (it

@@ -23,6 +23,7 @@ public static class GrainMetrics
     private static readonly ConcurrentDictionary<object, (string Group, Shard Shard)> s_shards = new();
     private static readonly ConcurrentDictionary<string, Func<int>> s_segments = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<DecodedBlockCache, byte> s_blockCaches = new();
+    private static readonly ConcurrentDictionary<MemoryBudget, byte> s_memoryBudgets = new();
 
     static GrainMetrics()
     {
@@ -31,6 +32,8 @@ public static class GrainMetrics
         s_meter.CreateObservableGauge("banyan.group.segments", ObserveSegments, "{segment}", "Live segments per group, as the group grains active on this silo know them.");
         s_meter.CreateObservableGauge("banyan.shard.active", () => s_shards.Count, "{shard}", "Shard grains with an open engine shard on this silo.");
         s_meter.CreateObservableGauge("banyan.block_cache.size", () => s_blockCaches.Keys.Sum(c => c.Bytes), "By", "Bytes of decoded blocks held by the block cache of this silo.");
+        s_meter.CreateObservableGauge("banyan.shard.memory_budget.held", () => s_memoryBudgets.Keys.Sum(b => b.HeldBytes), "By", "Bytes all the shards of this silo hold together in buffered writes and memory parts, as the silo's memory budget counts them.");
+        s_meter.CreateObservableGauge("banyan.shard.memory_budget.limit", () => s_memoryBudgets.Keys.Sum(b => b.MaxBytes), "By", "The silo's memory budget: what its shards may hold together before writes wait for a flush (Silo:Shard:MemoryBudgetMegabytes).");
         s_meter.CreateObservableCounter("banyan.block_cache.lookups", ObserveBlockCacheLookups, "{lookup}", "Block cache lookups, by outcome (hit: no decoding; miss: the block was decoded).");
     }
 
@@ -79,6 +82,12 @@ public static class GrainMetrics
 
     /// <summary>Stops reporting <paramref name="cache"/>.</summary>
     public static void RemoveBlockCache(DecodedBlockCache cache) => s_blockCaches.TryRemove(cache, out _);
+
+    /// <summary>Reports <paramref name="budget"/>'s held bytes and bound (until <see cref="RemoveMemoryBudget"/>).</summary>
+    public static void AddMemoryBudget(MemoryBudget budget) => s_memoryBudgets[budget] = 0;
+
+    /// <summary>Stops reporting <paramref name="budget"/>.</summary>
+    public static void RemoveMemoryBudget(MemoryBudget budget) => s_memoryBudgets.TryRemove(budget, out _);
 
     private static Measurement<long>[] ObserveBlockCacheLookups() =>
     [

@@ -28,7 +28,8 @@ namespace Banyan.Storage.Shards;
 /// the WAL records only the older snapshot needed are let go.</para>
 /// <para>Memory accounting lives here too (bytes reserved by writes, buffered, and held by memory
 /// parts), so back-pressure sees the same state the views do; every change completes
-/// <see cref="NextChange"/>, which writers waiting for memory await.</para>
+/// <see cref="NextChange"/>, which writers waiting for memory await. Every change of it is mirrored in
+/// the process's <see cref="MemoryBudget"/> when there is one, and the close gives back what is left.</para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The install gate is a SemaphoreSlim whose wait handle is never created: nothing to dispose, and flushes still waiting on it when the shard closes must get the closed error, not a disposed semaphore.")]
 internal sealed class PartSet
@@ -39,6 +40,7 @@ internal sealed class PartSet
     private readonly SemaphoreSlim _installGate = new(1, 1);
     private readonly SnapshotStore _store;
     private readonly ShardResources _resources;
+    private readonly MemoryBudget? _budget;
 
     // Guarded by _gate.
     private ShardView _current;
@@ -66,12 +68,14 @@ internal sealed class PartSet
     /// <summary>
     /// Takes over <paramref name="disk"/> (each handle's creator reference passes to the first view)
     /// as loaded from the snapshot <paramref name="load"/>; <paramref name="heldIds"/> are parts only the
-    /// fallback snapshot lists, deleted at the first install.
+    /// fallback snapshot lists, deleted at the first install. Memory held is also counted in <paramref name="budget"/>
+    /// (when given) until the part set closes.
     /// </summary>
-    public PartSet(SnapshotStore store, PartHandle<IPartReader>[] disk, SnapshotLoadResult load, List<long> heldIds, long bufferedThrough, ShardResources resources)
+    public PartSet(SnapshotStore store, PartHandle<IPartReader>[] disk, SnapshotLoadResult load, List<long> heldIds, long bufferedThrough, ShardResources resources, MemoryBudget? budget = null)
     {
         _store = store;
         _resources = resources;
+        _budget = budget;
         _nextId = load.HighestId;
         _flushedLsn = load.Current?.FlushedLsn ?? 0;
         _snapshotEpoch = load.Current?.Epoch ?? 0;
@@ -127,8 +131,8 @@ internal sealed class PartSet
 
     /// <summary>
     /// Reserves <paramref name="bytes"/> of memory for a write unless that would cross
-    /// <paramref name="limit"/>; a write larger than the limit gets it when nothing else is held, so no
-    /// write waits forever.
+    /// <paramref name="limit"/> or the memory budget's bound; a write larger than a limit gets it when
+    /// nothing else is held, so no write waits forever.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The shard is closed.</exception>
     public bool TryReserve(long bytes, long limit)
@@ -137,6 +141,11 @@ internal sealed class PartSet
         {
             ObjectDisposedException.ThrowIf(_closed, this);
             if (_memoryBytes > 0 && _memoryBytes + bytes > limit)
+            {
+                return false;
+            }
+
+            if (_budget is not null && !_budget.TryReserve(bytes))
             {
                 return false;
             }
@@ -152,6 +161,11 @@ internal sealed class PartSet
         lock (_gate)
         {
             _memoryBytes -= bytes;
+            if (!_closed)
+            {
+                _budget?.Release(bytes); // once closed, the budget got everything back at the close
+            }
+
             SignalChange();
         }
     }
@@ -162,6 +176,7 @@ internal sealed class PartSet
         lock (_gate)
         {
             _memoryBytes += bytes;
+            _budget?.Charge(bytes);
         }
     }
 
@@ -300,6 +315,7 @@ internal sealed class PartSet
             {
                 ShardView now = _current;
                 _memoryBytes -= freed;
+                _budget?.Release(freed); // installs and the close share the install gate: not closed here
                 Replace(NewView(new PartList(disk, now.Memory[flushed.Length..]), now.Buffered, now.BufferedThrough, now.BufferedRows));
             }
 
@@ -426,6 +442,7 @@ internal sealed class PartSet
 
                 _closed = true;
                 last = _current;
+                _budget?.Release(_memoryBytes); // dropped with the views (the WAL replays them), or reserved by writes that now fail
                 SignalChange();
             }
 

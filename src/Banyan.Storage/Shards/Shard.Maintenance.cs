@@ -28,6 +28,20 @@ public sealed partial class Shard
     /// <summary>Synchronous <see cref="FlushAsync"/> for tests and tools.</summary>
     public bool Flush() => FlushAsync().GetAwaiter().GetResult();
 
+    // A flush the memory budget asks for (this shard holds the most). Its failure (a full disk) is left to the flushes
+    // that writes, timers and callers ask for; the budget only follows the task to ask one flush at a time.
+    internal Task FlushForMemoryBudget()
+    {
+        if (Volatile.Read(ref _closing) != 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        Task<bool> flush = _flush.Request();
+        _ = flush.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return flush;
+    }
+
     /// <summary>
     /// Merges disk parts chosen by the <see cref="MergePolicy"/> (all of them when
     /// <paramref name="force"/>), installs a new snapshot, and lets the old parts go once no reader and

@@ -20,7 +20,8 @@ public sealed partial class Shard
     /// logged, WAL append with group commit, then the write buffer. The task completes when the rows
     /// survive a crash (with the WAL on) and are visible to every read that starts after; no thread is
     /// held while the fsync runs. Waits, signalled and bounded by <see cref="ShardOptions.WaitTimeout"/>,
-    /// while buffered writes and memory parts hold <see cref="ShardOptions.MaxMemoryBytes"/> (back-pressure).
+    /// while buffered writes and memory parts hold <see cref="ShardOptions.MaxMemoryBytes"/>, or the shards sharing
+    /// its <see cref="ShardOptions.MemoryBudget"/> hold the budget's bound (back-pressure).
     /// The caller may reuse its batch once the task has started.
     /// </summary>
     /// <exception cref="ArgumentException">The batch is of the other kind, a column lacks values, or the subject or a row is refused by the indexes.</exception>
@@ -130,18 +131,24 @@ public sealed partial class Shard
     // Back-pressure: memory is full. Asks for a flush (its failure, a full disk, is this write's error:
     // nothing was logged) and waits for it or for any change of the shard's state, then tries again. A
     // flush that found nothing to do (memory held by writes still waiting for their fsync) is not asked
-    // again until something changes. Every wait is on a task; the whole wait is bounded.
+    // again until something changes. With a memory budget the memory may be other shards': the budget is
+    // asked to flush the shard holding the most, and memory given back anywhere wakes the wait. Every wait
+    // is on a task; the whole wait is bounded.
     private async ValueTask WaitForMemoryAsync(long bytes)
     {
         long deadline = Environment.TickCount64 + (long)_options.WaitTimeout.TotalMilliseconds;
         bool askFlush = true;
+        MemoryBudget? budget = _options.MemoryBudget;
         while (true)
         {
             Task change = _parts.NextChange();
+            Task? released = budget?.NextChange();
             if (_parts.TryReserve(bytes, _options.MaxMemoryBytes))
             {
                 return;
             }
+
+            budget?.Relieve();
 
             long remaining = deadline - Environment.TickCount64;
             if (remaining <= 0)
@@ -152,7 +159,14 @@ public sealed partial class Shard
             Task<bool>? flush = askFlush ? _flush.Request() : null;
             try
             {
-                await (flush is null ? change : Task.WhenAny(flush, change)).WaitAsync(TimeSpan.FromMilliseconds(remaining)).ConfigureAwait(false);
+                Task any = (flush, released) switch
+                {
+                    (null, null) => change,
+                    (null, { } r) => Task.WhenAny(change, r),
+                    ({ } f, null) => Task.WhenAny(f, change),
+                    ({ } f, { } r) => Task.WhenAny(f, change, r),
+                };
+                await any.WaitAsync(TimeSpan.FromMilliseconds(remaining)).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -177,7 +191,11 @@ public sealed partial class Shard
 
     private TimeoutException MemoryTimeout(long bytes) => new(
         $"shard {FolderPath}: a write of {bytes} bytes waited {_options.WaitTimeout.TotalSeconds:0.#} s for memory (buffered writes and memory parts hold {_parts.MemoryBytes} bytes, "
-        + $"MaxMemoryBytes is {_options.MaxMemoryBytes}) and was not written: flushes could not free enough in time");
+        + $"MaxMemoryBytes is {_options.MaxMemoryBytes}{BudgetState()}) and was not written: flushes could not free enough in time");
+
+    private string BudgetState() => _options.MemoryBudget is { } budget
+        ? $"; the {budget.ShardCount} shards of the memory budget hold {budget.HeldBytes} bytes, its bound is {budget.MaxBytes}"
+        : string.Empty;
 
     // The write is acknowledged (durable with the WAL on): it joins the write buffer. Crossing a
     // threshold starts a seal or a flush in the background unless one runs; their failures never fail
@@ -195,6 +213,11 @@ public sealed partial class Shard
         if (memoryBytes >= _options.FlushThresholdBytes || memoryParts >= _options.MaxMemoryParts)
         {
             _flush.StartIfIdle();
+        }
+
+        if (_options.MemoryBudget is { OverFlushThreshold: true } budget)
+        {
+            budget.Relieve();
         }
     }
 

@@ -69,7 +69,7 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
         }
 
         _localLsn = through;
-        _parts = new PartSet(store, disk, load, heldIds, through, resources);
+        _parts = new PartSet(store, disk, load, heldIds, through, resources, options.MemoryBudget);
         _seal = new CoalescingWork(_ => Task.FromResult(SealPass()));
         _flush = new CoalescingWork(_ => FlushPassAsync());
         _merge = new CoalescingWork(MergePassAsync);
@@ -223,6 +223,7 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
                 throw;
             }
 
+            options.MemoryBudget?.Register(shard);
             return shard;
         }
         catch
@@ -282,6 +283,8 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
             return;
         }
 
+        // A closing shard is no longer asked to flush for the budget; what it holds goes back when its part set closes.
+        _options.MemoryBudget?.Unregister(this);
         try
         {
             if (!_options.WalEnabled)
@@ -328,6 +331,7 @@ public sealed partial class Shard : IDisposable, IAsyncDisposable
         catch
         {
             Volatile.Write(ref _closing, 0); // not closed: the caller may retry (once space is freed, the flush done)
+            _options.MemoryBudget?.Register(this);
             throw;
         }
 

@@ -38,6 +38,13 @@ public sealed class ShardOptions
     public long MaxMemoryBytes { get; init; } = 128L << 20;
 
     /// <summary>
+    /// The bound shared with the other shards of the process on what they hold together in buffered writes and memory
+    /// parts (see <see cref="Shards.MemoryBudget"/>); null (the default): only <see cref="MaxMemoryBytes"/> bounds
+    /// this shard.
+    /// </summary>
+    public MemoryBudget? MemoryBudget { get; init; }
+
+    /// <summary>
     /// Writes are buffered and turned into one memory part (in the background) once this many rows
     /// are buffered, or when a flush needs them (default 262,144); reads see buffered writes without
     /// it. Building a part costs per series block, so one part from many small batches is much

@@ -2,6 +2,7 @@ using Banyan.GrainInterfaces.Groups;
 using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Tests.Infrastructure;
 using Banyan.Tests.Shared.Writes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Banyan.Grains.Tests.Shards;
 
@@ -9,6 +10,31 @@ namespace Banyan.Grains.Tests.Shards;
 public sealed class ShardGrainTests(ClusterFixture fixture)
 {
     private static readonly DateTimeOffset s_segment = new(2026, 12, 2, 3, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task A_shard_grains_memory_is_counted_in_its_silos_memory_budget()
+    {
+        // A measure shard: its flush timer (5 s) leaves the written rows in memory while the test looks.
+        await Schemas.CreateAsync(fixture.Client, WriteSchemas.Group("budget-g", Banyan.Api.Common.V1.Catalog.Measure, shards: 1), WriteSchemas.Measure("budget-g"));
+        (ShardGrainKey key, string owner) = await ShardOf("budget-g");
+        await fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("cpm", TestBatches.Cpm(100, TestBatches.Nanos(s_segment), "entity-0"))));
+
+        // Every silo has one budget (Silo:Shard:MemoryBudgetMegabytes) that its shards count their memory in. Read
+        // before the shard's own figure: with no more writes a shard's memory only falls, so the budgets' sum bounds it.
+        long held = 0;
+        int shards = 0;
+        foreach (Orleans.TestingHost.SiloHandle silo in fixture.Cluster.GetActiveSilos())
+        {
+            Banyan.Storage.Shards.MemoryBudget budget = fixture.Cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<Banyan.Grains.Shards.ShardMemoryBudget>().Budget;
+            held += budget.HeldBytes;
+            shards += budget.ShardCount;
+        }
+
+        ShardStats stats = await fixture.Client.CallShardAsync(key, owner, g => g.GetStats());
+        Assert.True(shards >= 1, "the open shard is registered with its silo's budget");
+        Assert.True(held >= stats.MemoryBytes, $"the budgets hold {held} bytes, the shard alone {stats.MemoryBytes}");
+        Assert.True(held > 0, "the written rows are held in a budget");
+    }
 
     [Fact]
     public async Task The_flush_timer_moves_memory_parts_to_disk_without_a_flush_call()
