@@ -72,4 +72,15 @@ public sealed class NamedOptionsTests
 
         Assert.Equal($"--rounds {text}: expected a positive whole number", refused.Message);
     }
+
+    [Fact]
+    public void A_number_with_a_lower_bound_of_zero_takes_zero_and_refuses_below_it()
+    {
+        Dictionary<string, string> zero = NamedOptions.Parse(["--a", "A", "--b", "B", "--rounds", "0"], s_known, s_required);
+        Assert.Equal(0, NamedOptions.Number(zero, "--rounds", 3, min: 0));
+
+        Dictionary<string, string> negative = NamedOptions.Parse(["--a", "A", "--b", "B", "--rounds", "-1"], s_known, s_required);
+        ArgumentException refused = Assert.Throws<ArgumentException>(() => NamedOptions.Number(negative, "--rounds", 3, min: 0));
+        Assert.Equal("--rounds -1: expected a whole number of at least 0", refused.Message);
+    }
 }

@@ -159,6 +159,7 @@ public static class LoadCommand
             LoadWriter writer = new(dataset, options.Streams, options.Client, options.FlushEvery);
             writer.Prepare();
             using Process? perf = options.PerfFile is null ? null : StartPerf(silo.Pid, options.PerfFile);
+            using Process? allocTrace = options.AllocTraceFile is null ? null : StartAllocTrace(silo.Pid, options.AllocTraceFile);
             ProcessStat server0 = silo.Stat();
             TimeSpan clientCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             Stopwatch writing = Stopwatch.StartNew();
@@ -169,6 +170,12 @@ public static class LoadCommand
             if (perf is not null)
             {
                 await StopPerfAsync(perf);
+            }
+
+            if (allocTrace is not null)
+            {
+                await StopPerfAsync(allocTrace); // dotnet-trace ends its session on SIGINT as perf does
+                Console.WriteLine($"alloc-trace: {options.AllocTraceFile} (read it with: alloc-report {options.AllocTraceFile})");
             }
 
             report.IngestSeconds = writing.Elapsed.TotalSeconds;
@@ -275,6 +282,36 @@ public static class LoadCommand
         _ = perf.StandardError.ReadToEndAsync();
         Thread.Sleep(500); // perf attaches before the first write
         return perf;
+    }
+
+    // The runtime's allocation samples (the GC keyword at verbose level: one event per about 100 KB allocated, with its
+    // type and stack) of the silo, until StopPerfAsync. dotnet-trace is a .NET global tool, so it is looked for on PATH
+    // and where `dotnet tool install -g` puts it.
+    private static Process StartAllocTrace(int pid, string file)
+    {
+        string tools = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-trace");
+        string tool = File.Exists(tools) ? tools : "dotnet-trace";
+        ProcessStartInfo info = new(tool, ["collect", "-p", pid.ToString(CultureInfo.InvariantCulture), "--providers", "Microsoft-Windows-DotNETRuntime:0x1:5", "-o", file])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        Process trace;
+        try
+        {
+            trace = Process.Start(info) ?? throw new InvalidOperationException("cannot start dotnet-trace");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("--alloc-trace needs dotnet-trace (dotnet tool install -g dotnet-trace)", e);
+        }
+
+        _ = trace.StandardOutput.ReadToEndAsync();
+        _ = trace.StandardError.ReadToEndAsync();
+        Thread.Sleep(1000); // the session is open before the first write
+        return trace;
     }
 
     private static async Task StopPerfAsync(Process perf)

@@ -46,6 +46,8 @@ public sealed class LoadOptions
                               --query-runs timed runs, the process not restarted), reported as "Q1 ingested"...; the
                               table's runs stay those of the restarted silo
           --perf FILE         record the silo with `perf record -g` during the write phase (silo started with DOTNET_PerfMapEnabled=1)
+          --alloc-trace FILE  record the silo's allocation samples during the write phase with dotnet-trace (on PATH or in
+                              ~/.dotnet/tools: `dotnet tool install -g dotnet-trace`); `alloc-report FILE` reads them
           --queries NAMES     run only these queries, comma-separated (e.g. "Q1,Q2"; default all: Q1 Q2 Q3, the same over HTTP, TopN, "Floor", "Floor x24")
           --perf-queries FILE record the restarted silo with `perf record -g` during the timed query runs
           --json FILE         also write the figures as JSON (the side-by-side script reads it)
@@ -123,6 +125,9 @@ public sealed class LoadOptions
 
     /// <summary>Whether Q1-Q3 also run on the silo that took the writes, before its stop (as bench.py queries its peers).</summary>
     public bool QueriesBeforeRestart { get; private set; }
+
+    /// <summary>dotnet-trace output file of the write phase's allocation samples, or null.</summary>
+    public string? AllocTraceFile { get; private set; }
 
     /// <summary>perf output file, or null.</summary>
     public string? PerfFile { get; private set; }
@@ -242,6 +247,9 @@ public sealed class LoadOptions
                     break;
                 case "--queries-before-restart":
                     o.QueriesBeforeRestart = true;
+                    break;
+                case "--alloc-trace":
+                    o.AllocTraceFile = Path.GetFullPath(Value());
                     break;
                 case "--perf":
                     o.PerfFile = Path.GetFullPath(Value());

@@ -45,7 +45,7 @@ public static class LoadPairCommand
             rounds = NamedOptions.Number(options, "--rounds", 3);
             (series, points, seed) = (NamedOptions.Number(options, "--series", 10_000), NamedOptions.Number(options, "--points", 360), NamedOptions.Number(options, "--seed", 42));
             (streams, shards) = (NamedOptions.Number(options, "--streams", 8), NamedOptions.Number(options, "--shards", 2));
-            warmupPoints = NamedOptions.Number(options, "--write-warmup", 0);
+            warmupPoints = NamedOptions.Number(options, "--write-warmup", 0, min: 0); // 0: none, as for load
         }
         catch (ArgumentException e)
         {

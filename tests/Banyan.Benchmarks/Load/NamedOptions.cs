@@ -75,16 +75,19 @@ public static class NamedOptions
         return settings;
     }
 
-    /// <summary>The positive whole number given as <paramref name="name"/>, or <paramref name="fallback"/> when it is not given.</summary>
-    public static int Number(Dictionary<string, string> options, string name, int fallback)
+    /// <summary>
+    /// The whole number of at least <paramref name="min"/> (default 1: positive) given as <paramref name="name"/>, or
+    /// <paramref name="fallback"/> when it is not given.
+    /// </summary>
+    public static int Number(Dictionary<string, string> options, string name, int fallback, int min = 1)
     {
         if (!options.TryGetValue(name, out string? text))
         {
             return fallback;
         }
 
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= min
             ? value
-            : throw new ArgumentException($"{name} {text}: expected a positive whole number");
+            : throw new ArgumentException(min == 1 ? $"{name} {text}: expected a positive whole number" : $"{name} {text}: expected a whole number of at least {min}");
     }
 }
