@@ -5,9 +5,9 @@ namespace Banyan.Grains.TopN;
 /// group-by value. A window opened after the shard grain (re)activated first waits for what earlier activations
 /// persisted of it (<see cref="IsSeeding"/>): points arriving meanwhile queue in order and are applied after the
 /// persisted lists, so the window continues exactly where the last flush left it. The list of a group-by value starts
-/// with room for as many items as <paramref name="expectedSizes"/> gives it (what its list held in the window before:
-/// a list grows to about the same size window after window; each value its own, so a small group's list is not sized
-/// for the largest).
+/// with room for as many items as <paramref name="expectedSizes"/> gives it when the list is made (the processor's
+/// record of the most its list held in a window: a list grows to about the same size window after window; each value
+/// its own, so a small group's list is not sized for the largest).
 /// </summary>
 internal sealed class TopNWindow(long start, int capacity, bool descending, bool seeding, IReadOnlyDictionary<string, int>? expectedSizes = null)
 {
@@ -32,16 +32,17 @@ internal sealed class TopNWindow(long start, int capacity, bool descending, bool
     /// <summary>The group-by values with a list.</summary>
     public IReadOnlyDictionary<string, TopNCounters> Groups => _groups;
 
-    /// <summary>The number of items of each group-by value's list.</summary>
-    public Dictionary<string, int> ListSizes()
+    /// <summary>Raises each group-by value's entry of <paramref name="sizes"/> to the number of items of its list here.</summary>
+    public void RaiseListSizes(Dictionary<string, int> sizes)
     {
-        Dictionary<string, int> sizes = new(_groups.Count, StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(sizes);
         foreach ((string group, TopNCounters counters) in _groups)
         {
-            sizes[group] = counters.Count;
+            if (!sizes.TryGetValue(group, out int size) || size < counters.Count)
+            {
+                sizes[group] = counters.Count;
+            }
         }
-
-        return sizes;
     }
 
     /// <summary>True when a list changed since it was last persisted.</summary>

@@ -48,7 +48,7 @@ public sealed class TopNProcessorTests
     }
 
     [Fact]
-    public void A_new_windows_lists_start_with_room_for_what_their_group_held_in_the_last_window()
+    public void A_new_windows_lists_start_with_room_for_the_most_their_group_held_in_a_window()
     {
         TopNProcessor processor = new(Definition(counters: 300, lru: 10), descending: true);
         for (ulong series = 0; series < 200; series++)
@@ -58,8 +58,8 @@ public sealed class TopNProcessorTests
 
         processor.Put(Point(0, "h", 1, 1), false);
 
-        // The next window's lists are sized as each group-by value's list of the last one: "g" for its 200 items, "h"
-        // (one item) at the lists' first room, and a value the last window did not have there too.
+        // The next window's lists are sized as each group-by value's largest list of the windows before: "g" for its
+        // 200 items, "h" (one item) at the lists' first room, and a value no window had there too.
         processor.Put(Point(Minute, "g", 1, 1), false);
         processor.Put(Point(Minute, "h", 1, 1), false);
         processor.Put(Point(Minute, "k", 1, 1), false);
@@ -68,10 +68,29 @@ public sealed class TopNProcessorTests
         Assert.Equal(64, second.Groups["h"].Room);
         Assert.Equal(64, second.Groups["k"].Room);
 
-        // A window after a short one starts small again (never below the lists' first room); the first window did.
+        // A window opened while the one before is still filling (one item of "g" so far: writers behind in time put into
+        // it later) takes its room from the fuller window before that, not from the partial one; the first window grew.
         processor.Put(Point(2 * Minute, "g", 1, 1), false);
-        Assert.Equal(64, processor.Windows.Single(w => w.Start == 2 * Minute).Groups["g"].Room);
+        Assert.Equal(200, processor.Windows.Single(w => w.Start == 2 * Minute).Groups["g"].Room);
         Assert.Equal(256, processor.Windows.Single(w => w.Start == 0).Groups["g"].Room);
+
+        // The most a list held is remembered, also once the windows that held it are far behind; a flush raises it too,
+        // from every window (here a list of "h" that grew in a window opened earlier).
+        for (int w = 3; w <= 6; w++)
+        {
+            processor.Put(Point(w * Minute, "g", 1, 1), false);
+        }
+
+        for (ulong series = 0; series < 100; series++)
+        {
+            processor.Put(Point(Minute, "h", series, (long)series), false);
+        }
+
+        processor.Put(Point(7 * Minute, "g", 1, 1), false);
+        Assert.Equal(200, processor.Windows.Single(w => w.Start == 7 * Minute).Groups["g"].Room);
+        processor.TakeDirty();
+        processor.Put(Point(8 * Minute, "h", 1, 1), false);
+        Assert.Equal(100, processor.Windows.Single(w => w.Start == 8 * Minute).Groups["h"].Room);
     }
 
     [Fact]
