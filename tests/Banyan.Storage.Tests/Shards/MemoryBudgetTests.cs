@@ -1,8 +1,6 @@
 using Banyan.Storage.Parts;
-using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
-using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards;
 
@@ -28,31 +26,12 @@ public sealed class MemoryBudgetTests : IDisposable
         WaitTimeout = wait ?? TimeSpan.FromSeconds(30),
     };
 
-    private static WriteBatch Batch(int batch, int rows = 50)
-    {
-        WriteBatch b = new(DataKind.Measure);
-        b.AddColumn(null, "v", ColumnValueType.Float64);
-        for (int i = 0; i < rows; i++)
-        {
-            b.AddRow((ulong)(i % 3) + 1, (batch * 1000L) + i, 1, [ColumnValue.FromFloat64(i)]);
-        }
-
-        return b;
-    }
+    // FloatRows' batches of 50 rows: every key distinct, each batch the same size in memory.
+    private static WriteBatch Batch(int batch) => FloatRows.Batch(batch, rows: 50);
 
     private static long BatchBytes => BatchConcatenation.EstimateBytes(Batch(0));
 
-    private static int CountRows(Shard shard)
-    {
-        using ShardScan scan = shard.Scan(SeriesTimeFilter.All, ColumnProjection.KeysOnly);
-        int rows = 0;
-        while (scan.MoveNext())
-        {
-            rows++;
-        }
-
-        return rows;
-    }
+    private static int CountRows(Shard shard) => FloatRows.ReadAll(shard).Count;
 
     [Fact]
     public async Task Past_the_budgets_threshold_the_shard_holding_the_most_is_flushed()
