@@ -47,8 +47,8 @@ public sealed class ShardGrainOptions
 
     /// <summary>
     /// What all the shards of the silo may hold together in buffered writes and memory parts, in MiB (default 0:
-    /// a quarter of the memory the process may use, as the runtime sees it: the container's limit or the machine's
-    /// memory; at least <see cref="MaxMemoryMegabytes"/>). From half of it a write asks the shard holding the most to
+    /// a quarter of the memory the runtime may use for its heap: in a container 75 % of the container's limit, else the
+    /// machine's memory; at least <see cref="MaxMemoryMegabytes"/>). From half of it a write asks the shard holding the most to
     /// flush; a write that would cross it waits for a flush (back-pressure), as at a shard's own bound. A silo writes to
     /// every shard of every live segment of every group, so without this its memory would grow with their number.
     /// </summary>
