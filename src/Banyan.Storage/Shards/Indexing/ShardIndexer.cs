@@ -302,30 +302,10 @@ public sealed class ShardIndexer
         }
 
         IReadOnlyList<ColumnBuffer> columns = batch.Columns;
-        var described = new (string? Family, string Name, ColumnValueType Type)[columns.Count];
-        for (int c = 0; c < described.Length; c++)
-        {
-            described[c] = (columns[c].Family, columns[c].Name, columns[c].Type);
-        }
-
-        if (EntityTagColumns.Find(described, names) is not { } entityColumns)
-        {
-            return null;
-        }
-
-        // Of those, the string and binary ones: a key holds no arrays, so an array column could not be restored from it.
-        List<int>? omitted = null;
-        List<int>? positions = null;
-        for (int c = 0; c < columns.Count; c++)
-        {
-            if (entityColumns[c] && columns[c].Type is ColumnValueType.String or ColumnValueType.Binary)
-            {
-                (omitted ??= []).Add(c);
-                (positions ??= []).Add(IndexOf(names, columns[c].Name));
-            }
-        }
-
-        if (omitted is null)
+        OmissionLayout layout = subject.LastOmissionLayout is { } last && last.Matches(columns)
+            ? last
+            : subject.LastOmissionLayout = OmissionLayout.Of(columns, names);
+        if (layout.Omitted is not { } omitted)
         {
             return null;
         }
@@ -339,7 +319,7 @@ public sealed class ShardIndexer
             any |= rows[r];
         }
 
-        return any ? new EntityOmission([.. omitted], [.. positions!], rows) : null;
+        return any ? new EntityOmission(omitted, layout.Positions!, rows) : null;
     }
 
     /// <summary>
@@ -582,19 +562,6 @@ public sealed class ShardIndexer
     }
 
     private static long DurableIn(IndexStore store) => store.View().FlushedThrough;
-
-    private static int IndexOf(IReadOnlyList<string> names, string name)
-    {
-        for (int i = 0; i < names.Count; i++)
-        {
-            if (names[i] == name)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
 
     private static bool HasLegacyIndex(string idx) =>
         Directory.Exists(idx)

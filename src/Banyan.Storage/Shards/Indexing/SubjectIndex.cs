@@ -20,6 +20,7 @@ namespace Banyan.Storage.Shards.Indexing;
 internal sealed class SubjectIndex
 {
     private readonly string[] _documentTagNames;
+    private OmissionLayout? _lastOmissionLayout;
 
     public SubjectIndex(ShardIndexConfig config, IndexStore store, string folder, DocumentedSeries? documented = null)
     {
@@ -45,6 +46,17 @@ internal sealed class SubjectIndex
 
     /// <summary>The configuration.</summary>
     public ShardIndexConfig Config { get; }
+
+    /// <summary>
+    /// What the WAL record of the subject's last batch could leave out, for the next batch of the same column layout
+    /// (<see cref="ShardIndexer.OmissionFor"/>); null before the first. Written and read by concurrent writers: each
+    /// value is immutable, so any of them is right for a batch it matches.
+    /// </summary>
+    public OmissionLayout? LastOmissionLayout
+    {
+        get => Volatile.Read(ref _lastOmissionLayout);
+        set => Volatile.Write(ref _lastOmissionLayout, value);
+    }
 
     /// <summary>The inverted index of the subject.</summary>
     public IndexStore Store { get; }

@@ -137,6 +137,19 @@ public sealed class WalEntityOmissionTests : IDisposable
         }
 
         Assert.Null(shard.Indexer.OmissionFor(ambiguous));
+
+        // The subject remembers the last layout it worked out; a batch of another layout is worked out again, whichever
+        // came last: the first layout again, then the same tags in the other order.
+        Assert.Equal([0], shard.Indexer.OmissionFor(Batch([], services: 1, firstVersion: 30))!.Columns.ToArray());
+        WriteBatch reordered = new(DataKind.Measure);
+        reordered.AddColumn("default", "instance", ColumnValueType.Int64);
+        reordered.AddColumn("default", "service", ColumnValueType.String);
+        IReadOnlyList<TagValue> known = IndexModel.Entity(0, 1);
+        reordered.AddRow(Banyan.Storage.Series.SeriesKey.ComputeSeriesId(IndexModel.Subject, known), 40, 40, [ColumnValue.FromInt64(known[1].Number), ColumnValue.FromString(known[0].Text)]);
+        EntityOmission swapped = shard.Indexer.OmissionFor(reordered)!;
+        Assert.Equal([1], swapped.Columns.ToArray());
+        Assert.Equal([0], swapped.EntityPositions.ToArray());
+        Assert.Equal([true], swapped.Rows.ToArray());
     }
 
     private static void Write(Shard shard, IndexModel model, List<ModelRow> rows, int batches)
