@@ -14,7 +14,7 @@ namespace Banyan.Grains.Shards;
 /// </summary>
 public sealed partial class ShardMemoryBudget : IDisposable
 {
-    /// <summary>The budget of the silo configured by <paramref name="options"/>, logged once at the start.</summary>
+    /// <summary>The budget of the silo configured by <paramref name="options"/>, logged once (the silo makes it when its first shard grain activates).</summary>
     public ShardMemoryBudget(IOptions<BanyanSiloOptions> options, ILogger<ShardMemoryBudget> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
