@@ -22,6 +22,7 @@ public sealed class MetricsEndpointTests
         await registry.Measures.CreateAsync(new MeasureRegistryServiceCreateRequest { Measure = WriteSchemas.Measure("metrics_g") }, deadline: RegistryClients.Deadline);
 
         string before = await ScrapeAsync(http);
+        Assert.True(Sum(before, "banyan_shard_memory_budget_limit_bytes", string.Empty) > 0, "the silo's memory budget is reported from its start, before a shard opens");
         Metadata metadata = new() { Group = "metrics_g", Name = "cpm" };
         DateTimeOffset now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         List<MeasureV1.WriteResponse> written = await WriteExchange.MeasureAsync(host.Channel, [WriteSchemas.Point(metadata, 1, now, "e1", 7), WriteSchemas.Point(null, 2, now.AddSeconds(1), "e2", 8)]);

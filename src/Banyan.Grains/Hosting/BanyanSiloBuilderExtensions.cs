@@ -69,6 +69,7 @@ public static class BanyanSiloBuilderExtensions
         builder.Services.AddSingleton<Queries.SegmentListings>();
         builder.Services.AddSingleton<Shards.ShardBlockCache>();
         builder.Services.AddSingleton<Shards.ShardMemoryBudget>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<Shards.ShardMemoryBudget>());
         builder.Services.AddSingleton<TopN.ShardTopNListCache>();
         builder.Services.AddSingleton<Shards.LocalShards>();
         builder.Services.AddSingleton<Writes.ShardWriteCoalescer>();
