@@ -22,9 +22,12 @@ internal sealed class TopNProcessor
     private readonly Dictionary<long, TopNWindow> _windows = [];
     private readonly Queue<TopNWindow> _recentlyOpened = new(SizingWindows);
 
-    // Per group-by value, the most items its list held in any window seen so far: the room a new window's list starts
-    // with (windows of one aggregation see about the same series). Read by the windows as they make a list.
+    // Per group-by value of the windows held, the most items its list held in a window: the room a new window's list
+    // starts with (windows of one aggregation see about the same series). Read by the windows as they make a list.
     private readonly Dictionary<string, int> _listHighWater = new(StringComparer.Ordinal);
+
+    // Scratch of TakeDirty: the list sizes of the windows held now (reused, so a flush allocates nothing for it).
+    private readonly Dictionary<string, int> _heldSizes = new(StringComparer.Ordinal);
     private long _watermark = long.MinValue;
     private long _uses;
 
@@ -98,7 +101,8 @@ internal sealed class TopNProcessor
     // far. Not the last window's: writers a little behind in time still fill the window opened last when a writer ahead
     // opens the next, and a list sized too small doubles its way up, every array and its map again (7 % of a silo's
     // allocation in the peer load's write phase). Raised here from the windows opened last, and at every flush from all
-    // (TakeDirty); never past the lists' capacity, as each list takes at most that. (Sizes, not windows: a window holding
+    // (TakeDirty), which also forgets the values no window holds any more, so the record stays as large as the windows'
+    // own lists; never past the lists' capacity, as each list takes at most that. (Sizes, not windows: a window holding
     // the ones before would keep them alive.)
     private Dictionary<string, int> ListHighWater()
     {
@@ -116,14 +120,42 @@ internal sealed class TopNProcessor
         List<TopNSnapshot> dirty = [];
         foreach (TopNWindow window in _windows.Values)
         {
-            window.RaiseListSizes(_listHighWater);
+            window.RaiseListSizes(_heldSizes);
             if (!window.IsSeeding)
             {
                 dirty.AddRange(window.TakeDirty());
             }
         }
 
+        KeepHighWaterOf(_heldSizes);
+        _heldSizes.Clear();
         return dirty;
+    }
+
+    // The record keeps the group-by values of the windows held (held: their sizes now), each at the most it has seen.
+    private void KeepHighWaterOf(Dictionary<string, int> held)
+    {
+        List<string>? gone = null;
+        foreach (string group in _listHighWater.Keys)
+        {
+            if (!held.ContainsKey(group))
+            {
+                (gone ??= []).Add(group);
+            }
+        }
+
+        foreach (string group in gone ?? [])
+        {
+            _listHighWater.Remove(group);
+        }
+
+        foreach ((string group, int size) in held)
+        {
+            if (!_listHighWater.TryGetValue(group, out int most) || most < size)
+            {
+                _listHighWater[group] = size;
+            }
+        }
     }
 
     /// <summary>Marks the lists of a failed flush as not persisted again, so the next flush retries them.</summary>

@@ -48,6 +48,28 @@ public sealed class TopNProcessorTests
     }
 
     [Fact]
+    public void The_room_a_group_by_value_had_is_forgotten_once_no_window_holds_the_value()
+    {
+        TopNProcessor processor = new(Definition(counters: 300, lru: 2), descending: true);
+        for (ulong series = 0; series < 200; series++)
+        {
+            processor.Put(Point(0, "g", series, (long)series), false);
+        }
+
+        // Windows of another value only: "g"'s window is evicted, flushed and let go, and so is its room.
+        for (int w = 1; w <= 6; w++)
+        {
+            processor.Put(Point(w * Minute, "k", 1, 1), false);
+            processor.TakeDirty();
+            processor.FlushSucceeded();
+        }
+
+        Assert.DoesNotContain(processor.Windows, w => w.Groups.ContainsKey("g"));
+        processor.Put(Point(7 * Minute, "g", 1, 1), false);
+        Assert.Equal(64, processor.Windows.Single(w => w.Start == 7 * Minute).Groups["g"].Room);
+    }
+
+    [Fact]
     public void A_new_windows_lists_start_with_room_for_the_most_their_group_held_in_a_window()
     {
         TopNProcessor processor = new(Definition(counters: 300, lru: 10), descending: true);
@@ -74,8 +96,8 @@ public sealed class TopNProcessorTests
         Assert.Equal(200, processor.Windows.Single(w => w.Start == 2 * Minute).Groups["g"].Room);
         Assert.Equal(256, processor.Windows.Single(w => w.Start == 0).Groups["g"].Room);
 
-        // The most a list held is remembered, also once the windows that held it are far behind; a flush raises it too,
-        // from every window (here a list of "h" that grew in a window opened earlier).
+        // The most a list held is remembered while a window holds its group-by value, also once the window that held the
+        // most is far behind the last opened; a flush raises it from every window (here "h", which grew in an earlier one).
         for (int w = 3; w <= 6; w++)
         {
             processor.Put(Point(w * Minute, "g", 1, 1), false);
