@@ -22,6 +22,17 @@ public sealed class ShardIngestCheckTests
     }
 
     [Fact]
+    public void Writers_keeping_several_writes_in_flight_store_every_sample_and_count_their_fsyncs()
+    {
+        WriteBatch[] batches = Dataset(out _, out _, out _);
+        ShardIngestCheck check = ShardIngestCheck.Of(batches);
+        ShardIngestRun.Result result = null!;
+        InTempFolder(folder => result = ShardIngestRun.Run(folder, batches, wal: true, writers: 2, check, inFlight: 3));
+        Assert.Equal(Series * Points, check.Matched);
+        Assert.True(result.Fsyncs.Count >= 1, "the WAL's fsyncs are counted"); // other tests' shards may add theirs
+    }
+
+    [Fact]
     public void A_value_differing_in_its_last_bit_fails_the_run()
     {
         WriteBatch[] written = Dataset(out ulong[] series, out long[] timestamps, out double[] values);

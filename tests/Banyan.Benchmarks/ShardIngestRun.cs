@@ -13,7 +13,14 @@ public static class ShardIngestRun
     /// the final merge, IngestCpuSeconds to the end of the ingest phase (every sample in a disk part: the
     /// span VictoriaMetrics' server CPU is measured over, its import and force_flush).
     /// </summary>
-    public sealed record Result(double IngestSeconds, double TailSeconds, double FinalMergeSeconds, double SamplesPerSecond, long LiveBytes, long AllocatedLiveBytes, long DirectoryBytes, int Parts, long Samples, double TotalSeconds, double CpuSeconds, double IngestCpuSeconds);
+    public sealed record Result(double IngestSeconds, double TailSeconds, double FinalMergeSeconds, double SamplesPerSecond, long LiveBytes, long AllocatedLiveBytes, long DirectoryBytes, int Parts, long Samples, double TotalSeconds, double CpuSeconds, double IngestCpuSeconds)
+    {
+        /// <summary>Writes that waited for memory during the ingest (back-pressure), and their seconds together.</summary>
+        public (long Count, double Seconds) MemoryWaits { get; init; }
+
+        /// <summary>WAL fsyncs during the ingest, and their seconds together.</summary>
+        public (long Count, double Seconds) Fsyncs { get; init; }
+    }
 
     // Seal and flush thresholds: the product defaults unless BANYAN_BENCH_SEAL_ROWS or BANYAN_BENCH_FLUSH_BYTES say otherwise (for tuning experiments).
     public static ShardOptions Options(bool wal) => new()
@@ -47,9 +54,12 @@ public static class ShardIngestRun
     /// Writes every batch with <paramref name="writers"/> concurrent writers while a maintenance loop
     /// flushes and merges; with a <paramref name="check"/>, then scans the shard and checks every
     /// sample exactly (after the timings; the BenchmarkDotNet op checks the reopened shard instead).
+    /// Each writer waits for a write's acknowledgement before its next one, or with <paramref name="inFlight"/> above 1
+    /// keeps that many writes unacknowledged at once, as a client of the service's write streams does (a stream sends
+    /// on while earlier messages wait for their fsync).
     /// </summary>
     /// <exception cref="IngestCheckException">The shard holds other samples than the batches.</exception>
-    public static Result Run(string directory, WriteBatch[] batches, bool wal, int writers, ShardIngestCheck? check)
+    public static Result Run(string directory, WriteBatch[] batches, bool wal, int writers, ShardIngestCheck? check, int inFlight = 1)
     {
         Stopwatch total = Stopwatch.StartNew();
         TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
@@ -60,6 +70,7 @@ public static class ShardIngestRun
         }
 
         using Shard shard = Shard.Open(directory, Options(wal));
+        using StorageWaits waits = new();
         int next = -1;
         using CancellationTokenSource stop = new();
         Thread maintenance = new(() =>
@@ -83,9 +94,30 @@ public static class ShardIngestRun
             threads[w] = new Thread(() =>
             {
                 int b;
+                if (inFlight <= 1)
+                {
+                    while ((b = Interlocked.Increment(ref next)) < batches.Length)
+                    {
+                        shard.Write(batches[b]);
+                    }
+
+                    return;
+                }
+
+                Queue<Task> pending = new(inFlight);
                 while ((b = Interlocked.Increment(ref next)) < batches.Length)
                 {
-                    shard.Write(batches[b]);
+                    if (pending.Count == inFlight)
+                    {
+                        pending.Dequeue().GetAwaiter().GetResult();
+                    }
+
+                    pending.Enqueue(shard.WriteAsync(batches[b]).AsTask());
+                }
+
+                while (pending.Count > 0)
+                {
+                    pending.Dequeue().GetAwaiter().GetResult();
                 }
             })
             { Name = "ingest-writer" };
@@ -104,6 +136,7 @@ public static class ShardIngestRun
         shard.Flush();
         ingest.Stop(); // sustained ingest = until every sample is in an on-disk part
         double ingestCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
+        ((long Count, double Seconds) memoryWaits, (long Count, double Seconds) fsyncs) = (waits.MemoryWaits, waits.Fsyncs);
         maintenance.Join();
         Stopwatch merge = Stopwatch.StartNew();
         shard.Merge(force: true);
@@ -123,7 +156,11 @@ public static class ShardIngestRun
         // A fast ingest that lost, duplicated or changed a sample would be no result.
         check?.VerifyScan(shard);
 
-        return new Result(ingest.Elapsed.TotalSeconds, ingest.Elapsed.TotalSeconds - writeSeconds, merge.Elapsed.TotalSeconds, samples / ingest.Elapsed.TotalSeconds, live, allocated, Sizes(directory).Apparent, parts, samples, total.Elapsed.TotalSeconds, cpuSeconds, ingestCpuSeconds);
+        return new Result(ingest.Elapsed.TotalSeconds, ingest.Elapsed.TotalSeconds - writeSeconds, merge.Elapsed.TotalSeconds, samples / ingest.Elapsed.TotalSeconds, live, allocated, Sizes(directory).Apparent, parts, samples, total.Elapsed.TotalSeconds, cpuSeconds, ingestCpuSeconds)
+        {
+            MemoryWaits = memoryWaits,
+            Fsyncs = fsyncs,
+        };
     }
 
     private static (long Apparent, long Allocated) Sizes(string directory)

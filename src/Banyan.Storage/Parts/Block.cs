@@ -141,6 +141,9 @@ public sealed class Block
         }
     }
 
+    /// <summary>Makes room for <paramref name="rows"/> rows in the keys only (the caller reserves the columns it fills by rows).</summary>
+    internal void ReserveKeys(int rows) => EnsureRows(rows);
+
     /// <summary>Appends the key of a row; the caller then appends one value to every column.</summary>
     public void AppendKey(long timestamp, long version)
     {

@@ -97,6 +97,15 @@ public sealed class BlockHeader
     /// </summary>
     internal ulong MemoryEntityColumns { get; init; }
 
+    /// <summary>
+    /// For a block of a memory part, bit c set when column c of <see cref="MemoryRows"/> holds one row per block, the
+    /// block's value for all its rows, at row <see cref="MemoryStoreBlock"/> (see <c>MemoryPart.RowRange</c>).
+    /// </summary>
+    internal ulong MemoryOnePerBlockColumns { get; init; }
+
+    /// <summary>The block's row in the one-per-block columns of <see cref="MemoryRows"/>.</summary>
+    internal int MemoryStoreBlock { get; init; }
+
     /// <summary>The part whose <see cref="IPartReader.FindBlocks"/> produced this header (checked by ReadBlock).</summary>
     internal IPartReader? Owner { get; set; }
 

@@ -62,7 +62,26 @@ public sealed class MemoryPart : IPartReader
     /// all of series <paramref name="SeriesId"/>; bit c of <paramref name="EntityColumns"/> set when column c holds the
     /// series' entity value in every one of them.
     /// </summary>
-    internal readonly record struct RowRange(Block Rows, int First, int Count, ulong SeriesId, ulong EntityColumns);
+    internal readonly record struct RowRange(Block Rows, int First, int Count, ulong SeriesId, ulong EntityColumns)
+    {
+        /// <summary>
+        /// Bit c set when column c of <see cref="Rows"/> holds one row per block instead of one per row: the block's
+        /// value, the same in each of its rows, at row <see cref="StoreBlock"/> of that column. A seal keeps a series'
+        /// entity tags so (<c>MemoryPartBuilder</c>): a start and a length per row for a value the whole block shares
+        /// were the largest arrays of a memory part after its keys.
+        /// </summary>
+        public ulong OnePerBlockColumns { get; init; }
+
+        /// <summary>The block's ordinal among the blocks of <see cref="Rows"/>: its row in the one-per-block columns.</summary>
+        public int StoreBlock { get; init; }
+
+        /// <summary>
+        /// The bytes the block's rows of its one-per-block columns would add to the store's
+        /// <see cref="Block.UncompressedSize"/> beyond the one row each keeps: a memory part's size counts every row as
+        /// its own copy, however it is held.
+        /// </summary>
+        public long CompactedBytes { get; init; }
+    }
 
     /// <summary>
     /// Makes a memory part of <paramref name="blockArray"/>: blocks already cut by the
@@ -98,6 +117,7 @@ public sealed class MemoryPart : IPartReader
         long seriesCount = 0;
         long rows = 0;
         long min = long.MaxValue, max = long.MinValue;
+        long compacted = 0;
 
         // Every block of a store has the store's tag families: one list per store, shared by its blocks' headers.
         var familiesOf = new List<(Block Store, TagFamilyHeader[] Families)>();
@@ -122,7 +142,10 @@ public sealed class MemoryPart : IPartReader
             {
                 MemoryFirstRow = range.First,
                 MemoryEntityColumns = range.EntityColumns,
+                MemoryOnePerBlockColumns = range.OnePerBlockColumns,
+                MemoryStoreBlock = range.StoreBlock,
             };
+            compacted += range.CompactedBytes;
             rows += range.Count;
             min = Math.Min(min, timestamps[0]);
             max = Math.Max(max, timestamps[^1]);
@@ -133,8 +156,9 @@ public sealed class MemoryPart : IPartReader
         }
 
         // A store's size counts each row as its own copy of its bytes (ColumnBuffer.UncompressedSize), as the blocks'
-        // sizes did: the sum over the stores is the sum over the blocks.
-        long uncompressed = 0;
+        // sizes did: the sum over the stores, with the rows the one-per-block columns do not hold, is the sum over the
+        // blocks.
+        long uncompressed = compacted;
         foreach (Block store in stores)
         {
             uncompressed += store.UncompressedSize;
@@ -235,13 +259,43 @@ public sealed class MemoryPart : IPartReader
             if (wanted)
             {
                 ColumnBuffer copy = destination.AddColumnUnfilled(column.Family, column.Name, column.Type);
-                copy.AppendRange(column, first, count);
+                if (HoldsEntity(header.MemoryOnePerBlockColumns, c))
+                {
+                    AppendBlockValue(column, header.MemoryStoreBlock, count, copy);
+                }
+                else
+                {
+                    copy.AppendRange(column, first, count);
+                }
+
                 copy.HoldsSeriesEntity = HoldsEntity(header.MemoryEntityColumns, c);
             }
         }
     }
 
-    // Whether bit `column` of a block's entity mask (BlockHeader.MemoryEntityColumns) is set.
+    // A one-per-block column's value for the block (its row `storeBlock`), as `count` rows: the first copied, the rest
+    // pointing at its bytes, as the seal's gather had them before.
+    private static void AppendBlockValue(ColumnBuffer column, int storeBlock, int count, ColumnBuffer copy)
+    {
+        copy.AppendFrom(column, storeBlock);
+        if (count == 1)
+        {
+            return;
+        }
+
+        if (copy.CanRepeatLastRow)
+        {
+            copy.AppendLastRowAgain(count - 1);
+            return;
+        }
+
+        for (int i = 1; i < count; i++)
+        {
+            copy.AppendFrom(column, storeBlock); // null or empty: nothing to share
+        }
+    }
+
+    // Whether bit `column` of a block mask (BlockHeader.MemoryEntityColumns, MemoryOnePerBlockColumns) is set.
     private static bool HoldsEntity(ulong entityColumns, int column) => column < 64 && ((entityColumns >> column) & 1) != 0;
 
     private Block[] CopyBlocks()

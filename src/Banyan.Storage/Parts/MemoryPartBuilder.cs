@@ -215,8 +215,14 @@ internal static class MemoryPartBuilder
             }
 
             int firstRow = subject.Store.Count;
-            ulong entityColumns = AppendBlockRows(subject, sorted, k, end - k, source);
-            blocks.Add(new MemoryPart.RowRange(subject.Store, firstRow, end - k, seriesId, entityColumns));
+            int storeBlock = subject.StoreBlocks++;
+            (ulong entityColumns, long compactBytes) = AppendBlockRows(subject, sorted, k, end - k, source);
+            blocks.Add(new MemoryPart.RowRange(subject.Store, firstRow, end - k, seriesId, entityColumns)
+            {
+                StoreBlock = storeBlock,
+                OnePerBlockColumns = subject.OnePerBlockMask,
+                CompactedBytes = compactBytes,
+            });
             k = end;
         }
 
@@ -224,24 +230,33 @@ internal static class MemoryPartBuilder
     }
 
     // A subject's row store: its columns, room for all of its rows that can be kept (a read's filter may keep a few of
-    // many buffered rows; deduplication may keep fewer).
+    // many buffered rows; deduplication may keep fewer). A column kept once per block (SubjectColumns.OnePerBlockMask)
+    // grows by blocks instead.
     private static Block NewStore(SubjectColumns subject, int kept)
     {
         var store = new Block();
         store.Reset(0);
-        foreach ((string? family, string name, ColumnValueType type) in subject.Columns)
+        int rows = Math.Min(subject.RowCount, kept);
+        store.ReserveKeys(rows);
+        for (int c = 0; c < subject.Columns.Count; c++)
         {
-            store.AddColumnUnfilled(family, name, type);
+            (string? family, string name, ColumnValueType type) = subject.Columns[c];
+            ColumnBuffer column = store.AddColumnUnfilled(family, name, type);
+            if (!subject.IsOnePerBlock(c))
+            {
+                column.Reserve(rows);
+            }
         }
 
-        store.Reserve(Math.Min(subject.RowCount, kept));
         return store;
     }
 
     // Appends kept positions first..first+count (one block, one series) to the subject's row store; returns the block's
     // entity mask (bit c: column c is an entity tag of the subject with a value in every row of the block, so every
-    // row holds the series' value and a part of format 4 leaves the column to the series index).
-    private static ulong AppendBlockRows(SubjectColumns subject, SortedRows sorted, int first, int count, BatchRows source)
+    // row holds the series' value and a part of format 4 leaves the column to the series index), and the bytes the
+    // block's rows of its one-per-block columns would add to the store's size if each row had its own (see
+    // MemoryPart.RowRange.CompactedBytes).
+    private static (ulong EntityColumns, long CompactedBytes) AppendBlockRows(SubjectColumns subject, SortedRows sorted, int first, int count, BatchRows source)
     {
         Block block = subject.Store!;
         block.AppendKeysUnfilled(count, out Span<long> timestamps, out Span<long> versions);
@@ -270,18 +285,30 @@ internal static class MemoryPartBuilder
         }
 
         ulong entityColumns = 0;
+        long compactedBytes = 0;
         for (int c = 0; c < subject.Columns.Count; c++)
         {
             ColumnBuffer column = block.Columns[c];
             int nullsBefore = column.NullCount;
-            source.Gather(subject, c, sorted, first, count, column);
+            if (subject.IsOnePerBlock(c))
+            {
+                // The series' value, once for the block: every row of it holds the same (the series id is the hash of
+                // its entity), so the store keeps no start and length per row for it.
+                source.Gather(subject, c, sorted, first, 1, column);
+                compactedBytes += (count - 1) * (4L + column.GetBytes(column.Count - 1).Length);
+            }
+            else
+            {
+                source.Gather(subject, c, sorted, first, count, column);
+            }
+
             if (c < 64 && subject.SeriesDetermined is { } determined && determined[c] && column.NullCount == nullsBefore)
             {
                 entityColumns |= 1UL << c;
             }
         }
 
-        return entityColumns;
+        return (entityColumns, compactedBytes);
     }
 
     /// <summary>A window of a batch list, so runs of <see cref="BuildAll"/> need no copies.</summary>
@@ -374,6 +401,19 @@ internal static class MemoryPartBuilder
 
         /// <summary>Per column: true when every batch of the subject has it (no row is null for want of the column).</summary>
         public bool[] InEveryBatch { get; set; } = [];
+
+        /// <summary>
+        /// Bit c set when column c (of the first 64) is series-determined and in every batch: every row of a block then
+        /// holds the block's first row's value, and the row store keeps it once per block
+        /// (<see cref="MemoryPart.RowRange.OnePerBlockColumns"/>).
+        /// </summary>
+        public ulong OnePerBlockMask { get; set; }
+
+        /// <summary>Blocks cut into <see cref="Store"/> so far: the next block's row in its one-per-block columns.</summary>
+        public int StoreBlocks { get; set; }
+
+        /// <summary>Whether column <paramref name="column"/> is kept once per block (<see cref="OnePerBlockMask"/>).</summary>
+        public bool IsOnePerBlock(int column) => column < 64 && ((OnePerBlockMask >> column) & 1) != 0;
 
         /// <summary>
         /// True when every byte column is series-determined and in every batch: all rows of a series then have the size
@@ -698,6 +738,16 @@ internal static class MemoryPartBuilder
             }
 
             subject.InEveryBatch = inEvery;
+            ulong onePerBlock = 0;
+            for (int c = 0; c < Math.Min(columns, 64); c++)
+            {
+                if (inEvery[c] && subject.SeriesDetermined is { } determined && determined[c])
+                {
+                    onePerBlock |= 1UL << c;
+                }
+            }
+
+            subject.OnePerBlockMask = onePerBlock;
             bool alike = !subject.FixedWidth;
             for (int c = 0; c < columns && alike; c++)
             {

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using Banyan.Storage.Bytes;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards.Indexing;
+using Banyan.Storage.Telemetry;
 
 namespace Banyan.Storage.Shards;
 
@@ -59,7 +61,15 @@ public sealed partial class Shard
 
         if (!_parts.TryReserve(bytes, _options.MaxMemoryBytes))
         {
-            await WaitForMemoryAsync(bytes).ConfigureAwait(false);
+            long waitStarted = Stopwatch.GetTimestamp();
+            try
+            {
+                await WaitForMemoryAsync(bytes).ConfigureAwait(false);
+            }
+            finally
+            {
+                StorageMetrics.WriteMemoryWaitDuration.Record(Stopwatch.GetElapsedTime(waitStarted).TotalSeconds);
+            }
         }
 
         long lsn;

@@ -26,6 +26,12 @@ public static class StorageMetrics
     /// <summary>Duration of flushes that wrote a part.</summary>
     internal static Histogram<double> FlushDuration { get; } = s_meter.CreateHistogram<double>("banyan.shard.flush.duration", "s", "Duration of flushes that wrote a disk part.");
 
+    /// <summary>
+    /// Time each write that found memory full waited for room (back-pressure: the shard's buffered writes and memory
+    /// parts at <c>MaxMemoryBytes</c>, or the memory budget's bound), recorded once per such write, timed-out ones too.
+    /// </summary>
+    internal static Histogram<double> WriteMemoryWaitDuration { get; } = s_meter.CreateHistogram<double>("banyan.shard.write.memory_wait.duration", "s", "Time a write waited for memory to be freed by flushes (back-pressure), once per write that waited.");
+
     /// <summary>Merges of disk parts.</summary>
     internal static Counter<long> Merges { get; } = s_meter.CreateCounter<long>("banyan.shard.merges", "{merge}", "Merges that wrote a disk part.");
 

@@ -58,6 +58,9 @@ public sealed class SiloChild : IAsyncDisposable
             throw new FileNotFoundException($"the silo executable '{siloDll}' does not exist; build src/Banyan.Silo in the same configuration or pass --silo", siloDll);
         }
 
+        // The silo runs in its data folder: a path relative to this command's folder would not be found from there.
+        siloDll = Path.GetFullPath(siloDll);
+
         Directory.CreateDirectory(dataRoot);
         int siloPort = FreePort(), gatewayPort = FreePort(), httpPort = FreePort(), grpcPort = FreePort();
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";

@@ -77,6 +77,19 @@ public sealed class MemoryPartBuilderEntityTagsTests
             MemoryPart told = Assert.Single(MemoryPartBuilder.BuildAll(batches, kind, options, entityTagsOf: s => s == Subject ? ["service", "instance"] : null));
             MemoryPart plain = Assert.Single(MemoryPartBuilder.BuildAll(batches, kind, options));
             AssertSameBlocks(plain, told);
+            Assert.Equal(plain.Metadata.UncompressedBytes, told.Metadata.UncompressedBytes);
+            AssertOneRowPerBlock(told, "service");
+            if (onlyEntityTags)
+            {
+                AssertOneRowPerBlock(told, "instance");
+            }
+            else
+            {
+                // A batch without `instance`: its rows are null there, so a block's rows may differ and keep a row each.
+                AssertOneRowPerRow(told, "instance");
+            }
+
+            AssertOneRowPerRow(plain, "service");
             AssertCutAtTheLimit(plain, maxBlockBytes);
             Assert.True(maxBlockBytes > 1_000 || told.Blocks.Count > series.Length, "the small limit cuts series into several blocks");
             foreach (Block block in told.Blocks)
@@ -151,6 +164,28 @@ public sealed class MemoryPartBuilderEntityTagsTests
             Assert.Equal(20, service.Count);
             Assert.Equal("service-0".Length, service.HeapLength);
         });
+    }
+
+    // The row stores of `part` keep column `name` once per block: a store's column has as many rows as the store has
+    // blocks, and each block's value is at its ordinal.
+    private static void AssertOneRowPerBlock(MemoryPart part, string name)
+    {
+        foreach (IGrouping<Block, BlockHeader> store in part.Headers.GroupBy(h => h.MemoryRows!))
+        {
+            ColumnBuffer column = store.Key.Columns.Single(c => c.Name == name);
+            Assert.Equal(store.Count(), column.Count);
+            Assert.True(column.Count < store.Key.Count, "fewer rows than the store");
+            Assert.Equal(Enumerable.Range(0, store.Count()), store.Select(h => h.MemoryStoreBlock));
+        }
+    }
+
+    // The row stores of `part` keep column `name` row by row.
+    private static void AssertOneRowPerRow(MemoryPart part, string name)
+    {
+        foreach (Block store in part.Headers.Select(h => h.MemoryRows!).Distinct())
+        {
+            Assert.Equal(store.Count, store.Columns.Single(c => c.Name == name).Count);
+        }
     }
 
     // Every block but a series' last closed at the row that reached the size limit, by the sizes of its own rows (not

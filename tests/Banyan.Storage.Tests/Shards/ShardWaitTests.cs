@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Banyan.Storage.Parts;
 using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
+using Banyan.Storage.Telemetry;
 using Banyan.Storage.Values;
 
 namespace Banyan.Storage.Tests.Shards;
@@ -170,6 +173,37 @@ public sealed class ShardWaitTests : IDisposable
         await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(written + 50, CountRows(shard));
         Assert.True(shard.DiskPartIds.Count >= 1);
+    }
+
+    [Fact]
+    public async Task A_write_that_waits_for_memory_reports_its_wait()
+    {
+        // banyan_shard_write_memory_wait_duration_seconds: an operator sees writes throttled by flushes. The meter is
+        // the process's, so other tests' waits may be seen too; this one's is at least as long as installs are held.
+        using MeterListener listener = new();
+        ConcurrentBag<double> waits = [];
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == StorageMetrics.MeterName && instrument.Name == "banyan.shard.write.memory_wait.duration")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, seconds, _, _) => waits.Add(seconds));
+        listener.Start();
+
+        using TempDirectory dir = new();
+        Shard shard = _leaks.Open(dir.Path, Options(TimeSpan.FromSeconds(60)));
+        ValueTask waiting;
+        using (shard.PartSet.HoldInstallsForTest())
+        {
+            await FillMemoryAsync(shard);
+            waiting = shard.WriteAsync(Batch(500));
+            await Task.Delay(400);
+        }
+
+        await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Contains(waits, w => w >= 0.3);
     }
 
     [Fact]
