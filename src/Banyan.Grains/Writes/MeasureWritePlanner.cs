@@ -28,39 +28,44 @@ internal static class MeasureWritePlanner
         ColumnValue[] row = layout is null ? [] : new ColumnValue[layout.Columns.Length];
         if (batch.Wire is not { } wire)
         {
-            for (int i = 0; i < count; i++)
+            for (int r = 0; r < count; r++)
             {
-                PlanElement(plan, i, batch.Requests[i].DataPoint, batch.Requests[i].MessageId, verdict, layout, group, now, fallbackVersion, row);
+                PlanElement(plan, r, batch.Requests[r].DataPoint, batch.Requests[r].MessageId, verdict, layout, group, now, fallbackVersion, row);
             }
 
             return plan;
         }
 
         // The common element decodes from its bytes straight into columns; any other is parsed and decided as above.
+        // Element i is element j of its run (joined streams' batches are runs side by side).
         WireRow? decoded = verdict is null && layout is { SpecProblem: null } ? new WireRow(layout.Columns.Length) : null;
-        for (int i = 0; i < count; i++)
+        int i = 0;
+        foreach (WireDataPointRun run in wire.Runs)
         {
-            ReadOnlySpan<byte> bytes = wire.DataPoint(i);
-            if (decoded is not null && DataPointWireDecoder.TryDecode(bytes, layout!, decoded))
+            for (int j = 0; j < run.Count; j++, i++)
             {
-                plan.Place(layout!, group!, now, i, decoded, bytes, VersionOf(decoded.Version, wire.MessageIds[i], fallbackVersion));
-                continue;
-            }
+                ReadOnlySpan<byte> bytes = run.DataPoints[j].Span;
+                if (decoded is not null && DataPointWireDecoder.TryDecode(bytes, layout!, decoded))
+                {
+                    plan.Place(layout!, group!, now, i, decoded, bytes, VersionOf(decoded.Version, run.MessageIds[j], fallbackVersion));
+                    continue;
+                }
 
-            MeasureV1.DataPointValue point;
-            try
-            {
-                point = MeasureV1.DataPointValue.Parser.ParseFrom(bytes);
-            }
-            catch (InvalidProtocolBufferException e)
-            {
-                // The write stream vouches only for the message around the point (docs/api.md, "Measure data points
-                // stay encoded"): a point whose own bytes are malformed is refused here, alone.
-                plan.Refuse(i, WriteStatus.InternalError, "data_point: does not decode: " + e.Message);
-                continue;
-            }
+                MeasureV1.DataPointValue point;
+                try
+                {
+                    point = MeasureV1.DataPointValue.Parser.ParseFrom(bytes);
+                }
+                catch (InvalidProtocolBufferException e)
+                {
+                    // The write stream vouches only for the message around the point (docs/api.md, "Measure data points
+                    // stay encoded"): a point whose own bytes are malformed is refused here, alone.
+                    plan.Refuse(i, WriteStatus.InternalError, "data_point: does not decode: " + e.Message);
+                    continue;
+                }
 
-            PlanElement(plan, i, point, wire.MessageIds[i], verdict, layout, group, now, fallbackVersion, row);
+                PlanElement(plan, i, point, run.MessageIds[j], verdict, layout, group, now, fallbackVersion, row);
+            }
         }
 
         return plan;

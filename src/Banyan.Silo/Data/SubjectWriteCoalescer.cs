@@ -62,7 +62,10 @@ public sealed class SubjectWriteCoalescer
         return _streams.CallAsync((batch.Metadata.Group, batch.Metadata.Name), batch, async batches => Split(await call(Join(batches)), batches, b => b.Requests.Length));
     }
 
-    /// <summary>The batches' data points and message ids one after the other, in one batch (the slices, not their bytes).</summary>
+    /// <summary>
+    /// The batches' data points and message ids one after the other, in one batch: each batch's arrays as a run of the
+    /// joined one (<see cref="WireDataPoints.Join"/>), so joining copies neither the bytes nor the slices.
+    /// </summary>
     internal static MeasureWriteBatch Join(IReadOnlyList<MeasureWriteBatch> batches)
     {
         MeasureWriteBatch first = batches[0];
@@ -71,20 +74,14 @@ public sealed class SubjectWriteCoalescer
             return first;
         }
 
-        int count = batches.Sum(b => b.Count);
-        var points = new ReadOnlyMemory<byte>[count];
-        var ids = new ulong[count];
-        int at = 0;
-        foreach (MeasureWriteBatch batch in batches)
+        var parts = new WireDataPoints[batches.Count];
+        for (int i = 0; i < parts.Length; i++)
         {
-            WireDataPoints wire = batch.Wire!;
-            wire.DataPoints.CopyTo(points, at);
-            wire.MessageIds.CopyTo(ids, at);
-            at += wire.Count;
+            parts[i] = batches[i].Wire!;
         }
 
         s_joined.Add(batches.Count, new KeyValuePair<string, object?>("group", first.Metadata.Group));
-        return new MeasureWriteBatch(first.Metadata, first.Spec, [], new WireDataPoints(points, ids));
+        return new MeasureWriteBatch(first.Metadata, first.Spec, [], WireDataPoints.Join(parts));
     }
 
     /// <summary>The batches' requests one after the other, in one batch.</summary>

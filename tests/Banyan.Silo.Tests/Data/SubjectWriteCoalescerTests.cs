@@ -33,7 +33,7 @@ public sealed class SubjectWriteCoalescerTests
     private static StreamWriteBatch Stream(Metadata metadata, ImmutableArray<StreamV1.TagFamilySpec> spec, params ulong[] ids)
         => new(metadata, spec, [.. ids.Select(id => new StreamV1.WriteRequest { MessageId = id })]);
 
-    private static string IdsOf(MeasureWriteBatch batch) => string.Join(",", batch.Wire!.MessageIds);
+    private static string IdsOf(MeasureWriteBatch batch) => string.Join(",", Enumerable.Range(0, batch.Count).Select(batch.Wire!.MessageId));
 
     private static string IdsOf(StreamWriteBatch batch) => string.Join(",", batch.Requests.Select(r => r.MessageId));
 
@@ -67,7 +67,7 @@ public sealed class SubjectWriteCoalescerTests
         await first.WaitAsync(s_wait);
         MeasureWriteBatch joined = await calls.NextAsync(1);
         Assert.Equal("2,3,4,5,6,7", IdsOf(joined));
-        Assert.Equal([2, 3, 4, 5, 6, 7], joined.Wire!.DataPoints.Select(p => (int)p.Span[0]));
+        Assert.Equal([2, 3, 4, 5, 6, 7], Enumerable.Range(0, joined.Count).Select(i => (int)joined.Wire!.DataPoint(i)[0]));
         Assert.Same(s_cpm, joined.Metadata);
 
         // Joined data points 1 (message 3) and 4 (message 6) refused: the first and the third batch's second points.
@@ -110,7 +110,7 @@ public sealed class SubjectWriteCoalescerTests
         {
             MeasureWriteBatch carried = await calls.NextAsync(i + 2);
             Assert.Equal(expected[i], IdsOf(carried));
-            calls.Complete(i + 2, Outcome(carried.Wire!.MessageIds));
+            calls.Complete(i + 2, Outcome([.. Enumerable.Range(0, carried.Count).Select(carried.Wire!.MessageId)]));
         }
 
         Assert.Equal(spec, (await calls.NextAsync(3)).Spec);

@@ -77,7 +77,7 @@ public sealed class WireDataPointPlanTests
             byte[][] points = [.. Enumerable.Range(0, count).Select(_ => PointBytes(random, withSpec))];
             ulong[] ids = [.. points.Select(_ => random.Next(3) == 0 ? 0UL : (ulong)random.Next(1, 1000))];
             MeasureWriteBatch parsed = new(s_metadata, spec, [.. points.Select((p, i) => new MeasureV1.WriteRequest { MessageId = ids[i], DataPoint = MeasureV1.DataPointValue.Parser.ParseFrom(p) })]);
-            MeasureWriteBatch wire = new(s_metadata, spec, [], Concat(points, ids));
+            MeasureWriteBatch wire = new(s_metadata, spec, [], Split(random, points, ids));
             WritePlan expected = MeasureWritePlanner.Plan(parsed, null, objectLayout, Settings(), s_now, 77);
             WritePlan actual = MeasureWritePlanner.Plan(wire, null, wireLayout, Settings(), s_now, 77);
             AssertSamePlan(expected, actual);
@@ -307,6 +307,21 @@ public sealed class WireDataPointPlanTests
             5 => new FieldValue { BinaryData = ByteString.CopyFrom(9) },
             _ => new FieldValue { Float = new Float() },
         };
+    }
+
+    // The points in up to three runs, cut at random places (some may be empty), as batches of several write streams
+    // joined into one call arrive (SubjectWriteCoalescer): a plan must number the elements across runs.
+    private static WireDataPoints Split(Random random, byte[][] points, ulong[] ids)
+    {
+        int cuts = random.Next(0, 3);
+        int[] at = [0, .. Enumerable.Range(0, cuts).Select(_ => random.Next(0, points.Length + 1)).Order(), points.Length];
+        var runs = new List<WireDataPoints>();
+        for (int r = 0; r + 1 < at.Length; r++)
+        {
+            runs.Add(Concat(points[at[r]..at[r + 1]], ids[at[r]..at[r + 1]]));
+        }
+
+        return WireDataPoints.Join(runs);
     }
 
     private static WireDataPoints Concat(byte[][] points, ulong[] ids)
