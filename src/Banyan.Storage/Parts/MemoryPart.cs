@@ -259,7 +259,7 @@ public sealed class MemoryPart : IPartReader
             if (wanted)
             {
                 ColumnBuffer copy = destination.AddColumnUnfilled(column.Family, column.Name, column.Type);
-                if (HoldsEntity(header.MemoryOnePerBlockColumns, c))
+                if (InMask(header.MemoryOnePerBlockColumns, c))
                 {
                     AppendBlockValue(column, header.MemoryStoreBlock, count, copy);
                 }
@@ -268,7 +268,7 @@ public sealed class MemoryPart : IPartReader
                     copy.AppendRange(column, first, count);
                 }
 
-                copy.HoldsSeriesEntity = HoldsEntity(header.MemoryEntityColumns, c);
+                copy.HoldsSeriesEntity = InMask(header.MemoryEntityColumns, c);
             }
         }
     }
@@ -295,8 +295,11 @@ public sealed class MemoryPart : IPartReader
         }
     }
 
-    // Whether bit `column` of a block mask (BlockHeader.MemoryEntityColumns, MemoryOnePerBlockColumns) is set.
-    private static bool HoldsEntity(ulong entityColumns, int column) => column < 64 && ((entityColumns >> column) & 1) != 0;
+    /// <summary>
+    /// Whether column <paramref name="column"/> is in a block's column mask (<see cref="BlockHeader.MemoryEntityColumns"/>,
+    /// <see cref="BlockHeader.MemoryOnePerBlockColumns"/>): bit c for column c, none past the 64th.
+    /// </summary>
+    internal static bool InMask(ulong mask, int column) => column < 64 && ((mask >> column) & 1) != 0;
 
     private Block[] CopyBlocks()
     {

@@ -413,7 +413,7 @@ internal static class MemoryPartBuilder
         public int StoreBlocks { get; set; }
 
         /// <summary>Whether column <paramref name="column"/> is kept once per block (<see cref="OnePerBlockMask"/>).</summary>
-        public bool IsOnePerBlock(int column) => column < 64 && ((OnePerBlockMask >> column) & 1) != 0;
+        public bool IsOnePerBlock(int column) => MemoryPart.InMask(OnePerBlockMask, column);
 
         /// <summary>
         /// True when every byte column is series-determined and in every batch: all rows of a series then have the size
