@@ -5,7 +5,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace Banyan.Benchmarks;
 
-/// <summary>Entry point: every benchmark class in this assembly, chosen with <c>--filter</c>; or <c>ingest</c> for the quick shard ingest run; or <c>part-bytes</c> for the stored bytes of the ingested dataset file by file; or <c>part-stats DIR</c> for where the bytes of the parts under a data folder go; or <c>scan</c> for the quick shard read run; or <c>queries</c> for the peer benchmark's three queries at the engine level; or <c>wal</c> for WAL group-commit costs; or <c>grains</c> for grain call costs (<c>grains-silo</c> is its child silo process); or <c>load</c> for the peer dataset written over gRPC into a silo process; or <c>query-pair</c> and <c>load-pair</c> for two silo builds' queries and write phases compared side by side; or <c>alloc-report FILE</c> for what a <c>load --alloc-trace FILE</c> write phase allocated.</summary>
+/// <summary>Entry point: every benchmark class in this assembly, chosen with <c>--filter</c>; or <c>ingest</c> for the quick shard ingest run; or <c>flush</c> for a shard's flush alone (wall time, CPU, cores); or <c>part-bytes</c> for the stored bytes of the ingested dataset file by file; or <c>part-stats DIR</c> for where the bytes of the parts under a data folder go; or <c>scan</c> for the quick shard read run; or <c>queries</c> for the peer benchmark's three queries at the engine level; or <c>wal</c> for WAL group-commit costs; or <c>grains</c> for grain call costs (<c>grains-silo</c> is its child silo process); or <c>load</c> for the peer dataset written over gRPC into a silo process; or <c>query-pair</c> and <c>load-pair</c> for two silo builds' queries and write phases compared side by side; or <c>alloc-report FILE</c> for what a <c>load --alloc-trace FILE</c> write phase allocated.</summary>
 public static class Program
 {
     // Every BenchmarkDotNet job runs in this process (a mutator job sets the toolchain of the classes' own jobs). The
@@ -21,6 +21,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "ingest")
         {
             return ShardIngestCommand.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "flush")
+        {
+            return FlushCommand.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "queries")

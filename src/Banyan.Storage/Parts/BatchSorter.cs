@@ -19,8 +19,10 @@ namespace Banyan.Storage.Parts;
 /// insertion, a few moves per late row. This costs a few passes over the keys
 /// instead of a comparison sort of the whole buffer (about 20 compares and swaps per row for a
 /// million rows); buckets that skewed ids make large fall back to <see cref="MemoryExtensions.Sort{TKey, TValue}(Span{TKey}, Span{TValue})"/>.
+/// A sort of <see cref="TwoThreadRows"/> rows or more runs on two threads (<see cref="TwoThreadSort"/>), with the
+/// same result.
 /// </remarks>
-internal static class BatchSorter
+internal static partial class BatchSorter
 {
     // Ranges up to this size are finished with an insertion sort (in order already: one pass).
     private const int InsertionSortLimit = 24;
@@ -30,6 +32,10 @@ internal static class BatchSorter
 
     // Ranges longer than this after the first pass (skewed ids) go to a comparison sort.
     private const int MaxSecondPassRows = 1 << 16;
+
+    // Rows from which a sort takes a second thread: below it the hand-off (a pool thread woken, about as long as
+    // sorting a few thousand rows) costs more than it saves.
+    internal const int TwoThreadRows = 1 << 15;
 
     private readonly record struct Scratch(ulong[] Series, long[] Times, int[] Order);
 
@@ -133,7 +139,15 @@ internal static class BatchSorter
     /// source, which a gather through <paramref name="order"/> afterwards costs (a cache miss per row
     /// for time-major input).
     /// </summary>
-    internal static void SortKeys(ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, Span<ulong> sortedSeries, Span<long> sortedTimes, Span<int> order, ReadOnlySpan<long[]> payloadSources, ReadOnlySpan<long[]> payloadTargets)
+    internal static void SortKeys(ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, Span<ulong> sortedSeries, Span<long> sortedTimes, Span<int> order, ReadOnlySpan<long[]> payloadSources, ReadOnlySpan<long[]> payloadTargets) =>
+        SortKeys(seriesIds, timestamps, sortedSeries, sortedTimes, order, payloadSources, payloadTargets, UsesTwoThreads(seriesIds.Length));
+
+    /// <summary>
+    /// <see cref="SortKeys(ReadOnlySpan{ulong}, ReadOnlySpan{long}, Span{ulong}, Span{long}, Span{int}, ReadOnlySpan{long[]}, ReadOnlySpan{long[]})"/>
+    /// on this thread alone or, with <paramref name="twoThreads"/>, on this thread and a thread-pool thread (see
+    /// <see cref="TwoThreadSort"/>); the result is the same either way.
+    /// </summary>
+    internal static void SortKeys(ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, Span<ulong> sortedSeries, Span<long> sortedTimes, Span<int> order, ReadOnlySpan<long[]> payloadSources, ReadOnlySpan<long[]> payloadTargets, bool twoThreads)
     {
         if (payloadSources.Length != payloadTargets.Length)
         {
@@ -146,23 +160,23 @@ internal static class BatchSorter
             return;
         }
 
+        if (twoThreads)
+        {
+            TwoThreadSort.Run(seriesIds, timestamps, sortedSeries, sortedTimes, order, payloadSources, payloadTargets);
+            return;
+        }
+
         // First pass: from the input straight into the output, by the top bits.
         int bits = DigitBits(n, 64);
         int shift = 64 - bits;
         int buckets = 1 << bits;
         int[] counts = ArrayPool<int>.Shared.Rent(buckets + 1);
-        ulong[] scratchSeries = ArrayPool<ulong>.Shared.Rent(MaxSecondPassRows);
-        long[] scratchTimes = ArrayPool<long>.Shared.Rent(MaxSecondPassRows);
-        int[] scratchOrder = ArrayPool<int>.Shared.Rent(MaxSecondPassRows);
+        Scratch scratch = RentScratch();
         try
         {
             Span<int> next = counts.AsSpan(0, buckets + 1);
             next.Clear();
-            for (int i = 0; i < n; i++)
-            {
-                next[(int)(seriesIds[i] >> shift) + 1]++;
-            }
-
+            CountDigits(seriesIds, shift, next[1..]);
             for (int b = 1; b <= buckets; b++)
             {
                 next[b] += next[b - 1];
@@ -170,62 +184,92 @@ internal static class BatchSorter
 
             // next[b] is where bucket b starts; the scatter advances it to where bucket b ends, which
             // is where bucket b + 1 starts. Stable: a bucket keeps arrival order.
-            if (payloadSources.IsEmpty)
-            {
-                for (int i = 0; i < n; i++)
-                {
-                    int at = next[(int)(seriesIds[i] >> shift)]++;
-                    sortedSeries[at] = seriesIds[i];
-                    sortedTimes[at] = timestamps[i];
-                    order[at] = i;
-                }
-            }
-            else
-            {
-                ScatterWithPayloads(seriesIds, timestamps, sortedSeries, sortedTimes, order, next, shift, payloadSources, payloadTargets);
-            }
-
-            var scratch = new Scratch(scratchSeries, scratchTimes, scratchOrder);
-            int bucketStart = 0;
-            for (int b = 0; b < buckets; b++)
-            {
-                int bucketEnd = next[b];
-                int length = bucketEnd - bucketStart;
-                if (length > 1)
-                {
-                    Span<ulong> bucketSeries = sortedSeries.Slice(bucketStart, length);
-                    Span<long> bucketTimes = sortedTimes.Slice(bucketStart, length);
-                    Span<int> bucketOrder = order.Slice(bucketStart, length);
-                    if (payloadSources.IsEmpty)
-                    {
-                        SortRange(bucketSeries, bucketTimes, bucketOrder, shift, scratch);
-                    }
-                    else if (!IsSorted(bucketSeries, bucketTimes))
-                    {
-                        SortRangeWithPayloads(bucketSeries, bucketTimes, bucketOrder, bucketStart, shift, scratch, payloadTargets);
-                    }
-                }
-
-                bucketStart = bucketEnd;
-            }
+            Scatter(seriesIds, timestamps, sortedSeries, sortedTimes, order, next, shift, 0, n, payloadSources, payloadTargets);
+            FinishBuckets(sortedSeries, sortedTimes, order, next[..buckets], 0, buckets, 0, shift, scratch, payloadTargets);
         }
         finally
         {
             ArrayPool<int>.Shared.Return(counts);
-            ArrayPool<ulong>.Shared.Return(scratchSeries);
-            ArrayPool<long>.Shared.Return(scratchTimes);
-            ArrayPool<int>.Shared.Return(scratchOrder);
+            ReturnScratch(scratch);
+        }
+    }
+
+    private static bool UsesTwoThreads(int rows) => rows >= TwoThreadRows && Environment.ProcessorCount > 1;
+
+    private static Scratch RentScratch() => new(ArrayPool<ulong>.Shared.Rent(MaxSecondPassRows), ArrayPool<long>.Shared.Rent(MaxSecondPassRows), ArrayPool<int>.Shared.Rent(MaxSecondPassRows));
+
+    private static void ReturnScratch(Scratch scratch)
+    {
+        ArrayPool<ulong>.Shared.Return(scratch.Series);
+        ArrayPool<long>.Shared.Return(scratch.Times);
+        ArrayPool<int>.Shared.Return(scratch.Order);
+    }
+
+    // Adds to counts[d] the rows whose top digit (the bits above `shift`) is d.
+    private static void CountDigits(ReadOnlySpan<ulong> seriesIds, int shift, Span<int> counts)
+    {
+        foreach (ulong id in seriesIds)
+        {
+            counts[(int)(id >> shift)]++;
+        }
+    }
+
+    // The first pass's scatter of rows from..to-1: each row's key (and values) to the next free place of its bucket,
+    // next[d] advanced past it. Rows are taken in order, so a bucket keeps arrival order; two calls over disjoint row
+    // ranges with disjoint places may run at once.
+    private static void Scatter(ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, Span<ulong> sortedSeries, Span<long> sortedTimes, Span<int> order, Span<int> next, int shift, int from, int to, ReadOnlySpan<long[]> payloadSources, ReadOnlySpan<long[]> payloadTargets)
+    {
+        if (payloadSources.IsEmpty)
+        {
+            for (int i = from; i < to; i++)
+            {
+                int at = next[(int)(seriesIds[i] >> shift)]++;
+                sortedSeries[at] = seriesIds[i];
+                sortedTimes[at] = timestamps[i];
+                order[at] = i;
+            }
+        }
+        else
+        {
+            ScatterWithPayloads(seriesIds, timestamps, sortedSeries, sortedTimes, order, next, shift, from, to, payloadSources, payloadTargets);
+        }
+    }
+
+    // Finishes buckets first..end-1 after the scatter: bucket b ends at ends[b - first] and the first starts at row
+    // `start`. Buckets are disjoint, so runs over disjoint bucket ranges (each with its own scratch) may go at once.
+    private static void FinishBuckets(Span<ulong> sortedSeries, Span<long> sortedTimes, Span<int> order, ReadOnlySpan<int> ends, int first, int end, int start, int shift, Scratch scratch, ReadOnlySpan<long[]> payloadTargets)
+    {
+        int bucketStart = start;
+        for (int b = first; b < end; b++)
+        {
+            int bucketEnd = ends[b - first];
+            int length = bucketEnd - bucketStart;
+            if (length > 1)
+            {
+                Span<ulong> bucketSeries = sortedSeries.Slice(bucketStart, length);
+                Span<long> bucketTimes = sortedTimes.Slice(bucketStart, length);
+                Span<int> bucketOrder = order.Slice(bucketStart, length);
+                if (payloadTargets.IsEmpty)
+                {
+                    SortRange(bucketSeries, bucketTimes, bucketOrder, shift, scratch);
+                }
+                else if (!IsSorted(bucketSeries, bucketTimes))
+                {
+                    SortRangeWithPayloads(bucketSeries, bucketTimes, bucketOrder, bucketStart, shift, scratch, payloadTargets);
+                }
+            }
+
+            bucketStart = bucketEnd;
         }
     }
 
     // The first pass's scatter when values move with the keys: each row's values go to its key's
     // place in its bucket (sequential reads, one write stream per bucket, as for the keys).
-    private static void ScatterWithPayloads(ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, Span<ulong> sortedSeries, Span<long> sortedTimes, Span<int> order, Span<int> next, int shift, ReadOnlySpan<long[]> sources, ReadOnlySpan<long[]> targets)
+    private static void ScatterWithPayloads(ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, Span<ulong> sortedSeries, Span<long> sortedTimes, Span<int> order, Span<int> next, int shift, int from, int to, ReadOnlySpan<long[]> sources, ReadOnlySpan<long[]> targets)
     {
-        int n = seriesIds.Length;
-        ReadOnlySpan<long> source0 = sources[0].AsSpan(0, n);
-        Span<long> target0 = targets[0].AsSpan(0, n);
-        for (int i = 0; i < n; i++)
+        ReadOnlySpan<long> source0 = sources[0].AsSpan(0, to);
+        Span<long> target0 = targets[0].AsSpan(0, sortedSeries.Length);
+        for (int i = from; i < to; i++)
         {
             int at = next[(int)(seriesIds[i] >> shift)]++;
             sortedSeries[at] = seriesIds[i];

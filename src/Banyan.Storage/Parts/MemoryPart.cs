@@ -119,8 +119,9 @@ public sealed class MemoryPart : IPartReader
         long min = long.MaxValue, max = long.MinValue;
         long compacted = 0;
 
-        // Every block of a store has the store's tag families: one list per store, shared by its blocks' headers.
-        var familiesOf = new List<(Block Store, TagFamilyHeader[] Families)>();
+        // Every block of a store has the store's tag families and field columns: worked out once per store, the
+        // families' list shared by its blocks' headers.
+        var layouts = new List<StoreLayout>();
         for (int b = 0; b < ranges.Count; b++)
         {
             RowRange range = ranges[b];
@@ -128,17 +129,16 @@ public sealed class MemoryPart : IPartReader
             ReadOnlySpan<long> timestamps = store.Timestamps.Slice(range.First, range.Count);
             Debug.Assert(b == 0 || ranges[b - 1].SeriesId < range.SeriesId || (ranges[b - 1].SeriesId == range.SeriesId && headers[b - 1].MaxTimestamp <= timestamps[0]),
                 "blocks out of (series, timestamp) order (bug in the caller): FindBlocks promises that order");
-            var fields = new List<ColumnHeader>();
-            foreach (ColumnBuffer column in store.Columns)
+            StoreLayout layout = LayoutOf(store, layouts);
+            var fields = new ColumnHeader[layout.FieldColumns.Length];
+            for (int f = 0; f < fields.Length; f++)
             {
-                if (column.Family is null)
-                {
-                    fields.Add(new ColumnHeader(column.Name, column.Type, 0, 0, 0, ColumnStatistics.Compute(column, range.First, range.Count)));
-                }
+                ColumnBuffer column = store.Columns[layout.FieldColumns[f]];
+                fields[f] = new ColumnHeader(column.Name, column.Type, 0, 0, 0, ColumnStatistics.Compute(column, range.First, range.Count));
             }
 
             headers[b] = new BlockHeader(range.SeriesId, range.Count, timestamps[0], timestamps[^1], 0, 0,
-                IntegerEncodingKind.Const, IntegerEncodingKind.Const, [.. fields], FamiliesOf(store, familiesOf), store)
+                IntegerEncodingKind.Const, IntegerEncodingKind.Const, fields, layout.Families, store)
             {
                 MemoryFirstRow = range.First,
                 MemoryEntityColumns = range.EntityColumns,
@@ -313,27 +313,36 @@ public sealed class MemoryPart : IPartReader
         return blocks;
     }
 
-    private static TagFamilyHeader[] FamiliesOf(Block store, List<(Block Store, TagFamilyHeader[] Families)> known)
+    // A store's tag families (in order of first appearance) and the positions of its field columns.
+    private sealed record StoreLayout(Block Store, TagFamilyHeader[] Families, int[] FieldColumns);
+
+    private static StoreLayout LayoutOf(Block store, List<StoreLayout> known)
     {
-        foreach ((Block knownStore, TagFamilyHeader[] families) in known)
+        foreach (StoreLayout layout in known)
         {
-            if (ReferenceEquals(knownStore, store))
+            if (ReferenceEquals(layout.Store, store))
             {
-                return families;
+                return layout;
             }
         }
 
-        var list = new List<TagFamilyHeader>();
-        foreach (ColumnBuffer column in store.Columns)
+        var families = new List<TagFamilyHeader>();
+        var fields = new List<int>();
+        for (int c = 0; c < store.Columns.Count; c++)
         {
-            if (column.Family is not null && !ContainsFamily(list, column.Family))
+            ColumnBuffer column = store.Columns[c];
+            if (column.Family is null)
             {
-                list.Add(new TagFamilyHeader(column.Family, 0, 0));
+                fields.Add(c);
+            }
+            else if (!ContainsFamily(families, column.Family))
+            {
+                families.Add(new TagFamilyHeader(column.Family, 0, 0));
             }
         }
 
-        TagFamilyHeader[] made = [.. list];
-        known.Add((store, made));
+        var made = new StoreLayout(store, [.. families], [.. fields]);
+        known.Add(made);
         return made;
     }
 

@@ -120,33 +120,7 @@ public sealed class BatchSorterTests
     public void Values_moved_with_the_keys_are_those_of_the_rows_at_their_positions(int seriesCount, int rows, Arrival arrival)
     {
         int seed = Environment.TickCount;
-        Random random = new(seed);
-        ulong[] ids = new ulong[seriesCount];
-        for (int s = 0; s < seriesCount; s++)
-        {
-            ids[s] = seriesCount <= 3 ? (ulong)(s + 1) : (ulong)random.NextInt64() * 2 + 1;
-        }
-
-        // Two writers: some pairs of neighbouring batches (one timestamp each) arrive swapped.
-        bool[] swapped = new bool[rows / seriesCount / 2 + 1];
-        for (int p = 0; p < swapped.Length; p++)
-        {
-            swapped[p] = random.Next(3) == 0;
-        }
-
-        ulong[] series = new ulong[rows];
-        long[] times = new long[rows];
-        for (int i = 0; i < rows; i++)
-        {
-            series[i] = ids[i % seriesCount];
-            long step = i / seriesCount;
-            times[i] = arrival switch
-            {
-                Arrival.Reversed => rows - step,
-                Arrival.Random => random.Next(10) == 0 ? random.Next(0, 1000) : step * 10,
-                _ => (swapped[step / 2] ? step ^ 1 : step) * 10,
-            };
-        }
+        (ulong[] series, long[] times) = Keys(seriesCount, rows, arrival, new Random(seed));
 
         // Two payloads: the row number and a value derived from it, so a mix-up shows in either.
         long[][] sources = [new long[rows], new long[rows]];
@@ -191,6 +165,84 @@ public sealed class BatchSorterTests
         Assert.True(BatchSorter.OrderEqualKeysByArrival(sortedSeries, sortedTimes, order, sources, targets));
         Assert.Equal([1, 4, 0, 2, 3], order);
         Assert.Equal([101L, 104, 100, 102, 103], targets[0]);
+    }
+
+    [Theory]
+    [InlineData(1, 20_000, Arrival.TwoWriters, false)]
+    [InlineData(1, 5_000, Arrival.Reversed, true)]
+    [InlineData(3, 5_000, Arrival.Random, true)]
+    [InlineData(500, 40_000, Arrival.TwoWriters, true)]
+    [InlineData(500, 40_000, Arrival.Random, false)]
+    [InlineData(20_000, 100_000, Arrival.Random, true)]
+    [InlineData(10_000, 262_144, Arrival.TwoWriters, true)] // a seal of the default size
+    [InlineData(3, 150_000, Arrival.TwoWriters, true)]
+    [InlineData(2, 3, Arrival.Random, true)] // fewer rows than ranges of the last step
+    public void Two_threads_sort_exactly_as_one_does(int seriesCount, int rows, Arrival arrival, bool payloads)
+    {
+        int seed = Environment.TickCount;
+        (ulong[] series, long[] times) = Keys(seriesCount, rows, arrival, new Random(seed));
+        long[][] sources = payloads ? [new long[rows], new long[rows]] : [];
+        for (int p = 0; p < sources.Length; p++)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                sources[p][i] = p == 0 ? i : (long)series[i] ^ times[i] * 31;
+            }
+        }
+
+        (ulong[] Series, long[] Times, int[] Order, long[][] Values) Sort(bool twoThreads)
+        {
+            ulong[] sortedSeries = new ulong[rows];
+            long[] sortedTimes = new long[rows];
+            int[] order = new int[rows];
+            long[][] targets = [.. sources.Select(_ => new long[rows])];
+            BatchSorter.SortKeys(series, times, sortedSeries, sortedTimes, order, sources, targets, twoThreads);
+            return (sortedSeries, sortedTimes, order, targets);
+        }
+
+        var one = Sort(twoThreads: false);
+        var two = Sort(twoThreads: true);
+        Assert.True(one.Series.AsSpan().SequenceEqual(two.Series), $"seed {seed}: series differ");
+        Assert.True(one.Times.AsSpan().SequenceEqual(two.Times), $"seed {seed}: timestamps differ");
+        Assert.True(one.Order.AsSpan().SequenceEqual(two.Order), $"seed {seed}: rows differ (equal keys must keep the one-thread order)");
+        for (int p = 0; p < sources.Length; p++)
+        {
+            Assert.True(one.Values[p].AsSpan().SequenceEqual(two.Values[p]), $"seed {seed}: payload {p} differs");
+        }
+    }
+
+    // Keys of `rows` rows over `seriesCount` series (small ids for up to three series, so they share a bucket; hashed
+    // ids otherwise), time-major, each series' times arriving as `arrival` says.
+    private static (ulong[] Series, long[] Times) Keys(int seriesCount, int rows, Arrival arrival, Random random)
+    {
+        ulong[] ids = new ulong[seriesCount];
+        for (int s = 0; s < seriesCount; s++)
+        {
+            ids[s] = seriesCount <= 3 ? (ulong)(s + 1) : (ulong)random.NextInt64() * 2 + 1;
+        }
+
+        // Two writers: some pairs of neighbouring batches (one timestamp each) arrive swapped.
+        bool[] swapped = new bool[rows / seriesCount / 2 + 1];
+        for (int p = 0; p < swapped.Length; p++)
+        {
+            swapped[p] = random.Next(3) == 0;
+        }
+
+        ulong[] series = new ulong[rows];
+        long[] times = new long[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            series[i] = ids[i % seriesCount];
+            long step = i / seriesCount;
+            times[i] = arrival switch
+            {
+                Arrival.Reversed => rows - step,
+                Arrival.Random => random.Next(10) == 0 ? random.Next(0, 1000) : step * 10,
+                _ => (swapped[step / 2] ? step ^ 1 : step) * 10,
+            };
+        }
+
+        return (series, times);
     }
 
     /// <summary>How the rows of each series arrive in time.</summary>
