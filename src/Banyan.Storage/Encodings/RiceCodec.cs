@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Banyan.Storage.Bytes;
 
 namespace Banyan.Storage.Encodings;
@@ -114,10 +116,34 @@ internal static class RiceCodec
             // For a geometric-like distribution the best k is near log2(mean · ln 2). Outliers inflate the
             // mean, so from there the exact size is followed downhill (it falls, then rises, with k).
             int bestK = bestSum <= 1 ? 0 : Math.Min(MaxK, 63 - BitOperations.LeadingZeroCount((ulong)(bestSum * 0.69) | 1));
-            long bestBits = CountBits(best, bestBias, bestK);
-            for (int step = -1; step <= 1; step += 2)
+            // The search nearly always stops one step either side of the estimate, so those three sizes are counted
+            // in one pass (CountBitsAround); a step further is counted alone. A step down that pays ends the search
+            // downhill, and the step up from there (the size already known to be larger) is not taken, as the
+            // step-by-step search would find.
+            int lowest = Math.Max(0, bestK - 1);
+            int highest = Math.Min(MaxK, bestK + 1);
+            (long below, long bestBits, long above) = CountBitsAround(best, bestBias, bestK);
+            if (lowest < bestK && below < bestBits)
             {
-                for (int k = bestK + step; k >= 0 && k <= MaxK; k += step)
+                bestBits = below;
+                bestK = lowest;
+                for (int k = bestK - 1; k >= 0; k--)
+                {
+                    long bits = CountBits(best, bestBias, k);
+                    if (bits >= bestBits)
+                    {
+                        break;
+                    }
+
+                    bestBits = bits;
+                    bestK = k;
+                }
+            }
+            else if (highest > bestK && above < bestBits)
+            {
+                bestBits = above;
+                bestK = highest;
+                for (int k = bestK + 1; k <= MaxK; k++)
                 {
                     long bits = CountBits(best, bestBias, k);
                     if (bits >= bestBits)
@@ -300,23 +326,167 @@ internal static class RiceCodec
         }
     }
 
-    private static long CountBits(ReadOnlySpan<long> residuals, long bias, int k)
+    /// <summary>The bits of the codes of <paramref name="residuals"/> less <paramref name="bias"/> with parameter <paramref name="k"/>.</summary>
+    /// <remarks>Four residuals at a time where none of them escapes, the others one by one.</remarks>
+    internal static long CountBits(ReadOnlySpan<long> residuals, long bias, int k)
     {
         long bits = 0;
-        for (int i = 0; i < residuals.Length; i++)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && residuals.Length >= Vector256<long>.Count)
         {
-            ulong u = VarInt.ZigZag(unchecked(residuals[i] - bias));
-            ulong q = u >> k;
-            bits += q < EscapeQuotient ? (long)q + 1 + k : EscapeQuotient + 6 + (64 - BitOperations.LeadingZeroCount(u));
+            Vector256<long> biasLanes = Vector256.Create(bias);
+            Vector256<ulong> limit = Vector256.Create((ulong)EscapeQuotient);
+            Vector256<ulong> quotients = Vector256<ulong>.Zero;
+            long plain = 0;
+            ref long first = ref MemoryMarshal.GetReference(residuals);
+            for (; i <= residuals.Length - Vector256<long>.Count; i += Vector256<long>.Count)
+            {
+                Vector256<ulong> q = Vector256.ShiftRightLogical(ZigZag(Vector256.LoadUnsafe(ref first, (nuint)i) - biasLanes), k);
+                if (Vector256.LessThanAll(q, limit))
+                {
+                    quotients += q;
+                    plain += Vector256<long>.Count;
+                }
+                else
+                {
+                    for (int lane = i; lane < i + Vector256<long>.Count; lane++)
+                    {
+                        bits += CodeBits(VarInt.ZigZag(unchecked(residuals[lane] - bias)), k);
+                    }
+                }
+            }
+
+            bits += (long)Vector256.Sum(quotients) + (plain * (1 + k));
+        }
+
+        for (; i < residuals.Length; i++)
+        {
+            bits += CodeBits(VarInt.ZigZag(unchecked(residuals[i] - bias)), k);
         }
 
         return bits;
     }
 
-    // Quickselect (Hoare partition) for the lower median: linear time on average, in place on a copy.
-    private static long Median(Span<long> values)
+    // VarInt.ZigZag on four values.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ulong> ZigZag(Vector256<long> values) =>
+        (Vector256.ShiftLeft(values, 1) ^ Vector256.ShiftRightArithmetic(values, 63)).AsUInt64();
+
+    /// <summary>
+    /// <see cref="CountBits"/> for parameters k − 1, k and k + 1 in one pass (a parameter outside 0..<see cref="MaxK"/>
+    /// counts as k): the codes' unary parts are the residual shifted by the three, each half the one before. Four
+    /// residuals at a time where every one's quotient for k − 1 stays under <see cref="EscapeQuotient"/> (none escapes
+    /// for any of the three), the others one by one.
+    /// </summary>
+    internal static (long Below, long At, long Above) CountBitsAround(ReadOnlySpan<long> residuals, long bias, int k)
+    {
+        int low = Math.Max(0, k - 1);
+        int high = Math.Min(MaxK, k + 1);
+        long below = 0, at = 0, above = 0;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && residuals.Length >= Vector256<long>.Count)
+        {
+            Vector256<long> biasLanes = Vector256.Create(bias);
+            Vector256<ulong> limit = Vector256.Create((ulong)EscapeQuotient);
+            Vector256<ulong> sumBelow = Vector256<ulong>.Zero, sumAt = Vector256<ulong>.Zero, sumAbove = Vector256<ulong>.Zero;
+            long plain = 0;
+            ref long first = ref MemoryMarshal.GetReference(residuals);
+            for (; i <= residuals.Length - Vector256<long>.Count; i += Vector256<long>.Count)
+            {
+                Vector256<ulong> u = ZigZag(Vector256.LoadUnsafe(ref first, (nuint)i) - biasLanes);
+                Vector256<ulong> qBelow = Vector256.ShiftRightLogical(u, low);
+                if (Vector256.LessThanAll(qBelow, limit))
+                {
+                    sumBelow += qBelow;
+                    sumAt += Vector256.ShiftRightLogical(u, k);
+                    sumAbove += Vector256.ShiftRightLogical(u, high);
+                    plain += Vector256<long>.Count;
+                }
+                else
+                {
+                    for (int lane = i; lane < i + Vector256<long>.Count; lane++)
+                    {
+                        AddCodeBits(residuals[lane], bias, low, k, high, ref below, ref at, ref above);
+                    }
+                }
+            }
+
+            below += (long)Vector256.Sum(sumBelow) + (plain * (1 + low));
+            at += (long)Vector256.Sum(sumAt) + (plain * (1 + k));
+            above += (long)Vector256.Sum(sumAbove) + (plain * (1 + high));
+        }
+
+        for (; i < residuals.Length; i++)
+        {
+            AddCodeBits(residuals[i], bias, low, k, high, ref below, ref at, ref above);
+        }
+
+        return (below, at, above);
+    }
+
+    private static void AddCodeBits(long residual, long bias, int low, int k, int high, ref long below, ref long at, ref long above)
+    {
+        ulong u = VarInt.ZigZag(unchecked(residual - bias));
+        below += CodeBits(u, low);
+        at += CodeBits(u, k);
+        above += CodeBits(u, high);
+    }
+
+    // One code's bits: unary quotient, its stop bit and k low bits, or the escape (12 zeros, 6-bit length, the bits).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long CodeBits(ulong u, int k)
+    {
+        ulong q = u >> k;
+        return q < EscapeQuotient ? (long)q + 1 + k : EscapeQuotient + 6 + (64 - BitOperations.LeadingZeroCount(u));
+    }
+
+    // Residual ranges up to this are counted (see Median): the counts fit on the stack.
+    private const int CountedRange = 2048;
+
+    /// <summary>
+    /// The lower median of <paramref name="values"/> (the value at sorted position (n − 1) / 2), which it may reorder.
+    /// Values within <see cref="CountedRange"/> of each other (a metric's residuals nearly always are) are counted, one
+    /// pass and one walk over the counts; others go to a quickselect (Hoare partition), linear on average but with a
+    /// branch per value the processor cannot predict, which made it the largest part of planning a block.
+    /// </summary>
+    internal static long Median(Span<long> values)
     {
         int target = (values.Length - 1) / 2;
+        long min = values[0];
+        long max = values[0];
+        foreach (long value in values)
+        {
+            min = Math.Min(min, value);
+            max = Math.Max(max, value);
+        }
+
+        ulong range = unchecked((ulong)(max - min));
+        if (range < CountedRange)
+        {
+            Span<int> counts = stackalloc int[(int)range + 1];
+            counts.Clear();
+            foreach (long value in values)
+            {
+                counts[(int)(value - min)]++;
+            }
+
+            int seen = 0;
+            for (int offset = 0; ; offset++)
+            {
+                seen += counts[offset];
+                if (seen > target)
+                {
+                    return min + offset;
+                }
+            }
+        }
+
+        return QuickSelect(values, target);
+    }
+
+    // Quickselect (Hoare partition) for the value at sorted position `target`: linear time on average, in place.
+    private static long QuickSelect(Span<long> values, int target)
+    {
         int lo = 0;
         int hi = values.Length - 1;
         while (lo < hi)

@@ -19,6 +19,89 @@ public sealed class RiceCodecTests
         Assert.Equal(values, Decode(buffer.WrittenSpan, values.Length));
     }
 
+    // Plan counts code sizes four residuals at a time (three parameters in one pass); a size it gets wrong would pick another k or declare a size
+    // Write does not produce, and the part's bytes (pinned by the golden tests) would change.
+    [Fact]
+    public void Sizes_counted_four_residuals_at_a_time_are_those_counted_one_by_one()
+    {
+        int seed = Environment.TickCount;
+        var random = new Random(seed);
+        for (int round = 0; round < 400; round++)
+        {
+            int n = random.Next(0, 300);
+            long[] residuals = new long[n];
+            int spread = 1 << random.Next(0, 40);
+            for (int i = 0; i < n; i++)
+            {
+                // Mostly near the bias, now and then an outlier that escapes for small k, and extremes that wrap.
+                residuals[i] = random.Next(20) switch
+                {
+                    0 => random.NextInt64(long.MinValue, long.MaxValue),
+                    1 => random.NextInt64(-(1L << 50), 1L << 50),
+                    _ => random.NextInt64(-spread, spread),
+                };
+            }
+
+            long bias = random.Next(4) == 0 ? random.NextInt64(long.MinValue, long.MaxValue) : random.NextInt64(-spread, spread);
+            int k = random.Next(0, RiceCodec.MaxK + 1);
+            (long below, long at, long above) = RiceCodec.CountBitsAround(residuals, bias, k);
+            string context = $"seed {seed}, round {round}, n {n}, k {k}";
+            Assert.True(CodeBits(residuals, bias, Math.Max(0, k - 1)) == below, context + ": k - 1 counted around");
+            Assert.True(CodeBits(residuals, bias, k) == at, context + ": k counted around");
+            Assert.True(CodeBits(residuals, bias, Math.Min(RiceCodec.MaxK, k + 1)) == above, context + ": k + 1 counted around");
+            Assert.True(CodeBits(residuals, bias, k) == RiceCodec.CountBits(residuals, bias, k), context + ": k counted alone");
+        }
+    }
+
+    // The codes' bits one residual at a time, as the layout in docs/format/encodings.md describes them.
+    private static long CodeBits(long[] residuals, long bias, int k)
+    {
+        long bits = 0;
+        foreach (long residual in residuals)
+        {
+            ulong u = VarInt.ZigZag(unchecked(residual - bias));
+            bits += (u >> k) < RiceCodec.EscapeQuotient ? (long)(u >> k) + 1 + k : RiceCodec.EscapeQuotient + 6 + (64 - System.Numerics.BitOperations.LeadingZeroCount(u));
+        }
+
+        return bits;
+    }
+
+    [Fact]
+    public void The_median_is_the_lower_middle_of_the_sorted_values()
+    {
+        int seed = Environment.TickCount;
+        var random = new Random(seed);
+        for (int round = 0; round < 500; round++)
+        {
+            int n = random.Next(1, 400);
+            long[] values = new long[n];
+            // Spreads below and above the counted range, around zero and near the ends of long, with repeats.
+            long spread = round % 3 == 0 ? 1L << random.Next(0, 62) : random.Next(1, 5000);
+            long center = random.Next(3) switch { 0 => 0, 1 => long.MaxValue - spread, _ => long.MinValue + spread };
+            for (int i = 0; i < n; i++)
+            {
+                values[i] = center + random.NextInt64(-spread, spread);
+            }
+
+            long[] sorted = [.. values.Order()];
+            Assert.True(RiceCodec.Median(values) == sorted[(n - 1) / 2], $"seed {seed}, round {round}, n {n}, spread {spread}");
+        }
+    }
+
+    [Fact]
+    public void A_planned_size_is_the_size_written()
+    {
+        for (int seed = 0; seed < 300; seed++)
+        {
+            var random = new Random(seed);
+            long[] values = Noisy(random, 32 + random.Next(500));
+            long planned = RiceCodec.Plan(values, out RicePlan plan);
+            using var buffer = new ByteBuffer();
+            RiceCodec.Write(values, plan, buffer);
+            Assert.True(planned == buffer.Length, $"seed {seed}: planned {planned} bytes, wrote {buffer.Length}");
+        }
+    }
+
     [Fact]
     public void Is_never_chosen_without_permission_so_the_log_and_format_1_keep_their_kinds()
     {

@@ -1,0 +1,82 @@
+using Banyan.Storage.Bytes;
+using Banyan.Storage.Encodings;
+using BenchmarkDotNet.Attributes;
+
+namespace Banyan.Benchmarks;
+
+/// <summary>
+/// A part's integer columns encoded as a flush or a merge encodes them (<see cref="IntegerSequenceCodec"/> with the Rice
+/// kind allowed): the peer dataset's values (as <see cref="DecimalFloat"/> mantissas, 1,000 series × 360 points, one
+/// sequence a series) and their timestamps. Most of the time is choosing each sequence's Rice parameters
+/// (<see cref="RiceCodec.Plan"/>: a median and a few exact size counts).
+/// Run: <c>dotnet run -c Release --project tests/Banyan.Benchmarks -- --filter *IntegerCodec*</c>.
+/// </summary>
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 9)]
+public class IntegerCodecBenchmarks : IDisposable
+{
+    private const int Series = 1_000;
+    private readonly List<long[]> _values = [];
+    private readonly List<long[]> _timestamps = [];
+    private readonly ByteBuffer _output = new(1 << 16);
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        ShardIngestData data = ShardIngestData.Load();
+        var bySeries = new Dictionary<ulong, (List<double> Values, List<long> Times)>();
+        for (int i = 0; i < data.Count; i++)
+        {
+            if (!bySeries.TryGetValue(data.Series[i], out var series))
+            {
+                if (bySeries.Count == Series)
+                {
+                    continue;
+                }
+
+                bySeries[data.Series[i]] = series = ([], []);
+            }
+
+            series.Values.Add(data.Values[i]);
+            series.Times.Add(data.Timestamps[i]);
+        }
+
+        foreach ((List<double> values, List<long> times) in bySeries.Values)
+        {
+            long[] mantissas = new long[values.Count];
+            if (DecimalFloat.TryConvert([.. values], mantissas, out _))
+            {
+                _values.Add(mantissas);
+            }
+
+            _timestamps.Add([.. times]);
+        }
+    }
+
+    /// <summary>Every series' values.</summary>
+    [Benchmark]
+    public long Values() => EncodeAll(_values);
+
+    /// <summary>Every series' timestamps (evenly spaced: the constant-delta kind, no Rice plan needed after its check).</summary>
+    [Benchmark]
+    public long Timestamps() => EncodeAll(_timestamps);
+
+    /// <summary>Releases the output buffer.</summary>
+    public void Dispose()
+    {
+        _output.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private long EncodeAll(List<long[]> sequences)
+    {
+        long bytes = 0;
+        foreach (long[] sequence in sequences)
+        {
+            _output.Clear();
+            IntegerSequenceCodec.Encode(sequence, _output, allowRice: true);
+            bytes += _output.Length;
+        }
+
+        return bytes;
+    }
+}
