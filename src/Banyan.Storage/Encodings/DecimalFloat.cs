@@ -55,6 +55,89 @@ public static class DecimalFloat
             return true;
         }
 
+        return TryConvertAtOneScale(values, mantissas, out exponent) || TryConvertEach(values, mantissas, out exponent);
+    }
+
+    // Mantissas below this are the only ones that round back to their value at their scale (see TryConvertAtOneScale).
+    private const double UniqueMantissa = 1L << 52;
+
+    // Scales tried at once: the one-by-one conversion refuses to rescale a mantissa by more than 10^18.
+    private const int MaxOneScale = 18;
+
+    /// <summary>
+    /// <see cref="TryConvert"/>'s answer in one pass, where it can be had that way: every value of a block usually has the
+    /// same number of decimals, so each is scaled by 10^p, rounded and checked to decode to its exact bits, with p the
+    /// decimals of the first value (raised to a later value's when that one needs more, then from the start again).
+    /// </summary>
+    /// <remarks>
+    /// The result is the one-by-one conversion's (<see cref="TryConvertEach"/>): every value decodes from 10^−p, so none
+    /// needs more decimals than p, and some value needs exactly p, so p is the common exponent it would pick; and a
+    /// mantissa under 2^52 is the only one at that scale that decodes to its value (two decimals 10^−p apart are more
+    /// than an ulp of such a value apart), so the mantissas are the ones it would rescale to. Anything else (a mantissa
+    /// that large, more than 18 decimals, a value no scale decodes exactly: −0.0, NaN, infinities, long fractions) is
+    /// left to it: false.
+    /// </remarks>
+    internal static bool TryConvertAtOneScale(ReadOnlySpan<double> values, Span<long> mantissas, out int exponent)
+    {
+        exponent = 0;
+        if (!TryConvertOne(values[0], out _, out int first) || first > 0)
+        {
+            return false;
+        }
+
+        int decimals = -first;
+        for (int attempt = 0; attempt < 3 && decimals <= MaxOneScale; attempt++)
+        {
+            double scale = s_pow10[decimals];
+            int i = 0;
+            for (; i < values.Length; i++)
+            {
+                double scaled = Math.Round(values[i] * scale);
+                if (!(Math.Abs(scaled) < UniqueMantissa))
+                {
+                    return false;
+                }
+
+                long mantissa = (long)scaled;
+                if (BitConverter.DoubleToInt64Bits(mantissa / scale) != BitConverter.DoubleToInt64Bits(values[i]))
+                {
+                    break;
+                }
+
+                mantissas[i] = mantissa;
+            }
+
+            if (i == values.Length)
+            {
+                exponent = -decimals;
+                return true;
+            }
+
+            // A value that needs more decimals: all again at its scale (values fine at fewer are fine at more, but each
+            // is checked again).
+            if (!TryConvertOne(values[i], out _, out int needed) || needed > 0 || -needed <= decimals)
+            {
+                return false;
+            }
+
+            decimals = -needed;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// <see cref="TryConvert"/> value by value: each value's shortest decimal (<see cref="TryConvertOne"/>), the
+    /// smallest of their exponents for all, and every value checked at it.
+    /// </summary>
+    internal static bool TryConvertEach(ReadOnlySpan<double> values, Span<long> mantissas, out int exponent)
+    {
+        exponent = 0;
+        if (values.IsEmpty)
+        {
+            return true;
+        }
+
         // Per-value exponents fit in a signed byte (-22..22); a block has at most 8,192 values, so the
         // scratch lives on the stack for blocks and on the heap only for unusually long inputs.
         Span<sbyte> exponents = values.Length <= 8192 ? stackalloc sbyte[values.Length] : new sbyte[values.Length];

@@ -5,16 +5,18 @@ using BenchmarkDotNet.Attributes;
 namespace Banyan.Benchmarks;
 
 /// <summary>
-/// A part's integer columns encoded as a flush or a merge encodes them (<see cref="IntegerSequenceCodec"/> with the Rice
-/// kind allowed): the peer dataset's values (as <see cref="DecimalFloat"/> mantissas, 1,000 series × 360 points, one
-/// sequence a series) and their timestamps. Most of the time is choosing each sequence's Rice parameters
-/// (<see cref="RiceCodec.Plan"/>: a median and a few exact size counts).
-/// Run: <c>dotnet run -c Release --project tests/Banyan.Benchmarks -- --filter *IntegerCodec*</c>.
+/// A part's number columns encoded as a flush or a merge encodes them, with the Rice kind allowed: the peer dataset's
+/// values (1,000 series × 360 points, one sequence a series) as float64 (<see cref="FloatSequenceCodec"/>: converted to
+/// <see cref="DecimalFloat"/> mantissas, then encoded as integers) and as those mantissas (<see cref="IntegerSequenceCodec"/>),
+/// and their timestamps. Most of the integers' time is choosing each sequence's Rice parameters (<see cref="RiceCodec.Plan"/>:
+/// a median and a few exact size counts).
+/// Run: <c>dotnet run -c Release --project tests/Banyan.Benchmarks -- --filter *NumberCodec*</c>.
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 9)]
-public class IntegerCodecBenchmarks : IDisposable
+public class NumberCodecBenchmarks : IDisposable
 {
     private const int Series = 1_000;
+    private readonly List<double[]> _floats = [];
     private readonly List<long[]> _values = [];
     private readonly List<long[]> _timestamps = [];
     private readonly ByteBuffer _output = new(1 << 16);
@@ -42,6 +44,7 @@ public class IntegerCodecBenchmarks : IDisposable
 
         foreach ((List<double> values, List<long> times) in bySeries.Values)
         {
+            _floats.Add([.. values]);
             long[] mantissas = new long[values.Count];
             if (DecimalFloat.TryConvert([.. values], mantissas, out _))
             {
@@ -52,7 +55,22 @@ public class IntegerCodecBenchmarks : IDisposable
         }
     }
 
-    /// <summary>Every series' values.</summary>
+    /// <summary>Every series' values as float64: the decimal conversion, then the mantissas' encoding.</summary>
+    [Benchmark]
+    public long Floats()
+    {
+        long bytes = 0;
+        foreach (double[] sequence in _floats)
+        {
+            _output.Clear();
+            FloatSequenceCodec.Encode(sequence, _output, allowRice: true);
+            bytes += _output.Length;
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Every series' values as their decimal mantissas.</summary>
     [Benchmark]
     public long Values() => EncodeAll(_values);
 
