@@ -95,19 +95,13 @@ public static class FlushCommand
                 Directory.Delete(folder, recursive: true);
             }
 
-            Console.WriteLine(Str($"median   {Median(rates),12:N0} samples/s  {Median(cores):F2} cores ({repeat} runs)"));
+            Console.WriteLine(Str($"median   {Load.Quantile.Median(rates),12:N0} samples/s  {Load.Quantile.Median(cores):F2} cores ({repeat} runs)"));
             return 0;
         }
         finally
         {
             Directory.Delete(root, recursive: true);
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 
     private static string Str(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -19,8 +19,8 @@ namespace Banyan.Storage.Parts;
 /// insertion, a few moves per late row. This costs a few passes over the keys
 /// instead of a comparison sort of the whole buffer (about 20 compares and swaps per row for a
 /// million rows); buckets that skewed ids make large fall back to <see cref="MemoryExtensions.Sort{TKey, TValue}(Span{TKey}, Span{TValue})"/>.
-/// A sort of <see cref="TwoThreadRows"/> rows or more runs on two threads (<see cref="TwoThreadSort"/>), with the
-/// same result.
+/// A seal's sort of <see cref="TwoThreadRows"/> rows or more runs on two threads (<see cref="TwoThreadSort"/>), with
+/// the same result.
 /// </remarks>
 internal static partial class BatchSorter
 {
@@ -140,12 +140,13 @@ internal static partial class BatchSorter
     /// for time-major input).
     /// </summary>
     internal static void SortKeys(ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, Span<ulong> sortedSeries, Span<long> sortedTimes, Span<int> order, ReadOnlySpan<long[]> payloadSources, ReadOnlySpan<long[]> payloadTargets) =>
-        SortKeys(seriesIds, timestamps, sortedSeries, sortedTimes, order, payloadSources, payloadTargets, UsesTwoThreads(seriesIds.Length));
+        SortKeys(seriesIds, timestamps, sortedSeries, sortedTimes, order, payloadSources, payloadTargets, twoThreads: false);
 
     /// <summary>
     /// <see cref="SortKeys(ReadOnlySpan{ulong}, ReadOnlySpan{long}, Span{ulong}, Span{long}, Span{int}, ReadOnlySpan{long[]}, ReadOnlySpan{long[]})"/>
     /// on this thread alone or, with <paramref name="twoThreads"/>, on this thread and a thread-pool thread (see
-    /// <see cref="TwoThreadSort"/>); the result is the same either way.
+    /// <see cref="TwoThreadSort"/>); the result is the same either way. Two threads only where the caller may wait for
+    /// the pool thread's last range: a seal (on the thread pool), never a read on a grain's turn.
     /// </summary>
     internal static void SortKeys(ReadOnlySpan<ulong> seriesIds, ReadOnlySpan<long> timestamps, Span<ulong> sortedSeries, Span<long> sortedTimes, Span<int> order, ReadOnlySpan<long[]> payloadSources, ReadOnlySpan<long[]> payloadTargets, bool twoThreads)
     {
@@ -194,7 +195,8 @@ internal static partial class BatchSorter
         }
     }
 
-    private static bool UsesTwoThreads(int rows) => rows >= TwoThreadRows && Environment.ProcessorCount > 1;
+    /// <summary>Whether a sort of <paramref name="rows"/> rows gains from a second thread (and the machine has one).</summary>
+    internal static bool UsesTwoThreads(int rows) => rows >= TwoThreadRows && Environment.ProcessorCount > 1;
 
     private static Scratch RentScratch() => new(ArrayPool<ulong>.Shared.Rent(MaxSecondPassRows), ArrayPool<long>.Shared.Rent(MaxSecondPassRows), ArrayPool<int>.Shared.Rent(MaxSecondPassRows));
 

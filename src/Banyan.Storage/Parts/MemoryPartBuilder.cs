@@ -101,7 +101,7 @@ internal static class MemoryPartBuilder
             // Without a filter the sorter's rows are the batches' rows, which the flat columns (or, with several
             // subjects, their slots) are indexed by: those columns are sorted with the keys.
             (long[][] payloadSources, long[][] payloadTargets) = filter is null ? source.PrepareSortedColumns() : ([], []);
-            BatchSorter.SortKeys(series.AsSpan(0, selected), times.AsSpan(0, selected), sortedSeriesSpan, sortedTimesSpan, orderSpan, payloadSources, payloadTargets);
+            BatchSorter.SortKeys(series.AsSpan(0, selected), times.AsSpan(0, selected), sortedSeriesSpan, sortedTimesSpan, orderSpan, payloadSources, payloadTargets, SortsOnTwoThreads(filter, selected));
             int kept;
             if (kind == DataKind.Measure)
             {
@@ -141,6 +141,14 @@ internal static class MemoryPartBuilder
             ArrayPool<int>.Shared.Return(keep);
         }
     }
+
+    /// <summary>
+    /// Whether the keys of a part of <paramref name="rows"/> selected rows are sorted on two threads: for a seal (no
+    /// <paramref name="filter"/>), which runs on the thread pool and may wait for the helper's last range, once the rows
+    /// make it pay; never for a read's transient part, which may be built on a grain's turn (<c>ShardReader</c> reads a
+    /// few named series there), where nothing may wait for another thread.
+    /// </summary>
+    internal static bool SortsOnTwoThreads(SeriesTimeFilter? filter, int rows) => filter is null && BatchSorter.UsesTwoThreads(rows);
 
     // How many batches from `start` on can share a part: until a batch of some subject declares a
     // column that subject already has with another type (at least one batch).

@@ -1,4 +1,5 @@
 using Banyan.Storage.Parts;
+using Banyan.Storage.Query;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Values;
 
@@ -209,6 +210,16 @@ public sealed class BatchSorterTests
         {
             Assert.True(one.Values[p].AsSpan().SequenceEqual(two.Values[p]), $"seed {seed}: payload {p} differs");
         }
+    }
+
+    [Fact]
+    public void Only_a_seal_sorts_on_two_threads_never_a_read_that_may_run_on_a_grain_turn()
+    {
+        int many = BatchSorter.TwoThreadRows * 4;
+        Assert.Equal(Environment.ProcessorCount > 1, MemoryPartBuilder.SortsOnTwoThreads(filter: null, many));
+        Assert.False(MemoryPartBuilder.SortsOnTwoThreads(filter: null, BatchSorter.TwoThreadRows - 1));
+        Assert.False(MemoryPartBuilder.SortsOnTwoThreads(SeriesTimeFilter.All, many));
+        Assert.False(MemoryPartBuilder.SortsOnTwoThreads(new SeriesTimeFilter([1UL, 2UL], 0, 100), many));
     }
 
     // Keys of `rows` rows over `seriesCount` series (small ids for up to three series, so they share a bucket; hashed
