@@ -50,17 +50,24 @@ public sealed partial class Shard
         }
     }
 
-    // The one write path. `blocking` only chooses how the WAL append waits for its fsync.
+    // The one write path. `blocking` only chooses how the WAL append waits for its fsync. A batch the caller keeps is
+    // copied (the buffer must not change under the shard), and the copy is made while the batch's WAL record waits for
+    // its fsync rather than before the record is written, so the copy is off the write's critical path: the record is
+    // encoded from the caller's batch, which the caller may not change before this method first returns to it. Only a
+    // write that must wait for memory first copies before it waits, since the caller may reuse its batch during that wait.
     private async ValueTask WriteCoreAsync(WriteBatch batch, BatchOwnership ownership, bool blocking)
     {
-        (WriteBatch buffered, long bytes, PreparedIndexBatch? indexed) = Prepare(batch, ownership);
-        if (buffered.Count == 0)
+        PreparedIndexBatch? indexed = Prepare(batch);
+        if (batch.Count == 0)
         {
             return;
         }
 
+        long bytes = BatchConcatenation.EstimateBytes(batch);
+        WriteBatch? buffered = ownership == BatchOwnership.HandedOver ? batch : null;
         if (!_parts.TryReserve(bytes, _options.MaxMemoryBytes))
         {
+            buffered ??= BatchConcatenation.Copy(batch);
             long waitStarted = Stopwatch.GetTimestamp();
             try
             {
@@ -77,14 +84,33 @@ public sealed partial class Shard
         {
             if (_wal is null)
             {
+                buffered ??= BatchConcatenation.Copy(batch);
                 lsn = Interlocked.Increment(ref _localLsn);
             }
             else
             {
-                ByteBuffer payload = EncodeForWal(buffered, _indexer?.OmissionFor(buffered));
+                WriteBatch logged = buffered ?? batch;
+                ByteBuffer payload = EncodeForWal(logged, _indexer?.OmissionFor(logged));
                 try
                 {
-                    lsn = blocking ? _wal.Append(payload.WrittenSpan) : await _wal.AppendAsync(payload.WrittenMemory).ConfigureAwait(false);
+                    if (blocking)
+                    {
+                        lsn = _wal.Append(payload.WrittenSpan, buffered is null ? () => buffered = BatchConcatenation.Copy(batch) : null);
+                    }
+                    else
+                    {
+                        // The record is written before AppendAsync returns (its fsync is then led on the pool or by another
+                        // writer): the copy runs during that fsync, and the append is awaited whatever the copy does.
+                        ValueTask<long> durable = _wal.AppendAsync(payload.WrittenMemory);
+                        try
+                        {
+                            buffered ??= BatchConcatenation.Copy(batch);
+                        }
+                        finally
+                        {
+                            lsn = await durable.ConfigureAwait(false);
+                        }
+                    }
                 }
                 finally
                 {
@@ -99,7 +125,7 @@ public sealed partial class Shard
             throw;
         }
 
-        Buffer(BufferedWrite.Of(lsn, buffered, bytes, indexed));
+        Buffer(BufferedWrite.Of(lsn, buffered!, bytes, indexed));
     }
 
     // Sized for the log's encoding (8-byte series ids and floats), so the buffer is not regrown. The entity tags of series
@@ -121,7 +147,8 @@ public sealed partial class Shard
         }
     }
 
-    private (WriteBatch Buffered, long Bytes, PreparedIndexBatch? Index) Prepare(WriteBatch batch, BatchOwnership ownership)
+    // Checks the batch and prepares the indexes, before anything is logged: a batch the indexes reject must not be logged.
+    private PreparedIndexBatch? Prepare(WriteBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Kind != _options.Kind)
@@ -131,11 +158,7 @@ public sealed partial class Shard
 
         ThrowIfClosed();
         batch.Validate();
-
-        // Before the WAL append: a batch the indexes reject must not be logged.
-        PreparedIndexBatch? indexed = _indexer?.Prepare(batch);
-        WriteBatch buffered = ownership == BatchOwnership.HandedOver ? batch : BatchConcatenation.Copy(batch);
-        return (buffered, BatchConcatenation.EstimateBytes(buffered), indexed);
+        return _indexer?.Prepare(batch);
     }
 
     // Back-pressure: memory is full. Asks for a flush (its failure, a full disk, is this write's error:

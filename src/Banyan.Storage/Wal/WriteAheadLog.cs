@@ -13,12 +13,12 @@ namespace Banyan.Storage.Wal;
 /// files goes through the durability kit's <see cref="FileSystem"/>.
 /// </summary>
 /// <remarks>
-/// <para><b>Group commit.</b> <see cref="Append"/> writes the record to the file (no fsync yet)
+/// <para><b>Group commit.</b> <see cref="Append(ReadOnlySpan{byte})"/> writes the record to the file (no fsync yet)
 /// and then waits until a sync covers it. The first writer that finds no sync running becomes
 /// the leader: it fsyncs on behalf of every record written so far, records in a commit slot how far
 /// the file is now acknowledged (a 24-byte write, no second fsync: it reaches the disk with the next
 /// one), wakes the writers those records belong to, and repeats while more are waiting. So under
-/// load one fsync serves many writers, with no background thread. When <see cref="Append"/>
+/// load one fsync serves many writers, with no background thread. When <see cref="Append(ReadOnlySpan{byte})"/>
 /// returns, the record survives kill -9 and power loss.</para>
 /// <para><b>Recovery.</b> <see cref="Open"/> checks every record against the commit mark. Bytes after
 /// the mark in the newest file that do not form whole records are a write the crash interrupted,
@@ -156,17 +156,35 @@ public sealed class WriteAheadLog : IDisposable
 
     /// <summary>Appends one record and returns its LSN once it is durable (see group commit above).</summary>
     /// <exception cref="StorageFullException">The disk is full; the record was not written.</exception>
-    public long Append(ReadOnlySpan<byte> payload)
+    public long Append(ReadOnlySpan<byte> payload) => Append(payload, meanwhile: null);
+
+    /// <summary>
+    /// <see cref="Append(ReadOnlySpan{byte})"/> that runs <paramref name="meanwhile"/> on the caller's thread once the
+    /// record is written and before the caller waits for the fsync: a writer that waits for another's fsync does its
+    /// own work during it, and a leader does it before the fsync it leads, so records written meanwhile join that
+    /// fsync. The record is made durable (or the log fails) whether or not <paramref name="meanwhile"/> throws; its
+    /// exception is then the caller's.
+    /// </summary>
+    /// <exception cref="StorageFullException">The disk is full; the record was not written and <paramref name="meanwhile"/> did not run.</exception>
+    public long Append(ReadOnlySpan<byte> payload, Action? meanwhile)
     {
         long lsn = Write(payload);
         Waiter? waiter = JoinSync(lsn);
-        if (waiter is null)
+        try
         {
-            LeadSyncs();
+            meanwhile?.Invoke();
         }
-        else
+        finally
         {
-            waiter.Completion.Task.GetAwaiter().GetResult();
+            // A leader that did not lead would leave every later writer waiting: it leads whatever happened above.
+            if (waiter is null)
+            {
+                LeadSyncs();
+            }
+            else
+            {
+                waiter.Completion.Task.GetAwaiter().GetResult();
+            }
         }
 
         return lsn;

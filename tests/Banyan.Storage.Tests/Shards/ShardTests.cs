@@ -67,6 +67,77 @@ public sealed class ShardTests : IDisposable
         Assert.Equal(expected, after);
     }
 
+    // The shard copies a batch its caller keeps while the batch's WAL record waits for its fsync (or, when the write must
+    // wait for memory, before that wait): the caller refills the one batch it has as soon as each write returns, before
+    // the write completes, and every row must still be stored as it was when written. Small memory bounds make writes
+    // wait for flushes; the blocking write takes the log's other append.
+    [Theory]
+    [InlineData(true, false, false)]
+    [InlineData(false, false, false)]
+    [InlineData(true, true, false)]
+    [InlineData(false, true, false)]
+    [InlineData(true, false, true)]
+    [InlineData(false, false, true)]
+    public async Task A_batch_the_caller_keeps_may_be_refilled_as_soon_as_the_write_returns(bool wal, bool smallMemory, bool blocking)
+    {
+        using TempDirectory dir = new();
+        ShardOptions options = new()
+        {
+            WalEnabled = wal,
+            PartWriter = PartWriterOptions.Default with { Fsync = false },
+            FlushThresholdBytes = smallMemory ? 4096 : new ShardOptions().FlushThresholdBytes,
+            MaxMemoryBytes = smallMemory ? 8192 : new ShardOptions().MaxMemoryBytes,
+            WaitTimeout = TimeSpan.FromSeconds(60),
+        };
+        List<(ulong, long, double)> expected = [];
+        using (Shard shard = _leaks.Open(dir.Path, options))
+        {
+            WriteBatch reused = new(DataKind.Measure);
+            List<Task> pending = [];
+            for (int b = 1; b <= 40; b++)
+            {
+                Refill(reused, b, rows: 50);
+                expected.AddRange(Rows(reused));
+                if (blocking)
+                {
+                    shard.Write(reused);
+                }
+                else
+                {
+                    pending.Add(shard.WriteAsync(reused).AsTask());
+                }
+            }
+
+            Refill(reused, 99, rows: 50); // the last write's rows changed too before it completes
+            await Task.WhenAll(pending);
+            expected.Sort();
+            List<(ulong, long, double)> written = FloatRows.ReadAll(shard);
+            written.Sort();
+            Assert.Equal(expected, written);
+            await shard.SealAsync();
+            shard.Flush();
+            List<(ulong, long, double)> flushed = FloatRows.ReadAll(shard);
+            flushed.Sort();
+            Assert.Equal(expected, flushed);
+        }
+
+        using Shard reopened = _leaks.Open(dir.Path, options);
+        List<(ulong, long, double)> after = FloatRows.ReadAll(reopened);
+        after.Sort();
+        Assert.Equal(expected, after);
+    }
+
+    // The rows of FloatRows.Batch(batch, rows), written into the same batch object: its key arrays are reused in place.
+    private static void Refill(WriteBatch batch, int id, int rows)
+    {
+        batch.Clear();
+        batch.AddColumn(null, "v", ColumnValueType.Float64);
+        for (int i = 0; i < rows; i++)
+        {
+            batch.AddRow((ulong)(i % 3) + 1, (id * 1000L) + i, 1, [ColumnValue.FromFloat64(id + (i / 100.0))]);
+        }
+    }
+
     private static IEnumerable<(ulong, long, double)> Rows(WriteBatch batch)
     {
         for (int i = 0; i < batch.Count; i++)

@@ -137,6 +137,44 @@ public sealed class WriteAheadLogTests
     }
 
     [Fact]
+    public void Work_given_to_an_append_runs_once_its_record_is_written_and_before_its_fsync()
+    {
+        using TempDirectory dir = new();
+        using WriteAheadLog wal = WriteAheadLog.Open(dir.Path);
+        wal.Append(Payload(1, 10));
+        int ran = 0;
+        long lsn = wal.Append(Payload(2, 10), () =>
+        {
+            ran++;
+            Assert.Equal(3, wal.NextLsn); // the record has its LSN
+            Assert.Equal(1, wal.DurableLsn); // and no fsync covers it yet: this writer leads the next one
+        });
+        Assert.Equal(1, ran);
+        Assert.Equal(2, lsn);
+        Assert.Equal(2, wal.DurableLsn);
+    }
+
+    [Fact]
+    public async Task An_append_whose_work_throws_is_still_made_durable_and_the_log_goes_on()
+    {
+        using TempDirectory dir = new();
+        using (WriteAheadLog wal = WriteAheadLog.Open(dir.Path))
+        {
+            InvalidOperationException thrown = Assert.Throws<InvalidOperationException>(() => wal.Append(Payload(1, 10), () => throw new InvalidOperationException("work failed")));
+            Assert.Equal("work failed", thrown.Message);
+            Assert.Equal(1, wal.DurableLsn);
+
+            // The writer that threw was the fsync's leader: had it not led, these would wait for it forever.
+            Task<long>[] later = [.. Enumerable.Range(2, 4).Select(i => Task.Run(() => wal.Append(Payload(i, 10))))];
+            long[] lsns = await Task.WhenAll(later).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal([2, 3, 4, 5], lsns.Order());
+        }
+
+        using WriteAheadLog reopened = WriteAheadLog.Open(dir.Path);
+        Assert.Equal([1, 2, 3, 4, 5], ReadAll(reopened).Select(r => r.Lsn));
+    }
+
+    [Fact]
     public void Torn_unacknowledged_record_is_cut_off_at_every_cut_point()
     {
         using TempDirectory dir = new();
