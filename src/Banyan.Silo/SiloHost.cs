@@ -54,6 +54,13 @@ public static class SiloHost
         builder.Configuration.AddCommandLine(args);
 
         (SiloHostOptions hostOptions, BanyanSiloOptions siloOptions) = SiloConfiguration.Read(builder.Configuration);
+        if (hostOptions.PrecompileAtStart)
+        {
+            // As early as the setting is known: the compilation overlaps the rest of the start.
+            StartupPrecompiler precompiler = StartupPrecompiler.Start(StartupPrecompiler.SiloAssemblies);
+            builder.Services.AddHostedService(services => new StartupPrecompilerLog(precompiler, services.GetRequiredService<ILogger<StartupPrecompiler>>()));
+        }
+
         builder.Services.AddSingleton(Options.Create(hostOptions));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = hostOptions.ShutdownTimeout);
         builder.Services.AddSingleton(new Data.SubjectWriteCoalescer(hostOptions.WriteBatching.JoinMaxMessages, hostOptions.WriteBatching.JoinCallsInFlight));

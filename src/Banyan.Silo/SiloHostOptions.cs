@@ -36,6 +36,13 @@ public sealed class SiloHostOptions
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether the silo compiles its own code on a background thread as it starts (<see cref="StartupPrecompiler"/>):
+    /// 1.5-2 s of one core, mostly while Orleans starts, after which its first writes and queries no longer compile
+    /// methods on their own threads. True by default; false leaves each method to its first call.
+    /// </summary>
+    public bool PrecompileAtStart { get; set; } = true;
+
     /// <summary>How the messages of bidirectional write streams are cut into grain calls.</summary>
     public Data.WriteBatchingOptions WriteBatching { get; set; } = new();
 
