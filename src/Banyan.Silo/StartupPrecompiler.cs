@@ -21,6 +21,10 @@ namespace Banyan.Silo;
 /// <para>What is left to the first call: generic methods and the methods of generic types (their instantiations are not
 /// known here), and the generated protobuf messages of <c>Banyan.Api</c> (some 6,000 methods, most never called by a silo).
 /// A method that cannot be compiled is counted and skipped; it is compiled (or fails) at its first call as without this.
+/// Compiling may run the static initialisers of the classes a method reads (the JIT does so for classes without an
+/// explicit static constructor, to read their static read-only fields as constants), earlier than their first use would:
+/// the silo's static initialisers depend on nothing its start sets up later (they read at most an environment variable,
+/// <c>BANYAN_ZSTD</c>).
 /// Each assembly is compiled once per process: another host in the same process (tests) finds the work done.</para>
 /// </remarks>
 public sealed class StartupPrecompiler
@@ -51,13 +55,30 @@ public sealed class StartupPrecompiler
         ArgumentNullException.ThrowIfNull(assemblies);
         Assembly[] mine = [.. assemblies.Where(a => s_started.TryAdd(a, true))];
         StartupPrecompiler precompiler = new();
-        Thread thread = new(() => precompiler._completion.SetResult(Compile(mine)))
+        Thread thread = new(() => precompiler._completion.SetResult(CompileOrReport(mine)))
         {
             IsBackground = true, // a silo stopped within its first seconds does not wait for it
             Name = "banyan-precompile",
         };
         thread.Start();
         return precompiler;
+    }
+
+    // On the background thread nothing may escape (an exception there would end the process): a failure of the walk
+    // itself, not of one method, ends the compilation early and is reported as a failure.
+    private static StartupPrecompilation CompileOrReport(Assembly[] assemblies)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            return Compile(assemblies);
+        }
+#pragma warning disable CA1031 // The process must not end because compiling ahead, an optimisation, failed.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return new StartupPrecompilation(assemblies.Length, 0, 1, $"the walk over the assemblies stopped: {e.GetType().Name}: {e.Message}", Stopwatch.GetElapsedTime(started));
+        }
     }
 
     /// <summary>Compiles every method of <paramref name="assemblies"/> that has a body and no open generic parameter, on the calling thread.</summary>

@@ -30,6 +30,6 @@ internal sealed partial class StartupPrecompilerLog(StartupPrecompiler precompil
     [LoggerMessage(Level = LogLevel.Information, Message = "Compiled {Methods} methods of the silo's {Assemblies} assemblies ahead of their first call in {Seconds:F1} s (Silo:PrecompileAtStart)")]
     private partial void LogCompiled(int methods, int assemblies, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Failed} methods could not be compiled ahead and are left to their first call; the first: {FirstFailure}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Failed} methods could not be compiled ahead and are left to their first call; the first: {FirstFailure}")]
     private partial void LogFailed(int failed, string? firstFailure);
 }

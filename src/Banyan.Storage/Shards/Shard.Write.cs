@@ -5,6 +5,7 @@ using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards.Indexing;
 using Banyan.Storage.Telemetry;
+using Banyan.Storage.Wal;
 
 namespace Banyan.Storage.Shards;
 
@@ -95,7 +96,7 @@ public sealed partial class Shard
                 {
                     if (blocking)
                     {
-                        lsn = _wal.Append(payload.WrittenSpan, buffered is null ? () => buffered = BatchConcatenation.Copy(batch) : null);
+                        (lsn, buffered) = buffered is null ? AppendWhileCopying(_wal, payload.WrittenSpan, batch) : (_wal.Append(payload.WrittenSpan), buffered);
                     }
                     else
                     {
@@ -126,6 +127,15 @@ public sealed partial class Shard
         }
 
         Buffer(BufferedWrite.Of(lsn, buffered!, bytes, indexed));
+    }
+
+    // The blocking append of a batch the caller keeps: the copy is made between the record's write and its fsync. Apart
+    // from the write path's async method so that only this path allocates the delegate and what it captures.
+    private static (long Lsn, WriteBatch Copy) AppendWhileCopying(WriteAheadLog wal, ReadOnlySpan<byte> payload, WriteBatch batch)
+    {
+        WriteBatch? copy = null;
+        long lsn = wal.Append(payload, () => copy = BatchConcatenation.Copy(batch));
+        return (lsn, copy!);
     }
 
     // Sized for the log's encoding (8-byte series ids and floats), so the buffer is not regrown. The entity tags of series
