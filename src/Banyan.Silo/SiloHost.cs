@@ -58,7 +58,7 @@ public static class SiloHost
         {
             // As early as the setting is known: the compilation overlaps the rest of the start.
             StartupPrecompiler precompiler = StartupPrecompiler.Start(StartupPrecompiler.SiloAssemblies);
-            builder.Services.AddHostedService(services => new StartupPrecompilerLog(precompiler, services.GetRequiredService<ILogger<StartupPrecompiler>>()));
+            builder.Services.AddHostedService(services => new StartupPrecompilerLog(precompiler.Completion, services.GetRequiredService<ILogger<StartupPrecompiler>>()));
         }
 
         builder.Services.AddSingleton(Options.Create(hostOptions));

@@ -55,6 +55,13 @@ public sealed class StartupPrecompiler
         ArgumentNullException.ThrowIfNull(assemblies);
         Assembly[] mine = [.. assemblies.Where(a => s_started.TryAdd(a, true))];
         StartupPrecompiler precompiler = new();
+        if (mine.Length == 0)
+        {
+            // Every assembly compiled (or being compiled) already in this process: no thread for nothing.
+            precompiler._completion.SetResult(new StartupPrecompilation(0, 0, 0, null, TimeSpan.Zero));
+            return precompiler;
+        }
+
         Thread thread = new(() => precompiler._completion.SetResult(CompileOrReport(mine)))
         {
             IsBackground = true, // a silo stopped within its first seconds does not wait for it

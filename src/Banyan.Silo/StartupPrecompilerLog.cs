@@ -1,14 +1,17 @@
 namespace Banyan.Silo;
 
-/// <summary>Logs what <see cref="StartupPrecompiler"/> compiled once it is done, so a start's extra CPU is accounted for.</summary>
-internal sealed partial class StartupPrecompilerLog(StartupPrecompiler precompiler, ILogger<StartupPrecompiler> logger) : BackgroundService
+/// <summary>
+/// Logs what <see cref="StartupPrecompiler"/> compiled once <paramref name="completion"/> (its <see cref="StartupPrecompiler.Completion"/>)
+/// is done, so a start's extra CPU is accounted for; nothing when every assembly was compiled already in this process.
+/// </summary>
+internal sealed partial class StartupPrecompilerLog(Task<StartupPrecompilation> completion, ILogger<StartupPrecompiler> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         StartupPrecompilation done;
         try
         {
-            done = await precompiler.Completion.WaitAsync(stoppingToken);
+            done = await completion.WaitAsync(stoppingToken);
         }
         catch (OperationCanceledException)
         {

@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Banyan.Silo.Tests;
 
@@ -59,6 +60,44 @@ public sealed class StartupPrecompilerTests
         string[] args = setting is null ? [$"--Silo:DataRoot={data}"] : [$"--Silo:DataRoot={data}", $"--Silo:PrecompileAtStart={setting}"];
         await using WebApplication app = SiloHost.Build(args);
         Assert.Equal(expected, app.Services.GetServices<IHostedService>().OfType<StartupPrecompilerLog>().Any());
+    }
+
+    [Fact]
+    public async Task What_was_compiled_is_logged_failures_as_a_warning_and_nothing_when_there_was_nothing_to_compile()
+    {
+        RecordingLogger compiled = await LoggedAsync(new StartupPrecompilation(4, 6408, 0, null, TimeSpan.FromSeconds(1.7)));
+        (LogLevel level, string message) = Assert.Single(compiled.Entries);
+        Assert.Equal(LogLevel.Information, level);
+        Assert.Contains("Compiled 6408 methods of the silo's 4 assemblies", message, StringComparison.Ordinal);
+
+        RecordingLogger failed = await LoggedAsync(new StartupPrecompilation(4, 6400, 8, "T.M: TypeLoadException: no", TimeSpan.FromSeconds(1.7)));
+        Assert.Equal([LogLevel.Information, LogLevel.Warning], failed.Entries.Select(e => e.Level));
+        Assert.Contains("8 methods could not be compiled ahead", failed.Entries[1].Message, StringComparison.Ordinal);
+        Assert.Contains("T.M: TypeLoadException: no", failed.Entries[1].Message, StringComparison.Ordinal);
+
+        Assert.Empty((await LoggedAsync(new StartupPrecompilation(0, 0, 0, null, TimeSpan.Zero))).Entries);
+    }
+
+    private static async Task<RecordingLogger> LoggedAsync(StartupPrecompilation done)
+    {
+        RecordingLogger logger = new();
+        using StartupPrecompilerLog log = new(Task.FromResult(done), logger);
+        await log.StartAsync(CancellationToken.None);
+        await log.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(30));
+        return logger;
+    }
+
+    private sealed class RecordingLogger : ILogger<StartupPrecompiler>
+    {
+        public List<(LogLevel Level, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => Entries.Add((logLevel, formatter(state, exception)));
     }
 
     private abstract class Shape
