@@ -29,7 +29,7 @@ public class WritePlannerBenchmarks
 
     /// <summary>Series the layout's cache knows before the timed plans (a multiple of <see cref="Points"/>).</summary>
     [Params(4_096, 32_768)]
-    public int KnownSeries { get; set; }
+    public int KnownSeries { get; set; } = Points;
     private MeasureWriteBatch _batch = null!;
     private SubjectLayout _layout = null!;
     private GroupSettings _group = null!;
@@ -76,7 +76,12 @@ public class WritePlannerBenchmarks
         _batch = BatchOf(metadata, points);
         Plan();
         _batch = BatchOf(metadata, [.. Enumerable.Range(0, Points).Select(i => points[i * stride])]);
+        long misses = _layout.SeriesIds.Misses;
         Plan();
+        if (_layout.SeriesIds.Misses != misses)
+        {
+            throw new InvalidOperationException("the timed batch's series must all be known to the cache before the timed plans");
+        }
     }
 
     [Benchmark]
