@@ -45,9 +45,9 @@ internal static class MeasureWritePlanner
             for (int j = 0; j < run.Count; j++, i++)
             {
                 ReadOnlySpan<byte> bytes = run.DataPoints[j].Span;
-                if (decoded is not null && DataPointWireDecoder.TryDecode(bytes, layout!, decoded))
+                if (decoded is not null && DataPointWireDecoder.TryDecode(bytes, layout!, decoded)
+                    && plan.TryPlace(layout!, group!, now, i, decoded, bytes, VersionOf(decoded.Version, run.MessageIds[j], fallbackVersion)))
                 {
-                    plan.Place(layout!, group!, now, i, decoded, bytes, VersionOf(decoded.Version, run.MessageIds[j], fallbackVersion));
                     continue;
                 }
 

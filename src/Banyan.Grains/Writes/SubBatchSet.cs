@@ -10,8 +10,8 @@ namespace Banyan.Grains.Writes;
 internal sealed class SubBatchSet(SubjectLayout layout, int expectedRows)
 {
     private readonly Dictionary<(long Segment, int Shard), SubBatch> _batches = [];
-    private (long Segment, int Shard) _lastKey = (long.MinValue, -1);
-    private SubBatch? _last;
+    private long _segment = long.MinValue;
+    private SubBatch?[] _bySegmentShard = new SubBatch?[4];
 
     /// <summary>The sub-batches, in the order they were started.</summary>
     public IEnumerable<SubBatch> Batches => _batches.Values;
@@ -63,19 +63,33 @@ internal sealed class SubBatchSet(SubjectLayout layout, int expectedRows)
         target.Elements.Add(element);
     }
 
-    // Consecutive elements usually share segment and shard: the lookup is skipped then.
+    // Consecutive elements usually share a segment but not a shard (series hash to shards at random): the sub-batches
+    // of the last segment seen are kept by shard, so most elements skip the dictionary's lookup.
     private SubBatch For(long segmentStart, int shard)
     {
-        if (_last is null || _lastKey != (segmentStart, shard))
+        if (segmentStart == _segment && (uint)shard < (uint)_bySegmentShard.Length && _bySegmentShard[shard] is { } known)
         {
-            _lastKey = (segmentStart, shard);
-            if (!_batches.TryGetValue(_lastKey, out _last))
-            {
-                _last = new SubBatch(segmentStart, shard, layout.NewBatch(expectedRows), new List<int>(expectedRows));
-                _batches.Add(_lastKey, _last);
-            }
+            return known;
         }
 
-        return _last;
+        if (!_batches.TryGetValue((segmentStart, shard), out SubBatch? batch))
+        {
+            batch = new SubBatch(segmentStart, shard, layout.NewBatch(expectedRows), new List<int>(expectedRows));
+            _batches.Add((segmentStart, shard), batch);
+        }
+
+        if (segmentStart != _segment)
+        {
+            Array.Clear(_bySegmentShard);
+            _segment = segmentStart;
+        }
+
+        if (shard >= _bySegmentShard.Length)
+        {
+            Array.Resize(ref _bySegmentShard, Math.Max(shard + 1, _bySegmentShard.Length * 2));
+        }
+
+        _bySegmentShard[shard] = batch;
+        return batch;
     }
 }

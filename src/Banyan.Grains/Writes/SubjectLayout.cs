@@ -53,6 +53,15 @@ internal sealed class SubjectLayout
         _fieldColumns = fieldColumns;
         EntityColumns = entityColumns;
         ShardingColumns = shardingColumns;
+        SeriesKeyColumns = new bool[columns.Length];
+        foreach (int column in shardingColumns is null ? entityColumns : [.. entityColumns, .. shardingColumns])
+        {
+            if (column >= 0)
+            {
+                SeriesKeyColumns[column] = true;
+            }
+        }
+
         _order = order;
         SpecProblem = specProblem;
     }
@@ -74,6 +83,13 @@ internal sealed class SubjectLayout
 
     /// <summary>Columns of a measure's sharding key, in its order; null when the shard comes from the entity.</summary>
     public int[]? ShardingColumns { get; }
+
+    /// <summary>
+    /// Per column: true for an entity or sharding-key column, whose values <see cref="SeriesIds"/> keys series by.
+    /// The wire decoder leaves the UTF-8 check of these columns' strings to the cache, which checks them only for a
+    /// series it has not seen (<see cref="SeriesIdCache.Resolve(Wire.WireRow, System.ReadOnlySpan{byte})"/>).
+    /// </summary>
+    public bool[] SeriesKeyColumns { get; }
 
     /// <summary>The series ids and routing hashes of the entities written with this layout (see <see cref="SeriesIdCache"/>).</summary>
     public SeriesIdCache SeriesIds => _seriesIds ??= new SeriesIdCache(Subject, EntityColumns, ShardingColumns);

@@ -81,20 +81,32 @@ internal sealed class WritePlan
         SubBatches!.Add(segment, shard, seriesId, timestamp, versionOrElementId, row, element);
     }
 
-    /// <summary>As <see cref="Place(SubjectLayout, GroupSettings, DateTimeOffset, int, ColumnValue[], long, long)"/>, for a measure data point decoded from its wire bytes <paramref name="point"/>.</summary>
-    public void Place(SubjectLayout layout, GroupSettings group, DateTimeOffset now, int element, WireRow row, ReadOnlySpan<byte> point, long version)
+    /// <summary>
+    /// As <see cref="Place(SubjectLayout, GroupSettings, DateTimeOffset, int, ColumnValue[], long, long)"/>, for a
+    /// measure data point decoded from its wire bytes <paramref name="point"/>. False, with nothing placed, when its
+    /// entity is new and not valid UTF-8 (<see cref="SeriesIdCache.Resolve(WireRow, ReadOnlySpan{byte})"/>): the caller
+    /// then decides the element the general way, as it does any element the wire decoder does not take. The series is
+    /// resolved before the segment's expiry is judged so that such an element gets the general path's answer whatever
+    /// its age.
+    /// </summary>
+    public bool TryPlace(SubjectLayout layout, GroupSettings group, DateTimeOffset now, int element, WireRow row, ReadOnlySpan<byte> point, long version)
     {
+        SeriesIdCache cache = layout.SeriesIds;
+        if (cache.Resolve(row, point) is not { } series)
+        {
+            return false;
+        }
+
         long segment = group.SegmentStartOf(row.Timestamp);
         if (group.IsExpired(segment, now))
         {
             DropExpired();
-            return;
+            return true;
         }
 
-        SeriesIdCache cache = layout.SeriesIds;
-        WireSeries series = cache.Resolve(row, point);
         int shard = (int)(series.RoutingHash % (uint)group.ShardNum);
         SubBatches!.Add(segment, shard, series, cache.Arena, row.Timestamp, version, row, point, element);
+        return true;
     }
 
     /// <summary>The outcome: statuses in element order and the refusals with their reasons.</summary>

@@ -10,6 +10,9 @@ namespace Banyan.Grains.Writes.Wire;
 /// every entity (and sharding key) tag present, each value written once. For anything else (a value of another type
 /// than declared, an array, binary data, a refusal to explain, a field the message does not declare) it answers false
 /// and the planner parses the element with Google.Protobuf and decides it as before, so both paths give one answer.
+/// The strings of entity and sharding-key columns are not checked for valid UTF-8 here: the series cache checks them
+/// when it meets a series for the first time, and a series it knows has the bytes it checked then
+/// (<see cref="SeriesIdCache.Resolve(WireRow, ReadOnlySpan{byte})"/>).
 /// </summary>
 internal static class DataPointWireDecoder
 {
@@ -67,7 +70,7 @@ internal static class DataPointWireDecoder
                     break;
                 case 3 when fields < layout.WrittenFieldColumns.Length:
                     int column = layout.WrittenFieldColumns[fields];
-                    if (!TryFieldValue(inner, start, layout.Columns[column].Type, column, row))
+                    if (!TryFieldValue(inner, start, layout.Columns[column].Type, column, layout.SeriesKeyColumns, row))
                     {
                         return false;
                     }
@@ -121,7 +124,7 @@ internal static class DataPointWireDecoder
             }
 
             int column = columns[tags++];
-            if (column < 0 || !TryTagValue(family.Slice(start, length), familyStart + start, layout.Columns[column].Type, column, row))
+            if (column < 0 || !TryTagValue(family.Slice(start, length), familyStart + start, layout.Columns[column].Type, column, layout.SeriesKeyColumns, row))
             {
                 return false;
             }
@@ -131,15 +134,15 @@ internal static class DataPointWireDecoder
     }
 
     // TagValue: null = 1, str = 2, int = 4 taken; arrays, binary and timestamps go the general way.
-    private static bool TryTagValue(ReadOnlySpan<byte> tag, int tagStart, ColumnValueType type, int column, WireRow row)
-        => TryOneValue(tag, tagStart, type, column, row, strField: 2, intField: 4, floatField: -1);
+    private static bool TryTagValue(ReadOnlySpan<byte> tag, int tagStart, ColumnValueType type, int column, bool[] seriesKey, WireRow row)
+        => TryOneValue(tag, tagStart, type, column, seriesKey, row, strField: 2, intField: 4, floatField: -1);
 
     // FieldValue: null = 1, str = 2, int = 3, float = 5 taken; binary goes the general way.
-    private static bool TryFieldValue(ReadOnlySpan<byte> value, int valueStart, ColumnValueType type, int column, WireRow row)
-        => TryOneValue(value, valueStart, type, column, row, strField: 2, intField: 3, floatField: 5);
+    private static bool TryFieldValue(ReadOnlySpan<byte> value, int valueStart, ColumnValueType type, int column, bool[] seriesKey, WireRow row)
+        => TryOneValue(value, valueStart, type, column, seriesKey, row, strField: 2, intField: 3, floatField: 5);
 
     // A TagValue or FieldValue: a oneof whose null member is field 1 in both, the others numbered per message.
-    private static bool TryOneValue(ReadOnlySpan<byte> value, int valueStart, ColumnValueType type, int column, WireRow row, int strField, int intField, int floatField)
+    private static bool TryOneValue(ReadOnlySpan<byte> value, int valueStart, ColumnValueType type, int column, bool[] seriesKey, WireRow row, int strField, int intField, int floatField)
     {
         row.Kinds[column] = WireValueKind.Null; // no member set, or null: a later value for the same column replaces an earlier one
         ProtobufWireReader reader = new(value);
@@ -164,7 +167,7 @@ internal static class DataPointWireDecoder
         }
         else if (field == strField && type == ColumnValueType.String)
         {
-            ok = TryStr(ref reader, value, valueStart, column, row);
+            ok = TryStr(ref reader, value, valueStart, column, row, checkUtf8: !seriesKey[column]);
         }
         else if (field == intField && type == ColumnValueType.Int64)
         {
@@ -178,8 +181,9 @@ internal static class DataPointWireDecoder
         return ok && reader.AtEnd; // a second member (the last would win) goes the general way
     }
 
-    // Str { string value = 1; }: the bytes stay where they are; an empty Str is the empty string.
-    private static bool TryStr(ref ProtobufWireReader outer, ReadOnlySpan<byte> container, int containerStart, int column, WireRow row)
+    // Str { string value = 1; }: the bytes stay where they are; an empty Str is the empty string. Without checkUtf8 the
+    // caller checks the bytes (a series key column's, see the class's summary).
+    private static bool TryStr(ref ProtobufWireReader outer, ReadOnlySpan<byte> container, int containerStart, int column, WireRow row, bool checkUtf8)
     {
         if (!outer.TryReadLengthDelimited(out int start, out int length))
         {
@@ -193,7 +197,8 @@ internal static class DataPointWireDecoder
         if (!reader.AtEnd)
         {
             if (!reader.TryReadTag(out int field, out int wireType) || field != 1 || wireType != ProtobufWireReader.LengthDelimited
-                || !reader.TryReadLengthDelimited(out textStart, out textLength) || !reader.AtEnd || !Utf8.IsValid(str.Slice(textStart, textLength)))
+                || !reader.TryReadLengthDelimited(out textStart, out textLength) || !reader.AtEnd
+                || (checkUtf8 && !Utf8.IsValid(str.Slice(textStart, textLength))))
             {
                 return false;
             }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Banyan.Grains.Writes.Wire;
 
 /// <summary>
@@ -31,33 +33,31 @@ public ref struct ProtobufWireReader(ReadOnlySpan<byte> data)
     public readonly bool AtEnd => _position >= _data.Length;
 
     /// <summary>The next field's number and wire type; false for a malformed tag, field number 0 or a group.</summary>
+    /// <remarks>
+    /// This and the other one-byte fast paths are inlined into the decoders (about 5 % of a running silo's write-phase
+    /// samples were this method's own before): fields 1-15 take one byte, every field of the write path's messages.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryReadTag(out int field, out int wireType)
     {
-        // Fields 1-15 take one byte: every field of the write path's messages. Read it without the varint loop.
         int at = _position;
-        if ((uint)at < (uint)_data.Length && _data[at] < 0x80)
+        if ((uint)at < (uint)_data.Length)
         {
-            int oneByte = _data[at];
-            _position = at + 1;
-            field = oneByte >> 3;
-            wireType = oneByte & 7;
-            return field > 0 && wireType is Varint or Fixed64 or LengthDelimited or Fixed32;
+            uint oneByte = _data[at];
+            if (oneByte < 0x80)
+            {
+                _position = at + 1;
+                field = (int)(oneByte >> 3);
+                wireType = (int)(oneByte & 7);
+                return oneByte >= 8 && IsKnownWireType(wireType);
+            }
         }
 
-        field = 0;
-        wireType = 0;
-        int start = _position;
-        if (!TryReadVarint(out ulong tag) || _position - start > 5 || tag > uint.MaxValue)
-        {
-            return false;
-        }
-
-        field = (int)(tag >> 3);
-        wireType = (int)(tag & 7);
-        return field > 0 && wireType is Varint or Fixed64 or LengthDelimited or Fixed32;
+        return TryReadLongTag(out field, out wireType);
     }
 
     /// <summary>A varint of at most 10 bytes whose value fits 64 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryReadVarint(out ulong value)
     {
         // Most varints on the write path (lengths, small numbers) are one byte.
@@ -72,6 +72,26 @@ public ref struct ProtobufWireReader(ReadOnlySpan<byte> data)
         return TryReadLongVarint(out value);
     }
 
+    // Wire types 0, 1, 2 and 5: not the groups (3, 4) nor the undefined 6 and 7.
+    private static bool IsKnownWireType(int wireType) => ((0b100111 >> wireType) & 1) != 0;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryReadLongTag(out int field, out int wireType)
+    {
+        field = 0;
+        wireType = 0;
+        int start = _position;
+        if (!TryReadLongVarint(out ulong tag) || _position - start > 5 || tag > uint.MaxValue)
+        {
+            return false;
+        }
+
+        field = (int)(tag >> 3);
+        wireType = (int)(tag & 7);
+        return field > 0 && IsKnownWireType(wireType);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TryReadLongVarint(out ulong value)
     {
         value = 0;
@@ -113,7 +133,28 @@ public ref struct ProtobufWireReader(ReadOnlySpan<byte> data)
     }
 
     /// <summary>A length-delimited value: where its bytes start and how many there are (all within the data).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryReadLengthDelimited(out int start, out int length)
+    {
+        // A length below 128 takes one byte: every string, tag and value of the write path's messages.
+        int at = _position;
+        if ((uint)at < (uint)_data.Length)
+        {
+            int oneByte = _data[at];
+            if (oneByte < 0x80 && oneByte <= _data.Length - at - 1)
+            {
+                start = at + 1;
+                length = oneByte;
+                _position = start + oneByte;
+                return true;
+            }
+        }
+
+        return TryReadLongLengthDelimited(out start, out length);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryReadLongLengthDelimited(out int start, out int length)
     {
         start = 0;
         length = 0;

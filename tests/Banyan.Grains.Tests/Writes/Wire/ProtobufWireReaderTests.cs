@@ -108,4 +108,23 @@ public sealed class ProtobufWireReaderTests
 
         Assert.True(vouched > 1_000, $"only {vouched} of 20,000 random inputs were read as varints");
     }
+
+    // One-byte lengths (below 128) take the inlined path, longer ones the general one: both read what the encoder wrote,
+    // and a value cut by one byte is refused by either.
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(127)]
+    [InlineData(128)]
+    [InlineData(300)]
+    public void Length_delimited_values_read_as_encoded_and_a_cut_one_is_refused(int length)
+    {
+        byte[] value = [.. Enumerable.Range(0, length).Select(i => (byte)i)];
+        byte[] bytes = Encoded(o => o.WriteBytes(ByteString.CopyFrom(value)));
+        ProtobufWireReader reader = new(bytes);
+        Assert.True(reader.TryReadLengthDelimited(out int start, out int read));
+        Assert.Equal(value, bytes.AsSpan(start, read).ToArray());
+        Assert.True(reader.AtEnd);
+        Assert.False(new ProtobufWireReader(bytes.AsSpan(0, bytes.Length - 1)).TryReadLengthDelimited(out _, out _));
+    }
 }

@@ -153,6 +153,45 @@ public sealed class WireDataPointPlanTests
         Assert.StartsWith("data_point: does not decode: ", Assert.Single(outcome.Refusals).Reason);
     }
 
+    // The decoder leaves the UTF-8 check of entity strings to the series cache, which checks a series it has not met:
+    // an entity that is not UTF-8 must still be refused as Google.Protobuf refuses it, before its segment's expiry is
+    // judged (the general path parses first), and a string outside the entity is still checked by the decoder.
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(30, false)] // past the 7-day TTL: the valid point is dropped as expired, the invalid one still refused
+    [InlineData(0, true)]
+    public void Strings_that_are_not_utf8_are_refused_alone_whether_entity_or_not(int daysLater, bool inIdTag)
+    {
+        SubjectLayout layout = SubjectLayout.ForMeasure("g", WriteSchemas.Measure("g"), null);
+        byte[] valid = WriteSchemas.Point(null, 1, s_now, "entity-Z9", 7).DataPoint.ToByteArray();
+        byte[] invalid = [.. valid];
+        ReadOnlySpan<byte> entity = "entity-Z9"u8;
+        int inId = invalid.AsSpan().IndexOf(entity); // "id-entity-Z9" comes first, the entity tag after it
+        int at = inIdTag ? inId : inId + entity.Length + invalid.AsSpan(inId + entity.Length).IndexOf(entity);
+        invalid[at + entity.IndexOf((byte)'Z')] = 0xFF;
+        Assert.Throws<InvalidProtocolBufferException>(() => MeasureV1.DataPointValue.Parser.ParseFrom(invalid));
+
+        WriteOutcome outcome = MeasureWritePlanner.Plan(new MeasureWriteBatch(s_metadata, null, [], Concat([invalid, valid, invalid], [1, 2, 3])), null, layout, Settings(), s_now.AddDays(daysLater), 1).ToOutcome();
+        Assert.Equal([WriteStatus.InternalError, WriteStatus.Succeed, WriteStatus.InternalError], outcome.Statuses.ToArray());
+        Assert.All(outcome.Refusals, r => Assert.StartsWith("data_point: does not decode: ", r.Reason));
+        Assert.Equal(daysLater > 7 ? 1 : 0, outcome.Expired);
+        Assert.Equal(1, layout.SeriesIds.Misses); // the valid series once; the invalid entity never entered the cache
+    }
+
+    [Fact]
+    public void A_known_series_is_planned_from_its_bytes_without_being_computed_again()
+    {
+        SubjectLayout layout = SubjectLayout.ForMeasure("g", WriteSchemas.Measure("g"), null);
+        byte[][] points = [.. Enumerable.Range(0, 3).Select(i => WriteSchemas.Point(null, (ulong)i + 1, s_now.AddSeconds(i), "entity-ä", i).DataPoint.ToByteArray())];
+        WriteOutcome first = MeasureWritePlanner.Plan(new MeasureWriteBatch(s_metadata, null, [], Concat(points, [1, 2, 3])), null, layout, Settings(), s_now, 1).ToOutcome();
+        WritePlan second = MeasureWritePlanner.Plan(new MeasureWriteBatch(s_metadata, null, [], Concat(points, [4, 5, 6])), null, layout, Settings(), s_now, 1);
+        Assert.All(first.Statuses.ToArray(), s => Assert.Equal(WriteStatus.Succeed, s));
+        Assert.All(second.ToOutcome().Statuses.ToArray(), s => Assert.Equal(WriteStatus.Succeed, s));
+        Assert.Equal(1, layout.SeriesIds.Misses);
+        SubBatch batch = Assert.Single(second.SubBatches!.Batches);
+        Assert.Equal("entity-ä", batch.Batch.Columns[1].GetValue(2).Reference);
+    }
+
     // The write stream reads only a point's own fields (DataPointWireVersion): the grain's decoder is the only walk
     // through its inside. Over corrupted, cut and spliced copies of the common point, each point either lands as
     // Google.Protobuf reads it (the same status, reason and row as the parsed object) or, when the parser refuses it,
@@ -182,7 +221,9 @@ public sealed class WireDataPointPlanTests
             }
             catch (InvalidProtocolBufferException)
             {
-                Assert.False(DataPointWireDecoder.TryDecode(bytes, wireLayout, row), "the decoder took bytes the parser refuses");
+                // The decoder takes such bytes only when their one fault is an entity string that is not UTF-8, which
+                // the series cache checks (and the plan below must then refuse).
+                Assert.True(!DataPointWireDecoder.TryDecode(bytes, wireLayout, row) || HasInvalidSeriesKeyString(wireLayout, row, bytes), "the decoder took bytes the parser refuses");
                 WriteOutcome outcome = actual.ToOutcome();
                 Assert.Equal([WriteStatus.InternalError, WriteStatus.Succeed], outcome.Statuses.ToArray());
                 Assert.StartsWith("data_point: does not decode: ", Assert.Single(outcome.Refusals).Reason);
@@ -338,6 +379,10 @@ public sealed class WireDataPointPlanTests
 
         return new WireDataPoints(slices, ids);
     }
+
+    private static bool HasInvalidSeriesKeyString(SubjectLayout layout, WireRow row, byte[] point)
+        => Enumerable.Range(0, row.Kinds.Length).Any(c => layout.SeriesKeyColumns[c] && row.Kinds[c] == WireValueKind.Utf8
+            && !System.Text.Unicode.Utf8.IsValid(point.AsSpan(row.Starts[c], row.Lengths[c])));
 
     private static void AssertSamePlan(WritePlan expected, WritePlan actual)
     {
