@@ -14,6 +14,11 @@ internal sealed class WritePlan
 {
     private readonly WriteStatus[] _statuses;
     private readonly SortedDictionary<int, (string Reason, bool Retryable)> _refusals = [];
+    private GroupSettings? _segmentGroup;
+    private DateTimeOffset _segmentNow;
+    private long _segmentStart;
+    private long _segmentEnd; // exclusive; 0 with _segmentStart 0: nothing remembered yet
+    private bool _segmentExpired;
 
     /// <summary>A plan for <paramref name="count"/> elements spread over <paramref name="shardNum"/> shards.</summary>
     public WritePlan(int count, SubjectLayout? layout, int shardNum)
@@ -69,8 +74,8 @@ internal sealed class WritePlan
     /// </summary>
     public void Place(SubjectLayout layout, GroupSettings group, DateTimeOffset now, int element, ColumnValue[] row, long timestamp, long versionOrElementId)
     {
-        long segment = group.SegmentStartOf(timestamp);
-        if (group.IsExpired(segment, now))
+        (long segment, bool expired) = SegmentOf(group, now, timestamp);
+        if (expired)
         {
             DropExpired();
             return;
@@ -97,8 +102,8 @@ internal sealed class WritePlan
             return false;
         }
 
-        long segment = group.SegmentStartOf(row.Timestamp);
-        if (group.IsExpired(segment, now))
+        (long segment, bool expired) = SegmentOf(group, now, row.Timestamp);
+        if (expired)
         {
             DropExpired();
             return true;
@@ -107,6 +112,24 @@ internal sealed class WritePlan
         int shard = (int)(series.RoutingHash % (uint)group.ShardNum);
         SubBatches!.Add(segment, shard, series, cache.Arena, row.Timestamp, version, row, point, element);
         return true;
+    }
+
+    // The segment of a timestamp and whether it has expired, remembered for the last segment met: a batch's elements
+    // almost all fall in one segment, and finding it takes a 64-bit division (1-2 % of a running silo's write phase).
+    private (long Start, bool Expired) SegmentOf(GroupSettings group, DateTimeOffset now, long timestamp)
+    {
+        if (timestamp >= _segmentStart && timestamp < _segmentEnd && ReferenceEquals(group, _segmentGroup) && now == _segmentNow)
+        {
+            return (_segmentStart, _segmentExpired);
+        }
+
+        long start = group.SegmentStartOf(timestamp);
+        _segmentGroup = group;
+        _segmentNow = now;
+        _segmentStart = start;
+        _segmentEnd = start > long.MaxValue - group.SegmentNanos ? long.MaxValue : start + group.SegmentNanos;
+        _segmentExpired = group.IsExpired(start, now);
+        return (start, _segmentExpired);
     }
 
     /// <summary>The outcome: statuses in element order and the refusals with their reasons.</summary>

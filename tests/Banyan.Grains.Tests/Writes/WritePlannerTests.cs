@@ -25,6 +25,12 @@ public sealed class WritePlannerTests
     [InlineData(1L, 1_500, false, 0L)]
     [InlineData(9_223_372_037L, 0, false, 0L)]               // beyond 2262-04-11
     [InlineData(-9_223_372_037L, 0, false, 0L)]              // before 1677-09-21
+    [InlineData(8_999_999_999L, 999_000_000, true, 8_999_999_999_999_000_000L)] // the last of the 64-bit fast path
+    [InlineData(9_000_000_000L, 0, true, 9_000_000_000_000_000_000L)]           // past it: the general path, still valid
+    [InlineData(9_223_372_036L, 854_000_000, true, 9_223_372_036_854_000_000L)] // the last whole millisecond
+    [InlineData(9_223_372_036L, 855_000_000, false, 0L)]                       // one past it
+    [InlineData(1_700_000_000L, 999_999, false, 0L)]                           // within the fast path, not whole ms
+    [InlineData(1_700_000_000L, 1_000_000_000, true, 1_700_000_001_000_000_000L)] // nanos of a whole second, carried
     public void Timestamps_must_be_whole_milliseconds_within_64_bit_nanoseconds(long seconds, int nanos, bool valid, long expected)
     {
         Assert.Equal(valid, WriteTimestamps.TryToUnixNanos(new Timestamp { Seconds = seconds, Nanos = nanos }, out long value, out string reason));

@@ -153,6 +153,34 @@ public sealed class WireDataPointPlanTests
         Assert.StartsWith("data_point: does not decode: ", Assert.Single(outcome.Refusals).Reason);
     }
 
+    // The plan remembers the last segment met (its start, end and expiry): elements that go back and forth between
+    // segments, live and expired, and that sit on a segment's first and last millisecond, land where the rule puts them,
+    // from parsed objects and from bytes alike.
+    [Fact]
+    public void Elements_moving_between_segments_land_in_theirs_and_expired_ones_are_counted()
+    {
+        DateTimeOffset day = new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero); // s_now's segment (1 day) starts here
+        DateTimeOffset[] times =
+        [
+            s_now, day.AddDays(-30), day.AddDays(-1).AddHours(3), s_now.AddSeconds(1), day.AddDays(-30), day,
+            day.AddDays(1).AddMilliseconds(-1), day.AddDays(1), day.AddDays(-1).AddHours(4), s_now.AddSeconds(2),
+        ];
+        byte[][] points = [.. times.Select((t, i) => WriteSchemas.Point(null, (ulong)i + 1, t, "e" + (i % 3), i).DataPoint.ToByteArray())];
+        ulong[] ids = [.. Enumerable.Range(1, times.Length).Select(i => (ulong)i)];
+        Measure measure = WriteSchemas.Measure("g");
+        WritePlan expected = MeasureWritePlanner.Plan(new MeasureWriteBatch(s_metadata, null, [.. points.Select((p, i) => new MeasureV1.WriteRequest { MessageId = ids[i], DataPoint = MeasureV1.DataPointValue.Parser.ParseFrom(p) })]), null, SubjectLayout.ForMeasure("g", measure, null), Settings(shards: 1), s_now, 1);
+        WritePlan actual = MeasureWritePlanner.Plan(new MeasureWriteBatch(s_metadata, null, [], Concat(points, ids)), null, SubjectLayout.ForMeasure("g", measure, null), Settings(shards: 1), s_now, 1);
+        AssertSamePlan(expected, actual);
+
+        Assert.Equal(2, actual.ToOutcome().Expired);
+        long Nanos(DateTimeOffset t) => t.ToUnixTimeMilliseconds() * 1_000_000;
+        Dictionary<long, int[]> elementsBySegment = actual.SubBatches!.Batches.ToDictionary(b => b.SegmentStart, b => b.Elements.ToArray());
+        Assert.Equal([0, 3, 5, 6, 9], elementsBySegment[Nanos(day)]);
+        Assert.Equal([2, 8], elementsBySegment[Nanos(day.AddDays(-1))]);
+        Assert.Equal([7], elementsBySegment[Nanos(day.AddDays(1))]);
+        Assert.Equal(3, elementsBySegment.Count);
+    }
+
     // The decoder leaves the UTF-8 check of entity strings to the series cache, which checks a series it has not met:
     // an entity that is not UTF-8 must still be refused as Google.Protobuf refuses it, before its segment's expiry is
     // judged (the general path parses first), and a string outside the entity is still checked by the decoder.
@@ -423,6 +451,6 @@ public sealed class WireDataPointPlanTests
         }
     }
 
-    private static GroupSettings Settings() =>
-        new(2, new Banyan.Storage.TimeSegments.IntervalRule(Banyan.Storage.TimeSegments.IntervalUnit.Day, 1), new Banyan.Storage.TimeSegments.IntervalRule(Banyan.Storage.TimeSegments.IntervalUnit.Day, 7), 1);
+    private static GroupSettings Settings(int shards = 2) =>
+        new(shards, new Banyan.Storage.TimeSegments.IntervalRule(Banyan.Storage.TimeSegments.IntervalUnit.Day, 1), new Banyan.Storage.TimeSegments.IntervalRule(Banyan.Storage.TimeSegments.IntervalUnit.Day, 7), 1);
 }
