@@ -33,7 +33,7 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
     private const int FirstArenaBytes = 4096;
 
     private readonly Dictionary<ulong, Entry> _entries = [];
-    private readonly WireSeriesTable _wireEntries = new();
+    private readonly Dictionary<ulong, WireSeries> _wireEntries = [];
     private byte[] _wireKey = new byte[256];
     private byte[] _arena = [];
     private int _arenaUsed;
@@ -66,11 +66,11 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
     /// <summary>
     /// As <see cref="Resolve(ColumnValue[])"/>, for a row decoded from wire bytes (<paramref name="point"/> holds its
     /// strings): the entity's bytes are the key, so a hit decodes no string. The answer also tells where the entity's
-    /// string values lie in the arena. False when the entity is new and one of its strings is not valid UTF-8: the wire
+    /// string values lie in the arena. Null when the entity is new and one of its strings is not valid UTF-8: the wire
     /// decoder leaves that check to this method, done once per series (a known series has the bytes checked when it
     /// was first met; for 3 entity strings a point, the check was about 1 % of a running silo's write phase).
     /// </summary>
-    public bool TryResolve(WireRow row, ReadOnlySpan<byte> point, out WireSeries series)
+    public WireSeries? Resolve(WireRow row, ReadOnlySpan<byte> point)
     {
         int length = WireKeyLength(row, entityColumns) + (shardingColumns is null ? 0 : WireKeyLength(row, shardingColumns));
         if (_wireKey.Length < length)
@@ -86,15 +86,14 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
         }
 
         ulong hash = XxHash3.HashToUInt64(key);
-        if (_wireEntries.TryGet(hash, out series) && key.SequenceEqual(_arena.AsSpan(series.KeyStart, series.KeyLength)))
+        if (_wireEntries.TryGetValue(hash, out WireSeries? known) && key.SequenceEqual(_arena.AsSpan(known.KeyStart, known.KeyLength)))
         {
-            return true;
+            return known;
         }
 
         if (!IsValidUtf8(row, point, entityColumns) || (shardingColumns is not null && !IsValidUtf8(row, point, shardingColumns)))
         {
-            series = default;
-            return false;
+            return null;
         }
 
         var values = new ColumnValue[row.Kinds.Length];
@@ -119,13 +118,14 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
             _arenaUsed = 0;
         }
 
-        series = new WireSeries(Remember(key), key.Length, seriesId, routing);
-        _wireEntries.Set(hash, series);
-        return true;
+        WireSeries series = Remember(key, row, seriesId, routing);
+        _wireEntries[hash] = series;
+        return series;
     }
 
-    // Copies the key into the arena; where it starts.
-    private int Remember(ReadOnlySpan<byte> key)
+    // The key into the arena, and where each entity string's bytes lie in it (after the kind byte and the 4-byte length
+    // WriteWireKey put before them).
+    private WireSeries Remember(ReadOnlySpan<byte> key, WireRow row, ulong seriesId, ulong routing)
     {
         if (_arena.Length - _arenaUsed < key.Length)
         {
@@ -139,7 +139,23 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
         int keyStart = _arenaUsed;
         key.CopyTo(_arena.AsSpan(keyStart));
         _arenaUsed += key.Length;
-        return keyStart;
+        int[] valueStarts = new int[row.Kinds.Length];
+        Array.Fill(valueStarts, -1);
+        int at = keyStart;
+        foreach (int column in entityColumns)
+        {
+            if (row.Kinds[column] == WireValueKind.Utf8)
+            {
+                valueStarts[column] = at + 5;
+                at += 5 + row.Lengths[column];
+            }
+            else
+            {
+                at += 9;
+            }
+        }
+
+        return new WireSeries(keyStart, key.Length, valueStarts, seriesId, routing);
     }
 
     private (ulong SeriesId, ulong RoutingHash) Compute(ColumnValue[] row)
@@ -275,13 +291,12 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
 }
 
 /// <summary>
-/// A series the <see cref="SeriesIdCache"/> resolved from wire bytes: its ids, and where its entity key lies in the
-/// cache's <see cref="SeriesIdCache.Arena"/>. The key holds the entity's values in entity order, each as its kind byte
-/// and then a 4-byte length and the UTF-8 bytes, or 8 bytes of number, so the bytes of each entity string are found from
-/// the key's start and the row's string lengths (<see cref="SubBatchSet"/> does).
+/// A series the <see cref="SeriesIdCache"/> resolved from wire bytes: its ids, and where its entity key and each entity
+/// string lie in the cache's <see cref="SeriesIdCache.Arena"/>.
 /// </summary>
 /// <param name="KeyStart">Where the key starts in the arena.</param>
 /// <param name="KeyLength">The key's length.</param>
+/// <param name="ValueStarts">Per column of the layout: where the column's entity string starts in the arena, or -1 (not an entity string).</param>
 /// <param name="SeriesId">The series id.</param>
 /// <param name="RoutingHash">The routing hash (<see cref="ShardRouting.ComputeRoutingHash"/>).</param>
-internal readonly record struct WireSeries(int KeyStart, int KeyLength, ulong SeriesId, ulong RoutingHash);
+internal sealed record WireSeries(int KeyStart, int KeyLength, int[] ValueStarts, ulong SeriesId, ulong RoutingHash);

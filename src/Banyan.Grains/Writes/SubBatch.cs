@@ -1,4 +1,3 @@
-using Banyan.Storage.Columns;
 using Banyan.Storage.Rows;
 
 namespace Banyan.Grains.Writes;
@@ -8,12 +7,4 @@ namespace Banyan.Grains.Writes;
 /// <param name="Shard">The shard number.</param>
 /// <param name="Batch">The rows, columnar.</param>
 /// <param name="Elements">Index in the write batch of each row, in row order.</param>
-internal sealed record SubBatch(long SegmentStart, int Shard, WriteBatch Batch, List<int> Elements)
-{
-    /// <summary>
-    /// The batch's columns as they were when the sub-batch started (a layout's batch has all its columns from the
-    /// start), in an array: the planner appends to each for every row, and through the batch's list interface each
-    /// access was an interface call.
-    /// </summary>
-    public ColumnBuffer[] Columns { get; } = [.. Batch.Columns];
-}
+internal sealed record SubBatch(long SegmentStart, int Shard, WriteBatch Batch, List<int> Elements);

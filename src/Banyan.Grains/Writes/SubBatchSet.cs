@@ -30,21 +30,21 @@ internal sealed class SubBatchSet(SubjectLayout layout, int expectedRows)
     /// <summary>
     /// Adds the row of element <paramref name="element"/>, decoded from the wire bytes <paramref name="point"/>, of
     /// <paramref name="series"/>: its entity strings point at the series' copy in <paramref name="arena"/> (the
-    /// <see cref="SeriesIdCache.Arena"/> that resolved it, found from the key's start and the row's string lengths), the
-    /// other values are copied from <paramref name="point"/>.
+    /// <see cref="SeriesIdCache.Arena"/> that resolved it), the other values are copied from <paramref name="point"/>.
     /// </summary>
     public void Add(long segmentStart, int shard, WireSeries series, byte[] arena, long timestamp, long version, WireRow row, ReadOnlySpan<byte> point, int element)
     {
         SubBatch target = For(segmentStart, shard);
         target.Batch.AppendKeys(series.SeriesId, new ReadOnlySpan<long>(in timestamp), version);
-        ColumnBuffer[] columns = target.Columns;
-        bool[] entityStrings = layout.EntityStringColumns;
-        for (int c = 0; c < columns.Length; c++)
+        IReadOnlyList<ColumnBuffer> columns = target.Batch.Columns;
+        int[] entityStarts = series.ValueStarts;
+        for (int c = 0; c < columns.Count; c++)
         {
             switch (row.Kinds[c])
             {
-                case WireValueKind.Utf8 when entityStrings[c]:
-                    break; // below, from the arena
+                case WireValueKind.Utf8 when entityStarts[c] >= 0:
+                    columns[c].AppendSharedBytes(arena, entityStarts[c], row.Lengths[c]);
+                    break;
                 case WireValueKind.Utf8:
                     columns[c].AppendBytes(point.Slice(row.Starts[c], row.Lengths[c]));
                     break;
@@ -58,28 +58,6 @@ internal sealed class SubBatchSet(SubjectLayout layout, int expectedRows)
                     columns[c].AppendNull();
                     break;
             }
-        }
-
-        // The key's values in entity order (SeriesIdCache.WriteWireKey): a kind byte, then a 4-byte length and the
-        // bytes, or 8 bytes of number.
-        int[] entity = layout.EntityColumns;
-        bool[] firstSeen = layout.EntityFirstSeen;
-        int at = series.KeyStart;
-        for (int i = 0; i < entity.Length; i++)
-        {
-            int column = entity[i];
-            if (row.Kinds[column] != WireValueKind.Utf8)
-            {
-                at += 9;
-                continue;
-            }
-
-            if (firstSeen[i] && entityStrings[column])
-            {
-                columns[column].AppendSharedBytes(arena, at + 5, row.Lengths[column]);
-            }
-
-            at += 5 + row.Lengths[column];
         }
 
         target.Elements.Add(element);

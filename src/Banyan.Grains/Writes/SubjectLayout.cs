@@ -53,18 +53,6 @@ internal sealed class SubjectLayout
         _fieldColumns = fieldColumns;
         EntityColumns = entityColumns;
         ShardingColumns = shardingColumns;
-        EntityStringColumns = new bool[columns.Length];
-        EntityFirstSeen = new bool[entityColumns.Length];
-        for (int i = 0; i < entityColumns.Length; i++)
-        {
-            int column = entityColumns[i];
-            EntityFirstSeen[i] = column >= 0 && Array.IndexOf(entityColumns, column) == i;
-            if (column >= 0 && columns[column].Type == Banyan.Storage.Values.ColumnValueType.String)
-            {
-                EntityStringColumns[column] = true;
-            }
-        }
-
         SeriesKeyColumns = new bool[columns.Length];
         foreach (int column in shardingColumns is null ? entityColumns : [.. entityColumns, .. shardingColumns])
         {
@@ -97,18 +85,9 @@ internal sealed class SubjectLayout
     public int[]? ShardingColumns { get; }
 
     /// <summary>
-    /// Per column: true for an entity column of type string, whose rows decoded from the wire point at the series'
-    /// bytes in the series cache's arena instead of a copy (<see cref="SubBatchSet"/>).
-    /// </summary>
-    public bool[] EntityStringColumns { get; }
-
-    /// <summary>Per position of <see cref="EntityColumns"/>: false where the same column came earlier in the entity.</summary>
-    public bool[] EntityFirstSeen { get; }
-
-    /// <summary>
     /// Per column: true for an entity or sharding-key column, whose values <see cref="SeriesIds"/> keys series by.
     /// The wire decoder leaves the UTF-8 check of these columns' strings to the cache, which checks them only for a
-    /// series it has not seen (<see cref="SeriesIdCache.TryResolve"/>).
+    /// series it has not seen (<see cref="SeriesIdCache.Resolve(Wire.WireRow, System.ReadOnlySpan{byte})"/>).
     /// </summary>
     public bool[] SeriesKeyColumns { get; }
 

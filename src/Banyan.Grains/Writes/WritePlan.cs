@@ -89,7 +89,7 @@ internal sealed class WritePlan
     /// <summary>
     /// As <see cref="Place(SubjectLayout, GroupSettings, DateTimeOffset, int, ColumnValue[], long, long)"/>, for a
     /// measure data point decoded from its wire bytes <paramref name="point"/>. False, with nothing placed, when its
-    /// entity is new and not valid UTF-8 (<see cref="SeriesIdCache.TryResolve"/>): the caller
+    /// entity is new and not valid UTF-8 (<see cref="SeriesIdCache.Resolve(WireRow, ReadOnlySpan{byte})"/>): the caller
     /// then decides the element the general way, as it does any element the wire decoder does not take. The series is
     /// resolved before the segment's expiry is judged so that such an element gets the general path's answer whatever
     /// its age.
@@ -97,7 +97,7 @@ internal sealed class WritePlan
     public bool TryPlace(SubjectLayout layout, GroupSettings group, DateTimeOffset now, int element, WireRow row, ReadOnlySpan<byte> point, long version)
     {
         SeriesIdCache cache = layout.SeriesIds;
-        if (!cache.TryResolve(row, point, out WireSeries series))
+        if (cache.Resolve(row, point) is not { } series)
         {
             return false;
         }

@@ -12,7 +12,7 @@ namespace Banyan.Grains.Writes.Wire;
 /// and the planner parses the element with Google.Protobuf and decides it as before, so both paths give one answer.
 /// The strings of entity and sharding-key columns are not checked for valid UTF-8 here: the series cache checks them
 /// when it meets a series for the first time, and a series it knows has the bytes it checked then
-/// (<see cref="SeriesIdCache.TryResolve"/>).
+/// (<see cref="SeriesIdCache.Resolve(WireRow, ReadOnlySpan{byte})"/>).
 /// </summary>
 internal static class DataPointWireDecoder
 {
