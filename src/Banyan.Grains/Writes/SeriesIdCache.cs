@@ -11,7 +11,10 @@ namespace Banyan.Grains.Writes;
 /// <summary>
 /// The series id and routing hash of the entities a write grain has seen, by their values: the same series arrive
 /// again and again (every scrape of every metric), and computing both means two key encodings and two xxHash64 runs
-/// per point. A hit costs one hash of the values already parsed and a comparison with the remembered ones.
+/// per point. A hit costs one hash of the values already parsed and a comparison with the remembered ones; for rows
+/// read from the wire, a series that follows the one before as it did last time costs the comparison alone (writers
+/// send their series in the same order scrape after scrape: the hash and the lookup were about 4 % of a running silo's
+/// write phase, docs/benchmarks.md, "Series guessed from the order they come in").
 /// </summary>
 /// <remarks>
 /// One per <see cref="SubjectLayout"/> (one subject at one schema revision and spec), used on its grain's turn only,
@@ -36,6 +39,7 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
     private readonly Dictionary<ulong, WireSeries> _wireEntries = [];
     private byte[] _wireKey = new byte[256];
     private byte[] _arena = [];
+    private WireSeries? _last; // the series resolved last from the wire
     private int _arenaUsed;
 
     /// <summary>The array the entities resolved from the wire lie in (see the remarks); replaced, never changed, as it grows.</summary>
@@ -85,9 +89,18 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
             WriteWireKey(row, point, shardingColumns, key[written..]);
         }
 
+        // The series that followed the last one the previous time: writers send their series in the same order scrape
+        // after scrape, so this is usually the one, known by comparing the key alone (no hash, no lookup).
+        if (_last?.Next is { } predicted && key.SequenceEqual(_arena.AsSpan(predicted.KeyStart, predicted.KeyLength)))
+        {
+            _last = predicted;
+            return predicted;
+        }
+
         ulong hash = XxHash3.HashToUInt64(key);
         if (_wireEntries.TryGetValue(hash, out WireSeries? known) && key.SequenceEqual(_arena.AsSpan(known.KeyStart, known.KeyLength)))
         {
+            Follow(known);
             return known;
         }
 
@@ -116,11 +129,24 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
             _wireEntries.Clear();
             _arena = []; // batches still pointing into the old one keep it
             _arenaUsed = 0;
+            _last = null; // the series before were keyed in the old arena: none may be predicted again
         }
 
         WireSeries series = Remember(key, row, seriesId, routing);
         _wireEntries[hash] = series;
+        Follow(series);
         return series;
+    }
+
+    // Records that series came after the last one resolved, for the next time round.
+    private void Follow(WireSeries series)
+    {
+        if (_last is not null)
+        {
+            _last.Next = series;
+        }
+
+        _last = series;
     }
 
     // The key into the arena, and where each entity string's bytes lie in it (after the kind byte and the 4-byte length
@@ -294,9 +320,30 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
 /// A series the <see cref="SeriesIdCache"/> resolved from wire bytes: its ids, and where its entity key and each entity
 /// string lie in the cache's <see cref="SeriesIdCache.Arena"/>.
 /// </summary>
-/// <param name="KeyStart">Where the key starts in the arena.</param>
-/// <param name="KeyLength">The key's length.</param>
-/// <param name="ValueStarts">Per column of the layout: where the column's entity string starts in the arena, or -1 (not an entity string).</param>
-/// <param name="SeriesId">The series id.</param>
-/// <param name="RoutingHash">The routing hash (<see cref="ShardRouting.ComputeRoutingHash"/>).</param>
-internal sealed record WireSeries(int KeyStart, int KeyLength, int[] ValueStarts, ulong SeriesId, ulong RoutingHash);
+/// <param name="keyStart">Where the key starts in the arena.</param>
+/// <param name="keyLength">The key's length.</param>
+/// <param name="valueStarts">Per column: where the column's entity string starts in the arena, or -1.</param>
+/// <param name="seriesId">The series id.</param>
+/// <param name="routingHash">The routing hash.</param>
+/// <remarks>A class, not a record: <see cref="Next"/> links series into cycles, which a record's generated equality and
+/// text would follow without end.</remarks>
+internal sealed class WireSeries(int keyStart, int keyLength, int[] valueStarts, ulong seriesId, ulong routingHash)
+{
+    /// <summary>Where the key starts in the arena.</summary>
+    public int KeyStart { get; } = keyStart;
+
+    /// <summary>The key's length.</summary>
+    public int KeyLength { get; } = keyLength;
+
+    /// <summary>Per column of the layout: where the column's entity string starts in the arena, or -1 (not an entity string).</summary>
+    public int[] ValueStarts { get; } = valueStarts;
+
+    /// <summary>The series id.</summary>
+    public ulong SeriesId { get; } = seriesId;
+
+    /// <summary>The routing hash (<see cref="ShardRouting.ComputeRoutingHash"/>).</summary>
+    public ulong RoutingHash { get; } = routingHash;
+
+    /// <summary>The series resolved right after this one the last time (the cache's guess for the next time).</summary>
+    public WireSeries? Next { get; set; }
+}

@@ -130,6 +130,46 @@ public sealed class WireDataPointPlanTests
         string Entity(int series) => series.ToString("D6", System.Globalization.CultureInfo.InvariantCulture) + new string((char)('a' + (series % 26)), entityLength);
     }
 
+    // The series cache guesses each point's series from the one that followed the previous series last time (writers
+    // send their series in the same order scrape after scrape) and confirms the guess by comparing keys. Over rounds in
+    // the same order, reversed, with series left out, new ones put in and shuffled, every row gets the series id the
+    // parsed objects' path computes, and each series is computed once.
+    [Fact]
+    public void Series_guessed_from_their_order_get_the_ids_they_get_in_any_order()
+    {
+        Random random = new(21);
+        Measure measure = WriteSchemas.Measure("g");
+        SubjectLayout wireLayout = SubjectLayout.ForMeasure("g", measure, null);
+        SubjectLayout objectLayout = SubjectLayout.ForMeasure("g", measure, null);
+        List<string> order = [.. Enumerable.Range(0, 200).Select(i => "series-" + i)];
+        HashSet<string> seen = [];
+        for (int round = 0; round < 12; round++)
+        {
+            switch (round % 6)
+            {
+                case 3:
+                    order.Reverse();
+                    break;
+                case 4:
+                    order.RemoveAt(random.Next(order.Count));
+                    order.Insert(random.Next(order.Count), "new-" + round);
+                    break;
+                case 5:
+                    order = [.. order.OrderBy(_ => random.Next())];
+                    break;
+            }
+
+            byte[][] points = [.. order.Select((e, i) => WriteSchemas.Point(null, (ulong)i + 1, s_now.AddSeconds(-round), e, i).DataPoint.ToByteArray())];
+            ulong[] ids = [.. Enumerable.Range(1, points.Length).Select(i => (ulong)i)];
+            WritePlan expected = MeasureWritePlanner.Plan(new MeasureWriteBatch(s_metadata, null, [.. points.Select((p, i) => new MeasureV1.WriteRequest { MessageId = ids[i], DataPoint = MeasureV1.DataPointValue.Parser.ParseFrom(p) })]), null, objectLayout, Settings(), s_now, 1);
+            WritePlan actual = MeasureWritePlanner.Plan(new MeasureWriteBatch(s_metadata, null, [], Split(random, points, ids)), null, wireLayout, Settings(), s_now, 1);
+            AssertSamePlan(expected, actual);
+            seen.UnionWith(order);
+        }
+
+        Assert.Equal(seen.Count, wireLayout.SeriesIds.Misses);
+    }
+
     [Fact]
     public void A_schema_verdict_refuses_wire_elements_as_it_refuses_parsed_ones()
     {
