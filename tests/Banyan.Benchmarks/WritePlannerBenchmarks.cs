@@ -18,7 +18,9 @@ namespace Banyan.Benchmarks;
 /// an integer value, encoded as the load generator encodes them), decoded from their bytes into per-shard columns with
 /// the series already known to the layout's cache, as in a steady ingest. <see cref="KnownSeries"/> is how many series
 /// the cache holds: the 4,096 planned, or 32,768 of which every eighth is planned (the peer load's three measures of
-/// 10,000 series each hold about 30,000, more than the processor's caches keep close).
+/// 10,000 series each hold about 30,000, more than the processor's caches keep close). Every timed plan sends the same
+/// series in the same order, so the cache's guess of each series from the one before (<see cref="SeriesIdCache"/>) is
+/// always right: the best case, as a writer that keeps its order; the silo's figures are measured with <c>load-pair</c>.
 /// Run: <c>dotnet run -c Release --project tests/Banyan.Benchmarks -- --filter *WritePlanner*</c>.
 /// </summary>
 [MemoryDiagnoser]

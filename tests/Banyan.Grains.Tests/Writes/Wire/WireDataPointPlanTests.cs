@@ -221,6 +221,36 @@ public sealed class WireDataPointPlanTests
         Assert.Equal(3, elementsBySegment.Count);
     }
 
+    // The plan keeps the sub-batches of the last segment met by shard: with two shards and points that go back and forth
+    // between two segments in runs of three, every row lands in the sub-batch of its own segment and of the shard its
+    // entity routes to (computed here from the engine's routing, not by the plan's code). Without the kept sub-batches
+    // forgotten when the segment changes, a run's second point of a shard lands in the other segment.
+    [Fact]
+    public void Rows_land_in_their_segment_and_shard_when_both_change_from_point_to_point()
+    {
+        DateTimeOffset day = new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
+        string[] entities = [.. Enumerable.Range(0, 16).Select(i => "e" + i)];
+        (DateTimeOffset Time, string Entity)[] rows = [.. Enumerable.Range(0, 64).Select(i => (day.AddDays(-(i / 3 % 2)).AddMinutes(i), entities[(i * 5) % entities.Length]))];
+        byte[][] points = [.. rows.Select((r, i) => WriteSchemas.Point(null, (ulong)i + 1, r.Time, r.Entity, i).DataPoint.ToByteArray())];
+        SubjectLayout layout = SubjectLayout.ForMeasure("g", WriteSchemas.Measure("g"), null);
+        WritePlan plan = MeasureWritePlanner.Plan(new MeasureWriteBatch(s_metadata, null, [], Concat(points, [.. Enumerable.Range(1, points.Length).Select(i => (ulong)i)])), null, layout, Settings(shards: 2), s_now, 1);
+
+        int placed = 0;
+        foreach (SubBatch batch in plan.SubBatches!.Batches)
+        {
+            foreach (int element in batch.Elements)
+            {
+                long segment = rows[element].Time.UtcDateTime.Date.Ticks - DateTime.UnixEpoch.Ticks;
+                ulong routing = Banyan.Storage.Series.ShardRouting.ComputeRoutingHash(layout.Subject, [Banyan.Storage.Values.TagValue.FromString(rows[element].Entity)]);
+                Assert.Equal((segment * 100, (int)(routing % 2)), (batch.SegmentStart, batch.Shard));
+                placed++;
+            }
+        }
+
+        Assert.Equal(rows.Length, placed);
+        Assert.Equal(4, plan.SubBatches.Count); // two segments, two shards: the entities do reach both shards
+    }
+
     // The decoder leaves the UTF-8 check of entity strings to the series cache, which checks a series it has not met:
     // an entity that is not UTF-8 must still be refused as Google.Protobuf refuses it, before its segment's expiry is
     // judged (the general path parses first), and a string outside the entity is still checked by the decoder.
