@@ -8,8 +8,11 @@ namespace Banyan.Benchmarks;
 /// What a TopN aggregation costs the write path per window, on the peer benchmark's shape: one shard's 1,667 latency
 /// series (gen.py's entities of three base64 ids, about 127 bytes) each putting one point into a window's list of
 /// 1,000 counters (<see cref="Feed"/>; <see cref="FeedSized"/> into a list given room for 1,000 up front, as a window's
-/// lists are after a window that filled them), and the flush of that list: ranking it and encoding it as the
-/// <c>_top_n_result</c> row's value (<see cref="Flush"/>; apart: <see cref="RankOnly"/> and <see cref="EncodeOnly"/>).
+/// lists are after a window that filled them; <see cref="FeedSizedByPlace"/> the same with each series' place among the
+/// aggregation's series, as the write path's <see cref="TopNSeriesTags"/> gives it), and the flush of that list: ranking it and encoding it as the
+/// <c>_top_n_result</c> row's value (<see cref="Flush"/>; apart: <see cref="RankOnly"/> and <see cref="EncodeOnly"/>;
+/// with the entities ranked once beforehand, as the write path's <see cref="TopNEntityOrder"/> ranks them:
+/// <see cref="FlushEntitiesRanked"/>, <see cref="EncodeOnlyEntitiesRanked"/>).
 /// The silo does both twice per window and shard (the top and the bottom list of BanyanDB's unspecified sort). Points
 /// carry their entity's bytes, as the write path's <see cref="TopNSeriesTags"/> gives them.
 /// </summary>
@@ -23,6 +26,8 @@ public class TopNWritePathBenchmarks
     private readonly TagValue[][] _entities = new TagValue[Series][];
     private readonly byte[][] _entityBytes = new byte[Series][];
     private readonly long[] _values = new long[Series];
+    private readonly TopNEntityOrder _order = new();
+    private readonly object _places = new();
     private TopNCounters _full = null!;
     private TopNItem[] _ranked = [];
 
@@ -37,6 +42,7 @@ public class TopNWritePathBenchmarks
             string endpoint = service + "_" + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"/api/v1/endpoint-{s / 200}/resource-{s}"));
             _entities[s] = [TagValue.FromString(service), TagValue.FromString(instance), TagValue.FromString(endpoint)];
             _entityBytes[s] = TopNResultCodec.EntityBytes(_entities[s]);
+            _order.Add(_entityBytes[s]);
             _seriesIds[s] = (ulong)random.NextInt64();
             _values[s] = (long)Math.Exp(3 + random.NextDouble() * 3);
         }
@@ -52,7 +58,13 @@ public class TopNWritePathBenchmarks
     public int FeedSized() => Fill(expected: Counters).Count;
 
     [Benchmark]
+    public int FeedSizedByPlace() => Fill(expected: Counters, byPlace: true).Count;
+
+    [Benchmark]
     public byte[] Flush() => TopNResultCodec.Encode(_full.Ranked(), isFloat: false);
+
+    [Benchmark]
+    public byte[] FlushEntitiesRanked() => TopNResultCodec.Encode(_full.Ranked(), isFloat: false, _order);
 
     [Benchmark]
     public int RankOnly() => _full.Ranked().Length;
@@ -60,12 +72,15 @@ public class TopNWritePathBenchmarks
     [Benchmark]
     public int EncodeOnly() => TopNResultCodec.Encode(_ranked, isFloat: false).Length;
 
-    private TopNCounters Fill(int expected = 0)
+    [Benchmark]
+    public int EncodeOnlyEntitiesRanked() => TopNResultCodec.Encode(_ranked, isFloat: false, _order).Length;
+
+    private TopNCounters Fill(int expected = 0, bool byPlace = false)
     {
         var counters = new TopNCounters(Counters, descending: true, expected);
         for (int s = 0; s < Series; s++)
         {
-            counters.Put(_seriesIds[s], TopNRank.OfInt(_values[s]), _entities[s], _entityBytes[s]);
+            counters.Put(_seriesIds[s], TopNRank.OfInt(_values[s]), _entities[s], _entityBytes[s], byPlace ? new TopNSeriesOrdinal(_places, s) : default);
         }
 
         return counters;

@@ -355,7 +355,7 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
 
         if (taken.Count > 0)
         {
-            WriteBatch rows = TopNResultStore.Rows(taken.SelectMany(t => t.Lists.Select(l => (t.Processor.Definition, t.Processor.Descending, l))), NextVersion);
+            WriteBatch rows = TopNResultStore.Rows(taken.SelectMany(t => t.Lists.Select(l => (t.Processor.Definition, t.Processor.Descending, l))), NextVersion, EntityOrderOf);
             try
             {
                 await TopNResultStore.ConfigureAsync(shard);
@@ -378,6 +378,9 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
 
         _retired.RemoveAll(p => p.Windows.Count == 0);
     }
+
+    // The ranks of the entities the write path remembers for an aggregation (none for one whose points are read in full).
+    private TopNEntityOrder? EntityOrderOf(TopNDefinition definition) => _seriesTags.TryGetValue(definition, out TopNSeriesTags? tags) ? tags?.Order : null;
 
     // Strictly increasing, and above every version persisted before (a newer flush of a list must win).
     private long NextVersion()

@@ -13,4 +13,5 @@ namespace Banyan.Grains.TopN;
 /// <param name="Value">The ranked field's value.</param>
 /// <param name="Entity">The source series' entity values, in <c>entity.tag_names</c> order (shared, never changed).</param>
 /// <param name="EntityBytes">The entity as a persisted list stores it (<see cref="TopNResultCodec.WriteEntity"/>), when known (shared, never changed).</param>
-internal readonly record struct TopNPoint(long Timestamp, string GroupKey, ulong SeriesId, TopNRank Value, TagValue[] Entity, byte[]? EntityBytes = null);
+/// <param name="Ordinal">The series' place among those of its group-by value, when the write path's series tags give it.</param>
+internal readonly record struct TopNPoint(long Timestamp, string GroupKey, ulong SeriesId, TopNRank Value, TagValue[] Entity, byte[]? EntityBytes = null, TopNSeriesOrdinal Ordinal = default);

@@ -15,8 +15,8 @@ internal static class TopNPointReader
 {
     /// <summary>
     /// The points of <paramref name="batch"/> for <paramref name="definition"/>, in batch order. With
-    /// <paramref name="seriesTags"/> (see <see cref="TopNSeriesTags.For"/>) the group-by key and entity values of a
-    /// series seen before are taken from it, and those of a new series added to it.
+    /// <paramref name="seriesTags"/> (see <see cref="TopNSeriesTags.For"/>) the group-by key, entity values and place
+    /// (<see cref="TopNPoint.Ordinal"/>) of a series seen before are taken from it, and those of a new series added to it.
     /// </summary>
     public static List<TopNPoint> Read(TopNDefinition definition, WriteBatch batch, TopNSeriesTags? seriesTags = null)
     {
@@ -51,7 +51,8 @@ internal static class TopNPointReader
                 }
             }
 
-            if (seriesTags is null || !seriesTags.TryGet(series[i], out string groupKey, out TagValue[] entityValues, out byte[]? entityBytes))
+            TopNSeriesOrdinal ordinal = default;
+            if (seriesTags is null || !seriesTags.TryGet(series[i], out string groupKey, out TagValue[] entityValues, out byte[]? entityBytes, out ordinal))
             {
                 for (int g = 0; g < groupBy.Length; g++)
                 {
@@ -65,10 +66,10 @@ internal static class TopNPointReader
                 }
 
                 groupKey = TopNGroupKey.Join(groupParts);
-                entityBytes = seriesTags?.Add(series[i], groupKey, entityValues);
+                entityBytes = seriesTags?.Add(series[i], groupKey, entityValues, out ordinal);
             }
 
-            points.Add(new TopNPoint(timestamps[i], groupKey, series[i], RankAt(definition, batch, field, i), entityValues, entityBytes));
+            points.Add(new TopNPoint(timestamps[i], groupKey, series[i], RankAt(definition, batch, field, i), entityValues, entityBytes, ordinal));
         }
     }
 

@@ -55,8 +55,11 @@ internal static class TopNResultStore
         }
     }
 
-    /// <summary>The rows persisting <paramref name="lists"/>, each with the version <paramref name="nextVersion"/> gives.</summary>
-    public static WriteBatch Rows(IEnumerable<(TopNDefinition Definition, bool Descending, TopNSnapshot List)> lists, Func<long> nextVersion)
+    /// <summary>
+    /// The rows persisting <paramref name="lists"/>, each with the version <paramref name="nextVersion"/> gives, each list's
+    /// entities put in order by the ranks <paramref name="entityOrder"/> gives for its aggregation, when it gives them.
+    /// </summary>
+    public static WriteBatch Rows(IEnumerable<(TopNDefinition Definition, bool Descending, TopNSnapshot List)> lists, Func<long> nextVersion, Func<TopNDefinition, TopNEntityOrder?>? entityOrder = null)
     {
         ArgumentNullException.ThrowIfNull(lists);
         ArgumentNullException.ThrowIfNull(nextVersion);
@@ -79,7 +82,7 @@ internal static class TopNResultStore
                     ColumnValue.FromString(definition.Name),
                     ColumnValue.FromInt64(DirectionNumber(descending)),
                     ColumnValue.FromString(list.GroupKey),
-                    ColumnValue.FromBinary(TopNResultCodec.Encode(list.Items, definition.IsFloat)),
+                    ColumnValue.FromBinary(TopNResultCodec.Encode(list.Items, definition.IsFloat, entityOrder?.Invoke(definition))),
                 ]);
         }
 

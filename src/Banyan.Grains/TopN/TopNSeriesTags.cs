@@ -14,7 +14,11 @@ internal sealed class TopNSeriesTags
     /// <summary>Series remembered per aggregation before the cache starts over.</summary>
     public const int MaxSeries = 65_536;
 
-    private readonly Dictionary<ulong, (string GroupKey, TagValue[] Entity, byte[] EntityBytes)> _bySeries = [];
+    private readonly Dictionary<ulong, (string GroupKey, TagValue[] Entity, byte[] EntityBytes, int Ordinal)> _bySeries = [];
+
+    // Series seen per group-by value: the next one's place (TopNSeriesOrdinal), counted in _space.
+    private readonly Dictionary<string, int> _groupSizes = new(StringComparer.Ordinal);
+    private object _space = new();
 
     private TopNSeriesTags()
     {
@@ -31,6 +35,12 @@ internal sealed class TopNSeriesTags
         return groupByIsEntity ? new TopNSeriesTags() : null;
     }
 
+    /// <summary>
+    /// The entities remembered, ranked in byte order for a flush's encoding (<see cref="TopNResultCodec.Encode"/>). Replaced
+    /// when the cache starts over: lists still holding entities of before are encoded by comparing bytes.
+    /// </summary>
+    public TopNEntityOrder Order { get; private set; } = new();
+
     /// <summary>How many series are remembered.</summary>
     public int Count => _bySeries.Count;
 
@@ -38,17 +48,23 @@ internal sealed class TopNSeriesTags
     /// The remembered key, entity values and entity bytes (as a persisted list stores them, <see cref="TopNResultCodec.WriteEntity"/>)
     /// of <paramref name="seriesId"/>, if any.
     /// </summary>
-    public bool TryGet(ulong seriesId, out string groupKey, out TagValue[] entity, out byte[] entityBytes)
+    public bool TryGet(ulong seriesId, out string groupKey, out TagValue[] entity, out byte[] entityBytes) =>
+        TryGet(seriesId, out groupKey, out entity, out entityBytes, out _);
+
+    /// <summary>As <see cref="TryGet(ulong, out string, out TagValue[], out byte[])"/>, with the series' place among those of its group-by value.</summary>
+    public bool TryGet(ulong seriesId, out string groupKey, out TagValue[] entity, out byte[] entityBytes, out TopNSeriesOrdinal ordinal)
     {
-        if (_bySeries.TryGetValue(seriesId, out (string GroupKey, TagValue[] Entity, byte[] EntityBytes) known))
+        if (_bySeries.TryGetValue(seriesId, out (string GroupKey, TagValue[] Entity, byte[] EntityBytes, int Ordinal) known))
         {
-            (groupKey, entity, entityBytes) = known;
+            (groupKey, entity, entityBytes, int place) = known;
+            ordinal = new TopNSeriesOrdinal(_space, place);
             return true;
         }
 
         groupKey = string.Empty;
         entity = [];
         entityBytes = [];
+        ordinal = default;
         return false;
     }
 
@@ -57,15 +73,36 @@ internal sealed class TopNSeriesTags
     /// returns the entity's bytes as a persisted list stores them, encoded here once per series instead of once per item of
     /// every list a flush writes (that encoding was a third of a flush).
     /// </summary>
-    public byte[] Add(ulong seriesId, string groupKey, TagValue[] entity)
+    public byte[] Add(ulong seriesId, string groupKey, TagValue[] entity) => Add(seriesId, groupKey, entity, out _);
+
+    /// <summary>As <see cref="Add(ulong, string, TagValue[])"/>, giving the series its place among those of its group-by value.</summary>
+    public byte[] Add(ulong seriesId, string groupKey, TagValue[] entity, out TopNSeriesOrdinal ordinal)
     {
+        ArgumentNullException.ThrowIfNull(groupKey);
+        if (_bySeries.TryGetValue(seriesId, out (string GroupKey, TagValue[] Entity, byte[] EntityBytes, int Ordinal) known)
+            && string.Equals(known.GroupKey, groupKey, StringComparison.Ordinal))
+        {
+            // Known already (a caller that did not ask first): it keeps its place, so lists holding it still find it.
+            ordinal = new TopNSeriesOrdinal(_space, known.Ordinal);
+            return known.EntityBytes;
+        }
+
         if (_bySeries.Count >= MaxSeries)
         {
+            // Starting over: places are counted again in a new space (lists holding places of the old one stop using
+            // them), and entities ranked again.
             _bySeries.Clear();
+            _groupSizes.Clear();
+            _space = new object();
+            Order = new TopNEntityOrder();
         }
 
         byte[] entityBytes = TopNResultCodec.EntityBytes(entity);
-        _bySeries[seriesId] = (groupKey, entity, entityBytes);
+        _groupSizes.TryGetValue(groupKey, out int place);
+        _groupSizes[groupKey] = place + 1;
+        _bySeries[seriesId] = (groupKey, entity, entityBytes, place);
+        Order.Add(entityBytes);
+        ordinal = new TopNSeriesOrdinal(_space, place);
         return entityBytes;
     }
 }

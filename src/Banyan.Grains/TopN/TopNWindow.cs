@@ -13,6 +13,8 @@ internal sealed class TopNWindow(long start, int capacity, bool descending, bool
 {
     private readonly Dictionary<string, TopNCounters> _groups = new(StringComparer.Ordinal);
     private List<TopNPoint>? _pending = seeding ? [] : null;
+    private string? _lastGroupKey;
+    private TopNCounters? _lastCounters;
 
     /// <summary>Start of the window, ns since the Unix epoch.</summary>
     public long Start { get; } = start;
@@ -71,7 +73,7 @@ internal sealed class TopNWindow(long start, int capacity, bool descending, bool
             return;
         }
 
-        CountersOf(point.GroupKey).Put(point.SeriesId, point.Value, point.Entity, point.EntityBytes);
+        CountersOf(point.GroupKey).Put(point.SeriesId, point.Value, point.Entity, point.EntityBytes, point.Ordinal);
     }
 
     /// <summary>
@@ -96,7 +98,7 @@ internal sealed class TopNWindow(long start, int capacity, bool descending, bool
 
         foreach (TopNPoint point in pending)
         {
-            CountersOf(point.GroupKey).Put(point.SeriesId, point.Value, point.Entity, point.EntityBytes);
+            CountersOf(point.GroupKey).Put(point.SeriesId, point.Value, point.Entity, point.EntityBytes, point.Ordinal);
         }
     }
 
@@ -141,6 +143,13 @@ internal sealed class TopNWindow(long start, int capacity, bool descending, bool
 
     private TopNCounters CountersOf(string groupKey)
     {
+        // The points of a batch mostly share their group-by value, as the same string (the series tags' own): the list of
+        // the last one is found without hashing the key again. Lists are never removed from a window.
+        if (ReferenceEquals(groupKey, _lastGroupKey))
+        {
+            return _lastCounters!;
+        }
+
         if (!_groups.TryGetValue(groupKey, out TopNCounters? counters))
         {
             int expected = expectedSizes is not null && expectedSizes.TryGetValue(groupKey, out int size) ? size : 0;
@@ -148,6 +157,8 @@ internal sealed class TopNWindow(long start, int capacity, bool descending, bool
             _groups[groupKey] = counters;
         }
 
+        _lastGroupKey = groupKey;
+        _lastCounters = counters;
         return counters;
     }
 }

@@ -1,4 +1,5 @@
 using Banyan.Grains.TopN;
+using Banyan.Storage.Values;
 
 namespace Banyan.Grains.Tests.TopN;
 
@@ -113,6 +114,48 @@ public sealed class TopNCountersTests
         }
 
         Assert.InRange(counters.Room, counters.Count, capacity);
+    }
+
+    [Theory]
+    [InlineData(true, 10, 31, "never")]
+    [InlineData(false, 40, 32, "never")]
+    [InlineData(true, 10, 33, "a point without a place")]
+    [InlineData(false, 40, 34, "a place of another space")]
+    [InlineData(true, 10, 35, "an item read back first")]
+    public void Entries_found_by_their_series_place_give_the_list_found_by_series_id(bool descending, int capacity, int seed, string turn)
+    {
+        // The write path gives each point its series' place among those of its group-by value (TopNSeriesOrdinal) and a
+        // list finds the series' entry by it; a list fed the same points by series id alone must hold the same items after
+        // every put, with series leaving a full list and coming back, and when the list turns to series ids part way: at
+        // a point without a place, at a place of another space (the series tags started over), or from its first put (a
+        // window seeded with what was persisted).
+        Random random = new(seed);
+        object space = new();
+        TopNCounters byPlace = new(capacity, descending);
+        TopNCounters byId = new(capacity, descending);
+        if (turn == "an item read back first")
+        {
+            byPlace.Put(TopNFixtures.Item(0, 5));
+            byId.Put(TopNFixtures.Item(0, 5));
+        }
+
+        for (int i = 0; i < 2_000; i++)
+        {
+            int series = random.Next(capacity * 3);
+            TopNRank value = TopNRank.OfInt(random.Next(0, 12));
+            TopNSeriesOrdinal place = (i, turn) switch
+            {
+                (1_000, "a point without a place") => default,
+                ( >= 1_000, "a place of another space") => new TopNSeriesOrdinal(new object(), series),
+                _ => new TopNSeriesOrdinal(space, series),
+            };
+            byPlace.Put((ulong)series, value, [TagValue.FromInt64(series)], null, place);
+            byId.Put((ulong)series, value, [TagValue.FromInt64(series)]);
+            Assert.Equal(byId.Ranked().Select(item => (item.SeriesId, item.Value)), byPlace.Ranked().Select(item => (item.SeriesId, item.Value)));
+        }
+
+        Assert.Equal(turn == "never", byPlace.FindsByPlace);
+        Assert.False(byId.FindsByPlace);
     }
 
     [Fact]

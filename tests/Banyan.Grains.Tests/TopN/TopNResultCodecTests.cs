@@ -164,6 +164,49 @@ public sealed class TopNResultCodecTests
         Assert.Equal(9, CorruptionOffset("02" + "01" + "01" + "00" + "00" + "00020100" + "00")); // a byte after the list
     }
 
+    [Fact]
+    public void Entities_put_in_order_by_their_ranks_give_the_bytes_their_comparison_gives()
+    {
+        // The write path ranks the entities it knows once (TopNEntityOrder) and a flush sorts a list's entities by rank:
+        // entities added between flushes are merged into the ranks, and a list holding an entity the ranks lack (read
+        // back from disk, or kept from before the series tags started over) falls back to comparing bytes. Entities that
+        // share long prefixes, as the peer load's do.
+        var random = new Random(11);
+        var order = new TopNEntityOrder();
+        List<TopNItem> known = [];
+        for (int round = 0; round < 6; round++)
+        {
+            for (int n = 0; n < 40; n++)
+            {
+                string service = "c2VydmljZS0" + random.Next(5);
+                TagValue[] entity = random.Next(8) == 0
+                    ? [TagValue.FromString(service)]
+                    : [TagValue.FromString(service), TagValue.FromString(service + "_" + random.Next(1000)), TagValue.FromInt64(random.Next(3))];
+                var item = new TopNItem((ulong)random.NextInt64(), TopNRank.OfInt(random.Next(-50, 50)), entity) { EntityBytes = TopNResultCodec.EntityBytes(entity) };
+                order.Add(item.EntityBytes!);
+                known.Add(item);
+            }
+
+            // An entity of equal bytes in an array of its own: ranked as the other, so the two keep their list order.
+            TopNItem twin = known[random.Next(known.Count)];
+            TopNItem copy = new((ulong)random.NextInt64(), TopNRank.OfInt(random.Next(-50, 50)), twin.Entity) { EntityBytes = [.. twin.EntityBytes!] };
+            order.Add(copy.EntityBytes!);
+            known.Add(copy);
+
+            TopNItem[] list = [.. known.OrderBy(_ => random.Next()).Take(random.Next(2, 60)).Append(twin).Append(copy).Distinct().OrderByDescending(i => i.Value)];
+            Assert.Equal(Convert.ToHexString(TopNResultCodec.Encode(list, isFloat: false)), Convert.ToHexString(TopNResultCodec.Encode(list, isFloat: false, order)));
+
+            long[] keys = new long[list.Length];
+            Assert.True(order.TryKeys(list, keys));
+            TopNItem unknown = new(1, TopNRank.OfInt(-99), [TagValue.FromString("c2VydmljZS0a")]) { EntityBytes = TopNResultCodec.EntityBytes([TagValue.FromString("c2VydmljZS0a")]) };
+            TopNItem[] withUnknown = [.. list, unknown];
+            Assert.False(order.TryKeys(withUnknown, new long[withUnknown.Length]));
+            Assert.Equal(Convert.ToHexString(TopNResultCodec.Encode(withUnknown, isFloat: false)), Convert.ToHexString(TopNResultCodec.Encode(withUnknown, isFloat: false, order)));
+        }
+
+        Assert.Equal(246, order.Count);
+    }
+
     private static long CorruptionOffset(string bodyHex)
     {
         byte[] body = Convert.FromHexString(bodyHex);

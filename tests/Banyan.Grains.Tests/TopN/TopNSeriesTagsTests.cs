@@ -40,6 +40,37 @@ public class TopNSeriesTagsTests
     }
 
     [Fact]
+    public void EachSeriesHasAPlaceAmongThoseOfItsGroupByValueUntilTheCacheStartsOver()
+    {
+        // Places are dense from 0 per group-by value in the order series are first seen, kept when a series is added
+        // again, and counted in a new space once the cache starts over (lists holding places of the old one turn to ids).
+        TopNSeriesTags cache = TopNSeriesTags.For(TopNFixtures.Definition(groupBy: "entity_id"))!;
+        cache.Add(10, "a", [], out TopNSeriesOrdinal a0);
+        cache.Add(11, "b", [], out TopNSeriesOrdinal b0);
+        cache.Add(12, "a", [], out TopNSeriesOrdinal a1);
+        cache.Add(10, "a", [], out TopNSeriesOrdinal again);
+        Assert.Equal([0, 0, 1, 0], new[] { a0, b0, a1, again }.Select(o => o.Value));
+        Assert.True(a0.IsKnown);
+        Assert.Same(a0.Space, b0.Space);
+        Assert.True(cache.TryGet(12, out _, out _, out _, out TopNSeriesOrdinal known));
+        Assert.Equal(a1, known);
+        Assert.False(cache.TryGet(13, out _, out _, out _, out TopNSeriesOrdinal unknown));
+        Assert.False(unknown.IsKnown);
+
+        for (ulong series = 100; cache.Count < TopNSeriesTags.MaxSeries; series++)
+        {
+            cache.Add(series, "a", []);
+        }
+
+        TopNEntityOrder before = cache.Order;
+        cache.Add(ulong.MaxValue, "a", [], out TopNSeriesOrdinal afresh);
+        Assert.Equal(0, afresh.Value);
+        Assert.NotSame(a0.Space, afresh.Space);
+        Assert.NotSame(before, cache.Order);
+        Assert.Equal(1, cache.Order.Count);
+    }
+
+    [Fact]
     public void AFullCacheStartsOver()
     {
         TopNSeriesTags cache = TopNSeriesTags.For(TopNFixtures.Definition(groupBy: "entity_id"))!;
