@@ -76,6 +76,29 @@ internal sealed class SeriesIdMap
         }
     }
 
+    /// <summary>
+    /// Sets <paramref name="bits"/> in the value of <paramref name="id"/> (the other bits kept, under the writers' lock,
+    /// so writers setting different bits lose none). When <paramref name="id"/> is not held: added with
+    /// <paramref name="bits"/> if <paramref name="addIfAbsent"/>, else nothing changes and the answer is false.
+    /// </summary>
+    public bool SetBits(ulong id, byte bits, bool addIfAbsent)
+    {
+        lock (_gate)
+        {
+            if (!TryGetValue(id, out byte current))
+            {
+                return addIfAbsent && Put(id, bits, replace: false);
+            }
+
+            if ((current | bits) != current)
+            {
+                Put(id, (byte)(current | bits), replace: true);
+            }
+
+            return true;
+        }
+    }
+
     // Under _gate. True when the id was added.
     private bool Put(ulong id, byte value, bool replace)
     {

@@ -3,7 +3,7 @@ using Banyan.Storage.Series;
 namespace Banyan.Storage.Tests.Series;
 
 /// <summary>
-/// <see cref="SeriesIdMap"/> holds what a dictionary holds under any sequence of adds and sets (id 0, colliding low
+/// <see cref="SeriesIdMap"/> holds what a dictionary holds under any sequence of adds, sets and bits set (id 0, colliding low
 /// bits and growth included), and readers on other threads never see an id it does not hold, a value never written, or
 /// lose an id they saw before.
 /// </summary>
@@ -13,7 +13,7 @@ public sealed class SeriesIdMapTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
-    public void Adds_and_sets_leave_what_a_dictionary_holds(int seed)
+    public void Adds_sets_and_bits_set_leave_what_a_dictionary_holds(int seed)
     {
         Random random = new(seed);
         SeriesIdMap map = new();
@@ -28,14 +28,27 @@ public sealed class SeriesIdMapTests
                 _ => (ulong)random.NextInt64(),
             };
             byte value = (byte)random.Next(1, 4);
-            if (random.Next(2) == 0)
+            switch (random.Next(4))
             {
-                Assert.Equal(model.TryAdd(id, value), map.TryAdd(id, value));
-            }
-            else
-            {
-                model[id] = value;
-                map.Set(id, value);
+                case 0:
+                    Assert.Equal(model.TryAdd(id, value), map.TryAdd(id, value));
+                    break;
+                case 1:
+                    model[id] = value;
+                    map.Set(id, value);
+                    break;
+                default:
+                    // Bits set in the value, the others kept; an absent id added only when asked.
+                    bool addIfAbsent = random.Next(2) == 0;
+                    byte bits = (byte)(1 << random.Next(3));
+                    bool held = model.TryGetValue(id, out byte before);
+                    if (held || addIfAbsent)
+                    {
+                        model[id] = (byte)(before | bits);
+                    }
+
+                    Assert.Equal(held || addIfAbsent, map.SetBits(id, bits, addIfAbsent));
+                    break;
             }
 
             ulong probe = random.Next(3) == 0 ? id : (ulong)random.NextInt64();

@@ -18,9 +18,11 @@ namespace Banyan.Storage.Shards.Indexing;
 /// </remarks>
 internal sealed class DocumentedSeries
 {
-    // A series an accepted write will document, and one whose document the store holds.
+    // Bits of a series' value: an accepted write will document it; the store holds its document; and the shard's series
+    // index holds the series or an accepted write will register it (see IsRegisteredAndDocumented).
     private const byte Accepted = 1;
     private const byte Stored = 2;
+    private const byte Registered = 4;
 
     private readonly SeriesIdMap _series = new();
 
@@ -36,7 +38,7 @@ internal sealed class DocumentedSeries
         {
             for (int d = 0; d < segment.DocCount; d++)
             {
-                documented._series.Set(segment.SeriesIdAt(d), Stored);
+                documented._series.SetBits(segment.SeriesIdAt(d), Stored, addIfAbsent: true);
             }
         }
 
@@ -45,6 +47,17 @@ internal sealed class DocumentedSeries
 
     /// <summary>True when the series has a document, or an accepted write will give it one.</summary>
     public bool Contains(ulong seriesId) => _series.ContainsKey(seriesId);
+
+    /// <summary>
+    /// True when the series has a document (or an accepted write will give it one) and was found registered in the shard's
+    /// series index (or accepted for it) by <see cref="MarkRegistered"/>: a write of a subject without index rules has
+    /// nothing to do for it. One lookup where the two questions took two, and a third while the series was only accepted.
+    /// Both facts, once true, stay true while the shard is open: neither the series index nor the documents forget a series.
+    /// </summary>
+    public bool IsRegisteredAndDocumented(ulong seriesId) => _series.TryGetValue(seriesId, out byte state) && (state & Registered) != 0;
+
+    /// <summary>Records that the series, documented here, was found registered (see <see cref="IsRegisteredAndDocumented"/>).</summary>
+    public void MarkRegistered(ulong seriesId) => _series.SetBits(seriesId, Registered, addIfAbsent: false);
 
     /// <summary>Records the series of an accepted write's documents: later batches leave them to it.</summary>
     public void Accept(IReadOnlyList<IndexDocument> documents)
@@ -66,10 +79,10 @@ internal sealed class DocumentedSeries
         for (int i = 0; i < documents.Count; i++)
         {
             ulong series = documents[i].SeriesId;
-            bool wanted = !_series.TryGetValue(series, out byte state) || state != Stored;
+            bool wanted = !_series.TryGetValue(series, out byte state) || (state & Stored) == 0;
             if (wanted)
             {
-                _series.Set(series, Stored);
+                _series.SetBits(series, Stored, addIfAbsent: true);
             }
 
             if (kept is null && !wanted)
@@ -90,7 +103,7 @@ internal sealed class DocumentedSeries
     {
         foreach (IndexDocument document in documents)
         {
-            _series.Set(document.SeriesId, Stored);
+            _series.SetBits(document.SeriesId, Stored, addIfAbsent: true);
         }
     }
 }

@@ -127,10 +127,17 @@ internal sealed class SubjectIndex
             bool? known = null;
             if (documentsPerSeries)
             {
-                known = isKnownSeries?.Invoke(seriesId) == true;
-                if (known.Value && Documented!.Contains(seriesId))
+                if (Documented!.IsRegisteredAndDocumented(seriesId))
                 {
-                    // Registered and documented already: nothing of this row goes to the index.
+                    continue; // found so by an earlier row: nothing of this row goes to the index
+                }
+
+                known = isKnownSeries?.Invoke(seriesId) == true;
+                if (known.Value && Documented.Contains(seriesId))
+                {
+                    // Registered and documented already: nothing of this row goes to the index, nor of the series' later
+                    // rows, which then ask one question instead of two.
+                    Documented.MarkRegistered(seriesId);
                     continue;
                 }
             }
