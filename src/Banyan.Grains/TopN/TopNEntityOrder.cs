@@ -32,8 +32,9 @@ internal sealed class TopNEntityOrder
     /// <summary>
     /// Fills <paramref name="keys"/> with a sort key per item of <paramref name="items"/>: its entity's rank in the high 32
     /// bits, its position in the low ones, so sorted they give the items in the byte order of their entities, equal ones
-    /// (arrays of equal bytes share a rank) in list order, exactly as comparing the bytes gives them. False, and the keys partly written, when an item's entity is not held here (an item
-    /// read back from disk, or one kept from before the series tags started over): the caller compares bytes instead.
+    /// (arrays of equal bytes share a rank) in list order, exactly as comparing the bytes gives them. False, and the keys
+    /// partly written, when an item's entity is not held here (an item read back from disk, or one kept from before the
+    /// series tags started over): the caller compares bytes instead.
     /// </summary>
     public bool TryKeys(IReadOnlyList<TopNItem> items, Span<long> keys)
     {
