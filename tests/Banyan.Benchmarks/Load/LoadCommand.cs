@@ -94,6 +94,7 @@ public static class LoadCommand
             report.VisiblePoints = await queries.CountVisibleAsync(channel, bound.Token);
             Console.WriteLine(Str($"restart: serving after {report.RestartSeconds:F1} s; {report.VisiblePoints:N0} data points visible (expected {points:N0})"));
             using Process? perf = options.PerfQueriesFile is null ? null : StartPerf(silo.Pid, options.PerfQueriesFile);
+            using Process? allocTrace = options.AllocTraceQueriesFile is null ? null : StartAllocTrace(silo.Pid, options.AllocTraceQueriesFile);
             Uri http = new($"http://127.0.0.1:{silo.HttpPort}/");
             results.InsertRange(0, await queries.RunAsync(channel, http, options.Warmup, options.QueryRuns, bound.Token, options.QueryNames, silo.CpuSeconds));
             if (options.Warm > 0 || options.WarmSeconds > 0)
@@ -114,6 +115,12 @@ public static class LoadCommand
             if (perf is not null)
             {
                 await StopPerfAsync(perf);
+            }
+
+            if (allocTrace is not null)
+            {
+                await StopPerfAsync(allocTrace);
+                Console.WriteLine($"alloc-trace: {options.AllocTraceQueriesFile} (read it with: alloc-report {options.AllocTraceQueriesFile})");
             }
 
             report.Queries = [.. results.Select(r => new QueryFigures(r.Name, r.Median, r.P99, r.Correct, r.Detail, r.Milliseconds, r.ServerCpuMs, r.ClientCpuMs))];

@@ -50,6 +50,8 @@ public sealed class LoadOptions
                               ~/.dotnet/tools: `dotnet tool install -g dotnet-trace`); `alloc-report FILE` reads them
           --queries NAMES     run only these queries, comma-separated (e.g. "Q1,Q2"; default all: Q1 Q2 Q3, the same over HTTP, TopN, "Floor", "Floor x24")
           --perf-queries FILE record the restarted silo with `perf record -g` during the timed query runs
+          --alloc-trace-queries FILE
+                              record the restarted silo's allocation samples during the timed query runs (as --alloc-trace)
           --json FILE         also write the figures as JSON (the side-by-side script reads it)
         """;
 
@@ -128,6 +130,9 @@ public sealed class LoadOptions
 
     /// <summary>dotnet-trace output file of the write phase's allocation samples, or null.</summary>
     public string? AllocTraceFile { get; private set; }
+
+    /// <summary>Where to record the restarted silo's allocation samples during the timed query runs; null for none.</summary>
+    public string? AllocTraceQueriesFile { get; private set; }
 
     /// <summary>perf output file, or null.</summary>
     public string? PerfFile { get; private set; }
@@ -259,6 +264,9 @@ public sealed class LoadOptions
                     break;
                 case "--perf-queries":
                     o.PerfQueriesFile = Path.GetFullPath(Value());
+                    break;
+                case "--alloc-trace-queries":
+                    o.AllocTraceQueriesFile = Path.GetFullPath(Value());
                     break;
                 case "--json":
                     o.JsonFile = Path.GetFullPath(Value());
