@@ -9,12 +9,13 @@ namespace Banyan.Benchmarks;
 /// series (gen.py's entities of three base64 ids, about 127 bytes) each putting one point into a window's list of
 /// 1,000 counters (<see cref="Feed"/>; <see cref="FeedSized"/> into a list given room for 1,000 up front, as a window's
 /// lists are after a window that filled them; <see cref="FeedSizedByPlace"/> the same with each series' place among the
-/// aggregation's series, as the write path's <see cref="TopNSeriesTags"/> gives it), and the flush of that list: ranking it and encoding it as the
-/// <c>_top_n_result</c> row's value (<see cref="Flush"/>; apart: <see cref="RankOnly"/> and <see cref="EncodeOnly"/>;
-/// with the entities ranked once beforehand, as the write path's <see cref="TopNEntityOrder"/> ranks them:
-/// <see cref="FlushEntitiesRanked"/>, <see cref="EncodeOnlyEntitiesRanked"/>).
-/// The silo does both twice per window and shard (the top and the bottom list of BanyanDB's unspecified sort). Points
-/// carry their entity's bytes, as the write path's <see cref="TopNSeriesTags"/> gives them.
+/// aggregation's series, as the write path's <see cref="TopNSeriesTags"/> gives it), and the flush of that list: ranking
+/// it and encoding it as the <c>_top_n_result</c> row's value (<see cref="Flush"/>; apart: <see cref="RankOnly"/> and
+/// <see cref="EncodeOnly"/>; with the entities ranked once beforehand, as the write path's <see cref="TopNEntityOrder"/>
+/// ranks them: <see cref="FlushEntitiesRanked"/>, <see cref="EncodeOnlyEntitiesRanked"/>).
+/// The silo does both once per window and shard for the peer load's aggregation (<c>SORT_DESC</c>), twice for one of
+/// BanyanDB's unspecified sort (a top and a bottom list). Points carry their entity's bytes, as the write path's
+/// <see cref="TopNSeriesTags"/> gives them.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
