@@ -12,7 +12,8 @@ namespace Banyan.Benchmarks;
 /// aggregation's series, as the write path's <see cref="TopNSeriesTags"/> gives it), and the flush of that list: ranking
 /// it and encoding it as the <c>_top_n_result</c> row's value (<see cref="Flush"/>; apart: <see cref="RankOnly"/> and
 /// <see cref="EncodeOnly"/>; with the entities ranked once beforehand, as the write path's <see cref="TopNEntityOrder"/>
-/// ranks them: <see cref="FlushEntitiesRanked"/>, <see cref="EncodeOnlyEntitiesRanked"/>).
+/// ranks them: <see cref="FlushEntitiesRanked"/>, <see cref="EncodeOnlyEntitiesRanked"/>; as the silo's flush does it,
+/// from the list's slots without an item object per entry: <see cref="FlushFromSlots"/>, <see cref="RankSlotsOnly"/>).
 /// The silo does both once per window and shard for the peer load's aggregation (<c>SORT_DESC</c>), twice for one of
 /// BanyanDB's unspecified sort (a top and a bottom list). Points carry their entity's bytes, as the write path's
 /// <see cref="TopNSeriesTags"/> gives them.
@@ -68,7 +69,13 @@ public class TopNWritePathBenchmarks
     public byte[] FlushEntitiesRanked() => TopNResultCodec.Encode(_full.Ranked(), isFloat: false, _order);
 
     [Benchmark]
+    public byte[] FlushFromSlots() => TopNResultCodec.Encode(_full.RankSlots(), isFloat: false, _order);
+
+    [Benchmark]
     public int RankOnly() => _full.Ranked().Length;
+
+    [Benchmark]
+    public int RankSlotsOnly() => _full.RankSlots().Count;
 
     [Benchmark]
     public int EncodeOnly() => TopNResultCodec.Encode(_ranked, isFloat: false).Length;

@@ -343,10 +343,10 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
 
     private async Task FlushCoreAsync(Shard shard)
     {
-        List<(TopNProcessor Processor, List<TopNSnapshot> Lists)> taken = [];
+        List<(TopNProcessor Processor, List<TopNEncodedList> Lists)> taken = [];
         foreach (TopNProcessor processor in _retired.Concat(_processors.Values))
         {
-            List<TopNSnapshot> dirty = processor.TakeDirty();
+            List<TopNEncodedList> dirty = processor.TakeDirty(EntityOrderOf(processor.Definition));
             if (dirty.Count > 0)
             {
                 taken.Add((processor, dirty));
@@ -355,7 +355,7 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
 
         if (taken.Count > 0)
         {
-            WriteBatch rows = TopNResultStore.Rows(taken.SelectMany(t => t.Lists.Select(l => (t.Processor.Definition, t.Processor.Descending, l))), NextVersion, EntityOrderOf);
+            WriteBatch rows = TopNResultStore.Rows(taken.SelectMany(t => t.Lists.Select(l => (t.Processor.Definition, t.Processor.Descending, l))), NextVersion);
             try
             {
                 await TopNResultStore.ConfigureAsync(shard);
@@ -367,7 +367,7 @@ internal sealed partial class ShardTopN(string group, ILogger logger, TimeProvid
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                foreach ((TopNProcessor processor, List<TopNSnapshot> lists) in taken)
+                foreach ((TopNProcessor processor, List<TopNEncodedList> lists) in taken)
                 {
                     processor.FlushFailed(lists);
                 }

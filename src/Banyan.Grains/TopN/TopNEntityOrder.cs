@@ -39,6 +39,13 @@ internal sealed class TopNEntityOrder
     public bool TryKeys(IReadOnlyList<TopNItem> items, Span<long> keys)
     {
         ArgumentNullException.ThrowIfNull(items);
+        return TryKeys(new TopNItemList(items), keys);
+    }
+
+    /// <summary><see cref="TryKeys(IReadOnlyList{TopNItem}, Span{long})"/> for items read through <see cref="ITopNRankedItems"/>.</summary>
+    public bool TryKeys<TItems>(TItems items, Span<long> keys)
+        where TItems : ITopNRankedItems
+    {
         if (keys.Length < items.Count)
         {
             throw new ArgumentException($"room for {keys.Length} keys, {items.Count} items", nameof(keys));
@@ -47,7 +54,7 @@ internal sealed class TopNEntityOrder
         RankAdded();
         for (int i = 0; i < items.Count; i++)
         {
-            if (items[i].EntityBytes is not { } bytes || !_rankOf.TryGetValue(bytes, out int rank))
+            if (items.EntityBytesAt(i) is not { } bytes || !_rankOf.TryGetValue(bytes, out int rank))
             {
                 return false;
             }

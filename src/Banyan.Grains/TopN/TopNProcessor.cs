@@ -119,16 +119,19 @@ internal sealed class TopNProcessor
         return _listHighWater;
     }
 
-    /// <summary>The lists changed since the last flush (windows being seeded wait), marked clean.</summary>
-    public List<TopNSnapshot> TakeDirty()
+    /// <summary>
+    /// The lists changed since the last flush (windows being seeded wait), encoded for their rows (entities put in order
+    /// by <paramref name="order"/>'s ranks when given, <see cref="TopNSeriesTags.Order"/>), marked clean.
+    /// </summary>
+    public List<TopNEncodedList> TakeDirty(TopNEntityOrder? order = null)
     {
-        List<TopNSnapshot> dirty = [];
+        List<TopNEncodedList> dirty = [];
         foreach (TopNWindow window in _windows.Values)
         {
             window.RaiseListSizes(_heldSizes);
             if (!window.IsSeeding)
             {
-                dirty.AddRange(window.TakeDirty());
+                dirty.AddRange(window.TakeDirty(Definition.IsFloat, order));
             }
         }
 
@@ -164,10 +167,10 @@ internal sealed class TopNProcessor
     }
 
     /// <summary>Marks the lists of a failed flush as not persisted again, so the next flush retries them.</summary>
-    public void FlushFailed(IEnumerable<TopNSnapshot> lists)
+    public void FlushFailed(IEnumerable<TopNEncodedList> lists)
     {
         ArgumentNullException.ThrowIfNull(lists);
-        foreach (TopNSnapshot list in lists)
+        foreach (TopNEncodedList list in lists)
         {
             if (_windows.TryGetValue(list.WindowStart, out TopNWindow? window))
             {

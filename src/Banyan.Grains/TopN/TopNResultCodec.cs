@@ -61,6 +61,16 @@ internal static class TopNResultCodec
     public static byte[] Encode(IReadOnlyList<TopNItem> items, bool isFloat, TopNEntityOrder? order = null)
     {
         ArgumentNullException.ThrowIfNull(items);
+        return Encode(new TopNItemList(items), isFloat, order);
+    }
+
+    /// <summary>
+    /// <see cref="Encode(IReadOnlyList{TopNItem}, bool, TopNEntityOrder?)"/> for items read through
+    /// <see cref="ITopNRankedItems"/> (a flush encodes a list's slots, <see cref="TopNCounters.RankSlots"/>).
+    /// </summary>
+    public static byte[] Encode<TItems>(TItems items, bool isFloat, TopNEntityOrder? order = null)
+        where TItems : ITopNRankedItems
+    {
         int count = items.Count;
         using ByteBuffer buffer = new(64 + (count * 32));
         buffer.WriteByte(Version);
@@ -71,12 +81,12 @@ internal static class TopNResultCodec
         {
             if (isFloat)
             {
-                buffer.WriteInt64(BitConverter.DoubleToInt64Bits(items[i].Value.Float));
+                buffer.WriteInt64(BitConverter.DoubleToInt64Bits(items.ValueAt(i).Float));
             }
             else
             {
                 // Wrapping arithmetic: any i64 sequence round-trips, a ranked one costs a byte or two per value.
-                long value = items[i].Value.Int;
+                long value = items.ValueAt(i).Int;
                 buffer.WriteVarInt64(unchecked(value - previous));
                 previous = value;
             }
@@ -88,13 +98,13 @@ internal static class TopNResultCodec
         for (int i = 0; i < count; i++)
         {
             starts[i] = entities.Length;
-            if (items[i].EntityBytes is { } known)
+            if (items.EntityBytesAt(i) is { } known)
             {
                 entities.Write(known);
             }
             else
             {
-                WriteEntity(entities, items[i].Entity);
+                WriteEntity(entities, items.EntityAt(i));
             }
         }
 
@@ -126,7 +136,8 @@ internal static class TopNResultCodec
     }
 
     // The items' positions in ascending order of their entities' bytes (equal ones by position).
-    private static int[] SortedByEntity(IReadOnlyList<TopNItem> items, ByteBuffer entities, int[] starts, TopNEntityOrder? order)
+    private static int[] SortedByEntity<TItems>(TItems items, ByteBuffer entities, int[] starts, TopNEntityOrder? order)
+        where TItems : ITopNRankedItems
     {
         int count = items.Count;
         int[] sorted = new int[count];

@@ -55,11 +55,8 @@ internal static class TopNResultStore
         }
     }
 
-    /// <summary>
-    /// The rows persisting <paramref name="lists"/>, each with the version <paramref name="nextVersion"/> gives, each list's
-    /// entities put in order by the ranks <paramref name="entityOrder"/> gives for its aggregation, when it gives them.
-    /// </summary>
-    public static WriteBatch Rows(IEnumerable<(TopNDefinition Definition, bool Descending, TopNSnapshot List)> lists, Func<long> nextVersion, Func<TopNDefinition, TopNEntityOrder?>? entityOrder = null)
+    /// <summary>The rows persisting <paramref name="lists"/>, each with the version <paramref name="nextVersion"/> gives.</summary>
+    public static WriteBatch Rows(IEnumerable<(TopNDefinition Definition, bool Descending, TopNEncodedList List)> lists, Func<long> nextVersion)
     {
         ArgumentNullException.ThrowIfNull(lists);
         ArgumentNullException.ThrowIfNull(nextVersion);
@@ -71,7 +68,7 @@ internal static class TopNResultStore
         batch.AddColumn(Family, DirectionTag, ColumnValueType.Int64);
         batch.AddColumn(Family, KeyTag, ColumnValueType.String);
         batch.AddColumn(null, ValueField, ColumnValueType.Binary);
-        foreach ((TopNDefinition definition, bool descending, TopNSnapshot list) in lists)
+        foreach ((TopNDefinition definition, bool descending, TopNEncodedList list) in lists)
         {
             batch.AddRow(
                 SeriesIdOf(definition.Group, definition.Name, descending, list.GroupKey),
@@ -82,7 +79,7 @@ internal static class TopNResultStore
                     ColumnValue.FromString(definition.Name),
                     ColumnValue.FromInt64(DirectionNumber(descending)),
                     ColumnValue.FromString(list.GroupKey),
-                    ColumnValue.FromBinary(TopNResultCodec.Encode(list.Items, definition.IsFloat, entityOrder?.Invoke(definition))),
+                    ColumnValue.FromBinary(list.Encoded),
                 ]);
         }
 

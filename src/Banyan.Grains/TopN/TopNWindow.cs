@@ -102,15 +102,18 @@ internal sealed class TopNWindow(long start, int capacity, bool descending, bool
         }
     }
 
-    /// <summary>The lists changed since the last flush, marked clean; <see cref="MarkDirty"/> undoes it for a failed flush.</summary>
-    public List<TopNSnapshot> TakeDirty()
+    /// <summary>
+    /// The lists changed since the last flush, encoded (values of one type: <paramref name="isFloat"/>; entities put in
+    /// order by <paramref name="order"/>'s ranks when given), marked clean; <see cref="MarkDirty"/> undoes it for a failed flush.
+    /// </summary>
+    public List<TopNEncodedList> TakeDirty(bool isFloat, TopNEntityOrder? order = null)
     {
-        List<TopNSnapshot> dirty = [];
+        List<TopNEncodedList> dirty = [];
         foreach ((string group, TopNCounters counters) in _groups)
         {
             if (counters.Dirty)
             {
-                dirty.Add(new TopNSnapshot(Start, group, counters.Ranked()));
+                dirty.Add(new TopNEncodedList(Start, group, TopNResultCodec.Encode(counters.RankSlots(), isFloat, order)));
                 counters.MarkClean();
             }
         }

@@ -248,6 +248,44 @@ public sealed class TopNCountersTests
         Assert.Equal([3UL, 1UL], counters.Ranked().Select(i => i.SeriesId));
     }
 
+    [Theory]
+    [InlineData(true, false, 4)]
+    [InlineData(false, false, 5)]
+    [InlineData(true, true, 6)]
+    public void A_list_encoded_from_its_slots_gives_the_bytes_of_its_ranked_items(bool descending, bool isFloat, int seed)
+    {
+        // A flush encodes a list from its slots (RankSlots), a query reads it as items (Ranked): the same entries, in the
+        // same order, to the byte, with and without the entities' ranks, once the list is full and entries have left.
+        Random random = new(seed);
+        TopNEntityOrder order = new();
+        TopNCounters counters = new(capacity: 50, descending);
+        for (int round = 0; round < 4; round++)
+        {
+            for (int i = 0; i < 60; i++)
+            {
+                ulong series = (ulong)random.Next(1, 120);
+                TagValue[] entity = [TagValue.FromString("svc-" + (series % 7)), TagValue.FromInt64((long)series)];
+                byte[]? bytes = random.Next(5) == 0 ? null : TopNResultCodec.EntityBytes(entity);
+                if (bytes is not null)
+                {
+                    order.Add(bytes);
+                }
+
+                TopNRank value = isFloat ? TopNRank.OfFloat(random.Next(-100, 100) / 4.0) : TopNRank.OfInt(random.Next(-100, 100));
+                counters.Put(series, value, entity, bytes);
+            }
+
+            TopNItem[] items = counters.Ranked();
+            TopNCounters.RankedSlots slots = counters.RankSlots();
+            Assert.Equal(items.Select(i => (i.Value, i.EntityBytes)), Enumerable.Range(0, slots.Count).Select(i => (slots.ValueAt(i), slots.EntityBytesAt(i))));
+            Assert.Equal(items.Select(i => i.Entity), Enumerable.Range(0, slots.Count).Select(slots.EntityAt));
+            Assert.Equal(Convert.ToHexString(TopNResultCodec.Encode(items, isFloat)), Convert.ToHexString(TopNResultCodec.Encode(slots, isFloat)));
+            Assert.Equal(Convert.ToHexString(TopNResultCodec.Encode(items, isFloat, order)), Convert.ToHexString(TopNResultCodec.Encode(slots, isFloat, order)));
+        }
+
+        Assert.Equal(50, counters.Count);
+    }
+
     private static bool IsBestFirst(TopNItem[] items, bool descending)
     {
         for (int i = 1; i < items.Length; i++)

@@ -127,14 +127,14 @@ public sealed class TopNProcessorTests
         // Window 1m was evicted but holds an unpersisted list: it stays (and answers) until a flush wrote it.
         Assert.Equal([0L, Minute, 2 * Minute], processor.Windows.Select(w => w.Start).Order());
         Assert.True(processor.Windows.Single(w => w.Start == Minute).Evicting);
-        List<TopNSnapshot> flushed = processor.TakeDirty();
+        List<TopNEncodedList> flushed = processor.TakeDirty();
         Assert.Equal([0L, Minute, 2 * Minute], flushed.Select(s => s.WindowStart).Order());
         processor.FlushSucceeded();
         Assert.Equal([0L, 2 * Minute], processor.Windows.Select(w => w.Start).Order());
 
         // A failed flush keeps the lists for the next one.
         processor.Put(Point(2 * Minute, "g", 2, 50), false);
-        List<TopNSnapshot> failed = processor.TakeDirty();
+        List<TopNEncodedList> failed = processor.TakeDirty();
         Assert.Single(failed);
         Assert.Empty(processor.TakeDirty());
         processor.FlushFailed(failed);
