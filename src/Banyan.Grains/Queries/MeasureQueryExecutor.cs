@@ -25,8 +25,13 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
     /// <summary>BanyanDB's default page size for measures.</summary>
     public const int DefaultLimit = 100;
 
-    /// <summary>Answers <paramref name="request"/> with the schemas of <paramref name="catalog"/>.</summary>
-    public async Task<MeasureV1.QueryResponse> RunAsync(MeasureV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now)
+    /// <summary>
+    /// Answers <paramref name="request"/> with the schemas of <paramref name="catalog"/>. With
+    /// <paramref name="pointsAsBytes"/>, a page of raw points (no group_by, agg or top) is attached to the answer as its
+    /// rows (<see cref="MeasurePointRows"/>) instead of being built as <c>data_points</c>: for a caller that writes the
+    /// answer's bytes (the gRPC method's marshaller).
+    /// </summary>
+    public async Task<MeasureV1.QueryResponse> RunAsync(MeasureV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now, bool pointsAsBytes = false)
     {
         ArgumentNullException.ThrowIfNull(request);
         List<QueryScope> scopes = QueryScope.Resolve(catalog, SchemaKind.Measure, request.Groups, request.Name, now);
@@ -172,6 +177,7 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
         int offset = (int)Math.Min(request.Offset, int.MaxValue);
         int limit = request.Limit == 0 ? DefaultLimit : (int)Math.Min(request.Limit, int.MaxValue);
         bool paged = false;
+        MeasurePointRows? pointRows = null;
         List<MeasureV1.DataPoint> points = [];
         List<FieldValue?> rankValues = [];
         if (request.GroupBy is not null || request.Agg is not null)
@@ -208,6 +214,19 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
                 rankValues.Add(aggregate);
             }
         }
+        else if (request.Top is null && pointsAsBytes)
+        {
+            // The page's rows stand for its points; the marshaller writes them (a tag kept per series is read from the
+            // series' latest row, as ToPoint reads it).
+            int count = Math.Clamp(ordered.Count - offset, 0, limit);
+            pointRows = new MeasurePointRows(
+                count == 0 ? [] : ordered.GetRange(offset, count),
+                (row, tag) => needsLatest && subjects[row.Group].IsSeriesTag(tag) ? latest[(row.Group, row.SeriesId)] : row,
+                request.TagProjection,
+                fields,
+                r => ToPoint(r, request.TagProjection, fields));
+            paged = true;
+        }
         else if (request.Top is null)
         {
             // Only the page the request asks for becomes data points (a limit of 20 over 100,000 matching rows makes 20).
@@ -231,6 +250,12 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
         }
 
         MeasureV1.QueryResponse response = new();
+        if (pointRows is not null)
+        {
+            pointRows.AttachTo(response);
+            return response;
+        }
+
         response.DataPoints.Add(paged ? points : points.Skip(offset).Take(limit));
         return response;
     }

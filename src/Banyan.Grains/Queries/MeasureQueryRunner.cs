@@ -24,11 +24,15 @@ public sealed class MeasureQueryRunner(
     [FromKeyedServices(BanyanClock.Key)] TimeProvider clock,
     IOptions<BanyanSiloOptions> options)
 {
-    /// <summary>Answers <paramref name="request"/>; errors as the measure grain's <c>Query</c> raises them.</summary>
-    public Task<MeasureV1.QueryResponse> QueryAsync(MeasureV1.QueryRequest request)
+    /// <summary>
+    /// Answers <paramref name="request"/>; errors as the measure grain's <c>Query</c> raises them. With
+    /// <paramref name="pointsAsBytes"/>, a page of raw points comes as rows attached to the answer
+    /// (<see cref="MeasurePointRows.TryTakeFrom"/>), for a caller that writes the answer's bytes from them.
+    /// </summary>
+    public Task<MeasureV1.QueryResponse> QueryAsync(MeasureV1.QueryRequest request, bool pointsAsBytes = false)
     {
         ArgumentNullException.ThrowIfNull(request);
         MeasureQueryExecutor executor = new(new QueryFanOut(grains, routing, listings, options.Value.Query.LocalShardReads ? localShards : null), options.Value.Query);
-        return Telemetry.GrainMetrics.TimeQueryAsync("measure", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow()));
+        return Telemetry.GrainMetrics.TimeQueryAsync("measure", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow(), pointsAsBytes));
     }
 }

@@ -36,6 +36,13 @@ internal static class GatewayCodec
         response.ContentType = GatewayErrors.JsonMediaType;
         if (message is Banyan.Api.Measure.V1.QueryResponse answer)
         {
+            // MeasureService/Query leaves a page of raw points as rows for the gRPC marshaller to write as bytes; the
+            // JSON is written from the points as objects.
+            if (Banyan.Grains.Queries.MeasurePointRows.TryTakeFrom(answer, out Banyan.Grains.Queries.MeasurePointRows? rows))
+            {
+                answer.DataPoints.Add(rows!.ToDataPoints());
+            }
+
             var json = new ArrayBufferWriter<byte>(4096);
             if (MeasureQueryJson.TryWrite(answer, json))
             {

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Banyan.Api.Measure.V1;
 using Banyan.Api.Model.V1;
+using Banyan.Grains.Queries;
 using Banyan.Storage.Bytes;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -56,13 +57,16 @@ public static class MeasureQueryResponseEncoder
             (response, context) =>
             {
                 var answer = (QueryResponse)(object)response!;
+                MeasurePointRows.TryTakeFrom(answer, out MeasurePointRows? rows);
                 if (answer.Trace is not null)
                 {
+                    // Not written by this encoder: the points become objects first.
+                    answer.DataPoints.Add(rows?.ToDataPoints() ?? []);
                     fallback(response, context);
                     return;
                 }
 
-                Serialize(answer, context);
+                Serialize(answer, rows, context);
             },
             generated.ContextualDeserializer);
     }
@@ -86,14 +90,19 @@ public static class MeasureQueryResponseEncoder
         return bytes;
     }
 
-    private static void Serialize(QueryResponse response, SerializationContext context)
+    // With rows (MeasurePointRows), the response's data_points are empty and the rows' points are written first: field 1
+    // comes before the response's other fields, as protobuf orders them.
+    private static void Serialize(QueryResponse response, MeasurePointRows? rows, SerializationContext context)
     {
+        byte[] points = rows?.EncodeDataPoints() ?? [];
         var lengths = new Lengths(s_lengths ??= new int[256]);
-        int length = MeasureResponse(response, ref lengths);
+        int length = points.Length + MeasureResponse(response, ref lengths);
         Keep(lengths.Array);
         context.SetPayloadLength(length);
         IBufferWriter<byte> output = context.GetBufferWriter();
-        var writer = new Writer(output.GetSpan(length)[..length], lengths.Array);
+        Span<byte> destination = output.GetSpan(length)[..length];
+        points.CopyTo(destination);
+        var writer = new Writer(destination[points.Length..], lengths.Array);
         WriteResponse(response, ref writer);
         output.Advance(length);
         context.Complete();
