@@ -179,111 +179,91 @@ public sealed class MeasurePointRows
 
     // TagValue of ResultValues.ToTag: null = 1, str = 2, str_array = 3, int = 4, int_array = 5, binary_data = 6,
     // timestamp = 7; a float column (no member for it) as null.
-    private static void WriteTagValue(ProtoBytesWriter writer, ColumnBuffer? column, int row)
-    {
-        int start = writer.BeginMessage();
-        if (column is null || column.IsNull(row))
-        {
-            WriteNull(writer);
-        }
-        else
-        {
-            switch (column.Type)
-            {
-                case ColumnValueType.String:
-                    writer.Tag(2, ProtoBytesWriter.LengthDelimited);
-                    WriteStr(writer, column.GetBytes(row));
-                    break;
-                case ColumnValueType.Int64:
-                    writer.Tag(4, ProtoBytesWriter.LengthDelimited);
-                    WriteInt(writer, column.GetInt64(row));
-                    break;
-                case ColumnValueType.StringArray:
-                    writer.Tag(3, ProtoBytesWriter.LengthDelimited);
-                    int array = writer.BeginMessage();
-                    foreach (string element in column.GetStringArray(row)!)
-                    {
-                        writer.Tag(1, ProtoBytesWriter.LengthDelimited);
-                        writer.WriteBytes(Encoding.UTF8.GetBytes(element));
-                    }
-
-                    writer.EndMessage(array);
-                    break;
-                case ColumnValueType.Int64Array:
-                    writer.Tag(5, ProtoBytesWriter.LengthDelimited);
-                    int ints = writer.BeginMessage();
-                    long[] values = column.GetInt64Array(row)!;
-                    if (values.Length > 0)
-                    {
-                        writer.Tag(1, ProtoBytesWriter.LengthDelimited);
-                        int packed = writer.BeginMessage();
-                        foreach (long value in values)
-                        {
-                            writer.WriteVarint((ulong)value);
-                        }
-
-                        writer.EndMessage(packed);
-                    }
-
-                    writer.EndMessage(ints);
-                    break;
-                case ColumnValueType.Binary:
-                    writer.Tag(6, ProtoBytesWriter.LengthDelimited);
-                    writer.WriteBytes(column.GetBytes(row));
-                    break;
-                case ColumnValueType.Timestamp:
-                    writer.Tag(7, ProtoBytesWriter.LengthDelimited);
-                    WriteTimestamp(writer, column.GetInt64(row));
-                    break;
-                default:
-                    WriteNull(writer);
-                    break;
-            }
-        }
-
-        writer.EndMessage(start);
-    }
+    private static readonly ValueMembers s_tagValue = new(Str: 2, Int: 4, Binary: 6, Float: 0, StrArray: 3, IntArray: 5, Timestamp: 7);
 
     // FieldValue of ResultValues.ToField: null = 1, str = 2, int = 3, binary_data = 4, float = 5; other types as null.
-    private static void WriteFieldValue(ProtoBytesWriter writer, ColumnBuffer? column, int row)
+    private static readonly ValueMembers s_fieldValue = new(Str: 2, Int: 3, Binary: 4, Float: 5, StrArray: 0, IntArray: 0, Timestamp: 0);
+
+    private static void WriteTagValue(ProtoBytesWriter writer, ColumnBuffer? column, int row) => WriteValue(writer, column, row, s_tagValue);
+
+    private static void WriteFieldValue(ProtoBytesWriter writer, ColumnBuffer? column, int row) => WriteValue(writer, column, row, s_fieldValue);
+
+    // A TagValue or FieldValue: a oneof whose null member is field 1 in both, the others numbered per message (0: the
+    // message has no member for the column's type, which then goes as null, as ResultValues makes it).
+    private static void WriteValue(ProtoBytesWriter writer, ColumnBuffer? column, int row, ValueMembers members)
     {
         int start = writer.BeginMessage();
-        if (column is null || column.IsNull(row))
+        int member = column is null || column.IsNull(row) ? 0 : column.Type switch
+        {
+            ColumnValueType.String => members.Str,
+            ColumnValueType.Int64 => members.Int,
+            ColumnValueType.Binary => members.Binary,
+            ColumnValueType.Float64 => members.Float,
+            ColumnValueType.StringArray => members.StrArray,
+            ColumnValueType.Int64Array => members.IntArray,
+            ColumnValueType.Timestamp => members.Timestamp,
+            _ => 0,
+        };
+        if (member == 0)
         {
             WriteNull(writer);
+            writer.EndMessage(start);
+            return;
         }
-        else
+
+        writer.Tag(member, ProtoBytesWriter.LengthDelimited);
+        switch (column!.Type)
         {
-            switch (column.Type)
-            {
-                case ColumnValueType.String:
-                    writer.Tag(2, ProtoBytesWriter.LengthDelimited);
-                    WriteStr(writer, column.GetBytes(row));
-                    break;
-                case ColumnValueType.Int64:
-                    writer.Tag(3, ProtoBytesWriter.LengthDelimited);
-                    WriteInt(writer, column.GetInt64(row));
-                    break;
-                case ColumnValueType.Binary:
-                    writer.Tag(4, ProtoBytesWriter.LengthDelimited);
-                    writer.WriteBytes(column.GetBytes(row));
-                    break;
-                case ColumnValueType.Float64:
-                    writer.Tag(5, ProtoBytesWriter.LengthDelimited);
-                    int number = writer.BeginMessage();
-                    double value = column.GetDouble(row);
-                    if (value != 0d)
+            case ColumnValueType.String:
+                WriteStr(writer, column.GetBytes(row));
+                break;
+            case ColumnValueType.Int64:
+                WriteInt(writer, column.GetInt64(row));
+                break;
+            case ColumnValueType.Binary:
+                writer.WriteBytes(column.GetBytes(row));
+                break;
+            case ColumnValueType.Float64:
+                int number = writer.BeginMessage();
+                double value = column.GetDouble(row);
+                if (value != 0d)
+                {
+                    writer.Tag(1, ProtoBytesWriter.Fixed64);
+                    writer.WriteFixed64((ulong)BitConverter.DoubleToInt64Bits(value));
+                }
+
+                writer.EndMessage(number);
+                break;
+            case ColumnValueType.StringArray:
+                int strings = writer.BeginMessage();
+                foreach (string element in column.GetStringArray(row)!)
+                {
+                    writer.Tag(1, ProtoBytesWriter.LengthDelimited);
+                    writer.WriteBytes(Encoding.UTF8.GetBytes(element));
+                }
+
+                writer.EndMessage(strings);
+                break;
+            case ColumnValueType.Int64Array:
+                int ints = writer.BeginMessage();
+                long[] values = column.GetInt64Array(row)!;
+                if (values.Length > 0)
+                {
+                    writer.Tag(1, ProtoBytesWriter.LengthDelimited);
+                    int packed = writer.BeginMessage();
+                    foreach (long element in values)
                     {
-                        writer.Tag(1, ProtoBytesWriter.Fixed64);
-                        writer.WriteFixed64((ulong)BitConverter.DoubleToInt64Bits(value));
+                        writer.WriteVarint((ulong)element);
                     }
 
-                    writer.EndMessage(number);
-                    break;
-                default:
-                    WriteNull(writer);
-                    break;
-            }
+                    writer.EndMessage(packed);
+                }
+
+                writer.EndMessage(ints);
+                break;
+            default: // Timestamp
+                WriteTimestamp(writer, column.GetInt64(row));
+                break;
         }
 
         writer.EndMessage(start);
@@ -320,6 +300,9 @@ public sealed class MeasurePointRows
 
         writer.EndMessage(start);
     }
+
+    // The oneof members of a value message by column type (0: none).
+    private readonly record struct ValueMembers(int Str, int Int, int Binary, int Float, int StrArray, int IntArray, int Timestamp);
 
     // The columns of the projected tags and fields in the batch of the rows being written, looked up again only when the
     // batch changes (a page's rows come batch by batch: one per shard).
