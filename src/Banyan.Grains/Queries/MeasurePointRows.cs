@@ -52,9 +52,6 @@ public sealed class MeasurePointRows
         _fields = [.. fields.Select(f => (f, Encoding.UTF8.GetBytes(f)))];
     }
 
-    /// <summary>The number of points.</summary>
-    public int Count => _rows.Count;
-
     /// <summary>Attaches these points to <paramref name="response"/>, whose <c>data_points</c> they stand for.</summary>
     public void AttachTo(MeasureV1.QueryResponse response) => s_attached.AddOrUpdate(response, this);
 
@@ -91,21 +88,13 @@ public sealed class MeasurePointRows
                 (byte[] name, (string Tag, byte[] Key)[] tags, string family) = _families[f];
                 writer.Tag(2, ProtoBytesWriter.LengthDelimited);
                 int familyStart = writer.BeginMessage();
-                if (name.Length > 0)
-                {
-                    writer.Tag(1, ProtoBytesWriter.LengthDelimited);
-                    writer.WriteBytes(name);
-                }
+                WriteFirstString(writer, name);
 
                 for (int t = 0; t < tags.Length; t++)
                 {
                     writer.Tag(2, ProtoBytesWriter.LengthDelimited);
                     int tagStart = writer.BeginMessage();
-                    if (tags[t].Key.Length > 0)
-                    {
-                        writer.Tag(1, ProtoBytesWriter.LengthDelimited);
-                        writer.WriteBytes(tags[t].Key);
-                    }
+                    WriteFirstString(writer, tags[t].Key);
 
                     ResultRow source = _sourceOf(row, tags[t].Tag);
                     int column = ReferenceEquals(source.Batch, row.Batch) ? columns.Tags[f][t] : source.Batch.FindColumn(family, tags[t].Tag);
@@ -121,11 +110,7 @@ public sealed class MeasurePointRows
             {
                 writer.Tag(3, ProtoBytesWriter.LengthDelimited);
                 int fieldStart = writer.BeginMessage();
-                if (_fields[f].Bytes.Length > 0)
-                {
-                    writer.Tag(1, ProtoBytesWriter.LengthDelimited);
-                    writer.WriteBytes(_fields[f].Bytes);
-                }
+                WriteFirstString(writer, _fields[f].Bytes);
 
                 int column = columns.Fields[f];
                 writer.Tag(2, ProtoBytesWriter.LengthDelimited);
@@ -154,13 +139,7 @@ public sealed class MeasurePointRows
     // google.protobuf.Timestamp of ResultValues.ToTimestamp: seconds and non-negative nanos, each left out when 0.
     private static void WriteTimestamp(ProtoBytesWriter writer, long nanos)
     {
-        long seconds = Math.DivRem(nanos, 1_000_000_000L, out long remainder);
-        if (remainder < 0)
-        {
-            seconds--;
-            remainder += 1_000_000_000L;
-        }
-
+        (long seconds, int remainder) = ResultValues.SplitNanos(nanos);
         int start = writer.BeginMessage();
         if (seconds != 0)
         {
@@ -276,16 +255,22 @@ public sealed class MeasurePointRows
         writer.WriteVarint(0);
     }
 
-    // Str / Int messages: their one field, left out when empty or 0.
-    private static void WriteStr(ProtoBytesWriter writer, ReadOnlySpan<byte> utf8)
+    // Field 1 of a message when it is a string (a family's or field's name, a tag's key, a Str's value): left out when
+    // empty, as protobuf leaves out a string at its default.
+    private static void WriteFirstString(ProtoBytesWriter writer, ReadOnlySpan<byte> utf8)
     {
-        int start = writer.BeginMessage();
         if (utf8.Length > 0)
         {
             writer.Tag(1, ProtoBytesWriter.LengthDelimited);
             writer.WriteBytes(utf8);
         }
+    }
 
+    // Str / Int messages: their one field, left out when empty or 0.
+    private static void WriteStr(ProtoBytesWriter writer, ReadOnlySpan<byte> utf8)
+    {
+        int start = writer.BeginMessage();
+        WriteFirstString(writer, utf8);
         writer.EndMessage(start);
     }
 

@@ -39,6 +39,16 @@ internal static class ResultValues
     /// <summary>A protobuf timestamp of <paramref name="nanos"/> since the Unix epoch.</summary>
     public static Timestamp ToTimestamp(long nanos)
     {
+        (long seconds, int remainder) = SplitNanos(nanos);
+        return new Timestamp { Seconds = seconds, Nanos = remainder };
+    }
+
+    /// <summary>
+    /// <paramref name="nanos"/> since the Unix epoch as a protobuf timestamp holds them: whole seconds rounded down and
+    /// the nanoseconds after them (never negative).
+    /// </summary>
+    public static (long Seconds, int Nanos) SplitNanos(long nanos)
+    {
         long seconds = Math.DivRem(nanos, 1_000_000_000L, out long remainder);
         if (remainder < 0)
         {
@@ -46,7 +56,7 @@ internal static class ResultValues
             remainder += 1_000_000_000L;
         }
 
-        return new Timestamp { Seconds = seconds, Nanos = (int)remainder };
+        return (seconds, (int)remainder);
     }
 
     /// <summary>
