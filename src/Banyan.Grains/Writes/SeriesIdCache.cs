@@ -45,6 +45,13 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
     /// <summary>The array the entities resolved from the wire lie in (see the remarks); replaced, never changed, as it grows.</summary>
     public byte[] Arena => _arena;
 
+    /// <summary>
+    /// The series expected next from the wire: the one that followed the series resolved last, the last time round
+    /// (null when there is none). The decoder takes its recorded families (<see cref="WireSeries.Families"/>) when the
+    /// next point carries them.
+    /// </summary>
+    public WireSeries? Predicted => _last?.Next;
+
     /// <summary>Entries computed (misses).</summary>
     public long Misses { get; private set; }
 
@@ -76,6 +83,14 @@ internal sealed class SeriesIdCache(string subject, int[] entityColumns, int[]? 
     /// </summary>
     public WireSeries? Resolve(WireRow row, ReadOnlySpan<byte> point)
     {
+        // The decoder found the expected series' families in the point's bytes: every entity and sharding-key value is
+        // the series' (they are tags), already checked when the series was first met.
+        if (row.FamiliesOf is { } carried && ReferenceEquals(carried, Predicted))
+        {
+            _last = carried;
+            return carried;
+        }
+
         int length = WireKeyLength(row, entityColumns) + (shardingColumns is null ? 0 : WireKeyLength(row, shardingColumns));
         if (_wireKey.Length < length)
         {
@@ -346,4 +361,7 @@ internal sealed class WireSeries(int keyStart, int keyLength, int[] valueStarts,
 
     /// <summary>The series resolved right after this one the last time (the cache's guess for the next time).</summary>
     public WireSeries? Next { get; set; }
+
+    /// <summary>The tag families of a point of this series as the wire carried them and as they decoded; null until recorded.</summary>
+    public WireTagFamilies? Families { get; set; }
 }

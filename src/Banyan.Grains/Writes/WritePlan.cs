@@ -102,6 +102,9 @@ internal sealed class WritePlan
             return false;
         }
 
+        // The series' families recorded from its first point decoded field by field, for its next points.
+        series.Families ??= WireTagFamilies.Of(layout, row, point);
+
         (long segment, bool expired) = SegmentOf(group, now, row.Timestamp);
         if (expired)
         {

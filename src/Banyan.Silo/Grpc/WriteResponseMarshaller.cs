@@ -28,6 +28,11 @@ public static class WriteResponseMarshaller
     [ThreadStatic]
     private static Dictionary<string, byte[]>? s_statuses;
 
+    // The status encoded last, by its string object: a stream answers STATUS_SUCCEED's one string almost every time
+    // (WriteStatusNames), so most responses skip hashing the name for the dictionary. Replaced whole, so any thread
+    // reads a matching pair.
+    private static EncodedStatus? s_lastStatus;
+
     /// <summary>
     /// The marshaller for <typeparamref name="TResponse"/>: this encoder for the two write responses, otherwise
     /// <paramref name="generated"/> unchanged. Decoding always stays with <paramref name="generated"/>.
@@ -147,6 +152,11 @@ public static class WriteResponseMarshaller
             return [];
         }
 
+        if (s_lastStatus is { } last && ReferenceEquals(last.Status, status))
+        {
+            return last.Bytes;
+        }
+
         Dictionary<string, byte[]> statuses = s_statuses ??= new(StringComparer.Ordinal);
         if (!statuses.TryGetValue(status, out byte[]? bytes))
         {
@@ -157,8 +167,11 @@ public static class WriteResponseMarshaller
             }
         }
 
+        s_lastStatus = new EncodedStatus(status, bytes);
         return bytes;
     }
+
+    private sealed record EncodedStatus(string Status, byte[] Bytes);
 
     // The same object with the same field values was encoded to these bytes; a changed object is encoded again.
     private static byte[] MetadataBytes(Metadata metadata)

@@ -24,12 +24,26 @@ internal static class DataPointWireDecoder
         bool timestamped = false;
         int families = 0;
         int fields = 0;
+        bool familiesInOneRun = true;
+        WireSeries? predicted = layout.SeriesIds.Predicted;
         ProtobufWireReader reader = new(point);
         while (!reader.AtEnd)
         {
+            int fieldStart = reader.Position;
             if (!reader.TryReadTag(out int field, out int wireType))
             {
                 return false;
+            }
+
+            // The series the cache expects next carries its families in these bytes, usually: taken as they were read
+            // the last time (see WireTagFamilies). Its first family only, so that a family after them is read as one more.
+            if (field == 2 && families == 0 && predicted?.Families is { } recorded && recorded.TryApply(point, fieldStart, row))
+            {
+                reader.MoveTo(fieldStart + recorded.Length);
+                families = recorded.FamilyCount;
+                row.FamiliesOf = predicted;
+                familiesInOneRun = false; // recorded already: nothing to record from this point
+                continue;
             }
 
             if (field == 4 && wireType == ProtobufWireReader.Varint)
@@ -52,9 +66,14 @@ internal static class DataPointWireDecoder
             switch (field)
             {
                 case 1 when !timestamped:
-                    if (!TryTimestamp(inner, out long nanos))
+                    if (!row.TryRecallTimestamp(inner, out long nanos))
                     {
-                        return false;
+                        if (!TryTimestamp(inner, out nanos))
+                        {
+                            return false;
+                        }
+
+                        row.RememberTimestamp(inner, nanos);
                     }
 
                     row.Timestamp = nanos;
@@ -66,6 +85,19 @@ internal static class DataPointWireDecoder
                         return false;
                     }
 
+                    // The families' extent, for recording them (WireTagFamilies.Of): one run of family fields only.
+                    // A family after recorded ones makes the point's entity more than the recorded series'.
+                    row.FamiliesOf = null;
+                    if (families == 0)
+                    {
+                        row.FamiliesStart = fieldStart;
+                    }
+                    else if (fieldStart != row.FamiliesEnd)
+                    {
+                        familiesInOneRun = false;
+                    }
+
+                    row.FamiliesEnd = start + length;
                     families++;
                     break;
                 case 3 when fields < layout.WrittenFieldColumns.Length:
@@ -80,6 +112,12 @@ internal static class DataPointWireDecoder
                 default:
                     return false;
             }
+        }
+
+        row.FamilyCount = families;
+        if (!familiesInOneRun)
+        {
+            row.FamiliesStart = -1;
         }
 
         return timestamped && families > 0 && AllPresent(layout.EntityColumns, row) && (layout.ShardingColumns is not { } sharding || AllPresent(sharding, row));

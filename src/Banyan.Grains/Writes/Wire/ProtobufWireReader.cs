@@ -170,6 +170,14 @@ public ref struct ProtobufWireReader(ReadOnlySpan<byte> data)
         return true;
     }
 
+    /// <summary>Continues reading at <paramref name="position"/>, a place within the data that fields were read up to.</summary>
+    public void MoveTo(int position)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(position, _data.Length);
+        _position = position;
+    }
+
     /// <summary>Steps over a value of <paramref name="wireType"/> (one <see cref="TryReadTag"/> returned).</summary>
     public bool TrySkip(int wireType)
     {

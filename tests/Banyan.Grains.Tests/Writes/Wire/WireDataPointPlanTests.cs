@@ -463,7 +463,7 @@ public sealed class WireDataPointPlanTests
         return WireDataPoints.Join(runs);
     }
 
-    private static WireDataPoints Concat(byte[][] points, ulong[] ids)
+    internal static WireDataPoints Concat(byte[][] points, ulong[] ids)
     {
         // Slices of one array, as the write stream hands them over (its read chunks hold many data points).
         byte[] joined = [.. points.SelectMany(p => p)];
@@ -482,7 +482,7 @@ public sealed class WireDataPointPlanTests
         => Enumerable.Range(0, row.Kinds.Length).Any(c => layout.SeriesKeyColumns[c] && row.Kinds[c] == WireValueKind.Utf8
             && !System.Text.Unicode.Utf8.IsValid(point.AsSpan(row.Starts[c], row.Lengths[c])));
 
-    private static void AssertSamePlan(WritePlan expected, WritePlan actual)
+    internal static void AssertSamePlan(WritePlan expected, WritePlan actual)
     {
         WriteOutcome want = expected.ToOutcome();
         WriteOutcome got = actual.ToOutcome();
@@ -521,6 +521,6 @@ public sealed class WireDataPointPlanTests
         }
     }
 
-    private static GroupSettings Settings(int shards = 2) =>
+    internal static GroupSettings Settings(int shards = 2) =>
         new(shards, new Banyan.Storage.TimeSegments.IntervalRule(Banyan.Storage.TimeSegments.IntervalUnit.Day, 1), new Banyan.Storage.TimeSegments.IntervalRule(Banyan.Storage.TimeSegments.IntervalUnit.Day, 7), 1);
 }
