@@ -232,6 +232,63 @@ public sealed class TopNCountersTests
         Assert.Equal([2UL, 1UL, 4UL, 3UL], counters.Ranked().Select(i => i.SeriesId));
     }
 
+    [Theory]
+    [InlineData(true, 4, 31)]
+    [InlineData(false, 7, 32)]
+    public void A_full_list_mixing_int_and_float_values_lets_the_numerically_worst_leave(bool descending, int capacity, int seed)
+    {
+        // The heap orders entries by keys of one kind of value; a list that holds both kinds must still find its worst
+        // entry by value (3 beats 2.5, though 2.5's bits are the larger number), or a full list drops the wrong entry.
+        Random random = new(seed);
+        AssertFullListFollowsTheRules(descending, capacity, random, () =>
+        {
+            long whole = random.Next(-6, 6);
+            return random.Next(2) == 0 ? TopNRank.OfFloat(whole + 0.5) : TopNRank.OfInt(whole);
+        });
+    }
+
+    [Theory]
+    [InlineData(true, 5, 41)]
+    [InlineData(false, 9, 42)]
+    public void A_full_float_list_lets_the_worst_leave_as_double_comparison_orders_them(bool descending, int capacity, int seed)
+    {
+        // The heap's keys are the values' bits made comparable: -0.0 and 0.0 tie, every NaN ties and is worst of all in
+        // a top list, infinities at the ends; ties leave newest first.
+        double[] pool = [double.NaN, -double.NaN, double.NegativeInfinity, double.PositiveInfinity, -0.0, 0.0, -1.5, 1.5, double.MaxValue, double.MinValue, double.Epsilon, -double.Epsilon];
+        Random random = new(seed);
+        AssertFullListFollowsTheRules(descending, capacity, random, () => TopNRank.OfFloat(pool[random.Next(pool.Length)]));
+    }
+
+    // Puts values from next() for series chosen at random among three times the capacity; after every put the list is
+    // the one a plain list kept by the rules holds, values compared by TopNRank.CompareTo.
+    private static void AssertFullListFollowsTheRules(bool descending, int capacity, Random random, Func<TopNRank> next)
+    {
+        Comparer<TopNRank> better = Comparer<TopNRank>.Create((x, y) => descending ? y.CompareTo(x) : x.CompareTo(y));
+        TopNCounters counters = new(capacity, descending);
+        List<(ulong Series, TopNRank Value, long Sequence)> model = [];
+        long sequence = 0;
+        for (int i = 0; i < 2_000; i++)
+        {
+            ulong series = (ulong)random.Next(capacity * 3);
+            TopNRank value = next();
+            counters.Put(new TopNItem(series, value, []));
+
+            model.RemoveAll(e => e.Series == series);
+            var worstFirst = model.OrderByDescending(e => e.Value, better).ThenByDescending(e => e.Sequence).ToList();
+            if (model.Count < capacity || better.Compare(value, worstFirst[0].Value) < 0)
+            {
+                model.Add((series, value, ++sequence));
+                if (model.Count > capacity)
+                {
+                    model.Remove(model.OrderByDescending(e => e.Value, better).ThenByDescending(e => e.Sequence).First());
+                }
+            }
+
+            var expected = model.OrderBy(e => e.Value, better).ThenBy(e => e.Sequence).Select(e => e.Series);
+            Assert.Equal(expected, counters.Ranked().Select(item => item.SeriesId));
+        }
+    }
+
     [Fact]
     public void Ranked_items_carry_the_entity_bytes_their_points_brought()
     {
