@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Banyan.Grains.Hosting;
 using Banyan.Silo.Grpc;
@@ -167,12 +166,7 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Equal(150L << 20, budget.Budget.FlushThresholdBytes);
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using TcpListener listener = new(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreeLoopbackPort() => LoopbackPorts.Free();
 
     /// <summary>Binds the shipped configuration the way the host does, without starting anything.</summary>
     private sealed class ShippedConfiguration : IDisposable

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Banyan.Silo;
 using Grpc.Net.Client;
@@ -97,12 +96,7 @@ public sealed class SiloHostProcess : IAsyncDisposable
     }
 
     /// <summary>A free TCP port on 127.0.0.1.</summary>
-    public static int FreeLoopbackPort()
-    {
-        using TcpListener listener = new(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreeLoopbackPort() => LoopbackPorts.Free();
 
     // A port found free can be taken by another test before the host binds it (CI saw "address already in use"): the
     // start is tried again on other ports, a few times.
