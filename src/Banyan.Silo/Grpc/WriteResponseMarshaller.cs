@@ -28,6 +28,9 @@ public static class WriteResponseMarshaller
     [ThreadStatic]
     private static Dictionary<string, byte[]>? s_statuses;
 
+    [ThreadStatic]
+    private static EncodedTail? s_tail;
+
     // The status encoded last, by its string object: a stream answers STATUS_SUCCEED's one string almost every time
     // (WriteStatusNames), so most responses skip hashing the name for the dictionary. Replaced whole, so any thread
     // reads a matching pair.
@@ -72,12 +75,37 @@ public static class WriteResponseMarshaller
     public static void WriteFrame(IBufferWriter<byte> writer, ulong messageId, string status, Metadata? metadata)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        int length = Measure(messageId, status, metadata, out ReadOnlySpan<byte> statusBytes, out byte[]? metadataBytes);
+
+        // Fields 2 and 3 follow the id in the encoding and are the same for a whole batch: their bytes are encoded once
+        // (Encode without an id gives exactly them) and copied after each response's id.
+        byte[] tail = TailOf(status, metadata);
+        int length = (messageId == 0 ? 0 : 1 + CodedOutputStream.ComputeUInt64Size(messageId)) + tail.Length;
         Span<byte> frame = writer.GetSpan(5 + length);
         frame[0] = 0;
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame[1..], (uint)length);
-        Write(frame.Slice(5, length), messageId, statusBytes, metadataBytes);
+        int at = 5;
+        if (messageId != 0)
+        {
+            frame[at++] = (1 << 3) | 0; // field 1, varint
+            at += VarInt.Write(frame[at..], messageId);
+        }
+
+        tail.CopyTo(frame[at..]);
         writer.Advance(5 + length);
+    }
+
+    // The encoding of status and metadata, the last one kept per thread by the status string and the metadata object.
+    private static byte[] TailOf(string status, Metadata? metadata)
+    {
+        if (s_tail is { } last && ReferenceEquals(last.Status, status)
+            && (metadata is null ? last.Metadata is null : last.Metadata is { } cached && cached.Matches(metadata)))
+        {
+            return last.Bytes;
+        }
+
+        EncodedTail fresh = new(status, metadata is null ? null : new CachedMetadata(metadata), Encode(0, status, metadata));
+        s_tail = fresh;
+        return fresh.Bytes;
     }
 
     private static void Serialize(MeasureV1.WriteResponse response, SerializationContext context)
@@ -172,6 +200,9 @@ public static class WriteResponseMarshaller
     }
 
     private sealed record EncodedStatus(string Status, byte[] Bytes);
+
+    // A response's status and metadata fields as encoded, with what they were encoded from.
+    private sealed record EncodedTail(string Status, CachedMetadata? Metadata, byte[] Bytes);
 
     // The same object with the same field values was encoded to these bytes; a changed object is encoded again.
     private static byte[] MetadataBytes(Metadata metadata)

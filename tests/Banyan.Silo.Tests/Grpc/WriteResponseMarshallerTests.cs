@@ -1,3 +1,4 @@
+using System.Buffers;
 using Banyan.Silo.Grpc;
 using Banyan.Silo.Tests.Infrastructure;
 using Google.Protobuf;
@@ -41,6 +42,35 @@ public sealed class WriteResponseMarshallerTests
             StreamV1.WriteResponse response = new() { MessageId = messageId, Status = status, Metadata = metadata };
             Assert.Equal(response.ToByteArray(), MarshallerHarness.Marshal(WriteResponseMarshaller.For(MarshallerHarness.Generated(StreamV1.WriteResponse.Parser)), response));
         }
+    }
+
+    [Fact]
+    public void A_framed_write_response_is_the_grpc_frame_of_protobuf_s_bytes_whatever_came_before_it()
+    {
+        // WriteFrame keeps the status and metadata fields it encoded last and copies them after each id: responses with
+        // every status and metadata, one after another in an order that changes each, and metadata changed in place
+        // after it was encoded, must each be framed as protobuf encodes them.
+        Random random = new(5);
+        Metadata mutable = new() { Group = "g", Name = "n" };
+        List<Metadata?> metadatas = [.. Metadatas(), mutable];
+        ArrayBufferWriter<byte> writer = new();
+        for (int i = 0; i < 2_000; i++)
+        {
+            object[] response = Responses.ElementAt(random.Next(Responses.Count));
+            (ulong messageId, string status) = ((ulong)response[0], (string)response[1]);
+            Metadata? metadata = metadatas[random.Next(metadatas.Count)];
+            if (random.Next(50) == 0)
+            {
+                mutable.Name = "n" + i;
+            }
+
+            writer.Clear();
+            WriteResponseMarshaller.WriteFrame(writer, messageId, status, metadata);
+            byte[] expected = new MeasureV1.WriteResponse { MessageId = messageId, Status = status, Metadata = metadata }.ToByteArray();
+            Assert.Equal([0, .. BigEndian(expected.Length), .. expected], writer.WrittenSpan.ToArray());
+        }
+
+        static byte[] BigEndian(int length) => [(byte)(length >> 24), (byte)(length >> 16), (byte)(length >> 8), (byte)length];
     }
 
     [Fact]
