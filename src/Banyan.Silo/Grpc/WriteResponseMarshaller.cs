@@ -28,8 +28,12 @@ public static class WriteResponseMarshaller
     [ThreadStatic]
     private static Dictionary<string, byte[]>? s_statuses;
 
+    // The status and metadata fields last encoded on this thread, a few (a batch with refusals alternates statuses).
     [ThreadStatic]
-    private static EncodedTail? s_tail;
+    private static EncodedTail?[]? s_tails;
+
+    [ThreadStatic]
+    private static int s_nextTail;
 
     // The status encoded last, by its string object: a stream answers STATUS_SUCCEED's one string almost every time
     // (WriteStatusNames), so most responses skip hashing the name for the dictionary. Replaced whole, so any thread
@@ -94,17 +98,23 @@ public static class WriteResponseMarshaller
         writer.Advance(5 + length);
     }
 
-    // The encoding of status and metadata, the last one kept per thread by the status string and the metadata object.
+    // The encoding of status and metadata, kept per thread by the status's text and the metadata object (its fields
+    // compared, as it may change in place); the oldest of the kept ones is replaced by a new one.
     private static byte[] TailOf(string status, Metadata? metadata)
     {
-        if (s_tail is { } last && ReferenceEquals(last.Status, status)
-            && (metadata is null ? last.Metadata is null : last.Metadata is { } cached && cached.Matches(metadata)))
+        EncodedTail?[] tails = s_tails ??= new EncodedTail?[4];
+        foreach (EncodedTail? kept in tails)
         {
-            return last.Bytes;
+            if (kept is not null && string.Equals(kept.Status, status, StringComparison.Ordinal)
+                && (metadata is null ? kept.Metadata is null : kept.Metadata is { } cached && cached.Matches(metadata)))
+            {
+                return kept.Bytes;
+            }
         }
 
         EncodedTail fresh = new(status, metadata is null ? null : new CachedMetadata(metadata), Encode(0, status, metadata));
-        s_tail = fresh;
+        tails[s_nextTail] = fresh;
+        s_nextTail = (s_nextTail + 1) % tails.Length;
         return fresh.Bytes;
     }
 
