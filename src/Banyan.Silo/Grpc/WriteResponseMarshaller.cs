@@ -10,10 +10,13 @@ namespace Banyan.Silo.Grpc;
 
 /// <summary>
 /// Encodes the <c>WriteResponse</c> of <c>MeasureService/Write</c> and <c>StreamService/Write</c> (one per data point
-/// or element, each echoing the stream's metadata) into the same bytes as protobuf's own encoder, without measuring
-/// and encoding the metadata's strings again for every response: the encoding of the metadata last seen on the
-/// thread is kept and reused while the same, unchanged metadata object comes back (a write stream answers a whole
-/// batch with one). Protobuf's encoder of these responses was 6 % of the silo's request-thread CPU on ingest.
+/// or element, each echoing the stream's metadata) into the same bytes as protobuf's own encoder, without encoding the
+/// status and the metadata again for every response: their two fields follow the id in the encoding and are the same
+/// for a whole batch, so their bytes (the "tail") are kept per thread, the last few, by the status's text and the
+/// metadata object with its field values, and each response is its id and a copy of them. Protobuf's encoder of these
+/// responses was 6 % of the silo's request-thread CPU on ingest; measuring and writing the two fields for every
+/// response, about 3 % of a running silo's CPU a point (docs/benchmarks.md, "A write response's status and metadata
+/// encoded once a batch").
 /// </summary>
 /// <remarks>
 /// Both messages are <c>message_id = 1</c> (uint64), <c>status = 2</c> (string), <c>metadata = 3</c>
@@ -22,23 +25,12 @@ namespace Banyan.Silo.Grpc;
 /// </remarks>
 public static class WriteResponseMarshaller
 {
-    [ThreadStatic]
-    private static CachedMetadata? s_metadata;
-
-    [ThreadStatic]
-    private static Dictionary<string, byte[]>? s_statuses;
-
-    // The status and metadata fields last encoded on this thread, a few (a batch with refusals alternates statuses).
+    // The tails last encoded on this thread, a few (a batch with refusals alternates statuses); the oldest is replaced.
     [ThreadStatic]
     private static EncodedTail?[]? s_tails;
 
     [ThreadStatic]
     private static int s_nextTail;
-
-    // The status encoded last, by its string object: a stream answers STATUS_SUCCEED's one string almost every time
-    // (WriteStatusNames), so most responses skip hashing the name for the dictionary. Replaced whole, so any thread
-    // reads a matching pair.
-    private static EncodedStatus? s_lastStatus;
 
     /// <summary>
     /// The marshaller for <typeparamref name="TResponse"/>: this encoder for the two write responses, otherwise
@@ -67,8 +59,9 @@ public static class WriteResponseMarshaller
     /// <summary>The protobuf encoding of a write response with these fields.</summary>
     public static byte[] Encode(ulong messageId, string status, Metadata? metadata)
     {
-        byte[] bytes = new byte[Measure(messageId, status, metadata, out ReadOnlySpan<byte> statusBytes, out byte[]? metadataBytes)];
-        Write(bytes, messageId, statusBytes, metadataBytes);
+        byte[] tail = TailOf(status, metadata);
+        byte[] bytes = new byte[LengthOf(messageId, tail)];
+        Write(bytes, messageId, tail);
         return bytes;
     }
 
@@ -79,43 +72,13 @@ public static class WriteResponseMarshaller
     public static void WriteFrame(IBufferWriter<byte> writer, ulong messageId, string status, Metadata? metadata)
     {
         ArgumentNullException.ThrowIfNull(writer);
-
-        // Fields 2 and 3 follow the id in the encoding and are the same for a whole batch: their bytes are encoded once
-        // (Encode without an id gives exactly them) and copied after each response's id.
         byte[] tail = TailOf(status, metadata);
-        int length = (messageId == 0 ? 0 : 1 + CodedOutputStream.ComputeUInt64Size(messageId)) + tail.Length;
+        int length = LengthOf(messageId, tail);
         Span<byte> frame = writer.GetSpan(5 + length);
         frame[0] = 0;
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame[1..], (uint)length);
-        int at = 5;
-        if (messageId != 0)
-        {
-            frame[at++] = (1 << 3) | 0; // field 1, varint
-            at += VarInt.Write(frame[at..], messageId);
-        }
-
-        tail.CopyTo(frame[at..]);
+        Write(frame.Slice(5, length), messageId, tail);
         writer.Advance(5 + length);
-    }
-
-    // The encoding of status and metadata, kept per thread by the status's text and the metadata object (its fields
-    // compared, as it may change in place); the oldest of the kept ones is replaced by a new one.
-    private static byte[] TailOf(string status, Metadata? metadata)
-    {
-        EncodedTail?[] tails = s_tails ??= new EncodedTail?[4];
-        foreach (EncodedTail? kept in tails)
-        {
-            if (kept is not null && string.Equals(kept.Status, status, StringComparison.Ordinal)
-                && (metadata is null ? kept.Metadata is null : kept.Metadata is { } cached && cached.Matches(metadata)))
-            {
-                return kept.Bytes;
-            }
-        }
-
-        EncodedTail fresh = new(status, metadata is null ? null : new CachedMetadata(metadata), Encode(0, status, metadata));
-        tails[s_nextTail] = fresh;
-        s_nextTail = (s_nextTail + 1) % tails.Length;
-        return fresh.Bytes;
     }
 
     private static void Serialize(MeasureV1.WriteResponse response, SerializationContext context)
@@ -126,38 +89,19 @@ public static class WriteResponseMarshaller
 
     private static void Serialize(ulong messageId, string status, Metadata? metadata, SerializationContext context)
     {
-        int length = Measure(messageId, status, metadata, out ReadOnlySpan<byte> statusBytes, out byte[]? metadataBytes);
+        byte[] tail = TailOf(status, metadata);
+        int length = LengthOf(messageId, tail);
         context.SetPayloadLength(length);
         IBufferWriter<byte> writer = context.GetBufferWriter();
-        Write(writer.GetSpan(length)[..length], messageId, statusBytes, metadataBytes);
+        Write(writer.GetSpan(length)[..length], messageId, tail);
         writer.Advance(length);
         context.Complete();
     }
 
-    private static int Measure(ulong messageId, string status, Metadata? metadata, out ReadOnlySpan<byte> statusBytes, out byte[]? metadataBytes)
-    {
-        statusBytes = StatusBytes(status);
-        metadataBytes = metadata is null ? null : MetadataBytes(metadata);
-        int length = 0;
-        if (messageId != 0)
-        {
-            length += 1 + CodedOutputStream.ComputeUInt64Size(messageId);
-        }
+    private static int LengthOf(ulong messageId, byte[] tail)
+        => (messageId == 0 ? 0 : 1 + CodedOutputStream.ComputeUInt64Size(messageId)) + tail.Length;
 
-        if (statusBytes.Length > 0)
-        {
-            length += 1 + CodedOutputStream.ComputeLengthSize(statusBytes.Length) + statusBytes.Length;
-        }
-
-        if (metadataBytes is not null)
-        {
-            length += 1 + CodedOutputStream.ComputeLengthSize(metadataBytes.Length) + metadataBytes.Length;
-        }
-
-        return length;
-    }
-
-    private static void Write(Span<byte> destination, ulong messageId, ReadOnlySpan<byte> status, byte[]? metadata)
+    private static void Write(Span<byte> destination, ulong messageId, byte[] tail)
     {
         int at = 0;
         if (messageId != 0)
@@ -166,80 +110,82 @@ public static class WriteResponseMarshaller
             at += VarInt.Write(destination[at..], messageId);
         }
 
-        if (status.Length > 0)
-        {
-            destination[at++] = (2 << 3) | 2; // field 2, length-delimited
-            at += VarInt.Write(destination[at..], (ulong)status.Length);
-            status.CopyTo(destination[at..]);
-            at += status.Length;
-        }
-
-        if (metadata is not null)
-        {
-            destination[at++] = (3 << 3) | 2; // field 3, length-delimited
-            at += VarInt.Write(destination[at..], (ulong)metadata.Length);
-            metadata.CopyTo(destination[at..]);
-        }
+        tail.CopyTo(destination[at..]);
     }
 
-    // Status names are a handful of constants: their UTF-8 bytes are kept per thread.
-    private static ReadOnlySpan<byte> StatusBytes(string status)
+    // The bytes of fields 2 and 3, kept (see the class's summary) or encoded now.
+    private static byte[] TailOf(string status, Metadata? metadata)
     {
-        if (string.IsNullOrEmpty(status))
+        EncodedTail?[] tails = s_tails ??= new EncodedTail?[4];
+        foreach (EncodedTail? kept in tails)
         {
-            return [];
-        }
-
-        if (s_lastStatus is { } last && ReferenceEquals(last.Status, status))
-        {
-            return last.Bytes;
-        }
-
-        Dictionary<string, byte[]> statuses = s_statuses ??= new(StringComparer.Ordinal);
-        if (!statuses.TryGetValue(status, out byte[]? bytes))
-        {
-            bytes = System.Text.Encoding.UTF8.GetBytes(status);
-            if (statuses.Count < 64)
+            if (kept is not null && kept.Matches(status, metadata))
             {
-                statuses[status] = bytes;
+                return kept.Bytes;
             }
         }
 
-        s_lastStatus = new EncodedStatus(status, bytes);
-        return bytes;
-    }
-
-    private sealed record EncodedStatus(string Status, byte[] Bytes);
-
-    // A response's status and metadata fields as encoded, with what they were encoded from.
-    private sealed record EncodedTail(string Status, CachedMetadata? Metadata, byte[] Bytes);
-
-    // The same object with the same field values was encoded to these bytes; a changed object is encoded again.
-    private static byte[] MetadataBytes(Metadata metadata)
-    {
-        if (s_metadata is { } cached && cached.Matches(metadata))
-        {
-            return cached.Bytes;
-        }
-
-        CachedMetadata fresh = new(metadata);
-        s_metadata = fresh;
+        EncodedTail fresh = EncodedTail.Of(status, metadata);
+        tails[s_nextTail] = fresh;
+        s_nextTail = (s_nextTail + 1) % tails.Length;
         return fresh.Bytes;
     }
 
-    private sealed class CachedMetadata(Metadata metadata)
+    // A response's status and metadata fields as encoded, with what they were encoded from: the metadata object and its
+    // field values (a caller may change the object in place; then it is encoded again).
+    private sealed class EncodedTail
     {
-        private readonly Metadata _source = metadata;
-        private readonly string _group = metadata.Group;
-        private readonly string _name = metadata.Name;
-        private readonly uint _id = metadata.Id;
-        private readonly long _createRevision = metadata.CreateRevision;
-        private readonly long _modRevision = metadata.ModRevision;
+        private readonly string _status;
+        private readonly Metadata? _source;
+        private readonly string? _group;
+        private readonly string? _name;
+        private readonly uint _id;
+        private readonly long _createRevision;
+        private readonly long _modRevision;
 
-        public byte[] Bytes { get; } = metadata.ToByteArray();
+        private EncodedTail(string status, Metadata? metadata, byte[] bytes)
+        {
+            _status = status;
+            _source = metadata;
+            _group = metadata?.Group;
+            _name = metadata?.Name;
+            _id = metadata?.Id ?? 0;
+            _createRevision = metadata?.CreateRevision ?? 0;
+            _modRevision = metadata?.ModRevision ?? 0;
+            Bytes = bytes;
+        }
 
-        public bool Matches(Metadata metadata) => ReferenceEquals(metadata, _source)
-            && ReferenceEquals(metadata.Group, _group) && ReferenceEquals(metadata.Name, _name)
-            && metadata.Id == _id && metadata.CreateRevision == _createRevision && metadata.ModRevision == _modRevision;
+        public byte[] Bytes { get; }
+
+        public static EncodedTail Of(string status, Metadata? metadata)
+        {
+            byte[] statusBytes = string.IsNullOrEmpty(status) ? [] : System.Text.Encoding.UTF8.GetBytes(status);
+            byte[]? metadataBytes = metadata?.ToByteArray();
+            int length = (statusBytes.Length == 0 ? 0 : 1 + CodedOutputStream.ComputeLengthSize(statusBytes.Length) + statusBytes.Length)
+                + (metadataBytes is null ? 0 : 1 + CodedOutputStream.ComputeLengthSize(metadataBytes.Length) + metadataBytes.Length);
+            byte[] bytes = new byte[length];
+            int at = 0;
+            if (statusBytes.Length > 0)
+            {
+                bytes[at++] = (2 << 3) | 2; // field 2, length-delimited
+                at += VarInt.Write(bytes.AsSpan(at), (ulong)statusBytes.Length);
+                statusBytes.CopyTo(bytes.AsSpan(at));
+                at += statusBytes.Length;
+            }
+
+            if (metadataBytes is not null)
+            {
+                bytes[at++] = (3 << 3) | 2; // field 3, length-delimited
+                at += VarInt.Write(bytes.AsSpan(at), (ulong)metadataBytes.Length);
+                metadataBytes.CopyTo(bytes.AsSpan(at));
+            }
+
+            return new EncodedTail(status, metadata, bytes);
+        }
+
+        public bool Matches(string status, Metadata? metadata) => string.Equals(status, _status, StringComparison.Ordinal)
+            && ReferenceEquals(metadata, _source)
+            && (metadata is null || (ReferenceEquals(metadata.Group, _group) && ReferenceEquals(metadata.Name, _name)
+                && metadata.Id == _id && metadata.CreateRevision == _createRevision && metadata.ModRevision == _modRevision));
     }
 }
