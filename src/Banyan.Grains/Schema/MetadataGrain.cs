@@ -133,8 +133,8 @@ public sealed partial class MetadataGrain(
     }
 
     // The group's schemas are gone from every cache (writes to it are refused from now on); its data goes next. Shards
-    // whose owner is down stay registered as pending and are dropped by the group's lifecycle later, so the deletion
-    // itself does not fail for them.
+    // that cannot be dropped now (owner down, a failed deletion) stay registered as pending and are dropped by the
+    // group's maintenance later, so the deletion itself does not fail for them.
     private async Task DropGroupDataAsync(string group)
     {
         try
@@ -218,7 +218,7 @@ public sealed partial class MetadataGrain(
         return names;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} was deleted; {Count} of its segments keep shards whose owner is down and are dropped when it is back")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} was deleted; {Count} of its segments keep shards that could not be dropped yet (an owner down, or a failure the group logged); the group's maintenance retries them")]
     private partial void LogGroupDataPending(string group, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} was deleted but its data could not be dropped now; its group grain drops it later")]

@@ -37,7 +37,7 @@ public sealed partial class ShardGrain
         if (kind == DataKind.Measure)
         {
             TimeSpan period = _options.TopN.FlushPeriod;
-            this.RegisterGrainTimer(FlushTopNTickAsync, shard, new GrainTimerCreationOptions(period, period) { Interleave = true, KeepAlive = false });
+            _timers.Add(this.RegisterGrainTimer(FlushTopNTickAsync, shard, new GrainTimerCreationOptions(period, period) { Interleave = true, KeepAlive = false }));
         }
     }
 

@@ -55,6 +55,7 @@ public sealed partial class ShardGrain(
     private Task? _persistingKind;
     private bool _dropped;
     private readonly HashSet<string> _configuredSubjects = new(StringComparer.Ordinal);
+    private readonly List<IGrainTimer> _timers = [];
     private SubjectEntities _subjects = null!;
 
     // The open shard as queries read it, here and (registered in localShards) from the silo's query path without a grain call.
@@ -191,37 +192,45 @@ public sealed partial class ShardGrain(
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The timers stop first, so no tick reaches the closed shard while the activation lives on (until it is idle, or
+    /// for good when a step below fails and the group retries the drop); an open still running is awaited and closed.
+    /// The TopN lists still in memory belong to the dropped data and go with it. Shards of one segment are dropped at
+    /// once: the segment folder goes with whichever is the last, and a shard that finds it gone or not empty leaves it.
+    /// </remarks>
     public async Task Drop()
     {
         _dropped = true;
+        StopTimers();
+        _topN = null;
         Telemetry.GrainMetrics.RemoveShard(this);
         Task<Shard>? opening = _opening;
         _opening = null;
         string folder = _options.ShardFolder(_key);
-        Shard? shard = opening is { IsCompletedSuccessfully: true } ? await opening : null;
+        Shard? shard = opening is null ? null : await OpenedOrNullAsync(opening);
         if (shard is not null)
         {
             await CloseLocalAsync();
             await shard.DisposeAsync();
         }
 
-        await Task.Run(() =>
-        {
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-
-            // The segment folder goes with its last shard.
-            string? segment = Path.GetDirectoryName(folder);
-            if (segment is not null && Directory.Exists(segment) && !Directory.EnumerateFileSystemEntries(segment).Any())
-            {
-                Directory.Delete(segment);
-            }
-        });
+        await Task.Run(() => ShardFolders.Delete(folder));
         await state.ClearStateAsync();
         LogDropped(logger, _key);
         this.DeactivateOnIdle();
+    }
+
+    // The shard an open gave, or null when it failed (nothing is open then).
+    private static async Task<Shard?> OpenedOrNullAsync(Task<Shard> opening)
+    {
+        try
+        {
+            return await opening;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
+        }
     }
 
     /// <inheritdoc/>
@@ -338,22 +347,36 @@ public sealed partial class ShardGrain(
 
         // Opening replays the WAL: file I/O that must not run on the grain's turn.
         Shard shard = await Task.Run(() => Shard.Open(folder, _options.Shard.ShardOptionsFor(kind, blockCache.Cache, memoryBudget.Budget)));
+        if (_dropped)
+        {
+            // Dropped while opening: Drop awaits this open and closes the shard; nothing may read it or tick on it.
+            return shard;
+        }
+
         Telemetry.GrainMetrics.AddShard(this, _key.Group, shard);
         // Whether the shard keeps a series index (ShardGrainState.SubjectsIndexed, persisted before the first write opens
         // it) is read here on the grain's turn; whether the index exists yet is asked at each read, off the turn too (it
         // comes to be when the first write configures the first subject, after this).
         bool subjectsIndexed = state.State.SubjectsIndexed;
         _local = new LocalShard(new ShardReader(_key, shard, () => subjectsIndexed && shard.Indexer is not null, _subjects));
-        if (!_dropped)
-        {
-            localShards.Add(_key, _local);
-        }
+        localShards.Add(_key, _local);
 
         TimeSpan flushPeriod = kind == DataKind.Stream ? _options.Shard.StreamFlushPeriod : _options.Shard.MeasureFlushPeriod;
-        this.RegisterGrainTimer(FlushTickAsync, shard, new GrainTimerCreationOptions(flushPeriod, flushPeriod) { Interleave = true, KeepAlive = false });
-        this.RegisterGrainTimer(MergeTickAsync, shard, new GrainTimerCreationOptions(_options.Shard.MergePeriod, _options.Shard.MergePeriod) { Interleave = true, KeepAlive = false });
+        _timers.Add(this.RegisterGrainTimer(FlushTickAsync, shard, new GrainTimerCreationOptions(flushPeriod, flushPeriod) { Interleave = true, KeepAlive = false }));
+        _timers.Add(this.RegisterGrainTimer(MergeTickAsync, shard, new GrainTimerCreationOptions(_options.Shard.MergePeriod, _options.Shard.MergePeriod) { Interleave = true, KeepAlive = false }));
         StartTopNTimer(shard, kind);
         return shard;
+    }
+
+    // The flush, merge and TopN timers of the open shard: stopped when the shard is dropped.
+    private void StopTimers()
+    {
+        foreach (IGrainTimer timer in _timers)
+        {
+            timer.Dispose();
+        }
+
+        _timers.Clear();
     }
 
     // Before the engine shard closes: the silo's query path stops reading it directly, and the reads in progress end.

@@ -196,22 +196,7 @@ public static class LoadCommand
             if (written.Failed > 0)
             {
                 // The response carries only a status; the silo's log says why.
-                Console.WriteLine("write: the silo's last warnings and errors:");
-                // The console logger writes "warn: Category[id]" and the message on the next line.
-                string[] lines = [.. silo.OutputLines];
-                List<string> problems = [];
-                for (int i = 0; i < lines.Length; i++)
-                {
-                    if (IsProblem(lines[i]))
-                    {
-                        problems.Add(lines[i] + (i + 1 < lines.Length && lines[i + 1].StartsWith(' ') ? " " + lines[i + 1].Trim() : string.Empty));
-                    }
-                }
-
-                foreach (string problem in problems.TakeLast(20))
-                {
-                    Console.WriteLine("  | " + problem);
-                }
+                PrintSiloProblems(silo, "write: the silo's last warnings and errors:", IsProblem);
             }
 
             Console.WriteLine(Str($"write: {report.IngestSeconds:F2} s until the last acknowledgement = {report.PointsPerSecond:N0} data points/s; silo CPU {report.ServerCpuSeconds:F2} s = {report.ServerCpuSeconds * 1e9 / points:F0} ns/point; load generator CPU {report.ClientCpuSeconds:F2} s = {report.ClientCpuSeconds * 1e9 / points:F0} ns/point; silo page faults {report.ServerMinorFaults:N0} ({report.ServerMinorFaults * (double)Environment.SystemPageSize / points:F0} B/point)"));
@@ -236,6 +221,7 @@ public static class LoadCommand
             report.DiskByKindStopped = stopped.ApparentByKind;
             Console.WriteLine(Str($"stop: {(clean ? "graceful" : "NOT graceful (killed)")} in {report.StopSeconds:F1} s; stopped: {stopped.Describe(points)}"));
             Console.WriteLine(Str($"silo peak RSS (VmHWM) {report.PeakRssBytes / 1048576.0:F0} MiB"));
+            PrintSiloProblems(silo, "silo log: warnings and errors of the silo that took the writes (the last 20):", IsLoggedWarning);
             return ingested;
         }
     }
@@ -337,6 +323,37 @@ public static class LoadCommand
             perf.Kill();
         }
     }
+
+    // A run whose silo logged warnings or errors measured something else than the writes alone (a failing timer, a
+    // retried flush): they are printed whether or not a write failed. The console logger writes "warn: Category[id]"
+    // (or fail, crit) and the message on the next line.
+    private static void PrintSiloProblems(SiloChild silo, string heading, Func<string, bool> isProblem)
+    {
+        string[] lines = [.. silo.OutputLines];
+        List<string> problems = [];
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (isProblem(lines[i]))
+            {
+                problems.Add(lines[i] + (i + 1 < lines.Length && lines[i + 1].StartsWith(' ') ? " " + lines[i + 1].Trim() : string.Empty));
+            }
+        }
+
+        if (problems.Count == 0)
+        {
+            return;
+        }
+
+        Console.WriteLine(heading);
+        foreach (string problem in problems.TakeLast(20))
+        {
+            Console.WriteLine("  | " + problem);
+        }
+    }
+
+    // What the console logger starts a warning, an error or a critical entry with.
+    private static bool IsLoggedWarning(string line)
+        => line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal);
 
     private static bool IsProblem(string line)
         => line.Contains("warn", StringComparison.OrdinalIgnoreCase) || line.Contains("fail", StringComparison.OrdinalIgnoreCase)

@@ -53,6 +53,8 @@ public sealed class LoadOptions
           --alloc-trace-queries FILE
                               record the restarted silo's allocation samples during the timed query runs (as --alloc-trace)
           --json FILE         also write the figures as JSON (the side-by-side script reads it)
+        The warnings and errors the silo that took the writes logged are printed after its stop; with the environment
+        variable BANYAN_LOAD_SILO_LOG=FILE every line of every silo is appended to FILE.
         """;
 
     /// <summary>Series.</summary>

@@ -16,6 +16,12 @@ public sealed class SiloChild : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
+    // BANYAN_LOAD_SILO_LOG=FILE: every line every silo of this process prints is also appended there, prefixed by its
+    // PID (the kept lines are the last 2,000 only, and a write phase's warnings can be more).
+    private static readonly StreamWriter? s_log = Environment.GetEnvironmentVariable("BANYAN_LOAD_SILO_LOG") is { Length: > 0 } path
+        ? new StreamWriter(path, append: true) { AutoFlush = true }
+        : null;
+
     private SiloChild(Process process, string dataRoot, int httpPort, int grpcPort)
     {
         _process = process;
@@ -221,6 +227,14 @@ public sealed class SiloChild : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        if (s_log is not null)
+        {
+            lock (s_log)
+            {
+                s_log.WriteLine(Str($"[{Pid}] {line}"));
+            }
         }
 
         _output.Enqueue(line);

@@ -18,7 +18,10 @@ public sealed class FakeClockSiloConfigurator : ISiloConfigurator
     public void Configure(ISiloBuilder siloBuilder) => siloBuilder.Services.AddKeyedSingleton<TimeProvider>(BanyanClock.Key, Clock);
 }
 
-/// <summary>Two silos on the fake data clock (<see cref="FakeClockSiloConfigurator"/>), shard drops held on request (<see cref="ShardDropGate"/>).</summary>
+/// <summary>
+/// Two silos on the fake data clock (<see cref="FakeClockSiloConfigurator"/>), shard drops held on request
+/// (<see cref="ShardDropGate"/>), their warnings and errors recorded (<see cref="RecordedWarnings"/>).
+/// </summary>
 public sealed class FakeClockClusterFixture : ClusterFixture
 {
     private readonly FakeTimeProvider _clock = FakeClockSiloConfigurator.Clock;
@@ -34,6 +37,7 @@ public sealed class FakeClockClusterFixture : ClusterFixture
     {
         builder.AddSiloBuilderConfigurator<FakeClockSiloConfigurator>();
         builder.AddSiloBuilderConfigurator<ShardDropGateConfigurator>();
+        builder.AddSiloBuilderConfigurator<RecordedWarningsConfigurator>();
     }
 }
 
