@@ -221,7 +221,7 @@ public static class LoadCommand
             report.DiskByKindStopped = stopped.ApparentByKind;
             Console.WriteLine(Str($"stop: {(clean ? "graceful" : "NOT graceful (killed)")} in {report.StopSeconds:F1} s; stopped: {stopped.Describe(points)}"));
             Console.WriteLine(Str($"silo peak RSS (VmHWM) {report.PeakRssBytes / 1048576.0:F0} MiB"));
-            PrintSiloProblems(silo, "silo log: warnings and errors of the silo that took the writes (the last 20):", IsLoggedWarning);
+            PrintSiloProblems(silo, "silo log: warnings and errors of the silo that took the writes (the last 20):");
             return ingested;
         }
     }
@@ -325,20 +325,10 @@ public static class LoadCommand
     }
 
     // A run whose silo logged warnings or errors measured something else than the writes alone (a failing timer, a
-    // retried flush): they are printed whether or not a write failed. The console logger writes "warn: Category[id]"
-    // (or fail, crit) and the message on the next line.
-    private static void PrintSiloProblems(SiloChild silo, string heading, Func<string, bool> isProblem)
+    // retried flush): they are printed whether or not a write failed.
+    private static void PrintSiloProblems(SiloChild silo, string heading, Func<string, bool>? isProblem = null)
     {
-        string[] lines = [.. silo.OutputLines];
-        List<string> problems = [];
-        for (int i = 0; i < lines.Length; i++)
-        {
-            if (isProblem(lines[i]))
-            {
-                problems.Add(lines[i] + (i + 1 < lines.Length && lines[i + 1].StartsWith(' ') ? " " + lines[i + 1].Trim() : string.Empty));
-            }
-        }
-
+        List<string> problems = silo.Problems(isProblem);
         if (problems.Count == 0)
         {
             return;
@@ -350,10 +340,6 @@ public static class LoadCommand
             Console.WriteLine("  | " + problem);
         }
     }
-
-    // What the console logger starts a warning, an error or a critical entry with.
-    private static bool IsLoggedWarning(string line)
-        => line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal);
 
     private static bool IsProblem(string line)
         => line.Contains("warn", StringComparison.OrdinalIgnoreCase) || line.Contains("fail", StringComparison.OrdinalIgnoreCase)

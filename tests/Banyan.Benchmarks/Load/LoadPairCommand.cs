@@ -104,6 +104,15 @@ public static class LoadPairCommand
                 cpuRatios.Add(ratio);
                 Console.WriteLine(Str($"round {round}: A {secondsA:F2} s, {cpuA * 1e9 / dataset.Samples:F0} ns/point; B {secondsB:F2} s, {cpuB * 1e9 / dataset.Samples:F0} ns/point; CPU per point B/A {ratio:F3}"));
                 await Task.WhenAll(a.StopAsync(TimeSpan.FromSeconds(120)), b.StopAsync(TimeSpan.FromSeconds(120)));
+
+                // A side whose silo logged warnings or errors did other work than the writes (a failing timer): said here.
+                foreach ((string side, SiloChild silo) in new[] { ("A", a), ("B", b) })
+                {
+                    if (silo.Problems() is { Count: > 0 } problems)
+                    {
+                        Console.WriteLine(Str($"round {round}: silo {side} logged {problems.Count} warnings or errors; the last: {problems[^1]}"));
+                    }
+                }
             }
             finally
             {

@@ -28,17 +28,21 @@ public static class QueryPairCommand
           --rounds N          rounds per query (default 40); --runs N  runs per block (default 20)
           --warm-seconds S    first, S seconds of every query on both silos in turn, untimed (default 20)
           --series S, --points N, --seed N   the dataset the folder holds (defaults 10000, 360, 42)
+          --b-env K=V         environment variable for B's silo only, repeatable: with --a and --b the same build, a
+                              runtime setting compared in the same minutes
         """;
 
     /// <summary>Runs the command; 0 when every answer was right.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         Dictionary<string, string> options;
+        Dictionary<string, string> environmentB;
         string[] names;
         int rounds, runs, warmSeconds, series, points, seed;
         try
         {
-            options = NamedOptions.Parse(args, ["--kept", "--a", "--b", "--queries", "--rounds", "--runs", "--warm-seconds", "--series", "--points", "--seed"], ["--kept", "--a", "--b"]);
+            environmentB = NamedOptions.Settings(args, "--b-env", out string[] rest);
+            options = NamedOptions.Parse(rest, ["--kept", "--a", "--b", "--queries", "--rounds", "--runs", "--warm-seconds", "--series", "--points", "--seed"], ["--kept", "--a", "--b"]);
             names = options.GetValueOrDefault("--queries", "Q1,Q2,Q3").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (names.FirstOrDefault(n => n is not ("Q1" or "Q2" or "Q3" or "TopN")) is { } unknown)
             {
@@ -69,12 +73,12 @@ public static class QueryPairCommand
         string root = Path.Combine(Path.GetTempPath(), "banyan-query-pair-" + Guid.NewGuid().ToString("N"));
         try
         {
-            Console.WriteLine(Str($"query-pair: {kept}, A {options["--a"]}, B {options["--b"]}; {rounds} rounds of {runs} runs per query; machine {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadCommand.LoadAverage()}"));
+            Console.WriteLine(Str($"query-pair: {kept}, A {options["--a"]}, B {options["--b"]}{string.Concat(environmentB.Select(e => $" {e.Key}={e.Value}"))}; {rounds} rounds of {runs} runs per query; machine {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadCommand.LoadAverage()}"));
             LoadCommand.CopyFolder(kept, Path.Combine(root, "a"));
             LoadCommand.CopyFolder(kept, Path.Combine(root, "b"));
             Dictionary<string, string> noEnvironment = [];
             await using SiloChild a = await SiloChild.StartAsync(options["--a"], Path.Combine(root, "a"), noEnvironment, [], TimeSpan.FromSeconds(120));
-            await using SiloChild b = await SiloChild.StartAsync(options["--b"], Path.Combine(root, "b"), noEnvironment, [], TimeSpan.FromSeconds(120));
+            await using SiloChild b = await SiloChild.StartAsync(options["--b"], Path.Combine(root, "b"), environmentB, [], TimeSpan.FromSeconds(120));
             using GrpcChannel channelA = GrpcChannel.ForAddress(a.GrpcAddress);
             using GrpcChannel channelB = GrpcChannel.ForAddress(b.GrpcAddress);
             using CancellationTokenSource bound = new(TimeSpan.FromMinutes(30));
@@ -144,6 +148,14 @@ public static class QueryPairCommand
 
             await a.StopAsync(TimeSpan.FromSeconds(60));
             await b.StopAsync(TimeSpan.FromSeconds(60));
+            foreach ((string side, SiloChild silo) in new[] { ("A", a), ("B", b) })
+            {
+                if (silo.Problems() is { Count: > 0 } problems)
+                {
+                    Console.WriteLine(Str($"query-pair: silo {side} logged {problems.Count} warnings or errors; the last: {problems[^1]}"));
+                }
+            }
+
             Console.WriteLine(right ? "query-pair: every answer correct" : "query-pair: FAILED (see above)");
             return right ? 0 : 1;
         }

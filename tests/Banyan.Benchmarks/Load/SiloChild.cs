@@ -51,6 +51,31 @@ public sealed class SiloChild : IAsyncDisposable
     /// <summary>Every line the silo printed that is still kept (the last 2,000).</summary>
     public IEnumerable<string> OutputLines => _output;
 
+    /// <summary>
+    /// The kept lines <paramref name="isProblem"/> picks (by default the console logger's warnings, errors and critical
+    /// entries), each with the message on the line after it.
+    /// </summary>
+    public List<string> Problems(Func<string, bool>? isProblem = null)
+    {
+        isProblem ??= IsLoggedWarning;
+        string[] lines = [.. _output];
+        List<string> problems = [];
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (isProblem(lines[i]))
+            {
+                problems.Add(lines[i] + (i + 1 < lines.Length && lines[i + 1].StartsWith(' ') ? " " + lines[i + 1].Trim() : string.Empty));
+            }
+        }
+
+        return problems;
+    }
+
+    // What the console logger starts a warning, an error or a critical entry with ("warn: Category[id]", the message on
+    // the next line).
+    private static bool IsLoggedWarning(string line)
+        => line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal);
+
     /// <summary>Starts the silo on <paramref name="dataRoot"/> and waits (bounded) until <c>/api/healthz</c> answers SERVING.</summary>
     /// <param name="siloDll">The built <c>Banyan.Silo.dll</c>.</param>
     /// <param name="dataRoot">The data folder (created if missing).</param>
