@@ -143,7 +143,7 @@ public sealed partial class GroupGrain(
         SegmentRecord? record = segments.Find(s => s.Start == segmentStart);
         if (record is { PendingDrop: true })
         {
-            throw new InvalidOperationException($"Segment {segmentStart:O} of group '{Group}' still holds data of a deleted incarnation of the group that could not be dropped yet (an owner is down); writes to it are refused until it is.");
+            throw new InvalidOperationException($"Segment {segmentStart:O} of group '{Group}' still holds data of a deleted incarnation of the group that could not be dropped yet (an owner down, or a deletion that failed and is retried by the group's maintenance); writes to it are refused until it is.");
         }
 
         SortedSet<int> merged = [.. record?.Shards ?? [], .. shards.IsDefault ? [] : shards];

@@ -71,6 +71,9 @@ public sealed class SegmentLifecycleTests(FakeClockClusterFixture fixture)
         Assert.Empty(SegmentFolders(group, hour.AddHours(-1)));
         Assert.NotEmpty(SegmentFolders(group, hour));
         Assert.Equal([Nanos(hour.AddMinutes(10))], (await ReadAsync(group)).Select(r => r.Timestamp));
+
+        // Nothing of the lifecycle went wrong where only the log would tell (a timer ticking on a dropped shard).
+        Assert.DoesNotContain(RecordedWarnings.Entries, e => e.Contains(group, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -94,6 +97,7 @@ public sealed class SegmentLifecycleTests(FakeClockClusterFixture fixture)
         WriteOutcome outcome = await WriteAsync(again, now.AddMinutes(-3));
         Assert.Equal(WriteStatus.Succeed, Assert.Single(outcome.Statuses));
         Assert.Equal([Nanos(now.AddMinutes(-3))], (await ReadAsync(group)).Select(r => r.Timestamp));
+        Assert.DoesNotContain(RecordedWarnings.Entries, e => e.Contains(group, StringComparison.Ordinal));
     }
 
     [Fact]
