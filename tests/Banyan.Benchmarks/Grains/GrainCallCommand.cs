@@ -141,10 +141,6 @@ public static class GrainCallCommand
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    private static int FreePort()
-    {
-        using TcpListener listener = new(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    // Below the kernel's ephemeral range: a port-0 pick could be taken by an outgoing connection before the silo binds it.
+    private static int FreePort() => Banyan.Tests.Shared.Hosting.LoopbackPorts.Free();
 }

@@ -270,10 +270,6 @@ public sealed class SiloChild : IAsyncDisposable
 
     private static string Str(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private static int FreePort()
-    {
-        using TcpListener listener = new(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    // Below the kernel's ephemeral range: a port-0 pick could be taken by an outgoing connection before the silo binds it.
+    private static int FreePort() => Banyan.Tests.Shared.Hosting.LoopbackPorts.Free();
 }
