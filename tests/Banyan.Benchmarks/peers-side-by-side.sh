@@ -150,10 +150,11 @@ print("Banyan disk after the graceful stop, apparent bytes by kind (rep 1): " +
       ", ".join("%s %s" % (k, "{:,}".format(v)) for k, v in (b[0]["DiskByKindStopped"] or {}).items()))
 print("Per rep, ingest s: " + "; ".join("%d: %s %.2f, banyan %.2f" % (i + 1, name, run["peers"][name]["reps"][0]["ingest_s"], x["IngestSeconds"])
       for i, (run, x) in enumerate(zip(runs, b)) for name in run["peers"]) if len(runs) == len(b) else "")
-print("Banyan per rep: " + "; ".join("ingest %.1f s, silo CPU %.1f s + load generator %.1f s, silo page faults %s, settle %.0f s, restart %.1f s, RSS write %.0f / query %.0f MiB, %d points answered other than STATUS_SUCCEED, %d visible after restart" % (
+print("Banyan per rep: " + "; ".join("ingest %.1f s, silo CPU %.1f s + load generator %.1f s, silo page faults %s, settle %.0f s, restart %.1f s, RSS write %.0f / query %.0f MiB, %d points answered other than STATUS_SUCCEED, %d visible after restart, %s" % (
     x["IngestSeconds"], x["ServerCpuSeconds"], x["ClientCpuSeconds"],
     "{:,}".format(x["ServerMinorFaults"]) if "ServerMinorFaults" in x else "not counted", x["SettleSeconds"], x["RestartSeconds"],
-    x["PeakRssBytes"] / 1048576, x["QueryPeakRssBytes"] / 1048576, x["Failed"], x["VisiblePoints"]) for x in b))
+    x["PeakRssBytes"] / 1048576, x["QueryPeakRssBytes"] / 1048576, x["Failed"], x["VisiblePoints"],
+    "silo warnings not recorded" if "SiloWarnings" not in x else "%d silo warnings or errors%s" % (len(x["SiloWarnings"]), " (the last: %s)" % x["SiloWarnings"][-1][:200] if x["SiloWarnings"] else "")) for x in b))
 if any(x.get("WarmupPoints", 0) for x in b):
     print("Banyan's untimed warm-up writes before the timed phase (WRITE_WARMUP, another group, deleted before it), per rep: " + "; ".join(
         "%s points at %s points/s, silo %.0f ns/point" % ("{:,}".format(x["WarmupPoints"]), "{:,.0f}".format(x["WarmupPointsPerSecond"]), x["WarmupServerNsPerPoint"]) for x in b))

@@ -221,6 +221,7 @@ public static class LoadCommand
             report.DiskByKindStopped = stopped.ApparentByKind;
             Console.WriteLine(Str($"stop: {(clean ? "graceful" : "NOT graceful (killed)")} in {report.StopSeconds:F1} s; stopped: {stopped.Describe(points)}"));
             Console.WriteLine(Str($"silo peak RSS (VmHWM) {report.PeakRssBytes / 1048576.0:F0} MiB"));
+            report.SiloWarnings = silo.Problems();
             PrintSiloProblems(silo, "silo log: warnings and errors of the silo that took the writes (the last 20):");
             return ingested;
         }

@@ -69,6 +69,12 @@ public sealed class LoadReport
     /// <summary>Peak RSS of the silo during write + settle, bytes (<c>VmHWM</c>).</summary>
     public long PeakRssBytes { get; set; }
 
+    /// <summary>
+    /// The warnings and errors the silo that took the writes logged from its start to its stop (<see cref="SiloChild.Problems"/>,
+    /// Orleans' own included): a run with any did other work than the one measured, or failed somewhere only the log says.
+    /// </summary>
+    public List<string> SiloWarnings { get; set; } = [];
+
     /// <summary>Seconds the restarted silo took to serve (on the data folder written above).</summary>
     public double RestartSeconds { get; set; }
 
