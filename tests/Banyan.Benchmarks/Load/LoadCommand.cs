@@ -196,7 +196,7 @@ public static class LoadCommand
             if (written.Failed > 0)
             {
                 // The response carries only a status; the silo's log says why.
-                PrintSiloProblems(silo, "write: the silo's last warnings and errors:", IsProblem);
+                PrintSiloProblems(silo.Problems(IsProblem), "write: the silo's last warnings and errors:");
             }
 
             Console.WriteLine(Str($"write: {report.IngestSeconds:F2} s until the last acknowledgement = {report.PointsPerSecond:N0} data points/s; silo CPU {report.ServerCpuSeconds:F2} s = {report.ServerCpuSeconds * 1e9 / points:F0} ns/point; load generator CPU {report.ClientCpuSeconds:F2} s = {report.ClientCpuSeconds * 1e9 / points:F0} ns/point; silo page faults {report.ServerMinorFaults:N0} ({report.ServerMinorFaults * (double)Environment.SystemPageSize / points:F0} B/point)"));
@@ -222,7 +222,7 @@ public static class LoadCommand
             Console.WriteLine(Str($"stop: {(clean ? "graceful" : "NOT graceful (killed)")} in {report.StopSeconds:F1} s; stopped: {stopped.Describe(points)}"));
             Console.WriteLine(Str($"silo peak RSS (VmHWM) {report.PeakRssBytes / 1048576.0:F0} MiB"));
             report.SiloWarnings = silo.Problems();
-            PrintSiloProblems(silo, "silo log: warnings and errors of the silo that took the writes (the last 20):");
+            PrintSiloProblems(report.SiloWarnings, "silo log: warnings and errors of the silo that took the writes (the last 20):");
             return ingested;
         }
     }
@@ -327,9 +327,8 @@ public static class LoadCommand
 
     // A run whose silo logged warnings or errors measured something else than the writes alone (a failing timer, a
     // retried flush): they are printed whether or not a write failed.
-    private static void PrintSiloProblems(SiloChild silo, string heading, Func<string, bool>? isProblem = null)
+    private static void PrintSiloProblems(List<string> problems, string heading)
     {
-        List<string> problems = silo.Problems(isProblem);
         if (problems.Count == 0)
         {
             return;

@@ -108,9 +108,9 @@ public static class LoadPairCommand
                 // A side whose silo logged warnings or errors did other work than the writes (a failing timer): said here.
                 foreach ((string side, SiloChild silo) in new[] { ("A", a), ("B", b) })
                 {
-                    if (silo.Problems() is { Count: > 0 } problems)
+                    if (silo.ProblemSummary() is { } summary)
                     {
-                        Console.WriteLine(Str($"round {round}: silo {side} logged {problems.Count} warnings or errors; the last: {problems[^1]}"));
+                        Console.WriteLine(Str($"round {round}: silo {side} {summary}"));
                     }
                 }
             }

@@ -150,9 +150,9 @@ public static class QueryPairCommand
             await b.StopAsync(TimeSpan.FromSeconds(60));
             foreach ((string side, SiloChild silo) in new[] { ("A", a), ("B", b) })
             {
-                if (silo.Problems() is { Count: > 0 } problems)
+                if (silo.ProblemSummary() is { } summary)
                 {
-                    Console.WriteLine(Str($"query-pair: silo {side} logged {problems.Count} warnings or errors; the last: {problems[^1]}"));
+                    Console.WriteLine(Str($"query-pair: silo {side} {summary}"));
                 }
             }
 

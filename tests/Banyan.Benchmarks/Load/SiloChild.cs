@@ -71,6 +71,15 @@ public sealed class SiloChild : IAsyncDisposable
         return problems;
     }
 
+    /// <summary>
+    /// "logged N warnings or errors; the last: …" for a silo that logged any (<see cref="Problems"/>), else null: the line
+    /// the pair commands print per side, since such a silo did other work than the work measured.
+    /// </summary>
+    public string? ProblemSummary()
+        => Problems() is { Count: > 0 } problems
+            ? string.Create(CultureInfo.InvariantCulture, $"logged {problems.Count} warnings or errors; the last: {problems[^1]}")
+            : null;
+
     // What the console logger starts a warning, an error or a critical entry with ("warn: Category[id]", the message on
     // the next line).
     private static bool IsLoggedWarning(string line)
