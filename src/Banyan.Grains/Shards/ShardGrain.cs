@@ -71,7 +71,18 @@ public sealed partial class ShardGrain(
         _subjects = new SubjectEntities(_key.Group, schemas);
         if (state.State.Kind is { } kind)
         {
-            await OpenAsync(kind);
+            try
+            {
+                await OpenAsync(kind);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A shard that cannot be opened (damaged files, a full disk during the replay) must not fail the
+                // activation: then no call could reach the grain, and the drop that its segment's expiry or its group's
+                // deletion sends would fail for ever. The activation stands without the engine shard; every call tries
+                // the open again and answers with its error, and a drop deletes the shard.
+                LogOpenFailed(logger, _key.ToString(), e);
+            }
         }
     }
 
@@ -444,6 +455,9 @@ public sealed partial class ShardGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard}: timer flush failed; retried at the next tick")]
     private static partial void LogTimerFlushFailed(ILogger logger, string shard, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Shard {Shard}: could not be opened; every call tries again and answers with this error, and a drop deletes the shard")]
+    private static partial void LogOpenFailed(ILogger logger, string shard, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard}: timer merge failed; retried at the next tick")]
     private static partial void LogTimerMergeFailed(ILogger logger, string shard, Exception exception);

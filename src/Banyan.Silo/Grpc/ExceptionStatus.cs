@@ -1,6 +1,7 @@
 using Banyan.GrainInterfaces.Queries;
 using Banyan.GrainInterfaces.Schema;
 using Banyan.GrainInterfaces.Shards;
+using Banyan.Storage;
 using Grpc.Core;
 
 namespace Banyan.Silo.Grpc;
@@ -23,6 +24,10 @@ public static class ExceptionStatus
             SchemaAlreadyExistsException => new Status(StatusCode.AlreadyExists, exception.Message),
             ShardUnavailableException or SiloUnavailableException or TimeoutException => new Status(StatusCode.Unavailable, exception.Message),
             QueryLimitException => new Status(StatusCode.ResourceExhausted, exception.Message),
+            // gRPC's codes for these: a full disk is an exhausted resource, damaged bytes on disk are data loss (the
+            // message names the file and the offset).
+            ShardDiskFullException or StorageFullException => new Status(StatusCode.ResourceExhausted, exception.Message),
+            StorageCorruptionException => new Status(StatusCode.DataLoss, exception.Message),
             NotSupportedException => new Status(StatusCode.Unimplemented, exception.Message),
             OperationCanceledException when callCancelled => new Status(StatusCode.Cancelled, "The call was cancelled."),
             _ => new Status(StatusCode.Internal, $"Internal error ({exception.GetType().Name}): {exception.Message}"),

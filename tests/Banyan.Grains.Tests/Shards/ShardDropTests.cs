@@ -65,6 +65,38 @@ public sealed class ShardDropTests(FakeClockClusterFixture fixture)
         Assert.DoesNotContain(RecordedWarnings.Entries, e => e.Contains(group, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_shard_that_cannot_be_opened_is_still_dropped()
+    {
+        const string group = "drop-damaged-g";
+        ShardOwners owners = await fixture.Client.GetGrain<IGroupGrain>(group).GetShardOwners(1).WaitAsync(s_bound);
+        ShardGrainKey key = new(group, s_segment, 0);
+        string owner = owners.OwnerOf(0);
+        await fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Stream(10, TestBatches.Nanos(s_segment))))).WaitAsync(s_bound);
+        await fixture.Cluster.DeactivateAsync(fixture.Client.GetGrain<IShardGrain>(key.ToString())).WaitAsync(s_bound);
+
+        // Every WAL file's magic overwritten: the next open fails with a typed error (as any damage it cannot repair).
+        string folder = ShardFolder(owner, key);
+        string[] walFiles = Directory.GetFiles(Path.Combine(folder, "wal"), "*.wal");
+        Assert.NotEmpty(walFiles);
+        foreach (string file in walFiles)
+        {
+            await using FileStream stream = new(file, FileMode.Open, FileAccess.Write);
+            await stream.WriteAsync("XXXX"u8.ToArray());
+        }
+
+        // Calls other than the drop keep answering with the damage (the open is tried again each time)...
+        Banyan.Storage.StorageCorruptionException damage = await Exceptions.CatchAsync<Banyan.Storage.StorageCorruptionException>(() => fixture.Client.CallShardAsync(key, owner, g => g.GetStats()).WaitAsync(s_bound));
+        Assert.Contains(".wal", damage.Message, StringComparison.Ordinal);
+        await Exceptions.CatchAsync<Banyan.Storage.StorageCorruptionException>(() => fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Stream(1, TestBatches.Nanos(s_segment))))).WaitAsync(s_bound));
+
+        // ...but an expired segment or a deleted group must still be able to take the shard away: the drop deletes it.
+        await fixture.Client.CallShardAsync(key, owner, g => g.Drop()).WaitAsync(s_bound);
+        Assert.False(Directory.Exists(folder), "the damaged shard's folder is deleted");
+        ShardStats after = await fixture.Client.CallShardAsync(key, owner, g => g.GetStats()).WaitAsync(s_bound);
+        Assert.Equal(0, after.Rows);
+    }
+
     private string ShardFolder(string silo, ShardGrainKey key)
         => Path.Combine(fixture.SiloDataRoot(silo), key.Group, "seg-" + key.SegmentText, "shard-" + key.Shard);
 }

@@ -19,6 +19,9 @@ public sealed class ExceptionStatusInterceptorTests
         { new TimeoutException("slow"), StatusCode.Unavailable },
         { new NotSupportedException("data_only: not yet"), StatusCode.Unimplemented },
         { new SchemaCatalogCorruptionException(4, "truncated"), StatusCode.Internal },
+        { new Banyan.Storage.StorageCorruptionException("/data/g/seg-2026120203/shard-0/wal/0000000000000002.wal", 0, "file header magic is not \"BWAL\""), StatusCode.DataLoss },
+        { new Banyan.Storage.StorageFullException("/data/g/seg-2026120203/shard-0/wal/0000000000000002.wal", new IOException("No space left on device")), StatusCode.ResourceExhausted },
+        { new ShardDiskFullException("Shard 'g/2026120203/0': disk full"), StatusCode.ResourceExhausted },
         { new InvalidOperationException("boom"), StatusCode.Internal },
     };
 
