@@ -16,6 +16,16 @@ public sealed class StorageFullException : IOException
         FilePath = filePath;
     }
 
+    /// <summary>Creates the exception as it was raised elsewhere, its message given (a copy that crossed processes).</summary>
+    /// <param name="filePath">The file being written when the disk filled up.</param>
+    /// <param name="message">The original's message.</param>
+    /// <param name="innerException">The original's cause, or null.</param>
+    public StorageFullException(string filePath, string message, Exception? innerException)
+        : base(message, innerException)
+    {
+        FilePath = filePath;
+    }
+
     /// <summary>Not for use: the file is required.</summary>
     public StorageFullException() : base("disk full")
     {

@@ -75,4 +75,40 @@ public sealed class EngineExceptionsAcrossCallsTests(ClusterFixture fixture)
         Assert.Equal("w.wal", full.FilePath);
         Assert.Equal("System.IO.IOException: ENOSPC", full.InnerException?.Message);
     }
+
+    [Fact]
+    public void Every_exception_type_of_the_grain_and_engine_assemblies_survives_Orleans_serialization()
+    {
+        // A new error type that a grain may throw must cross silos too: without a serializer it would turn the caller's
+        // answer into a CodecNotFoundException. Each is tried with a cause from a library Banyan's errors wrap.
+        Orleans.Serialization.Serializer serializer = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<Orleans.Serialization.Serializer>(fixture.Client.ServiceProvider);
+        Type[] types = [.. new[] { typeof(StorageCorruptionException).Assembly, typeof(ShardDiskFullException).Assembly, typeof(Banyan.Grains.Shards.ShardGrain).Assembly }
+            .SelectMany(a => a.GetTypes())
+            .Where(t => typeof(Exception).IsAssignableFrom(t) && !t.IsAbstract && t.IsPublic)];
+        Assert.Contains(typeof(StorageCorruptionException), types);
+        Assert.Contains(typeof(ShardDiskFullException), types);
+        List<string> failed = [];
+        foreach (Type type in types)
+        {
+            Exception cause = EngineErrorGrain.ProtobufParseError();
+            Exception original = type.GetConstructor([typeof(string), typeof(Exception)]) is { } withCause
+                ? (Exception)withCause.Invoke(["a message", cause])
+                : (Exception)Activator.CreateInstance(type)!;
+            try
+            {
+                Exception back = (Exception)serializer.Deserialize<object>(serializer.SerializeToArray<object>(original))!;
+                if (back.GetType() != type || back.Message != original.Message)
+                {
+                    failed.Add($"{type.Name}: came back as {back.GetType().Name} '{back.Message}'");
+                }
+            }
+            catch (Exception e)
+            {
+                failed.Add($"{type.Name}: {e.GetType().Name}: {e.Message}");
+            }
+        }
+
+        Assert.True(failed.Count == 0, string.Join(Environment.NewLine, failed));
+    }
 }

@@ -29,17 +29,25 @@ public sealed class EngineErrorGrain : Grain, IEngineErrorGrain
         _ => throw new ArgumentException($"unknown kind '{kind}'", nameof(kind)),
     };
 
-    // What the schema catalog's decoder raises for bytes protobuf cannot parse: the parser's error as the cause.
-    private static SchemaCatalogCorruptionException CatalogCorruption()
+    /// <summary>The error protobuf's parser raises for a truncated message (its constructors are not public).</summary>
+    public static Google.Protobuf.InvalidProtocolBufferException ProtobufParseError()
     {
         try
         {
             Banyan.Api.Common.V1.Group.Parser.ParseFrom([0x0A, 0x05, 0x01]);
-            throw new InvalidOperationException("three bytes of a truncated field parsed");
         }
         catch (Google.Protobuf.InvalidProtocolBufferException e)
         {
-            return new SchemaCatalogCorruptionException(2, e.Message, e);
+            return e;
         }
+
+        throw new InvalidOperationException("three bytes of a truncated field parsed");
+    }
+
+    // What the schema catalog's decoder raises for bytes protobuf cannot parse: the parser's error as the cause.
+    private static SchemaCatalogCorruptionException CatalogCorruption()
+    {
+        Google.Protobuf.InvalidProtocolBufferException e = ProtobufParseError();
+        return new SchemaCatalogCorruptionException(2, e.Message, e);
     }
 }
