@@ -1,6 +1,7 @@
 using Banyan.Storage.Parts;
 using Banyan.Storage.Rows;
 using Banyan.Storage.Shards;
+using Banyan.Storage.Wal;
 
 namespace Banyan.Grains.Hosting;
 
@@ -55,6 +56,15 @@ public sealed class ShardGrainOptions
     public int MemoryBudgetMegabytes { get; set; }
 
     /// <summary>
+    /// What opening a shard does with a WAL whose acknowledged records are damaged (<c>Silo:Shard:WalRecovery</c>):
+    /// <see cref="WalRecoveryMode.Strict"/> (the default) refuses to open the shard, and its calls answer the damage
+    /// with the file and offset; <see cref="WalRecoveryMode.Repair"/> opens it with every record before the first
+    /// damaged byte and drops the rest of the log, logging each dropped range. The operator's choice after a refusal,
+    /// for one restart: the rows of the dropped records are lost.
+    /// </summary>
+    public WalRecoveryMode WalRecovery { get; set; } = WalRecoveryMode.Strict;
+
+    /// <summary>
     /// <see cref="MemoryBudgetMegabytes"/> in bytes, the automatic default resolved against
     /// <paramref name="availableBytes"/> (the memory the process may use).
     /// </summary>
@@ -76,6 +86,7 @@ public sealed class ShardGrainOptions
         MemoryBudget = memoryBudget,
         FlushThresholdBytes = (long)FlushThresholdMegabytes << 20,
         MaxMemoryBytes = (long)MaxMemoryMegabytes << 20,
+        Wal = new WalOptions { Recovery = WalRecovery },
     };
 
     /// <summary>Checks that every period and memory bound is positive and the cache size and idle time not negative.</summary>
@@ -100,6 +111,11 @@ public sealed class ShardGrainOptions
         if (BlockCacheMegabytes < 0)
         {
             throw new ArgumentException($"Silo:Shard:BlockCacheMegabytes is {BlockCacheMegabytes}; it must be 0 (no cache) or more.");
+        }
+
+        if (!Enum.IsDefined(WalRecovery))
+        {
+            throw new ArgumentException($"Silo:Shard:WalRecovery is {(int)WalRecovery}; it must be Strict or Repair.");
         }
 
         Check(StreamFlushPeriod, "Silo:Shard:StreamFlushPeriod");

@@ -358,6 +358,7 @@ public sealed partial class ShardGrain(
 
         // Opening replays the WAL: file I/O that must not run on the grain's turn.
         Shard shard = await Task.Run(() => Shard.Open(folder, _options.Shard.ShardOptionsFor(kind, blockCache.Cache, memoryBudget.Budget)));
+        ShardRecoveryLog.Write(logger, _key.ToString(), shard.Recovery);
         if (_dropped)
         {
             // Dropped while opening: Drop awaits this open and closes the shard; nothing may read it or tick on it.
@@ -456,7 +457,7 @@ public sealed partial class ShardGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard}: timer flush failed; retried at the next tick")]
     private static partial void LogTimerFlushFailed(ILogger logger, string shard, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Shard {Shard}: could not be opened; every call tries again and answers with this error, and a drop deletes the shard")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Shard {Shard}: could not be opened; every call tries again and answers with this error, and a drop deletes the shard. Damage to the WAL: a restart with Silo:Shard:WalRecovery=Repair opens the shard with the records before it (docs/grains.md, \"A shard whose files are damaged\")")]
     private static partial void LogOpenFailed(ILogger logger, string shard, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard}: timer merge failed; retried at the next tick")]

@@ -62,9 +62,60 @@ public sealed class DamagedShardTests
         Assert.Equal(StatusCode.DataLoss, damaged.StatusCode);
         Assert.Contains(".wal' at offset 0", damaged.Status.Detail, StringComparison.Ordinal);
 
+        // A write to the damaged shard is refused with the reason, the stream goes on.
+        List<MeasureV1.WriteResponse> refused = await WriteExchange.MeasureAsync(host.Channel, [WriteSchemas.Point(metadata, 3, t, "e1", 11, 1.0)]);
+        Assert.Equal("STATUS_INTERNAL_ERROR", Assert.Single(refused).Status);
+
         // The silo goes on serving, and the group's deletion drops the damaged shards with the rest.
         Assert.NotNull(await registry.GetAsync(WriteSchemas.Measure(group)));
         await registry.Groups.DeleteAsync(new GroupRegistryServiceDeleteRequest { Group = group }, deadline: Deadline);
         Assert.Empty(Directory.GetDirectories(groupFolder, "shard-*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task A_restart_with_WAL_repair_opens_a_shard_whose_log_is_damaged()
+    {
+        const string group = "gq-repaired";
+        await using SiloHostProcess host = await SiloHostProcess.StartAsync();
+        RegistryClients registry = new(host.Channel);
+        await registry.CreateAsync(WriteSchemas.Group(group, Catalog.Measure));
+        await registry.CreateAsync(WriteSchemas.Measure(group));
+        Metadata metadata = ((Measure)await registry.GetAsync(WriteSchemas.Measure(group))).Metadata;
+        DateTimeOffset t = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeMilliseconds());
+        List<MeasureV1.WriteResponse> written = await WriteExchange.MeasureAsync(host.Channel,
+        [
+            WriteSchemas.Point(metadata, 1, t, "e1", 10, 1.5),
+            WriteSchemas.Point(null, 2, t.AddMinutes(1), "e2", 30, 2.5),
+        ]);
+        Assert.All(written, r => Assert.Equal("STATUS_SUCCEED", r.Status));
+
+        // The graceful stop flushed the rows into parts; the WAL files it leaves are damaged afterwards.
+        await host.StopAsync();
+        foreach (string file in Directory.GetFiles(Path.Combine(host.DataRoot, group), "*.wal", SearchOption.AllDirectories))
+        {
+            await using FileStream stream = new(file, FileMode.Open, FileAccess.Write);
+            await stream.WriteAsync("XXXX"u8.ToArray());
+        }
+
+        MeasureV1.QueryRequest request = new()
+        {
+            Groups = { group },
+            Name = "cpm",
+            TimeRange = new TimeRange { Begin = Timestamp.FromDateTimeOffset(t), End = Timestamp.FromDateTimeOffset(t.AddMinutes(1)) },
+            FieldProjection = new MeasureV1.QueryRequest.Types.FieldProjection { Names = { "total" } },
+        };
+
+        // By default the damaged log is refused...
+        await host.RestartAsync();
+        RpcException refused = await Assert.ThrowsAsync<RpcException>(() => new MeasureV1.MeasureService.MeasureServiceClient(host.Channel).QueryAsync(request, deadline: Deadline).ResponseAsync);
+        Assert.Equal(StatusCode.DataLoss, refused.StatusCode);
+
+        // ...and the operator's repair opens the shard with what came before the damage: here every row, in its parts.
+        await host.RestartAsync("--Silo:Shard:WalRecovery=Repair");
+        Assert.Equal(2, (await new MeasureV1.MeasureService.MeasureServiceClient(host.Channel).QueryAsync(request, deadline: Deadline)).DataPoints.Count);
+
+        // The repaired log is whole again: the next start without the setting opens it.
+        await host.RestartAsync();
+        Assert.Equal(2, (await new MeasureV1.MeasureService.MeasureServiceClient(host.Channel).QueryAsync(request, deadline: Deadline)).DataPoints.Count);
     }
 }

@@ -48,15 +48,18 @@ public sealed class SiloHostProcess : IAsyncDisposable
     public static async Task<SiloHostProcess> StartAsync(params string[] extraArgs)
     {
         SiloHostProcess host = new(Path.Combine(Path.GetTempPath(), "banyan-silo-" + Guid.NewGuid().ToString("N")), extraArgs);
-        await host.StartAsync();
+        await host.StartHostAsync([]);
         return host;
     }
 
-    /// <summary>Stops the host gracefully and starts a new one on the same data folder (new ports).</summary>
-    public async Task RestartAsync()
+    /// <summary>
+    /// Stops the host gracefully and starts a new one on the same data folder (new ports); <paramref name="moreArgs"/>
+    /// are command-line settings for this start only.
+    /// </summary>
+    public async Task RestartAsync(params string[] moreArgs)
     {
         await StopAsync();
-        await StartAsync();
+        await StartHostAsync(moreArgs);
     }
 
     /// <summary>Stops the host (if running) and deletes its data folder.</summary>
@@ -100,14 +103,14 @@ public sealed class SiloHostProcess : IAsyncDisposable
 
     // A port found free can be taken by another test before the host binds it (CI saw "address already in use"): the
     // start is tried again on other ports, a few times.
-    private async Task StartAsync()
+    private async Task StartHostAsync(string[] moreArgs)
     {
         const int attempts = 3;
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                await StartOnFreePortsAsync();
+                await StartOnFreePortsAsync(moreArgs);
                 return;
             }
             catch (Exception e) when (attempt < attempts && IsAddressInUse(e))
@@ -116,7 +119,7 @@ public sealed class SiloHostProcess : IAsyncDisposable
         }
     }
 
-    private async Task StartOnFreePortsAsync()
+    private async Task StartOnFreePortsAsync(string[] moreArgs)
     {
         GrpcPort = FreeLoopbackPort();
         HttpPort = FreeLoopbackPort();
@@ -129,6 +132,7 @@ public sealed class SiloHostProcess : IAsyncDisposable
             $"--Silo:DataRoot={DataRoot}",
             "--Logging:LogLevel:Default=Warning",
             .. _extraArgs,
+            .. moreArgs,
         ]);
         using CancellationTokenSource bound = new(s_startBound);
         try
