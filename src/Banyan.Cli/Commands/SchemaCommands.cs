@@ -254,7 +254,7 @@ public static class SchemaCommands
         (Option<string> group, Option<string> name) = NameOptions(kind, command);
         Option<bool> force = new("--force") { Description = "Delete the group even if it holds data" };
         Option<bool> dryRun = new("--dry-run") { Description = "Only list what would be deleted" };
-        Option<bool> dataOnly = new("--data-only") { Description = "Delete the data but keep the schemas (when the server supports it)" };
+        Option<bool> dataOnly = new("--data-only") { Description = "Delete the data but keep the schemas" };
         if (!kind.IsGrouped)
         {
             command.Options.Add(force);

@@ -46,14 +46,27 @@ public sealed class GroupRegistry
         => [.. (await Catalog.List(SchemaKind.Group, string.Empty).WaitAsync(cancellationToken).ConfigureAwait(false)).Cast<Group>()];
 
     /// <summary>
-    /// Deletes the group and every schema in it, in one revision (its data files stay); with <paramref name="dryRun"/>
-    /// only reports what it holds. <see cref="SchemaDeletion.Contents"/> names the schemas.
+    /// Deletes the group, every schema in it (in one revision) and its data; with <paramref name="dryRun"/> only reports
+    /// what it holds. <see cref="SchemaDeletion.Contents"/> names the schemas. Unlike BanyanDB's gRPC <c>Delete</c>, a
+    /// group that holds data is deleted without asking for force.
     /// </summary>
     /// <exception cref="SchemaNotFoundException">No such group.</exception>
     public Task<SchemaDeletion> DeleteAsync(string name, bool dryRun = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
         return Catalog.DeleteGroup(name, dryRun).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes the group's data and keeps its schemas (BanyanDB's <c>data_only</c>): the group becomes a new incarnation
+    /// of itself (a new <c>create_revision</c>, everything else unchanged), so no query sees the data written before and
+    /// new writes land at once. <see cref="SchemaDeletion.Contents"/> is null.
+    /// </summary>
+    /// <exception cref="SchemaNotFoundException">No such group.</exception>
+    public Task<SchemaDeletion> DeleteDataAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Catalog.DeleteGroupData(name).WaitAsync(cancellationToken);
     }
 
     /// <summary>Whether the group exists.</summary>

@@ -58,6 +58,14 @@ public interface IGroupGrain : IGrainWithStringKey
     Task<SegmentListing> GetSegmentListing();
 
     /// <summary>
+    /// Whether the group holds data: a segment of it, live, expired or waiting to be dropped, has shards that writes
+    /// registered. A group deletion without <c>force</c> is refused when it does (as BanyanDB refuses a non-empty group).
+    /// </summary>
+    /// <remarks>Interleaves with the grain's other calls, as <see cref="GetSegments"/> does.</remarks>
+    [AlwaysInterleave]
+    Task<bool> HoldsData();
+
+    /// <summary>
     /// Runs the segment lifecycle now (the grain's timer runs it periodically): creates the next segment once the current
     /// one is 80 % consumed, drops the shards of segments whose end is at or before now − TTL and forgets them.
     /// </summary>

@@ -52,11 +52,23 @@ public interface IMetadataGrain : IGrainWithStringKey
 
     /// <summary>
     /// Deletes a group and every schema in it, in one revision; with <paramref name="dryRun"/> only reports
-    /// what it holds. The group's data files are not removed by this call.
+    /// what it holds. Once every cache has the change, the group grain drops the group's data (<c>IGroupGrain.DropAll</c>;
+    /// shards whose silo is down are dropped by its lifecycle later).
     /// </summary>
     /// <exception cref="SchemaNotFoundException">No such group.</exception>
     [Alias("DeleteGroup")]
     Task<SchemaDeletion> DeleteGroup(string group, bool dryRun);
+
+    /// <summary>
+    /// Deletes a group's data and keeps its schemas (BanyanDB's <c>data_only</c> deletion): in one revision the group
+    /// becomes a new incarnation of itself (a new <c>create_revision</c>, its settings and every schema in it unchanged),
+    /// so from the answer on no query sees the data written before and writes go to new segments; the group grain
+    /// then drops the old incarnation's segments (those whose owner is down later, by its lifecycle). The answer's
+    /// <see cref="SchemaDeletion.Contents"/> is null: no schema is removed.
+    /// </summary>
+    /// <exception cref="SchemaNotFoundException">No such group.</exception>
+    [Alias("DeleteGroupData")]
+    Task<SchemaDeletion> DeleteGroupData(string group);
 
     /// <summary>The stored schema, with its revisions.</summary>
     /// <exception cref="SchemaNotFoundException">No such schema.</exception>

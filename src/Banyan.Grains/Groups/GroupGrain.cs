@@ -193,6 +193,9 @@ public sealed partial class GroupGrain(
     }
 
     /// <inheritdoc/>
+    public Task<bool> HoldsData() => Task.FromResult(state.State.Segments.Exists(s => s.Shards.Count > 0));
+
+    /// <inheritdoc/>
     public Task<SegmentMaintenance> Maintain() => MaintainCoreAsync();
 
     private Task WaitForLeasesAsync(CancellationToken cancellationToken)

@@ -85,6 +85,18 @@ public sealed partial class MetadataGrain(
     }
 
     /// <inheritdoc/>
+    public async Task<SchemaDeletion> DeleteGroupData(string group)
+    {
+        (SchemaEdit edit, SchemaDeletion deletion) = SchemaRegistry.DeleteGroupData(_catalog, group, time.GetUtcNow());
+        await CommitAsync(edit);
+
+        // Every cache has the new incarnation now: no query reads the old one's data and no write goes to it. The group
+        // grain drops the old segments when it first sees the new incarnation (here, or a write's registration before).
+        await MaintainGroupAsync(group);
+        return deletion;
+    }
+
+    /// <inheritdoc/>
     public Task<IMessage> Get(SchemaKey key) => Task.FromResult(SchemaRegistry.Get(_catalog, key));
 
     /// <inheritdoc/>
@@ -143,6 +155,22 @@ public sealed partial class MetadataGrain(
             if (dropped.Pending.Length > 0)
             {
                 LogGroupDataPending(group, dropped.Pending.Length);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogGroupDataNotDropped(e, group);
+        }
+    }
+
+    private async Task MaintainGroupAsync(string group)
+    {
+        try
+        {
+            SegmentMaintenance maintained = await GrainFactory.GetGrain<IGroupGrain>(group).Maintain().WaitAsync(_options.CachePushTimeout * 3);
+            if (maintained.Pending.Length > 0)
+            {
+                LogGroupDataPending(group, maintained.Pending.Length);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -218,10 +246,10 @@ public sealed partial class MetadataGrain(
         return names;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} was deleted; {Count} of its segments keep shards that could not be dropped yet (an owner down, or a failure the group logged); the group's maintenance retries them")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} (or only its data) was deleted; {Count} of its segments keep shards that could not be dropped yet (an owner down, or a failure the group logged); the group's maintenance retries them")]
     private partial void LogGroupDataPending(string group, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} was deleted but its data could not be dropped now; its group grain drops it later")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} (or only its data) was deleted but its data could not be dropped now; its group grain drops it later")]
     private partial void LogGroupDataNotDropped(Exception exception, string group);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schema catalog loaded at revision {Revision} with {Count} schemas")]

@@ -170,6 +170,36 @@ public static class SchemaRegistry
         return (edit, new SchemaDeletion(true, UnixNanos(now), edit.Next.Revision, contents));
     }
 
+    /// <summary>
+    /// The edit that makes <paramref name="group"/> a new incarnation of itself for a data-only deletion: the group with a
+    /// new <c>create_revision</c> and <c>mod_revision</c> (the next revision) and <c>updated_at</c> now, its settings and
+    /// the other schemas of the group unchanged. Data is kept by incarnation (<c>create_revision</c>), so the data of the
+    /// old one is no longer read, and is dropped by the group grain.
+    /// </summary>
+    /// <exception cref="SchemaValidationException">The group name is empty.</exception>
+    /// <exception cref="SchemaNotFoundException">The group does not exist.</exception>
+    public static (SchemaEdit Edit, SchemaDeletion Deletion) DeleteGroupData(SchemaCatalog catalog, string group, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        if (string.IsNullOrEmpty(group))
+        {
+            throw new SchemaValidationException("group", "is required (the name of the group whose data to delete)");
+        }
+
+        if (!catalog.TryGetGroup(group, out Group? existing))
+        {
+            throw new SchemaNotFoundException(SchemaKey.ForGroup(group));
+        }
+
+        long revision = catalog.Revision + 1;
+        Group renewed = (Group)SchemaStamps.Clone(existing);
+        renewed.Metadata.CreateRevision = revision;
+        renewed.Metadata.ModRevision = revision;
+        SchemaStamps.Set(renewed, Timestamp.FromDateTimeOffset(now), SchemaStamps.CreatedAt(existing));
+        SchemaEdit edit = Commit(catalog, new SchemaChange(catalog.Revision, revision, [renewed], []));
+        return (edit, new SchemaDeletion(true, UnixNanos(now), revision, null));
+    }
+
     /// <summary>The stored schema.</summary>
     /// <exception cref="SchemaValidationException">The key lacks a group or a name.</exception>
     /// <exception cref="SchemaNotFoundException">It does not exist.</exception>

@@ -1,5 +1,6 @@
 using Banyan.Api.Common.V1;
 using Banyan.Api.Database.V1;
+using Banyan.GrainInterfaces.Groups;
 using Banyan.GrainInterfaces.Schema;
 using Grpc.Core;
 using DatabaseV1 = Banyan.Api.Database.V1;
@@ -8,9 +9,10 @@ namespace Banyan.Silo.Registry;
 
 /// <summary>
 /// <c>database.v1.GroupRegistryService</c> over the metadata grain. <c>Inspect</c> and <c>Query</c> (group deletion
-/// tasks) are not served (UNIMPLEMENTED). <c>Delete</c> removes the group and every schema in it at once (BanyanDB runs
-/// it as a background task and answers before it ends); <c>dry_run</c> reports the schemas only; <c>data_only</c> is
-/// not supported yet; <c>force</c> is accepted (Banyan does not yet check whether the group holds data).
+/// tasks) are not served (UNIMPLEMENTED). <c>Delete</c>, as BanyanDB's: <c>dry_run</c> reports the schemas only; a group
+/// that holds data is refused without <c>force</c> (FAILED_PRECONDITION); <c>data_only</c> deletes the data and keeps the
+/// schemas. Unlike BanyanDB, which runs the deletion as a background task and answers at once, the answer comes once it
+/// is done (the data of shards whose silo is down is dropped by the group's lifecycle later).
 /// </summary>
 public sealed class GroupRegistryService(IGrainFactory grains) : DatabaseV1.GroupRegistryService.GroupRegistryServiceBase
 {
@@ -25,12 +27,19 @@ public sealed class GroupRegistryService(IGrainFactory grains) : DatabaseV1.Grou
     /// <inheritdoc/>
     public override async Task<GroupRegistryServiceDeleteResponse> Delete(GroupRegistryServiceDeleteRequest request, ServerCallContext context)
     {
-        if (request.DataOnly)
+        if (!request.DryRun && !request.Force)
         {
-            throw new NotSupportedException("data_only: deleting a group's data while keeping its schemas is not supported yet");
+            // BanyanDB's liaison refuses to delete a group with data unless told to (bydbctl --force); a dry run is fine.
+            await grains.Catalog().Get(SchemaKey.ForGroup(request.Group)); // NOT_FOUND first, as upstream answers
+            if (await grains.GetGrain<IGroupGrain>(request.Group).HoldsData())
+            {
+                throw new RpcException(new Status(StatusCode.FailedPrecondition, $"group {request.Group} is not empty, use force=true to delete non-empty groups"));
+            }
         }
 
-        SchemaDeletion deletion = await grains.Catalog().DeleteGroup(request.Group, request.DryRun);
+        SchemaDeletion deletion = request.DataOnly && !request.DryRun
+            ? await grains.Catalog().DeleteGroupData(request.Group)
+            : await grains.Catalog().DeleteGroup(request.Group, request.DryRun);
         GroupRegistryServiceDeleteResponse response = new()
         {
             DeleteTime = deletion.DeleteTimeUnixNanos,

@@ -116,5 +116,5 @@ public static class PeerSchema
     /// <summary>Deletes <paramref name="group"/> with its schemas and data (the warm-up group, before the timed phase).</summary>
     public static async Task DeleteAsync(GrpcChannel channel, string group, CancellationToken cancellationToken) =>
         await new GroupRegistryService.GroupRegistryServiceClient(channel)
-            .DeleteAsync(new GroupRegistryServiceDeleteRequest { Group = group }, cancellationToken: cancellationToken);
+            .DeleteAsync(new GroupRegistryServiceDeleteRequest { Group = group, Force = true }, cancellationToken: cancellationToken);
 }

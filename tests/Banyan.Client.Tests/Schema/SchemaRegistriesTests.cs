@@ -50,6 +50,13 @@ public sealed class SchemaRegistriesTests(ClientClusterFixture fixture)
         Assert.Equal(["trace_id"], dryRun.Contents.IndexRules.ToArray());
         Assert.True(await Schemas.Groups.ExistAsync(samples.StreamGroupName));
 
+        // A data-only deletion keeps every schema and renews the group's create_revision.
+        SchemaDeletion dataOnly = await Schemas.Groups.DeleteDataAsync(samples.StreamGroupName);
+        Assert.True(dataOnly.Deleted);
+        Assert.Null(dataOnly.Contents);
+        Assert.Equal(dataOnly.Revision, (await Schemas.Groups.GetAsync(samples.StreamGroupName)).Metadata.CreateRevision);
+        Assert.Equal(new SchemaExistence(true, true), await Schemas.Streams.ExistAsync(samples.StreamGroupName, "sw"));
+
         SchemaDeletion deletion = await Schemas.Groups.DeleteAsync(samples.StreamGroupName);
         Assert.True(deletion.Deleted);
         Assert.False(await Schemas.Groups.ExistAsync(samples.StreamGroupName));

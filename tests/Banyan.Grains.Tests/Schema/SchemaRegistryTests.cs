@@ -178,6 +178,39 @@ public sealed class SchemaRegistryTests
     }
 
     [Fact]
+    public void A_data_only_deletion_gives_the_group_a_new_create_revision_and_changes_nothing_else()
+    {
+        SchemaCatalog catalog = Create(SchemaCatalog.Empty, _s.StreamGroup(), _s.Stream(), _s.IndexRule(), _s.Binding());
+        Assert.True(catalog.TryGetGroup(_s.StreamGroupName, out Group? before));
+        Assert.True(catalog.TryGetStream(_s.StreamGroupName, "sw", out StreamSchema? stream));
+
+        (SchemaEdit edit, SchemaDeletion deletion) = SchemaRegistry.DeleteGroupData(catalog, _s.StreamGroupName, s_t0.AddHours(1));
+        Assert.True(deletion.Deleted);
+        Assert.Null(deletion.Contents);
+        Assert.Equal(catalog.Revision + 1, deletion.Revision);
+        Assert.Equal((s_t0.AddHours(1) - DateTimeOffset.UnixEpoch).Ticks * 100, deletion.DeleteTimeUnixNanos);
+
+        // The group, renewed: the data of the old incarnation (its create_revision) is no longer read by anything.
+        Assert.True(edit.Next.TryGetGroup(_s.StreamGroupName, out Group? after));
+        Assert.Equal(deletion.Revision, after.Metadata.CreateRevision);
+        Assert.Equal(deletion.Revision, after.Metadata.ModRevision);
+        Assert.Equal(before.ResourceOpts, after.ResourceOpts);
+        Assert.Equal(before.Catalog, after.Catalog);
+        Assert.Equal(Timestamp.FromDateTimeOffset(s_t0.AddHours(1)), after.UpdatedAt);
+        Assert.Equal(before.UpdatedAt, catalog.TryGetGroup(_s.StreamGroupName, out Group? unchanged) ? unchanged.UpdatedAt : null);
+
+        // Every other schema as it was, with its own revisions.
+        Assert.Equal(catalog.Count, edit.Next.Count);
+        Assert.True(edit.Next.TryGetStream(_s.StreamGroupName, "sw", out StreamSchema? streamAfter));
+        Assert.Equal(stream, streamAfter);
+        Assert.Single(edit.Change!.Upserts);
+        Assert.Empty(edit.Change.Deletions);
+
+        Assert.Throws<SchemaNotFoundException>(() => SchemaRegistry.DeleteGroupData(catalog, "nope", s_t0));
+        Assert.Equal("group", Assert.Throws<SchemaValidationException>(() => SchemaRegistry.DeleteGroupData(catalog, "", s_t0)).Field);
+    }
+
+    [Fact]
     public void Exist_answers_has_group_and_has_schema()
     {
         SchemaCatalog catalog = Create(SchemaCatalog.Empty, _s.StreamGroup(), _s.Stream());

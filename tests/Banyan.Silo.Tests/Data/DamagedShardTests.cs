@@ -68,7 +68,7 @@ public sealed class DamagedShardTests
 
         // The silo goes on serving, and the group's deletion drops the damaged shards with the rest.
         Assert.NotNull(await registry.GetAsync(WriteSchemas.Measure(group)));
-        await registry.Groups.DeleteAsync(new GroupRegistryServiceDeleteRequest { Group = group }, deadline: Deadline);
+        await registry.Groups.DeleteAsync(new GroupRegistryServiceDeleteRequest { Group = group, Force = true }, deadline: Deadline);
         Assert.Empty(Directory.GetDirectories(groupFolder, "shard-*", SearchOption.AllDirectories));
     }
 

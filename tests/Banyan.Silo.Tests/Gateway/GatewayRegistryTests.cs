@@ -197,8 +197,11 @@ public sealed class GatewayRegistryTests(SiloHostFixture fixture) : IClassFixtur
             Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync($"/api/v1/group/schema/{s.StreamGroupName}")).Status);
         }
 
-        string dataOnly = (await _http.DeleteAsync($"/api/v1/group/schema/{s.StreamGroupName}?dataOnly=true")).AssertError(HttpStatusCode.NotImplemented, StatusCode.Unimplemented);
-        Assert.Contains("data_only", dataOnly, StringComparison.Ordinal);
+        // A data-only deletion keeps the schemas (the group holds no data, so it needs no force).
+        GroupRegistryServiceDeleteResponse dataOnly = (await _http.DeleteAsync($"/api/v1/group/schema/{s.StreamGroupName}?data_only=true")).As<GroupRegistryServiceDeleteResponse>();
+        Assert.True(dataOnly.DeleteTime > 0);
+        Assert.Null(dataOnly.SchemaInfo);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync($"/api/v1/stream/schema/{s.StreamGroupName}/sw")).Status);
 
         GroupRegistryServiceDeleteResponse deleted = (await _http.DeleteAsync($"/api/v1/group/schema/{s.StreamGroupName}")).As<GroupRegistryServiceDeleteResponse>();
         Assert.True(deleted.DeleteTime > 0);

@@ -130,10 +130,6 @@ public sealed class RegistryCrudTests(SiloHostFixture fixture) : IClassFixture<S
         Assert.Equal(0, dry.DeleteTime);
         Assert.True((await _registry.Groups.ExistAsync(new GroupRegistryServiceExistRequest { Group = s.StreamGroupName }, deadline: RegistryClients.Deadline)).HasGroup);
 
-        RpcException dataOnly = await Assert.ThrowsAsync<RpcException>(() => _registry.Groups.DeleteAsync(new GroupRegistryServiceDeleteRequest { Group = s.StreamGroupName, DataOnly = true }, deadline: RegistryClients.Deadline).ResponseAsync);
-        Assert.Equal(StatusCode.Unimplemented, dataOnly.StatusCode);
-        Assert.Contains("data_only", dataOnly.Status.Detail, StringComparison.Ordinal);
-
         GroupRegistryServiceDeleteResponse deleted = await _registry.Groups.DeleteAsync(new GroupRegistryServiceDeleteRequest { Group = s.StreamGroupName }, deadline: RegistryClients.Deadline);
         Assert.True(deleted.DeleteTime > 0);
         Assert.False((await _registry.Groups.ExistAsync(new GroupRegistryServiceExistRequest { Group = s.StreamGroupName }, deadline: RegistryClients.Deadline)).HasGroup);
