@@ -78,7 +78,7 @@ public sealed partial class MetadataGrain(
         await CommitAsync(edit);
         if (!dryRun && edit.Change is not null)
         {
-            await DropGroupDataAsync(group);
+            await DropGroupDataAsync(group, g => g.DropAll());
         }
 
         return deletion;
@@ -90,9 +90,9 @@ public sealed partial class MetadataGrain(
         (SchemaEdit edit, SchemaDeletion deletion) = SchemaRegistry.DeleteGroupData(_catalog, group, time.GetUtcNow());
         await CommitAsync(edit);
 
-        // Every cache has the new incarnation now: no query reads the old one's data and no write goes to it. The group
-        // grain drops the old segments when it first sees the new incarnation (here, or a write's registration before).
-        await MaintainGroupAsync(group);
+        // The group grain drops the old incarnation's segments when it first sees the new one: in its lifecycle run
+        // asked for here, or in a registration of a write of the new incarnation that came first.
+        await DropGroupDataAsync(group, g => g.Maintain());
         return deletion;
     }
 
@@ -144,33 +144,18 @@ public sealed partial class MetadataGrain(
         await PublishAsync(change, edit.Next);
     }
 
-    // The group's schemas are gone from every cache (writes to it are refused from now on); its data goes next. Shards
-    // that cannot be dropped now (owner down, a failed deletion) stay registered as pending and are dropped by the
-    // group's maintenance later, so the deletion itself does not fail for them.
-    private async Task DropGroupDataAsync(string group)
+    // The group's data goes once every cache has the change (a deleted group: writes to it are refused from now on; a
+    // data-only deletion: no query reads the old incarnation and no write goes to it). Shards that cannot be dropped now
+    // (owner down, a failed deletion) stay registered as pending and are dropped by the group's maintenance later, so the
+    // deletion itself does not fail for them. `drop` is the group grain's DropAll (group deleted) or Maintain (renewed).
+    private async Task DropGroupDataAsync(string group, Func<IGroupGrain, Task<SegmentMaintenance>> drop)
     {
         try
         {
-            SegmentMaintenance dropped = await GrainFactory.GetGrain<IGroupGrain>(group).DropAll().WaitAsync(_options.CachePushTimeout * 3);
+            SegmentMaintenance dropped = await drop(GrainFactory.GetGrain<IGroupGrain>(group)).WaitAsync(_options.CachePushTimeout * 3);
             if (dropped.Pending.Length > 0)
             {
                 LogGroupDataPending(group, dropped.Pending.Length);
-            }
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            LogGroupDataNotDropped(e, group);
-        }
-    }
-
-    private async Task MaintainGroupAsync(string group)
-    {
-        try
-        {
-            SegmentMaintenance maintained = await GrainFactory.GetGrain<IGroupGrain>(group).Maintain().WaitAsync(_options.CachePushTimeout * 3);
-            if (maintained.Pending.Length > 0)
-            {
-                LogGroupDataPending(group, maintained.Pending.Length);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -1,14 +1,9 @@
 using Banyan.Api.Common.V1;
 using Banyan.Api.Database.V1;
-using Banyan.Api.Model.V1;
-using Banyan.Silo.Tests.Data;
 using Banyan.Silo.Tests.Infrastructure;
 using Banyan.Tests.Shared.Hosting;
 using Banyan.Tests.Shared.Writes;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using MeasureV1 = Banyan.Api.Measure.V1;
-using Metadata = Banyan.Api.Common.V1.Metadata;
 
 namespace Banyan.Silo.Tests.Registry;
 
@@ -25,13 +20,13 @@ public sealed class GroupDeletionTests
     {
         await using SiloHostProcess host = await SiloHostProcess.StartAsync();
         RegistryClients registry = new(host.Channel);
-        (Metadata metadata, DateTimeOffset t) = await CreateMeasureAsync(registry, "gd-force");
-        await WriteAsync(host, metadata, t, "e1", "e2");
+        CpmGroup cpm = await CpmGroup.CreateAsync(registry, "gd-force");
+        Assert.All(await cpm.WriteAsync(host, "e1", "e2"), r => Assert.Equal("STATUS_SUCCEED", r.Status));
 
         RpcException refused = await Assert.ThrowsAsync<RpcException>(() => registry.Groups.DeleteAsync(new GroupRegistryServiceDeleteRequest { Group = "gd-force" }, deadline: Deadline).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
         Assert.Equal("group gd-force is not empty, use force=true to delete non-empty groups", refused.Status.Detail);
-        Assert.Equal(2, await CountAsync(host, "gd-force", t));
+        Assert.Equal(2, await cpm.CountAsync(host));
 
         // A dry run needs no force; a forced deletion removes the group, its schemas and its data.
         Assert.Equal(["cpm"], (await registry.Groups.DeleteAsync(new GroupRegistryServiceDeleteRequest { Group = "gd-force", DryRun = true }, deadline: Deadline)).SchemaInfo.Measures);
@@ -39,7 +34,7 @@ public sealed class GroupDeletionTests
         Assert.False((await registry.Groups.ExistAsync(new GroupRegistryServiceExistRequest { Group = "gd-force" }, deadline: Deadline)).HasGroup);
 
         // A group that was never written to needs no force; one that does not exist is NOT_FOUND either way.
-        await CreateMeasureAsync(registry, "gd-empty");
+        await CpmGroup.CreateAsync(registry, "gd-empty");
         await registry.Groups.DeleteAsync(new GroupRegistryServiceDeleteRequest { Group = "gd-empty" }, deadline: Deadline);
         Assert.False((await registry.Groups.ExistAsync(new GroupRegistryServiceExistRequest { Group = "gd-empty" }, deadline: Deadline)).HasGroup);
         Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => registry.Groups.DeleteAsync(new GroupRegistryServiceDeleteRequest { Group = "gd-none" }, deadline: Deadline).ResponseAsync)).StatusCode);
@@ -51,8 +46,8 @@ public sealed class GroupDeletionTests
         const string group = "gd-data";
         await using SiloHostProcess host = await SiloHostProcess.StartAsync();
         RegistryClients registry = new(host.Channel);
-        (Metadata metadata, DateTimeOffset t) = await CreateMeasureAsync(registry, group);
-        await WriteAsync(host, metadata, t, "e1", "e2", "e3");
+        CpmGroup cpm = await CpmGroup.CreateAsync(registry, group);
+        Assert.All(await cpm.WriteAsync(host, "e1", "e2", "e3"), r => Assert.Equal("STATUS_SUCCEED", r.Status));
         Measure measureBefore = (Measure)await registry.GetAsync(WriteSchemas.Measure(group));
         Group groupBefore = (Group)await registry.GetAsync(WriteSchemas.Group(group, Catalog.Measure));
 
@@ -64,45 +59,18 @@ public sealed class GroupDeletionTests
         Assert.Null(deleted.SchemaInfo);
 
         // The schemas are as they were (the group is a new incarnation of itself: its create_revision is the deletion's),
-        // the data is gone, and the measure takes new writes at once.
+        // the data is gone from queries and from disk, and the measure takes new writes at once.
         Assert.Equal(measureBefore, await registry.GetAsync(WriteSchemas.Measure(group)));
         Group groupAfter = (Group)await registry.GetAsync(WriteSchemas.Group(group, Catalog.Measure));
         Assert.Equal(deleted.ModRevision, groupAfter.Metadata.CreateRevision);
         Assert.Equal(groupBefore.ResourceOpts, groupAfter.ResourceOpts);
-        Assert.Equal(0, await CountAsync(host, group, t));
+        Assert.Equal(0, await cpm.CountAsync(host));
         Assert.Empty(Directory.GetDirectories(Path.Combine(host.DataRoot, group), "shard-*", SearchOption.AllDirectories));
-        await WriteAsync(host, metadata, t, "e4");
-        Assert.Equal(1, await CountAsync(host, group, t));
+        Assert.All(await cpm.WriteAsync(host, "e4"), r => Assert.Equal("STATUS_SUCCEED", r.Status));
+        Assert.Equal(1, await cpm.CountAsync(host));
 
         // The old rows were deleted, not only hidden: a restart does not bring them back.
         await host.RestartAsync();
-        Assert.Equal(1, await CountAsync(host, group, t));
-    }
-
-    private static async Task<(Metadata Metadata, DateTimeOffset T)> CreateMeasureAsync(RegistryClients registry, string group)
-    {
-        await registry.CreateAsync(WriteSchemas.Group(group, Catalog.Measure));
-        await registry.CreateAsync(WriteSchemas.Measure(group));
-        Metadata metadata = ((Measure)await registry.GetAsync(WriteSchemas.Measure(group))).Metadata;
-        return (metadata, DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeMilliseconds()));
-    }
-
-    private static async Task WriteAsync(SiloHostProcess host, Metadata metadata, DateTimeOffset t, params string[] entities)
-    {
-        List<MeasureV1.WriteRequest> requests = [.. entities.Select((entity, i) => WriteSchemas.Point(i == 0 ? metadata : null, (ulong)(i + 1), t, entity, 10 + i, 1.5))];
-        Assert.All(await WriteExchange.MeasureAsync(host.Channel, requests), r => Assert.Equal("STATUS_SUCCEED", r.Status));
-    }
-
-    private static async Task<int> CountAsync(SiloHostProcess host, string group, DateTimeOffset t)
-    {
-        MeasureV1.QueryRequest request = new()
-        {
-            Groups = { group },
-            Name = "cpm",
-            TimeRange = new TimeRange { Begin = Timestamp.FromDateTimeOffset(t.AddMinutes(-1)), End = Timestamp.FromDateTimeOffset(t.AddMinutes(1)) },
-            TagProjection = new TagProjection { TagFamilies = { new TagProjection.Types.TagFamily { Name = "default", Tags = { "entity_id" } } } },
-            FieldProjection = new MeasureV1.QueryRequest.Types.FieldProjection { Names = { "total" } },
-        };
-        return (await new MeasureV1.MeasureService.MeasureServiceClient(host.Channel).QueryAsync(request, deadline: Deadline)).DataPoints.Count;
+        Assert.Equal(1, await cpm.CountAsync(host));
     }
 }
