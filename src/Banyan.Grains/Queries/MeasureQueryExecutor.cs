@@ -31,9 +31,35 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
     /// rows (<see cref="MeasurePointRows"/>) instead of being built as <c>data_points</c>: for a caller that writes the
     /// answer's bytes (the gRPC method's marshaller).
     /// </summary>
+    /// <remarks>
+    /// With <c>trace</c> in the request the answer carries the query's spans (<see cref="QueryTrace"/>): planning, each
+    /// group's shard reads with a child per shard, and the merge; its points are then built as <c>data_points</c>.
+    /// </remarks>
     public async Task<MeasureV1.QueryResponse> RunAsync(MeasureV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now, bool pointsAsBytes = false)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (QueryTrace.StartIf(request.Trace, "measure-query", request) is not { } trace)
+        {
+            return await RunAsync(request, catalog, now, pointsAsBytes, null);
+        }
+
+        try
+        {
+            MeasureV1.QueryResponse response = await RunAsync(request, catalog, now, pointsAsBytes: false, trace.Root);
+            trace.Root.Tag("response_data_point_count", response.DataPoints.Count);
+            response.Trace = trace.ToProto();
+            return response;
+        }
+        catch (Exception e)
+        {
+            trace.Root.Fail(e);
+            throw;
+        }
+    }
+
+    private async Task<MeasureV1.QueryResponse> RunAsync(MeasureV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now, bool pointsAsBytes, QueryTraceSpan? trace)
+    {
+        QueryTraceSpan? plan = trace?.Child("plan");
         List<QueryScope> scopes = QueryScope.Resolve(catalog, SchemaKind.Measure, request.Groups, request.Name, now);
         long begin = ResultValues.ToNanos(request.TimeRange?.Begin, long.MinValue);
         long end = ResultValues.ToNanos(request.TimeRange?.End, long.MaxValue);
@@ -73,6 +99,7 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
                 SkipsMinMax: request.Agg?.Function is AggregationFunction.Count or AggregationFunction.Sum or AggregationFunction.Mean)
             : null;
         Dictionary<string, PartialAggregate>? partialOf = grouping is null ? null : new(StringComparer.Ordinal);
+        plan?.Tag("groups", string.Join(",", scopes.Select(s => s.Group))).Tag("aggregated in the shards", grouping is null ? "no" : "yes").Stop();
 
         List<ResultRow> rows = [];
         if (begin <= end)
@@ -89,8 +116,10 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
                 }
 
                 ImmutableArray<ShardColumn> columns = [.. StreamQueryExecutor.ColumnsOf(scope, tags.Concat(groupBy), orderTag), .. wantedFields.Distinct().Select(f => new ShardColumn(null, f))];
-                return fanOut.ReadShardsAsync(scope.Group, scope.Settings, new ShardQuery(request.Name, begin, end, request.Criteria, columns, options.MaxRowsPerShard, grouping),
-                    patterns.Shards(scope.Subject, scope.Settings.ShardNum));
+                QueryTraceSpan? read = trace?.Child($"read group {scope.Group}");
+                Task<IReadOnlyList<ShardRows>> shardRows = fanOut.ReadShardsAsync(scope.Group, scope.Settings, new ShardQuery(request.Name, begin, end, request.Criteria, columns, options.MaxRowsPerShard, grouping),
+                    patterns.Shards(scope.Subject, scope.Settings.ShardNum), read);
+                return read is null ? shardRows : read.TimeAsync(shardRows);
             })];
             IReadOnlyList<ShardRows>[] results = await Task.WhenAll(reads);
             if (grouping is null)
@@ -134,6 +163,8 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
                 }
             }
         }
+
+        using QueryTraceSpan? merge = trace?.Child("merge")?.Tag("rows", rows.Count);
 
         // The latest point of each series (highest timestamp, then version: a series' index document is replaced only by
         // a point at least as new): index-mode measures keep only it, and tags kept per series read from it. Worked out

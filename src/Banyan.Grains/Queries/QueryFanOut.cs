@@ -18,16 +18,18 @@ internal sealed class QueryFanOut(IGrainFactory grains, WriteRouting routing, Se
 
     /// <summary>
     /// The rows every shard of <paramref name="group"/> returned for <paramref name="query"/>, one batch per shard; only
-    /// the shards in <paramref name="shards"/> when it is given (<see cref="EntityPatterns.Shards"/>).
+    /// the shards in <paramref name="shards"/> when it is given (<see cref="EntityPatterns.Shards"/>); each shard a child
+    /// span of <paramref name="trace"/> when it is given.
     /// </summary>
-    public async Task<IReadOnlyList<WriteBatch>> ReadAsync(string group, GroupSettings settings, ShardQuery query, IReadOnlySet<int>? shards = null)
-        => [.. (await ReadShardsAsync(group, settings, query, shards)).Select(r => r.Rows)];
+    public async Task<IReadOnlyList<WriteBatch>> ReadAsync(string group, GroupSettings settings, ShardQuery query, IReadOnlySet<int>? shards = null, QueryTraceSpan? trace = null)
+        => [.. (await ReadShardsAsync(group, settings, query, shards, trace)).Select(r => r.Rows)];
 
     /// <summary>
     /// What every shard of <paramref name="group"/> answered to <paramref name="query"/> (shards without a matching row
-    /// left out); only the shards in <paramref name="shards"/> when it is given.
+    /// left out); only the shards in <paramref name="shards"/> when it is given; each shard a child span of
+    /// <paramref name="trace"/> (tagged with its rows) when it is given.
     /// </summary>
-    public async Task<IReadOnlyList<ShardRows>> ReadShardsAsync(string group, GroupSettings settings, ShardQuery query, IReadOnlySet<int>? shards = null)
+    public async Task<IReadOnlyList<ShardRows>> ReadShardsAsync(string group, GroupSettings settings, ShardQuery query, IReadOnlySet<int>? shards = null, QueryTraceSpan? trace = null)
     {
         ShardRows[] results = await _shards.CallAsync(
             group,
@@ -36,7 +38,9 @@ internal sealed class QueryFanOut(IGrainFactory grains, WriteRouting routing, Se
             query.MaxTimestamp,
             shards,
             (g, min, max) => g.Query(query with { MinTimestamp = min, MaxTimestamp = max }),
-            (reader, min, max, concurrent) => reader.QueryAsync(query with { MinTimestamp = min, MaxTimestamp = max }, concurrent));
+            (reader, min, max, concurrent) => reader.QueryAsync(query with { MinTimestamp = min, MaxTimestamp = max }, concurrent),
+            trace,
+            static (span, answer) => span.Tag("rows", answer.Rows.Count).Tag("grouped", answer.Partials.IsDefault ? "no" : "yes"));
         return [.. results.Where(r => r.Rows.Count > 0)];
     }
 }

@@ -25,7 +25,9 @@ internal sealed class ShardFanOut(IGrainFactory grains, WriteRouting routing, Se
     /// every shard of <paramref name="group"/> with data in [<paramref name="minTimestamp"/>, <paramref name="maxTimestamp"/>],
     /// segment by segment in time order; only the shards in <paramref name="shards"/> when it is given. A shard open on
     /// this silo is answered by <paramref name="local"/> (the shard's reader instead of its grain, the range, and whether
-    /// other shards are read locally at the same time) when it is given.
+    /// other shards are read locally at the same time) when it is given. With <paramref name="trace"/>, each shard's call
+    /// or read is a child span of it (timed here, a grain call included), tagged by <paramref name="traceResult"/> with
+    /// what it answered.
     /// </summary>
     public async Task<TResult[]> CallAsync<TResult>(
         string group,
@@ -34,17 +36,21 @@ internal sealed class ShardFanOut(IGrainFactory grains, WriteRouting routing, Se
         long maxTimestamp,
         IReadOnlySet<int>? shards,
         Func<IShardGrain, long, long, Task<TResult>> call,
-        Func<Shards.ShardReader, long, long, bool, Task<TResult>>? local = null)
+        Func<Shards.ShardReader, long, long, bool, Task<TResult>>? local = null,
+        QueryTraceSpan? trace = null,
+        Action<QueryTraceSpan, TResult>? traceResult = null)
     {
         ImmutableArray<SegmentInfo> segments = await listings.GetSegmentsAsync(group, settings, minTimestamp, maxTimestamp);
+        trace?.Tag("segments", segments.Length);
         if (segments.All(s => s.Shards.IsDefaultOrEmpty))
         {
+            trace?.Tag("shards", 0);
             return [];
         }
 
         ShardOwners owners = await routing.GetOwnersAsync(group, settings);
         List<Task<TResult>> calls = [];
-        List<(Shards.LocalShard Shard, long Min, long Max)> reads = [];
+        List<(Shards.LocalShard Shard, ShardGrainKey Key, long Min, long Max)> reads = [];
         foreach (SegmentInfo segment in segments)
         {
             long min = Math.Max(minTimestamp, segment.StartNanos);
@@ -58,11 +64,13 @@ internal sealed class ShardFanOut(IGrainFactory grains, WriteRouting routing, Se
                     bool read = local is not null && localShards is not null && localShards.TryEnter(key, out open);
                     if (read)
                     {
-                        reads.Add((open!, min, max));
+                        reads.Add((open!, key, min, max));
                     }
                     else
                     {
-                        calls.Add(grains.CallShardAsync(key, owners.OwnerOf(shard), g => call(g, min, max)));
+                        string owner = owners.OwnerOf(shard);
+                        Task<TResult> called = grains.CallShardAsync(key, owner, g => call(g, min, max));
+                        calls.Add(trace is null ? called : Traced(trace, $"shard {key}", owner, "grain call", called, traceResult));
                     }
 
                     Telemetry.GrainMetrics.RecordShardRead(read);
@@ -74,11 +82,24 @@ internal sealed class ShardFanOut(IGrainFactory grains, WriteRouting routing, Se
         // (then its work over many series goes to the thread pool, so the shards are answered in parallel as their grains
         // would answer them, and small reads make no hop).
         bool concurrent = reads.Count > 1;
-        foreach ((Shards.LocalShard open, long min, long max) in reads)
+        foreach ((Shards.LocalShard open, ShardGrainKey key, long min, long max) in reads)
         {
-            calls.Add(open.ReadEnteredAsync(reader => local!(reader, min, max, concurrent)));
+            QueryTraceSpan? span = trace?.Child($"shard {key}").Tag("read", "local (this silo)");
+            Task<TResult> read = open.ReadEnteredAsync(reader => local!(reader, min, max, concurrent));
+            calls.Add(span is null ? read : TracedAsync(span, read, traceResult));
         }
 
+        trace?.Tag("shards", calls.Count);
         return await Task.WhenAll(calls);
+    }
+
+    private static Task<TResult> Traced<TResult>(QueryTraceSpan trace, string message, string owner, string how, Task<TResult> work, Action<QueryTraceSpan, TResult>? traceResult)
+        => TracedAsync(trace.Child(message).Tag("node", owner).Tag("read", how), work, traceResult);
+
+    private static async Task<TResult> TracedAsync<TResult>(QueryTraceSpan span, Task<TResult> work, Action<QueryTraceSpan, TResult>? traceResult)
+    {
+        TResult result = await span.TimeAsync(work);
+        traceResult?.Invoke(span, result);
+        return result;
     }
 }

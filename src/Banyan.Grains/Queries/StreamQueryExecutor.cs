@@ -23,16 +23,42 @@ internal sealed class StreamQueryExecutor(QueryFanOut fanOut, QueryOptions optio
     /// <summary>BanyanDB's default page size for streams.</summary>
     public const int DefaultLimit = 20;
 
-    /// <summary>Answers <paramref name="request"/> with the schemas of <paramref name="catalog"/>.</summary>
+    /// <summary>
+    /// Answers <paramref name="request"/> with the schemas of <paramref name="catalog"/>; with <c>trace</c> in the request
+    /// the answer carries the query's spans (<see cref="QueryTrace"/>).
+    /// </summary>
     public async Task<StreamV1.QueryResponse> RunAsync(StreamV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (QueryTrace.StartIf(request.Trace, "stream-query", request) is not { } trace)
+        {
+            return await RunAsync(request, catalog, now, null);
+        }
+
+        try
+        {
+            StreamV1.QueryResponse response = await RunAsync(request, catalog, now, trace.Root);
+            trace.Root.Tag("response_element_count", response.Elements.Count);
+            response.Trace = trace.ToProto();
+            return response;
+        }
+        catch (Exception e)
+        {
+            trace.Root.Fail(e);
+            throw;
+        }
+    }
+
+    private async Task<StreamV1.QueryResponse> RunAsync(StreamV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now, QueryTraceSpan? trace)
+    {
+        QueryTraceSpan? plan = trace?.Child("plan");
         List<QueryScope> scopes = QueryScope.Resolve(catalog, SchemaKind.Stream, request.Groups, request.Name, now);
         long begin = ResultValues.ToNanos(request.TimeRange?.Begin, long.MinValue);
         long end = ResultValues.ToNanos(request.TimeRange?.End, long.MaxValue);
         List<(string Family, string Tag)> projection = QueryScope.ProjectedTags(request.Projection, scopes, "projection");
         (string Family, string Tag)? orderTag = OrderTag(request.OrderBy, scopes);
         bool descending = request.OrderBy?.Sort == Sort.Desc;
+        plan?.Tag("groups", string.Join(",", scopes.Select(s => s.Group))).Stop();
 
         List<ResultRow> rows = [];
         if (begin <= end)
@@ -40,7 +66,9 @@ internal sealed class StreamQueryExecutor(QueryFanOut fanOut, QueryOptions optio
             Task<IReadOnlyList<Banyan.Storage.Rows.WriteBatch>>[] reads = [.. scopes.Select(scope =>
             {
                 ShardQuery query = new(request.Name, begin, end, Translate(request.Criteria, scope), ColumnsOf(scope, projection, orderTag), options.MaxRowsPerShard);
-                return fanOut.ReadAsync(scope.Group, scope.Settings, query, EntityPatterns.Of(request.Criteria, scope.Subject).Shards(scope.Subject, scope.Settings.ShardNum));
+                QueryTraceSpan? read = trace?.Child($"read group {scope.Group}");
+                Task<IReadOnlyList<Banyan.Storage.Rows.WriteBatch>> batches = fanOut.ReadAsync(scope.Group, scope.Settings, query, EntityPatterns.Of(request.Criteria, scope.Subject).Shards(scope.Subject, scope.Settings.ShardNum), read);
+                return read is null ? batches : read.TimeAsync(batches);
             })];
             IReadOnlyList<Banyan.Storage.Rows.WriteBatch>[] results = await Task.WhenAll(reads);
             for (int i = 0; i < scopes.Count; i++)
@@ -51,6 +79,8 @@ internal sealed class StreamQueryExecutor(QueryFanOut fanOut, QueryOptions optio
                 }
             }
         }
+
+        using QueryTraceSpan? merge = trace?.Child("merge")?.Tag("rows", rows.Count);
 
         // Deduplicate by element id, keeping the earliest copy (ties: the lowest series id).
         rows.Sort(static (a, b) => a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp) : a.SeriesId.CompareTo(b.SeriesId));

@@ -14,7 +14,15 @@ internal sealed class TopNFanOut(IGrainFactory grains, WriteRouting routing, Que
 {
     private readonly Queries.ShardFanOut _shards = new(grains, routing, listings);
 
-    /// <summary>Every shard's answer to <paramref name="query"/> in <paramref name="group"/>.</summary>
-    public async Task<IReadOnlyList<MeasureV1.TopNList>> ReadAsync(string group, GroupSettings settings, TopNShardQuery query) =>
-        await _shards.CallAsync(group, settings, query.MinTimestamp, query.MaxTimestamp, null, (g, min, max) => g.QueryTopN(query with { MinTimestamp = min, MaxTimestamp = max }));
+    /// <summary>Every shard's answer to <paramref name="query"/> in <paramref name="group"/>; each shard a child span of <paramref name="trace"/> when it is given.</summary>
+    public async Task<IReadOnlyList<MeasureV1.TopNList>> ReadAsync(string group, GroupSettings settings, TopNShardQuery query, Queries.QueryTraceSpan? trace = null) =>
+        await _shards.CallAsync(
+            group,
+            settings,
+            query.MinTimestamp,
+            query.MaxTimestamp,
+            null,
+            (g, min, max) => g.QueryTopN(query with { MinTimestamp = min, MaxTimestamp = max }),
+            trace: trace,
+            traceResult: static (span, list) => span.Tag("items", list.Items.Count));
 }

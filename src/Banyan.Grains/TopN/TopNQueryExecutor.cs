@@ -26,26 +26,58 @@ internal sealed class TopNQueryExecutor(TopNFanOut fanOut)
     /// <summary>Answers <paramref name="request"/> with the schemas of <paramref name="catalog"/>.</summary>
     /// <exception cref="SchemaValidationException">The request is malformed; the message names the field.</exception>
     /// <exception cref="SchemaNotFoundException">A group or the TopN aggregation in a group does not exist.</exception>
+    /// <remarks>With <c>trace</c> in the request the answer carries the query's spans (<see cref="Queries.QueryTrace"/>).</remarks>
     public async Task<MeasureV1.TopNResponse> RunAsync(MeasureV1.TopNRequest request, SchemaCatalog catalog, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
+        if (Queries.QueryTrace.StartIf(request.Trace, "topn-query", request) is not { } trace)
+        {
+            return await RunAsync(request, catalog, now, null);
+        }
+
+        try
+        {
+            MeasureV1.TopNResponse response = await RunAsync(request, catalog, now, trace.Root);
+            trace.Root.Tag("response_list_count", response.Lists.Count);
+            response.Trace = trace.ToProto();
+            return response;
+        }
+        catch (Exception e)
+        {
+            trace.Root.Fail(e);
+            throw;
+        }
+    }
+
+    private async Task<MeasureV1.TopNResponse> RunAsync(MeasureV1.TopNRequest request, SchemaCatalog catalog, DateTimeOffset now, Queries.QueryTraceSpan? trace)
+    {
+        Queries.QueryTraceSpan? plan = trace?.Child("plan");
         Validate(request);
         bool descending = request.FieldValueSort == Sort.Desc;
         long begin = ResultValues.ToNanos(request.TimeRange.Begin, long.MinValue);
         long end = ResultValues.ToNanos(request.TimeRange.End, long.MaxValue);
         List<Scope> scopes = [.. request.Groups.Distinct(StringComparer.Ordinal).Select(g => Resolve(catalog, g, request, now))];
         CheckCompatible(scopes);
+        plan?.Tag("groups", string.Join(",", scopes.Select(s => s.SourceGroup))).Stop();
 
         List<MeasureV1.TopNList> answers = [];
         if (begin <= end)
         {
-            IReadOnlyList<MeasureV1.TopNList>[] reads = await Task.WhenAll(scopes.Select(scope => fanOut.ReadAsync(
-                scope.SourceGroup,
-                scope.Settings,
-                new TopNShardQuery(scope.Definition.Group, scope.Definition.Name, descending, scope.GroupKey, begin, end, request.TopN, [.. scope.Definition.Measure.Entity.TagNames]))));
+            IReadOnlyList<MeasureV1.TopNList>[] reads = await Task.WhenAll(scopes.Select(scope =>
+            {
+                Queries.QueryTraceSpan? read = trace?.Child($"read group {scope.SourceGroup}");
+                Task<IReadOnlyList<MeasureV1.TopNList>> lists = fanOut.ReadAsync(
+                    scope.SourceGroup,
+                    scope.Settings,
+                    new TopNShardQuery(scope.Definition.Group, scope.Definition.Name, descending, scope.GroupKey, begin, end, request.TopN, [.. scope.Definition.Measure.Entity.TagNames]),
+                    read);
+                return read is null ? lists : read.TimeAsync(lists);
+            }));
             answers.AddRange(reads.SelectMany(r => r));
         }
+
+        using Queries.QueryTraceSpan? merge = trace?.Child("merge")?.Tag("lists", answers.Count);
 
         TopNDistinct<MeasureV1.TopNList.Types.Item> distinct = new(descending);
         foreach (MeasureV1.TopNList list in answers)

@@ -113,6 +113,48 @@ public sealed class QueryServiceTests(SiloHostFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_query_with_trace_answers_the_same_points_and_its_spans_down_to_each_shard()
+    {
+        const string group = "gq-trace";
+        Metadata metadata = await CreateMeasureAsync(group);
+        DateTimeOffset t = Now.AddMinutes(-10);
+        List<MeasureV1.WriteResponse> written = await WriteExchange.MeasureAsync(fixture.Host.Channel,
+        [
+            WriteSchemas.Point(metadata, 1, t, "e1", 10, 1.5),
+            WriteSchemas.Point(null, 2, t.AddMinutes(1), "e2", 30, 2.5),
+        ]);
+        Assert.All(written, r => Assert.Equal("STATUS_SUCCEED", r.Status));
+        MeasureV1.QueryRequest request = new()
+        {
+            Groups = { group },
+            Name = "cpm",
+            TimeRange = new TimeRange { Begin = Timestamp.FromDateTimeOffset(t), End = Timestamp.FromDateTimeOffset(t.AddMinutes(1)) },
+            TagProjection = new TagProjection { TagFamilies = { new TagProjection.Types.TagFamily { Name = "default", Tags = { "entity_id" } } } },
+            FieldProjection = new MeasureV1.QueryRequest.Types.FieldProjection { Names = { "total" } },
+        };
+        MeasureV1.QueryResponse plain = await Measures.QueryAsync(request, deadline: Deadline);
+        Assert.Null(plain.Trace);
+
+        request.Trace = true;
+        MeasureV1.QueryResponse traced = await Measures.QueryAsync(request, deadline: Deadline);
+        Assert.Equal(plain.DataPoints, traced.DataPoints);
+        Span root = Assert.Single(traced.Trace.Spans);
+        Assert.Equal("measure-query", root.Message);
+        Assert.Contains(root.Tags, tag => tag.Key == "response_data_point_count" && tag.Value == "2");
+        Assert.Equal(["plan", $"read group {group}", "merge"], root.Children.Select(c => c.Message));
+        Span read = root.Children[1];
+        Assert.Contains(read.Tags, tag => tag.Key == "segments");
+        Assert.NotEmpty(read.Children);
+        Assert.All(read.Children, shard =>
+        {
+            Assert.StartsWith($"shard {group}/", shard.Message, StringComparison.Ordinal);
+            Assert.Contains(shard.Tags, tag => tag.Key == "rows");
+            Assert.True(shard.Duration > 0);
+        });
+        Assert.Equal(2, read.Children.Sum(shard => int.Parse(shard.Tags.First(tag => tag.Key == "rows").Value, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
     public async Task A_query_of_an_unknown_group_or_subject_is_NOT_FOUND()
     {
         RpcException stream = await Assert.ThrowsAsync<RpcException>(() => Streams.QueryAsync(new StreamV1.QueryRequest { Groups = { "gq-no-such-group" }, Name = "log" }, deadline: Deadline).ResponseAsync);
