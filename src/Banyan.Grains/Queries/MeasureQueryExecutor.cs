@@ -35,14 +35,15 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
     /// With <c>trace</c> in the request the answer carries the query's spans (<see cref="QueryTrace"/>): planning, each
     /// group's shard reads with a child per shard, and the merge; its points are then built as <c>data_points</c>.
     /// </remarks>
-    public async Task<MeasureV1.QueryResponse> RunAsync(MeasureV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now, bool pointsAsBytes = false)
+    public Task<MeasureV1.QueryResponse> RunAsync(MeasureV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now, bool pointsAsBytes = false)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (QueryTrace.StartIf(request.Trace, "measure-query", request) is not { } trace)
-        {
-            return await RunAsync(request, catalog, now, pointsAsBytes, null);
-        }
+        return QueryTrace.StartIf(request.Trace, "measure-query", request) is { } trace ? TracedAsync(request, catalog, now, trace) : RunAsync(request, catalog, now, pointsAsBytes, null);
+    }
 
+    // The query run with its spans, answered with its trace.
+    private async Task<MeasureV1.QueryResponse> TracedAsync(MeasureV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now, QueryTrace trace)
+    {
         try
         {
             MeasureV1.QueryResponse response = await RunAsync(request, catalog, now, pointsAsBytes: false, trace.Root);

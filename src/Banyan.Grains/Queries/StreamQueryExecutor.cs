@@ -27,14 +27,15 @@ internal sealed class StreamQueryExecutor(QueryFanOut fanOut, QueryOptions optio
     /// Answers <paramref name="request"/> with the schemas of <paramref name="catalog"/>; with <c>trace</c> in the request
     /// the answer carries the query's spans (<see cref="QueryTrace"/>).
     /// </summary>
-    public async Task<StreamV1.QueryResponse> RunAsync(StreamV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now)
+    public Task<StreamV1.QueryResponse> RunAsync(StreamV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (QueryTrace.StartIf(request.Trace, "stream-query", request) is not { } trace)
-        {
-            return await RunAsync(request, catalog, now, null);
-        }
+        return QueryTrace.StartIf(request.Trace, "stream-query", request) is { } trace ? TracedAsync(request, catalog, now, trace) : RunAsync(request, catalog, now, null);
+    }
 
+    // The query run with its spans, answered with its trace.
+    private async Task<StreamV1.QueryResponse> TracedAsync(StreamV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now, QueryTrace trace)
+    {
         try
         {
             StreamV1.QueryResponse response = await RunAsync(request, catalog, now, trace.Root);

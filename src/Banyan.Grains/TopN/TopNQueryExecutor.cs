@@ -27,15 +27,16 @@ internal sealed class TopNQueryExecutor(TopNFanOut fanOut)
     /// <exception cref="SchemaValidationException">The request is malformed; the message names the field.</exception>
     /// <exception cref="SchemaNotFoundException">A group or the TopN aggregation in a group does not exist.</exception>
     /// <remarks>With <c>trace</c> in the request the answer carries the query's spans (<see cref="Queries.QueryTrace"/>).</remarks>
-    public async Task<MeasureV1.TopNResponse> RunAsync(MeasureV1.TopNRequest request, SchemaCatalog catalog, DateTimeOffset now)
+    public Task<MeasureV1.TopNResponse> RunAsync(MeasureV1.TopNRequest request, SchemaCatalog catalog, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
-        if (Queries.QueryTrace.StartIf(request.Trace, "topn-query", request) is not { } trace)
-        {
-            return await RunAsync(request, catalog, now, null);
-        }
+        return Queries.QueryTrace.StartIf(request.Trace, "topn-query", request) is { } trace ? TracedAsync(request, catalog, now, trace) : RunAsync(request, catalog, now, null);
+    }
 
+    // The query run with its spans, answered with its trace.
+    private async Task<MeasureV1.TopNResponse> TracedAsync(MeasureV1.TopNRequest request, SchemaCatalog catalog, DateTimeOffset now, Queries.QueryTrace trace)
+    {
         try
         {
             MeasureV1.TopNResponse response = await RunAsync(request, catalog, now, trace.Root);
