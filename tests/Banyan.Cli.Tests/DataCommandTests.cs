@@ -17,6 +17,35 @@ public sealed class DataCommandTests(SiloFixture silo) : IDisposable
     private static string At(int minutesAgo) => s_now.AddMinutes(-minutesAgo).ToString("yyyy-MM-dd'T'HH:mm:00'Z'", CultureInfo.InvariantCulture);
 
     [Fact]
+    public async Task A_group_that_holds_data_is_deleted_only_with_force_and_data_only_keeps_its_schemas()
+    {
+        (await silo.RunAsync("group", "create", "-f", _files.Write("g.yaml", Samples.MeasureGroup("cli_del")))).Expect(0);
+        (await silo.RunAsync("measure", "create", "-f", _files.Write("m.yaml", Samples.Measure("cli_del", "cpm")))).Expect(0);
+        string csv = _files.Write("points.csv", $"timestamp,entity_id,id,total,value\n{At(1)},entity-1,svc,1,2\n{At(2)},entity-2,svc,3,4\n");
+        (await silo.RunAsync("measure", "write", "-f", csv, "-g", "cli_del", "-n", "cpm")).Expect(0);
+        string query = _files.Write("q.yaml", """
+            name: cpm
+            groups: ["cli_del"]
+            fieldProjection:
+              names: [total]
+            """);
+        int Points(CliRun run) => JsonNode.Parse(run.Expect(0).Out)!["dataPoints"]?.AsArray().Count ?? 0;
+        Assert.Equal(2, Points(await silo.RunAsync("measure", "query", "-f", query, "--duration", "1h", "-o", "json")));
+
+        // As bydbctl against BanyanDB: a group with data needs --force, with --data-only too.
+        (await silo.RunAsync("group", "delete", "-g", "cli_del")).AssertCleanError(1, "FAILED_PRECONDITION: group cli_del is not empty, use force=true to delete non-empty groups");
+        (await silo.RunAsync("group", "delete", "-g", "cli_del", "--data-only")).AssertCleanError(1, "FAILED_PRECONDITION");
+
+        CliRun dataOnly = (await silo.RunAsync("group", "delete", "-g", "cli_del", "--data-only", "--force")).Expect(0);
+        Assert.Contains("group cli_del: its data is deleted, its schemas are kept", dataOnly.Out, StringComparison.Ordinal);
+        (await silo.RunAsync("measure", "get", "-g", "cli_del", "-n", "cpm")).Expect(0);
+        Assert.Equal(0, Points(await silo.RunAsync("measure", "query", "-f", query, "--duration", "1h", "-o", "json")));
+
+        // Empty again, the group goes without --force.
+        Assert.Contains("group cli_del is deleted", (await silo.RunAsync("group", "delete", "-g", "cli_del")).Expect(0).Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_csv_write_with_bad_rows_reports_counts_and_failures_and_the_good_rows_are_queryable()
     {
         (await silo.RunAsync("group", "create", "-f", _files.Write("g.yaml", Samples.MeasureGroup("cli_w")))).Expect(0);

@@ -285,6 +285,10 @@ public static class SchemaCommands
                 context.Output.WriteLine($"group {n}: a deletion would remove (dry run, nothing deleted):");
                 context.Output.WriteYaml(answer);
             }
+            else if (!kind.IsGrouped && parse.GetValue(dataOnly))
+            {
+                context.Output.WriteLine($"group {n}: its data is deleted, its schemas are kept");
+            }
             else if (deleted)
             {
                 context.Output.WriteLine($"{kind.Noun} {(kind.IsGrouped ? $"{g}.{n}" : n)} is deleted");
