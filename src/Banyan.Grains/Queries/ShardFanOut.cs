@@ -69,8 +69,9 @@ internal sealed class ShardFanOut(IGrainFactory grains, WriteRouting routing, Se
                     else
                     {
                         string owner = owners.OwnerOf(shard);
+                        QueryTraceSpan? span = trace?.Child($"shard {key}").Tag("node", owner).Tag("read", "grain call");
                         Task<TResult> called = grains.CallShardAsync(key, owner, g => call(g, min, max));
-                        calls.Add(trace is null ? called : Traced(trace, $"shard {key}", owner, "grain call", called, traceResult));
+                        calls.Add(span is null ? called : TracedAsync(span, called, traceResult));
                     }
 
                     Telemetry.GrainMetrics.RecordShardRead(read);
@@ -92,9 +93,6 @@ internal sealed class ShardFanOut(IGrainFactory grains, WriteRouting routing, Se
         trace?.Tag("shards", calls.Count);
         return await Task.WhenAll(calls);
     }
-
-    private static Task<TResult> Traced<TResult>(QueryTraceSpan trace, string message, string owner, string how, Task<TResult> work, Action<QueryTraceSpan, TResult>? traceResult)
-        => TracedAsync(trace.Child(message).Tag("node", owner).Tag("read", how), work, traceResult);
 
     private static async Task<TResult> TracedAsync<TResult>(QueryTraceSpan span, Task<TResult> work, Action<QueryTraceSpan, TResult>? traceResult)
     {
