@@ -120,7 +120,7 @@ internal static class WalRecovery
             if (options.Recovery == WalRecoveryMode.Strict)
             {
                 throw new StorageCorruptionException(damage.Path, damage.Offset,
-                    $"{damage.Problem}. Acknowledged records are damaged or missing, so the log is not opened; WalOptions.Recovery = Repair opens it with the records before this point and reports what it drops");
+                    $"{damage.Problem}. Acknowledged records are damaged or missing, so the log is not opened; its repair mode (WalOptions.Recovery = Repair; on a silo, the setting Silo:Shard:WalRecovery=Repair for one restart) opens it with the records before this point and reports what it drops");
             }
 
             (expectedNext, newestEnd, newestHeader) = Repair(fileSystem, directory, files, damage, previous, dropped);

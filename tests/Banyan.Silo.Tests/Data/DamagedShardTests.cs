@@ -30,6 +30,7 @@ public sealed class DamagedShardTests
         RpcException damaged = await Assert.ThrowsAsync<RpcException>(() => cpm.CountAsync(host));
         Assert.Equal(StatusCode.DataLoss, damaged.StatusCode);
         Assert.Contains(".wal' at offset 0", damaged.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("Silo:Shard:WalRecovery=Repair", damaged.Status.Detail, StringComparison.Ordinal); // what the operator can do
 
         // A write to the damaged shard is refused with the reason, the stream goes on.
         List<MeasureV1.WriteResponse> refused = await cpm.WriteAsync(host, "e1");
