@@ -6,6 +6,7 @@ namespace Banyan.GrainInterfaces.Shards;
 /// <param name="DiskParts">Live disk parts.</param>
 /// <param name="Rows">Rows summed over all parts; measure rows that a later merge deduplicates count once per part until then.</param>
 /// <param name="MemoryBytes">Bytes held by memory parts.</param>
+/// <param name="DiskBytes">Bytes of the shard's folder on disk (parts, WAL, indexes, snapshots).</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("banyan.ShardStats")]
@@ -14,4 +15,5 @@ public sealed record ShardStats(
     [property: Id(1)] int MemoryParts,
     [property: Id(2)] int DiskParts,
     [property: Id(3)] long Rows,
-    [property: Id(4)] long MemoryBytes);
+    [property: Id(4)] long MemoryBytes,
+    [property: Id(5)] long DiskBytes = 0);

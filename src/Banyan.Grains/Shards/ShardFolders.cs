@@ -66,4 +66,33 @@ public static class ShardFolders
             return true;
         }
     }
+
+    /// <summary>
+    /// The bytes of the files under <paramref name="folder"/>, at one moment: files a flush or merge removes while they
+    /// are counted are left out, and a folder that is gone counts 0.
+    /// </summary>
+    public static long Bytes(string folder)
+    {
+        long bytes = 0;
+        try
+        {
+            foreach (FileInfo file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
+            {
+                try
+                {
+                    bytes += file.Length;
+                }
+                catch (FileNotFoundException)
+                {
+                    // Removed since it was listed.
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return bytes;
+        }
+
+        return bytes;
+    }
 }

@@ -275,7 +275,7 @@ public sealed partial class ShardGrain(
                 rows += part.Metadata.RowCount;
             }
 
-            return new ShardStats(node, view.Parts.Count - view.DiskPartCount, view.DiskPartCount, rows, shard.MemoryBytes);
+            return new ShardStats(node, view.Parts.Count - view.DiskPartCount, view.DiskPartCount, rows, shard.MemoryBytes, ShardFolders.Bytes(_options.ShardFolder(_key)));
         });
     }
 

@@ -8,8 +8,9 @@ using DatabaseV1 = Banyan.Api.Database.V1;
 namespace Banyan.Silo.Registry;
 
 /// <summary>
-/// <c>database.v1.GroupRegistryService</c> over the metadata grain. <c>Inspect</c> and <c>Query</c> (group deletion
-/// tasks) are not served (UNIMPLEMENTED). <c>Delete</c>, as BanyanDB's: <c>dry_run</c> reports the schemas only; a group
+/// <c>database.v1.GroupRegistryService</c> over the metadata grain. <c>Query</c> (group deletion
+/// tasks) is not served (UNIMPLEMENTED); <c>Inspect</c> reports what each silo stores of the group
+/// (<see cref="GroupInspection"/>). <c>Delete</c>, as BanyanDB's: <c>dry_run</c> reports the schemas only; a group
 /// that holds data is refused without <c>force</c> (FAILED_PRECONDITION); <c>data_only</c> deletes the data and keeps the
 /// schemas. Unlike BanyanDB, which runs the deletion as a background task and answers at once, the answer comes once it
 /// is done (the data of shards whose silo is down is dropped by the group's lifecycle later).
@@ -59,6 +60,10 @@ public sealed class GroupRegistryService(IGrainFactory grains) : DatabaseV1.Grou
 
         return response;
     }
+
+    /// <inheritdoc/>
+    public override Task<GroupRegistryServiceInspectResponse> Inspect(GroupRegistryServiceInspectRequest request, ServerCallContext context)
+        => GroupInspection.InspectAsync(grains, request.Group);
 
     /// <inheritdoc/>
     public override async Task<GroupRegistryServiceGetResponse> Get(GroupRegistryServiceGetRequest request, ServerCallContext context) =>

@@ -168,8 +168,8 @@ public sealed class GatewayRegistryTests(SiloHostFixture fixture) : IClassFixtur
         (await _http.PostAsync("/api/v1/stream/schema", "{\"stream\": {\"tagFamilies\": [{\"tags\": [{\"type\": \"TAG_TYPE_NOPE\"}]}]}}")).AssertError(HttpStatusCode.BadRequest, StatusCode.InvalidArgument);
 
         // Served by BanyanDB's gateway, not implemented by Banyan's service: UNIMPLEMENTED, 501.
-        string inspect = (await _http.GetAsync($"/api/v1/group/content/{s.StreamGroupName}")).AssertError(HttpStatusCode.NotImplemented, StatusCode.Unimplemented);
-        Assert.Contains("GroupRegistryService/Inspect", inspect, StringComparison.Ordinal);
+        string task = (await _http.GetAsync($"/api/v1/group/task/{s.StreamGroupName}")).AssertError(HttpStatusCode.NotImplemented, StatusCode.Unimplemented);
+        Assert.Contains("GroupRegistryService/Query", task, StringComparison.Ordinal);
 
         // Routing errors as grpc-gateway answers them.
         Assert.Equal("Not Found", (await _http.GetAsync("/api/v1/no/such/route")).AssertError(HttpStatusCode.NotFound, StatusCode.NotFound));

@@ -156,8 +156,8 @@ public sealed class RegistryCrudTests(SiloHostFixture fixture) : IClassFixture<S
     [Fact]
     public async Task Registry_rpcs_Banyan_does_not_serve_are_UNIMPLEMENTED()
     {
-        RpcException inspect = await Assert.ThrowsAsync<RpcException>(() => _registry.Groups.InspectAsync(new GroupRegistryServiceInspectRequest { Group = "x" }, deadline: RegistryClients.Deadline).ResponseAsync);
-        Assert.Equal(StatusCode.Unimplemented, inspect.StatusCode);
+        RpcException query = await Assert.ThrowsAsync<RpcException>(() => _registry.Groups.QueryAsync(new GroupRegistryServiceQueryRequest { Group = "x" }, deadline: RegistryClients.Deadline).ResponseAsync);
+        Assert.Equal(StatusCode.Unimplemented, query.StatusCode);
     }
 
     private static Metadata MetadataOf(IMessage schema) => (Metadata)schema.Descriptor.FindFieldByName("metadata").Accessor.GetValue(schema);
