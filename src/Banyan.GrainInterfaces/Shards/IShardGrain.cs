@@ -48,7 +48,7 @@ public interface IShardGrain : IGrainWithStringKey
     /// <summary>Merges disk parts the merge policy picks now (the merge timer does it periodically). False when nothing was worth merging.</summary>
     Task<bool> Merge();
 
-    /// <summary>Counts of the shard's parts and rows, and the node hosting it.</summary>
+    /// <summary>Counts of the shard's parts and rows, its bytes in memory and on disk, and the node hosting it.</summary>
     Task<ShardStats> GetStats();
 
     /// <summary>
