@@ -38,24 +38,12 @@ internal sealed class MeasureQueryExecutor(QueryFanOut fanOut, QueryOptions opti
     public Task<MeasureV1.QueryResponse> RunAsync(MeasureV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now, bool pointsAsBytes = false)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return QueryTrace.StartIf(request.Trace, "measure-query", request) is { } trace ? TracedAsync(request, catalog, now, trace) : RunAsync(request, catalog, now, pointsAsBytes, null);
-    }
+        if (QueryTrace.StartIf(request.Trace, "measure-query", request) is not { } trace)
+        {
+            return RunAsync(request, catalog, now, pointsAsBytes, null);
+        }
 
-    // The query run with its spans, answered with its trace.
-    private async Task<MeasureV1.QueryResponse> TracedAsync(MeasureV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now, QueryTrace trace)
-    {
-        try
-        {
-            MeasureV1.QueryResponse response = await RunAsync(request, catalog, now, pointsAsBytes: false, trace.Root);
-            trace.Root.Tag("response_data_point_count", response.DataPoints.Count);
-            response.Trace = trace.ToProto();
-            return response;
-        }
-        catch (Exception e)
-        {
-            trace.Root.Fail(e);
-            throw;
-        }
+        return trace.AnswerAsync(root => RunAsync(request, catalog, now, pointsAsBytes: false, root), "response_data_point_count", r => r.DataPoints.Count, static (r, t) => r.Trace = t);
     }
 
     private async Task<MeasureV1.QueryResponse> RunAsync(MeasureV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now, bool pointsAsBytes, QueryTraceSpan? trace)

@@ -59,6 +59,30 @@ public sealed class QueryTrace
         return trace;
     }
 
+    /// <summary>
+    /// Runs <paramref name="query"/> under the root span and answers its response with the trace attached by
+    /// <paramref name="attach"/>, the root tagged <paramref name="countTag"/> with <paramref name="count"/> of it; a query
+    /// that fails marks the root failed and throws (a failed query answers its error, not a trace).
+    /// </summary>
+    public async Task<TResponse> AnswerAsync<TResponse>(Func<QueryTraceSpan, Task<TResponse>> query, string countTag, Func<TResponse, int> count, Action<TResponse, Trace> attach)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(count);
+        ArgumentNullException.ThrowIfNull(attach);
+        try
+        {
+            TResponse response = await query(Root);
+            Root.Tag(countTag, count(response));
+            attach(response, ToProto());
+            return response;
+        }
+        catch (Exception e)
+        {
+            Root.Fail(e);
+            throw;
+        }
+    }
+
     /// <summary>The trace as BanyanDB answers it; stops the spans still running (the root among them).</summary>
     public Trace ToProto()
     {

@@ -30,24 +30,12 @@ internal sealed class StreamQueryExecutor(QueryFanOut fanOut, QueryOptions optio
     public Task<StreamV1.QueryResponse> RunAsync(StreamV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return QueryTrace.StartIf(request.Trace, "stream-query", request) is { } trace ? TracedAsync(request, catalog, now, trace) : RunAsync(request, catalog, now, null);
-    }
+        if (QueryTrace.StartIf(request.Trace, "stream-query", request) is not { } trace)
+        {
+            return RunAsync(request, catalog, now, null);
+        }
 
-    // The query run with its spans, answered with its trace.
-    private async Task<StreamV1.QueryResponse> TracedAsync(StreamV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now, QueryTrace trace)
-    {
-        try
-        {
-            StreamV1.QueryResponse response = await RunAsync(request, catalog, now, trace.Root);
-            trace.Root.Tag("response_element_count", response.Elements.Count);
-            response.Trace = trace.ToProto();
-            return response;
-        }
-        catch (Exception e)
-        {
-            trace.Root.Fail(e);
-            throw;
-        }
+        return trace.AnswerAsync(root => RunAsync(request, catalog, now, root), "response_element_count", r => r.Elements.Count, static (r, t) => r.Trace = t);
     }
 
     private async Task<StreamV1.QueryResponse> RunAsync(StreamV1.QueryRequest request, SchemaCatalog catalog, DateTimeOffset now, QueryTraceSpan? trace)

@@ -31,24 +31,12 @@ internal sealed class TopNQueryExecutor(TopNFanOut fanOut)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
-        return Queries.QueryTrace.StartIf(request.Trace, "topn-query", request) is { } trace ? TracedAsync(request, catalog, now, trace) : RunAsync(request, catalog, now, null);
-    }
+        if (Queries.QueryTrace.StartIf(request.Trace, "topn-query", request) is not { } trace)
+        {
+            return RunAsync(request, catalog, now, null);
+        }
 
-    // The query run with its spans, answered with its trace.
-    private async Task<MeasureV1.TopNResponse> TracedAsync(MeasureV1.TopNRequest request, SchemaCatalog catalog, DateTimeOffset now, Queries.QueryTrace trace)
-    {
-        try
-        {
-            MeasureV1.TopNResponse response = await RunAsync(request, catalog, now, trace.Root);
-            trace.Root.Tag("response_list_count", response.Lists.Count);
-            response.Trace = trace.ToProto();
-            return response;
-        }
-        catch (Exception e)
-        {
-            trace.Root.Fail(e);
-            throw;
-        }
+        return trace.AnswerAsync(root => RunAsync(request, catalog, now, root), "response_list_count", r => r.Lists.Count, static (r, t) => r.Trace = t);
     }
 
     private async Task<MeasureV1.TopNResponse> RunAsync(MeasureV1.TopNRequest request, SchemaCatalog catalog, DateTimeOffset now, Queries.QueryTraceSpan? trace)
