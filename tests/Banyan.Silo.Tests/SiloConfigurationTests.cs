@@ -71,6 +71,15 @@ public sealed class SiloConfigurationTests
     }
 
     [Fact]
+    public void The_WAL_is_repaired_only_when_the_setting_says_so_and_an_unknown_mode_is_refused()
+    {
+        Assert.Equal(Banyan.Storage.Wal.WalRecoveryMode.Strict, SiloConfiguration.Read(Config()).Silo.Shard.ShardOptionsFor(Banyan.Storage.Rows.DataKind.Measure, null).Wal.Recovery);
+        Assert.Equal(Banyan.Storage.Wal.WalRecoveryMode.Repair, SiloConfiguration.Read(Config(("Silo:Shard:WalRecovery", "Repair"))).Silo.Shard.ShardOptionsFor(Banyan.Storage.Rows.DataKind.Stream, null).Wal.Recovery);
+        ArgumentException e = Assert.Throws<ArgumentException>(() => SiloConfiguration.Read(Config(("Silo:Shard:WalRecovery", "7"))));
+        Assert.Contains("Silo:Shard:WalRecovery is 7", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Write_streams_are_joined_by_default_and_can_be_kept_apart()
     {
         (SiloHostOptions defaults, _) = SiloConfiguration.Read(Config());
