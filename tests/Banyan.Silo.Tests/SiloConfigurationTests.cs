@@ -80,6 +80,15 @@ public sealed class SiloConfigurationTests
     }
 
     [Fact]
+    public void A_failed_shard_open_is_retried_after_five_seconds_by_default_and_a_negative_interval_is_refused()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), SiloConfiguration.Read(Config()).Silo.Shard.OpenRetryInterval);
+        Assert.Equal(TimeSpan.Zero, SiloConfiguration.Read(Config(("Silo:Shard:OpenRetryInterval", "00:00:00"))).Silo.Shard.OpenRetryInterval);
+        ArgumentException e = Assert.Throws<ArgumentException>(() => SiloConfiguration.Read(Config(("Silo:Shard:OpenRetryInterval", "-00:00:01"))));
+        Assert.Contains("Silo:Shard:OpenRetryInterval is -00:00:01", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Write_streams_are_joined_by_default_and_can_be_kept_apart()
     {
         (SiloHostOptions defaults, _) = SiloConfiguration.Read(Config());

@@ -89,8 +89,16 @@ public sealed class ShardGrainOptions
         Wal = new WalOptions { Recovery = WalRecovery },
     };
 
-    /// <summary>Checks that every period and memory bound is positive and the cache size and idle time not negative.</summary>
-    /// <exception cref="ArgumentException">A period or memory bound is zero or negative, or the cache size or idle time negative.</exception>
+    /// <summary>
+    /// How long a shard that failed to open (damaged files, a full disk during its WAL replay) answers calls with that
+    /// failure before the next call tries to open it again (<c>Silo:Shard:OpenRetryInterval</c>, default 5 s; 0: every
+    /// call tries). Repaired files or a freed disk are picked up without a restart; a client retrying in a loop does not
+    /// keep the silo re-reading the shard's files.
+    /// </summary>
+    public TimeSpan OpenRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Checks that every period and memory bound is positive and the cache size, idle time and open retry interval not negative.</summary>
+    /// <exception cref="ArgumentException">A period or memory bound is zero or negative, or the cache size, idle time or open retry interval negative.</exception>
     public void Validate()
     {
         if (FlushThresholdMegabytes < 1)
@@ -124,6 +132,11 @@ public sealed class ShardGrainOptions
         if (CompactAfterIdle < TimeSpan.Zero)
         {
             throw new ArgumentException($"Silo:Shard:CompactAfterIdle is {CompactAfterIdle}; it must be 0 (off) or more.");
+        }
+
+        if (OpenRetryInterval < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"Silo:Shard:OpenRetryInterval is {OpenRetryInterval}; it must be 0 (every call tries) or more.");
         }
     }
 

@@ -52,6 +52,9 @@ public sealed partial class ShardGrain(
     private readonly BanyanSiloOptions _options = options.Value;
     private ShardGrainKey _key;
     private Task<Shard>? _opening;
+
+    // Stopwatch timestamp of the last failed open: calls within Silo:Shard:OpenRetryInterval of it get its error again.
+    private long _openFailedAt;
     private Task? _persistingKind;
     private bool _dropped;
     private readonly HashSet<string> _configuredSubjects = new(StringComparer.Ordinal);
@@ -341,10 +344,14 @@ public sealed partial class ShardGrain(
     private async Task<Shard?> OpenIfCreatedAsync()
         => state.State.Kind is { } kind ? await OpenAsync(kind) : null;
 
-    // A failed open (a damaged file, a full disk) is retried by the next call rather than cached.
+    // A failed open (a damaged file, a full disk) is tried again by the first call after Silo:Shard:OpenRetryInterval,
+    // so a repaired file or a freed disk is picked up without a restart; the calls before that get the same error
+    // without reading the shard's files again (an open replays the WAL: a client retrying in a loop would otherwise
+    // keep the silo re-reading a damaged shard).
     private Task<Shard> OpenAsync(DataKind kind)
     {
-        if (_opening is { IsFaulted: true } or { IsCanceled: true })
+        if (_opening is { IsFaulted: true } or { IsCanceled: true }
+            && Stopwatch.GetElapsedTime(_openFailedAt) >= _options.Shard.OpenRetryInterval)
         {
             _opening = null;
         }
@@ -357,7 +364,17 @@ public sealed partial class ShardGrain(
         string folder = _options.ShardFolder(_key);
 
         // Opening replays the WAL: file I/O that must not run on the grain's turn.
-        Shard shard = await Task.Run(() => Shard.Open(folder, _options.Shard.ShardOptionsFor(kind, blockCache.Cache, memoryBudget.Budget)));
+        Shard shard;
+        try
+        {
+            shard = await Task.Run(() => Shard.Open(folder, _options.Shard.ShardOptionsFor(kind, blockCache.Cache, memoryBudget.Budget)));
+        }
+        catch
+        {
+            _openFailedAt = Stopwatch.GetTimestamp();
+            throw;
+        }
+
         ShardRecoveryLog.Write(logger, _key.ToString(), shard.Recovery);
         if (_dropped)
         {

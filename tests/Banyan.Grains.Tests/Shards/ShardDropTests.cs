@@ -85,7 +85,7 @@ public sealed class ShardDropTests(FakeClockClusterFixture fixture)
             await stream.WriteAsync("XXXX"u8.ToArray());
         }
 
-        // Calls other than the drop keep answering with the damage (the open is tried again each time)...
+        // Calls other than the drop keep answering with the damage (the failed open, tried again after its retry interval)...
         Banyan.Storage.StorageCorruptionException damage = await Exceptions.CatchAsync<Banyan.Storage.StorageCorruptionException>(() => fixture.Client.CallShardAsync(key, owner, g => g.GetStats()).WaitAsync(s_bound));
         Assert.Contains(".wal", damage.Message, StringComparison.Ordinal);
         await Exceptions.CatchAsync<Banyan.Storage.StorageCorruptionException>(() => fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Stream(1, TestBatches.Nanos(s_segment))))).WaitAsync(s_bound));
