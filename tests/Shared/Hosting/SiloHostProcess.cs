@@ -32,6 +32,9 @@ public sealed class SiloHostProcess : IAsyncDisposable
     /// <summary>The gRPC endpoint's port.</summary>
     public int GrpcPort { get; private set; }
 
+    /// <summary>The Orleans silo-to-silo port: another host joins this one with <c>--Silo:Cluster:PrimarySiloEndpoint=127.0.0.1:</c> and it.</summary>
+    public int SiloPort { get; private set; }
+
     /// <summary>The HTTP/1.1 endpoint's port (health, metrics, the HTTP gateway under <c>/api</c>).</summary>
     public int HttpPort { get; private set; }
 
@@ -123,11 +126,12 @@ public sealed class SiloHostProcess : IAsyncDisposable
     {
         GrpcPort = FreeLoopbackPort();
         HttpPort = FreeLoopbackPort();
+        SiloPort = FreeLoopbackPort();
         WebApplication app = SiloHost.Build(
         [
             $"--Silo:HttpUrl=http://127.0.0.1:{HttpPort}",
             $"--Silo:GrpcUrl=http://127.0.0.1:{GrpcPort}",
-            $"--Silo:SiloPort={FreeLoopbackPort()}",
+            $"--Silo:SiloPort={SiloPort}",
             $"--Silo:GatewayPort={FreeLoopbackPort()}",
             $"--Silo:DataRoot={DataRoot}",
             "--Logging:LogLevel:Default=Warning",
