@@ -88,6 +88,15 @@ public sealed class SiloConfigurationTests
         Assert.Contains("Silo:Shard:OpenRetryInterval is -00:00:01", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("SchemaApplyWait", "-00:00:01")]
+    [InlineData("MaxRowsPerShard", "0")]
+    public void Query_settings_out_of_range_are_refused_naming_the_key(string key, string value)
+    {
+        ArgumentException e = Assert.Throws<ArgumentException>(() => SiloConfiguration.Read(Config(("Silo:Query:" + key, value))));
+        Assert.Contains("Silo:Query:" + key + " is " + value, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Write_streams_are_joined_by_default_and_can_be_kept_apart()
     {

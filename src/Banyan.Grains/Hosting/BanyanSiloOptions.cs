@@ -142,6 +142,7 @@ public sealed class BanyanSiloOptions
         TopN.Validate();
         Schema.Validate();
         Write.Validate();
+        Query.Validate();
         Segments.Validate();
     }
 

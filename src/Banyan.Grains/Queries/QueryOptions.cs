@@ -15,4 +15,26 @@ public sealed class QueryOptions
     /// sends every shard read through its grain (for comparisons).
     /// </summary>
     public bool LocalShardReads { get; set; } = true;
+
+    /// <summary>
+    /// How long a query whose <c>group_mod_revisions</c> name a schema revision newer than this silo's cache waits, all
+    /// its groups together, for the change to arrive before those groups answer <c>STATUS_SCHEMA_NOT_APPLIED</c>
+    /// (<see cref="QueryRevisionGate"/>). Default 2 s, as <c>Silo:Write:SchemaApplyWait</c>; 0 answers at once.
+    /// </summary>
+    public TimeSpan SchemaApplyWait { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Checks the settings.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        if (MaxRowsPerShard < 1)
+        {
+            throw new ArgumentException($"Silo:Query:MaxRowsPerShard is {MaxRowsPerShard}; it must be 1 or more.");
+        }
+
+        if (SchemaApplyWait < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"Silo:Query:SchemaApplyWait is {SchemaApplyWait}; it must not be negative.");
+        }
+    }
 }

@@ -1,0 +1,102 @@
+using Banyan.Api.Common.V1;
+using Banyan.Api.Model.V1;
+using Banyan.GrainInterfaces.Schema;
+using Banyan.Grains.Schema;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Banyan.Grains.Queries;
+
+/// <summary>
+/// BanyanDB's revision gate of stream and measure queries (<c>group_mod_revisions</c>; its liaison's
+/// <c>checkQueryGate</c> and <c>clampTimeRangeBegin</c>). A client that knows a schema's <c>mod_revision</c> per group
+/// sends it with the query; each group listed with a revision other than 0 gets a status in the answer's
+/// <c>group_statuses</c>: <c>STATUS_SUCCEED</c> when this silo's schema has that revision, <c>STATUS_EXPIRED_SCHEMA</c>
+/// when the client's is older, <c>STATUS_SCHEMA_NOT_APPLIED</c> when it is newer than what the silo has (after waiting,
+/// bounded, for the change to reach the silo's cache), <c>STATUS_NOT_FOUND</c> when the group has no such schema. One
+/// status other than success answers the query with the statuses alone: no data read with a schema the client did not
+/// mean. A gated query also reads nothing from before the schemas were created (their <c>created_at</c>): its range
+/// begins there, and a range that ends before answers nothing. Without the map nothing changes.
+/// </summary>
+internal static class QueryRevisionGate
+{
+    /// <summary>The gate's outcome for a query of <paramref name="name"/> (a <paramref name="kind"/>) in <paramref name="groups"/>; null when <paramref name="revisions"/> is empty (no gate).</summary>
+    /// <param name="cache">The silo's schema cache (waited on when a client's revision is ahead of it).</param>
+    /// <param name="kind">Stream or measure.</param>
+    /// <param name="groups">The query's groups.</param>
+    /// <param name="name">The stream or measure.</param>
+    /// <param name="revisions">The query's <c>group_mod_revisions</c>.</param>
+    /// <param name="range">The query's time range, if any.</param>
+    /// <param name="maxWait">How long all the groups together may wait for the cache (<see cref="QueryOptions.SchemaApplyWait"/>).</param>
+    public static async Task<QueryGateOutcome?> CheckAsync(
+        SchemaCache cache, SchemaKind kind, IReadOnlyList<string> groups, string name, IReadOnlyDictionary<string, long> revisions, TimeRange? range, TimeSpan maxWait)
+    {
+        if (revisions.Count == 0)
+        {
+            return null;
+        }
+
+        // One deadline for every group, as BanyanDB: a query gating many groups waits at most maxWait in all.
+        DateTime deadline = DateTime.UtcNow + maxWait;
+        SchemaCatalog catalog = cache.Catalog;
+        Dictionary<string, Status> statuses = new(StringComparer.Ordinal);
+        foreach (string group in groups)
+        {
+            if (!revisions.TryGetValue(group, out long revision) || revision == 0)
+            {
+                continue;
+            }
+
+            if (revision > catalog.Revision)
+            {
+                // The client has seen a change this silo's cache has not applied yet: give it the time to arrive.
+                catalog = await cache.WaitForRevisionAsync(revision, deadline - DateTime.UtcNow);
+            }
+
+            statuses[group] = !catalog.TryGet(new SchemaKey(kind, group, name), out IMessage? schema)
+                ? Status.NotFound
+                : (SchemaKinds.MetadataOf(schema)?.ModRevision ?? 0) switch
+                {
+                    long current when revision < current => Status.ExpiredSchema,
+                    long current when revision > current => Status.SchemaNotApplied,
+                    _ => Status.Succeed,
+                };
+        }
+
+        if (statuses.Values.Any(s => s != Status.Succeed))
+        {
+            return new QueryGateOutcome(statuses, Refused: true, Empty: false, Begin: null, catalog);
+        }
+
+        (Timestamp? begin, bool empty) = Clamp(catalog, kind, groups, name, range);
+        return new QueryGateOutcome(statuses, Refused: false, empty, begin, catalog);
+    }
+
+    // The range's begin moved to the latest created_at of the schema in the groups (null when it does not move); empty
+    // when that is after the range's end.
+    private static (Timestamp? Begin, bool Empty) Clamp(SchemaCatalog catalog, SchemaKind kind, IReadOnlyList<string> groups, string name, TimeRange? range)
+    {
+        if (range?.Begin is not { } begin)
+        {
+            return (null, false);
+        }
+
+        Timestamp? created = null;
+        foreach (string group in groups)
+        {
+            if (catalog.TryGet(new SchemaKey(kind, group, name), out IMessage? schema)
+                && SchemaStamps.CreatedAt(schema) is { } at
+                && (created is null || at > created))
+            {
+                created = at;
+            }
+        }
+
+        if (created is null || created <= begin)
+        {
+            return (null, false);
+        }
+
+        return (created, range.End is { } end && (end.Seconds != 0 || end.Nanos != 0) && created > end);
+    }
+}
