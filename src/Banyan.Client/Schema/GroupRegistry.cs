@@ -69,6 +69,17 @@ public sealed class GroupRegistry
         return Catalog.DeleteGroupData(name).WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// The group's last deletion (BanyanDB's <c>GroupRegistryService/Query</c>): finished when its delete call returned,
+    /// <c>PHASE_COMPLETED</c> with what it deleted by kind, or <c>PHASE_FAILED</c> with the reason; null when the group
+    /// was never deleted. Kept across restarts; a later deletion of the same name replaces it.
+    /// </summary>
+    public Task<Api.Database.V1.GroupDeletionTask?> GetDeletionTaskAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return _grains.GetGrain<GrainInterfaces.Groups.IGroupDeletionTaskGrain>(name).Get().WaitAsync(cancellationToken);
+    }
+
     /// <summary>Whether the group exists.</summary>
     public async Task<bool> ExistAsync(string name, CancellationToken cancellationToken = default)
     {

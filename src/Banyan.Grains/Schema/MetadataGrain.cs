@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Banyan.GrainInterfaces.Groups;
 using Banyan.GrainInterfaces.Schema;
+using Banyan.Grains.Groups;
 using Banyan.Grains.Hosting;
 using Banyan.Grains.Storage;
 using Google.Protobuf;
@@ -74,26 +75,59 @@ public sealed partial class MetadataGrain(
     /// <inheritdoc/>
     public async Task<SchemaDeletion> DeleteGroup(string group, bool dryRun)
     {
-        (SchemaEdit edit, SchemaDeletion deletion) = SchemaRegistry.DeleteGroup(_catalog, group, dryRun, time.GetUtcNow());
-        await CommitAsync(edit);
-        if (!dryRun && edit.Change is not null)
+        DateTimeOffset started = time.GetUtcNow();
+        (SchemaEdit edit, SchemaDeletion deletion) = SchemaRegistry.DeleteGroup(_catalog, group, dryRun, started);
+        if (dryRun || edit.Change is null)
         {
-            await DropGroupDataAsync(group, g => g.DropAll());
+            return deletion;
         }
 
+        await CommitRecordingFailureAsync(group, edit, dataOnly: false, started);
+        string? dataNote = await DropGroupDataAsync(group, g => g.DropAll());
+        await RecordDeletionAsync(group, GroupDeletionTasks.Completed(deletion.Contents, dataOnly: false, started, time.GetUtcNow(), dataNote));
         return deletion;
     }
 
     /// <inheritdoc/>
     public async Task<SchemaDeletion> DeleteGroupData(string group)
     {
-        (SchemaEdit edit, SchemaDeletion deletion) = SchemaRegistry.DeleteGroupData(_catalog, group, time.GetUtcNow());
-        await CommitAsync(edit);
+        DateTimeOffset started = time.GetUtcNow();
+        (SchemaEdit edit, SchemaDeletion deletion) = SchemaRegistry.DeleteGroupData(_catalog, group, started);
+        await CommitRecordingFailureAsync(group, edit, dataOnly: true, started);
 
         // The group grain drops the old incarnation's segments when it first sees the new one: in its lifecycle run
         // asked for here, or in a registration of a write of the new incarnation that came first.
-        await DropGroupDataAsync(group, g => g.Maintain());
+        string? dataNote = await DropGroupDataAsync(group, g => g.Maintain());
+        await RecordDeletionAsync(group, GroupDeletionTasks.Completed(deletion.Contents, dataOnly: true, started, time.GetUtcNow(), dataNote));
         return deletion;
+    }
+
+    // A deletion whose catalog change cannot be stored changed nothing: its task says so, and the caller gets the error.
+    private async Task CommitRecordingFailureAsync(string group, SchemaEdit edit, bool dataOnly, DateTimeOffset started)
+    {
+        try
+        {
+            await CommitAsync(edit);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await RecordDeletionAsync(group, GroupDeletionTasks.Failed(dataOnly, started, time.GetUtcNow(), e));
+            throw;
+        }
+    }
+
+    // The deletion's task for GroupRegistryService/Query. The deletion itself is done (or failed) whatever happens here:
+    // a task that cannot be stored is logged, and the caller still gets the deletion's own answer.
+    private async Task RecordDeletionAsync(string group, Api.Database.V1.GroupDeletionTask task)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IGroupDeletionTaskGrain>(group).Record(task).WaitAsync(_options.CachePushTimeout);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogDeletionTaskNotRecorded(e, group);
+        }
     }
 
     /// <inheritdoc/>
@@ -148,7 +182,8 @@ public sealed partial class MetadataGrain(
     // data-only deletion: no query reads the old incarnation and no write goes to it). Shards that cannot be dropped now
     // (owner down, a failed deletion) stay registered as pending and are dropped by the group's maintenance later, so the
     // deletion itself does not fail for them. `drop` is the group grain's DropAll (group deleted) or Maintain (renewed).
-    private async Task DropGroupDataAsync(string group, Func<IGroupGrain, Task<SegmentMaintenance>> drop)
+    // Null when every shard of the group's old data is dropped; otherwise what is left, for the deletion task.
+    private async Task<string?> DropGroupDataAsync(string group, Func<IGroupGrain, Task<SegmentMaintenance>> drop)
     {
         try
         {
@@ -156,11 +191,15 @@ public sealed partial class MetadataGrain(
             if (dropped.Pending.Length > 0)
             {
                 LogGroupDataPending(group, dropped.Pending.Length);
+                return $"{dropped.Pending.Length} segments keep shards that could not be dropped yet (an owner down); the group's maintenance drops them";
             }
+
+            return null;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             LogGroupDataNotDropped(e, group);
+            return $"the data could not be dropped now ({e.Message}); the group's maintenance drops it";
         }
     }
 
@@ -236,6 +275,9 @@ public sealed partial class MetadataGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} (or only its data) was deleted but its data could not be dropped now; its group grain drops it later")]
     private partial void LogGroupDataNotDropped(Exception exception, string group);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group}: its deletion is done but its task for GroupRegistryService/Query could not be stored")]
+    private partial void LogDeletionTaskNotRecorded(Exception exception, string group);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schema catalog loaded at revision {Revision} with {Count} schemas")]
     private partial void LogLoaded(long revision, int count);

@@ -8,8 +8,8 @@ using DatabaseV1 = Banyan.Api.Database.V1;
 namespace Banyan.Silo.Registry;
 
 /// <summary>
-/// <c>database.v1.GroupRegistryService</c> over the metadata grain. <c>Query</c> (group deletion
-/// tasks) is not served (UNIMPLEMENTED); <c>Inspect</c> reports what each silo stores of the group
+/// <c>database.v1.GroupRegistryService</c> over the metadata grain. <c>Query</c> answers the group's last deletion
+/// task (<see cref="IGroupDeletionTaskGrain"/>: finished, since a deletion here is done when it answers); <c>Inspect</c> reports what each silo stores of the group
 /// (<see cref="GroupInspection"/>). <c>Delete</c>, as BanyanDB's: <c>dry_run</c> reports the schemas only; a group
 /// that holds data is refused without <c>force</c> (FAILED_PRECONDITION); <c>data_only</c> deletes the data and keeps the
 /// schemas. Unlike BanyanDB, which runs the deletion as a background task and answers at once, the answer comes once it
@@ -64,6 +64,20 @@ public sealed class GroupRegistryService(IGrainFactory grains) : DatabaseV1.Grou
     /// <inheritdoc/>
     public override Task<GroupRegistryServiceInspectResponse> Inspect(GroupRegistryServiceInspectRequest request, ServerCallContext context)
         => GroupInspection.InspectAsync(grains, request.Group);
+
+    /// <inheritdoc/>
+    /// <remarks>NOT_FOUND when the group was never deleted (BanyanDB: "deletion task for group g not found").</remarks>
+    public override async Task<GroupRegistryServiceQueryResponse> Query(GroupRegistryServiceQueryRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrEmpty(request.Group))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "group: is required"));
+        }
+
+        GroupDeletionTask task = await grains.GetGrain<IGroupDeletionTaskGrain>(request.Group).Get()
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"deletion task for group {request.Group} not found"));
+        return new GroupRegistryServiceQueryResponse { Task = task };
+    }
 
     /// <inheritdoc/>
     public override async Task<GroupRegistryServiceGetResponse> Get(GroupRegistryServiceGetRequest request, ServerCallContext context) =>

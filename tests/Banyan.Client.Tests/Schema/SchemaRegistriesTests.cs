@@ -51,6 +51,7 @@ public sealed class SchemaRegistriesTests(ClientClusterFixture fixture)
         Assert.True(await Schemas.Groups.ExistAsync(samples.StreamGroupName));
 
         // A data-only deletion keeps every schema and renews the group's create_revision.
+        Assert.Null(await Schemas.Groups.GetDeletionTaskAsync(samples.StreamGroupName));
         SchemaDeletion dataOnly = await Schemas.Groups.DeleteDataAsync(samples.StreamGroupName);
         Assert.True(dataOnly.Deleted);
         Assert.Null(dataOnly.Contents);
@@ -61,6 +62,11 @@ public sealed class SchemaRegistriesTests(ClientClusterFixture fixture)
         Assert.True(deletion.Deleted);
         Assert.False(await Schemas.Groups.ExistAsync(samples.StreamGroupName));
         Assert.Equal(new SchemaExistence(false, false), await Schemas.Streams.ExistAsync(samples.StreamGroupName, "sw"));
+
+        // The last deletion's task, as BanyanDB's GroupRegistryService/Query answers it.
+        Banyan.Api.Database.V1.GroupDeletionTask task = (await Schemas.Groups.GetDeletionTaskAsync(samples.StreamGroupName))!;
+        Assert.Equal(Banyan.Api.Database.V1.GroupDeletionTask.Types.Phase.Completed, task.CurrentPhase);
+        Assert.Equal((1, 1, 1), (task.DeletedCounts["stream"], task.DeletedCounts["index_rule"], task.TotalCounts["stream"]));
     }
 
     [Fact]

@@ -45,6 +45,20 @@ public sealed class FileGrainStorageTests(ClusterFixture fixture) : IDisposable
         Assert.Equal(PinnedGroupStateJson, payload);
     }
 
+    [Fact]
+    public async Task A_deletion_task_state_is_its_protobuf_bytes_in_base64()
+    {
+        // Pinned: docs/format/grain-state.md, "deletion-task". The bytes are BanyanDB's GroupDeletionTask message.
+        FileGrainStorage storage = NewStorage();
+        GrainId id = GrainId.Create("groupdeletiontask", "pinned-task");
+        Banyan.Api.Database.V1.GroupDeletionTask task = new() { CurrentPhase = Banyan.Api.Database.V1.GroupDeletionTask.Types.Phase.Completed, Message = "ok" };
+        await storage.WriteStateAsync("deletion-task", id, new GrainState<Banyan.Grains.Groups.GroupDeletionTaskState>(new Banyan.Grains.Groups.GroupDeletionTaskState { Task = Google.Protobuf.MessageExtensions.ToByteArray(task) }));
+        byte[] file = await File.ReadAllBytesAsync(storage.PathOf("deletion-task", id));
+        Assert.Equal(
+            "{\"$id\":\"1\",\"$type\":\"Banyan.Grains.Groups.GroupDeletionTaskState, Banyan.Grains\",\"Task\":{\"$type\":\"System.Byte[], System.Private.CoreLib\",\"$value\":\"CAMyAm9r\"}}",
+            System.Text.Encoding.UTF8.GetString(file.AsSpan(GrainStateFile.HeaderSize)));
+    }
+
     private const string PinnedGroupStateJson =
         "{\"$id\":\"1\",\"$type\":\"Banyan.Grains.Groups.GroupState, Banyan.Grains\",\"ShardOwners\":{\"$type\":\"System.Collections.Generic.List`1[[System.String, System.Private.CoreLib]], System.Private.CoreLib\",\"$values\":[\"node-0\",\"node-1\"]},\"Segments\":{\"$type\":\"System.Collections.Generic.List`1[[Banyan.Grains.Groups.SegmentRecord, Banyan.Grains]], System.Private.CoreLib\",\"$values\":[{\"$id\":\"2\",\"$type\":\"Banyan.Grains.Groups.SegmentRecord, Banyan.Grains\",\"Start\":\"2026-12-01T00:00:00+00:00\",\"End\":\"2026-12-02T00:00:00+00:00\",\"Shards\":{\"$type\":\"System.Collections.Generic.List`1[[System.Int32, System.Private.CoreLib]], System.Private.CoreLib\",\"$values\":[0,1]}}]},\"GroupRevision\":3}";
 

@@ -167,9 +167,9 @@ public sealed class GatewayRegistryTests(SiloHostFixture fixture) : IClassFixtur
         Assert.StartsWith("The request body is not a valid banyandb.database.v1.StreamRegistryServiceCreateRequest in JSON:", wrongType, StringComparison.Ordinal);
         (await _http.PostAsync("/api/v1/stream/schema", "{\"stream\": {\"tagFamilies\": [{\"tags\": [{\"type\": \"TAG_TYPE_NOPE\"}]}]}}")).AssertError(HttpStatusCode.BadRequest, StatusCode.InvalidArgument);
 
-        // Served by BanyanDB's gateway, not implemented by Banyan's service: UNIMPLEMENTED, 501.
-        string task = (await _http.GetAsync($"/api/v1/group/task/{s.StreamGroupName}")).AssertError(HttpStatusCode.NotImplemented, StatusCode.Unimplemented);
-        Assert.Contains("GroupRegistryService/Query", task, StringComparison.Ordinal);
+        // The deletion task of a group never deleted: NOT_FOUND, 404.
+        string task = (await _http.GetAsync($"/api/v1/group/task/{s.StreamGroupName}")).AssertError(HttpStatusCode.NotFound, StatusCode.NotFound);
+        Assert.Equal($"deletion task for group {s.StreamGroupName} not found", task);
 
         // Routing errors as grpc-gateway answers them.
         Assert.Equal("Not Found", (await _http.GetAsync("/api/v1/no/such/route")).AssertError(HttpStatusCode.NotFound, StatusCode.NotFound));

@@ -10,6 +10,7 @@ namespace Banyan.Silo.Tests.Registry;
 /// <summary>
 /// <c>GroupRegistryService/Delete</c> with BanyanDB's <c>force</c> and <c>data_only</c>: a group that holds data is kept
 /// unless the request forces its deletion, and a data-only deletion removes the data while the schemas stay in use.
+/// Each deletion leaves its task for <c>GroupRegistryService/Query</c> (finished, as BanyanDB's clients poll for it).
 /// </summary>
 public sealed class GroupDeletionTests
 {
@@ -30,8 +31,24 @@ public sealed class GroupDeletionTests
 
         // A dry run needs no force; a forced deletion removes the group, its schemas and its data.
         Assert.Equal(["cpm"], (await registry.Groups.DeleteAsync(new GroupRegistryServiceDeleteRequest { Group = "gd-force", DryRun = true }, deadline: Deadline)).SchemaInfo.Measures);
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => registry.Groups.QueryAsync(new GroupRegistryServiceQueryRequest { Group = "gd-force" }, deadline: Deadline).ResponseAsync)).StatusCode);
+        DateTimeOffset before = DateTimeOffset.UtcNow;
         await registry.Groups.DeleteAsync(new GroupRegistryServiceDeleteRequest { Group = "gd-force", Force = true }, deadline: Deadline);
         Assert.False((await registry.Groups.ExistAsync(new GroupRegistryServiceExistRequest { Group = "gd-force" }, deadline: Deadline)).HasGroup);
+
+        // The deletion's task, as BanyanDB's clients poll for it: finished, with what it deleted by kind.
+        GroupDeletionTask task = (await registry.Groups.QueryAsync(new GroupRegistryServiceQueryRequest { Group = "gd-force" }, deadline: Deadline)).Task;
+        Assert.Equal(GroupDeletionTask.Types.Phase.Completed, task.CurrentPhase);
+        Assert.Equal("group deleted successfully", task.Message);
+        Assert.Equal(1, task.TotalCounts["measure"]);
+        Assert.Equal(0, task.TotalCounts["stream"]);
+        Assert.Equal(task.TotalCounts, task.DeletedCounts);
+        Assert.True(task.CreatedAt.ToDateTimeOffset() >= before.AddSeconds(-1) && task.UpdatedAt >= task.CreatedAt, task.ToString());
+
+        // It is kept: a restart answers it too.
+        await host.RestartAsync();
+        registry = new RegistryClients(host.Channel);
+        Assert.Equal(task, (await registry.Groups.QueryAsync(new GroupRegistryServiceQueryRequest { Group = "gd-force" }, deadline: Deadline)).Task);
 
         // A group that was never written to needs no force; one that does not exist is NOT_FOUND either way.
         await CpmGroup.CreateAsync(registry, "gd-empty");
@@ -57,6 +74,9 @@ public sealed class GroupDeletionTests
         GroupRegistryServiceDeleteResponse deleted = await registry.Groups.DeleteAsync(new GroupRegistryServiceDeleteRequest { Group = group, DataOnly = true, Force = true }, deadline: Deadline);
         Assert.True(deleted.DeleteTime > 0);
         Assert.Null(deleted.SchemaInfo);
+        GroupDeletionTask task = (await registry.Groups.QueryAsync(new GroupRegistryServiceQueryRequest { Group = group }, deadline: Deadline)).Task;
+        Assert.Equal((GroupDeletionTask.Types.Phase.Completed, "data files deleted successfully"), (task.CurrentPhase, task.Message));
+        Assert.Empty(task.TotalCounts); // no schema deleted
 
         // The schemas are as they were (the group is a new incarnation of itself: its create_revision is the deletion's),
         // the data is gone from queries and from disk, and the measure takes new writes at once.

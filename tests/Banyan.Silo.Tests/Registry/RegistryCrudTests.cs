@@ -154,10 +154,12 @@ public sealed class RegistryCrudTests(SiloHostFixture fixture) : IClassFixture<S
     }
 
     [Fact]
-    public async Task Registry_rpcs_Banyan_does_not_serve_are_UNIMPLEMENTED()
+    public async Task The_deletion_task_of_a_group_never_deleted_is_NOT_FOUND_and_one_without_a_group_INVALID_ARGUMENT()
     {
-        RpcException query = await Assert.ThrowsAsync<RpcException>(() => _registry.Groups.QueryAsync(new GroupRegistryServiceQueryRequest { Group = "x" }, deadline: RegistryClients.Deadline).ResponseAsync);
-        Assert.Equal(StatusCode.Unimplemented, query.StatusCode);
+        RpcException never = await Assert.ThrowsAsync<RpcException>(() => _registry.Groups.QueryAsync(new GroupRegistryServiceQueryRequest { Group = "x" }, deadline: RegistryClients.Deadline).ResponseAsync);
+        Assert.Equal((StatusCode.NotFound, "deletion task for group x not found"), (never.StatusCode, never.Status.Detail));
+        RpcException noGroup = await Assert.ThrowsAsync<RpcException>(() => _registry.Groups.QueryAsync(new GroupRegistryServiceQueryRequest(), deadline: RegistryClients.Deadline).ResponseAsync);
+        Assert.Equal((StatusCode.InvalidArgument, "group: is required"), (noGroup.StatusCode, noGroup.Status.Detail));
     }
 
     private static Metadata MetadataOf(IMessage schema) => (Metadata)schema.Descriptor.FindFieldByName("metadata").Accessor.GetValue(schema);
