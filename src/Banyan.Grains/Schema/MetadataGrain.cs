@@ -199,7 +199,7 @@ public sealed partial class MetadataGrain(
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             LogGroupDataNotDropped(e, group);
-            return $"the data could not be dropped now ({e.Message}); the group's maintenance drops it";
+            return $"the data could not be dropped now: {e.Message}";
         }
     }
 
