@@ -89,7 +89,11 @@ public static class BanyanCli
                 command.Subcommands.Add(sub);
             }
 
-            if (kind == SchemaKinds.Stream)
+            if (kind == SchemaKinds.Group)
+            {
+                command.Subcommands.Add(GroupTaskCommand.Create(console));
+            }
+            else if (kind == SchemaKinds.Stream)
             {
                 command.Subcommands.Add(DataCommands.StreamQuery(console));
                 command.Subcommands.Add(WriteCommand.Create(WriteTarget.Stream, console));
@@ -111,7 +115,7 @@ public static class BanyanCli
 
     private static string Summary(SchemaKind kind) => kind.Command switch
     {
-        "group" => "Groups: create, update, get, list, delete (a group holds streams or measures, with shards, segments and TTL)",
+        "group" => "Groups: create, update, get, list, delete, task (the last deletion) (a group holds streams or measures, with shards, segments and TTL)",
         "stream" => "Streams (logs, events): schemas (create, update, get, list, delete), query and bulk write",
         "measure" => "Measures (metrics): schemas (create, update, get, list, delete), query, topn and bulk write",
         "index-rule" => "Index rules: create, update, get, list, delete",

@@ -36,13 +36,19 @@ public sealed class DataCommandTests(SiloFixture silo) : IDisposable
         (await silo.RunAsync("group", "delete", "-g", "cli_del")).AssertCleanError(1, "FAILED_PRECONDITION: group cli_del is not empty, use force=true to delete non-empty groups");
         (await silo.RunAsync("group", "delete", "-g", "cli_del", "--data-only")).AssertCleanError(1, "FAILED_PRECONDITION");
 
+        (await silo.RunAsync("group", "task", "-g", "cli_del")).AssertCleanError(1, "NOT_FOUND: deletion task for group cli_del not found");
         CliRun dataOnly = (await silo.RunAsync("group", "delete", "-g", "cli_del", "--data-only", "--force")).Expect(0);
         Assert.Contains("group cli_del: its data is deleted, its schemas are kept", dataOnly.Out, StringComparison.Ordinal);
+        Assert.Contains("group cli_del: PHASE_COMPLETED at ", (await silo.RunAsync("group", "task", "-g", "cli_del")).Expect(0).Out, StringComparison.Ordinal);
         (await silo.RunAsync("measure", "get", "-g", "cli_del", "-n", "cpm")).Expect(0);
         Assert.Equal(0, Points(await silo.RunAsync("measure", "query", "-f", query, "--duration", "1h", "-o", "json")));
 
         // Empty again, the group goes without --force.
         Assert.Contains("group cli_del is deleted", (await silo.RunAsync("group", "delete", "-g", "cli_del")).Expect(0).Out, StringComparison.Ordinal);
+        string task = (await silo.RunAsync("group", "task", "-g", "cli_del")).Expect(0).Out;
+        Assert.Contains(": group deleted successfully", task, StringComparison.Ordinal);
+        Assert.Contains("deleted: index_rule 0, index_rule_binding 0, measure 1, property 0, stream 0, topn_aggregation 0, trace 0", task, StringComparison.Ordinal);
+        Assert.Equal("PHASE_COMPLETED", JsonNode.Parse((await silo.RunAsync("group", "task", "-g", "cli_del", "-o", "json")).Expect(0).Out)!["task"]!["currentPhase"]!.GetValue<string>());
     }
 
     [Fact]
