@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Banyan.Api.Common.V1;
 using Banyan.Api.Model.V1;
 using Banyan.GrainInterfaces.Schema;
@@ -37,7 +38,7 @@ internal static class QueryRevisionGate
         }
 
         // One deadline for every group, as BanyanDB: a query gating many groups waits at most maxWait in all.
-        DateTime deadline = DateTime.UtcNow + maxWait;
+        long started = Stopwatch.GetTimestamp();
         SchemaCatalog catalog = cache.Catalog;
         Dictionary<string, Status> statuses = new(StringComparer.Ordinal);
         foreach (string group in groups)
@@ -50,7 +51,7 @@ internal static class QueryRevisionGate
             if (revision > catalog.Revision)
             {
                 // The client has seen a change this silo's cache has not applied yet: give it the time to arrive.
-                catalog = await cache.WaitForRevisionAsync(revision, deadline - DateTime.UtcNow);
+                catalog = await cache.WaitForRevisionAsync(revision, maxWait - Stopwatch.GetElapsedTime(started));
             }
 
             statuses[group] = !catalog.TryGet(new SchemaKey(kind, group, name), out IMessage? schema)
@@ -73,13 +74,15 @@ internal static class QueryRevisionGate
     }
 
     // The range's begin moved to the latest created_at of the schema in the groups (null when it does not move); empty
-    // when that is after the range's end.
+    // when that is after the range's end. A range without a begin begins at the epoch, as BanyanDB reads it.
     private static (Timestamp? Begin, bool Empty) Clamp(SchemaCatalog catalog, SchemaKind kind, IReadOnlyList<string> groups, string name, TimeRange? range)
     {
-        if (range?.Begin is not { } begin)
+        if (range is null)
         {
             return (null, false);
         }
+
+        Timestamp begin = range.Begin ?? new Timestamp();
 
         Timestamp? created = null;
         foreach (string group in groups)
