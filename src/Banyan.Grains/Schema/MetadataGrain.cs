@@ -276,7 +276,7 @@ public sealed partial class MetadataGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} (or only its data) was deleted but its data could not be dropped now; its group grain drops it later")]
     private partial void LogGroupDataNotDropped(Exception exception, string group);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group}: its deletion is done but its task for GroupRegistryService/Query could not be stored")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group}: the task of its deletion (for GroupRegistryService/Query) could not be stored; the deletion itself is not affected")]
     private partial void LogDeletionTaskNotRecorded(Exception exception, string group);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schema catalog loaded at revision {Revision} with {Count} schemas")]
