@@ -20,15 +20,12 @@ public sealed class ShardDropTests(FakeClockClusterFixture fixture)
     public async Task A_dropped_shards_timers_stop_while_its_activation_lives_on()
     {
         const string group = "drop-timers-g";
-        ShardOwners owners = await fixture.Client.GetGrain<IGroupGrain>(group).GetShardOwners(1).WaitAsync(s_bound);
-        ShardGrainKey key = new(group, s_segment, 0);
-        string owner = owners.OwnerOf(0);
-        await fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Stream(10, TestBatches.Nanos(s_segment))))).WaitAsync(s_bound);
+        ClusterShard shard = await ClusterShard.WrittenAsync(fixture, group, s_segment);
 
         Task drop;
         using (ShardDropGate.Gate gate = ShardDropGate.CloseAfter(group))
         {
-            drop = fixture.Client.CallShardAsync(key, owner, g => g.Drop());
+            drop = fixture.Client.CallShardAsync(shard.Key, shard.Owner, g => g.Drop());
             await gate.DropHeld.WaitAsync(s_bound);
 
             // The drop ran and its answer is held: the activation is busy with the call and cannot go yet. A stream
@@ -38,7 +35,7 @@ public sealed class ShardDropTests(FakeClockClusterFixture fixture)
 
         await drop.WaitAsync(s_bound);
         Assert.DoesNotContain(RecordedWarnings.Entries, e => e.Contains(group, StringComparison.Ordinal));
-        Assert.False(Directory.Exists(ShardFolder(owner, key)), "the shard's folder is deleted");
+        Assert.False(Directory.Exists(shard.Folder), "the shard's folder is deleted");
     }
 
     [Fact]
@@ -68,32 +65,21 @@ public sealed class ShardDropTests(FakeClockClusterFixture fixture)
     [Fact]
     public async Task A_shard_that_cannot_be_opened_is_still_dropped()
     {
-        const string group = "drop-damaged-g";
-        ShardOwners owners = await fixture.Client.GetGrain<IGroupGrain>(group).GetShardOwners(1).WaitAsync(s_bound);
-        ShardGrainKey key = new(group, s_segment, 0);
-        string owner = owners.OwnerOf(0);
-        await fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Stream(10, TestBatches.Nanos(s_segment))))).WaitAsync(s_bound);
-        await fixture.Cluster.DeactivateAsync(fixture.Client.GetGrain<IShardGrain>(key.ToString())).WaitAsync(s_bound);
+        ClusterShard shard = await ClusterShard.WrittenAsync(fixture, "drop-damaged-g", s_segment);
+        await shard.DeactivateAsync();
 
         // Every WAL file's magic overwritten: the next open fails with a typed error (as any damage it cannot repair).
-        string folder = ShardFolder(owner, key);
-        string[] walFiles = Directory.GetFiles(Path.Combine(folder, "wal"), "*.wal");
-        Assert.NotEmpty(walFiles);
-        foreach (string file in walFiles)
-        {
-            await using FileStream stream = new(file, FileMode.Open, FileAccess.Write);
-            await stream.WriteAsync("XXXX"u8.ToArray());
-        }
+        await shard.DamageWalMagicAsync();
 
         // Calls other than the drop keep answering with the damage (the failed open, tried again after its retry interval)...
-        Banyan.Storage.StorageCorruptionException damage = await Exceptions.CatchAsync<Banyan.Storage.StorageCorruptionException>(() => fixture.Client.CallShardAsync(key, owner, g => g.GetStats()).WaitAsync(s_bound));
+        Banyan.Storage.StorageCorruptionException damage = await Exceptions.CatchAsync<Banyan.Storage.StorageCorruptionException>(() => shard.CallAsync(g => g.GetStats()));
         Assert.Contains(".wal", damage.Message, StringComparison.Ordinal);
-        await Exceptions.CatchAsync<Banyan.Storage.StorageCorruptionException>(() => fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Stream(1, TestBatches.Nanos(s_segment))))).WaitAsync(s_bound));
+        await Exceptions.CatchAsync<Banyan.Storage.StorageCorruptionException>(() => shard.CallAsync(g => g.Write(new ShardWrite("test", TestBatches.Stream(1, TestBatches.Nanos(s_segment))))));
 
         // ...but an expired segment or a deleted group must still be able to take the shard away: the drop deletes it.
-        await fixture.Client.CallShardAsync(key, owner, g => g.Drop()).WaitAsync(s_bound);
-        Assert.False(Directory.Exists(folder), "the damaged shard's folder is deleted");
-        ShardStats after = await fixture.Client.CallShardAsync(key, owner, g => g.GetStats()).WaitAsync(s_bound);
+        await shard.CallAsync(g => g.Drop());
+        Assert.False(Directory.Exists(shard.Folder), "the damaged shard's folder is deleted");
+        ShardStats after = await shard.CallAsync(g => g.GetStats());
         Assert.Equal(0, after.Rows);
     }
 

@@ -1,9 +1,7 @@
-using Banyan.GrainInterfaces.Groups;
 using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Hosting;
 using Banyan.Grains.Tests.Infrastructure;
 using Banyan.Storage;
-using Banyan.Tests.Shared.Writes;
 
 namespace Banyan.Grains.Tests.Shards;
 
@@ -21,25 +19,11 @@ public sealed class ShardOpenRetryTests(FakeClockClusterFixture fixture)
     [Fact]
     public async Task A_failed_open_is_answered_until_the_retry_interval_and_a_repaired_shard_then_opens()
     {
-        const string group = "open-retry-g";
-        ShardOwners owners = await fixture.Client.GetGrain<IGroupGrain>(group).GetShardOwners(1).WaitAsync(s_bound);
-        ShardGrainKey key = new(group, s_segment, 0);
-        string owner = owners.OwnerOf(0);
-        await fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Stream(10, TestBatches.Nanos(s_segment))))).WaitAsync(s_bound);
-        await fixture.Cluster.DeactivateAsync(fixture.Client.GetGrain<IShardGrain>(key.ToString())).WaitAsync(s_bound);
+        ClusterShard shard = await ClusterShard.WrittenAsync(fixture, "open-retry-g", s_segment);
+        await shard.DeactivateAsync();
+        Dictionary<string, byte[]> originals = await shard.DamageWalMagicAsync();
 
-        // Every WAL file's magic overwritten, the original bytes kept for the repair.
-        string folder = Path.Combine(fixture.SiloDataRoot(owner), key.Group, "seg-" + key.SegmentText, "shard-" + key.Shard);
-        string[] walFiles = Directory.GetFiles(Path.Combine(folder, "wal"), "*.wal");
-        Assert.NotEmpty(walFiles);
-        Dictionary<string, byte[]> originals = walFiles.ToDictionary(f => f, f => File.ReadAllBytes(f)[..4]);
-        foreach (string file in walFiles)
-        {
-            await using FileStream stream = new(file, FileMode.Open, FileAccess.Write);
-            await stream.WriteAsync("XXXX"u8.ToArray());
-        }
-
-        StorageCorruptionException first = await Exceptions.CatchAsync<StorageCorruptionException>(() => fixture.Client.CallShardAsync(key, owner, g => g.GetStats()).WaitAsync(s_bound));
+        StorageCorruptionException first = await Exceptions.CatchAsync<StorageCorruptionException>(() => shard.CallAsync(g => g.GetStats()));
         DateTime failedAt = DateTime.UtcNow;
 
         // The files repaired: a call right away still gets the failed open's error, the files are not read again...
@@ -49,7 +33,7 @@ public sealed class ShardOpenRetryTests(FakeClockClusterFixture fixture)
             await stream.WriteAsync(magic);
         }
 
-        StorageCorruptionException again = await Exceptions.CatchAsync<StorageCorruptionException>(() => fixture.Client.CallShardAsync(key, owner, g => g.GetStats()).WaitAsync(s_bound));
+        StorageCorruptionException again = await Exceptions.CatchAsync<StorageCorruptionException>(() => shard.CallAsync(g => g.GetStats()));
         Assert.Equal(first.Message, again.Message);
 
         // ...and once the retry interval (5 s by default) has passed, a call opens the repaired shard with its rows.
@@ -60,7 +44,7 @@ public sealed class ShardOpenRetryTests(FakeClockClusterFixture fixture)
             await Task.Delay(TimeSpan.FromMilliseconds(500));
             try
             {
-                stats = await fixture.Client.CallShardAsync(key, owner, g => g.GetStats()).WaitAsync(s_bound);
+                stats = await shard.CallAsync(g => g.GetStats());
             }
             catch (Exception e) when (e is StorageCorruptionException || e.InnerException is StorageCorruptionException)
             {

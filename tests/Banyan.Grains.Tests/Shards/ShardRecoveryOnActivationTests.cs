@@ -1,4 +1,3 @@
-using Banyan.GrainInterfaces.Groups;
 using Banyan.GrainInterfaces.Shards;
 using Banyan.Grains.Tests.Infrastructure;
 using Banyan.Tests.Shared.Writes;
@@ -19,27 +18,22 @@ public sealed class ShardRecoveryOnActivationTests(FakeClockClusterFixture fixtu
     [Fact]
     public async Task A_snapshot_that_does_not_load_is_logged_as_a_warning_and_no_row_is_lost()
     {
-        const string group = "recovery-log-g";
-        ShardOwners owners = await fixture.Client.GetGrain<IGroupGrain>(group).GetShardOwners(1).WaitAsync(s_bound);
-        ShardGrainKey key = new(group, s_segment, 0);
-        string owner = owners.OwnerOf(0);
-        await fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Stream(10, TestBatches.Nanos(s_segment), firstElementId: 1)))).WaitAsync(s_bound);
-        await fixture.Client.CallShardAsync(key, owner, g => g.Flush()).WaitAsync(s_bound);
-        await fixture.Client.CallShardAsync(key, owner, g => g.Write(new ShardWrite("test", TestBatches.Stream(10, TestBatches.Nanos(s_segment.AddMinutes(1)), firstElementId: 11)))).WaitAsync(s_bound);
-        await fixture.Client.CallShardAsync(key, owner, g => g.Flush()).WaitAsync(s_bound);
-        await fixture.Cluster.DeactivateAsync(fixture.Client.GetGrain<IShardGrain>(key.ToString())).WaitAsync(s_bound);
+        ClusterShard shard = await ClusterShard.WrittenAsync(fixture, "recovery-log-g", s_segment);
+        await shard.CallAsync(g => g.Flush());
+        await shard.CallAsync(g => g.Write(new ShardWrite("test", TestBatches.Stream(10, TestBatches.Nanos(s_segment.AddMinutes(1)), firstElementId: 11))));
+        await shard.CallAsync(g => g.Flush());
+        await shard.DeactivateAsync();
 
         // The newest snapshot file cut in half, as a disk that lost its tail would leave it.
-        string folder = Path.Combine(fixture.SiloDataRoot(owner), key.Group, "seg-" + key.SegmentText, "shard-" + key.Shard);
-        string[] snapshots = Directory.GetFiles(folder, "*.snp", SearchOption.AllDirectories);
+        string[] snapshots = Directory.GetFiles(shard.Folder, "*.snp", SearchOption.AllDirectories);
         Assert.True(snapshots.Length >= 2, $"two snapshots kept, found {snapshots.Length}");
         Array.Sort(snapshots, StringComparer.Ordinal);
         byte[] newest = await File.ReadAllBytesAsync(snapshots[^1]);
         await File.WriteAllBytesAsync(snapshots[^1], newest[..(newest.Length / 2)]);
 
-        ShardStats stats = await fixture.Client.CallShardAsync(key, owner, g => g.GetStats()).WaitAsync(s_bound);
+        ShardStats stats = await shard.CallAsync(g => g.GetStats());
         Assert.Equal(20, stats.Rows);
-        string warning = Assert.Single(RecordedWarnings.Entries, e => e.Contains(key.ToString(), StringComparison.Ordinal));
+        string warning = Assert.Single(RecordedWarnings.Entries, e => e.Contains(shard.Key.ToString(), StringComparison.Ordinal));
         Assert.StartsWith("Warning", warning, StringComparison.Ordinal);
         Assert.Contains("a snapshot did not load and the one before it was used", warning, StringComparison.Ordinal);
         Assert.Contains(Path.GetFileName(snapshots[^1]), warning, StringComparison.Ordinal);
