@@ -91,6 +91,7 @@ public static class BanyanCli
 
             if (kind == SchemaKinds.Group)
             {
+                command.Subcommands.Add(GroupInspectCommand.Create(console));
                 command.Subcommands.Add(GroupTaskCommand.Create(console));
             }
             else if (kind == SchemaKinds.Stream)
@@ -115,7 +116,7 @@ public static class BanyanCli
 
     private static string Summary(SchemaKind kind) => kind.Command switch
     {
-        "group" => "Groups: create, update, get, list, delete, task (the last deletion) (a group holds streams or measures, with shards, segments and TTL)",
+        "group" => "Groups: create, update, get, list, delete, inspect (what each silo stores), task (the last deletion) (a group holds streams or measures, with shards, segments and TTL)",
         "stream" => "Streams (logs, events): schemas (create, update, get, list, delete), query and bulk write",
         "measure" => "Measures (metrics): schemas (create, update, get, list, delete), query, topn and bulk write",
         "index-rule" => "Index rules: create, update, get, list, delete",

@@ -32,6 +32,13 @@ public sealed class DataCommandTests(SiloFixture silo) : IDisposable
         int Points(CliRun run) => JsonNode.Parse(run.Expect(0).Out)!["dataPoints"]?.AsArray().Count ?? 0;
         Assert.Equal(2, Points(await silo.RunAsync("measure", "query", "-f", query, "--duration", "1h", "-o", "json")));
 
+        // What the silo stores of it: the measure, and the two rows over the group's shards.
+        string inspected = (await silo.RunAsync("group", "inspect", "-g", "cli_del")).Expect(0).Out;
+        Assert.Contains("group cli_del: streams [], measures [cpm]", inspected, StringComparison.Ordinal);
+        Assert.Contains("DISK PARTS", inspected, StringComparison.Ordinal);
+        JsonNode content = JsonNode.Parse((await silo.RunAsync("group", "inspect", "-g", "cli_del", "-o", "json")).Expect(0).Out)!;
+        Assert.Equal(2, content["dataInfo"]!.AsArray().SelectMany(n => n!["segmentInfo"]!.AsArray()).SelectMany(g => g!["shardInfo"]!.AsArray()).Sum(s => long.Parse(s!["dataCount"]?.ToString() ?? "0", CultureInfo.InvariantCulture)));
+
         // As bydbctl against BanyanDB: a group with data needs --force, with --data-only too.
         (await silo.RunAsync("group", "delete", "-g", "cli_del")).AssertCleanError(1, "FAILED_PRECONDITION: group cli_del is not empty, use force=true to delete non-empty groups");
         (await silo.RunAsync("group", "delete", "-g", "cli_del", "--data-only")).AssertCleanError(1, "FAILED_PRECONDITION");
