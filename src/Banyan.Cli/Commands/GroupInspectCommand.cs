@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Banyan.Api.Database.V1;
-using Banyan.Cli.Gateway;
-using Banyan.Cli.Input;
 using Banyan.Cli.Output;
 
 namespace Banyan.Cli.Commands;
@@ -15,58 +13,45 @@ namespace Banyan.Cli.Commands;
 public static class GroupInspectCommand
 {
     /// <summary>The command.</summary>
-    public static Command Create(CliConsole console)
+    public static Command Create(CliConsole console) => GroupReportCommand.Create("inspect", """
+        Show what the group holds: its schemas, and per silo, segment and shard the rows, parts (memory and disk) and
+        bytes on disk; the whole answer with -o yaml or -o json.
+
+        Example:
+          banyan group inspect -g sw_metric
+        """,
+        "/api/v1/group/content/",
+        GroupRegistryServiceInspectResponse.Descriptor,
+        static (output, name, answer) => Write(output, name, (GroupRegistryServiceInspectResponse)answer),
+        console);
+
+    private static void Write(ResultWriter output, string name, GroupRegistryServiceInspectResponse inspected)
     {
-        Command command = CommandHelp.Create("inspect", """
-            Show what the group holds: its schemas, and per silo, segment and shard the rows, parts (memory and disk) and
-            bytes on disk; the whole answer with -o yaml or -o json.
-
-            Example:
-              banyan group inspect -g sw_metric
-            """);
-        Option<string> group = CommonOptions.Group("The group", required: true);
-        command.Options.Add(group);
-        command.SetAction(async (parse, cancellation) =>
+        SchemaInfo schemas = inspected.SchemaInfo ?? new SchemaInfo();
+        output.WriteLine($"group {name}: streams [{string.Join(", ", schemas.Streams)}], measures [{string.Join(", ", schemas.Measures)}], "
+            + $"index rules [{string.Join(", ", schemas.IndexRules)}], bindings [{string.Join(", ", schemas.IndexRuleBindings)}], topn [{string.Join(", ", schemas.TopnAggregations)}]");
+        List<IReadOnlyList<string>> rows = [];
+        foreach (DataInfo node in inspected.DataInfo)
         {
-            CommandContext context = new(parse, console);
-            string name = parse.GetValue(group)!;
-            using GatewayClient gateway = context.Gateway();
-            string answer = await gateway.SendAsync(HttpMethod.Get, "/api/v1/group/content/" + Uri.EscapeDataString(name), null, cancellation);
-            if (context.Output.Format != OutputFormat.Table)
+            foreach (SegmentInfo segment in node.SegmentInfo)
             {
-                context.Output.WriteDocument(answer);
-                return ExitCodes.Success;
-            }
-
-            var inspected = (GroupRegistryServiceInspectResponse)ProtoJson.ParseAnswer(answer, GroupRegistryServiceInspectResponse.Descriptor);
-            SchemaInfo schemas = inspected.SchemaInfo ?? new SchemaInfo();
-            context.Output.WriteLine($"group {name}: streams [{string.Join(", ", schemas.Streams)}], measures [{string.Join(", ", schemas.Measures)}], "
-                + $"index rules [{string.Join(", ", schemas.IndexRules)}], bindings [{string.Join(", ", schemas.IndexRuleBindings)}], topn [{string.Join(", ", schemas.TopnAggregations)}]");
-            List<IReadOnlyList<string>> rows = [];
-            foreach (DataInfo node in inspected.DataInfo)
-            {
-                foreach (SegmentInfo segment in node.SegmentInfo)
+                foreach (ShardInfo shard in segment.ShardInfo)
                 {
-                    foreach (ShardInfo shard in segment.ShardInfo)
-                    {
-                        rows.Add([node.Node?.Metadata?.Name ?? string.Empty, segment.SegmentId, segment.TimeRangeStart, shard.ShardId.ToString(CultureInfo.InvariantCulture),
-                            shard.DataCount.ToString(CultureInfo.InvariantCulture), shard.PartCount.ToString(CultureInfo.InvariantCulture),
-                            shard.FilePartCount.ToString(CultureInfo.InvariantCulture), shard.DataSizeBytes.ToString(CultureInfo.InvariantCulture)]);
-                    }
+                    rows.Add([node.Node?.Metadata?.Name ?? string.Empty, segment.SegmentId, segment.TimeRangeStart, Text(shard.ShardId),
+                        Text(shard.DataCount), Text(shard.PartCount), Text(shard.FilePartCount), Text(shard.DataSizeBytes)]);
                 }
             }
+        }
 
-            if (rows.Count == 0)
-            {
-                context.Output.WriteLine("no data");
-            }
-            else
-            {
-                context.Output.WriteTable(["NODE", "SEGMENT", "START", "SHARD", "ROWS", "PARTS", "DISK PARTS", "BYTES"], rows);
-            }
-
-            return ExitCodes.Success;
-        });
-        return command;
+        if (rows.Count == 0)
+        {
+            output.WriteLine("no data");
+        }
+        else
+        {
+            output.WriteTable(["NODE", "SEGMENT", "START", "SHARD", "ROWS", "PARTS", "DISK PARTS", "BYTES"], rows);
+        }
     }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

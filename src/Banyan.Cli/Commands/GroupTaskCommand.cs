@@ -1,9 +1,5 @@
 using System.CommandLine;
 using Banyan.Api.Database.V1;
-using Banyan.Cli.Gateway;
-using Banyan.Cli.Input;
-using Banyan.Cli.Output;
-using Google.Protobuf;
 
 namespace Banyan.Cli.Commands;
 
@@ -16,38 +12,26 @@ public static class GroupTaskCommand
     /// <summary>The command.</summary>
     public static Command Create(CliConsole console)
     {
-        Command command = CommandHelp.Create("task", """
+        return GroupReportCommand.Create("task", """
             Show the group's last deletion: its phase, its message, when it ran and what it deleted by kind; the whole
             task with -o yaml or -o json. A deletion is finished when 'group delete' returns; a group never deleted has
             no task (exit 1).
 
             Example:
               banyan group task -g sw_metric
-            """);
-        Option<string> group = CommonOptions.Group("The group", required: true);
-        command.Options.Add(group);
-        command.SetAction(async (parse, cancellation) =>
-        {
-            CommandContext context = new(parse, console);
-            string name = parse.GetValue(group)!;
-            using GatewayClient gateway = context.Gateway();
-            string answer = await gateway.SendAsync(HttpMethod.Get, "/api/v1/group/task/" + Uri.EscapeDataString(name), null, cancellation);
-            if (context.Output.Format != OutputFormat.Table)
+            """,
+            "/api/v1/group/task/",
+            GroupRegistryServiceQueryResponse.Descriptor,
+            static (output, name, answer) =>
             {
-                context.Output.WriteDocument(answer);
-                return ExitCodes.Success;
-            }
-
-            GroupDeletionTask task = ((GroupRegistryServiceQueryResponse)ProtoJson.ParseAnswer(answer, GroupRegistryServiceQueryResponse.Descriptor)).Task ?? new GroupDeletionTask();
-            context.Output.WriteLine($"group {name}: {PhaseName(task.CurrentPhase)} at {task.UpdatedAt?.ToDateTimeOffset():u} (started {task.CreatedAt?.ToDateTimeOffset():u}): {task.Message}");
-            if (task.DeletedCounts.Count > 0)
-            {
-                context.Output.WriteLine("deleted: " + string.Join(", ", task.DeletedCounts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}")));
-            }
-
-            return ExitCodes.Success;
-        });
-        return command;
+                GroupDeletionTask task = ((GroupRegistryServiceQueryResponse)answer).Task ?? new GroupDeletionTask();
+                output.WriteLine($"group {name}: {PhaseName(task.CurrentPhase)} at {task.UpdatedAt?.ToDateTimeOffset():u} (started {task.CreatedAt?.ToDateTimeOffset():u}): {task.Message}");
+                if (task.DeletedCounts.Count > 0)
+                {
+                    output.WriteLine("deleted: " + string.Join(", ", task.DeletedCounts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}")));
+                }
+            },
+            console);
     }
 
     // BanyanDB's enum value name (PHASE_COMPLETED), as its JSON shows it.

@@ -33,32 +33,7 @@ public sealed class MeasureQueryRunner(
     {
         ArgumentNullException.ThrowIfNull(request);
         MeasureQueryExecutor executor = new(new QueryFanOut(grains, routing, listings, options.Value.Query.LocalShardReads ? localShards : null), options.Value.Query);
-        if (request.GroupModRevisions.Count == 0)
-        {
-            return Telemetry.GrainMetrics.TimeQueryAsync("measure", () => executor.RunAsync(request, cache.Catalog, clock.GetUtcNow(), pointsAsBytes));
-        }
-
-        return Telemetry.GrainMetrics.TimeQueryAsync("measure", () => GatedAsync(executor, request, pointsAsBytes));
-    }
-
-    // A query with group_mod_revisions: the gate first (QueryRevisionGate), the statuses in the answer.
-    private async Task<MeasureV1.QueryResponse> GatedAsync(MeasureQueryExecutor executor, MeasureV1.QueryRequest request, bool pointsAsBytes)
-    {
-        QueryGateOutcome gate = (await QueryRevisionGate.CheckAsync(
-            cache, GrainInterfaces.Schema.SchemaKind.Measure, request.Groups, request.Name, request.GroupModRevisions, request.TimeRange, options.Value.Query.SchemaApplyWait))!;
-        if (gate.Refused || gate.Empty)
-        {
-            return new MeasureV1.QueryResponse { GroupStatuses = { gate.Statuses } };
-        }
-
-        if (gate.Begin is { } begin)
-        {
-            request = request.Clone();
-            request.TimeRange.Begin = begin;
-        }
-
-        MeasureV1.QueryResponse response = await executor.RunAsync(request, gate.Catalog, clock.GetUtcNow(), pointsAsBytes);
-        response.GroupStatuses.Add(gate.Statuses);
-        return response;
+        return Telemetry.GrainMetrics.TimeQueryAsync("measure", () => QueryRevisionGate.RunAsync(
+            cache, GrainInterfaces.Schema.SchemaKind.Measure, request, options.Value.Query.SchemaApplyWait, (gated, catalog) => executor.RunAsync(gated, catalog, clock.GetUtcNow(), pointsAsBytes)));
     }
 }

@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using Banyan.Api.Common.V1;
+using Banyan.Api;
 using Banyan.Api.Model.V1;
 using Banyan.GrainInterfaces.Schema;
 using Banyan.Grains.Schema;
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Banyan.Grains.Queries;
@@ -21,21 +22,51 @@ namespace Banyan.Grains.Queries;
 /// </summary>
 internal static class QueryRevisionGate
 {
-    /// <summary>The gate's outcome for a query of <paramref name="name"/> (a <paramref name="kind"/>) in <paramref name="groups"/>; null when <paramref name="revisions"/> is empty (no gate).</summary>
+    /// <summary>
+    /// Answers <paramref name="request"/> through <paramref name="run"/> (the executor, given the request and the catalog
+    /// to read it with): at once when the request carries no <c>group_mod_revisions</c>; otherwise after the gate, with
+    /// its statuses in the answer, the range clamped, or the statuses alone when a group did not pass.
+    /// </summary>
     /// <param name="cache">The silo's schema cache (waited on when a client's revision is ahead of it).</param>
     /// <param name="kind">Stream or measure.</param>
-    /// <param name="groups">The query's groups.</param>
-    /// <param name="name">The stream or measure.</param>
-    /// <param name="revisions">The query's <c>group_mod_revisions</c>.</param>
-    /// <param name="range">The query's time range, if any.</param>
+    /// <param name="request">The query.</param>
     /// <param name="maxWait">How long all the groups together may wait for the cache (<see cref="QueryOptions.SchemaApplyWait"/>).</param>
-    public static async Task<QueryGateOutcome?> CheckAsync(
-        SchemaCache cache, SchemaKind kind, IReadOnlyList<string> groups, string name, IReadOnlyDictionary<string, long> revisions, TimeRange? range, TimeSpan maxWait)
+    /// <param name="run">The query's executor.</param>
+    public static Task<TResponse> RunAsync<TRequest, TResponse>(SchemaCache cache, SchemaKind kind, TRequest request, TimeSpan maxWait, Func<TRequest, SchemaCatalog, Task<TResponse>> run)
+        where TRequest : IRevisionGatedRequest, IDeepCloneable<TRequest>
+        where TResponse : IRevisionGatedResponse, new()
+        => request.GroupModRevisions.Count == 0 ? run(request, cache.Catalog) : GatedAsync(cache, kind, request, maxWait, run);
+
+    private static async Task<TResponse> GatedAsync<TRequest, TResponse>(SchemaCache cache, SchemaKind kind, TRequest request, TimeSpan maxWait, Func<TRequest, SchemaCatalog, Task<TResponse>> run)
+        where TRequest : IRevisionGatedRequest, IDeepCloneable<TRequest>
+        where TResponse : IRevisionGatedResponse, new()
     {
-        if (revisions.Count == 0)
+        QueryGateOutcome gate = await CheckAsync(cache, kind, request, maxWait);
+        if (gate.Refused || gate.Empty)
         {
-            return null;
+            TResponse statusesOnly = new();
+            statusesOnly.GroupStatuses.Add(gate.Statuses);
+            return statusesOnly;
         }
+
+        if (gate.Begin is { } begin)
+        {
+            request = request.Clone();
+            request.TimeRange.Begin = begin;
+        }
+
+        TResponse response = await run(request, gate.Catalog);
+        response.GroupStatuses.Add(gate.Statuses);
+        return response;
+    }
+
+    // The gate's outcome for a query whose group_mod_revisions are not empty.
+    private static async Task<QueryGateOutcome> CheckAsync(SchemaCache cache, SchemaKind kind, IRevisionGatedRequest request, TimeSpan maxWait)
+    {
+        RepeatedField<string> groups = request.Groups;
+        string name = request.Name;
+        MapField<string, long> revisions = request.GroupModRevisions;
+        TimeRange? range = request.TimeRange;
 
         // One deadline for every group, as BanyanDB: a query gating many groups waits at most maxWait in all.
         long started = Stopwatch.GetTimestamp();

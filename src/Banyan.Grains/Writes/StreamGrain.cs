@@ -78,31 +78,8 @@ public sealed class StreamGrain(
     {
         ArgumentNullException.ThrowIfNull(request);
         StreamQueryExecutor executor = new(new QueryFanOut(grainFactory, routing, listings, options.Value.Query.LocalShardReads ? localShards : null), options.Value.Query);
-        return new(await Telemetry.GrainMetrics.TimeQueryAsync("stream", () => GatedAsync(executor, request)));
-    }
-
-    // The revision gate of a query with group_mod_revisions (QueryRevisionGate), then the query; the statuses in the answer.
-    private async Task<StreamV1.QueryResponse> GatedAsync(StreamQueryExecutor executor, StreamV1.QueryRequest request)
-    {
-        if (await QueryRevisionGate.CheckAsync(cache, GrainInterfaces.Schema.SchemaKind.Stream, request.Groups, request.Name, request.GroupModRevisions, request.TimeRange, options.Value.Query.SchemaApplyWait) is not { } gate)
-        {
-            return await executor.RunAsync(request, cache.Catalog, clock.GetUtcNow());
-        }
-
-        if (gate.Refused || gate.Empty)
-        {
-            return new StreamV1.QueryResponse { GroupStatuses = { gate.Statuses } };
-        }
-
-        if (gate.Begin is { } begin)
-        {
-            request = request.Clone();
-            request.TimeRange.Begin = begin;
-        }
-
-        StreamV1.QueryResponse response = await executor.RunAsync(request, gate.Catalog, clock.GetUtcNow());
-        response.GroupStatuses.Add(gate.Statuses);
-        return response;
+        return new(await Telemetry.GrainMetrics.TimeQueryAsync("stream", () => QueryRevisionGate.RunAsync(
+            cache, GrainInterfaces.Schema.SchemaKind.Stream, request, options.Value.Query.SchemaApplyWait, (gated, catalog) => executor.RunAsync(gated, catalog, clock.GetUtcNow()))));
     }
 
     private static (SchemaVerdict? Verdict, StreamSchema? Stream, GroupSettings? Settings) Resolve(SchemaCatalog catalog, string group, string name, long clientRevision)

@@ -71,7 +71,7 @@ public sealed class GroupRegistryService(IGrainFactory grains) : DatabaseV1.Grou
     {
         if (string.IsNullOrEmpty(request.Group))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "group: is required"));
+            throw new SchemaValidationException("group", "is required"); // INVALID_ARGUMENT, as every registry's missing field
         }
 
         GroupDeletionTask task = await grains.GetGrain<IGroupDeletionTaskGrain>(request.Group).Get()
